@@ -1,0 +1,1 @@
+"""My Suqian core API: business rules and persistence."""

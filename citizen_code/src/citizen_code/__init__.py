@@ -1,0 +1,1 @@
+"""Dynamic signed QR citizen code: wire format, keys, issue, verify, render."""

@@ -1,0 +1,1 @@
+"""Adapters to government and platform systems, with a sandbox twin of each."""

@@ -1,0 +1,1 @@
+"""WeChat / Alipay mini-program edge."""

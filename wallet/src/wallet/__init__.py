@@ -1,0 +1,1 @@
+"""E-licence credentials: SD-JWT VC issue/present/verify, status lists, consent log."""
