@@ -1,0 +1,38 @@
+"""``python -m backend migrate``: apply pending migrations to the configured database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from backend.database import bind_engine, close_pool, migrate, open_pool
+from backend.settings import SettingsError, load_settings
+
+
+async def _migrate() -> None:
+    settings = load_settings(os.environ)
+    engine = bind_engine(settings.database)
+    await open_pool(engine, settings.database)
+    try:
+        applied = await migrate()
+    finally:
+        await close_pool(engine)
+    print(f"migrations applied for: {', '.join(applied)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["migrate"]:
+        print("usage: python -m backend migrate", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_migrate())
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import TransactionType
+
+from backend.audit.chain import GENESIS, AuditRecord, NewEntry, canonical_data, seal
+from backend.audit.tables import AuditEntry
+
+
+class AuditRepository:
+    def __init__(self, engine: Engine[Any]) -> None:
+        self._engine = engine
+
+    def _transaction(self) -> Any:
+        if self._engine.engine_type == "sqlite":
+            # IMMEDIATE takes SQLite's write lock up front: a deferred transaction that reads the
+            # head and then writes would fail with SQLITE_BUSY when another writer got there first.
+            return self._engine.transaction(transaction_type=TransactionType.immediate)
+        return self._engine.transaction()
+
+    async def append(self, chain: str, entries: list[NewEntry]) -> list[AuditRecord]:
+        """Seal and insert ``entries`` at the head of ``chain``, atomically and in order.
+
+        On PostgreSQL a transaction-scoped advisory lock per chain serialises appenders, so heads
+        never race; the unique (chain, seq) index is the backstop on both databases. If a caller's
+        transaction is open, the entries join it and commit or roll back with the state change.
+        """
+        async with self._transaction():
+            if self._engine.engine_type == "postgres":
+                await AuditEntry.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"audit:{chain}")
+            head = (
+                await AuditEntry.select(AuditEntry.seq, AuditEntry.hash)
+                .where(AuditEntry.chain == chain)
+                .order_by(AuditEntry.seq, ascending=False)
+                .first()
+            )
+            seq, prev_hash = (head["seq"], head["hash"]) if head else (0, GENESIS)
+            records: list[AuditRecord] = []
+            for entry in entries:
+                seq += 1
+                data = canonical_data(entry.data)
+                occurred_at = entry.occurred_at.astimezone(UTC)
+                digest = seal(
+                    chain=chain,
+                    seq=seq,
+                    prev_hash=prev_hash,
+                    occurred_at=occurred_at,
+                    actor=entry.actor,
+                    action=entry.action,
+                    subject=entry.subject,
+                    data=data,
+                )
+                records.append(
+                    AuditRecord(
+                        chain=chain,
+                        seq=seq,
+                        occurred_at=occurred_at,
+                        actor=entry.actor,
+                        action=entry.action,
+                        subject=entry.subject,
+                        data=data,
+                        prev_hash=prev_hash,
+                        hash=digest,
+                    )
+                )
+                prev_hash = digest
+            await AuditEntry.insert(
+                *(
+                    AuditEntry(
+                        chain=r.chain,
+                        seq=r.seq,
+                        occurred_at=r.occurred_at,
+                        actor=r.actor,
+                        action=r.action,
+                        subject=r.subject,
+                        data=r.data,
+                        prev_hash=r.prev_hash,
+                        hash=r.hash,
+                    )
+                    for r in records
+                )
+            )
+        return records
+
+    async def scan(self, chain: str, *, after_seq: int, limit: int) -> list[AuditRecord]:
+        rows = (
+            await AuditEntry.select(
+                AuditEntry.chain,
+                AuditEntry.seq,
+                AuditEntry.occurred_at,
+                AuditEntry.actor,
+                AuditEntry.action,
+                AuditEntry.subject,
+                AuditEntry.data,
+                AuditEntry.prev_hash,
+                AuditEntry.hash,
+            )
+            .where((AuditEntry.chain == chain) & (AuditEntry.seq > after_seq))
+            .order_by(AuditEntry.seq)
+            .limit(limit)
+        )
+        return [AuditRecord(**{**row, "occurred_at": _utc(row["occurred_at"])}) for row in rows]
+
+    async def chains(self) -> list[str]:
+        rows = await AuditEntry.select(AuditEntry.chain).distinct()
+        return sorted(row["chain"] for row in rows)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

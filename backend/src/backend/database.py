@@ -1,0 +1,102 @@
+"""The piccolo engine, bound from settings, and the migration runner.
+
+Piccolo keeps its engine on each table class (``Table._meta.db``) and finds it for migrations through
+a module named ``piccolo_conf``. We bind one engine per process from ``Settings`` at start-up, point
+every registered table at it, and ship a ``piccolo_conf`` shim that forwards to the bound engine, so
+there is no configuration read at import time and the piccolo CLI still works.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from backend.errors import Unavailable
+from backend.settings import DatabaseSettings
+
+log = logging.getLogger("backend.database")
+
+# One entry per feature with tables; the order is the order migrations run in.
+APP_REGISTRY = AppRegistry(apps=["backend.audit.piccolo_app"])
+
+_bound: Engine[Any] | None = None
+
+
+class DatabaseUnavailable(Unavailable):
+    def __init__(self, detail: str = "The database is unavailable") -> None:
+        super().__init__("database.unavailable", detail, retry_after=1)
+
+
+def make_engine(settings: DatabaseSettings) -> Engine[Any]:
+    if settings.is_sqlite:
+        path = Path(settings.url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path))
+    # extensions=(): we need no extension, and creating one needs a superuser.
+    return PostgresEngine(config={"dsn": settings.url}, extensions=())
+
+
+def bind_engine(settings: DatabaseSettings) -> Engine[Any]:
+    """Create the engine for ``settings`` and point every registered table (and piccolo's own
+    migration table) at it."""
+    global _bound
+    engine = make_engine(settings)
+    for app in APP_REGISTRY.app_configs.values():
+        for table in app.table_classes:
+            table._meta.db = engine
+    Migration._meta.db = engine
+    _bound = engine
+    return engine
+
+
+def bound_engine() -> Engine[Any] | None:
+    return _bound
+
+
+async def open_pool(engine: Engine[Any], settings: DatabaseSettings) -> None:
+    if isinstance(engine, PostgresEngine):
+        # reset=_no_reset: asyncpg's reset query on every release costs ~45 % on DB endpoints
+        # (research/perf.md b-3). Safe because we never use session-level SET, LISTEN, advisory
+        # session locks or cursors outside transactions; asyncpg still rolls back open transactions.
+        await engine.start_connection_pool(
+            min_size=settings.pool_min, max_size=settings.pool_max, reset=_no_reset
+        )
+    else:
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def close_pool(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping(engine: Engine[Any]) -> None:
+    try:
+        await engine.run_ddl("SELECT 1")
+    except Exception as exc:
+        raise DatabaseUnavailable(f"database ping failed: {type(exc).__name__}") from exc
+
+
+async def migrate() -> list[str]:
+    """Apply every pending migration of every registered app, in registry order, on the bound engine."""
+    if _bound is None:
+        raise RuntimeError("bind_engine() must run before migrate()")
+    applied: list[str] = []
+    for app_name in APP_REGISTRY.app_configs:
+        result = await run_forwards(app_name=app_name, migration_id="all", fake=False)
+        if not result.success and "already been run" not in (result.message or ""):
+            raise RuntimeError(f"migrating {app_name} failed: {result.message}")
+        applied.append(app_name)
+    return applied
+
+
+async def _no_reset(connection: Any) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""Logs, request ids and metrics: cheap enough to leave on in the morning rush."""

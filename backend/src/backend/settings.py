@@ -1,0 +1,211 @@
+"""One frozen settings tree, read once from ``SUQIAN_*`` variables at the entry point.
+
+Nothing else in the code base reads the environment: ``create_app(settings)`` and everything below it
+receive these values as arguments.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Mode = Literal["embedded", "production"]
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # "sqlite:///path/file.sqlite3" (embedded default) or "postgresql://user@host:5432/db".
+    url: str
+    # 8 per worker: measured best on 2 cores (research/perf.md b-3); more only adds queueing in PostgreSQL.
+    pool_min: int = 2
+    pool_max: int = 8
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # None: the in-process store (a single process only; the embedded default).
+    url: str | None = None
+    max_connections: int = 64
+    # Seconds a request waits for a free connection before the store reports itself unavailable.
+    pool_timeout: float = 2.0
+    key_prefix: str = "sq:"
+
+
+class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cors_origins: tuple[str, ...] = ()
+    # 1 MiB: the largest legitimate body is a form with inline licence references; uploads go elsewhere.
+    max_body_bytes: int = 1_048_576
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
+    level: str = "INFO"
+    # "errors": one line per 4xx/5xx or slow request; "all": one line per request (costs ~10 µs each).
+    access: Literal["off", "errors", "all"] = "errors"
+    slow_request_ms: float = 1000.0
+
+
+class SecretSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # AES-256-GCM key for personal data at rest, and the HMAC key for its blind indexes.
+    data_key: bytes
+    index_key: bytes
+    bootstrap_admin_password: str | None = None
+
+
+class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # "sandbox": talk in-process to the sandbox twins mounted at /_sandbox; "remote": real base URLs.
+    mode: Literal["sandbox", "remote"] = "sandbox"
+    mount_sandbox: bool = True
+    base_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
+    connect_timeout: float = 2.0
+    read_timeout: float = 5.0
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    mode: Mode = "embedded"
+    data_dir: Path = Path("data")
+    database: DatabaseSettings
+    redis: RedisSettings = RedisSettings()
+    http: HttpSettings = HttpSettings()
+    log: LogSettings = LogSettings()
+    secrets: SecretSettings
+    upstream: UpstreamSettings = UpstreamSettings()
+    openapi: bool = True
+
+
+class SettingsError(Exception):
+    """A ``SUQIAN_*`` variable is missing or malformed; the message names it."""
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build the settings tree from ``SUQIAN_*`` variables; call once, at an entry point.
+
+    With no variables at all this is the embedded default: a SQLite file and generated secrets in
+    ``./data``, the in-process store and the government sandbox.
+    """
+    env = {k[len("SUQIAN_") :]: v for k, v in environ.items() if k.startswith("SUQIAN_")}
+    data_dir = Path(env.get("DATA_DIR", "data"))
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{(data_dir / 'suqian.sqlite3').as_posix()}"
+    redis_url = env.get("REDIS_URL") or None
+    mode: Mode = "production" if redis_url and not database_url.startswith("sqlite") else "embedded"
+    if env.get("MODE"):
+        if env["MODE"] not in ("embedded", "production"):
+            raise SettingsError("SUQIAN_MODE must be 'embedded' or 'production'")
+        mode = "production" if env["MODE"] == "production" else "embedded"
+    if mode == "production" and (redis_url is None or database_url.startswith("sqlite")):
+        raise SettingsError("production mode needs SUQIAN_DATABASE_URL (PostgreSQL) and SUQIAN_REDIS_URL")
+    sandbox = env.get("UPSTREAM_MODE", "sandbox") == "sandbox"
+    return Settings(
+        mode=mode,
+        data_dir=data_dir,
+        database=DatabaseSettings(
+            url=database_url,
+            pool_min=_int(env, "DATABASE_POOL_MIN", 2),
+            pool_max=_int(env, "DATABASE_POOL_MAX", 8),
+        ),
+        redis=RedisSettings(
+            url=redis_url,
+            max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 64),
+            key_prefix=env.get("REDIS_KEY_PREFIX", "sq:"),
+        ),
+        http=HttpSettings(
+            host=env.get("HOST", "127.0.0.1"),
+            port=_int(env, "PORT", 8000),
+            workers=_int(env, "WORKERS", 1 if mode == "embedded" else 2),
+            cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+            public_base_url=env.get(
+                "PUBLIC_BASE_URL",
+                f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}",
+            ),
+        ),
+        log=LogSettings(
+            level=env.get("LOG_LEVEL", "INFO").upper(),
+            access=_choice(env, "LOG_ACCESS", ("off", "errors", "all"), "errors"),  # type: ignore[arg-type]
+        ),
+        secrets=_secrets(env, data_dir, mode),
+        upstream=UpstreamSettings(
+            mode="sandbox" if sandbox else "remote",
+            mount_sandbox=env.get("SANDBOX_MOUNT", "1" if sandbox else "0") == "1",
+            base_urls={
+                k[len("UPSTREAM_") : -len("_URL")].lower(): v
+                for k, v in env.items()
+                if k.startswith("UPSTREAM_") and k.endswith("_URL")
+            },
+        ),
+        openapi=env.get("OPENAPI", "1") == "1",
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        return int(env[name]) if name in env else default
+    except ValueError:
+        raise SettingsError(f"SUQIAN_{name} must be an integer") from None
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = env.get(name, default)
+    if value not in allowed:
+        raise SettingsError(f"SUQIAN_{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _key(env: Mapping[str, str], name: str) -> bytes | None:
+    if name not in env:
+        return None
+    try:
+        key = base64.b64decode(env[name], validate=True)
+    except ValueError:
+        raise SettingsError(f"SUQIAN_{name} must be base64") from None
+    if len(key) != 32:
+        raise SettingsError(f"SUQIAN_{name} must decode to 32 bytes")
+    return key
+
+
+def _secrets(env: Mapping[str, str], data_dir: Path, mode: Mode) -> SecretSettings:
+    data_key, index_key = _key(env, "DATA_KEY"), _key(env, "INDEX_KEY")
+    if data_key is None or index_key is None:
+        if mode == "production":
+            raise SettingsError(
+                "production mode needs SUQIAN_DATA_KEY and SUQIAN_INDEX_KEY (32 bytes, base64)"
+            )
+        stored = _embedded_secrets(data_dir)
+        data_key = data_key or stored["data_key"]
+        index_key = index_key or stored["index_key"]
+    return SecretSettings(
+        data_key=data_key,
+        index_key=index_key,
+        bootstrap_admin_password=env.get("BOOTSTRAP_ADMIN_PASSWORD") or None,
+    )
+
+
+def _embedded_secrets(data_dir: Path) -> dict[str, bytes]:
+    """Keys for the embedded default, generated on first run and kept beside the SQLite file.
+
+    Losing this file makes the stored personal data unreadable, exactly as losing the production keys
+    would; it is created with mode 0600.
+    """
+    path = data_dir / "secrets.json"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fresh = {
+            name: base64.b64encode(secrets.token_bytes(32)).decode() for name in ("data_key", "index_key")
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(fresh, fh)
+    stored = json.loads(path.read_text())
+    return {name: base64.b64decode(stored[name]) for name in ("data_key", "index_key")}

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+from backend.errors import Unavailable
+
+
+class StoreUnavailable(Unavailable):
+    def __init__(self, detail: str = "The key-value store is unavailable") -> None:
+        super().__init__("store.unavailable", detail, retry_after=1)
+
+
+class KeyValueStore(Protocol):
+    """Atomic operations on byte values with optional expiry (``ttl`` in seconds).
+
+    Every method raises ``StoreUnavailable`` when the store cannot be reached; none of them ever
+    half-applies an operation.
+    """
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]: ...
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None: ...
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl: float) -> bool:
+        """Store ``value`` only if ``key`` is absent; True when this call stored it."""
+        ...
+
+    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
+        """Add ``amount`` and return the new value; the expiry starts when the key is created."""
+        ...
+
+    async def delete(self, *keys: str) -> int: ...
+
+    async def ttl(self, key: str) -> float | None:
+        """Seconds until ``key`` expires; None when it is absent or never expires."""
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...

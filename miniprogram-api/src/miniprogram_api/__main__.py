@@ -1,0 +1,64 @@
+"""``suqian``: serve the whole API, or apply migrations.
+
+suqian serve      # migrations, then granian on SUQIAN_HOST:SUQIAN_PORT with SUQIAN_WORKERS workers
+suqian migrate    # apply pending migrations and exit
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from backend.__main__ import main as backend_main
+from backend.settings import SettingsError, load_settings
+
+
+def serve(*, migrate_first: bool = True) -> int:
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if settings.mode == "embedded" and settings.http.workers != 1:
+        print(
+            "the embedded default keeps its store in-process: it runs exactly one worker",
+            file=sys.stderr,
+        )
+        return 2
+    if migrate_first and (code := backend_main(["migrate"])) != 0:
+        return code
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    print(
+        f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
+        flush=True,
+    )
+    Granian(
+        "miniprogram_api.asgi:app",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=settings.http.host,
+        port=settings.http.port,
+        workers=settings.http.workers,
+        loop=Loops.uvloop,
+        websockets=False,
+        # Bounded queue per worker (≈ 8× the DB pool): beyond it, latency only grows (research/perf.md).
+        backpressure=64,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        return serve(migrate_first="--no-migrate" not in args)
+    if args == ["migrate"]:
+        return backend_main(["migrate"])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
