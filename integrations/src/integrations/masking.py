@@ -1,0 +1,46 @@
+"""Display masking for personal data (GB/T 35273-2020 §7.2), for logs and responses.
+
+Formats: ID number ``3213**********1234`` (first 4 + last 4), phone ``138****5678``,
+name ``张*``. :func:`redact` scrubs free text (an upstream's error message, say) of anything
+that looks like a full ID number or mobile number.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["mask_id_number", "mask_name", "mask_phone", "redact"]
+
+_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_id_number(value: str) -> str:
+    """Keep the first 4 and last 4 characters: ``321302199001011234`` → ``3213**********1234``.
+
+    Values too short to keep 8 characters are fully starred, so a masked value never
+    reveals more than half of the original.
+    """
+    if len(value) < 16:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """Keep the first 3 and last 4 digits: ``13812345678`` → ``138****5678``."""
+    if len(value) < 11:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """Keep the first character: ``张三`` → ``张*``, ``欧阳娜娜`` → ``欧***``."""
+    if len(value) <= 1:
+        return "*" * len(value)
+    return value[0] + "*" * (len(value) - 1)
+
+
+def redact(text: str) -> str:
+    """Mask every full ID number and mobile number found inside ``text``."""
+    text = _ID_PATTERN.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _PHONE_PATTERN.sub(lambda m: mask_phone(m.group(0)), text)
