@@ -158,7 +158,7 @@ class WeChatMiniProgram:
         return PhoneNumber(
             phone_number=info.phone_number,
             pure_phone_number=info.pure_phone_number,
-            country_code=info.country_code,
+            country_code=str(info.country_code),
             watermark_timestamp=info.watermark.timestamp,
         )
 

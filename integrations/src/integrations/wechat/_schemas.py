@@ -39,7 +39,7 @@ class Watermark(msgspec.Struct):
 class PhoneInfoBody(msgspec.Struct, rename="camel"):
     phone_number: str
     pure_phone_number: str
-    country_code: str
+    country_code: str | int  # documented as a string, shown as a number in WeChat's example
     watermark: Watermark
 
 
