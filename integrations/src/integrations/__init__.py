@@ -16,9 +16,11 @@ from integrations.client import (
 )
 from integrations.clock import Clock, ManualClock, RandomSource, SystemClock, make_nonce
 from integrations.config import RetryPolicy, UpstreamConfig
+from integrations.creditcode import credit_code_check_char, is_valid_credit_code
 from integrations.errors import (
     CircuitOpen,
     IntegrationError,
+    InvalidCreditCode,
     InvalidIdNumber,
     SignatureRejected,
     UpstreamError,
@@ -49,6 +51,7 @@ __all__ = [
     "HmacSigner",
     "IdNumber",
     "IntegrationError",
+    "InvalidCreditCode",
     "InvalidIdNumber",
     "ManualClock",
     "OutboundRequest",
@@ -68,7 +71,9 @@ __all__ = [
     "UpstreamUnavailable",
     "VerifiedCallback",
     "classify_http_status",
+    "credit_code_check_char",
     "id_check_digit",
+    "is_valid_credit_code",
     "is_valid_id_number",
     "log_audit_event",
     "make_nonce",

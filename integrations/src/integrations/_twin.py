@@ -12,6 +12,7 @@ exposes the same control routes (never signed, never faulted)::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -140,3 +141,30 @@ def new_twin(name: str, context: TwinContext, state: Any, *, signed: bool = True
     router.add("POST", "/faults", set_faults, control=True)
     router.add("POST", "/faults/reset", reset_faults, control=True)
     return Twin(name=name, app=router, state=state, faults=injector), router
+
+
+class IdempotencyStore:
+    """``Idempotency-Key`` semantics for twin write routes: same key and body → the first
+    answer again; same key, different body → 422 ``idempotency_key_reused``."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, Response]] = {}
+        self.replays = 0
+
+    def replay(self, request: Request) -> Response | None:
+        """The stored answer for this request's key, if any."""
+        key = request.headers.get("idempotency-key")
+        if key is None or key not in self._seen:
+            return None
+        fingerprint, response = self._seen[key]
+        if fingerprint != hashlib.sha256(request.body).hexdigest():
+            return error_response(422, "idempotency_key_reused")
+        self.replays += 1
+        return response
+
+    def remember(self, request: Request, response: Response) -> Response:
+        """Store ``response`` under the request's key (when it has one); return it."""
+        key = request.headers.get("idempotency-key")
+        if key is not None:
+            self._seen[key] = (hashlib.sha256(request.body).hexdigest(), response)
+        return response

@@ -8,7 +8,8 @@ IntegrationError
 │   └── UpstreamRejected          permanent: the upstream answered "no", with its own code
 │       └── UpstreamMalformed     the upstream answered, but not in the shape we agreed on
 ├── SignatureRejected             an inbound signed message (callback, signed request) failed checks
-└── InvalidIdNumber               not a valid GB 11643 citizen identity number
+├── InvalidIdNumber               not a valid GB 11643 citizen identity number
+└── InvalidCreditCode             not a valid GB 32100 unified social credit code
 ```
 
 httpx exceptions never leave this library: every transport problem becomes an
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "CircuitOpen",
     "IntegrationError",
+    "InvalidCreditCode",
     "InvalidIdNumber",
     "SignatureRejected",
     "UpstreamError",
@@ -131,3 +133,10 @@ class InvalidIdNumber(IntegrationError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"invalid ID number: {reason}")
         self.reason = reason
+
+
+class InvalidCreditCode(IntegrationError):
+    """Not a valid GB 32100 unified social credit code (checked before any call)."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid unified social credit code")

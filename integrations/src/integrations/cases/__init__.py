@@ -1,0 +1,24 @@
+"""Department case system (部门办件): submit applications, query status, signed callbacks."""
+
+from integrations.cases.client import CaseClient, parse_status_callback
+from integrations.cases.schemas import (
+    Applicant,
+    ApplicationSubmission,
+    CaseReceipt,
+    CaseStatus,
+    CaseStatusValue,
+    StatusCallback,
+    StatusEntry,
+)
+
+__all__ = [
+    "Applicant",
+    "ApplicationSubmission",
+    "CaseClient",
+    "CaseReceipt",
+    "CaseStatus",
+    "CaseStatusValue",
+    "StatusCallback",
+    "StatusEntry",
+    "parse_status_callback",
+]

@@ -1,0 +1,64 @@
+"""Client of the e-licence library: a person's licences, and one licence with its seal."""
+
+from __future__ import annotations
+
+import logging
+from typing import TypeVar
+from urllib.parse import quote
+
+import msgspec
+
+from integrations._adapter import BaseAdapter
+from integrations.elicence.identifier import check_licence_identifier
+from integrations.elicence.schemas import Licence, LicenceList, LicenceSearch, LicenceSummary
+from integrations.idnumber import parse_id_number
+from integrations.masking import mask_id_number
+
+__all__ = ["ElicenceClient"]
+
+_log = logging.getLogger("integrations.elicence")
+_Item = TypeVar("_Item", Licence, LicenceSummary)
+
+
+class ElicenceClient(BaseAdapter):
+    """E-licence library (电子证照库). Reads only, so every call is retried.
+
+    Every identifier the library returns is checked against GB/T 36904; odd ones are kept
+    and flagged in ``identifier_issues`` (legacy licences predate the standard).
+    """
+
+    system = "elicence"
+
+    async def list_licences(self, holder_id_number: str) -> list[LicenceSummary]:
+        """All licences held by the person with this ID number (empty when none)."""
+        normalised = parse_id_number(holder_id_number).value
+        _log.debug("list licences holder=%s", mask_id_number(normalised))
+        answer = await self.client.call(
+            "POST",
+            "/v1/licences/search",
+            operation="list_licences",
+            json=LicenceSearch(holder_id_number=normalised),
+            response_type=LicenceList,
+            idempotent=True,
+        )
+        return [self._flag(item) for item in answer.items]
+
+    async def get_licence(self, identifier: str) -> Licence:
+        """One licence with its data items and seal/signature metadata.
+
+        Raises:
+            UpstreamRejected: ``licence_not_found`` and the like.
+        """
+        licence = await self.client.call(
+            "GET",
+            f"/v1/licences/{quote(identifier, safe='')}",
+            operation="get_licence",
+            response_type=Licence,
+        )
+        return self._flag(licence)
+
+    def _flag(self, item: _Item) -> _Item:
+        issues = check_licence_identifier(item.identifier)
+        if issues:
+            _log.warning("licence identifier flagged issues=%s", ",".join(issues))
+        return msgspec.structs.replace(item, identifier_issues=issues)

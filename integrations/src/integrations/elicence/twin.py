@@ -1,0 +1,185 @@
+"""Sandbox twin of the e-licence library, with licences of several kinds.
+
+API (signed): ``POST /v1/licences/search``, ``GET /v1/licences/{identifier}``.
+Control: ``GET /licences`` (everything), plus the common ``/faults`` routes.
+
+Seals carry a placeholder signature (deterministic bytes, not a real SM2 signature): the
+twin exercises the shape of the metadata, not its cryptography.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import random
+from dataclasses import dataclass, field
+
+import msgspec
+
+from integrations._asgi import HttpError, Request, Response, json_response
+from integrations._seed import NAMED_RESIDENTS, Resident, generate_residents
+from integrations._twin import Twin, TwinContext, new_twin
+from integrations.creditcode import make_credit_code
+from integrations.elicence.identifier import make_licence_identifier
+from integrations.elicence.schemas import (
+    Licence,
+    LicenceList,
+    LicenceSearch,
+    LicenceStatus,
+    LicenceSummary,
+    SealInfo,
+)
+
+__all__ = ["ElicenceState", "create_twin"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    code: str
+    name: str
+    number: int  # kind number inside the type code
+    issuer: str
+    years: int | None  # validity; None = no expiry
+
+
+_ISSUERS = {
+    "公安": ("宿迁市公安局", make_credit_code("11", "321300", "01414201")),
+    "交警": ("宿迁市公安局交通警察支队", make_credit_code("11", "321300", "01414305")),
+    "民政": ("宿迁市宿城区民政局", make_credit_code("11", "321302", "01415107")),
+    "资规": ("宿迁市自然资源和规划局", make_credit_code("11", "321300", "01416009")),
+    "市监": ("宿迁市市场监督管理局", make_credit_code("11", "321300", "01417002")),
+}
+# The defining department of each kind; its code prefixes the type code.
+_DEFINER = make_credit_code("11", "100000", "00001312")
+KINDS = {
+    k.code: k
+    for k in (
+        _Kind("JMSFZ", "居民身份证", 1, "公安", 20),
+        _Kind("JDCJSZ", "机动车驾驶证", 2, "交警", 6),
+        _Kind("JHZ", "结婚证", 3, "民政", None),
+        _Kind("BDCQZS", "不动产权证书", 4, "资规", None),
+        _Kind("GTGSHYYZZ", "个体工商户营业执照", 5, "市监", None),
+    )
+}
+_NAMED_LICENCES: dict[str, tuple[str, ...]] = {
+    "张伟": ("JMSFZ", "JDCJSZ", "BDCQZS"),
+    "王芳": ("JMSFZ", "JHZ", "GTGSHYYZZ"),
+    "李娜": ("JMSFZ",),
+    "刘洋": ("JMSFZ", "JDCJSZ"),
+    "陈静": ("JMSFZ",),
+    "赵强": ("JMSFZ",),
+    "周子涵": (),
+    "吴明": ("JMSFZ", "LEGACY_JDCJSZ"),
+}
+
+
+@dataclass(slots=True)
+class ElicenceState:
+    licences: dict[str, Licence] = field(default_factory=dict)
+
+    def held_by(self, id_number: str) -> list[Licence]:
+        return [lic for lic in self.licences.values() if lic.holder_id_number == id_number]
+
+
+def _licence(person: Resident, kind_code: str, serial_no: int, issued_on: dt.date) -> Licence:
+    legacy = kind_code.startswith("LEGACY_")
+    kind = KINDS[kind_code.removeprefix("LEGACY_")]
+    issuer_name, issuer_code = _ISSUERS[kind.issuer]
+    serial = f"{person.area_code}{serial_no:08d}"
+    identifier = (
+        f"SQ-{kind.code}-{issued_on.year}-{serial_no:06d}"  # pre-standard numbering
+        if legacy
+        else make_licence_identifier(f"{_DEFINER}{kind.number:03d}", issuer_code, serial)
+    )
+    expires = issued_on.replace(year=issued_on.year + kind.years) if kind.years else None
+    status: LicenceStatus = "revoked" if person.deceased else "valid"
+    if expires is not None and expires < dt.date(2025, 1, 1):
+        status = "expired"
+    data = {"姓名": person.name, "性别": "男" if person.sex == "male" else "女"}
+    data |= {"出生日期": person.birth_date.isoformat(), "住址": person.address}
+    digest = hashlib.sha256(msgspec.json.encode([identifier, data])).hexdigest()
+    signed_at = dt.datetime.combine(issued_on, dt.time(9, 30), dt.UTC)
+    return Licence(
+        identifier=identifier,
+        kind_code=kind.code,
+        kind_name=kind.name,
+        number=person.id_number if kind.code == "JMSFZ" else f"{kind.code}{serial}",
+        holder_name=person.name,
+        holder_id_number=person.id_number,
+        issuer_name=issuer_name,
+        issuer_code=issuer_code,
+        issued_on=issued_on,
+        expires_on=expires,
+        status=status,
+        trust_level="A",
+        data=data,
+        file_format="OFD",
+        file_sha256=digest,
+        seal=SealInfo(
+            seal_name=f"{issuer_name}电子证照专用章",
+            seal_code=f"3213{kind.number:02d}{serial_no:08d}",
+            issuer_code=issuer_code,
+            algorithm="SM2withSM3",
+            certificate_serial=hashlib.sha256(issuer_code.encode()).hexdigest()[:32],
+            signature=base64.b64encode(hashlib.sha512(digest.encode()).digest()).decode(),
+            signed_at=signed_at,
+        ),
+    )
+
+
+def _summary(lic: Licence) -> LicenceSummary:
+    return LicenceSummary(
+        identifier=lic.identifier,
+        kind_code=lic.kind_code,
+        kind_name=lic.kind_name,
+        number=lic.number,
+        issuer_name=lic.issuer_name,
+        issued_on=lic.issued_on,
+        expires_on=lic.expires_on,
+        status=lic.status,
+    )
+
+
+def seed_licences(seed: int) -> dict[str, Licence]:
+    """Named residents get the kinds in the README; generated ones an ID card and maybe
+    a driving licence."""
+    rng = random.Random(f"{seed}:licences")  # noqa: S311 - sandbox data
+    plan: list[tuple[Resident, str]] = []
+    for person in NAMED_RESIDENTS:
+        plan += [(person, kind) for kind in _NAMED_LICENCES[person.name]]
+    for person in generate_residents(seed):
+        plan.append((person, "JMSFZ"))
+        if rng.random() < 0.5:
+            plan.append((person, "JDCJSZ"))
+    licences: dict[str, Licence] = {}
+    for serial_no, (person, kind) in enumerate(plan, start=1):
+        issued = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 12))
+        lic = _licence(person, kind, serial_no, max(issued, person.birth_date))
+        licences[lic.identifier] = lic
+    return licences
+
+
+def create_twin(context: TwinContext) -> Twin:
+    """The e-licence twin with seeded licences."""
+    state = ElicenceState(licences=seed_licences(context.seed))
+    twin, router = new_twin("elicence", context, state)
+
+    @router.route("POST", "/v1/licences/search")
+    async def search(request: Request) -> Response:
+        body = request.json(LicenceSearch)
+        items = [_summary(lic) for lic in state.held_by(body.holder_id_number.upper())]
+        return json_response(LicenceList(items=items))
+
+    @router.route("GET", "/v1/licences/{identifier}")
+    async def get(request: Request) -> Response:
+        lic = state.licences.get(request.path_params["identifier"])
+        if lic is None:
+            raise HttpError(404, "licence_not_found")
+        return json_response(lic)
+
+    @router.route("GET", "/licences", control=True)
+    async def everything(_: Request) -> Response:
+        return json_response(list(state.licences.values()))
+
+    return twin

@@ -1,0 +1,117 @@
+"""Sandbox twin of the population registry, seeded with Suqian residents.
+
+API (signed): ``POST /v1/identity/verify``, ``POST /v1/persons/query``.
+Control: ``GET /people``, ``POST /people`` (add a resident; birth date and sex come from
+the ID number), plus the common ``/faults`` routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import msgspec
+
+from integrations._asgi import HttpError, Request, Response, json_response
+from integrations._seed import SUQIAN_AREAS, Resident, all_residents
+from integrations._twin import Twin, TwinContext, new_twin
+from integrations.errors import InvalidIdNumber
+from integrations.idnumber import parse_id_number
+from integrations.population.schemas import (
+    PersonAttributes,
+    PersonQuery,
+    VerifyOutcome,
+    VerifyRequest,
+    VerifyResponse,
+)
+
+__all__ = ["NewPerson", "PopulationState", "create_twin"]
+
+
+class NewPerson(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /people``."""
+
+    name: str
+    id_number: str
+    phone: str = ""
+    address: str = ""
+    ethnicity: str = "汉族"
+    deceased: bool = False
+
+
+@dataclass(slots=True)
+class PopulationState:
+    people: dict[str, Resident] = field(default_factory=dict)
+    verifications: int = 0
+
+
+def _attributes(person: Resident) -> PersonAttributes:
+    return PersonAttributes(
+        name=person.name,
+        sex="male" if person.sex == "male" else "female",
+        birth_date=person.birth_date,
+        ethnicity=person.ethnicity,
+        area_code=person.area_code,
+        address=person.address,
+        alive=not person.deceased,
+    )
+
+
+def create_twin(context: TwinContext) -> Twin:
+    """The population twin with the named residents plus seeded ones."""
+    state = PopulationState(people={p.id_number: p for p in all_residents(context.seed)})
+    twin, router = new_twin("population", context, state)
+
+    @router.route("POST", "/v1/identity/verify")
+    async def verify(request: Request) -> Response:
+        body = request.json(VerifyRequest)
+        state.verifications += 1
+        person = state.people.get(body.id_number.upper())
+        result: VerifyOutcome
+        if person is None:
+            result = "not_found"
+        elif person.deceased:
+            result = "deceased"
+        elif person.name == body.name.strip():
+            result = "match"
+        else:
+            result = "mismatch"
+        request_id = f"PV{state.verifications:010d}"
+        return json_response(VerifyResponse(result=result, request_id=request_id))
+
+    @router.route("POST", "/v1/persons/query")
+    async def query(request: Request) -> Response:
+        body = request.json(PersonQuery)
+        person = state.people.get(body.id_number.upper())
+        if person is None:
+            raise HttpError(404, "person_not_found", "no such person in the registry")
+        return json_response(_attributes(person))
+
+    @router.route("GET", "/people", control=True)
+    async def list_people(_: Request) -> Response:
+        return json_response(list(state.people.values()))
+
+    @router.route("POST", "/people", control=True)
+    async def add_person(request: Request) -> Response:
+        body = request.json(NewPerson)
+        try:
+            parsed = parse_id_number(body.id_number)
+        except InvalidIdNumber as exc:
+            raise HttpError(422, "invalid_id_number", exc.reason) from None
+        if parsed.value in state.people:
+            raise HttpError(409, "person_exists")
+        area = SUQIAN_AREAS.get(parsed.region_code, "")
+        person = Resident(
+            name=body.name,
+            id_number=parsed.value,
+            phone=body.phone,
+            sex=parsed.sex,
+            birth_date=parsed.birth_date,
+            area_code=parsed.region_code,
+            address=body.address or f"江苏省宿迁市{area}",
+            ethnicity=body.ethnicity,
+            deceased=body.deceased,
+        )
+        state.people[person.id_number] = person
+        return json_response(person, status=201)
+
+    return twin
