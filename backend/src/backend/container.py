@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from piccolo.engine.base import Engine
+
 from backend.audit.repository import AuditRepository
 from backend.audit.service import AuditLog
 from backend.clock import Clock, SystemClock
@@ -16,11 +18,16 @@ from backend.store import KeyValueStore, MemoryStore, RedisStore
 
 
 class Container:
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, engine: Engine[Any] | None = None
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.metrics = Metrics()
-        self.engine = bind_engine(settings.database)
+        # piccolo binds one engine per process; a second container (a test's) may share it, and
+        # then leaves opening and closing its pool to the container that bound it.
+        self._owns_engine = engine is None
+        self.engine = engine or bind_engine(settings.database)
         self.store: KeyValueStore
         if settings.redis.url:
             self.store = RedisStore(
@@ -35,11 +42,20 @@ class Container:
             self.store_name = "memory"
         self.audit = AuditLog(AuditRepository(self.engine), self.clock)
 
+        self._lifespan_users = 0
+
     @asynccontextmanager
     async def lifespan(self, _app: Any = None) -> AsyncIterator[None]:
-        await open_pool(self.engine, self.settings.database)
+        # Re-entrant: a test session and the app's own lifespan may both hold the container open;
+        # pools open on the first entry and close on the last exit.
+        self._lifespan_users += 1
+        if self._lifespan_users == 1 and self._owns_engine:
+            await open_pool(self.engine, self.settings.database)
         try:
             yield
         finally:
-            await self.store.close()
-            await close_pool(self.engine)
+            self._lifespan_users -= 1
+            if self._lifespan_users == 0:
+                await self.store.close()
+                if self._owns_engine:
+                    await close_pool(self.engine)

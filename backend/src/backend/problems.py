@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -71,15 +71,6 @@ def problem_response(
     )
 
 
-def _validation_code(exc: ValidationException) -> tuple[str, str]:
-    detail = str(exc.detail or "")
-    # Litestar reports undecodable bodies and schema violations through the same exception; clients
-    # need to tell "your JSON is broken" from "field x is wrong".
-    if "decode" in detail.lower() or "malformed" in detail.lower() or "JSON" in detail:
-        return "request.malformed", "The request body is not valid JSON"
-    return "request.invalid", "The request failed validation"
-
-
 def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
         metrics.count_problem(exc.code)
@@ -97,7 +88,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         )
 
     def on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
-        code, title = _validation_code(exc)
+        code, title = "request.invalid", "The request failed validation"
         metrics.count_problem(code)
         errors = exc.extra if isinstance(exc.extra, list) else None
         return problem_response(400, code, title, str(exc.detail), instance=request.url.path, errors=errors)
@@ -108,6 +99,10 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             code, title = "request.not_found", "Not found"
         elif isinstance(exc, MethodNotAllowedException):
             code, title = "request.method_not_allowed", "Method not allowed"
+        elif status == 400:
+            # Litestar reports a body it could not decode (broken JSON) as a bare 400 ClientException;
+            # schema violations arrive as ValidationException above.
+            code, title = "request.malformed", "The request body could not be decoded"
         elif status == 413:
             code, title = "request.too_large", "Request body too large"
         elif status == 401:
@@ -145,4 +140,4 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     }
 
 
-__all__ = ["PROBLEM_JSON", "MediaType", "Problem", "build_exception_handlers", "problem_response"]
+__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response"]

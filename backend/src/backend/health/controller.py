@@ -4,6 +4,7 @@ import asyncio
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 
 from backend.container import Container
 from backend.database import ping as ping_database
@@ -27,7 +28,7 @@ class HealthController(Controller):
         return Health(status="ok")
 
     @get("/health/ready", summary="The database and the key-value store answer")
-    async def ready(self, container: Container) -> Health:
+    async def ready(self, container: NamedDependency[Container]) -> Health:
         checks = {
             "database": ping_database(container.engine),
             container.store_name: container.store.ping(),
@@ -50,7 +51,7 @@ class HealthController(Controller):
         return Health(status="ok", checks=dict.fromkeys(checks, "ok"))
 
     @get("/metrics", sync_to_thread=False, include_in_schema=False)
-    def metrics(self, container: Container) -> Response[bytes]:
+    def metrics(self, container: NamedDependency[Container]) -> Response[bytes]:
         return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

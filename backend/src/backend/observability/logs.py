@@ -1,7 +1,8 @@
 """Structured JSON logs on stdlib logging: one line per event, request id on every line.
 
-The request id lives in a context variable set by ``RequestContextMiddleware``; a filter copies it onto
-every record, so a log call anywhere in a request (services, adapters) carries it without plumbing.
+The request id lives in a context variable set by ``RequestContextMiddleware``; the record factory
+stamps it onto every record when the record is made, so a log call anywhere in a request (services,
+adapters) carries it without plumbing, even if a handler formats the record later.
 Every line passes through ``scrub``: an ID number or a phone number in a message is masked even when
 the caller forgot.
 """
@@ -35,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        request_id = getattr(record, "request_id", None) or request_id_var.get()
+        request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
@@ -44,6 +45,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return scrub(_encoder.encode(entry).decode())
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id_var.get()
+    return record
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -57,6 +67,7 @@ def configure_logging(level: str = "INFO") -> None:
     handler._suqian = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    logging.setLogRecordFactory(_record_with_request_id)
     # Litestar and granian have their own access/debug chatter; we log requests ourselves.
     for noisy in ("httpx", "httpcore", "asyncio", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, makes sure PostgreSQL and Redis are
+# up, then format/lint, types, import contracts, and every test (real PostgreSQL + Redis, plus the
+# embedded-default smoke suite). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_uv
+ensure_packages
+ensure_postgres
+ensure_redis
+echo "==> ruff";          uv run --no-sync ruff format --check --quiet . && uv run --no-sync ruff check --quiet .
+echo "==> mypy --strict"; uv run --no-sync mypy
+echo "==> import contracts"; uv run --no-sync lint-imports --no-cache
+echo "==> pytest"
+exec uv run --no-sync pytest "$@"

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from backend.settings import SettingsError, load_settings
+
+
+def test_no_variables_give_the_embedded_default(tmp_path: Path) -> None:
+    settings = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
+    assert settings.mode == "embedded"
+    assert settings.database.is_sqlite
+    assert settings.redis.url is None
+    assert settings.upstream.mode == "sandbox"
+    assert (settings.http.host, settings.http.port, settings.http.workers) == ("127.0.0.1", 8000, 1)
+
+
+def test_embedded_secrets_are_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
+    second = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
+    assert first.secrets.data_key == second.secrets.data_key
+    assert len(first.secrets.data_key) == 32
+    assert first.secrets.data_key != first.secrets.index_key
+    assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_postgres_and_redis_urls_select_production_mode() -> None:
+    key = base64.b64encode(b"k" * 32).decode()
+    settings = load_settings(
+        {
+            "SUQIAN_DATABASE_URL": "postgresql://app@db/suqian",
+            "SUQIAN_REDIS_URL": "redis://cache:6379/0",
+            "SUQIAN_DATA_KEY": key,
+            "SUQIAN_INDEX_KEY": key,
+            "SUQIAN_WORKERS": "4",
+            "SUQIAN_CORS_ORIGINS": "https://app.suqian.gov.cn,https://m.suqian.gov.cn",
+        }
+    )
+    assert settings.mode == "production"
+    assert settings.http.workers == 4
+    assert settings.http.cors_origins == ("https://app.suqian.gov.cn", "https://m.suqian.gov.cn")
+
+
+def test_production_refuses_to_start_without_its_keys() -> None:
+    with pytest.raises(SettingsError, match="SUQIAN_DATA_KEY"):
+        load_settings(
+            {"SUQIAN_DATABASE_URL": "postgresql://app@db/suqian", "SUQIAN_REDIS_URL": "redis://cache"}
+        )
+
+
+def test_production_mode_needs_postgres_and_redis(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="production mode needs"):
+        load_settings({"SUQIAN_MODE": "production", "SUQIAN_DATA_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SUQIAN_PORT", "eighty", "SUQIAN_PORT must be an integer"),
+        ("SUQIAN_LOG_ACCESS", "verbose", "SUQIAN_LOG_ACCESS must be one of"),
+        ("SUQIAN_DATA_KEY", "not base64!", "SUQIAN_DATA_KEY must be base64"),
+        ("SUQIAN_DATA_KEY", base64.b64encode(b"short").decode(), "32 bytes"),
+    ],
+)
+def test_malformed_variables_name_themselves(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value})

@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh PostgreSQL database per run and an isolated Redis key space per run.
+
+Our own storage is always the real thing. The test command (scripts/test.sh) makes sure PostgreSQL and
+Redis are up; if they aren't, these fixtures fail loudly instead of skipping.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import redis.asyncio as redis_asyncio
+
+from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
+
+PG_ADMIN_URL = os.environ.get("SUQIAN_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SUQIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+async def pg_url() -> AsyncIterator[str]:
+    name = f"suqian_test_{secrets.token_hex(4)}"
+    try:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); run scripts/test.sh")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield _with_database(PG_ADMIN_URL, name)
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def redis_prefix() -> AsyncIterator[str]:
+    prefix = f"test:{secrets.token_hex(4)}:"
+    client = redis_asyncio.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis_asyncio.RedisError) as exc:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({exc}); run scripts/test.sh")
+    yield prefix
+    keys = [key async for key in client.scan_iter(match=prefix + "*", count=1000)]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "mode": "production",
+        "database": DatabaseSettings(url=pg_url, pool_min=1, pool_max=8),
+        "redis": RedisSettings(url=REDIS_URL, key_prefix=redis_prefix),
+        "secrets": SecretSettings(
+            data_key=secrets.token_bytes(32),
+            index_key=secrets.token_bytes(32),
+            bootstrap_admin_password=base64.b64encode(secrets.token_bytes(12)).decode(),
+        ),
+        "upstream": UpstreamSettings(),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def settings(pg_url: str, redis_prefix: str) -> Settings:
+    return make_settings(pg_url, redis_prefix)
