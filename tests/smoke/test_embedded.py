@@ -72,3 +72,9 @@ def test_embedded_default_answers_problems(embedded_server: str) -> None:
 def test_embedded_default_serves_openapi_and_the_mini_program_edge(embedded_server: str) -> None:
     assert httpx.get(f"{embedded_server}/schema/openapi.json").json()["openapi"].startswith("3.1")
     assert httpx.get(f"{embedded_server}/mp/v1").status_code == 200
+
+
+def test_embedded_default_mounts_the_government_sandbox(embedded_server: str) -> None:
+    people = httpx.get(f"{embedded_server}/_sandbox/population/people").json()
+    assert len(people) >= 3
+    assert all(len(person["id_number"]) == 18 for person in people)

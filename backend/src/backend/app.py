@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litestar import Litestar
+from litestar import Litestar, asgi
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.container import Container
 from backend.health.controller import HealthController
@@ -17,6 +17,21 @@ from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers
 from backend.settings import Settings
+from integrations.sandbox import Sandbox
+
+
+def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
+    """The government sandbox at ``/_sandbox`` (embedded default only; never in production)."""
+
+    async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+        # Litestar hands a mounted app its sub-path with a trailing slash ("/outbox/"); the twins'
+        # routes are written without one.
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/")}  # type: ignore[assignment]
+        await sandbox(scope, receive, send)  # type: ignore[arg-type]
+
+    return asgi("/_sandbox", is_mount=True, copy_scope=True, include_in_schema=False)(mounted)
 
 
 def create_app(
@@ -29,8 +44,12 @@ def create_app(
     so the dependency points outward-in: ``miniprogram_api`` imports ``backend``, never the reverse."""
     configure_logging(settings.log.level)
     container = container or Container(settings)
+    handlers: list[ControllerRouterHandler] = [HealthController, *route_handlers]
+    sandbox = container.upstreams.sandbox
+    if sandbox is not None and settings.upstream.mount_sandbox:
+        handlers.append(_mount_sandbox(sandbox))
     app = Litestar(
-        route_handlers=[HealthController, *route_handlers],
+        route_handlers=handlers,
         dependencies={"container": Provide(lambda: container, sync_to_thread=False, use_cache=True)},
         exception_handlers=build_exception_handlers(container.metrics),
         lifespan=[container.lifespan],

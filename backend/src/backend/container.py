@@ -15,6 +15,7 @@ from backend.database import bind_engine, close_pool, open_pool
 from backend.observability.metrics import Metrics
 from backend.settings import Settings
 from backend.store import KeyValueStore, MemoryStore, RedisStore
+from backend.upstreams import Upstreams
 
 
 class Container:
@@ -41,6 +42,7 @@ class Container:
             self.store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=self.clock.monotonic)
             self.store_name = "memory"
         self.audit = AuditLog(AuditRepository(self.engine), self.clock)
+        self.upstreams = Upstreams(settings.upstream)
 
         self._lifespan_users = 0
 
@@ -57,5 +59,6 @@ class Container:
             self._lifespan_users -= 1
             if self._lifespan_users == 0:
                 await self.store.close()
+                await self.upstreams.aclose()
                 if self._owns_engine:
                     await close_pool(self.engine)

@@ -69,6 +69,8 @@ class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     mode: Literal["sandbox", "remote"] = "sandbox"
     mount_sandbox: bool = True
     base_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
+    app_keys: Mapping[str, str] = msgspec.field(default_factory=dict)
+    app_secrets: Mapping[str, str] = msgspec.field(default_factory=dict)
     connect_timeout: float = 2.0
     read_timeout: float = 5.0
 
@@ -139,14 +141,21 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         upstream=UpstreamSettings(
             mode="sandbox" if sandbox else "remote",
             mount_sandbox=env.get("SANDBOX_MOUNT", "1" if sandbox else "0") == "1",
-            base_urls={
-                k[len("UPSTREAM_") : -len("_URL")].lower(): v
-                for k, v in env.items()
-                if k.startswith("UPSTREAM_") and k.endswith("_URL")
-            },
+            base_urls=_per_system(env, "_URL"),
+            app_keys=_per_system(env, "_APP_KEY"),
+            app_secrets=_per_system(env, "_APP_SECRET"),
         ),
         openapi=env.get("OPENAPI", "1") == "1",
     )
+
+
+def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:
+    # SUQIAN_UPSTREAM_POPULATION_URL=https://... → {"population": "https://..."}
+    return {
+        k[len("UPSTREAM_") : -len(suffix)].lower(): v
+        for k, v in env.items()
+        if k.startswith("UPSTREAM_") and k.endswith(suffix) and k != "UPSTREAM_MODE"
+    }
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
