@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from piccolo.engine.base import Engine
