@@ -9,8 +9,13 @@ ensure_uv
 ensure_packages
 ensure_postgres
 ensure_redis
-echo "==> ruff";          uv run --no-sync ruff format --check --quiet . && uv run --no-sync ruff check --quiet .
-echo "==> mypy --strict"; uv run --no-sync mypy
-echo "==> import contracts"; uv run --no-sync lint-imports --no-cache
+# One command per line: under `set -e` a failure inside an `a && b` list would not stop the script.
+echo "==> ruff"
+uv run --no-sync ruff format --check --quiet .
+uv run --no-sync ruff check --quiet .
+echo "==> mypy --strict"
+uv run --no-sync mypy
+echo "==> import contracts"
+uv run --no-sync lint-imports --no-cache
 echo "==> pytest"
 exec uv run --no-sync pytest "$@"
