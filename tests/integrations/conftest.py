@@ -14,15 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from granian.constants import Interfaces
 from granian.server.embed import Server
+
+from integrations import AuditEvent, ManualClock, UpstreamConfig
+from integrations._adapter import BaseAdapter
+from integrations.sandbox import (
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    Faults,
+    Sandbox,
+    create_sandbox,
+)
 
 ServeLoopback = Callable[[Any], AbstractAsyncContextManager[str]]
 
@@ -73,3 +85,70 @@ async def serve_on_loopback(app: Any) -> AsyncIterator[str]:
 def serve_loopback() -> ServeLoopback:
     """The :func:`serve_on_loopback` context manager, as a fixture."""
     return serve_on_loopback
+
+
+@dataclass
+class GovRig:
+    """A seeded sandbox served on loopback, a manual clock, and a way to build adapters.
+
+    ``audit`` collects every audit event of every adapter built through :meth:`adapter`.
+    """
+
+    sandbox: Sandbox
+    clock: ManualClock
+    base_url: str
+    audit: list[AuditEvent] = field(default_factory=list)
+    _adapters: list[BaseAdapter] = field(default_factory=list)
+
+    def config(self, system: str, **overrides: Any) -> UpstreamConfig:
+        settings: dict[str, Any] = {
+            "base_url": f"{self.base_url}/{system}",
+            "app_key": SANDBOX_APP_KEY,
+            "app_secret": SANDBOX_APP_SECRET,
+            # Short on purpose: injected latency must be cut off well before the test's
+            # own bound (asyncio.wait_for), with no assertion on how fast it was.
+            "read_timeout": 0.5,
+            "total_timeout": 5.0,
+        }
+        settings.update(overrides)
+        return UpstreamConfig(**settings)
+
+    def adapter(self, cls: type[A], **overrides: Any) -> A:
+        adapter = cls(
+            self.config(cls.system, **overrides),
+            clock=self.clock,
+            rng=random.Random(7),
+            audit=self.audit.append,
+        )
+        self._adapters.append(adapter)
+        return adapter
+
+    def twin_state(self, system: str) -> Any:
+        return self.sandbox.twins[system].state
+
+    def set_faults(self, system: str, **faults: Any) -> None:
+        self.sandbox.twins[system].faults.faults = Faults(**faults)
+
+
+A = TypeVar("A", bound=BaseAdapter)
+GovRigFactory = Callable[..., AbstractAsyncContextManager[GovRig]]
+
+
+@contextlib.asynccontextmanager
+async def open_gov_rig(*, seed: int = 0) -> AsyncIterator[GovRig]:
+    """All government twins behind one loopback server, on a fixed manual clock."""
+    clock = ManualClock()
+    sandbox = create_sandbox(clock=clock, seed=seed)
+    async with serve_on_loopback(sandbox) as base_url:
+        rig = GovRig(sandbox=sandbox, clock=clock, base_url=base_url)
+        try:
+            yield rig
+        finally:
+            for adapter in rig._adapters:
+                await adapter.aclose()
+
+
+@pytest.fixture
+def gov_rig() -> GovRigFactory:
+    """The :func:`open_gov_rig` context manager, as a fixture."""
+    return open_gov_rig

@@ -61,13 +61,19 @@ class TwinContext:
 
 
 class FaultInjector:
-    """Applies :class:`Faults` to API routes (installed as the first guard)."""
+    """Applies :class:`Faults` to API routes (installed as the first guard).
+
+    ``arrived`` counts API requests that reached the twin at all, so a test can prove a
+    breaker kept calls away.
+    """
 
     def __init__(self, rng: random.Random) -> None:
         self.faults = Faults()
+        self.arrived = 0
         self._rng = rng
 
     async def __call__(self, request: Request) -> Response | None:
+        self.arrived += 1
         f = self.faults
         if f.down:
             return error_response(503, "down", "sandbox fault: system down")

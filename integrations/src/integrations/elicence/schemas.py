@@ -23,7 +23,7 @@ class LicenceSearch(msgspec.Struct, forbid_unknown_fields=True):
     holder_id_number: str
 
 
-class LicenceSummary(msgspec.Struct, frozen=True, kw_only=True):
+class LicenceSummary(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """One entry of a holder's licence list. ``identifier_issues`` is filled by our client
     (see :func:`~integrations.elicence.check_licence_identifier`), never by the upstream."""
 
@@ -54,7 +54,7 @@ class SealInfo(msgspec.Struct, frozen=True, kw_only=True):
     signed_at: dt.datetime
 
 
-class Licence(msgspec.Struct, frozen=True, kw_only=True):
+class Licence(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """One licence with its data items, file digest and seal metadata."""
 
     identifier: str
