@@ -42,7 +42,7 @@ class Container:
             self.store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=self.clock.monotonic)
             self.store_name = "memory"
         self.audit = AuditLog(AuditRepository(self.engine), self.clock)
-        self.upstreams = Upstreams(settings.upstream)
+        self.upstreams = Upstreams(settings.upstream, settings.miniprogram)
 
         self._lifespan_users = 0
 

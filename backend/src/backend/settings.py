@@ -75,6 +75,25 @@ class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     read_timeout: float = 5.0
 
 
+class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The mini programs' platform credentials, used in remote upstream mode only (the sandbox has its
+    own). An empty ``wechat_appid`` / ``alipay_app_id`` leaves that platform's login switched off."""
+
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    alipay_app_id: str = ""
+    # The app's RSA2 private key (PEM or bare base64 PKCS#8) and *Alipay's* public key from the console.
+    alipay_private_key: str = ""
+    alipay_public_key: str = ""
+    # The 接口内容加密 AES key (base64) that phone numbers arrive encrypted with.
+    alipay_aes_key: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"MiniProgramSettings(wechat_appid={self.wechat_appid!r}, alipay_app_id={self.alipay_app_id!r})"
+        )
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mode: Mode = "embedded"
     data_dir: Path = Path("data")
@@ -84,6 +103,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log: LogSettings = LogSettings()
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
+    miniprogram: MiniProgramSettings = MiniProgramSettings()
     openapi: bool = True
 
 
@@ -144,6 +164,14 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             base_urls=_per_system(env, "_URL"),
             app_keys=_per_system(env, "_APP_KEY"),
             app_secrets=_per_system(env, "_APP_SECRET"),
+        ),
+        miniprogram=MiniProgramSettings(
+            wechat_appid=env.get("WECHAT_APPID", ""),
+            wechat_secret=env.get("WECHAT_SECRET", ""),
+            alipay_app_id=env.get("ALIPAY_APP_ID", ""),
+            alipay_private_key=env.get("ALIPAY_PRIVATE_KEY", ""),
+            alipay_public_key=env.get("ALIPAY_PUBLIC_KEY", ""),
+            alipay_aes_key=env.get("ALIPAY_AES_KEY", ""),
         ),
         openapi=env.get("OPENAPI", "1") == "1",
     )

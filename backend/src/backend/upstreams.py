@@ -8,22 +8,29 @@ is the same twin instance either way. In remote mode each adapter gets its real 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from backend.settings import UpstreamSettings
-from integrations import UpstreamConfig, log_audit_event
+from backend.settings import MiniProgramSettings, UpstreamSettings
+from integrations import UpstreamConfig, alipay, log_audit_event, wechat
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.population import PopulationClient
-from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
+from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, TWINS, Sandbox, create_sandbox
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
 from integrations.sms import SmsClient
 
+# The mini-program platforms' twins join the government ones in the embedded default's sandbox.
+_SANDBOX_TWINS = {**TWINS, "wechat": wechat.create_wechat_twin, "alipay": alipay.create_alipay_twin}
+
 
 class Upstreams:
-    def __init__(self, settings: UpstreamSettings) -> None:
-        self.sandbox: Sandbox | None = create_sandbox() if settings.mode == "sandbox" else None
+    def __init__(self, settings: UpstreamSettings, miniprogram: MiniProgramSettings | None = None) -> None:
+        miniprogram = miniprogram or MiniProgramSettings()
+        self.sandbox: Sandbox | None = (
+            create_sandbox(systems=_SANDBOX_TWINS) if settings.mode == "sandbox" else None
+        )
         transport = in_process_transport(self.sandbox) if self.sandbox is not None else None
 
         def config(system: str) -> UpstreamConfig:
@@ -47,7 +54,50 @@ class Upstreams:
         self.elicence = ElicenceClient(config("elicence"), **common)
         self.credit = CreditClient(config("credit"), **common)
         self.cases = CaseClient(config("cases"), **common)
+        # None when the platform isn't configured (remote mode without its app id): login is off.
+        self.wechat: wechat.WeChatMiniProgram | None = None
+        self.alipay: alipay.AlipayMiniProgram | None = None
+        if self.sandbox is not None:
+            twin = self.sandbox.state("alipay")
+            assert isinstance(twin, alipay.AlipayTwinState)
+            keys = twin.gateway.keys.public()
+            self.wechat = wechat.WeChatMiniProgram(
+                config("wechat"), appid=wechat.SANDBOX_APPID, secret=wechat.SANDBOX_SECRET, **common
+            )
+            self.alipay = alipay.AlipayMiniProgram(
+                config("alipay"),
+                app_id=keys["app_id"],
+                app_private_key=alipay.load_private_key(keys["app_private_key"]),
+                alipay_public_key=alipay.load_public_key(keys["alipay_public_key"]),
+                aes_key=keys["aes_key"],
+                **common,
+            )
+        else:
+            if miniprogram.wechat_appid:
+                self.wechat = wechat.WeChatMiniProgram(
+                    _platform_config(config("wechat"), wechat.BASE_URL),
+                    appid=miniprogram.wechat_appid,
+                    secret=miniprogram.wechat_secret,
+                    **common,
+                )
+            if miniprogram.alipay_app_id:
+                self.alipay = alipay.AlipayMiniProgram(
+                    _platform_config(config("alipay"), alipay.BASE_URL),
+                    app_id=miniprogram.alipay_app_id,
+                    app_private_key=alipay.load_private_key(miniprogram.alipay_private_key),
+                    alipay_public_key=alipay.load_public_key(miniprogram.alipay_public_key),
+                    aes_key=miniprogram.alipay_aes_key,
+                    **common,
+                )
 
     async def aclose(self) -> None:
         for adapter in (self.population, self.sms, self.elicence, self.credit, self.cases):
             await adapter.aclose()
+        for platform in (self.wechat, self.alipay):
+            if platform is not None:
+                await platform.aclose()
+
+
+def _platform_config(config: UpstreamConfig, default_base_url: str) -> UpstreamConfig:
+    # The platforms have one public base URL; SUQIAN_UPSTREAM_<PLATFORM>_URL may still override it.
+    return config if config.base_url else dataclasses.replace(config, base_url=default_base_url)
