@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from integrations import ManualClock, UpstreamConfig
@@ -94,3 +96,9 @@ async def test_twin_bug_answers_500_instead_of_raising(gov_rig: GovRigFactory) -
         rig.twin_state("cases").cases["SQ1"] = object()  # corrupt state on purpose
         response = await http.post("/cases/applications/SQ1/advance", json={"status": "accepted"})
     assert (response.status_code, response.json()["code"]) == (500, "internal_error")
+
+
+def test_readme_lists_every_named_resident_as_seeded() -> None:
+    readme = (Path(__file__).parents[2] / "integrations" / "README.md").read_text("utf-8")
+    for person in NAMED_RESIDENTS:
+        assert f"| {person.name} | `{person.id_number}` | {person.phone} |" in readme
