@@ -94,6 +94,25 @@ class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
+class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # RFC 9068 access tokens; the issuer is http.public_base_url.
+    audience: str = "suqian-api"
+    # 15 min: ASVS v5 7.x asks for a documented short lifetime; logout denylists the rest.
+    access_ttl: int = 900
+    # Citizen app sessions: 7 days idle, 30 days absolute (research A.1.2 SE-1).
+    refresh_idle_ttl: int = 7 * 86_400
+    refresh_absolute_ttl: int = 30 * 86_400
+    # Signing keys: a new one every 7 days, published 1 day before it signs anything so that
+    # department systems caching our JWKS (typically for hours) already know it.
+    signing_key_period: int = 7 * 86_400
+    signing_key_prepublish: int = 86_400
+    # Lockout: 5 consecutive failures lock the account for 15 minutes (issue 4; MLPS 8.1.4.1 b).
+    lockout_threshold: int = 5
+    lockout_seconds: int = 900
+    # Argon2id hashes in flight at once: each takes 64 MiB (argon2-cffi defaults), so 4 = 256 MiB.
+    hash_concurrency: int = 4
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mode: Mode = "embedded"
     data_dir: Path = Path("data")
@@ -104,6 +123,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
     miniprogram: MiniProgramSettings = MiniProgramSettings()
+    auth: AuthSettings = AuthSettings()
     openapi: bool = True
 
 
