@@ -25,7 +25,14 @@ from backend.settings import DatabaseSettings
 log = logging.getLogger("backend.database")
 
 # One entry per feature with tables; the order is the order migrations run in.
-APP_REGISTRY = AppRegistry(apps=["backend.audit.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.audit.piccolo_app",
+        "backend.staff.piccolo_app",
+        "backend.scanner.piccolo_app",
+        "backend.account_link.piccolo_app",
+    ]
+)
 
 _bound: Engine[Any] | None = None
 

@@ -1,0 +1,1 @@
+"""Links between a citizen and their mini-program identities (WeChat openid, Alipay user id)."""

@@ -1,0 +1,1 @@
+"""Scanner devices at gates and counters: the registry operators manage, and device credentials."""

@@ -1,0 +1,1 @@
+"""Staff accounts (operators, counter staff): the bootstrap operator, password login, lockout."""
