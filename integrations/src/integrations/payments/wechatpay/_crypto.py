@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -198,3 +198,19 @@ def encrypt_resource(plaintext: bytes, *, nonce: str, associated_data: str, apiv
     """The platform's side of :func:`decrypt_resource`; ``nonce`` is 12 ASCII characters."""
     sealed = AESGCM(apiv3_key).encrypt(nonce.encode(), plaintext, associated_data.encode())
     return base64.b64encode(sealed).decode()
+
+
+def load_platform_key(pem: str) -> RSAPublicKey:
+    """Load a WeChat Pay platform public key (PEM), as published by the console or the twin."""
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, RSAPublicKey):
+        raise TypeError("WeChat Pay keys are RSA")
+    return key
+
+
+def load_merchant_key(pem: str) -> RSAPrivateKey:
+    """Load the merchant's ``apiclient_key.pem``."""
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise TypeError("WeChat Pay keys are RSA")
+    return key

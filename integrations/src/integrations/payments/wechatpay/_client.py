@@ -1,0 +1,286 @@
+"""WeChat Pay API v3 for a mini program: JSAPI orders, order query, refunds, notifications."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from integrations.audit import AuditHook
+from integrations.client import (
+    ResponseClassifier,
+    UpstreamClient,
+    UpstreamResponse,
+    classify_http_status,
+)
+from integrations.clock import Clock, RandomSource, SystemClock, make_nonce
+from integrations.config import UpstreamConfig
+from integrations.errors import SignatureRejected, UpstreamMalformed
+from integrations.payments.errors import MerchantMismatch, NotificationMalformed
+from integrations.payments.wechatpay._crypto import (
+    WeChatPaySigner,
+    decrypt_resource,
+    rsa_sign,
+    verify_platform_signature,
+)
+from integrations.payments.wechatpay._schemas import (
+    JsapiOrderBody,
+    JsapiPayment,
+    NotificationBody,
+    OrderAmount,
+    Payer,
+    PaymentNotification,
+    PrepayBody,
+    Refund,
+    RefundAmountBody,
+    RefundNotice,
+    RefundRequestBody,
+    Transaction,
+)
+
+T = TypeVar("T")
+
+SYSTEM = "wechatpay"
+BASE_URL = "https://api.mch.weixin.qq.com"
+
+
+def wechatpay_classifier(platform_keys: Mapping[str, RSAPublicKey], clock: Clock) -> ResponseClassifier:
+    """5xx/429 are unavailability; every other answer must carry a valid platform signature
+    (else :class:`UpstreamMalformed`), and a 4xx is a refusal with WeChat Pay's ``code``."""
+
+    def classify(response: UpstreamResponse) -> None:
+        status = response.status_code
+        if status in (408, 429) or status >= 500:
+            classify_http_status(response)
+        try:
+            verify_platform_signature(
+                response.headers, response.content, platform_keys=platform_keys, now=clock.now()
+            )
+        except SignatureRejected as exc:
+            raise UpstreamMalformed(
+                system=response.system,
+                operation=response.operation,
+                detail=f"response signature: {exc.reason}",
+                status_code=status,
+            ) from None
+        classify_http_status(response)
+
+    return classify
+
+
+class WeChatPay:
+    """One merchant (``mchid``) taking payments for one mini program (``appid``).
+
+    Args:
+        config: ``base_url`` is ``BASE_URL`` or the sandbox twin.
+        merchant_serial: serial number of the merchant API certificate (``serial_no``).
+        merchant_private_key: ``apiclient_key.pem``; signs requests and ``paySign``.
+        platform_keys: ``Wechatpay-Serial`` → WeChat Pay public key; list both old and new
+            during a platform-certificate → public-key migration.
+        apiv3_key: the 32-byte APIv3 key that decrypts notification resources.
+    """
+
+    def __init__(
+        self,
+        config: UpstreamConfig,
+        *,
+        appid: str,
+        mchid: str,
+        merchant_serial: str,
+        merchant_private_key: RSAPrivateKey,
+        platform_keys: Mapping[str, RSAPublicKey],
+        apiv3_key: bytes,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        rng: RandomSource | None = None,
+        audit: AuditHook | None = None,
+    ) -> None:
+        if len(apiv3_key) != 32:
+            raise ValueError("the APIv3 key is 32 bytes")
+        self.appid = appid
+        self.mchid = mchid
+        self._merchant_key = merchant_private_key
+        self._platform_keys = dict(platform_keys)
+        self._apiv3_key = apiv3_key
+        self._clock = clock or SystemClock()
+        self._rng = rng or random.SystemRandom()
+        self._http = UpstreamClient(
+            config,
+            system=SYSTEM,
+            signer=WeChatPaySigner(mchid=mchid, serial_no=merchant_serial, private_key=merchant_private_key),
+            transport=transport,
+            clock=self._clock,
+            rng=self._rng,
+            audit=audit,
+            classify=wechatpay_classifier(self._platform_keys, self._clock),
+        )
+
+    def __repr__(self) -> str:
+        return f"WeChatPay(mchid={self.mchid!r}, appid={self.appid!r})"
+
+    async def __aenter__(self) -> WeChatPay:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def create_jsapi_order(
+        self,
+        *,
+        out_trade_no: str,
+        description: str,
+        amount_fen: int,
+        openid: str,
+        notify_url: str,
+        attach: str | None = None,
+    ) -> JsapiPayment:
+        """Place a JSAPI order and return the signed ``wx.requestPayment`` arguments.
+
+        ``out_trade_no`` is the idempotency key: repeating the same order returns the same
+        ``prepay_id``, so the call is retried on unavailability.
+
+        Raises:
+            UpstreamRejected: ``ORDERPAID``, ``INVALID_REQUEST`` (same out_trade_no, other
+                content), ``PARAM_ERROR``, ``APPID_MCHID_NOT_MATCH``...
+            UpstreamMalformed: the answer's platform signature is missing or wrong.
+            UpstreamUnavailable: ``SYSTEM_ERROR``, ``FREQUENCY_LIMITED``, timeouts.
+        """
+        if amount_fen <= 0:
+            raise ValueError("amount_fen must be a positive number of fen")
+        order = JsapiOrderBody(
+            appid=self.appid,
+            mchid=self.mchid,
+            description=description,
+            out_trade_no=out_trade_no,
+            notify_url=notify_url,
+            amount=OrderAmount(total=amount_fen),
+            payer=Payer(openid=openid),
+            attach=attach,
+        )
+        prepay = await self._http.call(
+            "POST",
+            "/v3/pay/transactions/jsapi",
+            operation="jsapi_order",
+            json=order,
+            response_type=PrepayBody,
+            idempotent=True,
+        )
+        return self.payment_arguments(prepay.prepay_id)
+
+    def payment_arguments(self, prepay_id: str) -> JsapiPayment:
+        """Sign ``wx.requestPayment`` arguments for an existing ``prepay_id``."""
+        timestamp = str(int(self._clock.now()))
+        nonce = make_nonce(self._rng)
+        package = f"prepay_id={prepay_id}"
+        return JsapiPayment(
+            time_stamp=timestamp,
+            nonce_str=nonce,
+            package=package,
+            sign_type="RSA",
+            pay_sign=rsa_sign(self._merchant_key, self.appid, timestamp, nonce, package),
+        )
+
+    async def query_order(self, out_trade_no: str) -> Transaction:
+        """The order's current state, for reconciliation when no notification arrived.
+
+        Raises:
+            UpstreamRejected: ``ORDER_NOT_EXIST``.
+        """
+        return await self._http.call(
+            "GET",
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}",
+            operation="query_order",
+            params={"mchid": self.mchid},
+            response_type=Transaction,
+        )
+
+    async def refund(
+        self,
+        *,
+        out_trade_no: str,
+        out_refund_no: str,
+        refund_fen: int,
+        total_fen: int,
+        reason: str | None = None,
+        notify_url: str | None = None,
+    ) -> Refund:
+        """Refund ``refund_fen`` of a paid order; ``out_refund_no`` is the idempotency key.
+
+        Raises:
+            UpstreamRejected: ``RESOURCE_NOT_EXISTS``, ``INVALID_REQUEST`` (more than is
+                refundable, or the same out_refund_no with other content), ``NOT_ENOUGH``.
+        """
+        if not 0 < refund_fen <= total_fen:
+            raise ValueError("0 < refund_fen <= total_fen")
+        body = RefundRequestBody(
+            out_trade_no=out_trade_no,
+            out_refund_no=out_refund_no,
+            amount=RefundAmountBody(refund=refund_fen, total=total_fen),
+            reason=reason,
+            notify_url=notify_url,
+        )
+        return await self._http.call(
+            "POST",
+            "/v3/refund/domestic/refunds",
+            operation="refund",
+            json=body,
+            response_type=Refund,
+            idempotent=True,
+        )
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
+        """Verify and decrypt a payment or refund notification from its raw request.
+
+        Pass the raw body bytes, never re-serialised JSON. Answer 200/204 only when this
+        returns and the state change is stored; answer 4xx on any error (WeChat retries).
+
+        Raises:
+            SignatureRejected: ``missing_header``, ``bad_timestamp``, ``stale`` (> 300 s),
+                ``unknown_key`` or ``bad_signature`` — includes WeChat's signature probes.
+            ResourceUndecryptable: wrong APIv3 key, or the resource was altered.
+            NotificationMalformed: verified, but not the documented shape.
+            MerchantMismatch: verified, but for another ``mchid`` / ``appid``.
+        """
+        verify_platform_signature(headers, body, platform_keys=self._platform_keys, now=self._clock.now())
+        envelope = _decode(body, NotificationBody)
+        resource = envelope.resource
+        if resource.algorithm != "AEAD_AES_256_GCM":
+            raise NotificationMalformed(detail=f"algorithm {resource.algorithm!r}")
+        plaintext = decrypt_resource(
+            ciphertext=resource.ciphertext,
+            nonce=resource.nonce,
+            associated_data=resource.associated_data,
+            apiv3_key=self._apiv3_key,
+        )
+        decoded: Transaction | RefundNotice
+        if envelope.event_type.startswith("REFUND."):
+            decoded = _decode(plaintext, RefundNotice)
+        else:
+            decoded = _decode(plaintext, Transaction)
+            if decoded.appid != self.appid:
+                raise MerchantMismatch(field="appid", expected=self.appid, actual=decoded.appid)
+        if decoded.mchid != self.mchid:
+            raise MerchantMismatch(field="mchid", expected=self.mchid, actual=decoded.mchid)
+        return PaymentNotification(
+            id=envelope.id,
+            event_type=envelope.event_type,
+            create_time=envelope.create_time,
+            summary=envelope.summary,
+            resource=decoded,
+        )
+
+
+def _decode(data: bytes, type_: type[T]) -> T:
+    try:
+        return msgspec.json.decode(data, type=type_)
+    except msgspec.DecodeError as exc:
+        raise NotificationMalformed(detail=str(exc)) from None
