@@ -1,5 +1,6 @@
 """WeChat Pay API v3 for mini programs: JSAPI orders, query, refunds, notifications, twin."""
 
+from integrations.payments._notification import NotificationSink, SignedNotification
 from integrations.payments.wechatpay._client import BASE_URL, WeChatPay, wechatpay_classifier
 from integrations.payments.wechatpay._crypto import (
     SCHEMA,
@@ -27,7 +28,6 @@ from integrations.payments.wechatpay._twin import (
     SANDBOX_MCHID,
     SANDBOX_MERCHANT_SERIAL,
     SANDBOX_PLATFORM_SERIAL,
-    SignedNotification,
     WeChatPayTwinState,
     create_wechatpay_twin,
 )
@@ -40,6 +40,7 @@ __all__ = [
     "SCHEMA",
     "JsapiPayment",
     "MerchantAuthorization",
+    "NotificationSink",
     "PaymentNotification",
     "PlatformSignature",
     "Refund",

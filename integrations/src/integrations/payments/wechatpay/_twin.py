@@ -20,7 +20,6 @@ Refunds succeed at once and emit ``REFUND.SUCCESS``. Emitted notifications are a
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -33,6 +32,7 @@ from integrations._asgi import Request, Response, json_response
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.clock import make_nonce
 from integrations.errors import SignatureRejected
+from integrations.payments._notification import NotificationSink, SignedNotification
 from integrations.payments.wechatpay._crypto import (
     encrypt_resource,
     parse_authorization,
@@ -48,21 +48,11 @@ SANDBOX_MERCHANT_SERIAL = "SANDBOXMERCHANTSERIAL0001"
 SANDBOX_PLATFORM_SERIAL = "PUB_KEY_ID_0000000000000001"
 _BEIJING = timezone(timedelta(hours=8))
 
-NotificationSink = Callable[["SignedNotification"], Awaitable[None]]
-
 
 @functools.cache
 def _rsa_key(seed: int, label: str) -> rsa.RSAPrivateKey:
     # Generated once per (seed, label) and process: 2048-bit generation costs ~70 ms.
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-class SignedNotification(msgspec.Struct, frozen=True):
-    """A notification as it goes on the wire: POST ``body`` with ``headers`` to ``url``."""
-
-    url: str
-    headers: dict[str, str]
-    body: str
 
 
 @dataclass(slots=True)

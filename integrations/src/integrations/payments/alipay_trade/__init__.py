@@ -1,0 +1,33 @@
+"""Alipay mini-program payments: trade create/query/refund, notifications, sandbox twin."""
+
+from integrations.payments.alipay_trade._client import (
+    NOTIFICATION_ACK,
+    NOTIFICATION_MAX_AGE_SECONDS,
+    AlipayPayments,
+    AlipayRefund,
+    AlipayTrade,
+    AlipayTradeCreated,
+    AlipayTradeNotification,
+    fen_to_yuan,
+    yuan_to_fen,
+)
+from integrations.payments.alipay_trade._twin import (
+    SANDBOX_SELLER_ID,
+    AlipayPayTwinState,
+    create_alipay_pay_twin,
+)
+
+__all__ = [
+    "NOTIFICATION_ACK",
+    "NOTIFICATION_MAX_AGE_SECONDS",
+    "SANDBOX_SELLER_ID",
+    "AlipayPayTwinState",
+    "AlipayPayments",
+    "AlipayRefund",
+    "AlipayTrade",
+    "AlipayTradeCreated",
+    "AlipayTradeNotification",
+    "create_alipay_pay_twin",
+    "fen_to_yuan",
+    "yuan_to_fen",
+]

@@ -1,0 +1,283 @@
+"""Alipay mini-program payments: ``alipay.trade.create``/``query``/``refund`` and the async
+notification. Amounts are fen in our API and yuan strings (``"88.00"``) on Alipay's wire."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import httpx
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from integrations.alipay import AlipayGateway, gateway_timestamp, verify_notification
+from integrations.audit import AuditHook
+from integrations.clock import Clock, RandomSource, SystemClock
+from integrations.config import UpstreamConfig
+from integrations.errors import SignatureRejected
+from integrations.payments.errors import MerchantMismatch, NotificationMalformed
+
+SYSTEM = "alipay_pay"
+# Reply body Alipay expects, exactly these 7 characters; anything else means "retry".
+NOTIFICATION_ACK = "success"
+# Alipay retries for ~25 h; a signed notification older than 48 h is a replay, not a retry.
+NOTIFICATION_MAX_AGE_SECONDS = 48 * 3600
+_YUAN = re.compile(r"^(0|[1-9]\d{0,9})(?:\.(\d{1,2}))?$")
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+TradeStatus = Literal["WAIT_BUYER_PAY", "TRADE_CLOSED", "TRADE_SUCCESS", "TRADE_FINISHED"]
+
+
+def fen_to_yuan(fen: int) -> str:
+    """``8800`` → ``"88.00"`` (exact: no floats anywhere)."""
+    if fen < 0:
+        raise ValueError("amounts are not negative")
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def yuan_to_fen(yuan: str) -> int:
+    """``"88.00"`` / ``"88.5"`` / ``"88"`` → fen.
+
+    Raises:
+        ValueError: not a plain decimal amount with at most two decimals.
+    """
+    match = _YUAN.match(yuan)
+    if match is None:
+        raise ValueError(f"not an amount: {yuan!r}")
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+class _CreateBody(msgspec.Struct):
+    out_trade_no: str
+    trade_no: str
+
+
+class _QueryBody(msgspec.Struct):
+    out_trade_no: str
+    trade_status: TradeStatus
+    total_amount: str
+    trade_no: str | None = None
+
+
+class _RefundBody(msgspec.Struct):
+    out_trade_no: str
+    refund_fee: str
+    fund_change: str
+    trade_no: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayTradeCreated:
+    """Pass ``trade_no`` to ``my.tradePay({tradeNO})`` in the mini program."""
+
+    out_trade_no: str
+    trade_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayTrade:
+    """A trade as Alipay reports it; only ``TRADE_SUCCESS``/``TRADE_FINISHED`` mean paid."""
+
+    out_trade_no: str
+    trade_no: str | None
+    status: TradeStatus
+    total_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayRefund:
+    """``refund_fee_fen`` is the trade's *cumulative* refund; ``fund_change`` is false when
+    this call changed nothing (a repeated ``out_request_no``)."""
+
+    out_trade_no: str
+    trade_no: str | None
+    refund_fee_fen: int
+    fund_change: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayTradeNotification:
+    """A verified ``trade_status_sync`` notification. Deduplicate on
+    ``(app_id, out_trade_no, status)``; reply :data:`NOTIFICATION_ACK` once stored."""
+
+    notify_id: str
+    app_id: str
+    out_trade_no: str
+    trade_no: str
+    status: TradeStatus
+    total_fen: int
+    buyer_open_id: str | None
+    seller_id: str | None
+    notify_time: str
+
+    @property
+    def paid(self) -> bool:
+        return self.status in ("TRADE_SUCCESS", "TRADE_FINISHED")
+
+
+class AlipayPayments:
+    """Trades of one Alipay mini program, over the RSA2 gateway channel.
+
+    Args:
+        config, app_id, app_private_key, alipay_public_key, transport, clock, rng, audit:
+            see :class:`~integrations.alipay.AlipayGateway`.
+        seller_id: when set, notifications for another seller are refused.
+    """
+
+    def __init__(
+        self,
+        config: UpstreamConfig,
+        *,
+        app_id: str,
+        app_private_key: RSAPrivateKey,
+        alipay_public_key: RSAPublicKey,
+        seller_id: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        rng: RandomSource | None = None,
+        audit: AuditHook | None = None,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self._seller_id = seller_id
+        self.gateway = AlipayGateway(
+            config,
+            app_id=app_id,
+            app_private_key=app_private_key,
+            alipay_public_key=alipay_public_key,
+            system=SYSTEM,
+            transport=transport,
+            clock=self._clock,
+            rng=rng,
+            audit=audit,
+        )
+
+    def __repr__(self) -> str:
+        return f"AlipayPayments(app_id={self.gateway.app_id!r})"
+
+    async def __aenter__(self) -> AlipayPayments:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.gateway.aclose()
+
+    async def create_trade(
+        self, *, out_trade_no: str, subject: str, amount_fen: int, buyer_open_id: str,
+        notify_url: str,
+    ) -> AlipayTradeCreated:  # fmt: skip
+        """``alipay.trade.create`` for ``my.tradePay``; idempotent on ``out_trade_no``.
+
+        Raises:
+            UpstreamRejected: ``ACQ.TRADE_HAS_SUCCESS``, ``ACQ.CONTEXT_INCONSISTENT`` (same
+                out_trade_no, other content), ``ACQ.INVALID_PARAMETER``...
+        """
+        if amount_fen <= 0:
+            raise ValueError("amount_fen must be a positive number of fen")
+        biz = {
+            "out_trade_no": out_trade_no,
+            "total_amount": fen_to_yuan(amount_fen),
+            "subject": subject,
+            "buyer_open_id": buyer_open_id,
+            "product_code": "JSAPI_PAY",
+        }
+        body = await self.gateway.execute(
+            "alipay.trade.create",
+            params={"notify_url": notify_url},
+            biz_content=biz,
+            response_type=_CreateBody,
+            idempotent=True,
+        )
+        return AlipayTradeCreated(out_trade_no=body.out_trade_no, trade_no=body.trade_no)
+
+    async def query_trade(self, out_trade_no: str) -> AlipayTrade:
+        """``alipay.trade.query``, for reconciliation when no notification arrived.
+
+        Raises:
+            UpstreamRejected: ``ACQ.TRADE_NOT_EXIST``.
+        """
+        body = await self.gateway.execute(
+            "alipay.trade.query",
+            biz_content={"out_trade_no": out_trade_no},
+            response_type=_QueryBody,
+            idempotent=True,
+        )
+        return AlipayTrade(
+            out_trade_no=body.out_trade_no,
+            trade_no=body.trade_no,
+            status=body.trade_status,
+            total_fen=yuan_to_fen(body.total_amount),
+        )
+
+    async def refund(
+        self, *, out_trade_no: str, out_request_no: str, refund_fen: int, reason: str | None = None
+    ) -> AlipayRefund:
+        """``alipay.trade.refund``; ``out_request_no`` makes a partial refund idempotent.
+
+        Raises:
+            UpstreamRejected: ``ACQ.TRADE_NOT_EXIST``, ``ACQ.REFUND_AMT_NOT_EQUAL_TOTAL``
+                (more than is refundable), ``ACQ.TRADE_STATUS_ERROR`` (not paid)...
+        """
+        if refund_fen <= 0:
+            raise ValueError("refund_fen must be a positive number of fen")
+        biz: dict[str, str] = {
+            "out_trade_no": out_trade_no,
+            "out_request_no": out_request_no,
+            "refund_amount": fen_to_yuan(refund_fen),
+        }
+        if reason is not None:
+            biz["refund_reason"] = reason
+        body = await self.gateway.execute(
+            "alipay.trade.refund", biz_content=biz, response_type=_RefundBody, idempotent=True
+        )
+        return AlipayRefund(
+            out_trade_no=body.out_trade_no,
+            trade_no=body.trade_no,
+            refund_fee_fen=yuan_to_fen(body.refund_fee),
+            fund_change=body.fund_change == "Y",
+        )
+
+    def parse_notification(self, params: Mapping[str, str]) -> AlipayTradeNotification:
+        """Verify an asynchronous notification's form parameters (URL-decoded once).
+
+        Raises:
+            SignatureRejected: ``missing_header``/``bad_signature``; ``unsupported_sign_type``
+                (:class:`~integrations.alipay.SignTypeUnsupported`) for anything but RSA2;
+                ``stale`` when ``notify_time`` is over 48 h old (or in the future).
+            MerchantMismatch: a genuine notification for another ``app_id`` / ``seller_id``.
+            NotificationMalformed: verified, but fields are missing or amounts malformed.
+        """
+        verify_notification(params, self.gateway.alipay_public_key)
+        try:
+            sent = datetime.strptime(params["notify_time"], _TIME)
+            now = datetime.strptime(gateway_timestamp(self._clock.now()), _TIME)
+            status = params["trade_status"]
+            total_fen = yuan_to_fen(params["total_amount"])
+            notification = AlipayTradeNotification(
+                notify_id=params["notify_id"],
+                app_id=params["app_id"],
+                out_trade_no=params["out_trade_no"],
+                trade_no=params["trade_no"],
+                status=msgspec.convert(status, TradeStatus),
+                total_fen=total_fen,
+                buyer_open_id=params.get("buyer_open_id"),
+                seller_id=params.get("seller_id"),
+                notify_time=params["notify_time"],
+            )
+        except (KeyError, ValueError, msgspec.ValidationError) as exc:
+            raise NotificationMalformed(detail=f"{type(exc).__name__}: {exc}") from None
+        age = (now - sent).total_seconds()
+        if not -300 <= age <= NOTIFICATION_MAX_AGE_SECONDS:
+            raise SignatureRejected("stale")
+        if notification.app_id != self.gateway.app_id:
+            raise MerchantMismatch(field="app_id", expected=self.gateway.app_id, actual=notification.app_id)
+        if self._seller_id is not None and notification.seller_id != self._seller_id:
+            raise MerchantMismatch(
+                field="seller_id", expected=self._seller_id, actual=str(notification.seller_id)
+            )
+        return notification

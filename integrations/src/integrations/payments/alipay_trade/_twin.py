@@ -1,0 +1,190 @@
+"""Sandbox twin of Alipay trades (registered as ``alipay_pay`` in the sandbox).
+
+The same gateway protocol and keys as the ``alipay`` login twin (one real gateway), with
+``alipay.trade.create``/``query``/``refund``. Control routes (never signed or faulted):
+
+* ``POST /sandbox/trades/{out_trade_no}/pay`` — the buyer pays: ``TRADE_SUCCESS`` and a
+  signed form-encoded ``trade_status_sync`` notification to the trade's ``notify_url``;
+* ``GET /sandbox/notifications`` — every notification emitted (headers + raw body);
+* ``GET /sandbox-keys`` — as on the login twin.
+
+Notifications land in ``state.notifications`` and, if set, ``state.notification_sink``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+
+from integrations._asgi import Request, Response, json_response
+from integrations._twin import Twin, TwinContext
+from integrations.alipay import SANDBOX_APP_ID, gateway_timestamp, rsa2_sign, sign_content
+from integrations.alipay._gateway_twin import (
+    GatewayCall,
+    GatewayKeys,
+    GatewayState,
+    business_failed,
+    create_gateway_twin,
+    invalid_arguments,
+)
+from integrations.payments._notification import NotificationSink, SignedNotification
+from integrations.payments.alipay_trade._client import fen_to_yuan, yuan_to_fen
+
+SANDBOX_SELLER_ID = "2088000000000000"
+
+
+@dataclass(slots=True)
+class _Trade:
+    request: dict[str, Any]
+    notify_url: str
+    trade_no: str
+    total_fen: int
+    status: str = "WAIT_BUYER_PAY"
+    refunded_fen: int = 0
+    refunds: dict[str, int] = field(default_factory=dict)  # out_request_no → fen
+
+
+@dataclass(slots=True)
+class AlipayPayTwinState:
+    """Gateway keys and apps, trades and emitted notifications."""
+
+    gateway: GatewayState
+    seller_id: str = SANDBOX_SELLER_ID
+    trades: dict[str, _Trade] = field(default_factory=dict)
+    notifications: list[SignedNotification] = field(default_factory=list)
+    notification_sink: NotificationSink | None = None
+
+
+def create_alipay_pay_twin(context: TwinContext) -> Twin:
+    """Build the Alipay trade twin with the sandbox app registered."""
+    keys = GatewayKeys.for_seed(context)
+    state = AlipayPayTwinState(
+        gateway=GatewayState(keys=keys, apps={SANDBOX_APP_ID: keys.app_private_key.public_key()})
+    )
+    rng = context.rng("alipay_pay")
+    clock = context.clock
+
+    def amount(raw: Any, name: str) -> int:
+        try:
+            fen = yuan_to_fen(str(raw))
+        except ValueError:
+            raise invalid_arguments("ACQ.INVALID_PARAMETER", f"{name} 格式错误") from None
+        if fen <= 0:
+            raise invalid_arguments("ACQ.INVALID_PARAMETER", f"{name} 必须大于0")
+        return fen
+
+    def trade_of(call: GatewayCall) -> _Trade:
+        trade = state.trades.get(str(call.biz.get("out_trade_no", "")))
+        if trade is None:
+            raise business_failed("ACQ.TRADE_NOT_EXIST", "交易不存在")
+        return trade
+
+    async def create(call: GatewayCall) -> dict[str, Any]:
+        biz = dict(call.biz)
+        out_trade_no = str(biz.get("out_trade_no", ""))
+        if not out_trade_no or not biz.get("subject") or not biz.get("buyer_open_id"):
+            raise invalid_arguments("ACQ.INVALID_PARAMETER", "缺少必选参数")
+        total_fen = amount(biz.get("total_amount"), "total_amount")
+        existing = state.trades.get(out_trade_no)
+        if existing is not None:
+            if existing.status != "WAIT_BUYER_PAY":
+                raise business_failed("ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
+            if existing.request != biz:
+                raise business_failed("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
+            return {"out_trade_no": out_trade_no, "trade_no": existing.trade_no}
+        trade_no = f"2025{rng.getrandbits(80):024d}"[:28]
+        state.trades[out_trade_no] = _Trade(
+            request=biz,
+            notify_url=call.params.get("notify_url", ""),
+            trade_no=trade_no,
+            total_fen=total_fen,
+        )
+        return {"out_trade_no": out_trade_no, "trade_no": trade_no}
+
+    async def query(call: GatewayCall) -> dict[str, Any]:
+        trade = trade_of(call)
+        return {
+            "out_trade_no": call.biz["out_trade_no"],
+            "trade_no": trade.trade_no,
+            "trade_status": trade.status,
+            "total_amount": fen_to_yuan(trade.total_fen),
+        }
+
+    async def refund(call: GatewayCall) -> dict[str, Any]:
+        trade = trade_of(call)
+        request_no = str(call.biz.get("out_request_no") or call.biz["out_trade_no"])
+        refund_fen = amount(call.biz.get("refund_amount"), "refund_amount")
+        previous = trade.refunds.get(request_no)
+        if previous is None:
+            if trade.status != "TRADE_SUCCESS":
+                raise business_failed("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+            if refund_fen > trade.total_fen - trade.refunded_fen:
+                raise business_failed("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+            trade.refunds[request_no] = refund_fen
+            trade.refunded_fen += refund_fen
+        elif previous != refund_fen:
+            raise business_failed("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款请求号重复")
+        return {
+            "out_trade_no": call.biz["out_trade_no"],
+            "trade_no": trade.trade_no,
+            "refund_fee": fen_to_yuan(trade.refunded_fen),
+            "fund_change": "Y" if previous is None else "N",
+        }
+
+    twin = create_gateway_twin(
+        "alipay_pay",
+        context,
+        state,
+        {"alipay.trade.create": create, "alipay.trade.query": query, "alipay.trade.refund": refund},
+    )
+
+    async def pay(request: Request) -> Response:
+        out_trade_no = request.path_params["out_trade_no"]
+        trade = state.trades.get(out_trade_no)
+        if trade is None:
+            return json_response({"code": "ACQ.TRADE_NOT_EXIST", "message": ""}, status=404)
+        if trade.status == "WAIT_BUYER_PAY":
+            trade.status = "TRADE_SUCCESS"
+            now = gateway_timestamp(clock.now())
+            total = fen_to_yuan(trade.total_fen)
+            params = {
+                "notify_time": now,
+                "notify_type": "trade_status_sync",
+                "notify_id": f"sandbox-notify-{len(state.notifications) + 1}",
+                "app_id": SANDBOX_APP_ID,
+                "charset": "utf-8",
+                "version": "1.0",
+                "sign_type": "RSA2",
+                "trade_no": trade.trade_no,
+                "out_trade_no": out_trade_no,
+                "buyer_open_id": str(trade.request["buyer_open_id"]),
+                "seller_id": state.seller_id,
+                "trade_status": "TRADE_SUCCESS",
+                "total_amount": total,
+                "receipt_amount": total,
+                "buyer_pay_amount": total,
+                "subject": str(trade.request["subject"]),
+                "gmt_create": now,
+                "gmt_payment": now,
+            }
+            content = sign_content(params, exclude=frozenset({"sign", "sign_type"}))
+            params["sign"] = rsa2_sign(content, keys.alipay_private_key)
+            notification = SignedNotification(
+                url=trade.notify_url,
+                headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+                body=urlencode(params),
+            )
+            state.notifications.append(notification)
+            if state.notification_sink is not None:
+                await state.notification_sink(notification)
+        return json_response({"out_trade_no": out_trade_no, "trade_status": trade.status})
+
+    async def notifications(_: Request) -> Response:
+        return Response(200, msgspec.json.encode(state.notifications), {"content-type": "application/json"})
+
+    twin.app.add("POST", "/sandbox/trades/{out_trade_no}/pay", pay, control=True)
+    twin.app.add("GET", "/sandbox/notifications", notifications, control=True)
+    return twin
