@@ -116,20 +116,12 @@ class Router:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
         request = await _read_request(scope, receive)
-        response = await self._dispatch(request)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": response.body})
+        await send_response(send, await self._dispatch(request))
 
     async def _dispatch(self, request: Request) -> Response:
         allowed = False
@@ -182,7 +174,20 @@ async def _read_request(scope: Scope, receive: Receive) -> Request:
     )
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
+async def send_response(send: Send, response: Response) -> None:
+    """Send ``response`` as the two ASGI HTTP messages."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Answer the ASGI lifespan protocol: twins need no start-up or shutdown work."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

@@ -34,7 +34,7 @@ SANDBOX_CALLBACK_SECRET = "sandbox-callback-secret"  # noqa: S105 - public by de
 class Faults(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Fault settings of one twin. ``down`` answers every API call with 503 at once."""
 
-    latency_ms: int = msgspec.field(default=0)
+    latency_ms: int = 0
     error_rate: float = 0.0
     down: bool = False
     error_status: int = 503

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from integrations._asgi import Receive, Scope, Send, error_response
+from integrations._asgi import Receive, Scope, Send, error_response, lifespan, send_response
 from integrations._twin import (
     SANDBOX_APP_KEY,
     SANDBOX_APP_SECRET,
@@ -54,29 +54,15 @@ class Sandbox:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            # Twins need no start-up work; answering here keeps servers happy.
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         path: str = scope["path"]
         name, _, rest = path.lstrip("/").partition("/")
         twin = self.twins.get(name)
         if twin is None:
-            response = error_response(404, "unknown_system", name)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status,
-                    "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
-                }
-            )
-            await send({"type": "http.response.body", "body": response.body})
+            await send_response(send, error_response(404, "unknown_system", name))
             return
         prefix = path[: len(path) - len(rest)].rstrip("/")
         child = dict(scope)
