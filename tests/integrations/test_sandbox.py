@@ -43,7 +43,6 @@ async def test_adapter_works_in_process_through_asgi_transport() -> None:
     )
     transport = httpx.ASGITransport(app=sandbox)
     async with PopulationClient(config, transport=transport, clock=clock) as population:
-        assert isinstance(population, PopulationClient)
         assert await population.verify(name="张伟", id_number=ZHANG.id_number) == "match"
 
 

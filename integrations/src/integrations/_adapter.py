@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import httpx
 
@@ -43,7 +43,7 @@ class BaseAdapter:
         """Close the connection pool."""
         await self.client.aclose()
 
-    async def __aenter__(self) -> BaseAdapter:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

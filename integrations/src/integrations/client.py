@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 import msgspec
@@ -190,7 +190,7 @@ class UpstreamClient:
             trust_env=False,
         )
 
-    async def __aenter__(self) -> UpstreamClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
