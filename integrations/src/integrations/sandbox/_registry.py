@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from integrations._twin import TwinFactory
+from integrations.alipay import create_alipay_twin
 from integrations.cases import twin as cases
 from integrations.credit import twin as credit
 from integrations.elicence import twin as elicence
+from integrations.payments.alipay_trade import create_alipay_pay_twin
+from integrations.payments.wechatpay import create_wechatpay_twin
 from integrations.population import twin as population
 from integrations.sms import twin as sms
+from integrations.wechat import create_wechat_twin
 
 TWINS: dict[str, TwinFactory] = {
     "population": population.create_twin,
@@ -15,4 +19,8 @@ TWINS: dict[str, TwinFactory] = {
     "elicence": elicence.create_twin,
     "credit": credit.create_twin,
     "cases": cases.create_twin,
+    "wechat": create_wechat_twin,
+    "alipay": create_alipay_twin,
+    "wechatpay": create_wechatpay_twin,
+    "alipay_pay": create_alipay_pay_twin,
 }
