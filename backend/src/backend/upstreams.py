@@ -17,20 +17,15 @@ from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.population import PopulationClient
-from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, TWINS, Sandbox, create_sandbox
+from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
 from integrations.sms import SmsClient
-
-# The mini-program platforms' twins join the government ones in the embedded default's sandbox.
-_SANDBOX_TWINS = {**TWINS, "wechat": wechat.create_wechat_twin, "alipay": alipay.create_alipay_twin}
 
 
 class Upstreams:
     def __init__(self, settings: UpstreamSettings, miniprogram: MiniProgramSettings | None = None) -> None:
         miniprogram = miniprogram or MiniProgramSettings()
-        self.sandbox: Sandbox | None = (
-            create_sandbox(systems=_SANDBOX_TWINS) if settings.mode == "sandbox" else None
-        )
+        self.sandbox: Sandbox | None = create_sandbox() if settings.mode == "sandbox" else None
         transport = in_process_transport(self.sandbox) if self.sandbox is not None else None
 
         def config(system: str) -> UpstreamConfig:
