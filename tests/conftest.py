@@ -12,10 +12,15 @@ import secrets
 from collections.abc import AsyncIterator
 
 import asyncpg
+import httpx
 import pytest
 import redis.asyncio as redis_asyncio
+from litestar import Litestar
 
+from backend.container import Container
+from backend.database import migrate
 from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
+from miniprogram_api.app import create_app
 
 PG_ADMIN_URL = os.environ.get("SUQIAN_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SUQIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -79,3 +84,30 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
 @pytest.fixture(scope="session")
 def settings(pg_url: str, redis_prefix: str) -> Settings:
     return make_settings(pg_url, redis_prefix)
+
+
+# The app fixtures live here, not in tests/backend, because tests/miniprogram_api drives the same
+# session container: two containers would bind two engines in one process.
+@pytest.fixture(scope="session")
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    container = Container(settings)
+    async with container.lifespan():
+        await migrate()
+        yield container
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, container: Container) -> Litestar:
+    return create_app(settings, container=container)
+
+
+def http_client(app: Litestar) -> httpx.AsyncClient:
+    """An HTTP client that drives ``app`` in this event loop (Litestar's AsyncTestClient runs the app
+    in a thread of its own, where the session's connection pools can't follow)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(app) as client:
+        yield client

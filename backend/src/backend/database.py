@@ -9,9 +9,11 @@ there is no configuration read at import time and the piccolo CLI still works.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppRegistry
@@ -66,6 +68,13 @@ def bind_engine(settings: DatabaseSettings) -> Engine[Any]:
 
 def bound_engine() -> Engine[Any] | None:
     return _bound
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True when ``exc`` is a unique-constraint violation, on PostgreSQL or SQLite."""
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(exc)
 
 
 async def open_pool(engine: Engine[Any], settings: DatabaseSettings) -> None:

@@ -6,8 +6,7 @@ class StaffAccount(Table, tablename="staff_account"):
     """A person working the platform: an ``operator`` (administers it) or ``counter`` staff.
 
     ``username`` is stored lower-case and is unique (see the migration). ``failed_logins`` counts
-    consecutive wrong passwords; reaching the limit sets ``locked_until``. ``token_version`` is a
-    staff member's "not before": bumping it (disable, role change) ends every outstanding token.
+    consecutive wrong passwords; reaching the limit sets ``locked_until`` and starts counting again.
     """
 
     id = UUID(primary_key=True)

@@ -1,0 +1,108 @@
+"""The two mini-program platforms behind one face: prove who a user is, and read their phone number.
+
+The platform adapters raise ``integrations`` errors; this module turns each into the domain error a
+client can act on, and keeps the WeChat ``session_key`` here: it is dropped on the floor, because the
+code-based phone number API needs none and no other open data is read.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from backend.account_link.identity import Platform, PlatformIdentity
+from backend.errors import Forbidden, Invalid, RateLimited, Unauthenticated, Unavailable
+from backend.upstreams import Upstreams
+from integrations import SignatureRejected, UpstreamRejected, UpstreamUnavailable
+from integrations.alipay import AlipayMiniProgram, PhoneNumberUndecryptable
+from integrations.wechat import OpenDataRejected, WeChatMiniProgram
+
+log = logging.getLogger("backend.account_link")
+
+# WeChat: 40029 invalid code, 40163 code already used; Alipay: isv.code-invalid (wrong/used/expired).
+_LOGIN_CODE_REFUSED = frozenset({"40029", "40163", "isv.code-invalid"})
+_WECHAT_BLOCKED = "40226"
+_WECHAT_RATE_LIMITED = "45011"
+# 45011 allows 100 calls a minute per user: a minute is how long to wait.
+_RATE_LIMIT_RETRY_AFTER = 60
+
+
+def _unavailable(platform: Platform, exc: UpstreamUnavailable) -> Unavailable:
+    retry_after = max(1, round(exc.retry_after)) if exc.retry_after else 5
+    return Unavailable(
+        "mp.platform_unavailable", f"{platform} did not answer; try again", retry_after=retry_after
+    )
+
+
+def _misconfigured(platform: Platform, exc: UpstreamRejected) -> Unavailable:
+    # Anything but a refused user code is our side's problem (bad secret, unsigned or malformed answers):
+    # the operator needs the log line, the client only a retryable 503.
+    log.error("%s refused the server: code=%s (%s)", platform, exc.code, type(exc).__name__)
+    return Unavailable("mp.platform_unavailable", f"{platform} refused the server", retry_after=30)
+
+
+class Platforms:
+    def __init__(self, upstreams: Upstreams) -> None:
+        self._upstreams = upstreams
+
+    def _wechat(self) -> WeChatMiniProgram:
+        if self._upstreams.wechat is None:
+            raise Unavailable("mp.platform_disabled", "WeChat login is not configured")
+        return self._upstreams.wechat
+
+    def _alipay(self) -> AlipayMiniProgram:
+        if self._upstreams.alipay is None:
+            raise Unavailable("mp.platform_disabled", "Alipay login is not configured")
+        return self._upstreams.alipay
+
+    async def identify(self, platform: Platform, code: str) -> PlatformIdentity:
+        """Exchange a login code (``wx.login`` / ``my.getAuthCode``) for the platform identity."""
+        try:
+            if platform == "wechat":
+                wx = self._wechat()
+                session = await wx.code2session(code)
+                return PlatformIdentity(
+                    platform="wechat", app_id=wx.appid, subject=session.openid, unionid=session.unionid
+                )
+            ali = self._alipay()
+            token = await ali.oauth_token(code)
+            return PlatformIdentity(platform="alipay", app_id=ali.gateway.app_id, subject=token.subject)
+        except UpstreamUnavailable as exc:
+            raise _unavailable(platform, exc) from exc
+        except UpstreamRejected as exc:
+            if exc.code in _LOGIN_CODE_REFUSED:
+                raise Unauthenticated(
+                    "mp.login_code_invalid", "The login code is invalid, used or expired; log in again"
+                ) from exc
+            if exc.code == _WECHAT_BLOCKED:
+                raise Forbidden("mp.platform_user_blocked", "WeChat blocked this login as high-risk") from exc
+            if exc.code == _WECHAT_RATE_LIMITED:
+                raise RateLimited(
+                    "mp.platform_rate_limited",
+                    "Too many logins for this user",
+                    retry_after=_RATE_LIMIT_RETRY_AFTER,
+                ) from exc
+            raise _misconfigured(platform, exc) from exc
+
+    async def phone_number(self, platform: Platform, proof: str) -> str:
+        """The mainland mobile number the platform vouches for: a WeChat ``getPhoneNumber`` code, or
+        the ``res.response`` string of Alipay's ``my.getPhoneNumber``."""
+        try:
+            if platform == "wechat":
+                phone = await self._wechat().phone_number(proof)
+                if phone.country_code != "86":
+                    raise Invalid("mp.phone_unsupported", "Only mainland China mobile numbers can bind")
+                return phone.pure_phone_number
+            return self._alipay().phone_number(proof)
+        except UpstreamUnavailable as exc:
+            raise _unavailable(platform, exc) from exc
+        except UpstreamRejected as exc:
+            # A refused phone code (WeChat) or authorisation (Alipay isv.*) is the user's proof failing.
+            if exc.code not in _LOGIN_CODE_REFUSED and not exc.code.startswith("isv."):
+                raise _misconfigured(platform, exc) from exc
+            raise _phone_proof_invalid() from exc
+        except (SignatureRejected, PhoneNumberUndecryptable, OpenDataRejected) as exc:
+            raise _phone_proof_invalid() from exc
+
+
+def _phone_proof_invalid() -> Invalid:
+    return Invalid("mp.phone_proof_invalid", "The platform's phone number proof is invalid or used")

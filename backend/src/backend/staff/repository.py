@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import msgspec
+
+from backend.database import is_unique_violation
+from backend.staff.tables import StaffAccount
+
+Role = Literal["operator", "counter"]
+
+
+class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    password_hash: str
+    active: bool
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+_COLUMNS = (
+    StaffAccount.id,
+    StaffAccount.username,
+    StaffAccount.display_name,
+    StaffAccount.role,
+    StaffAccount.password_hash,
+    StaffAccount.active,
+    StaffAccount.failed_logins,
+    StaffAccount.locked_until,
+    StaffAccount.created_at,
+)
+
+
+def _row(raw: dict[str, Any]) -> StaffRow:
+    return StaffRow(
+        **{**raw, "locked_until": _utc(raw["locked_until"]), "created_at": _utc(raw["created_at"])}
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StaffRepository:
+    async def find_by_username(self, username: str) -> StaffRow | None:
+        raw = await StaffAccount.select(*_COLUMNS).where(StaffAccount.username == username).first()
+        return None if raw is None else _row(raw)
+
+    async def find(self, staff_id: uuid.UUID) -> StaffRow | None:
+        raw = await StaffAccount.select(*_COLUMNS).where(StaffAccount.id == staff_id).first()
+        return None if raw is None else _row(raw)
+
+    async def list(self, *, after: str | None, limit: int) -> list[StaffRow]:
+        query = StaffAccount.select(*_COLUMNS).order_by(StaffAccount.username).limit(limit)
+        if after is not None:
+            query = query.where(StaffAccount.username > after)
+        return [_row(raw) for raw in await query]
+
+    async def create(
+        self, *, username: str, display_name: str, role: Role, password_hash: str, now: datetime
+    ) -> StaffRow:
+        """Insert a staff account; ``UsernameTaken`` when the (lower-case) name exists."""
+        staff_id = uuid.uuid4()
+        try:
+            await StaffAccount.insert(
+                StaffAccount(
+                    id=staff_id,
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password_hash=password_hash,
+                    active=True,
+                    failed_logins=0,
+                    locked_until=None,
+                    created_at=now,
+                )
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise UsernameTaken(username) from exc
+            raise
+        return StaffRow(
+            id=staff_id,
+            username=username,
+            display_name=display_name,
+            role=role,
+            password_hash=password_hash,
+            active=True,
+            failed_logins=0,
+            locked_until=None,
+            created_at=now,
+        )
+
+    async def count_failure(self, staff_id: uuid.UUID) -> int:
+        """One more consecutive failure, counted by the database; the new count."""
+        rows = await (
+            StaffAccount.update({StaffAccount.failed_logins: StaffAccount.failed_logins + 1})
+            .where(StaffAccount.id == staff_id)
+            .returning(StaffAccount.failed_logins)
+        )
+        return int(rows[0]["failed_logins"]) if rows else 0
+
+    async def lock(self, staff_id: uuid.UUID, *, threshold: int, until: datetime) -> bool:
+        """Lock the account and restart its count, if it still has ``threshold`` failures; True for
+        the one caller that locked it when several failures race past the threshold together."""
+        rows = await (
+            StaffAccount.update({StaffAccount.failed_logins: 0, StaffAccount.locked_until: until})
+            .where((StaffAccount.id == staff_id) & (StaffAccount.failed_logins >= threshold))
+            .returning(StaffAccount.id)
+        )
+        return bool(rows)
+
+    async def clear_failures(self, staff_id: uuid.UUID) -> None:
+        await StaffAccount.update({StaffAccount.failed_logins: 0}).where(
+            (StaffAccount.id == staff_id) & (StaffAccount.failed_logins > 0)
+        )
+
+    async def set_password_hash(self, staff_id: uuid.UUID, password_hash: str) -> None:
+        await StaffAccount.update({StaffAccount.password_hash: password_hash}).where(
+            StaffAccount.id == staff_id
+        )
