@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Unpack
 
-import httpx
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from integrations.alipay._gateway import AlipayGateway
+from integrations.alipay._gateway import AlipayAdapter, GatewayOptions
 from integrations.alipay._phone import decrypt_phone_number
-from integrations.audit import AuditHook
-from integrations.clock import Clock, RandomSource
 from integrations.config import UpstreamConfig
 from integrations.errors import UpstreamMalformed
 
@@ -55,12 +52,13 @@ def _seconds(value: int | str) -> int:
     return int(value)
 
 
-class AlipayMiniProgram:
+class AlipayMiniProgram(AlipayAdapter):
     """One Alipay mini program: login code exchange and ``my.getPhoneNumber`` decryption.
 
     Args:
-        config, app_id, app_private_key, alipay_public_key, transport, clock, rng, audit:
-            see :class:`AlipayGateway`.
+        config, app_id, app_private_key, alipay_public_key: see :class:`AlipayGateway`;
+            ``options`` (``transport``, ``clock``, ``rng``, ``audit``) go to the core client.
+            ``options``: ``transport``, ``clock``, ``rng``, ``audit`` for the core client.
         aes_key: the base64 接口内容加密 key, for phone numbers.
     """
 
@@ -72,35 +70,16 @@ class AlipayMiniProgram:
         app_private_key: RSAPrivateKey,
         alipay_public_key: RSAPublicKey,
         aes_key: str,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
-        rng: RandomSource | None = None,
-        audit: AuditHook | None = None,
+        **options: Unpack[GatewayOptions],
     ) -> None:
-        self.gateway = AlipayGateway(
+        super().__init__(
             config,
             app_id=app_id,
             app_private_key=app_private_key,
             alipay_public_key=alipay_public_key,
-            transport=transport,
-            clock=clock,
-            rng=rng,
-            audit=audit,
+            **options,
         )
         self._aes_key = aes_key
-
-    def __repr__(self) -> str:
-        return f"AlipayMiniProgram(app_id={self.gateway.app_id!r})"
-
-    async def __aenter__(self) -> AlipayMiniProgram:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self.gateway.aclose()
 
     async def oauth_token(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -24,7 +24,7 @@ from integrations.client import (
     UpstreamResponse,
     classify_http_status,
 )
-from integrations.clock import Clock, RandomSource
+from integrations.clock import Clock, RandomSource, SystemClock
 from integrations.config import UpstreamConfig
 from integrations.errors import (
     SignatureRejected,
@@ -226,3 +226,53 @@ class AlipayGateway:
         )
         node, _ = response_node(_text(response), method)
         return _decode(response, node, response_type)
+
+
+class GatewayOptions(TypedDict, total=False):
+    """The optional collaborators every Alipay adapter passes to the core client."""
+
+    transport: httpx.AsyncBaseTransport | None
+    clock: Clock | None
+    rng: RandomSource | None
+    audit: AuditHook | None
+
+
+class AlipayAdapter:
+    """Owns one :class:`AlipayGateway` (``self.gateway``); subclasses add typed operations."""
+
+    system: ClassVar[str] = SYSTEM
+
+    def __init__(
+        self,
+        config: UpstreamConfig,
+        *,
+        app_id: str,
+        app_private_key: RSAPrivateKey,
+        alipay_public_key: RSAPublicKey,
+        **options: Unpack[GatewayOptions],
+    ) -> None:
+        self._clock = options.get("clock") or SystemClock()
+        self.gateway = AlipayGateway(
+            config,
+            app_id=app_id,
+            app_private_key=app_private_key,
+            alipay_public_key=alipay_public_key,
+            system=self.system,
+            transport=options.get("transport"),
+            clock=self._clock,
+            rng=options.get("rng"),
+            audit=options.get("audit"),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(app_id={self.gateway.app_id!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.gateway.aclose()

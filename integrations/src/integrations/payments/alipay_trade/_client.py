@@ -7,15 +7,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Unpack
 
-import httpx
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from integrations.alipay import AlipayGateway, gateway_timestamp, verify_notification
-from integrations.audit import AuditHook
-from integrations.clock import Clock, RandomSource, SystemClock
+from integrations.alipay import (
+    AlipayAdapter,
+    GatewayOptions,
+    gateway_timestamp,
+    verify_notification,
+)
 from integrations.config import UpstreamConfig
 from integrations.errors import SignatureRejected
 from integrations.payments.errors import MerchantMismatch, NotificationMalformed
@@ -118,14 +120,17 @@ class AlipayTradeNotification:
         return self.status in ("TRADE_SUCCESS", "TRADE_FINISHED")
 
 
-class AlipayPayments:
+class AlipayPayments(AlipayAdapter):
     """Trades of one Alipay mini program, over the RSA2 gateway channel.
 
     Args:
-        config, app_id, app_private_key, alipay_public_key, transport, clock, rng, audit:
-            see :class:`~integrations.alipay.AlipayGateway`.
+        config, app_id, app_private_key, alipay_public_key: see
+            :class:`~integrations.alipay.AlipayGateway`; ``options`` (``transport``, ``clock``,
+            ``rng``, ``audit``) go to the core client.
         seller_id: when set, notifications for another seller are refused.
     """
+
+    system = SYSTEM
 
     def __init__(
         self,
@@ -135,37 +140,16 @@ class AlipayPayments:
         app_private_key: RSAPrivateKey,
         alipay_public_key: RSAPublicKey,
         seller_id: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Clock | None = None,
-        rng: RandomSource | None = None,
-        audit: AuditHook | None = None,
+        **options: Unpack[GatewayOptions],
     ) -> None:
-        self._clock = clock or SystemClock()
-        self._seller_id = seller_id
-        self.gateway = AlipayGateway(
+        super().__init__(
             config,
             app_id=app_id,
             app_private_key=app_private_key,
             alipay_public_key=alipay_public_key,
-            system=SYSTEM,
-            transport=transport,
-            clock=self._clock,
-            rng=rng,
-            audit=audit,
+            **options,
         )
-
-    def __repr__(self) -> str:
-        return f"AlipayPayments(app_id={self.gateway.app_id!r})"
-
-    async def __aenter__(self) -> AlipayPayments:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self.gateway.aclose()
+        self._seller_id = seller_id
 
     async def create_trade(
         self, *, out_trade_no: str, subject: str, amount_fen: int, buyer_open_id: str,

@@ -113,16 +113,18 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     twin, router = new_twin("wechatpay", context, state, signed=False)
     clock = context.clock
 
-    def signed(data: Any, status: int = 200) -> Response:
-        body = msgspec.json.encode(data) if data is not None else b""
-        headers = platform_signature_headers(
+    def platform_headers(body: bytes) -> dict[str, str]:
+        return platform_signature_headers(
             body,
             private_key=state.platform_private_key,
             serial=SANDBOX_PLATFORM_SERIAL,
             timestamp=int(clock.now()),
             nonce=make_nonce(rng),
         )
-        return Response(status, body, {"content-type": "application/json", **headers})
+
+    def signed(data: Any, status: int = 200) -> Response:
+        body = msgspec.json.encode(data)
+        return Response(status, body, {"content-type": "application/json", **platform_headers(body)})
 
     def fail(status: int, code: str, message: str) -> Response:
         return signed({"code": code, "message": message}, status)
@@ -170,14 +172,7 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
                 "resource": resource,
             }
         )
-        headers = platform_signature_headers(
-            body,
-            private_key=state.platform_private_key,
-            serial=SANDBOX_PLATFORM_SERIAL,
-            timestamp=int(clock.now()),
-            nonce=make_nonce(rng),
-        )
-        notification = SignedNotification(url=url, headers=headers, body=body.decode())
+        notification = SignedNotification(url=url, headers=platform_headers(body), body=body.decode())
         state.notifications.append(notification)
         if state.notification_sink is not None:
             await state.notification_sink(notification)
