@@ -11,6 +11,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
+from backend.auth.controller import JwksController
+from backend.auth.guards import PRINCIPAL_DEPENDENCY, auth_exception_handlers
 from backend.container import Container
 from backend.health.controller import HealthController
 from backend.observability.logs import configure_logging
@@ -44,14 +46,20 @@ def create_app(
     so the dependency points outward-in: ``miniprogram_api`` imports ``backend``, never the reverse."""
     configure_logging(settings.log.level)
     container = container or Container(settings)
-    handlers: list[ControllerRouterHandler] = [HealthController, *route_handlers]
+    handlers: list[ControllerRouterHandler] = [HealthController, JwksController, *route_handlers]
     sandbox = container.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
         handlers.append(_mount_sandbox(sandbox))
     app = Litestar(
         route_handlers=handlers,
-        dependencies={"container": Provide(lambda: container, sync_to_thread=False, use_cache=True)},
-        exception_handlers=build_exception_handlers(container.metrics),
+        dependencies={
+            "container": Provide(lambda: container, sync_to_thread=False, use_cache=True),
+            **PRINCIPAL_DEPENDENCY,
+        },
+        exception_handlers={
+            **build_exception_handlers(container.metrics),
+            **auth_exception_handlers(container.metrics),
+        },
         lifespan=[container.lifespan],
         cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))
         if settings.http.cors_origins

@@ -10,9 +10,14 @@ from piccolo.engine.base import Engine
 
 from backend.audit.repository import AuditRepository
 from backend.audit.service import AuditLog
+from backend.auth.keys import SigningKeyRing
+from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
+from backend.auth.tokens import TokenService
 from backend.clock import Clock, SystemClock
+from backend.crypto import PersonalDataCipher
 from backend.database import bind_engine, close_pool, open_pool
 from backend.observability.metrics import Metrics
+from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 from backend.store import KeyValueStore, MemoryStore, RedisStore
 from backend.upstreams import Upstreams
@@ -43,6 +48,21 @@ class Container:
             self.store_name = "memory"
         self.audit = AuditLog(AuditRepository(self.engine), self.clock)
         self.upstreams = Upstreams(settings.upstream, settings.miniprogram)
+        self.limiter = RateLimiter(self.store)
+        self.cipher = PersonalDataCipher(
+            data_key=settings.secrets.data_key, index_key=settings.secrets.index_key
+        )
+        self.tokens = TokenService(
+            settings=settings.auth,
+            issuer=settings.http.public_base_url,
+            keys=SigningKeyRing(
+                SigningKeyRepository(), cipher=self.cipher, settings=settings.auth, clock=self.clock
+            ),
+            refresh_tokens=RefreshTokenRepository(),
+            store=self.store,
+            audit=self.audit,
+            clock=self.clock,
+        )
 
         self._lifespan_users = 0
 

@@ -19,7 +19,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from backend.errors import Unavailable
 from backend.settings import DatabaseSettings
@@ -30,6 +30,8 @@ log = logging.getLogger("backend.database")
 APP_REGISTRY = AppRegistry(
     apps=[
         "backend.audit.piccolo_app",
+        "backend.auth.piccolo_app",
+        "backend.citizen.piccolo_app",
         "backend.staff.piccolo_app",
         "backend.scanner.piccolo_app",
         "backend.account_link.piccolo_app",
@@ -68,6 +70,15 @@ def bind_engine(settings: DatabaseSettings) -> Engine[Any]:
 
 def bound_engine() -> Engine[Any] | None:
     return _bound
+
+
+def write_transaction(engine: Engine[Any]) -> Any:
+    """A transaction for a read-then-write. On SQLite it is IMMEDIATE, taking the write lock up
+    front: a deferred one that reads and then writes fails with SQLITE_BUSY when another writer got
+    in between. Inside an open transaction it joins that one."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 def is_unique_violation(exc: BaseException) -> bool:

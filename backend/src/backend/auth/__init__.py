@@ -1,0 +1,1 @@
+"""Tokens, guards and logins: who may call what (see backend/README.md, "Authentication")."""

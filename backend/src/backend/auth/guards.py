@@ -1,0 +1,134 @@
+"""Litestar guards that authenticate a bearer token, and the ``principal`` dependency.
+
+A guard runs for every request to the routes it protects whether or not the handler asks for the
+caller, so "forgot to declare the parameter" can't open a route. It verifies the token, checks the
+principal's kind, scopes and roles, and the revocation denylist, and leaves the ``Principal`` in the
+request's scope state, where the app-wide ``principal`` dependency picks it up::
+
+    class CodeController(Controller):
+        guards = [require_citizen]
+        @get("/codes/{code_id:uuid}")
+        async def read(self, code_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]) -> X: ...
+
+    guards=[require_staff("operator")]          # staff with (any of) these roles
+    guards=[require_device(scopes=("code:verify",), check_revocation=False)]  # hot path batches it
+
+Missing or bad token → 401 ``auth.token_*`` with ``WWW-Authenticate: Bearer``; a valid token of the
+wrong kind → 403 ``auth.wrong_principal_kind``; missing scope → 403 ``auth.insufficient_scope``;
+missing role → 403 ``auth.missing_role``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ExceptionHandlersMap, Guard
+
+from backend.auth.errors import PrincipalForbidden, TokenRejected
+from backend.auth.principal import CITIZEN_SCOPES, Principal, PrincipalKind
+from backend.auth.tokens import TokenService
+from backend.errors import Unauthenticated
+from backend.observability.metrics import Metrics
+from backend.problems import Problem, problem_response
+
+_STATE_KEY = "suqian.principal"
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The token of ``Authorization: Bearer <token>`` (RFC 6750 §2.1; never from the query string)."""
+    header = connection.headers.get("authorization")
+    if not header:
+        raise TokenRejected("auth.token_missing", "An access token is required")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise TokenRejected("auth.token_invalid", "The Authorization header is not a Bearer token")
+    return token
+
+
+def _tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> TokenService:
+    tokens: TokenService = connection.app.state.container.tokens
+    return tokens
+
+
+def require(
+    kind: PrincipalKind,
+    *,
+    scopes: tuple[str, ...] = (),
+    any_role: tuple[str, ...] = (),
+    check_revocation: bool = True,
+) -> Guard:
+    """A guard admitting only ``kind`` principals holding every one of ``scopes`` and, if
+    ``any_role`` is given, at least one of those roles.
+
+    ``check_revocation=False`` is for a hot path that batches ``TokenService.revocation_keys``
+    into its own store read; that handler must then call ``revoked_by`` itself.
+    """
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = await _tokens(connection).authenticate(
+            bearer_token(connection), check_revocation=check_revocation
+        )
+        if principal.kind != kind:
+            raise PrincipalForbidden("auth.wrong_principal_kind", f"This route is for {kind} tokens")
+        if not principal.has_scopes(scopes):
+            raise PrincipalForbidden("auth.insufficient_scope", "The token lacks a scope this route needs")
+        if any_role and principal.roles.isdisjoint(any_role):
+            raise PrincipalForbidden("auth.missing_role", "Your role does not allow this")
+        connection.scope["state"][_STATE_KEY] = principal
+
+    return guard
+
+
+require_citizen: Guard = require("citizen", scopes=CITIZEN_SCOPES)
+
+
+def require_staff(*roles: str, scopes: tuple[str, ...] = ()) -> Guard:
+    """Staff holding at least one of ``roles`` (any staff member when none are named)."""
+    return require("staff", scopes=scopes, any_role=roles)
+
+
+def require_device(*, scopes: tuple[str, ...] = (), check_revocation: bool = True) -> Guard:
+    return require("device", scopes=scopes, check_revocation=check_revocation)
+
+
+def current_principal(request: Request[Any, Any, Any]) -> Principal:
+    """The app-wide ``principal`` dependency: the caller a guard authenticated. Fails closed (401)
+    on a route without an auth guard, so declaring ``principal`` never yields an anonymous caller."""
+    principal = request.scope["state"].get(_STATE_KEY)
+    if not isinstance(principal, Principal):
+        raise TokenRejected("auth.token_missing", "An access token is required")
+    return principal
+
+
+PRINCIPAL_DEPENDENCY = {"principal": Provide(current_principal, sync_to_thread=False)}
+
+
+def auth_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
+    """Problem answers for auth failures that carry the RFC 6750 §3 ``WWW-Authenticate`` header."""
+
+    def answer(
+        request: Request[Any, Any, Any], exc: Unauthenticated | PrincipalForbidden
+    ) -> Response[Problem]:
+        metrics.count_problem(exc.code)
+        if isinstance(exc, PrincipalForbidden):
+            challenge = 'Bearer error="insufficient_scope"'
+        elif exc.code.startswith("auth.token_") and exc.code != "auth.token_missing":
+            challenge = 'Bearer error="invalid_token"'
+        else:
+            challenge = "Bearer"
+        return problem_response(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            extra=dict(exc.extra) or None,
+            headers={"www-authenticate": challenge},
+        )
+
+    return {Unauthenticated: answer, PrincipalForbidden: answer}

@@ -1,0 +1,156 @@
+"""Queries of the auth feature: signing keys and refresh-token families."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from backend.auth.tables import RefreshToken, SigningKey
+from backend.database import write_transaction
+
+
+class SigningKeyRepository:
+    async def published(self, oldest_generation: int, newest_generation: int) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await SigningKey.select(
+            SigningKey.kid, SigningKey.generation, SigningKey.public_jwk, SigningKey.private_key
+        ).where((SigningKey.generation >= oldest_generation) & (SigningKey.generation <= newest_generation))
+        return rows
+
+    async def add_if_absent(
+        self, *, kid: str, generation: int, public_jwk: str, private_key: str, created_at: datetime
+    ) -> None:
+        # ON CONFLICT DO NOTHING on the unique generation: the worker that loses the race to create
+        # a generation's key simply reads the winner's back.
+        await SigningKey.insert(
+            SigningKey(
+                kid=kid,
+                generation=generation,
+                public_jwk=public_jwk,
+                private_key=private_key,
+                created_at=created_at,
+            )
+        ).on_conflict(target=SigningKey.generation, action="DO NOTHING")
+
+
+class RefreshRecord(msgspec.Struct, frozen=True, kw_only=True):
+    family_id: str
+    principal_kind: str
+    principal_id: uuid.UUID
+    scopes: tuple[str, ...]
+    roles: tuple[str, ...]
+    client_id: str
+    family_expires_at: datetime
+
+
+class NewRefreshToken(msgspec.Struct, frozen=True, kw_only=True):
+    token_hash: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+_RECORD_COLUMNS = (
+    RefreshToken.family_id,
+    RefreshToken.principal_kind,
+    RefreshToken.principal_id,
+    RefreshToken.scopes,
+    RefreshToken.roles,
+    RefreshToken.client_id,
+    RefreshToken.family_expires_at,
+)
+
+
+def _record(row: dict[str, Any]) -> RefreshRecord:
+    return RefreshRecord(
+        family_id=row["family_id"],
+        principal_kind=row["principal_kind"],
+        principal_id=uuid.UUID(str(row["principal_id"])),
+        scopes=tuple(row["scopes"].split()),
+        roles=tuple(row["roles"].split()),
+        client_id=row["client_id"],
+        family_expires_at=_utc(row["family_expires_at"]),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back naive (they are stored in UTC); PostgreSQL hands them back aware.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RefreshTokenRepository:
+    async def add(self, record: RefreshRecord, token: NewRefreshToken) -> None:
+        """Insert ``token`` into ``record``'s family; its expiry never outlives the family's."""
+        expires_at = min(_utc(token.expires_at), _utc(record.family_expires_at))
+        await RefreshToken.insert(
+            RefreshToken(
+                family_id=record.family_id,
+                token_hash=token.token_hash,
+                principal_kind=record.principal_kind,
+                principal_id=record.principal_id,
+                scopes=" ".join(record.scopes),
+                roles=" ".join(record.roles),
+                client_id=record.client_id,
+                issued_at=token.issued_at,
+                expires_at=expires_at,
+                family_expires_at=record.family_expires_at,
+            )
+        )
+
+    async def rotate(
+        self, token_hash: str, successor: NewRefreshToken, *, now: datetime
+    ) -> RefreshRecord | None:
+        """Mark the live token ``token_hash`` used and insert its successor in the same family, in
+        one transaction. ``None`` when the token is not live (unknown, used, revoked or expired).
+
+        The conditional UPDATE decides: of two concurrent rotations of one token exactly one matches
+        the row, so a refresh token can never be spent twice.
+        """
+        async with write_transaction(RefreshToken._meta.db):
+            rows = (
+                await RefreshToken.update({RefreshToken.rotated_at: now})
+                .where(
+                    (RefreshToken.token_hash == token_hash)
+                    & RefreshToken.rotated_at.is_null()
+                    & RefreshToken.revoked_at.is_null()
+                    & (RefreshToken.expires_at > now)
+                    & (RefreshToken.family_expires_at > now)
+                )
+                .returning(*_RECORD_COLUMNS)
+            )
+            if not rows:
+                return None
+            record = _record(rows[0])
+            await self.add(record, successor)
+        return record
+
+    async def find_spent(self, token_hash: str) -> RefreshRecord | None:
+        """The record of ``token_hash`` if it was already rotated (a replay), else ``None``."""
+        row = (
+            await RefreshToken.select(*_RECORD_COLUMNS)
+            .where((RefreshToken.token_hash == token_hash) & RefreshToken.rotated_at.is_not_null())
+            .first()
+        )
+        return _record(row) if row else None
+
+    async def revoke_family(self, family_id: str, *, now: datetime) -> int:
+        rows = (
+            await RefreshToken.update({RefreshToken.revoked_at: now})
+            .where((RefreshToken.family_id == family_id) & RefreshToken.revoked_at.is_null())
+            .returning(RefreshToken.family_id)
+        )
+        return len(rows)
+
+    async def revoke_subject(self, kind: str, principal_id: uuid.UUID, *, now: datetime) -> list[str]:
+        """Revoke every family of one principal; returns the family ids that were still live."""
+        rows = (
+            await RefreshToken.update({RefreshToken.revoked_at: now})
+            .where(
+                (RefreshToken.principal_kind == kind)
+                & (RefreshToken.principal_id == principal_id)
+                & RefreshToken.revoked_at.is_null()
+            )
+            .returning(RefreshToken.family_id)
+        )
+        return sorted({row["family_id"] for row in rows})

@@ -1,0 +1,389 @@
+"""Access and refresh tokens: the one module that speaks JOSE (python-jose, wrapped here only).
+
+Access tokens are RFC 9068 JWTs: header ``{"alg": "ES256", "typ": "at+jwt", "kid": ...}``, claims
+``iss aud sub exp iat jti client_id scope`` (+ ``roles`` for staff, ``sid`` = the session). Verifying
+pins the algorithm, requires every claim, checks ``typ``, ``aud``, ``iss`` and expiry, picks the key
+by ``kid`` from our own key ring only (``jku``/``x5u``/``jwk`` headers are refused, RFC 8725 §3.10),
+and refuses tokens over 4 KiB before parsing them. A verified token is cached until it expires, so
+the signature is checked once per token per worker, not once per request.
+
+Revocation is a separate, async step on the store (``revocation_keys`` + ``revoked_by`` let a hot
+path batch it with its own reads): a logged-out token's ``jti``, a whole session (``sid``), or every
+token of a principal issued before a moment (a disabled device, a demoted staff member).
+
+Refresh tokens are opaque (256 random bits), kept only as SHA-256, single use: each use rotates it
+within its family; presenting a rotated one again revokes the family (RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JWTError
+
+from backend.audit.service import AuditLog
+from backend.auth.errors import RefreshTokenRejected, TokenRejected, UnknownSigningKey
+from backend.auth.keys import ALGORITHM, SigningKeyRing
+from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind
+from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
+from backend.clock import Clock
+from backend.settings import AuthSettings
+from backend.store import KeyValueStore
+
+log = logging.getLogger("backend.auth.tokens")
+
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, RFC 9068)
+# RFC 8725 §3.4/§3.10 and CVE-2024-33664: size is checked before any decoding. Our tokens are ~600 B.
+MAX_TOKEN_BYTES = 4096
+# Clock skew tolerated between the worker that signed and the one that verifies.
+LEEWAY = 30
+# Verified tokens kept per worker; ~1 KiB each. A full cache drops its oldest entry.
+_CACHE_SIZE = 20_000
+_REFRESH_TOKEN = re.compile(r"^rt_[A-Za-z0-9_-]{43}$")
+_FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
+_DECODE_OPTIONS = {
+    "require_iat": True,
+    "require_exp": True,
+    "require_iss": True,
+    "require_aud": True,
+    "require_sub": True,
+    "require_jti": True,
+    "verify_at_hash": False,
+    "leeway": LEEWAY,
+}
+
+
+class AccessToken(msgspec.Struct, frozen=True, kw_only=True):
+    token: str
+    jti: str
+    exp: int
+    expires_in: int
+
+
+class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
+    """The token endpoint's answer (RFC 6749 §5.1)."""
+
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
+    expires_in: int
+
+
+def _hash_refresh(token: str) -> str:
+    # 256 random bits need no slow hash; SHA-256 keeps a database leak from yielding usable tokens.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenService:
+    """Issues, verifies, rotates and revokes tokens for citizens, staff and devices alike."""
+
+    def __init__(
+        self,
+        *,
+        settings: AuthSettings,
+        issuer: str,
+        keys: SigningKeyRing,
+        refresh_tokens: RefreshTokenRepository,
+        store: KeyValueStore,
+        audit: AuditLog,
+        clock: Clock,
+    ) -> None:
+        self._settings = settings
+        self._issuer = issuer
+        self._keys = keys
+        self._refresh = refresh_tokens
+        self._store = store
+        self._audit = audit
+        self._clock = clock
+        self._cache: dict[str, Principal] = {}
+
+    @property
+    def keys(self) -> SigningKeyRing:
+        return self._keys
+
+    # -- issuing ---------------------------------------------------------------------------------
+
+    async def issue_access(
+        self,
+        kind: PrincipalKind,
+        principal_id: uuid.UUID,
+        *,
+        scopes: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        client_id: str,
+        sid: str | None = None,
+        ttl: int | None = None,
+        context: Mapping[str, str] | None = None,
+    ) -> AccessToken:
+        """Sign an access token for ``kind:principal_id``. ``ttl`` may only shorten the default;
+        ``context`` (short strings: a device's scene and venue) rides along as claim ``ctx`` and
+        comes back as ``Principal.context``, so a hot path needs no lookup for it."""
+        if kind not in PRINCIPAL_KINDS:
+            raise ValueError(f"unknown principal kind {kind!r}")
+        lifetime = min(ttl or self._settings.access_ttl, self._settings.access_ttl)
+        kid, key = await self._keys.signer()
+        now = int(self._clock.now().timestamp())
+        jti = secrets.token_urlsafe(16)
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._settings.audience,
+            "sub": f"{kind}:{principal_id}",
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": jti,
+            "client_id": client_id,
+            "scope": " ".join(sorted(set(scopes))),
+        }
+        role_list = sorted(set(roles))
+        if role_list:
+            claims["roles"] = role_list
+        if sid is not None:
+            claims["sid"] = sid
+        if context:
+            claims["ctx"] = dict(context)
+        token = jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": ACCESS_TOKEN_TYPE})
+        return AccessToken(token=token, jti=jti, exp=now + lifetime, expires_in=lifetime)
+
+    async def issue_pair(
+        self,
+        kind: PrincipalKind,
+        principal_id: uuid.UUID,
+        *,
+        scopes: Iterable[str] = (),
+        roles: Iterable[str] = (),
+        client_id: str,
+    ) -> TokenPair:
+        """Start a new session (refresh-token family) and return its first access + refresh token."""
+        now = self._clock.now()
+        record = RefreshRecord(
+            family_id=secrets.token_hex(16),
+            principal_kind=kind,
+            principal_id=principal_id,
+            scopes=tuple(sorted(set(scopes))),
+            roles=tuple(sorted(set(roles))),
+            client_id=client_id,
+            family_expires_at=now + timedelta(seconds=self._settings.refresh_absolute_ttl),
+        )
+        refresh, new = self._new_refresh()
+        await self._refresh.add(record, new)
+        return await self._pair(record, refresh)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        """Spend ``refresh_token`` for a new pair in the same session.
+
+        Raises ``RefreshTokenRejected``: ``auth.refresh_token_reused`` when the token was already
+        spent (the whole session is revoked then, and audited), ``auth.refresh_token_invalid``
+        otherwise (unknown, expired, revoked, malformed).
+        """
+        if not _REFRESH_TOKEN.match(refresh_token):
+            raise RefreshTokenRejected()
+        token_hash = _hash_refresh(refresh_token)
+        successor, new = self._new_refresh()
+        record = await self._refresh.rotate(token_hash, new, now=self._clock.now())
+        if record is None:
+            spent = await self._refresh.find_spent(token_hash)
+            if spent is not None:
+                await self._revoke_reused(spent)
+                raise RefreshTokenRejected("auth.refresh_token_reused")
+            raise RefreshTokenRejected()
+        return await self._pair(record, successor)
+
+    def _new_refresh(self) -> tuple[str, NewRefreshToken]:
+        """A fresh refresh token; its idle expiry is capped by its family's absolute one on insert."""
+        token = "rt_" + secrets.token_urlsafe(32)
+        now = self._clock.now()
+        expires_at = now + timedelta(seconds=self._settings.refresh_idle_ttl)
+        return token, NewRefreshToken(token_hash=_hash_refresh(token), issued_at=now, expires_at=expires_at)
+
+    async def _pair(self, record: RefreshRecord, refresh_token: str) -> TokenPair:
+        kind = record.principal_kind
+        if kind not in PRINCIPAL_KINDS:
+            raise RefreshTokenRejected()
+        access = await self.issue_access(
+            kind,  # type: ignore[arg-type]
+            record.principal_id,
+            scopes=record.scopes,
+            roles=record.roles,
+            client_id=record.client_id,
+            sid=record.family_id,
+        )
+        return TokenPair(access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in)
+
+    async def _revoke_reused(self, record: RefreshRecord) -> None:
+        now = self._clock.now()
+        await self._refresh.revoke_family(record.family_id, now=now)
+        await self._deny_session(record.family_id)
+        subject = f"{record.principal_kind}:{record.principal_id}"
+        log.warning("refresh token reuse: session of %s revoked", subject)
+        await self._audit.append(
+            actor=subject,
+            action="auth.refresh_token_reused",
+            subject=subject,
+            data={"session": record.family_id[:8], "client_id": record.client_id},
+            chain="auth",
+        )
+
+    # -- verifying -------------------------------------------------------------------------------
+
+    def verify_access(self, token: str) -> Principal:
+        """Verify an access token's signature and claims (no I/O); raises ``TokenRejected``, or
+        ``UnknownSigningKey`` when its ``kid`` isn't loaded here (``authenticate`` reloads and retries).
+        """
+        cached = self._cache.get(token)
+        now = self._clock.now().timestamp()
+        if cached is not None:
+            if cached.exp > now:
+                return cached
+            del self._cache[token]
+            raise TokenRejected("auth.token_expired", "The access token has expired")
+        if len(token) > MAX_TOKEN_BYTES:
+            raise TokenRejected("auth.token_invalid", "The access token is not valid")
+        principal = self._decode(token)
+        if principal.exp <= now:
+            raise TokenRejected("auth.token_expired", "The access token has expired")
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[token] = principal
+        return principal
+
+    def _decode(self, token: str) -> Principal:
+        invalid = TokenRejected("auth.token_invalid", "The access token is not valid")
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError:
+            raise invalid from None
+        if (
+            header.get("alg") != ALGORITHM
+            or header.get("typ") != ACCESS_TOKEN_TYPE
+            or not isinstance(header.get("kid"), str)
+            or _FORBIDDEN_HEADERS.intersection(header)
+        ):
+            log.info("access token refused: header alg=%r typ=%r", header.get("alg"), header.get("typ"))
+            raise invalid
+        key = self._keys.verifier(header["kid"])
+        if key is None:
+            raise UnknownSigningKey(header["kid"])
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self._settings.audience,
+                issuer=self._issuer,
+                options=_DECODE_OPTIONS,
+            )
+        except ExpiredSignatureError:
+            raise TokenRejected("auth.token_expired", "The access token has expired") from None
+        except JWTError as exc:
+            log.info("access token refused: %s", type(exc).__name__)
+            raise invalid from None
+        try:
+            return _principal(claims)
+        except (ValueError, TypeError, KeyError):
+            log.info("access token refused: malformed claims")
+            raise invalid from None
+
+    async def authenticate(self, token: str, *, check_revocation: bool = True) -> Principal:
+        """``verify_access`` with key-ring upkeep, then (unless told not to) the revocation check."""
+        await self._keys.ensure_loaded()
+        try:
+            principal = self.verify_access(token)
+        except UnknownSigningKey:
+            # Another worker may have created a key since we last looked; one throttled reload.
+            await self._keys.reload_for_unknown_kid()
+            try:
+                principal = self.verify_access(token)
+            except UnknownSigningKey:
+                raise TokenRejected("auth.token_invalid", "The access token is not valid") from None
+        if check_revocation and await self.is_revoked(principal):
+            raise TokenRejected("auth.token_revoked", "The access token has been revoked")
+        return principal
+
+    # -- revoking --------------------------------------------------------------------------------
+
+    def revocation_keys(self, principal: Principal) -> list[str]:
+        """Store keys whose values decide ``revoked_by``; read them with ``store.get_many``."""
+        keys = [f"auth:deny:jti:{principal.jti}", f"auth:deny:sub:{principal.subject}"]
+        if principal.sid is not None:
+            keys.append(f"auth:deny:sid:{principal.sid}")
+        return keys
+
+    def revoked_by(self, principal: Principal, values: list[bytes | None]) -> bool:
+        """Given the values of ``revocation_keys(principal)`` (same order): is the token revoked?"""
+        jti, subject, *session = values
+        if jti is not None or any(v is not None for v in session):
+            return True
+        # A subject denial holds the moment it was made: tokens issued up to then are dead.
+        return subject is not None and principal.iat <= int(subject)
+
+    async def is_revoked(self, principal: Principal) -> bool:
+        return self.revoked_by(principal, await self._store.get_many(self.revocation_keys(principal)))
+
+    async def logout(self, principal: Principal) -> None:
+        """End this access token now and, if it belongs to a session, the whole session."""
+        remaining = principal.exp - self._clock.now().timestamp() + LEEWAY
+        if remaining > 0:
+            await self._store.set(f"auth:deny:jti:{principal.jti}", b"1", ttl=remaining)
+        if principal.sid is not None:
+            await self._refresh.revoke_family(principal.sid, now=self._clock.now())
+            await self._deny_session(principal.sid)
+
+    async def revoke_subject(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
+        """End every session and every outstanding access token of one principal (a device taken
+        out of service, a staff member disabled or given other roles). New logins still work."""
+        now = self._clock.now()
+        await self._refresh.revoke_subject(kind, principal_id, now=now)
+        await self._store.set(
+            f"auth:deny:sub:{kind}:{principal_id}",
+            str(int(now.timestamp())).encode(),
+            ttl=self._settings.access_ttl + LEEWAY,
+        )
+
+    async def _deny_session(self, sid: str) -> None:
+        await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    kind, _, raw_id = claims["sub"].partition(":")
+    if kind not in PRINCIPAL_KINDS:
+        raise ValueError("sub")
+    scope = claims.get("scope", "")
+    roles = claims.get("roles", [])
+    sid = claims.get("sid")
+    context = claims.get("ctx", {})
+    if not isinstance(context, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in context.items()
+    ):
+        raise TypeError("ctx")
+    if (
+        not isinstance(scope, str)
+        or not isinstance(roles, list)
+        or not all(isinstance(r, str) for r in roles)
+        or not isinstance(claims["client_id"], str)
+        or not (sid is None or isinstance(sid, str))
+        or not isinstance(claims["iat"], int)
+        or not isinstance(claims["exp"], int)
+        or not isinstance(claims["jti"], str)
+    ):
+        raise TypeError("claims")
+    return Principal(
+        kind=kind,
+        id=uuid.UUID(raw_id),
+        scopes=frozenset(scope.split()),
+        roles=frozenset(roles),
+        client_id=claims["client_id"],
+        jti=claims["jti"],
+        iat=claims["iat"],
+        exp=claims["exp"],
+        sid=sid,
+        context=context,
+    )

@@ -1,0 +1,1 @@
+"""Citizens: real-name registration, personal data sealed at rest, the ``/me`` view."""
