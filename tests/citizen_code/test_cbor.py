@@ -92,6 +92,16 @@ def test_arbitrary_bytes_raise_only_invalid_cbor(data: bytes) -> None:
         (b"\x01\x02", "trailing"),
         (b"\x62\xc3\x28", "UTF-8"),
         (b"", "truncated"),
+        # The same rules inside a map, where the decoder takes its inline fast paths.
+        (b"\xa1\x01\x1a\x00\x00\x01\x00", "shortest"),  # 4-byte value below 65536
+        (b"\xa1\x3a\x00\x00\x00\x01\x01", "shortest"),  # 4-byte negative key
+        (b"\xa1\x01\x1a\x00\x01", "truncated"),
+        (b"\xa1\x3a\x00\x01", "truncated"),
+        (b"\xa1\x01\x63ab", "truncated"),
+        (b"\xa1\x01\x43ab", "truncated"),
+        (b"\xa1\x01\x62\xc3\x28", "UTF-8"),
+        (b"\xa1\x01", "truncated"),
+        (b"\xa2\x3a\x00\x01\x11\x71\x01\x3a\x00\x01\x11\x71\x02", "duplicate"),
     ],
 )
 def test_decode_refuses_what_the_subset_excludes(data: bytes, complaint: str) -> None:

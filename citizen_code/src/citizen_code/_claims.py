@@ -134,8 +134,9 @@ def _require(ok: bool, what: str) -> None:
 def decode_claims(payload: bytes) -> dict[object, object]:
     """Decode a claims map with the format's depth bound."""
     claims = _cbor.decode(payload, max_depth=CLAIMS_MAX_DEPTH)
-    _require(type(claims) is dict, "claims must be a map")
-    return claims  # type: ignore[return-value]
+    if type(claims) is not dict:
+        raise InvalidCbor("claims must be a map")
+    return claims
 
 
 def is_frame(claims: dict[object, object]) -> bool:
