@@ -1,0 +1,494 @@
+"""``make bench``: the API in production mode against its reference apps, in one run, as ratios.
+
+python -m load_tests.bench [--quick] [--only NAME ...] [--json PATH]
+
+1. Makes sure wrk, PostgreSQL and Redis are there (scripts/lib.sh), creates a fresh database and a
+   private Redis key prefix.
+2. Starts the API (``suqian serve``: granian, 2 workers, uvloop, PostgreSQL + Redis, sandbox upstreams
+   for seeding) and the two reference apps (Litestar hello; Litestar + one Redis GET), served the
+   same way.
+3. Seeds over HTTP, warms every target up, then per round measures each reference and, right after,
+   the endpoints judged against it (wrk -t1, fixed connections, bounded time), then a login storm
+   with /health/live probed beside it. Before each run it waits for the machine to be quiet; a run
+   that others disturbed anyway is repeated (full mode) and flagged.
+4. The citizen_code micro-benchmark (offline verifies/s against raw P-256 verifies/s, same process).
+5. Prints the table, writes JSON, exits 1 if any request errored or an endpoint could not be measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+
+from load_tests import machine
+from load_tests.cpu import CpuWindow, wait_for_quiet
+from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint, Reference
+from load_tests.micro import library_row
+from load_tests.results import (
+    NOISY_CORES,
+    Row,
+    Run,
+    evaluate,
+    failed_rows,
+    missed_targets,
+    paired_ratio,
+    render_table,
+    total_errors,
+)
+from load_tests.seed import NotAvailable, Seeder, SeedError
+from load_tests.stack import provision
+from load_tests.stack.process import Server, ServerError, free_port, start_server
+from load_tests.wrk import RequestSpec, WrkError, finish_wrk, run_wrk, start_wrk
+
+REPO = Path(__file__).resolve().parents[3]
+RESULTS = REPO / "load-tests" / "results"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    rounds: int
+    duration_s: float
+    warmup_s: float
+    quiet_timeout_s: float
+    retries: int
+    micro_rounds: int
+
+
+QUICK = Plan(rounds=1, duration_s=3, warmup_s=1, quiet_timeout_s=3, retries=0, micro_rounds=5)
+FULL = Plan(rounds=3, duration_s=10, warmup_s=2, quiet_timeout_s=30, retries=2, micro_rounds=15)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# Setup --------------------------------------------------------------------------------------------------
+
+
+def ensure_tools() -> None:
+    """wrk, PostgreSQL and Redis, installed and started the way the test command does it."""
+    lib = REPO / "scripts" / "lib.sh"
+    if shutil.which("wrk") and shutil.which("redis-server"):
+        steps = "ensure_postgres; ensure_redis"
+    else:
+        steps = "command -v wrk >/dev/null || apt_install wrk; ensure_postgres; ensure_redis"
+    if lib.exists():
+        subprocess.run(["bash", "-c", f". {lib}; {steps}"], check=True)  # noqa: S603, S607
+
+
+def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, admin: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
+    env.update(
+        {
+            "SUQIAN_MODE": "production",
+            "SUQIAN_DATABASE_URL": provisioned.database_url,
+            "SUQIAN_REDIS_URL": provisioned.redis_url,
+            "SUQIAN_REDIS_KEY_PREFIX": provisioned.redis_prefix,
+            "SUQIAN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "SUQIAN_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "SUQIAN_BOOTSTRAP_ADMIN_PASSWORD": admin,
+            "SUQIAN_WORKERS": "2",
+            "SUQIAN_HOST": "127.0.0.1",
+            "SUQIAN_PORT": str(port),
+            "SUQIAN_DATA_DIR": str(data_dir),
+            # The sandbox twins stand in for government systems and hand out SMS codes for seeding.
+            "SUQIAN_UPSTREAM_MODE": "sandbox",
+            "SUQIAN_SANDBOX_MOUNT": "1",
+            "SUQIAN_LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def _suqian_command() -> list[str]:
+    script = Path(sys.executable).with_name("suqian")
+    return [str(script) if script.exists() else (shutil.which("suqian") or "suqian"), "serve"]
+
+
+@dataclass(slots=True)
+class Stack:
+    api: Server
+    references: dict[str, Server]
+    admin_password: str
+    provisioned: provision.Provisioned
+
+    def groups(self) -> list[int]:
+        return [self.api.group, *(s.group for s in self.references.values())]
+
+    def url_for(self, reference: str | None) -> str:
+        return self.references[reference].base_url if reference else self.api.base_url
+
+
+@contextmanager
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    admin_urls = (
+        tuple(
+            u
+            for u in (os.environ.get("SUQIAN_BENCH_PG_ADMIN_URL"), os.environ.get("SUQIAN_TEST_PG_ADMIN_URL"))
+            if u
+        )
+        or provision.DEFAULT_PG_ADMIN_URLS
+    )
+    redis_url = (
+        os.environ.get("SUQIAN_BENCH_REDIS_URL")
+        or os.environ.get("SUQIAN_TEST_REDIS_URL")
+        or provision.DEFAULT_REDIS_URL
+    )
+    provisioned = provision.create(admin_urls, redis_url)
+    log(f"database {provisioned.database}, Redis prefix {provisioned.redis_prefix}")
+    servers: list[Server] = []
+    try:
+        admin = "Bench-" + secrets.token_urlsafe(16)
+        port = free_port()
+        log(f"starting the API on :{port} (suqian serve, 2 workers, production mode)")
+        api = start_server(
+            "api",
+            _suqian_command(),
+            port=port,
+            env=_suqian_env(provisioned, port, workdir / "data", admin),
+            log_path=workdir / "api.log",
+            ready_path="/health/ready",
+            timeout_s=120,
+        )
+        servers.append(api)
+        references = {}
+        for reference in REFERENCES:
+            port = free_port()
+            env = {**os.environ, "BENCH_REDIS_URL": redis_url, "BENCH_REDIS_KEY": provisioned.reference_key}
+            server = start_server(
+                reference.name,
+                [sys.executable, "-m", "load_tests.stack.serve", reference.app, "--port", str(port)],
+                port=port,
+                env=env,
+                log_path=workdir / f"{reference.app}.log",
+                ready_path=reference.path,
+            )
+            servers.append(server)
+            references[reference.name] = server
+        yield Stack(api=api, references=references, admin_password=admin, provisioned=provisioned)
+    finally:
+        for server in reversed(servers):
+            server.stop()
+        provision.drop(provisioned)
+
+
+# Measuring ----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Target:
+    """Something wrk drives: a reference app or an endpoint of the API, with its table row."""
+
+    row: Row
+    base_url: str
+    spec: RequestSpec
+    connections: int
+    endpoint: Endpoint | None = None
+
+
+class Bench:
+    def __init__(self, plan: Plan, stack: Stack, seeder: Seeder, workdir: Path) -> None:
+        self.plan = plan
+        self.stack = stack
+        self.seeder = seeder
+        self.workdir = workdir
+
+    def reference_target(self, reference: Reference) -> Target:
+        row = Row(reference.name, connections=64)
+        return Target(
+            row, self.stack.references[reference.name].base_url, RequestSpec("GET", reference.path), 64
+        )
+
+    def endpoint_target(self, endpoint: Endpoint) -> Target:
+        row = Row(
+            endpoint.name,
+            reference=endpoint.reference,
+            connections=endpoint.connections,
+            targets=endpoint.targets,
+        )
+        spec = RequestSpec(endpoint.method, endpoint.path)
+        try:
+            self.seeder.require((endpoint.method, endpoint.path))
+            if endpoint.prepare is not None:
+                spec = endpoint.prepare(self.seeder)
+        except NotAvailable as exc:
+            row.status, row.reason = "not available", exc.reason
+        except SeedError as exc:
+            row.status, row.reason = "failed", f"seeding: {exc}"
+        return Target(row, self.stack.api.base_url, spec, endpoint.connections, endpoint)
+
+    def _request_file(self, target: Target) -> Path:
+        return self.workdir / (target.row.name.replace(" ", "_").replace("/", "_") + ".req")
+
+    def warm_up(self, target: Target) -> None:
+        if target.row.status != "measured":
+            return
+        try:
+            run_wrk(
+                target.base_url,
+                target.spec,
+                connections=target.connections,
+                duration_s=self.plan.warmup_s,
+                request_file=self._request_file(target),
+            )
+        except WrkError as exc:
+            target.row.status, target.row.reason = "failed", f"warm-up: {exc}"
+
+    def _refresh(self, target: Target) -> bool:
+        endpoint = target.endpoint
+        if endpoint is None or not endpoint.prepare_each_run or endpoint.prepare is None:
+            return True
+        try:
+            target.spec = endpoint.prepare(self.seeder)
+        except (NotAvailable, SeedError) as exc:
+            target.row.status, target.row.reason = "failed", f"seeding: {exc}"
+            return False
+        return True
+
+    def _quiet(self) -> None:
+        wait_for_quiet(
+            server_groups=self.stack.groups, threshold=NOISY_CORES, timeout_s=self.plan.quiet_timeout_s
+        )
+
+    def measure(self, target: Target, round_: int) -> None:
+        if target.row.status != "measured" or not self._refresh(target):
+            return
+        best: Run | None = None
+        for attempt in range(self.plan.retries + 1):
+            self._quiet()
+            try:
+                with CpuWindow(self.stack.groups) as window:
+                    result = run_wrk(
+                        target.base_url,
+                        target.spec,
+                        connections=target.connections,
+                        duration_s=self.plan.duration_s,
+                        request_file=self._request_file(target),
+                    )
+            except WrkError as exc:
+                target.row.status, target.row.reason = "failed", str(exc)
+                return
+            run = Run(round_, result, window.result, retries=attempt)
+            if best is None or (run.cpu and best.cpu and run.cpu.other < best.cpu.other):
+                best = run
+            if run.cpu is None or run.cpu.other < NOISY_CORES:
+                break
+            again = attempt < self.plan.retries
+            log(
+                f"  {target.row.name}: others used {run.cpu.other:.2f} cores"
+                + (", measuring again" if again else ", flagged")
+            )
+        assert best is not None
+        target.row.runs.append(best)
+        log(
+            f"  {target.row.name}: {best.result.rps:,.0f} req/s, p99 {best.result.p99_ms:.1f} ms, "
+            f"{best.result.errors} errors"
+        )
+
+    def measure_storm(self, load: Target, probe: Target, round_: int) -> None:
+        if load.row.status != "measured" or probe.row.status != "measured":
+            return
+        self._quiet()
+        try:
+            with CpuWindow(self.stack.groups) as window:
+                load_process = start_wrk(
+                    load.base_url,
+                    load.spec,
+                    connections=load.connections,
+                    duration_s=self.plan.duration_s,
+                    request_file=self._request_file(load),
+                )
+                probe_process = start_wrk(
+                    probe.base_url,
+                    probe.spec,
+                    connections=probe.connections,
+                    duration_s=self.plan.duration_s,
+                    request_file=self._request_file(probe),
+                )
+                load_result, probe_result = finish_wrk(load_process), finish_wrk(probe_process)
+        except WrkError as exc:
+            load.row.status, load.row.reason = "failed", str(exc)
+            return
+        load.row.runs.append(Run(round_, load_result, window.result))
+        probe.row.runs.append(Run(round_, probe_result, window.result))
+        log(f"  login storm: {load_result.rps:,.0f} logins/s, /health/live p99 {probe_result.p99_ms:.1f} ms")
+
+
+def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[Row], dict[str, object]]:
+    wanted: Callable[[str], bool] = (lambda name: name in only) if only else (lambda name: True)
+    info = machine.describe(REPO)
+    with running_stack(workdir) as stack:
+        info["postgresql"] = stack.provisioned.postgres_version
+        info["redis"] = stack.provisioned.redis_version
+        seeder = Seeder(stack.api.base_url, admin_password=stack.admin_password)
+        try:
+            bench = Bench(plan, stack, seeder, workdir)
+            log("seeding")
+            groups = []
+            for reference in REFERENCES:
+                endpoints = [
+                    bench.endpoint_target(e)
+                    for e in ENDPOINTS
+                    if e.reference == reference.name and wanted(e.name)
+                ]
+                groups.append((bench.reference_target(reference), endpoints))
+            storm = None
+            if wanted(LOGIN_STORM.load.name) or wanted(LOGIN_STORM.probe.name):
+                load, probe = (
+                    bench.endpoint_target(LOGIN_STORM.load),
+                    bench.endpoint_target(LOGIN_STORM.probe),
+                )
+                if load.row.status != "measured" and probe.row.status == "measured":
+                    probe.row.status, probe.row.reason = "not available", f"needs {load.row.name}"
+                storm = (load, probe)
+            everything = [t for ref, eps in groups for t in (ref, *eps)] + list(storm or ())
+            for target in everything:
+                if target.row.status != "measured":
+                    log(f"  {target.row.name}: {target.row.status} ({target.row.reason})")
+            log("warming up")
+            for target in everything:
+                bench.warm_up(target)
+            for round_ in range(plan.rounds):
+                log(f"round {round_ + 1}/{plan.rounds}")
+                for reference_target, endpoint_targets in groups:
+                    for target in (reference_target, *endpoint_targets):
+                        bench.measure(target, round_)
+                if storm is not None:
+                    bench.measure_storm(*storm, round_)
+        finally:
+            seeder.close()
+    rows = [t.row for t in everything]
+    log("citizen_code micro-benchmark")
+    rows.extend(library_row(rounds=plan.micro_rounds))
+    return rows, info
+
+
+# Output -------------------------------------------------------------------------------------------------
+
+
+def to_json(rows: Sequence[Row], info: dict[str, object], plan: Plan, mode: str) -> bytes:
+    by_name = {row.name: row for row in rows}
+    out_rows = []
+    for row in rows:
+        reference = by_name.get(row.reference) if row.reference else None
+        out_rows.append(
+            {
+                "name": row.name,
+                "reference": row.reference,
+                "connections": row.connections,
+                "status": row.status,
+                "reason": row.reason,
+                "unit": row.unit,
+                "rate": row.rate,
+                "p50_ms": row.p50_ms,
+                "p99_ms": row.p99_ms,
+                "errors": row.errors,
+                "ratio": paired_ratio(row, reference),
+                "targets": [
+                    {
+                        "target": v.target.describe(),
+                        "metric": v.target.metric,
+                        "limit": v.target.limit,
+                        "value": v.value,
+                        "met": v.met,
+                    }
+                    for v in evaluate(row, reference)
+                ],
+                "runs": [
+                    {
+                        "round": r.round,
+                        "retries": r.retries,
+                        **asdict(r.result),
+                        "rps": r.result.rps,
+                        "cpu": asdict(r.cpu) if r.cpu else None,
+                    }
+                    for r in row.runs
+                ],
+            }
+        )
+    document = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": mode,
+        "plan": asdict(plan),
+        "machine": info,
+        "rows": out_rows,
+        "errors": total_errors(rows),
+    }
+    return msgspec.json.format(msgspec.json.encode(document), indent=2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m load_tests.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 round of 3 s per target: under a minute")
+    parser.add_argument("--rounds", type=int, help="override the number of rounds")
+    parser.add_argument("--duration", type=float, help="override seconds per measured run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="measure only these rows (references are always measured)",
+    )
+    parser.add_argument("--json", type=Path, help="where to write the JSON (default load-tests/results/)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    if args.rounds or args.duration:
+        plan = Plan(
+            **{
+                **asdict(plan),
+                **({"rounds": args.rounds} if args.rounds else {}),
+                **({"duration_s": args.duration} if args.duration else {}),
+            }
+        )
+    ensure_tools()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="suqian-bench-") as tmp:
+        try:
+            rows, info = run_bench(plan, only=args.only, workdir=Path(tmp))
+        except (ServerError, provision.ProvisionError) as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
+    mode = "quick" if args.quick else "full"
+    print()
+    print(
+        f"My Suqian benchmark ({mode}: {plan.rounds} round(s) × {plan.duration_s:g} s per target, "
+        f"wrk -t1; {time.monotonic() - started:.0f} s)"
+    )
+    print(machine.summary_line(info))
+    print()
+    print(render_table(rows))
+    print()
+    path = args.json or RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{mode}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(to_json(rows, info, plan, mode))
+    print(f"JSON: {path}")
+    for row, verdict in missed_targets(rows):
+        print(
+            f"target missed: {row.name} {verdict.target.describe()} (got {verdict.value:.2f})"
+            if verdict.value is not None
+            else f"target missed: {row.name} {verdict.target.describe()}"
+        )
+    errors, failed = total_errors(rows), failed_rows(rows)
+    for row in failed:
+        print(f"FAILED: {row.name}: {row.reason}", file=sys.stderr)
+    if errors:
+        print(f"{errors} request(s) errored", file=sys.stderr)
+    return 1 if errors or failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Who used the two cores during a run: the server, the load generator, PostgreSQL/Redis, or others.
+
+These machines are shared; another tenant's job on one core halves a result (research/perf.md
+"Noise control"). Every measurement records the CPU the rest of the machine used while it ran
+(``other``, in cores), the bench waits for a quiet moment before each run, and a run that was
+disturbed anyway is repeated or flagged. Read from /proc, so Linux only.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+_PROC = Path("/proc")
+_TICKS = os.sysconf("SC_CLK_TCK")
+# PostgreSQL and Redis do work for the bench too (and for colleagues' tests: that share is not
+# told apart), so they are reported on their own line, never as "other".
+SUPPORT_NAMES = frozenset({"postgres", "redis-server"})
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: split after the last ')'.
+    return text[text.rindex(")") + 2 :].split()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSample:
+    ticks: int
+    group: int
+    name: str
+
+
+def snapshot() -> dict[int, ProcessSample]:
+    """CPU ticks (user + system, all threads) of every user-space process now."""
+    out = {}
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        fields = _stat_fields(pid)
+        # After the name: state(0) ppid(1) pgrp(2) ... utime(11) stime(12). Kernel threads (children
+        # of kthreadd, pid 2) are skipped: they do the loopback networking for everyone.
+        if not fields or pid == 2 or fields[1] == "2":
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        out[pid] = ProcessSample(int(fields[11]) + int(fields[12]), int(fields[2]), name)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CpuUse:
+    """Average cores busy during a window (2.0 = both cores all the time)."""
+
+    server: float
+    load: float
+    support: float
+    other: float
+    seconds: float
+
+
+def split_cpu(
+    before: dict[int, ProcessSample],
+    after: dict[int, ProcessSample],
+    *,
+    server_groups: Iterable[int],
+    own_pid: int,
+    load_ticks: int,
+    seconds: float,
+) -> CpuUse:
+    """Attribute each process's ticks: servers, PostgreSQL/Redis, this process, or others.
+
+    The load generator has exited by the end of the window, so its ticks come in ``load_ticks``
+    (RUSAGE_CHILDREN). A process that started inside the window counts from zero; one that ended
+    inside it is not seen (rare: the others on these machines are long-running test runs).
+    """
+    groups = set(server_groups)
+    server = support = other = 0
+    for pid, sample in after.items():
+        ticks = sample.ticks - (before[pid].ticks if pid in before else 0)
+        if sample.group in groups:
+            server += ticks
+        elif sample.name in SUPPORT_NAMES:
+            support += ticks
+        elif pid != own_pid:
+            other += ticks
+    per_core = max(seconds, 1e-9) * _TICKS
+    return CpuUse(
+        server=server / per_core,
+        load=load_ticks / per_core,
+        support=support / per_core,
+        other=other / per_core,
+        seconds=seconds,
+    )
+
+
+class CpuWindow:
+    """Measure CPU use between ``__enter__`` and ``__exit__``; ``server_groups`` names the servers."""
+
+    def __init__(self, server_groups: Callable[[], Iterable[int]]) -> None:
+        self._groups = server_groups
+        self.result: CpuUse | None = None
+
+    @staticmethod
+    def _children_ticks() -> int:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return round((usage.ru_utime + usage.ru_stime) * _TICKS)
+
+    def __enter__(self) -> CpuWindow:
+        self._before = snapshot()
+        self._children = self._children_ticks()
+        self._start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        seconds = time.monotonic() - self._start
+        self.result = split_cpu(
+            self._before,
+            snapshot(),
+            server_groups=self._groups(),
+            own_pid=os.getpid(),
+            load_ticks=self._children_ticks() - self._children,
+            seconds=seconds,
+        )
+
+
+def wait_for_quiet(
+    *, server_groups: Callable[[], Iterable[int]], threshold: float, timeout_s: float
+) -> float:
+    """Wait until others use less than ``threshold`` cores for half a second; return what they used."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        window = CpuWindow(server_groups)
+        with window:
+            time.sleep(0.5)
+        other = window.result.other if window.result else 0.0
+        if other < threshold or time.monotonic() >= deadline:
+            return other
+
+
+def cpu_model() -> str:
+    try:
+        for line in (_PROC / "cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"

@@ -1,0 +1,127 @@
+"""The benchmark, declared: what is driven, against which reference, with which target and seeding.
+
+Adding an endpoint is adding an entry here. ``prepare`` turns the seeder's fixtures into the request
+wrk sends; it raises ``NotAvailable`` while a route it needs is not served, and the table says so.
+Targets come from issue 6 and live only here and in BENCHMARKS.md, never in unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import msgspec
+
+from load_tests.results import Target
+from load_tests.seed import API, Seeder
+from load_tests.wrk import RequestSpec
+
+JSON = {"Content-Type": "application/json"}
+
+# How many citizens hold the tokens and codes the measured requests use: enough that per-citizen
+# caches and rate limits see a crowd, few enough that seeding stays within the quick mode's minute.
+CITIZENS = 16
+CODES_PER_CITIZEN = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    name: str
+    app: str  # the app name for load_tests.stack.serve
+    path: str = "/"
+
+
+REFERENCES = (
+    Reference("litestar hello", "hello"),
+    Reference("litestar + 1 redis GET", "redis"),
+)
+HELLO, REDIS = (r.name for r in REFERENCES)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    reference: str
+    targets: tuple[Target, ...] = ()
+    connections: int = 64
+    prepare: Callable[[Seeder], RequestSpec] | None = None
+    # Prepare again before every run (citizen codes expire within minutes).
+    prepare_each_run: bool = False
+
+
+def _bearer(token: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **(extra or {})}
+
+
+def _code_issue(seeder: Seeder) -> RequestSpec:
+    citizen = seeder.citizens(1)[0]
+    return RequestSpec("GET", f"{API}/citizen-code", _bearer(citizen.access_token))
+
+
+def _me(seeder: Seeder) -> RequestSpec:
+    seeder.require(("GET", f"{API}/me"))
+    citizen = seeder.citizens(1)[0]
+    return RequestSpec("GET", f"{API}/me", _bearer(citizen.access_token))
+
+
+def _scanner_verify(seeder: Seeder) -> RequestSpec:
+    token = seeder.scanner_token()
+    codes = seeder.citizen_codes(seeder.citizens(CITIZENS), CODES_PER_CITIZEN)
+    bodies = [msgspec.json.encode({"code": code}).decode() for code in codes]
+    return RequestSpec("POST", f"{API}/scanner/verify", _bearer(token, JSON), bodies)
+
+
+def _login(seeder: Seeder) -> RequestSpec:
+    bodies = [
+        msgspec.json.encode({"grant_type": "password", "phone": c.phone, "password": c.password}).decode()
+        for c in seeder.citizens(CITIZENS)
+    ]
+    return RequestSpec("POST", f"{API}/auth/token", JSON, bodies)
+
+
+ENDPOINTS = (
+    Endpoint("health", "GET", "/health/live", HELLO),
+    Endpoint(
+        "code issue",
+        "GET",
+        f"{API}/citizen-code",
+        HELLO,
+        targets=(Target("ratio", 0.35),),
+        prepare=_code_issue,
+    ),
+    Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me),
+    Endpoint(
+        "scanner verify",
+        "POST",
+        f"{API}/scanner/verify",
+        REDIS,
+        targets=(Target("ratio", 0.60), Target("p99_ms", 30.0)),
+        prepare=_scanner_verify,
+        prepare_each_run=True,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    """A CPU-heavy load and a light probe driven at once: does the probe stay fast?"""
+
+    load: Endpoint
+    probe: Endpoint
+
+
+# Argon2id at 16 connections already queues on hash_concurrency (4 per worker); more connections only
+# lengthen the queue. The probe is a handful of connections, like a load balancer's health checks.
+LOGIN_STORM = Storm(
+    load=Endpoint("login (argon2)", "POST", f"{API}/auth/token", HELLO, connections=16, prepare=_login),
+    probe=Endpoint(
+        "health during login storm",
+        "GET",
+        "/health/live",
+        HELLO,
+        targets=(Target("p99_ms", 50.0),),
+        connections=4,
+    ),
+)
