@@ -18,43 +18,35 @@ python -m load_tests.bench [--quick] [--only NAME ...] [--json PATH]
 from __future__ import annotations
 
 import argparse
-import base64
-import os
-import secrets
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import msgspec
-
 from load_tests import machine
+from load_tests.console import log
 from load_tests.cpu import CpuWindow, wait_for_quiet
-from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint, Reference
+from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint
 from load_tests.micro import library_row
 from load_tests.results import (
     NOISY_CORES,
     Row,
     Run,
-    evaluate,
     failed_rows,
     missed_targets,
-    paired_ratio,
     render_table,
+    to_json,
     total_errors,
 )
 from load_tests.seed import NotAvailable, Seeder, SeedError
 from load_tests.stack import provision
-from load_tests.stack.process import Server, ServerError, free_port, start_server
+from load_tests.stack.process import ServerError
+from load_tests.stack.run import REPO, ReferenceApp, Stack, ensure_tools, running_stack
 from load_tests.wrk import RequestSpec, WrkError, finish_wrk, run_wrk, start_wrk
 
-REPO = Path(__file__).resolve().parents[3]
 RESULTS = REPO / "load-tests" / "results"
 
 
@@ -70,120 +62,6 @@ class Plan:
 
 QUICK = Plan(rounds=1, duration_s=3, warmup_s=1, quiet_timeout_s=3, retries=0, micro_rounds=5)
 FULL = Plan(rounds=3, duration_s=10, warmup_s=2, quiet_timeout_s=30, retries=2, micro_rounds=15)
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# Setup --------------------------------------------------------------------------------------------------
-
-
-def ensure_tools() -> None:
-    """wrk, PostgreSQL and Redis, installed and started the way the test command does it."""
-    lib = REPO / "scripts" / "lib.sh"
-    if shutil.which("wrk") and shutil.which("redis-server"):
-        steps = "ensure_postgres; ensure_redis"
-    else:
-        steps = "command -v wrk >/dev/null || apt_install wrk; ensure_postgres; ensure_redis"
-    if lib.exists():
-        subprocess.run(["bash", "-c", f". {lib}; {steps}"], check=True)  # noqa: S603, S607
-
-
-def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, admin: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
-    env.update(
-        {
-            "SUQIAN_MODE": "production",
-            "SUQIAN_DATABASE_URL": provisioned.database_url,
-            "SUQIAN_REDIS_URL": provisioned.redis_url,
-            "SUQIAN_REDIS_KEY_PREFIX": provisioned.redis_prefix,
-            "SUQIAN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "SUQIAN_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "SUQIAN_BOOTSTRAP_ADMIN_PASSWORD": admin,
-            "SUQIAN_WORKERS": "2",
-            "SUQIAN_HOST": "127.0.0.1",
-            "SUQIAN_PORT": str(port),
-            "SUQIAN_DATA_DIR": str(data_dir),
-            # The sandbox twins stand in for government systems and hand out SMS codes for seeding.
-            "SUQIAN_UPSTREAM_MODE": "sandbox",
-            "SUQIAN_SANDBOX_MOUNT": "1",
-            "SUQIAN_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def _suqian_command() -> list[str]:
-    script = Path(sys.executable).with_name("suqian")
-    return [str(script) if script.exists() else (shutil.which("suqian") or "suqian"), "serve"]
-
-
-@dataclass(slots=True)
-class Stack:
-    api: Server
-    references: dict[str, Server]
-    admin_password: str
-    provisioned: provision.Provisioned
-
-    def groups(self) -> list[int]:
-        return [self.api.group, *(s.group for s in self.references.values())]
-
-    def url_for(self, reference: str | None) -> str:
-        return self.references[reference].base_url if reference else self.api.base_url
-
-
-@contextmanager
-def running_stack(workdir: Path) -> Iterator[Stack]:
-    admin_urls = (
-        tuple(
-            u
-            for u in (os.environ.get("SUQIAN_BENCH_PG_ADMIN_URL"), os.environ.get("SUQIAN_TEST_PG_ADMIN_URL"))
-            if u
-        )
-        or provision.DEFAULT_PG_ADMIN_URLS
-    )
-    redis_url = (
-        os.environ.get("SUQIAN_BENCH_REDIS_URL")
-        or os.environ.get("SUQIAN_TEST_REDIS_URL")
-        or provision.DEFAULT_REDIS_URL
-    )
-    provisioned = provision.create(admin_urls, redis_url)
-    log(f"database {provisioned.database}, Redis prefix {provisioned.redis_prefix}")
-    servers: list[Server] = []
-    try:
-        admin = "Bench-" + secrets.token_urlsafe(16)
-        port = free_port()
-        log(f"starting the API on :{port} (suqian serve, 2 workers, production mode)")
-        api = start_server(
-            "api",
-            _suqian_command(),
-            port=port,
-            env=_suqian_env(provisioned, port, workdir / "data", admin),
-            log_path=workdir / "api.log",
-            ready_path="/health/ready",
-            timeout_s=120,
-        )
-        servers.append(api)
-        references = {}
-        for reference in REFERENCES:
-            port = free_port()
-            env = {**os.environ, "BENCH_REDIS_URL": redis_url, "BENCH_REDIS_KEY": provisioned.reference_key}
-            server = start_server(
-                reference.name,
-                [sys.executable, "-m", "load_tests.stack.serve", reference.app, "--port", str(port)],
-                port=port,
-                env=env,
-                log_path=workdir / f"{reference.app}.log",
-                ready_path=reference.path,
-            )
-            servers.append(server)
-            references[reference.name] = server
-        yield Stack(api=api, references=references, admin_password=admin, provisioned=provisioned)
-    finally:
-        for server in reversed(servers):
-            server.stop()
-        provision.drop(provisioned)
 
 
 # Measuring ----------------------------------------------------------------------------------------------
@@ -207,7 +85,7 @@ class Bench:
         self.seeder = seeder
         self.workdir = workdir
 
-    def reference_target(self, reference: Reference) -> Target:
+    def reference_target(self, reference: ReferenceApp) -> Target:
         row = Row(reference.name, connections=64)
         return Target(
             row, self.stack.references[reference.name].base_url, RequestSpec("GET", reference.path), 64
@@ -331,7 +209,7 @@ class Bench:
 def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[Row], dict[str, object]]:
     wanted: Callable[[str], bool] = (lambda name: name in only) if only else (lambda name: True)
     info = machine.describe(REPO)
-    with running_stack(workdir) as stack:
+    with running_stack(workdir, REFERENCES) as stack:
         info["postgresql"] = stack.provisioned.postgres_version
         info["redis"] = stack.provisioned.redis_version
         seeder = Seeder(stack.api.base_url, admin_password=stack.admin_password)
@@ -377,60 +255,6 @@ def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[R
     return rows, info
 
 
-# Output -------------------------------------------------------------------------------------------------
-
-
-def to_json(rows: Sequence[Row], info: dict[str, object], plan: Plan, mode: str) -> bytes:
-    by_name = {row.name: row for row in rows}
-    out_rows = []
-    for row in rows:
-        reference = by_name.get(row.reference) if row.reference else None
-        out_rows.append(
-            {
-                "name": row.name,
-                "reference": row.reference,
-                "connections": row.connections,
-                "status": row.status,
-                "reason": row.reason,
-                "unit": row.unit,
-                "rate": row.rate,
-                "p50_ms": row.p50_ms,
-                "p99_ms": row.p99_ms,
-                "errors": row.errors,
-                "ratio": paired_ratio(row, reference),
-                "targets": [
-                    {
-                        "target": v.target.describe(),
-                        "metric": v.target.metric,
-                        "limit": v.target.limit,
-                        "value": v.value,
-                        "met": v.met,
-                    }
-                    for v in evaluate(row, reference)
-                ],
-                "runs": [
-                    {
-                        "round": r.round,
-                        "retries": r.retries,
-                        **asdict(r.result),
-                        "rps": r.result.rps,
-                        "cpu": asdict(r.cpu) if r.cpu else None,
-                    }
-                    for r in row.runs
-                ],
-            }
-        )
-    document = {
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "mode": mode,
-        "plan": asdict(plan),
-        "machine": info,
-        "rows": out_rows,
-        "errors": total_errors(rows),
-    }
-    return msgspec.json.format(msgspec.json.encode(document), indent=2)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m load_tests.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s per target: under a minute")
@@ -474,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     path = args.json or RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{mode}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(to_json(rows, info, plan, mode))
+    path.write_bytes(to_json(rows, info=info, plan=asdict(plan), mode=mode))
     print(f"JSON: {path}")
     for row, verdict in missed_targets(rows):
         print(

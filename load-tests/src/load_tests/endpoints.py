@@ -14,6 +14,7 @@ import msgspec
 
 from load_tests.results import Target
 from load_tests.seed import API, Seeder
+from load_tests.stack.run import ReferenceApp
 from load_tests.wrk import RequestSpec
 
 JSON = {"Content-Type": "application/json"}
@@ -24,16 +25,9 @@ CITIZENS = 16
 CODES_PER_CITIZEN = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    name: str
-    app: str  # the app name for load_tests.stack.serve
-    path: str = "/"
-
-
 REFERENCES = (
-    Reference("litestar hello", "hello"),
-    Reference("litestar + 1 redis GET", "redis"),
+    ReferenceApp("litestar hello", "hello"),
+    ReferenceApp("litestar + 1 redis GET", "redis"),
 )
 HELLO, REDIS = (r.name for r in REFERENCES)
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
+
+import msgspec
 
 from load_tests.cpu import CpuUse
 from load_tests.wrk import WrkResult
@@ -199,3 +202,55 @@ def missed_targets(rows: Sequence[Row]) -> list[tuple[Row, Verdict]]:
         reference = by_name.get(row.reference) if row.reference else None
         out.extend((row, v) for v in evaluate(row, reference) if v.met is False)
     return out
+
+
+def to_json(rows: Sequence[Row], *, info: dict[str, object], plan: dict[str, object], mode: str) -> bytes:
+    """Everything the table shows, plus every run and its CPU split, for later comparison."""
+    by_name = {row.name: row for row in rows}
+    out_rows = []
+    for row in rows:
+        reference = by_name.get(row.reference) if row.reference else None
+        out_rows.append(
+            {
+                "name": row.name,
+                "reference": row.reference,
+                "connections": row.connections,
+                "status": row.status,
+                "reason": row.reason,
+                "unit": row.unit,
+                "rate": row.rate,
+                "p50_ms": row.p50_ms,
+                "p99_ms": row.p99_ms,
+                "errors": row.errors,
+                "ratio": paired_ratio(row, reference),
+                "targets": [
+                    {
+                        "target": v.target.describe(),
+                        "metric": v.target.metric,
+                        "limit": v.target.limit,
+                        "value": v.value,
+                        "met": v.met,
+                    }
+                    for v in evaluate(row, reference)
+                ],
+                "runs": [
+                    {
+                        "round": r.round,
+                        "retries": r.retries,
+                        **asdict(r.result),
+                        "rps": r.result.rps,
+                        "cpu": asdict(r.cpu) if r.cpu else None,
+                    }
+                    for r in row.runs
+                ],
+            }
+        )
+    document = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": mode,
+        "plan": plan,
+        "machine": info,
+        "rows": out_rows,
+        "errors": total_errors(rows),
+    }
+    return msgspec.json.format(msgspec.json.encode(document), indent=2)

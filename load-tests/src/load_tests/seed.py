@@ -137,24 +137,24 @@ class Seeder:
     # Scanner devices and codes --------------------------------------------------------------------------
 
     def scanner_token(self) -> str:
-        """A device access token for a scanner registered by the bootstrap operator."""
+        """A device token for a gate scanner the bootstrap operator registered."""
         if self._scanner_token is None:
-            self.require(("POST", f"{API}/admin/scanners"), ("POST", f"{API}/scanner/verify"))
+            self.require(
+                ("POST", f"{API}/staff/token"),
+                ("POST", f"{API}/admin/scanners"),
+                ("POST", f"{API}/scanner/token"),
+            )
             operator = self._operator_token()
-            device = self._call(
+            registered = self._call(
                 "POST",
                 f"{API}/admin/scanners",
-                json={"name": "bench gate", "location": "bench"},
+                json={"scene": "traffic_checkpoint", "venue": "bench gate"},
                 headers={"Authorization": f"Bearer {operator}"},
             )
             body = self._call(
                 "POST",
-                f"{API}/auth/token",
-                json={
-                    "grant_type": "client_credentials",
-                    "client_id": device["client_id"],
-                    "client_secret": device["client_secret"],
-                },
+                f"{API}/scanner/token",
+                json={"device_id": registered["device"]["id"], "credential": registered["credential"]},
             )
             self._scanner_token = str(body["access_token"])
         return self._scanner_token
@@ -164,8 +164,8 @@ class Seeder:
             raise NotAvailable("no bootstrap operator password")
         body = self._call(
             "POST",
-            f"{API}/auth/token",
-            json={"grant_type": "password", "username": "admin", "password": self._admin_password},
+            f"{API}/staff/token",
+            json={"username": "admin", "password": self._admin_password},
         )
         return str(body["access_token"])
 
