@@ -56,14 +56,14 @@ def _tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> TokenService:
 
 
 def require(
-    kind: PrincipalKind,
+    kind: PrincipalKind | None,
     *,
     scopes: tuple[str, ...] = (),
     any_role: tuple[str, ...] = (),
     check_revocation: bool = True,
 ) -> Guard:
-    """A guard admitting only ``kind`` principals holding every one of ``scopes`` and, if
-    ``any_role`` is given, at least one of those roles.
+    """A guard admitting only ``kind`` principals (any kind when None) holding every one of
+    ``scopes`` and, if ``any_role`` is given, at least one of those roles.
 
     ``check_revocation=False`` is for a hot path that batches ``TokenService.revocation_keys``
     into its own store read; that handler must then call ``revoked_by`` itself.
@@ -73,7 +73,7 @@ def require(
         principal = await _tokens(connection).authenticate(
             bearer_token(connection), check_revocation=check_revocation
         )
-        if principal.kind != kind:
+        if kind is not None and principal.kind != kind:
             raise PrincipalForbidden("auth.wrong_principal_kind", f"This route is for {kind} tokens")
         if not principal.has_scopes(scopes):
             raise PrincipalForbidden("auth.insufficient_scope", "The token lacks a scope this route needs")
@@ -85,6 +85,8 @@ def require(
 
 
 require_citizen: Guard = require("citizen", scopes=CITIZEN_SCOPES)
+# Any valid token (logout).
+require_authenticated: Guard = require(None)
 
 
 def require_staff(*roles: str, scopes: tuple[str, ...] = ()) -> Guard:

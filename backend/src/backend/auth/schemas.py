@@ -1,0 +1,44 @@
+"""HTTP shapes of the auth endpoints. The token request is a tagged union on ``grant_type``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from backend.auth.sms import CODE_TTL, SmsPurpose
+
+# Mainland mobile numbers (the SMS gateway's own pattern).
+Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$", examples=["13805270001"])]
+SmsCode = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
+# ASVS v5 6.2.1/6.2.9: at least 8, long passphrases allowed, no composition rules, no truncation.
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
+
+
+class SmsCodeRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    phone: Phone
+    purpose: SmsPurpose
+
+
+class SmsCodeSent(msgspec.Struct, frozen=True, kw_only=True):
+    expires_in: int = CODE_TTL
+
+
+class PasswordGrant(msgspec.Struct, tag_field="grant_type", tag="password", forbid_unknown_fields=True):
+    phone: Phone
+    # Login accepts any length the hash saw; 128 caps the Argon2 input (registration's maximum).
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class SmsCodeGrant(msgspec.Struct, tag_field="grant_type", tag="sms_code", forbid_unknown_fields=True):
+    phone: Phone
+    sms_code: SmsCode
+
+
+class RefreshTokenGrant(
+    msgspec.Struct, tag_field="grant_type", tag="refresh_token", forbid_unknown_fields=True
+):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+TokenRequest = PasswordGrant | SmsCodeGrant | RefreshTokenGrant

@@ -1,0 +1,143 @@
+"""Citizen logins (password, SMS code, refresh token) with lockout and throttling.
+
+Lockout (MLPS 8.1.4.1 b, ASVS v5 6.3.1): ``lockout_threshold`` consecutive failures for one phone lock
+it for ``lockout_seconds``, whatever the credential afterwards (429 ``auth.account_locked`` with
+``Retry-After``). Counting is keyed by the phone's blind index, so an unknown phone locks exactly like
+a known one, and it answers exactly like a wrong password (same code, same Argon2 work). Per client
+address, ``LOGIN_PER_CLIENT`` bounds attempts across phones (password spraying).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Literal
+
+from backend.audit.service import AuditLog
+from backend.auth.errors import InvalidCredentials
+from backend.auth.passwords import Passwords
+from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.sms import SmsCodes
+from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.repository import CitizenRepository
+from backend.crypto import PersonalDataCipher
+from backend.errors import RateLimited, Unauthenticated
+from backend.observability.masking import mask_phone
+from backend.ratelimit import RateLimit, RateLimiter
+from backend.settings import AuthSettings
+from backend.store import KeyValueStore
+
+log = logging.getLogger("backend.auth")
+
+LOGIN_PER_CLIENT = RateLimit("auth.login_throttled", limit=30, window=900)
+Grant = Literal["password", "sms_code"]
+
+
+class AuthService:
+    def __init__(
+        self,
+        *,
+        citizens: CitizenRepository,
+        tokens: TokenService,
+        passwords: Passwords,
+        sms_codes: SmsCodes,
+        limiter: RateLimiter,
+        store: KeyValueStore,
+        cipher: PersonalDataCipher,
+        audit: AuditLog,
+        settings: AuthSettings,
+        client_id: str,
+    ) -> None:
+        self._citizens = citizens
+        self._tokens = tokens
+        self._passwords = passwords
+        self._sms_codes = sms_codes
+        self._limiter = limiter
+        self._store = store
+        self._cipher = cipher
+        self._audit = audit
+        self._settings = settings
+        self._client_id = client_id
+
+    async def password_grant(self, phone: str, password: str, *, client: str) -> TokenPair:
+        handle = await self._admit(phone, client)
+        citizen = await self._citizens.find_login(handle)
+        # Unknown phone, or a citizen without a password: a dummy hash is checked all the same.
+        ok = await self._passwords.verify(citizen.password_hash if citizen else None, password)
+        if citizen is None or not ok:
+            await self._failed(phone, handle, citizen.id if citizen else None, "password", client)
+            raise InvalidCredentials()
+        if citizen.password_hash and self._passwords.needs_rehash(citizen.password_hash):
+            await self._citizens.set_password_hash(citizen.id, await self._passwords.hash(password))
+        return await self._succeeded(phone, handle, citizen.id, "password", client)
+
+    async def sms_code_grant(self, phone: str, code: str, *, client: str) -> TokenPair:
+        handle = await self._admit(phone, client)
+        if not await self._sms_codes.consume(phone, "login", code):
+            citizen = await self._citizens.find_login(handle)
+            await self._failed(phone, handle, citizen.id if citizen else None, "sms_code", client)
+            raise InvalidCredentials()
+        citizen = await self._citizens.find_login(handle)
+        if citizen is None:
+            # The caller proved they hold the phone, so telling them it has no account leaks nothing.
+            raise Unauthenticated("citizen.not_registered", "This phone number has no account; register")
+        return await self._succeeded(phone, handle, citizen.id, "sms_code", client)
+
+    async def refresh_grant(self, refresh_token: str) -> TokenPair:
+        return await self._tokens.refresh(refresh_token)
+
+    def _lock_keys(self, handle: str) -> tuple[str, str]:
+        return f"auth:login:fail:{handle}", f"auth:login:lock:{handle}"
+
+    async def _admit(self, phone: str, client: str) -> str:
+        """Throttle the client, refuse a locked phone; the phone's blind index."""
+        await self._limiter.hit(LOGIN_PER_CLIENT, client)
+        handle = self._cipher.blind_index(phone, column="citizen.phone")
+        _, lock_key = self._lock_keys(handle)
+        locked_for = await self._store.ttl(lock_key)
+        if locked_for is not None:
+            raise RateLimited(
+                "auth.account_locked",
+                "Too many failed logins; the account is locked for a while",
+                retry_after=max(1, int(locked_for)),
+            )
+        return handle
+
+    async def _failed(
+        self, phone: str, handle: str, citizen_id: uuid.UUID | None, grant: Grant, client: str
+    ) -> None:
+        fail_key, lock_key = self._lock_keys(handle)
+        failures = await self._store.incr(fail_key, ttl=self._settings.lockout_seconds)
+        subject = f"citizen:{citizen_id}" if citizen_id else f"phone:{handle[:16]}"
+        data = {"phone": mask_phone(phone), "grant": grant, "client": client, "failures": failures}
+        await self._audit.append(
+            actor="anonymous", action="auth.login_failed", subject=subject, data=data, chain="auth"
+        )
+        if failures >= self._settings.lockout_threshold:
+            await self._store.set(lock_key, b"1", ttl=self._settings.lockout_seconds)
+            await self._store.delete(fail_key)
+            log.warning("login locked for %s after %s failures", mask_phone(phone), failures)
+            await self._audit.append(
+                actor="system",
+                action="auth.locked_out",
+                subject=subject,
+                data={"phone": mask_phone(phone), "seconds": self._settings.lockout_seconds},
+                chain="auth",
+            )
+
+    async def _succeeded(
+        self, phone: str, handle: str, citizen_id: uuid.UUID, grant: Grant, client: str
+    ) -> TokenPair:
+        fail_key, _ = self._lock_keys(handle)
+        await self._store.delete(fail_key)
+        subject = f"citizen:{citizen_id}"
+        await self._audit.append(
+            actor=subject,
+            action="auth.login_succeeded",
+            subject=subject,
+            data={"phone": mask_phone(phone), "grant": grant, "client": client},
+            chain="auth",
+        )
+        return await self._tokens.issue_pair(
+            "citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id=self._client_id
+        )

@@ -1,0 +1,109 @@
+"""One-time SMS codes: 6 random digits, 5 minutes, single use, 5 attempts (ASVS v5 6.6.x).
+
+A code is bound to (phone, purpose): a login code can't register. Only its keyed MAC is kept, in the
+store with a 300 s expiry; a new code replaces the old one and resets its attempts. Sending is limited
+per phone (one a minute, 5 an hour, 10 a day) and per client address (20 an hour), so the SMS gateway
+can't be turned into a spam cannon or a bill.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import uuid
+from typing import Literal
+
+from backend.crypto import PersonalDataCipher
+from backend.errors import Invalid, RateLimited, Unavailable
+from backend.observability.masking import mask_phone
+from backend.ratelimit import RateLimit, RateLimiter
+from backend.store import KeyValueStore
+from integrations import UpstreamRejected, UpstreamUnavailable
+from integrations.sms import SmsClient
+
+log = logging.getLogger("backend.auth.sms")
+
+SmsPurpose = Literal["register", "login"]
+
+CODE_TTL = 300
+MAX_ATTEMPTS = 5
+TEMPLATE = "SQ_VERIFY_CODE"
+_COOLDOWN = 60
+PER_PHONE_HOUR = RateLimit("auth.sms_rate_limited", limit=5, window=3600)
+PER_PHONE_DAY = RateLimit("auth.sms_rate_limited", limit=10, window=86_400)
+PER_CLIENT_HOUR = RateLimit("auth.sms_rate_limited", limit=20, window=3600)
+
+
+class SmsCodes:
+    def __init__(
+        self,
+        *,
+        store: KeyValueStore,
+        limiter: RateLimiter,
+        sms: SmsClient,
+        cipher: PersonalDataCipher,
+    ) -> None:
+        self._store = store
+        self._limiter = limiter
+        self._sms = sms
+        self._cipher = cipher
+
+    def _keys(self, phone: str, purpose: str) -> tuple[str, str]:
+        handle = self._cipher.blind_index(f"{purpose}:{phone}", column="auth.sms_code")
+        return f"auth:sms:code:{handle}", f"auth:sms:tries:{handle}"
+
+    def _mac(self, phone: str, purpose: str, code: str) -> bytes:
+        return self._cipher.mac(f"{purpose}:{phone}:{code}", purpose="sms_code").encode()
+
+    async def send(self, phone: str, purpose: SmsPurpose, *, client: str) -> None:
+        """Text a fresh code to ``phone``; raises ``RateLimited`` past the sending limits,
+        ``Invalid`` for a number the gateway refuses, ``Unavailable`` when it is down."""
+        code_key, tries_key = self._keys(phone, purpose)
+        cooldown_key = f"{code_key}:cooldown"
+        if not await self._store.set_if_absent(cooldown_key, b"1", ttl=_COOLDOWN):
+            retry_after = await self._store.ttl(cooldown_key)
+            raise RateLimited(
+                "auth.sms_rate_limited",
+                "A code was sent to this number moments ago",
+                retry_after=max(1, int(retry_after or _COOLDOWN)),
+            )
+        await self._limiter.hit(PER_CLIENT_HOUR, client)
+        phone_handle = code_key.rsplit(":", 1)[1]
+        await self._limiter.hit(PER_PHONE_HOUR, phone_handle)
+        await self._limiter.hit(PER_PHONE_DAY, phone_handle)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        await self._store.set(code_key, self._mac(phone, purpose, code), ttl=CODE_TTL)
+        await self._store.delete(tries_key)
+        try:
+            # The idempotency key lets the adapter retry a timed-out send without a second text.
+            await self._sms.send(phone, TEMPLATE, {"code": code}, idempotency_key=uuid.uuid4().hex)
+        except UpstreamRejected as exc:
+            await self._store.delete(code_key, cooldown_key)
+            if exc.code == "invalid_phone":
+                raise Invalid("auth.phone_invalid", "The SMS gateway refuses this number") from None
+            log.warning("sms gateway rejected a code: %s", exc.code)
+            raise Unavailable("auth.sms_unavailable", "SMS sending failed; try again later") from None
+        except UpstreamUnavailable:
+            await self._store.delete(code_key, cooldown_key)
+            raise Unavailable(
+                "auth.sms_unavailable", "SMS sending is unavailable; try again later", retry_after=30
+            ) from None
+        log.info("sms code sent purpose=%s phone=%s", purpose, mask_phone(phone))
+
+    async def consume(self, phone: str, purpose: SmsPurpose, code: str) -> bool:
+        """True, once, for the live code of (``phone``, ``purpose``). Every call counts as an
+        attempt; after ``MAX_ATTEMPTS`` the code is destroyed and a new one must be requested."""
+        code_key, tries_key = self._keys(phone, purpose)
+        tries = await self._store.incr(tries_key, ttl=CODE_TTL)
+        if tries > MAX_ATTEMPTS:
+            await self._store.delete(code_key)
+            return False
+        stored = await self._store.get(code_key)
+        if stored is None or not hmac.compare_digest(stored, self._mac(phone, purpose, code)):
+            return False
+        # Single use even under a race: only the caller whose DELETE removed the key wins.
+        if await self._store.delete(code_key) != 1:
+            return False
+        await self._store.delete(tries_key)
+        return True

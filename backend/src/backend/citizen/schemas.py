@@ -1,0 +1,36 @@
+"""HTTP shapes of the citizen feature. Responses carry personal data masked, never in full."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from backend.auth.schemas import Password, Phone, SmsCode
+from backend.auth.tokens import TokenPair
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    phone: Phone
+    sms_code: SmsCode
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    # Length only here; the GB 11643 check digit is checked by the service (422 citizen.id_number_invalid).
+    id_number: Annotated[str, msgspec.Meta(min_length=18, max_length=18)]
+    password: Password | None = None
+
+
+class CitizenRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    name: str
+    id_number: str
+    phone: str
+    has_password: bool
+    verified_at: datetime
+    created_at: datetime
+
+
+class Registered(msgspec.Struct, frozen=True, kw_only=True):
+    citizen: CitizenRead
+    tokens: TokenPair

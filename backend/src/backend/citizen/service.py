@@ -1,0 +1,172 @@
+"""Real-name registration and the citizen's own view of their record."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from backend.audit.service import AuditLog
+from backend.auth.passwords import Passwords
+from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.sms import SmsCodes
+from backend.auth.tokens import TokenService
+from backend.citizen.repository import AlreadyRegistered, CitizenRepository, CitizenRow, NewCitizen
+from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
+from backend.clock import Clock
+from backend.crypto import PersonalDataCipher
+from backend.errors import Conflict, Invalid, NotFound, Unavailable
+from backend.observability.masking import mask_id_number, mask_phone
+from backend.ratelimit import RateLimit, RateLimiter
+from integrations import InvalidIdNumber, UpstreamRejected, UpstreamUnavailable, mask_name, parse_id_number
+from integrations.population import PopulationClient
+
+log = logging.getLogger("backend.citizen")
+
+# The app's own client id; mini programs log citizens in with theirs.
+APP_CLIENT_ID = "suqian-app"
+# Each attempt may cost a population-registry query: bound them per client address.
+REGISTER_PER_CLIENT = RateLimit("citizen.register_rate_limited", limit=10, window=3600)
+
+# Sealed columns: the associated data binds each ciphertext to its column.
+NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
+
+_IDENTITY_PROBLEMS = {
+    "mismatch": ("citizen.identity_mismatch", "The name does not match the ID number"),
+    "not_found": ("citizen.identity_not_found", "The population registry does not know this ID number"),
+    "deceased": ("citizen.identity_deceased", "The population registry lists this person as deceased"),
+}
+
+
+class CitizenService:
+    def __init__(
+        self,
+        *,
+        repository: CitizenRepository,
+        population: PopulationClient,
+        sms_codes: SmsCodes,
+        passwords: Passwords,
+        tokens: TokenService,
+        limiter: RateLimiter,
+        cipher: PersonalDataCipher,
+        audit: AuditLog,
+        clock: Clock,
+    ) -> None:
+        self._repository = repository
+        self._population = population
+        self._sms_codes = sms_codes
+        self._passwords = passwords
+        self._tokens = tokens
+        self._limiter = limiter
+        self._cipher = cipher
+        self._audit = audit
+        self._clock = clock
+
+    def phone_index(self, phone: str) -> str:
+        return self._cipher.blind_index(phone, column=PHONE)
+
+    async def register(self, request: RegisterRequest, *, client: str) -> Registered:
+        """Verify the phone (SMS code) and the identity (population registry), then create the
+        citizen and their first session. One citizen per ID number and per phone."""
+        now = self._clock.now()
+        try:
+            id_number = parse_id_number(request.id_number, today=now.date()).value
+        except InvalidIdNumber as exc:
+            raise Invalid("citizen.id_number_invalid", f"Not a valid ID number ({exc.reason})") from None
+        name = request.name.strip()
+        if not name:
+            raise Invalid("citizen.name_invalid", "The name is empty")
+        await self._limiter.hit(REGISTER_PER_CLIENT, client)
+        if not await self._sms_codes.consume(request.phone, "register", request.sms_code):
+            raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
+        id_index = self._cipher.blind_index(id_number, column=ID_NUMBER)
+        phone_index = self.phone_index(request.phone)
+        await self._refuse_taken(id_index, phone_index)
+        await self._verify_identity(name, id_number)
+        password_hash = await self._passwords.hash(request.password) if request.password else None
+        citizen = NewCitizen(
+            id=uuid.uuid4(),
+            name_sealed=self._cipher.seal(name, column=NAME),
+            id_number_sealed=self._cipher.seal(id_number, column=ID_NUMBER),
+            id_number_index=id_index,
+            phone_sealed=self._cipher.seal(request.phone, column=PHONE),
+            phone_index=phone_index,
+            password_hash=password_hash,
+            verified_at=now,
+            created_at=now,
+        )
+        try:
+            async with self._repository.transaction():
+                await self._repository.add(citizen)
+                await self._audit.append(
+                    actor=f"citizen:{citizen.id}",
+                    action="citizen.registered",
+                    subject=f"citizen:{citizen.id}",
+                    data={
+                        "id_number": mask_id_number(id_number),
+                        "phone": mask_phone(request.phone),
+                        "password": password_hash is not None,
+                        "client": client,
+                    },
+                    chain="auth",
+                )
+        except AlreadyRegistered:
+            # Lost a race with a concurrent registration: answer as the pre-check would have.
+            await self._refuse_taken(id_index, phone_index)
+            raise Conflict("citizen.already_registered", "This identity is already registered") from None
+        log.info("citizen registered id=%s", citizen.id)
+        tokens = await self._tokens.issue_pair(
+            "citizen", citizen.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
+        )
+        row = CitizenRow(
+            id=citizen.id,
+            name_sealed=citizen.name_sealed,
+            id_number_sealed=citizen.id_number_sealed,
+            phone_sealed=citizen.phone_sealed,
+            password_hash=password_hash,
+            verified_at=now,
+            created_at=now,
+        )
+        return Registered(citizen=self._read(row), tokens=tokens)
+
+    async def get(self, citizen_id: uuid.UUID) -> CitizenRead:
+        row = await self._repository.find(citizen_id)
+        if row is None:
+            raise NotFound("citizen.not_found", "No such citizen")
+        return self._read(row)
+
+    def _read(self, row: CitizenRow) -> CitizenRead:
+        return CitizenRead(
+            id=row.id,
+            name=mask_name(self._cipher.open(row.name_sealed, column=NAME)),
+            id_number=mask_id_number(self._cipher.open(row.id_number_sealed, column=ID_NUMBER)),
+            phone=mask_phone(self._cipher.open(row.phone_sealed, column=PHONE)),
+            has_password=row.password_hash is not None,
+            verified_at=row.verified_at,
+            created_at=row.created_at,
+        )
+
+    async def _refuse_taken(self, id_index: str, phone_index: str) -> None:
+        # Never say which phone holds the ID number: the caller proved only their own phone.
+        if await self._repository.id_number_taken(id_index):
+            raise Conflict("citizen.already_registered", "This ID number is already registered")
+        if await self._repository.phone_taken(phone_index):
+            raise Conflict("citizen.phone_taken", "This phone number already has an account; log in")
+
+    async def _verify_identity(self, name: str, id_number: str) -> None:
+        try:
+            outcome = await self._population.verify(name=name, id_number=id_number)
+        except UpstreamUnavailable as exc:
+            retry = int(exc.retry_after) if exc.retry_after else 5
+            raise Unavailable(
+                "citizen.registry_unavailable",
+                "The population registry is unavailable; try again later",
+                retry_after=retry,
+            ) from None
+        except UpstreamRejected as exc:
+            log.warning("population registry rejected a verification: %s", exc.code)
+            raise Unavailable(
+                "citizen.registry_unavailable", "The population registry refused the check", retry_after=60
+            ) from None
+        if outcome != "match":
+            code, detail = _IDENTITY_PROBLEMS[outcome]
+            raise Invalid(code, detail)

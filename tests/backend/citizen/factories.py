@@ -1,0 +1,93 @@
+"""Plain async factories for identity tests: fresh sandbox people, SMS codes from the twin's outbox,
+registered citizens. Every identity and client address is random, so tests never collide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from litestar import Litestar
+
+from integrations import id_check_digit
+
+_rng = random.SystemRandom()
+
+
+def random_phone() -> str:
+    return f"1{_rng.choice('3456789')}{_rng.randrange(10**9):09d}"
+
+
+def random_id_number(area: str = "321302") -> str:
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=_rng.randrange(365 * 50))
+    body = f"{area}{birth:%Y%m%d}{_rng.randrange(1000):03d}"
+    return body + id_check_digit(body)
+
+
+@asynccontextmanager
+async def client_from(app: Litestar, address: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with its own peer address, so per-address rate limits don't leak between tests."""
+    address = address or f"10.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def add_person(client: httpx.AsyncClient, *, deceased: bool = False) -> dict[str, str]:
+    """A new resident of the population twin: ``{"name", "id_number", "phone"}``."""
+    person = {
+        "name": _rng.choice("王李张刘陈杨黄赵") + _rng.choice(["伟", "芳", "秀英", "子涵"]),
+        "id_number": random_id_number(),
+        "phone": random_phone(),
+    }
+    response = await client.post(
+        "/_sandbox/population/people",
+        json={"name": person["name"], "id_number": person["id_number"], "deceased": deceased},
+    )
+    assert response.status_code == 201, response.text
+    return person
+
+
+async def latest_sms_code(client: httpx.AsyncClient, phone: str) -> str:
+    outbox = (await client.get("/_sandbox/sms/outbox", params={"phone": phone})).json()
+    assert outbox, f"no text was sent to {phone}"
+    match = re.search(r"验证码为(\d{6})", outbox[-1]["text"])
+    assert match, outbox[-1]["text"]
+    return match.group(1)
+
+
+async def request_code(client: httpx.AsyncClient, phone: str, purpose: str) -> str:
+    response = await client.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": purpose})
+    assert response.status_code == 202, response.text
+    return await latest_sms_code(client, phone)
+
+
+async def register(
+    client: httpx.AsyncClient, person: dict[str, str] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """Register ``person`` (a fresh one by default); the 201 body plus ``person`` under "_person"."""
+    person = person or await add_person(client)
+    body = {
+        "phone": person["phone"],
+        "sms_code": await request_code(client, person["phone"], "register"),
+        "name": person["name"],
+        "id_number": person["id_number"],
+        "password": "correct horse battery staple",
+        **overrides,
+    }
+    response = await client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    return {**response.json(), "_person": person, "_password": body["password"]}
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {access_token}"}
+
+
+def fresh_password() -> str:
+    return secrets.token_urlsafe(12)
