@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from backend.store import KeyValueStore, MemoryStore, RedisStore, StoreUnavailable
+from backend.store import KeyValueStore, MemoryStore, RedisStore, SetIfAbsent, StoreUnavailable
 from tests.conftest import REDIS_URL
 
 
@@ -56,6 +56,42 @@ async def test_set_if_absent_has_exactly_one_winner_under_concurrency(store: Key
     assert results.count(True) == 1
 
 
+async def test_set_if_absent_many_stores_only_absent_keys_and_reads_in_the_same_call(
+    store: KeyValueStore,
+) -> None:
+    await store.set("taken", b"old")
+    await store.set("deny", b"1")
+    stored, values = await store.set_if_absent_many(
+        [SetIfAbsent("taken", b"new", 60), SetIfAbsent("fresh", b"new", 60)], get=["deny", "nothing"]
+    )
+    assert stored == [False, True]
+    assert values == [b"1", None]
+    assert await store.get_many(["taken", "fresh"]) == [b"old", b"new"]
+    remaining = await store.ttl("fresh")
+    assert remaining is not None
+    assert 0 < remaining <= 60
+
+
+async def test_set_if_absent_many_reads_values_as_they_were_before_its_writes(store: KeyValueStore) -> None:
+    stored, values = await store.set_if_absent_many([SetIfAbsent("k", b"v", 60)], get=["k"])
+    assert (stored, values) == ([True], [None])
+
+
+async def test_set_if_absent_many_without_reads_or_writes_answers_empty(store: KeyValueStore) -> None:
+    assert await store.set_if_absent_many([SetIfAbsent("only", b"v", 60)]) == ([True], [])
+    assert await store.set_if_absent_many([], get=["only"]) == ([], [b"v"])
+    assert await store.set_if_absent_many([]) == ([], [])
+
+
+async def test_set_if_absent_many_has_exactly_one_winner_per_key_under_concurrency(
+    store: KeyValueStore,
+) -> None:
+    results = await asyncio.gather(
+        *(store.set_if_absent_many([SetIfAbsent("race-many", str(i).encode(), 60)]) for i in range(50))
+    )
+    assert [stored for (stored,), _ in results].count(True) == 1
+
+
 async def test_incr_counts_and_starts_the_expiry_on_creation(store: KeyValueStore) -> None:
     assert await store.incr("n", ttl=60) == 1
     assert await store.incr("n", ttl=600, amount=4) == 5
@@ -90,10 +126,12 @@ async def test_memory_store_forgets_expired_keys() -> None:
     await store.set("short", b"x", ttl=5)
     await store.incr("window", ttl=5)
     assert await store.set_if_absent("nonce", b"x", ttl=5) is True
+    assert await store.set_if_absent_many([SetIfAbsent("frame", b"x", 5)]) == ([True], [])
     clock.now += 5.001
     assert await store.get("short") is None
     assert await store.incr("window", ttl=5) == 1
     assert await store.set_if_absent("nonce", b"x", ttl=5) is True
+    assert await store.set_if_absent_many([SetIfAbsent("frame", b"x", 5)]) == ([True], [])
 
 
 async def test_redis_store_forgets_expired_keys(redis_prefix: str) -> None:
@@ -120,5 +158,7 @@ async def test_unreachable_redis_raises_store_unavailable() -> None:
             await store.set_if_absent("k", b"v", ttl=1)
         with pytest.raises(StoreUnavailable):
             await store.incr("k", ttl=1)
+        with pytest.raises(StoreUnavailable):
+            await store.set_if_absent_many([SetIfAbsent("k", b"v", 1)], get=["d"])
     finally:
         await store.close()

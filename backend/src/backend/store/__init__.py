@@ -5,8 +5,8 @@ implementations share one contract (tests/backend/store runs the same suite on b
 production, and an in-process dictionary for the single-process embedded default.
 """
 
-from backend.store.base import KeyValueStore, StoreUnavailable
+from backend.store.base import KeyValueStore, SetIfAbsent, StoreUnavailable
 from backend.store.memory import MemoryStore
 from backend.store.redis import RedisStore
 
-__all__ = ["KeyValueStore", "MemoryStore", "RedisStore", "StoreUnavailable"]
+__all__ = ["KeyValueStore", "MemoryStore", "RedisStore", "SetIfAbsent", "StoreUnavailable"]

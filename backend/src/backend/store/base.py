@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from backend.errors import Unavailable
 
@@ -8,6 +9,14 @@ from backend.errors import Unavailable
 class StoreUnavailable(Unavailable):
     def __init__(self, detail: str = "The key-value store is unavailable") -> None:
         super().__init__("store.unavailable", detail, retry_after=1)
+
+
+class SetIfAbsent(NamedTuple):
+    """One write of ``set_if_absent_many``: store ``value`` under ``key`` for ``ttl`` s unless present."""
+
+    key: str
+    value: bytes
+    ttl: float
 
 
 class KeyValueStore(Protocol):
@@ -25,6 +34,18 @@ class KeyValueStore(Protocol):
 
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float) -> bool:
         """Store ``value`` only if ``key`` is absent; True when this call stored it."""
+        ...
+
+    async def set_if_absent_many(
+        self, items: Sequence[SetIfAbsent], *, get: Sequence[str] = ()
+    ) -> tuple[list[bool], list[bytes | None]]:
+        """In ONE round trip: read ``get``, then store each item whose key is absent.
+
+        Returns ``(stored, values)``: per item, True when this call stored it (each write is as atomic
+        as ``set_if_absent``); per ``get`` key, its value as it was before these writes. Not a
+        transaction across keys (Redis Cluster may place them in different slots): a hot path uses it
+        to fold a denylist read into its replay claim.
+        """
         ...
 
     async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from backend.store.base import SetIfAbsent
 
 
 class MemoryStore:
@@ -51,6 +53,18 @@ class MemoryStore:
             return False
         self._put(key, value, ttl)
         return True
+
+    async def set_if_absent_many(
+        self, items: Sequence[SetIfAbsent], *, get: Sequence[str] = ()
+    ) -> tuple[list[bool], list[bytes | None]]:
+        values = [self._live(k) for k in get]
+        stored = []
+        for item in items:
+            absent = self._live(item.key) is None
+            if absent:
+                self._put(item.key, item.value, item.ttl)
+            stored.append(absent)
+        return stored, values
 
     async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
         current = self._live(key)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
-from backend.store.base import StoreUnavailable
+from backend.store.base import SetIfAbsent, StoreUnavailable
 
 
 class RedisStore:
@@ -63,6 +64,24 @@ class RedisStore:
         except RedisError as exc:
             raise StoreUnavailable(f"Redis SET NX failed: {type(exc).__name__}") from exc
         return bool(stored)
+
+    async def set_if_absent_many(
+        self, items: Sequence[SetIfAbsent], *, get: Sequence[str] = ()
+    ) -> tuple[list[bool], list[bytes | None]]:
+        prefix = self._prefix
+        try:
+            # transaction=False: one round trip without MULTI/EXEC, so keys may live in different
+            # cluster slots; each command is atomic on its own, and Redis runs them in order.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                if get:
+                    pipe.mget([prefix + k for k in get])
+                for item in items:
+                    pipe.set(prefix + item.key, item.value, px=_ms(item.ttl), nx=True)
+                results = await pipe.execute()
+        except RedisError as exc:
+            raise StoreUnavailable(f"Redis pipeline failed: {type(exc).__name__}") from exc
+        values = cast(list[bytes | None], results[0]) if get else []
+        return [bool(r) for r in results[1 if get else 0 :]], values
 
     async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
         full = self._prefix + key
