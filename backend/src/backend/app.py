@@ -11,14 +11,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
-from backend.auth.controller import JwksController
+from backend.auth.controller import AuthController, JwksController
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, auth_exception_handlers
+from backend.citizen.controller import MeController, RegistrationController
 from backend.container import Container
 from backend.health.controller import HealthController
 from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers
+from backend.scanner.controller import ScannerAdminController, ScannerTokenController
 from backend.settings import Settings
+from backend.staff.bootstrap import admin_bootstrap_hook
+from backend.staff.controller import StaffAdminController, StaffTokenController
 from integrations.sandbox import Sandbox
 
 
@@ -46,7 +50,18 @@ def create_app(
     so the dependency points outward-in: ``miniprogram_api`` imports ``backend``, never the reverse."""
     configure_logging(settings.log.level)
     container = container or Container(settings)
-    handlers: list[ControllerRouterHandler] = [HealthController, JwksController, *route_handlers]
+    handlers: list[ControllerRouterHandler] = [
+        HealthController,
+        JwksController,
+        AuthController,
+        RegistrationController,
+        MeController,
+        StaffTokenController,
+        StaffAdminController,
+        ScannerAdminController,
+        ScannerTokenController,
+        *route_handlers,
+    ]
     sandbox = container.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
         handlers.append(_mount_sandbox(sandbox))
@@ -61,6 +76,7 @@ def create_app(
             **auth_exception_handlers(container.metrics),
         },
         lifespan=[container.lifespan],
+        on_startup=[admin_bootstrap_hook(container.staff, settings.secrets.bootstrap_admin_password)],
         cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))
         if settings.http.cors_origins
         else None,

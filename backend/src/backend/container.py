@@ -11,14 +11,23 @@ from piccolo.engine.base import Engine
 from backend.audit.repository import AuditRepository
 from backend.audit.service import AuditLog
 from backend.auth.keys import SigningKeyRing
+from backend.auth.passwords import Passwords
 from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
+from backend.auth.service import AuthService
+from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
+from backend.citizen.repository import CitizenRepository
+from backend.citizen.service import APP_CLIENT_ID, CitizenService
 from backend.clock import Clock, SystemClock
 from backend.crypto import PersonalDataCipher
 from backend.database import bind_engine, close_pool, open_pool
 from backend.observability.metrics import Metrics
 from backend.ratelimit import RateLimiter
+from backend.scanner.repository import ScannerRepository
+from backend.scanner.service import ScannerService
 from backend.settings import Settings
+from backend.staff.repository import StaffRepository
+from backend.staff.service import StaffService
 from backend.store import KeyValueStore, MemoryStore, RedisStore
 from backend.upstreams import Upstreams
 
@@ -62,6 +71,50 @@ class Container:
             store=self.store,
             audit=self.audit,
             clock=self.clock,
+        )
+        self.passwords = Passwords(concurrency=settings.auth.hash_concurrency)
+        self.sms_codes = SmsCodes(
+            store=self.store, limiter=self.limiter, sms=self.upstreams.sms, cipher=self.cipher
+        )
+        citizens = CitizenRepository()
+        self.citizens = CitizenService(
+            repository=citizens,
+            population=self.upstreams.population,
+            sms_codes=self.sms_codes,
+            passwords=self.passwords,
+            tokens=self.tokens,
+            limiter=self.limiter,
+            cipher=self.cipher,
+            audit=self.audit,
+            clock=self.clock,
+        )
+        self.auth = AuthService(
+            citizens=citizens,
+            tokens=self.tokens,
+            passwords=self.passwords,
+            sms_codes=self.sms_codes,
+            limiter=self.limiter,
+            store=self.store,
+            cipher=self.cipher,
+            audit=self.audit,
+            settings=settings.auth,
+            client_id=APP_CLIENT_ID,
+        )
+        self.staff = StaffService(
+            repository=StaffRepository(),
+            passwords=self.passwords,
+            tokens=self.tokens,
+            audit=self.audit,
+            clock=self.clock,
+            settings=settings.auth,
+            engine=self.engine,
+        )
+        self.scanner = ScannerService(
+            repository=ScannerRepository(),
+            tokens=self.tokens,
+            audit=self.audit,
+            clock=self.clock,
+            engine=self.engine,
         )
 
         self._lifespan_users = 0

@@ -1,0 +1,142 @@
+"""Registering, listing and revoking scanner devices, and trading a device credential for a token."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from backend.audit.service import AuditLog
+from backend.auth.principal import Principal
+from backend.auth.tokens import AccessToken, TokenService
+from backend.clock import Clock
+from backend.database import write_transaction
+from backend.errors import Invalid, NotFound, Unauthenticated
+from backend.scanner.repository import DeviceRow, ScannerRepository
+from backend.scanner.scenes import Scene
+
+log = logging.getLogger("backend.scanner")
+
+DEVICE_SCOPE = "scanner"
+# 10 min: a gate re-presents its credential often, so a stolen token is short-lived even before the
+# revocation denylist (which ends outstanding tokens at once) is consulted.
+DEVICE_TOKEN_TTL = 600
+DEVICE_CLIENT_ID = "scanner"
+
+
+def credential_hash(credential: str) -> str:
+    # 256 random bits need no slow hash; SHA-256 keeps a database leak from yielding credentials.
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def encode_cursor(row: DeviceRow) -> str:
+    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        stamp, _, device_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(device_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("request.cursor_invalid", "The cursor is not one this list handed out") from None
+
+
+class ScannerService:
+    """Operators register and revoke devices; devices authenticate with their credential."""
+
+    def __init__(
+        self,
+        *,
+        repository: ScannerRepository,
+        tokens: TokenService,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+    ) -> None:
+        self._repository = repository
+        self._tokens = tokens
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+
+    async def register(self, *, scene: Scene, venue: str, by: Principal) -> tuple[DeviceRow, str]:
+        """A new device and its credential; the credential is returned here once and never again."""
+        credential = secrets.token_urlsafe(32)
+        async with write_transaction(self._engine):
+            row = await self._repository.create(
+                scene=scene,
+                venue=venue,
+                credential_hash=credential_hash(credential),
+                registered_by=by.id,
+                now=self._clock.now(),
+            )
+            await self._audit.append(
+                actor=by.subject,
+                action="scanner.registered",
+                subject=f"device:{row.id}",
+                data={"scene": scene, "venue": venue},
+                chain="auth",
+            )
+        return row, credential
+
+    async def list(
+        self, *, cursor: str | None, limit: int, include_revoked: bool
+    ) -> tuple[list[DeviceRow], str | None]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await self._repository.list(after=after, limit=limit + 1, include_revoked=include_revoked)
+        page = rows[:limit]
+        return page, encode_cursor(page[-1]) if len(rows) > limit else None
+
+    async def get(self, device_id: uuid.UUID) -> DeviceRow:
+        row = await self._repository.find(device_id)
+        if row is None:
+            raise NotFound("scanner.not_found", "No such scanner device")
+        return row
+
+    async def revoke(self, device_id: uuid.UUID, *, by: Principal) -> None:
+        """Take a device out of service for good and end its outstanding tokens now. Repeating it is
+        harmless, and repeats the denylist entry in case the first attempt lost the store."""
+        async with write_transaction(self._engine):
+            revoked = await self._repository.revoke(device_id, by=by.id, now=self._clock.now())
+            if revoked:
+                await self._audit.append(
+                    actor=by.subject, action="scanner.revoked", subject=f"device:{device_id}", chain="auth"
+                )
+        if not revoked:
+            await self.get(device_id)
+        await self._tokens.revoke_subject("device", device_id)
+
+    async def exchange(self, device_id: uuid.UUID, credential: str) -> tuple[AccessToken, DeviceRow]:
+        """A short-lived device token carrying the device's scene and venue, for a valid credential
+        of a live device. Unknown device, revoked device and wrong credential get the same answer."""
+        row = await self._repository.find(device_id)
+        presented = credential_hash(credential)
+        if (
+            row is None
+            or row.revoked_at is not None
+            or not hmac.compare_digest(row.credential_hash, presented)
+        ):
+            # Logged, not audited: unauthenticated callers must not be able to grow the audit chain.
+            log.info(
+                "scanner token refused: device=%s reason=%s",
+                device_id,
+                "unknown" if row is None else "revoked" if row.revoked_at else "credential",
+            )
+            raise Unauthenticated("scanner.credentials_invalid", "The device id or credential is wrong")
+        token = await self._tokens.issue_access(
+            "device",
+            row.id,
+            scopes=(DEVICE_SCOPE,),
+            client_id=DEVICE_CLIENT_ID,
+            ttl=DEVICE_TOKEN_TTL,
+            context={"scene": row.scene, "venue": row.venue},
+        )
+        return token, row

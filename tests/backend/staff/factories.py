@@ -1,0 +1,58 @@
+"""Plain async factories for staff and scanner tests: random identities, real database."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+import httpx
+
+from backend.auth.principal import CITIZEN_SCOPES, Principal
+from backend.container import Container
+from backend.staff.repository import Role, StaffRow
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def operator_principal() -> Principal:
+    """The acting operator for factory-made accounts (an audit actor; never a token)."""
+    return Principal(
+        kind="staff",
+        id=uuid.uuid4(),
+        roles=frozenset({"operator"}),
+        client_id="tests",
+        jti="factory",
+        iat=0,
+        exp=0,
+    )
+
+
+async def make_staff(container: Container, *, role: Role = "counter") -> tuple[StaffRow, str]:
+    """A new staff account with a random username; returns it and its password."""
+    password = secrets.token_urlsafe(16)
+    row = await container.staff.create(
+        username=f"staff-{secrets.token_hex(6)}",
+        display_name="Test Staff",
+        role=role,
+        password=password,
+        by=operator_principal(),
+    )
+    return row, password
+
+
+async def staff_token(client: httpx.AsyncClient, container: Container, *, role: Role = "counter") -> str:
+    """A staff access token obtained through the login endpoint, as the console would."""
+    row, password = await make_staff(container, role=role)
+    response = await client.post("/api/v1/staff/token", json={"username": row.username, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def citizen_token(container: Container, citizen_id: uuid.UUID | None = None) -> str:
+    access = await container.tokens.issue_access(
+        "citizen", citizen_id or uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="app"
+    )
+    return access.token

@@ -1,0 +1,194 @@
+"""Staff log in with username and password; wrong passwords lock an account; every step is audited."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from backend.audit.tables import AuditEntry
+from backend.container import Container
+from backend.settings import Settings
+from backend.staff.tables import StaffAccount
+from miniprogram_api.app import create_app
+from tests.backend.conftest import http_client
+from tests.backend.staff.factories import bearer, citizen_token, make_staff, staff_token
+
+
+async def _actions(subject: str) -> list[str]:
+    rows = await (
+        AuditEntry.select(AuditEntry.action)
+        .where((AuditEntry.chain == "auth") & (AuditEntry.subject == subject))
+        .order_by(AuditEntry.seq)
+    )
+    return [row["action"] for row in rows]
+
+
+async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    return await client.post("/api/v1/staff/token", json={"username": username, "password": password})
+
+
+async def test_bootstrap_admin_is_an_operator_with_the_configured_password(
+    client: httpx.AsyncClient, container: Container, settings: Settings
+) -> None:
+    configured = settings.secrets.bootstrap_admin_password
+    assert configured
+    assert await container.staff.bootstrap_admin(configured) is None  # configured: nothing to print
+    response = await _login(client, "admin", configured)
+    assert response.status_code == 200, response.text
+    assert response.json()["role"] == "operator"
+    principal = await container.tokens.authenticate(response.json()["access_token"])
+    assert principal.kind == "staff"
+    assert principal.roles == frozenset({"operator"})
+    assert principal.scopes == frozenset({"staff"})
+
+
+async def test_bootstrap_keeps_only_a_hash_and_never_replaces_an_existing_admin(
+    container: Container, settings: Settings
+) -> None:
+    await container.staff.bootstrap_admin(settings.secrets.bootstrap_admin_password)
+    before = await StaffAccount.select(StaffAccount.password_hash).where(StaffAccount.username == "admin")
+    assert await container.staff.bootstrap_admin("another-password-entirely") is None
+    after = await StaffAccount.select(StaffAccount.password_hash).where(StaffAccount.username == "admin")
+    assert before == after
+    assert after[0]["password_hash"].startswith("$argon2id$")
+    assert settings.secrets.bootstrap_admin_password not in after[0]["password_hash"]
+
+
+async def test_staff_login_answers_a_staff_token_carrying_the_role(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    row, password = await make_staff(container, role="counter")
+    response = await _login(client, row.username.upper(), password)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["role"] == "counter"
+    principal = await container.tokens.authenticate(body["access_token"])
+    assert (principal.kind, principal.id) == ("staff", row.id)
+    assert principal.roles == frozenset({"counter"})
+    assert "staff.login" in await _actions(f"staff:{row.id}")
+
+
+async def test_unknown_username_and_wrong_password_get_the_same_answer(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    row, _ = await make_staff(container)
+    wrong = await _login(client, row.username, "not-the-password")
+    unknown = await _login(client, f"nobody-{secrets.token_hex(4)}", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["code"] == unknown.json()["code"] == "auth.invalid_credentials"
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    row, password = await make_staff(container)
+    threshold = container.settings.auth.lockout_threshold
+    for _ in range(threshold):
+        assert (await _login(client, row.username, "wrong-password")).status_code == 401
+    locked = await _login(client, row.username, password)
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "auth.account_locked"
+    assert 0 < int(locked.headers["retry-after"]) <= container.settings.auth.lockout_seconds
+    actions = await _actions(f"staff:{row.id}")
+    assert actions.count("staff.login_failed") == threshold
+    assert actions.count("staff.locked") == 1
+    assert "staff.login" not in actions
+
+
+async def test_a_right_password_resets_the_count_of_wrong_ones(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    row, password = await make_staff(container)
+    threshold = container.settings.auth.lockout_threshold
+    for _ in range(threshold - 1):
+        await _login(client, row.username, "wrong-password")
+    assert (await _login(client, row.username, password)).status_code == 200
+    for _ in range(threshold - 1):
+        await _login(client, row.username, "wrong-password")
+    assert (await _login(client, row.username, password)).status_code == 200
+
+
+class _ShiftedClock:
+    """The system clock, shifted forward: a second container sees a lock as already expired."""
+
+    def __init__(self, shift: timedelta) -> None:
+        self.shift = shift
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    def monotonic(self) -> float:
+        return 0.0
+
+
+@pytest.fixture
+async def later(container: Container, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    shift = timedelta(seconds=container.settings.auth.lockout_seconds + 1)
+    shifted = Container(settings, clock=_ShiftedClock(shift), engine=container.engine)
+    async with shifted.lifespan(), http_client(create_app(settings, container=shifted)) as client:
+        yield client
+
+
+async def test_a_lock_ends_after_the_lockout_period(
+    client: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
+) -> None:
+    row, password = await make_staff(container)
+    for _ in range(container.settings.auth.lockout_threshold):
+        await _login(client, row.username, "wrong-password")
+    assert (await _login(client, row.username, password)).status_code == 429
+    assert (await _login(later, row.username, password)).status_code == 200
+
+
+async def test_operator_creates_staff_and_a_taken_username_conflicts(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    token = await staff_token(client, container, role="operator")
+    new = {
+        "username": f"Counter-{secrets.token_hex(4)}",
+        "display_name": "窗口一",
+        "role": "counter",
+        "password": secrets.token_urlsafe(12),
+    }
+    created = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    assert created.status_code == 201, created.text
+    assert created.json()["username"] == new["username"].lower()
+    assert "password" not in created.text
+    again = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    assert again.status_code == 409
+    assert again.json()["code"] == "staff.username_taken"
+    listed = await client.get("/api/v1/admin/staff", params={"limit": 100}, headers=bearer(token))
+    assert listed.status_code == 200
+
+
+async def test_a_short_staff_password_is_refused(client: httpx.AsyncClient, container: Container) -> None:
+    token = await staff_token(client, container, role="operator")
+    new = {
+        "username": f"c-{secrets.token_hex(4)}",
+        "display_name": "x",
+        "role": "counter",
+        "password": "short",
+    }
+    response = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    assert response.status_code == 422
+    assert response.json()["code"] == "staff.password_too_short"
+
+
+async def test_counter_staff_cannot_administer_staff(client: httpx.AsyncClient, container: Container) -> None:
+    token = await staff_token(client, container, role="counter")
+    response = await client.get("/api/v1/admin/staff", headers=bearer(token))
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.missing_role"
+
+
+async def test_a_citizen_token_is_refused_on_staff_admin_routes(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    response = await client.get("/api/v1/admin/staff", headers=bearer(await citizen_token(container)))
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.wrong_principal_kind"
