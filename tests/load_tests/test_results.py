@@ -122,7 +122,7 @@ def test_table_shows_ratio_verdict_and_not_available_reason() -> None:
     assert len({len(line) for line in lines}) == 1  # aligned
     health_line = next(line for line in lines if line.startswith("| health"))
     assert "24,000 req/s" in health_line
-    assert "0.80" in health_line
+    assert "80.0%" in health_line
     assert "≥ 35%: met" in health_line
     assert "1 run(s) disturbed by others" in health_line
     assert "NOT AVAILABLE: GET /api/v1/me not served yet" in table

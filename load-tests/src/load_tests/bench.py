@@ -29,6 +29,7 @@ from pathlib import Path
 from load_tests import machine
 from load_tests.console import log
 from load_tests.cpu import CpuWindow, wait_for_quiet
+from load_tests.crowd import run_crowd
 from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint
 from load_tests.micro import library_row
 from load_tests.results import (
@@ -41,11 +42,11 @@ from load_tests.results import (
     to_json,
     total_errors,
 )
-from load_tests.seed import NotAvailable, Seeder, SeedError
+from load_tests.seed import NotAvailable, Seeder, SeedError, source_addresses
 from load_tests.stack import provision
 from load_tests.stack.process import ServerError
 from load_tests.stack.run import REPO, ReferenceApp, Stack, ensure_tools, running_stack
-from load_tests.wrk import RequestSpec, WrkError, finish_wrk, run_wrk, start_wrk
+from load_tests.wrk import RequestSpec, WrkError, WrkResult, finish_wrk, run_wrk, start_wrk
 
 RESULTS = REPO / "load-tests" / "results"
 
@@ -84,6 +85,9 @@ class Bench:
         self.stack = stack
         self.seeder = seeder
         self.workdir = workdir
+        # Crowd clients' addresses, never reused within a run (per-address limits last 15 minutes);
+        # 127.0.100.0 and up, clear of the seeding's addresses.
+        self.crowd_sources = source_addresses(first=100 * 250)
 
     def reference_target(self, reference: ReferenceApp) -> Target:
         row = Row(reference.name, connections=64)
@@ -116,13 +120,7 @@ class Bench:
         if target.row.status != "measured":
             return
         try:
-            run_wrk(
-                target.base_url,
-                target.spec,
-                connections=target.connections,
-                duration_s=self.plan.warmup_s,
-                request_file=self._request_file(target),
-            )
+            self._drive(target, self.plan.warmup_s)
         except WrkError as exc:
             target.row.status, target.row.reason = "failed", f"warm-up: {exc}"
 
@@ -150,13 +148,7 @@ class Bench:
             self._quiet()
             try:
                 with CpuWindow(self.stack.groups) as window:
-                    result = run_wrk(
-                        target.base_url,
-                        target.spec,
-                        connections=target.connections,
-                        duration_s=self.plan.duration_s,
-                        request_file=self._request_file(target),
-                    )
+                    result = self._drive(target, self.plan.duration_s)
             except WrkError as exc:
                 target.row.status, target.row.reason = "failed", str(exc)
                 return
@@ -183,13 +175,6 @@ class Bench:
         self._quiet()
         try:
             with CpuWindow(self.stack.groups) as window:
-                load_process = start_wrk(
-                    load.base_url,
-                    load.spec,
-                    connections=load.connections,
-                    duration_s=self.plan.duration_s,
-                    request_file=self._request_file(load),
-                )
                 probe_process = start_wrk(
                     probe.base_url,
                     probe.spec,
@@ -197,13 +182,34 @@ class Bench:
                     duration_s=self.plan.duration_s,
                     request_file=self._request_file(probe),
                 )
-                load_result, probe_result = finish_wrk(load_process), finish_wrk(probe_process)
+                load_result = self._drive(load, self.plan.duration_s)
+                probe_result = finish_wrk(probe_process)
         except WrkError as exc:
             load.row.status, load.row.reason = "failed", str(exc)
             return
         load.row.runs.append(Run(round_, load_result, window.result))
         probe.row.runs.append(Run(round_, probe_result, window.result))
-        log(f"  login storm: {load_result.rps:,.0f} logins/s, /health/live p99 {probe_result.p99_ms:.1f} ms")
+        log(
+            f"  login storm: {load_result.rps:,.0f} logins/s ({load_result.errors} errors), "
+            f"/health/live p99 {probe_result.p99_ms:.1f} ms"
+        )
+
+    def _drive(self, target: Target, duration_s: float) -> WrkResult:
+        if target.endpoint is not None and target.endpoint.driver == "crowd":
+            return run_crowd(
+                target.base_url,
+                target.spec,
+                connections=target.connections,
+                duration_s=duration_s,
+                sources=self.crowd_sources,
+            )
+        return run_wrk(
+            target.base_url,
+            target.spec,
+            connections=target.connections,
+            duration_s=duration_s,
+            request_file=self._request_file(target),
+        )
 
 
 def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[Row], dict[str, object]]:

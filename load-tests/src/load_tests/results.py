@@ -162,7 +162,7 @@ def render_table(rows: Sequence[Row]) -> str:
                 _fmt(row.p99_ms),
                 str(row.errors) if row.runs else "",
                 row.reference or "",
-                f"{ratio:.2f}" if ratio is not None else "",
+                f"{ratio:.1%}" if ratio is not None else "",
                 note,
             ]
         )

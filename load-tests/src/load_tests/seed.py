@@ -1,9 +1,10 @@
 """Seeding over HTTP: citizens with passwords and tokens, a scanner device token, fresh citizen codes.
 
-Everything goes through the public API (and the sandbox twins mounted at ``/_sandbox``, which is how
-a registration gets its SMS code). The client keeps ONE keep-alive connection: the sandbox twins
-live inside each worker process, so the worker that sent an SMS is the only one whose outbox holds
-it, and one connection stays on one worker.
+Everything goes through the public API, and through the sandbox twins mounted at ``/_sandbox``:
+a registration needs a person the population registry knows and the SMS code it was texted. The
+twins live inside each worker process, so each citizen registers over ONE keep-alive connection (one
+connection stays on one worker), and from its own loopback address, because the API limits
+registrations, SMS codes and logins per client address.
 
 A step whose route is not served yet raises ``NotAvailable`` naming the route, so the bench reports
 the endpoint as not available instead of failing or silently passing.
@@ -11,12 +12,15 @@ the endpoint as not available instead of failing or silently passing.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from integrations import id_check_digit
 
 API = "/api/v1"
 
@@ -60,11 +64,14 @@ class Seeder:
             timeout=timeout_s,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
+        self._base_url = base_url
+        self._timeout_s = timeout_s
         self._admin_password = admin_password
+        self._identities = identities()
+        self._sources = source_addresses()
         self._routes: frozenset[tuple[str, str]] | None = None
         self._citizens: list[Citizen] = []
         self._scanner_token: str | None = None
-        self._phones = _phone_numbers()
 
     def close(self) -> None:
         self._client.close()
@@ -83,56 +90,61 @@ class Seeder:
         if missing:
             raise NotAvailable(f"{', '.join(missing)} not served yet")
 
-    def _call(self, method: str, path: str, *, expect: Iterable[int] = (200, 201), **kwargs: Any) -> Any:
-        response = self._client.request(method, path, **kwargs)
-        if response.status_code not in set(expect):
-            raise SeedError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
-        return response.json() if response.content else None
+    def _require_sandbox(self) -> None:
+        # The sandbox is a mounted ASGI app, not in the OpenAPI document: ask it directly.
+        if self._client.get("/_sandbox/sms/outbox", params={"phone": "13800000000"}).status_code != 200:
+            raise NotAvailable("the sandbox is not mounted at /_sandbox (SUQIAN_SANDBOX_MOUNT=1)")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return _caller(self._client)(method, path, **kwargs)
 
     # Citizens ---------------------------------------------------------------------------------------
 
     def citizens(self, count: int) -> list[Citizen]:
         """``count`` registered citizens with a password and a live access token."""
-        self.require(
-            ("POST", f"{API}/auth/sms-codes"),
-            ("POST", f"{API}/auth/register"),
-            ("POST", f"{API}/auth/token"),
-            ("GET", "/_sandbox/sms/outbox"),
-        )
+        self.require(("POST", f"{API}/auth/sms-codes"), ("POST", f"{API}/auth/register"))
+        self._require_sandbox()
         while len(self._citizens) < count:
             self._citizens.append(self._register())
         return self._citizens[:count]
 
     def _register(self) -> Citizen:
-        phone = next(self._phones)
+        """Real-name registration, as a citizen's phone would do it, from its own client address.
+
+        One keep-alive connection per citizen: the person joins the population registry twin and the
+        SMS lands in the outbox of the worker that serves the connection, so registering on the same
+        connection finds both.
+        """
+        identity = next(self._identities)
         password = "Bench-" + secrets.token_urlsafe(12)
-        self._call("POST", f"{API}/auth/sms-codes", json={"phone": phone, "purpose": "register"})
-        code = self._latest_sms_code(phone)
-        self._call(
-            "POST",
-            f"{API}/auth/register",
-            json={"phone": phone, "sms_code": code, "password": password},
+        with httpx.Client(
+            base_url=self._base_url,
+            timeout=self._timeout_s,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            transport=httpx.HTTPTransport(local_address=next(self._sources)),
+        ) as client:
+            call = _caller(client)
+            call(
+                "POST",
+                "/_sandbox/population/people",
+                json={"name": identity.name, "id_number": identity.id_number},
+            )
+            call("POST", f"{API}/auth/sms-codes", json={"phone": identity.phone, "purpose": "register"})
+            messages = call("GET", "/_sandbox/sms/outbox", params={"phone": identity.phone})
+            body = call(
+                "POST",
+                f"{API}/auth/register",
+                json={
+                    "phone": identity.phone,
+                    "sms_code": sms_code(messages),
+                    "name": identity.name,
+                    "id_number": identity.id_number,
+                    "password": password,
+                },
+            )
+        return Citizen(
+            phone=identity.phone, password=password, access_token=str(body["tokens"]["access_token"])
         )
-        token = self.password_token(phone, password)
-        return Citizen(phone=phone, password=password, access_token=token)
-
-    def _latest_sms_code(self, phone: str) -> str:
-        messages = self._call("GET", "/_sandbox/sms/outbox", params={"phone": phone})
-        if not messages:
-            raise SeedError(f"no SMS in the sandbox outbox for {phone[:3]}****{phone[-4:]}")
-        text = str(messages[-1].get("text", ""))
-        digits = [token for token in _digit_runs(text) if 4 <= len(token) <= 8]
-        if not digits:
-            raise SeedError(f"no code in the SMS text {text!r}")
-        return digits[0]
-
-    def password_token(self, phone: str, password: str) -> str:
-        body = self._call(
-            "POST",
-            f"{API}/auth/token",
-            json={"grant_type": "password", "phone": phone, "password": password},
-        )
-        return str(body["access_token"])
 
     # Scanner devices and codes --------------------------------------------------------------------------
 
@@ -184,6 +196,28 @@ class Seeder:
         return codes
 
 
+def _caller(client: httpx.Client) -> Any:
+    def call(method: str, path: str, *, expect: Iterable[int] = (200, 201, 202), **kwargs: Any) -> Any:
+        response = client.request(method, path, **kwargs)
+        if response.status_code not in set(expect):
+            raise SeedError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
+        return response.json() if response.content else None
+
+    return call
+
+
+def sms_code(outbox: Any) -> str:
+    """The six digits of the newest message in a sandbox SMS outbox listing."""
+    if not outbox:
+        raise SeedError("the sandbox SMS outbox is empty for this phone")
+    message = outbox[-1]
+    text = str(message.get("text", "")) if isinstance(message, dict) else str(message)
+    codes = [run for run in _digit_runs(text) if len(run) == 6]
+    if not codes:
+        raise SeedError(f"no 6-digit code in the SMS {text[:120]!r}")
+    return codes[0]
+
+
 def _digit_runs(text: str) -> list[str]:
     runs, current = [], ""
     for char in text + " ":
@@ -193,6 +227,44 @@ def _digit_runs(text: str) -> list[str]:
             runs.append(current)
             current = ""
     return runs
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    id_number: str
+    phone: str
+
+
+# GB/T 2260 code of 宿城区, Suqian: the bench's people live where the platform's citizens do.
+_AREA = "321302"
+
+
+def identities() -> Iterator[Identity]:
+    """Fresh people with valid ID numbers (GB 11643 check digit) and unused phone numbers."""
+    phones = _phone_numbers()
+    seen: set[str] = set()
+    while True:
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=secrets.randbelow(365 * 55))
+        first17 = f"{_AREA}{birth:%Y%m%d}{secrets.randbelow(1000):03d}"
+        id_number = first17 + id_check_digit(first17)
+        if id_number in seen:
+            continue
+        seen.add(id_number)
+        yield Identity(
+            name="压测" + _SURNAMES[len(seen) % len(_SURNAMES)], id_number=id_number, phone=next(phones)
+        )
+
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+def source_addresses(first: int = 1) -> Iterator[str]:
+    """127.0.x.y, one per simulated client: all of 127.0.0.0/8 is this machine, and the API's
+    per-client limits (10 registrations an hour, 30 logins per 15 minutes) key on the peer address."""
+    for n in range(first, 250 * 250):
+        yield f"127.0.{1 + n // 250}.{1 + n % 250}"
+    raise SeedError("out of loopback source addresses")
 
 
 def _phone_numbers() -> Iterator[str]:
