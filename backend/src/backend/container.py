@@ -104,6 +104,7 @@ class Container:
             repository=StaffRepository(),
             passwords=self.passwords,
             tokens=self.tokens,
+            limiter=self.limiter,
             audit=self.audit,
             clock=self.clock,
             settings=settings.auth,
@@ -112,6 +113,7 @@ class Container:
         self.scanner = ScannerService(
             repository=ScannerRepository(),
             tokens=self.tokens,
+            limiter=self.limiter,
             audit=self.audit,
             clock=self.clock,
             engine=self.engine,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from litestar import get
+from litestar import Litestar, get
 from litestar.di import NamedDependency
 
 from backend.app import create_app
@@ -48,8 +48,8 @@ async def probe(container: Container) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="module")
-async def operator(client: httpx.AsyncClient, container: Container) -> dict[str, str]:
-    return bearer(await staff_token(client, container, role="operator"))
+async def operator(app: Litestar, container: Container) -> dict[str, str]:
+    return bearer(await staff_token(app, container, role="operator"))
 
 
 async def _register(
@@ -91,8 +91,10 @@ async def test_an_unknown_scene_is_refused(client: httpx.AsyncClient, operator: 
     assert response.json()["code"] == "request.invalid"
 
 
-async def test_counter_staff_cannot_register_devices(client: httpx.AsyncClient, container: Container) -> None:
-    counter = bearer(await staff_token(client, container, role="counter"))
+async def test_counter_staff_cannot_register_devices(
+    app: Litestar, client: httpx.AsyncClient, container: Container
+) -> None:
+    counter = bearer(await staff_token(app, container, role="counter"))
     response = await client.post(
         "/api/v1/admin/scanners", json={"scene": "library", "venue": "市图书馆"}, headers=counter
     )
@@ -227,11 +229,23 @@ async def test_a_device_token_is_refused_on_citizen_and_admin_routes(
 
 
 async def test_staff_and_citizen_tokens_are_refused_on_device_routes(
-    client: httpx.AsyncClient, container: Container, probe: httpx.AsyncClient
+    app: Litestar, container: Container, probe: httpx.AsyncClient
 ) -> None:
-    staff = bearer(await staff_token(client, container, role="operator"))
+    staff = bearer(await staff_token(app, container, role="operator"))
     citizen = bearer(await citizen_token(container))
     for headers in (staff, citizen):
         response = await probe.get("/probe/device", headers=headers)
         assert response.status_code == 403
         assert response.json()["code"] == "auth.wrong_principal_kind"
+
+
+async def test_a_device_trading_its_credential_too_often_is_throttled(
+    client: httpx.AsyncClient, operator: dict[str, str]
+) -> None:
+    registered = await _register(client, operator)
+    device_id, credential = registered["device"]["id"], registered["credential"]
+    answers = [(await _device_token(client, device_id, credential)).status_code for _ in range(11)]
+    assert answers == [200] * 10 + [429]
+    throttled = await _device_token(client, device_id, credential)
+    assert throttled.json()["code"] == "scanner.token_throttled"
+    assert int(throttled.headers["retry-after"]) > 0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 import uuid
 
-import httpx
+from litestar import Litestar
 
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.container import Container
 from backend.staff.repository import Role, StaffRow
+from tests.backend.citizen.factories import client_from
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -42,10 +43,14 @@ async def make_staff(container: Container, *, role: Role = "counter") -> tuple[S
     return row, password
 
 
-async def staff_token(client: httpx.AsyncClient, container: Container, *, role: Role = "counter") -> str:
-    """A staff access token obtained through the login endpoint, as the console would."""
+async def staff_token(app: Litestar, container: Container, *, role: Role = "counter") -> str:
+    """A staff access token obtained through the login endpoint, as the console would (from a client
+    address of its own, so the per-address login throttle never trips across tests)."""
     row, password = await make_staff(container, role=role)
-    response = await client.post("/api/v1/staff/token", json={"username": row.username, "password": password})
+    async with client_from(app) as client:
+        response = await client.post(
+            "/api/v1/staff/token", json={"username": row.username, "password": password}
+        )
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token

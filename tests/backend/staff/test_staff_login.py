@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
 from backend.container import Container
 from backend.settings import Settings
 from backend.staff.tables import StaffAccount
 from miniprogram_api.app import create_app
-from tests.backend.conftest import http_client
+from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import bearer, citizen_token, make_staff, staff_token
 
 
@@ -32,12 +33,12 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> htt
 
 
 async def test_bootstrap_admin_is_an_operator_with_the_configured_password(
-    client: httpx.AsyncClient, container: Container, settings: Settings
+    web: httpx.AsyncClient, container: Container, settings: Settings
 ) -> None:
     configured = settings.secrets.bootstrap_admin_password
     assert configured
     assert await container.staff.bootstrap_admin(configured) is None  # configured: nothing to print
-    response = await _login(client, "admin", configured)
+    response = await _login(web, "admin", configured)
     assert response.status_code == 200, response.text
     assert response.json()["role"] == "operator"
     principal = await container.tokens.authenticate(response.json()["access_token"])
@@ -59,10 +60,10 @@ async def test_bootstrap_keeps_only_a_hash_and_never_replaces_an_existing_admin(
 
 
 async def test_staff_login_answers_a_staff_token_carrying_the_role(
-    client: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, container: Container
 ) -> None:
     row, password = await make_staff(container, role="counter")
-    response = await _login(client, row.username.upper(), password)
+    response = await _login(web, row.username.upper(), password)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "Bearer"
@@ -74,24 +75,24 @@ async def test_staff_login_answers_a_staff_token_carrying_the_role(
 
 
 async def test_unknown_username_and_wrong_password_get_the_same_answer(
-    client: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, container: Container
 ) -> None:
     row, _ = await make_staff(container)
-    wrong = await _login(client, row.username, "not-the-password")
-    unknown = await _login(client, f"nobody-{secrets.token_hex(4)}", "not-the-password")
+    wrong = await _login(web, row.username, "not-the-password")
+    unknown = await _login(web, f"nobody-{secrets.token_hex(4)}", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json()["code"] == unknown.json()["code"] == "auth.invalid_credentials"
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
 
 async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
-    client: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, container: Container
 ) -> None:
     row, password = await make_staff(container)
     threshold = container.settings.auth.lockout_threshold
     for _ in range(threshold):
-        assert (await _login(client, row.username, "wrong-password")).status_code == 401
-    locked = await _login(client, row.username, password)
+        assert (await _login(web, row.username, "wrong-password")).status_code == 401
+    locked = await _login(web, row.username, password)
     assert locked.status_code == 429
     assert locked.json()["code"] == "auth.account_locked"
     assert 0 < int(locked.headers["retry-after"]) <= container.settings.auth.lockout_seconds
@@ -102,16 +103,16 @@ async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
 
 
 async def test_a_right_password_resets_the_count_of_wrong_ones(
-    client: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, container: Container
 ) -> None:
     row, password = await make_staff(container)
     threshold = container.settings.auth.lockout_threshold
     for _ in range(threshold - 1):
-        await _login(client, row.username, "wrong-password")
-    assert (await _login(client, row.username, password)).status_code == 200
+        await _login(web, row.username, "wrong-password")
+    assert (await _login(web, row.username, password)).status_code == 200
     for _ in range(threshold - 1):
-        await _login(client, row.username, "wrong-password")
-    assert (await _login(client, row.username, password)).status_code == 200
+        await _login(web, row.username, "wrong-password")
+    assert (await _login(web, row.username, password)).status_code == 200
 
 
 class _ShiftedClock:
@@ -131,64 +132,68 @@ class _ShiftedClock:
 async def later(container: Container, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     shift = timedelta(seconds=container.settings.auth.lockout_seconds + 1)
     shifted = Container(settings, clock=_ShiftedClock(shift), engine=container.engine)
-    async with shifted.lifespan(), http_client(create_app(settings, container=shifted)) as client:
+    async with shifted.lifespan(), client_from(create_app(settings, container=shifted)) as client:
         yield client
 
 
 async def test_a_lock_ends_after_the_lockout_period(
-    client: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
+    web: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
 ) -> None:
     row, password = await make_staff(container)
     for _ in range(container.settings.auth.lockout_threshold):
-        await _login(client, row.username, "wrong-password")
-    assert (await _login(client, row.username, password)).status_code == 429
+        await _login(web, row.username, "wrong-password")
+    assert (await _login(web, row.username, password)).status_code == 429
     assert (await _login(later, row.username, password)).status_code == 200
 
 
 async def test_operator_creates_staff_and_a_taken_username_conflicts(
-    client: httpx.AsyncClient, container: Container
+    app: Litestar, web: httpx.AsyncClient, container: Container
 ) -> None:
-    token = await staff_token(client, container, role="operator")
+    token = await staff_token(app, container, role="operator")
     new = {
         "username": f"Counter-{secrets.token_hex(4)}",
         "display_name": "窗口一",
         "role": "counter",
         "password": secrets.token_urlsafe(12),
     }
-    created = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    created = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert created.status_code == 201, created.text
     assert created.json()["username"] == new["username"].lower()
     assert "password" not in created.text
-    again = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    again = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert again.status_code == 409
     assert again.json()["code"] == "staff.username_taken"
-    listed = await client.get("/api/v1/admin/staff", params={"limit": 100}, headers=bearer(token))
+    listed = await web.get("/api/v1/admin/staff", params={"limit": 100}, headers=bearer(token))
     assert listed.status_code == 200
 
 
-async def test_a_short_staff_password_is_refused(client: httpx.AsyncClient, container: Container) -> None:
-    token = await staff_token(client, container, role="operator")
+async def test_a_short_staff_password_is_refused(
+    app: Litestar, web: httpx.AsyncClient, container: Container
+) -> None:
+    token = await staff_token(app, container, role="operator")
     new = {
         "username": f"c-{secrets.token_hex(4)}",
         "display_name": "x",
         "role": "counter",
         "password": "short",
     }
-    response = await client.post("/api/v1/admin/staff", json=new, headers=bearer(token))
+    response = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert response.status_code == 422
     assert response.json()["code"] == "staff.password_too_short"
 
 
-async def test_counter_staff_cannot_administer_staff(client: httpx.AsyncClient, container: Container) -> None:
-    token = await staff_token(client, container, role="counter")
-    response = await client.get("/api/v1/admin/staff", headers=bearer(token))
+async def test_counter_staff_cannot_administer_staff(
+    app: Litestar, web: httpx.AsyncClient, container: Container
+) -> None:
+    token = await staff_token(app, container, role="counter")
+    response = await web.get("/api/v1/admin/staff", headers=bearer(token))
     assert response.status_code == 403
     assert response.json()["code"] == "auth.missing_role"
 
 
 async def test_a_citizen_token_is_refused_on_staff_admin_routes(
-    client: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, container: Container
 ) -> None:
-    response = await client.get("/api/v1/admin/staff", headers=bearer(await citizen_token(container)))
+    response = await web.get("/api/v1/admin/staff", headers=bearer(await citizen_token(container)))
     assert response.status_code == 403
     assert response.json()["code"] == "auth.wrong_principal_kind"

@@ -20,6 +20,7 @@ from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import write_transaction
 from backend.errors import Invalid, NotFound, Unauthenticated
+from backend.ratelimit import RateLimit, RateLimiter
 from backend.scanner.repository import DeviceRow, ScannerRepository
 from backend.scanner.scenes import Scene
 
@@ -30,6 +31,8 @@ DEVICE_SCOPE = "scanner"
 # revocation denylist (which ends outstanding tokens at once) is consulted.
 DEVICE_TOKEN_TTL = 600
 DEVICE_CLIENT_ID = "scanner"
+# A device needs one exchange per token lifetime; 10 a minute leaves room for restarts and retries.
+TOKEN_PER_DEVICE = RateLimit("scanner.token_throttled", limit=10, window=60)
 
 
 def credential_hash(credential: str) -> str:
@@ -57,12 +60,14 @@ class ScannerService:
         *,
         repository: ScannerRepository,
         tokens: TokenService,
+        limiter: RateLimiter,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
         self._repository = repository
         self._tokens = tokens
+        self._limiter = limiter
         self._audit = audit
         self._clock = clock
         self._engine = engine
@@ -117,6 +122,7 @@ class ScannerService:
     async def exchange(self, device_id: uuid.UUID, credential: str) -> tuple[AccessToken, DeviceRow]:
         """A short-lived device token carrying the device's scene and venue, for a valid credential
         of a live device. Unknown device, revoked device and wrong credential get the same answer."""
+        await self._limiter.hit(TOKEN_PER_DEVICE, str(device_id))
         row = await self._repository.find(device_id)
         presented = credential_hash(credential)
         if (

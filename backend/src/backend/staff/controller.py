@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
+from backend.auth.controller import client_address
 from backend.auth.guards import require_staff
 from backend.auth.principal import Principal
 from backend.container import Container
@@ -31,8 +32,13 @@ class StaffTokenController(Controller):
     tags = ("staff",)
 
     @post("/token", status_code=200, summary="Log a staff member in with username and password")
-    async def token(self, data: JSONBody[StaffLogin], container: NamedDependency[Container]) -> StaffToken:
-        token, row = await container.staff.login(data.username, data.password)
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[StaffLogin],
+        container: NamedDependency[Container],
+    ) -> StaffToken:
+        token, row = await container.staff.login(data.username, data.password, client=client_address(request))
         return StaffToken(access_token=token.token, expires_in=token.expires_in, role=row.role)
 
 

@@ -14,10 +14,12 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
+from backend.auth.service import LOGIN_PER_CLIENT
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import write_transaction
 from backend.errors import Conflict, Invalid, RateLimited, Unauthenticated
+from backend.ratelimit import RateLimiter
 from backend.settings import AuthSettings
 from backend.staff.repository import Role, StaffRepository, StaffRow, UsernameTaken
 
@@ -55,6 +57,7 @@ class StaffService:
         repository: StaffRepository,
         passwords: PasswordHashing,
         tokens: TokenService,
+        limiter: RateLimiter,
         audit: AuditLog,
         clock: Clock,
         settings: AuthSettings,
@@ -63,6 +66,7 @@ class StaffService:
         self._repository = repository
         self._passwords = passwords
         self._tokens = tokens
+        self._limiter = limiter
         self._audit = audit
         self._clock = clock
         self._settings = settings
@@ -95,9 +99,11 @@ class StaffService:
             return None  # another worker created it first; its password is the one printed
         return generated
 
-    async def login(self, username: str, password: str) -> tuple[AccessToken, StaffRow]:
+    async def login(self, username: str, password: str, *, client: str) -> tuple[AccessToken, StaffRow]:
         """A staff access token for the right password. ``settings.lockout_threshold`` consecutive
-        wrong ones lock the account for ``lockout_seconds``, even against the right password."""
+        wrong ones lock the account for ``lockout_seconds``, even against the right password; the
+        citizens' per-address throttle (``LOGIN_PER_CLIENT``) bounds guessing across accounts."""
+        await self._limiter.hit(LOGIN_PER_CLIENT, client)
         row = await self._repository.find_by_username(username.lower())
         now = self._clock.now()
         if row is not None and row.locked_until is not None and row.locked_until > now:
@@ -112,7 +118,7 @@ class StaffService:
         matches = await self._passwords.verify(row.password_hash if row else None, password)
         if row is None or not row.active or not matches:
             if row is not None and row.active:
-                await self._count_failure(row)
+                await self._count_failure(row, client)
             raise Unauthenticated("auth.invalid_credentials", "The username or password is wrong")
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
@@ -123,12 +129,12 @@ class StaffService:
                 actor=f"staff:{row.id}",
                 action="staff.login",
                 subject=f"staff:{row.id}",
-                data={"role": row.role, "jti": token.jti[:8]},
+                data={"role": row.role, "jti": token.jti[:8], "client": client},
                 chain="auth",
             )
         return token, row
 
-    async def _count_failure(self, row: StaffRow) -> None:
+    async def _count_failure(self, row: StaffRow, client: str) -> None:
         threshold = self._settings.lockout_threshold
         until = self._clock.now() + timedelta(seconds=self._settings.lockout_seconds)
         # One transaction: on PostgreSQL the row lock of the counting UPDATE queues racing failures,
@@ -139,7 +145,7 @@ class StaffService:
                 actor="anonymous",
                 action="staff.login_failed",
                 subject=f"staff:{row.id}",
-                data={"consecutive_failures": failures},
+                data={"consecutive_failures": failures, "client": client},
                 chain="auth",
             )
             if failures < threshold or not await self._repository.lock(
