@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 
 from integrations import id_check_digit
@@ -91,3 +92,10 @@ def bearer(access_token: str) -> dict[str, str]:
 
 def fresh_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+@pytest.fixture
+async def web(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the session app from a random peer address of its own."""
+    async with client_from(app) as client:
+        yield client

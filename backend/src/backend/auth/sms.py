@@ -51,7 +51,8 @@ class SmsCodes:
 
     def _keys(self, phone: str, purpose: str) -> tuple[str, str]:
         handle = self._cipher.blind_index(f"{purpose}:{phone}", column="auth.sms_code")
-        return f"auth:sms:code:{handle}", f"auth:sms:tries:{handle}"
+        # One hash tag per (phone, purpose): the multi-key DEL below stays in one Redis Cluster slot.
+        return f"auth:sms:{{{handle}}}:code", f"auth:sms:{{{handle}}}:tries"
 
     def _mac(self, phone: str, purpose: str, code: str) -> bytes:
         return self._cipher.mac(f"{purpose}:{phone}:{code}", purpose="sms_code").encode()
@@ -69,7 +70,7 @@ class SmsCodes:
                 retry_after=max(1, int(retry_after or _COOLDOWN)),
             )
         await self._limiter.hit(PER_CLIENT_HOUR, client)
-        phone_handle = code_key.rsplit(":", 1)[1]
+        phone_handle = self._cipher.blind_index(phone, column="auth.sms_phone")
         await self._limiter.hit(PER_PHONE_HOUR, phone_handle)
         await self._limiter.hit(PER_PHONE_DAY, phone_handle)
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -105,5 +106,6 @@ class SmsCodes:
         # Single use even under a race: only the caller whose DELETE removed the key wins.
         if await self._store.delete(code_key) != 1:
             return False
-        await self._store.delete(tries_key)
+        # A spent code ends its cooldown: the holder may need the next one at once.
+        await self._store.delete(tries_key, f"{code_key}:cooldown")
         return True

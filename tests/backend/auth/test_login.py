@@ -1,0 +1,165 @@
+"""Citizen logins: password and SMS grants, same answer for unknown phone and wrong password,
+lockout after 5 failures, per-address throttling, Argon2id rehash on login."""
+
+from __future__ import annotations
+
+import httpx
+from argon2 import PasswordHasher, extract_parameters
+from litestar import Litestar
+
+from backend.audit.tables import AuditEntry
+from backend.citizen.tables import Citizen
+from backend.container import Container
+from tests.backend.citizen.factories import (
+    bearer,
+    client_from,
+    random_phone,
+    register,
+    request_code,
+)
+
+TOKEN = "/api/v1/auth/token"
+
+
+def _password_grant(phone: str, password: str) -> dict[str, str]:
+    return {"grant_type": "password", "phone": phone, "password": password}
+
+
+def _stable(response: httpx.Response) -> dict[str, object]:
+    body = response.json()
+    return {k: v for k, v in body.items() if k != "request_id"} | {"status": response.status_code}
+
+
+async def test_password_login_answers_a_working_token_pair(web: httpx.AsyncClient) -> None:
+    registered = await register(web)
+    phone = registered["_person"]["phone"]
+    response = await web.post(TOKEN, json=_password_grant(phone, registered["_password"]))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    pair = response.json()
+    assert set(pair) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    me = await web.get("/api/v1/me", headers=bearer(pair["access_token"]))
+    assert me.json()["id"] == registered["citizen"]["id"]
+
+
+async def test_unknown_phone_and_wrong_password_get_the_same_answer(web: httpx.AsyncClient) -> None:
+    registered = await register(web)
+    wrong = await web.post(TOKEN, json=_password_grant(registered["_person"]["phone"], "not the password"))
+    unknown = await web.post(TOKEN, json=_password_grant(random_phone(), "not the password"))
+    assert _stable(wrong) == _stable(unknown)
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "auth.invalid_credentials"
+    assert wrong.headers["www-authenticate"] == unknown.headers["www-authenticate"]
+
+
+async def test_five_failures_lock_the_account_even_for_the_right_password(
+    web: httpx.AsyncClient, container: Container
+) -> None:
+    registered = await register(web)
+    phone = registered["_person"]["phone"]
+    for _ in range(container.settings.auth.lockout_threshold):
+        assert (await web.post(TOKEN, json=_password_grant(phone, "guess guess"))).status_code == 401
+    locked = await web.post(TOKEN, json=_password_grant(phone, registered["_password"]))
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "auth.account_locked"
+    assert 0 < int(locked.headers["retry-after"]) <= container.settings.auth.lockout_seconds
+    # The SMS grant is locked too: the lock is on the account, not on one credential.
+    sms = await web.post(TOKEN, json={"grant_type": "sms_code", "phone": phone, "sms_code": "000000"})
+    assert sms.status_code == 429
+    subject = f"citizen:{registered['citizen']['id']}"
+    actions = [
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action).where(
+            (AuditEntry.chain == "auth") & (AuditEntry.subject == subject)
+        )
+    ]
+    assert actions.count("auth.login_failed") == container.settings.auth.lockout_threshold
+    assert "auth.locked_out" in actions
+
+
+async def test_unknown_phone_locks_like_a_known_one(web: httpx.AsyncClient, container: Container) -> None:
+    phone = random_phone()
+    for _ in range(container.settings.auth.lockout_threshold):
+        await web.post(TOKEN, json=_password_grant(phone, "guess guess"))
+    response = await web.post(TOKEN, json=_password_grant(phone, "guess guess"))
+    assert response.json()["code"] == "auth.account_locked"
+
+
+async def test_one_address_spraying_many_phones_is_throttled(app: Litestar) -> None:
+    async with client_from(app) as sprayer:
+        codes = set()
+        for _ in range(31):
+            response = await sprayer.post(TOKEN, json=_password_grant(random_phone(), "Password1!"))
+            codes.add(response.json()["code"])
+        assert response.status_code == 429
+        assert response.json()["code"] == "auth.login_throttled"
+        assert "retry-after" in response.headers
+        assert codes == {"auth.invalid_credentials", "auth.login_throttled"}
+
+
+async def test_sms_code_login_works_and_the_code_is_single_use(web: httpx.AsyncClient) -> None:
+    registered = await register(web)
+    phone = registered["_person"]["phone"]
+    code = await request_code(web, phone, "login")
+    grant = {"grant_type": "sms_code", "phone": phone, "sms_code": code}
+    first = await web.post(TOKEN, json=grant)
+    assert first.status_code == 200
+    second = await web.post(TOKEN, json=grant)
+    assert second.status_code == 401
+    assert second.json()["code"] == "auth.invalid_credentials"
+
+
+async def test_sms_login_of_an_unregistered_phone_says_so_to_its_holder(web: httpx.AsyncClient) -> None:
+    phone = random_phone()
+    code = await request_code(web, phone, "login")
+    response = await web.post(TOKEN, json={"grant_type": "sms_code", "phone": phone, "sms_code": code})
+    assert response.status_code == 401
+    assert response.json()["code"] == "citizen.not_registered"
+
+
+async def test_registration_code_does_not_log_in(web: httpx.AsyncClient) -> None:
+    phone = random_phone()
+    code = await request_code(web, phone, "register")
+    response = await web.post(TOKEN, json={"grant_type": "sms_code", "phone": phone, "sms_code": code})
+    # invalid_credentials, not not_registered: the code was never accepted for a login.
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.invalid_credentials"
+
+
+async def test_password_hash_is_argon2id_with_current_parameters_and_upgraded_on_login(
+    web: httpx.AsyncClient, container: Container
+) -> None:
+    registered = await register(web)
+    citizen_id = registered["citizen"]["id"]
+    stored = await Citizen.select(Citizen.password_hash).where(Citizen.id == citizen_id).first()
+    assert stored is not None
+    params = extract_parameters(stored["password_hash"])
+    defaults = PasswordHasher()
+    assert params.type.name == "ID"
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(registered["_password"])
+    await Citizen.update({Citizen.password_hash: weak}).where(Citizen.id == citizen_id)
+    login = await web.post(
+        TOKEN, json=_password_grant(registered["_person"]["phone"], registered["_password"])
+    )
+    assert login.status_code == 200
+    upgraded = await Citizen.select(Citizen.password_hash).where(Citizen.id == citizen_id).first()
+    assert upgraded is not None
+    assert extract_parameters(upgraded["password_hash"]).memory_cost == defaults.memory_cost
+
+
+async def test_citizen_without_password_cannot_log_in_by_password(web: httpx.AsyncClient) -> None:
+    registered = await register(web, password=None)
+    assert registered["citizen"]["has_password"] is False
+    response = await web.post(TOKEN, json=_password_grant(registered["_person"]["phone"], "anything at all"))
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.invalid_credentials"
+
+
+async def test_unknown_grant_type_is_a_400(web: httpx.AsyncClient) -> None:
+    response = await web.post(TOKEN, json={"grant_type": "client_credentials", "client_id": "x"})
+    assert response.status_code == 400

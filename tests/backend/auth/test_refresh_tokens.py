@@ -1,0 +1,118 @@
+"""Refresh tokens: single use, rotated on every use, replay revokes the whole session."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from backend.auth.errors import RefreshTokenRejected
+from backend.auth.repository import RefreshTokenRepository
+from backend.auth.tokens import TokenService
+from backend.container import Container
+from tests.backend.auth.clock import ManualClock
+from tests.backend.citizen.factories import bearer
+
+
+async def _refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/token", json={"grant_type": "refresh_token", "refresh_token": token}
+    )
+
+
+async def test_refresh_rotates_and_the_new_pair_works(container: Container, web: httpx.AsyncClient) -> None:
+    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    response = await _refresh(web, pair.refresh_token)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    rotated = response.json()
+    assert rotated["refresh_token"] != pair.refresh_token
+    assert rotated["expires_in"] == container.settings.auth.access_ttl
+    again = await _refresh(web, rotated["refresh_token"])
+    assert again.status_code == 200
+
+
+async def test_replayed_rotated_refresh_token_revokes_the_whole_session(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    rotated = (await _refresh(web, pair.refresh_token)).json()
+    replay = await _refresh(web, pair.refresh_token)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "auth.refresh_token_reused"
+    # The legitimate successor dies with the family, and so does its access token.
+    successor = await _refresh(web, rotated["refresh_token"])
+    assert successor.status_code == 401
+    assert successor.json()["code"] == "auth.refresh_token_invalid"
+    principal = container.tokens.verify_access(rotated["access_token"])
+    assert await container.tokens.is_revoked(principal)
+
+
+async def test_concurrent_refreshes_of_one_token_let_exactly_one_through(container: Container) -> None:
+    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    results = await asyncio.gather(
+        *(container.tokens.refresh(pair.refresh_token) for _ in range(4)), return_exceptions=True
+    )
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(r, RefreshTokenRejected) for r in results if isinstance(r, BaseException))
+
+
+@pytest.mark.parametrize(
+    "token", ["", "rt_short", "rt_" + "A" * 43, "x" * 128, "rt_" + "A" * 42 + "!"], ids=repr
+)
+async def test_unknown_or_malformed_refresh_token_is_401(token: str, web: httpx.AsyncClient) -> None:
+    response = await _refresh(web, token)
+    assert response.status_code in (400, 401)
+    if response.status_code == 401:
+        assert response.json()["code"] == "auth.refresh_token_invalid"
+
+
+async def test_access_token_is_not_a_refresh_token(container: Container, web: httpx.AsyncClient) -> None:
+    access = await container.tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+    response = await _refresh(web, access.token)
+    assert response.status_code in (400, 401)
+
+
+async def test_logout_ends_the_access_token_and_the_session(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    logout = await web.post("/api/v1/auth/logout", headers=bearer(pair.access_token))
+    assert logout.status_code == 204
+    again = await web.post("/api/v1/auth/logout", headers=bearer(pair.access_token))
+    assert again.status_code == 401
+    assert (await _refresh(web, pair.refresh_token)).status_code == 401
+
+
+async def test_refresh_token_dies_after_idle_and_absolute_lifetimes(container: Container) -> None:
+    settings = container.settings.auth
+    clock = ManualClock(datetime.now(UTC))
+    tokens = TokenService(
+        settings=settings,
+        issuer=container.settings.http.public_base_url,
+        keys=container.tokens.keys,
+        refresh_tokens=RefreshTokenRepository(),
+        store=container.store,
+        audit=container.audit,
+        clock=clock,
+    )
+    idle = await tokens.issue_pair("citizen", uuid.uuid4(), client_id="t")
+    clock.advance(settings.refresh_idle_ttl + 1)
+    with pytest.raises(RefreshTokenRejected):
+        await tokens.refresh(idle.refresh_token)
+
+    clock.set(datetime.now(UTC))
+    pair = await tokens.issue_pair("citizen", uuid.uuid4(), client_id="t")
+    # Used every few days, the session still ends at the absolute limit.
+    used = timedelta()
+    while used + timedelta(days=5) < timedelta(seconds=settings.refresh_absolute_ttl):
+        clock.advance(timedelta(days=5).total_seconds())
+        used += timedelta(days=5)
+        pair = await tokens.refresh(pair.refresh_token)
+    clock.advance(timedelta(days=5).total_seconds())
+    with pytest.raises(RefreshTokenRejected):
+        await tokens.refresh(pair.refresh_token)

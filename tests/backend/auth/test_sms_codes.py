@@ -1,0 +1,89 @@
+"""SMS codes: 6 digits, bound to phone and purpose, single use, 5 attempts, 5 minutes, send limits."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from litestar import Litestar
+
+from backend.auth.sms import CODE_TTL, MAX_ATTEMPTS, SmsCodes
+from backend.container import Container
+from backend.ratelimit import RateLimiter
+from backend.store import MemoryStore
+from tests.backend.auth.clock import ManualClock
+from tests.backend.citizen.factories import client_from, latest_sms_code, random_phone, request_code
+
+SMS = "/api/v1/auth/sms-codes"
+
+
+async def test_code_is_six_digits_sent_through_the_sms_gateway(web: httpx.AsyncClient) -> None:
+    phone = random_phone()
+    response = await web.post(SMS, json={"phone": phone, "purpose": "register"})
+    assert response.status_code == 202
+    assert response.json() == {"expires_in": CODE_TTL}
+    assert re.fullmatch(r"\d{6}", await latest_sms_code(web, phone))
+
+
+async def test_code_is_single_use_and_bound_to_its_purpose(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    phone = random_phone()
+    code = await request_code(web, phone, "register")
+    assert not await container.sms_codes.consume(phone, "login", code)
+    assert not await container.sms_codes.consume(random_phone(), "register", code)
+    assert await container.sms_codes.consume(phone, "register", code)
+    assert not await container.sms_codes.consume(phone, "register", code)
+
+
+async def test_sixth_attempt_fails_even_with_the_right_code(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    phone = random_phone()
+    code = await request_code(web, phone, "login")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(MAX_ATTEMPTS):
+        assert not await container.sms_codes.consume(phone, "login", wrong)
+    assert not await container.sms_codes.consume(phone, "login", code)
+
+
+async def test_code_expires_after_five_minutes(container: Container, web: httpx.AsyncClient) -> None:
+    clock = ManualClock(container.clock.now())
+    store = MemoryStore(prefix="sms-test:", monotonic=clock.monotonic)
+    codes = SmsCodes(
+        store=store, limiter=RateLimiter(store), sms=container.upstreams.sms, cipher=container.cipher
+    )
+    phone = random_phone()
+    await codes.send(phone, "login", client="203.0.113.9")
+    code = await latest_sms_code(web, phone)
+    clock.advance(CODE_TTL - 1)
+    assert await codes.consume(phone, "login", code)
+    phone = random_phone()
+    await codes.send(phone, "login", client="203.0.113.9")
+    code = await latest_sms_code(web, phone)
+    clock.advance(CODE_TTL + 1)
+    assert not await codes.consume(phone, "login", code)
+
+
+async def test_second_code_within_a_minute_is_429_with_retry_after(web: httpx.AsyncClient) -> None:
+    phone = random_phone()
+    await request_code(web, phone, "login")
+    again = await web.post(SMS, json={"phone": phone, "purpose": "login"})
+    assert again.status_code == 429
+    assert again.json()["code"] == "auth.sms_rate_limited"
+    assert 1 <= int(again.headers["retry-after"]) <= 60
+
+
+async def test_one_address_can_send_only_twenty_codes_an_hour(app: Litestar) -> None:
+    async with client_from(app) as web:
+        statuses = [
+            (await web.post(SMS, json={"phone": random_phone(), "purpose": "login"})).status_code
+            for _ in range(21)
+        ]
+    assert statuses == [202] * 20 + [429]
+
+
+async def test_invalid_phone_or_purpose_is_a_400(web: httpx.AsyncClient) -> None:
+    bad_phone = await web.post(SMS, json={"phone": "12345", "purpose": "login"})
+    bad_purpose = await web.post(SMS, json={"phone": random_phone(), "purpose": "reset_everything"})
+    assert (bad_phone.status_code, bad_purpose.status_code) == (400, 400)
