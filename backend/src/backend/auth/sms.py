@@ -24,7 +24,8 @@ from integrations.sms import SmsClient
 
 log = logging.getLogger("backend.auth.sms")
 
-SmsPurpose = Literal["register", "login"]
+# "bind": linking a mini-program identity (backend.account_link), to a new or an existing account.
+SmsPurpose = Literal["register", "login", "bind"]
 
 CODE_TTL = 300
 MAX_ATTEMPTS = 5
