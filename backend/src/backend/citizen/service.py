@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 
@@ -67,28 +68,70 @@ class CitizenService:
     async def register(self, request: RegisterRequest, *, client: str) -> Registered:
         """Verify the phone (SMS code) and the identity (population registry), then create the
         citizen and their first session. One citizen per ID number and per phone."""
-        now = self._clock.now()
-        try:
-            id_number = parse_id_number(request.id_number, today=now.date()).value
-        except InvalidIdNumber as exc:
-            raise Invalid("citizen.id_number_invalid", f"Not a valid ID number ({exc.reason})") from None
-        name = request.name.strip()
-        if not name:
-            raise Invalid("citizen.name_invalid", "The name is empty")
+        name, id_number = self._parse_identity(request.name, request.id_number)
         await self._limiter.hit(REGISTER_PER_CLIENT, client)
         if not await self._sms_codes.consume(request.phone, "register", request.sms_code):
             raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
+        row = await self._create(
+            name=name, id_number=id_number, phone=request.phone, password=request.password, client=client
+        )
+        tokens = await self._tokens.issue_pair(
+            "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
+        )
+        return Registered(citizen=self._read(row), tokens=tokens)
+
+    async def register_verified_phone(
+        self, *, name: str, id_number: str, phone: str, client: str
+    ) -> uuid.UUID:
+        """Create a citizen whose phone the caller has already proven (a mini program's bind: an SMS
+        code of purpose "bind", or the platform's phone number API); the identity is still checked
+        against the population registry. No session is started: the caller issues its own."""
+        name, id_number = self._parse_identity(name, id_number)
+        await self._limiter.hit(REGISTER_PER_CLIENT, client)
+        row = await self._create(name=name, id_number=id_number, phone=phone, password=None, client=client)
+        return row.id
+
+    async def holds_identity(self, citizen_id: uuid.UUID, *, name: str, id_number: str) -> bool:
+        """True when ``name`` and ``id_number`` are the real name this citizen registered with."""
+        row = await self._repository.find(citizen_id)
+        if row is None:
+            return False
+        try:
+            name, id_number = self._parse_identity(name, id_number)
+        except Invalid:
+            return False
+        stored_name = self._cipher.open(row.name_sealed, column=NAME)
+        stored_id = self._cipher.open(row.id_number_sealed, column=ID_NUMBER)
+        # Both compared, always, in constant time: the answer must not tell which one differed.
+        same_name = hmac.compare_digest(stored_name.encode(), name.encode())
+        same_id = hmac.compare_digest(stored_id.encode(), id_number.encode())
+        return same_name and same_id
+
+    def _parse_identity(self, name: str, id_number: str) -> tuple[str, str]:
+        try:
+            parsed = parse_id_number(id_number, today=self._clock.now().date()).value
+        except InvalidIdNumber as exc:
+            raise Invalid("citizen.id_number_invalid", f"Not a valid ID number ({exc.reason})") from None
+        name = name.strip()
+        if not name:
+            raise Invalid("citizen.name_invalid", "The name is empty")
+        return name, parsed
+
+    async def _create(
+        self, *, name: str, id_number: str, phone: str, password: str | None, client: str
+    ) -> CitizenRow:
+        now = self._clock.now()
         id_index = self._cipher.blind_index(id_number, column=ID_NUMBER)
-        phone_index = self.phone_index(request.phone)
+        phone_index = self.phone_index(phone)
         await self._refuse_taken(id_index, phone_index)
         await self._verify_identity(name, id_number)
-        password_hash = await self._passwords.hash(request.password) if request.password else None
+        password_hash = await self._passwords.hash(password) if password else None
         citizen = NewCitizen(
             id=uuid.uuid4(),
             name_sealed=self._cipher.seal(name, column=NAME),
             id_number_sealed=self._cipher.seal(id_number, column=ID_NUMBER),
             id_number_index=id_index,
-            phone_sealed=self._cipher.seal(request.phone, column=PHONE),
+            phone_sealed=self._cipher.seal(phone, column=PHONE),
             phone_index=phone_index,
             password_hash=password_hash,
             verified_at=now,
@@ -103,7 +146,7 @@ class CitizenService:
                     subject=f"citizen:{citizen.id}",
                     data={
                         "id_number": mask_id_number(id_number),
-                        "phone": mask_phone(request.phone),
+                        "phone": mask_phone(phone),
                         "password": password_hash is not None,
                         "client": client,
                     },
@@ -114,10 +157,7 @@ class CitizenService:
             await self._refuse_taken(id_index, phone_index)
             raise Conflict("citizen.already_registered", "This identity is already registered") from None
         log.info("citizen registered id=%s", citizen.id)
-        tokens = await self._tokens.issue_pair(
-            "citizen", citizen.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
-        )
-        row = CitizenRow(
+        return CitizenRow(
             id=citizen.id,
             name_sealed=citizen.name_sealed,
             id_number_sealed=citizen.id_number_sealed,
@@ -126,7 +166,6 @@ class CitizenService:
             verified_at=now,
             created_at=now,
         )
-        return Registered(citizen=self._read(row), tokens=tokens)
 
     async def get(self, citizen_id: uuid.UUID) -> CitizenRead:
         row = await self._repository.find(citizen_id)
