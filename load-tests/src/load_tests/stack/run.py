@@ -137,3 +137,26 @@ def running_stack(workdir: Path, references: Sequence[ReferenceApp]) -> Iterator
         for server in reversed(servers):
             server.stop()
         provision.drop(provisioned)
+
+
+def main() -> None:
+    """``python -m load_tests.stack.run``: the bench's API on a scratch database until Ctrl-C, for locust."""
+    import signal
+    import tempfile
+    import threading
+
+    ensure_tools()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with tempfile.TemporaryDirectory(prefix="suqian-stack-") as tmp, running_stack(Path(tmp), ()) as stack:
+        print(f"API {stack.api.base_url} (production mode, 2 workers, sandbox mounted)", flush=True)
+        print(f"bootstrap operator: admin / {stack.admin_password}", flush=True)
+        print(f"server log: {stack.api.log_path}; Ctrl-C to stop and drop the database", flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
