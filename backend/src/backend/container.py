@@ -21,6 +21,7 @@ from backend.citizen.service import APP_CLIENT_ID, CitizenService
 from backend.clock import Clock, SystemClock
 from backend.crypto import PersonalDataCipher
 from backend.database import bind_engine, close_pool, open_pool
+from backend.idempotency import Idempotency
 from backend.observability.metrics import Metrics
 from backend.ratelimit import RateLimiter
 from backend.scanner.repository import ScannerRepository
@@ -61,6 +62,7 @@ class Container:
         self.cipher = PersonalDataCipher(
             data_key=settings.secrets.data_key, index_key=settings.secrets.index_key
         )
+        self.idempotency = Idempotency(self.store, self.cipher)
         self.tokens = TokenService(
             settings=settings.auth,
             issuer=settings.http.public_base_url,

@@ -169,3 +169,28 @@ async def test_registration_is_audited_with_masked_personal_data(web: httpx.Asyn
     assert row["action"] == "citizen.registered"
     assert registered["_person"]["id_number"] not in row["data"]
     assert registered["_person"]["phone"] not in row["data"]
+
+
+async def test_retried_registration_with_an_idempotency_key_answers_the_first_response(
+    web: httpx.AsyncClient,
+) -> None:
+    person = await add_person(web)
+    body = _body(person, await request_code(web, person["phone"], "register"))
+    headers = {"idempotency-key": "register-attempt-1"}
+    first = await web.post(REGISTER, json=body, headers=headers)
+    again = await web.post(REGISTER, json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    # Without the key the same body is a fresh attempt: the code is spent.
+    assert (await web.post(REGISTER, json=body)).json()["code"] == "auth.sms_code_invalid"
+
+
+async def test_idempotency_key_reused_with_another_body_is_422(web: httpx.AsyncClient) -> None:
+    person = await add_person(web)
+    body = _body(person, await request_code(web, person["phone"], "register"))
+    headers = {"idempotency-key": "register-attempt-2"}
+    assert (await web.post(REGISTER, json=body, headers=headers)).status_code == 201
+    changed = await web.post(REGISTER, json={**body, "name": "别人"}, headers=headers)
+    assert changed.status_code == 422
+    assert changed.json()["code"] == "idempotency.key_reused"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.auth.controller import client_address
@@ -24,15 +26,33 @@ class RegistrationController(Controller):
         "/register",
         status_code=HTTP_201_CREATED,
         summary="Register with a verified phone and a real-name identity; answers the first tokens",
+        description="With an `Idempotency-Key` header, a retried request answers the first response.",
+        responses={HTTP_201_CREATED: ResponseSpec(Registered, description="Registered and logged in")},
     )
     async def register(
         self,
         data: JSONBody[RegisterRequest],
         request: Request[Any, Any, Any],
         container: NamedDependency[Container],
-    ) -> Response[Registered]:
-        registered = await container.citizens.register(data, client=client_address(request))
-        return Response(registered, status_code=HTTP_201_CREATED, headers={"cache-control": "no-store"})
+        idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
+    ) -> Response[bytes]:
+        client = client_address(request)
+
+        async def register() -> tuple[int, bytes]:
+            registered = await container.citizens.register(data, client=client)
+            return HTTP_201_CREATED, msgspec.json.encode(registered)
+
+        status, body, replayed = await container.idempotency.run(
+            # Anonymous caller: the scope is the phone they must prove to register at all.
+            scope=f"register:{container.citizens.phone_index(data.phone)}",
+            key=idempotency_key,
+            body=await request.body(),
+            call=register,
+        )
+        headers = {"cache-control": "no-store"}
+        if replayed:
+            headers["idempotent-replayed"] = "true"
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 class MeController(Controller):
