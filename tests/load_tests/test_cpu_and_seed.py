@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import os
+import re
 
 import pytest
 
+from integrations import parse_id_number
 from load_tests.cpu import ProcessSample, split_cpu
-from load_tests.seed import _digit_runs, openapi_routes
+from load_tests.seed import SeedError, _digit_runs, identities, openapi_routes, sms_code, source_addresses
 
 
 def test_split_cpu_attributes_servers_support_and_others() -> None:
@@ -46,3 +50,30 @@ def test_openapi_routes_lists_methods_per_path() -> None:
 
 def test_digit_runs_finds_the_sms_code() -> None:
     assert _digit_runs("【我的宿迁】验证码 482913，5分钟内有效。") == ["482913", "5"]
+
+
+def test_identities_have_valid_id_numbers_and_distinct_phones() -> None:
+    people = list(itertools.islice(identities(), 50))
+    for person in people:
+        assert parse_id_number(person.id_number).value == person.id_number
+        assert re.fullmatch(r"1[3-9]\d{9}", person.phone)
+    assert len({p.id_number for p in people}) == len({p.phone for p in people}) == 50
+
+
+def test_source_addresses_are_distinct_loopback_addresses() -> None:
+    addresses = list(itertools.islice(source_addresses(first=249), 3))
+    assert addresses == ["127.0.1.250", "127.0.2.1", "127.0.2.2"]
+    assert all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def test_sms_code_reads_the_newest_message_text() -> None:
+    outbox = [
+        {"message_id": "SMS00000001", "text": "验证码 111111", "sent_at": "2026-11-24T05:00:00.123456Z"},
+        {"message_id": "SMS00000002", "text": "【我的宿迁】验证码 482913，5分钟内有效", "sent_at": "2026"},
+    ]
+    assert sms_code(outbox) == "482913"
+
+
+def test_sms_code_without_a_message_is_a_seed_error() -> None:
+    with pytest.raises(SeedError):
+        sms_code([])

@@ -128,6 +128,12 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _ratio_text(ratio: float | None) -> str:
+    if ratio is None:
+        return ""
+    return f"{ratio:.2%}" if ratio < 0.1 else f"{ratio:.1%}"
+
+
 def _verdict_text(verdicts: Sequence[Verdict]) -> str:
     parts = []
     for v in verdicts:
@@ -162,7 +168,7 @@ def render_table(rows: Sequence[Row]) -> str:
                 _fmt(row.p99_ms),
                 str(row.errors) if row.runs else "",
                 row.reference or "",
-                f"{ratio:.1%}" if ratio is not None else "",
+                _ratio_text(ratio),
                 note,
             ]
         )
