@@ -9,10 +9,11 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.auth.controller import AuthController, JwksController
-from backend.auth.guards import PRINCIPAL_DEPENDENCY, auth_exception_handlers
+from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY, auth_exception_handlers
 from backend.citizen.controller import MeController, RegistrationController
 from backend.container import Container
 from backend.health.controller import HealthController
@@ -87,6 +88,7 @@ def create_app(
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+            components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
         )
         if settings.openapi
         else None,

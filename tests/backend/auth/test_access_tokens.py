@@ -271,3 +271,25 @@ async def test_jwks_publishes_the_key_that_signs(container: Container, client: h
         issuer=container.settings.http.public_base_url,
     )
     assert claims["sub"].startswith("citizen:")
+
+
+async def test_issuer_context_rides_in_the_token_and_comes_back_on_the_principal(
+    container: Container,
+) -> None:
+    access = await container.tokens.issue_access(
+        "device", uuid.uuid4(), scopes=["code:verify"], client_id="scanner", context={"scene": "bus"}
+    )
+    assert container.tokens.verify_access(access.token).context == {"scene": "bus"}
+
+
+async def test_ttl_can_shorten_but_never_lengthen_an_access_token(container: Container) -> None:
+    short = await container.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=60)
+    long = await container.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=86_400)
+    assert short.expires_in == 60
+    assert long.expires_in == container.settings.auth.access_ttl
+
+
+async def test_openapi_declares_the_bearer_scheme(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"BearerToken": []}]

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from backend.auth.guards import require_authenticated
+from backend.auth.guards import BEARER, require_authenticated
 from backend.auth.keys import Jwks
 from backend.auth.principal import Principal
 from backend.auth.schemas import PasswordGrant, SmsCodeGrant, SmsCodeRequest, SmsCodeSent, TokenRequest
@@ -64,6 +64,7 @@ class AuthController(Controller):
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
         guards=[require_authenticated],
+        security=BEARER,
         summary="End this access token and its session (every refresh token of the login)",
     )
     async def logout(

@@ -26,6 +26,7 @@ from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
 from litestar.types import ExceptionHandlersMap, Guard
 
 from backend.auth.errors import PrincipalForbidden, TokenRejected
@@ -36,6 +37,13 @@ from backend.observability.metrics import Metrics
 from backend.problems import Problem, problem_response
 
 _STATE_KEY = "suqian.principal"
+
+# OpenAPI: the scheme (registered once in create_app) and what a guarded controller declares as
+# ``security = BEARER`` so the docs show the lock and clients know to send the token.
+BEARER_SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT (RFC 9068 at+jwt)")
+}
+BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

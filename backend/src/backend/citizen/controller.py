@@ -12,7 +12,7 @@ from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.auth.controller import client_address
-from backend.auth.guards import require_citizen
+from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.container import Container
@@ -59,6 +59,7 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ("citizen",)
     guards = (require_citizen,)
+    security = BEARER
 
     @get("/", summary="The calling citizen's record, personal data masked")
     async def me(
