@@ -141,11 +141,14 @@ class Bench:
         )
 
     def measure(self, target: Target, round_: int) -> None:
-        if target.row.status != "measured" or not self._refresh(target):
+        if target.row.status != "measured":
             return
         best: Run | None = None
         for attempt in range(self.plan.retries + 1):
             self._quiet()
+            # After the wait: citizen codes live 60 s, and a quiet moment may take 30 s to come.
+            if not self._refresh(target):
+                return
             try:
                 with CpuWindow(self.stack.groups) as window:
                     result = self._drive(target, self.plan.duration_s)

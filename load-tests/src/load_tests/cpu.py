@@ -80,8 +80,9 @@ def split_cpu(
 ) -> CpuUse:
     """Attribute each process's ticks: servers, PostgreSQL/Redis, this process, or others.
 
-    The load generator has exited by the end of the window, so its ticks come in ``load_ticks``
-    (RUSAGE_CHILDREN). A process that started inside the window counts from zero; one that ended
+    wrk has exited by the end of the window, so its ticks come in ``load_ticks`` (RUSAGE_CHILDREN);
+    this process's own ticks count as load too (it drives the crowd generator). A process that
+    started inside the window counts from zero; one that ended
     inside it is not seen (rare: the others on these machines are long-running test runs).
     """
     groups = set(server_groups)
@@ -92,7 +93,9 @@ def split_cpu(
             server += ticks
         elif sample.name in SUPPORT_NAMES:
             support += ticks
-        elif pid != own_pid:
+        elif pid == own_pid:
+            load_ticks += ticks  # the bench drives the crowd load itself
+        else:
             other += ticks
     per_core = max(seconds, 1e-9) * _TICKS
     return CpuUse(

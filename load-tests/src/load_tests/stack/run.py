@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,10 +152,8 @@ def main() -> None:
         print(f"API {stack.api.base_url} (production mode, 2 workers, sandbox mounted)", flush=True)
         print(f"bootstrap operator: admin / {stack.admin_password}", flush=True)
         print(f"server log: {stack.api.log_path}; Ctrl-C to stop and drop the database", flush=True)
-        try:
+        with suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":
