@@ -82,8 +82,8 @@ def split_cpu(
 
     wrk has exited by the end of the window, so its ticks come in ``load_ticks`` (RUSAGE_CHILDREN);
     this process's own ticks count as load too (it drives the crowd generator). A process that
-    started inside the window counts from zero; one that ended
-    inside it is not seen (rare: the others on these machines are long-running test runs).
+    started inside the window counts from zero; one that ended inside it is not seen (rare: the
+    others on these machines are long-running test runs).
     """
     groups = set(server_groups)
     server = support = other = 0
