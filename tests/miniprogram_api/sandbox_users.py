@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
+
+import httpx
 
 from backend.container import Container
 from integrations.alipay import AlipayTwinState, encrypt_phone_number, sandbox_mobile
+from tests.backend.citizen.factories import request_code
 
 
 def fresh_n() -> int:
@@ -35,3 +39,42 @@ def alipay_phone_response(container: Container, n: int) -> str:
     return encrypt_phone_number(
         sandbox_mobile(n), aes_key=keys.aes_key, alipay_private_key=keys.alipay_private_key
     )
+
+
+async def wechat_login(client: httpx.AsyncClient, n: int) -> httpx.Response:
+    return await client.post("/mp/v1/wechat/login", json={"code": wechat_code(n)})
+
+
+async def alipay_login(client: httpx.AsyncClient, n: int) -> httpx.Response:
+    return await client.post("/mp/v1/alipay/login", json={"auth_code": alipay_code(n)})
+
+
+def bind_ticket(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "bind_required", body
+    ticket: str = body["bind_ticket"]
+    return ticket
+
+
+async def bind_with_sms(client: httpx.AsyncClient, ticket: str, person: dict[str, str]) -> httpx.Response:
+    """Redeem ``ticket`` for ``person`` proving their phone with a "bind" SMS code."""
+    return await client.post(
+        "/mp/v1/bind",
+        json={
+            "bind_ticket": ticket,
+            "phone": person["phone"],
+            "sms_code": await request_code(client, person["phone"], "bind"),
+            "name": person["name"],
+            "id_number": person["id_number"],
+        },
+    )
+
+
+async def bound_on_wechat(client: httpx.AsyncClient, person: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    """A fresh WeChat user bound to ``person``'s account; the user's number and the session."""
+    n = fresh_n()
+    response = await bind_with_sms(client, bind_ticket(await wechat_login(client, n)), person)
+    assert response.status_code == 200, response.text
+    session: dict[str, Any] = response.json()
+    return n, session

@@ -8,6 +8,10 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from backend.account_link.platforms import Platforms
+from backend.account_link.repository import LinkRepository
+from backend.account_link.service import AccountLinkService
+from backend.account_link.tickets import BindTickets
 from backend.audit.repository import AuditRepository
 from backend.audit.service import AuditLog
 from backend.auth.keys import SigningKeyRing
@@ -114,6 +118,18 @@ class Container:
         )
         self.scanner = ScannerService(
             repository=ScannerRepository(),
+            tokens=self.tokens,
+            limiter=self.limiter,
+            audit=self.audit,
+            clock=self.clock,
+            engine=self.engine,
+        )
+        self.account_links = AccountLinkService(
+            links=LinkRepository(),
+            tickets=BindTickets(self.store),
+            platforms=Platforms(self.upstreams),
+            citizens=self.citizens,
+            sms_codes=self.sms_codes,
             tokens=self.tokens,
             limiter=self.limiter,
             audit=self.audit,

@@ -1,7 +1,36 @@
+"""The ``/mp/v1`` routes: platform login, binding, and the citizen's own platform links."""
+
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import msgspec
-from litestar import Router, get
+from litestar import Controller, Request, Response, Router, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from backend.account_link.repository import LinkRow
+from backend.account_link.service import BindRequired as BindTicket
+from backend.account_link.service import PhoneProof
+from backend.auth.controller import client_address
+from backend.auth.guards import require_citizen
+from backend.auth.principal import Principal
+from backend.auth.tokens import TokenPair
+from backend.container import Container
+from miniprogram_api.schemas import (
+    AlipayLogin,
+    Authenticated,
+    BindRequest,
+    BindRequired,
+    LinkList,
+    LinkRead,
+    LoginResult,
+    WeChatLogin,
+)
+
+# RFC 6749 §5.1: answers carrying tokens must not be cached.
+_NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
 
 class EdgeInfo(msgspec.Struct, frozen=True):
@@ -13,5 +42,126 @@ def edge_info() -> EdgeInfo:
     return EdgeInfo(platforms=["wechat", "alipay"])
 
 
+def _authenticated(pair: TokenPair) -> Response[LoginResult]:
+    return Response(
+        Authenticated(
+            access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+        ),
+        headers=_NO_STORE,
+    )
+
+
+def _login_result(outcome: TokenPair | BindTicket) -> Response[LoginResult]:
+    if isinstance(outcome, BindTicket):
+        return Response(
+            BindRequired(bind_ticket=outcome.bind_ticket, expires_in=outcome.expires_in), headers=_NO_STORE
+        )
+    return _authenticated(outcome)
+
+
+def _link(row: LinkRow) -> LinkRead:
+    return LinkRead(id=row.id, platform=row.platform, linked_at=row.created_at)
+
+
+class LoginController(Controller):
+    tags = ("mini-program",)
+
+    @post(
+        "/wechat/login",
+        status_code=200,
+        summary="Log in with a wx.login code: a session if linked, else a bind ticket",
+    )
+    async def wechat_login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[WeChatLogin],
+        container: NamedDependency[Container],
+    ) -> Response[LoginResult]:
+        outcome = await container.account_links.login("wechat", data.code, client=client_address(request))
+        return _login_result(outcome)
+
+    @post(
+        "/alipay/login",
+        status_code=200,
+        summary="Log in with a my.getAuthCode code: a session if linked, else a bind ticket",
+    )
+    async def alipay_login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[AlipayLogin],
+        container: NamedDependency[Container],
+    ) -> Response[LoginResult]:
+        outcome = await container.account_links.login(
+            "alipay", data.auth_code, client=client_address(request)
+        )
+        return _login_result(outcome)
+
+    @post(
+        "/bind",
+        status_code=200,
+        summary="Redeem a bind ticket with a proven phone and the real name; starts a session",
+    )
+    async def bind(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[BindRequest],
+        container: NamedDependency[Container],
+    ) -> Response[LoginResult]:
+        pair = await container.account_links.bind(
+            data.bind_ticket,
+            proof=PhoneProof(
+                phone=data.phone, sms_code=data.sms_code, platform_proof=data.platform_phone_proof
+            ),
+            name=data.name,
+            id_number=data.id_number,
+            client=client_address(request),
+        )
+        return _authenticated(pair)
+
+
+class LinkController(Controller):
+    path = "/links"
+    tags = ("mini-program",)
+    guards = [require_citizen]  # noqa: RUF012 (Litestar's declaration style)
+
+    @get("/", summary="The caller's own platform links")
+    async def list(
+        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+    ) -> LinkList:
+        return LinkList(items=[_link(row) for row in await container.account_links.list(principal)])
+
+    @post("/wechat", summary="Link the signed-in citizen to the WeChat user of a fresh wx.login code")
+    async def link_wechat(
+        self,
+        data: JSONBody[WeChatLogin],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> LinkRead:
+        return _link(await container.account_links.link(principal, "wechat", data.code))
+
+    @post("/alipay", summary="Link the signed-in citizen to the Alipay user of a fresh auth code")
+    async def link_alipay(
+        self,
+        data: JSONBody[AlipayLogin],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> LinkRead:
+        return _link(await container.account_links.link(principal, "alipay", data.auth_code))
+
+    @delete("/{link_id:uuid}", summary="Remove one of the caller's own platform links")
+    async def unlink(
+        self,
+        link_id: FromPath[uuid.UUID],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await container.account_links.unlink(principal, link_id)
+
+
 def build_router() -> Router:
-    return Router(path="/mp/v1", route_handlers=[edge_info], tags=["mini-program"])
+    return Router(
+        path="/mp/v1", route_handlers=[edge_info, LoginController, LinkController], tags=["mini-program"]
+    )
+
+
+__all__ = ["build_router"]

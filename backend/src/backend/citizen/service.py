@@ -91,6 +91,11 @@ class CitizenService:
         row = await self._create(name=name, id_number=id_number, phone=phone, password=None, client=client)
         return row.id
 
+    async def find_by_phone(self, phone: str) -> uuid.UUID | None:
+        """The citizen registered with ``phone``, if any (looked up by its blind index)."""
+        login = await self._repository.find_login(self.phone_index(phone))
+        return None if login is None else login.id
+
     async def holds_identity(self, citizen_id: uuid.UUID, *, name: str, id_number: str) -> bool:
         """True when ``name`` and ``id_number`` are the real name this citizen registered with."""
         row = await self._repository.find(citizen_id)

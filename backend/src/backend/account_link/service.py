@@ -1,0 +1,206 @@
+"""Mini-program login and account linking.
+
+A platform login code proves an openid (WeChat) or open_id / user_id (Alipay) server-side. A linked
+identity gets a citizen session at once; an unknown one gets a bind ticket, redeemed with a proven
+phone (an SMS code of purpose "bind", or the platform's own phone number API) and the real name. The
+phone decides the account: an existing citizen must give the real name they registered with, a new
+phone registers a citizen after the population registry confirms the real name. A citizen may hold
+one link per platform, beside the app itself; they list and remove their own links only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from piccolo.engine.base import Engine
+
+from backend.account_link.identity import Platform, PlatformIdentity
+from backend.account_link.platforms import Platforms
+from backend.account_link.repository import LinkRepository, LinkRow, LinkTaken
+from backend.account_link.tickets import TICKET_TTL_SECONDS, BindTickets
+from backend.audit.service import AuditLog
+from backend.auth.principal import CITIZEN_SCOPES, Principal
+from backend.auth.sms import SmsCodes
+from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.service import CitizenService
+from backend.clock import Clock
+from backend.database import write_transaction
+from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
+from backend.observability.masking import mask_phone
+from backend.ratelimit import RateLimit, RateLimiter
+
+# Platform logins burn a platform API call each; a mini program logs in once per launch.
+LOGIN_PER_CLIENT = RateLimit("mp.login_throttled", limit=60, window=60)
+# Binding may query the population registry; the ticket's own attempt limit bounds guessing per ticket.
+BIND_PER_CLIENT = RateLimit("mp.bind_throttled", limit=20, window=3600)
+
+
+def client_id(platform: Platform) -> str:
+    return f"{platform}-miniprogram"
+
+
+class BindRequired(msgspec.Struct, frozen=True, kw_only=True):
+    bind_ticket: str
+    expires_in: int
+
+
+class PhoneProof(msgspec.Struct, frozen=True, kw_only=True):
+    """Either ``phone`` + ``sms_code`` or ``platform_proof`` (a WeChat ``getPhoneNumber`` code, or
+    the ``res.response`` of Alipay's ``my.getPhoneNumber``)."""
+
+    phone: str | None = None
+    sms_code: str | None = None
+    platform_proof: str | None = None
+
+
+class AccountLinkService:
+    def __init__(
+        self,
+        *,
+        links: LinkRepository,
+        tickets: BindTickets,
+        platforms: Platforms,
+        citizens: CitizenService,
+        sms_codes: SmsCodes,
+        tokens: TokenService,
+        limiter: RateLimiter,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+    ) -> None:
+        self._links = links
+        self._tickets = tickets
+        self._platforms = platforms
+        self._citizens = citizens
+        self._sms_codes = sms_codes
+        self._tokens = tokens
+        self._limiter = limiter
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+
+    async def login(self, platform: Platform, code: str, *, client: str) -> TokenPair | BindRequired:
+        """A citizen session for a linked platform identity; a bind ticket for an unknown one."""
+        await self._limiter.hit(LOGIN_PER_CLIENT, client)
+        identity = await self._platforms.identify(platform, code)
+        link = await self._links.find_by_identity(platform, identity.subject)
+        if link is None:
+            ticket = await self._tickets.issue(identity)
+            return BindRequired(bind_ticket=ticket, expires_in=TICKET_TTL_SECONDS)
+        return await self._session(link.citizen_id, platform, client=client, action="auth.login_succeeded")
+
+    async def bind(
+        self, ticket: str, *, proof: PhoneProof, name: str, id_number: str, client: str
+    ) -> TokenPair:
+        """Link the ticket's platform identity to the citizen the proven phone belongs to (registering
+        one if the phone is new), and start their session. Failed proofs count against the ticket."""
+        await self._limiter.hit(BIND_PER_CLIENT, client)
+        identity = await self._tickets.find(ticket)
+        if identity is None:
+            raise _ticket_invalid()
+        try:
+            phone = await self._proven_phone(identity.platform, proof)
+            citizen_id = await self._citizen_for(phone, name=name, id_number=id_number, client=client)
+        except (Invalid, Unauthenticated):
+            await self._tickets.count_attempt(ticket)
+            raise
+        if not await self._tickets.redeem(ticket):
+            raise _ticket_invalid()  # a concurrent bind with this ticket won
+        await self._link(citizen_id, identity, by=f"citizen:{citizen_id}", phone=phone)
+        return await self._session(
+            citizen_id, identity.platform, client=client, action="auth.login_succeeded"
+        )
+
+    async def link(self, principal: Principal, platform: Platform, code: str) -> LinkRow:
+        """Link the signed-in citizen to the platform identity a fresh login code proves."""
+        identity = await self._platforms.identify(platform, code)
+        return await self._link(principal.id, identity, by=principal.subject)
+
+    async def list(self, principal: Principal) -> list[LinkRow]:
+        return await self._links.list_for(principal.id)
+
+    async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
+        """Remove one of the caller's own links; another citizen's link is simply not found."""
+        async with write_transaction(self._engine):
+            row = await self._links.delete_own(principal.id, link_id)
+            if row is None:
+                raise NotFound("mp.link_not_found", "You have no such link")
+            await self._audit.append(
+                actor=principal.subject,
+                action="account.unlinked",
+                subject=principal.subject,
+                data={"platform": row.platform, "link": str(row.id)},
+                chain="auth",
+            )
+
+    async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> str:
+        if proof.platform_proof is not None:
+            return await self._platforms.phone_number(platform, proof.platform_proof)
+        if proof.phone is None or proof.sms_code is None:
+            raise Invalid(
+                "mp.phone_proof_missing", "Prove a phone: phone + sms_code, or the platform's proof"
+            )
+        if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
+            raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
+        return proof.phone
+
+    async def _citizen_for(self, phone: str, *, name: str, id_number: str, client: str) -> uuid.UUID:
+        existing = await self._citizens.find_by_phone(phone)
+        if existing is None:
+            return await self._citizens.register_verified_phone(
+                name=name, id_number=id_number, phone=phone, client=client
+            )
+        if not await self._citizens.holds_identity(existing, name=name, id_number=id_number):
+            # The caller proved they hold the phone, so saying it has an account leaks nothing.
+            raise Invalid(
+                "mp.identity_mismatch", "The name and ID number are not those of this phone's account"
+            )
+        return existing
+
+    async def _link(
+        self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, by: str, phone: str | None = None
+    ) -> LinkRow:
+        data: dict[str, Any] = {"platform": identity.platform, "app_id": identity.app_id}
+        if phone is not None:
+            data["phone"] = mask_phone(phone)
+        try:
+            async with write_transaction(self._engine):
+                row = await self._links.create(citizen_id, identity, now=self._clock.now())
+                data["link"] = str(row.id)
+                await self._audit.append(
+                    actor=by,
+                    action="account.linked",
+                    subject=f"citizen:{citizen_id}",
+                    data=data,
+                    chain="auth",
+                )
+        except LinkTaken:
+            raise Conflict(
+                "mp.already_linked",
+                f"This {identity.platform} user or this account is already linked; unlink it first",
+            ) from None
+        return row
+
+    async def _session(
+        self, citizen_id: uuid.UUID, platform: Platform, *, client: str, action: str
+    ) -> TokenPair:
+        pair = await self._tokens.issue_pair(
+            "citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id=client_id(platform)
+        )
+        subject = f"citizen:{citizen_id}"
+        await self._audit.append(
+            actor=subject,
+            action=action,
+            subject=subject,
+            data={"grant": f"{platform}_miniprogram", "client": client},
+            chain="auth",
+        )
+        return pair
+
+
+def _ticket_invalid() -> Unauthenticated:
+    return Unauthenticated(
+        "mp.bind_ticket_invalid", "The bind ticket is unknown, used or expired; log in again"
+    )
