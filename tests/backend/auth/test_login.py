@@ -3,6 +3,8 @@ lockout after 5 failures, per-address throttling, Argon2id rehash on login."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from argon2 import PasswordHasher, extract_parameters
 from litestar import Litestar
@@ -163,3 +165,17 @@ async def test_citizen_without_password_cannot_log_in_by_password(web: httpx.Asy
 async def test_unknown_grant_type_is_a_400(web: httpx.AsyncClient) -> None:
     response = await web.post(TOKEN, json={"grant_type": "client_credentials", "client_id": "x"})
     assert response.status_code == 400
+
+
+async def test_a_parallel_burst_of_guesses_checks_at_most_five_before_the_lock(
+    app: Litestar, container: Container
+) -> None:
+    async with client_from(app) as web:
+        registered = await register(web)
+        phone = registered["_person"]["phone"]
+        responses = await asyncio.gather(
+            *(web.post(TOKEN, json=_password_grant(phone, f"guess {n}")) for n in range(12))
+        )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(401) <= container.settings.auth.lockout_threshold
+    assert statuses.count(429) >= 12 - container.settings.auth.lockout_threshold

@@ -60,22 +60,22 @@ class AuthService:
         self._client_id = client_id
 
     async def password_grant(self, phone: str, password: str, *, client: str) -> TokenPair:
-        handle = await self._admit(phone, client)
+        handle, attempt = await self._admit(phone, client)
         citizen = await self._citizens.find_login(handle)
         # Unknown phone, or a citizen without a password: a dummy hash is checked all the same.
         ok = await self._passwords.verify(citizen.password_hash if citizen else None, password)
         if citizen is None or not ok:
-            await self._failed(phone, handle, citizen.id if citizen else None, "password", client)
+            await self._failed(phone, handle, attempt, citizen.id if citizen else None, "password", client)
             raise InvalidCredentials()
         if citizen.password_hash and self._passwords.needs_rehash(citizen.password_hash):
             await self._citizens.set_password_hash(citizen.id, await self._passwords.hash(password))
         return await self._succeeded(phone, handle, citizen.id, "password", client)
 
     async def sms_code_grant(self, phone: str, code: str, *, client: str) -> TokenPair:
-        handle = await self._admit(phone, client)
+        handle, attempt = await self._admit(phone, client)
         if not await self._sms_codes.consume(phone, "login", code):
             citizen = await self._citizens.find_login(handle)
-            await self._failed(phone, handle, citizen.id if citizen else None, "sms_code", client)
+            await self._failed(phone, handle, attempt, citizen.id if citizen else None, "sms_code", client)
             raise InvalidCredentials()
         citizen = await self._citizens.find_login(handle)
         if citizen is None:
@@ -87,36 +87,49 @@ class AuthService:
         return await self._tokens.refresh(refresh_token)
 
     def _lock_keys(self, handle: str) -> tuple[str, str]:
-        return f"auth:login:fail:{handle}", f"auth:login:lock:{handle}"
+        return f"auth:login:{{{handle}}}:attempts", f"auth:login:{{{handle}}}:lock"
 
-    async def _admit(self, phone: str, client: str) -> str:
-        """Throttle the client, refuse a locked phone; the phone's blind index."""
+    async def _admit(self, phone: str, client: str) -> tuple[str, int]:
+        """Throttle the client, refuse a locked phone, count this attempt: (blind index, attempt).
+
+        The attempt is counted *before* the credential is checked, so a burst of parallel guesses
+        can't slip more than ``lockout_threshold`` checks in before the lock lands.
+        """
         await self._limiter.hit(LOGIN_PER_CLIENT, client)
         handle = self._cipher.blind_index(phone, column="citizen.phone")
-        _, lock_key = self._lock_keys(handle)
+        attempts_key, lock_key = self._lock_keys(handle)
         locked_for = await self._store.ttl(lock_key)
-        if locked_for is not None:
-            raise RateLimited(
-                "auth.account_locked",
-                "Too many failed logins; the account is locked for a while",
-                retry_after=max(1, int(locked_for)),
-            )
-        return handle
+        if locked_for is None:
+            attempt = await self._store.incr(attempts_key, ttl=self._settings.lockout_seconds)
+            if attempt <= self._settings.lockout_threshold:
+                return handle, attempt
+            await self._store.set_if_absent(lock_key, b"1", ttl=self._settings.lockout_seconds)
+            locked_for = await self._store.ttl(lock_key)
+        raise RateLimited(
+            "auth.account_locked",
+            "Too many failed logins; the account is locked for a while",
+            retry_after=max(1, int(locked_for or self._settings.lockout_seconds)),
+        )
 
     async def _failed(
-        self, phone: str, handle: str, citizen_id: uuid.UUID | None, grant: Grant, client: str
+        self,
+        phone: str,
+        handle: str,
+        attempt: int,
+        citizen_id: uuid.UUID | None,
+        grant: Grant,
+        client: str,
     ) -> None:
-        fail_key, lock_key = self._lock_keys(handle)
-        failures = await self._store.incr(fail_key, ttl=self._settings.lockout_seconds)
+        attempts_key, lock_key = self._lock_keys(handle)
         subject = f"citizen:{citizen_id}" if citizen_id else f"phone:{handle[:16]}"
-        data = {"phone": mask_phone(phone), "grant": grant, "client": client, "failures": failures}
+        data = {"phone": mask_phone(phone), "grant": grant, "client": client, "failures": attempt}
         await self._audit.append(
             actor="anonymous", action="auth.login_failed", subject=subject, data=data, chain="auth"
         )
-        if failures >= self._settings.lockout_threshold:
+        if attempt >= self._settings.lockout_threshold:
             await self._store.set(lock_key, b"1", ttl=self._settings.lockout_seconds)
-            await self._store.delete(fail_key)
-            log.warning("login locked for %s after %s failures", mask_phone(phone), failures)
+            await self._store.delete(attempts_key)
+            log.warning("login locked for %s after %s failures", mask_phone(phone), attempt)
             await self._audit.append(
                 actor="system",
                 action="auth.locked_out",
@@ -128,8 +141,8 @@ class AuthService:
     async def _succeeded(
         self, phone: str, handle: str, citizen_id: uuid.UUID, grant: Grant, client: str
     ) -> TokenPair:
-        fail_key, _ = self._lock_keys(handle)
-        await self._store.delete(fail_key)
+        attempts_key, _ = self._lock_keys(handle)
+        await self._store.delete(attempts_key)
         subject = f"citizen:{citizen_id}"
         await self._audit.append(
             actor=subject,
