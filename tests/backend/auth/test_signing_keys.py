@@ -6,7 +6,9 @@ import asyncio
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from jose import jwt
 
 from backend.auth.keys import SigningKeyRing
@@ -14,6 +16,7 @@ from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
 from backend.auth.tables import SigningKey
 from backend.auth.tokens import TokenService
 from backend.container import Container
+from backend.errors import Unavailable
 from tests.backend.auth.clock import ManualClock
 
 
@@ -109,3 +112,31 @@ async def test_private_keys_are_sealed_at_rest(container: Container) -> None:
     for row in rows:
         assert row["private_key"].startswith("v1.")
         assert "PRIVATE KEY" not in row["private_key"]
+
+
+class _FailingAfterFirstLoad(SigningKeyRepository):
+    """Fault injection: the real repository until ``down`` is set, then a dropped connection."""
+
+    down = False
+
+    async def published(self, oldest_generation: int, newest_generation: int) -> list[dict[str, Any]]:
+        if self.down:
+            raise ConnectionResetError("database went away")
+        return await super().published(oldest_generation, newest_generation)
+
+
+async def test_database_outage_keeps_loaded_keys_and_is_503_without_any(container: Container) -> None:
+    start = _far_future_generation_start(container)
+    clock = ManualClock(start)
+    repository = _FailingAfterFirstLoad()
+    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
+    tokens = _service(container, ring, clock)
+    token = await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+    repository.down = True
+    clock.advance(600)  # past the reload interval
+    assert (await tokens.authenticate(token.token, check_revocation=False)).kind == "citizen"
+
+    cold = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
+    with pytest.raises(Unavailable) as caught:
+        await cold.ensure_loaded()
+    assert caught.value.code == "auth.keys_unavailable"

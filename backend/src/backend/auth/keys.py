@@ -15,8 +15,10 @@ import hashlib
 import json
 import logging
 import math
+import sqlite3
 from typing import Any
 
+import asyncpg
 import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,9 +27,12 @@ from jose.backends.cryptography_backend import CryptographyECKey
 from backend.auth.repository import SigningKeyRepository
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
+from backend.errors import Unavailable
 from backend.settings import AuthSettings
 
 log = logging.getLogger("backend.auth.keys")
+
+_DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error)
 
 ALGORITHM = "ES256"
 # A worker re-reads the key table at least this often, to learn keys another worker created.
@@ -113,9 +118,24 @@ class SigningKeyRing:
         return self._clock.monotonic() >= self._next_reload
 
     async def ensure_loaded(self) -> None:
-        """Load (and create, rotate) keys when this worker's view may be stale; cheap otherwise."""
-        if self.needs_reload():
+        """Load (and create, rotate) keys when this worker's view may be stale; cheap otherwise.
+
+        If the database is down, a worker that holds keys keeps verifying with them (and retries
+        in a few seconds); one that holds none answers 503, never 500.
+        """
+        if not self.needs_reload():
+            return
+        try:
             await self.reload()
+        except _DATABASE_ERRORS as exc:
+            if not self._keys:
+                raise Unavailable(
+                    "auth.keys_unavailable", "Signing keys can't be loaded", retry_after=5
+                ) from exc
+            log.warning(
+                "signing keys not reloaded (%s); keeping the %d loaded", type(exc).__name__, len(self._keys)
+            )
+            self._next_reload = self._clock.monotonic() + 5
 
     async def reload_for_unknown_kid(self) -> bool:
         """Reload once if enough time passed since the last such reload; True when it reloaded."""
