@@ -15,6 +15,12 @@ from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 from backend.auth.controller import AuthController, JwksController
 from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY, auth_exception_handlers
 from backend.citizen.controller import MeController, RegistrationController
+from backend.code.controller import (
+    CitizenCodeController,
+    CodeAdminController,
+    CodeScannerController,
+    TrustListController,
+)
 from backend.container import Container
 from backend.health.controller import HealthController
 from backend.observability.logs import configure_logging
@@ -61,6 +67,10 @@ def create_app(
         StaffAdminController,
         ScannerAdminController,
         ScannerTokenController,
+        CitizenCodeController,
+        CodeScannerController,
+        TrustListController,
+        CodeAdminController,
         *route_handlers,
     ]
     sandbox = container.upstreams.sandbox

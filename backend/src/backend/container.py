@@ -23,6 +23,14 @@ from backend.auth.tokens import TokenService
 from backend.citizen.repository import CitizenRepository
 from backend.citizen.service import APP_CLIENT_ID, CitizenService
 from backend.clock import Clock, SystemClock
+from backend.code.keys import IssuerKeys
+from backend.code.policy import Pseudonyms
+from backend.code.repository import HolderRepository, KeyRepository, RevocationRepository, ScanRepository
+from backend.code.scanning import ScanService
+from backend.code.scans import ScanUploads
+from backend.code.service import CitizenCodeService
+from backend.code.tasks import AuditBuffer, Background
+from backend.code.trust import CodeTrust
 from backend.crypto import PersonalDataCipher
 from backend.database import bind_engine, close_pool, open_pool
 from backend.idempotency import Idempotency
@@ -136,6 +144,51 @@ class Container:
             clock=self.clock,
             engine=self.engine,
         )
+        code_keys = IssuerKeys(
+            KeyRepository(), cipher=self.cipher, audit=self.audit, settings=settings.code, engine=self.engine
+        )
+        code_revocations = RevocationRepository(self.engine)
+        self.code_trust = CodeTrust(code_keys, code_revocations, settings=settings.code, clock=self.clock)
+        code_pseudonyms = Pseudonyms(settings.secrets.index_key)
+        self.code_audit = AuditBuffer(
+            self.audit,
+            chain="code",
+            clock=self.clock,
+            flush_every=settings.code.audit_flush_every,
+            flush_rows=settings.code.audit_flush_rows,
+        )
+        self.code = CitizenCodeService(
+            holders=HolderRepository(self.engine),
+            revocations=code_revocations,
+            citizens=citizens,
+            keys=code_keys,
+            trust=self.code_trust,
+            audit=self.audit,
+            clock=self.clock,
+            settings=settings.code,
+            engine=self.engine,
+        )
+        self.code_scans = ScanService(
+            trust=self.code_trust,
+            revocations=code_revocations,
+            tokens=self.tokens,
+            store=self.store,
+            pseudonyms=code_pseudonyms,
+            audit=self.code_audit,
+            clock=self.clock,
+        )
+        self.code_uploads = ScanUploads(
+            trust=self.code_trust,
+            scans=ScanRepository(self.engine),
+            pseudonyms=code_pseudonyms,
+            audit=self.audit,
+            clock=self.clock,
+            settings=settings.code,
+            engine=self.engine,
+        )
+        self.code_tasks = Background(
+            audit=self.code_audit, refresh=self.code_trust.refresh, refresh_every=settings.code.refresh_every
+        )
 
         self._lifespan_users = 0
 
@@ -144,13 +197,17 @@ class Container:
         # Re-entrant: a test session and the app's own lifespan may both hold the container open;
         # pools open on the first entry and close on the last exit.
         self._lifespan_users += 1
-        if self._lifespan_users == 1 and self._owns_engine:
-            await open_pool(self.engine, self.settings.database)
+        if self._lifespan_users == 1:
+            if self._owns_engine:
+                await open_pool(self.engine, self.settings.database)
+            await self.code_tasks.start()
         try:
             yield
         finally:
             self._lifespan_users -= 1
             if self._lifespan_users == 0:
+                # First: its last audit flush still needs the database.
+                await self.code_tasks.stop()
                 await self.store.close()
                 await self.upstreams.aclose()
                 if self._owns_engine:

@@ -35,6 +35,7 @@ APP_REGISTRY = AppRegistry(
         "backend.staff.piccolo_app",
         "backend.scanner.piccolo_app",
         "backend.account_link.piccolo_app",
+        "backend.code.piccolo_app",
     ]
 )
 

@@ -1,0 +1,243 @@
+"""HTTP edge of the citizen code: citizens, scanners, the published trust material, operators.
+
+Problem codes: ``code.device_key_invalid`` (422), ``code.device_limit`` / ``code.device_revoked``
+(409), ``code.device_not_found`` (404), ``code.scene_unknown`` (403), ``code.scan_time_invalid``
+(422), ``request.cursor_invalid`` (422). A denied code is not an error: verify answers 200 with
+``decision: deny`` and the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from backend.auth.guards import BEARER, require_citizen, require_device, require_staff
+from backend.auth.principal import Principal
+from backend.code.keys import TrustMaterial
+from backend.code.schemas import (
+    CodeRead,
+    DeviceCreate,
+    DeviceEnrolled,
+    DeviceList,
+    HolderStatusUpdate,
+    IssuerKeyList,
+    IssuerKeyRead,
+    RevocationPage,
+    ScanBatch,
+    ScanReceipt,
+    TrustAnchorRead,
+    VerifyRequest,
+    VerifyResult,
+)
+from backend.code.service import device_read
+from backend.container import Container
+from backend.scanner.service import DEVICE_SCOPE
+from citizen_code import Status
+
+TRUST_LIST_MEDIA_TYPE = "application/sq1-trust-list+cbor"
+PageSize = Annotated[int, QueryParameter(ge=1, le=1000)]
+_NO_STORE = {"cache-control": "no-store"}
+
+
+def _at(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _key_list(material: TrustMaterial) -> IssuerKeyList:
+    return IssuerKeyList(
+        trust_list_seq=material.seq,
+        items=[
+            IssuerKeyRead(
+                kid=entry.key.kid.hex(),
+                state="retired"
+                if entry.retired_at is not None
+                else "active"
+                if entry.activated_at is not None
+                else "staged",
+                published_at=datetime.fromtimestamp(entry.published_at, UTC),
+                activated_at=_at(entry.activated_at),
+                retired_at=_at(entry.retired_at),
+            )
+            for entry in material.ring.entries
+        ],
+    )
+
+
+class CitizenCodeController(Controller):
+    path = "/api/v1/citizen-code"
+    tags = ("citizen-code",)
+    guards = [require_citizen]  # noqa: RUF012 (Litestar's declaration style)
+    security = BEARER
+
+    @get("/", summary="A fresh online citizen code (valid 60 s; fetch a new one after refresh_in s)")
+    async def current(
+        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+    ) -> Response[CodeRead]:
+        return Response(await container.code.issue(principal.id), headers=_NO_STORE)
+
+    @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png")
+    async def png(
+        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+    ) -> Response[bytes]:
+        image, code = await container.code.render(principal.id, image="png")
+        return Response(
+            image,
+            media_type="image/png",
+            headers={**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()},
+        )
+
+    @get("/qr.svg", summary="A fresh online citizen code as a QR SVG", media_type="image/svg+xml")
+    async def svg(
+        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+    ) -> Response[bytes]:
+        image, code = await container.code.render(principal.id, image="svg")
+        return Response(
+            image,
+            media_type="image/svg+xml",
+            headers={**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()},
+        )
+
+    @post("/devices", summary="Register a phone's P-256 key (or renew it): a 48 h holder credential")
+    async def enrol(
+        self,
+        data: JSONBody[DeviceCreate],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> Response[DeviceEnrolled]:
+        enrolled = await container.code.enrol(principal.id, public_key=data.public_key, label=data.label)
+        return Response(enrolled, status_code=201, headers=_NO_STORE)
+
+    @get("/devices", summary="Your registered devices, newest first")
+    async def devices(
+        self,
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+        include_revoked: FromQuery[bool] = False,
+    ) -> DeviceList:
+        rows = await container.code.devices(principal.id, include_revoked=include_revoked)
+        return DeviceList(items=[device_read(row) for row in rows])
+
+    @delete(
+        "/devices/{device_id:uuid}", summary="Revoke a lost device; your other devices renew their credential"
+    )
+    async def revoke(
+        self,
+        device_id: FromPath[uuid.UUID],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await container.code.revoke_device(principal.id, device_id)
+
+
+class CodeScannerController(Controller):
+    path = "/api/v1/scanner"
+    tags = ("scanner",)
+    security = BEARER
+
+    # The denylist read is folded into verify's own store round trip (ScanService.verify).
+    @post(
+        "/verify",
+        status_code=200,
+        guards=[require_device(scopes=(DEVICE_SCOPE,), check_revocation=False)],
+        summary="Verify a presented citizen code at this scanner's scene",
+    )
+    async def verify(
+        self,
+        data: JSONBody[VerifyRequest],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> VerifyResult:
+        return await container.code_scans.verify(principal, data.code)
+
+    @get(
+        "/revocations",
+        guards=[require_device(scopes=(DEVICE_SCOPE,))],
+        summary="Revoked code ids after a cursor, for offline verification",
+    )
+    async def revocations(
+        self,
+        container: NamedDependency[Container],
+        since: FromQuery[str | None] = None,
+        limit: PageSize = 500,
+    ) -> RevocationPage:
+        return await container.code_scans.revocations(since=since, limit=limit)
+
+    @post(
+        "/scans",
+        status_code=200,
+        guards=[require_device(scopes=(DEVICE_SCOPE,))],
+        summary="Upload an offline scan log; codes seen at two places are flagged",
+    )
+    async def scans(
+        self,
+        data: JSONBody[ScanBatch],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> ScanReceipt:
+        return await container.code_uploads.upload(principal, data.scans)
+
+
+class TrustListController(Controller):
+    path = "/.well-known/citizen-code"
+    tags = ("citizen-code",)
+
+    @get(
+        "/trust-list",
+        summary="The signed trust list (COSE_Sign1 by the trust anchor)",
+        media_type=TRUST_LIST_MEDIA_TYPE,
+    )
+    async def trust_list(
+        self, request: Request[Any, Any, Any], container: NamedDependency[Container]
+    ) -> Response[bytes]:
+        material = await container.code.key_ring()
+        etag = f'"{material.seq}"'
+        headers = {"etag": etag, "cache-control": "public, max-age=300"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(b"", status_code=304, headers=headers)
+        return Response(material.document, media_type=TRUST_LIST_MEDIA_TYPE, headers=headers)
+
+    @get("/anchor", summary="The trust anchor's public key, to provision a scanner with once")
+    async def anchor(self, container: NamedDependency[Container]) -> TrustAnchorRead:
+        anchor = (await container.code.key_ring()).anchor
+        return TrustAnchorRead(kid=anchor.kid.hex(), alg="ES256", public_key_pem=anchor.public_pem().decode())
+
+
+class CodeAdminController(Controller):
+    path = "/api/v1/admin/citizen-code"
+    tags = ("admin",)
+    guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
+    security = BEARER
+
+    @get("/keys", summary="Issuer keys on the current trust list")
+    async def keys(self, container: NamedDependency[Container]) -> IssuerKeyList:
+        return _key_list(await container.code.key_ring())
+
+    @post(
+        "/keys/rotate",
+        status_code=200,
+        summary="Rotate the issuer key now (emergency; rotation is scheduled)",
+    )
+    async def rotate(
+        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+    ) -> IssuerKeyList:
+        await container.code.rotate_keys(by=principal)
+        return _key_list(await container.code.key_ring())
+
+    @put(
+        "/holders/{citizen_id:uuid}/status",
+        status_code=204,
+        summary="Restrict a citizen's code, or clear the restriction",
+    )
+    async def set_status(
+        self,
+        citizen_id: FromPath[uuid.UUID],
+        data: JSONBody[HolderStatusUpdate],
+        container: NamedDependency[Container],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await container.code.set_status(citizen_id, Status(data.status), by=principal)

@@ -1,0 +1,251 @@
+"""Citizens' codes and devices, and the operator actions on them (status, key rotation)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import anyio.to_thread
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from piccolo.engine.base import Engine
+
+from backend.audit.service import AuditLog
+from backend.auth.principal import Principal
+from backend.citizen.repository import CitizenRepository
+from backend.clock import Clock
+from backend.code.keys import IssuerKeys, TrustMaterial
+from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
+from backend.code.schemas import CodeRead, DeviceEnrolled, DeviceRead
+from backend.code.trust import CodeTrust
+from backend.database import write_transaction
+from backend.errors import Conflict, Invalid, NotFound
+from backend.settings import CodeSettings
+from citizen_code import (
+    Status,
+    generate_code_id,
+    issue_code,
+    issue_holder_credential,
+    load_public_key,
+    render_png,
+    render_svg,
+)
+from citizen_code.errors import InvalidKey
+
+
+def _at(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def device_read(row: DeviceRow) -> DeviceRead:
+    return DeviceRead(
+        id=row.id,
+        label=row.label,
+        created_at=row.created_at,
+        credential_expires_at=row.credential_expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def parse_device_key(text: str) -> ec.EllipticCurvePublicKey:
+    """A P-256 public key from base64 (standard or URL-safe, padding optional): SEC1 point or SPKI."""
+    try:
+        raw = base64.b64decode(
+            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
+        )
+        return load_public_key(raw)
+    except (binascii.Error, ValueError, InvalidKey):
+        raise Invalid("code.device_key_invalid", "public_key is not a base64 P-256 public key") from None
+
+
+class CitizenCodeService:
+    def __init__(
+        self,
+        *,
+        holders: HolderRepository,
+        revocations: RevocationRepository,
+        citizens: CitizenRepository,
+        keys: IssuerKeys,
+        trust: CodeTrust,
+        audit: AuditLog,
+        clock: Clock,
+        settings: CodeSettings,
+        engine: Engine[Any],
+    ) -> None:
+        self._holders = holders
+        self._revocations = revocations
+        self._citizens = citizens
+        self._keys = keys
+        self._trust = trust
+        self._audit = audit
+        self._clock = clock
+        self._settings = settings
+        self._engine = engine
+
+    async def holder(self, citizen_id: uuid.UUID) -> Holder:
+        """The citizen's code id and status; the code id is created (random, 80 bits) on first use."""
+        for _ in range(3):
+            found = await self._holders.find(citizen_id)
+            if found is not None:
+                return found
+            holder = Holder(
+                citizen_id=citizen_id, code_id=generate_code_id(secrets.token_bytes(10)), status=Status.NORMAL
+            )
+            if await self._holders.add(holder, now=self._clock.now()):
+                return holder
+            # Another request created it first (or, at 2^-80 odds, the code id was taken): re-read.
+        raise Conflict("code.holder_conflict", "Could not create a code id; try again")
+
+    async def issue(self, citizen_id: uuid.UUID) -> CodeRead:
+        """A fresh online code (60 s), asserting the citizen's current status."""
+        holder = await self.holder(citizen_id)
+        material = await self._trust.material()
+        now = self._trust.now()
+        ttl = self._settings.online_ttl
+        code = issue_code(
+            material.ring.active,
+            issuer=self._settings.issuer,
+            subject=holder.code_id,
+            now=now,
+            status=Status(holder.status),
+            ttl=ttl,
+        )
+        return CodeRead(
+            code=code, issued_at=_at(now), expires_at=_at(now + ttl), refresh_in=self._settings.refresh_in
+        )
+
+    async def render(self, citizen_id: uuid.UUID, *, image: Literal["png", "svg"]) -> tuple[bytes, CodeRead]:
+        """A fresh code as a QR image; rendering is CPU-bound, so it runs in a worker thread."""
+        code = await self.issue(citizen_id)
+        if image == "png":
+            return await anyio.to_thread.run_sync(render_png, code.code), code
+        svg = await anyio.to_thread.run_sync(render_svg, code.code)
+        return svg.encode(), code
+
+    async def enrol(self, citizen_id: uuid.UUID, *, public_key: str, label: str) -> DeviceEnrolled:
+        """Register a phone key (or renew its credential): a holder credential for at most 48 h."""
+        key = parse_device_key(public_key)
+        spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        thumbprint = hashlib.sha256(spki).hexdigest()
+        await self.holder(citizen_id)
+        material = await self._trust.material()
+        now = self._trust.now()
+        issued_at, expires_at = _at(now), _at(now + self._settings.holder_ttl)
+        async with write_transaction(self._engine):
+            # The row lock orders this against a status change and a concurrent enrolment, so the
+            # device limit holds and the credential asserts the status as of now.
+            await self._holders.lock(citizen_id)
+            holder = await self._holders.find(citizen_id)
+            assert holder is not None
+            existing = await self._holders.find_device(citizen_id, thumbprint=thumbprint)
+            if existing is not None and existing.revoked_at is not None:
+                raise Conflict("code.device_revoked", "This device key was revoked; enrol a new key")
+            if existing is None or existing.credential_expires_at <= issued_at:
+                active = await self._holders.count_active_devices(citizen_id, now=issued_at)
+                if active >= self._settings.max_devices:
+                    raise Conflict(
+                        "code.device_limit",
+                        f"At most {self._settings.max_devices} devices may hold a credential; revoke one",
+                    )
+            credential = issue_holder_credential(
+                material.ring.active,
+                issuer=self._settings.issuer,
+                subject=holder.code_id,
+                device_public_key=key,
+                now=now,
+                status=Status(holder.status),
+                ttl=self._settings.holder_ttl,
+            )
+            if existing is None:
+                device = DeviceRow(
+                    id=uuid.uuid4(),
+                    citizen_id=citizen_id,
+                    key_thumbprint=thumbprint,
+                    public_key=spki,
+                    label=label,
+                    created_at=issued_at,
+                    credential_issued_at=issued_at,
+                    credential_expires_at=expires_at,
+                    revoked_at=None,
+                )
+                await self._holders.add_device(device)
+            else:
+                await self._holders.renew_device(existing.id, issued_at=issued_at, expires_at=expires_at)
+                device = existing
+            await self._audit.append(
+                actor=f"citizen:{citizen_id}",
+                action="code.device_enrolled" if existing is None else "code.device_renewed",
+                subject=f"code_device:{device.id}",
+                data={"expires_at": now + self._settings.holder_ttl, "status": holder.status},
+                chain="code",
+            )
+        return DeviceEnrolled(
+            device=device_read(device),
+            holder_credential=base64.urlsafe_b64encode(credential).rstrip(b"=").decode(),
+            issued_at=issued_at,
+            expires_at=expires_at,
+        )
+
+    async def devices(self, citizen_id: uuid.UUID, *, include_revoked: bool) -> list[DeviceRow]:
+        return await self._holders.devices(citizen_id, include_revoked=include_revoked)
+
+    async def revoke_device(self, citizen_id: uuid.UUID, device_id: uuid.UUID) -> None:
+        """Revoke a lost phone. The entry voids every credential of the citizen's code id issued
+        before now (the library revokes by code id), so the citizen's other phones renew theirs by
+        enrolling their key again; repeating a revocation is harmless."""
+        holder = await self.holder(citizen_id)
+        now = self._trust.now()
+        async with write_transaction(self._engine):
+            revoked = await self._holders.revoke_device(citizen_id, device_id, now=_at(now))
+            if revoked:
+                await self._revocations.add(holder.code_id, revoked_at=now, reason="device_revoked")
+                await self._audit.append(
+                    actor=f"citizen:{citizen_id}",
+                    action="code.device_revoked",
+                    subject=f"code_device:{device_id}",
+                    chain="code",
+                )
+        if not revoked:
+            if not await self._holders.owns_device(citizen_id, device_id):
+                raise NotFound("code.device_not_found", "No such device")
+            return
+        await self._trust.refresh_revocations()
+
+    async def set_status(self, citizen_id: uuid.UUID, status: Status, *, by: Principal) -> None:
+        """An operator restricts (or clears) a citizen. Restricting adds a revocation entry, so
+        credentials that still assert ``normal`` stop passing offline as well."""
+        if await self._citizens.find(citizen_id) is None:
+            raise NotFound("citizen.not_found", "No such citizen")
+        await self.holder(citizen_id)
+        now = self._trust.now()
+        async with write_transaction(self._engine):
+            await self._holders.lock(citizen_id)
+            holder = await self._holders.find(citizen_id)
+            assert holder is not None
+            previous = await self._holders.set_status(citizen_id, status)
+            if previous == status:
+                return
+            if status is Status.RESTRICTED:
+                await self._revocations.add(holder.code_id, revoked_at=now, reason="restricted")
+            await self._audit.append(
+                actor=by.subject,
+                action="code.status_changed",
+                subject=f"citizen:{citizen_id}",
+                data={"from": previous, "to": str(status)},
+                chain="code",
+            )
+        await self._trust.refresh_revocations()
+
+    async def key_ring(self) -> TrustMaterial:
+        return await self._trust.material()
+
+    async def rotate_keys(self, *, by: Principal) -> str:
+        """Emergency rotation (scheduled rotation needs no call); the new active kid."""
+        kid = await self._keys.rotate_now(now=self._trust.now(), actor=by.subject)
+        await self._trust.reload_keys()
+        return kid
