@@ -14,6 +14,7 @@ from backend.app import create_app
 from backend.container import Container
 from backend.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
 from backend.settings import Settings
+from integrations import UpstreamRejected, UpstreamUnavailable
 from tests.backend.conftest import http_client
 
 
@@ -40,6 +41,10 @@ def raise_kind(kind: FromPath[str]) -> None:
     }
     if kind == "boom":
         raise RuntimeError("secret internals: password=hunter2")
+    if kind == "upstream_down":
+        raise UpstreamUnavailable(system="population", operation="verify", reason="timeout")
+    if kind == "upstream_refused":
+        raise UpstreamRejected(system="credit", operation="query", code="E1001")
     raise errors[kind]
 
 
@@ -136,3 +141,17 @@ async def test_unexpected_error_is_a_500_problem_without_internals(
     body = _assert_problem(response, 500, "internal.error")
     assert "hunter2" not in response.text
     assert "RuntimeError" not in str(body)
+
+
+async def test_unmapped_upstream_unavailability_is_a_503_not_a_500(
+    problem_client: httpx.AsyncClient,
+) -> None:
+    response = await problem_client.post("/_test/raise/upstream_down")
+    body = _assert_problem(response, 503, "upstream.unavailable")
+    assert response.headers["retry-after"] == "5"
+    assert body["detail"] == "population could not complete the request"
+
+
+async def test_unmapped_upstream_rejection_is_a_502(problem_client: httpx.AsyncClient) -> None:
+    response = await problem_client.post("/_test/raise/upstream_refused")
+    _assert_problem(response, 502, "upstream.rejected")

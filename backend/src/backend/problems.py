@@ -23,6 +23,7 @@ from litestar.types import ExceptionHandlersMap
 from backend.errors import DomainError, Unavailable
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
+from integrations import UpstreamError, UpstreamUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("backend.problems")
@@ -121,6 +122,24 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             status, code, title, str(exc.detail), instance=request.url.path, headers=headers
         )
 
+    def on_upstream_error(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[Problem]:
+        # A safety net: features map upstream failures to their own codes, but one that slips through
+        # is still the upstream's fault (503 retryable / 502 refused), never our 500.
+        if isinstance(exc, UpstreamUnavailable):
+            status, code, title, retry = 503, "upstream.unavailable", "Upstream unavailable", "5"
+        else:
+            status, code, title, retry = 502, "upstream.rejected", "Upstream refused the request", None
+        log.warning("unmapped upstream error on %s: %s", request.url.path, type(exc).__name__)
+        metrics.count_problem(code)
+        return problem_response(
+            status,
+            code,
+            title,
+            f"{exc.system} could not complete the request",
+            instance=request.url.path,
+            headers={"retry-after": retry} if retry else None,
+        )
+
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         metrics.count_problem("internal.error")
@@ -136,6 +155,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         DomainError: on_domain_error,
         ValidationException: on_validation,
         HTTPException: on_http_exception,
+        UpstreamError: on_upstream_error,
         Exception: on_unexpected,
     }
 
