@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from backend.account_link.identity import Platform
 from backend.account_link.repository import LinkRow
 from backend.account_link.service import BindRequired as BindTicket
 from backend.account_link.service import PhoneProof
@@ -51,7 +52,10 @@ def _authenticated(pair: TokenPair) -> Response[LoginResult]:
     )
 
 
-def _login_result(outcome: TokenPair | BindTicket) -> Response[LoginResult]:
+async def _platform_login(
+    container: Container, request: Request[Any, Any, Any], platform: Platform, code: str
+) -> Response[LoginResult]:
+    outcome = await container.account_links.login(platform, code, client=client_address(request))
     if isinstance(outcome, BindTicket):
         return Response(
             BindRequired(bind_ticket=outcome.bind_ticket, expires_in=outcome.expires_in), headers=_NO_STORE
@@ -77,8 +81,7 @@ class LoginController(Controller):
         data: JSONBody[WeChatLogin],
         container: NamedDependency[Container],
     ) -> Response[LoginResult]:
-        outcome = await container.account_links.login("wechat", data.code, client=client_address(request))
-        return _login_result(outcome)
+        return await _platform_login(container, request, "wechat", data.code)
 
     @post(
         "/alipay/login",
@@ -91,10 +94,7 @@ class LoginController(Controller):
         data: JSONBody[AlipayLogin],
         container: NamedDependency[Container],
     ) -> Response[LoginResult]:
-        outcome = await container.account_links.login(
-            "alipay", data.auth_code, client=client_address(request)
-        )
-        return _login_result(outcome)
+        return await _platform_login(container, request, "alipay", data.auth_code)
 
     @post(
         "/bind",

@@ -72,27 +72,8 @@ class StaffRepository:
         self, *, username: str, display_name: str, role: Role, password_hash: str, now: datetime
     ) -> StaffRow:
         """Insert a staff account; ``UsernameTaken`` when the (lower-case) name exists."""
-        staff_id = uuid.uuid4()
-        try:
-            await StaffAccount.insert(
-                StaffAccount(
-                    id=staff_id,
-                    username=username,
-                    display_name=display_name,
-                    role=role,
-                    password_hash=password_hash,
-                    active=True,
-                    failed_logins=0,
-                    locked_until=None,
-                    created_at=now,
-                )
-            )
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise UsernameTaken(username) from exc
-            raise
-        return StaffRow(
-            id=staff_id,
+        row = StaffRow(
+            id=uuid.uuid4(),
             username=username,
             display_name=display_name,
             role=role,
@@ -102,6 +83,13 @@ class StaffRepository:
             locked_until=None,
             created_at=now,
         )
+        try:
+            await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise UsernameTaken(username) from exc
+            raise
+        return row
 
     async def count_failure(self, staff_id: uuid.UUID) -> int:
         """One more consecutive failure, counted by the database; the new count."""
