@@ -250,3 +250,22 @@ async def test_the_links_of_a_citizen_are_theirs_alone(web: httpx.AsyncClient) -
     assert [link["id"] for link in still["items"]] == [alice_link]
     missing = await web.delete(f"/mp/v1/links/{uuid.uuid4()}", headers=bearer(bob_session["access_token"]))
     assert missing.status_code == 404
+
+
+async def test_unlinking_wechat_ends_the_wechat_sessions_but_not_the_apps(web: httpx.AsyncClient) -> None:
+    registered = await register(web)
+    app_session = registered["tokens"]
+    _, wechat_session = await bound_on_wechat(web, registered["_person"])
+    links = (await web.get("/mp/v1/links", headers=bearer(app_session["access_token"]))).json()["items"]
+    removed = await web.delete(f"/mp/v1/links/{links[0]['id']}", headers=bearer(app_session["access_token"]))
+    assert removed.status_code == 204
+
+    refused = await web.get("/api/v1/me", headers=bearer(wechat_session["access_token"]))
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "auth.token_revoked"
+    refresh = await web.post(
+        "/api/v1/auth/token",
+        json={"grant_type": "refresh_token", "refresh_token": wechat_session["refresh_token"]},
+    )
+    assert refresh.status_code == 401
+    assert (await web.get("/api/v1/me", headers=bearer(app_session["access_token"]))).status_code == 200

@@ -122,7 +122,8 @@ class AccountLinkService:
         return await self._links.list_for(principal.id)
 
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
-        """Remove one of the caller's own links; another citizen's link is simply not found."""
+        """Remove one of the caller's own links, and log that platform's mini program out; another
+        citizen's link is simply not found."""
         async with write_transaction(self._engine):
             row = await self._links.delete_own(principal.id, link_id)
             if row is None:
@@ -134,6 +135,7 @@ class AccountLinkService:
                 data={"platform": row.platform, "link": str(row.id)},
                 chain="auth",
             )
+        await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
     async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> str:
         if proof.platform_proof is not None:

@@ -142,15 +142,21 @@ class RefreshTokenRepository:
         )
         return len(rows)
 
-    async def revoke_subject(self, kind: str, principal_id: uuid.UUID, *, now: datetime) -> list[str]:
-        """Revoke every family of one principal; returns the family ids that were still live."""
+    async def revoke_subject(
+        self, kind: str, principal_id: uuid.UUID, *, now: datetime, client_id: str | None = None
+    ) -> list[str]:
+        """Revoke every family of one principal (of one client only, if given); returns the family
+        ids that were still live."""
+        where = (
+            (RefreshToken.principal_kind == kind)
+            & (RefreshToken.principal_id == principal_id)
+            & RefreshToken.revoked_at.is_null()
+        )
+        if client_id is not None:
+            where = where & (RefreshToken.client_id == client_id)
         rows = (
             await RefreshToken.update({RefreshToken.revoked_at: now})
-            .where(
-                (RefreshToken.principal_kind == kind)
-                & (RefreshToken.principal_id == principal_id)
-                & RefreshToken.revoked_at.is_null()
-            )
+            .where(where)
             .returning(RefreshToken.family_id)
         )
         return sorted({row["family_id"] for row in rows})

@@ -348,6 +348,15 @@ class TokenService:
             ttl=self._settings.access_ttl + LEEWAY,
         )
 
+    async def end_client_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID, client_id: str) -> None:
+        """End one principal's sessions of one client, and their access tokens, leaving the others
+        (a citizen unlinking WeChat logs the WeChat mini program out, not the app)."""
+        families = await self._refresh.revoke_subject(
+            kind, principal_id, now=self._clock.now(), client_id=client_id
+        )
+        for family in families:
+            await self._deny_session(family)
+
     async def _deny_session(self, sid: str) -> None:
         await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
 
