@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msgspec
+from litestar import MediaType, Request, Response
 
 from backend.crypto import PersonalDataCipher
 from backend.errors import Conflict, Invalid
@@ -78,3 +80,27 @@ class Idempotency:
         if stored.fingerprint != fingerprint:
             raise Invalid("idempotency.key_reused", "This Idempotency-Key was used with a different request")
         return stored
+
+
+async def idempotent_json(
+    idempotency: Idempotency,
+    request: Request[Any, Any, Any],
+    *,
+    scope: str,
+    key: str | None,
+    status: int,
+    call: Callable[[], Awaitable[Any]],
+) -> Response[bytes]:
+    """A controller's creating POST under ``Idempotency-Key``: ``call()`` returns the Struct answered
+    with ``status``; a replay answers the first response, marked ``Idempotent-Replayed: true``."""
+
+    async def encoded() -> tuple[int, bytes]:
+        return status, msgspec.json.encode(await call())
+
+    answered, body, replayed = await idempotency.run(
+        scope=scope, key=key, body=await request.body(), call=encoded
+    )
+    headers = {"cache-control": "no-store"}
+    if replayed:
+        headers["idempotent-replayed"] = "true"
+    return Response(body, status_code=answered, media_type=MediaType.JSON, headers=headers)

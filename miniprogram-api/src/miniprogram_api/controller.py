@@ -15,7 +15,7 @@ from backend.account_link.repository import LinkRow
 from backend.account_link.service import BindRequired as BindTicket
 from backend.account_link.service import PhoneProof
 from backend.auth.controller import client_address
-from backend.auth.guards import require_citizen
+from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenPair
 from backend.container import Container
@@ -123,6 +123,7 @@ class LinkController(Controller):
     path = "/links"
     tags = ("mini-program",)
     guards = [require_citizen]  # noqa: RUF012 (Litestar's declaration style)
+    security = BEARER
 
     @get("/", summary="The caller's own platform links")
     async def list(

@@ -21,6 +21,7 @@ from backend.auth.guards import require_citizen, require_device
 from backend.auth.principal import Principal
 from backend.container import Container
 from backend.scanner.scenes import SCENES
+from backend.scanner.tables import ScannerDevice
 from tests.backend.conftest import http_client
 from tests.backend.staff.factories import bearer, citizen_token, staff_token
 
@@ -249,3 +250,16 @@ async def test_a_device_trading_its_credential_too_often_is_throttled(
     throttled = await _device_token(client, device_id, credential)
     assert throttled.json()["code"] == "scanner.token_throttled"
     assert int(throttled.headers["retry-after"]) > 0
+
+
+async def test_a_retried_registration_with_the_same_idempotency_key_answers_the_first_device(
+    client: httpx.AsyncClient, operator: dict[str, str]
+) -> None:
+    body = {"scene": "factory", "venue": f"宿迁经济开发区 {secrets.token_hex(3)}"}
+    headers = {**operator, "idempotency-key": secrets.token_hex(8)}
+    first = await client.post("/api/v1/admin/scanners", json=body, headers=headers)
+    replay = await client.post("/api/v1/admin/scanners", json=body, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert await ScannerDevice.count().where(ScannerDevice.venue == body["venue"]) == 1

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import require_staff
+from backend.auth.guards import BEARER, require_staff
 from backend.auth.principal import Principal
 from backend.container import Container
+from backend.idempotency import idempotent_json
 from backend.scanner.repository import DeviceRow
 from backend.scanner.schemas import (
     DeviceToken,
@@ -38,16 +41,37 @@ class ScannerAdminController(Controller):
     path = "/api/v1/admin/scanners"
     tags = ("admin",)
     guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
+    security = BEARER
 
-    @post("/", summary="Register a scanner device; its credential is in this answer only")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Register a scanner device; its credential is in this answer only",
+        description="With an `Idempotency-Key` header, a retried request answers the first response.",
+        responses={HTTP_201_CREATED: ResponseSpec(ScannerRegistered, description="Registered")},
+    )
     async def register(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[ScannerCreate],
         container: NamedDependency[Container],
         principal: NamedDependency[Principal],
-    ) -> ScannerRegistered:
-        row, credential = await container.scanner.register(scene=data.scene, venue=data.venue, by=principal)
-        return ScannerRegistered(device=_read(row), credential=credential)
+        idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
+    ) -> Response[bytes]:
+        async def register() -> ScannerRegistered:
+            row, credential = await container.scanner.register(
+                scene=data.scene, venue=data.venue, by=principal
+            )
+            return ScannerRegistered(device=_read(row), credential=credential)
+
+        return await idempotent_json(
+            container.idempotency,
+            request,
+            scope=f"scanner.register:{principal.subject}",
+            key=idempotency_key,
+            status=HTTP_201_CREATED,
+            call=register,
+        )
 
     @get("/", summary="Registered scanner devices, oldest first")
     async def list(

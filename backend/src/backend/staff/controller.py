@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
 
 from backend.auth.controller import client_address
-from backend.auth.guards import require_staff
+from backend.auth.guards import BEARER, require_staff
 from backend.auth.principal import Principal
 from backend.container import Container
+from backend.idempotency import idempotent_json
 from backend.staff.repository import StaffRow
 from backend.staff.schemas import StaffCreate, StaffLogin, StaffPage, StaffRead, StaffToken
 
@@ -46,22 +49,41 @@ class StaffAdminController(Controller):
     path = "/api/v1/admin/staff"
     tags = ("admin",)
     guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
+    security = BEARER
 
-    @post("/", summary="Create a staff account (operators only)")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Create a staff account (operators only)",
+        description="With an `Idempotency-Key` header, a retried request answers the first response.",
+        responses={HTTP_201_CREATED: ResponseSpec(StaffRead, description="Created")},
+    )
     async def create(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[StaffCreate],
         container: NamedDependency[Container],
         principal: NamedDependency[Principal],
-    ) -> StaffRead:
-        row = await container.staff.create(
-            username=data.username,
-            display_name=data.display_name,
-            role=data.role,
-            password=data.password,
-            by=principal,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
+    ) -> Response[bytes]:
+        async def create() -> StaffRead:
+            row = await container.staff.create(
+                username=data.username,
+                display_name=data.display_name,
+                role=data.role,
+                password=data.password,
+                by=principal,
+            )
+            return _read(row)
+
+        return await idempotent_json(
+            container.idempotency,
+            request,
+            scope=f"staff.create:{principal.subject}",
+            key=idempotency_key,
+            status=HTTP_201_CREATED,
+            call=create,
         )
-        return _read(row)
 
     @get("/", summary="Staff accounts, by username")
     async def list(
