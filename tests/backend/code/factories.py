@@ -3,16 +3,18 @@ trust material, and codes signed with the live key ring (so a test can choose it
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
+from cryptography.hazmat.primitives import serialization
 
 from backend.container import Container
 from backend.scanner.scenes import Scene
-from citizen_code import IssuerKey, RevocationList, TrustList, Verifier, load_trust_list
+from citizen_code import DeviceKey, IssuerKey, RevocationList, TrustList, Verifier, load_trust_list
 from tests.backend.staff.factories import bearer, citizen_token, operator_principal
 
 
@@ -88,3 +90,26 @@ async def issued_code(client: httpx.AsyncClient, citizen: Citizen) -> str:
     assert response.status_code == 200, response.text
     code: str = response.json()["code"]
     return code
+
+
+def public_key_text(key: DeviceKey, *, encoding: str = "point") -> str:
+    """The phone's public key as the app sends it: base64url SEC1 point, or base64 DER SPKI."""
+    if encoding == "point":
+        raw = key.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return base64.b64encode(key.spki).decode()
+
+
+async def enrol(client: httpx.AsyncClient, citizen: Citizen, key: DeviceKey) -> httpx.Response:
+    return await client.post(
+        "/api/v1/citizen-code/devices",
+        json={"public_key": public_key_text(key), "label": "my phone"},
+        headers=citizen.headers,
+    )
+
+
+def holder_credential(enrolled: httpx.Response) -> bytes:
+    assert enrolled.status_code == 201, enrolled.text
+    return base64.urlsafe_b64decode(enrolled.json()["holder_credential"] + "==")

@@ -21,7 +21,7 @@ from tests.backend.code.factories import (
     make_scanner,
     verify,
 )
-from tests.backend.staff.factories import bearer, staff_token
+from tests.backend.staff.factories import bearer, operator_principal, staff_token
 
 
 async def _signed(
@@ -210,8 +210,6 @@ async def test_verify_takes_only_scanner_device_tokens(
 async def test_revoked_scanner_is_refused_and_does_not_use_up_the_code(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    from tests.backend.staff.factories import operator_principal
-
     citizen, revoked, live = (
         await make_citizen(container),
         await make_scanner(container),

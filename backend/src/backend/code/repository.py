@@ -243,6 +243,16 @@ class RevocationRepository:
         await serialise(self._engine, "revocations")
         await CodeRevocation.insert(CodeRevocation(code_id=code_id, revoked_at=revoked_at, reason=reason))
 
+    async def latest(self, code_id: str) -> int | None:
+        """The newest ``revoked_at`` of ``code_id``, or None."""
+        row = (
+            await CodeRevocation.select(CodeRevocation.revoked_at)
+            .where(CodeRevocation.code_id == code_id)
+            .order_by(CodeRevocation.revoked_at, ascending=False)
+            .first()
+        )
+        return None if row is None else int(row["revoked_at"])
+
     async def after(self, cursor: int, *, not_before: int, limit: int) -> list[RevocationRow]:
         rows = (
             await CodeRevocation.select(CodeRevocation.id, CodeRevocation.code_id, CodeRevocation.revoked_at)

@@ -1,4 +1,11 @@
-"""Citizens' codes and devices, and the operator actions on them (status, key rotation)."""
+"""Citizens' codes and devices, and the operator actions on them (status, key rotation).
+
+**Revocation seconds.** Times in codes are whole seconds and an entry ``(code_id, revoked_at)`` voids
+what was issued *before* ``revoked_at``. A revocation made during second ``T`` is therefore stored as
+``T + 1``: a credential issued earlier in that same second (a thief's phone renewing at the moment
+its owner revokes it) is void too. Whatever we issue for that code id afterwards is dated no earlier
+than the newest entry, so a phone re-enrolling within that second is not caught by it.
+"""
 
 from __future__ import annotations
 
@@ -105,7 +112,7 @@ class CitizenCodeService:
         """A fresh online code (60 s), asserting the citizen's current status."""
         holder = await self.holder(citizen_id)
         material = await self._trust.material()
-        now = self._trust.now()
+        now = max(self._trust.now(), self._trust.revoked_at(holder.code_id) or 0)
         ttl = self._settings.online_ttl
         code = issue_code(
             material.ring.active,
@@ -134,14 +141,14 @@ class CitizenCodeService:
         thumbprint = hashlib.sha256(spki).hexdigest()
         await self.holder(citizen_id)
         material = await self._trust.material()
-        now = self._trust.now()
-        issued_at, expires_at = _at(now), _at(now + self._settings.holder_ttl)
         async with write_transaction(self._engine):
-            # The row lock orders this against a status change and a concurrent enrolment, so the
-            # device limit holds and the credential asserts the status as of now.
+            # The row lock orders this against a status change, a revocation and a concurrent
+            # enrolment, so the device limit holds and the credential asserts the current status.
             await self._holders.lock(citizen_id)
             holder = await self._holders.find(citizen_id)
             assert holder is not None
+            now = max(self._trust.now(), await self._revocations.latest(holder.code_id) or 0)
+            issued_at, expires_at = _at(now), _at(now + self._settings.holder_ttl)
             existing = await self._holders.find_device(citizen_id, thumbprint=thumbprint)
             if existing is not None and existing.revoked_at is not None:
                 raise Conflict("code.device_revoked", "This device key was revoked; enrol a new key")
@@ -201,9 +208,10 @@ class CitizenCodeService:
         holder = await self.holder(citizen_id)
         now = self._trust.now()
         async with write_transaction(self._engine):
+            await self._holders.lock(citizen_id)
             revoked = await self._holders.revoke_device(citizen_id, device_id, now=_at(now))
             if revoked:
-                await self._revocations.add(holder.code_id, revoked_at=now, reason="device_revoked")
+                await self._revocations.add(holder.code_id, revoked_at=now + 1, reason="device_revoked")
                 await self._audit.append(
                     actor=f"citizen:{citizen_id}",
                     action="code.device_revoked",
@@ -231,7 +239,7 @@ class CitizenCodeService:
             if previous == status:
                 return
             if status is Status.RESTRICTED:
-                await self._revocations.add(holder.code_id, revoked_at=now, reason="restricted")
+                await self._revocations.add(holder.code_id, revoked_at=now + 1, reason="restricted")
             await self._audit.append(
                 actor=by.subject,
                 action="code.status_changed",

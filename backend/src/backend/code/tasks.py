@@ -37,7 +37,7 @@ class AuditBuffer:
         self, audit: AuditLog, *, chain: str, clock: Clock, flush_every: float, flush_rows: int
     ) -> None:
         self._audit = audit
-        self._chain = chain
+        self.chain = chain
         self._clock = clock
         self._flush_every = flush_every
         self._flush_rows = flush_rows
@@ -62,7 +62,7 @@ class AuditBuffer:
         if not batch:
             return 0
         try:
-            await self._audit.append_many(self._chain, batch)
+            await self._audit.append_many(self.chain, batch)
         except BaseException:
             # Back in front of what arrived meanwhile, in order; the oldest go if it grew too long.
             self._pending[:0] = batch
@@ -70,7 +70,7 @@ class AuditBuffer:
             if excess > 0:
                 del self._pending[:excess]
                 self.dropped += excess
-                log.error("audit buffer %s full: dropped %s verification rows", self._chain, excess)
+                log.error("audit buffer %s full: dropped %s verification rows", self.chain, excess)
             raise
         return len(batch)
 
@@ -83,7 +83,7 @@ class AuditBuffer:
                 await self.flush()
             except Exception:
                 # The writer must outlive a failed flush (a database restart); rows stay queued.
-                log.exception("audit buffer %s: flush failed, will retry", self._chain)
+                log.exception("audit buffer %s: flush failed, will retry", self.chain)
 
 
 async def every(seconds: float, step: Callable[[], Awaitable[None]], *, name: str) -> None:

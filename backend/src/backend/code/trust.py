@@ -52,6 +52,11 @@ class CodeTrust:
     def loaded(self) -> bool:
         return self._material is not None
 
+    def revoked_at(self, code_id: str) -> int | None:
+        """The newest revocation of ``code_id`` this worker knows (its own at once, others' within
+        one refresh period)."""
+        return self._revocations.revoked_at(code_id)
+
     async def material(self) -> TrustMaterial:
         """The ring, the anchor and the signed trust list (loaded on first use)."""
         if self._material is None:

@@ -19,6 +19,7 @@ _STATEMENTS = (
     "CREATE UNIQUE INDEX code_holder_code_id ON code_holder (code_id)",
     "CREATE UNIQUE INDEX code_device_key ON code_device (citizen_id, key_thumbprint)",
     "CREATE INDEX code_revocation_revoked_at ON code_revocation (revoked_at)",
+    "CREATE INDEX code_revocation_code_id ON code_revocation (code_id, revoked_at)",
     "CREATE UNIQUE INDEX code_scan_once ON code_scan (device_id, code_hash)",
     "CREATE INDEX code_scan_replay_key ON code_scan (replay_key)",
     "CREATE INDEX code_scan_credential ON code_scan (credential, scanned_at)",

@@ -1,0 +1,97 @@
+"""The verification audit buffer: no I/O on record, batched writes in order, survival of a failed
+write, a bound on memory, and a final flush on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import asyncpg
+import pytest
+
+from backend.audit.tables import AuditEntry
+from backend.code import tasks
+from backend.code.tasks import AuditBuffer, Background
+from backend.container import Container
+
+
+def _buffer(
+    container: Container, *, chain: str | None = None, rows: int = 1000, every: float = 3600
+) -> AuditBuffer:
+    return AuditBuffer(
+        container.audit,
+        chain=chain or f"test-{secrets.token_hex(4)}",
+        clock=container.clock,
+        flush_every=every,
+        flush_rows=rows,
+    )
+
+
+async def _written(chain: str) -> list[str]:
+    rows = (
+        await AuditEntry.select(AuditEntry.subject).where(AuditEntry.chain == chain).order_by(AuditEntry.seq)
+    )
+    return [row["subject"] for row in rows]
+
+
+def _record(buffer: AuditBuffer, *subjects: str) -> None:
+    for subject in subjects:
+        buffer.record(actor="device:test", action="code.verified", subject=subject, data={"reason": "ok"})
+
+
+async def test_recorded_rows_wait_in_memory_and_flush_writes_them_in_order(container: Container) -> None:
+    buffer = _buffer(container)
+    _record(buffer, "a", "b", "c")
+    assert await _written(buffer.chain) == []
+    assert await buffer.flush() == 3
+    assert await _written(buffer.chain) == ["a", "b", "c"]
+    assert (await container.audit.verify(buffer.chain)).intact
+    assert await buffer.flush() == 0
+
+
+async def test_the_writer_wakes_when_a_batch_is_full(container: Container) -> None:
+    buffer = _buffer(container, rows=3)
+    writer = asyncio.create_task(buffer.run())
+    try:
+        _record(buffer, "1", "2", "3")
+        for _ in range(500):  # bounded wait for the writer; no timing is asserted
+            if buffer.pending == 0 and await _written(buffer.chain):
+                break
+            await asyncio.sleep(0.01)
+        assert await _written(buffer.chain) == ["1", "2", "3"]
+    finally:
+        writer.cancel()
+
+
+async def test_a_failed_write_keeps_its_rows_for_the_next_attempt(container: Container) -> None:
+    # A chain name longer than the column: the database refuses the insert.
+    buffer = _buffer(container, chain="x" * 40)
+    _record(buffer, "first", "second")
+    with pytest.raises(asyncpg.PostgresError):
+        await buffer.flush()
+    _record(buffer, "third")
+    assert buffer.pending == 3
+    buffer.chain = f"test-{secrets.token_hex(4)}"
+    await buffer.flush()
+    assert await _written(buffer.chain) == ["first", "second", "third"]
+
+
+async def test_pending_rows_are_bounded_while_the_database_refuses_them(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks, "MAX_PENDING", 2)
+    buffer = _buffer(container, chain="x" * 40)
+    _record(buffer, "old", "mid", "new")
+    with pytest.raises(asyncpg.PostgresError):
+        await buffer.flush()
+    assert buffer.pending == 2
+    assert buffer.dropped == 1
+
+
+async def test_stopping_the_background_flushes_what_is_left(container: Container) -> None:
+    buffer = _buffer(container)
+    background = Background(audit=buffer, refresh=container.code_trust.refresh, refresh_every=3600)
+    await background.start()
+    _record(buffer, "last words")
+    await background.stop()
+    assert await _written(buffer.chain) == ["last words"]

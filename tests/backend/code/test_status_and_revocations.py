@@ -1,0 +1,160 @@
+"""Restricting a citizen, and the revocation delta feed offline scanners sync with."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from backend.code.repository import RevocationRepository
+from backend.container import Container
+from backend.database import write_transaction
+from citizen_code import DeviceKey
+from tests.backend.citizen.factories import register
+from tests.backend.code.factories import (
+    Citizen,
+    code_id_of,
+    enrol,
+    issued_code,
+    make_citizen,
+    make_scanner,
+    offline_verifier,
+    verify,
+)
+from tests.backend.staff.factories import bearer, staff_token
+
+
+@pytest.fixture(scope="module")
+async def operator(app: Litestar, container: Container) -> dict[str, str]:
+    return bearer(await staff_token(app, container, role="operator"))
+
+
+async def _registered(web: httpx.AsyncClient) -> Citizen:
+    body = await register(web)
+    return Citizen(uuid.UUID(body["citizen"]["id"]), bearer(body["tokens"]["access_token"]))
+
+
+async def _feed(client: httpx.AsyncClient, headers: dict[str, str], **params: str | int) -> dict[str, object]:
+    response = await client.get("/api/v1/scanner/revocations", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_restricting_a_citizen_changes_what_their_codes_assert_and_revokes_older_ones(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+) -> None:
+    citizen = await _registered(web)
+    library, factory = await make_scanner(container), await make_scanner(container, scene="factory")
+    before = await issued_code(client, citizen)
+    response = await client.put(
+        f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",
+        json={"status": "restricted"},
+        headers=operator,
+    )
+    assert response.status_code == 204, response.text
+    assert (await verify(client, library, before))["reason"] == "revoked"
+    assert (await verify(client, factory, await issued_code(client, citizen)))["reason"] == "restricted"
+    assert (await verify(client, library, await issued_code(client, citizen)))["decision"] == "pass"
+    feed = await _feed(client, library.headers)
+    items = feed["items"]
+    assert isinstance(items, list)
+    assert await code_id_of(container, citizen) in {item["code_id"] for item in items}
+    cleared = await client.put(
+        f"/api/v1/admin/citizen-code/holders/{citizen.id}/status", json={"status": "normal"}, headers=operator
+    )
+    assert cleared.status_code == 204
+    assert (await verify(client, factory, await issued_code(client, citizen)))["decision"] == "pass"
+
+
+async def test_status_of_an_unknown_citizen_is_404_and_counter_staff_may_not_set_it(
+    client: httpx.AsyncClient, app: Litestar, container: Container, operator: dict[str, str]
+) -> None:
+    path = f"/api/v1/admin/citizen-code/holders/{uuid.uuid4()}/status"
+    missing = await client.put(path, json={"status": "restricted"}, headers=operator)
+    assert missing.status_code == 404
+    counter = bearer(await staff_token(app, container, role="counter"))
+    assert (await client.put(path, json={"status": "restricted"}, headers=counter)).status_code == 403
+
+
+async def _revoke_a_device(client: httpx.AsyncClient, container: Container) -> str:
+    citizen = await make_citizen(container)
+    device_id = (await enrol(client, citizen, DeviceKey.generate())).json()["device"]["id"]
+    response = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
+    assert response.status_code == 204
+    return await code_id_of(container, citizen)
+
+
+async def test_feed_pages_by_cursor_oldest_first_without_gaps_or_repeats(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    scanner = await make_scanner(container)
+    start = str((await _feed(client, scanner.headers, limit=1000))["next_cursor"])
+    revoked = [await _revoke_a_device(client, container) for _ in range(5)]
+    seen: list[str] = []
+    cursor, pages = start, 0
+    while True:
+        page = await _feed(client, scanner.headers, since=cursor, limit=2)
+        items = page["items"]
+        assert isinstance(items, list)
+        assert len(items) <= 2
+        seen.extend(item["code_id"] for item in items)
+        cursor, pages = str(page["next_cursor"]), pages + 1
+        if not page["has_more"]:
+            break
+    assert seen == revoked
+    assert pages == 3
+    assert (await _feed(client, scanner.headers, since=cursor))["items"] == []
+    assert (await _feed(client, scanner.headers, since=cursor))["next_cursor"] == cursor
+
+
+async def test_feed_without_a_cursor_starts_at_the_48_hour_horizon(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    scanner = await make_scanner(container)
+    async with write_transaction(container.engine):
+        await RevocationRepository(container.engine).add(
+            "oldoldoldoldoldo", revoked_at=int(time.time()) - 3 * 86_400, reason="device_revoked"
+        )
+    recent = await _revoke_a_device(client, container)
+    items = (await _feed(client, scanner.headers, limit=1000))["items"]
+    assert isinstance(items, list)
+    codes = {item["code_id"] for item in items}
+    assert recent in codes
+    assert "oldoldoldoldoldo" not in codes
+    assert all(datetime.fromisoformat(item["revoked_at"]).tzinfo is not None for item in items)
+
+
+@pytest.mark.parametrize("cursor", ["-1", "abc", "1.5", "9" * 30])
+async def test_feed_refuses_a_cursor_it_never_handed_out(
+    client: httpx.AsyncClient, container: Container, cursor: str
+) -> None:
+    scanner = await make_scanner(container)
+    response = await client.get(
+        "/api/v1/scanner/revocations", params={"since": cursor}, headers=scanner.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "request.cursor_invalid"
+
+
+async def test_feed_is_for_scanners(client: httpx.AsyncClient, container: Container) -> None:
+    citizen = await make_citizen(container)
+    assert (await client.get("/api/v1/scanner/revocations", headers=citizen.headers)).status_code == 403
+
+
+async def test_offline_verifier_built_from_the_feed_denies_a_revoked_code(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+) -> None:
+    citizen, scanner = await _registered(web), await make_scanner(container)
+    code = await issued_code(client, citizen)
+    await client.put(
+        f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",
+        json={"status": "restricted"},
+        headers=operator,
+    )
+    verdict = (await offline_verifier(client, scanner)).verify(code, now=int(time.time()))
+    assert verdict.reason == "revoked"
