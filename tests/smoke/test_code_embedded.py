@@ -1,0 +1,85 @@
+"""The citizen code on the embedded default (SQLite + in-process store + sandbox), over real HTTP:
+a registered citizen's code verifies offline under the published trust list and online at a
+scanner exactly once, its QR decodes with zxing-cpp, and the keys survive a restart."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import httpx
+import PIL.Image
+import pytest
+import zxingcpp
+
+from citizen_code import TrustList, Verifier, load_trust_list
+from tests.smoke.test_embedded import _free_port
+from tests.smoke.test_identity_embedded import _code, _person, _serve
+from tests.smoke.test_staff_embedded import _bearer, _printed_passwords
+
+pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("code")
+
+
+def _trust(web: httpx.Client) -> TrustList:
+    anchor = web.get("/.well-known/citizen-code/anchor").json()["public_key_pem"].encode()
+    return load_trust_list(web.get("/.well-known/citizen-code/trust-list").content, anchor)
+
+
+def _citizen(web: httpx.Client) -> dict[str, str]:
+    person = _person(web)
+    registered = web.post(
+        "/api/v1/auth/register",
+        json={
+            "phone": person["phone"],
+            "sms_code": _code(web, person["phone"], "register"),
+            "name": person["name"],
+            "id_number": person["id_number"],
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    return _bearer(registered.json()["tokens"]["access_token"])
+
+
+def _scanner(web: httpx.Client, data_dir: Path) -> dict[str, str]:
+    (password,) = _printed_passwords(data_dir)
+    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
+    admin = _bearer(login.json()["access_token"])
+    registered = web.post("/api/v1/admin/scanners", json={"scene": "bus", "venue": "K1 路"}, headers=admin)
+    assert registered.status_code == 201, registered.text
+    device = web.post(
+        "/api/v1/scanner/token",
+        json={"device_id": registered.json()["device"]["id"], "credential": registered.json()["credential"]},
+    )
+    return _bearer(device.json()["access_token"])
+
+
+def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None:
+    port = _free_port()
+    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+        citizen, scanner = _citizen(web), _scanner(web, data_dir)
+        trust_list = _trust(web)
+        code = web.get("/api/v1/citizen-code", headers=citizen).json()["code"]
+        assert Verifier(trust_list).verify(code, now=int(time.time())).passed
+
+        first = web.post("/api/v1/scanner/verify", json={"code": code}, headers=scanner).json()
+        again = web.post("/api/v1/scanner/verify", json={"code": code}, headers=scanner).json()
+        assert (first["decision"], first["scene"]) == ("pass", "bus")
+        assert (again["decision"], again["reason"]) == ("deny", "replayed")
+
+        png = web.get("/api/v1/citizen-code/qr.png", headers=citizen)
+        (barcode,) = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png.content)))
+        scanned = web.post("/api/v1/scanner/verify", json={"code": barcode.text}, headers=scanner).json()
+        assert scanned["decision"] == "pass"
+        assert scanned["pseudonym"] == first["pseudonym"]
+        listed = web.get("/.well-known/citizen-code/trust-list").content
+
+    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+        # The same signed trust list (same keys, same anchor) after a restart.
+        assert web.get("/.well-known/citizen-code/trust-list").content == listed
+        assert _trust(web).keys == trust_list.keys
