@@ -13,7 +13,7 @@ from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.auth.controller import AuthController, JwksController
-from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY, auth_exception_handlers
+from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY
 from backend.citizen.controller import MeController, RegistrationController
 from backend.code.controller import (
     CitizenCodeController,
@@ -82,10 +82,7 @@ def create_app(
             "container": Provide(lambda: container, sync_to_thread=False, use_cache=True),
             **PRINCIPAL_DEPENDENCY,
         },
-        exception_handlers={
-            **build_exception_handlers(container.metrics),
-            **auth_exception_handlers(container.metrics),
-        },
+        exception_handlers=build_exception_handlers(container.metrics),
         lifespan=[container.lifespan],
         on_startup=[admin_bootstrap_hook(container.staff, settings.secrets.bootstrap_admin_password)],
         cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))

@@ -29,6 +29,10 @@ class DomainError(Exception):
         self.detail = detail
         self.extra: Mapping[str, Any] = extra or {}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the answer must carry (``Retry-After``, ``WWW-Authenticate``)."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404
@@ -48,6 +52,12 @@ class Forbidden(DomainError):
 class Unauthenticated(Forbidden):
     status = 401
     title = "Unauthenticated"
+
+    def headers(self) -> dict[str, str]:
+        # RFC 6750 §3: a 401 names the scheme; a presented-but-bad token is "invalid_token".
+        if self.code.startswith("auth.token_") and self.code != "auth.token_missing":
+            return {"www-authenticate": 'Bearer error="invalid_token"'}
+        return {"www-authenticate": "Bearer"}
 
 
 class Invalid(DomainError):
@@ -69,6 +79,9 @@ class Unavailable(DomainError):
     ) -> None:
         super().__init__(code, detail, extra=extra)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)} if self.retry_after is not None else {}
 
 
 class RateLimited(Unavailable):

@@ -20,7 +20,7 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandlersMap
 
-from backend.errors import DomainError, Unavailable
+from backend.errors import DomainError
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
 from integrations import UpstreamError, UpstreamUnavailable
@@ -75,9 +75,6 @@ def problem_response(
 def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
         metrics.count_problem(exc.code)
-        headers = None
-        if isinstance(exc, Unavailable) and exc.retry_after is not None:
-            headers = {"retry-after": str(exc.retry_after)}
         return problem_response(
             exc.status,
             exc.code,
@@ -85,7 +82,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             exc.detail,
             instance=request.url.path,
             extra=dict(exc.extra) or None,
-            headers=headers,
+            headers=exc.headers() or None,
         )
 
     def on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:

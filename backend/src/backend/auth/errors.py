@@ -35,6 +35,9 @@ class RefreshTokenRejected(Unauthenticated):
 class PrincipalForbidden(Forbidden):
     """A valid token of the wrong kind, or without the scope or role the route needs."""
 
+    def headers(self) -> dict[str, str]:
+        return {"www-authenticate": 'Bearer error="insufficient_scope"'}
+
 
 class UnknownSigningKey(Exception):
     """A token names a ``kid`` this process doesn't hold (yet): reload the key ring, then retry once."""

@@ -22,19 +22,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
-from litestar.types import ExceptionHandlersMap, Guard
+from litestar.types import Guard
 
 from backend.auth.errors import PrincipalForbidden, TokenRejected
 from backend.auth.principal import CITIZEN_SCOPES, Principal, PrincipalKind
 from backend.auth.tokens import TokenService
-from backend.errors import Unauthenticated
-from backend.observability.metrics import Metrics
-from backend.problems import Problem, problem_response
 
 _STATE_KEY = "suqian.principal"
 
@@ -116,29 +113,3 @@ def current_principal(request: Request[Any, Any, Any]) -> Principal:
 
 
 PRINCIPAL_DEPENDENCY = {"principal": Provide(current_principal, sync_to_thread=False)}
-
-
-def auth_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
-    """Problem answers for auth failures that carry the RFC 6750 §3 ``WWW-Authenticate`` header."""
-
-    def answer(
-        request: Request[Any, Any, Any], exc: Unauthenticated | PrincipalForbidden
-    ) -> Response[Problem]:
-        metrics.count_problem(exc.code)
-        if isinstance(exc, PrincipalForbidden):
-            challenge = 'Bearer error="insufficient_scope"'
-        elif exc.code.startswith("auth.token_") and exc.code != "auth.token_missing":
-            challenge = 'Bearer error="invalid_token"'
-        else:
-            challenge = "Bearer"
-        return problem_response(
-            exc.status,
-            exc.code,
-            exc.title,
-            exc.detail,
-            instance=request.url.path,
-            extra=dict(exc.extra) or None,
-            headers={"www-authenticate": challenge},
-        )
-
-    return {Unauthenticated: answer, PrincipalForbidden: answer}
