@@ -140,15 +140,19 @@ class CpuWindow:
 def wait_for_quiet(
     *, server_groups: Callable[[], Iterable[int]], threshold: float, timeout_s: float
 ) -> float:
-    """Wait until others use less than ``threshold`` cores for half a second; return what they used."""
+    """Wait for half a second in which others use less than ``threshold`` cores and the servers have
+    settled (below ``threshold`` too: work queued by the previous run, such as argon2 hashes still in
+    flight, must not bleed into the next). Returns what others used in the last half second."""
     deadline = time.monotonic() + timeout_s
     while True:
         window = CpuWindow(server_groups)
         with window:
             time.sleep(0.5)
-        other = window.result.other if window.result else 0.0
-        if other < threshold or time.monotonic() >= deadline:
-            return other
+        use = window.result
+        if use is None or (use.other < threshold and use.server < threshold):
+            return use.other if use else 0.0
+        if time.monotonic() >= deadline:
+            return use.other
 
 
 def cpu_model() -> str:

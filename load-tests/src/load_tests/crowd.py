@@ -82,7 +82,12 @@ async def _drive(
                     if response.status_code >= 400:
                         errors["status"] += 1
 
-    await asyncio.gather(*(client_loop() for _ in range(connections)))
+    tasks = [asyncio.ensure_future(client_loop()) for _ in range(connections)]
+    # Requests still in flight at the end are not counted (as with wrk); don't wait seconds for them.
+    _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.perf_counter()) + 0.05)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
     return summarise(
         latencies,
         duration_s=min(time.perf_counter(), deadline) - start,

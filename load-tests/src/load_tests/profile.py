@@ -38,6 +38,7 @@ _FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
 @dataclass(frozen=True, slots=True)
 class Profile:
     samples: int
+    roots: list[tuple[str, int]]
     self_time: list[tuple[str, int]]
     inclusive: list[tuple[str, int]]
 
@@ -57,6 +58,7 @@ def _short(frame: str) -> str:
 
 def fold(lines: Iterable[str], *, top: int = 30) -> Profile:
     """Fold py-spy's raw (collapsed) stacks: ``frame;frame;...;leaf count`` per line."""
+    roots: Counter[str] = Counter()
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     samples = 0
@@ -75,10 +77,11 @@ def fold(lines: Iterable[str], *, top: int = 30) -> Profile:
         if spawn is not None:
             frames = frames[spawn + 1 :] or [GRANIAN_RUNTIME]
         samples += count
+        roots[frames[0]] += count
         self_time[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
-    return Profile(samples, self_time.most_common(top), inclusive.most_common(top))
+    return Profile(samples, roots.most_common(8), self_time.most_common(top), inclusive.most_common(top))
 
 
 def render(profile: Profile, *, title: str) -> str:
@@ -88,6 +91,9 @@ def render(profile: Profile, *, title: str) -> str:
     return "\n".join(
         [
             f"{title}: {profile.samples} samples",
+            "",
+            "entry points (request handling, background tasks, the server runtime):",
+            *table(profile.roots),
             "",
             "self time (where the CPU is):",
             *table(profile.self_time),
@@ -109,9 +115,9 @@ def _endpoint(name: str) -> Endpoint:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m load_tests.profile")
     parser.add_argument("endpoint", help='a row name of the bench table, e.g. "scanner verify"')
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int)
-    parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second per worker")
     args = parser.parse_args(argv)
     endpoint = _endpoint(args.endpoint)
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))

@@ -58,7 +58,10 @@ def openapi_routes(document: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
 class Seeder:
     """Creates what the endpoints need, once, and remembers it for the rest of the run."""
 
-    def __init__(self, base_url: str, *, admin_password: str | None, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, *, admin_password: str | None, crowd: int = 16, timeout_s: float = 30.0
+    ) -> None:
+        self.crowd = crowd
         self._client = httpx.Client(
             base_url=base_url,
             timeout=timeout_s,
