@@ -110,9 +110,10 @@ class Storm:
     probe: Endpoint
 
 
-# 8 logins in flight = 2 workers × hash_concurrency 4: both cores hash, nothing queues in the app
-# (more connections only lengthen the queue; each Argon2id verify is ~165 ms of CPU here). Logins come from many addresses (30 per address per 15 minutes is the API's
-# limit). The probe is a handful of connections, like a load balancer's health checks.
+# 8 logins in flight = 2 workers × hash_concurrency 4: both cores hash and nothing queues in the app
+# (more connections only lengthen the queue; an Argon2id verify is ~165 ms of CPU here). Logins come
+# from many addresses: the API allows one address 30 per 15 minutes. The probe is a handful of
+# connections, like a load balancer's health checks.
 LOGIN_STORM = Storm(
     load=Endpoint(
         "login (argon2)", "POST", f"{API}/auth/token", HELLO, connections=8, prepare=_login, driver="crowd"
