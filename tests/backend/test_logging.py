@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+from typing import Any
 
 import httpx
+import msgspec
 import pytest
+from litestar import Request, get
 
+from backend.app import create_app
+from backend.container import Container
 from backend.observability.logs import JsonFormatter
 from backend.observability.masking import mask_id_number, mask_phone, scrub
+from backend.observability.middleware import forwarded_client
+from backend.settings import Settings
 
 
 def test_masks_keep_only_the_ends() -> None:
@@ -58,3 +66,45 @@ async def test_access_line_for_an_error_carries_the_request_id(
     lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "backend.access"]
     assert any('"request_id":"trace-me"' in line for line in lines)
     assert not any("321302199001011234" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "client"),
+    [
+        # Not from our proxy: the header is the caller's own claim and is ignored.
+        ("203.0.113.9", b"10.9.9.9", "203.0.113.9"),
+        # From our proxy: the hop it appended is the client.
+        ("10.0.0.2", b"198.51.100.7", "198.51.100.7"),
+        # A forged left-most entry doesn't move the answer past the proxy's own hop.
+        ("10.0.0.2", b"1.2.3.4, 198.51.100.7", "198.51.100.7"),
+        # Two layers of our proxies.
+        ("10.0.0.2", b"198.51.100.7, 10.0.0.3", "198.51.100.7"),
+        # Garbage stops the walk at the last good hop.
+        ("10.0.0.2", b"nonsense", "10.0.0.2"),
+    ],
+)
+def test_client_address_is_taken_from_trusted_proxies_only(
+    peer: str, forwarded_for: bytes, client: str
+) -> None:
+    trusted = (ipaddress.ip_network("10.0.0.0/24"),)
+    assert forwarded_client(peer, forwarded_for, trusted) == client
+
+
+@get("/_test/whoami", sync_to_thread=False)
+def whoami(request: Request[Any, Any, Any]) -> dict[str, str]:
+    return {"client": request.client.host if request.client else ""}
+
+
+async def test_app_behind_a_trusted_proxy_sees_the_forwarded_client(
+    settings: Settings, container: Container
+) -> None:
+    behind = msgspec.structs.replace(
+        settings, http=msgspec.structs.replace(settings.http, trusted_proxies=("127.0.0.0/8",))
+    )
+    app = create_app(behind, container=container, route_handlers=[whoami])
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 4321))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        forwarded = await client.get("/_test/whoami", headers={"x-forwarded-for": "198.51.100.7"})
+        direct = await client.get("/_test/whoami")
+    assert forwarded.json() == {"client": "198.51.100.7"}
+    assert direct.json() == {"client": "127.0.0.1"}

@@ -105,5 +105,10 @@ def create_app(
     )
     app.state.container = container
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, metrics=container.metrics, log=settings.log)
+    app.asgi_handler = RequestContextMiddleware(
+        app.asgi_handler,
+        metrics=container.metrics,
+        log=settings.log,
+        trusted_proxies=settings.http.trusted_proxies,
+    )
     return app

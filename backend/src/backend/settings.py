@@ -7,6 +7,7 @@ receive these values as arguments.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -48,6 +49,9 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # 1 MiB: the largest legitimate body is a form with inline licence references; uploads go elsewhere.
     max_body_bytes: int = 1_048_576
     public_base_url: str = "http://127.0.0.1:8000"
+    # Load balancers whose X-Forwarded-For we believe (IPs or CIDRs). Rate limits and lockouts key on
+    # the client address, so without this every caller behind a proxy would share one budget.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -195,6 +199,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             port=_int(env, "PORT", 8000),
             workers=_int(env, "WORKERS", 1 if mode == "embedded" else 2),
             cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
             public_base_url=env.get(
                 "PUBLIC_BASE_URL",
@@ -232,6 +237,16 @@ def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:
         for k, v in env.items()
         if k.startswith("UPSTREAM_") and k.endswith(suffix) and k != "UPSTREAM_MODE"
     }
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in env.get(name, "").split(",") if v.strip())
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise SettingsError(f"SUQIAN_{name} must list IP addresses or CIDR networks") from None
+    return values
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

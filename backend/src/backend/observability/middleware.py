@@ -7,6 +7,7 @@ LoggingMiddleware costs ~70 µs a request here (research/perf.md b-4), which is 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import time
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("backend.access")
 
 _HEADER = b"x-request-id"
+_FORWARDED_FOR = b"x-forwarded-for"
 _ALLOWED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 
 
@@ -35,22 +37,64 @@ def _accepted_request_id(value: bytes) -> str | None:
     return None
 
 
+def forwarded_client(
+    peer: str, forwarded_for: bytes, trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> str:
+    """The client address behind trusted proxies: walk X-Forwarded-For from the right (the hop our
+    proxy appended) and stop at the first address that isn't one of our proxies. Anything left of it
+    was written by the client and can be forged, so it is never believed."""
+    if not _is_trusted(peer, trusted):
+        return peer
+    client = peer
+    for hop in reversed(forwarded_for.decode("latin-1").split(",")):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        client = hop
+        if not _is_trusted(hop, trusted):
+            break
+    return client
+
+
+def _is_trusted(address: str, trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, log: LogSettings) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        log: LogSettings,
+        trusted_proxies: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.access = log.access
         self.slow_seconds = log.slow_request_ms / 1000
+        self.trusted = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         request_id = None
+        forwarded_for = None
         for name, value in scope["headers"]:
             if name == _HEADER:
                 request_id = _accepted_request_id(value)
-                break
+            elif name == _FORWARDED_FOR:
+                forwarded_for = value
+        if self.trusted and forwarded_for and scope.get("client"):
+            peer, port = scope["client"]  # type: ignore[misc]
+            scope["client"] = (forwarded_client(peer, forwarded_for, self.trusted), port)
         if request_id is None:
             request_id = os.urandom(8).hex()
         token = request_id_var.set(request_id)
