@@ -11,9 +11,11 @@ from load_tests.results import (
     Target,
     evaluate,
     failed_rows,
+    from_json,
     missed_targets,
     paired_ratio,
     render_table,
+    to_json,
     total_errors,
 )
 from load_tests.wrk import WrkResult
@@ -132,3 +134,38 @@ def test_table_flags_a_missed_target() -> None:
     reference = Row("hello", runs=[Run(0, wrk(30_000))])
     row = Row("code issue", reference="hello", targets=(Target("ratio", 0.35),), runs=[Run(0, wrk(9_000))])
     assert "≥ 35%: MISSED" in render_table([reference, row])
+
+
+def test_cpu_per_request_is_server_cores_over_rate_unless_shared() -> None:
+    row = Row("code issue", runs=[Run(0, wrk(4_000), quiet()), Run(1, wrk(2_000), quiet())])
+    # 1.3 cores at 4,000 and 2,000 req/s: 325 and 650 µs; the median of two is their mean.
+    assert row.cpu_us == pytest.approx((325 + 650) / 2)
+    row.owns_cpu = False
+    assert row.cpu_us is None
+
+
+def test_json_round_trip_renders_the_same_table() -> None:
+    reference = Row("hello", connections=64, runs=[Run(0, wrk(30_000), quiet())])
+    row = Row(
+        "scanner verify",
+        reference="hello",
+        connections=64,
+        targets=(Target("p99_ms", 30.0),),
+        runs=[Run(0, wrk(9_000, p99=31.0), quiet(other=0.3), retries=2)],
+    )
+    probe = Row("probe", connections=4, runs=[Run(0, wrk(800), quiet())], owns_cpu=False)
+    micro = Row(
+        "offline",
+        reference="raw",
+        targets=(Target("ratio", 0.8),),
+        fixed_rate=13_000.0,
+        fixed_ratio=0.82,
+        unit="verifies/s",
+    )
+    missing = Row("me", reference="hello", status="not available", reason="no route")
+    rows = [reference, row, probe, micro, missing]
+    data = to_json(rows, info={"cpus": 2}, plan={"rounds": 1}, mode="quick")
+    back, info, description = from_json(data)
+    assert render_table(back) == render_table(rows)
+    assert info == {"cpus": 2}
+    assert description.startswith("quick run finished")

@@ -37,6 +37,7 @@ from load_tests.results import (
     Row,
     Run,
     failed_rows,
+    from_json,
     missed_targets,
     render_table,
     to_json,
@@ -99,6 +100,7 @@ class Bench:
     def endpoint_target(self, endpoint: Endpoint) -> Target:
         row = Row(
             endpoint.name,
+            owns_cpu=endpoint is not LOGIN_STORM.probe,
             reference=endpoint.reference,
             connections=endpoint.connections,
             targets=endpoint.targets,
@@ -281,7 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="measure only these rows (references are always measured)",
     )
     parser.add_argument("--json", type=Path, help="where to write the JSON (default load-tests/results/)")
+    parser.add_argument(
+        "--show", type=Path, metavar="JSON", help="print the table of an earlier run and exit"
+    )
     args = parser.parse_args(argv)
+    if args.show:
+        shown, shown_info, description = from_json(args.show.read_bytes())
+        print(f"{description}\n{machine.summary_line(shown_info)}\n\n{render_table(shown)}")
+        return 0
     plan = QUICK if args.quick else FULL
     if args.rounds or args.duration:
         plan = Plan(

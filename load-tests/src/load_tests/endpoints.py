@@ -39,7 +39,7 @@ class Endpoint:
     name: str
     method: str
     path: str
-    reference: str
+    reference: str | None
     targets: tuple[Target, ...] = ()
     connections: int = 64
     prepare: Callable[[Seeder], RequestSpec] | None = None
@@ -122,7 +122,7 @@ LOGIN_STORM = Storm(
         "health during login storm",
         "GET",
         "/health/live",
-        HELLO,
+        None,
         targets=(Target("p99_ms", 50.0),),
         connections=4,
     ),

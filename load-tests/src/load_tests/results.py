@@ -64,6 +64,8 @@ class Row:
     fixed_rate: float | None = None
     fixed_ratio: float | None = None
     unit: str = "req/s"
+    # False when another load shared the run (the probe beside a storm): its CPU is not its own.
+    owns_cpu: bool = True
 
     @property
     def measured(self) -> bool:
@@ -82,6 +84,14 @@ class Row:
     @property
     def p99_ms(self) -> float | None:
         return statistics.median(r.result.p99_ms for r in self.runs) if self.runs else None
+
+    @property
+    def cpu_us(self) -> float | None:
+        """Server CPU per request, in µs: steadier than req/s when the machine is shared."""
+        values = [
+            r.cpu.server * 1e6 / r.result.rps for r in self.runs if r.cpu is not None and r.result.rps > 0
+        ]
+        return statistics.median(values) if values and self.owns_cpu else None
 
     @property
     def errors(self) -> int:
@@ -145,13 +155,24 @@ def _verdict_text(verdicts: Sequence[Verdict]) -> str:
 def render_table(rows: Sequence[Row]) -> str:
     """A GitHub-markdown table, aligned so it also reads well in a terminal."""
     by_name = {row.name: row for row in rows}
-    header = ["what", "conns", "rate", "p50 ms", "p99 ms", "errors", "vs", "ratio", "targets"]
+    header = ["what", "conns", "rate", "p50 ms", "p99 ms", "errors", "cpu µs/req", "vs", "ratio", "targets"]
     lines: list[list[str]] = []
     for row in rows:
         reference = by_name.get(row.reference) if row.reference else None
         if not row.measured:
             lines.append(
-                [row.name, "", "", "", "", "", row.reference or "", "", f"{row.status.upper()}: {row.reason}"]
+                [
+                    row.name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    row.reference or "",
+                    "",
+                    f"{row.status.upper()}: {row.reason}",
+                ]
             )
             continue
         ratio = paired_ratio(row, reference)
@@ -167,6 +188,7 @@ def render_table(rows: Sequence[Row]) -> str:
                 _fmt(row.p50_ms),
                 _fmt(row.p99_ms),
                 str(row.errors) if row.runs else "",
+                _fmt(row.cpu_us, 0) if row.cpu_us is not None else "",
                 row.reference or "",
                 _ratio_text(ratio),
                 note,
@@ -176,7 +198,7 @@ def render_table(rows: Sequence[Row]) -> str:
         max(len(header[i]), *(len(line[i]) for line in lines)) if lines else len(header[i])
         for i in range(len(header))
     ]
-    numeric = {1, 2, 3, 4, 5, 7}
+    numeric = {1, 2, 3, 4, 5, 6, 8}
 
     def cells(values: Sequence[str]) -> str:
         padded = [
@@ -228,6 +250,7 @@ def to_json(rows: Sequence[Row], *, info: dict[str, object], plan: dict[str, obj
                 "p50_ms": row.p50_ms,
                 "p99_ms": row.p99_ms,
                 "errors": row.errors,
+                "cpu_us_per_request": row.cpu_us,
                 "ratio": paired_ratio(row, reference),
                 "targets": [
                     {
@@ -260,3 +283,84 @@ def to_json(rows: Sequence[Row], *, info: dict[str, object], plan: dict[str, obj
         "errors": total_errors(rows),
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2)
+
+
+class _RunDoc(msgspec.Struct):
+    round: int
+    retries: int
+    requests: int
+    duration_s: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    socket_errors: int
+    status_errors: int
+    cpu: CpuUse | None = None
+
+
+class _TargetDoc(msgspec.Struct):
+    metric: Metric
+    limit: float
+
+
+class _RowDoc(msgspec.Struct):
+    name: str
+    reference: str | None
+    connections: int
+    status: Status
+    reason: str
+    unit: str
+    rate: float | None
+    ratio: float | None
+    targets: list[_TargetDoc]
+    runs: list[_RunDoc]
+    cpu_us_per_request: float | None = None
+
+
+class _Document(msgspec.Struct):
+    rows: list[_RowDoc]
+    machine: dict[str, object]
+    mode: str
+    finished_at: str
+
+
+def from_json(data: bytes) -> tuple[list[Row], dict[str, object], str]:
+    """Rows, machine and a one-line description back from ``to_json``'s output (to re-render a table)."""
+    document = msgspec.json.decode(data, type=_Document)
+    rows = []
+    for doc in document.rows:
+        runs = [
+            Run(
+                r.round,
+                WrkResult(
+                    requests=r.requests,
+                    duration_s=r.duration_s,
+                    p50_ms=r.p50_ms,
+                    p90_ms=r.p90_ms,
+                    p99_ms=r.p99_ms,
+                    max_ms=r.max_ms,
+                    socket_errors=r.socket_errors,
+                    status_errors=r.status_errors,
+                ),
+                r.cpu,
+                r.retries,
+            )
+            for r in doc.runs
+        ]
+        rows.append(
+            Row(
+                doc.name,
+                reference=doc.reference,
+                connections=doc.connections,
+                targets=tuple(Target(t.metric, t.limit) for t in doc.targets),
+                status=doc.status,
+                reason=doc.reason,
+                runs=runs,
+                fixed_rate=None if runs else doc.rate,
+                fixed_ratio=None if runs else doc.ratio,
+                unit=doc.unit,
+                owns_cpu=doc.cpu_us_per_request is not None or not any(r.cpu for r in runs),
+            )
+        )
+    return rows, document.machine, f"{document.mode} run finished {document.finished_at}"
