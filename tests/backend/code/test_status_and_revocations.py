@@ -10,7 +10,11 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from backend.code.repository import RevocationRepository
+from backend.citizen.repository import CitizenRepository
+from backend.code.keys import IssuerKeys
+from backend.code.repository import HolderRepository, KeyRepository, RevocationRepository
+from backend.code.service import CitizenCodeService
+from backend.code.trust import CodeTrust
 from backend.container import Container
 from backend.database import write_transaction
 from citizen_code import DeviceKey
@@ -158,3 +162,46 @@ async def test_offline_verifier_built_from_the_feed_denies_a_revoked_code(
     )
     verdict = (await offline_verifier(client, scanner)).verify(code, now=int(time.time()))
     assert verdict.reason == "revoked"
+
+
+def _second_worker(container: Container) -> tuple[CitizenCodeService, CodeTrust]:
+    """Another process's issuing side over the same database, with its own in-memory caches."""
+    settings = container.settings.code
+    revocations = RevocationRepository(container.engine)
+    keys = IssuerKeys(
+        KeyRepository(),
+        cipher=container.cipher,
+        audit=container.audit,
+        settings=settings,
+        engine=container.engine,
+    )
+    trust = CodeTrust(keys, revocations, settings=settings, clock=container.clock)
+    service = CitizenCodeService(
+        holders=HolderRepository(container.engine),
+        revocations=revocations,
+        citizens=CitizenRepository(),
+        keys=keys,
+        trust=trust,
+        audit=container.audit,
+        clock=container.clock,
+        settings=settings,
+        engine=container.engine,
+    )
+    return service, trust
+
+
+async def test_a_worker_that_has_not_yet_heard_of_a_restriction_issues_codes_that_do_not_pass(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+) -> None:
+    citizen, factory = await _registered(web), await make_scanner(container, scene="factory")
+    other, other_trust = _second_worker(container)
+    assert (await verify(client, factory, (await other.issue(citizen.id)).code))["decision"] == "pass"
+    await client.put(
+        f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",
+        json={"status": "restricted"},
+        headers=operator,
+    )
+    stale = await other.issue(citizen.id)  # still believes "normal": it has not refreshed
+    assert (await verify(client, factory, stale.code))["reason"] == "revoked"
+    await other_trust.refresh()
+    assert (await verify(client, factory, (await other.issue(citizen.id)).code))["reason"] == "restricted"

@@ -39,6 +39,10 @@ class CodeTrust:
         self._revocations = RevocationList()
         self._cursor = 0
         self._loading = asyncio.Lock()
+        # Bumped whenever the revocation set changes: caches keyed on it know they may be stale.
+        self.revocations_version = 0
+        # Entries seen per code id: two entries in one second still change the count.
+        self._marks: dict[str, int] = {}
 
     def now(self) -> int:
         return int(self._clock.now().timestamp())
@@ -56,6 +60,10 @@ class CodeTrust:
         """The newest revocation of ``code_id`` this worker knows (its own at once, others' within
         one refresh period)."""
         return self._revocations.revoked_at(code_id)
+
+    def revocation_mark(self, code_id: str) -> int:
+        """How many revocation entries of ``code_id`` this worker has seen: changes with each."""
+        return self._marks.get(code_id, 0)
 
     async def material(self) -> TrustMaterial:
         """The ring, the anchor and the signed trust list (loaded on first use)."""
@@ -120,7 +128,12 @@ class CodeTrust:
                 break
         current = RevocationList([*self._revocations, *added]) if added else self._revocations
         pruned = current.prune(older_than=not_before)
+        for code_id, _ in added:
+            self._marks[code_id] = self._marks.get(code_id, 0) + 1
+        if len(pruned) != len(current):
+            self._marks = {c: n for c, n in self._marks.items() if pruned.revoked_at(c) is not None}
         if added or len(pruned) != len(current):
             self._revocations = pruned
+            self.revocations_version += 1
             if self._verifier is not None:
                 self._verifier.update(revocations=pruned)
