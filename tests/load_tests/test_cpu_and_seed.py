@@ -77,3 +77,14 @@ def test_sms_code_reads_the_newest_message_text() -> None:
 def test_sms_code_without_a_message_is_a_seed_error() -> None:
     with pytest.raises(SeedError):
         sms_code([])
+
+
+def test_busy_time_no_live_process_explains_counts_as_unseen() -> None:
+    before = {10: ProcessSample(0, 10, "python")}
+    after = {10: ProcessSample(500, 10, "python")}
+    use = split_cpu(
+        before, after, server_groups=[10], own_pid=1, load_ticks=100, seconds=10.0, machine_busy=900
+    )
+    ticks = 10.0 * os.sysconf("SC_CLK_TCK")
+    assert use.unseen == pytest.approx(300 / ticks)
+    assert use.others == pytest.approx(use.other + 300 / ticks)

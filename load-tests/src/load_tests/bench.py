@@ -161,13 +161,13 @@ class Bench:
                 target.row.status, target.row.reason = "failed", str(exc)
                 return
             run = Run(round_, result, window.result, retries=attempt)
-            if best is None or (run.cpu and best.cpu and run.cpu.other < best.cpu.other):
+            if best is None or (run.cpu and best.cpu and run.cpu.others < best.cpu.others):
                 best = run
-            if run.cpu is None or run.cpu.other < NOISY_CORES:
+            if run.cpu is None or run.cpu.others < NOISY_CORES:
                 break
             again = attempt < self.plan.retries
             log(
-                f"  {target.row.name}: others used {run.cpu.other:.2f} cores"
+                f"  {target.row.name}: others used {run.cpu.others:.2f} cores"
                 + (", measuring again" if again else ", flagged")
             )
         assert best is not None

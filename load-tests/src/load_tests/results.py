@@ -99,7 +99,7 @@ class Row:
 
     @property
     def disturbed_runs(self) -> int:
-        return sum(1 for r in self.runs if r.cpu is not None and r.cpu.other >= NOISY_CORES)
+        return sum(1 for r in self.runs if r.cpu is not None and r.cpu.others >= NOISY_CORES)
 
 
 # Others using a fifth of a core or more during a run: the figure is suspect (research/perf.md used 12 %
