@@ -315,7 +315,8 @@ class _RowDoc(msgspec.Struct):
     ratio: float | None
     targets: list[_TargetDoc]
     runs: list[_RunDoc]
-    cpu_us_per_request: float | None = None
+    # Absent from documents written before the column existed: then every row owned its CPU.
+    cpu_us_per_request: float | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class _Document(msgspec.Struct):
@@ -360,7 +361,7 @@ def from_json(data: bytes) -> tuple[list[Row], dict[str, object], str]:
                 fixed_rate=None if runs else doc.rate,
                 fixed_ratio=None if runs else doc.ratio,
                 unit=doc.unit,
-                owns_cpu=doc.cpu_us_per_request is not None or not any(r.cpu for r in runs),
+                owns_cpu=doc.cpu_us_per_request is not None,
             )
         )
     return rows, document.machine, f"{document.mode} run finished {document.finished_at}"
