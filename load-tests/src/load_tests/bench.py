@@ -237,7 +237,10 @@ def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[R
                     for e in ENDPOINTS
                     if e.reference == reference.name and wanted(e.name)
                 ]
-                groups.append((bench.reference_target(reference), endpoints))
+                # With --only, a reference no selected row is judged against is not measured.
+                judged = [e for e in (*ENDPOINTS, LOGIN_STORM.load) if e.reference == reference.name]
+                if not only or wanted(reference.name) or any(wanted(e.name) for e in judged):
+                    groups.append((bench.reference_target(reference), endpoints))
             storm = None
             if wanted(LOGIN_STORM.load.name) or wanted(LOGIN_STORM.probe.name):
                 load, probe = (
@@ -280,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME",
-        help="measure only these rows (references are always measured)",
+        help="measure only these rows (and the references they are judged against)",
     )
     parser.add_argument("--json", type=Path, help="where to write the JSON (default load-tests/results/)")
     parser.add_argument(
