@@ -316,7 +316,7 @@ class _RowDoc(msgspec.Struct):
     targets: list[_TargetDoc]
     runs: list[_RunDoc]
     # Absent from documents written before the column existed: then every row owned its CPU.
-    cpu_us_per_request: float | None | msgspec.UnsetType = msgspec.UNSET
+    cpu_us_per_request: float | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class _Document(msgspec.Struct):
