@@ -63,7 +63,7 @@ class Plan:
     citizens: int
 
 
-QUICK = Plan(rounds=1, duration_s=3, warmup_s=1, quiet_timeout_s=2, retries=0, micro_rounds=5, citizens=8)
+QUICK = Plan(rounds=1, duration_s=3, warmup_s=1, quiet_timeout_s=1, retries=0, micro_rounds=5, citizens=8)
 FULL = Plan(rounds=3, duration_s=10, warmup_s=2, quiet_timeout_s=30, retries=2, micro_rounds=15, citizens=16)
 
 

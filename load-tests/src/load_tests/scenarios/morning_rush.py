@@ -4,7 +4,7 @@ Nine citizens to one gate. A citizen registers (or takes an account from ``--acc
 its code every few seconds (the app refreshes it while shown) and now and then its own record; every
 code shown joins the queue in front of the gates, which scan as fast as a person steps up (5 a second).
 
-uv run locust -f load-tests/src/load_tests/scenarios/morning_rush.py --headless \\
+uv run locust -f load-tests/src/load_tests/scenarios/morning_rush.py --headless --reset-stats \\
     -u 300 -r 30 -t 3m --host http://127.0.0.1:8000 --admin-password "$SUQIAN_BOOTSTRAP_ADMIN_PASSWORD"
 """
 
