@@ -71,8 +71,8 @@ FULL = Plan(rounds=3, duration_s=10, warmup_s=2, quiet_timeout_s=30, retries=2, 
 
 
 @dataclass(slots=True)
-class Target:
-    """Something wrk drives: a reference app or an endpoint of the API, with its table row."""
+class Subject:
+    """What a run drives: a reference app or an endpoint of the API, with its table row."""
 
     row: Row
     base_url: str
@@ -91,13 +91,13 @@ class Bench:
         # 127.0.100.0 and up, clear of the seeding's addresses.
         self.crowd_sources = source_addresses(first=100 * 250)
 
-    def reference_target(self, reference: ReferenceApp) -> Target:
+    def reference_subject(self, reference: ReferenceApp) -> Subject:
         row = Row(reference.name, connections=64)
-        return Target(
+        return Subject(
             row, self.stack.references[reference.name].base_url, RequestSpec("GET", reference.path), 64
         )
 
-    def endpoint_target(self, endpoint: Endpoint) -> Target:
+    def endpoint_subject(self, endpoint: Endpoint) -> Subject:
         row = Row(
             endpoint.name,
             owns_cpu=endpoint is not LOGIN_STORM.probe,
@@ -114,29 +114,29 @@ class Bench:
             row.status, row.reason = "not available", exc.reason
         except SeedError as exc:
             row.status, row.reason = "failed", f"seeding: {exc}"
-        return Target(row, self.stack.api.base_url, spec, endpoint.connections, endpoint)
+        return Subject(row, self.stack.api.base_url, spec, endpoint.connections, endpoint)
 
-    def _request_file(self, target: Target) -> Path:
-        return self.workdir / (target.row.name.replace(" ", "_").replace("/", "_") + ".req")
+    def _request_file(self, subject: Subject) -> Path:
+        return self.workdir / (subject.row.name.replace(" ", "_").replace("/", "_") + ".req")
 
-    def warm_up(self, target: Target) -> None:
+    def warm_up(self, subject: Subject) -> None:
         # Crowd endpoints (argon2 logins) need no warming, and a cut-short warm-up would leave
         # seconds of queued hashes behind it.
-        if target.row.status != "measured" or (target.endpoint and target.endpoint.driver == "crowd"):
+        if subject.row.status != "measured" or (subject.endpoint and subject.endpoint.driver == "crowd"):
             return
         try:
-            self._drive(target, self.plan.warmup_s)
+            self._drive(subject, self.plan.warmup_s)
         except WrkError as exc:
-            target.row.status, target.row.reason = "failed", f"warm-up: {exc}"
+            subject.row.status, subject.row.reason = "failed", f"warm-up: {exc}"
 
-    def _refresh(self, target: Target) -> bool:
-        endpoint = target.endpoint
+    def _refresh(self, subject: Subject) -> bool:
+        endpoint = subject.endpoint
         if endpoint is None or not endpoint.prepare_each_run or endpoint.prepare is None:
             return True
         try:
-            target.spec = endpoint.prepare(self.seeder)
+            subject.spec = endpoint.prepare(self.seeder)
         except (NotAvailable, SeedError) as exc:
-            target.row.status, target.row.reason = "failed", f"seeding: {exc}"
+            subject.row.status, subject.row.reason = "failed", f"seeding: {exc}"
             return False
         return True
 
@@ -145,20 +145,20 @@ class Bench:
             server_groups=self.stack.groups, threshold=NOISY_CORES, timeout_s=self.plan.quiet_timeout_s
         )
 
-    def measure(self, target: Target, round_: int) -> None:
-        if target.row.status != "measured":
+    def measure(self, subject: Subject, round_: int) -> None:
+        if subject.row.status != "measured":
             return
         best: Run | None = None
         for attempt in range(self.plan.retries + 1):
             self._quiet()
             # After the wait: citizen codes live 60 s, and a quiet moment may take 30 s to come.
-            if not self._refresh(target):
+            if not self._refresh(subject):
                 return
             try:
                 with CpuWindow(self.stack.groups) as window:
-                    result = self._drive(target, self.plan.duration_s)
+                    result = self._drive(subject, self.plan.duration_s)
             except WrkError as exc:
-                target.row.status, target.row.reason = "failed", str(exc)
+                subject.row.status, subject.row.reason = "failed", str(exc)
                 return
             run = Run(round_, result, window.result, retries=attempt)
             if best is None or (run.cpu and best.cpu and run.cpu.others < best.cpu.others):
@@ -167,17 +167,17 @@ class Bench:
                 break
             again = attempt < self.plan.retries
             log(
-                f"  {target.row.name}: others used {run.cpu.others:.2f} cores"
+                f"  {subject.row.name}: others used {run.cpu.others:.2f} cores"
                 + (", measuring again" if again else ", flagged")
             )
         assert best is not None
-        target.row.runs.append(best)
+        subject.row.runs.append(best)
         log(
-            f"  {target.row.name}: {best.result.rps:,.0f} req/s, p99 {best.result.p99_ms:.1f} ms, "
+            f"  {subject.row.name}: {best.result.rps:,.0f} req/s, p99 {best.result.p99_ms:.1f} ms, "
             f"{best.result.errors} errors"
         )
 
-    def measure_storm(self, load: Target, probe: Target, round_: int) -> None:
+    def measure_storm(self, load: Subject, probe: Subject, round_: int) -> None:
         if load.row.status != "measured" or probe.row.status != "measured":
             return
         self._quiet()
@@ -202,21 +202,21 @@ class Bench:
             f"/health/live p99 {probe_result.p99_ms:.1f} ms"
         )
 
-    def _drive(self, target: Target, duration_s: float) -> WrkResult:
-        if target.endpoint is not None and target.endpoint.driver == "crowd":
+    def _drive(self, subject: Subject, duration_s: float) -> WrkResult:
+        if subject.endpoint is not None and subject.endpoint.driver == "crowd":
             return run_crowd(
-                target.base_url,
-                target.spec,
-                connections=target.connections,
+                subject.base_url,
+                subject.spec,
+                connections=subject.connections,
                 duration_s=duration_s,
                 sources=self.crowd_sources,
             )
         return run_wrk(
-            target.base_url,
-            target.spec,
-            connections=target.connections,
+            subject.base_url,
+            subject.spec,
+            connections=subject.connections,
             duration_s=duration_s,
-            request_file=self._request_file(target),
+            request_file=self._request_file(subject),
         )
 
 
@@ -233,35 +233,35 @@ def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[R
             groups = []
             for reference in REFERENCES:
                 endpoints = [
-                    bench.endpoint_target(e)
+                    bench.endpoint_subject(e)
                     for e in ENDPOINTS
                     if e.reference == reference.name and wanted(e.name)
                 ]
                 # With --only, a reference no selected row is judged against is not measured.
                 judged = [e for e in (*ENDPOINTS, LOGIN_STORM.load) if e.reference == reference.name]
                 if not only or wanted(reference.name) or any(wanted(e.name) for e in judged):
-                    groups.append((bench.reference_target(reference), endpoints))
+                    groups.append((bench.reference_subject(reference), endpoints))
             storm = None
             if wanted(LOGIN_STORM.load.name) or wanted(LOGIN_STORM.probe.name):
                 load, probe = (
-                    bench.endpoint_target(LOGIN_STORM.load),
-                    bench.endpoint_target(LOGIN_STORM.probe),
+                    bench.endpoint_subject(LOGIN_STORM.load),
+                    bench.endpoint_subject(LOGIN_STORM.probe),
                 )
                 if load.row.status != "measured" and probe.row.status == "measured":
                     probe.row.status, probe.row.reason = "not available", f"needs {load.row.name}"
                 storm = (load, probe)
             everything = [t for ref, eps in groups for t in (ref, *eps)] + list(storm or ())
-            for target in everything:
-                if target.row.status != "measured":
-                    log(f"  {target.row.name}: {target.row.status} ({target.row.reason})")
+            for subject in everything:
+                if subject.row.status != "measured":
+                    log(f"  {subject.row.name}: {subject.row.status} ({subject.row.reason})")
             log("warming up")
-            for target in everything:
-                bench.warm_up(target)
+            for subject in everything:
+                bench.warm_up(subject)
             for round_ in range(plan.rounds):
                 log(f"round {round_ + 1}/{plan.rounds}")
-                for reference_target, endpoint_targets in groups:
-                    for target in (reference_target, *endpoint_targets):
-                        bench.measure(target, round_)
+                for reference_subject, endpoint_subjects in groups:
+                    for subject in (reference_subject, *endpoint_subjects):
+                        bench.measure(subject, round_)
                 if storm is not None:
                     bench.measure_storm(*storm, round_)
         finally:

@@ -101,8 +101,6 @@ class Seeder:
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         return _caller(self._client)(method, path, **kwargs)
 
-    # Citizens ---------------------------------------------------------------------------------------
-
     def citizens(self, count: int) -> list[Citizen]:
         """``count`` registered citizens with a password and a live access token."""
         self.require(("POST", f"{API}/auth/sms-codes"), ("POST", f"{API}/auth/register"))
@@ -148,8 +146,6 @@ class Seeder:
         return Citizen(
             phone=identity.phone, password=password, access_token=str(body["tokens"]["access_token"])
         )
-
-    # Scanner devices and codes --------------------------------------------------------------------------
 
     def scanner_token(self) -> str:
         """A device token for a gate scanner the bootstrap operator registered."""
