@@ -7,10 +7,8 @@ from typing import Annotated
 import msgspec
 
 from backend.auth.sms import CODE_TTL, SmsPurpose
+from backend.fields import Phone, SmsCode
 
-# Mainland mobile numbers (the SMS gateway's own pattern).
-Phone = Annotated[str, msgspec.Meta(pattern=r"^1[3-9]\d{9}$", examples=["13805270001"])]
-SmsCode = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
 # ASVS v5 6.2.1/6.2.9: at least 8, long passphrases allowed, no composition rules, no truncation.
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
 

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import msgspec
 
+from backend.fields import plain_text, token_text
 from backend.staff.repository import Role
 
 # Lower-cased before lookup and storage, so "Admin" and "admin" are one account.
-Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+$")]
+Username = Annotated[str, token_text(r"[A-Za-z0-9][A-Za-z0-9._-]+", min_length=2, max_length=64)]
 # 128: long passphrases welcome, but Argon2 must not be handed megabytes (research A.2).
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+DisplayName = Annotated[str, plain_text(max_length=64)]
 
 
 class StaffLogin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -8,8 +8,9 @@ import msgspec
 
 __all__ = ["PHONE_PATTERN", "SendSmsRequest", "SmsReceipt"]
 
-# Mainland mobile numbers: 1, then 3-9, then nine digits.
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
+# Mainland mobile numbers: 1, then 3-9, then nine ASCII digits. ``[0-9]`` and ``(?!\n)$`` because
+# msgspec uses re.search, where ``\d`` is any Unicode digit and ``$`` matches before a trailing newline.
+PHONE_PATTERN = r"^1[3-9][0-9]{9}(?!\n)$"
 
 
 class SendSmsRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
