@@ -151,9 +151,7 @@ def read_online(claims: dict[object, object]) -> tuple[str, str, int, int, bytes
     _require(type(iss) is str and type(sub) is str, "iss and sub must be text")
     _require(type(iat) is int and type(exp) is int, "iat and exp must be integers")
     _require(type(cti) is bytes and 0 < len(cti) <= 32, "cti must be 1-32 bytes")
-    status = _STATUS_FROM_WIRE.get(claims[STATUS])  # type: ignore[call-overload]
-    _require(status is not None, "unknown status")
-    return iss, sub, iat, exp, cti, status  # type: ignore[return-value]
+    return iss, sub, iat, exp, cti, _read_status(claims[STATUS])  # type: ignore[return-value]
 
 
 def read_holder(claims: dict[object, object]) -> tuple[str, str, int, int, Status, object]:
@@ -163,9 +161,16 @@ def read_holder(claims: dict[object, object]) -> tuple[str, str, int, int, Statu
     _require(type(iss) is str and type(sub) is str, "iss and sub must be text")
     _require(type(iat) is int and type(exp) is int, "iat and exp must be integers")
     _require(type(cnf) is dict and cnf.keys() == {CNF_COSE_KEY}, "cnf must hold one COSE_Key")
-    status = _STATUS_FROM_WIRE.get(claims[STATUS])  # type: ignore[call-overload]
+    return iss, sub, iat, exp, _read_status(claims[STATUS]), cnf[CNF_COSE_KEY]  # type: ignore[index,return-value]
+
+
+def _read_status(value: object) -> Status:
+    # Checked for type before the lookup: an array or map here (unhashable) must be "malformed",
+    # not a TypeError — these claims are read before any signature is checked.
+    _require(type(value) is int, "status must be an integer")
+    status = _STATUS_FROM_WIRE.get(value)  # type: ignore[call-overload]
     _require(status is not None, "unknown status")
-    return iss, sub, iat, exp, status, cnf[CNF_COSE_KEY]  # type: ignore[index,return-value]
+    return status  # type: ignore[no-any-return]
 
 
 def read_frame(claims: dict[object, object]) -> tuple[int, bytes, bytes]:

@@ -7,7 +7,8 @@ from typing import Annotated
 import msgspec
 
 from backend.auth.sms import CODE_TTL, SmsPurpose
-from backend.fields import Phone, SmsCode
+from backend.fields import Phone as Phone
+from backend.fields import SmsCode as SmsCode
 
 # ASVS v5 6.2.1/6.2.9: at least 8, long passphrases allowed, no composition rules, no truncation.
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
