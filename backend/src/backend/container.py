@@ -163,6 +163,7 @@ class Container:
             citizens=citizens,
             keys=code_keys,
             trust=self.code_trust,
+            limiter=self.limiter,
             audit=self.audit,
             clock=self.clock,
             settings=settings.code,

@@ -251,3 +251,13 @@ async def test_revoking_a_device_denies_its_credential_online_and_offline_until_
     credential = holder_credential(await enrol(client, citizen, kept))
     renewed = await verify(client, scanner, sign_frame(kept, credential, now=int(time.time())))
     assert renewed["decision"] == "pass"
+
+
+async def test_enrolment_is_rate_limited_per_citizen(client: httpx.AsyncClient, container: Container) -> None:
+    citizen, phone = await make_citizen(container), DeviceKey.generate()
+    for _ in range(30):
+        assert (await enrol(client, citizen, phone)).status_code == 201
+    limited = await enrol(client, citizen, phone)
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "code.enrol_rate_limited"
+    assert "retry-after" in limited.headers

@@ -182,6 +182,7 @@ def _second_worker(container: Container) -> tuple[CitizenCodeService, CodeTrust]
         citizens=CitizenRepository(),
         keys=keys,
         trust=trust,
+        limiter=container.limiter,
         audit=container.audit,
         clock=container.clock,
         settings=settings,

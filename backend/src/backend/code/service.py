@@ -40,6 +40,7 @@ from backend.code.schemas import CodeRead, DeviceEnrolled, DeviceRead
 from backend.code.trust import CodeTrust
 from backend.database import write_transaction
 from backend.errors import Conflict, Invalid, NotFound
+from backend.ratelimit import RateLimit, RateLimiter
 from backend.settings import CodeSettings
 from citizen_code import (
     Status,
@@ -52,6 +53,8 @@ from citizen_code import (
 )
 from citizen_code.errors import InvalidKey
 
+# Enrolment signs a credential and writes rows: a phone renews every few hours, a script may not.
+ENROL_PER_CITIZEN = RateLimit("code.enrol_rate_limited", limit=30, window=3600)
 HOLDER_CACHE_SIZE = 100_000
 HOLDER_CACHE_TTL = 60.0
 
@@ -90,12 +93,14 @@ class CitizenCodeService:
         citizens: CitizenRepository,
         keys: IssuerKeys,
         trust: CodeTrust,
+        limiter: RateLimiter,
         audit: AuditLog,
         clock: Clock,
         settings: CodeSettings,
         engine: Engine[Any],
     ) -> None:
         self._holders = holders
+        self._limiter = limiter
         self._revocations = revocations
         self._citizens = citizens
         self._keys = keys
@@ -169,6 +174,7 @@ class CitizenCodeService:
     async def enrol(self, citizen_id: uuid.UUID, *, public_key: str, label: str) -> DeviceEnrolled:
         """Register a phone key (or renew its credential): a holder credential for at most 48 h."""
         key = parse_device_key(public_key)
+        await self._limiter.hit(ENROL_PER_CITIZEN, str(citizen_id))
         spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         thumbprint = hashlib.sha256(spki).hexdigest()
         await self.holder(citizen_id)
