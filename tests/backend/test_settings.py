@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.settings import SettingsError, load_settings
+from backend.settings import GOVERNMENT_SYSTEMS, SettingsError, load_settings
 
 
 def test_no_variables_give_the_embedded_default(tmp_path: Path) -> None:
@@ -35,10 +35,17 @@ def test_postgres_and_redis_urls_select_production_mode() -> None:
             "SUQIAN_DATA_KEY": key,
             "SUQIAN_INDEX_KEY": key,
             "SUQIAN_WORKERS": "4",
+            **{
+                f"SUQIAN_UPSTREAM_{name.upper()}_URL": f"https://{name}.gov.example"
+                for name in GOVERNMENT_SYSTEMS
+            },
             "SUQIAN_CORS_ORIGINS": "https://app.suqian.gov.cn,https://m.suqian.gov.cn",
         }
     )
     assert settings.mode == "production"
+    assert settings.upstream.mode == "remote"
+    assert settings.upstream.mount_sandbox is False
+    assert settings.upstream.base_urls["population"] == "https://population.gov.example"
     assert settings.http.workers == 4
     assert settings.http.cors_origins == ("https://app.suqian.gov.cn", "https://m.suqian.gov.cn")
 
@@ -67,3 +74,32 @@ def test_production_mode_needs_postgres_and_redis(tmp_path: Path) -> None:
 def test_malformed_variables_name_themselves(tmp_path: Path, name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value})
+
+
+def _production(**extra: str) -> dict[str, str]:
+    key = base64.b64encode(b"k" * 32).decode()
+    return {
+        "SUQIAN_DATABASE_URL": "postgresql://app@db/suqian",
+        "SUQIAN_REDIS_URL": "redis://cache:6379/0",
+        "SUQIAN_DATA_KEY": key,
+        "SUQIAN_INDEX_KEY": key,
+        **extra,
+    }
+
+
+def test_production_never_falls_back_to_the_sandbox() -> None:
+    with pytest.raises(SettingsError, match="SUQIAN_UPSTREAM_POPULATION_URL"):
+        load_settings(_production())
+
+
+def test_production_sandbox_is_mounted_only_when_asked_by_name() -> None:
+    unmounted = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
+    assert (unmounted.upstream.mode, unmounted.upstream.mount_sandbox) == ("sandbox", False)
+    mounted = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_SANDBOX_MOUNT="1"))
+    assert mounted.upstream.mount_sandbox is True
+
+
+def test_sandbox_mount_needs_sandbox_upstreams() -> None:
+    urls = {f"SUQIAN_UPSTREAM_{name.upper()}_URL": "https://x.example" for name in GOVERNMENT_SYSTEMS}
+    with pytest.raises(SettingsError, match="SUQIAN_SANDBOX_MOUNT=1 needs"):
+        load_settings(_production(SUQIAN_SANDBOX_MOUNT="1", **urls))

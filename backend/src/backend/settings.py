@@ -180,7 +180,6 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         mode = "production" if env["MODE"] == "production" else "embedded"
     if mode == "production" and (redis_url is None or database_url.startswith("sqlite")):
         raise SettingsError("production mode needs SUQIAN_DATABASE_URL (PostgreSQL) and SUQIAN_REDIS_URL")
-    sandbox = env.get("UPSTREAM_MODE", "sandbox") == "sandbox"
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -211,13 +210,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             access=_choice(env, "LOG_ACCESS", ("off", "errors", "all"), "errors"),  # type: ignore[arg-type]
         ),
         secrets=_secrets(env, data_dir, mode),
-        upstream=UpstreamSettings(
-            mode="sandbox" if sandbox else "remote",
-            mount_sandbox=env.get("SANDBOX_MOUNT", "1" if sandbox else "0") == "1",
-            base_urls=_per_system(env, "_URL"),
-            app_keys=_per_system(env, "_APP_KEY"),
-            app_secrets=_per_system(env, "_APP_SECRET"),
-        ),
+        upstream=_upstream(env, mode),
         miniprogram=MiniProgramSettings(
             wechat_appid=env.get("WECHAT_APPID", ""),
             wechat_secret=env.get("WECHAT_SECRET", ""),
@@ -227,6 +220,36 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             alipay_aes_key=env.get("ALIPAY_AES_KEY", ""),
         ),
         openapi=env.get("OPENAPI", "1") == "1",
+    )
+
+
+# The government systems the backend calls; remote mode needs a base URL for each.
+GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases")
+
+
+def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
+    """Sandbox upstreams are the embedded default only. Production talks to the real systems unless
+    told otherwise, and mounts the sandbox only when asked by name: its control routes are open by
+    design (anyone could read SMS codes from its outbox or invent a resident), so a production
+    deployment that forgot a variable must not get it."""
+    default_mode = "sandbox" if mode == "embedded" else "remote"
+    upstream_mode = _choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
+    default_mount = "1" if mode == "embedded" and upstream_mode == "sandbox" else "0"
+    mount = _choice(env, "SANDBOX_MOUNT", ("0", "1"), default_mount) == "1"
+    if mount and upstream_mode != "sandbox":
+        raise SettingsError("SUQIAN_SANDBOX_MOUNT=1 needs SUQIAN_UPSTREAM_MODE=sandbox")
+    base_urls = _per_system(env, "_URL")
+    if upstream_mode == "remote":
+        missing = [s for s in GOVERNMENT_SYSTEMS if not base_urls.get(s)]
+        if missing:
+            names = ", ".join(f"SUQIAN_UPSTREAM_{s.upper()}_URL" for s in missing)
+            raise SettingsError(f"remote upstreams need {names} (or SUQIAN_UPSTREAM_MODE=sandbox)")
+    return UpstreamSettings(
+        mode="sandbox" if upstream_mode == "sandbox" else "remote",
+        mount_sandbox=mount,
+        base_urls=base_urls,
+        app_keys=_per_system(env, "_APP_KEY"),
+        app_secrets=_per_system(env, "_APP_SECRET"),
     )
 
 
