@@ -30,6 +30,22 @@ def test_scrub_masks_id_numbers_and_phones_inside_text() -> None:
     assert scrub(text) == "register 3213**********123X phone 138****5678 order 20261124000001"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "line one\n13812345678",
+        "tab\t321302199001011234",
+        "caller +8613812345678",
+        "id321302199001011234",
+    ],
+)
+def test_formatter_masks_numbers_next_to_escapes_letters_and_country_codes(message: str) -> None:
+    record = logging.LogRecord("backend.test", logging.INFO, __file__, 1, message, (), None)
+    line = JsonFormatter().format(record)
+    assert "13812345678" not in line
+    assert "321302199001011234" not in line
+
+
 def test_formatter_emits_json_with_request_id_and_masks_personal_data() -> None:
     record = logging.LogRecord(
         "backend.test", logging.INFO, __file__, 1, "citizen %s", ("321302199001011234",), None

@@ -11,8 +11,10 @@ import re
 
 __all__ = ["mask_id_number", "mask_name", "mask_phone", "redact"]
 
-_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_PHONE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Digit boundaries only: a letter before the number (``id321302...``, or the ``n`` of an escaped
+# newline in already-encoded JSON) must not hide it. ``+86`` in front is a phone number's country code.
+_ID_PATTERN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_PHONE_PATTERN = re.compile(r"(?:(?<=\+86)|(?<![0-9]))1[3-9][0-9]{9}(?![0-9])")
 
 
 def mask_id_number(value: str) -> str:

@@ -34,16 +34,19 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": scrub(record.getMessage()),
         }
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
             if key not in _RESERVED and key != "request_id":
-                entry[key] = value
+                entry[key] = scrub(value) if isinstance(value, str) else value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = scrub(self.formatException(record.exc_info))
+        # Scrubbed before encoding, where the text is still raw: after it, a newline is the two
+        # characters "\n" and a number right behind one would hide behind the letter. The encoded line
+        # is scrubbed once more for numbers inside non-string extras.
         return scrub(_encoder.encode(entry).decode())
 
 
