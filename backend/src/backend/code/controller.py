@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
@@ -47,6 +47,15 @@ _NO_STORE = {"cache-control": "no-store"}
 def _container(request: Request[Any, Any, Any]) -> Container:
     container: Container = request.app.state.container
     return container
+
+
+_QR_MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+async def _qr(container: Container, principal: Principal, image: Literal["png", "svg"]) -> Response[bytes]:
+    rendered, code = await container.code.render(principal.id, image=image)
+    headers = {**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()}
+    return Response(rendered, media_type=_QR_MEDIA_TYPES[image], headers=headers)
 
 
 def _at(epoch: int | None) -> datetime | None:
@@ -89,23 +98,13 @@ class CitizenCodeController(Controller):
     async def png(
         self, container: NamedDependency[Container], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
-        image, code = await container.code.render(principal.id, image="png")
-        return Response(
-            image,
-            media_type="image/png",
-            headers={**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()},
-        )
+        return await _qr(container, principal, "png")
 
     @get("/qr.svg", summary="A fresh online citizen code as a QR SVG", media_type="image/svg+xml")
     async def svg(
         self, container: NamedDependency[Container], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
-        image, code = await container.code.render(principal.id, image="svg")
-        return Response(
-            image,
-            media_type="image/svg+xml",
-            headers={**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()},
-        )
+        return await _qr(container, principal, "svg")
 
     @post("/devices", summary="Register a phone's P-256 key (or renew it): a 48 h holder credential")
     async def enrol(

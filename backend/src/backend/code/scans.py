@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -158,11 +158,15 @@ class ScanUploads:
         window = timedelta(seconds=self._settings.clone_window)
         frames = await self._scans.same_frame([s.replay_key for s in genuine if s.replay_key], exclude=ids)
         devices = [s for s in genuine if s.credential is not None]
-        credentials = await self._scans.same_credential(
-            [s.credential for s in devices if s.credential],
-            since=min((s.scanned_at for s in devices), default=datetime.max) - window,
-            until=max((s.scanned_at for s in devices), default=datetime.min) + window,
-            exclude=ids,
+        credentials = (
+            await self._scans.same_credential(
+                [s.credential for s in devices if s.credential],
+                since=min(s.scanned_at for s in devices) - window,
+                until=max(s.scanned_at for s in devices) + window,
+                exclude=ids,
+            )
+            if devices
+            else []
         )
         pairs: list[tuple[str, ScanRow, ScanRow]] = []
         for scan in genuine:
