@@ -1,19 +1,23 @@
 """The citizen code on the embedded default (SQLite + in-process store + sandbox), over real HTTP:
 a registered citizen's code verifies offline under the published trust list and online at a
-scanner exactly once, its QR decodes with zxing-cpp, and the keys survive a restart."""
+scanner exactly once, its QR decodes with zxing-cpp, a phone enrols and its frame verifies, an offline
+log uploads once, a revoked phone shows in the feed, and the keys survive a restart."""
 
 from __future__ import annotations
 
+import base64
 import io
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import PIL.Image
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from citizen_code import TrustList, Verifier, load_trust_list
+from citizen_code import DeviceKey, TrustList, Verifier, load_trust_list, sign_frame
 from tests.smoke.test_embedded import _free_port
 from tests.smoke.test_identity_embedded import _code, _person, _serve
 from tests.smoke.test_staff_embedded import _bearer, _printed_passwords
@@ -65,7 +69,8 @@ def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None
         citizen, scanner = _citizen(web), _scanner(web, data_dir)
         trust_list = _trust(web)
         code = web.get("/api/v1/citizen-code", headers=citizen).json()["code"]
-        assert Verifier(trust_list).verify(code, now=int(time.time())).passed
+        first_claims = Verifier(trust_list).verify(code, now=int(time.time())).claims
+        assert first_claims is not None
 
         first = web.post("/api/v1/scanner/verify", json={"code": code}, headers=scanner).json()
         again = web.post("/api/v1/scanner/verify", json={"code": code}, headers=scanner).json()
@@ -77,6 +82,27 @@ def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None
         scanned = web.post("/api/v1/scanner/verify", json={"code": barcode.text}, headers=scanner).json()
         assert scanned["decision"] == "pass"
         assert scanned["pseudonym"] == first["pseudonym"]
+        phone = DeviceKey.generate()
+        point = phone.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        enrolled = web.post(
+            "/api/v1/citizen-code/devices",
+            json={"public_key": base64.b64encode(point).decode()},
+            headers=citizen,
+        )
+        assert enrolled.status_code == 201, enrolled.text
+        credential = base64.urlsafe_b64decode(enrolled.json()["holder_credential"] + "==")
+        frame = sign_frame(phone, credential, now=int(time.time()))
+        assert (
+            web.post("/api/v1/scanner/verify", json={"code": frame}, headers=scanner).json()["reason"] == "ok"
+        )
+        log = {"scans": [{"code": frame, "scanned_at": datetime.now(UTC).isoformat()}]}
+        uploaded = web.post("/api/v1/scanner/scans", json=log, headers=scanner)
+        assert uploaded.json() == {"received": 1, "stored": 1, "flags": []}
+        assert web.post("/api/v1/scanner/scans", json=log, headers=scanner).json()["stored"] == 0
+        device_id = enrolled.json()["device"]["id"]
+        assert web.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen).status_code == 204
+        feed = web.get("/api/v1/scanner/revocations", headers=scanner).json()
+        assert [item["code_id"] for item in feed["items"]] == [first_claims.code_id]
         listed = web.get("/.well-known/citizen-code/trust-list").content
 
     with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
