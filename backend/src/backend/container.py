@@ -88,7 +88,11 @@ class Container:
         )
         self.passwords = Passwords(concurrency=settings.auth.hash_concurrency)
         self.sms_codes = SmsCodes(
-            store=self.store, limiter=self.limiter, sms=self.upstreams.sms, cipher=self.cipher
+            store=self.store,
+            limiter=self.limiter,
+            sms=self.upstreams.sms,
+            cipher=self.cipher,
+            settings=settings.auth,
         )
         citizens = CitizenRepository()
         self.citizens = CitizenService(
@@ -101,6 +105,7 @@ class Container:
             cipher=self.cipher,
             audit=self.audit,
             clock=self.clock,
+            settings=settings.auth,
         )
         self.auth = AuthService(
             citizens=citizens,

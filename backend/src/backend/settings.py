@@ -115,6 +115,24 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     lockout_seconds: int = 900
     # Argon2id hashes in flight at once: each takes 64 MiB (argon2-cffi defaults), so 4 = 256 MiB.
     hash_concurrency: int = 4
+    # Per client address limits (an IPv6 client counts by its /64: backend.ratelimit.address_key).
+    # Carrier-grade NAT (RFC 6598) puts thousands of a mobile carrier's subscribers behind one IPv4,
+    # so these count only what failed: a successful login, refresh or registration, and an SMS code
+    # that gets used, give their unit back. What remains is what abuse produces and real users rarely do.
+    # Failed logins across phones (password spraying); staff logins share this budget.
+    login_failures_per_address: int = 30
+    login_failures_window: int = 900
+    # Rejected refresh tokens (replays, guesses): each costs a database round trip or two. A real app
+    # presents a dead token once and then logs in, so 60 in 15 min leaves room for a crowded NAT.
+    refresh_failures_per_address: int = 60
+    refresh_failures_window: int = 900
+    # Failed registrations: each may cost a population-registry query and tells whether a name matches
+    # an ID number, so they are kept scarce.
+    registration_failures_per_address: int = 10
+    registration_failures_window: int = 3600
+    # SMS codes sent and never used: the mark of SMS pumping (every text is billed to us).
+    unused_sms_per_address: int = 20
+    unused_sms_window: int = 3600
 
 
 class CodeSettings(msgspec.Struct, frozen=True, kw_only=True):

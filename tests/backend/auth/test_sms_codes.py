@@ -51,7 +51,11 @@ async def test_code_expires_after_five_minutes(container: Container, web: httpx.
     clock = ManualClock(container.clock.now())
     store = MemoryStore(prefix="sms-test:", monotonic=clock.monotonic)
     codes = SmsCodes(
-        store=store, limiter=RateLimiter(store), sms=container.upstreams.sms, cipher=container.cipher
+        store=store,
+        limiter=RateLimiter(store),
+        sms=container.upstreams.sms,
+        cipher=container.cipher,
+        settings=container.settings.auth,
     )
     phone = random_phone()
     await codes.send(phone, "login", client="203.0.113.9")

@@ -144,6 +144,7 @@ async def test_registry_outage_is_503_never_500(container: Container, web: httpx
         cipher=container.cipher,
         audit=container.audit,
         clock=container.clock,
+        settings=container.settings.auth,
     )
     person = await add_person(web)
     code = await request_code(web, person["phone"], "register")

@@ -21,8 +21,8 @@ _NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    """The peer address rate limits key on. Behind a proxy this is the proxy, until trusted
-    ``X-Forwarded-For`` handling is configured in front of the app."""
+    """The peer address rate limits key on (per-address rules count IPv6 by its /64). Behind a proxy
+    this is the proxy, until trusted ``X-Forwarded-For`` handling is configured in front of the app."""
     return request.client.host if request.client else "unknown"
 
 
@@ -57,7 +57,7 @@ class AuthController(Controller):
         elif isinstance(data, SmsCodeGrant):
             pair = await container.auth.sms_code_grant(data.phone, data.sms_code, client=client)
         else:
-            pair = await container.auth.refresh_grant(data.refresh_token)
+            pair = await container.auth.refresh_grant(data.refresh_token, client=client)
         return Response(pair, headers=_NO_STORE)
 
     @post(

@@ -3,8 +3,12 @@
 Lockout (MLPS 8.1.4.1 b, ASVS v5 6.3.1): ``lockout_threshold`` consecutive failures for one phone lock
 it for ``lockout_seconds``, whatever the credential afterwards (429 ``auth.account_locked`` with
 ``Retry-After``). Counting is keyed by the phone's blind index, so an unknown phone locks exactly like
-a known one, and it answers exactly like a wrong password (same code, same Argon2 work). Per client
-address, ``LOGIN_PER_CLIENT`` bounds attempts across phones (password spraying).
+a known one, and it answers exactly like a wrong password (same code, same Argon2 work).
+
+Per client address (IPv6: per /64), ``login_throttle`` bounds failed logins across phones (password
+spraying) and ``refresh_throttle`` rejected refresh tokens (replays). Both count only failures: an
+attempt is counted before it is checked, so a parallel burst can't slip past the limit, and handed
+back when it succeeds, so thousands of citizens behind one carrier-grade NAT never use them up.
 """
 
 from __future__ import annotations
@@ -29,8 +33,32 @@ from backend.store import KeyValueStore
 
 log = logging.getLogger("backend.auth")
 
-LOGIN_PER_CLIENT = RateLimit("auth.login_throttled", limit=30, window=900)
 Grant = Literal["password", "sms_code"]
+
+
+def login_throttle(settings: AuthSettings) -> RateLimit:
+    """Failed logins per client address, shared by citizen and staff logins: ``limiter.hit`` it
+    before checking a credential and ``limiter.refund`` it after a successful login."""
+    return RateLimit(
+        "auth.login_throttled",
+        limit=settings.login_failures_per_address,
+        window=settings.login_failures_window,
+        by_address=True,
+    )
+
+
+def refresh_throttle(settings: AuthSettings) -> RateLimit:
+    """Rejected refresh tokens per client address (used like ``login_throttle``)."""
+    return RateLimit(
+        "auth.refresh_throttled",
+        limit=settings.refresh_failures_per_address,
+        window=settings.refresh_failures_window,
+        by_address=True,
+    )
+
+
+# The rule under the default settings, for callers without settings at hand; prefer login_throttle().
+LOGIN_PER_CLIENT = login_throttle(AuthSettings())
 
 
 class AuthService:
@@ -58,6 +86,8 @@ class AuthService:
         self._audit = audit
         self._settings = settings
         self._client_id = client_id
+        self._login_throttle = login_throttle(settings)
+        self._refresh_throttle = refresh_throttle(settings)
 
     async def password_grant(self, phone: str, password: str, *, client: str) -> TokenPair:
         handle, attempt = await self._admit(phone, client)
@@ -79,12 +109,17 @@ class AuthService:
             raise InvalidCredentials()
         citizen = await self._citizens.find_login(handle)
         if citizen is None:
-            # The caller proved they hold the phone, so telling them it has no account leaks nothing.
+            # Not a failed login: the code was right. The caller proved they hold the phone, so
+            # telling them it has no account leaks nothing.
+            await self._limiter.refund(self._login_throttle, client)
             raise Unauthenticated("citizen.not_registered", "This phone number has no account; register")
         return await self._succeeded(phone, handle, citizen.id, "sms_code", client)
 
-    async def refresh_grant(self, refresh_token: str) -> TokenPair:
-        return await self._tokens.refresh(refresh_token)
+    async def refresh_grant(self, refresh_token: str, *, client: str) -> TokenPair:
+        await self._limiter.hit(self._refresh_throttle, client)
+        pair = await self._tokens.refresh(refresh_token)
+        await self._limiter.refund(self._refresh_throttle, client)
+        return pair
 
     def _lock_keys(self, handle: str) -> tuple[str, str]:
         return f"auth:login:{{{handle}}}:attempts", f"auth:login:{{{handle}}}:lock"
@@ -95,7 +130,7 @@ class AuthService:
         The attempt is counted *before* the credential is checked, so a burst of parallel guesses
         can't slip more than ``lockout_threshold`` checks in before the lock lands.
         """
-        await self._limiter.hit(LOGIN_PER_CLIENT, client)
+        await self._limiter.hit(self._login_throttle, client)
         handle = self._cipher.blind_index(phone, column="citizen.phone")
         attempts_key, lock_key = self._lock_keys(handle)
         locked_for = await self._store.ttl(lock_key)
@@ -143,6 +178,7 @@ class AuthService:
     ) -> TokenPair:
         attempts_key, _ = self._lock_keys(handle)
         await self._store.delete(attempts_key)
+        await self._limiter.refund(self._login_throttle, client)
         subject = f"citizen:{citizen_id}"
         await self._audit.append(
             actor=subject,

@@ -2,8 +2,10 @@
 
 A code is bound to (phone, purpose): a login code can't register. Only its keyed MAC is kept, in the
 store with a 300 s expiry; a new code replaces the old one and resets its attempts. Sending is limited
-per phone (one a minute, 5 an hour, 10 a day) and per client address (20 an hour), so the SMS gateway
-can't be turned into a spam cannon or a bill.
+per phone (one a minute, 5 an hour, 10 a day), so the gateway can't be turned into a spam cannon, and
+per client address (IPv6: per /64) to ``AuthSettings.unused_sms_per_address`` codes an hour that were
+never used, so it can't be turned into a bill (SMS pumping): a code that gets used gives its address
+its unit back, so citizens sharing a carrier-grade NAT don't use the budget up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from backend.crypto import PersonalDataCipher
 from backend.errors import Invalid, RateLimited, Unavailable
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
+from backend.settings import AuthSettings
 from backend.store import KeyValueStore
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.sms import SmsClient
@@ -33,7 +36,6 @@ TEMPLATE = "SQ_VERIFY_CODE"
 _COOLDOWN = 60
 PER_PHONE_HOUR = RateLimit("auth.sms_rate_limited", limit=5, window=3600)
 PER_PHONE_DAY = RateLimit("auth.sms_rate_limited", limit=10, window=86_400)
-PER_CLIENT_HOUR = RateLimit("auth.sms_rate_limited", limit=20, window=3600)
 
 
 class SmsCodes:
@@ -44,15 +46,23 @@ class SmsCodes:
         limiter: RateLimiter,
         sms: SmsClient,
         cipher: PersonalDataCipher,
+        settings: AuthSettings,
     ) -> None:
         self._store = store
         self._limiter = limiter
         self._sms = sms
         self._cipher = cipher
+        self._per_client = RateLimit(
+            "auth.sms_rate_limited",
+            limit=settings.unused_sms_per_address,
+            window=settings.unused_sms_window,
+            by_address=True,
+        )
 
     def _keys(self, phone: str, purpose: str) -> tuple[str, str]:
         handle = self._cipher.blind_index(f"{purpose}:{phone}", column="auth.sms_code")
-        # One hash tag per (phone, purpose): the multi-key DEL below stays in one Redis Cluster slot.
+        # One hash tag per (phone, purpose): the multi-key DELs below stay in one Redis Cluster slot.
+        # Next to the code live ``:cooldown`` and ``:client`` (the address that asked for it).
         return f"auth:sms:{{{handle}}}:code", f"auth:sms:{{{handle}}}:tries"
 
     def _mac(self, phone: str, purpose: str, code: str) -> bytes:
@@ -70,24 +80,27 @@ class SmsCodes:
                 "A code was sent to this number moments ago",
                 retry_after=max(1, int(retry_after or _COOLDOWN)),
             )
-        await self._limiter.hit(PER_CLIENT_HOUR, client)
+        await self._limiter.hit(self._per_client, client)
         phone_handle = self._cipher.blind_index(phone, column="auth.sms_phone")
         await self._limiter.hit(PER_PHONE_HOUR, phone_handle)
         await self._limiter.hit(PER_PHONE_DAY, phone_handle)
         code = f"{secrets.randbelow(1_000_000):06d}"
         await self._store.set(code_key, self._mac(phone, purpose, code), ttl=CODE_TTL)
+        await self._store.set(f"{code_key}:client", client.encode(), ttl=CODE_TTL)
         await self._store.delete(tries_key)
         try:
             # The idempotency key lets the adapter retry a timed-out send without a second text.
             await self._sms.send(phone, TEMPLATE, {"code": code}, idempotency_key=uuid.uuid4().hex)
         except UpstreamRejected as exc:
-            await self._store.delete(code_key, cooldown_key)
+            await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
             if exc.code == "invalid_phone":
                 raise Invalid("auth.phone_invalid", "The SMS gateway refuses this number") from None
             log.warning("sms gateway rejected a code: %s", exc.code)
             raise Unavailable("auth.sms_unavailable", "SMS sending failed; try again later") from None
         except UpstreamUnavailable:
-            await self._store.delete(code_key, cooldown_key)
+            await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
+            # No text went out: an outage shouldn't eat the address's budget.
+            await self._limiter.refund(self._per_client, client)
             raise Unavailable(
                 "auth.sms_unavailable", "SMS sending is unavailable; try again later", retry_after=30
             ) from None
@@ -107,6 +120,10 @@ class SmsCodes:
         # Single use even under a race: only the caller whose DELETE removed the key wins.
         if await self._store.delete(code_key) != 1:
             return False
+        client = await self._store.get(f"{code_key}:client")
         # A spent code ends its cooldown: the holder may need the next one at once.
-        await self._store.delete(tries_key, f"{code_key}:cooldown")
+        await self._store.delete(tries_key, f"{code_key}:cooldown", f"{code_key}:client")
+        if client is not None:
+            # A used code is no sign of SMS pumping: it stops counting against its address.
+            await self._limiter.refund(self._per_client, client.decode())
         return True

@@ -18,6 +18,7 @@ from backend.crypto import PersonalDataCipher
 from backend.errors import Conflict, Invalid, NotFound, Unavailable
 from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
+from backend.settings import AuthSettings
 from integrations import InvalidIdNumber, UpstreamRejected, UpstreamUnavailable, mask_name, parse_id_number
 from integrations.population import PopulationClient
 
@@ -25,9 +26,6 @@ log = logging.getLogger("backend.citizen")
 
 # The app's own client id; mini programs log citizens in with theirs.
 APP_CLIENT_ID = "suqian-app"
-# Each attempt may cost a population-registry query: bound them per client address.
-REGISTER_PER_CLIENT = RateLimit("citizen.register_rate_limited", limit=10, window=3600)
-
 # Sealed columns: the associated data binds each ciphertext to its column.
 NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
 
@@ -51,6 +49,7 @@ class CitizenService:
         cipher: PersonalDataCipher,
         audit: AuditLog,
         clock: Clock,
+        settings: AuthSettings,
     ) -> None:
         self._repository = repository
         self._population = population
@@ -61,6 +60,16 @@ class CitizenService:
         self._cipher = cipher
         self._audit = audit
         self._clock = clock
+        # Each attempt may cost a population-registry query, and a failed one says whether a name
+        # matches an ID number: failures are bounded per client address. A registration that went
+        # through gives its unit back (it needed a fresh phone and its SMS code anyway), so a
+        # crowded carrier-grade NAT doesn't use the budget up.
+        self._per_client = RateLimit(
+            "citizen.register_rate_limited",
+            limit=settings.registration_failures_per_address,
+            window=settings.registration_failures_window,
+            by_address=True,
+        )
 
     def phone_index(self, phone: str) -> str:
         return self._cipher.blind_index(phone, column=PHONE)
@@ -69,12 +78,13 @@ class CitizenService:
         """Verify the phone (SMS code) and the identity (population registry), then create the
         citizen and their first session. One citizen per ID number and per phone."""
         name, id_number = self._parse_identity(request.name, request.id_number)
-        await self._limiter.hit(REGISTER_PER_CLIENT, client)
+        await self._limiter.hit(self._per_client, client)
         if not await self._sms_codes.consume(request.phone, "register", request.sms_code):
             raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
         row = await self._create(
             name=name, id_number=id_number, phone=request.phone, password=request.password, client=client
         )
+        await self._limiter.refund(self._per_client, client)
         tokens = await self._tokens.issue_pair(
             "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
         )
@@ -87,8 +97,9 @@ class CitizenService:
         code of purpose "bind", or the platform's phone number API); the identity is still checked
         against the population registry. No session is started: the caller issues its own."""
         name, id_number = self._parse_identity(name, id_number)
-        await self._limiter.hit(REGISTER_PER_CLIENT, client)
+        await self._limiter.hit(self._per_client, client)
         row = await self._create(name=name, id_number=id_number, phone=phone, password=None, client=client)
+        await self._limiter.refund(self._per_client, client)
         return row.id
 
     async def find_by_phone(self, phone: str) -> uuid.UUID | None:
