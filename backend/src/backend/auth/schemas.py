@@ -7,8 +7,10 @@ from typing import Annotated
 import msgspec
 
 from backend.auth.sms import CODE_TTL, SmsPurpose
+from backend.auth.tokens import REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN
 from backend.fields import Phone as Phone
 from backend.fields import SmsCode as SmsCode
+from backend.fields import token_text
 
 # ASVS v5 6.2.1/6.2.9: at least 8, long passphrases allowed, no composition rules, no truncation.
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
@@ -37,7 +39,9 @@ class SmsCodeGrant(msgspec.Struct, tag_field="grant_type", tag="sms_code", forbi
 class RefreshTokenGrant(
     msgspec.Struct, tag_field="grant_type", tag="refresh_token", forbid_unknown_fields=True
 ):
-    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    # Only the shape of our refresh tokens gets past the edge: anything else is a 400
+    # ``request.invalid``, while a well-formed token that isn't live is a 401.
+    refresh_token: Annotated[str, token_text(REFRESH_TOKEN_PATTERN, max_length=REFRESH_TOKEN_LENGTH)]
 
 
 TokenRequest = PasswordGrant | SmsCodeGrant | RefreshTokenGrant

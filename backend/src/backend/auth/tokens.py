@@ -48,7 +48,10 @@ MAX_TOKEN_BYTES = 4096
 LEEWAY = 30
 # Verified tokens kept per worker; ~1 KiB each. A full cache drops its oldest entry.
 _CACHE_SIZE = 20_000
-_REFRESH_TOKEN = re.compile(r"^rt_[A-Za-z0-9_-]{43}$")
+# "rt_" + 32 random bytes in unpadded base64url.
+REFRESH_TOKEN_PATTERN = "rt_[A-Za-z0-9_-]{43}"  # noqa: S105 (a format, not a secret)
+REFRESH_TOKEN_LENGTH = 46
+_REFRESH_TOKEN = re.compile(REFRESH_TOKEN_PATTERN)
 _FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
 _DECODE_OPTIONS = {
     "require_iat": True,
@@ -181,10 +184,10 @@ class TokenService:
         """Spend ``refresh_token`` for a new pair in the same session.
 
         Raises ``RefreshTokenRejected``: ``auth.refresh_token_reused`` when the token was already
-        spent (the whole session is revoked then, and audited), ``auth.refresh_token_invalid``
-        otherwise (unknown, expired, revoked, malformed).
+        spent (the whole session is revoked then, and audited the first time only),
+        ``auth.refresh_token_invalid`` otherwise (unknown, expired, revoked, malformed).
         """
-        if not _REFRESH_TOKEN.match(refresh_token):
+        if not _REFRESH_TOKEN.fullmatch(refresh_token):
             raise RefreshTokenRejected()
         token_hash = _hash_refresh(refresh_token)
         successor, new = self._new_refresh()
@@ -219,10 +222,15 @@ class TokenService:
         return TokenPair(access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in)
 
     async def _revoke_reused(self, record: RefreshRecord) -> None:
-        now = self._clock.now()
-        await self._refresh.revoke_family(record.family_id, now=now)
-        await self._deny_session(record.family_id)
         subject = f"{record.principal_kind}:{record.principal_id}"
+        revoked = await self._refresh.revoke_family(record.family_id, now=self._clock.now())
+        if revoked == 0:
+            # Replayed again, or after the session ended anyway: nothing changes, so nothing is
+            # written. Otherwise every replay would append to the ``auth`` chain, whose lock every
+            # login's audit row waits on. Of concurrent replays, the revoking UPDATE lets one through.
+            log.info("refresh token reuse: session of %s was already revoked", subject)
+            return
+        await self._deny_session(record.family_id)
         log.warning("refresh token reuse: session of %s revoked", subject)
         await self._audit.append(
             actor=subject,
