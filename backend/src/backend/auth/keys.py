@@ -65,6 +65,10 @@ class _LoadedKey(msgspec.Struct, frozen=True):
     signer: Any
 
 
+def _keys_unavailable() -> Unavailable:
+    return Unavailable("auth.keys_unavailable", "Signing keys can't be loaded", retry_after=5)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -101,6 +105,8 @@ class SigningKeyRing:
         self._keys: dict[str, _LoadedKey] = {}
         self._next_reload = -math.inf
         self._last_unknown_kid_reload = -math.inf
+        # The last attempt to read the key table failed (cleared by the next successful reload).
+        self._database_down = False
 
     def generation(self, at: float | None = None) -> int:
         now = self._clock.now().timestamp() if at is None else at
@@ -128,23 +134,37 @@ class SigningKeyRing:
         try:
             await self.reload()
         except _DATABASE_ERRORS as exc:
+            self._database_down = True
             if not self._keys:
-                raise Unavailable(
-                    "auth.keys_unavailable", "Signing keys can't be loaded", retry_after=5
-                ) from exc
+                raise _keys_unavailable() from exc
             log.warning(
                 "signing keys not reloaded (%s); keeping the %d loaded", type(exc).__name__, len(self._keys)
             )
             self._next_reload = self._clock.monotonic() + 5
 
     async def reload_for_unknown_kid(self) -> bool:
-        """Reload once if enough time passed since the last such reload; True when it reloaded."""
+        """Reload once if enough time passed since the last such reload; True when it reloaded.
+
+        Raises ``Unavailable`` (``auth.keys_unavailable``, 503) while the database can't be read: the
+        token may carry a key another worker just created, so "invalid" would be a guess, and a
+        client told its token is invalid logs its user out.
+        """
         now = self._clock.monotonic()
         if now - self._last_unknown_kid_reload < _UNKNOWN_KID_RELOAD_EVERY:
+            if self._database_down:
+                raise _keys_unavailable()
             return False
         self._last_unknown_kid_reload = now
-        await self.reload()
+        await self._reload_or_unavailable()
         return True
+
+    async def _reload_or_unavailable(self) -> None:
+        try:
+            await self.reload()
+        except _DATABASE_ERRORS as exc:
+            self._database_down = True
+            log.warning("signing keys not reloaded (%s)", type(exc).__name__)
+            raise _keys_unavailable() from exc
 
     async def reload(self) -> None:
         settings = self._settings
@@ -163,6 +183,7 @@ class SigningKeyRing:
                 await self._create(generation)
             rows = await self._repository.published(self._oldest_published_generation(now), current + 1)
         self._keys = {row["kid"]: self._load(row) for row in rows}
+        self._database_down = False
         # Re-read before the next generation boundary (or pre-publication point), at the latest.
         next_event = (current + 1) * settings.signing_key_period - settings.signing_key_prepublish
         if next_event <= now:
@@ -179,11 +200,20 @@ class SigningKeyRing:
         """``(kid, jose signing key)`` of the key signing now."""
         await self.ensure_loaded()
         current = self.generation()
-        key = next((k for k in self._keys.values() if k.generation == current), None)
+        key = self._of_generation(current)
         if key is None:
-            await self.reload()
-            key = next(k for k in self._keys.values() if k.generation == current)
+            # A new period began since the last load (or a database outage kept stale keys).
+            await self._reload_or_unavailable()
+            key = self._of_generation(current)
+        if key is None:
+            # reload() creates the current generation's key and reads it back, so this means the
+            # table lost it under us: refuse to sign rather than sign with a key nobody publishes.
+            log.error("no signing key for generation %s after a reload", current)
+            raise _keys_unavailable()
         return key.kid, key.signer
+
+    def _of_generation(self, generation: int) -> _LoadedKey | None:
+        return next((k for k in self._keys.values() if k.generation == generation), None)
 
     def jwks(self) -> Jwks:
         return Jwks(keys=[k.jwk for k in sorted(self._keys.values(), key=lambda k: -k.generation)])
