@@ -3,6 +3,7 @@ that works only on device routes and dies the moment the device is revoked."""
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -263,3 +264,39 @@ async def test_a_retried_registration_with_the_same_idempotency_key_answers_the_
     assert replay.json() == first.json()
     assert replay.headers["idempotent-replayed"] == "true"
     assert await ScannerDevice.count().where(ScannerDevice.venue == body["venue"]) == 1
+
+
+@pytest.mark.parametrize("venue", ["宿迁\u0000站", "\u0007", "gate\u001b[2J"])
+async def test_control_characters_in_a_venue_are_refused_at_the_edge(
+    client: httpx.AsyncClient, operator: dict[str, str], venue: str
+) -> None:
+    response = await client.post(
+        "/api/v1/admin/scanners", json={"scene": "bus", "venue": venue}, headers=operator
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "request.invalid"
+
+
+def _forged_cursor(stamp: str, device_id: str) -> str:
+    return base64.urlsafe_b64encode(f'["{stamp}","{device_id}"]'.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        # Overflowed on conversion to UTC: once a 500.
+        _forged_cursor("9999-12-31T23:59:59-23:59", str(uuid.uuid4())),
+        base64.urlsafe_b64encode(f"9999-12-31T23:59:59-23:59|{uuid.uuid4()}".encode()).decode(),
+        _forged_cursor("0001-01-01T00:00:00+23:59", str(uuid.uuid4())),
+        _forged_cursor("2026-01-01T00:00:00", str(uuid.uuid4())),
+        _forged_cursor("2026-01-01T00:00:00Z", "not-a-uuid"),
+        "AA==",
+        "%%%",
+    ],
+)
+async def test_a_forged_scanner_list_cursor_is_a_422(
+    client: httpx.AsyncClient, operator: dict[str, str], cursor: str
+) -> None:
+    response = await client.get("/api/v1/admin/scanners", params={"cursor": cursor}, headers=operator)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "request.cursor_invalid"

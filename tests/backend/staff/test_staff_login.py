@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -197,3 +198,75 @@ async def test_a_citizen_token_is_refused_on_staff_admin_routes(
     response = await web.get("/api/v1/admin/staff", headers=bearer(await citizen_token(container)))
     assert response.status_code == 403
     assert response.json()["code"] == "auth.wrong_principal_kind"
+
+
+async def test_a_parallel_burst_of_wrong_passwords_checks_at_most_five_before_the_lock(
+    app: Litestar, container: Container
+) -> None:
+    row, password = await make_staff(container)
+    threshold = container.settings.auth.lockout_threshold
+    async with client_from(app) as burst:
+        responses = await asyncio.gather(*(_login(burst, row.username, f"guess-{n}") for n in range(12)))
+        statuses = [response.status_code for response in responses]
+        assert statuses.count(401) <= threshold
+        assert statuses.count(429) >= 12 - threshold
+        assert set(statuses) == {401, 429}
+        assert {r.json()["code"] for r in responses if r.status_code == 429} == {"auth.account_locked"}
+        assert (await _login(burst, row.username, password)).status_code == 429
+    actions = await _actions(f"staff:{row.id}")
+    assert actions.count("staff.login_failed") == statuses.count(401)
+    assert actions.count("staff.locked") == 1
+
+
+async def test_an_unknown_username_answers_exactly_like_a_real_one_until_and_after_the_lock(
+    app: Litestar, container: Container
+) -> None:
+    row, _ = await make_staff(container)
+    unknown = f"nobody-{secrets.token_hex(4)}"
+    async with client_from(app) as web:
+        for _ in range(container.settings.auth.lockout_threshold):
+            real = await _login(web, row.username, "wrong-password")
+            fake = await _login(web, unknown, "wrong-password")
+            assert (real.status_code, real.json()["code"]) == (fake.status_code, fake.json()["code"])
+            assert real.status_code == 401
+        real = await _login(web, row.username, "wrong-password")
+        fake = await _login(web, unknown, "wrong-password")
+    assert real.status_code == fake.status_code == 429
+    assert real.json()["code"] == fake.json()["code"] == "auth.account_locked"
+    assert real.json()["detail"] == fake.json()["detail"]
+    lockout = container.settings.auth.lockout_seconds
+    assert 0 < int(real.headers["retry-after"]) <= lockout
+    assert 0 < int(fake.headers["retry-after"]) <= lockout
+
+
+async def test_an_unknown_username_pays_for_a_password_check(
+    web: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str | None] = []
+    verify = container.passwords.verify
+
+    async def spy(password_hash: str | None, password: str) -> bool:
+        checked.append(password_hash)
+        return await verify(password_hash, password)
+
+    monkeypatch.setattr(container.passwords, "verify", spy)
+    response = await _login(web, f"nobody-{secrets.token_hex(4)}", "not-the-password")
+    assert response.status_code == 401
+    assert checked == [None]  # None: the dummy hash is verified instead
+
+
+async def test_attempts_left_counted_by_a_check_that_never_finished_still_end_in_a_lock(
+    web: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
+) -> None:
+    row, password = await make_staff(container)
+    # A worker that died between counting an attempt and settling it leaves the count standing.
+    threshold = container.settings.auth.lockout_threshold
+    await StaffAccount.update({StaffAccount.failed_logins: threshold}).where(StaffAccount.id == row.id)
+    refused = await _login(web, row.username, password)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "auth.account_locked"
+    stored = await StaffAccount.select(StaffAccount.locked_until).where(StaffAccount.id == row.id).first()
+    assert stored is not None
+    assert stored["locked_until"] is not None
+    assert "staff.locked" in await _actions(f"staff:{row.id}")
+    assert (await _login(later, row.username, password)).status_code == 200

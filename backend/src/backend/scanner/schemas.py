@@ -6,11 +6,12 @@ from typing import Annotated
 
 import msgspec
 
+from backend.fields import plain_text, token_text
 from backend.scanner.scenes import Scene
 
-Venue = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+Venue = Annotated[str, plain_text(max_length=128)]
 # 256 bits in base64url: exactly 43 characters.
-Credential = Annotated[str, msgspec.Meta(min_length=43, max_length=43, pattern=r"^[A-Za-z0-9_-]+$")]
+Credential = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=43, max_length=43)]
 
 
 class ScannerCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import logging
@@ -19,7 +17,8 @@ from backend.auth.principal import Principal
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import write_transaction
-from backend.errors import Invalid, NotFound, Unauthenticated
+from backend.errors import NotFound, Unauthenticated
+from backend.pagination import decode_cursor, encode_cursor
 from backend.ratelimit import RateLimit, RateLimiter
 from backend.scanner.repository import DeviceRow, ScannerRepository
 from backend.scanner.scenes import Scene
@@ -38,18 +37,6 @@ TOKEN_PER_DEVICE = RateLimit("scanner.token_throttled", limit=10, window=60)
 def credential_hash(credential: str) -> str:
     # 256 random bits need no slow hash; SHA-256 keeps a database leak from yielding credentials.
     return hashlib.sha256(credential.encode()).hexdigest()
-
-
-def encode_cursor(row: DeviceRow) -> str:
-    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        stamp, _, device_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(stamp), uuid.UUID(device_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("request.cursor_invalid", "The cursor is not one this list handed out") from None
 
 
 class ScannerService:
@@ -95,10 +82,10 @@ class ScannerService:
     async def list(
         self, *, cursor: str | None, limit: int, include_revoked: bool
     ) -> tuple[list[DeviceRow], str | None]:
-        after = decode_cursor(cursor) if cursor else None
+        after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else None
         rows = await self._repository.list(after=after, limit=limit + 1, include_revoked=include_revoked)
         page = rows[:limit]
-        return page, encode_cursor(page[-1]) if len(rows) > limit else None
+        return page, encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
 
     async def get(self, device_id: uuid.UUID) -> DeviceRow:
         row = await self._repository.find(device_id)

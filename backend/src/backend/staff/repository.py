@@ -91,18 +91,24 @@ class StaffRepository:
             raise
         return row
 
-    async def count_failure(self, staff_id: uuid.UUID) -> int:
-        """One more consecutive failure, counted by the database; the new count."""
+    async def count_attempt(self, staff_id: uuid.UUID, *, threshold: int, now: datetime) -> int | None:
+        """Count one more login attempt, unless the account is locked at ``now`` or already has
+        ``threshold`` uncleared attempts: the attempt's number, or None when refused. One conditional
+        UPDATE, so racing attempts queue on the row lock and at most ``threshold`` are admitted."""
         rows = await (
             StaffAccount.update({StaffAccount.failed_logins: StaffAccount.failed_logins + 1})
-            .where(StaffAccount.id == staff_id)
+            .where(
+                (StaffAccount.id == staff_id)
+                & (StaffAccount.failed_logins < threshold)
+                & (StaffAccount.locked_until.is_null() | (StaffAccount.locked_until <= now))
+            )
             .returning(StaffAccount.failed_logins)
         )
-        return int(rows[0]["failed_logins"]) if rows else 0
+        return int(rows[0]["failed_logins"]) if rows else None
 
     async def lock(self, staff_id: uuid.UUID, *, threshold: int, until: datetime) -> bool:
-        """Lock the account and restart its count, if it still has ``threshold`` failures; True for
-        the one caller that locked it when several failures race past the threshold together."""
+        """Lock the account and restart its count, if it has ``threshold`` attempts counted; True for
+        the one caller that locked it when several race past the threshold together."""
         rows = await (
             StaffAccount.update({StaffAccount.failed_logins: 0, StaffAccount.locked_until: until})
             .where((StaffAccount.id == staff_id) & (StaffAccount.failed_logins >= threshold))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from piccolo.engine.base import Engine
@@ -19,7 +17,8 @@ from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import write_transaction
 from backend.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from backend.ratelimit import RateLimiter
+from backend.pagination import decode_cursor, encode_cursor
+from backend.ratelimit import RateLimit, RateLimiter
 from backend.settings import AuthSettings
 from backend.staff.repository import Role, StaffRepository, StaffRow, UsernameTaken
 
@@ -37,17 +36,6 @@ class PasswordHashing(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password_hash: str | None, password: str) -> bool: ...
-
-
-def encode_cursor(username: str) -> str:
-    return base64.urlsafe_b64encode(username.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("request.cursor_invalid", "The cursor is not one this list handed out") from None
 
 
 class StaffService:
@@ -100,26 +88,28 @@ class StaffService:
         return generated
 
     async def login(self, username: str, password: str, *, client: str) -> tuple[AccessToken, StaffRow]:
-        """A staff access token for the right password. ``settings.lockout_threshold`` consecutive
-        wrong ones lock the account for ``lockout_seconds``, even against the right password; the
-        citizens' per-address throttle (``LOGIN_PER_CLIENT``) bounds guessing across accounts."""
+        """A staff access token for the right password. Every attempt is counted *before* the
+        password is checked, so a parallel burst gets at most ``settings.lockout_threshold`` checks;
+        the failure that reaches the threshold locks the account for ``lockout_seconds``, even against
+        the right password. The citizens' per-address throttle (``LOGIN_PER_CLIENT``) bounds guessing
+        across accounts."""
         await self._limiter.hit(LOGIN_PER_CLIENT, client)
-        row = await self._repository.find_by_username(username.lower())
-        now = self._clock.now()
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            # Logged, not audited: the lock itself was audited, and attempts against it are unbounded.
-            log.info("staff login refused: staff:%s is locked", row.id)
-            raise RateLimited(
-                "auth.account_locked",
-                "Too many wrong passwords; the account is locked for a while",
-                retry_after=math.ceil((row.locked_until - now).total_seconds()),
-            )
-        # Unknown usernames still pay for a hash check, so timing doesn't tell which names exist.
-        matches = await self._passwords.verify(row.password_hash if row else None, password)
-        if row is None or not row.active or not matches:
-            if row is not None and row.active:
-                await self._count_failure(row, client)
-            raise Unauthenticated("auth.invalid_credentials", "The username or password is wrong")
+        username = username.lower()
+        row = await self._repository.find_by_username(username)
+        if row is None:
+            # An unknown name answers like a real one: the same hash work, the same 401s, and the same
+            # 429 after as many attempts (counted in the store: there is no row to count in).
+            try:
+                await self._limiter.hit(self._unknown_name_rule(), username)
+            except RateLimited as exc:
+                raise _locked(exc.retry_after or self._settings.lockout_seconds) from None
+            await self._passwords.verify(None, password)
+            raise _invalid_credentials()
+        attempt = await self._admit(row)
+        matches = await self._passwords.verify(row.password_hash, password)
+        if not row.active or not matches:
+            await self._failed(row, attempt, client)
+            raise _invalid_credentials()
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
         )
@@ -134,32 +124,61 @@ class StaffService:
             )
         return token, row
 
-    async def _count_failure(self, row: StaffRow, client: str) -> None:
+    def _unknown_name_rule(self) -> RateLimit:
+        return RateLimit(
+            "auth.account_locked",
+            limit=self._settings.lockout_threshold,
+            window=self._settings.lockout_seconds,
+        )
+
+    async def _admit(self, row: StaffRow) -> int:
+        """Count this attempt and return its number, or refuse a locked account (429)."""
+        now = self._clock.now()
         threshold = self._settings.lockout_threshold
-        until = self._clock.now() + timedelta(seconds=self._settings.lockout_seconds)
-        # One transaction: on PostgreSQL the row lock of the counting UPDATE queues racing failures,
-        # so exactly one of them sees the threshold and locks.
+        attempt = await self._repository.count_attempt(row.id, threshold=threshold, now=now)
+        if attempt is not None:
+            return attempt
+        # Locked, or ``threshold`` attempts already admitted and not yet settled (a burst in flight,
+        # or a worker that died mid-check): lock now, so the account can't stay refused without a
+        # lock that ends.
+        locked_until = await self._lock(row, until=now + timedelta(seconds=self._settings.lockout_seconds))
+        if locked_until is None:
+            current = await self._repository.find(row.id)
+            locked_until = current.locked_until if current is not None else None
+        # Logged, not audited: the lock itself was audited, and attempts against it are unbounded.
+        log.info("staff login refused: staff:%s is locked", row.id)
+        seconds = (locked_until - now).total_seconds() if locked_until else self._settings.lockout_seconds
+        raise _locked(max(1, math.ceil(seconds)))
+
+    async def _failed(self, row: StaffRow, attempt: int, client: str) -> None:
         async with write_transaction(self._engine):
-            failures = await self._repository.count_failure(row.id)
             await self._audit.append(
                 actor="anonymous",
                 action="staff.login_failed",
                 subject=f"staff:{row.id}",
-                data={"consecutive_failures": failures, "client": client},
+                data={"consecutive_failures": attempt, "client": client},
                 chain="auth",
             )
-            if failures < threshold or not await self._repository.lock(
-                row.id, threshold=threshold, until=until
+        if attempt >= self._settings.lockout_threshold:
+            await self._lock(row, until=self._clock.now() + timedelta(seconds=self._settings.lockout_seconds))
+
+    async def _lock(self, row: StaffRow, *, until: datetime) -> datetime | None:
+        """Lock the account if its count reached the threshold; ``until`` for the one caller that
+        locked it (and audited the lock), None for every other."""
+        async with write_transaction(self._engine):
+            if not await self._repository.lock(
+                row.id, threshold=self._settings.lockout_threshold, until=until
             ):
-                return
+                return None
             await self._audit.append(
                 actor="system",
                 action="staff.locked",
                 subject=f"staff:{row.id}",
-                data={"until": until.isoformat(), "failures": failures},
+                data={"until": until.isoformat(), "failures": self._settings.lockout_threshold},
                 chain="auth",
             )
-        log.warning("staff:%s locked after %d wrong passwords", row.id, failures)
+        log.warning("staff:%s locked after %d wrong passwords", row.id, self._settings.lockout_threshold)
+        return until
 
     async def create(
         self, *, username: str, display_name: str, role: Role, password: str, by: Principal
@@ -190,7 +209,19 @@ class StaffService:
         return row
 
     async def list(self, *, cursor: str | None, limit: int) -> tuple[list[StaffRow], str | None]:
-        after = decode_cursor(cursor) if cursor else None
+        after = decode_cursor(cursor, tuple[str])[0] if cursor else None
         rows = await self._repository.list(after=after, limit=limit + 1)
         page = rows[:limit]
         return page, encode_cursor(page[-1].username) if len(rows) > limit else None
+
+
+def _invalid_credentials() -> Unauthenticated:
+    return Unauthenticated("auth.invalid_credentials", "The username or password is wrong")
+
+
+def _locked(retry_after: int) -> RateLimited:
+    return RateLimited(
+        "auth.account_locked",
+        "Too many wrong passwords; the account is locked for a while",
+        retry_after=retry_after,
+    )

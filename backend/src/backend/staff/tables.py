@@ -6,7 +6,8 @@ class StaffAccount(Table, tablename="staff_account"):
     """A person working the platform: an ``operator`` (administers it) or ``counter`` staff.
 
     ``username`` is stored lower-case and is unique (see the migration). ``failed_logins`` counts
-    consecutive wrong passwords; reaching the limit sets ``locked_until`` and starts counting again.
+    login attempts since the last success, each counted before its password is checked; the failure
+    that reaches the limit sets ``locked_until`` and starts counting again.
     """
 
     id = UUID(primary_key=True)
