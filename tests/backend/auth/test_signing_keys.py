@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
 
+from backend.auth.errors import TokenRejected
 from backend.auth.keys import SigningKeyRing
 from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
 from backend.auth.tables import SigningKey
@@ -139,4 +142,69 @@ async def test_database_outage_keeps_loaded_keys_and_is_503_without_any(containe
     cold = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
     with pytest.raises(Unavailable) as caught:
         await cold.ensure_loaded()
+    assert caught.value.code == "auth.keys_unavailable"
+
+
+def _token_with_unknown_kid(container: Container) -> str:
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    pem = stranger.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    claims = {"iss": container.settings.http.public_base_url, "aud": container.settings.auth.audience}
+    token: str = jwt.encode(claims, pem, algorithm="ES256", headers={"kid": "not-ours", "typ": "at+jwt"})
+    return token
+
+
+async def test_unknown_kid_during_a_database_outage_is_503_then_401_once_the_database_answers(
+    container: Container,
+) -> None:
+    clock = ManualClock(_far_future_generation_start(container))
+    repository = _FailingAfterFirstLoad()
+    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
+    tokens = _service(container, ring, clock)
+    await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+    forged = _token_with_unknown_kid(container)
+    repository.down = True
+    # The kid may be a key another worker just created: without the table we can't say "invalid".
+    for _ in range(2):  # the reload attempt, then the throttled retry within 5 s
+        with pytest.raises(Unavailable) as caught:
+            await tokens.authenticate(forged, check_revocation=False)
+        assert caught.value.code == "auth.keys_unavailable"
+        assert caught.value.status == 503
+    repository.down = False
+    clock.advance(6)
+    with pytest.raises(TokenRejected) as rejected:
+        await tokens.authenticate(forged, check_revocation=False)
+    assert rejected.value.code == "auth.token_invalid"
+
+
+async def test_signing_across_a_period_boundary_during_a_database_outage_is_503(
+    container: Container,
+) -> None:
+    clock = ManualClock(_far_future_generation_start(container))
+    repository = _FailingAfterFirstLoad()
+    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
+    tokens = _service(container, ring, clock)
+    await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+    repository.down = True
+    clock.advance(container.settings.auth.signing_key_period)  # the loaded key no longer signs
+    with pytest.raises(Unavailable) as caught:
+        await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+    assert caught.value.code == "auth.keys_unavailable"
+
+
+class _LosesEveryKey(SigningKeyRepository):
+    """A key table that never hands back what was written to it."""
+
+    async def published(self, oldest_generation: int, newest_generation: int) -> list[dict[str, Any]]:
+        return []
+
+
+async def test_signer_refuses_when_the_current_key_is_missing_after_a_reload(container: Container) -> None:
+    clock = ManualClock(_far_future_generation_start(container))
+    ring = SigningKeyRing(
+        _LosesEveryKey(), cipher=container.cipher, settings=container.settings.auth, clock=clock
+    )
+    with pytest.raises(Unavailable) as caught:
+        await ring.signer()
     assert caught.value.code == "auth.keys_unavailable"
