@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,14 +15,12 @@ from hypothesis import strategies as st
 from backend.errors import Invalid
 from backend.pagination import EARLIEST, LATEST, MAX_CURSOR_LENGTH, decode_cursor, encode_cursor
 
-Stamped = tuple[datetime, uuid.UUID]
-
 
 def _forged(json_text: str) -> str:
     return base64.urlsafe_b64encode(json_text.encode()).decode()
 
 
-def _refused(cursor: str, shape: type[tuple[object, ...]]) -> str:
+def _refused(cursor: str, shape: Any) -> str:
     with pytest.raises(Invalid) as refused:
         decode_cursor(cursor, shape)
     return refused.value.code
@@ -37,13 +36,13 @@ def _refused(cursor: str, shape: type[tuple[object, ...]]) -> str:
 )
 def test_a_timestamp_and_uuid_cursor_round_trips(stamp: datetime, row_id: uuid.UUID) -> None:
     cursor = encode_cursor(stamp, row_id)
-    assert decode_cursor(cursor, Stamped) == (stamp, row_id)
+    assert decode_cursor(cursor, tuple[datetime, uuid.UUID]) == (stamp, row_id)
     assert "=" not in cursor  # unpadded: nothing to escape in a query string
 
 
 @given(
     st.text(
-        alphabet=st.characters(min_codepoint=0x20, exclude_characters="\x7f", exclude_categories=("Cs",)),
+        alphabet=st.characters(min_codepoint=0x20, exclude_characters="\x7f", codec="utf-8"),
         max_size=64,
     )
 )
@@ -54,7 +53,7 @@ def test_a_text_cursor_round_trips(key: str) -> None:
 def test_offsets_are_normalised_to_utc() -> None:
     east8 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
     row_id = uuid.uuid4()
-    (stamp, _) = decode_cursor(encode_cursor(east8, row_id), Stamped)
+    (stamp, _) = decode_cursor(encode_cursor(east8, row_id), tuple[datetime, uuid.UUID])
     assert stamp == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     assert stamp.tzinfo is UTC
 
@@ -94,11 +93,14 @@ def test_malformed_text_cursors_are_invalid(cursor: str) -> None:
 )
 def test_out_of_range_or_malformed_timestamps_are_invalid(stamp: str) -> None:
     cursor = _forged(f'["{stamp}", "{uuid.uuid4()}"]')
-    assert _refused(cursor, Stamped) == "request.cursor_invalid"
+    assert _refused(cursor, tuple[datetime, uuid.UUID]) == "request.cursor_invalid"
 
 
 def test_a_malformed_uuid_is_invalid() -> None:
-    assert _refused(_forged('["2026-01-01T00:00:00Z", "not-a-uuid"]'), Stamped) == "request.cursor_invalid"
+    assert (
+        _refused(_forged('["2026-01-01T00:00:00Z", "not-a-uuid"]'), tuple[datetime, uuid.UUID])
+        == "request.cursor_invalid"
+    )
 
 
 def test_an_integer_beyond_bigint_is_invalid() -> None:
