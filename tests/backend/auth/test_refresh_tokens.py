@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import msgspec
 import pytest
 
+from backend.audit.tables import AuditEntry
 from backend.auth.errors import RefreshTokenRejected
 from backend.auth.repository import RefreshTokenRepository
+from backend.auth.service import AuthService
 from backend.auth.tokens import TokenService
+from backend.citizen.repository import CitizenRepository
 from backend.container import Container
+from backend.errors import RateLimited
 from tests.backend.auth.clock import ManualClock
 from tests.backend.citizen.factories import bearer
 
@@ -61,20 +67,115 @@ async def test_concurrent_refreshes_of_one_token_let_exactly_one_through(contain
     assert all(isinstance(r, RefreshTokenRejected) for r in results if isinstance(r, BaseException))
 
 
+# The contract: a body whose refresh_token isn't shaped like ours ("rt_" + 43 base64url characters)
+# fails validation, 400 request.invalid; a well-formed token that isn't live is 401
+# auth.refresh_token_invalid (log in again).
 @pytest.mark.parametrize(
-    "token", ["", "rt_short", "rt_" + "A" * 43, "x" * 128, "rt_" + "A" * 42 + "!"], ids=repr
+    "token",
+    ["", "rt_short", "x" * 128, "rt_" + "A" * 42 + "!", "rt_" + "A" * 44, "rt_" + "A" * 43 + "\n", 46],
+    ids=repr,
 )
-async def test_unknown_or_malformed_refresh_token_is_401(token: str, web: httpx.AsyncClient) -> None:
+async def test_malformed_refresh_token_is_a_400(token: object, web: httpx.AsyncClient) -> None:
+    response = await web.post(
+        "/api/v1/auth/token", json={"grant_type": "refresh_token", "refresh_token": token}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.invalid"
+
+
+@pytest.mark.parametrize("token", ["rt_" + "A" * 43, "rt_" + secrets.token_urlsafe(32)], ids=repr)
+async def test_unknown_well_formed_refresh_token_is_a_401(token: str, web: httpx.AsyncClient) -> None:
     response = await _refresh(web, token)
-    assert response.status_code in (400, 401)
-    if response.status_code == 401:
-        assert response.json()["code"] == "auth.refresh_token_invalid"
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.refresh_token_invalid"
+    assert response.headers["www-authenticate"] == "Bearer"
 
 
 async def test_access_token_is_not_a_refresh_token(container: Container, web: httpx.AsyncClient) -> None:
     access = await container.tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     response = await _refresh(web, access.token)
-    assert response.status_code in (400, 401)
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.invalid"
+
+
+async def _reuse_audit_rows(subject: str) -> int:
+    return await AuditEntry.count().where(
+        (AuditEntry.chain == "auth")
+        & (AuditEntry.action == "auth.refresh_token_reused")
+        & (AuditEntry.subject == subject)
+    )
+
+
+async def test_replaying_a_reused_refresh_token_ten_times_writes_one_audit_row(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    citizen_id = uuid.uuid4()
+    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    assert (await _refresh(web, pair.refresh_token)).status_code == 200
+    for _ in range(10):
+        replay = await _refresh(web, pair.refresh_token)
+        assert replay.status_code == 401
+        assert replay.json()["code"] == "auth.refresh_token_reused"
+    assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 1
+
+
+async def test_concurrent_replays_write_one_audit_row(container: Container) -> None:
+    citizen_id = uuid.uuid4()
+    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    await container.tokens.refresh(pair.refresh_token)
+    results = await asyncio.gather(
+        *(container.tokens.refresh(pair.refresh_token) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, RefreshTokenRejected) and r.code == "auth.refresh_token_reused" for r in results)
+    assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 1
+
+
+async def test_replay_after_logout_is_refused_without_an_audit_row(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    citizen_id = uuid.uuid4()
+    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    rotated = (await _refresh(web, pair.refresh_token)).json()
+    assert (await web.post("/api/v1/auth/logout", headers=bearer(rotated["access_token"]))).status_code == 204
+    replay = await _refresh(web, pair.refresh_token)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "auth.refresh_token_reused"
+    # The logout already ended the session: the replay revokes nothing, so it writes nothing.
+    assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 0
+
+
+def _auth_service(container: Container, **settings: int) -> AuthService:
+    """The token endpoint's service over the session's collaborators, with other limits."""
+    return AuthService(
+        citizens=CitizenRepository(),
+        tokens=container.tokens,
+        passwords=container.passwords,
+        sms_codes=container.sms_codes,
+        limiter=container.limiter,
+        store=container.store,
+        cipher=container.cipher,
+        audit=container.audit,
+        settings=msgspec.structs.replace(container.settings.auth, **settings),
+        client_id="t",
+    )
+
+
+async def test_rejected_refreshes_are_throttled_per_address_and_successful_ones_are_not(
+    container: Container,
+) -> None:
+    auth = _auth_service(container, refresh_failures_per_address=3)
+    address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    for _ in range(5):
+        pair = await auth.refresh_grant(pair.refresh_token, client=address)
+    for _ in range(3):
+        with pytest.raises(RefreshTokenRejected):
+            await auth.refresh_grant("rt_" + secrets.token_urlsafe(32), client=address)
+    with pytest.raises(RateLimited) as caught:
+        await auth.refresh_grant(pair.refresh_token, client=address)
+    assert caught.value.code == "auth.refresh_throttled"
+    # Another address is not affected, and the live token was not spent by the refused attempt.
+    assert await auth.refresh_grant(pair.refresh_token, client="198.18.0.0")
 
 
 async def test_logout_ends_the_access_token_and_the_session(
