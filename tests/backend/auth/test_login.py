@@ -4,14 +4,21 @@ lockout after 5 failures, per-address throttling, Argon2id rehash on login."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 import httpx
+import msgspec
+import pytest
 from argon2 import PasswordHasher, extract_parameters
 from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
+from backend.auth.errors import InvalidCredentials
+from backend.auth.service import AuthService
+from backend.citizen.repository import CitizenRepository
 from backend.citizen.tables import Citizen
 from backend.container import Container
+from backend.errors import RateLimited
 from tests.backend.citizen.factories import (
     bearer,
     client_from,
@@ -179,3 +186,53 @@ async def test_a_parallel_burst_of_guesses_checks_at_most_five_before_the_lock(
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(401) <= container.settings.auth.lockout_threshold
     assert statuses.count(429) >= 12 - container.settings.auth.lockout_threshold
+
+
+def _auth_service(container: Container, **settings: int) -> AuthService:
+    """The token endpoint's service over the session's collaborators, with other limits."""
+    return AuthService(
+        citizens=CitizenRepository(),
+        tokens=container.tokens,
+        passwords=container.passwords,
+        sms_codes=container.sms_codes,
+        limiter=container.limiter,
+        store=container.store,
+        cipher=container.cipher,
+        audit=container.audit,
+        settings=msgspec.structs.replace(container.settings.auth, **settings),
+        client_id="t",
+    )
+
+
+async def test_successful_logins_do_not_use_up_the_address_budget(
+    web: httpx.AsyncClient, container: Container
+) -> None:
+    auth = _auth_service(container, login_failures_per_address=3)
+    registered = await register(web)
+    phone, password = registered["_person"]["phone"], registered["_password"]
+    # Thousands of citizens share a carrier-grade NAT address: their logins must not lock each other out.
+    address = f"100.64.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    for _ in range(5):
+        await auth.password_grant(phone, password, client=address)
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await auth.password_grant(random_phone(), "not the password", client=address)
+    with pytest.raises(RateLimited) as caught:
+        await auth.password_grant(phone, password, client=address)
+    assert caught.value.code == "auth.login_throttled"
+
+
+async def test_ipv6_addresses_in_one_64_share_the_login_budget(container: Container) -> None:
+    auth = _auth_service(container, login_failures_per_address=3)
+    site, subnet = secrets.randbelow(0xFFFF), secrets.randbelow(0xFFFF)
+    prefix = f"2001:db8:{site:x}:{subnet:x}"
+    for suffix in ("::1", "::2", ":a:b:c:d"):
+        with pytest.raises(InvalidCredentials):
+            await auth.password_grant(random_phone(), "not the password", client=prefix + suffix)
+    with pytest.raises(RateLimited) as caught:
+        await auth.password_grant(random_phone(), "not the password", client=f"{prefix}::99")
+    assert caught.value.code == "auth.login_throttled"
+    # The neighbouring /64 is another subscriber, with a budget of its own.
+    neighbour = f"2001:db8:{site:x}:{subnet + 1:x}::1"
+    with pytest.raises(InvalidCredentials):
+        await auth.password_grant(random_phone(), "not the password", client=neighbour)

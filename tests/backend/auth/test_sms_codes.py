@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import httpx
+import msgspec
+import pytest
 from litestar import Litestar
 
 from backend.auth.sms import CODE_TTL, MAX_ATTEMPTS, SmsCodes
 from backend.container import Container
+from backend.errors import RateLimited
 from backend.ratelimit import RateLimiter
 from backend.store import MemoryStore
 from tests.backend.auth.clock import ManualClock
@@ -91,3 +95,27 @@ async def test_invalid_phone_or_purpose_is_a_400(web: httpx.AsyncClient) -> None
     bad_phone = await web.post(SMS, json={"phone": "12345", "purpose": "login"})
     bad_purpose = await web.post(SMS, json={"phone": random_phone(), "purpose": "reset_everything"})
     assert (bad_phone.status_code, bad_purpose.status_code) == (400, 400)
+
+
+async def test_a_used_code_stops_counting_against_its_address(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    settings = msgspec.structs.replace(container.settings.auth, unused_sms_per_address=2)
+    codes = SmsCodes(
+        store=container.store,
+        limiter=container.limiter,
+        sms=container.upstreams.sms,
+        cipher=container.cipher,
+        settings=settings,
+    )
+    address = f"100.64.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    for _ in range(3):
+        phone = random_phone()
+        await codes.send(phone, "login", client=address)
+        assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+    # Codes nobody uses are what SMS pumping leaves behind: those count.
+    await codes.send(random_phone(), "login", client=address)
+    await codes.send(random_phone(), "login", client=address)
+    with pytest.raises(RateLimited) as caught:
+        await codes.send(random_phone(), "login", client=address)
+    assert caught.value.code == "auth.sms_rate_limited"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 import httpx
+import msgspec
 import pytest
 
 from backend.audit.tables import AuditEntry
@@ -10,7 +13,7 @@ from backend.citizen.repository import CitizenRepository
 from backend.citizen.schemas import RegisterRequest
 from backend.citizen.service import CitizenService
 from backend.container import Container
-from backend.errors import Unavailable
+from backend.errors import Invalid, RateLimited, Unavailable
 from integrations import UpstreamUnavailable
 from tests.backend.citizen.factories import (
     add_person,
@@ -195,3 +198,39 @@ async def test_idempotency_key_reused_with_another_body_is_422(web: httpx.AsyncC
     changed = await web.post(REGISTER, json={**body, "name": "别人"}, headers=headers)
     assert changed.status_code == 422
     assert changed.json()["code"] == "idempotency.key_reused"
+
+
+async def test_successful_registrations_do_not_use_up_the_address_budget(
+    container: Container, web: httpx.AsyncClient
+) -> None:
+    service = CitizenService(
+        repository=CitizenRepository(),
+        population=container.upstreams.population,
+        sms_codes=container.sms_codes,
+        passwords=container.passwords,
+        tokens=container.tokens,
+        limiter=container.limiter,
+        cipher=container.cipher,
+        audit=container.audit,
+        clock=container.clock,
+        settings=msgspec.structs.replace(container.settings.auth, registration_failures_per_address=2),
+    )
+    address = f"100.64.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    for _ in range(3):
+        person = await add_person(web)
+        code = await request_code(web, person["phone"], "register")
+        request = RegisterRequest(
+            phone=person["phone"], sms_code=code, name=person["name"], id_number=person["id_number"]
+        )
+        await service.register(request, client=address)
+    for _ in range(2):
+        person = await add_person(web)
+        request = RegisterRequest(
+            phone=person["phone"], sms_code="000000", name=person["name"], id_number=person["id_number"]
+        )
+        with pytest.raises(Invalid) as wrong:
+            await service.register(request, client=address)
+        assert wrong.value.code == "auth.sms_code_invalid"
+    with pytest.raises(RateLimited) as caught:
+        await service.register(request, client=address)
+    assert caught.value.code == "citizen.register_rate_limited"
