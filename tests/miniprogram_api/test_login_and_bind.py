@@ -186,8 +186,12 @@ async def test_unlinking_makes_the_next_login_ask_to_bind_again_and_is_audited(
 async def test_a_signed_in_citizen_links_wechat_with_a_fresh_login_code(web: httpx.AsyncClient) -> None:
     registered = await register(web)
     token = registered["tokens"]["access_token"]
+    phone = registered["_person"]["phone"]
     n = fresh_n()
-    linked = await web.post("/mp/v1/links/wechat", json={"code": wechat_code(n)}, headers=bearer(token))
+    step_up = {"phone": phone, "sms_code": await request_code(web, phone, "bind")}
+    linked = await web.post(
+        "/mp/v1/links/wechat", json={"code": wechat_code(n), **step_up}, headers=bearer(token)
+    )
     assert linked.status_code == 201, linked.text
     assert linked.json()["platform"] == "wechat"
     assert sandbox_openid(n) not in linked.text

@@ -20,6 +20,7 @@ from backend.auth.principal import Principal
 from backend.auth.tokens import TokenPair
 from backend.container import Container
 from miniprogram_api.schemas import (
+    AlipayLink,
     AlipayLogin,
     Authenticated,
     BindRequest,
@@ -27,6 +28,7 @@ from miniprogram_api.schemas import (
     LinkList,
     LinkRead,
     LoginResult,
+    WeChatLink,
     WeChatLogin,
 )
 
@@ -131,23 +133,37 @@ class LinkController(Controller):
     ) -> LinkList:
         return LinkList(items=[_link(row) for row in await container.account_links.list(principal)])
 
-    @post("/wechat", summary="Link the signed-in citizen to the WeChat user of a fresh wx.login code")
+    @post(
+        "/wechat",
+        summary="Link the signed-in citizen to the WeChat user of a fresh wx.login code",
+        description="Needs an SMS code of purpose `bind`, sent to the citizen's own phone.",
+    )
     async def link_wechat(
         self,
-        data: JSONBody[WeChatLogin],
+        data: JSONBody[WeChatLink],
         container: NamedDependency[Container],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
-        return _link(await container.account_links.link(principal, "wechat", data.code))
+        row = await container.account_links.link(
+            principal, "wechat", data.code, phone=data.phone, sms_code=data.sms_code
+        )
+        return _link(row)
 
-    @post("/alipay", summary="Link the signed-in citizen to the Alipay user of a fresh auth code")
+    @post(
+        "/alipay",
+        summary="Link the signed-in citizen to the Alipay user of a fresh auth code",
+        description="Needs an SMS code of purpose `bind`, sent to the citizen's own phone.",
+    )
     async def link_alipay(
         self,
-        data: JSONBody[AlipayLogin],
+        data: JSONBody[AlipayLink],
         container: NamedDependency[Container],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
-        return _link(await container.account_links.link(principal, "alipay", data.auth_code))
+        row = await container.account_links.link(
+            principal, "alipay", data.auth_code, phone=data.phone, sms_code=data.sms_code
+        )
+        return _link(row)
 
     @delete("/{link_id:uuid}", summary="Remove one of the caller's own platform links")
     async def unlink(

@@ -10,10 +10,16 @@ from typing import Annotated
 import msgspec
 
 from backend.account_link.identity import Platform
-from backend.auth.schemas import Phone, SmsCode
+from backend.fields import Phone, SmsCode, plain_text, token_text
 
 # wx.login codes are 32 characters; Alipay auth codes about as long. 128 leaves room, not abuse.
-LoginCode = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+LoginCode = Annotated[str, plain_text(max_length=128)]
+# 256 random bits in base64url.
+BindTicket = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=43, max_length=43)]
+Name = Annotated[str, plain_text(max_length=32)]
+# Length and plain text only here; the GB 11643 check digit is the service's (422 citizen.id_number_invalid).
+IdNumber = Annotated[str, plain_text(min_length=18, max_length=18)]
+PlatformPhoneProof = Annotated[str, plain_text(max_length=4096)]
 
 
 class WeChatLogin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -47,14 +53,33 @@ LoginResult = Authenticated | BindRequired
 class BindRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Prove a phone — ``phone`` + ``sms_code`` (purpose "bind"), or ``platform_phone_proof``: the
     WeChat ``getPhoneNumber`` code, or the ``res.response`` string of Alipay's ``my.getPhoneNumber`` —
-    and give the real name (name + ID number) of the account holder."""
+    and give the real name (name + ID number) of the account holder. The platform proof is enough only
+    for a phone with no account yet; otherwise 409 ``mp.sms_required``: retry the ticket with an SMS
+    code."""
 
-    bind_ticket: Annotated[str, msgspec.Meta(min_length=43, max_length=43)]
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-    id_number: Annotated[str, msgspec.Meta(min_length=18, max_length=18)]
+    bind_ticket: BindTicket
+    name: Name
+    id_number: IdNumber
     phone: Phone | None = None
     sms_code: SmsCode | None = None
-    platform_phone_proof: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)] | None = None
+    platform_phone_proof: PlatformPhoneProof | None = None
+
+
+class WeChatLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A fresh ``wx.login`` code, and an SMS code (purpose "bind") sent to the citizen's own phone."""
+
+    code: LoginCode
+    phone: Phone
+    sms_code: SmsCode
+
+
+class AlipayLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A fresh ``my.getAuthCode`` code, and an SMS code (purpose "bind") sent to the citizen's own
+    phone."""
+
+    auth_code: LoginCode
+    phone: Phone
+    sms_code: SmsCode
 
 
 class LinkRead(msgspec.Struct, frozen=True, kw_only=True):

@@ -85,7 +85,9 @@ class Platforms:
 
     async def phone_number(self, platform: Platform, proof: str) -> str:
         """The mainland mobile number the platform vouches for: a WeChat ``getPhoneNumber`` code, or
-        the ``res.response`` string of Alipay's ``my.getPhoneNumber``."""
+        the ``res.response`` string of Alipay's ``my.getPhoneNumber``. Alipay's answer is bound to no
+        user and no time (zero-IV encryption, deterministic signature), so it can be replayed: the
+        service accepts either proof alone only to register a new citizen."""
         try:
             if platform == "wechat":
                 phone = await self._wechat().phone_number(proof)

@@ -2,10 +2,20 @@
 
 A platform login code proves an openid (WeChat) or open_id / user_id (Alipay) server-side. A linked
 identity gets a citizen session at once; an unknown one gets a bind ticket, redeemed with a proven
-phone (an SMS code of purpose "bind", or the platform's own phone number API) and the real name. The
-phone decides the account: an existing citizen must give the real name they registered with, a new
-phone registers a citizen after the population registry confirms the real name. A citizen may hold
-one link per platform, beside the app itself; they list and remove their own links only.
+phone and the real name. The phone decides the account: a new phone registers a citizen after the
+population registry confirms the real name; an existing citizen must give the real name they
+registered with.
+
+Binding to an existing account always needs an SMS code of purpose "bind" sent to its phone. The
+platform's phone number API is accepted alone only to register a new citizen: it proves the phone to
+the platform, not that the caller controls it now — Alipay's ``my.getPhoneNumber`` answer is
+encrypted with a zero IV and signed deterministically, bound to no user and no time, so one captured
+string would vouch for that phone forever (``mp.sms_required`` tells the client to fall back to SMS).
+Linking a signed-in citizen to another platform is a step up too: an SMS code to their own phone in
+the same request, so a stolen 15-minute access token can't become a lasting platform login.
+
+A citizen may hold one link per platform, beside the app itself; they list and remove their own links
+only.
 """
 
 from __future__ import annotations
@@ -48,7 +58,8 @@ class BindRequired(msgspec.Struct, frozen=True, kw_only=True):
 
 class PhoneProof(msgspec.Struct, frozen=True, kw_only=True):
     """Either ``phone`` + ``sms_code`` or ``platform_proof`` (a WeChat ``getPhoneNumber`` code, or
-    the ``res.response`` of Alipay's ``my.getPhoneNumber``)."""
+    the ``res.response`` of Alipay's ``my.getPhoneNumber``; enough only for a phone with no
+    account)."""
 
     phone: str | None = None
     sms_code: str | None = None
@@ -101,8 +112,10 @@ class AccountLinkService:
         if identity is None:
             raise _ticket_invalid()
         try:
-            phone = await self._proven_phone(identity.platform, proof)
-            citizen_id = await self._citizen_for(phone, name=name, id_number=id_number, client=client)
+            phone, by_sms = await self._proven_phone(identity.platform, proof)
+            citizen_id = await self._citizen_for(
+                phone, by_sms=by_sms, name=name, id_number=id_number, client=client
+            )
         except (Invalid, Unauthenticated):
             await self._tickets.count_attempt(ticket)
             raise
@@ -113,10 +126,19 @@ class AccountLinkService:
             citizen_id, identity.platform, client=client, action="auth.login_succeeded"
         )
 
-    async def link(self, principal: Principal, platform: Platform, code: str) -> LinkRow:
-        """Link the signed-in citizen to the platform identity a fresh login code proves."""
+    async def link(
+        self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str
+    ) -> LinkRow:
+        """Link the signed-in citizen to the platform identity a fresh login code proves, once an SMS
+        code of purpose "bind" proves they hold their account's phone now."""
         identity = await self._platforms.identify(platform, code)
-        return await self._link(principal.id, identity, by=principal.subject)
+        # The platform code first: it costs the client nothing to get another, while an SMS code is
+        # rate-limited, so a refused login code leaves the SMS code unspent.
+        if not await self._sms_codes.consume(phone, "bind", sms_code):
+            raise _sms_code_invalid()
+        if await self._citizens.find_by_phone(phone) != principal.id:
+            raise Invalid("mp.phone_not_yours", "The SMS code must be sent to your own account's phone")
+        return await self._link(principal.id, identity, by=principal.subject, phone=phone)
 
     async def list(self, principal: Principal) -> list[LinkRow]:
         return await self._links.list_for(principal.id)
@@ -137,22 +159,32 @@ class AccountLinkService:
             )
         await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
-    async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> str:
+    async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> tuple[str, bool]:
+        """The proven phone, and whether an SMS code proved it (the stronger proof wins when both
+        are given)."""
+        if proof.phone is not None and proof.sms_code is not None:
+            if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
+                raise _sms_code_invalid()
+            return proof.phone, True
         if proof.platform_proof is not None:
-            return await self._platforms.phone_number(platform, proof.platform_proof)
-        if proof.phone is None or proof.sms_code is None:
-            raise Invalid(
-                "mp.phone_proof_missing", "Prove a phone: phone + sms_code, or the platform's proof"
-            )
-        if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
-            raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
-        return proof.phone
+            return await self._platforms.phone_number(platform, proof.platform_proof), False
+        raise Invalid("mp.phone_proof_missing", "Prove a phone: phone + sms_code, or the platform's proof")
 
-    async def _citizen_for(self, phone: str, *, name: str, id_number: str, client: str) -> uuid.UUID:
+    async def _citizen_for(
+        self, phone: str, *, by_sms: bool, name: str, id_number: str, client: str
+    ) -> uuid.UUID:
         existing = await self._citizens.find_by_phone(phone)
         if existing is None:
             return await self._citizens.register_verified_phone(
                 name=name, id_number=id_number, phone=phone, client=client
+            )
+        if not by_sms:
+            # Before the real name is compared: a replayed platform proof must not make this an
+            # oracle for someone's name and ID number. A Conflict, not a failed proof: the ticket is
+            # not charged, and the client retries it with phone + sms_code.
+            raise Conflict(
+                "mp.sms_required",
+                "This phone already has an account: prove it with an SMS code of purpose bind",
             )
         if not await self._citizens.holds_identity(existing, name=name, id_number=id_number):
             # The caller proved they hold the phone, so saying it has an account leaks nothing.
@@ -200,6 +232,10 @@ class AccountLinkService:
             chain="auth",
         )
         return pair
+
+
+def _sms_code_invalid() -> Invalid:
+    return Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
 
 
 def _ticket_invalid() -> Unauthenticated:
