@@ -6,7 +6,10 @@ Unauthenticated (401)
 └── RefreshTokenRejected   auth.refresh_token_invalid / auth.refresh_token_reused
 Forbidden (403)
 └── PrincipalForbidden     auth.wrong_principal_kind / auth.insufficient_scope / auth.missing_role
-RateLimited (429)          auth.account_locked, auth.login_throttled, auth.sms_rate_limited ...
+RateLimited (429)          auth.account_locked, auth.login_throttled, auth.refresh_throttled,
+                           auth.sms_rate_limited
+Unavailable (503)          auth.keys_unavailable, auth.sms_unavailable
+Invalid (422)              auth.sms_code_invalid, auth.phone_invalid
 """
 
 from __future__ import annotations

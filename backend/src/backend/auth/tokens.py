@@ -301,7 +301,9 @@ class TokenService:
             raise invalid from None
 
     async def authenticate(self, token: str, *, check_revocation: bool = True) -> Principal:
-        """``verify_access`` with key-ring upkeep, then (unless told not to) the revocation check."""
+        """``verify_access`` with key-ring upkeep, then (unless told not to) the revocation check.
+        While the key table can't be read, a token with a ``kid`` we don't hold is 503
+        ``auth.keys_unavailable``, not a verdict."""
         await self._keys.ensure_loaded()
         try:
             principal = self.verify_access(token)
