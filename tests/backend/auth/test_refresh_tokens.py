@@ -99,11 +99,12 @@ async def test_access_token_is_not_a_refresh_token(container: Container, web: ht
 
 
 async def _reuse_audit_rows(subject: str) -> int:
-    return await AuditEntry.count().where(
+    rows: int = await AuditEntry.count().where(
         (AuditEntry.chain == "auth")
         & (AuditEntry.action == "auth.refresh_token_reused")
         & (AuditEntry.subject == subject)
     )
+    return rows
 
 
 async def test_replaying_a_reused_refresh_token_ten_times_writes_one_audit_row(
