@@ -270,3 +270,12 @@ async def test_attempts_left_counted_by_a_check_that_never_finished_still_end_in
     assert stored["locked_until"] is not None
     assert "staff.locked" in await _actions(f"staff:{row.id}")
     assert (await _login(later, row.username, password)).status_code == 200
+
+
+async def test_successful_staff_logins_leave_the_address_budget_alone(
+    web: httpx.AsyncClient, container: Container, settings: Settings
+) -> None:
+    # A hall's counter staff share one NAT address and log in all morning: only failures may count.
+    row, password = await make_staff(container, role="counter")
+    for _ in range(settings.auth.login_failures_per_address + 2):
+        assert (await _login(web, row.username, password)).status_code == 200

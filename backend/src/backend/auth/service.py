@@ -57,10 +57,6 @@ def refresh_throttle(settings: AuthSettings) -> RateLimit:
     )
 
 
-# The rule under the default settings, for callers without settings at hand; prefer login_throttle().
-LOGIN_PER_CLIENT = login_throttle(AuthSettings())
-
-
 class AuthService:
     def __init__(
         self,

@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
-from backend.auth.service import LOGIN_PER_CLIENT
+from backend.auth.service import login_throttle
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import write_transaction
@@ -91,9 +91,10 @@ class StaffService:
         """A staff access token for the right password. Every attempt is counted *before* the
         password is checked, so a parallel burst gets at most ``settings.lockout_threshold`` checks;
         the failure that reaches the threshold locks the account for ``lockout_seconds``, even against
-        the right password. The citizens' per-address throttle (``LOGIN_PER_CLIENT``) bounds guessing
-        across accounts."""
-        await self._limiter.hit(LOGIN_PER_CLIENT, client)
+        the right password. The per-address throttle shared with citizen logins bounds guessing across
+        accounts; a successful login gives its unit back, so only failures spend it."""
+        throttle = login_throttle(self._settings)
+        await self._limiter.hit(throttle, client)
         username = username.lower()
         row = await self._repository.find_by_username(username)
         if row is None:
@@ -113,6 +114,7 @@ class StaffService:
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
         )
+        await self._limiter.refund(throttle, client)
         async with write_transaction(self._engine):
             await self._repository.clear_failures(row.id)
             await self._audit.append(
