@@ -173,6 +173,7 @@ class Container:
             clock=self.clock,
             settings=settings.code,
             engine=self.engine,
+            tokens=self.tokens,
         )
         self.code_scans = ScanService(
             trust=self.code_trust,

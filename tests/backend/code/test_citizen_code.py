@@ -18,10 +18,12 @@ import zxingcpp
 from cryptography.hazmat.primitives import serialization
 from cwt import COSEKey
 
+from backend.auth.principal import CITIZEN_SCOPES
 from backend.code.tables import CodeHolder
 from backend.container import Container
 from citizen_code import DeviceKey, b45decode, sign_frame
 from tests.backend.code.factories import (
+    Citizen,
     code_id_of,
     enrol,
     fetch_trust,
@@ -33,6 +35,7 @@ from tests.backend.code.factories import (
     public_key_text,
     verify,
 )
+from tests.backend.staff.factories import bearer
 
 
 async def test_code_answer_has_a_60_second_code_and_a_refresh_hint(
@@ -261,3 +264,26 @@ async def test_enrolment_is_rate_limited_per_citizen(client: httpx.AsyncClient, 
     assert limited.status_code == 429
     assert limited.json()["code"] == "code.enrol_rate_limited"
     assert "retry-after" in limited.headers
+
+
+async def test_revoking_a_lost_device_ends_every_session_but_the_reporting_one(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    citizen_id = uuid.uuid4()
+    here, lost = [
+        await container.tokens.issue_pair("citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id="app")
+        for _ in range(2)
+    ]
+    on_lost_phone = Citizen(citizen_id, bearer(lost.access_token))
+    device_id = (await enrol(client, on_lost_phone, DeviceKey.generate())).json()["device"]["id"]
+    reported = await client.delete(
+        f"/api/v1/citizen-code/devices/{device_id}", headers=bearer(here.access_token)
+    )
+    assert reported.status_code == 204
+    # Whoever holds the lost phone can neither use its session nor renew it to enrol a new key.
+    assert (await client.get("/api/v1/citizen-code", headers=on_lost_phone.headers)).status_code == 401
+    renewed = await client.post(
+        "/api/v1/auth/token", json={"grant_type": "refresh_token", "refresh_token": lost.refresh_token}
+    )
+    assert renewed.status_code == 401
+    assert (await client.get("/api/v1/citizen-code", headers=bearer(here.access_token))).status_code == 200

@@ -187,6 +187,7 @@ def _second_worker(container: Container) -> tuple[CitizenCodeService, CodeTrust]
         clock=container.clock,
         settings=settings,
         engine=container.engine,
+        tokens=container.tokens,
     )
     return service, trust
 

@@ -143,10 +143,16 @@ class RefreshTokenRepository:
         return len(rows)
 
     async def revoke_subject(
-        self, kind: str, principal_id: uuid.UUID, *, now: datetime, client_id: str | None = None
+        self,
+        kind: str,
+        principal_id: uuid.UUID,
+        *,
+        now: datetime,
+        client_id: str | None = None,
+        except_family: str | None = None,
     ) -> list[str]:
-        """Revoke every family of one principal (of one client only, if given); returns the family
-        ids that were still live."""
+        """Revoke every family of one principal (of one client only, if given; sparing
+        ``except_family``, if given); returns the family ids that were still live."""
         where = (
             (RefreshToken.principal_kind == kind)
             & (RefreshToken.principal_id == principal_id)
@@ -154,6 +160,8 @@ class RefreshTokenRepository:
         )
         if client_id is not None:
             where = where & (RefreshToken.client_id == client_id)
+        if except_family is not None:
+            where = where & (RefreshToken.family_id != except_family)
         rows = (
             await RefreshToken.update({RefreshToken.revoked_at: now})
             .where(where)

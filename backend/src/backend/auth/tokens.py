@@ -367,6 +367,17 @@ class TokenService:
         for family in families:
             await self._deny_session(family)
 
+    async def end_other_sessions(
+        self, kind: PrincipalKind, principal_id: uuid.UUID, *, keep_session: str | None
+    ) -> None:
+        """End every session of one principal but ``keep_session`` (a citizen reporting a lost phone
+        from their other device stays logged in there; the thief holding the lost one does not)."""
+        families = await self._refresh.revoke_subject(
+            kind, principal_id, now=self._clock.now(), except_family=keep_session
+        )
+        for family in families:
+            await self._deny_session(family)
+
     async def _deny_session(self, sid: str) -> None:
         await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
 

@@ -135,7 +135,7 @@ class CitizenCodeController(Controller):
         container: NamedDependency[Container],
         principal: NamedDependency[Principal],
     ) -> None:
-        await container.code.revoke_device(principal.id, device_id)
+        await container.code.revoke_device(principal.id, device_id, reported_from=principal.sid)
 
 
 class CodeScannerController(Controller):

@@ -32,6 +32,7 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
+from backend.auth.tokens import TokenService
 from backend.citizen.repository import CitizenRepository
 from backend.clock import Clock
 from backend.code.keys import IssuerKeys, TrustMaterial
@@ -98,7 +99,9 @@ class CitizenCodeService:
         clock: Clock,
         settings: CodeSettings,
         engine: Engine[Any],
+        tokens: TokenService,
     ) -> None:
+        self._tokens = tokens
         self._holders = holders
         self._limiter = limiter
         self._revocations = revocations
@@ -239,10 +242,14 @@ class CitizenCodeService:
     async def devices(self, citizen_id: uuid.UUID, *, include_revoked: bool) -> list[DeviceRow]:
         return await self._holders.devices(citizen_id, include_revoked=include_revoked)
 
-    async def revoke_device(self, citizen_id: uuid.UUID, device_id: uuid.UUID) -> None:
+    async def revoke_device(
+        self, citizen_id: uuid.UUID, device_id: uuid.UUID, *, reported_from: str | None
+    ) -> None:
         """Revoke a lost phone. The entry voids every credential of the citizen's code id issued
         before now (the library revokes by code id), so the citizen's other phones renew theirs by
-        enrolling their key again; repeating a revocation is harmless."""
+        enrolling their key again; repeating a revocation is harmless. Every session but the one
+        reporting the loss (``reported_from``) ends too: the lost phone's app session could otherwise
+        enrol a fresh key for whoever holds it."""
         holder = await self.holder(citizen_id)
         now = self._trust.now()
         async with write_transaction(self._engine):
@@ -260,6 +267,7 @@ class CitizenCodeService:
             if not await self._holders.owns_device(citizen_id, device_id):
                 raise NotFound("code.device_not_found", "No such device")
             return
+        await self._tokens.end_other_sessions("citizen", citizen_id, keep_session=reported_from)
         await self._trust.refresh_revocations()
 
     async def set_status(self, citizen_id: uuid.UUID, status: Status, *, by: Principal) -> None:
