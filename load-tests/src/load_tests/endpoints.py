@@ -43,7 +43,7 @@ class Endpoint:
     targets: tuple[Target, ...] = ()
     connections: int = 64
     prepare: Callable[[Seeder], RequestSpec] | None = None
-    # Prepare again before every run (citizen codes expire within minutes).
+    # Prepare again before every run: citizen codes live 60 s, access tokens 10-15 minutes.
     prepare_each_run: bool = False
     # "crowd": many client addresses, for slow endpoints limited per address (load_tests.crowd).
     driver: Literal["wrk", "crowd"] = "wrk"
@@ -88,8 +88,9 @@ ENDPOINTS = (
         HELLO,
         targets=(Target("ratio", 0.35),),
         prepare=_code_issue,
+        prepare_each_run=True,
     ),
-    Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me),
+    Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me, prepare_each_run=True),
     Endpoint(
         "scanner verify",
         "POST",
