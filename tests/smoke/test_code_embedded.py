@@ -18,9 +18,8 @@ import zxingcpp
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from citizen_code import DeviceKey, TrustList, Verifier, load_trust_list, sign_frame
-from tests.smoke.test_embedded import _free_port
-from tests.smoke.test_identity_embedded import _code, _person, _serve
-from tests.smoke.test_staff_embedded import _bearer, _printed_passwords
+from tests.smoke.server import bearer, free_port, printed_passwords, serve
+from tests.smoke.test_identity_embedded import _code, _person
 
 pytestmark = pytest.mark.embedded
 
@@ -47,25 +46,25 @@ def _citizen(web: httpx.Client) -> dict[str, str]:
         },
     )
     assert registered.status_code == 201, registered.text
-    return _bearer(registered.json()["tokens"]["access_token"])
+    return bearer(registered.json()["tokens"]["access_token"])
 
 
 def _scanner(web: httpx.Client, data_dir: Path) -> dict[str, str]:
-    (password,) = _printed_passwords(data_dir)
+    (password,) = printed_passwords(data_dir)
     login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
-    admin = _bearer(login.json()["access_token"])
+    admin = bearer(login.json()["access_token"])
     registered = web.post("/api/v1/admin/scanners", json={"scene": "bus", "venue": "K1 路"}, headers=admin)
     assert registered.status_code == 201, registered.text
     device = web.post(
         "/api/v1/scanner/token",
         json={"device_id": registered.json()["device"]["id"], "credential": registered.json()["credential"]},
     )
-    return _bearer(device.json()["access_token"])
+    return bearer(device.json()["access_token"])
 
 
 def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None:
-    port = _free_port()
-    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+    port = free_port()
+    with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
         citizen, scanner = _citizen(web), _scanner(web, data_dir)
         trust_list = _trust(web)
         code = web.get("/api/v1/citizen-code", headers=citizen).json()["code"]
@@ -105,7 +104,7 @@ def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None
         assert [item["code_id"] for item in feed["items"]] == [first_claims.code_id]
         listed = web.get("/.well-known/citizen-code/trust-list").content
 
-    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+    with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
         # The same signed trust list (same keys, same anchor) after a restart.
         assert web.get("/.well-known/citizen-code/trust-list").content == listed
         assert _trust(web).keys == trust_list.keys

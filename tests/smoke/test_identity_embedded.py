@@ -4,52 +4,19 @@ restart, so a token issued before it still verifies after."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from integrations import id_check_digit
-from tests.smoke.test_embedded import _free_port
+from tests.smoke.server import free_port, serve
 
 pytestmark = pytest.mark.embedded
 
 _rng = random.SystemRandom()
-
-
-@contextmanager
-def _serve(data_dir: Path, port: int) -> Iterator[str]:
-    suqian = shutil.which("suqian")
-    assert suqian, "the suqian entry point is installed by uv sync"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
-    env.update(SUQIAN_DATA_DIR=str(data_dir), SUQIAN_PORT=str(port))
-    log_path = data_dir / f"server-{time.monotonic_ns()}.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([suqian, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become ready in 60 s"
-                time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +47,8 @@ def _code(web: httpx.Client, phone: str, purpose: str) -> str:
 
 
 def test_identity_flows_and_persistent_signing_keys_on_the_embedded_default(data_dir: Path) -> None:
-    port = _free_port()
-    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+    port = free_port()
+    with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
         person = _person(web)
         registered = web.post(
             "/api/v1/auth/register",
@@ -140,7 +107,7 @@ def test_identity_flows_and_persistent_signing_keys_on_the_embedded_default(data
         assert ended.status_code == 204
         assert web.get("/api/v1/me", headers=session).status_code == 401
 
-    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+    with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
         # Same key ring after a restart: the token from before still verifies, the JWKS is the same.
         assert web.get("/.well-known/jwks.json").json() == jwks
         assert web.get("/api/v1/me", headers={"authorization": f"Bearer {kept}"}).status_code == 200

@@ -4,7 +4,6 @@ scanner, and a WeChat user binds with the platform's phone number API."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from pathlib import Path
 
@@ -12,16 +11,9 @@ import httpx
 import pytest
 
 from integrations import id_check_digit
-from tests.smoke.test_embedded import _free_port
-from tests.smoke.test_identity_embedded import _serve
+from tests.smoke.server import bearer, free_port, printed_passwords, serve
 
 pytestmark = pytest.mark.embedded
-
-_PRINTED = re.compile(r"generated password: (\S+)")
-
-
-def _printed_passwords(data_dir: Path) -> list[str]:
-    return [m for log in sorted(data_dir.glob("server-*.log")) for m in _PRINTED.findall(log.read_text())]
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +21,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("staff")
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
 def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(data_dir: Path) -> None:
-    port = _free_port()
-    with _serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
-        (password,) = _printed_passwords(data_dir)
+    port = free_port()
+    with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
+        (password,) = printed_passwords(data_dir)
         login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
         assert login.status_code == 200, login.text
-        admin = _bearer(login.json()["access_token"])
+        admin = bearer(login.json()["access_token"])
 
         registered = web.post(
             "/api/v1/admin/scanners", json={"scene": "library", "venue": "宿迁市图书馆"}, headers=admin
@@ -50,14 +38,14 @@ def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(
         device = web.post("/api/v1/scanner/token", json=exchange)
         assert device.status_code == 200, device.text
         assert device.json()["scene"] == "library"
-        on_admin = web.get("/api/v1/admin/scanners", headers=_bearer(device.json()["access_token"]))
+        on_admin = web.get("/api/v1/admin/scanners", headers=bearer(device.json()["access_token"]))
         assert on_admin.status_code == 403
 
         assert web.delete(f"/api/v1/admin/scanners/{device_id}", headers=admin).status_code == 204
         assert web.post("/api/v1/scanner/token", json=exchange).status_code == 401
 
-    with _serve(data_dir, _free_port()) as base, httpx.Client(base_url=base) as web:
-        assert _printed_passwords(data_dir) == [password]  # a restart prints nothing new
+    with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
+        assert printed_passwords(data_dir) == [password]  # a restart prints nothing new
         again = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
         assert again.status_code == 200
 
@@ -66,7 +54,7 @@ def test_a_wechat_user_binds_with_the_phone_number_api(data_dir: Path) -> None:
     n = secrets.randbelow(10**8)
     body = f"3213021985{secrets.randbelow(12) + 1:02d}15{secrets.randbelow(1000):03d}"
     person = {"name": "李娜", "id_number": body + id_check_digit(body)}
-    with _serve(data_dir, _free_port()) as base, httpx.Client(base_url=base) as web:
+    with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
         assert web.post("/_sandbox/population/people", json=person).status_code == 201
         login = web.post("/mp/v1/wechat/login", json={"code": f"test-code-{n}-a"})
         assert login.json()["status"] == "bind_required", login.text
@@ -79,7 +67,7 @@ def test_a_wechat_user_binds_with_the_phone_number_api(data_dir: Path) -> None:
             },
         )
         assert bound.status_code == 200, bound.text
-        links = web.get("/mp/v1/links", headers=_bearer(bound.json()["access_token"]))
+        links = web.get("/mp/v1/links", headers=bearer(bound.json()["access_token"]))
         assert [link["platform"] for link in links.json()["items"]] == ["wechat"]
         assert web.post("/mp/v1/wechat/login", json={"code": f"test-code-{n}-b"}).json()["status"] == (
             "authenticated"

@@ -10,12 +10,13 @@ import msgspec
 
 from backend.auth.schemas import Password, Phone, SmsCode
 from backend.auth.tokens import TokenPair
+from backend.fields import plain_text
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     phone: Phone
     sms_code: SmsCode
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    name: Annotated[str, plain_text(max_length=32)]
     # Length only here; the GB 11643 check digit is checked by the service (422 citizen.id_number_invalid).
     id_number: Annotated[str, msgspec.Meta(min_length=18, max_length=18)]
     password: Password | None = None

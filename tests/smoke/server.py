@@ -1,0 +1,64 @@
+"""The real server for smoke tests: ``suqian serve`` exactly as the README runs it, on a free port and a
+data directory of the test's own, with no ``SUQIAN_*`` variable from the caller's shell."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+_PRINTED = re.compile(r"generated password: (\S+)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(data_dir: Path, port: int | None = None, **env_extra: str) -> Iterator[str]:
+    """Start the server, wait until ``/health/ready`` answers, yield its base URL, stop it. Its output
+    goes to ``data_dir/server-<n>.log`` (one file per start)."""
+    suqian = shutil.which("suqian")
+    assert suqian, "the suqian entry point is installed by uv sync"
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
+    env.update(SUQIAN_DATA_DIR=str(data_dir), SUQIAN_PORT=str(port), **env_extra)
+    log_path = data_dir / f"server-{time.monotonic_ns()}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([suqian, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "server did not become ready in 60 s"
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def printed_passwords(data_dir: Path) -> list[str]:
+    """Operator passwords the server printed at start-up, across every start in ``data_dir``."""
+    return [m for log in sorted(data_dir.glob("server-*.log")) for m in _PRINTED.findall(log.read_text())]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
