@@ -15,6 +15,7 @@ from backend.app import create_app
 from backend.container import Container
 from backend.settings import Settings
 from tests.backend.conftest import http_client
+from tests.smoke.server import free_port
 
 
 async def test_live_answers_ok(client: httpx.AsyncClient) -> None:
@@ -43,19 +44,12 @@ async def test_openapi_document_is_3_1(client: httpx.AsyncClient) -> None:
     assert (await client.get("/schema/swagger")).status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def private_redis() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A Redis of this test's own, so stopping it doesn't disturb anything else."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is installed by scripts/test.sh"
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
