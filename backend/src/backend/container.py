@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -208,11 +210,15 @@ class Container:
             if self._owns_engine:
                 await open_pool(self.engine, self.settings.database)
             await self.code_tasks.start()
+            self._revocation_watch = asyncio.create_task(self.tokens.revocations.watch())
         try:
             yield
         finally:
             self._lifespan_users -= 1
             if self._lifespan_users == 0:
+                self._revocation_watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._revocation_watch
                 # First: its last audit flush still needs the database.
                 await self.code_tasks.stop()
                 await self.store.close()

@@ -248,9 +248,9 @@ async def test_revoked_subject_loses_outstanding_tokens_but_can_log_in_again(
     response = await probe.get("/probe/device", headers={"authorization": f"Bearer {old.token}"})
     assert response.json()["code"] == "auth.token_revoked"
     principal = container.tokens.verify_access(old.token)
-    keys = container.tokens.revocation_keys(principal)
-    values = await container.store.get_many(keys)
-    assert container.tokens.revoked_by(principal, values)
+    check = container.tokens.revocation_check(principal)
+    assert check.keys, "a revoked token is never remembered as live"
+    assert container.tokens.revoked_by(principal, check, await container.store.get_many(check.keys))
 
 
 async def test_jwks_publishes_the_key_that_signs(container: Container, client: httpx.AsyncClient) -> None:

@@ -35,6 +35,7 @@ from backend.auth.errors import RefreshTokenRejected, TokenRejected, UnknownSign
 from backend.auth.keys import ALGORITHM, SigningKeyRing
 from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
+from backend.auth.revocation import RevocationView
 from backend.clock import Clock
 from backend.settings import AuthSettings
 from backend.store import KeyValueStore
@@ -86,6 +87,11 @@ def _hash_refresh(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class RevocationCheck(msgspec.Struct, frozen=True):
+    keys: list[str]
+    generation: int
+
+
 class TokenService:
     """Issues, verifies, rotates and revokes tokens for citizens, staff and devices alike."""
 
@@ -108,6 +114,7 @@ class TokenService:
         self._audit = audit
         self._clock = clock
         self._cache: dict[str, Principal] = {}
+        self.revocations = RevocationView(store, clock)
 
     @property
     def keys(self) -> SigningKeyRing:
@@ -320,23 +327,35 @@ class TokenService:
 
     # -- revoking --------------------------------------------------------------------------------
 
-    def revocation_keys(self, principal: Principal) -> list[str]:
-        """Store keys whose values decide ``revoked_by``; read them with ``store.get_many``."""
+    def revocation_check(self, principal: Principal) -> RevocationCheck:
+        """The store keys whose values decide ``revoked_by`` — none when this worker already knows the
+        token is live (``backend.auth.revocation``). A hot path reads them in its own round trip."""
+        if self.revocations.knows_live(principal):
+            return RevocationCheck(keys=[], generation=self.revocations.generation)
         keys = [f"auth:deny:jti:{principal.jti}", f"auth:deny:sub:{principal.subject}"]
         if principal.sid is not None:
             keys.append(f"auth:deny:sid:{principal.sid}")
-        return keys
+        return RevocationCheck(keys=keys, generation=self.revocations.generation)
 
-    def revoked_by(self, principal: Principal, values: list[bytes | None]) -> bool:
-        """Given the values of ``revocation_keys(principal)`` (same order): is the token revoked?"""
+    def revoked_by(self, principal: Principal, check: RevocationCheck, values: list[bytes | None]) -> bool:
+        """Given the values of ``check.keys`` (same order): is the token revoked?"""
+        if not check.keys:
+            return False
         jti, subject, *session = values
-        if jti is not None or any(v is not None for v in session):
-            return True
         # A subject denial holds the moment it was made: tokens issued up to then are dead.
-        return subject is not None and principal.iat <= int(subject)
+        revoked = (
+            jti is not None
+            or any(v is not None for v in session)
+            or (subject is not None and principal.iat <= int(subject))
+        )
+        if not revoked:
+            self.revocations.remember_live(principal, check.generation)
+        return revoked
 
     async def is_revoked(self, principal: Principal) -> bool:
-        return self.revoked_by(principal, await self._store.get_many(self.revocation_keys(principal)))
+        check = self.revocation_check(principal)
+        values = await self._store.get_many(check.keys) if check.keys else []
+        return self.revoked_by(principal, check, values)
 
     async def logout(self, principal: Principal) -> None:
         """End this access token now and, if it belongs to a session, the whole session."""
@@ -346,6 +365,7 @@ class TokenService:
         if principal.sid is not None:
             await self._refresh.revoke_family(principal.sid, now=self._clock.now())
             await self._deny_session(principal.sid)
+        await self.revocations.revoked()
 
     async def revoke_subject(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
         """End every session and every outstanding access token of one principal (a device taken
@@ -357,6 +377,7 @@ class TokenService:
             str(int(now.timestamp())).encode(),
             ttl=self._settings.access_ttl + LEEWAY,
         )
+        await self.revocations.revoked()
 
     async def end_client_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID, client_id: str) -> None:
         """End one principal's sessions of one client, and their access tokens, leaving the others
@@ -380,6 +401,7 @@ class TokenService:
 
     async def _deny_session(self, sid: str) -> None:
         await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
+        await self.revocations.revoked()
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

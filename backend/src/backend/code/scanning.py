@@ -4,7 +4,8 @@ The verify path is the feature's hot path (issue 5 §7). Per request it does, in
 the device token from the in-memory verified-token cache (the route's guard, revocation deferred);
 ``Verifier.check`` with the in-memory trust list and revocation set (no database); the scene policy;
 then ONE store round trip that claims the code's replay key (``SET NX``, TTL = the code's remaining
-validity, city-wide) and reads the device token's denylist entries; and an audit row appended to an
+validity, city-wide) and, unless this worker already knows the device token is live
+(``backend.auth.revocation``), reads its denylist entries; and an audit row appended to an
 in-process buffer (``backend.code.tasks``). No database query, no database write.
 """
 
@@ -62,7 +63,8 @@ class ScanService:
         verifier = await self._trust.verifier()
         now = int(self._clock.now().timestamp())
         checked = verifier.check(code, now=now)
-        denylist = self._tokens.revocation_keys(principal)
+        revocation = self._tokens.revocation_check(principal)
+        denylist = revocation.keys
         claimed: str | None = None
         if isinstance(checked, ParsedCode):
             if checked.claims.status in SCENE_POLICY[scene]:
@@ -75,12 +77,12 @@ class ScanService:
                     claimed = None
                 verdict = checked.accept() if first else checked.replayed()
             else:
-                denials = await self._store.get_many(denylist)
+                denials = await self._store.get_many(denylist) if denylist else []
                 verdict = Verdict(Decision.DENY, Reason.RESTRICTED, checked.claims)
         else:
-            denials = await self._store.get_many(denylist)
+            denials = await self._store.get_many(denylist) if denylist else []
             verdict = checked
-        if self._tokens.revoked_by(principal, denials):
+        if self._tokens.revoked_by(principal, revocation, denials):
             if claimed is not None:
                 # A revoked scanner must not use up a citizen's code.
                 await self._store.delete(claimed)

@@ -69,6 +69,11 @@ class RedisStore:
         self, items: Sequence[SetIfAbsent], *, get: Sequence[str] = ()
     ) -> tuple[list[bool], list[bytes | None]]:
         prefix = self._prefix
+        if not get and len(items) == 1:
+            # The common case on the gate path: one claim, nothing to read. A plain command costs
+            # ~25 % less CPU in redis-py than a one-command pipeline.
+            (item,) = items
+            return [await self.set_if_absent(item.key, item.value, ttl=item.ttl)], []
         try:
             # transaction=False: one round trip without MULTI/EXEC, so keys may live in different
             # cluster slots; each command is atomic on its own, and Redis runs them in order.
