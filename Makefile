@@ -1,7 +1,10 @@
 # Short targets over `uv run ...`. The README's two commands are scripts/run.sh and scripts/test.sh;
 # these are the same steps for day-to-day work.
 .DEFAULT_GOAL := help
+SHELL := bash
 UV := uv run --no-sync
+# What the README's scripts do first: uv and the locked packages (a fresh clone has neither).
+SETUP := . scripts/lib.sh && ensure_uv && ensure_packages
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,10 +29,10 @@ pytest:  ## only the tests (assumes PostgreSQL and Redis are up)
 migrate:  ## apply pending migrations to SUQIAN_DATABASE_URL (or the embedded SQLite file)
 	$(UV) suqian migrate
 
-bench:  ## the benchmark: production mode, reference apps, ratios (load-tests/README.md)
-	$(UV) python -m load_tests.bench
+bench:  ## the benchmark: production mode, reference apps, ratios (BENCHMARKS.md)
+	$(SETUP) && $(UV) python -m load_tests.bench
 
 bench-quick:  ## the same in under a minute
-	$(UV) python -m load_tests.bench --quick
+	$(SETUP) && $(UV) python -m load_tests.bench --quick
 
 .PHONY: help run test check fmt lint pytest migrate bench bench-quick

@@ -74,9 +74,12 @@ def recorder() -> Iterator[str]:
     server.server_close()
 
 
-needs_wrk = pytest.mark.skipif(
-    shutil.which("wrk") is None, reason="wrk is installed by the bench, not the tests"
-)
+@pytest.fixture
+def wrk_installed() -> None:
+    assert shutil.which("wrk"), "wrk (Debian's package) is installed by scripts/test.sh and by the bench"
+
+
+needs_wrk = pytest.mark.usefixtures("wrk_installed")
 
 
 @needs_wrk
