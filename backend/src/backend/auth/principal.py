@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -37,3 +37,42 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
     def has_scopes(self, required: tuple[str, ...] | frozenset[str]) -> bool:
         return all(scope in self.scopes for scope in required)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The principal a verified token's claims describe; ``ValueError``/``TypeError`` when their
+    shapes are wrong (the caller turns either into ``auth.token_invalid``)."""
+    kind, _, raw_id = claims["sub"].partition(":")
+    if kind not in PRINCIPAL_KINDS:
+        raise ValueError("sub")
+    scope = claims.get("scope", "")
+    roles = claims.get("roles", [])
+    sid = claims.get("sid")
+    context = claims.get("ctx", {})
+    if not isinstance(context, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in context.items()
+    ):
+        raise TypeError("ctx")
+    if (
+        not isinstance(scope, str)
+        or not isinstance(roles, list)
+        or not all(isinstance(r, str) for r in roles)
+        or not isinstance(claims["client_id"], str)
+        or not (sid is None or isinstance(sid, str))
+        or not isinstance(claims["iat"], int)
+        or not isinstance(claims["exp"], int)
+        or not isinstance(claims["jti"], str)
+    ):
+        raise TypeError("claims")
+    return Principal(
+        kind=kind,
+        id=uuid.UUID(raw_id),
+        scopes=frozenset(scope.split()),
+        roles=frozenset(roles),
+        client_id=claims["client_id"],
+        jti=claims["jti"],
+        iat=claims["iat"],
+        exp=claims["exp"],
+        sid=sid,
+        context=context,
+    )

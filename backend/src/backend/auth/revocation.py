@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import msgspec
+
 from backend.auth.principal import Principal
 from backend.clock import Clock
 from backend.store import KeyValueStore, StoreUnavailable
@@ -29,6 +31,14 @@ log = logging.getLogger("backend.auth.revocation")
 EPOCH_KEY = "auth:deny:epoch"
 # The epoch only has to outlive the tokens it speaks for (15 min); a day keeps it well clear.
 _EPOCH_TTL = 24 * 3600
+
+
+class RevocationCheck(msgspec.Struct, frozen=True):
+    """The store keys a revocation verdict needs (none when the token is known live), and the view's
+    generation when they were chosen."""
+
+    keys: list[str]
+    generation: int
 
 
 class RevocationView:

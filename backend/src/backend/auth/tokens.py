@@ -33,9 +33,9 @@ from jose.exceptions import ExpiredSignatureError, JWTError
 from backend.audit.service import AuditLog
 from backend.auth.errors import RefreshTokenRejected, TokenRejected, UnknownSigningKey
 from backend.auth.keys import ALGORITHM, SigningKeyRing
-from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind
+from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, principal_from_claims
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
-from backend.auth.revocation import RevocationView
+from backend.auth.revocation import RevocationCheck, RevocationView
 from backend.clock import Clock
 from backend.settings import AuthSettings
 from backend.store import KeyValueStore
@@ -85,11 +85,6 @@ class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
 def _hash_refresh(token: str) -> str:
     # 256 random bits need no slow hash; SHA-256 keeps a database leak from yielding usable tokens.
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-class RevocationCheck(msgspec.Struct, frozen=True):
-    keys: list[str]
-    generation: int
 
 
 class TokenService:
@@ -302,7 +297,7 @@ class TokenService:
             log.info("access token refused: %s", type(exc).__name__)
             raise invalid from None
         try:
-            return _principal(claims)
+            return principal_from_claims(claims)
         except (ValueError, TypeError, KeyError):
             log.info("access token refused: malformed claims")
             raise invalid from None
@@ -402,40 +397,3 @@ class TokenService:
     async def _deny_session(self, sid: str) -> None:
         await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
         await self.revocations.revoked()
-
-
-def _principal(claims: dict[str, Any]) -> Principal:
-    kind, _, raw_id = claims["sub"].partition(":")
-    if kind not in PRINCIPAL_KINDS:
-        raise ValueError("sub")
-    scope = claims.get("scope", "")
-    roles = claims.get("roles", [])
-    sid = claims.get("sid")
-    context = claims.get("ctx", {})
-    if not isinstance(context, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in context.items()
-    ):
-        raise TypeError("ctx")
-    if (
-        not isinstance(scope, str)
-        or not isinstance(roles, list)
-        or not all(isinstance(r, str) for r in roles)
-        or not isinstance(claims["client_id"], str)
-        or not (sid is None or isinstance(sid, str))
-        or not isinstance(claims["iat"], int)
-        or not isinstance(claims["exp"], int)
-        or not isinstance(claims["jti"], str)
-    ):
-        raise TypeError("claims")
-    return Principal(
-        kind=kind,
-        id=uuid.UUID(raw_id),
-        scopes=frozenset(scope.split()),
-        roles=frozenset(roles),
-        client_id=claims["client_id"],
-        jti=claims["jti"],
-        iat=claims["iat"],
-        exp=claims["exp"],
-        sid=sid,
-        context=context,
-    )
