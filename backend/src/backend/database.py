@@ -8,6 +8,7 @@ there is no configuration read at import time and the piccolo CLI still works.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
@@ -101,9 +102,24 @@ async def open_pool(engine: Engine[Any], settings: DatabaseSettings) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
+# Seconds shutdown waits for checked-out connections before cutting them.
+_POOL_CLOSE_GRACE = 10.0
+
+
 async def close_pool(engine: Engine[Any]) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    """Close the PostgreSQL pool, waiting at most ``_POOL_CLOSE_GRACE`` for connections to come back.
+
+    asyncpg's ``Pool.close`` waits for every checked-out connection forever; one that is never
+    released (a task killed mid-query) would hang shutdown, so after the grace the rest are cut.
+    """
+    if not isinstance(engine, PostgresEngine) or engine.pool is None:
+        return
+    try:
+        await asyncio.wait_for(engine.pool.close(), _POOL_CLOSE_GRACE)
+    except TimeoutError:
+        log.warning("database pool: connections not returned in %.0f s; terminating", _POOL_CLOSE_GRACE)
+        engine.pool.terminate()
+    engine.pool = None
 
 
 async def ping(engine: Engine[Any]) -> None:

@@ -30,6 +30,10 @@ log = logging.getLogger("backend.code.tasks")
 MAX_PENDING = 100_000
 
 
+# Seconds the last flush may take at shutdown (a graceful stop gives a worker ~30 s in all).
+_FINAL_FLUSH_TIMEOUT = 10.0
+
+
 class AuditBuffer:
     """Audit rows recorded without I/O and written in batches by ``run``."""
 
@@ -120,6 +124,7 @@ class Background:
                 await task
         self._tasks = []
         try:
-            await self._audit.flush()
+            # Bounded: shutdown must finish even when the database no longer answers.
+            await asyncio.wait_for(self._audit.flush(), _FINAL_FLUSH_TIMEOUT)
         except Exception:
             log.exception("audit buffer: final flush on shutdown failed")
