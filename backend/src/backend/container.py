@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,6 +45,8 @@ from backend.staff.repository import StaffRepository
 from backend.staff.service import StaffService
 from backend.store import KeyValueStore, MemoryStore, RedisStore
 from backend.upstreams import Upstreams
+
+log = logging.getLogger("backend.container")
 
 
 class Container:
@@ -216,9 +218,11 @@ class Container:
         finally:
             self._lifespan_users -= 1
             if self._lifespan_users == 0:
-                self._revocation_watch.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._revocation_watch
+                self.tokens.revocations.stop()
+                try:
+                    await asyncio.wait_for(self._revocation_watch, 5)
+                except TimeoutError:
+                    log.warning("revocation watch did not stop in 5 s")
                 # First: its last audit flush still needs the database.
                 await self.code_tasks.stop()
                 await self.store.close()

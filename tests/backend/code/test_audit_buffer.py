@@ -60,7 +60,9 @@ async def test_the_writer_wakes_when_a_batch_is_full(container: Container) -> No
             await asyncio.sleep(0.01)
         assert await _written(buffer.chain) == ["1", "2", "3"]
     finally:
-        writer.cancel()
+        buffer.stop()
+        await asyncio.wait_for(writer, 10)
+    assert writer.done()
 
 
 async def test_a_failed_write_keeps_its_rows_for_the_next_attempt(container: Container) -> None:

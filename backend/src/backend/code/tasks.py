@@ -32,6 +32,8 @@ MAX_PENDING = 100_000
 
 # Seconds the last flush may take at shutdown (a graceful stop gives a worker ~30 s in all).
 _FINAL_FLUSH_TIMEOUT = 10.0
+# Seconds a background loop may take to notice it should stop (it may be mid-flush).
+_STOP_TIMEOUT = 10.0
 
 
 class AuditBuffer:
@@ -47,7 +49,13 @@ class AuditBuffer:
         self._flush_rows = flush_rows
         self._pending: list[NewEntry] = []
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self.dropped = 0
+
+    def stop(self) -> None:
+        """End ``run`` at its next wake-up, which this triggers; the caller does the final flush."""
+        self._stop.set()
+        self._wake.set()
 
     def record(self, *, actor: str, action: str, subject: str, data: dict[str, Any]) -> None:
         self._pending.append(
@@ -79,10 +87,14 @@ class AuditBuffer:
         return len(batch)
 
     async def run(self) -> None:
-        while True:
+        """Flush every ``flush_every`` seconds (or at ``flush_rows``) until ``stop()``."""
+        self._stop.clear()
+        while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._flush_every)
             self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 await self.flush()
             except Exception:
@@ -90,10 +102,15 @@ class AuditBuffer:
                 log.exception("audit buffer %s: flush failed, will retry", self.chain)
 
 
-async def every(seconds: float, step: Callable[[], Awaitable[None]], *, name: str) -> None:
-    """Run ``step`` every ``seconds`` until cancelled, surviving (and logging) its failures."""
-    while True:
-        await asyncio.sleep(seconds)
+async def every(
+    seconds: float, step: Callable[[], Awaitable[None]], *, name: str, stopping: asyncio.Event
+) -> None:
+    """Run ``step`` every ``seconds`` until ``stopping`` is set, surviving (and logging) its failures."""
+    while not stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=seconds)
+        if stopping.is_set():
+            return
         try:
             await step()
         except Exception:
@@ -109,19 +126,27 @@ class Background:
         self._refresh = refresh
         self._refresh_every = refresh_every
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
+        self._stopping.clear()
         self._tasks = [
             asyncio.create_task(self._audit.run(), name="code-audit-buffer"),
-            asyncio.create_task(every(self._refresh_every, self._refresh, name="code trust refresh")),
+            asyncio.create_task(
+                every(self._refresh_every, self._refresh, name="code trust refresh", stopping=self._stopping)
+            ),
         ]
 
     async def stop(self) -> None:
+        # Stopped by an event, not by cancellation: a cancel landing inside a database or Redis call
+        # can surface as an ordinary error, which these loops survive by design, and they'd go on.
+        self._stopping.set()
+        self._audit.stop()
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            try:
+                await asyncio.wait_for(task, _STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("background task %s did not stop in %.0f s", task.get_name(), _STOP_TIMEOUT)
         self._tasks = []
         try:
             # Bounded: shutdown must finish even when the database no longer answers.
