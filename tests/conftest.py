@@ -17,10 +17,11 @@ import pytest
 import redis.asyncio as redis_asyncio
 from litestar import Litestar
 
-from backend.container import Container
 from backend.database import migrate
 from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
-from miniprogram_api.app import create_app
+from backend.wiring import Wiring
+from miniprogram_api.app import FEATURES, create_app
+from tests.services import Services
 
 PG_ADMIN_URL = os.environ.get("SUQIAN_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SUQIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -87,18 +88,19 @@ def settings(pg_url: str, redis_prefix: str) -> Settings:
 
 
 # The app fixtures live here, not in tests/backend, because tests/miniprogram_api drives the same
-# session container: two containers would bind two engines in one process.
+# session wiring: two wirings would bind two engines in one process.
 @pytest.fixture(scope="session")
-async def container(settings: Settings) -> AsyncIterator[Container]:
-    container = Container(settings)
-    async with container.lifespan():
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    """The services of the session's app, wired by the app's own feature list."""
+    services = Services(Wiring(settings, FEATURES))
+    async with services.lifespan():
         await migrate()
-        yield container
+        yield services
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings, container: Container) -> Litestar:
-    return create_app(settings, container=container)
+async def app(settings: Settings, services: Services) -> Litestar:
+    return create_app(settings, wiring=services.wiring)
 
 
 def http_client(app: Litestar) -> httpx.AsyncClient:

@@ -1,29 +1,10 @@
 """Piccolo's conventional configuration module, for its CLI and migration runner only.
 
-Piccolo looks up ``DB`` and ``APP_REGISTRY`` here by name. The application binds its engine from
-``Settings`` at start-up (``backend.database.bind_engine``); this module forwards to that engine, and
-only when nothing is bound (the piccolo CLI run by hand, e.g. ``piccolo migrations new audit --auto``)
-does it read ``SUQIAN_*`` variables itself, as any entry point may.
+Piccolo looks up ``DB`` and ``APP_REGISTRY`` here by name. This file is copied into site-packages at
+install time (an editable install can't link a top-level module), so it only forwards to
+``backend.database.piccolo_conf``, where the logic lives and may change without a reinstall.
 """
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-from piccolo.engine.base import Engine
-
-from backend.database import APP_REGISTRY, bind_engine, bound_engine
-
-__all__ = ["APP_REGISTRY"]
-
-
-def __getattr__(name: str) -> Engine[Any]:
-    if name != "DB":
-        raise AttributeError(name)
-    engine = bound_engine()
-    if engine is None:
-        from backend.settings import load_settings
-
-        engine = bind_engine(load_settings(os.environ).database)
-    return engine
+from backend.database import piccolo_conf as __getattr__  # noqa: F401 (module __getattr__, PEP 562)

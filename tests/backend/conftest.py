@@ -1,4 +1,4 @@
-"""The app fixtures (``container``, ``app``, ``client``) are in tests/conftest.py, shared with
+"""The app fixtures (``services``, ``app``, ``client``) are in tests/conftest.py, shared with
 tests/miniprogram_api; ``http_client`` stays importable from here."""
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ import msgspec
 import pytest
 
 from backend.app import create_app
-from backend.container import Container
 from backend.settings import Settings
+from backend.wiring import Wiring
 from tests.backend.conftest import http_client
+from tests.services import Services
 from tests.smoke.server import free_port
 
 
@@ -68,16 +69,16 @@ def private_redis() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
 
 async def test_ready_is_503_naming_redis_when_redis_stops(
     settings: Settings,
-    container: Container,
+    services: Services,
     private_redis: tuple[subprocess.Popen[bytes], str],
 ) -> None:
     proc, url = private_redis
     own = msgspec.structs.replace(
         settings, redis=msgspec.structs.replace(settings.redis, url=url, pool_timeout=0.5)
     )
-    own_container = Container(own, engine=container.engine)
-    app = create_app(own, container=own_container)
-    async with own_container.lifespan(), http_client(app) as client:
+    own_wiring = Wiring(own, services.wiring.features, engine=services.engine)
+    app = create_app(own, features=own_wiring.features, wiring=own_wiring)
+    async with own_wiring.lifespan(), http_client(app) as client:
         assert (await client.get("/health/ready")).status_code == 200
         proc.kill()
         proc.wait()

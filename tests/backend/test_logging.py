@@ -12,12 +12,11 @@ import msgspec
 import pytest
 from litestar import Request, get
 
-from backend.app import create_app
-from backend.container import Container
 from backend.observability.logs import JsonFormatter
 from backend.observability.masking import mask_id_number, mask_phone, scrub
 from backend.observability.middleware import forwarded_client
 from backend.settings import Settings
+from tests.services import Services, app_with
 
 
 def test_masks_keep_only_the_ends() -> None:
@@ -112,12 +111,12 @@ def whoami(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 async def test_app_behind_a_trusted_proxy_sees_the_forwarded_client(
-    settings: Settings, container: Container
+    settings: Settings, services: Services
 ) -> None:
     behind = msgspec.structs.replace(
         settings, http=msgspec.structs.replace(settings.http, trusted_proxies=("127.0.0.0/8",))
     )
-    app = create_app(behind, container=container, route_handlers=[whoami])
+    app = app_with(services, whoami, settings=behind)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 4321))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         forwarded = await client.get("/_test/whoami", headers={"x-forwarded-for": "198.51.100.7"})

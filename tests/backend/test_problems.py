@@ -10,12 +10,11 @@ import pytest
 from litestar import post
 from litestar.params import FromPath, JSONBody
 
-from backend.app import create_app
-from backend.container import Container
 from backend.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated, Unavailable
 from backend.settings import Settings
 from integrations import UpstreamRejected, UpstreamUnavailable
 from tests.backend.conftest import http_client
+from tests.services import Services, app_with
 
 
 class Greeting(msgspec.Struct):
@@ -49,11 +48,11 @@ def raise_kind(kind: FromPath[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-async def problem_client(settings: Settings, container: Container) -> AsyncIterator[httpx.AsyncClient]:
+async def problem_client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
     small = msgspec.structs.replace(
         settings, http=msgspec.structs.replace(settings.http, max_body_bytes=1024)
     )
-    app = create_app(small, container=container, route_handlers=[echo, raise_kind])
+    app = app_with(services, echo, raise_kind, settings=small)
     async with http_client(app) as client:
         yield client
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
-from backend.container import Container
 from integrations.alipay import AlipayTwinState, encrypt_phone_number, sandbox_mobile
 from tests.backend.citizen.factories import request_code
+from tests.services import Services
 
 
 def fresh_n() -> int:
@@ -30,10 +30,10 @@ def alipay_code(n: int) -> str:
     return f"test-auth-{n}-{secrets.token_hex(4)}"
 
 
-def alipay_phone_response(container: Container, n: int) -> str:
+def alipay_phone_response(services: Services, n: int) -> str:
     """What ``my.getPhoneNumber`` hands the mini program for sandbox user ``n``."""
-    assert container.upstreams.sandbox is not None
-    state = container.upstreams.sandbox.state("alipay")
+    assert services.upstreams.sandbox is not None
+    state = services.upstreams.sandbox.state("alipay")
     assert isinstance(state, AlipayTwinState)
     keys = state.gateway.keys
     return encrypt_phone_number(

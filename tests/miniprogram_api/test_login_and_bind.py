@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from backend.audit.tables import AuditEntry
-from backend.container import Container
 from integrations.wechat import WeChatTwinState, sandbox_openid
 from tests.backend.citizen.factories import add_person, bearer, register, request_code
 from tests.miniprogram_api.sandbox_users import (
@@ -23,6 +22,7 @@ from tests.miniprogram_api.sandbox_users import (
     wechat_login,
     wechat_phone_code,
 )
+from tests.services import Services
 
 
 async def _me(client: httpx.AsyncClient, access_token: str) -> dict[str, str]:
@@ -75,7 +75,7 @@ async def test_binding_with_the_wechat_phone_api_needs_no_sms(web: httpx.AsyncCl
 
 
 async def test_alipay_login_binds_with_alipays_phone_number_api(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
     person = await add_person(web)
     n = fresh_n()
@@ -84,7 +84,7 @@ async def test_alipay_login_binds_with_alipays_phone_number_api(
         "/mp/v1/bind",
         json={
             "bind_ticket": ticket,
-            "platform_phone_proof": alipay_phone_response(container, n),
+            "platform_phone_proof": alipay_phone_response(services, n),
             "name": person["name"],
             "id_number": person["id_number"],
         },
@@ -216,7 +216,7 @@ async def test_a_used_login_code_is_refused_with_a_problem(web: httpx.AsyncClien
 
 
 async def test_the_session_key_never_reaches_a_response_or_a_log_line(
-    web: httpx.AsyncClient, container: Container, caplog: pytest.LogCaptureFixture
+    web: httpx.AsyncClient, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     person = await add_person(web)
     n = fresh_n()
@@ -224,8 +224,8 @@ async def test_the_session_key_never_reaches_a_response_or_a_log_line(
         login = await wechat_login(web, n)
         bound = await bind_with_sms(web, bind_ticket(login), person)
         again = await wechat_login(web, n)
-    assert container.upstreams.sandbox is not None
-    twin = container.upstreams.sandbox.state("wechat")
+    assert services.upstreams.sandbox is not None
+    twin = services.upstreams.sandbox.state("wechat")
     assert isinstance(twin, WeChatTwinState)
     session_key = twin.sessions[sandbox_openid(n)]
     assert caplog.records, "the login was expected to log something"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from backend.account_link.platforms import Platforms
-from backend.container import Container
 from backend.errors import Forbidden, Invalid, Unauthenticated
 from integrations.alipay import sandbox_mobile, sandbox_open_id
 from integrations.wechat import sandbox_openid, sandbox_phone, sandbox_unionid
@@ -17,65 +16,66 @@ from tests.miniprogram_api.sandbox_users import (
     wechat_code,
     wechat_phone_code,
 )
+from tests.services import Services
 
 
-async def test_wechat_login_code_proves_the_openid_and_unionid(container: Container) -> None:
+async def test_wechat_login_code_proves_the_openid_and_unionid(services: Services) -> None:
     n = fresh_n()
-    identity = await Platforms(container.upstreams).identify("wechat", wechat_code(n))
+    identity = await Platforms(services.upstreams).identify("wechat", wechat_code(n))
     assert (identity.platform, identity.subject, identity.unionid) == (
         "wechat",
         sandbox_openid(n),
         sandbox_unionid(n),
     )
-    assert container.upstreams.wechat is not None
-    assert identity.app_id == container.upstreams.wechat.appid
+    assert services.upstreams.wechat is not None
+    assert identity.app_id == services.upstreams.wechat.appid
 
 
-async def test_a_reused_wechat_code_is_refused_as_unauthenticated(container: Container) -> None:
-    platforms, code = Platforms(container.upstreams), wechat_code(fresh_n())
+async def test_a_reused_wechat_code_is_refused_as_unauthenticated(services: Services) -> None:
+    platforms, code = Platforms(services.upstreams), wechat_code(fresh_n())
     await platforms.identify("wechat", code)
     with pytest.raises(Unauthenticated) as refused:
         await platforms.identify("wechat", code)
     assert refused.value.code == "mp.login_code_invalid"
 
 
-async def test_a_wechat_high_risk_user_is_forbidden(container: Container) -> None:
+async def test_a_wechat_high_risk_user_is_forbidden(services: Services) -> None:
     with pytest.raises(Forbidden) as refused:
-        await Platforms(container.upstreams).identify("wechat", "test-code-blocked")
+        await Platforms(services.upstreams).identify("wechat", "test-code-blocked")
     assert refused.value.code == "mp.platform_user_blocked"
 
 
-async def test_alipay_auth_code_proves_the_open_id(container: Container) -> None:
+async def test_alipay_auth_code_proves_the_open_id(services: Services) -> None:
     n = fresh_n()
-    identity = await Platforms(container.upstreams).identify("alipay", alipay_code(n))
+    identity = await Platforms(services.upstreams).identify("alipay", alipay_code(n))
     assert (identity.platform, identity.subject) == ("alipay", sandbox_open_id(n))
 
 
-async def test_an_unknown_alipay_code_is_refused_as_unauthenticated(container: Container) -> None:
+async def test_an_unknown_alipay_code_is_refused_as_unauthenticated(services: Services) -> None:
     with pytest.raises(Unauthenticated):
-        await Platforms(container.upstreams).identify("alipay", "not-a-code")
+        await Platforms(services.upstreams).identify("alipay", "not-a-code")
 
 
-async def test_wechat_phone_code_yields_the_pure_mainland_number(container: Container) -> None:
+async def test_wechat_phone_code_yields_the_pure_mainland_number(services: Services) -> None:
     n = fresh_n()
-    phone = await Platforms(container.upstreams).phone_number("wechat", wechat_phone_code(n))
+    phone = await Platforms(services.upstreams).phone_number("wechat", wechat_phone_code(n))
     assert phone == sandbox_phone(n)
 
 
-async def test_a_bad_wechat_phone_code_is_an_invalid_proof(container: Container) -> None:
+async def test_a_bad_wechat_phone_code_is_an_invalid_proof(services: Services) -> None:
     with pytest.raises(Invalid) as refused:
-        await Platforms(container.upstreams).phone_number("wechat", "phone-code-x")
+        await Platforms(services.upstreams).phone_number("wechat", "phone-code-x")
     assert refused.value.code == "mp.phone_proof_invalid"
 
 
-async def test_alipay_phone_response_is_verified_and_decrypted(container: Container) -> None:
+async def test_alipay_phone_response_is_verified_and_decrypted(services: Services) -> None:
     n = fresh_n()
-    payload = alipay_phone_response(container, n)
-    assert await Platforms(container.upstreams).phone_number("alipay", payload) == sandbox_mobile(n)
+    payload = alipay_phone_response(services, n)
+    assert await Platforms(services.upstreams).phone_number("alipay", payload) == sandbox_mobile(n)
 
 
-async def test_a_tampered_alipay_phone_response_is_an_invalid_proof(container: Container) -> None:
-    payload = alipay_phone_response(container, fresh_n()).replace('"sign":"', '"sign":"AAAA', 1)
+async def test_a_tampered_alipay_phone_response_is_an_invalid_proof(services: Services) -> None:
+    payload = alipay_phone_response(services, fresh_n()).replace('"sign":"', '"sign":"AAAA', 1)
     with pytest.raises(Invalid) as refused:
-        await Platforms(container.upstreams).phone_number("alipay", payload)
+        await Platforms(services.upstreams).phone_number("alipay", payload)
     assert refused.value.code == "mp.phone_proof_invalid"

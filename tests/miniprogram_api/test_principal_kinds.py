@@ -7,21 +7,21 @@ import uuid
 import httpx
 import pytest
 
-from backend.container import Container
 from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import bearer
 from tests.backend.staff.factories import citizen_token
+from tests.services import Services
 
 
-async def _device_token(container: Container) -> str:
-    access = await container.tokens.issue_access(
+async def _device_token(services: Services) -> str:
+    access = await services.tokens.issue_access(
         "device", uuid.uuid4(), scopes=(DEVICE_SCOPE,), client_id="scanner", context={"scene": "bus"}
     )
     return access.token
 
 
-async def _staff_token(container: Container) -> str:
-    access = await container.tokens.issue_access(
+async def _staff_token(services: Services) -> str:
+    access = await services.tokens.issue_access(
         "staff", uuid.uuid4(), scopes=("staff",), roles=("operator",), client_id="staff-console"
     )
     return access.token
@@ -29,9 +29,9 @@ async def _staff_token(container: Container) -> str:
 
 @pytest.mark.parametrize("kind", ["device", "staff"])
 async def test_device_and_staff_tokens_are_refused_on_citizen_link_routes(
-    web: httpx.AsyncClient, container: Container, kind: str
+    web: httpx.AsyncClient, services: Services, kind: str
 ) -> None:
-    token = await (_device_token(container) if kind == "device" else _staff_token(container))
+    token = await (_device_token(services) if kind == "device" else _staff_token(services))
     for response in (
         await web.get("/mp/v1/links", headers=bearer(token)),
         await web.delete(f"/mp/v1/links/{uuid.uuid4()}", headers=bearer(token)),
@@ -41,8 +41,8 @@ async def test_device_and_staff_tokens_are_refused_on_citizen_link_routes(
         assert response.json()["code"] == "auth.wrong_principal_kind"
 
 
-async def test_a_citizen_token_is_admitted(web: httpx.AsyncClient, container: Container) -> None:
-    response = await web.get("/mp/v1/links", headers=bearer(await citizen_token(container)))
+async def test_a_citizen_token_is_admitted(web: httpx.AsyncClient, services: Services) -> None:
+    response = await web.get("/mp/v1/links", headers=bearer(await citizen_token(services)))
     assert response.status_code == 200
     assert response.json() == {"items": []}
 

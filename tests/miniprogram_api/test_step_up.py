@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-from backend.container import Container
 from integrations.alipay import sandbox_mobile
 from integrations.wechat import sandbox_phone
 from tests.backend.citizen.factories import add_person, bearer, random_phone, register, request_code
@@ -26,6 +25,7 @@ from tests.miniprogram_api.sandbox_users import (
     wechat_login,
     wechat_phone_code,
 )
+from tests.services import Services
 
 
 async def _links(client: httpx.AsyncClient, access_token: str) -> list[dict[str, Any]]:
@@ -41,13 +41,13 @@ async def _citizen_with_phone(client: httpx.AsyncClient, phone: str) -> dict[str
 
 
 async def test_a_replayed_alipay_phone_proof_cannot_bind_to_an_existing_account(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
     victim_n = fresh_n()
     victim = await _citizen_with_phone(web, sandbox_mobile(victim_n))
-    captured = alipay_phone_response(container, victim_n)
+    captured = alipay_phone_response(services, victim_n)
     # The same string, again and again: it is not bound to any user or moment.
-    assert alipay_phone_response(container, victim_n) == captured
+    assert alipay_phone_response(services, victim_n) == captured
 
     attacker_n = fresh_n()
     ticket = bind_ticket(await alipay_login(web, attacker_n))
@@ -68,7 +68,7 @@ async def test_a_replayed_alipay_phone_proof_cannot_bind_to_an_existing_account(
 
 
 async def test_sms_required_is_answered_before_the_real_name_is_compared(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
     victim_n = fresh_n()
     await _citizen_with_phone(web, sandbox_mobile(victim_n))
@@ -77,7 +77,7 @@ async def test_sms_required_is_answered_before_the_real_name_is_compared(
         "/mp/v1/bind",
         json={
             "bind_ticket": ticket,
-            "platform_phone_proof": alipay_phone_response(container, victim_n),
+            "platform_phone_proof": alipay_phone_response(services, victim_n),
             "name": "不是本人",
             "id_number": "32130219850115123X",
         },

@@ -6,13 +6,16 @@ import asyncio
 import os
 import sys
 
+from backend.app import FEATURES
 from backend.database import bind_engine, close_pool, migrate, open_pool
+from backend.feature import feature_sections
 from backend.settings import SettingsError, load_settings
+from backend.wiring import piccolo_apps
 
 
 async def _migrate() -> None:
-    settings = load_settings(os.environ)
-    engine = bind_engine(settings.database)
+    settings = load_settings(os.environ, sections=feature_sections(FEATURES))
+    engine = bind_engine(settings.database, piccolo_apps(FEATURES))
     await open_pool(engine, settings.database)
     try:
         applied = await migrate()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from litestar import Litestar, asgi
+from litestar import Litestar, Router, asgi
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -12,24 +13,20 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
-from backend.auth.controller import AuthController, JwksController
+from backend.account_link.feature import FEATURE as ACCOUNT_LINK
+from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY
-from backend.citizen.controller import MeController, RegistrationController
-from backend.code.controller import (
-    CitizenCodeController,
-    CodeAdminController,
-    CodeScannerController,
-    TrustListController,
-)
-from backend.container import Container
-from backend.health.controller import HealthController
+from backend.citizen.feature import FEATURE as CITIZEN
+from backend.code.feature import FEATURE as CODE
+from backend.feature import Feature
+from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers
-from backend.scanner.controller import ScannerAdminController, ScannerTokenController
+from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings
-from backend.staff.bootstrap import admin_bootstrap_hook
-from backend.staff.controller import StaffAdminController, StaffTokenController
+from backend.staff.feature import FEATURE as STAFF
+from backend.wiring import Wiring
 from integrations.sandbox import Sandbox
 
 
@@ -47,44 +44,56 @@ def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
     return asgi("/_sandbox", is_mount=True, copy_scope=True, include_in_schema=False)(mounted)
 
 
+# The backend's features; adding one is a folder and one line here. The mini-program edge appends its
+# own (``miniprogram_api.app``).
+FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE)
+
+
+def _provide(value: Any) -> Provide:
+    # use_cache: the value is built once per app; Litestar then hands the same object to every call.
+    return Provide(lambda: value, sync_to_thread=False, use_cache=True)
+
+
+def _feature_router(feature: Feature, wiring: Wiring) -> Router:
+    """The feature's routes under a router of its own that provides exactly its dependencies."""
+    return Router(
+        path="/",
+        route_handlers=list(feature.routes),
+        dependencies={name: _provide(wiring.get(kind)) for name, kind in feature.dependencies.items()},
+    )
+
+
 def create_app(
     settings: Settings,
     *,
-    container: Container | None = None,
-    route_handlers: Sequence[ControllerRouterHandler] = (),
+    features: Sequence[Feature] = FEATURES,
+    wiring: Wiring | None = None,
 ) -> Litestar:
-    """Build the API. ``route_handlers`` lets an outer edge (the mini-program API) join the same app,
-    so the dependency points outward-in: ``miniprogram_api`` imports ``backend``, never the reverse."""
+    """Build the API from ``features``. An outer edge (the mini-program API) passes the list with its
+    own feature appended, so the dependency points outward-in: ``miniprogram_api`` imports
+    ``backend``, never the reverse. ``wiring`` lets a test share one wiring across apps."""
     configure_logging(settings.log.level)
-    container = container or Container(settings)
+    wiring = wiring or Wiring(settings, features)
+    wiring.build_all()
     handlers: list[ControllerRouterHandler] = [
-        HealthController,
-        JwksController,
-        AuthController,
-        RegistrationController,
-        MeController,
-        StaffTokenController,
-        StaffAdminController,
-        ScannerAdminController,
-        ScannerTokenController,
-        CitizenCodeController,
-        CodeScannerController,
-        TrustListController,
-        CodeAdminController,
-        *route_handlers,
+        _feature_router(feature, wiring) for feature in features if feature.routes
     ]
-    sandbox = container.upstreams.sandbox
+    sandbox = wiring.infra.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
         handlers.append(_mount_sandbox(sandbox))
+
+    async def on_startup(_app: Litestar) -> None:
+        for feature in features:
+            for step in feature.on_startup:
+                await step(wiring)
+
+    metrics = wiring.infra.metrics
     app = Litestar(
         route_handlers=handlers,
-        dependencies={
-            "container": Provide(lambda: container, sync_to_thread=False, use_cache=True),
-            **PRINCIPAL_DEPENDENCY,
-        },
-        exception_handlers=build_exception_handlers(container.metrics),
-        lifespan=[container.lifespan],
-        on_startup=[admin_bootstrap_hook(container.staff, settings.secrets.bootstrap_admin_password)],
+        dependencies=PRINCIPAL_DEPENDENCY,
+        exception_handlers=build_exception_handlers(metrics),
+        lifespan=[wiring.lifespan],
+        on_startup=[on_startup],
         cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))
         if settings.http.cors_origins
         else None,
@@ -103,11 +112,13 @@ def create_app(
         # Our JSON logging is configured above; Litestar's default config would replace it.
         logging_config=None,
     )
-    app.state.container = container
+    for feature in features:
+        for key, kind in feature.state.items():
+            app.state[key] = wiring.get(kind)
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
     app.asgi_handler = RequestContextMiddleware(
         app.asgi_handler,
-        metrics=container.metrics,
+        metrics=metrics,
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +28,8 @@ from backend.settings import DatabaseSettings
 
 log = logging.getLogger("backend.database")
 
-# One entry per feature with tables; the order is the order migrations run in.
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "backend.audit.piccolo_app",
-        "backend.auth.piccolo_app",
-        "backend.citizen.piccolo_app",
-        "backend.staff.piccolo_app",
-        "backend.scanner.piccolo_app",
-        "backend.account_link.piccolo_app",
-        "backend.code.piccolo_app",
-    ]
-)
-
+# The apps whose tables the bound engine serves, in migration order (``backend.wiring.piccolo_apps``).
+_registry: AppRegistry | None = None
 _bound: Engine[Any] | None = None
 
 
@@ -57,12 +47,13 @@ def make_engine(settings: DatabaseSettings) -> Engine[Any]:
     return PostgresEngine(config={"dsn": settings.url}, extensions=())
 
 
-def bind_engine(settings: DatabaseSettings) -> Engine[Any]:
-    """Create the engine for ``settings`` and point every registered table (and piccolo's own
-    migration table) at it."""
-    global _bound
+def bind_engine(settings: DatabaseSettings, apps: Sequence[str]) -> Engine[Any]:
+    """Create the engine for ``settings`` and point every table of ``apps`` (piccolo app modules,
+    in migration order) and piccolo's own migration table at it."""
+    global _bound, _registry
     engine = make_engine(settings)
-    for app in APP_REGISTRY.app_configs.values():
+    _registry = AppRegistry(apps=list(apps))
+    for app in _registry.app_configs.values():
         for table in app.table_classes:
             table._meta.db = engine
     Migration._meta.db = engine
@@ -74,13 +65,27 @@ def bound_engine() -> Engine[Any] | None:
     return _bound
 
 
-def write_transaction(engine: Engine[Any]) -> Any:
-    """A transaction for a read-then-write. On SQLite it is IMMEDIATE, taking the write lock up
-    front: a deferred one that reads and then writes fails with SQLITE_BUSY when another writer got
-    in between. Inside an open transaction it joins that one."""
+def bound_registry() -> AppRegistry | None:
+    return _registry
+
+
+def transaction(engine: Engine[Any]) -> Any:
+    """The one way to open a transaction: ``async with transaction(engine): ...``.
+
+    On SQLite it is IMMEDIATE, taking the write lock up front: a deferred one that reads and then
+    writes fails with SQLITE_BUSY when another writer got in between. Inside an open transaction it
+    joins that one."""
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+class Repository:
+    """Every repository is built the same way, ``XRepository(engine)``, and is the only place its
+    feature's queries live; services open transactions with ``transaction(engine)``."""
+
+    def __init__(self, engine: Engine[Any]) -> None:
+        self._engine = engine
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -131,10 +136,10 @@ async def ping(engine: Engine[Any]) -> None:
 
 async def migrate() -> list[str]:
     """Apply every pending migration of every registered app, in registry order, on the bound engine."""
-    if _bound is None:
+    if _bound is None or _registry is None:
         raise RuntimeError("bind_engine() must run before migrate()")
     applied: list[str] = []
-    for app_name in APP_REGISTRY.app_configs:
+    for app_name in _registry.app_configs:
         result = await run_forwards(app_name=app_name, migration_id="all", fake=False)
         if not result.success and "already been run" not in (result.message or ""):
             raise RuntimeError(f"migrating {app_name} failed: {result.message}")
@@ -144,3 +149,24 @@ async def migrate() -> list[str]:
 
 async def _no_reset(connection: Any) -> None:
     return None
+
+
+def piccolo_conf(name: str) -> Any:
+    """``DB`` and ``APP_REGISTRY`` for piccolo (the top-level ``piccolo_conf`` module forwards here).
+
+    The application binds its engine from ``Settings`` at start-up; only when nothing is bound (the
+    piccolo CLI run by hand, e.g. ``piccolo migrations new audit --auto``) are the ``SUQIAN_*``
+    variables read here, as any entry point may.
+    """
+    if name not in ("DB", "APP_REGISTRY"):
+        raise AttributeError(name)
+    if _bound is None:
+        import os
+
+        from backend.app import FEATURES
+        from backend.settings import load_settings
+        from backend.wiring import piccolo_apps
+
+        bind_engine(load_settings(os.environ).database, piccolo_apps(FEATURES))
+    return _bound if name == "DB" else _registry
+

@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -98,70 +98,6 @@ class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
-    # RFC 9068 access tokens; the issuer is http.public_base_url.
-    audience: str = "suqian-api"
-    # 15 min: ASVS v5 7.x asks for a documented short lifetime; logout denylists the rest.
-    access_ttl: int = 900
-    # Citizen app sessions: 7 days idle, 30 days absolute (research A.1.2 SE-1).
-    refresh_idle_ttl: int = 7 * 86_400
-    refresh_absolute_ttl: int = 30 * 86_400
-    # Signing keys: a new one every 7 days, published 1 day before it signs anything so that
-    # department systems caching our JWKS (typically for hours) already know it.
-    signing_key_period: int = 7 * 86_400
-    signing_key_prepublish: int = 86_400
-    # Lockout: 5 consecutive failures lock the account for 15 minutes (issue 4; MLPS 8.1.4.1 b).
-    lockout_threshold: int = 5
-    lockout_seconds: int = 900
-    # Argon2id hashes in flight at once: each takes 64 MiB (argon2-cffi defaults), so 4 = 256 MiB.
-    hash_concurrency: int = 4
-    # Per client address limits (an IPv6 client counts by its /64: backend.ratelimit.address_key).
-    # Carrier-grade NAT (RFC 6598) puts thousands of a mobile carrier's subscribers behind one IPv4,
-    # so these count only what failed: a successful login, refresh or registration, and an SMS code
-    # that gets used, give their unit back. What remains is what abuse produces and real users rarely do.
-    # Failed logins across phones (password spraying); staff logins share this budget.
-    login_failures_per_address: int = 30
-    login_failures_window: int = 900
-    # Rejected refresh tokens (replays, guesses): each costs a database round trip or two. A real app
-    # presents a dead token once and then logs in, so 60 in 15 min leaves room for a crowded NAT.
-    refresh_failures_per_address: int = 60
-    refresh_failures_window: int = 900
-    # Failed registrations: each may cost a population-registry query and tells whether a name matches
-    # an ID number, so they are kept scarce.
-    registration_failures_per_address: int = 10
-    registration_failures_window: int = 3600
-    # SMS codes sent and never used: the mark of SMS pumping (every text is billed to us).
-    unused_sms_per_address: int = 20
-    unused_sms_window: int = 3600
-
-
-class CodeSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The citizen code (市民码; ``backend.code``, format in citizen_code/README.md)."""
-
-    # The trust list's ``iss``; every code carries it.
-    issuer: str = "suqian"
-    # 60 s: an online code is a bearer token; the app refreshes it after 20 s (issue 5: 15-30 s), so
-    # a shown code always has 40 s left for queueing and clock error.
-    online_ttl: int = 60
-    refresh_in: int = 20
-    # 48 h holder credentials, at most 2 active devices per citizen (research/citizen_code.md §5.3).
-    holder_ttl: int = 48 * 3600
-    max_devices: int = 2
-    # Issuer keys sign for 30 days; the successor is published 7 days ahead (§5.5).
-    key_usage_period: int = 30 * 86_400
-    key_prepublish: int = 7 * 86_400
-    # Trust lists are valid 7 days and re-signed daily, so a scanner syncing weekly is never stale.
-    trust_list_ttl: int = 7 * 86_400
-    trust_list_resign: int = 86_400
-    # How often a worker re-reads trust material and revocations another worker may have written.
-    refresh_every: float = 5.0
-    # Verification audit rows are written in batches: every 150 ms or 500 rows, whichever is first.
-    audit_flush_every: float = 0.15
-    audit_flush_rows: int = 500
-    # An offline scan of a credential at another venue within this many seconds is flagged as a clone.
-    clone_window: int = 120
-
-
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mode: Mode = "embedded"
     data_dir: Path = Path("data")
@@ -172,20 +108,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
     miniprogram: MiniProgramSettings = MiniProgramSettings()
-    auth: AuthSettings = AuthSettings()
-    code: CodeSettings = CodeSettings()
     openapi: bool = True
+    # Each feature's own section by feature name (``backend.feature.Feature.settings``); a feature
+    # whose section is absent runs on its section's defaults.
+    features: Mapping[str, msgspec.Struct] = msgspec.field(default_factory=dict)
 
 
 class SettingsError(Exception):
     """A ``SUQIAN_*`` variable is missing or malformed; the message names it."""
 
 
-def load_settings(environ: Mapping[str, str]) -> Settings:
+def load_settings(
+    environ: Mapping[str, str], *, sections: Mapping[str, type[msgspec.Struct]] | None = None
+) -> Settings:
     """Build the settings tree from ``SUQIAN_*`` variables; call once, at an entry point.
 
     With no variables at all this is the embedded default: a SQLite file and generated secrets in
-    ``./data``, the in-process store and the government sandbox.
+    ``./data``, the in-process store and the government sandbox. ``sections`` names the features'
+    own sections (``backend.feature.feature_sections``): each field of section ``code`` is read from
+    ``SUQIAN_CODE_<FIELD>``, and so is every field of the shared sections (``SUQIAN_REDIS_POOL_TIMEOUT``)
+    beside the short names kept for the common ones (``SUQIAN_PORT``).
     """
     env = {k[len("SUQIAN_") :]: v for k, v in environ.items() if k.startswith("SUQIAN_")}
     data_dir = Path(env.get("DATA_DIR", "data"))
@@ -198,47 +140,91 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         mode = "production" if env["MODE"] == "production" else "embedded"
     if mode == "production" and (redis_url is None or database_url.startswith("sqlite")):
         raise SettingsError("production mode needs SUQIAN_DATABASE_URL (PostgreSQL) and SUQIAN_REDIS_URL")
+    http = section_from_env(
+        HttpSettings,
+        env,
+        "HTTP",
+        host=env.get("HOST"),
+        port=_int(env, "PORT"),
+        # One worker embedded (its store is in-process), two in production (one per core).
+        workers=_int(env, "WORKERS") if "WORKERS" in env else (1 if mode == "embedded" else 2),
+        cors_origins=_list(env, "CORS_ORIGINS"),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES"),
+        public_base_url=env.get("PUBLIC_BASE_URL"),
+    )
+    if "PUBLIC_BASE_URL" not in env and "HTTP_PUBLIC_BASE_URL" not in env:
+        http = msgspec.structs.replace(http, public_base_url=f"http://{http.host}:{http.port}")
     return Settings(
         mode=mode,
         data_dir=data_dir,
-        database=DatabaseSettings(
+        database=section_from_env(
+            DatabaseSettings,
+            env,
+            "DATABASE",
             url=database_url,
-            pool_min=_int(env, "DATABASE_POOL_MIN", 2),
-            pool_max=_int(env, "DATABASE_POOL_MAX", 8),
+            pool_min=_int(env, "DATABASE_POOL_MIN"),
+            pool_max=_int(env, "DATABASE_POOL_MAX"),
         ),
-        redis=RedisSettings(
+        redis=section_from_env(
+            RedisSettings,
+            env,
+            "REDIS",
             url=redis_url,
-            max_connections=_int(env, "REDIS_MAX_CONNECTIONS", 64),
-            key_prefix=env.get("REDIS_KEY_PREFIX", "sq:"),
+            max_connections=_int(env, "REDIS_MAX_CONNECTIONS"),
+            key_prefix=env.get("REDIS_KEY_PREFIX"),
         ),
-        http=HttpSettings(
-            host=env.get("HOST", "127.0.0.1"),
-            port=_int(env, "PORT", 8000),
-            workers=_int(env, "WORKERS", 1 if mode == "embedded" else 2),
-            cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
-            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
-            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
-            public_base_url=env.get(
-                "PUBLIC_BASE_URL",
-                f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}",
-            ),
-        ),
-        log=LogSettings(
-            level=env.get("LOG_LEVEL", "INFO").upper(),
-            access=_choice(env, "LOG_ACCESS", ("off", "errors", "all"), "errors"),  # type: ignore[arg-type]
+        http=http,
+        log=section_from_env(
+            LogSettings,
+            env,
+            "LOG",
+            level=env["LOG_LEVEL"].upper() if "LOG_LEVEL" in env else None,
+            access=_choice(env, "LOG_ACCESS", ("off", "errors", "all")),
         ),
         secrets=_secrets(env, data_dir, mode),
         upstream=_upstream(env, mode),
-        miniprogram=MiniProgramSettings(
-            wechat_appid=env.get("WECHAT_APPID", ""),
-            wechat_secret=env.get("WECHAT_SECRET", ""),
-            alipay_app_id=env.get("ALIPAY_APP_ID", ""),
-            alipay_private_key=env.get("ALIPAY_PRIVATE_KEY", ""),
-            alipay_public_key=env.get("ALIPAY_PUBLIC_KEY", ""),
-            alipay_aes_key=env.get("ALIPAY_AES_KEY", ""),
+        miniprogram=section_from_env(
+            MiniProgramSettings,
+            env,
+            "MINIPROGRAM",
+            **{f.name: env.get(f.name.upper()) for f in msgspec.structs.fields(MiniProgramSettings)},
         ),
         openapi=env.get("OPENAPI", "1") == "1",
+        features={name: section_from_env(kind, env, name.upper()) for name, kind in (sections or {}).items()},
     )
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def section_from_env(kind: type[S], env: Mapping[str, str], prefix: str, **given: object) -> S:
+    """``kind`` with each field taken from ``given`` (values the caller already parsed and checked,
+    e.g. under a shorter name), else from ``SUQIAN_<PREFIX>_<FIELD>``, else the field's own default.
+
+    The defaults are written once, on the struct. Scalars are written as they are (``30``, ``0.5``,
+    ``true``); lists and mappings as JSON.
+    """
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(kind):
+        name = f"{prefix}_{field.name.upper()}"
+        if name not in env:
+            continue
+        raw: object = env[name]
+        if isinstance(raw, str) and raw[:1] in ("[", "{"):
+            try:
+                raw = msgspec.json.decode(raw)
+            except msgspec.DecodeError:
+                raise SettingsError(f"SUQIAN_{name} is not valid JSON") from None
+        values[field.name] = raw
+    # What the entry point parsed itself wins: it may have checked more than the type.
+    values.update((name, value) for name, value in given.items() if value is not None)
+    try:
+        return msgspec.convert(values, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        # "Expected `int`, got `str` - at `$.port`" → name the variable, not the field path.
+        field_name = str(exc).rpartition("$.")[2].split(".")[0].split("[")[0]
+        raise SettingsError(f"SUQIAN_{prefix}_{field_name.upper()}: {exc}") from None
 
 
 # The government systems the backend calls; remote mode needs a base URL for each.
@@ -262,7 +248,10 @@ def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
         if missing:
             names = ", ".join(f"SUQIAN_UPSTREAM_{s.upper()}_URL" for s in missing)
             raise SettingsError(f"remote upstreams need {names} (or SUQIAN_UPSTREAM_MODE=sandbox)")
-    return UpstreamSettings(
+    return section_from_env(
+        UpstreamSettings,
+        env,
+        "UPSTREAM",
         mode="sandbox" if upstream_mode == "sandbox" else "remote",
         mount_sandbox=mount,
         base_urls=base_urls,
@@ -280,8 +269,10 @@ def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:
     }
 
 
-def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    values = tuple(v.strip() for v in env.get(name, "").split(",") if v.strip())
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    if name not in env:
+        return None
+    values = tuple(v.strip() for v in env[name].split(",") if v.strip())
     for value in values:
         try:
             ipaddress.ip_network(value, strict=False)
@@ -290,16 +281,24 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return values
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str) -> int | None:
     try:
-        return int(env[name]) if name in env else default
+        return int(env[name]) if name in env else None
     except ValueError:
         raise SettingsError(f"SUQIAN_{name} must be an integer") from None
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    if name not in env:
+        return None
+    return tuple(item.strip() for item in env[name].split(",") if item.strip())
+
+
+def _choice(
+    env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str | None = None
+) -> str | None:
     value = env.get(name, default)
-    if value not in allowed:
+    if value is not None and value not in allowed:
         raise SettingsError(f"SUQIAN_{name} must be one of {', '.join(allowed)}")
     return value
 

@@ -10,12 +10,14 @@ import os
 import sys
 
 from backend.__main__ import main as backend_main
+from backend.feature import feature_sections
 from backend.settings import SettingsError, load_settings
+from miniprogram_api.app import FEATURES
 
 
 def serve(*, migrate_first: bool = True) -> int:
     try:
-        settings = load_settings(os.environ)
+        settings = load_settings(os.environ, sections=feature_sections(FEATURES))
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

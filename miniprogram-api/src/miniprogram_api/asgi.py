@@ -6,9 +6,10 @@ import os
 
 from litestar import Litestar
 
+from backend.feature import feature_sections
 from backend.settings import load_settings
-from miniprogram_api.app import create_app
+from miniprogram_api.app import FEATURES, create_app
 
 
 def app() -> Litestar:
-    return create_app(load_settings(os.environ))
+    return create_app(load_settings(os.environ, sections=feature_sections(FEATURES)))

@@ -12,13 +12,12 @@ from litestar.params import FromPath, JSONBody
 
 from backend.account_link.identity import Platform
 from backend.account_link.repository import LinkRow
+from backend.account_link.service import AccountLinkService, PhoneProof
 from backend.account_link.service import BindRequired as BindTicket
-from backend.account_link.service import PhoneProof
-from backend.auth.controller import client_address
 from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenPair
-from backend.container import Container
+from backend.web import client_address
 from miniprogram_api.schemas import (
     AlipayLink,
     AlipayLogin,
@@ -55,9 +54,9 @@ def _authenticated(pair: TokenPair) -> Response[LoginResult]:
 
 
 async def _platform_login(
-    container: Container, request: Request[Any, Any, Any], platform: Platform, code: str
+    account_links: AccountLinkService, request: Request[Any, Any, Any], platform: Platform, code: str
 ) -> Response[LoginResult]:
-    outcome = await container.account_links.login(platform, code, client=client_address(request))
+    outcome = await account_links.login(platform, code, client=client_address(request))
     if isinstance(outcome, BindTicket):
         return Response(
             BindRequired(bind_ticket=outcome.bind_ticket, expires_in=outcome.expires_in), headers=_NO_STORE
@@ -81,9 +80,9 @@ class LoginController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[WeChatLogin],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
     ) -> Response[LoginResult]:
-        return await _platform_login(container, request, "wechat", data.code)
+        return await _platform_login(account_links, request, "wechat", data.code)
 
     @post(
         "/alipay/login",
@@ -94,9 +93,9 @@ class LoginController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[AlipayLogin],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
     ) -> Response[LoginResult]:
-        return await _platform_login(container, request, "alipay", data.auth_code)
+        return await _platform_login(account_links, request, "alipay", data.auth_code)
 
     @post(
         "/bind",
@@ -107,9 +106,9 @@ class LoginController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[BindRequest],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
     ) -> Response[LoginResult]:
-        pair = await container.account_links.bind(
+        pair = await account_links.bind(
             data.bind_ticket,
             proof=PhoneProof(
                 phone=data.phone, sms_code=data.sms_code, platform_proof=data.platform_phone_proof
@@ -129,9 +128,9 @@ class LinkController(Controller):
 
     @get("/", summary="The caller's own platform links")
     async def list(
-        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+        self, account_links: NamedDependency[AccountLinkService], principal: NamedDependency[Principal]
     ) -> LinkList:
-        return LinkList(items=[_link(row) for row in await container.account_links.list(principal)])
+        return LinkList(items=[_link(row) for row in await account_links.list(principal)])
 
     @post(
         "/wechat",
@@ -141,10 +140,10 @@ class LinkController(Controller):
     async def link_wechat(
         self,
         data: JSONBody[WeChatLink],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
-        row = await container.account_links.link(
+        row = await account_links.link(
             principal, "wechat", data.code, phone=data.phone, sms_code=data.sms_code
         )
         return _link(row)
@@ -157,10 +156,10 @@ class LinkController(Controller):
     async def link_alipay(
         self,
         data: JSONBody[AlipayLink],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
-        row = await container.account_links.link(
+        row = await account_links.link(
             principal, "alipay", data.auth_code, phone=data.phone, sms_code=data.sms_code
         )
         return _link(row)
@@ -169,10 +168,10 @@ class LinkController(Controller):
     async def unlink(
         self,
         link_id: FromPath[uuid.UUID],
-        container: NamedDependency[Container],
+        account_links: NamedDependency[AccountLinkService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await container.account_links.unlink(principal, link_id)
+        await account_links.unlink(principal, link_id)
 
 
 def build_router() -> Router:

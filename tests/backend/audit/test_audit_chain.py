@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from backend.audit.chain import GENESIS, NewEntry
 from backend.audit.service import AuditLog
-from backend.container import Container
+from tests.services import Services
 
 
 def _chain() -> str:
@@ -44,41 +44,41 @@ async def _raw(engine: Engine[Any], sql: str, *args: object) -> None:
     await AuditEntry.raw(sql, *args)
 
 
-async def test_appended_entries_form_an_intact_chain(container: Container) -> None:
+async def test_appended_entries_form_an_intact_chain(services: Services) -> None:
     chain = _chain()
-    await _fill(container.audit, chain, 5)
-    report = await container.audit.verify(chain)
+    await _fill(services.audit, chain, 5)
+    report = await services.audit.verify(chain)
     assert report.intact
     assert report.checked == 5
 
 
-async def test_first_entry_links_to_genesis_and_each_next_to_the_previous(container: Container) -> None:
+async def test_first_entry_links_to_genesis_and_each_next_to_the_previous(services: Services) -> None:
     chain = _chain()
-    first = await container.audit.append(chain=chain, actor="a", action="x", subject="s")
-    second = await container.audit.append(chain=chain, actor="a", action="y", subject="s")
+    first = await services.audit.append(chain=chain, actor="a", action="x", subject="s")
+    second = await services.audit.append(chain=chain, actor="a", action="y", subject="s")
     assert first.prev_hash == GENESIS
     assert second.prev_hash == first.hash
     assert (first.seq, second.seq) == (1, 2)
 
 
-async def test_tampered_data_is_detected_at_the_tampered_row(container: Container) -> None:
+async def test_tampered_data_is_detected_at_the_tampered_row(services: Services) -> None:
     chain = _chain()
-    await _fill(container.audit, chain, 6)
+    await _fill(services.audit, chain, 6)
     await _as_owner(
-        container.engine,
+        services.engine,
         "UPDATE audit_entry SET data = {} WHERE chain = {} AND seq = 3",
         '{"ip":"10.0.0.9","n":2}',
         chain,
     )
-    report = await container.audit.verify(chain)
+    report = await services.audit.verify(chain)
     assert not report.intact
     assert report.first_bad_seq == 3
     assert report.checked == 2
 
 
-async def test_tampered_actor_with_recomputed_hash_breaks_the_next_link(container: Container) -> None:
+async def test_tampered_actor_with_recomputed_hash_breaks_the_next_link(services: Services) -> None:
     chain = _chain()
-    await _fill(container.audit, chain, 4)
+    await _fill(services.audit, chain, 4)
     # Rewriting a row's hash to match its new content still leaves the following row pointing at the old one.
     from backend.audit.chain import seal
     from backend.audit.tables import AuditEntry
@@ -96,68 +96,68 @@ async def test_tampered_actor_with_recomputed_hash_breaks_the_next_link(containe
         data=row["data"],
     )
     await _as_owner(
-        container.engine,
+        services.engine,
         "UPDATE audit_entry SET actor = 'citizen:666', hash = {} WHERE chain = {} AND seq = 2",
         forged,
         chain,
     )
-    report = await container.audit.verify(chain)
+    report = await services.audit.verify(chain)
     assert report.first_bad_seq == 3
 
 
-async def test_deleted_row_is_detected(container: Container) -> None:
+async def test_deleted_row_is_detected(services: Services) -> None:
     chain = _chain()
-    await _fill(container.audit, chain, 5)
-    await _as_owner(container.engine, "DELETE FROM audit_entry WHERE chain = {} AND seq = 2", chain)
-    report = await container.audit.verify(chain)
+    await _fill(services.audit, chain, 5)
+    await _as_owner(services.engine, "DELETE FROM audit_entry WHERE chain = {} AND seq = 2", chain)
+    report = await services.audit.verify(chain)
     assert report.first_bad_seq == 2
 
 
-async def test_postgresql_refuses_update_and_delete(container: Container) -> None:
+async def test_postgresql_refuses_update_and_delete(services: Services) -> None:
     chain = _chain()
-    await _fill(container.audit, chain, 1)
+    await _fill(services.audit, chain, 1)
     with pytest.raises(Exception, match="append-only"):
-        await _raw(container.engine, "UPDATE audit_entry SET actor = 'x' WHERE chain = {}", chain)
+        await _raw(services.engine, "UPDATE audit_entry SET actor = 'x' WHERE chain = {}", chain)
     with pytest.raises(Exception, match="append-only"):
-        await _raw(container.engine, "DELETE FROM audit_entry WHERE chain = {}", chain)
+        await _raw(services.engine, "DELETE FROM audit_entry WHERE chain = {}", chain)
 
 
-async def test_concurrent_appends_keep_one_gapless_chain(container: Container) -> None:
+async def test_concurrent_appends_keep_one_gapless_chain(services: Services) -> None:
     chain = _chain()
     await asyncio.gather(
         *(
-            container.audit.append(chain=chain, actor="scanner:1", action="code.verify", subject=f"s{i}")
+            services.audit.append(chain=chain, actor="scanner:1", action="code.verify", subject=f"s{i}")
             for i in range(30)
         )
     )
-    report = await container.audit.verify(chain)
+    report = await services.audit.verify(chain)
     assert report.intact
     assert report.checked == 30
 
 
-async def test_append_many_seals_a_batch_in_order(container: Container) -> None:
+async def test_append_many_seals_a_batch_in_order(services: Services) -> None:
     chain = _chain()
     now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     entries = [
         NewEntry(occurred_at=now, actor="scanner:7", action="code.verify", subject=f"c{i}") for i in range(10)
     ]
-    records = await container.audit.append_many(chain, entries)
+    records = await services.audit.append_many(chain, entries)
     assert [r.seq for r in records] == list(range(1, 11))
-    assert (await container.audit.verify(chain)).intact
+    assert (await services.audit.verify(chain)).intact
 
 
-async def test_a_transaction_rolled_back_takes_its_audit_entry_with_it(container: Container) -> None:
+async def test_a_transaction_rolled_back_takes_its_audit_entry_with_it(services: Services) -> None:
     chain = _chain()
 
     class Boom(Exception):
         pass
 
     async def change_then_fail() -> None:
-        async with container.engine.transaction():
-            await container.audit.append(chain=chain, actor="a", action="booking.create", subject="b1")
+        async with services.engine.transaction():
+            await services.audit.append(chain=chain, actor="a", action="booking.create", subject="b1")
             raise Boom
 
     with pytest.raises(Boom):
         await change_then_fail()
-    report = await container.audit.verify(chain)
+    report = await services.audit.verify(chain)
     assert report.checked == 0

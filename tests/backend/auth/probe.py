@@ -1,4 +1,4 @@
-"""A tiny app of guarded probe routes over the session container, to test guards in isolation."""
+"""A tiny app of guarded probe routes over the session services, to test guards in isolation."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from litestar import Litestar, get
 from litestar.di import NamedDependency
 from litestar.types import Guard
 
-from backend.app import create_app
 from backend.auth.guards import require_citizen, require_device, require_staff
 from backend.auth.principal import Principal
-from backend.container import Container
+from tests.services import Services, app_with
 
 
 class Seen(msgspec.Struct):
@@ -34,16 +33,13 @@ def unguarded(principal: NamedDependency[Principal]) -> Seen:
     return Seen(subject=principal.subject, scopes=[])
 
 
-def probe_app(container: Container) -> Litestar:
-    return create_app(
-        container.settings,
-        container=container,
-        route_handlers=[
-            _probe("/probe/citizen", require_citizen),
-            _probe("/probe/staff", require_staff("operator")),
-            _probe("/probe/device", require_device(scopes=("code:verify",))),
-            unguarded,
-        ],
+def probe_app(services: Services) -> Litestar:
+    return app_with(
+        services,
+        _probe("/probe/citizen", require_citizen),
+        _probe("/probe/staff", require_staff("operator")),
+        _probe("/probe/device", require_device(scopes=("code:verify",))),
+        unguarded,
     )
 
 

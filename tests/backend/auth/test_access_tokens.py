@@ -19,14 +19,14 @@ from jose import jwt
 
 from backend.auth.errors import TokenRejected
 from backend.auth.tokens import MAX_TOKEN_BYTES
-from backend.container import Container
 from tests.backend.auth.probe import probe_app
 from tests.backend.conftest import http_client
+from tests.services import Services
 
 
 @pytest.fixture(scope="module")
-async def probe(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    async with http_client(probe_app(container)) as client:
+async def probe(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(probe_app(services)) as client:
         yield client
 
 
@@ -34,11 +34,11 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _claims(container: Container, **overrides: Any) -> dict[str, Any]:
+def _claims(services: Services, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": container.settings.http.public_base_url,
-        "aud": container.settings.auth.audience,
+        "iss": services.settings.http.public_base_url,
+        "aud": services.auth_settings.audience,
         "sub": f"citizen:{uuid.uuid4()}",
         "iat": now,
         "exp": now + 600,
@@ -50,9 +50,9 @@ def _claims(container: Container, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
-async def _signed(container: Container, claims: dict[str, Any], **header: Any) -> str:
+async def _signed(services: Services, claims: dict[str, Any], **header: Any) -> str:
     """A token signed with our real current key, so only the named defect makes it invalid."""
-    kid, key = await container.tokens.keys.signer()
+    kid, key = await services.tokens.keys.signer()
     headers = {"kid": kid, "typ": "at+jwt", **header}
     return jwt.encode(claims, key, algorithm="ES256", headers=headers)
 
@@ -63,63 +63,63 @@ def _unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes =
     return f"{head}.{body}.{_b64(signature)}"
 
 
-async def _hs256_with_public_key(container: Container) -> str:
-    kid, key = await container.tokens.keys.signer()
+async def _hs256_with_public_key(services: Services) -> str:
+    kid, key = await services.tokens.keys.signer()
     public_pem = key.prepared_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     header = {"alg": "HS256", "typ": "at+jwt", "kid": kid}
     head = _b64(json.dumps(header).encode())
-    body = _b64(json.dumps(_claims(container)).encode())
+    body = _b64(json.dumps(_claims(services)).encode())
     signature = hmac.new(public_pem, f"{head}.{body}".encode(), hashlib.sha256).digest()
     return f"{head}.{body}.{_b64(signature)}"
 
 
-async def _foreign_key(container: Container) -> str:
+async def _foreign_key(services: Services) -> str:
     # A well-formed ES256 token under a key of the attacker's, claiming our kid.
-    kid, _ = await container.tokens.keys.signer()
+    kid, _ = await services.tokens.keys.signer()
     pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return jwt.encode(_claims(container), pem, algorithm="ES256", headers={"kid": kid, "typ": "at+jwt"})
+    return jwt.encode(_claims(services), pem, algorithm="ES256", headers={"kid": kid, "typ": "at+jwt"})
 
 
-async def _refresh_as_access(container: Container) -> str:
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+async def _refresh_as_access(services: Services) -> str:
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     return pair.refresh_token
 
 
-async def _alg_none(container: Container) -> str:
-    kid, _ = await container.tokens.keys.signer()
-    return _unsigned({"alg": "none", "typ": "at+jwt", "kid": kid}, _claims(container))
+async def _alg_none(services: Services) -> str:
+    kid, _ = await services.tokens.keys.signer()
+    return _unsigned({"alg": "none", "typ": "at+jwt", "kid": kid}, _claims(services))
 
 
-async def _tampered(container: Container) -> str:
-    token = await _signed(container, _claims(container))
+async def _tampered(services: Services) -> str:
+    token = await _signed(services, _claims(services))
     head, _, sig = token.split(".")
-    forged_body = _b64(json.dumps(_claims(container, sub=f"citizen:{uuid.uuid4()}")).encode())
+    forged_body = _b64(json.dumps(_claims(services, sub=f"citizen:{uuid.uuid4()}")).encode())
     return f"{head}.{forged_body}.{sig}"
 
 
-async def _oversized(container: Container) -> str:
-    return await _signed(container, _claims(container, padding="A" * 1_048_576))
+async def _oversized(services: Services) -> str:
+    return await _signed(services, _claims(services, padding="A" * 1_048_576))
 
 
-def _signed_with(**claim_overrides: Any) -> Callable[[Container], Any]:
-    async def make(container: Container) -> str:
-        return await _signed(container, _claims(container, **claim_overrides))
-
-    return make
-
-
-def _signed_header(**header: Any) -> Callable[[Container], Any]:
-    async def make(container: Container) -> str:
-        return await _signed(container, _claims(container), **header)
+def _signed_with(**claim_overrides: Any) -> Callable[[Services], Any]:
+    async def make(services: Services) -> str:
+        return await _signed(services, _claims(services, **claim_overrides))
 
     return make
 
 
-ATTACKS: dict[str, Callable[[Container], Any]] = {
+def _signed_header(**header: Any) -> Callable[[Services], Any]:
+    async def make(services: Services) -> str:
+        return await _signed(services, _claims(services), **header)
+
+    return make
+
+
+ATTACKS: dict[str, Callable[[Services], Any]] = {
     "alg_none": _alg_none,
     "hs256_signed_with_our_public_key": _hs256_with_public_key,
     "es256_signed_by_a_foreign_key_claiming_our_kid": _foreign_key,
@@ -142,37 +142,37 @@ ATTACKS: dict[str, Callable[[Container], Any]] = {
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 async def test_guard_rejects_forged_or_invalid_access_token(
-    attack: str, container: Container, probe: httpx.AsyncClient
+    attack: str, services: Services, probe: httpx.AsyncClient
 ) -> None:
-    token = await ATTACKS[attack](container)
+    token = await ATTACKS[attack](services)
     response = await probe.get("/probe/citizen", headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.json()["code"] in {"auth.token_invalid", "auth.token_expired"}
 
 
-def test_oversized_token_is_rejected_before_parsing(container: Container) -> None:
+def test_oversized_token_is_rejected_before_parsing(services: Services) -> None:
     # Not even base64: a parser would choke differently; the size check answers first.
     with pytest.raises(TokenRejected) as caught:
-        container.tokens.verify_access("!" * (MAX_TOKEN_BYTES + 1))
+        services.tokens.verify_access("!" * (MAX_TOKEN_BYTES + 1))
     assert caught.value.code == "auth.token_invalid"
 
 
-async def test_issued_access_token_verifies_to_its_principal(container: Container) -> None:
+async def test_issued_access_token_verifies_to_its_principal(services: Services) -> None:
     citizen = uuid.uuid4()
-    access = await container.tokens.issue_access("citizen", citizen, scopes=["citizen"], client_id="app")
-    principal = container.tokens.verify_access(access.token)
+    access = await services.tokens.issue_access("citizen", citizen, scopes=["citizen"], client_id="app")
+    principal = services.tokens.verify_access(access.token)
     assert (principal.kind, principal.id, principal.client_id) == ("citizen", citizen, "app")
     assert principal.scopes == frozenset({"citizen"})
     assert principal.jti == access.jti
-    assert principal.exp - principal.iat == container.settings.auth.access_ttl
+    assert principal.exp - principal.iat == services.auth_settings.access_ttl
     header = jwt.get_unverified_header(access.token)
     assert (header["alg"], header["typ"]) == ("ES256", "at+jwt")
 
 
-async def test_guard_admits_valid_citizen_token(container: Container, probe: httpx.AsyncClient) -> None:
+async def test_guard_admits_valid_citizen_token(services: Services, probe: httpx.AsyncClient) -> None:
     citizen = uuid.uuid4()
-    access = await container.tokens.issue_access("citizen", citizen, scopes=["citizen"], client_id="app")
+    access = await services.tokens.issue_access("citizen", citizen, scopes=["citizen"], client_id="app")
     response = await probe.get("/probe/citizen", headers={"authorization": f"Bearer {access.token}"})
     assert response.status_code == 200
     assert response.json() == {"subject": f"citizen:{citizen}", "scopes": ["citizen"]}
@@ -190,31 +190,29 @@ async def test_non_bearer_authorization_is_401(probe: httpx.AsyncClient) -> None
     assert response.status_code == 401
 
 
-async def test_citizen_token_on_staff_route_is_403(container: Container, probe: httpx.AsyncClient) -> None:
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
+async def test_citizen_token_on_staff_route_is_403(services: Services, probe: httpx.AsyncClient) -> None:
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
     response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {access.token}"})
     assert response.status_code == 403
     assert response.json()["code"] == "auth.wrong_principal_kind"
 
 
-async def test_staff_token_without_required_role_is_403(
-    container: Container, probe: httpx.AsyncClient
-) -> None:
-    access = await container.tokens.issue_access("staff", uuid.uuid4(), roles=["counter"], client_id="c")
+async def test_staff_token_without_required_role_is_403(services: Services, probe: httpx.AsyncClient) -> None:
+    access = await services.tokens.issue_access("staff", uuid.uuid4(), roles=["counter"], client_id="c")
     response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {access.token}"})
     assert response.status_code == 403
     assert response.json()["code"] == "auth.missing_role"
-    operator = await container.tokens.issue_access("staff", uuid.uuid4(), roles=["operator"], client_id="c")
+    operator = await services.tokens.issue_access("staff", uuid.uuid4(), roles=["operator"], client_id="c")
     response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {operator.token}"})
     assert response.status_code == 200
 
 
-async def test_device_token_without_scope_is_403(container: Container, probe: httpx.AsyncClient) -> None:
-    bare = await container.tokens.issue_access("device", uuid.uuid4(), client_id="scanner")
+async def test_device_token_without_scope_is_403(services: Services, probe: httpx.AsyncClient) -> None:
+    bare = await services.tokens.issue_access("device", uuid.uuid4(), client_id="scanner")
     response = await probe.get("/probe/device", headers={"authorization": f"Bearer {bare.token}"})
     assert response.status_code == 403
     assert response.json()["code"] == "auth.insufficient_scope"
-    scoped = await container.tokens.issue_access(
+    scoped = await services.tokens.issue_access(
         "device", uuid.uuid4(), scopes=["code:verify"], client_id="scanner"
     )
     response = await probe.get("/probe/device", headers={"authorization": f"Bearer {scoped.token}"})
@@ -222,39 +220,39 @@ async def test_device_token_without_scope_is_403(container: Container, probe: ht
 
 
 async def test_principal_dependency_on_unguarded_route_fails_closed(
-    container: Container, probe: httpx.AsyncClient
+    services: Services, probe: httpx.AsyncClient
 ) -> None:
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
     response = await probe.get("/probe/unguarded", headers={"authorization": f"Bearer {access.token}"})
     assert response.status_code == 401
 
 
-async def test_logged_out_access_token_is_revoked(container: Container, probe: httpx.AsyncClient) -> None:
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
+async def test_logged_out_access_token_is_revoked(services: Services, probe: httpx.AsyncClient) -> None:
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="a")
     headers = {"authorization": f"Bearer {access.token}"}
     assert (await probe.get("/probe/citizen", headers=headers)).status_code == 200
-    await container.tokens.logout(container.tokens.verify_access(access.token))
+    await services.tokens.logout(services.tokens.verify_access(access.token))
     response = await probe.get("/probe/citizen", headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == "auth.token_revoked"
 
 
 async def test_revoked_subject_loses_outstanding_tokens_but_can_log_in_again(
-    container: Container, probe: httpx.AsyncClient
+    services: Services, probe: httpx.AsyncClient
 ) -> None:
     device = uuid.uuid4()
-    old = await container.tokens.issue_access("device", device, scopes=["code:verify"], client_id="s")
-    await container.tokens.revoke_subject("device", device)
+    old = await services.tokens.issue_access("device", device, scopes=["code:verify"], client_id="s")
+    await services.tokens.revoke_subject("device", device)
     response = await probe.get("/probe/device", headers={"authorization": f"Bearer {old.token}"})
     assert response.json()["code"] == "auth.token_revoked"
-    principal = container.tokens.verify_access(old.token)
-    check = container.tokens.revocation_check(principal)
+    principal = services.tokens.verify_access(old.token)
+    check = services.tokens.revocation_check(principal)
     assert check.keys, "a revoked token is never remembered as live"
-    assert container.tokens.revoked_by(principal, check, await container.store.get_many(check.keys))
+    assert services.tokens.revoked_by(principal, check, await services.store.get_many(check.keys))
 
 
-async def test_jwks_publishes_the_key_that_signs(container: Container, client: httpx.AsyncClient) -> None:
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), client_id="a")
+async def test_jwks_publishes_the_key_that_signs(services: Services, client: httpx.AsyncClient) -> None:
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), client_id="a")
     response = await client.get("/.well-known/jwks.json")
     assert response.status_code == 200
     jwks = response.json()
@@ -267,26 +265,26 @@ async def test_jwks_publishes_the_key_that_signs(container: Container, client: h
         access.token,
         published[kid],
         algorithms=["ES256"],
-        audience=container.settings.auth.audience,
-        issuer=container.settings.http.public_base_url,
+        audience=services.auth_settings.audience,
+        issuer=services.settings.http.public_base_url,
     )
     assert claims["sub"].startswith("citizen:")
 
 
 async def test_issuer_context_rides_in_the_token_and_comes_back_on_the_principal(
-    container: Container,
+    services: Services,
 ) -> None:
-    access = await container.tokens.issue_access(
+    access = await services.tokens.issue_access(
         "device", uuid.uuid4(), scopes=["code:verify"], client_id="scanner", context={"scene": "bus"}
     )
-    assert container.tokens.verify_access(access.token).context == {"scene": "bus"}
+    assert services.tokens.verify_access(access.token).context == {"scene": "bus"}
 
 
-async def test_ttl_can_shorten_but_never_lengthen_an_access_token(container: Container) -> None:
-    short = await container.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=60)
-    long = await container.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=86_400)
+async def test_ttl_can_shorten_but_never_lengthen_an_access_token(services: Services) -> None:
+    short = await services.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=60)
+    long = await services.tokens.issue_access("device", uuid.uuid4(), client_id="s", ttl=86_400)
     assert short.expires_in == 60
-    assert long.expires_in == container.settings.auth.access_ttl
+    assert long.expires_in == services.auth_settings.access_ttl
 
 
 async def test_openapi_declares_the_bearer_scheme(client: httpx.AsyncClient) -> None:

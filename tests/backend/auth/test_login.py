@@ -15,9 +15,7 @@ from litestar import Litestar
 from backend.audit.tables import AuditEntry
 from backend.auth.errors import InvalidCredentials
 from backend.auth.service import AuthService
-from backend.citizen.repository import CitizenRepository
 from backend.citizen.tables import Citizen
-from backend.container import Container
 from backend.errors import RateLimited
 from tests.backend.citizen.factories import (
     bearer,
@@ -26,6 +24,7 @@ from tests.backend.citizen.factories import (
     register,
     request_code,
 )
+from tests.services import Services
 
 TOKEN = "/api/v1/auth/token"
 
@@ -62,16 +61,16 @@ async def test_unknown_phone_and_wrong_password_get_the_same_answer(web: httpx.A
 
 
 async def test_five_failures_lock_the_account_even_for_the_right_password(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
     registered = await register(web)
     phone = registered["_person"]["phone"]
-    for _ in range(container.settings.auth.lockout_threshold):
+    for _ in range(services.auth_settings.lockout_threshold):
         assert (await web.post(TOKEN, json=_password_grant(phone, "guess guess"))).status_code == 401
     locked = await web.post(TOKEN, json=_password_grant(phone, registered["_password"]))
     assert locked.status_code == 429
     assert locked.json()["code"] == "auth.account_locked"
-    assert 0 < int(locked.headers["retry-after"]) <= container.settings.auth.lockout_seconds
+    assert 0 < int(locked.headers["retry-after"]) <= services.auth_settings.lockout_seconds
     # The SMS grant is locked too: the lock is on the account, not on one credential.
     sms = await web.post(TOKEN, json={"grant_type": "sms_code", "phone": phone, "sms_code": "000000"})
     assert sms.status_code == 429
@@ -82,13 +81,13 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(
             (AuditEntry.chain == "auth") & (AuditEntry.subject == subject)
         )
     ]
-    assert actions.count("auth.login_failed") == container.settings.auth.lockout_threshold
+    assert actions.count("auth.login_failed") == services.auth_settings.lockout_threshold
     assert "auth.locked_out" in actions
 
 
-async def test_unknown_phone_locks_like_a_known_one(web: httpx.AsyncClient, container: Container) -> None:
+async def test_unknown_phone_locks_like_a_known_one(web: httpx.AsyncClient, services: Services) -> None:
     phone = random_phone()
-    for _ in range(container.settings.auth.lockout_threshold):
+    for _ in range(services.auth_settings.lockout_threshold):
         await web.post(TOKEN, json=_password_grant(phone, "guess guess"))
     response = await web.post(TOKEN, json=_password_grant(phone, "guess guess"))
     assert response.json()["code"] == "auth.account_locked"
@@ -136,7 +135,7 @@ async def test_registration_code_does_not_log_in(web: httpx.AsyncClient) -> None
 
 
 async def test_password_hash_is_argon2id_with_current_parameters_and_upgraded_on_login(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
     registered = await register(web)
     citizen_id = registered["citizen"]["id"]
@@ -175,7 +174,7 @@ async def test_unknown_grant_type_is_a_400(web: httpx.AsyncClient) -> None:
 
 
 async def test_a_parallel_burst_of_guesses_checks_at_most_five_before_the_lock(
-    app: Litestar, container: Container
+    app: Litestar, services: Services
 ) -> None:
     async with client_from(app) as web:
         registered = await register(web)
@@ -184,30 +183,19 @@ async def test_a_parallel_burst_of_guesses_checks_at_most_five_before_the_lock(
             *(web.post(TOKEN, json=_password_grant(phone, f"guess {n}")) for n in range(12))
         )
     statuses = sorted(r.status_code for r in responses)
-    assert statuses.count(401) <= container.settings.auth.lockout_threshold
-    assert statuses.count(429) >= 12 - container.settings.auth.lockout_threshold
+    assert statuses.count(401) <= services.auth_settings.lockout_threshold
+    assert statuses.count(429) >= 12 - services.auth_settings.lockout_threshold
 
 
-def _auth_service(container: Container, **settings: int) -> AuthService:
+def _auth_service(services: Services, **settings: int) -> AuthService:
     """The token endpoint's service over the session's collaborators, with other limits."""
-    return AuthService(
-        citizens=CitizenRepository(),
-        tokens=container.tokens,
-        passwords=container.passwords,
-        sms_codes=container.sms_codes,
-        limiter=container.limiter,
-        store=container.store,
-        cipher=container.cipher,
-        audit=container.audit,
-        settings=msgspec.structs.replace(container.settings.auth, **settings),
-        client_id="t",
-    )
+    return services.rewired(msgspec.structs.replace(services.auth_settings, **settings)).auth
 
 
 async def test_successful_logins_do_not_use_up_the_address_budget(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    auth = _auth_service(container, login_failures_per_address=3)
+    auth = _auth_service(services, login_failures_per_address=3)
     registered = await register(web)
     phone, password = registered["_person"]["phone"], registered["_password"]
     # Thousands of citizens share a carrier-grade NAT address: their logins must not lock each other out.
@@ -222,8 +210,8 @@ async def test_successful_logins_do_not_use_up_the_address_budget(
     assert caught.value.code == "auth.login_throttled"
 
 
-async def test_ipv6_addresses_in_one_64_share_the_login_budget(container: Container) -> None:
-    auth = _auth_service(container, login_failures_per_address=3)
+async def test_ipv6_addresses_in_one_64_share_the_login_budget(services: Services) -> None:
+    auth = _auth_service(services, login_failures_per_address=3)
     site, subnet = secrets.randbelow(0xFFFF), secrets.randbelow(0xFFFF)
     prefix = f"2001:db8:{site:x}:{subnet:x}"
     for suffix in ("::1", "::2", ":a:b:c:d"):

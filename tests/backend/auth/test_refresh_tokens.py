@@ -16,11 +16,10 @@ from backend.auth.errors import RefreshTokenRejected
 from backend.auth.repository import RefreshTokenRepository
 from backend.auth.service import AuthService
 from backend.auth.tokens import TokenService
-from backend.citizen.repository import CitizenRepository
-from backend.container import Container
 from backend.errors import RateLimited
 from tests.backend.auth.clock import ManualClock
 from tests.backend.citizen.factories import bearer
+from tests.services import Services
 
 
 async def _refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -29,22 +28,22 @@ async def _refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
     )
 
 
-async def test_refresh_rotates_and_the_new_pair_works(container: Container, web: httpx.AsyncClient) -> None:
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+async def test_refresh_rotates_and_the_new_pair_works(services: Services, web: httpx.AsyncClient) -> None:
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     response = await _refresh(web, pair.refresh_token)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     rotated = response.json()
     assert rotated["refresh_token"] != pair.refresh_token
-    assert rotated["expires_in"] == container.settings.auth.access_ttl
+    assert rotated["expires_in"] == services.auth_settings.access_ttl
     again = await _refresh(web, rotated["refresh_token"])
     assert again.status_code == 200
 
 
 async def test_replayed_rotated_refresh_token_revokes_the_whole_session(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     rotated = (await _refresh(web, pair.refresh_token)).json()
     replay = await _refresh(web, pair.refresh_token)
     assert replay.status_code == 401
@@ -53,14 +52,14 @@ async def test_replayed_rotated_refresh_token_revokes_the_whole_session(
     successor = await _refresh(web, rotated["refresh_token"])
     assert successor.status_code == 401
     assert successor.json()["code"] == "auth.refresh_token_invalid"
-    principal = container.tokens.verify_access(rotated["access_token"])
-    assert await container.tokens.is_revoked(principal)
+    principal = services.tokens.verify_access(rotated["access_token"])
+    assert await services.tokens.is_revoked(principal)
 
 
-async def test_concurrent_refreshes_of_one_token_let_exactly_one_through(container: Container) -> None:
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+async def test_concurrent_refreshes_of_one_token_let_exactly_one_through(services: Services) -> None:
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     results = await asyncio.gather(
-        *(container.tokens.refresh(pair.refresh_token) for _ in range(4)), return_exceptions=True
+        *(services.tokens.refresh(pair.refresh_token) for _ in range(4)), return_exceptions=True
     )
     winners = [r for r in results if not isinstance(r, BaseException)]
     assert len(winners) == 1
@@ -91,8 +90,8 @@ async def test_unknown_well_formed_refresh_token_is_a_401(token: str, web: httpx
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_access_token_is_not_a_refresh_token(container: Container, web: httpx.AsyncClient) -> None:
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
+async def test_access_token_is_not_a_refresh_token(services: Services, web: httpx.AsyncClient) -> None:
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     response = await _refresh(web, access.token)
     assert response.status_code == 400
     assert response.json()["code"] == "request.invalid"
@@ -108,10 +107,10 @@ async def _reuse_audit_rows(subject: str) -> int:
 
 
 async def test_replaying_a_reused_refresh_token_ten_times_writes_one_audit_row(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     citizen_id = uuid.uuid4()
-    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    pair = await services.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
     assert (await _refresh(web, pair.refresh_token)).status_code == 200
     for _ in range(10):
         replay = await _refresh(web, pair.refresh_token)
@@ -120,22 +119,22 @@ async def test_replaying_a_reused_refresh_token_ten_times_writes_one_audit_row(
     assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 1
 
 
-async def test_concurrent_replays_write_one_audit_row(container: Container) -> None:
+async def test_concurrent_replays_write_one_audit_row(services: Services) -> None:
     citizen_id = uuid.uuid4()
-    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
-    await container.tokens.refresh(pair.refresh_token)
+    pair = await services.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    await services.tokens.refresh(pair.refresh_token)
     results = await asyncio.gather(
-        *(container.tokens.refresh(pair.refresh_token) for _ in range(5)), return_exceptions=True
+        *(services.tokens.refresh(pair.refresh_token) for _ in range(5)), return_exceptions=True
     )
     assert all(isinstance(r, RefreshTokenRejected) and r.code == "auth.refresh_token_reused" for r in results)
     assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 1
 
 
 async def test_replay_after_logout_is_refused_without_an_audit_row(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     citizen_id = uuid.uuid4()
-    pair = await container.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
+    pair = await services.tokens.issue_pair("citizen", citizen_id, scopes=["citizen"], client_id="t")
     rotated = (await _refresh(web, pair.refresh_token)).json()
     assert (await web.post("/api/v1/auth/logout", headers=bearer(rotated["access_token"]))).status_code == 204
     replay = await _refresh(web, pair.refresh_token)
@@ -145,28 +144,17 @@ async def test_replay_after_logout_is_refused_without_an_audit_row(
     assert await _reuse_audit_rows(f"citizen:{citizen_id}") == 0
 
 
-def _auth_service(container: Container, **settings: int) -> AuthService:
+def _auth_service(services: Services, **settings: int) -> AuthService:
     """The token endpoint's service over the session's collaborators, with other limits."""
-    return AuthService(
-        citizens=CitizenRepository(),
-        tokens=container.tokens,
-        passwords=container.passwords,
-        sms_codes=container.sms_codes,
-        limiter=container.limiter,
-        store=container.store,
-        cipher=container.cipher,
-        audit=container.audit,
-        settings=msgspec.structs.replace(container.settings.auth, **settings),
-        client_id="t",
-    )
+    return services.rewired(msgspec.structs.replace(services.auth_settings, **settings)).auth
 
 
 async def test_rejected_refreshes_are_throttled_per_address_and_successful_ones_are_not(
-    container: Container,
+    services: Services,
 ) -> None:
-    auth = _auth_service(container, refresh_failures_per_address=3)
+    auth = _auth_service(services, refresh_failures_per_address=3)
     address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     for _ in range(5):
         pair = await auth.refresh_grant(pair.refresh_token, client=address)
     for _ in range(3):
@@ -180,9 +168,9 @@ async def test_rejected_refreshes_are_throttled_per_address_and_successful_ones_
 
 
 async def test_logout_ends_the_access_token_and_the_session(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
-    pair = await container.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    pair = await services.tokens.issue_pair("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     logout = await web.post("/api/v1/auth/logout", headers=bearer(pair.access_token))
     assert logout.status_code == 204
     again = await web.post("/api/v1/auth/logout", headers=bearer(pair.access_token))
@@ -190,16 +178,16 @@ async def test_logout_ends_the_access_token_and_the_session(
     assert (await _refresh(web, pair.refresh_token)).status_code == 401
 
 
-async def test_refresh_token_dies_after_idle_and_absolute_lifetimes(container: Container) -> None:
-    settings = container.settings.auth
+async def test_refresh_token_dies_after_idle_and_absolute_lifetimes(services: Services) -> None:
+    settings = services.auth_settings
     clock = ManualClock(datetime.now(UTC))
     tokens = TokenService(
         settings=settings,
-        issuer=container.settings.http.public_base_url,
-        keys=container.tokens.keys,
-        refresh_tokens=RefreshTokenRepository(),
-        store=container.store,
-        audit=container.audit,
+        issuer=services.settings.http.public_base_url,
+        keys=services.tokens.keys,
+        refresh_tokens=RefreshTokenRepository(services.engine),
+        store=services.store,
+        audit=services.audit,
         clock=clock,
     )
     idle = await tokens.issue_pair("citizen", uuid.uuid4(), client_id="t")

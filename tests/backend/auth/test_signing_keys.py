@@ -18,32 +18,35 @@ from backend.auth.keys import SigningKeyRing
 from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
 from backend.auth.tables import SigningKey
 from backend.auth.tokens import TokenService
-from backend.container import Container
 from backend.errors import Unavailable
 from tests.backend.auth.clock import ManualClock
+from tests.services import Services
 
 
-def _far_future_generation_start(container: Container) -> datetime:
+def _far_future_generation_start(services: Services) -> datetime:
     # Each test gets its own stretch of far-future generations, away from the session's real keys.
-    period = container.settings.auth.signing_key_period
+    period = services.auth_settings.signing_key_period
     generation = 5_000 + secrets.randbelow(300_000)
     return datetime.fromtimestamp(generation * period, UTC)
 
 
-def _ring(container: Container, clock: ManualClock) -> SigningKeyRing:
+def _ring(services: Services, clock: ManualClock) -> SigningKeyRing:
     return SigningKeyRing(
-        SigningKeyRepository(), cipher=container.cipher, settings=container.settings.auth, clock=clock
+        SigningKeyRepository(services.engine),
+        cipher=services.cipher,
+        settings=services.auth_settings,
+        clock=clock,
     )
 
 
-def _service(container: Container, ring: SigningKeyRing, clock: ManualClock) -> TokenService:
+def _service(services: Services, ring: SigningKeyRing, clock: ManualClock) -> TokenService:
     return TokenService(
-        settings=container.settings.auth,
-        issuer=container.settings.http.public_base_url,
+        settings=services.auth_settings,
+        issuer=services.settings.http.public_base_url,
         keys=ring,
-        refresh_tokens=RefreshTokenRepository(),
-        store=container.store,
-        audit=container.audit,
+        refresh_tokens=RefreshTokenRepository(services.engine),
+        store=services.store,
+        audit=services.audit,
         clock=clock,
     )
 
@@ -54,13 +57,13 @@ def _kid(token: str) -> str:
 
 
 async def test_key_rotates_at_the_generation_boundary_after_being_prepublished(
-    container: Container,
+    services: Services,
 ) -> None:
-    auth = container.settings.auth
-    start = _far_future_generation_start(container)
+    auth = services.auth_settings
+    start = _far_future_generation_start(services)
     clock = ManualClock(start)
-    ring = _ring(container, clock)
-    tokens = _service(container, ring, clock)
+    ring = _ring(services, clock)
+    tokens = _service(services, ring, clock)
 
     first = await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     old_kid = _kid(first.token)
@@ -86,30 +89,30 @@ async def test_key_rotates_at_the_generation_boundary_after_being_prepublished(
     assert old_kid not in [k.kid for k in ring.jwks().keys]
 
 
-async def test_workers_racing_to_create_a_key_agree_on_one(container: Container) -> None:
-    start = _far_future_generation_start(container)
-    rings = [_ring(container, ManualClock(start)) for _ in range(4)]
+async def test_workers_racing_to_create_a_key_agree_on_one(services: Services) -> None:
+    start = _far_future_generation_start(services)
+    rings = [_ring(services, ManualClock(start)) for _ in range(4)]
     await asyncio.gather(*(ring.reload() for ring in rings))
     signers = {(await ring.signer())[0] for ring in rings}
     assert len(signers) == 1
 
 
-async def test_other_workers_learn_a_new_key_from_the_first_token_they_see(container: Container) -> None:
-    start = _far_future_generation_start(container)
+async def test_other_workers_learn_a_new_key_from_the_first_token_they_see(services: Services) -> None:
+    start = _far_future_generation_start(services)
     clock = ManualClock(start)
-    signer_worker = _service(container, _ring(container, clock), clock)
-    other_ring = _ring(container, clock)
-    other_worker = _service(container, other_ring, clock)
+    signer_worker = _service(services, _ring(services, clock), clock)
+    other_ring = _ring(services, clock)
+    other_worker = _service(services, other_ring, clock)
     await other_ring.reload()
-    clock.advance(container.settings.auth.signing_key_period)  # a new generation, created by the signer
+    clock.advance(services.auth_settings.signing_key_period)  # a new generation, created by the signer
     token = await signer_worker.issue_access("citizen", uuid.uuid4(), client_id="t")
     # The other worker's reload timer has not fired, yet the unknown kid makes it look once.
     principal = await other_worker.authenticate(token.token, check_revocation=False)
     assert principal.kind == "citizen"
 
 
-async def test_private_keys_are_sealed_at_rest(container: Container) -> None:
-    await container.tokens.keys.ensure_loaded()
+async def test_private_keys_are_sealed_at_rest(services: Services) -> None:
+    await services.tokens.keys.ensure_loaded()
     rows = await SigningKey.select(SigningKey.kid, SigningKey.private_key)
     assert rows
     for row in rows:
@@ -128,42 +131,42 @@ class _FailingAfterFirstLoad(SigningKeyRepository):
         return await super().published(oldest_generation, newest_generation)
 
 
-async def test_database_outage_keeps_loaded_keys_and_is_503_without_any(container: Container) -> None:
-    start = _far_future_generation_start(container)
+async def test_database_outage_keeps_loaded_keys_and_is_503_without_any(services: Services) -> None:
+    start = _far_future_generation_start(services)
     clock = ManualClock(start)
-    repository = _FailingAfterFirstLoad()
-    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
-    tokens = _service(container, ring, clock)
+    repository = _FailingAfterFirstLoad(services.engine)
+    ring = SigningKeyRing(repository, cipher=services.cipher, settings=services.auth_settings, clock=clock)
+    tokens = _service(services, ring, clock)
     token = await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     repository.down = True
     clock.advance(600)  # past the reload interval
     assert (await tokens.authenticate(token.token, check_revocation=False)).kind == "citizen"
 
-    cold = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
+    cold = SigningKeyRing(repository, cipher=services.cipher, settings=services.auth_settings, clock=clock)
     with pytest.raises(Unavailable) as caught:
         await cold.ensure_loaded()
     assert caught.value.code == "auth.keys_unavailable"
 
 
-def _token_with_unknown_kid(container: Container) -> str:
+def _token_with_unknown_kid(services: Services) -> str:
     stranger = ec.generate_private_key(ec.SECP256R1())
     pem = stranger.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    claims = {"iss": container.settings.http.public_base_url, "aud": container.settings.auth.audience}
+    claims = {"iss": services.settings.http.public_base_url, "aud": services.auth_settings.audience}
     token: str = jwt.encode(claims, pem, algorithm="ES256", headers={"kid": "not-ours", "typ": "at+jwt"})
     return token
 
 
 async def test_unknown_kid_during_a_database_outage_is_503_then_401_once_the_database_answers(
-    container: Container,
+    services: Services,
 ) -> None:
-    clock = ManualClock(_far_future_generation_start(container))
-    repository = _FailingAfterFirstLoad()
-    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
-    tokens = _service(container, ring, clock)
+    clock = ManualClock(_far_future_generation_start(services))
+    repository = _FailingAfterFirstLoad(services.engine)
+    ring = SigningKeyRing(repository, cipher=services.cipher, settings=services.auth_settings, clock=clock)
+    tokens = _service(services, ring, clock)
     await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
-    forged = _token_with_unknown_kid(container)
+    forged = _token_with_unknown_kid(services)
     repository.down = True
     # The kid may be a key another worker just created: without the table we can't say "invalid".
     for _ in range(2):  # the reload attempt, then the throttled retry within 5 s
@@ -179,15 +182,15 @@ async def test_unknown_kid_during_a_database_outage_is_503_then_401_once_the_dat
 
 
 async def test_signing_across_a_period_boundary_during_a_database_outage_is_503(
-    container: Container,
+    services: Services,
 ) -> None:
-    clock = ManualClock(_far_future_generation_start(container))
-    repository = _FailingAfterFirstLoad()
-    ring = SigningKeyRing(repository, cipher=container.cipher, settings=container.settings.auth, clock=clock)
-    tokens = _service(container, ring, clock)
+    clock = ManualClock(_far_future_generation_start(services))
+    repository = _FailingAfterFirstLoad(services.engine)
+    ring = SigningKeyRing(repository, cipher=services.cipher, settings=services.auth_settings, clock=clock)
+    tokens = _service(services, ring, clock)
     await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     repository.down = True
-    clock.advance(container.settings.auth.signing_key_period)  # the loaded key no longer signs
+    clock.advance(services.auth_settings.signing_key_period)  # the loaded key no longer signs
     with pytest.raises(Unavailable) as caught:
         await tokens.issue_access("citizen", uuid.uuid4(), client_id="t")
     assert caught.value.code == "auth.keys_unavailable"
@@ -200,10 +203,10 @@ class _LosesEveryKey(SigningKeyRepository):
         return []
 
 
-async def test_signer_refuses_when_the_current_key_is_missing_after_a_reload(container: Container) -> None:
-    clock = ManualClock(_far_future_generation_start(container))
+async def test_signer_refuses_when_the_current_key_is_missing_after_a_reload(services: Services) -> None:
+    clock = ManualClock(_far_future_generation_start(services))
     ring = SigningKeyRing(
-        _LosesEveryKey(), cipher=container.cipher, settings=container.settings.auth, clock=clock
+        _LosesEveryKey(services.engine), cipher=services.cipher, settings=services.auth_settings, clock=clock
     )
     with pytest.raises(Unavailable) as caught:
         await ring.signer()

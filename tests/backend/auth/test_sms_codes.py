@@ -11,12 +11,12 @@ import pytest
 from litestar import Litestar
 
 from backend.auth.sms import CODE_TTL, MAX_ATTEMPTS, SmsCodes
-from backend.container import Container
 from backend.errors import RateLimited
 from backend.ratelimit import RateLimiter
 from backend.store import MemoryStore
 from tests.backend.auth.clock import ManualClock
 from tests.backend.citizen.factories import client_from, latest_sms_code, random_phone, request_code
+from tests.services import Services
 
 SMS = "/api/v1/auth/sms-codes"
 
@@ -30,36 +30,36 @@ async def test_code_is_six_digits_sent_through_the_sms_gateway(web: httpx.AsyncC
 
 
 async def test_code_is_single_use_and_bound_to_its_purpose(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     phone = random_phone()
     code = await request_code(web, phone, "register")
-    assert not await container.sms_codes.consume(phone, "login", code)
-    assert not await container.sms_codes.consume(random_phone(), "register", code)
-    assert await container.sms_codes.consume(phone, "register", code)
-    assert not await container.sms_codes.consume(phone, "register", code)
+    assert not await services.sms_codes.consume(phone, "login", code)
+    assert not await services.sms_codes.consume(random_phone(), "register", code)
+    assert await services.sms_codes.consume(phone, "register", code)
+    assert not await services.sms_codes.consume(phone, "register", code)
 
 
 async def test_sixth_attempt_fails_even_with_the_right_code(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     phone = random_phone()
     code = await request_code(web, phone, "login")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(MAX_ATTEMPTS):
-        assert not await container.sms_codes.consume(phone, "login", wrong)
-    assert not await container.sms_codes.consume(phone, "login", code)
+        assert not await services.sms_codes.consume(phone, "login", wrong)
+    assert not await services.sms_codes.consume(phone, "login", code)
 
 
-async def test_code_expires_after_five_minutes(container: Container, web: httpx.AsyncClient) -> None:
-    clock = ManualClock(container.clock.now())
+async def test_code_expires_after_five_minutes(services: Services, web: httpx.AsyncClient) -> None:
+    clock = ManualClock(services.clock.now())
     store = MemoryStore(prefix="sms-test:", monotonic=clock.monotonic)
     codes = SmsCodes(
         store=store,
         limiter=RateLimiter(store),
-        sms=container.upstreams.sms,
-        cipher=container.cipher,
-        settings=container.settings.auth,
+        sms=services.upstreams.sms,
+        cipher=services.cipher,
+        settings=services.auth_settings,
     )
     phone = random_phone()
     await codes.send(phone, "login", client="203.0.113.9")
@@ -98,16 +98,10 @@ async def test_invalid_phone_or_purpose_is_a_400(web: httpx.AsyncClient) -> None
 
 
 async def test_a_used_code_stops_counting_against_its_address(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
-    settings = msgspec.structs.replace(container.settings.auth, unused_sms_per_address=2)
-    codes = SmsCodes(
-        store=container.store,
-        limiter=container.limiter,
-        sms=container.upstreams.sms,
-        cipher=container.cipher,
-        settings=settings,
-    )
+    settings = msgspec.structs.replace(services.auth_settings, unused_sms_per_address=2)
+    codes = services.rewired(settings).sms_codes
     address = f"100.64.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
     for _ in range(3):
         phone = random_phone()

@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 
-from backend.container import Container
 from tests.backend.citizen.factories import bearer, register
+from tests.services import Services
 
 
 async def test_each_citizen_sees_only_their_own_record(web: httpx.AsyncClient) -> None:
@@ -42,22 +42,22 @@ async def test_one_citizens_logout_and_refresh_leave_the_other_untouched(web: ht
 
 
 async def test_token_of_a_citizen_without_a_record_finds_nothing(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     await register(web)
-    access = await container.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
     response = await web.get("/api/v1/me", headers=bearer(access.token))
     assert response.status_code == 404
     assert response.json()["code"] == "citizen.not_found"
 
 
 async def test_staff_and_device_tokens_cannot_read_citizen_routes(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     citizen = await register(web)
     same_id = uuid.UUID(citizen["citizen"]["id"])
     for kind in ("staff", "device"):
-        access = await container.tokens.issue_access(kind, same_id, scopes=["citizen"], client_id="t")
+        access = await services.tokens.issue_access(kind, same_id, scopes=["citizen"], client_id="t")
         response = await web.get("/api/v1/me", headers=bearer(access.token))
         assert response.status_code == 403
         assert response.json()["code"] == "auth.wrong_principal_kind"

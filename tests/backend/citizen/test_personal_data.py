@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from backend.citizen.tables import Citizen
-from backend.container import Container
 from backend.crypto import PersonalDataCipher, SealedValueCorrupt
 from tests.backend.citizen.factories import register
+from tests.services import Services
 
 
 def _cipher() -> PersonalDataCipher:
@@ -61,7 +61,7 @@ def test_equal_data_and_index_keys_are_refused() -> None:
 
 
 async def test_stored_citizen_row_holds_no_plaintext_personal_data(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
     registered = await register(web)
     person = registered["_person"]
@@ -70,5 +70,5 @@ async def test_stored_citizen_row_holds_no_plaintext_personal_data(
     dump = repr(row)
     for secret in (person["id_number"], person["phone"], person["name"], registered["_password"]):
         assert secret not in dump
-    assert row["phone_index"] == container.cipher.blind_index(person["phone"], column="citizen.phone")
-    assert container.cipher.open(row["id_number_sealed"], column="citizen.id_number") == person["id_number"]
+    assert row["phone_index"] == services.cipher.blind_index(person["phone"], column="citizen.phone")
+    assert services.cipher.open(row["id_number_sealed"], column="citizen.id_number") == person["id_number"]

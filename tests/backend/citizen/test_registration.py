@@ -12,7 +12,6 @@ from backend.audit.tables import AuditEntry
 from backend.citizen.repository import CitizenRepository
 from backend.citizen.schemas import RegisterRequest
 from backend.citizen.service import CitizenService
-from backend.container import Container
 from backend.errors import Invalid, RateLimited, Unavailable
 from integrations import UpstreamUnavailable
 from tests.backend.citizen.factories import (
@@ -23,6 +22,7 @@ from tests.backend.citizen.factories import (
     register,
     request_code,
 )
+from tests.services import Services
 
 REGISTER = "/api/v1/auth/register"
 
@@ -132,22 +132,23 @@ async def test_short_password_is_refused(web: httpx.AsyncClient) -> None:
     assert response.status_code == 400
 
 
-async def test_registry_outage_is_503_never_500(container: Container, web: httpx.AsyncClient) -> None:
+async def test_registry_outage_is_503_never_500(services: Services, web: httpx.AsyncClient) -> None:
     class DownRegistry:
         async def verify(self, *, name: str, id_number: str) -> str:
             raise UpstreamUnavailable(system="population", operation="verify", reason="timeout")
 
     service = CitizenService(
-        repository=CitizenRepository(),
+        repository=CitizenRepository(services.engine),
         population=DownRegistry(),  # type: ignore[arg-type]
-        sms_codes=container.sms_codes,
-        passwords=container.passwords,
-        tokens=container.tokens,
-        limiter=container.limiter,
-        cipher=container.cipher,
-        audit=container.audit,
-        clock=container.clock,
-        settings=container.settings.auth,
+        sms_codes=services.sms_codes,
+        passwords=services.passwords,
+        tokens=services.tokens,
+        limiter=services.limiter,
+        cipher=services.cipher,
+        audit=services.audit,
+        clock=services.clock,
+        settings=services.auth_settings,
+        engine=services.engine,
     )
     person = await add_person(web)
     code = await request_code(web, person["phone"], "register")
@@ -201,20 +202,11 @@ async def test_idempotency_key_reused_with_another_body_is_422(web: httpx.AsyncC
 
 
 async def test_successful_registrations_do_not_use_up_the_address_budget(
-    container: Container, web: httpx.AsyncClient
+    services: Services, web: httpx.AsyncClient
 ) -> None:
-    service = CitizenService(
-        repository=CitizenRepository(),
-        population=container.upstreams.population,
-        sms_codes=container.sms_codes,
-        passwords=container.passwords,
-        tokens=container.tokens,
-        limiter=container.limiter,
-        cipher=container.cipher,
-        audit=container.audit,
-        clock=container.clock,
-        settings=msgspec.structs.replace(container.settings.auth, registration_failures_per_address=2),
-    )
+    service = services.rewired(
+        msgspec.structs.replace(services.auth_settings, registration_failures_per_address=2)
+    ).citizens
     address = f"100.64.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
     for _ in range(3):
         person = await add_person(web)

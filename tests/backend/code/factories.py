@@ -12,10 +12,10 @@ from datetime import datetime
 import httpx
 from cryptography.hazmat.primitives import serialization
 
-from backend.container import Container
 from backend.scanner.scenes import Scene
 from citizen_code import DeviceKey, IssuerKey, RevocationList, TrustList, Verifier, load_trust_list
 from tests.backend.staff.factories import bearer, citizen_token, operator_principal
+from tests.services import Services
 
 
 @dataclass(frozen=True)
@@ -32,19 +32,17 @@ class Scanner:
     headers: dict[str, str]
 
 
-async def make_citizen(container: Container) -> Citizen:
+async def make_citizen(services: Services) -> Citizen:
     """A citizen principal with a token (the code feature needs no registered record)."""
     citizen_id = uuid.uuid4()
-    return Citizen(citizen_id, bearer(await citizen_token(container, citizen_id)))
+    return Citizen(citizen_id, bearer(await citizen_token(services, citizen_id)))
 
 
-async def make_scanner(
-    container: Container, *, scene: Scene = "library", venue: str | None = None
-) -> Scanner:
+async def make_scanner(services: Services, *, scene: Scene = "library", venue: str | None = None) -> Scanner:
     """A registered scanner and a device token from the real credential exchange."""
     venue = venue or f"venue {secrets.token_hex(4)}"
-    row, credential = await container.scanner.register(scene=scene, venue=venue, by=operator_principal())
-    token, _ = await container.scanner.exchange(row.id, credential)
+    row, credential = await services.scanner.register(scene=scene, venue=venue, by=operator_principal())
+    token, _ = await services.scanner.exchange(row.id, credential)
     return Scanner(row.id, scene, venue, bearer(token.token))
 
 
@@ -70,12 +68,12 @@ async def offline_verifier(client: httpx.AsyncClient, scanner: Scanner | None = 
     return Verifier(await fetch_trust(client), revocations=revocations)
 
 
-async def active_key(container: Container) -> IssuerKey:
-    return (await container.code.key_ring()).ring.active
+async def active_key(services: Services) -> IssuerKey:
+    return (await services.code.key_ring()).ring.active
 
 
-async def code_id_of(container: Container, citizen: Citizen) -> str:
-    return (await container.code.holder(citizen.id)).code_id
+async def code_id_of(services: Services, citizen: Citizen) -> str:
+    return (await services.code.holder(citizen.id)).code_id
 
 
 async def verify(client: httpx.AsyncClient, scanner: Scanner, code: str) -> dict[str, object]:

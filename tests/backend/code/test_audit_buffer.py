@@ -10,18 +10,19 @@ import asyncpg
 import pytest
 
 from backend.audit.tables import AuditEntry
+from backend.background import BackgroundWork, Periodic
 from backend.code import tasks
-from backend.code.tasks import AuditBuffer, Background
-from backend.container import Container
+from backend.code.tasks import AuditBuffer
+from tests.services import Services
 
 
 def _buffer(
-    container: Container, *, chain: str | None = None, rows: int = 1000, every: float = 3600
+    services: Services, *, chain: str | None = None, rows: int = 1000, every: float = 3600
 ) -> AuditBuffer:
     return AuditBuffer(
-        container.audit,
+        services.audit,
         chain=chain or f"test-{secrets.token_hex(4)}",
-        clock=container.clock,
+        clock=services.clock,
         flush_every=every,
         flush_rows=rows,
     )
@@ -39,18 +40,18 @@ def _record(buffer: AuditBuffer, *subjects: str) -> None:
         buffer.record(actor="device:test", action="code.verified", subject=subject, data={"reason": "ok"})
 
 
-async def test_recorded_rows_wait_in_memory_and_flush_writes_them_in_order(container: Container) -> None:
-    buffer = _buffer(container)
+async def test_recorded_rows_wait_in_memory_and_flush_writes_them_in_order(services: Services) -> None:
+    buffer = _buffer(services)
     _record(buffer, "a", "b", "c")
     assert await _written(buffer.chain) == []
     assert await buffer.flush() == 3
     assert await _written(buffer.chain) == ["a", "b", "c"]
-    assert (await container.audit.verify(buffer.chain)).intact
+    assert (await services.audit.verify(buffer.chain)).intact
     assert await buffer.flush() == 0
 
 
-async def test_the_writer_wakes_when_a_batch_is_full(container: Container) -> None:
-    buffer = _buffer(container, rows=3)
+async def test_the_writer_wakes_when_a_batch_is_full(services: Services) -> None:
+    buffer = _buffer(services, rows=3)
     writer = asyncio.create_task(buffer.run())
     try:
         _record(buffer, "1", "2", "3")
@@ -65,9 +66,9 @@ async def test_the_writer_wakes_when_a_batch_is_full(container: Container) -> No
     assert writer.done()
 
 
-async def test_a_failed_write_keeps_its_rows_for_the_next_attempt(container: Container) -> None:
+async def test_a_failed_write_keeps_its_rows_for_the_next_attempt(services: Services) -> None:
     # A chain name longer than the column: the database refuses the insert.
-    buffer = _buffer(container, chain="x" * 40)
+    buffer = _buffer(services, chain="x" * 40)
     _record(buffer, "first", "second")
     with pytest.raises(asyncpg.PostgresError):
         await buffer.flush()
@@ -79,10 +80,10 @@ async def test_a_failed_write_keeps_its_rows_for_the_next_attempt(container: Con
 
 
 async def test_pending_rows_are_bounded_while_the_database_refuses_them(
-    container: Container, monkeypatch: pytest.MonkeyPatch
+    services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tasks, "MAX_PENDING", 2)
-    buffer = _buffer(container, chain="x" * 40)
+    buffer = _buffer(services, chain="x" * 40)
     _record(buffer, "old", "mid", "new")
     with pytest.raises(asyncpg.PostgresError):
         await buffer.flush()
@@ -90,9 +91,9 @@ async def test_pending_rows_are_bounded_while_the_database_refuses_them(
     assert buffer.dropped == 1
 
 
-async def test_stopping_the_background_flushes_what_is_left(container: Container) -> None:
-    buffer = _buffer(container)
-    background = Background(audit=buffer, refresh=container.code_trust.refresh, refresh_every=3600)
+async def test_stopping_the_background_flushes_what_is_left(services: Services) -> None:
+    buffer = _buffer(services)
+    background = BackgroundWork([buffer, Periodic("refresh", every=3600, step=services.code_trust.refresh)])
     await background.start()
     _record(buffer, "last words")
     await background.stop()

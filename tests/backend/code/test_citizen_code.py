@@ -20,7 +20,6 @@ from cwt import COSEKey
 
 from backend.auth.principal import CITIZEN_SCOPES
 from backend.code.tables import CodeHolder
-from backend.container import Container
 from citizen_code import DeviceKey, b45decode, sign_frame
 from tests.backend.code.factories import (
     Citizen,
@@ -36,12 +35,13 @@ from tests.backend.code.factories import (
     verify,
 )
 from tests.backend.staff.factories import bearer
+from tests.services import Services
 
 
 async def test_code_answer_has_a_60_second_code_and_a_refresh_hint(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     response = await client.get("/api/v1/citizen-code", headers=citizen.headers)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
@@ -53,9 +53,9 @@ async def test_code_answer_has_a_60_second_code_and_a_refresh_hint(
 
 
 async def test_each_citizen_gets_one_random_code_id_created_on_first_use(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen, other = await make_citizen(container), await make_citizen(container)
+    citizen, other = await make_citizen(services), await make_citizen(services)
     assert not await CodeHolder.exists().where(CodeHolder.citizen_id == citizen.id)
     verifier = await offline_verifier(client)
     first, second, theirs = [
@@ -65,15 +65,15 @@ async def test_each_citizen_gets_one_random_code_id_created_on_first_use(
     assert first is not None
     assert second is not None
     assert theirs is not None
-    assert first.code_id == second.code_id == await code_id_of(container, citizen)
+    assert first.code_id == second.code_id == await code_id_of(services, citizen)
     assert first.code_id != theirs.code_id
     assert len(first.code_id) == 16
 
 
 async def test_png_decodes_with_zxing_to_a_code_for_the_same_citizen(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     response = await client.get("/api/v1/citizen-code/qr.png", headers=citizen.headers)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
@@ -85,18 +85,18 @@ async def test_png_decodes_with_zxing_to_a_code_for_the_same_citizen(
     verdict = (await offline_verifier(client)).verify(barcode.text, now=int(time.time()))
     assert verdict.passed
     assert verdict.claims is not None
-    assert verdict.claims.code_id == await code_id_of(container, citizen)
+    assert verdict.claims.code_id == await code_id_of(services, citizen)
 
 
-async def test_png_text_is_exactly_the_issued_code(container: Container) -> None:
-    citizen = await make_citizen(container)
-    image, code = await container.code.render(citizen.id, image="png")
+async def test_png_text_is_exactly_the_issued_code(services: Services) -> None:
+    citizen = await make_citizen(services)
+    image, code = await services.code.render(citizen.id, image="png")
     (barcode,) = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(image)))
     assert barcode.text == code.code
 
 
-async def test_svg_is_a_well_formed_qr_svg(client: httpx.AsyncClient, container: Container) -> None:
-    citizen = await make_citizen(container)
+async def test_svg_is_a_well_formed_qr_svg(client: httpx.AsyncClient, services: Services) -> None:
+    citizen = await make_citizen(services)
     response = await client.get("/api/v1/citizen-code/qr.svg", headers=citizen.headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
@@ -105,9 +105,9 @@ async def test_svg_is_a_well_formed_qr_svg(client: httpx.AsyncClient, container:
 
 
 async def test_cwt_library_verifies_an_issued_code_with_the_trust_list_key(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     code = await issued_code(client, citizen)
     trust_list = await fetch_trust(client)
     keys = [
@@ -121,13 +121,13 @@ async def test_cwt_library_verifies_an_issued_code_with_the_trust_list_key(
         for kid, key in trust_list.keys.items()
     ]
     claims = cwt.decode(b45decode(code[4:]), keys=keys)
-    assert claims[1] == container.settings.code.issuer
-    assert claims[2] == await code_id_of(container, citizen)
+    assert claims[1] == services.code_settings.issuer
+    assert claims[2] == await code_id_of(services, citizen)
     assert claims[4] - claims[6] == 60
 
 
-async def test_code_endpoints_are_for_citizens_only(client: httpx.AsyncClient, container: Container) -> None:
-    scanner = await make_scanner(container)
+async def test_code_endpoints_are_for_citizens_only(client: httpx.AsyncClient, services: Services) -> None:
+    scanner = await make_scanner(services)
     assert (await client.get("/api/v1/citizen-code")).status_code == 401
     response = await client.get("/api/v1/citizen-code", headers=scanner.headers)
     assert response.status_code == 403
@@ -135,9 +135,9 @@ async def test_code_endpoints_are_for_citizens_only(client: httpx.AsyncClient, c
 
 
 async def test_enrolled_device_gets_a_48_hour_credential_its_frames_verify_with(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen, phone = await make_citizen(container), DeviceKey.generate()
+    citizen, phone = await make_citizen(services), DeviceKey.generate()
     response = await enrol(client, citizen, phone)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -149,14 +149,14 @@ async def test_enrolled_device_gets_a_48_hour_credential_its_frames_verify_with(
     verdict = (await offline_verifier(client)).verify(frame, now=int(time.time()))
     assert verdict.passed
     assert verdict.claims is not None
-    assert verdict.claims.code_id == await code_id_of(container, citizen)
+    assert verdict.claims.code_id == await code_id_of(services, citizen)
 
 
 @pytest.mark.parametrize("encoding", ["point", "spki"])
 async def test_device_key_is_accepted_as_a_point_or_spki(
-    client: httpx.AsyncClient, container: Container, encoding: str
+    client: httpx.AsyncClient, services: Services, encoding: str
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     response = await client.post(
         "/api/v1/citizen-code/devices",
         json={"public_key": public_key_text(DeviceKey.generate(), encoding=encoding)},
@@ -169,9 +169,9 @@ async def test_device_key_is_accepted_as_a_point_or_spki(
     "public_key", ["A" * 88, "not base64 at all!!" * 3, base64.b64encode(b"\x04" + bytes(64)).decode()]
 )
 async def test_a_key_that_is_not_p256_is_refused(
-    client: httpx.AsyncClient, container: Container, public_key: str
+    client: httpx.AsyncClient, services: Services, public_key: str
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     response = await client.post(
         "/api/v1/citizen-code/devices", json={"public_key": public_key}, headers=citizen.headers
     )
@@ -180,10 +180,10 @@ async def test_a_key_that_is_not_p256_is_refused(
 
 
 async def test_device_limit_counts_active_devices_and_renewal_does_not_take_a_slot(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
-    phones = [DeviceKey.generate() for _ in range(container.settings.code.max_devices)]
+    citizen = await make_citizen(services)
+    phones = [DeviceKey.generate() for _ in range(services.code_settings.max_devices)]
     for phone in phones:
         assert (await enrol(client, citizen, phone)).status_code == 201
     refused = await enrol(client, citizen, DeviceKey.generate())
@@ -197,9 +197,9 @@ async def test_device_limit_counts_active_devices_and_renewal_does_not_take_a_sl
 
 
 async def test_revoking_a_lost_device_frees_its_slot_and_its_key_cannot_return(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     lost, spare = DeviceKey.generate(), DeviceKey.generate()
     device_id = (await enrol(client, citizen, lost)).json()["device"]["id"]
     await enrol(client, citizen, spare)
@@ -219,9 +219,9 @@ async def test_revoking_a_lost_device_frees_its_slot_and_its_key_cannot_return(
 
 
 async def test_a_citizen_cannot_revoke_another_citizens_device(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    owner, stranger = await make_citizen(container), await make_citizen(container)
+    owner, stranger = await make_citizen(services), await make_citizen(services)
     device_id = (await enrol(client, owner, DeviceKey.generate())).json()["device"]["id"]
     response = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=stranger.headers)
     assert response.status_code == 404
@@ -231,9 +231,9 @@ async def test_a_citizen_cannot_revoke_another_citizens_device(
 
 
 async def test_revoking_a_device_denies_its_credential_online_and_offline_until_re_enrolled(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen, scanner = await make_citizen(container), await make_scanner(container)
+    citizen, scanner = await make_citizen(services), await make_scanner(services)
     lost, kept = DeviceKey.generate(), DeviceKey.generate()
     lost_enrolment = await enrol(client, citizen, lost)
     lost_credential = holder_credential(lost_enrolment)
@@ -256,8 +256,8 @@ async def test_revoking_a_device_denies_its_credential_online_and_offline_until_
     assert renewed["decision"] == "pass"
 
 
-async def test_enrolment_is_rate_limited_per_citizen(client: httpx.AsyncClient, container: Container) -> None:
-    citizen, phone = await make_citizen(container), DeviceKey.generate()
+async def test_enrolment_is_rate_limited_per_citizen(client: httpx.AsyncClient, services: Services) -> None:
+    citizen, phone = await make_citizen(services), DeviceKey.generate()
     for _ in range(30):
         assert (await enrol(client, citizen, phone)).status_code == 201
     limited = await enrol(client, citizen, phone)
@@ -267,11 +267,11 @@ async def test_enrolment_is_rate_limited_per_citizen(client: httpx.AsyncClient, 
 
 
 async def test_revoking_a_lost_device_ends_every_session_but_the_reporting_one(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
     citizen_id = uuid.uuid4()
     here, lost = [
-        await container.tokens.issue_pair("citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id="app")
+        await services.tokens.issue_pair("citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id="app")
         for _ in range(2)
     ]
     on_lost_phone = Citizen(citizen_id, bearer(lost.access_token))

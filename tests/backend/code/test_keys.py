@@ -11,46 +11,36 @@ import pytest
 from litestar import Litestar
 
 from backend.code.keys import IssuerKeys, schedule
-from backend.code.repository import KeyRepository, RevocationRepository
+from backend.code.settings import CodeSettings
 from backend.code.tables import CodeKey
 from backend.code.trust import CodeTrust
-from backend.container import Container
 from backend.crypto import SealedValueCorrupt
-from backend.settings import CodeSettings
 from citizen_code import IssuerKey, KeyRing, issue_code
 from tests.backend.code.factories import code_id_of, fetch_trust, make_citizen, make_scanner, verify
 from tests.backend.staff.factories import bearer, operator_principal, staff_token
+from tests.services import Services
 
 DAY = 86_400
 SETTINGS = CodeSettings()
 
 
-def _worker(container: Container) -> tuple[IssuerKeys, CodeTrust]:
+def _worker(services: Services) -> tuple[IssuerKeys, CodeTrust]:
     """A second worker's view of the same database (what another granian process holds)."""
-    keys = IssuerKeys(
-        KeyRepository(),
-        cipher=container.cipher,
-        audit=container.audit,
-        settings=container.settings.code,
-        engine=container.engine,
-    )
-    trust = CodeTrust(
-        keys, RevocationRepository(container.engine), settings=container.settings.code, clock=container.clock
-    )
-    return keys, trust
+    other = services.rewired()
+    return other.wiring.get(IssuerKeys), other.code_trust
 
 
 @pytest.fixture(scope="module")
-async def operator(app: Litestar, container: Container) -> dict[str, str]:
-    return bearer(await staff_token(app, container, role="operator"))
+async def operator(app: Litestar, services: Services) -> dict[str, str]:
+    return bearer(await staff_token(app, services, role="operator"))
 
 
 async def test_trust_list_verifies_under_the_published_anchor_and_lists_the_active_key(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
     trust_list = await fetch_trust(client)
-    material = await container.code.key_ring()
-    assert trust_list.issuer == container.settings.code.issuer
+    material = await services.code.key_ring()
+    assert trust_list.issuer == services.code_settings.issuer
     assert material.ring.active.kid in trust_list.keys
     anchor = (await client.get("/.well-known/citizen-code/anchor")).json()
     assert anchor["kid"] == material.anchor.kid.hex()
@@ -69,8 +59,8 @@ async def test_trust_list_is_served_as_cose_with_an_etag(client: httpx.AsyncClie
     assert unchanged.content == b""
 
 
-async def test_private_keys_are_sealed_at_rest_and_bound_to_their_kid(container: Container) -> None:
-    await container.code.key_ring()
+async def test_private_keys_are_sealed_at_rest_and_bound_to_their_kid(services: Services) -> None:
+    await services.code.key_ring()
     rows = await CodeKey.select(CodeKey.kid, CodeKey.purpose, CodeKey.private_key)
     assert {row["purpose"] for row in rows} == {"anchor", "issuer"}
     for row in rows:
@@ -78,12 +68,12 @@ async def test_private_keys_are_sealed_at_rest_and_bound_to_their_kid(container:
         assert "PRIVATE KEY" not in row["private_key"]
     first, second = rows[0], rows[1]
     with pytest.raises(SealedValueCorrupt):
-        container.cipher.open_bytes(first["private_key"], column=f"code_key.private_key:{second['kid']}")
+        services.cipher.open_bytes(first["private_key"], column=f"code_key.private_key:{second['kid']}")
 
 
-async def test_keys_survive_a_restart(container: Container) -> None:
-    before = await container.code.key_ring()
-    _, restarted = _worker(container)
+async def test_keys_survive_a_restart(services: Services) -> None:
+    before = await services.code.key_ring()
+    _, restarted = _worker(services)
     after = await restarted.material()
     assert after.anchor.kid == before.anchor.kid
     assert [e.key.kid for e in after.ring.entries] == [e.key.kid for e in before.ring.entries]
@@ -91,13 +81,13 @@ async def test_keys_survive_a_restart(container: Container) -> None:
 
 
 async def test_key_material_never_reaches_the_log(
-    container: Container, caplog: pytest.LogCaptureFixture
+    services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    keys, _ = _worker(container)
+    keys, _ = _worker(services)
     await keys.rotate_now(now=int(time.time()), actor="test")
-    await container.code_trust.reload_keys()
-    material = await container.code.key_ring()
+    await services.code_trust.reload_keys()
+    material = await services.code.key_ring()
     secrets = [e.key.to_pem().decode().splitlines()[1] for e in material.ring.entries]
     secrets.append(material.anchor.to_pem().decode().splitlines()[1])
     assert "trust list" in caplog.text
@@ -132,12 +122,12 @@ def test_schedule_leaves_a_ring_alone_between_events() -> None:
 
 
 async def test_rotation_overlaps_codes_of_the_old_key_pass_until_they_expire_and_later_ones_are_key_retired(
-    client: httpx.AsyncClient, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, services: Services, operator: dict[str, str]
 ) -> None:
-    citizen, scanner = await make_citizen(container), await make_scanner(container)
-    code_id = await code_id_of(container, citizen)
-    old = (await container.code.key_ring()).ring.active
-    issuer = container.settings.code.issuer
+    citizen, scanner = await make_citizen(services), await make_scanner(services)
+    code_id = await code_id_of(services, citizen)
+    old = (await services.code.key_ring()).ring.active
+    issuer = services.code_settings.issuer
     before = issue_code(old, issuer=issuer, subject=code_id, now=int(time.time()))
     rotated = await client.post("/api/v1/admin/citizen-code/keys/rotate", headers=operator)
     assert rotated.status_code == 200, rotated.text
@@ -156,10 +146,10 @@ async def test_rotation_overlaps_codes_of_the_old_key_pass_until_they_expire_and
     assert trust_list.keys[old.kid].retired_at is not None
 
 
-async def test_another_worker_learns_a_rotation_on_its_next_refresh(container: Container) -> None:
-    _, other = _worker(container)
+async def test_another_worker_learns_a_rotation_on_its_next_refresh(services: Services) -> None:
+    _, other = _worker(services)
     seen = await other.material()
-    kid = await container.code.rotate_keys(by=operator_principal())
+    kid = await services.code.rotate_keys(by=operator_principal())
     assert (await other.material()).seq == seen.seq
     await other.refresh()
     learned = await other.material()
@@ -168,9 +158,9 @@ async def test_another_worker_learns_a_rotation_on_its_next_refresh(container: C
 
 
 async def test_key_administration_is_for_operators_only(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
+    citizen = await make_citizen(services)
     assert (await client.get("/api/v1/admin/citizen-code/keys", headers=citizen.headers)).status_code == 403
     assert (await client.post("/api/v1/admin/citizen-code/keys/rotate")).status_code == 401
 

@@ -10,7 +10,6 @@ import time
 import httpx
 import pytest
 
-from backend.container import Container
 from citizen_code import DeviceKey, IssuerKey, MemoryReplayCache, Verifier, issue_code, sign_frame
 from tests.backend.code.factories import (
     active_key,
@@ -24,16 +23,15 @@ from tests.backend.code.factories import (
     offline_verifier,
 )
 from tests.backend.staff.factories import operator_principal
+from tests.services import Services
 
 
-async def test_each_denial_has_its_own_reason_offline(
-    client: httpx.AsyncClient, container: Container
-) -> None:
-    citizen = await make_citizen(container)
+async def test_each_denial_has_its_own_reason_offline(client: httpx.AsyncClient, services: Services) -> None:
+    citizen = await make_citizen(services)
     code_id, key, issuer = (
-        await code_id_of(container, citizen),
-        await active_key(container),
-        container.settings.code.issuer,
+        await code_id_of(services, citizen),
+        await active_key(services),
+        services.code_settings.issuer,
     )
     now = int(time.time())
     verifier = await offline_verifier(client)
@@ -55,18 +53,18 @@ async def test_each_denial_has_its_own_reason_offline(
 
 
 async def test_revoked_and_rotated_out_codes_are_denied_offline(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen, scanner = await make_citizen(container), await make_scanner(container)
-    code_id, issuer = await code_id_of(container, citizen), container.settings.code.issuer
-    old = await active_key(container)
+    citizen, scanner = await make_citizen(services), await make_scanner(services)
+    code_id, issuer = await code_id_of(services, citizen), services.code_settings.issuer
+    old = await active_key(services)
     before = await issued_code(client, citizen)
     phone = DeviceKey.generate()
     enrolment = await enrol(client, citizen, phone)
     device_id = enrolment.json()["device"]["id"]
     credential = holder_credential(enrolment)
     await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
-    await container.code.rotate_keys(by=operator_principal())
+    await services.code.rotate_keys(by=operator_principal())
     now = int(time.time())
     verifier = await offline_verifier(client, scanner)
     assert verifier.verify(before, now=now).reason == "revoked"
@@ -77,11 +75,11 @@ async def test_revoked_and_rotated_out_codes_are_denied_offline(
 
 
 async def test_device_frame_verifies_with_the_published_trust_list_and_no_network(
-    client: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    citizen, phone = await make_citizen(container), DeviceKey.generate()
+    citizen, phone = await make_citizen(services), DeviceKey.generate()
     credential = holder_credential(await enrol(client, citizen, phone))
-    trust_list, code_id = await fetch_trust(client), await code_id_of(container, citizen)
+    trust_list, code_id = await fetch_trust(client), await code_id_of(services, citizen)
     now = int(time.time())
     frame = sign_frame(phone, credential, now=now)
 

@@ -14,9 +14,8 @@ from backend.code.policy import Pseudonyms
 from backend.code.repository import ScanRepository
 from backend.code.scans import ScanUploads
 from backend.code.schemas import CloneFlag, ScanUpload
+from backend.code.settings import CodeSettings
 from backend.code.tables import CodeScan, CodeScanFlag
-from backend.container import Container
-from backend.settings import CodeSettings
 from citizen_code import DeviceKey, sign_frame
 from tests.backend.code.factories import (
     Scanner,
@@ -28,6 +27,7 @@ from tests.backend.code.factories import (
     make_scanner,
     verify,
 )
+from tests.services import Services
 
 
 def _at(epoch: float) -> str:
@@ -47,20 +47,20 @@ async def _upload(
     return body
 
 
-async def _phone(client: httpx.AsyncClient, container: Container) -> tuple[DeviceKey, bytes]:
-    phone, credential, _ = await _phone_of(client, container)
+async def _phone(client: httpx.AsyncClient, services: Services) -> tuple[DeviceKey, bytes]:
+    phone, credential, _ = await _phone_of(client, services)
     return phone, credential
 
 
-async def _phone_of(client: httpx.AsyncClient, container: Container) -> tuple[DeviceKey, bytes, str]:
-    citizen, phone = await make_citizen(container), DeviceKey.generate()
+async def _phone_of(client: httpx.AsyncClient, services: Services) -> tuple[DeviceKey, bytes, str]:
+    citizen, phone = await make_citizen(services), DeviceKey.generate()
     credential = holder_credential(await enrol(client, citizen, phone))
-    return phone, credential, await code_id_of(container, citizen)
+    return phone, credential, await code_id_of(services, citizen)
 
 
-async def test_a_clean_log_is_stored_without_flags(client: httpx.AsyncClient, container: Container) -> None:
-    phone, credential = await _phone(client, container)
-    gate = await make_scanner(container, scene="residential_compound")
+async def test_a_clean_log_is_stored_without_flags(client: httpx.AsyncClient, services: Services) -> None:
+    phone, credential = await _phone(client, services)
+    gate = await make_scanner(services, scene="residential_compound")
     now = time.time()
     frames = [
         (sign_frame(phone, credential, now=int(now) - 10), now - 10),
@@ -73,11 +73,9 @@ async def test_a_clean_log_is_stored_without_flags(client: httpx.AsyncClient, co
     assert all(row["replay_key"].startswith("f:") for row in rows)
 
 
-async def test_re_uploading_a_log_stores_nothing_twice(
-    client: httpx.AsyncClient, container: Container
-) -> None:
-    phone, credential = await _phone(client, container)
-    gate, now = await make_scanner(container), time.time()
+async def test_re_uploading_a_log_stores_nothing_twice(client: httpx.AsyncClient, services: Services) -> None:
+    phone, credential = await _phone(client, services)
+    gate, now = await make_scanner(services), time.time()
     scan = (sign_frame(phone, credential, now=int(now)), now)
     assert (await _upload(client, gate, scan))["stored"] == 1
     again = await _upload(client, gate, scan, scan)
@@ -85,11 +83,11 @@ async def test_re_uploading_a_log_stores_nothing_twice(
 
 
 async def test_the_same_frame_at_two_scanners_is_flagged_for_the_later_upload(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    phone, credential, code_id = await _phone_of(client, container)
-    east = await make_scanner(container, scene="factory", venue="east gate")
-    west = await make_scanner(container, scene="factory", venue="west gate")
+    phone, credential, code_id = await _phone_of(client, services)
+    east = await make_scanner(services, scene="factory", venue="east gate")
+    west = await make_scanner(services, scene="factory", venue="west gate")
     now = time.time()
     screenshot = sign_frame(phone, credential, now=int(now))
     assert (await _upload(client, east, (screenshot, now)))["flags"] == []
@@ -118,19 +116,19 @@ async def test_the_same_frame_at_two_scanners_is_flagged_for_the_later_upload(
 
 
 async def test_one_credential_at_two_venues_within_the_window_is_flagged_but_further_apart_is_not(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
     # A 2 s window (instead of 120 s) keeps every scan inside the young session key's lifetime.
     uploads = ScanUploads(
-        trust=container.code_trust,
-        scans=ScanRepository(container.engine),
-        pseudonyms=Pseudonyms(container.settings.secrets.index_key),
-        audit=container.audit,
-        clock=container.clock,
+        trust=services.code_trust,
+        scans=ScanRepository(services.engine),
+        pseudonyms=Pseudonyms(services.settings.secrets.index_key),
+        audit=services.audit,
+        clock=services.clock,
         settings=CodeSettings(clone_window=2),
-        engine=container.engine,
+        engine=services.engine,
     )
-    phone, credential = await _phone(client, container)
+    phone, credential = await _phone(client, services)
     home, work = _device("residential_compound", "home"), _device("factory", "work")
     now = int(time.time())
 
@@ -163,10 +161,10 @@ def _device(scene: str, venue: str) -> Principal:
 
 
 async def test_an_online_code_verified_online_and_then_uploaded_elsewhere_is_flagged_only_among_uploads(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    citizen = await make_citizen(container)
-    first, second = await make_scanner(container, scene="bus"), await make_scanner(container, scene="bus")
+    citizen = await make_citizen(services)
+    first, second = await make_scanner(services, scene="bus"), await make_scanner(services, scene="bus")
     code, now = await issued_code(client, citizen), time.time()
     assert (await _upload(client, first, (code, now)))["flags"] == []
     flags = (await _upload(client, second, (code, now + 1)))["flags"]
@@ -176,10 +174,10 @@ async def test_an_online_code_verified_online_and_then_uploaded_elsewhere_is_fla
 
 
 async def test_forged_or_expired_scans_are_stored_with_their_reason_and_never_flagged(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    phone, credential = await _phone(client, container)
-    a, b = await make_scanner(container), await make_scanner(container)
+    phone, credential = await _phone(client, services)
+    a, b = await make_scanner(services), await make_scanner(services)
     now = time.time()
     late = sign_frame(phone, credential, now=int(now) - 600)
     for scanner in (a, b):
@@ -189,8 +187,8 @@ async def test_forged_or_expired_scans_are_stored_with_their_reason_and_never_fl
     assert sorted(row["reason"] for row in reasons) == ["expired", "malformed"]
 
 
-async def test_scans_from_the_future_are_refused(client: httpx.AsyncClient, container: Container) -> None:
-    gate = await make_scanner(container)
+async def test_scans_from_the_future_are_refused(client: httpx.AsyncClient, services: Services) -> None:
+    gate = await make_scanner(services)
     response = await client.post(
         "/api/v1/scanner/scans",
         json={"scans": [{"code": "SQ1:X", "scanned_at": _at(time.time() + 3600)}]},

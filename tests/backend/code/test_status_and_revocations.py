@@ -10,13 +10,10 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from backend.citizen.repository import CitizenRepository
-from backend.code.keys import IssuerKeys
-from backend.code.repository import HolderRepository, KeyRepository, RevocationRepository
+from backend.code.repository import RevocationRepository
 from backend.code.service import CitizenCodeService
 from backend.code.trust import CodeTrust
-from backend.container import Container
-from backend.database import write_transaction
+from backend.database import transaction
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import register
 from tests.backend.code.factories import (
@@ -30,11 +27,12 @@ from tests.backend.code.factories import (
     verify,
 )
 from tests.backend.staff.factories import bearer, staff_token
+from tests.services import Services
 
 
 @pytest.fixture(scope="module")
-async def operator(app: Litestar, container: Container) -> dict[str, str]:
-    return bearer(await staff_token(app, container, role="operator"))
+async def operator(app: Litestar, services: Services) -> dict[str, str]:
+    return bearer(await staff_token(app, services, role="operator"))
 
 
 async def _registered(web: httpx.AsyncClient) -> Citizen:
@@ -50,10 +48,10 @@ async def _feed(client: httpx.AsyncClient, headers: dict[str, str], **params: st
 
 
 async def test_restricting_a_citizen_changes_what_their_codes_assert_and_revokes_older_ones(
-    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, web: httpx.AsyncClient, services: Services, operator: dict[str, str]
 ) -> None:
     citizen = await _registered(web)
-    library, factory = await make_scanner(container), await make_scanner(container, scene="factory")
+    library, factory = await make_scanner(services), await make_scanner(services, scene="factory")
     before = await issued_code(client, citizen)
     response = await client.put(
         f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",
@@ -67,7 +65,7 @@ async def test_restricting_a_citizen_changes_what_their_codes_assert_and_revokes
     feed = await _feed(client, library.headers)
     items = feed["items"]
     assert isinstance(items, list)
-    assert await code_id_of(container, citizen) in {item["code_id"] for item in items}
+    assert await code_id_of(services, citizen) in {item["code_id"] for item in items}
     cleared = await client.put(
         f"/api/v1/admin/citizen-code/holders/{citizen.id}/status", json={"status": "normal"}, headers=operator
     )
@@ -76,29 +74,29 @@ async def test_restricting_a_citizen_changes_what_their_codes_assert_and_revokes
 
 
 async def test_status_of_an_unknown_citizen_is_404_and_counter_staff_may_not_set_it(
-    client: httpx.AsyncClient, app: Litestar, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, app: Litestar, services: Services, operator: dict[str, str]
 ) -> None:
     path = f"/api/v1/admin/citizen-code/holders/{uuid.uuid4()}/status"
     missing = await client.put(path, json={"status": "restricted"}, headers=operator)
     assert missing.status_code == 404
-    counter = bearer(await staff_token(app, container, role="counter"))
+    counter = bearer(await staff_token(app, services, role="counter"))
     assert (await client.put(path, json={"status": "restricted"}, headers=counter)).status_code == 403
 
 
-async def _revoke_a_device(client: httpx.AsyncClient, container: Container) -> str:
-    citizen = await make_citizen(container)
+async def _revoke_a_device(client: httpx.AsyncClient, services: Services) -> str:
+    citizen = await make_citizen(services)
     device_id = (await enrol(client, citizen, DeviceKey.generate())).json()["device"]["id"]
     response = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
     assert response.status_code == 204
-    return await code_id_of(container, citizen)
+    return await code_id_of(services, citizen)
 
 
 async def test_feed_pages_by_cursor_oldest_first_without_gaps_or_repeats(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    scanner = await make_scanner(container)
+    scanner = await make_scanner(services)
     start = str((await _feed(client, scanner.headers, limit=1000))["next_cursor"])
-    revoked = [await _revoke_a_device(client, container) for _ in range(5)]
+    revoked = [await _revoke_a_device(client, services) for _ in range(5)]
     seen: list[str] = []
     cursor, pages = start, 0
     while True:
@@ -117,14 +115,14 @@ async def test_feed_pages_by_cursor_oldest_first_without_gaps_or_repeats(
 
 
 async def test_feed_without_a_cursor_starts_at_the_48_hour_horizon(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, services: Services
 ) -> None:
-    scanner = await make_scanner(container)
-    async with write_transaction(container.engine):
-        await RevocationRepository(container.engine).add(
+    scanner = await make_scanner(services)
+    async with transaction(services.engine):
+        await RevocationRepository(services.engine).add(
             "oldoldoldoldoldo", revoked_at=int(time.time()) - 3 * 86_400, reason="device_revoked"
         )
-    recent = await _revoke_a_device(client, container)
+    recent = await _revoke_a_device(client, services)
     items = (await _feed(client, scanner.headers, limit=1000))["items"]
     assert isinstance(items, list)
     codes = {item["code_id"] for item in items}
@@ -135,9 +133,9 @@ async def test_feed_without_a_cursor_starts_at_the_48_hour_horizon(
 
 @pytest.mark.parametrize("cursor", ["-1", "abc", "1.5", "9" * 30])
 async def test_feed_refuses_a_cursor_it_never_handed_out(
-    client: httpx.AsyncClient, container: Container, cursor: str
+    client: httpx.AsyncClient, services: Services, cursor: str
 ) -> None:
-    scanner = await make_scanner(container)
+    scanner = await make_scanner(services)
     response = await client.get(
         "/api/v1/scanner/revocations", params={"since": cursor}, headers=scanner.headers
     )
@@ -145,15 +143,15 @@ async def test_feed_refuses_a_cursor_it_never_handed_out(
     assert response.json()["code"] == "request.cursor_invalid"
 
 
-async def test_feed_is_for_scanners(client: httpx.AsyncClient, container: Container) -> None:
-    citizen = await make_citizen(container)
+async def test_feed_is_for_scanners(client: httpx.AsyncClient, services: Services) -> None:
+    citizen = await make_citizen(services)
     assert (await client.get("/api/v1/scanner/revocations", headers=citizen.headers)).status_code == 403
 
 
 async def test_offline_verifier_built_from_the_feed_denies_a_revoked_code(
-    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, web: httpx.AsyncClient, services: Services, operator: dict[str, str]
 ) -> None:
-    citizen, scanner = await _registered(web), await make_scanner(container)
+    citizen, scanner = await _registered(web), await make_scanner(services)
     code = await issued_code(client, citizen)
     await client.put(
         f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",
@@ -164,39 +162,17 @@ async def test_offline_verifier_built_from_the_feed_denies_a_revoked_code(
     assert verdict.reason == "revoked"
 
 
-def _second_worker(container: Container) -> tuple[CitizenCodeService, CodeTrust]:
+def _second_worker(services: Services) -> tuple[CitizenCodeService, CodeTrust]:
     """Another process's issuing side over the same database, with its own in-memory caches."""
-    settings = container.settings.code
-    revocations = RevocationRepository(container.engine)
-    keys = IssuerKeys(
-        KeyRepository(),
-        cipher=container.cipher,
-        audit=container.audit,
-        settings=settings,
-        engine=container.engine,
-    )
-    trust = CodeTrust(keys, revocations, settings=settings, clock=container.clock)
-    service = CitizenCodeService(
-        holders=HolderRepository(container.engine),
-        revocations=revocations,
-        citizens=CitizenRepository(),
-        keys=keys,
-        trust=trust,
-        limiter=container.limiter,
-        audit=container.audit,
-        clock=container.clock,
-        settings=settings,
-        engine=container.engine,
-        tokens=container.tokens,
-    )
-    return service, trust
+    other = services.rewired()
+    return other.code, other.code_trust
 
 
 async def test_a_worker_that_has_not_yet_heard_of_a_restriction_issues_codes_that_do_not_pass(
-    client: httpx.AsyncClient, web: httpx.AsyncClient, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, web: httpx.AsyncClient, services: Services, operator: dict[str, str]
 ) -> None:
-    citizen, factory = await _registered(web), await make_scanner(container, scene="factory")
-    other, other_trust = _second_worker(container)
+    citizen, factory = await _registered(web), await make_scanner(services, scene="factory")
+    other, other_trust = _second_worker(services)
     assert (await verify(client, factory, (await other.issue(citizen.id)).code))["decision"] == "pass"
     await client.put(
         f"/api/v1/admin/citizen-code/holders/{citizen.id}/status",

@@ -15,16 +15,15 @@ import pytest
 from litestar import Litestar, get
 from litestar.di import NamedDependency
 
-from backend.app import create_app
 from backend.audit.tables import AuditEntry
 from backend.auth.errors import TokenRejected
 from backend.auth.guards import require_citizen, require_device
 from backend.auth.principal import Principal
-from backend.container import Container
 from backend.scanner.scenes import SCENES
 from backend.scanner.tables import ScannerDevice
 from tests.backend.conftest import http_client
 from tests.backend.staff.factories import bearer, citizen_token, staff_token
+from tests.services import Services, app_with
 
 
 class Seen(msgspec.Struct):
@@ -43,15 +42,15 @@ def citizen_probe(principal: NamedDependency[Principal]) -> Seen:
 
 
 @pytest.fixture(scope="module")
-async def probe(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container.settings, container=container, route_handlers=[device_probe, citizen_probe])
+async def probe(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    app = app_with(services, device_probe, citizen_probe)
     async with http_client(app) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-async def operator(app: Litestar, container: Container) -> dict[str, str]:
-    return bearer(await staff_token(app, container, role="operator"))
+async def operator(app: Litestar, services: Services) -> dict[str, str]:
+    return bearer(await staff_token(app, services, role="operator"))
 
 
 async def _register(
@@ -94,9 +93,9 @@ async def test_an_unknown_scene_is_refused(client: httpx.AsyncClient, operator: 
 
 
 async def test_counter_staff_cannot_register_devices(
-    app: Litestar, client: httpx.AsyncClient, container: Container
+    app: Litestar, client: httpx.AsyncClient, services: Services
 ) -> None:
-    counter = bearer(await staff_token(app, container, role="counter"))
+    counter = bearer(await staff_token(app, services, role="counter"))
     response = await client.post(
         "/api/v1/admin/scanners", json={"scene": "library", "venue": "市图书馆"}, headers=counter
     )
@@ -104,20 +103,18 @@ async def test_counter_staff_cannot_register_devices(
     assert response.json()["code"] == "auth.missing_role"
 
 
-async def test_a_citizen_token_cannot_register_devices(
-    client: httpx.AsyncClient, container: Container
-) -> None:
+async def test_a_citizen_token_cannot_register_devices(client: httpx.AsyncClient, services: Services) -> None:
     response = await client.post(
         "/api/v1/admin/scanners",
         json={"scene": "library", "venue": "市图书馆"},
-        headers=bearer(await citizen_token(container)),
+        headers=bearer(await citizen_token(services)),
     )
     assert response.status_code == 403
     assert response.json()["code"] == "auth.wrong_principal_kind"
 
 
 async def test_a_device_token_carries_kind_scope_scene_and_venue(
-    client: httpx.AsyncClient, container: Container, operator: dict[str, str], probe: httpx.AsyncClient
+    client: httpx.AsyncClient, services: Services, operator: dict[str, str], probe: httpx.AsyncClient
 ) -> None:
     registered = await _register(client, operator, scene="bus")
     device = registered["device"]
@@ -126,7 +123,7 @@ async def test_a_device_token_carries_kind_scope_scene_and_venue(
     body = response.json()
     assert (body["scene"], body["venue"], body["token_type"]) == ("bus", device["venue"], "Bearer")
     assert 0 < body["expires_in"] <= 600
-    principal = await container.tokens.authenticate(body["access_token"])
+    principal = await services.tokens.authenticate(body["access_token"])
     assert (principal.kind, str(principal.id)) == ("device", device["id"])
     assert principal.scopes == frozenset({"scanner"})
     seen = await probe.get("/probe/device", headers=bearer(body["access_token"]))
@@ -145,7 +142,7 @@ async def test_a_wrong_credential_and_an_unknown_device_get_the_same_answer(
 
 
 async def test_revoking_a_device_kills_its_outstanding_tokens_at_once(
-    client: httpx.AsyncClient, container: Container, operator: dict[str, str], probe: httpx.AsyncClient
+    client: httpx.AsyncClient, services: Services, operator: dict[str, str], probe: httpx.AsyncClient
 ) -> None:
     registered = await _register(client, operator)
     device_id, credential = registered["device"]["id"], registered["credential"]
@@ -159,7 +156,7 @@ async def test_revoking_a_device_kills_its_outstanding_tokens_at_once(
     assert refused.status_code == 401
     assert refused.json()["code"] == "auth.token_revoked"
     with pytest.raises(TokenRejected):
-        await container.tokens.authenticate(token)
+        await services.tokens.authenticate(token)
     again = await _device_token(client, device_id, credential)
     assert again.status_code == 401
     read = await client.get(f"/api/v1/admin/scanners/{device_id}", headers=operator)
@@ -231,10 +228,10 @@ async def test_a_device_token_is_refused_on_citizen_and_admin_routes(
 
 
 async def test_staff_and_citizen_tokens_are_refused_on_device_routes(
-    app: Litestar, container: Container, probe: httpx.AsyncClient
+    app: Litestar, services: Services, probe: httpx.AsyncClient
 ) -> None:
-    staff = bearer(await staff_token(app, container, role="operator"))
-    citizen = bearer(await citizen_token(container))
+    staff = bearer(await staff_token(app, services, role="operator"))
+    citizen = bearer(await citizen_token(services))
     for headers in (staff, citizen):
         response = await probe.get("/probe/device", headers=headers)
         assert response.status_code == 403

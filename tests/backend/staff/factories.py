@@ -8,9 +8,9 @@ import uuid
 from litestar import Litestar
 
 from backend.auth.principal import CITIZEN_SCOPES, Principal
-from backend.container import Container
 from backend.staff.repository import Role, StaffRow
 from tests.backend.citizen.factories import client_from
+from tests.services import Services
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -30,10 +30,10 @@ def operator_principal() -> Principal:
     )
 
 
-async def make_staff(container: Container, *, role: Role = "counter") -> tuple[StaffRow, str]:
+async def make_staff(services: Services, *, role: Role = "counter") -> tuple[StaffRow, str]:
     """A new staff account with a random username; returns it and its password."""
     password = secrets.token_urlsafe(16)
-    row = await container.staff.create(
+    row = await services.staff.create(
         username=f"staff-{secrets.token_hex(6)}",
         display_name="Test Staff",
         role=role,
@@ -43,10 +43,10 @@ async def make_staff(container: Container, *, role: Role = "counter") -> tuple[S
     return row, password
 
 
-async def staff_token(app: Litestar, container: Container, *, role: Role = "counter") -> str:
+async def staff_token(app: Litestar, services: Services, *, role: Role = "counter") -> str:
     """A staff access token obtained through the login endpoint, as the console would (from a client
     address of its own, so the per-address login throttle never trips across tests)."""
-    row, password = await make_staff(container, role=role)
+    row, password = await make_staff(services, role=role)
     async with client_from(app) as client:
         response = await client.post(
             "/api/v1/staff/token", json={"username": row.username, "password": password}
@@ -56,8 +56,8 @@ async def staff_token(app: Litestar, container: Container, *, role: Role = "coun
     return token
 
 
-async def citizen_token(container: Container, citizen_id: uuid.UUID | None = None) -> str:
-    access = await container.tokens.issue_access(
+async def citizen_token(services: Services, citizen_id: uuid.UUID | None = None) -> str:
+    access = await services.tokens.issue_access(
         "citizen", citizen_id or uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="app"
     )
     return access.token

@@ -11,19 +11,19 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from backend.container import Container
 from tests.backend.staff.factories import bearer, make_staff, staff_token
+from tests.services import Services
 
 
 @pytest.fixture(scope="module")
-async def operator(app: Litestar, container: Container) -> dict[str, str]:
-    return bearer(await staff_token(app, container, role="operator"))
+async def operator(app: Litestar, services: Services) -> dict[str, str]:
+    return bearer(await staff_token(app, services, role="operator"))
 
 
 async def test_the_staff_list_pages_through_every_account_once(
-    client: httpx.AsyncClient, container: Container, operator: dict[str, str]
+    client: httpx.AsyncClient, services: Services, operator: dict[str, str]
 ) -> None:
-    made = {(await make_staff(container))[0].username for _ in range(3)}
+    made = {(await make_staff(services))[0].username for _ in range(3)}
     seen: list[str] = []
     cursor = None
     while True:

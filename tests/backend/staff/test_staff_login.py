@@ -12,12 +12,13 @@ import pytest
 from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
-from backend.container import Container
 from backend.settings import Settings
 from backend.staff.tables import StaffAccount
+from backend.wiring import Wiring
 from miniprogram_api.app import create_app
 from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import bearer, citizen_token, make_staff, staff_token
+from tests.services import Services
 
 
 async def _actions(subject: str) -> list[str]:
@@ -34,26 +35,26 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> htt
 
 
 async def test_bootstrap_admin_is_an_operator_with_the_configured_password(
-    web: httpx.AsyncClient, container: Container, settings: Settings
+    web: httpx.AsyncClient, services: Services, settings: Settings
 ) -> None:
     configured = settings.secrets.bootstrap_admin_password
     assert configured
-    assert await container.staff.bootstrap_admin(configured) is None  # configured: nothing to print
+    assert await services.staff.bootstrap_admin(configured) is None  # configured: nothing to print
     response = await _login(web, "admin", configured)
     assert response.status_code == 200, response.text
     assert response.json()["role"] == "operator"
-    principal = await container.tokens.authenticate(response.json()["access_token"])
+    principal = await services.tokens.authenticate(response.json()["access_token"])
     assert principal.kind == "staff"
     assert principal.roles == frozenset({"operator"})
     assert principal.scopes == frozenset({"staff"})
 
 
 async def test_bootstrap_keeps_only_a_hash_and_never_replaces_an_existing_admin(
-    container: Container, settings: Settings
+    services: Services, settings: Settings
 ) -> None:
-    await container.staff.bootstrap_admin(settings.secrets.bootstrap_admin_password)
+    await services.staff.bootstrap_admin(settings.secrets.bootstrap_admin_password)
     before = await StaffAccount.select(StaffAccount.password_hash).where(StaffAccount.username == "admin")
-    assert await container.staff.bootstrap_admin("another-password-entirely") is None
+    assert await services.staff.bootstrap_admin("another-password-entirely") is None
     after = await StaffAccount.select(StaffAccount.password_hash).where(StaffAccount.username == "admin")
     assert before == after
     assert after[0]["password_hash"].startswith("$argon2id$")
@@ -61,24 +62,24 @@ async def test_bootstrap_keeps_only_a_hash_and_never_replaces_an_existing_admin(
 
 
 async def test_staff_login_answers_a_staff_token_carrying_the_role(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    row, password = await make_staff(container, role="counter")
+    row, password = await make_staff(services, role="counter")
     response = await _login(web, row.username.upper(), password)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert body["role"] == "counter"
-    principal = await container.tokens.authenticate(body["access_token"])
+    principal = await services.tokens.authenticate(body["access_token"])
     assert (principal.kind, principal.id) == ("staff", row.id)
     assert principal.roles == frozenset({"counter"})
     assert "staff.login" in await _actions(f"staff:{row.id}")
 
 
 async def test_unknown_username_and_wrong_password_get_the_same_answer(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    row, _ = await make_staff(container)
+    row, _ = await make_staff(services)
     wrong = await _login(web, row.username, "not-the-password")
     unknown = await _login(web, f"nobody-{secrets.token_hex(4)}", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401
@@ -87,16 +88,16 @@ async def test_unknown_username_and_wrong_password_get_the_same_answer(
 
 
 async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    row, password = await make_staff(container)
-    threshold = container.settings.auth.lockout_threshold
+    row, password = await make_staff(services)
+    threshold = services.auth_settings.lockout_threshold
     for _ in range(threshold):
         assert (await _login(web, row.username, "wrong-password")).status_code == 401
     locked = await _login(web, row.username, password)
     assert locked.status_code == 429
     assert locked.json()["code"] == "auth.account_locked"
-    assert 0 < int(locked.headers["retry-after"]) <= container.settings.auth.lockout_seconds
+    assert 0 < int(locked.headers["retry-after"]) <= services.auth_settings.lockout_seconds
     actions = await _actions(f"staff:{row.id}")
     assert actions.count("staff.login_failed") == threshold
     assert actions.count("staff.locked") == 1
@@ -104,10 +105,10 @@ async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
 
 
 async def test_a_right_password_resets_the_count_of_wrong_ones(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    row, password = await make_staff(container)
-    threshold = container.settings.auth.lockout_threshold
+    row, password = await make_staff(services)
+    threshold = services.auth_settings.lockout_threshold
     for _ in range(threshold - 1):
         await _login(web, row.username, "wrong-password")
     assert (await _login(web, row.username, password)).status_code == 200
@@ -117,7 +118,7 @@ async def test_a_right_password_resets_the_count_of_wrong_ones(
 
 
 class _ShiftedClock:
-    """The system clock, shifted forward: a second container sees a lock as already expired."""
+    """The system clock, shifted forward: a second wiring sees a lock as already expired."""
 
     def __init__(self, shift: timedelta) -> None:
         self.shift = shift
@@ -130,27 +131,28 @@ class _ShiftedClock:
 
 
 @pytest.fixture
-async def later(container: Container, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    shift = timedelta(seconds=container.settings.auth.lockout_seconds + 1)
-    shifted = Container(settings, clock=_ShiftedClock(shift), engine=container.engine)
-    async with shifted.lifespan(), client_from(create_app(settings, container=shifted)) as client:
+async def later(services: Services, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    shift = timedelta(seconds=services.auth_settings.lockout_seconds + 1)
+    shifted = Wiring(settings, services.wiring.features, clock=_ShiftedClock(shift), engine=services.engine)
+    app = create_app(settings, wiring=shifted)
+    async with shifted.lifespan(), client_from(app) as client:
         yield client
 
 
 async def test_a_lock_ends_after_the_lockout_period(
-    web: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
+    web: httpx.AsyncClient, services: Services, later: httpx.AsyncClient
 ) -> None:
-    row, password = await make_staff(container)
-    for _ in range(container.settings.auth.lockout_threshold):
+    row, password = await make_staff(services)
+    for _ in range(services.auth_settings.lockout_threshold):
         await _login(web, row.username, "wrong-password")
     assert (await _login(web, row.username, password)).status_code == 429
     assert (await _login(later, row.username, password)).status_code == 200
 
 
 async def test_operator_creates_staff_and_a_taken_username_conflicts(
-    app: Litestar, web: httpx.AsyncClient, container: Container
+    app: Litestar, web: httpx.AsyncClient, services: Services
 ) -> None:
-    token = await staff_token(app, container, role="operator")
+    token = await staff_token(app, services, role="operator")
     new = {
         "username": f"Counter-{secrets.token_hex(4)}",
         "display_name": "窗口一",
@@ -169,9 +171,9 @@ async def test_operator_creates_staff_and_a_taken_username_conflicts(
 
 
 async def test_a_short_staff_password_is_refused(
-    app: Litestar, web: httpx.AsyncClient, container: Container
+    app: Litestar, web: httpx.AsyncClient, services: Services
 ) -> None:
-    token = await staff_token(app, container, role="operator")
+    token = await staff_token(app, services, role="operator")
     new = {
         "username": f"c-{secrets.token_hex(4)}",
         "display_name": "x",
@@ -184,27 +186,27 @@ async def test_a_short_staff_password_is_refused(
 
 
 async def test_counter_staff_cannot_administer_staff(
-    app: Litestar, web: httpx.AsyncClient, container: Container
+    app: Litestar, web: httpx.AsyncClient, services: Services
 ) -> None:
-    token = await staff_token(app, container, role="counter")
+    token = await staff_token(app, services, role="counter")
     response = await web.get("/api/v1/admin/staff", headers=bearer(token))
     assert response.status_code == 403
     assert response.json()["code"] == "auth.missing_role"
 
 
 async def test_a_citizen_token_is_refused_on_staff_admin_routes(
-    web: httpx.AsyncClient, container: Container
+    web: httpx.AsyncClient, services: Services
 ) -> None:
-    response = await web.get("/api/v1/admin/staff", headers=bearer(await citizen_token(container)))
+    response = await web.get("/api/v1/admin/staff", headers=bearer(await citizen_token(services)))
     assert response.status_code == 403
     assert response.json()["code"] == "auth.wrong_principal_kind"
 
 
 async def test_a_parallel_burst_of_wrong_passwords_checks_at_most_five_before_the_lock(
-    app: Litestar, container: Container
+    app: Litestar, services: Services
 ) -> None:
-    row, password = await make_staff(container)
-    threshold = container.settings.auth.lockout_threshold
+    row, password = await make_staff(services)
+    threshold = services.auth_settings.lockout_threshold
     async with client_from(app) as burst:
         responses = await asyncio.gather(*(_login(burst, row.username, f"guess-{n}") for n in range(12)))
         statuses = [response.status_code for response in responses]
@@ -219,12 +221,12 @@ async def test_a_parallel_burst_of_wrong_passwords_checks_at_most_five_before_th
 
 
 async def test_an_unknown_username_answers_exactly_like_a_real_one_until_and_after_the_lock(
-    app: Litestar, container: Container
+    app: Litestar, services: Services
 ) -> None:
-    row, _ = await make_staff(container)
+    row, _ = await make_staff(services)
     unknown = f"nobody-{secrets.token_hex(4)}"
     async with client_from(app) as web:
-        for _ in range(container.settings.auth.lockout_threshold):
+        for _ in range(services.auth_settings.lockout_threshold):
             real = await _login(web, row.username, "wrong-password")
             fake = await _login(web, unknown, "wrong-password")
             assert (real.status_code, real.json()["code"]) == (fake.status_code, fake.json()["code"])
@@ -234,33 +236,33 @@ async def test_an_unknown_username_answers_exactly_like_a_real_one_until_and_aft
     assert real.status_code == fake.status_code == 429
     assert real.json()["code"] == fake.json()["code"] == "auth.account_locked"
     assert real.json()["detail"] == fake.json()["detail"]
-    lockout = container.settings.auth.lockout_seconds
+    lockout = services.auth_settings.lockout_seconds
     assert 0 < int(real.headers["retry-after"]) <= lockout
     assert 0 < int(fake.headers["retry-after"]) <= lockout
 
 
 async def test_an_unknown_username_pays_for_a_password_check(
-    web: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
+    web: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[str | None] = []
-    verify = container.passwords.verify
+    verify = services.passwords.verify
 
     async def spy(password_hash: str | None, password: str) -> bool:
         checked.append(password_hash)
         return await verify(password_hash, password)
 
-    monkeypatch.setattr(container.passwords, "verify", spy)
+    monkeypatch.setattr(services.passwords, "verify", spy)
     response = await _login(web, f"nobody-{secrets.token_hex(4)}", "not-the-password")
     assert response.status_code == 401
     assert checked == [None]  # None: the dummy hash is verified instead
 
 
 async def test_attempts_left_counted_by_a_check_that_never_finished_still_end_in_a_lock(
-    web: httpx.AsyncClient, container: Container, later: httpx.AsyncClient
+    web: httpx.AsyncClient, services: Services, later: httpx.AsyncClient
 ) -> None:
-    row, password = await make_staff(container)
+    row, password = await make_staff(services)
     # A worker that died between counting an attempt and settling it leaves the count standing.
-    threshold = container.settings.auth.lockout_threshold
+    threshold = services.auth_settings.lockout_threshold
     await StaffAccount.update({StaffAccount.failed_logins: threshold}).where(StaffAccount.id == row.id)
     refused = await _login(web, row.username, password)
     assert refused.status_code == 429
@@ -273,9 +275,9 @@ async def test_attempts_left_counted_by_a_check_that_never_finished_still_end_in
 
 
 async def test_successful_staff_logins_leave_the_address_budget_alone(
-    web: httpx.AsyncClient, container: Container, settings: Settings
+    web: httpx.AsyncClient, services: Services, settings: Settings
 ) -> None:
     # A hall's counter staff share one NAT address and log in all morning: only failures may count.
-    row, password = await make_staff(container, role="counter")
-    for _ in range(settings.auth.login_failures_per_address + 2):
+    row, password = await make_staff(services, role="counter")
+    for _ in range(services.auth_settings.login_failures_per_address + 2):
         assert (await _login(web, row.username, password)).status_code == 200

@@ -8,7 +8,7 @@ import msgspec
 
 from backend.account_link.identity import Platform, PlatformIdentity
 from backend.account_link.tables import PlatformLink
-from backend.database import is_unique_violation
+from backend.database import Repository, is_unique_violation
 
 
 class LinkRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,7 +42,7 @@ def _row(raw: dict[str, Any]) -> LinkRow:
     return LinkRow(**{**raw, "created_at": created_at})
 
 
-class LinkRepository:
+class LinkRepository(Repository):
     async def find_by_identity(self, platform: Platform, subject: str) -> LinkRow | None:
         raw = (
             await PlatformLink.select(*_COLUMNS)

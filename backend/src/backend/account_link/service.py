@@ -36,7 +36,7 @@ from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
-from backend.database import write_transaction
+from backend.database import transaction
 from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
@@ -146,7 +146,7 @@ class AccountLinkService:
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
         """Remove one of the caller's own links, and log that platform's mini program out; another
         citizen's link is simply not found."""
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             row = await self._links.delete_own(principal.id, link_id)
             if row is None:
                 raise NotFound("mp.link_not_found", "You have no such link")
@@ -200,7 +200,7 @@ class AccountLinkService:
         if phone is not None:
             data["phone"] = mask_phone(phone)
         try:
-            async with write_transaction(self._engine):
+            async with transaction(self._engine):
                 row = await self._links.create(citizen_id, identity, now=self._clock.now())
                 data["link"] = str(row.id)
                 await self._audit.append(

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import TransactionType
 
 from backend.audit.chain import GENESIS, AuditRecord, NewEntry, canonical_data, seal
 from backend.audit.tables import AuditEntry
+from backend.database import Repository, transaction
 
 _COLUMNS = ("chain", "seq", "occurred_at", "actor", "action", "subject", "data", "prev_hash", "hash")
 _INSERT_ARRAYS = (
@@ -17,17 +14,7 @@ _INSERT_ARRAYS = (
 )
 
 
-class AuditRepository:
-    def __init__(self, engine: Engine[Any]) -> None:
-        self._engine = engine
-
-    def _transaction(self) -> Any:
-        if self._engine.engine_type == "sqlite":
-            # IMMEDIATE takes SQLite's write lock up front: a deferred transaction that reads the
-            # head and then writes would fail with SQLITE_BUSY when another writer got there first.
-            return self._engine.transaction(transaction_type=TransactionType.immediate)
-        return self._engine.transaction()
-
+class AuditRepository(Repository):
     async def append(self, chain: str, entries: list[NewEntry]) -> list[AuditRecord]:
         """Seal and insert ``entries`` at the head of ``chain``, atomically and in order.
 
@@ -35,7 +22,7 @@ class AuditRepository:
         never race; the unique (chain, seq) index is the backstop on both databases. If a caller's
         transaction is open, the entries join it and commit or roll back with the state change.
         """
-        async with self._transaction():
+        async with transaction(self._engine):
             if self._engine.engine_type == "postgres":
                 await AuditEntry.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"audit:{chain}")
             head = (

@@ -13,17 +13,13 @@ from backend.auth.guards import BEARER, require_authenticated
 from backend.auth.keys import Jwks
 from backend.auth.principal import Principal
 from backend.auth.schemas import PasswordGrant, SmsCodeGrant, SmsCodeRequest, SmsCodeSent, TokenRequest
-from backend.auth.tokens import TokenPair
-from backend.container import Container
+from backend.auth.service import AuthService
+from backend.auth.sms import SmsCodes
+from backend.auth.tokens import TokenPair, TokenService
+from backend.web import client_address
 
 # RFC 6749 §5.1: token responses must not be cached.
 _NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The peer address rate limits key on (per-address rules count IPv6 by its /64). Behind a proxy
-    this is the proxy, until trusted ``X-Forwarded-For`` handling is configured in front of the app."""
-    return request.client.host if request.client else "unknown"
 
 
 class AuthController(Controller):
@@ -39,9 +35,9 @@ class AuthController(Controller):
         self,
         data: JSONBody[SmsCodeRequest],
         request: Request[Any, Any, Any],
-        container: NamedDependency[Container],
+        sms_codes: NamedDependency[SmsCodes],
     ) -> SmsCodeSent:
-        await container.sms_codes.send(data.phone, data.purpose, client=client_address(request))
+        await sms_codes.send(data.phone, data.purpose, client=client_address(request))
         return SmsCodeSent()
 
     @post("/token", status_code=200, summary="Log in (password, SMS code) or refresh: a token pair")
@@ -49,15 +45,15 @@ class AuthController(Controller):
         self,
         data: JSONBody[TokenRequest],
         request: Request[Any, Any, Any],
-        container: NamedDependency[Container],
+        auth: NamedDependency[AuthService],
     ) -> Response[TokenPair]:
         client = client_address(request)
         if isinstance(data, PasswordGrant):
-            pair = await container.auth.password_grant(data.phone, data.password, client=client)
+            pair = await auth.password_grant(data.phone, data.password, client=client)
         elif isinstance(data, SmsCodeGrant):
-            pair = await container.auth.sms_code_grant(data.phone, data.sms_code, client=client)
+            pair = await auth.sms_code_grant(data.phone, data.sms_code, client=client)
         else:
-            pair = await container.auth.refresh_grant(data.refresh_token, client=client)
+            pair = await auth.refresh_grant(data.refresh_token, client=client)
         return Response(pair, headers=_NO_STORE)
 
     @post(
@@ -68,9 +64,11 @@ class AuthController(Controller):
         summary="End this access token and its session (every refresh token of the login)",
     )
     async def logout(
-        self, principal: NamedDependency[Principal], container: NamedDependency[Container]
+        self,
+        principal: NamedDependency[Principal],
+        tokens: NamedDependency[TokenService],
     ) -> None:
-        await container.tokens.logout(principal)
+        await tokens.logout(principal)
 
 
 class JwksController(Controller):
@@ -80,8 +78,11 @@ class JwksController(Controller):
         "/.well-known/jwks.json",
         summary="Public keys verifying our access tokens (RFC 7517), for department systems",
     )
-    async def jwks(self, container: NamedDependency[Container]) -> Response[Jwks]:
-        keys = container.tokens.keys
+    async def jwks(
+        self,
+        tokens: NamedDependency[TokenService],
+    ) -> Response[Jwks]:
+        keys = tokens.keys
         await keys.ensure_loaded()
         # 10 min: well inside the 1-day pre-publication of a new key.
         return Response(keys.jwks(), headers={"cache-control": "public, max-age=600"})

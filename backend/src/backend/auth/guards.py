@@ -55,8 +55,13 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return token
 
 
+# Guards can't take dependencies, so the auth feature leaves its token service in the app's state
+# under this key (``Feature.state`` in ``backend.auth.feature``), the one thing a guard reads there.
+TOKENS_STATE = "auth.tokens"
+
+
 def _tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> TokenService:
-    tokens: TokenService = connection.app.state.container.tokens
+    tokens: TokenService = connection.app.state[TOKENS_STATE]
     return tokens
 
 

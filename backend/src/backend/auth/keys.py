@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jose.backends.cryptography_backend import CryptographyECKey
 
 from backend.auth.repository import SigningKeyRepository
+from backend.auth.settings import AuthSettings
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.errors import Unavailable
-from backend.settings import AuthSettings
 
 log = logging.getLogger("backend.auth.keys")
 

@@ -9,10 +9,10 @@ from typing import Any
 import msgspec
 
 from backend.auth.tables import RefreshToken, SigningKey
-from backend.database import write_transaction
+from backend.database import Repository, transaction
 
 
-class SigningKeyRepository:
+class SigningKeyRepository(Repository):
     async def published(self, oldest_generation: int, newest_generation: int) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = await SigningKey.select(
             SigningKey.kid, SigningKey.generation, SigningKey.public_jwk, SigningKey.private_key
@@ -79,7 +79,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class RefreshTokenRepository:
+class RefreshTokenRepository(Repository):
     async def add(self, record: RefreshRecord, token: NewRefreshToken) -> None:
         """Insert ``token`` into ``record``'s family; its expiry never outlives the family's."""
         expires_at = min(_utc(token.expires_at), _utc(record.family_expires_at))
@@ -107,7 +107,7 @@ class RefreshTokenRepository:
         The conditional UPDATE decides: of two concurrent rotations of one token exactly one matches
         the row, so a refresh token can never be spent twice.
         """
-        async with write_transaction(RefreshToken._meta.db):
+        async with transaction(self._engine):
             rows = (
                 await RefreshToken.update({RefreshToken.rotated_at: now})
                 .where(

@@ -17,8 +17,6 @@ everything: the next requests ask the store themselves and fail closed (503) whi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 import msgspec
@@ -58,7 +56,6 @@ class RevocationView:
         self._live: dict[str, int] = {}
         self._epoch: bytes | None = None
         self.generation = 0
-        self._stopping = asyncio.Event()
 
     def knows_live(self, principal: Principal) -> bool:
         exp = self._live.get(principal.jti)
@@ -96,18 +93,3 @@ class RevocationView:
         if epoch != self._epoch:
             self._epoch = epoch
             self.forget_all()
-
-    async def watch(self) -> None:
-        """Poll the epoch until ``stop()`` (started and stopped by the container's lifespan).
-
-        Stopped by an event rather than by cancellation: a cancel that lands inside the Redis call can
-        surface as a store error, which ``poll_once`` deliberately survives — the loop would go on.
-        """
-        self._stopping.clear()
-        while not self._stopping.is_set():
-            await self.poll_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
-
-    def stop(self) -> None:
-        self._stopping.set()

@@ -21,14 +21,13 @@ from backend.audit.service import AuditLog
 from backend.auth.errors import InvalidCredentials
 from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
-from backend.citizen.repository import CitizenRepository
-from backend.crypto import PersonalDataCipher
+from backend.citizen.service import CitizenService
 from backend.errors import RateLimited, Unauthenticated
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.settings import AuthSettings
 from backend.store import KeyValueStore
 
 log = logging.getLogger("backend.auth")
@@ -61,13 +60,12 @@ class AuthService:
     def __init__(
         self,
         *,
-        citizens: CitizenRepository,
+        citizens: CitizenService,
         tokens: TokenService,
         passwords: Passwords,
         sms_codes: SmsCodes,
         limiter: RateLimiter,
         store: KeyValueStore,
-        cipher: PersonalDataCipher,
         audit: AuditLog,
         settings: AuthSettings,
         client_id: str,
@@ -78,7 +76,6 @@ class AuthService:
         self._sms_codes = sms_codes
         self._limiter = limiter
         self._store = store
-        self._cipher = cipher
         self._audit = audit
         self._settings = settings
         self._client_id = client_id
@@ -127,7 +124,7 @@ class AuthService:
         can't slip more than ``lockout_threshold`` checks in before the lock lands.
         """
         await self._limiter.hit(self._login_throttle, client)
-        handle = self._cipher.blind_index(phone, column="citizen.phone")
+        handle = self._citizens.phone_index(phone)
         attempts_key, lock_key = self._lock_keys(handle)
         locked_for = await self._store.ttl(lock_key)
         if locked_for is None:

@@ -16,11 +16,11 @@ import secrets
 import uuid
 from typing import Literal
 
+from backend.auth.settings import AuthSettings
 from backend.crypto import PersonalDataCipher
 from backend.errors import Invalid, RateLimited, Unavailable
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.settings import AuthSettings
 from backend.store import KeyValueStore
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.sms import SmsClient

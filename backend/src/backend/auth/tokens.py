@@ -36,8 +36,8 @@ from backend.auth.keys import ALGORITHM, SigningKeyRing
 from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, principal_from_claims
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
 from backend.auth.revocation import RevocationCheck, RevocationView
+from backend.auth.settings import AuthSettings
 from backend.clock import Clock
-from backend.settings import AuthSettings
 from backend.store import KeyValueStore
 
 log = logging.getLogger("backend.auth.tokens")

@@ -11,11 +11,12 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.controller import client_address
 from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
-from backend.container import Container
+from backend.citizen.service import CitizenService
+from backend.idempotency import Idempotency
+from backend.web import client_address
 
 
 class RegistrationController(Controller):
@@ -33,18 +34,19 @@ class RegistrationController(Controller):
         self,
         data: JSONBody[RegisterRequest],
         request: Request[Any, Any, Any],
-        container: NamedDependency[Container],
+        citizens: NamedDependency[CitizenService],
+        idempotency: NamedDependency[Idempotency],
         idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
     ) -> Response[bytes]:
         client = client_address(request)
 
         async def register() -> tuple[int, bytes]:
-            registered = await container.citizens.register(data, client=client)
+            registered = await citizens.register(data, client=client)
             return HTTP_201_CREATED, msgspec.json.encode(registered)
 
-        status, body, replayed = await container.idempotency.run(
+        status, body, replayed = await idempotency.run(
             # Anonymous caller: the scope is the phone they must prove to register at all.
-            scope=f"register:{container.citizens.phone_index(data.phone)}",
+            scope=f"register:{citizens.phone_index(data.phone)}",
             key=idempotency_key,
             body=await request.body(),
             call=register,
@@ -63,6 +65,8 @@ class MeController(Controller):
 
     @get("/", summary="The calling citizen's record, personal data masked")
     async def me(
-        self, principal: NamedDependency[Principal], container: NamedDependency[Container]
+        self,
+        principal: NamedDependency[Principal],
+        citizens: NamedDependency[CitizenService],
     ) -> CitizenRead:
-        return await container.citizens.get(principal.id)
+        return await citizens.get(principal.id)

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from backend.citizen.tables import Citizen
-from backend.database import is_unique_violation, write_transaction
+from backend.database import Repository, is_unique_violation
 
 
 class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,11 +64,7 @@ def _row(raw: dict[str, Any]) -> CitizenRow:
     )
 
 
-class CitizenRepository:
-    def transaction(self) -> Any:
-        """A write transaction; an audit append inside it commits or rolls back with the change."""
-        return write_transaction(Citizen._meta.db)
-
+class CitizenRepository(Repository):
     async def find(self, citizen_id: uuid.UUID) -> CitizenRow | None:
         raw = await Citizen.select(*_COLUMNS).where(Citizen.id == citizen_id).first()
         return None if raw is None else _row(raw)

@@ -5,20 +5,30 @@ from __future__ import annotations
 import hmac
 import logging
 import uuid
+from typing import Any
+
+from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
-from backend.citizen.repository import AlreadyRegistered, CitizenRepository, CitizenRow, NewCitizen
+from backend.citizen.repository import (
+    AlreadyRegistered,
+    CitizenLogin,
+    CitizenRepository,
+    CitizenRow,
+    NewCitizen,
+)
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
+from backend.database import transaction
 from backend.errors import Conflict, Invalid, NotFound, Unavailable
 from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.settings import AuthSettings
 from integrations import InvalidIdNumber, UpstreamRejected, UpstreamUnavailable, mask_name, parse_id_number
 from integrations.population import PopulationClient
 
@@ -50,8 +60,10 @@ class CitizenService:
         audit: AuditLog,
         clock: Clock,
         settings: AuthSettings,
+        engine: Engine[Any],
     ) -> None:
         self._repository = repository
+        self._engine = engine
         self._population = population
         self._sms_codes = sms_codes
         self._passwords = passwords
@@ -107,6 +119,16 @@ class CitizenService:
         login = await self._repository.find_login(self.phone_index(phone))
         return None if login is None else login.id
 
+    async def find_login(self, phone_index: str) -> CitizenLogin | None:
+        """What a login checks for the phone with this blind index (``phone_index``), if registered."""
+        return await self._repository.find_login(phone_index)
+
+    async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
+        await self._repository.set_password_hash(citizen_id, password_hash)
+
+    async def exists(self, citizen_id: uuid.UUID) -> bool:
+        return await self._repository.find(citizen_id) is not None
+
     async def holds_identity(self, citizen_id: uuid.UUID, *, name: str, id_number: str) -> bool:
         """True when ``name`` and ``id_number`` are the real name this citizen registered with."""
         row = await self._repository.find(citizen_id)
@@ -154,7 +176,7 @@ class CitizenService:
             created_at=now,
         )
         try:
-            async with self._repository.transaction():
+            async with transaction(self._engine):
                 await self._repository.add(citizen)
                 await self._audit.append(
                     actor=f"citizen:{citizen.id}",

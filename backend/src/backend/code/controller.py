@@ -19,6 +19,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from backend.auth.guards import BEARER, current_principal, require_citizen, require_device, require_staff
 from backend.auth.principal import Principal
 from backend.code.keys import TrustMaterial
+from backend.code.scanning import ScanService
+from backend.code.scans import ScanUploads
 from backend.code.schemas import (
     CodeRead,
     DeviceCreate,
@@ -34,8 +36,7 @@ from backend.code.schemas import (
     VerifyRequest,
     VerifyResult,
 )
-from backend.code.service import device_read
-from backend.container import Container
+from backend.code.service import CitizenCodeService, device_read
 from backend.scanner.service import DEVICE_SCOPE
 from citizen_code import Status
 
@@ -44,16 +45,13 @@ PageSize = Annotated[int, QueryParameter(ge=1, le=1000)]
 _NO_STORE = {"cache-control": "no-store"}
 
 
-def _container(request: Request[Any, Any, Any]) -> Container:
-    container: Container = request.app.state.container
-    return container
-
-
 _QR_MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
-async def _qr(container: Container, principal: Principal, image: Literal["png", "svg"]) -> Response[bytes]:
-    rendered, code = await container.code.render(principal.id, image=image)
+async def _qr(
+    codes: CitizenCodeService, principal: Principal, image: Literal["png", "svg"]
+) -> Response[bytes]:
+    rendered, code = await codes.render(principal.id, image=image)
     headers = {**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()}
     return Response(rendered, media_type=_QR_MEDIA_TYPES[image], headers=headers)
 
@@ -89,41 +87,43 @@ class CitizenCodeController(Controller):
     security = BEARER
 
     @get("/", summary="A fresh online citizen code (valid 60 s; fetch a new one after refresh_in s)")
-    async def current(self, request: Request[Any, Any, Any]) -> Response[CodeRead]:
+    async def current(
+        self, request: Request[Any, Any, Any], codes: NamedDependency[CitizenCodeService]
+    ) -> Response[CodeRead]:
         # Hot path (a code per display): see CodeScannerController.verify on reading off the request.
-        code = await _container(request).code.issue(current_principal(request).id)
+        code = await codes.issue(current_principal(request).id)
         return Response(code, headers=_NO_STORE)
 
     @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png")
     async def png(
-        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+        self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
-        return await _qr(container, principal, "png")
+        return await _qr(codes, principal, "png")
 
     @get("/qr.svg", summary="A fresh online citizen code as a QR SVG", media_type="image/svg+xml")
     async def svg(
-        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+        self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
-        return await _qr(container, principal, "svg")
+        return await _qr(codes, principal, "svg")
 
     @post("/devices", summary="Register a phone's P-256 key (or renew it): a 48 h holder credential")
     async def enrol(
         self,
         data: JSONBody[DeviceCreate],
-        container: NamedDependency[Container],
+        codes: NamedDependency[CitizenCodeService],
         principal: NamedDependency[Principal],
     ) -> Response[DeviceEnrolled]:
-        enrolled = await container.code.enrol(principal.id, public_key=data.public_key, label=data.label)
+        enrolled = await codes.enrol(principal.id, public_key=data.public_key, label=data.label)
         return Response(enrolled, status_code=201, headers=_NO_STORE)
 
     @get("/devices", summary="Your registered devices, newest first")
     async def devices(
         self,
-        container: NamedDependency[Container],
+        codes: NamedDependency[CitizenCodeService],
         principal: NamedDependency[Principal],
         include_revoked: FromQuery[bool] = False,
     ) -> DeviceList:
-        rows = await container.code.devices(principal.id, include_revoked=include_revoked)
+        rows = await codes.devices(principal.id, include_revoked=include_revoked)
         return DeviceList(items=[device_read(row) for row in rows])
 
     @delete(
@@ -132,10 +132,10 @@ class CitizenCodeController(Controller):
     async def revoke(
         self,
         device_id: FromPath[uuid.UUID],
-        container: NamedDependency[Container],
+        codes: NamedDependency[CitizenCodeService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await container.code.revoke_device(principal.id, device_id, reported_from=principal.sid)
+        await codes.revoke_device(principal.id, device_id, reported_from=principal.sid)
 
 
 class CodeScannerController(Controller):
@@ -150,10 +150,15 @@ class CodeScannerController(Controller):
         guards=[require_device(scopes=(DEVICE_SCOPE,), check_revocation=False)],
         summary="Verify a presented citizen code at this scanner's scene",
     )
-    async def verify(self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest]) -> VerifyResult:
-        # The hot path reads the container and the caller off the request: declaring both as
-        # dependencies makes Litestar resolve them concurrently in an anyio task group (~50 µs).
-        return await _container(request).code_scans.verify(current_principal(request), data.code)
+    async def verify(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[VerifyRequest],
+        scans: NamedDependency[ScanService],
+    ) -> VerifyResult:
+        # The hot path takes one dependency and reads the caller off the request: with two, Litestar
+        # resolves them concurrently in an anyio task group (~50 µs); one is awaited directly.
+        return await scans.verify(current_principal(request), data.code)
 
     @get(
         "/revocations",
@@ -162,11 +167,11 @@ class CodeScannerController(Controller):
     )
     async def revocations(
         self,
-        container: NamedDependency[Container],
+        scans: NamedDependency[ScanService],
         since: FromQuery[str | None] = None,
         limit: PageSize = 500,
     ) -> RevocationPage:
-        return await container.code_scans.revocations(since=since, limit=limit)
+        return await scans.revocations(since=since, limit=limit)
 
     @post(
         "/scans",
@@ -177,10 +182,10 @@ class CodeScannerController(Controller):
     async def scans(
         self,
         data: JSONBody[ScanBatch],
-        container: NamedDependency[Container],
+        uploads: NamedDependency[ScanUploads],
         principal: NamedDependency[Principal],
     ) -> ScanReceipt:
-        return await container.code_uploads.upload(principal, data.scans)
+        return await uploads.upload(principal, data.scans)
 
 
 class TrustListController(Controller):
@@ -193,9 +198,11 @@ class TrustListController(Controller):
         media_type=TRUST_LIST_MEDIA_TYPE,
     )
     async def trust_list(
-        self, request: Request[Any, Any, Any], container: NamedDependency[Container]
+        self,
+        request: Request[Any, Any, Any],
+        codes: NamedDependency[CitizenCodeService],
     ) -> Response[bytes]:
-        material = await container.code.key_ring()
+        material = await codes.key_ring()
         etag = f'"{material.seq}"'
         headers = {"etag": etag, "cache-control": "public, max-age=300"}
         if request.headers.get("if-none-match") == etag:
@@ -203,8 +210,11 @@ class TrustListController(Controller):
         return Response(material.document, media_type=TRUST_LIST_MEDIA_TYPE, headers=headers)
 
     @get("/anchor", summary="The trust anchor's public key, to provision a scanner with once")
-    async def anchor(self, container: NamedDependency[Container]) -> TrustAnchorRead:
-        anchor = (await container.code.key_ring()).anchor
+    async def anchor(
+        self,
+        codes: NamedDependency[CitizenCodeService],
+    ) -> TrustAnchorRead:
+        anchor = (await codes.key_ring()).anchor
         return TrustAnchorRead(kid=anchor.kid.hex(), alg="ES256", public_key_pem=anchor.public_pem().decode())
 
 
@@ -215,8 +225,11 @@ class CodeAdminController(Controller):
     security = BEARER
 
     @get("/keys", summary="Issuer keys on the current trust list")
-    async def keys(self, container: NamedDependency[Container]) -> IssuerKeyList:
-        return _key_list(await container.code.key_ring())
+    async def keys(
+        self,
+        codes: NamedDependency[CitizenCodeService],
+    ) -> IssuerKeyList:
+        return _key_list(await codes.key_ring())
 
     @post(
         "/keys/rotate",
@@ -224,10 +237,10 @@ class CodeAdminController(Controller):
         summary="Rotate the issuer key now (emergency; rotation is scheduled)",
     )
     async def rotate(
-        self, container: NamedDependency[Container], principal: NamedDependency[Principal]
+        self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> IssuerKeyList:
-        await container.code.rotate_keys(by=principal)
-        return _key_list(await container.code.key_ring())
+        await codes.rotate_keys(by=principal)
+        return _key_list(await codes.key_ring())
 
     @put(
         "/holders/{citizen_id:uuid}/status",
@@ -238,7 +251,7 @@ class CodeAdminController(Controller):
         self,
         citizen_id: FromPath[uuid.UUID],
         data: JSONBody[HolderStatusUpdate],
-        container: NamedDependency[Container],
+        codes: NamedDependency[CitizenCodeService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await container.code.set_status(citizen_id, Status(data.status), by=principal)
+        await codes.set_status(citizen_id, Status(data.status), by=principal)

@@ -24,9 +24,9 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.code.repository import KeyRepository, KeyRow, TrustListRow, serialise
+from backend.code.settings import CodeSettings
 from backend.crypto import PersonalDataCipher
-from backend.database import write_transaction
-from backend.settings import CodeSettings
+from backend.database import transaction
 from citizen_code import IssuerKey, KeyRing, RingEntry, TrustList, load_trust_list, sign_trust_list
 
 log = logging.getLogger("backend.code.keys")
@@ -145,7 +145,7 @@ class IssuerKeys:
 
     async def _change(self, plan: _Plan, *, now: int, actor: str, force: bool = False) -> KeyRing:
         settings = self._settings
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             await serialise(self._engine, "keys")
             rows = await self._repository.keys()
             anchor_row = next((r for r in rows if r.purpose == ANCHOR), None)

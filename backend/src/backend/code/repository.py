@@ -2,7 +2,7 @@
 
 Writers that must not interleave (key maintenance, revocation inserts, scan uploads) take a
 transaction-scoped advisory lock on PostgreSQL; on SQLite the IMMEDIATE write transaction
-(``backend.database.write_transaction``) already admits one writer at a time.
+(``backend.database.transaction``) already admits one writer at a time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from backend.code.tables import (
     CodeScanFlag,
     CodeTrustList,
 )
-from backend.database import is_unique_violation
+from backend.database import Repository, is_unique_violation
 
 
 def _utc(value: datetime) -> datetime:
@@ -53,7 +53,7 @@ class TrustListRow(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: int
 
 
-class KeyRepository:
+class KeyRepository(Repository):
     async def keys(self) -> list[KeyRow]:
         rows = await CodeKey.select(
             CodeKey.kid,
@@ -140,10 +140,7 @@ def _device(raw: dict[str, Any]) -> DeviceRow:
     )
 
 
-class HolderRepository:
-    def __init__(self, engine: Engine[Any]) -> None:
-        self._engine = engine
-
+class HolderRepository(Repository):
     async def find(self, citizen_id: uuid.UUID) -> Holder | None:
         row = (
             await CodeHolder.select(CodeHolder.code_id, CodeHolder.status)
@@ -234,10 +231,7 @@ class RevocationRow(msgspec.Struct, frozen=True, kw_only=True):
     revoked_at: int
 
 
-class RevocationRepository:
-    def __init__(self, engine: Engine[Any]) -> None:
-        self._engine = engine
-
+class RevocationRepository(Repository):
     async def add(self, code_id: str, *, revoked_at: int, reason: str) -> None:
         """Append an entry. Call inside a write transaction: the lock makes ids commit in order."""
         await serialise(self._engine, "revocations")
@@ -303,10 +297,7 @@ def _scan(raw: dict[str, Any]) -> ScanRow:
     return ScanRow(**{**raw, "scanned_at": _utc(raw["scanned_at"])})
 
 
-class ScanRepository:
-    def __init__(self, engine: Engine[Any]) -> None:
-        self._engine = engine
-
+class ScanRepository(Repository):
     async def add_new(self, scans: Sequence[NewScan]) -> list[ScanRow]:
         """Insert the scans this device has not uploaded before; returns the inserted ones.
 

@@ -32,10 +32,10 @@ from backend.code.policy import Pseudonyms
 from backend.code.repository import NewScan, ScanRepository, ScanRow
 from backend.code.scanning import scene_of
 from backend.code.schemas import CloneFlag, ScanReceipt, ScanUpload
+from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
-from backend.database import write_transaction
+from backend.database import transaction
 from backend.errors import Invalid
-from backend.settings import CodeSettings
 from citizen_code import Mode, ParsedCode, Verdict, Verifier
 
 # A scanner's clock may run a little fast; a scan "from the future" beyond this is refused.
@@ -105,7 +105,7 @@ class ScanUploads:
                     uploaded_at=now,
                 )
             )
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             stored = await self._scans.add_new(new_scans)
             pairs = await self._find_clones(stored)
             await self._scans.add_flags(

@@ -33,16 +33,16 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenService
-from backend.citizen.repository import CitizenRepository
+from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
 from backend.code.schemas import CodeRead, DeviceEnrolled, DeviceRead
+from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
-from backend.database import write_transaction
+from backend.database import transaction
 from backend.errors import Conflict, Invalid, NotFound
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.settings import CodeSettings
 from citizen_code import (
     Status,
     generate_code_id,
@@ -91,7 +91,7 @@ class CitizenCodeService:
         *,
         holders: HolderRepository,
         revocations: RevocationRepository,
-        citizens: CitizenRepository,
+        citizens: CitizenService,
         keys: IssuerKeys,
         trust: CodeTrust,
         limiter: RateLimiter,
@@ -182,7 +182,7 @@ class CitizenCodeService:
         thumbprint = hashlib.sha256(spki).hexdigest()
         await self.holder(citizen_id)
         material = await self._trust.material()
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             # The row lock orders this against a status change, a revocation and a concurrent
             # enrolment, so the device limit holds and the credential asserts the current status.
             await self._holders.lock(citizen_id)
@@ -252,7 +252,7 @@ class CitizenCodeService:
         enrol a fresh key for whoever holds it."""
         holder = await self.holder(citizen_id)
         now = self._trust.now()
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             await self._holders.lock(citizen_id)
             revoked = await self._holders.revoke_device(citizen_id, device_id, now=_at(now))
             if revoked:
@@ -273,11 +273,11 @@ class CitizenCodeService:
     async def set_status(self, citizen_id: uuid.UUID, status: Status, *, by: Principal) -> None:
         """An operator restricts (or clears) a citizen. The revocation entry it writes voids the
         credentials asserting the old status, online and offline (see the module docstring)."""
-        if await self._citizens.find(citizen_id) is None:
+        if not await self._citizens.exists(citizen_id):
             raise NotFound("citizen.not_found", "No such citizen")
         await self.holder(citizen_id)
         now = self._trust.now()
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             await self._holders.lock(citizen_id)
             holder = await self._holders.find(citizen_id)
             assert holder is not None

@@ -1,4 +1,4 @@
-"""Background work of the citizen code: batched verification audit rows and the trust refresher.
+"""The citizen code's verification audit rows, recorded without I/O and written in batches.
 
 **Audit batching, and what it trades.** Every verification is audited (chain ``code``), but the
 verify path must not wait for the database: it appends a row to an in-process buffer (no I/O),
@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from backend.audit.chain import NewEntry
@@ -30,20 +29,16 @@ log = logging.getLogger("backend.code.tasks")
 MAX_PENDING = 100_000
 
 
-# Seconds the last flush may take at shutdown (a graceful stop gives a worker ~30 s in all).
-_FINAL_FLUSH_TIMEOUT = 10.0
-# Seconds a background loop may take to notice it should stop (it may be mid-flush).
-_STOP_TIMEOUT = 10.0
-
-
 class AuditBuffer:
-    """Audit rows recorded without I/O and written in batches by ``run``."""
+    """Audit rows recorded without I/O and written in batches by ``run``: a background job
+    (``backend.background``) whose last step at shutdown writes what is left."""
 
     def __init__(
         self, audit: AuditLog, *, chain: str, clock: Clock, flush_every: float, flush_rows: int
     ) -> None:
         self._audit = audit
         self.chain = chain
+        self.name = f"audit buffer {chain}"
         self._clock = clock
         self._flush_every = flush_every
         self._flush_rows = flush_rows
@@ -53,7 +48,7 @@ class AuditBuffer:
         self.dropped = 0
 
     def stop(self) -> None:
-        """End ``run`` at its next wake-up, which this triggers; the caller does the final flush."""
+        """End ``run`` at its next wake-up, which this triggers; ``drain`` does the final flush."""
         self._stop.set()
         self._wake.set()
 
@@ -88,68 +83,20 @@ class AuditBuffer:
 
     async def run(self) -> None:
         """Flush every ``flush_every`` seconds (or at ``flush_rows``) until ``stop()``."""
-        self._stop.clear()
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._flush_every)
             self._wake.clear()
             if self._stop.is_set():
-                return
+                break
             try:
                 await self.flush()
             except Exception:
                 # The writer must outlive a failed flush (a database restart); rows stay queued.
                 log.exception("audit buffer %s: flush failed, will retry", self.chain)
+        # Cleared on the way out, not on the way in: a stop() that lands before the task first runs
+        # must still end it.
+        self._stop.clear()
 
-
-async def every(
-    seconds: float, step: Callable[[], Awaitable[None]], *, name: str, stopping: asyncio.Event
-) -> None:
-    """Run ``step`` every ``seconds`` until ``stopping`` is set, surviving (and logging) its failures."""
-    while not stopping.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), timeout=seconds)
-        if stopping.is_set():
-            return
-        try:
-            await step()
-        except Exception:
-            # A periodic refresh must survive a database blip; the next tick tries again.
-            log.exception("%s failed, will retry", name)
-
-
-class Background:
-    """The feature's background tasks, started and stopped by the container's lifespan."""
-
-    def __init__(self, *, audit: AuditBuffer, refresh: Callable[[], Awaitable[None]], refresh_every: float):
-        self._audit = audit
-        self._refresh = refresh
-        self._refresh_every = refresh_every
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stopping = asyncio.Event()
-
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._tasks = [
-            asyncio.create_task(self._audit.run(), name="code-audit-buffer"),
-            asyncio.create_task(
-                every(self._refresh_every, self._refresh, name="code trust refresh", stopping=self._stopping)
-            ),
-        ]
-
-    async def stop(self) -> None:
-        # Stopped by an event, not by cancellation: a cancel landing inside a database or Redis call
-        # can surface as an ordinary error, which these loops survive by design, and they'd go on.
-        self._stopping.set()
-        self._audit.stop()
-        for task in self._tasks:
-            try:
-                await asyncio.wait_for(task, _STOP_TIMEOUT)
-            except TimeoutError:
-                log.warning("background task %s did not stop in %.0f s", task.get_name(), _STOP_TIMEOUT)
-        self._tasks = []
-        try:
-            # Bounded: shutdown must finish even when the database no longer answers.
-            await asyncio.wait_for(self._audit.flush(), _FINAL_FLUSH_TIMEOUT)
-        except Exception:
-            log.exception("audit buffer: final flush on shutdown failed")
+    async def drain(self) -> None:
+        await self.flush()

@@ -15,7 +15,7 @@ import asyncio
 from backend.clock import Clock
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import RevocationRepository
-from backend.settings import CodeSettings
+from backend.code.settings import CodeSettings
 from citizen_code import RevocationList, Verifier
 
 _REVOCATION_PAGE = 1000

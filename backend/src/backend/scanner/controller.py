@@ -11,8 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from backend.auth.guards import BEARER, require_staff
 from backend.auth.principal import Principal
-from backend.container import Container
-from backend.idempotency import idempotent_json
+from backend.idempotency import Idempotency, idempotent_json
 from backend.scanner.repository import DeviceRow
 from backend.scanner.schemas import (
     DeviceToken,
@@ -22,6 +21,7 @@ from backend.scanner.schemas import (
     ScannerRead,
     ScannerRegistered,
 )
+from backend.scanner.service import ScannerService
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
 
@@ -54,18 +54,17 @@ class ScannerAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[ScannerCreate],
-        container: NamedDependency[Container],
+        scanners: NamedDependency[ScannerService],
+        idempotency: NamedDependency[Idempotency],
         principal: NamedDependency[Principal],
         idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
     ) -> Response[bytes]:
         async def register() -> ScannerRegistered:
-            row, credential = await container.scanner.register(
-                scene=data.scene, venue=data.venue, by=principal
-            )
+            row, credential = await scanners.register(scene=data.scene, venue=data.venue, by=principal)
             return ScannerRegistered(device=_read(row), credential=credential)
 
         return await idempotent_json(
-            container.idempotency,
+            idempotency,
             request,
             scope=f"scanner.register:{principal.subject}",
             key=idempotency_key,
@@ -76,30 +75,30 @@ class ScannerAdminController(Controller):
     @get("/", summary="Registered scanner devices, oldest first")
     async def list(
         self,
-        container: NamedDependency[Container],
+        scanners: NamedDependency[ScannerService],
         cursor: FromQuery[str | None] = None,
         limit: PageSize = 50,
         include_revoked: FromQuery[bool] = False,
     ) -> ScannerPage:
-        rows, next_cursor = await container.scanner.list(
-            cursor=cursor, limit=limit, include_revoked=include_revoked
-        )
+        rows, next_cursor = await scanners.list(cursor=cursor, limit=limit, include_revoked=include_revoked)
         return ScannerPage(items=[_read(row) for row in rows], next_cursor=next_cursor)
 
     @get("/{device_id:uuid}", summary="One scanner device")
     async def read(
-        self, device_id: FromPath[uuid.UUID], container: NamedDependency[Container]
+        self,
+        device_id: FromPath[uuid.UUID],
+        scanners: NamedDependency[ScannerService],
     ) -> ScannerRead:
-        return _read(await container.scanner.get(device_id))
+        return _read(await scanners.get(device_id))
 
     @delete("/{device_id:uuid}", summary="Revoke a scanner device; its outstanding tokens stop working now")
     async def revoke(
         self,
         device_id: FromPath[uuid.UUID],
-        container: NamedDependency[Container],
+        scanners: NamedDependency[ScannerService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await container.scanner.revoke(device_id, by=principal)
+        await scanners.revoke(device_id, by=principal)
 
 
 class ScannerTokenController(Controller):
@@ -108,9 +107,11 @@ class ScannerTokenController(Controller):
 
     @post("/token", status_code=200, summary="Trade a device credential for a short-lived device token")
     async def token(
-        self, data: JSONBody[DeviceTokenRequest], container: NamedDependency[Container]
+        self,
+        data: JSONBody[DeviceTokenRequest],
+        scanners: NamedDependency[ScannerService],
     ) -> DeviceToken:
-        token, row = await container.scanner.exchange(data.device_id, data.credential)
+        token, row = await scanners.exchange(data.device_id, data.credential)
         return DeviceToken(
             access_token=token.token, expires_in=token.expires_in, scene=row.scene, venue=row.venue
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from backend.database import Repository
 from backend.scanner.scenes import Scene
 from backend.scanner.tables import ScannerDevice
 
@@ -43,7 +44,7 @@ def _row(raw: dict[str, Any]) -> DeviceRow:
     return DeviceRow(**{**raw, "created_at": _utc(raw["created_at"]), "revoked_at": _utc(raw["revoked_at"])})
 
 
-class ScannerRepository:
+class ScannerRepository(Repository):
     async def create(
         self, *, scene: Scene, venue: str, credential_hash: str, registered_by: uuid.UUID, now: datetime
     ) -> DeviceRow:

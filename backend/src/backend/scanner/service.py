@@ -16,7 +16,7 @@ from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
-from backend.database import write_transaction
+from backend.database import transaction
 from backend.errors import NotFound, Unauthenticated
 from backend.pagination import decode_cursor, encode_cursor
 from backend.ratelimit import RateLimit, RateLimiter
@@ -62,7 +62,7 @@ class ScannerService:
     async def register(self, *, scene: Scene, venue: str, by: Principal) -> tuple[DeviceRow, str]:
         """A new device and its credential; the credential is returned here once and never again."""
         credential = secrets.token_urlsafe(32)
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             row = await self._repository.create(
                 scene=scene,
                 venue=venue,
@@ -96,7 +96,7 @@ class ScannerService:
     async def revoke(self, device_id: uuid.UUID, *, by: Principal) -> None:
         """Take a device out of service for good and end its outstanding tokens now. Repeating it is
         harmless, and repeats the denylist entry in case the first attempt lost the store."""
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             revoked = await self._repository.revoke(device_id, by=by.id, now=self._clock.now())
             if revoked:
                 await self._audit.append(

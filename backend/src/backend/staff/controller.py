@@ -8,13 +8,13 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.controller import client_address
 from backend.auth.guards import BEARER, require_staff
 from backend.auth.principal import Principal
-from backend.container import Container
-from backend.idempotency import idempotent_json
+from backend.idempotency import Idempotency, idempotent_json
 from backend.staff.repository import StaffRow
 from backend.staff.schemas import StaffCreate, StaffLogin, StaffPage, StaffRead, StaffToken
+from backend.staff.service import StaffService
+from backend.web import client_address
 
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
 
@@ -39,9 +39,9 @@ class StaffTokenController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[StaffLogin],
-        container: NamedDependency[Container],
+        staff: NamedDependency[StaffService],
     ) -> StaffToken:
-        token, row = await container.staff.login(data.username, data.password, client=client_address(request))
+        token, row = await staff.login(data.username, data.password, client=client_address(request))
         return StaffToken(access_token=token.token, expires_in=token.expires_in, role=row.role)
 
 
@@ -62,12 +62,13 @@ class StaffAdminController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[StaffCreate],
-        container: NamedDependency[Container],
+        staff: NamedDependency[StaffService],
+        idempotency: NamedDependency[Idempotency],
         principal: NamedDependency[Principal],
         idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
     ) -> Response[bytes]:
         async def create() -> StaffRead:
-            row = await container.staff.create(
+            row = await staff.create(
                 username=data.username,
                 display_name=data.display_name,
                 role=data.role,
@@ -77,7 +78,7 @@ class StaffAdminController(Controller):
             return _read(row)
 
         return await idempotent_json(
-            container.idempotency,
+            idempotency,
             request,
             scope=f"staff.create:{principal.subject}",
             key=idempotency_key,
@@ -88,9 +89,9 @@ class StaffAdminController(Controller):
     @get("/", summary="Staff accounts, by username")
     async def list(
         self,
-        container: NamedDependency[Container],
+        staff: NamedDependency[StaffService],
         cursor: FromQuery[str | None] = None,
         limit: PageSize = 50,
     ) -> StaffPage:
-        rows, next_cursor = await container.staff.list(cursor=cursor, limit=limit)
+        rows, next_cursor = await staff.list(cursor=cursor, limit=limit)
         return StaffPage(items=[_read(row) for row in rows], next_cursor=next_cursor)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from backend.database import is_unique_violation
+from backend.database import Repository, is_unique_violation
 from backend.staff.tables import StaffAccount
 
 Role = Literal["operator", "counter"]
@@ -53,7 +53,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class StaffRepository:
+class StaffRepository(Repository):
     async def find_by_username(self, username: str) -> StaffRow | None:
         raw = await StaffAccount.select(*_COLUMNS).where(StaffAccount.username == username).first()
         return None if raw is None else _row(raw)

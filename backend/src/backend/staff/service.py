@@ -13,13 +13,13 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.auth.service import login_throttle
+from backend.auth.settings import AuthSettings
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
-from backend.database import write_transaction
+from backend.database import transaction
 from backend.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from backend.pagination import decode_cursor, encode_cursor
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.settings import AuthSettings
 from backend.staff.repository import Role, StaffRepository, StaffRow, UsernameTaken
 
 log = logging.getLogger("backend.staff")
@@ -68,7 +68,7 @@ class StaffService:
         generated = None if password else secrets.token_urlsafe(18)
         password_hash = await self._passwords.hash(password or generated or "")
         try:
-            async with write_transaction(self._engine):
+            async with transaction(self._engine):
                 row = await self._repository.create(
                     username=ADMIN_USERNAME,
                     display_name="Administrator",
@@ -115,7 +115,7 @@ class StaffService:
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
         )
         await self._limiter.refund(throttle, client)
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             await self._repository.clear_failures(row.id)
             await self._audit.append(
                 actor=f"staff:{row.id}",
@@ -153,7 +153,7 @@ class StaffService:
         raise _locked(max(1, math.ceil(seconds)))
 
     async def _failed(self, row: StaffRow, attempt: int, client: str) -> None:
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             await self._audit.append(
                 actor="anonymous",
                 action="staff.login_failed",
@@ -167,7 +167,7 @@ class StaffService:
     async def _lock(self, row: StaffRow, *, until: datetime) -> datetime | None:
         """Lock the account if its count reached the threshold; ``until`` for the one caller that
         locked it (and audited the lock), None for every other."""
-        async with write_transaction(self._engine):
+        async with transaction(self._engine):
             if not await self._repository.lock(
                 row.id, threshold=self._settings.lockout_threshold, until=until
             ):
@@ -191,7 +191,7 @@ class StaffService:
             )
         password_hash = await self._passwords.hash(password)
         try:
-            async with write_transaction(self._engine):
+            async with transaction(self._engine):
                 row = await self._repository.create(
                     username=username.lower(),
                     display_name=display_name,

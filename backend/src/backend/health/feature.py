@@ -1,0 +1,19 @@
+"""Liveness, readiness and the Prometheus metrics."""
+
+from __future__ import annotations
+
+from backend.feature import Feature
+from backend.health.controller import HealthController
+from backend.health.service import Readiness
+from backend.observability.metrics import Metrics
+
+FEATURE = Feature(
+    name="health",
+    routes=(HealthController,),
+    services={
+        Readiness: lambda w: Readiness(
+            engine=w.infra.engine, store=w.infra.store, store_name=w.infra.store_name
+        )
+    },
+    dependencies={"readiness": Readiness, "metrics": Metrics},
+)
