@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,15 +19,16 @@ from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.database import bind_engine, bound_engine, bound_registry
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
-from backend.settings import Settings
+from backend.settings import Settings, load_settings
 from backend.staff.feature import FEATURE as STAFF
-from backend.wiring import Wiring
+from backend.wiring import Wiring, piccolo_apps
 from integrations.sandbox import Sandbox
 
 
@@ -123,3 +125,18 @@ def create_app(
         trusted_proxies=settings.http.trusted_proxies,
     )
     return app
+
+
+def piccolo_conf(name: str) -> Any:
+    """``DB`` and ``APP_REGISTRY`` for piccolo (the top-level ``piccolo_conf`` module forwards here).
+
+    The app binds its engine from ``Settings`` at start-up; only when nothing is bound (the piccolo
+    CLI run by hand, e.g. ``piccolo migrations new audit --auto``) are the ``SUQIAN_*`` variables read
+    here, as any entry point may.
+    """
+    if name not in ("DB", "APP_REGISTRY"):
+        raise AttributeError(name)
+    engine = bound_engine()
+    if engine is None:
+        engine = bind_engine(load_settings(os.environ).database, piccolo_apps(FEATURES))
+    return engine if name == "DB" else bound_registry()

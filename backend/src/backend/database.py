@@ -149,24 +149,3 @@ async def migrate() -> list[str]:
 
 async def _no_reset(connection: Any) -> None:
     return None
-
-
-def piccolo_conf(name: str) -> Any:
-    """``DB`` and ``APP_REGISTRY`` for piccolo (the top-level ``piccolo_conf`` module forwards here).
-
-    The application binds its engine from ``Settings`` at start-up; only when nothing is bound (the
-    piccolo CLI run by hand, e.g. ``piccolo migrations new audit --auto``) are the ``SUQIAN_*``
-    variables read here, as any entry point may.
-    """
-    if name not in ("DB", "APP_REGISTRY"):
-        raise AttributeError(name)
-    if _bound is None:
-        import os
-
-        from backend.app import FEATURES
-        from backend.settings import load_settings
-        from backend.wiring import piccolo_apps
-
-        bind_engine(load_settings(os.environ).database, piccolo_apps(FEATURES))
-    return _bound if name == "DB" else _registry
-

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from backend.account_link.identity import Platform
-from backend.account_link.repository import LinkRow
+from backend.account_link.identity import Link
 from backend.account_link.service import AccountLinkService, PhoneProof
 from backend.account_link.service import BindRequired as BindTicket
 from backend.auth.guards import BEARER, require_citizen
@@ -64,7 +64,7 @@ async def _platform_login(
     return _authenticated(outcome)
 
 
-def _link(row: LinkRow) -> LinkRead:
+def _link(row: Link) -> LinkRead:
     return LinkRead(id=row.id, platform=row.platform, linked_at=row.created_at)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Literal
 
 import msgspec
@@ -16,3 +18,15 @@ class PlatformIdentity(msgspec.Struct, frozen=True, kw_only=True):
     app_id: str
     subject: str
     unionid: str | None = None
+
+
+class Link(msgspec.Struct, frozen=True, kw_only=True):
+    """A platform identity linked to a citizen."""
+
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    platform: Platform
+    app_id: str
+    platform_user_id: str
+    unionid: str | None
+    created_at: datetime

@@ -6,19 +6,9 @@ from typing import Any
 
 import msgspec
 
-from backend.account_link.identity import Platform, PlatformIdentity
+from backend.account_link.identity import Link, Platform, PlatformIdentity
 from backend.account_link.tables import PlatformLink
 from backend.database import Repository, is_unique_violation
-
-
-class LinkRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: uuid.UUID
-    citizen_id: uuid.UUID
-    platform: Platform
-    app_id: str
-    platform_user_id: str
-    unionid: str | None
-    created_at: datetime
 
 
 class LinkTaken(Exception):
@@ -36,14 +26,14 @@ _COLUMNS = (
 )
 
 
-def _row(raw: dict[str, Any]) -> LinkRow:
+def _row(raw: dict[str, Any]) -> Link:
     created_at: datetime = raw["created_at"]
     created_at = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at.astimezone(UTC)
-    return LinkRow(**{**raw, "created_at": created_at})
+    return Link(**{**raw, "created_at": created_at})
 
 
 class LinkRepository(Repository):
-    async def find_by_identity(self, platform: Platform, subject: str) -> LinkRow | None:
+    async def find_by_identity(self, platform: Platform, subject: str) -> Link | None:
         raw = (
             await PlatformLink.select(*_COLUMNS)
             .where((PlatformLink.platform == platform) & (PlatformLink.platform_user_id == subject))
@@ -51,7 +41,7 @@ class LinkRepository(Repository):
         )
         return None if raw is None else _row(raw)
 
-    async def list_for(self, citizen_id: uuid.UUID) -> list[LinkRow]:
+    async def list_for(self, citizen_id: uuid.UUID) -> list[Link]:
         rows = (
             await PlatformLink.select(*_COLUMNS)
             .where(PlatformLink.citizen_id == citizen_id)
@@ -59,9 +49,9 @@ class LinkRepository(Repository):
         )
         return [_row(raw) for raw in rows]
 
-    async def create(self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, now: datetime) -> LinkRow:
+    async def create(self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, now: datetime) -> Link:
         """Link ``identity`` to the citizen; ``LinkTaken`` when either unique constraint says no."""
-        row = LinkRow(
+        row = Link(
             id=uuid.uuid4(),
             citizen_id=citizen_id,
             platform=identity.platform,
@@ -78,7 +68,7 @@ class LinkRepository(Repository):
             raise
         return row
 
-    async def delete_own(self, citizen_id: uuid.UUID, link_id: uuid.UUID) -> LinkRow | None:
+    async def delete_own(self, citizen_id: uuid.UUID, link_id: uuid.UUID) -> Link | None:
         """Delete one of the citizen's own links; None when no such link is theirs."""
         rows = await (
             PlatformLink.delete()

@@ -28,7 +28,8 @@ from piccolo.engine.base import Engine
 
 from backend.account_link.identity import Platform, PlatformIdentity
 from backend.account_link.platforms import Platforms
-from backend.account_link.repository import LinkRepository, LinkRow, LinkTaken
+from backend.account_link.identity import Link
+from backend.account_link.repository import LinkRepository, LinkTaken
 from backend.account_link.tickets import TICKET_TTL_SECONDS, BindTickets
 from backend.audit.service import AuditLog
 from backend.auth.principal import CITIZEN_SCOPES, Principal
@@ -128,7 +129,7 @@ class AccountLinkService:
 
     async def link(
         self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str
-    ) -> LinkRow:
+    ) -> Link:
         """Link the signed-in citizen to the platform identity a fresh login code proves, once an SMS
         code of purpose "bind" proves they hold their account's phone now."""
         identity = await self._platforms.identify(platform, code)
@@ -140,7 +141,7 @@ class AccountLinkService:
             raise Invalid("mp.phone_not_yours", "The SMS code must be sent to your own account's phone")
         return await self._link(principal.id, identity, by=principal.subject, phone=phone)
 
-    async def list(self, principal: Principal) -> list[LinkRow]:
+    async def list(self, principal: Principal) -> list[Link]:
         return await self._links.list_for(principal.id)
 
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
@@ -195,7 +196,7 @@ class AccountLinkService:
 
     async def _link(
         self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, by: str, phone: str | None = None
-    ) -> LinkRow:
+    ) -> Link:
         data: dict[str, Any] = {"platform": identity.platform, "app_id": identity.app_id}
         if phone is not None:
             data["phone"] = mask_phone(phone)
