@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from backend.account_link.identity import Platform, PlatformIdentity
 from backend.account_link.tables import PlatformLink
+from backend.clock import as_utc
 from backend.database import is_unique_violation
 
 
@@ -37,9 +38,7 @@ _COLUMNS = (
 
 
 def _row(raw: dict[str, Any]) -> LinkRow:
-    created_at: datetime = raw["created_at"]
-    created_at = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at.astimezone(UTC)
-    return LinkRow(**{**raw, "created_at": created_at})
+    return LinkRow(**{**raw, "created_at": as_utc(raw["created_at"])})
 
 
 class LinkRepository:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from backend.citizen.tables import Citizen
+from backend.clock import as_utc
 from backend.database import is_unique_violation, write_transaction
 
 
@@ -54,13 +55,9 @@ _COLUMNS = (
 )
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _row(raw: dict[str, Any]) -> CitizenRow:
     return CitizenRow(
-        **{**raw, "verified_at": _utc(raw["verified_at"]), "created_at": _utc(raw["created_at"])}
+        **{**raw, "verified_at": as_utc(raw["verified_at"]), "created_at": as_utc(raw["created_at"])}
     )
 
 

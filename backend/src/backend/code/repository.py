@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from piccolo.engine.base import Engine
 
+from backend.clock import as_utc, as_utc_or_none
 from backend.code.tables import (
     CodeDevice,
     CodeHolder,
@@ -25,10 +26,6 @@ from backend.code.tables import (
     CodeTrustList,
 )
 from backend.database import is_unique_violation
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 async def serialise(engine: Engine[Any], name: str) -> None:
@@ -133,9 +130,9 @@ def _device(raw: dict[str, Any]) -> DeviceRow:
     return DeviceRow(
         **{
             **raw,
-            **{name: _utc(raw[name]) for name in times},
+            **{name: as_utc(raw[name]) for name in times},
             "public_key": bytes(raw["public_key"]),
-            "revoked_at": None if raw["revoked_at"] is None else _utc(raw["revoked_at"]),
+            "revoked_at": as_utc_or_none(raw["revoked_at"]),
         }
     )
 
@@ -300,7 +297,7 @@ _SCAN_COLUMNS = (
 
 
 def _scan(raw: dict[str, Any]) -> ScanRow:
-    return ScanRow(**{**raw, "scanned_at": _utc(raw["scanned_at"])})
+    return ScanRow(**{**raw, "scanned_at": as_utc(raw["scanned_at"])})
 
 
 class ScanRepository:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
 
+from backend.clock import as_utc, as_utc_or_none
 from backend.database import is_unique_violation
 from backend.staff.tables import StaffAccount
 
@@ -43,14 +44,12 @@ _COLUMNS = (
 
 def _row(raw: dict[str, Any]) -> StaffRow:
     return StaffRow(
-        **{**raw, "locked_until": _utc(raw["locked_until"]), "created_at": _utc(raw["created_at"])}
+        **{
+            **raw,
+            "locked_until": as_utc_or_none(raw["locked_until"]),
+            "created_at": as_utc(raw["created_at"]),
+        }
     )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class StaffRepository:
