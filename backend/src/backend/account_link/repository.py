@@ -9,7 +9,7 @@ import msgspec
 from backend.account_link.identity import Platform, PlatformIdentity
 from backend.account_link.tables import PlatformLink
 from backend.clock import as_utc
-from backend.database import is_unique_violation
+from backend.database import UniqueViolation
 
 
 class LinkRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,12 +69,8 @@ class LinkRepository:
             unionid=identity.unionid,
             created_at=now,
         )
-        try:
+        with UniqueViolation(raise_as=LinkTaken):
             await PlatformLink.insert(PlatformLink(**msgspec.structs.asdict(row)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise LinkTaken from exc
-            raise
         return row
 
     async def delete_own(self, citizen_id: uuid.UUID, link_id: uuid.UUID) -> LinkRow | None:

@@ -10,7 +10,7 @@ import msgspec
 
 from backend.citizen.tables import Citizen
 from backend.clock import as_utc
-from backend.database import is_unique_violation, write_transaction
+from backend.database import UniqueViolation, write_transaction
 
 
 class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,12 +85,8 @@ class CitizenRepository:
         return await Citizen.exists().where(Citizen.phone_index == phone_index)
 
     async def add(self, citizen: NewCitizen) -> None:
-        try:
+        with UniqueViolation(raise_as=AlreadyRegistered):
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise AlreadyRegistered from exc
-            raise
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)

@@ -25,7 +25,7 @@ from backend.code.tables import (
     CodeScanFlag,
     CodeTrustList,
 )
-from backend.database import is_unique_violation
+from backend.database import UniqueViolation
 
 
 async def serialise(engine: Engine[Any], name: str) -> None:
@@ -151,13 +151,9 @@ class HolderRepository:
 
     async def add(self, holder: Holder, *, now: datetime) -> bool:
         """Insert ``holder``; False when the citizen (or, vanishingly rarely, the code id) exists."""
-        try:
+        with UniqueViolation() as taken:
             await CodeHolder.insert(CodeHolder(**msgspec.structs.asdict(holder), created_at=now))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                return False
-            raise
-        return True
+        return not taken.occurred
 
     async def lock(self, citizen_id: uuid.UUID) -> None:
         """Inside a write transaction: hold the citizen's holder row until commit (device limits)."""

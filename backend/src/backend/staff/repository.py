@@ -7,7 +7,7 @@ from typing import Any, Literal
 import msgspec
 
 from backend.clock import as_utc, as_utc_or_none
-from backend.database import is_unique_violation
+from backend.database import UniqueViolation
 from backend.staff.tables import StaffAccount
 
 Role = Literal["operator", "counter"]
@@ -82,12 +82,8 @@ class StaffRepository:
             locked_until=None,
             created_at=now,
         )
-        try:
+        with UniqueViolation(raise_as=lambda: UsernameTaken(username)):
             await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise UsernameTaken(username) from exc
-            raise
         return row
 
     async def count_attempt(self, staff_id: uuid.UUID, *, threshold: int, now: datetime) -> int | None:
