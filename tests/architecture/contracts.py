@@ -42,7 +42,7 @@ class FeatureContract(Contract):
     root = fields.StringField()
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        root = str(self.root)  # type: ignore[attr-defined]
+        root = str(self.root)
         modules = graph.find_descendants(root)
         features = {m.rpartition(".")[0] for m in modules if m.endswith(".feature") and m.count(".") == 2}
         broken: list[dict[str, Any]] = []

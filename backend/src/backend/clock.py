@@ -19,3 +19,13 @@ class SystemClock:
 
     def monotonic(self) -> float:
         return time.monotonic()
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime: SQLite hands timestamps back naive (they are stored in UTC),
+    PostgreSQL hands them back aware."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def as_utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import asyncpg
@@ -93,6 +94,32 @@ def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.UniqueViolationError):
         return True
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(exc)
+
+
+class UniqueViolation:
+    """A block in which a unique-constraint violation is an answer (the row exists), not a fault.
+
+    ``with UniqueViolation(raise_as=AlreadyRegistered):`` raises ``raise_as()`` from the violation;
+    ``with UniqueViolation() as taken:`` swallows it and sets ``taken.occurred``. Any other
+    exception passes through unchanged.
+    """
+
+    def __init__(self, *, raise_as: Callable[[], Exception] | None = None) -> None:
+        self._raise_as = raise_as
+        self.occurred = False
+
+    def __enter__(self) -> UniqueViolation:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if exc is None or not is_unique_violation(exc):
+            return False
+        self.occurred = True
+        if self._raise_as is None:
+            return True
+        raise self._raise_as() from exc
 
 
 async def open_pool(engine: Engine[Any], settings: DatabaseSettings) -> None:

@@ -67,9 +67,6 @@ QUICK = Plan(rounds=1, duration_s=3, warmup_s=1, quiet_timeout_s=1, retries=0, m
 FULL = Plan(rounds=3, duration_s=10, warmup_s=2, quiet_timeout_s=30, retries=2, micro_rounds=15, citizens=16)
 
 
-# Measuring ----------------------------------------------------------------------------------------------
-
-
 @dataclass(slots=True)
 class Subject:
     """What a run drives: a reference app or an endpoint of the API, with its table row."""

@@ -10,8 +10,7 @@ from litestar import Controller, Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from backend.account_link.identity import Platform
-from backend.account_link.identity import Link
+from backend.account_link.identity import Link, Platform
 from backend.account_link.service import AccountLinkService, PhoneProof
 from backend.account_link.service import BindRequired as BindTicket
 from backend.auth.guards import BEARER, require_citizen

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from backend.account_link.identity import Link, Platform, PlatformIdentity
 from backend.account_link.tables import PlatformLink
-from backend.database import Repository, is_unique_violation
+from backend.clock import as_utc
+from backend.database import Repository, UniqueViolation
 
 
 class LinkTaken(Exception):
@@ -27,9 +28,7 @@ _COLUMNS = (
 
 
 def _row(raw: dict[str, Any]) -> Link:
-    created_at: datetime = raw["created_at"]
-    created_at = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at.astimezone(UTC)
-    return Link(**{**raw, "created_at": created_at})
+    return Link(**{**raw, "created_at": as_utc(raw["created_at"])})
 
 
 class LinkRepository(Repository):
@@ -60,12 +59,8 @@ class LinkRepository(Repository):
             unionid=identity.unionid,
             created_at=now,
         )
-        try:
+        with UniqueViolation(raise_as=LinkTaken):
             await PlatformLink.insert(PlatformLink(**msgspec.structs.asdict(row)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise LinkTaken from exc
-            raise
         return row
 
     async def delete_own(self, citizen_id: uuid.UUID, link_id: uuid.UUID) -> Link | None:

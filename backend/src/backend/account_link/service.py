@@ -26,9 +26,8 @@ from typing import Any
 import msgspec
 from piccolo.engine.base import Engine
 
-from backend.account_link.identity import Platform, PlatformIdentity
+from backend.account_link.identity import Link, Platform, PlatformIdentity
 from backend.account_link.platforms import Platforms
-from backend.account_link.identity import Link
 from backend.account_link.repository import LinkRepository, LinkTaken
 from backend.account_link.tickets import TICKET_TTL_SECONDS, BindTickets
 from backend.audit.service import AuditLog

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from backend.audit.chain import GENESIS, AuditRecord, NewEntry, canonical_data, seal
 from backend.audit.tables import AuditEntry
+from backend.clock import as_utc
 from backend.database import Repository, transaction
 
 _COLUMNS = ("chain", "seq", "occurred_at", "actor", "action", "subject", "data", "prev_hash", "hash")
@@ -91,12 +92,8 @@ class AuditRepository(Repository):
             .order_by(AuditEntry.seq)
             .limit(limit)
         )
-        return [AuditRecord(**{**row, "occurred_at": _utc(row["occurred_at"])}) for row in rows]
+        return [AuditRecord(**{**row, "occurred_at": as_utc(row["occurred_at"])}) for row in rows]
 
     async def chains(self) -> list[str]:
         rows = await AuditEntry.select(AuditEntry.chain).distinct()
         return sorted(row["chain"] for row in rows)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -75,8 +75,9 @@ def require(
     """A guard admitting only ``kind`` principals (any kind when None) holding every one of
     ``scopes`` and, if ``any_role`` is given, at least one of those roles.
 
-    ``check_revocation=False`` is for a hot path that batches ``TokenService.revocation_keys``
-    into its own store read; that handler must then call ``revoked_by`` itself.
+    ``check_revocation=False`` is for a hot path that batches the keys of
+    ``TokenService.revocation_check`` into its own store read; that handler must then call
+    ``revoked_by`` itself.
     """
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

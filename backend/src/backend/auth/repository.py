@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from backend.auth.tables import RefreshToken, SigningKey
+from backend.clock import as_utc
 from backend.database import Repository, transaction
 
 
@@ -70,19 +71,14 @@ def _record(row: dict[str, Any]) -> RefreshRecord:
         scopes=tuple(row["scopes"].split()),
         roles=tuple(row["roles"].split()),
         client_id=row["client_id"],
-        family_expires_at=_utc(row["family_expires_at"]),
+        family_expires_at=as_utc(row["family_expires_at"]),
     )
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back naive (they are stored in UTC); PostgreSQL hands them back aware.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class RefreshTokenRepository(Repository):
     async def add(self, record: RefreshRecord, token: NewRefreshToken) -> None:
         """Insert ``token`` into ``record``'s family; its expiry never outlives the family's."""
-        expires_at = min(_utc(token.expires_at), _utc(record.family_expires_at))
+        expires_at = min(as_utc(token.expires_at), as_utc(record.family_expires_at))
         await RefreshToken.insert(
             RefreshToken(
                 family_id=record.family_id,

@@ -7,7 +7,7 @@ by ``kid`` from our own key ring only (``jku``/``x5u``/``jwk`` headers are refus
 and refuses tokens over 4 KiB before parsing them. A verified token is cached until it expires, so
 the signature is checked once per token per worker, not once per request.
 
-Revocation is a separate, async step on the store (``revocation_keys`` + ``revoked_by`` let a hot
+Revocation is a separate, async step on the store (``revocation_check`` + ``revoked_by`` let a hot
 path batch it with its own reads): a logged-out token's ``jti``, a whole session (``sid``), or every
 token of a principal issued before a moment (a disabled device, a demoted staff member).
 
@@ -114,8 +114,6 @@ class TokenService:
     @property
     def keys(self) -> SigningKeyRing:
         return self._keys
-
-    # -- issuing ---------------------------------------------------------------------------------
 
     async def issue_access(
         self,
@@ -242,8 +240,6 @@ class TokenService:
             chain="auth",
         )
 
-    # -- verifying -------------------------------------------------------------------------------
-
     def verify_access(self, token: str) -> Principal:
         """Verify an access token's signature and claims (no I/O); raises ``TokenRejected``, or
         ``UnknownSigningKey`` when its ``kid`` isn't loaded here (``authenticate`` reloads and retries).
@@ -319,8 +315,6 @@ class TokenService:
         if check_revocation and await self.is_revoked(principal):
             raise TokenRejected("auth.token_revoked", "The access token has been revoked")
         return principal
-
-    # -- revoking --------------------------------------------------------------------------------
 
     def revocation_check(self, principal: Principal) -> RevocationCheck:
         """The store keys whose values decide ``revoked_by`` — none when this worker already knows the

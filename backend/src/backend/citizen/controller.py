@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
@@ -15,7 +14,7 @@ from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.citizen.service import CitizenService
-from backend.idempotency import Idempotency
+from backend.idempotency import Idempotency, idempotent_json
 from backend.web import client_address
 
 
@@ -40,21 +39,18 @@ class RegistrationController(Controller):
     ) -> Response[bytes]:
         client = client_address(request)
 
-        async def register() -> tuple[int, bytes]:
-            registered = await citizens.register(data, client=client)
-            return HTTP_201_CREATED, msgspec.json.encode(registered)
+        async def register() -> Registered:
+            return await citizens.register(data, client=client)
 
-        status, body, replayed = await idempotency.run(
+        return await idempotent_json(
+            idempotency,
+            request,
             # Anonymous caller: the scope is the phone they must prove to register at all.
             scope=f"register:{citizens.phone_index(data.phone)}",
             key=idempotency_key,
-            body=await request.body(),
+            status=HTTP_201_CREATED,
             call=register,
         )
-        headers = {"cache-control": "no-store"}
-        if replayed:
-            headers["idempotent-replayed"] = "true"
-        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 class MeController(Controller):

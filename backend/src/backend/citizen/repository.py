@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from backend.citizen.tables import Citizen
-from backend.database import Repository, is_unique_violation
+from backend.clock import as_utc
+from backend.database import Repository, UniqueViolation
 
 
 class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,13 +55,9 @@ _COLUMNS = (
 )
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _row(raw: dict[str, Any]) -> CitizenRow:
     return CitizenRow(
-        **{**raw, "verified_at": _utc(raw["verified_at"]), "created_at": _utc(raw["created_at"])}
+        **{**raw, "verified_at": as_utc(raw["verified_at"]), "created_at": as_utc(raw["created_at"])}
     )
 
 
@@ -84,12 +81,8 @@ class CitizenRepository(Repository):
         return await Citizen.exists().where(Citizen.phone_index == phone_index)
 
     async def add(self, citizen: NewCitizen) -> None:
-        try:
+        with UniqueViolation(raise_as=AlreadyRegistered):
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise AlreadyRegistered from exc
-            raise
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from piccolo.engine.base import Engine
 
+from backend.clock import as_utc, as_utc_or_none
 from backend.code.tables import (
     CodeDevice,
     CodeHolder,
@@ -24,11 +25,7 @@ from backend.code.tables import (
     CodeScanFlag,
     CodeTrustList,
 )
-from backend.database import Repository, is_unique_violation
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from backend.database import Repository, UniqueViolation
 
 
 async def serialise(engine: Engine[Any], name: str) -> None:
@@ -133,9 +130,9 @@ def _device(raw: dict[str, Any]) -> DeviceRow:
     return DeviceRow(
         **{
             **raw,
-            **{name: _utc(raw[name]) for name in times},
+            **{name: as_utc(raw[name]) for name in times},
             "public_key": bytes(raw["public_key"]),
-            "revoked_at": None if raw["revoked_at"] is None else _utc(raw["revoked_at"]),
+            "revoked_at": as_utc_or_none(raw["revoked_at"]),
         }
     )
 
@@ -151,13 +148,9 @@ class HolderRepository(Repository):
 
     async def add(self, holder: Holder, *, now: datetime) -> bool:
         """Insert ``holder``; False when the citizen (or, vanishingly rarely, the code id) exists."""
-        try:
+        with UniqueViolation() as taken:
             await CodeHolder.insert(CodeHolder(**msgspec.structs.asdict(holder), created_at=now))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                return False
-            raise
-        return True
+        return not taken.occurred
 
     async def lock(self, citizen_id: uuid.UUID) -> None:
         """Inside a write transaction: hold the citizen's holder row until commit (device limits)."""
@@ -294,7 +287,7 @@ _SCAN_COLUMNS = (
 
 
 def _scan(raw: dict[str, Any]) -> ScanRow:
-    return ScanRow(**{**raw, "scanned_at": _utc(raw["scanned_at"])})
+    return ScanRow(**{**raw, "scanned_at": as_utc(raw["scanned_at"])})
 
 
 class ScanRepository(Repository):

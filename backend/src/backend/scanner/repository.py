@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
+from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository
 from backend.scanner.scenes import Scene
 from backend.scanner.tables import ScannerDevice
@@ -34,14 +35,10 @@ _COLUMNS = (
 )
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _row(raw: dict[str, Any]) -> DeviceRow:
-    return DeviceRow(**{**raw, "created_at": _utc(raw["created_at"]), "revoked_at": _utc(raw["revoked_at"])})
+    return DeviceRow(
+        **{**raw, "created_at": as_utc(raw["created_at"]), "revoked_at": as_utc_or_none(raw["revoked_at"])}
+    )
 
 
 class ScannerRepository(Repository):

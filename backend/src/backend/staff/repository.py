@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
 
-from backend.database import Repository, is_unique_violation
+from backend.clock import as_utc, as_utc_or_none
+from backend.database import Repository, UniqueViolation
 from backend.staff.tables import StaffAccount
 
 Role = Literal["operator", "counter"]
@@ -43,14 +44,12 @@ _COLUMNS = (
 
 def _row(raw: dict[str, Any]) -> StaffRow:
     return StaffRow(
-        **{**raw, "locked_until": _utc(raw["locked_until"]), "created_at": _utc(raw["created_at"])}
+        **{
+            **raw,
+            "locked_until": as_utc_or_none(raw["locked_until"]),
+            "created_at": as_utc(raw["created_at"]),
+        }
     )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class StaffRepository(Repository):
@@ -83,12 +82,8 @@ class StaffRepository(Repository):
             locked_until=None,
             created_at=now,
         )
-        try:
+        with UniqueViolation(raise_as=lambda: UsernameTaken(username)):
             await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
-        except Exception as exc:
-            if is_unique_violation(exc):
-                raise UsernameTaken(username) from exc
-            raise
         return row
 
     async def count_attempt(self, staff_id: uuid.UUID, *, threshold: int, now: datetime) -> int | None:
