@@ -92,9 +92,7 @@ class Unauthenticated(Forbidden):
     title = "Unauthenticated"
 
     def headers(self) -> dict[str, str]:
-        # RFC 6750 §3: a 401 names the scheme; a presented-but-bad token is "invalid_token".
-        if self.code.startswith("auth.token_") and self.code != "auth.token_missing":
-            return {"www-authenticate": 'Bearer error="invalid_token"'}
+        # RFC 6750 §3: a 401 names the scheme (``backend.auth.errors.TokenRejected`` adds the error).
         return {"www-authenticate": "Bearer"}
 
 

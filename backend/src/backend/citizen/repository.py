@@ -39,7 +39,7 @@ class CitizenLogin(msgspec.Struct, frozen=True, kw_only=True):
     password_hash: str | None
 
 
-class AlreadyRegistered(Exception):
+class DuplicateCitizen(Exception):
     """The unique ID-number or phone index refused an insert."""
 
 
@@ -92,7 +92,7 @@ class CitizenRepository:
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
         except Exception as exc:
             if is_unique_violation(exc):
-                raise AlreadyRegistered from exc
+                raise DuplicateCitizen from exc
             raise
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:

@@ -8,7 +8,8 @@ from litestar.di import NamedDependency
 
 from backend.container import Container
 from backend.database import ping as ping_database
-from backend.errors import DomainError, Unavailable
+from backend.errors import DomainError
+from backend.health.errors import NotReady
 from backend.observability.metrics import CONTENT_TYPE_LATEST
 
 # A readiness probe must answer before the orchestrator's own timeout (typically 1-3 s).
@@ -39,14 +40,8 @@ class HealthController(Controller):
         )
         failed = [name for name, result in zip(checks, results, strict=True) if result is not None]
         if failed:
-            raise Unavailable(
-                "health.not_ready",
-                f"not ready: {', '.join(failed)} unavailable",
-                retry_after=5,
-                extra={
-                    "failed": failed,
-                    "checks": {n: _describe(r) for n, r in zip(checks, results, strict=True)},
-                },
+            raise NotReady(
+                failed=failed, checks={n: _describe(r) for n, r in zip(checks, results, strict=True)}
             )
         return Health(status="ok", checks=dict.fromkeys(checks, "ok"))
 

@@ -24,7 +24,7 @@ class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class UsernameTaken(Exception):
+class DuplicateUsername(Exception):
     pass
 
 
@@ -71,7 +71,7 @@ class StaffRepository:
     async def create(
         self, *, username: str, display_name: str, role: Role, password_hash: str, now: datetime
     ) -> StaffRow:
-        """Insert a staff account; ``UsernameTaken`` when the (lower-case) name exists."""
+        """Insert a staff account; ``DuplicateUsername`` when the (lower-case) name exists."""
         row = StaffRow(
             id=uuid.uuid4(),
             username=username,
@@ -87,7 +87,7 @@ class StaffRepository:
             await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
         except Exception as exc:
             if is_unique_violation(exc):
-                raise UsernameTaken(username) from exc
+                raise DuplicateUsername(username) from exc
             raise
         return row
 
