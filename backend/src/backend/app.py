@@ -25,7 +25,7 @@ from backend.container import Container
 from backend.health.controller import HealthController
 from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
-from backend.problems import build_exception_handlers
+from backend.problems import build_exception_handlers, problem_responses
 from backend.scanner.controller import ScannerAdminController, ScannerTokenController
 from backend.settings import Settings
 from backend.staff.bootstrap import admin_bootstrap_hook
@@ -95,7 +95,7 @@ def create_app(
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
-            components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
+            components=Components(security_schemes=BEARER_SECURITY_SCHEMES, responses=problem_responses()),
         )
         if settings.openapi
         else None,

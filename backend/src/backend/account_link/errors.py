@@ -93,14 +93,14 @@ class IdentityMismatch(Invalid):
 
 
 class LoginThrottled(RateLimited):
-    """Platform logins per client address: each burns a platform API call."""
+    """Too many platform logins from one client address: each burns a platform API call."""
 
     code = "mp.login_throttled"
     detail = "Too many mini-program logins from this address; try again later"
 
 
 class BindThrottled(RateLimited):
-    """Binds per client address: each may query the population registry."""
+    """Too many binds from one client address: each may query the population registry."""
 
     code = "mp.bind_throttled"
     detail = "Too many binds from this address; try again later"

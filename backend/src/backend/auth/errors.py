@@ -146,21 +146,22 @@ class AccountLocked(RateLimited):
 
 
 class LoginThrottled(RateLimited):
-    """Failed logins per client address, citizens and staff alike (password spraying)."""
+    """Too many failed logins from one client address, citizens and staff alike (password spraying)."""
 
     code = "auth.login_throttled"
     detail = "Too many failed logins from this address; try again later"
 
 
 class RefreshThrottled(RateLimited):
-    """Rejected refresh tokens per client address (replays)."""
+    """Too many rejected refresh tokens from one client address (replays)."""
 
     code = "auth.refresh_throttled"
     detail = "Too many rejected refresh tokens from this address; try again later"
 
 
 class SmsRateLimited(RateLimited):
-    """SMS codes per phone and unused ones per client address (the limits: ``backend.auth.sms``)."""
+    """Too many SMS codes for one phone, or unused ones from one client address (the limits:
+    ``backend.auth.sms``)."""
 
     code = "auth.sms_rate_limited"
     detail = "Too many SMS codes were requested; try again later"

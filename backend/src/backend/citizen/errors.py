@@ -44,6 +44,9 @@ class PhoneTaken(Conflict):
 
 
 class IdNumberInvalid(Invalid):
+    """Not a GB 11643 ID number; the detail names the failed check (length, characters, region,
+    birth_date, checksum), never the number."""
+
     code = "citizen.id_number_invalid"
     detail = "Not a valid ID number"
 
@@ -73,8 +76,8 @@ class IdentityDeceased(Invalid):
 
 
 class RegisterRateLimited(RateLimited):
-    """Failed registrations per client address: each may cost a registry query and tells whether a
-    name matches an ID number."""
+    """Too many failed registrations from one client address: each may cost a registry query and
+    tells whether a name matches an ID number."""
 
     code = "citizen.register_rate_limited"
     detail = "Too many failed registrations from this address; try again later"

@@ -33,6 +33,8 @@ class SceneUnknown(Forbidden):
 
 
 class DeviceLimit(Conflict):
+    """An enrolment past ``CodeSettings.max_devices`` phones holding a live credential at once."""
+
     code = "code.device_limit"
     detail = "Too many devices hold a credential; revoke one"
 
@@ -65,7 +67,7 @@ class ScanTimeInvalid(Invalid):
 
 
 class EnrolRateLimited(RateLimited):
-    """Enrolments per citizen: each signs a credential and writes rows."""
+    """Too many enrolments by one citizen: each signs a credential and writes rows."""
 
     code = "code.enrol_rate_limited"
     detail = "Too many device enrolments; try again later"

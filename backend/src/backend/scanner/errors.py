@@ -23,7 +23,7 @@ class CredentialsInvalid(Unauthenticated):
 
 
 class TokenThrottled(RateLimited):
-    """Device-token exchanges per device: one is needed per token lifetime."""
+    """Too many token exchanges by one device: it needs one per token lifetime (10 minutes)."""
 
     code = "scanner.token_throttled"
     detail = "Too many token requests for this device; try again later"

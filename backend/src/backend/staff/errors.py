@@ -16,6 +16,8 @@ class UsernameTaken(Conflict):
 
 
 class PasswordTooShort(Invalid):
+    """A new staff password under ``backend.staff.service.MIN_PASSWORD_LENGTH`` (12) characters."""
+
     code = "staff.password_too_short"
     detail = "The staff password is too short"
 
