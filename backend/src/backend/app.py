@@ -24,7 +24,7 @@ from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
 from backend.observability.middleware import RequestContextMiddleware
-from backend.problems import build_exception_handlers
+from backend.problems import build_exception_handlers, problem_responses
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, load_settings
 from backend.staff.feature import FEATURE as STAFF
@@ -106,7 +106,7 @@ def create_app(
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
-            components=Components(security_schemes=BEARER_SECURITY_SCHEMES),
+            components=Components(security_schemes=BEARER_SECURITY_SCHEMES, responses=problem_responses()),
         )
         if settings.openapi
         else None,

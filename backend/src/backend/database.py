@@ -35,8 +35,14 @@ _bound: Engine[Any] | None = None
 
 
 class DatabaseUnavailable(Unavailable):
-    def __init__(self, detail: str = "The database is unavailable") -> None:
-        super().__init__("database.unavailable", detail, retry_after=1)
+    """The database can't be reached; ``detail`` may name what failed (never a connection string)."""
+
+    code = "database.unavailable"
+    detail = "The database is unavailable"
+    retry_after = 1
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail=detail)
 
 
 def make_engine(settings: DatabaseSettings) -> Engine[Any]:

@@ -1,4 +1,4 @@
-"""Domain errors: five kinds, each with a stable machine ``code``.
+"""Domain errors: five kinds, and under them one leaf per fact, each with a stable machine ``code``.
 
     DomainError
     ├── NotFound            404
@@ -10,20 +10,58 @@
         └── RateLimited     429   (retry after ``retry_after`` seconds)
 
 Services raise these; they never know about HTTP. ``backend.problems`` maps the kinds to statuses once
-and answers RFC 9457 problem+json. Codes are ``<feature>.<fact>``, e.g. ``auth.sms_code_invalid``.
+and answers RFC 9457 problem+json. Each feature names its facts in its own ``errors.py``: a leaf
+declares its code (``<feature>.<fact>``) and a default detail on the class, and takes context as
+keyword arguments, never a code string::
+
+    class DeviceLimit(Conflict):
+        code = "code.device_limit"
+        detail = "Too many devices hold a credential; revoke one"
+
+    raise DeviceLimit(limit=2)
+
+``backend.problem_codes`` collects every leaf into the one table of codes (README and OpenAPI). A kind
+built with a code of its own (``RateLimited(rule.code, ...)``) is left for rules that carry their code
+as data (``backend.ratelimit.RateLimit``) and for tests.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
+
+# ``<feature>.<fact>``: lower-case words; the same shape the catalogue and the architecture test check.
+CODE_PATTERN = re.compile(r"[a-z_]+\.[a-z_]+")
 
 
 class DomainError(Exception):
     status: ClassVar[int] = 400
     title: ClassVar[str] = "Bad request"
+    # A leaf sets both on the class; an instance may carry a detail with its context filled in.
+    code: str
+    detail: str
 
-    def __init__(self, code: str, detail: str, *, extra: Mapping[str, Any] | None = None) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in vars(cls):
+            return
+        # Checked at import, so a malformed leaf never reaches a request.
+        if not CODE_PATTERN.fullmatch(cls.code):
+            raise TypeError(f"{cls.__qualname__}.code {cls.code!r} is not <feature>.<fact>")
+        if not isinstance(getattr(cls, "detail", None), str):
+            raise TypeError(f"{cls.__qualname__} declares a code but no default detail")
+
+    def __init__(
+        self, code: str | None = None, detail: str | None = None, *, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        fixed: str | None = getattr(type(self), "code", None)
+        if fixed is not None and code is not None:
+            raise TypeError(f"{type(self).__qualname__} is {fixed}: a leaf's code is not an argument")
+        code = code or fixed
+        detail = detail if detail is not None else getattr(type(self), "detail", None)
+        if code is None or detail is None:
+            raise TypeError(f"{type(self).__qualname__} is a kind: raise one of its leaves")
         super().__init__(detail)
         self.code = code
         self.detail = detail
@@ -54,9 +92,7 @@ class Unauthenticated(Forbidden):
     title = "Unauthenticated"
 
     def headers(self) -> dict[str, str]:
-        # RFC 6750 §3: a 401 names the scheme; a presented-but-bad token is "invalid_token".
-        if self.code.startswith("auth.token_") and self.code != "auth.token_missing":
-            return {"www-authenticate": 'Bearer error="invalid_token"'}
+        # RFC 6750 §3: a 401 names the scheme (``backend.auth.errors.TokenRejected`` adds the error).
         return {"www-authenticate": "Bearer"}
 
 
@@ -68,17 +104,20 @@ class Invalid(DomainError):
 class Unavailable(DomainError):
     status = 503
     title = "Service unavailable"
+    # Seconds to wait (``Retry-After``): a leaf may fix it on the class, a raise site may pass it.
+    retry_after: int | None = None
 
     def __init__(
         self,
-        code: str,
-        detail: str,
+        code: str | None = None,
+        detail: str | None = None,
         *,
         retry_after: int | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(code, detail, extra=extra)
-        self.retry_after = retry_after
+        if retry_after is not None:
+            self.retry_after = retry_after
 
     def headers(self) -> dict[str, str]:
         return {"retry-after": str(self.retry_after)} if self.retry_after is not None else {}

@@ -26,6 +26,25 @@ _LOCK_TTL = 60
 MAX_KEY_LENGTH = 255
 
 
+class IdempotencyKeyInvalid(Invalid):
+    code = "idempotency.key_invalid"
+    detail = f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters"
+
+
+class IdempotencyKeyReused(Invalid):
+    """The same key with a different body: a client bug, never a replay."""
+
+    code = "idempotency.key_reused"
+    detail = "This Idempotency-Key was used with a different request"
+
+
+class IdempotencyInProgress(Conflict):
+    """The first request with this key is still running; retry once it has answered."""
+
+    code = "idempotency.in_progress"
+    detail = "A request with this Idempotency-Key is in progress"
+
+
 class StoredResponse(msgspec.Struct, frozen=True):
     fingerprint: str
     status: int
@@ -50,7 +69,7 @@ class Idempotency:
             status, content = await call()
             return status, content, False
         if not 1 <= len(key) <= MAX_KEY_LENGTH:
-            raise Invalid("idempotency.key_invalid", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters")
+            raise IdempotencyKeyInvalid()
         handle = self._cipher.mac(f"{scope}\n{key}", purpose="idempotency")
         stored_key, lock_key = f"idem:{{{handle}}}:response", f"idem:{{{handle}}}:lock"
         fingerprint = hashlib.sha256(body).hexdigest()
@@ -58,7 +77,7 @@ class Idempotency:
         if replay is not None:
             return replay.status, replay.body, True
         if not await self._store.set_if_absent(lock_key, b"1", ttl=_LOCK_TTL):
-            raise Conflict("idempotency.in_progress", "A request with this Idempotency-Key is in progress")
+            raise IdempotencyInProgress()
         try:
             status, content = await call()
             if 200 <= status < 300:
@@ -78,7 +97,7 @@ class Idempotency:
             self._cipher.open_bytes(raw.decode(), column=stored_key), type=StoredResponse
         )
         if stored.fingerprint != fingerprint:
-            raise Invalid("idempotency.key_reused", "This Idempotency-Key was used with a different request")
+            raise IdempotencyKeyReused()
         return stored
 
 

@@ -1,8 +1,9 @@
 """RFC 9457 problem details: every error leaves the API as ``application/problem+json`` with a ``code``.
 
 Domain errors map by kind (see ``backend.errors``); framework errors (unknown route, malformed JSON,
-failed validation, oversized body, wrong method) get stable codes of their own; anything unexpected
-is a 500 with code ``internal.error`` and no detail that could leak internals.
+failed validation, oversized body, wrong method) get stable codes of their own
+(``backend.problem_codes``); anything unexpected is a 500 with code ``internal.error`` and no detail
+that could leak internals.
 """
 
 from __future__ import annotations
@@ -18,11 +19,27 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
 from litestar.types import ExceptionHandlersMap
 
 from backend.errors import DomainError
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
+from backend.problem_codes import (
+    AUTH_FORBIDDEN,
+    AUTH_UNAUTHENTICATED,
+    INTERNAL_ERROR,
+    REQUEST_BAD,
+    REQUEST_INVALID,
+    REQUEST_MALFORMED,
+    REQUEST_METHOD_NOT_ALLOWED,
+    REQUEST_NOT_FOUND,
+    REQUEST_RATE_LIMITED,
+    REQUEST_TOO_LARGE,
+    UPSTREAM_REJECTED,
+    UPSTREAM_UNAVAILABLE,
+    catalogue,
+)
 from integrations import UpstreamError, UpstreamUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -86,52 +103,60 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         )
 
     def on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
-        code, title = "request.invalid", "The request failed validation"
-        metrics.count_problem(code)
+        problem = REQUEST_INVALID
+        metrics.count_problem(problem.code)
         errors = exc.extra if isinstance(exc.extra, list) else None
-        return problem_response(400, code, title, str(exc.detail), instance=request.url.path, errors=errors)
+        return problem_response(
+            problem.status,
+            problem.code,
+            problem.title,
+            str(exc.detail),
+            instance=request.url.path,
+            errors=errors,
+        )
 
     def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
         status = exc.status_code
         if isinstance(exc, NotFoundException):
-            code, title = "request.not_found", "Not found"
+            problem = REQUEST_NOT_FOUND
         elif isinstance(exc, MethodNotAllowedException):
-            code, title = "request.method_not_allowed", "Method not allowed"
+            problem = REQUEST_METHOD_NOT_ALLOWED
         elif status == 400:
             # Litestar reports a body it could not decode (broken JSON) as a bare 400 ClientException;
             # schema violations arrive as ValidationException above.
-            code, title = "request.malformed", "The request body could not be decoded"
+            problem = REQUEST_MALFORMED
         elif status == 413:
-            code, title = "request.too_large", "Request body too large"
+            problem = REQUEST_TOO_LARGE
         elif status == 401:
-            code, title = "auth.unauthenticated", "Unauthenticated"
+            problem = AUTH_UNAUTHENTICATED
         elif status == 403:
-            code, title = "auth.forbidden", "Forbidden"
+            problem = AUTH_FORBIDDEN
         elif status == 429:
-            code, title = "request.rate_limited", "Too many requests"
+            problem = REQUEST_RATE_LIMITED
         elif status >= 500:
-            code, title = "internal.error", "Internal error"
+            problem = INTERNAL_ERROR
         else:
-            code, title = "request.bad", "Bad request"
-        metrics.count_problem(code)
+            problem = REQUEST_BAD
+        metrics.count_problem(problem.code)
         headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"} or None
+        # Litestar's own status, not the catalogue's: request.bad and internal.error cover ranges.
         return problem_response(
-            status, code, title, str(exc.detail), instance=request.url.path, headers=headers
+            status, problem.code, problem.title, str(exc.detail), instance=request.url.path, headers=headers
         )
 
     def on_upstream_error(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[Problem]:
         # A safety net: features map upstream failures to their own codes, but one that slips through
         # is still the upstream's fault (503 retryable / 502 refused), never our 500.
         if isinstance(exc, UpstreamUnavailable):
-            status, code, title, retry = 503, "upstream.unavailable", "Upstream unavailable", "5"
+            problem, retry = UPSTREAM_UNAVAILABLE, "5"
         else:
-            status, code, title, retry = 502, "upstream.rejected", "Upstream refused the request", None
+            problem, retry = UPSTREAM_REJECTED, None
         log.warning("unmapped upstream error on %s: %s", request.url.path, type(exc).__name__)
-        metrics.count_problem(code)
+        metrics.count_problem(problem.code)
         return problem_response(
-            status,
-            code,
-            title,
+            problem.status,
+            problem.code,
+            problem.title,
             f"{exc.system} could not complete the request",
             instance=request.url.path,
             headers={"retry-after": retry} if retry else None,
@@ -139,11 +164,11 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
 
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        metrics.count_problem("internal.error")
+        metrics.count_problem(INTERNAL_ERROR.code)
         return problem_response(
-            500,
-            "internal.error",
-            "Internal error",
+            INTERNAL_ERROR.status,
+            INTERNAL_ERROR.code,
+            INTERNAL_ERROR.title,
             "An unexpected error occurred",
             instance=request.url.path,
         )
@@ -157,4 +182,48 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     }
 
 
-__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response"]
+def problem_responses() -> dict[str, OpenAPIResponse | Reference]:
+    """The ``Problem`` component for ``OpenAPIConfig``: every error's body, its ``code`` an enum of
+    ``backend.problem_codes.catalogue()`` (the README's table reads the same list), so a client can
+    generate its branches from the document.
+
+    A reusable response (``#/components/responses/Problem``) rather than an entry of
+    ``components.schemas``: Litestar 2.25 replaces the configured ``schemas`` with the ones it
+    generates from the routes (``OpenAPIPlugin._build_openapi``), and keeps ``responses`` as given.
+    """
+    text = Schema(type=OpenAPIType.STRING)
+    codes = catalogue()
+    schema = Schema(
+        type=OpenAPIType.OBJECT,
+        description=f"RFC 9457 problem details, answered as {PROBLEM_JSON}.",
+        required=["type", "title", "status", "code"],
+        properties={
+            "type": Schema(type=OpenAPIType.STRING, description="`urn:suqian:problem:<code>`"),
+            "title": text,
+            "status": Schema(type=OpenAPIType.INTEGER, description="The HTTP status, repeated"),
+            "code": Schema(
+                type=OpenAPIType.STRING,
+                enum=[entry.code for entry in codes],
+                description="The stable code clients branch on (status, kind and meaning of each: "
+                "the table in backend/README.md)",
+            ),
+            "detail": text,
+            "instance": Schema(type=OpenAPIType.STRING, description="The request path"),
+            "request_id": Schema(type=OpenAPIType.STRING, description="Also the X-Request-ID header"),
+            "errors": Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(type=OpenAPIType.OBJECT),
+                description="request.invalid: the fields that failed validation",
+            ),
+            "extra": Schema(type=OpenAPIType.OBJECT, description="Context of the code"),
+        },
+    )
+    return {
+        "Problem": OpenAPIResponse(
+            description="An error: RFC 9457 problem details with a stable code",
+            content={PROBLEM_JSON: OpenAPIMediaType(schema=schema)},
+        )
+    }
+
+
+__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response", "problem_responses"]

@@ -22,13 +22,26 @@ from backend.store import KeyValueStore
 
 
 class RateLimit(msgspec.Struct, frozen=True):
-    """One rule. ``code`` is the problem code clients see (``auth.sms_rate_limited``)."""
+    """One rule. ``error`` is what a client past the limit gets: a ``RateLimited`` leaf
+    (``RateLimit(SmsRateLimited, limit=5, window=3600)``), or a bare code for the plain kind."""
 
-    code: str
+    error: type[RateLimited] | str
     limit: int
     window: int
     # True when the key is a client address (``address_key`` applies).
     by_address: bool = False
+
+    @property
+    def code(self) -> str:
+        """The problem code clients see (``auth.sms_rate_limited``); it also names the rule's counters."""
+        return self.error if isinstance(self.error, str) else self.error.code
+
+    def exceeded(self, *, retry_after: int) -> RateLimited:
+        if isinstance(self.error, str):
+            return RateLimited(
+                self.error, f"Too many attempts; try again in {retry_after} s", retry_after=retry_after
+            )
+        return self.error(retry_after=retry_after)
 
 
 def address_key(address: str) -> str:
@@ -63,11 +76,7 @@ class RateLimiter:
         if count > rule.limit:
             remaining = await self._store.ttl(full)
             retry_after = max(1, math.ceil(remaining if remaining is not None else rule.window))
-            raise RateLimited(
-                rule.code,
-                f"Too many attempts; try again in {retry_after} s",
-                retry_after=retry_after,
-            )
+            raise rule.exceeded(retry_after=retry_after)
         return count
 
     async def refund(self, rule: RateLimit, key: str, *, cost: int = 1) -> None:

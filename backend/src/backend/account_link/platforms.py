@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import logging
 
+from backend.account_link.errors import (
+    LoginCodeInvalid,
+    PhoneProofInvalid,
+    PhoneUnsupported,
+    PlatformDisabled,
+    PlatformRateLimited,
+    PlatformUnavailable,
+    PlatformUserBlocked,
+)
 from backend.account_link.identity import Platform, PlatformIdentity
-from backend.errors import Forbidden, Invalid, RateLimited, Unauthenticated, Unavailable
 from backend.upstreams import Upstreams
 from integrations import SignatureRejected, UpstreamRejected, UpstreamUnavailable
 from integrations.alipay import AlipayMiniProgram, PhoneNumberUndecryptable
@@ -26,18 +34,16 @@ _WECHAT_RATE_LIMITED = "45011"
 _RATE_LIMIT_RETRY_AFTER = 60
 
 
-def _unavailable(platform: Platform, exc: UpstreamUnavailable) -> Unavailable:
+def _unavailable(platform: Platform, exc: UpstreamUnavailable) -> PlatformUnavailable:
     retry_after = max(1, round(exc.retry_after)) if exc.retry_after else 5
-    return Unavailable(
-        "mp.platform_unavailable", f"{platform} did not answer; try again", retry_after=retry_after
-    )
+    return PlatformUnavailable(platform=platform, retry_after=retry_after)
 
 
-def _misconfigured(platform: Platform, exc: UpstreamRejected) -> Unavailable:
+def _misconfigured(platform: Platform, exc: UpstreamRejected) -> PlatformUnavailable:
     # Anything but a refused user code is our side's problem (bad secret, unsigned or malformed answers):
     # the operator needs the log line, the client only a retryable 503.
     log.error("%s refused the server: code=%s (%s)", platform, exc.code, type(exc).__name__)
-    return Unavailable("mp.platform_unavailable", f"{platform} refused the server", retry_after=30)
+    return PlatformUnavailable(platform=platform, retry_after=30)
 
 
 class Platforms:
@@ -46,12 +52,12 @@ class Platforms:
 
     def _wechat(self) -> WeChatMiniProgram:
         if self._upstreams.wechat is None:
-            raise Unavailable("mp.platform_disabled", "WeChat login is not configured")
+            raise PlatformDisabled(platform="wechat")
         return self._upstreams.wechat
 
     def _alipay(self) -> AlipayMiniProgram:
         if self._upstreams.alipay is None:
-            raise Unavailable("mp.platform_disabled", "Alipay login is not configured")
+            raise PlatformDisabled(platform="alipay")
         return self._upstreams.alipay
 
     async def identify(self, platform: Platform, code: str) -> PlatformIdentity:
@@ -70,17 +76,11 @@ class Platforms:
             raise _unavailable(platform, exc) from exc
         except UpstreamRejected as exc:
             if exc.code in _LOGIN_CODE_REFUSED:
-                raise Unauthenticated(
-                    "mp.login_code_invalid", "The login code is invalid, used or expired; log in again"
-                ) from exc
+                raise LoginCodeInvalid() from exc
             if exc.code == _WECHAT_BLOCKED:
-                raise Forbidden("mp.platform_user_blocked", "WeChat blocked this login as high-risk") from exc
+                raise PlatformUserBlocked() from exc
             if exc.code == _WECHAT_RATE_LIMITED:
-                raise RateLimited(
-                    "mp.platform_rate_limited",
-                    "Too many logins for this user",
-                    retry_after=_RATE_LIMIT_RETRY_AFTER,
-                ) from exc
+                raise PlatformRateLimited(retry_after=_RATE_LIMIT_RETRY_AFTER) from exc
             raise _misconfigured(platform, exc) from exc
 
     async def phone_number(self, platform: Platform, proof: str) -> str:
@@ -92,7 +92,7 @@ class Platforms:
             if platform == "wechat":
                 phone = await self._wechat().phone_number(proof)
                 if phone.country_code != "86":
-                    raise Invalid("mp.phone_unsupported", "Only mainland China mobile numbers can bind")
+                    raise PhoneUnsupported()
                 return phone.pure_phone_number
             return self._alipay().phone_number(proof)
         except UpstreamUnavailable as exc:
@@ -101,10 +101,6 @@ class Platforms:
             # A refused phone code (WeChat) or authorisation (Alipay isv.*) is the user's proof failing.
             if exc.code not in _LOGIN_CODE_REFUSED and not exc.code.startswith("isv."):
                 raise _misconfigured(platform, exc) from exc
-            raise _phone_proof_invalid() from exc
+            raise PhoneProofInvalid() from exc
         except (SignatureRejected, PhoneNumberUndecryptable, OpenDataRejected) as exc:
-            raise _phone_proof_invalid() from exc
-
-
-def _phone_proof_invalid() -> Invalid:
-    return Invalid("mp.phone_proof_invalid", "The platform's phone number proof is invalid or used")
+            raise PhoneProofInvalid() from exc

@@ -26,25 +26,37 @@ from typing import Any
 import msgspec
 from piccolo.engine.base import Engine
 
+from backend.account_link.errors import (
+    AlreadyLinked,
+    BindThrottled,
+    BindTicketInvalid,
+    IdentityMismatch,
+    LinkNotFound,
+    LoginThrottled,
+    PhoneNotYours,
+    PhoneProofMissing,
+    SmsRequired,
+)
 from backend.account_link.identity import Link, Platform, PlatformIdentity
 from backend.account_link.platforms import Platforms
 from backend.account_link.repository import LinkRepository, LinkTaken
 from backend.account_link.tickets import TICKET_TTL_SECONDS, BindTickets
 from backend.audit.service import AuditLog
+from backend.auth.errors import SmsCodeInvalid
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.database import transaction
-from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
+from backend.errors import Invalid, Unauthenticated
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 
 # Platform logins burn a platform API call each; a mini program logs in once per launch.
-LOGIN_PER_CLIENT = RateLimit("mp.login_throttled", limit=60, window=60)
+LOGIN_PER_CLIENT = RateLimit(LoginThrottled, limit=60, window=60)
 # Binding may query the population registry; the ticket's own attempt limit bounds guessing per ticket.
-BIND_PER_CLIENT = RateLimit("mp.bind_throttled", limit=20, window=3600)
+BIND_PER_CLIENT = RateLimit(BindThrottled, limit=20, window=3600)
 
 
 def client_id(platform: Platform) -> str:
@@ -110,7 +122,7 @@ class AccountLinkService:
         await self._limiter.hit(BIND_PER_CLIENT, client)
         identity = await self._tickets.find(ticket)
         if identity is None:
-            raise _ticket_invalid()
+            raise BindTicketInvalid()
         try:
             phone, by_sms = await self._proven_phone(identity.platform, proof)
             citizen_id = await self._citizen_for(
@@ -120,7 +132,7 @@ class AccountLinkService:
             await self._tickets.count_attempt(ticket)
             raise
         if not await self._tickets.redeem(ticket):
-            raise _ticket_invalid()  # a concurrent bind with this ticket won
+            raise BindTicketInvalid()  # a concurrent bind with this ticket won
         await self._link(citizen_id, identity, by=f"citizen:{citizen_id}", phone=phone)
         return await self._session(
             citizen_id, identity.platform, client=client, action="auth.login_succeeded"
@@ -135,9 +147,9 @@ class AccountLinkService:
         # The platform code first: it costs the client nothing to get another, while an SMS code is
         # rate-limited, so a refused login code leaves the SMS code unspent.
         if not await self._sms_codes.consume(phone, "bind", sms_code):
-            raise _sms_code_invalid()
+            raise SmsCodeInvalid()
         if await self._citizens.find_by_phone(phone) != principal.id:
-            raise Invalid("mp.phone_not_yours", "The SMS code must be sent to your own account's phone")
+            raise PhoneNotYours()
         return await self._link(principal.id, identity, by=principal.subject, phone=phone)
 
     async def list(self, principal: Principal) -> list[Link]:
@@ -149,7 +161,7 @@ class AccountLinkService:
         async with transaction(self._engine):
             row = await self._links.delete_own(principal.id, link_id)
             if row is None:
-                raise NotFound("mp.link_not_found", "You have no such link")
+                raise LinkNotFound()
             await self._audit.append(
                 actor=principal.subject,
                 action="account.unlinked",
@@ -164,11 +176,11 @@ class AccountLinkService:
         are given)."""
         if proof.phone is not None and proof.sms_code is not None:
             if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
-                raise _sms_code_invalid()
+                raise SmsCodeInvalid()
             return proof.phone, True
         if proof.platform_proof is not None:
             return await self._platforms.phone_number(platform, proof.platform_proof), False
-        raise Invalid("mp.phone_proof_missing", "Prove a phone: phone + sms_code, or the platform's proof")
+        raise PhoneProofMissing()
 
     async def _citizen_for(
         self, phone: str, *, by_sms: bool, name: str, id_number: str, client: str
@@ -182,15 +194,10 @@ class AccountLinkService:
             # Before the real name is compared: a replayed platform proof must not make this an
             # oracle for someone's name and ID number. A Conflict, not a failed proof: the ticket is
             # not charged, and the client retries it with phone + sms_code.
-            raise Conflict(
-                "mp.sms_required",
-                "This phone already has an account: prove it with an SMS code of purpose bind",
-            )
+            raise SmsRequired()
         if not await self._citizens.holds_identity(existing, name=name, id_number=id_number):
             # The caller proved they hold the phone, so saying it has an account leaks nothing.
-            raise Invalid(
-                "mp.identity_mismatch", "The name and ID number are not those of this phone's account"
-            )
+            raise IdentityMismatch()
         return existing
 
     async def _link(
@@ -211,10 +218,7 @@ class AccountLinkService:
                     chain="auth",
                 )
         except LinkTaken:
-            raise Conflict(
-                "mp.already_linked",
-                f"This {identity.platform} user or this account is already linked; unlink it first",
-            ) from None
+            raise AlreadyLinked(platform=identity.platform) from None
         return row
 
     async def _session(
@@ -232,13 +236,3 @@ class AccountLinkService:
             chain="auth",
         )
         return pair
-
-
-def _sms_code_invalid() -> Invalid:
-    return Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
-
-
-def _ticket_invalid() -> Unauthenticated:
-    return Unauthenticated(
-        "mp.bind_ticket_invalid", "The bind ticket is unknown, used or expired; log in again"
-    )

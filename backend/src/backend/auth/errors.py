@@ -1,38 +1,88 @@
 """The auth feature's errors: every 401 answer carries ``WWW-Authenticate: Bearer`` (RFC 6750 §3).
 
 Unauthenticated (401)
-├── TokenRejected          auth.token_missing / _invalid / _expired / _revoked
-├── InvalidCredentials     auth.invalid_credentials (unknown phone and wrong password alike)
-└── RefreshTokenRejected   auth.refresh_token_invalid / auth.refresh_token_reused
+├── TokenRejected             Bearer error="invalid_token"
+│   ├── TokenMissing          auth.token_missing (plain "Bearer": nothing was presented)
+│   ├── TokenInvalid          auth.token_invalid
+│   ├── TokenExpired          auth.token_expired
+│   └── TokenRevoked          auth.token_revoked
+├── InvalidCredentials        auth.invalid_credentials (unknown account and wrong credential alike)
+└── RefreshTokenRejected
+    ├── RefreshTokenInvalid   auth.refresh_token_invalid
+    └── RefreshTokenReused    auth.refresh_token_reused
 Forbidden (403)
-└── PrincipalForbidden     auth.wrong_principal_kind / auth.insufficient_scope / auth.missing_role
-RateLimited (429)          auth.account_locked, auth.login_throttled, auth.refresh_throttled,
-                           auth.sms_rate_limited
-Unavailable (503)          auth.keys_unavailable, auth.sms_unavailable
-Invalid (422)              auth.sms_code_invalid, auth.phone_invalid
+└── PrincipalForbidden        Bearer error="insufficient_scope"
+    ├── WrongPrincipalKind    auth.wrong_principal_kind
+    ├── InsufficientScope     auth.insufficient_scope
+    └── MissingRole           auth.missing_role
+Invalid (422)                 SmsCodeInvalid auth.sms_code_invalid, PhoneInvalid auth.phone_invalid
+Unavailable (503)             KeysUnavailable auth.keys_unavailable, SmsUnavailable auth.sms_unavailable
+RateLimited (429)             AccountLocked auth.account_locked, LoginThrottled auth.login_throttled,
+                              RefreshThrottled auth.refresh_throttled, SmsRateLimited auth.sms_rate_limited
+
+UnknownSigningKey is no answer: it tells ``TokenService.authenticate`` to reload the key ring.
 """
 
 from __future__ import annotations
 
-from backend.errors import Forbidden, Unauthenticated
+from backend.errors import Forbidden, Invalid, RateLimited, Unauthenticated, Unavailable
 
 
 class TokenRejected(Unauthenticated):
     """A bearer token is missing, malformed, forged, expired or revoked. The ``detail`` names the
     class of failure only; what exactly failed goes to the log, never to the caller."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(code, detail)
+    def headers(self) -> dict[str, str]:
+        return {"www-authenticate": 'Bearer error="invalid_token"'}
+
+
+class TokenMissing(TokenRejected):
+    code = "auth.token_missing"
+    detail = "An access token is required"
+
+    def headers(self) -> dict[str, str]:
+        # RFC 6750 §3.1: a request without credentials gets the challenge without an error code.
+        return {"www-authenticate": "Bearer"}
+
+
+class TokenInvalid(TokenRejected):
+    code = "auth.token_invalid"
+    detail = "The access token is not valid"
+
+
+class TokenExpired(TokenRejected):
+    code = "auth.token_expired"
+    detail = "The access token has expired"
+
+
+class TokenRevoked(TokenRejected):
+    code = "auth.token_revoked"
+    detail = "The access token has been revoked"
 
 
 class InvalidCredentials(Unauthenticated):
-    def __init__(self) -> None:
-        super().__init__("auth.invalid_credentials", "The phone number or the credential is wrong")
+    """Wrong password or SMS code; an unknown phone or username answers the same."""
+
+    code = "auth.invalid_credentials"
+    detail = "The account or the credential is wrong"
 
 
 class RefreshTokenRejected(Unauthenticated):
-    def __init__(self, code: str = "auth.refresh_token_invalid") -> None:
-        super().__init__(code, "The refresh token is not valid; log in again")
+    """A refresh token that can't be spent: log in again."""
+
+
+class RefreshTokenInvalid(RefreshTokenRejected):
+    """A refresh token that is malformed, unknown, expired, revoked or rotated away."""
+
+    code = "auth.refresh_token_invalid"
+    detail = "The refresh token is not valid; log in again"
+
+
+class RefreshTokenReused(RefreshTokenRejected):
+    """An already spent refresh token: its whole session is revoked (RFC 9700 §4.14.2)."""
+
+    code = "auth.refresh_token_reused"
+    detail = "The refresh token was already used; its session is revoked, log in again"
 
 
 class PrincipalForbidden(Forbidden):
@@ -40,6 +90,81 @@ class PrincipalForbidden(Forbidden):
 
     def headers(self) -> dict[str, str]:
         return {"www-authenticate": 'Bearer error="insufficient_scope"'}
+
+
+class WrongPrincipalKind(PrincipalForbidden):
+    code = "auth.wrong_principal_kind"
+    detail = "This route is for another kind of token"
+
+    def __init__(self, *, kind: str) -> None:
+        super().__init__(detail=f"This route is for {kind} tokens")
+        self.kind = kind
+
+
+class InsufficientScope(PrincipalForbidden):
+    code = "auth.insufficient_scope"
+    detail = "The token lacks a scope this route needs"
+
+
+class MissingRole(PrincipalForbidden):
+    code = "auth.missing_role"
+    detail = "Your role does not allow this"
+
+
+class SmsCodeInvalid(Invalid):
+    code = "auth.sms_code_invalid"
+    detail = "The SMS code is wrong or has expired"
+
+
+class PhoneInvalid(Invalid):
+    code = "auth.phone_invalid"
+    detail = "The SMS gateway refuses this number"
+
+
+class KeysUnavailable(Unavailable):
+    """The signing keys can't be read (a database outage): signing, or a token whose ``kid`` this
+    worker doesn't hold yet."""
+
+    code = "auth.keys_unavailable"
+    detail = "Signing keys can't be loaded"
+    retry_after = 5
+
+
+class SmsUnavailable(Unavailable):
+    """The SMS gateway is down (``Retry-After``) or failed the send."""
+
+    code = "auth.sms_unavailable"
+    detail = "SMS sending is unavailable; try again later"
+
+
+class AccountLocked(RateLimited):
+    """``lockout_threshold`` failed logins lock an account (citizen or staff) for ``lockout_seconds``,
+    whatever credential comes next (``AuthSettings``)."""
+
+    code = "auth.account_locked"
+    detail = "Too many failed logins; the account is locked for a while"
+
+
+class LoginThrottled(RateLimited):
+    """Too many failed logins from one client address, citizens and staff alike (password spraying)."""
+
+    code = "auth.login_throttled"
+    detail = "Too many failed logins from this address; try again later"
+
+
+class RefreshThrottled(RateLimited):
+    """Too many rejected refresh tokens from one client address (replays)."""
+
+    code = "auth.refresh_throttled"
+    detail = "Too many rejected refresh tokens from this address; try again later"
+
+
+class SmsRateLimited(RateLimited):
+    """Too many SMS codes for one phone, or unused ones from one client address (the limits:
+    ``backend.auth.sms``)."""
+
+    code = "auth.sms_rate_limited"
+    detail = "Too many SMS codes were requested; try again later"
 
 
 class UnknownSigningKey(Exception):

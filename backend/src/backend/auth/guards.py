@@ -29,7 +29,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
 from litestar.types import Guard
 
-from backend.auth.errors import PrincipalForbidden, TokenRejected
+from backend.auth.errors import InsufficientScope, MissingRole, TokenInvalid, TokenMissing, WrongPrincipalKind
 from backend.auth.principal import CITIZEN_SCOPES, Principal, PrincipalKind
 from backend.auth.tokens import TokenService
 
@@ -47,11 +47,11 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The token of ``Authorization: Bearer <token>`` (RFC 6750 §2.1; never from the query string)."""
     header = connection.headers.get("authorization")
     if not header:
-        raise TokenRejected("auth.token_missing", "An access token is required")
+        raise TokenMissing()
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise TokenRejected("auth.token_invalid", "The Authorization header is not a Bearer token")
+        raise TokenInvalid()
     return token
 
 
@@ -85,11 +85,11 @@ def require(
             bearer_token(connection), check_revocation=check_revocation
         )
         if kind is not None and principal.kind != kind:
-            raise PrincipalForbidden("auth.wrong_principal_kind", f"This route is for {kind} tokens")
+            raise WrongPrincipalKind(kind=kind)
         if not principal.has_scopes(scopes):
-            raise PrincipalForbidden("auth.insufficient_scope", "The token lacks a scope this route needs")
+            raise InsufficientScope()
         if any_role and principal.roles.isdisjoint(any_role):
-            raise PrincipalForbidden("auth.missing_role", "Your role does not allow this")
+            raise MissingRole()
         connection.scope["state"][_STATE_KEY] = principal
 
     return guard
@@ -114,7 +114,7 @@ def current_principal(request: Request[Any, Any, Any]) -> Principal:
     on a route without an auth guard, so declaring ``principal`` never yields an anonymous caller."""
     principal = request.scope["state"].get(_STATE_KEY)
     if not isinstance(principal, Principal):
-        raise TokenRejected("auth.token_missing", "An access token is required")
+        raise TokenMissing()
     return principal
 
 

@@ -24,11 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose.backends.cryptography_backend import CryptographyECKey
 
+from backend.auth.errors import KeysUnavailable
 from backend.auth.repository import SigningKeyRepository
 from backend.auth.settings import AuthSettings
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
-from backend.errors import Unavailable
 
 log = logging.getLogger("backend.auth.keys")
 
@@ -63,10 +63,6 @@ class _LoadedKey(msgspec.Struct, frozen=True):
     # jose key objects, built once: handing jose a PEM would re-parse it on every token.
     verifier: Any
     signer: Any
-
-
-def _keys_unavailable() -> Unavailable:
-    return Unavailable("auth.keys_unavailable", "Signing keys can't be loaded", retry_after=5)
 
 
 def _b64(data: bytes) -> str:
@@ -136,7 +132,7 @@ class SigningKeyRing:
         except _DATABASE_ERRORS as exc:
             self._database_down = True
             if not self._keys:
-                raise _keys_unavailable() from exc
+                raise KeysUnavailable() from exc
             log.warning(
                 "signing keys not reloaded (%s); keeping the %d loaded", type(exc).__name__, len(self._keys)
             )
@@ -145,14 +141,14 @@ class SigningKeyRing:
     async def reload_for_unknown_kid(self) -> bool:
         """Reload once if enough time passed since the last such reload; True when it reloaded.
 
-        Raises ``Unavailable`` (``auth.keys_unavailable``, 503) while the database can't be read: the
-        token may carry a key another worker just created, so "invalid" would be a guess, and a
-        client told its token is invalid logs its user out.
+        Raises ``KeysUnavailable`` (503) while the database can't be read: the token may carry a key
+        another worker just created, so "invalid" would be a guess, and a client told its token is
+        invalid logs its user out.
         """
         now = self._clock.monotonic()
         if now - self._last_unknown_kid_reload < _UNKNOWN_KID_RELOAD_EVERY:
             if self._database_down:
-                raise _keys_unavailable()
+                raise KeysUnavailable()
             return False
         self._last_unknown_kid_reload = now
         await self._reload_or_unavailable()
@@ -164,7 +160,7 @@ class SigningKeyRing:
         except _DATABASE_ERRORS as exc:
             self._database_down = True
             log.warning("signing keys not reloaded (%s)", type(exc).__name__)
-            raise _keys_unavailable() from exc
+            raise KeysUnavailable() from exc
 
     async def reload(self) -> None:
         settings = self._settings
@@ -209,7 +205,7 @@ class SigningKeyRing:
             # reload() creates the current generation's key and reads it back, so this means the
             # table lost it under us: refuse to sign rather than sign with a key nobody publishes.
             log.error("no signing key for generation %s after a reload", current)
-            raise _keys_unavailable()
+            raise KeysUnavailable()
         return key.kid, key.signer
 
     def _of_generation(self, generation: int) -> _LoadedKey | None:

@@ -18,14 +18,14 @@ import uuid
 from typing import Literal
 
 from backend.audit.service import AuditLog
-from backend.auth.errors import InvalidCredentials
+from backend.auth.errors import AccountLocked, InvalidCredentials, LoginThrottled, RefreshThrottled
 from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.errors import NotRegistered
 from backend.citizen.service import CitizenService
-from backend.errors import RateLimited, Unauthenticated
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 from backend.store import KeyValueStore
@@ -39,7 +39,7 @@ def login_throttle(settings: AuthSettings) -> RateLimit:
     """Failed logins per client address, shared by citizen and staff logins: ``limiter.hit`` it
     before checking a credential and ``limiter.refund`` it after a successful login."""
     return RateLimit(
-        "auth.login_throttled",
+        LoginThrottled,
         limit=settings.login_failures_per_address,
         window=settings.login_failures_window,
         by_address=True,
@@ -49,7 +49,7 @@ def login_throttle(settings: AuthSettings) -> RateLimit:
 def refresh_throttle(settings: AuthSettings) -> RateLimit:
     """Rejected refresh tokens per client address (used like ``login_throttle``)."""
     return RateLimit(
-        "auth.refresh_throttled",
+        RefreshThrottled,
         limit=settings.refresh_failures_per_address,
         window=settings.refresh_failures_window,
         by_address=True,
@@ -105,7 +105,7 @@ class AuthService:
             # Not a failed login: the code was right. The caller proved they hold the phone, so
             # telling them it has no account leaks nothing.
             await self._limiter.refund(self._login_throttle, client)
-            raise Unauthenticated("citizen.not_registered", "This phone number has no account; register")
+            raise NotRegistered()
         return await self._succeeded(phone, handle, citizen.id, "sms_code", client)
 
     async def refresh_grant(self, refresh_token: str, *, client: str) -> TokenPair:
@@ -133,11 +133,7 @@ class AuthService:
                 return handle, attempt
             await self._store.set_if_absent(lock_key, b"1", ttl=self._settings.lockout_seconds)
             locked_for = await self._store.ttl(lock_key)
-        raise RateLimited(
-            "auth.account_locked",
-            "Too many failed logins; the account is locked for a while",
-            retry_after=max(1, int(locked_for or self._settings.lockout_seconds)),
-        )
+        raise AccountLocked(retry_after=max(1, int(locked_for or self._settings.lockout_seconds)))
 
     async def _failed(
         self,

@@ -16,9 +16,9 @@ import secrets
 import uuid
 from typing import Literal
 
+from backend.auth.errors import PhoneInvalid, SmsRateLimited, SmsUnavailable
 from backend.auth.settings import AuthSettings
 from backend.crypto import PersonalDataCipher
-from backend.errors import Invalid, RateLimited, Unavailable
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 from backend.store import KeyValueStore
@@ -34,8 +34,8 @@ CODE_TTL = 300
 MAX_ATTEMPTS = 5
 TEMPLATE = "SQ_VERIFY_CODE"
 _COOLDOWN = 60
-PER_PHONE_HOUR = RateLimit("auth.sms_rate_limited", limit=5, window=3600)
-PER_PHONE_DAY = RateLimit("auth.sms_rate_limited", limit=10, window=86_400)
+PER_PHONE_HOUR = RateLimit(SmsRateLimited, limit=5, window=3600)
+PER_PHONE_DAY = RateLimit(SmsRateLimited, limit=10, window=86_400)
 
 
 class SmsCodes:
@@ -53,7 +53,7 @@ class SmsCodes:
         self._sms = sms
         self._cipher = cipher
         self._per_client = RateLimit(
-            "auth.sms_rate_limited",
+            SmsRateLimited,
             limit=settings.unused_sms_per_address,
             window=settings.unused_sms_window,
             by_address=True,
@@ -75,11 +75,7 @@ class SmsCodes:
         cooldown_key = f"{code_key}:cooldown"
         if not await self._store.set_if_absent(cooldown_key, b"1", ttl=_COOLDOWN):
             retry_after = await self._store.ttl(cooldown_key)
-            raise RateLimited(
-                "auth.sms_rate_limited",
-                "A code was sent to this number moments ago",
-                retry_after=max(1, int(retry_after or _COOLDOWN)),
-            )
+            raise SmsRateLimited(retry_after=max(1, int(retry_after or _COOLDOWN)))
         await self._limiter.hit(self._per_client, client)
         phone_handle = self._cipher.blind_index(phone, column="auth.sms_phone")
         await self._limiter.hit(PER_PHONE_HOUR, phone_handle)
@@ -94,16 +90,14 @@ class SmsCodes:
         except UpstreamRejected as exc:
             await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
             if exc.code == "invalid_phone":
-                raise Invalid("auth.phone_invalid", "The SMS gateway refuses this number") from None
+                raise PhoneInvalid() from None
             log.warning("sms gateway rejected a code: %s", exc.code)
-            raise Unavailable("auth.sms_unavailable", "SMS sending failed; try again later") from None
+            raise SmsUnavailable() from None
         except UpstreamUnavailable:
             await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
             # No text went out: an outage shouldn't eat the address's budget.
             await self._limiter.refund(self._per_client, client)
-            raise Unavailable(
-                "auth.sms_unavailable", "SMS sending is unavailable; try again later", retry_after=30
-            ) from None
+            raise SmsUnavailable(retry_after=30) from None
         log.info("sms code sent purpose=%s phone=%s", purpose, mask_phone(phone))
 
     async def consume(self, phone: str, purpose: SmsPurpose, code: str) -> bool:

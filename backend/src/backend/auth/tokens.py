@@ -31,7 +31,14 @@ from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JWTError
 
 from backend.audit.service import AuditLog
-from backend.auth.errors import RefreshTokenRejected, TokenRejected, UnknownSigningKey
+from backend.auth.errors import (
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    TokenExpired,
+    TokenInvalid,
+    TokenRevoked,
+    UnknownSigningKey,
+)
 from backend.auth.keys import ALGORITHM, SigningKeyRing
 from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, principal_from_claims
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
@@ -183,12 +190,12 @@ class TokenService:
     async def refresh(self, refresh_token: str) -> TokenPair:
         """Spend ``refresh_token`` for a new pair in the same session.
 
-        Raises ``RefreshTokenRejected``: ``auth.refresh_token_reused`` when the token was already
-        spent (the whole session is revoked then, and audited the first time only),
-        ``auth.refresh_token_invalid`` otherwise (unknown, expired, revoked, malformed).
+        Raises ``RefreshTokenReused`` when the token was already spent (the whole session is revoked
+        then, and audited the first time only), ``RefreshTokenInvalid`` otherwise (unknown, expired,
+        revoked, malformed).
         """
         if not _REFRESH_TOKEN.fullmatch(refresh_token):
-            raise RefreshTokenRejected()
+            raise RefreshTokenInvalid()
         token_hash = _hash_refresh(refresh_token)
         successor, new = self._new_refresh()
         record = await self._refresh.rotate(token_hash, new, now=self._clock.now())
@@ -196,8 +203,8 @@ class TokenService:
             spent = await self._refresh.find_spent(token_hash)
             if spent is not None:
                 await self._revoke_reused(spent)
-                raise RefreshTokenRejected("auth.refresh_token_reused")
-            raise RefreshTokenRejected()
+                raise RefreshTokenReused()
+            raise RefreshTokenInvalid()
         return await self._pair(record, successor)
 
     def _new_refresh(self) -> tuple[str, NewRefreshToken]:
@@ -210,7 +217,7 @@ class TokenService:
     async def _pair(self, record: RefreshRecord, refresh_token: str) -> TokenPair:
         kind = record.principal_kind
         if kind not in PRINCIPAL_KINDS:
-            raise RefreshTokenRejected()
+            raise RefreshTokenInvalid()
         access = await self.issue_access(
             kind,  # type: ignore[arg-type]
             record.principal_id,
@@ -250,19 +257,19 @@ class TokenService:
             if cached.exp > now:
                 return cached
             del self._cache[token]
-            raise TokenRejected("auth.token_expired", "The access token has expired")
+            raise TokenExpired()
         if len(token) > MAX_TOKEN_BYTES:
-            raise TokenRejected("auth.token_invalid", "The access token is not valid")
+            raise TokenInvalid()
         principal = self._decode(token)
         if principal.exp <= now:
-            raise TokenRejected("auth.token_expired", "The access token has expired")
+            raise TokenExpired()
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[token] = principal
         return principal
 
     def _decode(self, token: str) -> Principal:
-        invalid = TokenRejected("auth.token_invalid", "The access token is not valid")
+        invalid = TokenInvalid()
         try:
             header = jwt.get_unverified_header(token)
         except JWTError:
@@ -288,7 +295,7 @@ class TokenService:
                 options=_DECODE_OPTIONS,
             )
         except ExpiredSignatureError:
-            raise TokenRejected("auth.token_expired", "The access token has expired") from None
+            raise TokenExpired() from None
         except JWTError as exc:
             log.info("access token refused: %s", type(exc).__name__)
             raise invalid from None
@@ -311,9 +318,9 @@ class TokenService:
             try:
                 principal = self.verify_access(token)
             except UnknownSigningKey:
-                raise TokenRejected("auth.token_invalid", "The access token is not valid") from None
+                raise TokenInvalid() from None
         if check_revocation and await self.is_revoked(principal):
-            raise TokenRejected("auth.token_revoked", "The access token has been revoked")
+            raise TokenRevoked()
         return principal
 
     def revocation_check(self, principal: Principal) -> RevocationCheck:

@@ -40,7 +40,7 @@ class CitizenLogin(msgspec.Struct, frozen=True, kw_only=True):
     password_hash: str | None
 
 
-class AlreadyRegistered(Exception):
+class DuplicateCitizen(Exception):
     """The unique ID-number or phone index refused an insert."""
 
 
@@ -81,7 +81,7 @@ class CitizenRepository(Repository):
         return await Citizen.exists().where(Citizen.phone_index == phone_index)
 
     async def add(self, citizen: NewCitizen) -> None:
-        with UniqueViolation(raise_as=AlreadyRegistered):
+        with UniqueViolation(raise_as=DuplicateCitizen):
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:

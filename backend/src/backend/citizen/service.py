@@ -10,23 +10,36 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
+from backend.auth.errors import SmsCodeInvalid
 from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
-from backend.citizen.repository import (
+from backend.citizen.errors import (
     AlreadyRegistered,
+    CitizenNotFound,
+    IdentityDeceased,
+    IdentityMismatch,
+    IdentityNotFound,
+    IdNumberInvalid,
+    NameInvalid,
+    PhoneTaken,
+    RegisterRateLimited,
+    RegistryUnavailable,
+)
+from backend.citizen.repository import (
     CitizenLogin,
     CitizenRepository,
     CitizenRow,
+    DuplicateCitizen,
     NewCitizen,
 )
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
-from backend.errors import Conflict, Invalid, NotFound, Unavailable
+from backend.errors import Invalid
 from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 from integrations import InvalidIdNumber, UpstreamRejected, UpstreamUnavailable, mask_name, parse_id_number
@@ -39,10 +52,10 @@ APP_CLIENT_ID = "suqian-app"
 # Sealed columns: the associated data binds each ciphertext to its column.
 NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
 
-_IDENTITY_PROBLEMS = {
-    "mismatch": ("citizen.identity_mismatch", "The name does not match the ID number"),
-    "not_found": ("citizen.identity_not_found", "The population registry does not know this ID number"),
-    "deceased": ("citizen.identity_deceased", "The population registry lists this person as deceased"),
+_IDENTITY_PROBLEMS: dict[str, type[Invalid]] = {
+    "mismatch": IdentityMismatch,
+    "not_found": IdentityNotFound,
+    "deceased": IdentityDeceased,
 }
 
 
@@ -77,7 +90,7 @@ class CitizenService:
         # through gives its unit back (it needed a fresh phone and its SMS code anyway), so a
         # crowded carrier-grade NAT doesn't use the budget up.
         self._per_client = RateLimit(
-            "citizen.register_rate_limited",
+            RegisterRateLimited,
             limit=settings.registration_failures_per_address,
             window=settings.registration_failures_window,
             by_address=True,
@@ -92,7 +105,7 @@ class CitizenService:
         name, id_number = self._parse_identity(request.name, request.id_number)
         await self._limiter.hit(self._per_client, client)
         if not await self._sms_codes.consume(request.phone, "register", request.sms_code):
-            raise Invalid("auth.sms_code_invalid", "The SMS code is wrong or has expired")
+            raise SmsCodeInvalid()
         row = await self._create(
             name=name, id_number=id_number, phone=request.phone, password=request.password, client=client
         )
@@ -149,10 +162,10 @@ class CitizenService:
         try:
             parsed = parse_id_number(id_number, today=self._clock.now().date()).value
         except InvalidIdNumber as exc:
-            raise Invalid("citizen.id_number_invalid", f"Not a valid ID number ({exc.reason})") from None
+            raise IdNumberInvalid(reason=exc.reason) from None
         name = name.strip()
         if not name:
-            raise Invalid("citizen.name_invalid", "The name is empty")
+            raise NameInvalid()
         return name, parsed
 
     async def _create(
@@ -190,10 +203,10 @@ class CitizenService:
                     },
                     chain="auth",
                 )
-        except AlreadyRegistered:
+        except DuplicateCitizen:
             # Lost a race with a concurrent registration: answer as the pre-check would have.
             await self._refuse_taken(id_index, phone_index)
-            raise Conflict("citizen.already_registered", "This identity is already registered") from None
+            raise AlreadyRegistered() from None
         log.info("citizen registered id=%s", citizen.id)
         return CitizenRow(
             id=citizen.id,
@@ -208,7 +221,7 @@ class CitizenService:
     async def get(self, citizen_id: uuid.UUID) -> CitizenRead:
         row = await self._repository.find(citizen_id)
         if row is None:
-            raise NotFound("citizen.not_found", "No such citizen")
+            raise CitizenNotFound()
         return self._read(row)
 
     def _read(self, row: CitizenRow) -> CitizenRead:
@@ -225,25 +238,18 @@ class CitizenService:
     async def _refuse_taken(self, id_index: str, phone_index: str) -> None:
         # Never say which phone holds the ID number: the caller proved only their own phone.
         if await self._repository.id_number_taken(id_index):
-            raise Conflict("citizen.already_registered", "This ID number is already registered")
+            raise AlreadyRegistered()
         if await self._repository.phone_taken(phone_index):
-            raise Conflict("citizen.phone_taken", "This phone number already has an account; log in")
+            raise PhoneTaken()
 
     async def _verify_identity(self, name: str, id_number: str) -> None:
         try:
             outcome = await self._population.verify(name=name, id_number=id_number)
         except UpstreamUnavailable as exc:
             retry = int(exc.retry_after) if exc.retry_after else 5
-            raise Unavailable(
-                "citizen.registry_unavailable",
-                "The population registry is unavailable; try again later",
-                retry_after=retry,
-            ) from None
+            raise RegistryUnavailable(retry_after=retry) from None
         except UpstreamRejected as exc:
             log.warning("population registry rejected a verification: %s", exc.code)
-            raise Unavailable(
-                "citizen.registry_unavailable", "The population registry refused the check", retry_after=60
-            ) from None
+            raise RegistryUnavailable(retry_after=60) from None
         if outcome != "match":
-            code, detail = _IDENTITY_PROBLEMS[outcome]
-            raise Invalid(code, detail)
+            raise _IDENTITY_PROBLEMS[outcome]()

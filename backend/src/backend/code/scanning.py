@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from backend.auth.errors import TokenRejected
+from backend.auth.errors import TokenRevoked
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenService
 from backend.clock import Clock
+from backend.code.errors import SceneUnknown
 from backend.code.policy import SCENE_POLICY, Pseudonyms
 from backend.code.repository import RevocationRepository
 from backend.code.schemas import RevocationPage, RevocationRead, VerifyResult
 from backend.code.tasks import AuditBuffer
 from backend.code.trust import CodeTrust
-from backend.errors import Forbidden, Invalid
+from backend.pagination import CursorInvalid
 from backend.store import KeyValueStore, SetIfAbsent
 from citizen_code import Decision, ParsedCode, Reason, Verdict
 
@@ -33,7 +34,7 @@ def scene_of(principal: Principal) -> str:
     """The scanner's scene, from its device token; a scanner without a known scene is no gate."""
     scene = principal.context.get("scene", "")
     if scene not in SCENE_POLICY:
-        raise Forbidden("code.scene_unknown", "This scanner's scene has no citizen-code policy")
+        raise SceneUnknown()
     return scene
 
 
@@ -86,7 +87,7 @@ class ScanService:
             if claimed is not None:
                 # A revoked scanner must not use up a citizen's code.
                 await self._store.delete(claimed)
-            raise TokenRejected("auth.token_revoked", "The access token has been revoked")
+            raise TokenRevoked()
         claims = verdict.claims
         self._audit.record(
             actor=principal.subject,
@@ -127,5 +128,5 @@ def _cursor(since: str | None) -> int:
     if since is None:
         return 0
     if not (since.isascii() and since.isdigit() and len(since) <= 19):
-        raise Invalid("request.cursor_invalid", "The cursor is not one this list handed out")
+        raise CursorInvalid()
     return int(since)

@@ -28,6 +28,7 @@ from backend.audit.chain import NewEntry
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.clock import Clock
+from backend.code.errors import ScanTimeInvalid
 from backend.code.policy import Pseudonyms
 from backend.code.repository import NewScan, ScanRepository, ScanRow
 from backend.code.scanning import scene_of
@@ -35,7 +36,6 @@ from backend.code.schemas import CloneFlag, ScanReceipt, ScanUpload
 from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
 from backend.database import transaction
-from backend.errors import Invalid
 from citizen_code import Mode, ParsedCode, Verdict, Verifier
 
 # A scanner's clock may run a little fast; a scan "from the future" beyond this is refused.
@@ -79,7 +79,7 @@ class ScanUploads:
         venue = principal.context.get("venue", "")
         now = self._clock.now()
         if any(upload.scanned_at > now + FUTURE_SKEW for upload in uploads):
-            raise Invalid("code.scan_time_invalid", "A scan's scanned_at lies in the future")
+            raise ScanTimeInvalid()
         unique = {hashlib.sha256(u.code.encode()).hexdigest(): u for u in uploads}
         material = await self._trust.material()
         # Its own verifier: this one runs in a worker thread, and with no revocations or policy.

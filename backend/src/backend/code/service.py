@@ -33,15 +33,23 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenService
+from backend.citizen.errors import CitizenNotFound
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
+from backend.code.errors import (
+    DeviceKeyInvalid,
+    DeviceLimit,
+    DeviceNotFound,
+    DeviceRevoked,
+    EnrolRateLimited,
+    HolderConflict,
+)
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
 from backend.code.schemas import CodeRead, DeviceEnrolled, DeviceRead
 from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
 from backend.database import transaction
-from backend.errors import Conflict, Invalid, NotFound
 from backend.ratelimit import RateLimit, RateLimiter
 from citizen_code import (
     Status,
@@ -55,7 +63,7 @@ from citizen_code import (
 from citizen_code.errors import InvalidKey
 
 # Enrolment signs a credential and writes rows: a phone renews every few hours, a script may not.
-ENROL_PER_CITIZEN = RateLimit("code.enrol_rate_limited", limit=30, window=3600)
+ENROL_PER_CITIZEN = RateLimit(EnrolRateLimited, limit=30, window=3600)
 HOLDER_CACHE_SIZE = 100_000
 HOLDER_CACHE_TTL = 60.0
 
@@ -82,7 +90,7 @@ def parse_device_key(text: str) -> ec.EllipticCurvePublicKey:
         )
         return load_public_key(raw)
     except (binascii.Error, ValueError, InvalidKey):
-        raise Invalid("code.device_key_invalid", "public_key is not a base64 P-256 public key") from None
+        raise DeviceKeyInvalid() from None
 
 
 class CitizenCodeService:
@@ -146,7 +154,7 @@ class CitizenCodeService:
             if await self._holders.add(holder, now=self._clock.now()):
                 return holder
             # Another request created it first (or, at 2^-80 odds, the code id was taken): re-read.
-        raise Conflict("code.holder_conflict", "Could not create a code id; try again")
+        raise HolderConflict()
 
     async def issue(self, citizen_id: uuid.UUID) -> CodeRead:
         """A fresh online code (60 s), asserting the citizen's current status."""
@@ -192,14 +200,11 @@ class CitizenCodeService:
             issued_at, expires_at = _at(now), _at(now + self._settings.holder_ttl)
             existing = await self._holders.find_device(citizen_id, thumbprint=thumbprint)
             if existing is not None and existing.revoked_at is not None:
-                raise Conflict("code.device_revoked", "This device key was revoked; enrol a new key")
+                raise DeviceRevoked()
             if existing is None or existing.credential_expires_at <= issued_at:
                 active = await self._holders.count_active_devices(citizen_id, now=issued_at)
                 if active >= self._settings.max_devices:
-                    raise Conflict(
-                        "code.device_limit",
-                        f"At most {self._settings.max_devices} devices may hold a credential; revoke one",
-                    )
+                    raise DeviceLimit(limit=self._settings.max_devices)
             credential = issue_holder_credential(
                 material.ring.active,
                 issuer=self._settings.issuer,
@@ -265,7 +270,7 @@ class CitizenCodeService:
                 )
         if not revoked:
             if not await self._holders.owns_device(citizen_id, device_id):
-                raise NotFound("code.device_not_found", "No such device")
+                raise DeviceNotFound()
             return
         await self._tokens.end_other_sessions("citizen", citizen_id, keep_session=reported_from)
         await self._trust.refresh_revocations()
@@ -274,7 +279,7 @@ class CitizenCodeService:
         """An operator restricts (or clears) a citizen. The revocation entry it writes voids the
         credentials asserting the old status, online and offline (see the module docstring)."""
         if not await self._citizens.exists(citizen_id):
-            raise NotFound("citizen.not_found", "No such citizen")
+            raise CitizenNotFound()
         await self.holder(citizen_id)
         now = self._trust.now()
         async with transaction(self._engine):

@@ -8,7 +8,8 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from backend.database import ping as ping_database
-from backend.errors import DomainError, Unavailable
+from backend.errors import DomainError
+from backend.health.errors import NotReady
 from backend.store import KeyValueStore
 
 # A readiness probe must answer before the orchestrator's own timeout (typically 1-3 s).
@@ -30,14 +31,8 @@ class Readiness:
         )
         failed = [name for name, result in zip(checks, results, strict=True) if result is not None]
         if failed:
-            raise Unavailable(
-                "health.not_ready",
-                f"not ready: {', '.join(failed)} unavailable",
-                retry_after=5,
-                extra={
-                    "failed": failed,
-                    "checks": {n: _describe(r) for n, r in zip(checks, results, strict=True)},
-                },
+            raise NotReady(
+                failed=failed, checks={n: _describe(r) for n, r in zip(checks, results, strict=True)}
             )
         return list(checks)
 

@@ -17,9 +17,9 @@ from backend.auth.principal import Principal
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import transaction
-from backend.errors import NotFound, Unauthenticated
 from backend.pagination import decode_cursor, encode_cursor
 from backend.ratelimit import RateLimit, RateLimiter
+from backend.scanner.errors import CredentialsInvalid, ScannerNotFound, TokenThrottled
 from backend.scanner.repository import DeviceRow, ScannerRepository
 from backend.scanner.scenes import Scene
 
@@ -31,7 +31,7 @@ DEVICE_SCOPE = "scanner"
 DEVICE_TOKEN_TTL = 600
 DEVICE_CLIENT_ID = "scanner"
 # A device needs one exchange per token lifetime; 10 a minute leaves room for restarts and retries.
-TOKEN_PER_DEVICE = RateLimit("scanner.token_throttled", limit=10, window=60)
+TOKEN_PER_DEVICE = RateLimit(TokenThrottled, limit=10, window=60)
 
 
 def credential_hash(credential: str) -> str:
@@ -90,7 +90,7 @@ class ScannerService:
     async def get(self, device_id: uuid.UUID) -> DeviceRow:
         row = await self._repository.find(device_id)
         if row is None:
-            raise NotFound("scanner.not_found", "No such scanner device")
+            raise ScannerNotFound()
         return row
 
     async def revoke(self, device_id: uuid.UUID, *, by: Principal) -> None:
@@ -123,7 +123,7 @@ class ScannerService:
                 device_id,
                 "unknown" if row is None else "revoked" if row.revoked_at else "credential",
             )
-            raise Unauthenticated("scanner.credentials_invalid", "The device id or credential is wrong")
+            raise CredentialsInvalid()
         token = await self._tokens.issue_access(
             "device",
             row.id,

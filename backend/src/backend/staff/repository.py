@@ -25,7 +25,7 @@ class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class UsernameTaken(Exception):
+class DuplicateUsername(Exception):
     pass
 
 
@@ -70,7 +70,7 @@ class StaffRepository(Repository):
     async def create(
         self, *, username: str, display_name: str, role: Role, password_hash: str, now: datetime
     ) -> StaffRow:
-        """Insert a staff account; ``UsernameTaken`` when the (lower-case) name exists."""
+        """Insert a staff account; ``DuplicateUsername`` when the (lower-case) name exists."""
         row = StaffRow(
             id=uuid.uuid4(),
             username=username,
@@ -82,7 +82,7 @@ class StaffRepository(Repository):
             locked_until=None,
             created_at=now,
         )
-        with UniqueViolation(raise_as=lambda: UsernameTaken(username)):
+        with UniqueViolation(raise_as=lambda: DuplicateUsername(username)):
             await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
         return row
 

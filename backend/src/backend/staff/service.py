@@ -11,16 +11,17 @@ from typing import Any, Protocol
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
+from backend.auth.errors import AccountLocked, InvalidCredentials
 from backend.auth.principal import Principal
 from backend.auth.service import login_throttle
 from backend.auth.settings import AuthSettings
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
 from backend.database import transaction
-from backend.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from backend.pagination import decode_cursor, encode_cursor
 from backend.ratelimit import RateLimit, RateLimiter
-from backend.staff.repository import Role, StaffRepository, StaffRow, UsernameTaken
+from backend.staff.errors import PasswordTooShort, UsernameTaken
+from backend.staff.repository import DuplicateUsername, Role, StaffRepository, StaffRow
 
 log = logging.getLogger("backend.staff")
 
@@ -83,7 +84,7 @@ class StaffService:
                     data={"username": ADMIN_USERNAME, "password": "generated" if generated else "configured"},
                     chain="auth",
                 )
-        except UsernameTaken:
+        except DuplicateUsername:
             return None  # another worker created it first; its password is the one printed
         return generated
 
@@ -100,17 +101,14 @@ class StaffService:
         if row is None:
             # An unknown name answers like a real one: the same hash work, the same 401s, and the same
             # 429 after as many attempts (counted in the store: there is no row to count in).
-            try:
-                await self._limiter.hit(self._unknown_name_rule(), username)
-            except RateLimited as exc:
-                raise _locked(exc.retry_after or self._settings.lockout_seconds) from None
+            await self._limiter.hit(self._unknown_name_rule(), username)
             await self._passwords.verify(None, password)
-            raise _invalid_credentials()
+            raise InvalidCredentials()
         attempt = await self._admit(row)
         matches = await self._passwords.verify(row.password_hash, password)
         if not row.active or not matches:
             await self._failed(row, attempt, client)
-            raise _invalid_credentials()
+            raise InvalidCredentials()
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
         )
@@ -128,7 +126,7 @@ class StaffService:
 
     def _unknown_name_rule(self) -> RateLimit:
         return RateLimit(
-            "auth.account_locked",
+            AccountLocked,
             limit=self._settings.lockout_threshold,
             window=self._settings.lockout_seconds,
         )
@@ -150,7 +148,7 @@ class StaffService:
         # Logged, not audited: the lock itself was audited, and attempts against it are unbounded.
         log.info("staff login refused: staff:%s is locked", row.id)
         seconds = (locked_until - now).total_seconds() if locked_until else self._settings.lockout_seconds
-        raise _locked(max(1, math.ceil(seconds)))
+        raise AccountLocked(retry_after=max(1, math.ceil(seconds)))
 
     async def _failed(self, row: StaffRow, attempt: int, client: str) -> None:
         async with transaction(self._engine):
@@ -186,9 +184,7 @@ class StaffService:
         self, *, username: str, display_name: str, role: Role, password: str, by: Principal
     ) -> StaffRow:
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise Invalid(
-                "staff.password_too_short", f"Staff passwords have at least {MIN_PASSWORD_LENGTH} characters"
-            )
+            raise PasswordTooShort(min_length=MIN_PASSWORD_LENGTH)
         password_hash = await self._passwords.hash(password)
         try:
             async with transaction(self._engine):
@@ -206,8 +202,8 @@ class StaffService:
                     data={"username": row.username, "role": role},
                     chain="auth",
                 )
-        except UsernameTaken:
-            raise Conflict("staff.username_taken", "A staff account with this username exists") from None
+        except DuplicateUsername:
+            raise UsernameTaken() from None
         return row
 
     async def list(self, *, cursor: str | None, limit: int) -> tuple[list[StaffRow], str | None]:
@@ -215,15 +211,3 @@ class StaffService:
         rows = await self._repository.list(after=after, limit=limit + 1)
         page = rows[:limit]
         return page, encode_cursor(page[-1].username) if len(rows) > limit else None
-
-
-def _invalid_credentials() -> Unauthenticated:
-    return Unauthenticated("auth.invalid_credentials", "The username or password is wrong")
-
-
-def _locked(retry_after: int) -> RateLimited:
-    return RateLimited(
-        "auth.account_locked",
-        "Too many wrong passwords; the account is locked for a while",
-        retry_after=retry_after,
-    )

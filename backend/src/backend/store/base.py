@@ -7,8 +7,14 @@ from backend.errors import Unavailable
 
 
 class StoreUnavailable(Unavailable):
-    def __init__(self, detail: str = "The key-value store is unavailable") -> None:
-        super().__init__("store.unavailable", detail, retry_after=1)
+    """The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed."""
+
+    code = "store.unavailable"
+    detail = "The key-value store is unavailable"
+    retry_after = 1
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail=detail)
 
 
 class SetIfAbsent(NamedTuple):
