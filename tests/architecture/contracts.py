@@ -9,6 +9,9 @@ import graph, so a new feature folder is covered the day it lands. Two rules:
 2. The shared infrastructure (every other module of ``backend`` but the composition root
    ``backend.app`` and the entry point ``backend.__main__``) imports no feature at all: it stays
    below them.
+3. Only the HTTP edge speaks in HTTP shapes: a feature's ``schemas`` (request and response Structs)
+   are imported by controllers and other schemas only. Services take plain values and domain types
+   and return domain types; the controller maps (ADR 5).
 
 Registered in pyproject.toml as contract type ``features``; ``lint-imports`` runs it in the test
 command.
@@ -22,6 +25,8 @@ import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
 PRIVATE = ("repository", "tables", "controller")
+# Modules that may import a feature's schemas (rule 3).
+EDGE = ("controller", "schemas")
 # Where everything is assembled; it imports every feature by design.
 COMPOSITION = ("backend.app", "backend.__main__")
 
@@ -57,7 +62,18 @@ class FeatureContract(Contract):
             )
             for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                 target = _feature_of(imported, features)
-                if target is None or target == own:
+                if target is None:
+                    continue
+                if (
+                    own is not None
+                    and imported.rpartition(".")[2] == "schemas"
+                    and importer.rpartition(".")[2] not in EDGE
+                ):
+                    broken.append(
+                        {"importer": importer, "imported": imported, "rule": "HTTP shapes below the edge"}
+                    )
+                    continue
+                if target == own:
                     continue
                 rule = None
                 if infrastructure:

@@ -12,8 +12,7 @@ from backend.audit.tables import AuditEntry
 from backend.auth.principal import Principal
 from backend.code.policy import Pseudonyms
 from backend.code.repository import ScanRepository
-from backend.code.scans import ScanUploads
-from backend.code.schemas import CloneFlag, ScanUpload
+from backend.code.scans import Clone, OfflineScan, ScanUploads
 from backend.code.settings import CodeSettings
 from backend.code.tables import CodeScan, CodeScanFlag
 from citizen_code import DeviceKey, sign_frame
@@ -132,8 +131,8 @@ async def test_one_credential_at_two_venues_within_the_window_is_flagged_but_fur
     home, work = _device("residential_compound", "home"), _device("factory", "work")
     now = int(time.time())
 
-    async def scan(device: Principal, at: int) -> list[CloneFlag]:
-        upload = ScanUpload(
+    async def scan(device: Principal, at: int) -> list[Clone]:
+        upload = OfflineScan(
             code=sign_frame(phone, credential, now=at), scanned_at=datetime.fromtimestamp(at, UTC)
         )
         return (await uploads.upload(device, [upload])).flags

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
@@ -13,9 +14,13 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
-from backend.citizen.service import CitizenService
+from backend.citizen.service import Citizen, CitizenService
 from backend.idempotency import Idempotency, idempotent_json
 from backend.web import client_address
+
+
+def _read(citizen: Citizen) -> CitizenRead:
+    return CitizenRead(**msgspec.structs.asdict(citizen))
 
 
 class RegistrationController(Controller):
@@ -40,7 +45,15 @@ class RegistrationController(Controller):
         client = client_address(request)
 
         async def register() -> Registered:
-            return await citizens.register(data, client=client)
+            registration = await citizens.register(
+                phone=data.phone,
+                sms_code=data.sms_code,
+                name=data.name,
+                id_number=data.id_number,
+                password=data.password,
+                client=client,
+            )
+            return Registered(citizen=_read(registration.citizen), tokens=registration.tokens)
 
         return await idempotent_json(
             idempotency,
@@ -65,4 +78,4 @@ class MeController(Controller):
         principal: NamedDependency[Principal],
         citizens: NamedDependency[CitizenService],
     ) -> CitizenRead:
-        return await citizens.get(principal.id)
+        return _read(await citizens.get(principal.id))

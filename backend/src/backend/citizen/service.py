@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
+import msgspec
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
@@ -15,7 +17,7 @@ from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
-from backend.auth.tokens import TokenService
+from backend.auth.tokens import TokenPair, TokenService
 from backend.citizen.errors import (
     AlreadyRegistered,
     CitizenNotFound,
@@ -35,7 +37,6 @@ from backend.citizen.repository import (
     DuplicateCitizen,
     NewCitizen,
 )
-from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
@@ -57,6 +58,23 @@ _IDENTITY_PROBLEMS: dict[str, type[Invalid]] = {
     "not_found": IdentityNotFound,
     "deceased": IdentityDeceased,
 }
+
+
+class Citizen(msgspec.Struct, frozen=True, kw_only=True):
+    """A citizen as the rest of the system sees them: name, ID number and phone masked."""
+
+    id: uuid.UUID
+    name: str
+    id_number: str
+    phone: str
+    has_password: bool
+    verified_at: datetime
+    created_at: datetime
+
+
+class Registration(msgspec.Struct, frozen=True, kw_only=True):
+    citizen: Citizen
+    tokens: TokenPair
 
 
 class CitizenService:
@@ -99,21 +117,30 @@ class CitizenService:
     def phone_index(self, phone: str) -> str:
         return self._cipher.blind_index(phone, column=PHONE)
 
-    async def register(self, request: RegisterRequest, *, client: str) -> Registered:
+    async def register(
+        self,
+        *,
+        phone: str,
+        sms_code: str,
+        name: str,
+        id_number: str,
+        password: str | None = None,
+        client: str,
+    ) -> Registration:
         """Verify the phone (SMS code) and the identity (population registry), then create the
         citizen and their first session. One citizen per ID number and per phone."""
-        name, id_number = self._parse_identity(request.name, request.id_number)
+        name, id_number = self._parse_identity(name, id_number)
         await self._limiter.hit(self._per_client, client)
-        if not await self._sms_codes.consume(request.phone, "register", request.sms_code):
+        if not await self._sms_codes.consume(phone, "register", sms_code):
             raise SmsCodeInvalid()
         row = await self._create(
-            name=name, id_number=id_number, phone=request.phone, password=request.password, client=client
+            name=name, id_number=id_number, phone=phone, password=password, client=client
         )
         await self._limiter.refund(self._per_client, client)
         tokens = await self._tokens.issue_pair(
             "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
         )
-        return Registered(citizen=self._read(row), tokens=tokens)
+        return Registration(citizen=self._read(row), tokens=tokens)
 
     async def register_verified_phone(
         self, *, name: str, id_number: str, phone: str, client: str
@@ -218,14 +245,14 @@ class CitizenService:
             created_at=now,
         )
 
-    async def get(self, citizen_id: uuid.UUID) -> CitizenRead:
+    async def get(self, citizen_id: uuid.UUID) -> Citizen:
         row = await self._repository.find(citizen_id)
         if row is None:
             raise CitizenNotFound()
         return self._read(row)
 
-    def _read(self, row: CitizenRow) -> CitizenRead:
-        return CitizenRead(
+    def _read(self, row: CitizenRow) -> Citizen:
+        return Citizen(
             id=row.id,
             name=mask_name(self._cipher.open(row.name_sealed, column=NAME)),
             id_number=mask_id_number(self._cipher.open(row.id_number_sealed, column=ID_NUMBER)),

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -19,24 +20,28 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from backend.auth.guards import BEARER, current_principal, require_citizen, require_device, require_staff
 from backend.auth.principal import Principal
 from backend.code.keys import TrustMaterial
-from backend.code.scanning import ScanService
-from backend.code.scans import ScanUploads
+from backend.code.repository import DeviceRow
+from backend.code.scanning import GateDecision, ScanService
+from backend.code.scans import OfflineScan, ScanUploads
 from backend.code.schemas import (
+    CloneFlag,
     CodeRead,
     DeviceCreate,
     DeviceEnrolled,
     DeviceList,
+    DeviceRead,
     HolderStatusUpdate,
     IssuerKeyList,
     IssuerKeyRead,
     RevocationPage,
+    RevocationRead,
     ScanBatch,
     ScanReceipt,
     TrustAnchorRead,
     VerifyRequest,
     VerifyResult,
 )
-from backend.code.service import CitizenCodeService, device_read
+from backend.code.service import CitizenCodeService
 from backend.scanner.service import DEVICE_SCOPE
 from citizen_code import Status
 
@@ -54,6 +59,22 @@ async def _qr(
     rendered, code = await codes.render(principal.id, image=image)
     headers = {**_NO_STORE, "x-code-expires-at": code.expires_at.isoformat()}
     return Response(rendered, media_type=_QR_MEDIA_TYPES[image], headers=headers)
+
+
+def _device(row: DeviceRow) -> DeviceRead:
+    return DeviceRead(
+        id=row.id,
+        label=row.label,
+        created_at=row.created_at,
+        credential_expires_at=row.credential_expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _verdict(decision: GateDecision) -> VerifyResult:
+    return VerifyResult(
+        decision=decision.decision, reason=decision.reason, scene=decision.scene, pseudonym=decision.pseudonym
+    )
 
 
 def _at(epoch: int | None) -> datetime | None:
@@ -92,7 +113,15 @@ class CitizenCodeController(Controller):
     ) -> Response[CodeRead]:
         # Hot path (a code per display): see CodeScannerController.verify on reading off the request.
         code = await codes.issue(current_principal(request).id)
-        return Response(code, headers=_NO_STORE)
+        return Response(
+            CodeRead(
+                code=code.code,
+                issued_at=code.issued_at,
+                expires_at=code.expires_at,
+                refresh_in=code.refresh_in,
+            ),
+            headers=_NO_STORE,
+        )
 
     @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png")
     async def png(
@@ -114,7 +143,13 @@ class CitizenCodeController(Controller):
         principal: NamedDependency[Principal],
     ) -> Response[DeviceEnrolled]:
         enrolled = await codes.enrol(principal.id, public_key=data.public_key, label=data.label)
-        return Response(enrolled, status_code=201, headers=_NO_STORE)
+        body = DeviceEnrolled(
+            device=_device(enrolled.device),
+            holder_credential=enrolled.holder_credential,
+            issued_at=enrolled.issued_at,
+            expires_at=enrolled.expires_at,
+        )
+        return Response(body, status_code=201, headers=_NO_STORE)
 
     @get("/devices", summary="Your registered devices, newest first")
     async def devices(
@@ -124,7 +159,7 @@ class CitizenCodeController(Controller):
         include_revoked: FromQuery[bool] = False,
     ) -> DeviceList:
         rows = await codes.devices(principal.id, include_revoked=include_revoked)
-        return DeviceList(items=[device_read(row) for row in rows])
+        return DeviceList(items=[_device(row) for row in rows])
 
     @delete(
         "/devices/{device_id:uuid}", summary="Revoke a lost device; your other devices renew their credential"
@@ -158,7 +193,7 @@ class CodeScannerController(Controller):
     ) -> VerifyResult:
         # The hot path takes one dependency and reads the caller off the request: with two, Litestar
         # resolves them concurrently in an anyio task group (~50 µs); one is awaited directly.
-        return await scans.verify(current_principal(request), data.code)
+        return _verdict(await scans.verify(current_principal(request), data.code))
 
     @get(
         "/revocations",
@@ -171,7 +206,12 @@ class CodeScannerController(Controller):
         since: FromQuery[str | None] = None,
         limit: PageSize = 500,
     ) -> RevocationPage:
-        return await scans.revocations(since=since, limit=limit)
+        feed = await scans.revocations(since=since, limit=limit)
+        return RevocationPage(
+            items=[RevocationRead(code_id=item.code_id, revoked_at=item.revoked_at) for item in feed.items],
+            next_cursor=feed.next_cursor,
+            has_more=feed.has_more,
+        )
 
     @post(
         "/scans",
@@ -185,7 +225,14 @@ class CodeScannerController(Controller):
         uploads: NamedDependency[ScanUploads],
         principal: NamedDependency[Principal],
     ) -> ScanReceipt:
-        return await uploads.upload(principal, data.scans)
+        report = await uploads.upload(
+            principal, [OfflineScan(code=scan.code, scanned_at=scan.scanned_at) for scan in data.scans]
+        )
+        return ScanReceipt(
+            received=report.received,
+            stored=report.stored,
+            flags=[CloneFlag(**msgspec.structs.asdict(flag)) for flag in report.flags],
+        )
 
 
 class TrustListController(Controller):

@@ -12,6 +12,9 @@ in-process buffer (``backend.code.tasks``). No database query, no database write
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
 
 from backend.auth.errors import TokenRevoked
 from backend.auth.principal import Principal
@@ -20,7 +23,6 @@ from backend.clock import Clock
 from backend.code.errors import SceneUnknown
 from backend.code.policy import SCENE_POLICY, Pseudonyms
 from backend.code.repository import RevocationRepository
-from backend.code.schemas import RevocationPage, RevocationRead, VerifyResult
 from backend.code.tasks import AuditBuffer
 from backend.code.trust import CodeTrust
 from backend.pagination import CursorInvalid
@@ -36,6 +38,27 @@ def scene_of(principal: Principal) -> str:
     if scene not in SCENE_POLICY:
         raise SceneUnknown()
     return scene
+
+
+class GateDecision(msgspec.Struct, frozen=True, kw_only=True):
+    """What a gate shows for one presented code. A denial is an answer, not an error."""
+
+    decision: Literal["pass", "deny"]
+    reason: str
+    scene: str
+    # Per scene, so two venues can't link their visitors (``backend.code.policy.Pseudonyms``).
+    pseudonym: str | None = None
+
+
+class RevokedCode(msgspec.Struct, frozen=True, kw_only=True):
+    code_id: str
+    revoked_at: datetime
+
+
+class RevocationFeed(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[RevokedCode]
+    next_cursor: str
+    has_more: bool
 
 
 class ScanService:
@@ -58,7 +81,7 @@ class ScanService:
         self._audit = audit
         self._clock = clock
 
-    async def verify(self, principal: Principal, code: str) -> VerifyResult:
+    async def verify(self, principal: Principal, code: str) -> GateDecision:
         """Pass or deny one presented code at this scanner's scene; every answer is audited."""
         scene = scene_of(principal)
         verifier = await self._trust.verifier()
@@ -101,22 +124,22 @@ class ScanService:
                 "mode": str(claims.mode) if claims is not None else None,
             },
         )
-        return VerifyResult(
+        return GateDecision(
             decision="pass" if verdict.passed else "deny",
             reason=verdict.reason.value,
             scene=scene,
             pseudonym=self._pseudonyms.of(scene, claims.code_id) if claims is not None else None,
         )
 
-    async def revocations(self, *, since: str | None, limit: int) -> RevocationPage:
+    async def revocations(self, *, since: str | None, limit: int) -> RevocationFeed:
         """Entries after ``since`` still inside the 48 h horizon, oldest first (cursor = entry id)."""
         cursor = _cursor(since)
         not_before = self._trust.now() - self._trust.revocation_horizon
         rows = await self._revocations.after(cursor, not_before=not_before, limit=limit + 1)
         page = rows[:limit]
-        return RevocationPage(
+        return RevocationFeed(
             items=[
-                RevocationRead(code_id=row.code_id, revoked_at=datetime.fromtimestamp(row.revoked_at, UTC))
+                RevokedCode(code_id=row.code_id, revoked_at=datetime.fromtimestamp(row.revoked_at, UTC))
                 for row in page
             ],
             next_cursor=str(page[-1].id if page else cursor),

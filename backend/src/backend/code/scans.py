@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import anyio.to_thread
+import msgspec
 from piccolo.engine.base import Engine
 
 from backend.audit.chain import NewEntry
@@ -32,7 +33,6 @@ from backend.code.errors import ScanTimeInvalid
 from backend.code.policy import Pseudonyms
 from backend.code.repository import NewScan, ScanRepository, ScanRow
 from backend.code.scanning import scene_of
-from backend.code.schemas import CloneFlag, ScanReceipt, ScanUpload
 from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
 from backend.database import transaction
@@ -52,6 +52,30 @@ def _credential(parsed: ParsedCode) -> str | None:
     if claims.mode is not Mode.DEVICE:
         return None
     return f"{claims.code_id}:{claims.kid.hex()}:{claims.credential_issued_at}:{claims.expires_at}"
+
+
+class OfflineScan(msgspec.Struct, frozen=True, kw_only=True):
+    """A code an offline scanner read, and when (its own clock; checked against ours on upload)."""
+
+    code: str
+    scanned_at: datetime
+
+
+class Clone(msgspec.Struct, frozen=True, kw_only=True):
+    """One credential (or one frame) seen at two places within the clone window."""
+
+    kind: Literal["frame_reused", "credential_cloned"]
+    pseudonym: str
+    scanned_at: datetime
+    other_scene: str
+    other_venue: str
+    other_scanned_at: datetime
+
+
+class ScanReport(msgspec.Struct, frozen=True, kw_only=True):
+    received: int
+    stored: int
+    flags: list[Clone]
 
 
 class ScanUploads:
@@ -74,7 +98,7 @@ class ScanUploads:
         self._settings = settings
         self._engine = engine
 
-    async def upload(self, principal: Principal, uploads: Sequence[ScanUpload]) -> ScanReceipt:
+    async def upload(self, principal: Principal, uploads: Sequence[OfflineScan]) -> ScanReport:
         scene = scene_of(principal)
         venue = principal.context.get("venue", "")
         now = self._clock.now()
@@ -133,11 +157,11 @@ class ScanUploads:
                     ),
                 ],
             )
-        return ScanReceipt(
+        return ScanReport(
             received=len(uploads),
             stored=len(stored),
             flags=[
-                CloneFlag(
+                Clone(
                     kind=kind,  # type: ignore[arg-type]
                     pseudonym=self._pseudonyms.of(scene, scan.code_id or ""),
                     scanned_at=scan.scanned_at,

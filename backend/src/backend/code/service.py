@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import anyio.to_thread
+import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
@@ -46,7 +47,6 @@ from backend.code.errors import (
 )
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
-from backend.code.schemas import CodeRead, DeviceEnrolled, DeviceRead
 from backend.code.settings import CodeSettings
 from backend.code.trust import CodeTrust
 from backend.database import transaction
@@ -72,14 +72,22 @@ def _at(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def device_read(row: DeviceRow) -> DeviceRead:
-    return DeviceRead(
-        id=row.id,
-        label=row.label,
-        created_at=row.created_at,
-        credential_expires_at=row.credential_expires_at,
-        revoked_at=row.revoked_at,
-    )
+class IssuedCode(msgspec.Struct, frozen=True, kw_only=True):
+    """An online citizen code and its validity; show it until ``refresh_in`` seconds have passed."""
+
+    code: str
+    issued_at: datetime
+    expires_at: datetime
+    refresh_in: int
+
+
+class Enrolment(msgspec.Struct, frozen=True, kw_only=True):
+    """A registered (or renewed) phone and the holder credential it signs offline frames with."""
+
+    device: DeviceRow
+    holder_credential: str
+    issued_at: datetime
+    expires_at: datetime
 
 
 def parse_device_key(text: str) -> ec.EllipticCurvePublicKey:
@@ -156,7 +164,7 @@ class CitizenCodeService:
             # Another request created it first (or, at 2^-80 odds, the code id was taken): re-read.
         raise HolderConflict()
 
-    async def issue(self, citizen_id: uuid.UUID) -> CodeRead:
+    async def issue(self, citizen_id: uuid.UUID) -> IssuedCode:
         """A fresh online code (60 s), asserting the citizen's current status."""
         holder = await self.cached_holder(citizen_id)
         material = await self._trust.material()
@@ -170,11 +178,13 @@ class CitizenCodeService:
             status=Status(holder.status),
             ttl=ttl,
         )
-        return CodeRead(
+        return IssuedCode(
             code=code, issued_at=_at(now), expires_at=_at(now + ttl), refresh_in=self._settings.refresh_in
         )
 
-    async def render(self, citizen_id: uuid.UUID, *, image: Literal["png", "svg"]) -> tuple[bytes, CodeRead]:
+    async def render(
+        self, citizen_id: uuid.UUID, *, image: Literal["png", "svg"]
+    ) -> tuple[bytes, IssuedCode]:
         """A fresh code as a QR image; rendering is CPU-bound, so it runs in a worker thread."""
         code = await self.issue(citizen_id)
         if image == "png":
@@ -182,7 +192,7 @@ class CitizenCodeService:
         svg = await anyio.to_thread.run_sync(render_svg, code.code)
         return svg.encode(), code
 
-    async def enrol(self, citizen_id: uuid.UUID, *, public_key: str, label: str) -> DeviceEnrolled:
+    async def enrol(self, citizen_id: uuid.UUID, *, public_key: str, label: str) -> Enrolment:
         """Register a phone key (or renew its credential): a holder credential for at most 48 h."""
         key = parse_device_key(public_key)
         await self._limiter.hit(ENROL_PER_CITIZEN, str(citizen_id))
@@ -237,8 +247,8 @@ class CitizenCodeService:
                 data={"expires_at": now + self._settings.holder_ttl, "status": holder.status},
                 chain="code",
             )
-        return DeviceEnrolled(
-            device=device_read(device),
+        return Enrolment(
+            device=device,
             holder_credential=base64.urlsafe_b64encode(credential).rstrip(b"=").decode(),
             issued_at=issued_at,
             expires_at=expires_at,
