@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from backend.app import FEATURES
+from backend.auth.settings import AuthSettings
+from backend.code.settings import CodeSettings
+from backend.feature import feature_sections
 from backend.settings import GOVERNMENT_SYSTEMS, SettingsError, load_settings
 
 
@@ -103,3 +107,36 @@ def test_sandbox_mount_needs_sandbox_upstreams() -> None:
     urls = {f"SUQIAN_UPSTREAM_{name.upper()}_URL": "https://x.example" for name in GOVERNMENT_SYSTEMS}
     with pytest.raises(SettingsError, match="SUQIAN_SANDBOX_MOUNT=1 needs"):
         load_settings(_production(SUQIAN_SANDBOX_MOUNT="1", **urls))
+
+
+def test_every_field_of_every_section_can_be_set_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "SUQIAN_DATA_DIR": str(tmp_path),
+            "SUQIAN_REDIS_POOL_TIMEOUT": "0.5",
+            "SUQIAN_LOG_SLOW_REQUEST_MS": "250",
+            "SUQIAN_UPSTREAM_READ_TIMEOUT": "3",
+            "SUQIAN_HTTP_TRUSTED_PROXIES": '["10.0.0.0/8"]',
+            "SUQIAN_AUTH_ACCESS_TTL": "600",
+            "SUQIAN_CODE_ONLINE_TTL": "30",
+        },
+        sections=feature_sections(FEATURES),
+    )
+    assert settings.redis.pool_timeout == 0.5
+    assert settings.log.slow_request_ms == 250
+    assert settings.upstream.read_timeout == 3
+    assert settings.http.trusted_proxies == ("10.0.0.0/8",)
+    auth, code = settings.features["auth"], settings.features["code"]
+    assert isinstance(auth, AuthSettings)
+    assert isinstance(code, CodeSettings)
+    assert (auth.access_ttl, code.online_ttl) == (600, 30)
+    # The rest keep the defaults written once, on the structs.
+    assert auth.refresh_idle_ttl == AuthSettings().refresh_idle_ttl
+
+
+def test_a_malformed_section_variable_names_itself(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="SUQIAN_CODE_ONLINE_TTL"):
+        load_settings(
+            {"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_CODE_ONLINE_TTL": "a minute"},
+            sections=feature_sections(FEATURES),
+        )
