@@ -10,9 +10,7 @@ import httpx
 
 from backend.audit.tables import AuditEntry
 from backend.auth.principal import Principal
-from backend.code.policy import Pseudonyms
-from backend.code.repository import ScanRepository
-from backend.code.scans import Clone, OfflineScan, ScanUploads
+from backend.code.scans import Clone, OfflineScan
 from backend.code.settings import CodeSettings
 from backend.code.tables import CodeScan, CodeScanFlag
 from citizen_code import DeviceKey, sign_frame
@@ -118,15 +116,7 @@ async def test_one_credential_at_two_venues_within_the_window_is_flagged_but_fur
     client: httpx.AsyncClient, services: Services
 ) -> None:
     # A 2 s window (instead of 120 s) keeps every scan inside the young session key's lifetime.
-    uploads = ScanUploads(
-        trust=services.code_trust,
-        scans=ScanRepository(services.engine),
-        pseudonyms=Pseudonyms(services.settings.secrets.index_key),
-        audit=services.audit,
-        clock=services.clock,
-        settings=CodeSettings(clone_window=2),
-        engine=services.engine,
-    )
+    uploads = services.rewired(CodeSettings(clone_window=2)).code_uploads
     phone, credential = await _phone(client, services)
     home, work = _device("residential_compound", "home"), _device("factory", "work")
     now = int(time.time())
