@@ -6,6 +6,14 @@ what was issued *before* ``revoked_at``. A revocation made during second ``T`` i
 its owner revokes it) is void too. Whatever we issue for that code id afterwards is dated no earlier
 than the newest entry, so a phone re-enrolling within that second is not caught by it.
 
+**Sequenced, so the last change wins.** The entries of one code id are dated strictly apart: one
+falling on or before the newest is moved a second past it (``RevocationRepository.add``). Each change
+therefore voids everything issued before it, including a code issued under the status it replaces a
+moment earlier — restrict, lift, restrict within one second leaves no "lifted" code valid. Dating
+ahead of the clock costs nothing within the 15 s a gate allows an ``iat`` to lead its clock
+(``citizen_code`` ``CLOCK_SKEW``); only more than ~10 changes of one citizen within a few seconds
+push past it, and gates then answer ``not_yet_valid`` until the clock catches up: it fails closed.
+
 **Status without a query.** ``issue`` runs per displayed code (bench target: ≥ 35 % of a bare
 Litestar app), so a worker keeps each citizen's code id and status in memory. Every status change
 writes a revocation entry dated ``refresh_every + 1`` seconds ahead, which (a) tells every worker,
