@@ -25,6 +25,7 @@ from tests.backend.code.factories import (
     make_citizen,
     make_scanner,
     offline_verifier,
+    public_key_text,
     verify,
     worker_at,
 )
@@ -228,3 +229,33 @@ async def test_the_last_of_many_status_changes_in_one_second_wins(
     assert isinstance(last, ParsedCode)
     assert last.claims.status == Status.NORMAL
     assert [getattr(verifier.check(code, now=now), "reason", None) for code in issued] == ["revoked"] * 5
+
+
+async def _end_of_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    cursor: str | None = None
+    while True:
+        page = await _feed(client, headers, limit=1000, **({"since": cursor} if cursor else {}))
+        cursor = str(page["next_cursor"])
+        if not page["has_more"]:
+            return cursor
+
+
+async def test_feed_entries_of_a_lost_phone_and_of_a_restriction_differ_only_in_code_id(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, services: Services
+) -> None:
+    scanner, worker = await make_scanner(services), worker_at(services, _stopped_clock())
+    start = await _end_of_feed(client, scanner.headers)
+    phone_owner, restricted = await make_citizen(services), await _registered(web)
+    enrolled = await worker.code.enrol(
+        phone_owner.id, public_key=public_key_text(DeviceKey.generate()), label="phone"
+    )
+    await worker.code.revoke_device(phone_owner.id, enrolled.device.id, reported_from=None)
+    await worker.code.set_status(restricted.id, Status.RESTRICTED, by=operator_principal())
+    items = (await _feed(client, scanner.headers, since=start))["items"]
+    assert isinstance(items, list)
+    lost, status = items
+    assert (lost["code_id"], status["code_id"]) == (
+        await code_id_of(services, phone_owner),
+        await code_id_of(services, restricted),
+    )
+    assert {**lost, "code_id": None} == {**status, "code_id": None}
