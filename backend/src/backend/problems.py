@@ -1,7 +1,7 @@
 """RFC 9457 problem details: every error leaves the API as ``application/problem+json`` with a ``code``.
 
 Domain errors map by kind (see ``backend.errors``); framework errors (unknown route, malformed JSON,
-failed validation, oversized body, wrong method) get stable codes of their own
+a body that isn't JSON, failed validation, oversized body, wrong method) get stable codes of their own
 (``backend.problem_codes``); anything unexpected is a 500 with code ``internal.error`` and no detail
 that could leak internals.
 """
@@ -36,6 +36,7 @@ from backend.problem_codes import (
     REQUEST_NOT_FOUND,
     REQUEST_RATE_LIMITED,
     REQUEST_TOO_LARGE,
+    REQUEST_UNSUPPORTED_MEDIA_TYPE,
     UPSTREAM_REJECTED,
     UPSTREAM_UNAVAILABLE,
     catalogue,
@@ -127,6 +128,8 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem = REQUEST_MALFORMED
         elif status == 413:
             problem = REQUEST_TOO_LARGE
+        elif status == 415:
+            problem = REQUEST_UNSUPPORTED_MEDIA_TYPE
         elif status == 401:
             problem = AUTH_UNAUTHENTICATED
         elif status == 403:
