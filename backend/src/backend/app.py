@@ -101,7 +101,8 @@ def create_app(
         if settings.http.cors_origins
         else None,
         request_max_body_size=settings.http.max_body_bytes,
-        # Every JSON body is read through it, and must say it is JSON (``backend.web``).
+        # Every body is read through it: JSON must say it is JSON, an undecodable one is the client's
+        # 400, a hang-up mid-body a 499 (``backend.web``).
         request_class=ApiRequest,
         openapi_config=OpenAPIConfig(
             title="My Suqian API",

@@ -85,7 +85,7 @@ REQUEST_MALFORMED = ProblemCode(
     status=400,
     title="The request body could not be decoded",
     kind=FRAMEWORK,
-    description="The body is not valid JSON",
+    description="The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels",
 )
 REQUEST_INVALID = ProblemCode(
     code="request.invalid",

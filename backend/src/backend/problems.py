@@ -2,8 +2,8 @@
 
 Domain errors map by kind (see ``backend.errors``); framework errors (unknown route, malformed JSON,
 a body that isn't JSON, failed validation, oversized body, wrong method) get stable codes of their own
-(``backend.problem_codes``); anything unexpected is a 500 with code ``internal.error`` and no detail
-that could leak internals.
+(``backend.problem_codes``); a client that hung up mid-body gets 499 and no problem (nobody reads it);
+anything unexpected is a 500 with code ``internal.error`` and no detail that could leak internals.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from backend.problem_codes import (
     UPSTREAM_UNAVAILABLE,
     catalogue,
 )
+from backend.web import CLIENT_CLOSED, ClientDisconnected
 from integrations import UpstreamError, UpstreamUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -165,6 +166,10 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             headers={"retry-after": retry} if retry else None,
         )
 
+    def on_client_disconnected(_request: Request[Any, Any, Any], _exc: ClientDisconnected) -> Response[None]:
+        # Nobody reads this answer; its status is what the metrics and the access log record.
+        return Response(None, status_code=CLIENT_CLOSED)
+
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         metrics.count_problem(INTERNAL_ERROR.code)
@@ -181,6 +186,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         ValidationException: on_validation,
         HTTPException: on_http_exception,
         UpstreamError: on_upstream_error,
+        ClientDisconnected: on_client_disconnected,
         Exception: on_unexpected,
     }
 
