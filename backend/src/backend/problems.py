@@ -23,6 +23,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType
 from litestar.types import ExceptionHandlersMap
 
 from backend.errors import DomainError
+from backend.fields import explain
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
 from backend.problem_codes import (
@@ -108,6 +109,13 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         problem = REQUEST_INVALID
         metrics.count_problem(problem.code)
         errors = exc.extra if isinstance(exc.extra, list) else None
+        if errors is not None:
+            errors = [
+                {**error, "message": explain(error["message"])}
+                if isinstance(error, dict) and isinstance(error.get("message"), str)
+                else error
+                for error in errors
+            ]
         return problem_response(
             problem.status,
             problem.code,
