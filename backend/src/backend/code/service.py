@@ -59,10 +59,12 @@ from backend.code.errors import (
     DeviceRevoked,
     EnrolRateLimited,
     HolderConflict,
+    IssueRateLimited,
 )
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
 from backend.code.settings import CodeSettings
+from backend.code.throttle import IssueThrottle
 from backend.code.trust import CodeTrust
 from backend.database import transaction
 from backend.ratelimit import RateLimit, RateLimiter
@@ -148,6 +150,12 @@ class CitizenCodeService:
         # How far ahead every revocation entry is dated, whatever its cause: one refresh period, +1 for
         # the current second (see the module docstring).
         self._revocation_lead = math.ceil(settings.refresh_every) + 1
+        self._issue_throttle = IssueThrottle(
+            per_minute=settings.issue_per_minute,
+            burst=settings.issue_burst,
+            max_keys=HOLDER_CACHE_SIZE,
+            monotonic=clock.monotonic,
+        )
 
     async def cached_holder(self, citizen_id: uuid.UUID) -> Holder:
         """``holder`` from this worker's memory while no newer revocation names its code id."""
@@ -183,7 +191,11 @@ class CitizenCodeService:
         raise HolderConflict()
 
     async def issue(self, citizen_id: uuid.UUID) -> IssuedCode:
-        """A fresh online code (60 s), asserting the citizen's current status."""
+        """A fresh online code (60 s), asserting the citizen's current status; at most
+        ``issue_per_minute`` a citizen (per worker, no I/O: ``backend.code.throttle``)."""
+        wait = self._issue_throttle.take(citizen_id)
+        if wait:
+            raise IssueRateLimited(retry_after=math.ceil(wait))
         holder = await self.cached_holder(citizen_id)
         material = await self._trust.material()
         now = max(self._trust.now(), self._trust.revoked_at(holder.code_id) or 0)
