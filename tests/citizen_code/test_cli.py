@@ -50,22 +50,43 @@ def test_verify_exits_1_and_prints_the_reason_for_a_denied_code(
     assert capsys.readouterr().out.startswith("deny revoked")
 
 
-def test_verify_without_anchor_key_warns_that_the_list_is_unchecked(
+def test_verify_without_anchor_key_refuses_and_says_why(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     trust_list, _ = write_trust_list(tmp_path)
-    status = main(["verify", "--trust-list", str(trust_list), "--now", str(NOW), "SQ1:BB8"])
+    status = main(["verify", "--trust-list", str(trust_list), "--now", str(NOW), make_world().code()])
     captured = capsys.readouterr()
-    assert status == 1
+    assert status == 2
+    assert captured.out == ""
+    assert "--anchor-key" in captured.err
+    assert "--insecure-no-anchor" in captured.err
+
+
+def test_verify_without_anchor_key_runs_only_when_the_operator_opts_out_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trust_list, _ = write_trust_list(tmp_path)
+    argv = ["verify", "--trust-list", str(trust_list), "--insecure-no-anchor", "--now", str(NOW)]
+    status = main([*argv, make_world().code()])
+    captured = capsys.readouterr()
+    assert status == 0
     assert "NOT checked" in captured.err
-    assert captured.out.startswith("deny malformed")
+    assert captured.out.startswith("pass ok")
+
+
+def test_verify_refuses_an_anchor_key_together_with_the_opt_out(tmp_path: Path) -> None:
+    trust_list, anchor = write_trust_list(tmp_path)
+    argv = ["verify", "--trust-list", str(trust_list), "--anchor-key", str(anchor), "--insecure-no-anchor"]
+    with pytest.raises(SystemExit) as caught:
+        main([*argv, "SQ1:"])
+    assert caught.value.code == 2
 
 
 def test_verify_exits_2_for_a_missing_file_or_a_wrong_anchor(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     trust_list, _ = write_trust_list(tmp_path)
-    assert main(["verify", "--trust-list", str(tmp_path / "missing"), "SQ1:"]) == 2
+    assert main(["verify", "--trust-list", str(tmp_path / "missing"), "--insecure-no-anchor", "SQ1:"]) == 2
     other = tmp_path / "other.pem"
     from citizen_code import IssuerKey
 

@@ -28,6 +28,7 @@ from backend.problems import build_exception_handlers, problem_responses
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, load_settings
 from backend.staff.feature import FEATURE as STAFF
+from backend.web import ApiRequest
 from backend.wiring import Wiring, piccolo_apps
 from integrations.sandbox import Sandbox
 
@@ -100,6 +101,9 @@ def create_app(
         if settings.http.cors_origins
         else None,
         request_max_body_size=settings.http.max_body_bytes,
+        # Every body is read through it: JSON must say it is JSON, an undecodable one is the client's
+        # 400, a hang-up mid-body a 499 (``backend.web``).
+        request_class=ApiRequest,
         openapi_config=OpenAPIConfig(
             title="My Suqian API",
             version="1.0.0",

@@ -6,6 +6,14 @@ Two traps these types close, both found by review: msgspec checks ``pattern`` wi
 Patterns here use ``[0-9]`` and end with ``(?!\\n)$`` (the true end, in Python and JSON Schema alike).
 And PostgreSQL refuses NUL in text, so free text rejects ``\\x00`` at the edge instead of failing as a
 500 in the database.
+
+Text a person typed and other people read (``plain_text``: names, venues, device labels) is one line of
+visible characters. It refuses every control (C0 with tab, CR and LF; DEL; C1), the line and paragraph
+separators, and the format characters (Unicode category Cf), among them the bidi controls: a venue or a
+display name carrying ``\\r\\n`` forges lines in logs and CSV exports, and one carrying U+202E
+(right-to-left override) or an isolate shows staff and scanners a different name than the one stored
+(Trojan Source, CVE-2021-42574). Zero-width joiners go too: invisible, they make two names that look
+alike compare unequal; no name a registry or an operator writes needs one.
 """
 
 from __future__ import annotations
@@ -29,8 +37,34 @@ def token_text(pattern: str, *, min_length: int = 1, max_length: int) -> msgspec
     return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=f"^{pattern}{_END}")
 
 
+# Every BMP character of categories Cc, Cf, Zl and Zp (Unicode 14, Python 3.11's; a test recomputes the
+# set from unicodedata): controls, bidi controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069),
+# zero-width characters, the BOM. Written as \uXXXX, which Python's re and JSON Schema's ECMA regex read
+# alike. The astral format characters (tags U+E0001-U+E007F and a few others) have no escape both
+# dialects share (ECMA sees an astral character as two UTF-16 units), so they pass: invisible, but they
+# neither break a line nor reorder text.
+_INVISIBLE = (
+    r"\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+)
+
+
+_PLAIN_TEXT = f"^[^{_INVISIBLE}]*{_END}"
+_PLAIN_TEXT_RULE = (
+    "one line of visible text: no control character, line break, bidi control or other format character"
+)
+# msgspec names a failed pattern by quoting it; a client is better served by the rule in words.
+_EXPLAINED = {f"Expected `str` matching regex {_PLAIN_TEXT!r}": f"Expected {_PLAIN_TEXT_RULE}"}
+
+
 def plain_text(*, min_length: int = 1, max_length: int) -> msgspec.Meta:
-    """Free text a person typed (names, venues): any character but NUL and other C0 controls."""
+    """One line a person typed that other people read (names, venues, labels): no control, line
+    separator or format character (see the module docstring)."""
     return msgspec.Meta(
-        min_length=min_length, max_length=max_length, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*" + _END
+        min_length=min_length, max_length=max_length, pattern=_PLAIN_TEXT, description=_PLAIN_TEXT_RULE
     )
+
+
+def explain(message: str) -> str:
+    """A validation message in words where it quotes a pattern of this module; others unchanged."""
+    return _EXPLAINED.get(message, message)

@@ -85,7 +85,7 @@ REQUEST_MALFORMED = ProblemCode(
     status=400,
     title="The request body could not be decoded",
     kind=FRAMEWORK,
-    description="The body is not valid JSON",
+    description="The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels",
 )
 REQUEST_INVALID = ProblemCode(
     code="request.invalid",
@@ -100,6 +100,13 @@ REQUEST_TOO_LARGE = ProblemCode(
     title="Request body too large",
     kind=FRAMEWORK,
     description="The body is over `SUQIAN_MAX_BODY_BYTES`",
+)
+REQUEST_UNSUPPORTED_MEDIA_TYPE = ProblemCode(
+    code="request.unsupported_media_type",
+    status=415,
+    title="Unsupported media type",
+    kind=FRAMEWORK,
+    description="A JSON body sent without `Content-Type: application/json` (or `application/*+json`)",
 )
 REQUEST_RATE_LIMITED = ProblemCode(
     code="request.rate_limited",
@@ -157,6 +164,7 @@ FRAMEWORK_CODES = (
     REQUEST_MALFORMED,
     REQUEST_INVALID,
     REQUEST_TOO_LARGE,
+    REQUEST_UNSUPPORTED_MEDIA_TYPE,
     REQUEST_RATE_LIMITED,
     REQUEST_BAD,
     AUTH_UNAUTHENTICATED,

@@ -1,9 +1,9 @@
 """RFC 9457 problem details: every error leaves the API as ``application/problem+json`` with a ``code``.
 
 Domain errors map by kind (see ``backend.errors``); framework errors (unknown route, malformed JSON,
-failed validation, oversized body, wrong method) get stable codes of their own
-(``backend.problem_codes``); anything unexpected is a 500 with code ``internal.error`` and no detail
-that could leak internals.
+a body that isn't JSON, failed validation, oversized body, wrong method) get stable codes of their own
+(``backend.problem_codes``); a client that hung up mid-body gets 499 and no problem (nobody reads it);
+anything unexpected is a 500 with code ``internal.error`` and no detail that could leak internals.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType
 from litestar.types import ExceptionHandlersMap
 
 from backend.errors import DomainError
+from backend.fields import explain
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
 from backend.problem_codes import (
@@ -36,10 +37,12 @@ from backend.problem_codes import (
     REQUEST_NOT_FOUND,
     REQUEST_RATE_LIMITED,
     REQUEST_TOO_LARGE,
+    REQUEST_UNSUPPORTED_MEDIA_TYPE,
     UPSTREAM_REJECTED,
     UPSTREAM_UNAVAILABLE,
     catalogue,
 )
+from backend.web import CLIENT_CLOSED, ClientDisconnected
 from integrations import UpstreamError, UpstreamUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -106,6 +109,13 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         problem = REQUEST_INVALID
         metrics.count_problem(problem.code)
         errors = exc.extra if isinstance(exc.extra, list) else None
+        if errors is not None:
+            errors = [
+                {**error, "message": explain(error["message"])}
+                if isinstance(error, dict) and isinstance(error.get("message"), str)
+                else error
+                for error in errors
+            ]
         return problem_response(
             problem.status,
             problem.code,
@@ -127,6 +137,8 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem = REQUEST_MALFORMED
         elif status == 413:
             problem = REQUEST_TOO_LARGE
+        elif status == 415:
+            problem = REQUEST_UNSUPPORTED_MEDIA_TYPE
         elif status == 401:
             problem = AUTH_UNAUTHENTICATED
         elif status == 403:
@@ -162,6 +174,10 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             headers={"retry-after": retry} if retry else None,
         )
 
+    def on_client_disconnected(_request: Request[Any, Any, Any], _exc: ClientDisconnected) -> Response[None]:
+        # Nobody reads this answer; its status is what the metrics and the access log record.
+        return Response(None, status_code=CLIENT_CLOSED)
+
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         metrics.count_problem(INTERNAL_ERROR.code)
@@ -178,6 +194,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         ValidationException: on_validation,
         HTTPException: on_http_exception,
         UpstreamError: on_upstream_error,
+        ClientDisconnected: on_client_disconnected,
         Exception: on_unexpected,
     }
 

@@ -1,10 +1,92 @@
-"""What every feature's HTTP edge shares: the client address rate limits key on."""
+"""What every feature's HTTP edge shares: the request class every body is read through, and the client
+address rate limits key on.
+
+``ApiRequest`` is the app's ``request_class`` (``backend.app``), so each rule below holds for every
+route that takes a JSON body, present and future, without a line in a handler:
+
+- **JSON bodies must say so** (``application/json`` or ``application/*+json``; 415
+  ``request.unsupported_media_type`` otherwise). A web page may make a visitor's browser POST
+  ``text/plain``, ``application/x-www-form-urlencoded`` or ``multipart/form-data`` anywhere without a
+  CORS preflight (Fetch standard, "CORS-safelisted request-header"); our unauthenticated JSON routes
+  (SMS sends, logins) would otherwise take such bodies from any site a citizen visits (issue 21, row 11).
+  A JSON content type makes the browser ask first, and CORS (``SUQIAN_CORS_ORIGINS``) answers.
+- **An undecodable body is the client's error**: besides broken JSON (Litestar's own 400), a body
+  nested past the interpreter's recursion limit (msgspec raises ``RecursionError``: ~1,000 levels
+  here) or one that is not UTF-8 (``UnicodeDecodeError``) answers 400 ``request.malformed``, not a 500
+  with a traceback (row 12).
+- **A client that hangs up mid-body** is ``ClientDisconnected``: answered (to nobody) as 499, the
+  status nginx gives a closed request, and counted so in the metrics — not as our 500 (row 12).
+
+The mini-program edge's routes are Litestar routes like any other and get the same rules: WeChat's
+``wx.request`` and Alipay's ``my.request`` send ``application/json`` by default (docs.alipay.com
+/mini/api/owycmh; only the retired ``my.httpRequest``, still DingTalk's, defaulted to form encoding, so
+a client on it must set the header). The sandbox twins at
+``/_sandbox`` are an ASGI app of their own that reads its bodies itself (the Alipay gateway twin
+takes form posts, as the real one does), so none of this applies there.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Request
+from litestar.connection.base import empty_receive, empty_send
+from litestar.exceptions import ClientException, SerializationException
+from litestar.types import Receive, ReceiveMessage, Scope, Send
+from litestar.types.empty import Empty
+
+JSON_MEDIA_TYPE = "application/json"
+# nginx's "client closed request": no HTTP status says it, and it must not read as our 500.
+CLIENT_CLOSED = 499
+
+
+class UnsupportedMediaType(ClientException):
+    """A JSON route was sent a body of another media type (``request.unsupported_media_type``)."""
+
+    status_code = 415
+
+
+class ClientDisconnected(Exception):
+    """The client closed the connection before its request body arrived: nobody is left to answer."""
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """``application/json`` or a structured ``+json`` suffix type (RFC 6839), already lower-cased."""
+    return media_type == JSON_MEDIA_TYPE or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _raising_on_disconnect(receive: Receive) -> Receive:
+    async def receive_body() -> ReceiveMessage:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected()
+        return message
+
+    return receive_body
+
+
+class ApiRequest(Request[Any, Any, Any]):
+    """Litestar's request, with the body rules of this module."""
+
+    __slots__ = ()
+
+    def __init__(self, scope: Scope, receive: Receive = empty_receive, send: Send = empty_send) -> None:
+        # Only the request's own body reads go through this ``receive``; a streaming response
+        # listens for the disconnect on the route's, so it still ends quietly.
+        super().__init__(scope, _raising_on_disconnect(receive), send)
+
+    async def json(self) -> Any:
+        """The decoded JSON body (Litestar's data extractor reads ``data`` through here)."""
+        if self._json is Empty and not is_json_media_type(self.content_type[0]):
+            raise UnsupportedMediaType(detail=f"Send the body as {JSON_MEDIA_TYPE}")
+        try:
+            return await super().json()
+        except RecursionError:
+            raise SerializationException("The JSON body is nested too deeply") from None
+        except UnicodeDecodeError:
+            raise SerializationException("The body is not UTF-8") from None
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:

@@ -30,12 +30,23 @@ def _code_argument(value: str) -> str:
     return sys.stdin.read().rstrip("\r\n") if value == "-" else value
 
 
+_NO_ANCHOR = (
+    "error: no --anchor-key: without it the trust list's signature can't be checked, and a list\n"
+    "anyone can write makes any code they sign pass. Pass the anchor's public key (the backend\n"
+    "publishes it at /.well-known/citizen-code/anchor), or --insecure-no-anchor to inspect a code\n"
+    "against an unchecked list, knowing its verdict proves nothing."
+)
+
+
 def _verify(args: argparse.Namespace) -> int:
+    if not args.anchor_key and not args.insecure_no_anchor:
+        print(_NO_ANCHOR, file=sys.stderr)
+        return EXIT_USAGE
     data = Path(args.trust_list).read_bytes()
     if args.anchor_key:
         trust_list = load_trust_list(data, Path(args.anchor_key).read_bytes())
     else:
-        print("warning: trust list signature NOT checked (no --anchor-key)", file=sys.stderr)
+        print("warning: trust list signature NOT checked (--insecure-no-anchor)", file=sys.stderr)
         trust_list = read_trust_list_unverified(data)
     revocations = (
         RevocationList.from_json(Path(args.revocations).read_bytes())
@@ -109,7 +120,13 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="verify a scanned SQ1: code offline")
     verify.add_argument("--trust-list", required=True, help="signed trust list (COSE) file")
-    verify.add_argument("--anchor-key", help="trust-anchor public key PEM (checks the list)")
+    anchor = verify.add_mutually_exclusive_group()
+    anchor.add_argument("--anchor-key", help="trust-anchor public key PEM (checks the list; required)")
+    anchor.add_argument(
+        "--insecure-no-anchor",
+        action="store_true",
+        help="skip the trust list's signature check: the verdict then proves nothing",
+    )
     verify.add_argument("--revocations", help="revocation list JSON file")
     verify.add_argument("--now", type=int, help="verification time, epoch seconds")
     verify.add_argument("code", help="the SQ1: text, or - to read it from stdin")

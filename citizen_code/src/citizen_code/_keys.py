@@ -17,6 +17,14 @@ CURVE = ec.SECP256R1()
 ES256 = ec.ECDSA(hashes.SHA256())
 KID_LENGTH = 8
 COORDINATE = 32
+# P-256's group order n (SEC 2 v2 §2.4.2). (r, s) and (r, n − s) verify alike, so anyone can turn a
+# signature into a second valid one: a second, different code text for the same signed content. We
+# sign only the low half (s ≤ n/2) and verify only the low half, as Bitcoin does (BIP 146), so
+# a signed object has one encoding: byte-keyed caches, dedupe and scan logs can't be split by it.
+ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_HALF_ORDER = ORDER // 2
+# s as 32 big-endian bytes compares like the number: a byte comparison per verify, no int.
+_HALF_ORDER_BYTES = _HALF_ORDER.to_bytes(COORDINATE, "big")
 
 _SPKI_DER = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -79,8 +87,16 @@ def raw_to_der(signature: bytes) -> bytes:
     return b"\x30" + bytes((len(r) + len(s) + 4, 2, len(r))) + r + bytes((2, len(s))) + s
 
 
+def is_low_s(signature: bytes) -> bool:
+    """Whether a raw ``r || s`` signature has ``s`` in the low half of the group (``s ≤ n/2``)."""
+    return len(signature) == 2 * COORDINATE and signature[COORDINATE:] <= _HALF_ORDER_BYTES
+
+
 def verify_raw(public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> bool:
-    """Verify a COSE ES256 signature (raw ``r || s``, 64 bytes) over ``data``."""
+    """Verify a COSE ES256 signature (raw ``r || s``, 64 bytes) over ``data``; a high-S signature,
+    the malleable twin of a valid one, does not verify (see ``ORDER``)."""
+    if not is_low_s(signature):
+        return False
     try:
         public_key.verify(raw_to_der(signature), data, ES256)
     except InvalidSignature:
@@ -140,9 +156,9 @@ class P256Key:
         return spki_der(self.public_key)
 
     def sign(self, data: bytes) -> bytes:
-        """Sign ``data`` with ES256 and return COSE's raw ``r || s`` (64 bytes)."""
+        """Sign ``data`` with ES256 and return COSE's raw ``r || s`` (64 bytes), ``s`` low."""
         r, s = decode_dss_signature(self._private.sign(data, ES256))
-        return r.to_bytes(COORDINATE, "big") + s.to_bytes(COORDINATE, "big")
+        return r.to_bytes(COORDINATE, "big") + min(s, ORDER - s).to_bytes(COORDINATE, "big")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kid={self.kid.hex()})"

@@ -101,6 +101,37 @@ async def _tampered(services: Services) -> str:
     return f"{head}.{forged_body}.{sig}"
 
 
+# P-256's group order: (r, s) and (r, n - s) both verify under plain ECDSA.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def _signature(token: str) -> bytes:
+    return base64.urlsafe_b64decode(token.rpartition(".")[2] + "==")
+
+
+async def _our_token(services: Services) -> str:
+    access = await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=["citizen"], client_id="t")
+    return access.token
+
+
+def _high_s_twin_of(token: str) -> str:
+    """Same header, claims and r; s replaced by n - s."""
+    signature = _signature(token)
+    s = P256_ORDER - int.from_bytes(signature[32:], "big")
+    return f"{token.rpartition('.')[0]}.{_b64(signature[:32] + s.to_bytes(32, 'big'))}"
+
+
+async def _high_s_twin(services: Services) -> str:
+    return _high_s_twin_of(await _our_token(services))
+
+
+async def _spare_bits_set(services: Services) -> str:
+    """A token we issued, its signature's last character changed only in bits base64url ignores."""
+    token = await _our_token(services)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return token[:-1] + alphabet[alphabet.index(token[-1]) ^ 1]
+
+
 async def _oversized(services: Services) -> str:
     return await _signed(services, _claims(services, padding="A" * 1_048_576))
 
@@ -137,6 +168,8 @@ ATTACKS: dict[str, Callable[[Services], Any]] = {
     "jku_header": _signed_header(jku="https://evil.example/jwks.json"),
     "refresh_token_used_as_access_token": _refresh_as_access,
     "one_megabyte_token": _oversized,
+    "high_s_twin_of_a_token_we_issued": _high_s_twin,
+    "signature_spelled_with_non_zero_spare_bits": _spare_bits_set,
 }
 
 
@@ -149,6 +182,21 @@ async def test_guard_rejects_forged_or_invalid_access_token(
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.json()["code"] in {"auth.token_invalid", "auth.token_expired"}
+
+
+async def test_every_access_token_we_issue_carries_a_low_s_signature(services: Services) -> None:
+    # jose draws s at random, high half the time: 64 low ones by chance is a 2^-64 event.
+    tokens = [await _our_token(services) for _ in range(64)]
+    assert all(int.from_bytes(_signature(t)[32:], "big") <= P256_ORDER // 2 for t in tokens)
+    assert all(services.tokens.verify_access(t).kind == "citizen" for t in tokens)
+
+
+async def test_the_high_s_twin_of_a_valid_token_is_refused_while_the_token_passes(services: Services) -> None:
+    token = await _our_token(services)
+    with pytest.raises(TokenRejected) as caught:
+        services.tokens.verify_access(_high_s_twin_of(token))
+    assert caught.value.code == "auth.token_invalid"
+    assert services.tokens.verify_access(token).kind == "citizen"
 
 
 def test_oversized_token_is_rejected_before_parsing(services: Services) -> None:

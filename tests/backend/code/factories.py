@@ -4,6 +4,7 @@ trust material, and codes signed with the live key ring (so a test can choose it
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from datetime import datetime
 import httpx
 from cryptography.hazmat.primitives import serialization
 
+from backend.clock import Clock
 from backend.scanner.scenes import Scene
+from backend.wiring import Wiring
 from citizen_code import DeviceKey, IssuerKey, RevocationList, TrustList, Verifier, load_trust_list
 from tests.backend.staff.factories import bearer, citizen_token, operator_principal
 from tests.services import Services
@@ -44,6 +47,14 @@ async def make_scanner(services: Services, *, scene: Scene = "library", venue: s
     row, credential = await services.scanner.register(scene=scene, venue=venue, by=operator_principal())
     token, _ = await services.scanner.exchange(row.id, credential)
     return Scanner(row.id, scene, venue, bearer(token.token))
+
+
+def worker_at(services: Services, clock: Clock) -> Services:
+    """Another worker's services over the same database and store, reading time from ``clock``: a
+    test can then make changes within one second, or at a second of its choosing."""
+    wiring = services.wiring
+    infra = dataclasses.replace(wiring.infra, clock=clock)
+    return Services(Wiring(wiring.settings, wiring.features, infrastructure=infra))
 
 
 async def fetch_trust(client: httpx.AsyncClient) -> TrustList:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -14,7 +14,8 @@ from backend.code.repository import RevocationRepository
 from backend.code.service import CitizenCodeService
 from backend.code.trust import CodeTrust
 from backend.database import transaction
-from citizen_code import DeviceKey
+from citizen_code import DeviceKey, ParsedCode, Status, Verdict
+from tests.backend.auth.clock import ManualClock
 from tests.backend.citizen.factories import register
 from tests.backend.code.factories import (
     Citizen,
@@ -24,9 +25,11 @@ from tests.backend.code.factories import (
     make_citizen,
     make_scanner,
     offline_verifier,
+    public_key_text,
     verify,
+    worker_at,
 )
-from tests.backend.staff.factories import bearer, staff_token
+from tests.backend.staff.factories import bearer, operator_principal, staff_token
 from tests.services import Services
 
 
@@ -183,3 +186,76 @@ async def test_a_worker_that_has_not_yet_heard_of_a_restriction_issues_codes_tha
     assert (await verify(client, factory, stale.code))["reason"] == "revoked"
     await other_trust.refresh()
     assert (await verify(client, factory, (await other.issue(citizen.id)).code))["reason"] == "restricted"
+
+
+def _stopped_clock() -> ManualClock:
+    """Wall time frozen at the start of a second: every step of a test then falls within it."""
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+
+
+async def test_restrict_lift_restrict_within_one_second_voids_the_code_issued_while_lifted(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    citizen, worker = await _registered(web), worker_at(services, _stopped_clock())
+    codes, operator = worker.code, operator_principal()
+    await codes.set_status(citizen.id, Status.RESTRICTED, by=operator)
+    await codes.set_status(citizen.id, Status.NORMAL, by=operator)
+    lifted = (await codes.issue(citizen.id)).code
+    await codes.set_status(citizen.id, Status.RESTRICTED, by=operator)
+    restricted = (await codes.issue(citizen.id)).code
+    verifier, now = await worker.code_trust.verifier(), worker.code_trust.now()
+    verdict = verifier.check(lifted, now=now)
+    assert isinstance(verdict, Verdict)
+    assert verdict.reason == "revoked"
+    await codes.set_status(citizen.id, Status.NORMAL, by=operator)
+    after = (await codes.issue(citizen.id)).code
+    assert isinstance(verifier.check(restricted, now=now), Verdict)
+    passed = verifier.check(after, now=now)
+    assert isinstance(passed, ParsedCode)
+    assert passed.claims.status == Status.NORMAL
+
+
+async def test_the_last_of_many_status_changes_in_one_second_wins(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    citizen, worker = await _registered(web), worker_at(services, _stopped_clock())
+    codes, operator = worker.code, operator_principal()
+    issued: list[str] = []
+    for status in (Status.RESTRICTED, Status.NORMAL) * 3:
+        await codes.set_status(citizen.id, status, by=operator)
+        issued.append((await codes.issue(citizen.id)).code)
+    verifier, now = await worker.code_trust.verifier(), worker.code_trust.now()
+    last = verifier.check(issued.pop(), now=now)
+    assert isinstance(last, ParsedCode)
+    assert last.claims.status == Status.NORMAL
+    assert [getattr(verifier.check(code, now=now), "reason", None) for code in issued] == ["revoked"] * 5
+
+
+async def _end_of_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    cursor: str | None = None
+    while True:
+        page = await _feed(client, headers, limit=1000, **({"since": cursor} if cursor else {}))
+        cursor = str(page["next_cursor"])
+        if not page["has_more"]:
+            return cursor
+
+
+async def test_feed_entries_of_a_lost_phone_and_of_a_restriction_differ_only_in_code_id(
+    client: httpx.AsyncClient, web: httpx.AsyncClient, services: Services
+) -> None:
+    scanner, worker = await make_scanner(services), worker_at(services, _stopped_clock())
+    start = await _end_of_feed(client, scanner.headers)
+    phone_owner, restricted = await make_citizen(services), await _registered(web)
+    enrolled = await worker.code.enrol(
+        phone_owner.id, public_key=public_key_text(DeviceKey.generate()), label="phone"
+    )
+    await worker.code.revoke_device(phone_owner.id, enrolled.device.id, reported_from=None)
+    await worker.code.set_status(restricted.id, Status.RESTRICTED, by=operator_principal())
+    items = (await _feed(client, scanner.headers, since=start))["items"]
+    assert isinstance(items, list)
+    lost, status = items
+    assert (lost["code_id"], status["code_id"]) == (
+        await code_id_of(services, phone_owner),
+        await code_id_of(services, restricted),
+    )
+    assert {**lost, "code_id": None} == {**status, "code_id": None}

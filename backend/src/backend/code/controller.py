@@ -2,8 +2,8 @@
 
 Problem codes: ``code.device_key_invalid`` (422), ``code.device_limit`` / ``code.device_revoked``
 (409), ``code.device_not_found`` (404), ``code.scene_unknown`` (403), ``code.scan_time_invalid``
-(422), ``request.cursor_invalid`` (422). A denied code is not an error: verify answers 200 with
-``decision: deny`` and the reason.
+(422), ``code.issue_rate_limited`` (429), ``request.cursor_invalid`` (422). A denied code is not
+an error: verify answers 200 with ``decision: deny`` and the reason.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ Conflict (409)
 Invalid (422)
 ├── DeviceKeyInvalid    code.device_key_invalid
 └── ScanTimeInvalid     code.scan_time_invalid
-RateLimited (429)       EnrolRateLimited    code.enrol_rate_limited
+RateLimited (429)
+├── EnrolRateLimited    code.enrol_rate_limited
+└── IssueRateLimited    code.issue_rate_limited (per citizen, per worker: ``backend.code.throttle``)
 
 A revoked scanner token is ``backend.auth.errors.TokenRevoked``; an operator naming an unknown citizen
 gets ``backend.citizen.errors.CitizenNotFound``.
@@ -71,3 +73,10 @@ class EnrolRateLimited(RateLimited):
 
     code = "code.enrol_rate_limited"
     detail = "Too many device enrolments; try again later"
+
+
+class IssueRateLimited(RateLimited):
+    """More codes for one citizen than an app showing them could use (``CodeSettings.issue_per_minute``)."""
+
+    code = "code.issue_rate_limited"
+    detail = "Too many codes requested; show the current one until its refresh time"

@@ -225,10 +225,21 @@ class RevocationRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RevocationRepository(Repository):
-    async def add(self, code_id: str, *, revoked_at: int, reason: str) -> None:
-        """Append an entry. Call inside a write transaction: the lock makes ids commit in order."""
+    async def add(self, code_id: str, *, revoked_at: int, reason: str) -> int:
+        """Append an entry dated ``revoked_at`` or, when ``code_id`` already has one that late, one
+        second after its newest; returns the date written. Call inside a write transaction: the lock
+        makes ids commit in order and the dates of one code id strictly increase.
+
+        Strictly increasing, because times are whole seconds and a credential dated exactly at an
+        entry passes it: two status changes dated alike (restrict, lift, restrict within a second)
+        would leave what was issued between them valid under the last one (issue 21, row 10).
+        """
         await serialise(self._engine, "revocations")
+        latest = await self.latest(code_id)
+        if latest is not None and latest >= revoked_at:
+            revoked_at = latest + 1
         await CodeRevocation.insert(CodeRevocation(code_id=code_id, revoked_at=revoked_at, reason=reason))
+        return revoked_at
 
     async def latest(self, code_id: str) -> int | None:
         """The newest ``revoked_at`` of ``code_id``, or None."""

@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from backend.fields import plain_text
+
 # The library refuses text over 1000 characters before parsing; a little headroom lets it say so
 # ("malformed") instead of a validation error, while still bounding what we decode.
 CodeText = Annotated[str, msgspec.Meta(min_length=1, max_length=1200)]
 # A P-256 public key, base64 (standard or URL-safe, padding optional): SEC1 point or DER SPKI.
 PublicKeyText = Annotated[str, msgspec.Meta(min_length=40, max_length=200)]
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# The phone's name as its owner typed it; shown back in the device list.
+Label = Annotated[str, plain_text(max_length=64)]
 StatusName = Literal["normal", "restricted"]
 
 

@@ -1,17 +1,32 @@
 """Citizens' codes and devices, and the operator actions on them (status, key rotation).
 
 **Revocation seconds.** Times in codes are whole seconds and an entry ``(code_id, revoked_at)`` voids
-what was issued *before* ``revoked_at``. A revocation made during second ``T`` is therefore stored as
-``T + 1``: a credential issued earlier in that same second (a thief's phone renewing at the moment
-its owner revokes it) is void too. Whatever we issue for that code id afterwards is dated no earlier
-than the newest entry, so a phone re-enrolling within that second is not caught by it.
+what was issued *before* ``revoked_at``. Every entry, whatever caused it, is dated ``refresh_every + 1``
+seconds ahead (6 s by default; why the refresh period, below). The extra second voids a credential
+issued earlier in the same second (a thief's phone renewing at the moment its owner revokes it).
+Whatever we issue for that code id afterwards is dated no earlier than the newest entry, so a phone
+re-enrolling within that second is not caught by it.
+
+**One lead for every cause.** Scanners read the entries (``GET /api/v1/scanner/revocations``): a code
+id and a time. A lost phone once led by 1 s and a status change by 6 s, so the offset told a gate
+whether its visitor had been restricted or had lost a phone (issue 21, row 14); with one lead it
+tells nothing. A device revocation loses nothing by the longer lead: the revoked key can't renew
+(``DeviceRevoked``) and the sessions that could enrol another have ended.
+
+**Sequenced, so the last change wins.** The entries of one code id are dated strictly apart: one
+falling on or before the newest is moved a second past it (``RevocationRepository.add``). Each change
+therefore voids everything issued before it, including a code issued under the status it replaces a
+moment earlier — restrict, lift, restrict within one second leaves no "lifted" code valid. Dating
+ahead of the clock costs nothing within the 15 s a gate allows an ``iat`` to lead its clock
+(``citizen_code`` ``CLOCK_SKEW``); only more than ~10 changes of one citizen within a few seconds
+push past it, and gates then answer ``not_yet_valid`` until the clock catches up: it fails closed.
 
 **Status without a query.** ``issue`` runs per displayed code (bench target: ≥ 35 % of a bare
 Litestar app), so a worker keeps each citizen's code id and status in memory. Every status change
-writes a revocation entry dated ``refresh_every + 1`` seconds ahead, which (a) tells every worker,
-within one refresh, to drop its cached status for that code id, and (b) voids whatever a worker
-with the old status issued until it learned: codes asserting a stale status can't outlive the
-change. Entries are also capped at ``HOLDER_CACHE_TTL``.
+writes a revocation entry dated one refresh period (+1 s) ahead, which (a) tells every worker, within
+one refresh, to drop its cached status for that code id, and (b) voids whatever a worker with the old
+status issued until it learned: codes asserting a stale status can't outlive the change. Entries are
+also capped at ``HOLDER_CACHE_TTL``.
 """
 
 from __future__ import annotations
@@ -44,10 +59,12 @@ from backend.code.errors import (
     DeviceRevoked,
     EnrolRateLimited,
     HolderConflict,
+    IssueRateLimited,
 )
 from backend.code.keys import IssuerKeys, TrustMaterial
 from backend.code.repository import DeviceRow, Holder, HolderRepository, RevocationRepository
 from backend.code.settings import CodeSettings
+from backend.code.throttle import IssueThrottle
 from backend.code.trust import CodeTrust
 from backend.database import transaction
 from backend.ratelimit import RateLimit, RateLimiter
@@ -130,6 +147,15 @@ class CitizenCodeService:
         self._engine = engine
         # citizen id -> (holder, its revocation mark when cached, monotonic time it goes stale)
         self._cache: dict[uuid.UUID, tuple[Holder, int, float]] = {}
+        # How far ahead every revocation entry is dated, whatever its cause: one refresh period, +1 for
+        # the current second (see the module docstring).
+        self._revocation_lead = math.ceil(settings.refresh_every) + 1
+        self._issue_throttle = IssueThrottle(
+            per_minute=settings.issue_per_minute,
+            burst=settings.issue_burst,
+            max_keys=HOLDER_CACHE_SIZE,
+            monotonic=clock.monotonic,
+        )
 
     async def cached_holder(self, citizen_id: uuid.UUID) -> Holder:
         """``holder`` from this worker's memory while no newer revocation names its code id."""
@@ -165,7 +191,11 @@ class CitizenCodeService:
         raise HolderConflict()
 
     async def issue(self, citizen_id: uuid.UUID) -> IssuedCode:
-        """A fresh online code (60 s), asserting the citizen's current status."""
+        """A fresh online code (60 s), asserting the citizen's current status; at most
+        ``issue_per_minute`` a citizen (per worker, no I/O: ``backend.code.throttle``)."""
+        wait = self._issue_throttle.take(citizen_id)
+        if wait:
+            raise IssueRateLimited(retry_after=math.ceil(wait))
         holder = await self.cached_holder(citizen_id)
         material = await self._trust.material()
         now = max(self._trust.now(), self._trust.revoked_at(holder.code_id) or 0)
@@ -271,7 +301,9 @@ class CitizenCodeService:
             await self._holders.lock(citizen_id)
             revoked = await self._holders.revoke_device(citizen_id, device_id, now=_at(now))
             if revoked:
-                await self._revocations.add(holder.code_id, revoked_at=now + 1, reason="device_revoked")
+                await self._revocations.add(
+                    holder.code_id, revoked_at=now + self._revocation_lead, reason="device_revoked"
+                )
                 await self._audit.append(
                     actor=f"citizen:{citizen_id}",
                     action="code.device_revoked",
@@ -299,9 +331,9 @@ class CitizenCodeService:
             previous = await self._holders.set_status(citizen_id, status)
             if previous == status:
                 return
-            # Ahead by one refresh period (+1 for the current second): see the module docstring.
-            revoked_at = now + math.ceil(self._settings.refresh_every) + 1
-            await self._revocations.add(holder.code_id, revoked_at=revoked_at, reason=f"status:{status}")
+            await self._revocations.add(
+                holder.code_id, revoked_at=now + self._revocation_lead, reason=f"status:{status}"
+            )
             await self._audit.append(
                 actor=by.subject,
                 action="code.status_changed",

@@ -30,3 +30,9 @@ class CodeSettings(msgspec.Struct, frozen=True, kw_only=True):
     audit_flush_rows: int = 500
     # An offline scan of a credential at another venue within this many seconds is flagged as a clone.
     clone_window: int = 120
+    # Codes one citizen may be issued, per worker (``backend.code.throttle``): the app fetches one every
+    # refresh_in (20 s), 3 a minute; 30 a minute, in bursts of up to 10 (opening the app, the QR image,
+    # a few screens), is 10 times that. Only the benchmark, driving one citizen at thousands a second,
+    # raises it.
+    issue_per_minute: int = 30
+    issue_burst: int = 10

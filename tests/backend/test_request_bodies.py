@@ -1,0 +1,161 @@
+"""What every route with a JSON body holds to (``backend.web.ApiRequest``): the body must be sent as
+JSON, so no web page can make a visitor's browser post one cross-site without a CORS preflight; a body
+that can't be decoded is the client's 400; a client hanging up mid-body is a 499, not our 500."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from tests.backend.citizen.factories import client_from, random_phone
+from tests.services import Services
+
+
+def _problem(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == code
+
+
+async def _outbox(client: httpx.AsyncClient, phone: str) -> list[object]:
+    sent: list[object] = (await client.get("/_sandbox/sms/outbox", params={"phone": phone})).json()
+    return sent
+
+
+# What a cross-site <form> or fetch() may send without a preflight (Fetch standard, CORS-safelisted
+# Content-Type values), and a body that names no type at all.
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        None,
+    ],
+)
+async def test_a_json_route_refuses_a_body_that_is_not_sent_as_json(
+    app: Litestar, content_type: str | None
+) -> None:
+    phone = random_phone()
+    body = f'{{"phone": "{phone}", "purpose": "login"}}'.encode()
+    headers = {"content-type": content_type} if content_type else {}
+    async with client_from(app) as web:
+        response = await web.post("/api/v1/auth/sms-codes", content=body, headers=headers)
+        _problem(response, 415, "request.unsupported_media_type")
+        assert await _outbox(web, phone) == []
+
+
+async def test_the_mini_program_edge_refuses_a_plain_text_body_too(app: Litestar) -> None:
+    async with client_from(app) as web:
+        response = await web.post(
+            "/mp/v1/wechat/login", content=b'{"code": "abc"}', headers={"content-type": "text/plain"}
+        )
+    _problem(response, 415, "request.unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "Application/JSON; charset=UTF-8", "application/merge-patch+json"]
+)
+async def test_json_and_structured_json_types_are_accepted(app: Litestar, content_type: str) -> None:
+    phone = random_phone()
+    async with client_from(app) as web:
+        response = await web.post(
+            "/api/v1/auth/sms-codes",
+            content=f'{{"phone": "{phone}", "purpose": "login"}}'.encode(),
+            headers={"content-type": content_type},
+        )
+        assert response.status_code == 202, response.text
+        assert len(await _outbox(web, phone)) == 1
+
+
+async def test_the_sandbox_twins_still_take_the_form_posts_their_real_systems_take(app: Litestar) -> None:
+    # Alipay's gateway.do is a form post; its twin (an ASGI app of its own) reads bodies itself.
+    async with client_from(app) as web:
+        response = await web.post("/_sandbox/alipay/gateway.do", data={"method": "alipay.nothing"})
+    assert response.status_code != 415
+    assert "request.unsupported_media_type" not in response.text
+
+
+def _count(services: Services, name: str, labels: dict[str, str]) -> float:
+    value = services.metrics.registry.get_sample_value(name, {**labels, "worker": str(os.getpid())})
+    return value or 0.0
+
+
+def _internal_errors(services: Services) -> float:
+    return _count(services, "suqian_domain_errors_total", {"code": "internal.error"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * 5000 + b"]" * 5000, id="5000-deep arrays"),
+        pytest.param(b'{"phone": "\xff\xfe13800000000", "purpose": "login"}', id="invalid UTF-8"),
+        pytest.param(b'{"phone": "\xed\xa0\x80", "purpose": "login"}', id="UTF-8 encoded surrogate"),
+    ],
+)
+async def test_an_undecodable_body_is_malformed_not_a_500(
+    app: Litestar, services: Services, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    before = _internal_errors(services)
+    async with client_from(app) as web:
+        response = await web.post(
+            "/api/v1/auth/sms-codes", content=body, headers={"content-type": "application/json"}
+        )
+    _problem(response, 400, "request.malformed")
+    assert _internal_errors(services) == before
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_client_hanging_up_mid_body_counts_as_499_not_as_our_500(
+    app: Litestar, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    route = {"method": "POST", "route": "/api/v1/auth/sms-codes"}
+    before = {
+        status: _count(services, "suqian_http_requests_total", {**route, "status": status})
+        for status in ("499", "500")
+    }
+    errors_before = _internal_errors(services)
+    arriving: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"phone": "1380', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return arriving.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/auth/sms-codes",
+        "raw_path": b"/api/v1/auth/sms-codes",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"48"),
+        ],
+        "client": ("10.9.8.7", 40000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    after = {
+        status: _count(services, "suqian_http_requests_total", {**route, "status": status})
+        for status in ("499", "500")
+    }
+    assert after == {"499": before["499"] + 1, "500": before["500"]}
+    assert _internal_errors(services) == errors_before
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
