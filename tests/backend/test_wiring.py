@@ -18,7 +18,7 @@ from backend.feature import Feature
 from backend.settings import Settings
 from backend.wiring import Wiring, WiringError
 from tests.backend.conftest import http_client
-from tests.services import Services
+from tests.services import Services, app_with
 
 
 class Alpha:
@@ -182,3 +182,32 @@ async def test_a_job_that_will_not_stop_is_abandoned_after_the_bound(monkeypatch
     await work.start()
     await asyncio.wait_for(work.stop(), timeout=5)
     assert job.drained
+
+
+async def test_apps_sharing_a_wiring_share_its_one_set_of_jobs(
+    settings: Settings, services: Services
+) -> None:
+    # The session's app and any test app over the same wiring: one set of jobs, started and stopped
+    # by the wiring's lifespan (a second set would run on after the store and pool closed).
+    jobs = services.wiring.background
+    app_with(services)
+    create_app(settings, features=services.wiring.features, wiring=services.wiring)
+    assert services.wiring.background is jobs
+
+
+def test_a_feature_cannot_shadow_the_principal_or_claim_a_guard_state_key(
+    settings: Settings, services: Services
+) -> None:
+    shadow = Feature(
+        name="shadow", routes=(given,), services={Beta: lambda w: Beta()}, dependencies={"principal": Beta}
+    )
+    with pytest.raises(WiringError, match="reserved"):
+        create_app(settings, features=(shadow,), wiring=_wiring(services, shadow))
+    claim = Feature(name="claim", services={Beta: lambda w: Beta()}, state={"auth.tokens": Beta})
+    features = (*services.wiring.features, claim)
+    with pytest.raises(WiringError, match=r"auth\.tokens"):
+        create_app(
+            settings,
+            features=features,
+            wiring=Wiring(settings, features, infrastructure=services.wiring.infra),
+        )

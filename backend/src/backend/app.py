@@ -29,7 +29,7 @@ from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, load_settings
 from backend.staff.feature import FEATURE as STAFF
 from backend.web import ApiRequest
-from backend.wiring import Wiring, piccolo_apps
+from backend.wiring import Wiring, WiringError, piccolo_apps
 from integrations.sandbox import Sandbox
 
 
@@ -59,6 +59,10 @@ def _provide(value: Any) -> Provide:
 
 def _feature_router(feature: Feature, wiring: Wiring) -> Router:
     """The feature's routes under a router of its own that provides exactly its dependencies."""
+    reserved = PRINCIPAL_DEPENDENCY.keys() & feature.dependencies.keys()
+    if reserved:
+        # "principal" is the caller a guard authenticated; a feature's own value must not shadow it.
+        raise WiringError(f"feature {feature.name} declares reserved dependency names: {sorted(reserved)}")
     return Router(
         path="/",
         route_handlers=list(feature.routes),
@@ -120,6 +124,10 @@ def create_app(
     )
     for feature in features:
         for key, kind in feature.state.items():
+            # A guard trusts what it finds here (the token service): a second feature claiming the
+            # same key must not silently replace it.
+            if key in app.state:
+                raise WiringError(f"app state {key!r} is declared by two features")
             app.state[key] = wiring.get(kind)
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
     app.asgi_handler = RequestContextMiddleware(

@@ -25,8 +25,9 @@ from typing import Protocol
 
 log = logging.getLogger("backend.background")
 
-# Seconds a job may take to notice it should stop (it may be mid-step), and for its last step: a
-# graceful stop gives a worker ~30 s in all (Kubernetes' default terminationGracePeriodSeconds).
+# Seconds all jobs together may take to notice they should stop (one may be mid-step), and all their
+# last steps together: 20 s in all, inside the ~30 s a graceful stop gives a worker (Kubernetes'
+# default terminationGracePeriodSeconds) with room for the pool to close.
 STOP_TIMEOUT = 10.0
 DRAIN_TIMEOUT = 10.0
 
@@ -94,17 +95,32 @@ class BackgroundWork:
     async def stop(self) -> None:
         for job, _ in self._tasks:
             job.stop()
-        for job, task in self._tasks:
-            try:
-                await asyncio.wait_for(task, STOP_TIMEOUT)
-            except TimeoutError:
-                log.warning("background job %s did not stop in %.0f s", job.name, STOP_TIMEOUT)
-            except Exception:
-                log.exception("background job %s ended with an error", job.name)
+        tasks = {task: job for job, task in self._tasks}
         self._tasks = []
-        for job in self.jobs:
-            try:
-                await asyncio.wait_for(job.drain(), DRAIN_TIMEOUT)
-            except Exception:
-                # TimeoutError included: the database may be gone; shutdown goes on regardless.
-                log.exception("background job %s: last step on shutdown failed", job.name)
+        if tasks:
+            # Together, not one after another: the bound is for the whole stop, not per job.
+            _, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                log.warning("background job %s did not stop in %.0f s", tasks[task].name, STOP_TIMEOUT)
+                task.cancel()
+            for task in tasks.keys() - pending:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error(
+                        "background job %s ended with an error", tasks[task].name, exc_info=task.exception()
+                    )
+        if not self.jobs:
+            return
+        drains = [asyncio.ensure_future(job.drain()) for job in self.jobs]
+        _, pending = await asyncio.wait(drains, timeout=DRAIN_TIMEOUT)
+        for future in pending:
+            future.cancel()
+        for job, future in zip(self.jobs, drains, strict=True):
+            if future in pending:
+                log.error(
+                    "background job %s: last step on shutdown took over %.0f s", job.name, DRAIN_TIMEOUT
+                )
+            elif future.exception() is not None:
+                # The database may be gone; shutdown goes on regardless.
+                log.error(
+                    "background job %s: last step on shutdown failed", job.name, exc_info=future.exception()
+                )

@@ -180,7 +180,10 @@ class Wiring:
 
     def build_all(self) -> None:
         """Build every declared service and job now, so a mistake fails at start-up, not on the first
-        request that needs it."""
+        request that needs it. Once: several apps may share one wiring (tests do), and a second set
+        of jobs would never be started or stopped."""
+        if self.background is not None:
+            return
         for kind in self._factories:
             self.get(kind)
         jobs: list[Job] = []
