@@ -140,3 +140,19 @@ def test_a_malformed_section_variable_names_itself(tmp_path: Path) -> None:
             {"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_CODE_ONLINE_TTL": "a minute"},
             sections=feature_sections(FEATURES),
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUQIAN_CODE_REFRESH_EVERY", "inf"),
+        ("SUQIAN_CODE_REFRESH_EVERY", "nan"),
+        ("SUQIAN_CODE_REFRESH_EVERY", "0"),
+        ("SUQIAN_CODE_CLONE_WINDOW", "0"),
+        ("SUQIAN_CODE_CLONE_WINDOW", "-1"),
+        ("SUQIAN_CODE_ONLINE_TTL", "315360000"),
+    ],
+)
+def test_security_settings_outside_their_bounds_are_refused(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value}, sections=feature_sections(FEATURES))

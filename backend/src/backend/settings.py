@@ -223,7 +223,7 @@ def section_from_env(kind: type[S], env: Mapping[str, str], prefix: str, **given
         return msgspec.convert(values, kind, strict=False)
     except msgspec.ValidationError as exc:
         # "Expected `int`, got `str` - at `$.port`" → name the variable, not the field path.
-        field_name = str(exc).rpartition("$.")[2].split(".")[0].split("[")[0]
+        field_name = str(exc).rpartition("$.")[2].split(".")[0].split("[")[0].rstrip("`")
         raise SettingsError(f"SUQIAN_{prefix}_{field_name.upper()}: {exc}") from None
 
 
