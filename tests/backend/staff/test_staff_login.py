@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
+from backend.auth.errors import InvalidCredentials
 from backend.settings import Settings
+from backend.staff.repository import StaffRepository
 from backend.staff.tables import StaffAccount
 from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import bearer, citizen_token, make_staff, staff_token
@@ -243,3 +247,82 @@ async def test_successful_staff_logins_leave_the_address_budget_alone(
     row, password = await make_staff(services, role="counter")
     for _ in range(services.auth_settings.login_failures_per_address + 2):
         assert (await _login(web, row.username, password)).status_code == 200
+
+
+async def _steps_of_a_failed_login(
+    services: Services, monkeypatch: pytest.MonkeyPatch, username: str
+) -> list[str]:
+    """Every step of one failed staff login that could cost time: repository calls, SQL statements
+    (their text, not their values), store operations on login keys, transactions and Argon2 checks."""
+    steps: list[str] = []
+    task = asyncio.current_task()
+    with monkeypatch.context() as patch:
+        for name in ("find_by_username", "find", "list", "create", "set_password_hash"):
+            original_method = getattr(StaffRepository, name)
+
+            def method_spy(original: Any, label: str) -> Any:
+                async def spy(*args: Any, **kwargs: Any) -> Any:
+                    steps.append(label)
+                    return await original(*args, **kwargs)
+
+                return spy
+
+            patch.setattr(StaffRepository, name, method_spy(original_method, f"repository.{name}"))
+
+        # On the class: the engine's instances have slots. Other tasks (background jobs) pass by.
+        engine = type(services.engine)
+        run_querystring, open_transaction = engine.run_querystring, engine.transaction
+
+        async def sql_spy(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+            if asyncio.current_task() is task:
+                steps.append("sql " + querystring.compile_string(engine_type=self.engine_type)[0])
+            return await run_querystring(self, querystring, *args, **kwargs)
+
+        def transaction_spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if asyncio.current_task() is task:
+                steps.append("transaction")
+            return open_transaction(self, *args, **kwargs)
+
+        patch.setattr(engine, "run_querystring", sql_spy)
+        patch.setattr(engine, "transaction", transaction_spy)
+
+        store = services.store
+        for name in ("get", "get_many", "set", "set_if_absent", "incr", "delete", "ttl"):
+
+            def store_spy(original: Any, label: str) -> Any:
+                async def spy(*args: Any, **kwargs: Any) -> Any:
+                    if asyncio.current_task() is task:
+                        steps.append(label)
+                    return await original(*args, **kwargs)
+
+                return spy
+
+            patch.setattr(store, name, store_spy(getattr(store, name), f"store.{name}"))
+
+        verify = PasswordHasher.verify
+
+        def hasher_spy(self: PasswordHasher, *args: Any, **kwargs: Any) -> Any:
+            steps.append("argon2.verify")
+            return verify(self, *args, **kwargs)
+
+        patch.setattr(PasswordHasher, "verify", hasher_spy)
+        with pytest.raises(InvalidCredentials):
+            await services.staff.login(
+                username, "not-the-password", client=f"192.0.2.{secrets.randbelow(256)}"
+            )
+    return steps
+
+
+async def test_an_unknown_username_takes_the_same_steps_as_a_wrong_password(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Constant work (issue 21 row 13): the same hash, the same round trips to the database and the
+    # store, so the answer's timing can't tell a real username from an unknown one. Counted, not timed.
+    row, _ = await make_staff(services)
+    known = await _steps_of_a_failed_login(services, monkeypatch, row.username)
+    unknown = await _steps_of_a_failed_login(services, monkeypatch, f"nobody-{secrets.token_hex(4)}")
+    assert known == unknown
+    assert known.count("argon2.verify") == 1
+    assert known.count("repository.find_by_username") == 1
+    assert any(step.startswith("sql ") for step in known)
+    assert "store.incr" in known

@@ -89,17 +89,18 @@ class StaffService:
 
     async def login(self, username: str, password: str, *, client: str) -> tuple[AccessToken, StaffRow]:
         """A staff access token for the right password, throttled like citizen logins
-        (``backend.auth.throttle``) under the lower-cased username: "Admin" is "admin". An unknown
-        username is throttled and answered like a real one, after the same Argon2 work (a dummy hash)."""
+        (``backend.auth.throttle``) under the lower-cased username: "Admin" is "admin".
+
+        Constant work: a known and an unknown username take the same steps up to the answer, one
+        SELECT, the same store operations, one Argon2 verify (a dummy hash when there is no row) and
+        one audited failure, so neither the answer nor its timing tells whether the account exists."""
         username = username.lower()
         handle = self._cipher.blind_index(username, column=USERNAME_INDEX)
         attempt = await self._throttle.admit(f"staff:{handle}", client)
         row = await self._repository.find_by_username(username)
         matches = await self._passwords.verify(row.password_hash if row is not None else None, password)
-        if row is None:
-            raise InvalidCredentials()
-        if not row.active or not matches:
-            await self._failed(row, attempt)
+        if row is None or not row.active or not matches:
+            await self._failed(row, handle, attempt)
             raise InvalidCredentials()
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
@@ -114,8 +115,10 @@ class StaffService:
         )
         return token, row
 
-    async def _failed(self, row: StaffRow, attempt: LoginAttempt) -> None:
-        subject = f"staff:{row.id}"
+    async def _failed(self, row: StaffRow | None, handle: str, attempt: LoginAttempt) -> None:
+        # An unknown name is audited under its blind index: never the name itself, which may be a
+        # password typed into the wrong field.
+        subject = f"staff:{row.id}" if row is not None else f"staff-name:{handle[:16]}"
         await self._audit.append(
             actor="anonymous",
             action="staff.login_failed",
