@@ -160,8 +160,8 @@ class RefreshThrottled(RateLimited):
 
 
 class SmsRateLimited(RateLimited):
-    """Too many SMS codes for one phone, or unused ones from one client address (the limits:
-    ``backend.auth.sms``)."""
+    """An SMS code asked for too soon: for this phone from this address, for this phone (codes are
+    spaced, never stopped for the day), or too many unused ones from this address (``backend.auth.sms``)."""
 
     code = "auth.sms_rate_limited"
     detail = "Too many SMS codes were requested; try again later"

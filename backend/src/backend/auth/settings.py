@@ -61,6 +61,24 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     login_account_ceiling: int = 100
     # How long failures are remembered, per account and per (account, address): one day.
     login_failure_memory: int = 86_400
-    # An address where the account signed in stays known for 30 days: the owner's home, office or
-    # carrier NAT, from where the account-wide measures never hold them back.
+    # An address where the account signed in, or where a code sent to the phone was used, stays known
+    # for 30 days: the owner's home, office or carrier NAT, from where the account-wide (phone-wide)
+    # measures never hold them back.
     login_known_address_ttl: int = 30 * 86_400
+
+    # SMS code sending (backend.auth.sms). Every code goes to the phone, so the owner loses nothing to
+    # a stranger's request but the wait these impose; none of them can last a day.
+    # One code a minute per (phone, purpose, address): a retry after a lost text, not a stream.
+    sms_cooldown: int = 60
+    # 5 codes an hour per (phone, address): one address can't text a phone more (the old per-phone
+    # hourly figure), and alone needs hours to reach ``sms_phone_free``.
+    sms_per_phone_address: int = 5
+    sms_per_phone_address_window: int = 3600
+    # 10 codes a day to one phone from all addresses (the old daily cap) before codes are spaced ...
+    sms_phone_free: int = 10
+    sms_phone_window: int = 86_400
+    # ... 60 s apart, doubling, up to 10 min: an attack from many addresses texts a phone at most ~150
+    # times a day (750 guesses at a one-in-a-million code: < 0.1 %), and its owner waits at most
+    # 10 min for a code however long it went on (not at all from an address where they used one).
+    sms_phone_first_delay: int = 60
+    sms_phone_max_delay: int = 600
