@@ -9,13 +9,13 @@ can cost them is waiting). The numbers are ``AuthSettings.sms_*``, each with its
 
 - per (phone, purpose, client address): one code per ``sms_cooldown``;
 - per (phone, client address): ``sms_per_phone_address`` codes per ``sms_per_phone_address_window``,
-  so that one address alone can't start the phone's spacing;
+  what one address can text a phone however the rest goes;
 - per phone, from all addresses: ``sms_phone_free`` codes per ``sms_phone_window``, then each code
   must wait ``sms_phone_first_delay`` s after the previous one, doubling up to ``sms_phone_max_delay``.
   Codes are spaced, never stopped: after any attack the owner waits at most that long, and a code
-  that gets used lifts the current wait. An address where a code of the phone was used (within
-  ``login_known_address_ttl``) is the owner's and never waits this turn. The spacing also bounds
-  guessing (5 tries per code, ASVS 6.6.3).
+  that gets used lifts the current wait. An address that asked for a code of the phone which was then
+  used (within ``login_known_address_ttl``) is the owner's and never waits this turn; it remains bound
+  by the limits above. The spacing also bounds guessing (5 tries per code, ASVS 6.6.3).
 - per client address (IPv6: per /64), across phones: ``unused_sms_per_address`` codes that were never
   used, so the gateway can't be turned into a bill (SMS pumping): a code that gets used gives its
   address its unit back, so citizens sharing a carrier-grade NAT don't use the budget up.
