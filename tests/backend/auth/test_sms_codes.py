@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 
@@ -113,3 +114,124 @@ async def test_a_used_code_stops_counting_against_its_address(
     with pytest.raises(RateLimited) as caught:
         await codes.send(random_phone(), "login", client=address)
     assert caught.value.code == "auth.sms_rate_limited"
+
+
+def _manual_codes(services: Services, clock: ManualClock) -> SmsCodes:
+    """The SMS codes service on a store whose time the test moves (the session's gateway and keys)."""
+    store = MemoryStore(prefix=f"sms-{secrets.token_hex(4)}:", monotonic=clock.monotonic)
+    return SmsCodes(
+        store=store,
+        limiter=RateLimiter(store),
+        sms=services.upstreams.sms,
+        cipher=services.cipher,
+        settings=services.auth_settings,
+    )
+
+
+def _address() -> str:
+    return f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+
+
+async def _wait_for_a_code(codes: SmsCodes, clock: ManualClock, phone: str, client: str) -> int:
+    """Ask as an app would, honouring Retry-After; the seconds it waited."""
+    waited = 0
+    for _ in range(10):
+        try:
+            await codes.send(phone, "login", client=client)
+        except RateLimited as refused:
+            wait = refused.retry_after or 0
+            assert wait > 0
+            waited += wait
+            clock.advance(wait)
+        else:
+            return waited
+    pytest.fail(f"no code after waiting {waited} s")
+
+
+async def test_after_a_long_attack_from_many_addresses_the_owner_gets_a_code_within_minutes(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone = random_phone()
+    # Two hours of requests for the victim's phone, one every 5 s, each from an address of its own.
+    for _ in range(2 * 3600 // 5):
+        with contextlib.suppress(RateLimited):
+            await codes.send(phone, "login", client=_address())
+        clock.advance(5)
+    waited = await _wait_for_a_code(codes, clock, phone, "203.0.113.50")
+    assert waited <= 10 * 60
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+
+
+async def test_one_address_asking_all_day_never_keeps_a_phone_from_its_owner(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone, stranger, owner = random_phone(), _address(), _address()
+    sent = 0
+    for minute in range(24 * 60):
+        with contextlib.suppress(RateLimited):
+            await codes.send(phone, "register", client=stranger)
+            sent += 1
+        if minute % 60 == 30:
+            # Once an hour the owner asks from their own network, and gets a code at once.
+            assert await _wait_for_a_code(codes, clock, phone, owner) == 0
+            assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+        clock.advance(60)
+    # The stranger texted the phone 5 times an hour at most.
+    assert sent <= 24 * services.auth_settings.sms_per_phone_address
+
+
+async def test_a_new_address_of_the_owner_waits_minutes_at_most_for_its_turn(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone, strangers = random_phone(), [_address() for _ in range(20)]
+    for minute in range(6 * 60):
+        with contextlib.suppress(RateLimited):
+            await codes.send(phone, "register", client=strangers[minute % len(strangers)])
+        clock.advance(60)
+    assert await _wait_for_a_code(codes, clock, phone, _address()) <= 10 * 60
+
+
+async def test_codes_to_one_phone_are_spaced_never_stopped(services: Services) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone, settings = random_phone(), services.auth_settings
+    for _ in range(settings.sms_phone_free):
+        await codes.send(phone, "login", client=_address())
+    waits = []
+    for _ in range(7):
+        waits.append(await _wait_for_a_code(codes, clock, phone, _address()))
+    assert waits == [60, 120, 240, 480, 600, 600, 600]
+    assert max(waits) == settings.sms_phone_max_delay
+
+
+async def test_a_used_code_lifts_the_phones_wait(services: Services, web: httpx.AsyncClient) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone, owner = random_phone(), _address()
+    for _ in range(services.auth_settings.sms_phone_free - 1):
+        await codes.send(phone, "register", client=_address())
+    await codes.send(phone, "login", client=owner)
+    with pytest.raises(RateLimited):
+        await codes.send(phone, "register", client=owner)
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+    await codes.send(phone, "register", client=owner)
+
+
+async def test_a_refused_request_counts_against_no_limit(services: Services) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    phone, owner = random_phone(), _address()
+    for _ in range(services.auth_settings.sms_phone_free):
+        await codes.send(phone, "login", client=_address())
+    for _ in range(50):
+        with pytest.raises(RateLimited):
+            await codes.send(phone, "register", client=owner)
+    clock.advance(services.auth_settings.sms_phone_first_delay)
+    # 50 refusals spent neither the owner's hourly budget nor a cooldown: the next asks are answered.
+    await codes.send(phone, "register", client=owner)

@@ -17,7 +17,7 @@ Forbidden (403)
     └── MissingRole           auth.missing_role
 Invalid (422)                 SmsCodeInvalid auth.sms_code_invalid, PhoneInvalid auth.phone_invalid
 Unavailable (503)             KeysUnavailable auth.keys_unavailable, SmsUnavailable auth.sms_unavailable
-RateLimited (429)             AccountLocked auth.account_locked, LoginThrottled auth.login_throttled,
+RateLimited (429)             LoginThrottled auth.login_throttled, SmsLoginThrottled auth.sms_login_throttled,
                               RefreshThrottled auth.refresh_throttled, SmsRateLimited auth.sms_rate_limited
 
 UnknownSigningKey is no answer: it tells ``TokenService.authenticate`` to reload the key ring.
@@ -137,19 +137,19 @@ class SmsUnavailable(Unavailable):
     detail = "SMS sending is unavailable; try again later"
 
 
-class AccountLocked(RateLimited):
-    """``lockout_threshold`` failed logins lock an account (citizen or staff) for ``lockout_seconds``,
-    whatever credential comes next (``AuthSettings``)."""
-
-    code = "auth.account_locked"
-    detail = "Too many failed logins; the account is locked for a while"
-
-
 class LoginThrottled(RateLimited):
-    """Too many failed logins from one client address, citizens and staff alike (password spraying)."""
+    """Too many failed password logins (citizen or staff) from this address or on this account, the
+    same for an unknown account; never an SMS code (``backend.auth.throttle``)."""
 
     code = "auth.login_throttled"
-    detail = "Too many failed logins from this address; try again later"
+    detail = "Too many failed logins; try again after the Retry-After delay"
+
+
+class SmsLoginThrottled(RateLimited):
+    """Too many wrong SMS login codes from one client address, across phones."""
+
+    code = "auth.sms_login_throttled"
+    detail = "Too many wrong SMS codes from this address; try again later"
 
 
 class RefreshThrottled(RateLimited):
@@ -160,8 +160,8 @@ class RefreshThrottled(RateLimited):
 
 
 class SmsRateLimited(RateLimited):
-    """Too many SMS codes for one phone, or unused ones from one client address (the limits:
-    ``backend.auth.sms``)."""
+    """An SMS code asked for too soon: for this phone from this address, for this phone (codes are
+    spaced, never stopped for the day), or too many unused ones from this address (``backend.auth.sms``)."""
 
     code = "auth.sms_rate_limited"
     detail = "Too many SMS codes were requested; try again later"

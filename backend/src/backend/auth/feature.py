@@ -1,4 +1,5 @@
-"""The auth feature: access and refresh tokens, citizen logins, SMS codes, the published keys."""
+"""The auth feature: access and refresh tokens, citizen logins and the login throttle staff logins share,
+SMS codes, the published keys."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
 from backend.auth.service import AuthService
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
+from backend.auth.throttle import LoginThrottle
 from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
 from backend.citizen.service import APP_CLIENT_ID, CitizenService
@@ -51,7 +53,7 @@ def _auth(w: Wiring) -> AuthService:
         passwords=w.get(Passwords),
         sms_codes=w.get(SmsCodes),
         limiter=infra.limiter,
-        store=infra.store,
+        throttle=w.get(LoginThrottle),
         audit=infra.audit,
         settings=w.section(AuthSettings),
         client_id=APP_CLIENT_ID,
@@ -80,6 +82,9 @@ FEATURE = Feature(
         TokenService: _tokens,
         Passwords: lambda w: Passwords(concurrency=w.section(AuthSettings).hash_concurrency),
         SmsCodes: _sms_codes,
+        LoginThrottle: lambda w: LoginThrottle(
+            store=w.infra.store, limiter=w.infra.limiter, settings=w.section(AuthSettings)
+        ),
         AuthService: _auth,
     },
     dependencies={"tokens": TokenService, "auth": AuthService, "sms_codes": SmsCodes},

@@ -1,4 +1,4 @@
-"""The auth section of the settings (``SUQIAN_AUTH_*``): tokens, sessions, lockout, throttles."""
+"""The auth section of the settings (``SUQIAN_AUTH_*``): tokens, sessions, login and SMS throttles."""
 
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     # department systems caching our JWKS (typically for hours) already know it.
     signing_key_period: int = 7 * 86_400
     signing_key_prepublish: int = 86_400
-    # Lockout: 5 consecutive failures lock the account for 15 minutes (issue 4; MLPS 8.1.4.1 b).
-    lockout_threshold: int = 5
-    lockout_seconds: int = 900
     # Argon2id hashes in flight at once: each takes 64 MiB (argon2-cffi defaults), so 4 = 256 MiB.
     hash_concurrency: int = 4
     # Per client address limits (an IPv6 client counts by its /64: backend.ratelimit.address_key).
@@ -40,3 +37,48 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     # SMS codes sent and never used: the mark of SMS pumping (every text is billed to us).
     unused_sms_per_address: int = 20
     unused_sms_window: int = 3600
+    # Failed SMS login codes per address, across phones: each code dies after 5 wrong tries, but one
+    # address guessing at the codes of many phones is bounded only here. A budget of its own, so that
+    # password failures never stand in the way of an SMS login.
+    sms_login_failures_per_address: int = 30
+    sms_login_failures_window: int = 900
+
+    # Login throttles (backend.auth.throttle): delays that grow, instead of a lock a stranger could set
+    # off (ASVS 5.0 6.1.1 asks that the controls "prevent malicious account lockout").
+    # 5 failures from one address on one account before it waits: room for typos (the old lock's 5).
+    login_free_failures: int = 5
+    # Then 30 s, doubling with each failure (NIST SP 800-63B 5.2.2's example starts at 30 s) ...
+    login_first_delay: int = 30
+    # ... up to 15 min between guesses from that address (the old lock's length): ~100 guesses a day.
+    login_max_delay: int = 900
+    # 10 failures on one account from all addresses: then the addresses that failed on it share one
+    # turn, so spreading guesses over a few addresses gains nothing ...
+    login_account_free_failures: int = 10
+    # ... and the shared wait stops at 5 min: a stranger can hold back a failing address no longer.
+    login_account_max_delay: int = 300
+    # At most 100 failures per account in ``login_failure_memory`` (NIST SP 800-63B 5.2.2's ceiling);
+    # past it only addresses where the account signed in may try a password (citizens: SMS works).
+    login_account_ceiling: int = 100
+    # How long failures are remembered, per account and per (account, address): one day.
+    login_failure_memory: int = 86_400
+    # An address where the account signed in, or where a code sent to the phone was used, stays known
+    # for 30 days: the owner's home, office or carrier NAT, from where the account-wide (phone-wide)
+    # measures never hold them back.
+    login_known_address_ttl: int = 30 * 86_400
+
+    # SMS code sending (backend.auth.sms). Every code goes to the phone, so the owner loses nothing to
+    # a stranger's request but the wait these impose; none of them can last a day.
+    # One code a minute per (phone, purpose, address): a retry after a lost text, not a stream.
+    sms_cooldown: int = 60
+    # 5 codes an hour per (phone, address): one address can't text a phone more (the old per-phone
+    # hourly figure), and alone needs hours to reach ``sms_phone_free``.
+    sms_per_phone_address: int = 5
+    sms_per_phone_address_window: int = 3600
+    # 10 codes a day to one phone from all addresses (the old daily cap) before codes are spaced ...
+    sms_phone_free: int = 10
+    sms_phone_window: int = 86_400
+    # ... 60 s apart, doubling, up to 10 min: an attack from many addresses texts a phone at most ~150
+    # times a day (750 guesses at a one-in-a-million code: < 0.1 %), and its owner waits at most
+    # 10 min for a code however long it went on (not at all from an address where they used one).
+    sms_phone_first_delay: int = 60
+    sms_phone_max_delay: int = 600

@@ -1,26 +1,44 @@
-"""One-time SMS codes: 6 random digits, 5 minutes, single use, 5 attempts (ASVS v5 6.6.x).
+"""One-time SMS codes: 6 random digits, 5 minutes, single use, 5 attempts (ASVS 5.0 6.5.1-6.5.5, 6.6.2).
 
 A code is bound to (phone, purpose): a login code can't register. Only its keyed MAC is kept, in the
-store with a 300 s expiry; a new code replaces the old one and resets its attempts. Sending is limited
-per phone (one a minute, 5 an hour, 10 a day), so the gateway can't be turned into a spam cannon, and
-per client address (IPv6: per /64) to ``AuthSettings.unused_sms_per_address`` codes an hour that were
-never used, so it can't be turned into a bill (SMS pumping): a code that gets used gives its address
-its unit back, so citizens sharing a carrier-grade NAT don't use the budget up.
+store with a 300 s expiry; a new code replaces the old one and resets its attempts.
+
+Sending is limited so that the gateway can't be turned into a spam cannon against a phone, nor a
+stranger's requests into a denial for its owner (every code goes to the owner's phone; what a stranger
+can cost them is waiting). The numbers are ``AuthSettings.sms_*``, each with its reason:
+
+- per (phone, purpose, client address): one code per ``sms_cooldown``;
+- per (phone, client address): ``sms_per_phone_address`` codes per ``sms_per_phone_address_window``,
+  what one address can text a phone however the rest goes;
+- per phone, from all addresses: ``sms_phone_free`` codes per ``sms_phone_window``, then each code
+  must wait ``sms_phone_first_delay`` s after the previous one, doubling up to ``sms_phone_max_delay``.
+  Codes are spaced, never stopped: after any attack the owner waits at most that long, and a code
+  that gets used lifts the current wait. An address that asked for a code of the phone which was then
+  used (within ``login_known_address_ttl``) is the owner's and never waits this turn; it remains bound
+  by the limits above. The spacing also bounds guessing (5 tries per code, ASVS 6.6.3).
+- per client address (IPv6: per /64), across phones: ``unused_sms_per_address`` codes that were never
+  used, so the gateway can't be turned into a bill (SMS pumping): a code that gets used gives its
+  address its unit back, so citizens sharing a carrier-grade NAT don't use the budget up.
+
+Each is counted atomically (INCR, SET NX) before the text goes out; a refused request is 429
+``auth.sms_rate_limited`` with ``Retry-After`` and counts against none of them.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
 import uuid
 from typing import Literal
 
 from backend.auth.errors import PhoneInvalid, SmsRateLimited, SmsUnavailable
 from backend.auth.settings import AuthSettings
+from backend.auth.throttle import Backoff, give_back, take_turn
 from backend.crypto import PersonalDataCipher
 from backend.observability.masking import mask_phone
-from backend.ratelimit import RateLimit, RateLimiter
+from backend.ratelimit import RateLimit, RateLimiter, address_key
 from backend.store import KeyValueStore
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.sms import SmsClient
@@ -33,9 +51,6 @@ SmsPurpose = Literal["register", "login", "bind"]
 CODE_TTL = 300
 MAX_ATTEMPTS = 5
 TEMPLATE = "SQ_VERIFY_CODE"
-_COOLDOWN = 60
-PER_PHONE_HOUR = RateLimit(SmsRateLimited, limit=5, window=3600)
-PER_PHONE_DAY = RateLimit(SmsRateLimited, limit=10, window=86_400)
 
 
 class SmsCodes:
@@ -52,18 +67,35 @@ class SmsCodes:
         self._limiter = limiter
         self._sms = sms
         self._cipher = cipher
+        self._settings = settings
         self._per_client = RateLimit(
             SmsRateLimited,
             limit=settings.unused_sms_per_address,
             window=settings.unused_sms_window,
             by_address=True,
         )
+        self._per_phone_address = RateLimit(
+            SmsRateLimited, limit=settings.sms_per_phone_address, window=settings.sms_per_phone_address_window
+        )
+        self._per_phone = Backoff(
+            free=settings.sms_phone_free,
+            first=settings.sms_phone_first_delay,
+            cap=settings.sms_phone_max_delay,
+        )
 
     def _keys(self, phone: str, purpose: str) -> tuple[str, str]:
         handle = self._cipher.blind_index(f"{purpose}:{phone}", column="auth.sms_code")
         # One hash tag per (phone, purpose): the multi-key DELs below stay in one Redis Cluster slot.
-        # Next to the code live ``:cooldown`` and ``:client`` (the address that asked for it).
+        # Next to the code live ``:cooldown:<address>`` and ``:client`` (the address that asked for it).
         return f"auth:sms:{{{handle}}}:code", f"auth:sms:{{{handle}}}:tries"
+
+    def _phone_keys(self, phone: str) -> tuple[str, str, str]:
+        """(its handle, the count of codes sent to it, the turn that spaces them): one hash tag per phone."""
+        handle = self._cipher.blind_index(phone, column="auth.sms_phone")
+        return handle, f"auth:sms:{{{handle}}}:sent", f"auth:sms:{{{handle}}}:turn"
+
+    def _known_key(self, phone_handle: str, client: str) -> str:
+        return f"auth:sms:{{{phone_handle}}}:known:{address_key(client)}"
 
     def _mac(self, phone: str, purpose: str, code: str) -> bytes:
         return self._cipher.mac(f"{purpose}:{phone}:{code}", purpose="sms_code").encode()
@@ -72,14 +104,16 @@ class SmsCodes:
         """Text a fresh code to ``phone``; raises ``RateLimited`` past the sending limits,
         ``Invalid`` for a number the gateway refuses, ``Unavailable`` when it is down."""
         code_key, tries_key = self._keys(phone, purpose)
-        cooldown_key = f"{code_key}:cooldown"
-        if not await self._store.set_if_absent(cooldown_key, b"1", ttl=_COOLDOWN):
+        cooldown_key = f"{code_key}:cooldown:{address_key(client)}"
+        cooldown = self._settings.sms_cooldown
+        if not await self._store.set_if_absent(cooldown_key, b"1", ttl=cooldown):
             retry_after = await self._store.ttl(cooldown_key)
-            raise SmsRateLimited(retry_after=max(1, int(retry_after or _COOLDOWN)))
-        await self._limiter.hit(self._per_client, client)
-        phone_handle = self._cipher.blind_index(phone, column="auth.sms_phone")
-        await self._limiter.hit(PER_PHONE_HOUR, phone_handle)
-        await self._limiter.hit(PER_PHONE_DAY, phone_handle)
+            raise SmsRateLimited(retry_after=max(1, math.ceil(retry_after or cooldown)))
+        try:
+            spaced = await self._charge(phone, client)
+        except SmsRateLimited:
+            await self._store.delete(cooldown_key)
+            raise
         code = f"{secrets.randbelow(1_000_000):06d}"
         await self._store.set(code_key, self._mac(phone, purpose, code), ttl=CODE_TTL)
         await self._store.set(f"{code_key}:client", client.encode(), ttl=CODE_TTL)
@@ -89,16 +123,49 @@ class SmsCodes:
             await self._sms.send(phone, TEMPLATE, {"code": code}, idempotency_key=uuid.uuid4().hex)
         except UpstreamRejected as exc:
             await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
+            await self._uncharge_phone(phone, client, spaced=spaced)
             if exc.code == "invalid_phone":
                 raise PhoneInvalid() from None
             log.warning("sms gateway rejected a code: %s", exc.code)
             raise SmsUnavailable() from None
         except UpstreamUnavailable:
             await self._store.delete(code_key, cooldown_key, f"{code_key}:client")
-            # No text went out: an outage shouldn't eat the address's budget.
+            # No text went out: an outage shouldn't eat the address's budget, nor space the phone's codes.
             await self._limiter.refund(self._per_client, client)
+            await self._uncharge_phone(phone, client, spaced=spaced)
             raise SmsUnavailable(retry_after=30) from None
         log.info("sms code sent purpose=%s phone=%s", purpose, mask_phone(phone))
+
+    async def _charge(self, phone: str, client: str) -> bool:
+        """Count one code against every sending limit, or give each count back and raise
+        ``SmsRateLimited``. True when this code took the phone's turn (it spaces the next one)."""
+        await self._limiter.hit(self._per_client, client)
+        handle, sent_key, turn_key = self._phone_keys(phone)
+        pair = f"{handle}:{address_key(client)}"
+        try:
+            await self._limiter.hit(self._per_phone_address, pair)
+        except SmsRateLimited:
+            await self._limiter.refund(self._per_client, client)
+            raise
+        known = await self._store.get(self._known_key(handle, client)) is not None
+        sent = await self._store.incr(sent_key, ttl=self._settings.sms_phone_window)
+        # An address where a code of this phone was used is the owner's: it doesn't wait its turn.
+        delay = None if known else self._per_phone.delay(sent)
+        wait = await take_turn(self._store, turn_key, delay)
+        if wait is not None:
+            await give_back(self._store, sent_key)
+            await self._limiter.refund(self._per_phone_address, pair)
+            await self._limiter.refund(self._per_client, client)
+            raise SmsRateLimited(retry_after=wait)
+        return delay is not None
+
+    async def _uncharge_phone(self, phone: str, client: str, *, spaced: bool) -> None:
+        """No text reached the phone: its counts go back, and the turn this code took with them."""
+        handle, sent_key, turn_key = self._phone_keys(phone)
+        await give_back(self._store, sent_key)
+        await self._limiter.refund(self._per_phone_address, f"{handle}:{address_key(client)}")
+        if spaced:
+            await self._store.delete(turn_key)
 
     async def consume(self, phone: str, purpose: SmsPurpose, code: str) -> bool:
         """True, once, for the live code of (``phone``, ``purpose``). Every call counts as an
@@ -115,9 +182,17 @@ class SmsCodes:
         if await self._store.delete(code_key) != 1:
             return False
         client = await self._store.get(f"{code_key}:client")
-        # A spent code ends its cooldown: the holder may need the next one at once.
-        await self._store.delete(tries_key, f"{code_key}:cooldown", f"{code_key}:client")
+        await self._store.delete(tries_key, f"{code_key}:client")
+        # A spent code ends its cooldown and the phone's current wait: the holder just proved they
+        # hold the phone and may need the next code at once. The address that asked for it is theirs.
+        handle, _, turn_key = self._phone_keys(phone)
+        await self._store.delete(turn_key)
         if client is not None:
+            asker = client.decode()
+            await self._store.delete(f"{code_key}:cooldown:{address_key(asker)}")
+            await self._store.set(
+                self._known_key(handle, asker), b"1", ttl=self._settings.login_known_address_ttl
+            )
             # A used code is no sign of SMS pumping: it stops counting against its address.
-            await self._limiter.refund(self._per_client, client.decode())
+            await self._limiter.refund(self._per_client, asker)
         return True

@@ -1,1 +1,1 @@
-"""Staff accounts (operators, counter staff): the bootstrap operator, password login, lockout."""
+"""Staff accounts (operators, counter staff): the bootstrap operator, throttled password login."""

@@ -1,5 +1,5 @@
-"""The staff feature's errors. A wrong password or a locked account is ``backend.auth.errors``'s
-``InvalidCredentials`` / ``AccountLocked``, the same answers citizen logins give.
+"""The staff feature's errors. A wrong password or a throttled login is ``backend.auth.errors``'s
+``InvalidCredentials`` / ``LoginThrottled``, the same answers citizen logins give.
 
 Conflict (409)          UsernameTaken        staff.username_taken
 Invalid (422)           PasswordTooShort     staff.password_too_short

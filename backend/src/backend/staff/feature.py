@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.auth.passwords import Passwords
-from backend.auth.settings import AuthSettings
+from backend.auth.throttle import LoginThrottle
 from backend.auth.tokens import TokenService
 from backend.feature import Feature
 from backend.idempotency import Idempotency
@@ -20,10 +20,10 @@ def _staff(w: Wiring) -> StaffService:
         repository=StaffRepository(infra.engine),
         passwords=w.get(Passwords),
         tokens=w.get(TokenService),
-        limiter=infra.limiter,
+        throttle=w.get(LoginThrottle),
+        cipher=infra.cipher,
         audit=infra.audit,
         clock=infra.clock,
-        settings=w.section(AuthSettings),
         engine=infra.engine,
     )
 

@@ -1,25 +1,22 @@
-"""Staff accounts: the bootstrap operator, password login with lockout, and account creation."""
+"""Staff accounts: the bootstrap operator, throttled constant-work password login, account creation."""
 
 from __future__ import annotations
 
 import logging
-import math
 import secrets
-from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
-from backend.auth.errors import AccountLocked, InvalidCredentials
+from backend.auth.errors import InvalidCredentials
 from backend.auth.principal import Principal
-from backend.auth.service import login_throttle
-from backend.auth.settings import AuthSettings
+from backend.auth.throttle import LoginAttempt, LoginThrottle
 from backend.auth.tokens import AccessToken, TokenService
 from backend.clock import Clock
+from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.pagination import decode_cursor, encode_cursor
-from backend.ratelimit import RateLimit, RateLimiter
 from backend.staff.errors import PasswordTooShort, UsernameTaken
 from backend.staff.repository import DuplicateUsername, Role, StaffRepository, StaffRow
 
@@ -31,6 +28,8 @@ STAFF_CLIENT_ID = "staff-console"
 # Staff passwords guard the whole platform: 12 characters at least (ASVS 6.2.1 recommends 15 for
 # single-factor; no composition rules, no truncation).
 MIN_PASSWORD_LENGTH = 12
+# The blind index naming a (lower-case) username in the login throttle and in the audit of failures.
+USERNAME_INDEX = "staff.username"
 
 
 class PasswordHashing(Protocol):
@@ -46,19 +45,19 @@ class StaffService:
         repository: StaffRepository,
         passwords: PasswordHashing,
         tokens: TokenService,
-        limiter: RateLimiter,
+        throttle: LoginThrottle,
+        cipher: PersonalDataCipher,
         audit: AuditLog,
         clock: Clock,
-        settings: AuthSettings,
         engine: Engine[Any],
     ) -> None:
         self._repository = repository
         self._passwords = passwords
         self._tokens = tokens
-        self._limiter = limiter
+        self._throttle = throttle
+        self._cipher = cipher
         self._audit = audit
         self._clock = clock
-        self._settings = settings
         self._engine = engine
 
     async def bootstrap_admin(self, password: str | None) -> str | None:
@@ -89,96 +88,58 @@ class StaffService:
         return generated
 
     async def login(self, username: str, password: str, *, client: str) -> tuple[AccessToken, StaffRow]:
-        """A staff access token for the right password. Every attempt is counted *before* the
-        password is checked, so a parallel burst gets at most ``settings.lockout_threshold`` checks;
-        the failure that reaches the threshold locks the account for ``lockout_seconds``, even against
-        the right password. The per-address throttle shared with citizen logins bounds guessing across
-        accounts; a successful login gives its unit back, so only failures spend it."""
-        throttle = login_throttle(self._settings)
-        await self._limiter.hit(throttle, client)
+        """A staff access token for the right password, throttled like citizen logins
+        (``backend.auth.throttle``) under the lower-cased username: "Admin" is "admin".
+
+        Constant work: a known and an unknown username take the same steps up to the answer, one
+        SELECT, the same store operations, one Argon2 verify (a dummy hash when there is no row) and
+        one audited failure, so neither the answer nor its timing tells whether the account exists."""
         username = username.lower()
+        handle = self._cipher.blind_index(username, column=USERNAME_INDEX)
+        attempt = await self._throttle.admit(f"staff:{handle}", client)
         row = await self._repository.find_by_username(username)
-        if row is None:
-            # An unknown name answers like a real one: the same hash work, the same 401s, and the same
-            # 429 after as many attempts (counted in the store: there is no row to count in).
-            await self._limiter.hit(self._unknown_name_rule(), username)
-            await self._passwords.verify(None, password)
-            raise InvalidCredentials()
-        attempt = await self._admit(row)
-        matches = await self._passwords.verify(row.password_hash, password)
-        if not row.active or not matches:
-            await self._failed(row, attempt, client)
+        matches = await self._passwords.verify(row.password_hash if row is not None else None, password)
+        if row is None or not row.active or not matches:
+            await self._failed(row, handle, attempt)
             raise InvalidCredentials()
         token = await self._tokens.issue_access(
             "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
         )
-        await self._limiter.refund(throttle, client)
-        async with transaction(self._engine):
-            await self._repository.clear_failures(row.id)
-            await self._audit.append(
-                actor=f"staff:{row.id}",
-                action="staff.login",
-                subject=f"staff:{row.id}",
-                data={"role": row.role, "jti": token.jti[:8], "client": client},
-                chain="auth",
-            )
+        await self._throttle.succeeded(attempt)
+        await self._audit.append(
+            actor=f"staff:{row.id}",
+            action="staff.login",
+            subject=f"staff:{row.id}",
+            data={"role": row.role, "jti": token.jti[:8], "client": client},
+            chain="auth",
+        )
         return token, row
 
-    def _unknown_name_rule(self) -> RateLimit:
-        return RateLimit(
-            AccountLocked,
-            limit=self._settings.lockout_threshold,
-            window=self._settings.lockout_seconds,
+    async def _failed(self, row: StaffRow | None, handle: str, attempt: LoginAttempt) -> None:
+        # An unknown name is audited under its blind index: never the name itself, which may be a
+        # password typed into the wrong field.
+        subject = f"staff:{row.id}" if row is not None else f"staff-name:{handle[:16]}"
+        await self._audit.append(
+            actor="anonymous",
+            action="staff.login_failed",
+            subject=subject,
+            data={
+                "failures": attempt.failures,
+                "failures_from_client": attempt.address_failures,
+                "client": attempt.client,
+            },
+            chain="auth",
         )
-
-    async def _admit(self, row: StaffRow) -> int:
-        """Count this attempt and return its number, or refuse a locked account (429)."""
-        now = self._clock.now()
-        threshold = self._settings.lockout_threshold
-        attempt = await self._repository.count_attempt(row.id, threshold=threshold, now=now)
-        if attempt is not None:
-            return attempt
-        # Locked, or ``threshold`` attempts already admitted and not yet settled (a burst in flight,
-        # or a worker that died mid-check): lock now, so the account can't stay refused without a
-        # lock that ends.
-        locked_until = await self._lock(row, until=now + timedelta(seconds=self._settings.lockout_seconds))
-        if locked_until is None:
-            current = await self._repository.find(row.id)
-            locked_until = current.locked_until if current is not None else None
-        # Logged, not audited: the lock itself was audited, and attempts against it are unbounded.
-        log.info("staff login refused: staff:%s is locked", row.id)
-        seconds = (locked_until - now).total_seconds() if locked_until else self._settings.lockout_seconds
-        raise AccountLocked(retry_after=max(1, math.ceil(seconds)))
-
-    async def _failed(self, row: StaffRow, attempt: int, client: str) -> None:
-        async with transaction(self._engine):
-            await self._audit.append(
-                actor="anonymous",
-                action="staff.login_failed",
-                subject=f"staff:{row.id}",
-                data={"consecutive_failures": attempt, "client": client},
-                chain="auth",
-            )
-        if attempt >= self._settings.lockout_threshold:
-            await self._lock(row, until=self._clock.now() + timedelta(seconds=self._settings.lockout_seconds))
-
-    async def _lock(self, row: StaffRow, *, until: datetime) -> datetime | None:
-        """Lock the account if its count reached the threshold; ``until`` for the one caller that
-        locked it (and audited the lock), None for every other."""
-        async with transaction(self._engine):
-            if not await self._repository.lock(
-                row.id, threshold=self._settings.lockout_threshold, until=until
-            ):
-                return None
+        if attempt.reaches_ceiling:
+            # Until the failures are forgotten only addresses where the account signed in may try.
+            log.warning("staff login %s reached the failure ceiling", subject)
             await self._audit.append(
                 actor="system",
-                action="staff.locked",
-                subject=f"staff:{row.id}",
-                data={"until": until.isoformat(), "failures": self._settings.lockout_threshold},
+                action="staff.login_ceiling_reached",
+                subject=subject,
+                data={"failures": attempt.failures},
                 chain="auth",
             )
-        log.warning("staff:%s locked after %d wrong passwords", row.id, self._settings.lockout_threshold)
-        return until
 
     async def create(
         self, *, username: str, display_name: str, role: Role, password: str, by: Principal
