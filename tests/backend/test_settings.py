@@ -156,3 +156,18 @@ def test_a_malformed_section_variable_names_itself(tmp_path: Path) -> None:
 def test_security_settings_outside_their_bounds_are_refused(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value}, sections=feature_sections(FEATURES))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUQIAN_AUTH_ACCESS_TTL", "315360000"),
+        ("SUQIAN_AUTH_HASH_CONCURRENCY", "0"),
+        ("SUQIAN_AUTH_HASH_CONCURRENCY", "-1"),
+        ("SUQIAN_AUTH_LOGIN_FREE_FAILURES", "0"),
+        ("SUQIAN_AUTH_LOGIN_ACCOUNT_CEILING", "1000000000000"),
+    ],
+)
+def test_auth_settings_outside_their_bounds_are_refused(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value}, sections=feature_sections(FEATURES))
