@@ -103,3 +103,28 @@ def test_sandbox_mount_needs_sandbox_upstreams() -> None:
     urls = {f"SUQIAN_UPSTREAM_{name.upper()}_URL": "https://x.example" for name in GOVERNMENT_SYSTEMS}
     with pytest.raises(SettingsError, match="SUQIAN_SANDBOX_MOUNT=1 needs"):
         load_settings(_production(SUQIAN_SANDBOX_MOUNT="1", **urls))
+
+
+def test_slow_client_limits_are_read_from_the_environment(tmp_path: Path) -> None:
+    defaults = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)}).http
+    assert (defaults.backpressure, defaults.backlog) == (512, 1024)
+    assert (defaults.header_read_timeout, defaults.body_read_timeout) == (10.0, 30.0)
+    http = load_settings(
+        {
+            "SUQIAN_DATA_DIR": str(tmp_path),
+            "SUQIAN_HTTP_BACKPRESSURE": "256",
+            "SUQIAN_HTTP_BACKLOG": "2048",
+            "SUQIAN_HTTP_HEADER_READ_TIMEOUT": "2.5",
+            "SUQIAN_HTTP_BODY_READ_TIMEOUT": "5",
+        }
+    ).http
+    assert (http.backpressure, http.backlog, http.header_read_timeout, http.body_read_timeout) == (
+        256,
+        2048,
+        2.5,
+        5.0,
+    )
+    # Granian takes at most 60 s for headers; a zero would fail every request at once.
+    for name, value in (("HEADER_READ_TIMEOUT", "61"), ("BODY_READ_TIMEOUT", "0"), ("BACKPRESSURE", "0")):
+        with pytest.raises(SettingsError, match=f"SUQIAN_HTTP_{name}"):
+            load_settings({"SUQIAN_DATA_DIR": str(tmp_path), f"SUQIAN_HTTP_{name}": value})

@@ -123,6 +123,7 @@ def create_app(
         metrics=metrics,
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,
+        body_read_timeout=settings.http.body_read_timeout,
     )
     return app
 

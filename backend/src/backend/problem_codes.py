@@ -101,6 +101,14 @@ REQUEST_TOO_LARGE = ProblemCode(
     kind=FRAMEWORK,
     description="The body is over `SUQIAN_MAX_BODY_BYTES`",
 )
+REQUEST_TIMEOUT = ProblemCode(
+    code="request.timeout",
+    status=408,
+    title="Request timeout",
+    kind=FRAMEWORK,
+    description="The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection "
+    "closes",
+)
 REQUEST_RATE_LIMITED = ProblemCode(
     code="request.rate_limited",
     status=429,
@@ -157,6 +165,7 @@ FRAMEWORK_CODES = (
     REQUEST_MALFORMED,
     REQUEST_INVALID,
     REQUEST_TOO_LARGE,
+    REQUEST_TIMEOUT,
     REQUEST_RATE_LIMITED,
     REQUEST_BAD,
     AUTH_UNAUTHENTICATED,

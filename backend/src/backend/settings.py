@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
@@ -52,6 +52,24 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Load balancers whose X-Forwarded-For we believe (IPs or CIDRs). Rate limits and lockouts key on
     # the client address, so without this every caller behind a proxy would share one budget.
     trusted_proxies: tuple[str, ...] = ()
+    # Open connections one granian worker serves at once. Granian counts connections, not requests
+    # (measured: 64 sockets that never sent a byte stopped a worker with backpressure 64), so this is
+    # sized for slow and idle clients, not for the database pool: with the read timeouts below a
+    # silent socket holds its slot at most 10 s, so starving a worker takes 512 new sockets every
+    # 10 s from outside the proxy's own limits; 512 stays under the common 1024 open-files limit.
+    backpressure: Annotated[int, msgspec.Meta(ge=1)] = 512
+    # Connections the kernel queues for accept() while every slot is taken: granian's default (the
+    # kernel caps it at net.core.somaxconn, 4096 since Linux 5.4).
+    backlog: Annotated[int, msgspec.Meta(ge=128)] = 1024
+    # Seconds a connection may take to send a request's headers, counted from the accept (or from the
+    # previous response on a kept-alive connection, so it is also the idle keep-alive limit). 10 s: a
+    # phone on a 2G uplink sends ~1 KiB of headers in under 2 s. A proxy in front must close its idle
+    # upstream connections sooner (README, Production). Granian allows at most 60 s.
+    header_read_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 10.0
+    # Seconds to receive the whole body once the app starts reading it; a trickle does not extend it.
+    # 30 s: a 1 MiB body (max_body_bytes) over a 3G uplink at ~384 kbit/s takes ~22 s. Past it the
+    # request answers 408 request.timeout and the connection closes.
+    body_read_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):

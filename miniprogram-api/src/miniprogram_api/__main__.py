@@ -30,7 +30,8 @@ def serve(*, migrate_first: bool = True) -> int:
     if migrate_first and (code := backend_main(["migrate"])) != 0:
         return code
     from granian import Granian
-    from granian.constants import Interfaces, Loops
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.http import HTTP1Settings
 
     print(
         f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
@@ -44,9 +45,14 @@ def serve(*, migrate_first: bool = True) -> int:
         port=settings.http.port,
         workers=settings.http.workers,
         loop=Loops.uvloop,
+        # HTTP/1 only: in "auto" mode granian first sniffs for an HTTP/2 preface with no timeout, so a
+        # socket that never sent a byte held its slot forever (measured); HTTP/1's header read timeout
+        # runs from the accept. Browsers speak HTTP/2 only over TLS, which the proxy in front ends.
+        http=HTTPModes.http1,
         websockets=False,
-        # Bounded queue per worker (≈ 8× the DB pool): beyond it, latency only grows (research/perf.md).
-        backpressure=64,
+        backlog=settings.http.backlog,
+        backpressure=settings.http.backpressure,
+        http1_settings=HTTP1Settings(header_read_timeout=round(settings.http.header_read_timeout * 1000)),
         log_access=False,
     ).serve()
     return 0
