@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -31,9 +32,12 @@ from backend.staff.feature import FEATURE as STAFF
 from backend.wiring import Wiring, piccolo_apps
 from integrations.sandbox import Sandbox
 
+log = logging.getLogger("backend.app")
+
 
 def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
-    """The government sandbox at ``/_sandbox`` (embedded default only; never in production)."""
+    """The government sandbox at ``/_sandbox`` (the embedded default and the benchmark's throwaway
+    stack; ``load_settings`` refuses it in production)."""
 
     async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
         # Litestar hands a mounted app its sub-path with a trailing slash ("/outbox/"); the twins'
@@ -83,6 +87,12 @@ def create_app(
     sandbox = wiring.infra.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
         handlers.append(_mount_sandbox(sandbox))
+        if settings.mode != "embedded":
+            log.warning(
+                "%s mode with the government sandbox mounted at /_sandbox: its SMS outbox lists every "
+                "code sent; a throwaway stack only, never real users",
+                settings.mode,
+            )
 
     async def on_startup(_app: Litestar) -> None:
         for feature in features:

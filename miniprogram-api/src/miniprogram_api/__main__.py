@@ -37,6 +37,13 @@ def serve(*, migrate_first: bool = True) -> int:
         f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
         flush=True,
     )
+    if settings.mode == "benchmark":
+        print(
+            "WARNING: benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
+            "every code sent: a throwaway load-test stack only, never real users",
+            file=sys.stderr,
+            flush=True,
+        )
     Granian(
         "miniprogram_api.asgi:app",
         factory=True,
