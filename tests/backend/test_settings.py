@@ -140,6 +140,7 @@ def test_benchmark_mode_is_the_production_stack_with_the_sandbox_mounted() -> No
     assert settings.mode == "benchmark"
     assert (settings.upstream.mode, settings.upstream.mount_sandbox) == ("sandbox", True)
     assert settings.http.workers == 2
+    assert (settings.openapi, settings.metrics_public) == (False, False)
     with pytest.raises(SettingsError, match="benchmark mode needs SUQIAN_DATABASE_URL"):
         load_settings({"SUQIAN_MODE": "benchmark", "SUQIAN_REDIS_URL": "redis://cache"})
     with pytest.raises(SettingsError, match="benchmark runs on the sandbox twins"):
@@ -157,6 +158,19 @@ def test_sandbox_mount_needs_sandbox_upstreams(tmp_path: Path) -> None:
                 **urls,
             }
         )
+
+
+def test_production_keeps_schema_and_metrics_off_the_public_port_unless_asked(tmp_path: Path) -> None:
+    embedded = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
+    assert (embedded.openapi, embedded.metrics_public) == (True, True)
+    production = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
+    assert (production.openapi, production.metrics_public) == (False, False)
+    asked = load_settings(
+        _production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_OPENAPI="1", SUQIAN_METRICS_PUBLIC="1")
+    )
+    assert (asked.openapi, asked.metrics_public) == (True, True)
+    with pytest.raises(SettingsError, match="SUQIAN_METRICS_PUBLIC must be one of 0, 1"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_METRICS_PUBLIC": "yes"})
 
 
 def test_slow_client_limits_are_read_from_the_environment(tmp_path: Path) -> None:

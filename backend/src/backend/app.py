@@ -24,6 +24,7 @@ from backend.database import bind_engine, bound_engine, bound_registry
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
+from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers, problem_responses
 from backend.scanner.feature import FEATURE as SCANNER
@@ -93,13 +94,15 @@ def create_app(
                 "code sent; a throwaway stack only, never real users",
                 settings.mode,
             )
+    metrics = wiring.infra.metrics
+    if settings.metrics_public:
+        handlers.append(metrics_route(metrics))
 
     async def on_startup(_app: Litestar) -> None:
         for feature in features:
             for step in feature.on_startup:
                 await step(wiring)
 
-    metrics = wiring.infra.metrics
     app = Litestar(
         route_handlers=handlers,
         dependencies=PRINCIPAL_DEPENDENCY,

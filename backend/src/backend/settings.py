@@ -130,7 +130,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
     miniprogram: MiniProgramSettings = MiniProgramSettings()
+    # The OpenAPI document and docs UI at /schema, and Prometheus metrics at /metrics, on the API's own
+    # port. On here (the embedded default); load_settings turns both off in production unless asked
+    # by name (SUQIAN_OPENAPI=1, SUQIAN_METRICS_PUBLIC=1): the route map and the traffic figures are
+    # a scanner's first read, and the public port is the one the internet reaches.
     openapi: bool = True
+    metrics_public: bool = True
     # Each feature's own section by feature name (``backend.feature.Feature.settings``); a feature
     # whose section is absent runs on its section's defaults.
     features: Mapping[str, msgspec.Struct] = msgspec.field(default_factory=dict)
@@ -206,7 +211,8 @@ def load_settings(
             "MINIPROGRAM",
             **{f.name: env.get(f.name.upper()) for f in msgspec.structs.fields(MiniProgramSettings)},
         ),
-        openapi=env.get("OPENAPI", "1") == "1",
+        openapi=_choice(env, "OPENAPI", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
+        metrics_public=_choice(env, "METRICS_PUBLIC", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
         features={name: section_from_env(kind, env, name.upper()) for name, kind in (sections or {}).items()},
     )
 

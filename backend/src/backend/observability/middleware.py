@@ -1,5 +1,5 @@
-"""The outermost ASGI layer: request id, metrics and the access log for every HTTP request, and the
-body read deadline.
+"""The outermost ASGI layer: request id, metrics and the access log for every HTTP request, the body
+read deadline and a neutral ``server`` header.
 
 It wraps Litestar's whole ASGI handler (not a route middleware), so unrouted 404s and errors raised
 before routing are counted and carry a request id too. Plain ASGI costs ~1 µs; Litestar's stock
@@ -30,6 +30,9 @@ access_log = logging.getLogger("backend.access")
 
 _HEADER = b"x-request-id"
 _FORWARDED_FOR = b"x-forwarded-for"
+# Granian names itself ("server: granian") unless the app sends its own; a version-free name of ours
+# tells a scanner nothing about the software under it.
+_SERVER = (b"server", b"suqian")
 _ALLOWED = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
 
 
@@ -143,7 +146,7 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
+                message["headers"] = [*message.get("headers", ()), header, _SERVER]
             await send(message)
 
         started = time.perf_counter()
