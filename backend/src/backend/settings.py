@@ -59,8 +59,9 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Open connections one granian worker serves at once. Granian counts connections, not requests
     # (measured: 64 sockets that never sent a byte stopped a worker with backpressure 64), so this is
     # sized for slow and idle clients, not for the database pool: with the read timeouts below a
-    # silent socket holds its slot at most 10 s, so starving a worker takes 512 new sockets every
-    # 10 s from outside the proxy's own limits; 512 stays under the common 1024 open-files limit.
+    # silent socket holds its slot at most 10 s and a trickled body 40 s, so starving a worker takes
+    # 512 sockets renewed that often, past the proxy's own limits; 512 stays under the common
+    # 1024 open-files limit of a process.
     backpressure: Annotated[int, msgspec.Meta(ge=1)] = 512
     # Connections the kernel queues for accept() while every slot is taken: granian's default (the
     # kernel caps it at net.core.somaxconn, 4096 since Linux 5.4).
