@@ -90,3 +90,18 @@ async def test_ready_is_503_naming_redis_when_redis_stops(
     assert body["extra"]["failed"] == ["redis"]
     assert body["extra"]["checks"]["database"] == "ok"
     assert "redis" in body["detail"]
+
+
+async def test_production_routes_neither_metrics_nor_the_schema(
+    settings: Settings, services: Services
+) -> None:
+    # What load_settings gives production unless SUQIAN_METRICS_PUBLIC=1 / SUQIAN_OPENAPI=1 ask by name.
+    closed = msgspec.structs.replace(settings, openapi=False, metrics_public=False)
+    async with http_client(
+        create_app(closed, features=services.wiring.features, wiring=services.wiring)
+    ) as client:
+        for path in ("/metrics", "/schema/openapi.json", "/schema/swagger"):
+            response = await client.get(path)
+            assert response.status_code == 404, path
+            assert response.json()["code"] == "request.not_found"
+        assert (await client.get("/health/live")).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -107,6 +109,29 @@ async def test_oversized_body_is_a_too_large_problem(problem_client: httpx.Async
         headers={"content-type": "application/json"},
     )
     _assert_problem(response, 413, "request.too_large")
+
+
+async def test_a_body_that_stops_arriving_is_a_timeout_problem(
+    settings: Settings, services: Services
+) -> None:
+    impatient = msgspec.structs.replace(
+        settings, http=msgspec.structs.replace(settings.http, body_read_timeout=0.2)
+    )
+
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b'{"name": "A'
+        await asyncio.sleep(5)  # the client stalls mid-body, as a slowloris does
+        yield b'", "age": 3}'
+
+    async with http_client(app_with(services, echo, settings=impatient)) as client:
+        started = time.monotonic()
+        response = await client.post(
+            "/_test/echo", content=trickle(), headers={"content-type": "application/json"}
+        )
+    assert time.monotonic() - started < 2
+    body = _assert_problem(response, 408, "request.timeout")
+    assert body["detail"] == "The request body did not arrive within 0.2 s"
+    assert response.headers["connection"] == "close"
 
 
 @pytest.mark.parametrize(

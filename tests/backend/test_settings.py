@@ -30,10 +30,11 @@ def test_embedded_secrets_are_generated_once_and_kept(tmp_path: Path) -> None:
     assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
 
 
-def test_postgres_and_redis_urls_select_production_mode() -> None:
+def test_production_mode_is_chosen_by_name() -> None:
     key = base64.b64encode(b"k" * 32).decode()
     settings = load_settings(
         {
+            "SUQIAN_MODE": "production",
             "SUQIAN_DATABASE_URL": "postgresql://app@db/suqian",
             "SUQIAN_REDIS_URL": "redis://cache:6379/0",
             "SUQIAN_DATA_KEY": key,
@@ -54,10 +55,44 @@ def test_postgres_and_redis_urls_select_production_mode() -> None:
     assert settings.http.cors_origins == ("https://app.suqian.gov.cn", "https://m.suqian.gov.cn")
 
 
+@pytest.mark.parametrize(
+    "urls",
+    [
+        {"SUQIAN_DATABASE_URL": "postgresql://app@db/suqian"},
+        {"SUQIAN_REDIS_URL": "redis://cache:6379/0"},
+        {"SUQIAN_DATABASE_URL": "postgresql://app@db/suqian", "SUQIAN_REDIS_URL": "redis://cache:6379/0"},
+        {"SUQIAN_DATABASE_URL": "sqlite:///elsewhere.sqlite3"},
+    ],
+)
+def test_a_database_or_redis_url_without_a_mode_refuses_to_start(
+    tmp_path: Path, urls: dict[str, str]
+) -> None:
+    # A PostgreSQL URL alone once gave the embedded mode with the sandbox (and its SMS outbox) mounted.
+    with pytest.raises(SettingsError, match="without SUQIAN_MODE: choose SUQIAN_MODE=production"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), **urls})
+
+
+def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="SUQIAN_MODE must be one of embedded, production, benchmark"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_MODE": "prod"})
+
+
+@pytest.mark.parametrize(
+    "url", [("SUQIAN_DATABASE_URL", "postgresql://app@db/suqian"), ("SUQIAN_REDIS_URL", "redis://cache")]
+)
+def test_embedded_mode_refuses_shared_servers(tmp_path: Path, url: tuple[str, str]) -> None:
+    with pytest.raises(SettingsError, match="SUQIAN_MODE=embedded runs on a SQLite file"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_MODE": "embedded", url[0]: url[1]})
+
+
 def test_production_refuses_to_start_without_its_keys() -> None:
     with pytest.raises(SettingsError, match="SUQIAN_DATA_KEY"):
         load_settings(
-            {"SUQIAN_DATABASE_URL": "postgresql://app@db/suqian", "SUQIAN_REDIS_URL": "redis://cache"}
+            {
+                "SUQIAN_MODE": "production",
+                "SUQIAN_DATABASE_URL": "postgresql://app@db/suqian",
+                "SUQIAN_REDIS_URL": "redis://cache",
+            }
         )
 
 
@@ -83,6 +118,7 @@ def test_malformed_variables_name_themselves(tmp_path: Path, name: str, value: s
 def _production(**extra: str) -> dict[str, str]:
     key = base64.b64encode(b"k" * 32).decode()
     return {
+        "SUQIAN_MODE": "production",
         "SUQIAN_DATABASE_URL": "postgresql://app@db/suqian",
         "SUQIAN_REDIS_URL": "redis://cache:6379/0",
         "SUQIAN_DATA_KEY": key,
@@ -96,17 +132,36 @@ def test_production_never_falls_back_to_the_sandbox() -> None:
         load_settings(_production())
 
 
-def test_production_sandbox_is_mounted_only_when_asked_by_name() -> None:
+def test_production_never_mounts_the_sandbox() -> None:
     unmounted = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
     assert (unmounted.upstream.mode, unmounted.upstream.mount_sandbox) == ("sandbox", False)
-    mounted = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_SANDBOX_MOUNT="1"))
-    assert mounted.upstream.mount_sandbox is True
+    with pytest.raises(SettingsError, match="SUQIAN_MODE=production never mounts the sandbox"):
+        load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_SANDBOX_MOUNT="1"))
 
 
-def test_sandbox_mount_needs_sandbox_upstreams() -> None:
+def test_benchmark_mode_is_the_production_stack_with_the_sandbox_mounted() -> None:
+    settings = load_settings(_production(SUQIAN_MODE="benchmark"))
+    assert settings.mode == "benchmark"
+    assert (settings.upstream.mode, settings.upstream.mount_sandbox) == ("sandbox", True)
+    assert settings.http.workers == 2
+    assert (settings.openapi, settings.metrics_public) == (False, False)
+    with pytest.raises(SettingsError, match="benchmark mode needs SUQIAN_DATABASE_URL"):
+        load_settings({"SUQIAN_MODE": "benchmark", "SUQIAN_REDIS_URL": "redis://cache"})
+    with pytest.raises(SettingsError, match="benchmark runs on the sandbox twins"):
+        load_settings(_production(SUQIAN_MODE="benchmark", SUQIAN_UPSTREAM_MODE="remote"))
+
+
+def test_sandbox_mount_needs_sandbox_upstreams(tmp_path: Path) -> None:
     urls = {f"SUQIAN_UPSTREAM_{name.upper()}_URL": "https://x.example" for name in GOVERNMENT_SYSTEMS}
     with pytest.raises(SettingsError, match="SUQIAN_SANDBOX_MOUNT=1 needs"):
-        load_settings(_production(SUQIAN_SANDBOX_MOUNT="1", **urls))
+        load_settings(
+            {
+                "SUQIAN_DATA_DIR": str(tmp_path),
+                "SUQIAN_UPSTREAM_MODE": "remote",
+                "SUQIAN_SANDBOX_MOUNT": "1",
+                **urls,
+            }
+        )
 
 
 def test_every_field_of_every_section_can_be_set_from_the_environment(tmp_path: Path) -> None:
@@ -171,3 +226,41 @@ def test_security_settings_outside_their_bounds_are_refused(tmp_path: Path, name
 def test_auth_settings_outside_their_bounds_are_refused(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value}, sections=feature_sections(FEATURES))
+
+
+def test_production_keeps_schema_and_metrics_off_the_public_port_unless_asked(tmp_path: Path) -> None:
+    embedded = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
+    assert (embedded.openapi, embedded.metrics_public) == (True, True)
+    production = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
+    assert (production.openapi, production.metrics_public) == (False, False)
+    asked = load_settings(
+        _production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_OPENAPI="1", SUQIAN_METRICS_PUBLIC="1")
+    )
+    assert (asked.openapi, asked.metrics_public) == (True, True)
+    with pytest.raises(SettingsError, match="SUQIAN_METRICS_PUBLIC must be one of 0, 1"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_METRICS_PUBLIC": "yes"})
+
+
+def test_slow_client_limits_are_read_from_the_environment(tmp_path: Path) -> None:
+    defaults = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)}).http
+    assert (defaults.backpressure, defaults.backlog) == (512, 1024)
+    assert (defaults.header_read_timeout, defaults.body_read_timeout) == (10.0, 30.0)
+    http = load_settings(
+        {
+            "SUQIAN_DATA_DIR": str(tmp_path),
+            "SUQIAN_HTTP_BACKPRESSURE": "256",
+            "SUQIAN_HTTP_BACKLOG": "2048",
+            "SUQIAN_HTTP_HEADER_READ_TIMEOUT": "2.5",
+            "SUQIAN_HTTP_BODY_READ_TIMEOUT": "5",
+        }
+    ).http
+    assert (http.backpressure, http.backlog, http.header_read_timeout, http.body_read_timeout) == (
+        256,
+        2048,
+        2.5,
+        5.0,
+    )
+    # Granian takes at most 60 s for headers; a zero would fail every request at once.
+    for name, value in (("HEADER_READ_TIMEOUT", "61"), ("BODY_READ_TIMEOUT", "0"), ("BACKPRESSURE", "0")):
+        with pytest.raises(SettingsError, match=f"SUQIAN_HTTP_{name}"):
+            load_settings({"SUQIAN_DATA_DIR": str(tmp_path), f"SUQIAN_HTTP_{name}": value})

@@ -43,3 +43,9 @@ def test_embedded_default_mounts_the_government_sandbox(embedded_server: str) ->
     people = httpx.get(f"{embedded_server}/_sandbox/population/people").json()
     assert len(people) >= 3
     assert all(len(person["id_number"]) == 18 for person in people)
+
+
+def test_responses_do_not_name_the_server_software(embedded_server: str) -> None:
+    # Granian says "server: granian" unless the app names itself.
+    for path in ("/health/live", "/api/v1/nowhere"):
+        assert httpx.get(f"{embedded_server}{path}").headers["server"] == "suqian"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from backend.database import bind_engine, bound_engine, bound_registry
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
+from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.problems import build_exception_handlers, problem_responses
 from backend.scanner.feature import FEATURE as SCANNER
@@ -32,9 +34,12 @@ from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
 from integrations.sandbox import Sandbox
 
+log = logging.getLogger("backend.app")
+
 
 def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
-    """The government sandbox at ``/_sandbox`` (embedded default only; never in production)."""
+    """The government sandbox at ``/_sandbox`` (the embedded default and the benchmark's throwaway
+    stack; ``load_settings`` refuses it in production)."""
 
     async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
         # Litestar hands a mounted app its sub-path with a trailing slash ("/outbox/"); the twins'
@@ -88,13 +93,21 @@ def create_app(
     sandbox = wiring.infra.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
         handlers.append(_mount_sandbox(sandbox))
+        if settings.mode != "embedded":
+            log.warning(
+                "%s mode with the government sandbox mounted at /_sandbox: its SMS outbox lists every "
+                "code sent; a throwaway stack only, never real users",
+                settings.mode,
+            )
+    metrics = wiring.infra.metrics
+    if settings.metrics_public:
+        handlers.append(metrics_route(metrics))
 
     async def on_startup(_app: Litestar) -> None:
         for feature in features:
             for step in feature.on_startup:
                 await step(wiring)
 
-    metrics = wiring.infra.metrics
     app = Litestar(
         route_handlers=handlers,
         dependencies=PRINCIPAL_DEPENDENCY,
@@ -135,6 +148,7 @@ def create_app(
         metrics=metrics,
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,
+        body_read_timeout=settings.http.body_read_timeout,
     )
     return app
 

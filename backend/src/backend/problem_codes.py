@@ -108,6 +108,14 @@ REQUEST_UNSUPPORTED_MEDIA_TYPE = ProblemCode(
     kind=FRAMEWORK,
     description="A JSON body sent without `Content-Type: application/json` (or `application/*+json`)",
 )
+REQUEST_TIMEOUT = ProblemCode(
+    code="request.timeout",
+    status=408,
+    title="Request timeout",
+    kind=FRAMEWORK,
+    description="The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection "
+    "closes",
+)
 REQUEST_RATE_LIMITED = ProblemCode(
     code="request.rate_limited",
     status=429,
@@ -165,6 +173,7 @@ FRAMEWORK_CODES = (
     REQUEST_INVALID,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
+    REQUEST_TIMEOUT,
     REQUEST_RATE_LIMITED,
     REQUEST_BAD,
     AUTH_UNAUTHENTICATED,

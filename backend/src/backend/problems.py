@@ -36,6 +36,7 @@ from backend.problem_codes import (
     REQUEST_METHOD_NOT_ALLOWED,
     REQUEST_NOT_FOUND,
     REQUEST_RATE_LIMITED,
+    REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
     UPSTREAM_REJECTED,
@@ -139,6 +140,8 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem = REQUEST_TOO_LARGE
         elif status == 415:
             problem = REQUEST_UNSUPPORTED_MEDIA_TYPE
+        elif status == 408:
+            problem = REQUEST_TIMEOUT
         elif status == 401:
             problem = AUTH_UNAUTHENTICATED
         elif status == 403:
@@ -151,6 +154,9 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem = REQUEST_BAD
         metrics.count_problem(problem.code)
         headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"} or None
+        if problem is REQUEST_TIMEOUT:
+            # The rest of the body may still be on its way: RFC 9110 §15.5.9 says close.
+            headers = {"connection": "close"}
         # Litestar's own status, not the catalogue's: request.bad and internal.error cover ranges.
         return problem_response(
             status, problem.code, problem.title, str(exc.detail), instance=request.url.path, headers=headers

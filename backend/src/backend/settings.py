@@ -13,11 +13,15 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
-Mode = Literal["embedded", "production"]
+# "embedded": SQLite, the in-process store and the sandbox (a laptop). "production": PostgreSQL, Redis,
+# real upstreams, never the sandbox. "benchmark": production's stack with the sandbox mounted, for a
+# throwaway load-test stack only (load_tests.stack.run): its SMS outbox lists every code it sends.
+Mode = Literal["embedded", "production", "benchmark"]
+MODES: tuple[Mode, ...] = ("embedded", "production", "benchmark")
 
 
 class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +56,25 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Load balancers whose X-Forwarded-For we believe (IPs or CIDRs). Rate limits and lockouts key on
     # the client address, so without this every caller behind a proxy would share one budget.
     trusted_proxies: tuple[str, ...] = ()
+    # Open connections one granian worker serves at once. Granian counts connections, not requests
+    # (measured: 64 sockets that never sent a byte stopped a worker with backpressure 64), so this is
+    # sized for slow and idle clients, not for the database pool: with the read timeouts below a
+    # silent socket holds its slot at most 10 s and a trickled body 40 s, so starving a worker takes
+    # 512 sockets renewed that often, past the proxy's own limits; 512 stays under the common
+    # 1024 open-files limit of a process.
+    backpressure: Annotated[int, msgspec.Meta(ge=1)] = 512
+    # Connections the kernel queues for accept() while every slot is taken: granian's default (the
+    # kernel caps it at net.core.somaxconn, 4096 since Linux 5.4).
+    backlog: Annotated[int, msgspec.Meta(ge=128)] = 1024
+    # Seconds a connection may take to send a request's headers, counted from the accept (or from the
+    # previous response on a kept-alive connection, so it is also the idle keep-alive limit). 10 s: a
+    # phone on a 2G uplink sends ~1 KiB of headers in under 2 s. A proxy in front must close its idle
+    # upstream connections sooner (README, Production). Granian allows at most 60 s.
+    header_read_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 10.0
+    # Seconds to receive the whole body once the app starts reading it; a trickle does not extend it.
+    # 30 s: a 1 MiB body (max_body_bytes) over a 3G uplink at ~384 kbit/s takes ~22 s. Past it the
+    # request answers 408 request.timeout and the connection closes.
+    body_read_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,7 +131,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
     miniprogram: MiniProgramSettings = MiniProgramSettings()
+    # The OpenAPI document and docs UI at /schema, and Prometheus metrics at /metrics, on the API's own
+    # port. On here (the embedded default); load_settings turns both off in production unless asked
+    # by name (SUQIAN_OPENAPI=1, SUQIAN_METRICS_PUBLIC=1): the route map and the traffic figures are
+    # a scanner's first read, and the public port is the one the internet reaches.
     openapi: bool = True
+    metrics_public: bool = True
     # Each feature's own section by feature name (``backend.feature.Feature.settings``); a feature
     # whose section is absent runs on its section's defaults.
     features: Mapping[str, msgspec.Struct] = msgspec.field(default_factory=dict)
@@ -133,13 +161,7 @@ def load_settings(
     data_dir = Path(env.get("DATA_DIR", "data"))
     database_url = env.get("DATABASE_URL") or f"sqlite:///{(data_dir / 'suqian.sqlite3').as_posix()}"
     redis_url = env.get("REDIS_URL") or None
-    mode: Mode = "production" if redis_url and not database_url.startswith("sqlite") else "embedded"
-    if env.get("MODE"):
-        if env["MODE"] not in ("embedded", "production"):
-            raise SettingsError("SUQIAN_MODE must be 'embedded' or 'production'")
-        mode = "production" if env["MODE"] == "production" else "embedded"
-    if mode == "production" and (redis_url is None or database_url.startswith("sqlite")):
-        raise SettingsError("production mode needs SUQIAN_DATABASE_URL (PostgreSQL) and SUQIAN_REDIS_URL")
+    mode = _mode(env, is_sqlite=database_url.startswith("sqlite"), has_redis=redis_url is not None)
     http = section_from_env(
         HttpSettings,
         env,
@@ -190,9 +212,36 @@ def load_settings(
             "MINIPROGRAM",
             **{f.name: env.get(f.name.upper()) for f in msgspec.structs.fields(MiniProgramSettings)},
         ),
-        openapi=env.get("OPENAPI", "1") == "1",
+        openapi=_choice(env, "OPENAPI", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
+        metrics_public=_choice(env, "METRICS_PUBLIC", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
         features={name: section_from_env(kind, env, name.upper()) for name, kind in (sections or {}).items()},
     )
+
+
+def _mode(env: Mapping[str, str], *, is_sqlite: bool, has_redis: bool) -> Mode:
+    """The operator's choice, never a guess: a database or Redis URL without ``SUQIAN_MODE`` once
+    gave the embedded mode with the sandbox mounted, whose SMS outbox lists every code. No variable
+    at all is the embedded default (the README's run command)."""
+    chosen = env.get("MODE")
+    if not chosen:
+        given = [f"SUQIAN_{name}" for name in ("DATABASE_URL", "REDIS_URL") if env.get(name)]
+        if given:
+            raise SettingsError(
+                f"{' and '.join(given)} set without SUQIAN_MODE: choose SUQIAN_MODE=production "
+                "(PostgreSQL + Redis); the embedded default takes neither URL"
+            )
+        return "embedded"
+    if chosen not in MODES:
+        raise SettingsError(f"SUQIAN_MODE must be one of {', '.join(MODES)}")
+    mode: Mode = chosen
+    if mode == "embedded" and not (is_sqlite and not has_redis):
+        raise SettingsError(
+            "SUQIAN_MODE=embedded runs on a SQLite file and the in-process store: unset "
+            "SUQIAN_REDIS_URL and any PostgreSQL SUQIAN_DATABASE_URL, or choose SUQIAN_MODE=production"
+        )
+    if mode != "embedded" and (is_sqlite or not has_redis):
+        raise SettingsError(f"{mode} mode needs SUQIAN_DATABASE_URL (PostgreSQL) and SUQIAN_REDIS_URL")
+    return mode
 
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -232,14 +281,21 @@ GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases")
 
 
 def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
-    """Sandbox upstreams are the embedded default only. Production talks to the real systems unless
-    told otherwise, and mounts the sandbox only when asked by name: its control routes are open by
-    design (anyone could read SMS codes from its outbox or invent a resident), so a production
-    deployment that forgot a variable must not get it."""
-    default_mode = "sandbox" if mode == "embedded" else "remote"
+    """Sandbox upstreams are the embedded default. Production talks to the real systems unless told
+    ``SUQIAN_UPSTREAM_MODE=sandbox``, and never mounts the sandbox: its control routes are open by
+    design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
+    throwaway stack needs them mounted to seed citizens, and says so with a mode of its own."""
+    default_mode = "remote" if mode == "production" else "sandbox"
     upstream_mode = _choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
-    default_mount = "1" if mode == "embedded" and upstream_mode == "sandbox" else "0"
+    if mode == "benchmark" and upstream_mode != "sandbox":
+        raise SettingsError("SUQIAN_MODE=benchmark runs on the sandbox twins: unset SUQIAN_UPSTREAM_MODE")
+    default_mount = "1" if mode != "production" and upstream_mode == "sandbox" else "0"
     mount = _choice(env, "SANDBOX_MOUNT", ("0", "1"), default_mount) == "1"
+    if mount and mode == "production":
+        raise SettingsError(
+            "SUQIAN_MODE=production never mounts the sandbox (its SMS outbox lists every code); "
+            "a throwaway load-test stack runs SUQIAN_MODE=benchmark"
+        )
     if mount and upstream_mode != "sandbox":
         raise SettingsError("SUQIAN_SANDBOX_MOUNT=1 needs SUQIAN_UPSTREAM_MODE=sandbox")
     base_urls = _per_system(env, "_URL")
@@ -318,10 +374,8 @@ def _key(env: Mapping[str, str], name: str) -> bytes | None:
 def _secrets(env: Mapping[str, str], data_dir: Path, mode: Mode) -> SecretSettings:
     data_key, index_key = _key(env, "DATA_KEY"), _key(env, "INDEX_KEY")
     if data_key is None or index_key is None:
-        if mode == "production":
-            raise SettingsError(
-                "production mode needs SUQIAN_DATA_KEY and SUQIAN_INDEX_KEY (32 bytes, base64)"
-            )
+        if mode != "embedded":
+            raise SettingsError(f"{mode} mode needs SUQIAN_DATA_KEY and SUQIAN_INDEX_KEY (32 bytes, base64)")
         stored = _embedded_secrets(data_dir)
         data_key = data_key or stored["data_key"]
         index_key = index_key or stored["index_key"]

@@ -6,13 +6,64 @@ suqian migrate    # apply pending migrations and exit
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import socket
 import sys
+from pathlib import Path
 
 from backend.__main__ import main as backend_main
 from backend.feature import feature_sections
 from backend.settings import SettingsError, load_settings
 from miniprogram_api.app import FEATURES
+
+LOCK_FILE = "suqian.lock"
+
+
+def hold_data_dir(data_dir: Path) -> int | None:
+    """An exclusive lock on ``data_dir`` for as long as this process lives (the returned descriptor),
+    or None when another server holds it. The embedded default keeps its replay caches, rate limits
+    and token denylists in process: two servers on one SQLite file would each pass a code once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        # flock, not fcntl's record locks: those are dropped when any descriptor of the file closes.
+        # The granian workers are children of this process, which lives exactly as long as the server.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+def _holder(data_dir: Path) -> str:
+    try:
+        pid = (data_dir / LOCK_FILE).read_text().strip()
+    except OSError:
+        return "another server"
+    return f"another server (pid {pid})" if pid.isdigit() else "another server"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` can't be listened on, or None. Granian binds with SO_REUSEPORT, so a second
+    server on a taken port would share it with the first; this probe binds without it and fails."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        return f"cannot resolve {host}: {exc.strerror}"
+    with socket.socket(family, kind, proto) as probe:
+        # A previous run's connections in TIME_WAIT are no conflict; a listener is.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"{host}:{port} is already in use (another server?): stop it or set SUQIAN_PORT"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
 
 
 def serve(*, migrate_first: bool = True) -> int:
@@ -27,15 +78,35 @@ def serve(*, migrate_first: bool = True) -> int:
             file=sys.stderr,
         )
         return 2
+    lock = None
+    if settings.mode == "embedded":
+        lock = hold_data_dir(settings.data_dir)
+        if lock is None:
+            holder = _holder(settings.data_dir)
+            print(
+                f"{settings.data_dir} is in use by {holder}: stop it or set SUQIAN_DATA_DIR", file=sys.stderr
+            )
+            return 2
+    if problem := port_problem(settings.http.host, settings.http.port):
+        print(problem, file=sys.stderr)
+        return 2
     if migrate_first and (code := backend_main(["migrate"])) != 0:
         return code
     from granian import Granian
-    from granian.constants import Interfaces, Loops
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.http import HTTP1Settings
 
     print(
         f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
         flush=True,
     )
+    if settings.mode == "benchmark":
+        print(
+            "WARNING: benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
+            "every code sent: a throwaway load-test stack only, never real users",
+            file=sys.stderr,
+            flush=True,
+        )
     Granian(
         "miniprogram_api.asgi:app",
         factory=True,
@@ -44,11 +115,18 @@ def serve(*, migrate_first: bool = True) -> int:
         port=settings.http.port,
         workers=settings.http.workers,
         loop=Loops.uvloop,
+        # HTTP/1 only: in "auto" mode granian first sniffs for an HTTP/2 preface with no timeout, so a
+        # socket that never sent a byte held its slot forever (measured); HTTP/1's header read timeout
+        # runs from the accept. Browsers speak HTTP/2 only over TLS, which the proxy in front ends.
+        http=HTTPModes.http1,
         websockets=False,
-        # Bounded queue per worker (≈ 8× the DB pool): beyond it, latency only grows (research/perf.md).
-        backpressure=64,
+        backlog=settings.http.backlog,
+        backpressure=settings.http.backpressure,
+        http1_settings=HTTP1Settings(header_read_timeout=round(settings.http.header_read_timeout * 1000)),
         log_access=False,
     ).serve()
+    if lock is not None:
+        os.close(lock)
     return 0
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
 
 from backend.health.service import Readiness
-from backend.observability.metrics import CONTENT_TYPE_LATEST, Metrics
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -23,7 +22,3 @@ class HealthController(Controller):
     @get("/health/ready", summary="The database and the key-value store answer")
     async def ready(self, readiness: NamedDependency[Readiness]) -> Health:
         return Health(status="ok", checks=dict.fromkeys(await readiness.check(), "ok"))
-
-    @get("/metrics", sync_to_thread=False, include_in_schema=False)
-    def metrics(self, metrics: NamedDependency[Metrics]) -> Response[bytes]:
-        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

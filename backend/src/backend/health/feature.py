@@ -1,11 +1,10 @@
-"""Liveness, readiness and the Prometheus metrics."""
+"""Liveness and readiness (``/metrics`` is the app's own: ``backend.observability.metrics``)."""
 
 from __future__ import annotations
 
 from backend.feature import Feature
 from backend.health.controller import HealthController
 from backend.health.service import Readiness
-from backend.observability.metrics import Metrics
 
 FEATURE = Feature(
     name="health",
@@ -15,5 +14,5 @@ FEATURE = Feature(
             engine=w.infra.engine, store=w.infra.store, store_name=w.infra.store_name
         )
     },
-    dependencies={"readiness": Readiness, "metrics": Metrics},
+    dependencies={"readiness": Readiness},
 )

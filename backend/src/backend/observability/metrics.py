@@ -1,13 +1,16 @@
-"""Prometheus metrics for HTTP traffic, kept in a registry per app so tests and workers don't collide."""
+"""Prometheus metrics for HTTP traffic, kept in a registry per app so tests and workers don't collide,
+and the ``/metrics`` route that exposes them."""
 
 from __future__ import annotations
 
 import os
 
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics", "metrics_route"]
 
 
 class Metrics:
@@ -60,3 +63,14 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def metrics_route(metrics: Metrics) -> HTTPRouteHandler:
+    """``GET /metrics`` in the Prometheus text format. ``create_app`` routes it only when
+    ``Settings.metrics_public`` says so, like the OpenAPI document: off in production by default."""
+
+    @get("/metrics", sync_to_thread=False, include_in_schema=False)
+    def exposition() -> Response[bytes]:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return exposition

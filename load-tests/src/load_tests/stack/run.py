@@ -1,8 +1,9 @@
 """One bench run's stack: its database and Redis prefix, the API and the reference apps, torn down after.
 
 The API is started exactly as production starts it (``suqian serve``: migrations, then granian with 2
-workers, uvloop, backpressure 64, no access log), in production mode (PostgreSQL + Redis) with the
-sandbox upstreams mounted so the bench can seed citizens (the SMS outbox lives there).
+workers, uvloop, HTTP/1, the default backpressure and read timeouts, no access log), in benchmark mode:
+production's stack (PostgreSQL + Redis) with the sandbox upstreams mounted so the bench can seed
+citizens (the SMS outbox lives there). Production itself refuses to mount them.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, a
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
     env.update(
         {
-            "SUQIAN_MODE": "production",
+            # Production's stack with the sandbox twins mounted: they stand in for government systems
+            # and hand out SMS codes for seeding. The server warns at start that this is no production.
+            "SUQIAN_MODE": "benchmark",
             "SUQIAN_DATABASE_URL": provisioned.database_url,
             "SUQIAN_REDIS_URL": provisioned.redis_url,
             "SUQIAN_REDIS_KEY_PREFIX": provisioned.redis_prefix,
@@ -58,9 +61,8 @@ def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, a
             "SUQIAN_HOST": "127.0.0.1",
             "SUQIAN_PORT": str(port),
             "SUQIAN_DATA_DIR": str(data_dir),
-            # The sandbox twins stand in for government systems and hand out SMS codes for seeding.
-            "SUQIAN_UPSTREAM_MODE": "sandbox",
-            "SUQIAN_SANDBOX_MOUNT": "1",
+            # The seeder reads the route list from the OpenAPI document (off in production by default).
+            "SUQIAN_OPENAPI": "1",
             "SUQIAN_LOG_LEVEL": "WARNING",
             # "code issue" drives one citizen at thousands a second, and the scanner run fetches 32
             # codes per citizen at once: far past the per-citizen cap (30 a minute). Raised so high it
@@ -111,7 +113,7 @@ def running_stack(workdir: Path, references: Sequence[ReferenceApp]) -> Iterator
     try:
         admin = "Bench-" + secrets.token_urlsafe(16)
         port = free_port()
-        log(f"starting the API on :{port} (suqian serve, 2 workers, production mode)")
+        log(f"starting the API on :{port} (suqian serve, 2 workers, benchmark mode)")
         api = start_server(
             "api",
             _suqian_command(),
@@ -153,7 +155,7 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with tempfile.TemporaryDirectory(prefix="suqian-stack-") as tmp, running_stack(Path(tmp), ()) as stack:
-        print(f"API {stack.api.base_url} (production mode, 2 workers, sandbox mounted)", flush=True)
+        print(f"API {stack.api.base_url} (benchmark mode, 2 workers, sandbox mounted)", flush=True)
         print(f"bootstrap operator: admin / {stack.admin_password}", flush=True)
         print(f"server log: {stack.api.log_path}; Ctrl-C to stop and drop the database", flush=True)
         with suppress(KeyboardInterrupt):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 
 from granian import Granian
-from granian.constants import Interfaces, Loops
+from granian.constants import HTTPModes, Interfaces, Loops
+from granian.http import HTTP1Settings
 
 APPS = {
     "hello": "load_tests.stack.reference:hello_app",
@@ -23,7 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    # The same flags as the API: uvloop, no websockets, backpressure 64, no access log.
+    # The same flags as the API (miniprogram_api.__main__ with the HttpSettings defaults): uvloop,
+    # HTTP/1, no websockets, backpressure 512, a 10 s header read timeout, no access log.
     Granian(
         APPS[args.app],
         factory=True,
@@ -32,8 +34,11 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         workers=args.workers,
         loop=Loops.uvloop,
+        http=HTTPModes.http1,
         websockets=False,
-        backpressure=64,
+        backlog=1024,
+        backpressure=512,
+        http1_settings=HTTP1Settings(header_read_timeout=10_000),
         log_access=False,
     ).serve()
 

@@ -1,0 +1,77 @@
+"""Start-up fails closed (issue 21, row 4): a second embedded server on the same data folder or the same
+port refuses with one clear line. Before, both started: granian binds with SO_REUSEPORT, so the kernel
+shared the port between them, and each kept its own in-memory replay cache (one citizen code verified
+8 times passed twice); a port held by anything else gave an 80-line traceback after the banner."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.smoke.server import free_port, serve
+
+pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    data_dir, port = tmp_path_factory.mktemp("first"), free_port()
+    with serve(data_dir, port):
+        yield data_dir, port
+
+
+def second_server(data_dir: Path, port: int) -> tuple[int, list[str]]:
+    """``suqian serve`` once more: its exit code and its output lines. One that starts after all (the
+    old behaviour) is stopped after 20 s — several times a refusal's budget — and fails the test."""
+    suqian = shutil.which("suqian")
+    assert suqian
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
+    env.update(SUQIAN_DATA_DIR=str(data_dir), SUQIAN_PORT=str(port))
+    proc = subprocess.Popen(
+        [suqian, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        out, _ = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the granian workers too
+        out, _ = proc.communicate(timeout=20)
+        pytest.fail(f"the second server started:\n{out.decode(errors='replace')}")
+    return proc.returncode, out.decode().splitlines()
+
+
+def test_a_second_server_on_the_same_data_folder_refuses_to_start(first: tuple[Path, int]) -> None:
+    data_dir, _ = first
+    code, lines = second_server(data_dir, free_port())
+    assert code == 2
+    assert len(lines) == 1, lines
+    held = rf"{re.escape(str(data_dir))} is in use by another server \(pid \d+\)"
+    assert re.fullmatch(held + ": stop it or set SUQIAN_DATA_DIR", lines[0]), lines
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(first: tuple[Path, int], tmp_path: Path) -> None:
+    _, port = first
+    code, lines = second_server(tmp_path, port)
+    assert (code, lines) == (
+        2,
+        [f"127.0.0.1:{port} is already in use (another server?): stop it or set SUQIAN_PORT"],
+    )
+
+
+def test_a_port_held_by_another_program_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        code, lines = second_server(tmp_path, port)
+    assert (code, lines) == (
+        2,
+        [f"127.0.0.1:{port} is already in use (another server?): stop it or set SUQIAN_PORT"],
+    )
