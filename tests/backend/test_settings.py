@@ -264,3 +264,15 @@ def test_slow_client_limits_are_read_from_the_environment(tmp_path: Path) -> Non
     for name, value in (("HEADER_READ_TIMEOUT", "61"), ("BODY_READ_TIMEOUT", "0"), ("BACKPRESSURE", "0")):
         with pytest.raises(SettingsError, match=f"SUQIAN_HTTP_{name}"):
             load_settings({"SUQIAN_DATA_DIR": str(tmp_path), f"SUQIAN_HTTP_{name}": value})
+
+
+@pytest.mark.parametrize("name", ["SUQIAN_TRUSTED_PROXIES", "SUQIAN_HTTP_TRUSTED_PROXIES"])
+def test_trusted_proxies_are_checked_under_either_name(tmp_path: Path, name: str) -> None:
+    with pytest.raises(SettingsError, match="IP addresses or CIDR networks"):
+        load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: '["not-an-ip"]'})
+    good = load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: '["10.0.0.0/8", "192.0.2.1"]'})
+    assert good.http.trusted_proxies == ("10.0.0.0/8", "192.0.2.1")
+
+
+def test_the_long_name_of_workers_is_honoured(tmp_path: Path) -> None:
+    assert load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_HTTP_WORKERS": "3"}).http.workers == 3

@@ -169,9 +169,14 @@ def load_settings(
         host=env.get("HOST"),
         port=_int(env, "PORT"),
         # One worker embedded (its store is in-process), two in production (one per core).
-        workers=_int(env, "WORKERS") if "WORKERS" in env else (1 if mode == "embedded" else 2),
+        workers=_int(env, "WORKERS")
+        if "WORKERS" in env
+        else (None if "HTTP_WORKERS" in env else 1 if mode == "embedded" else 2),
         cors_origins=_list(env, "CORS_ORIGINS"),
-        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        # Checked under either name: a proxy list decides whose address rate limits key on.
+        trusted_proxies=_networks(
+            env, "TRUSTED_PROXIES" if "TRUSTED_PROXIES" in env else "HTTP_TRUSTED_PROXIES"
+        ),
         max_body_bytes=_int(env, "MAX_BODY_BYTES"),
         public_base_url=env.get("PUBLIC_BASE_URL"),
     )
@@ -328,7 +333,13 @@ def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     if name not in env:
         return None
-    values = tuple(v.strip() for v in env[name].split(",") if v.strip())
+    raw = env[name].strip()
+    try:
+        # A comma-separated list, or (as every list setting may be) a JSON array.
+        listed = msgspec.json.decode(raw, type=list[str]) if raw.startswith("[") else raw.split(",")
+    except msgspec.DecodeError:
+        raise SettingsError(f"SUQIAN_{name} must list IP addresses or CIDR networks") from None
+    values = tuple(v.strip() for v in listed if v.strip())
     for value in values:
         try:
             ipaddress.ip_network(value, strict=False)
