@@ -24,7 +24,7 @@ from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
-from backend.citizen.errors import NotRegistered
+from backend.citizen.errors import AccountFrozen, NotRegistered
 from backend.citizen.service import CitizenService
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
@@ -90,6 +90,8 @@ class AuthService:
         if citizen is None or not ok:
             await self._failed(phone, handle, attempt, citizen.id if citizen else None, "password", client)
             raise InvalidCredentials()
+        if citizen.frozen:
+            raise AccountFrozen()
         if citizen.password_hash and self._passwords.needs_rehash(citizen.password_hash):
             await self._citizens.set_password_hash(citizen.id, await self._passwords.hash(password))
         return await self._succeeded(phone, handle, citizen.id, "password", client)
@@ -106,11 +108,21 @@ class AuthService:
             # telling them it has no account leaks nothing.
             await self._limiter.refund(self._login_throttle, client)
             raise NotRegistered()
+        if citizen.frozen:
+            raise AccountFrozen()
         return await self._succeeded(phone, handle, citizen.id, "sms_code", client)
 
     async def refresh_grant(self, refresh_token: str, *, client: str) -> TokenPair:
         await self._limiter.hit(self._refresh_throttle, client)
         pair = await self._tokens.refresh(refresh_token)
+        principal = self._tokens.verify_access(pair.access_token)
+        if principal.kind == "citizen":
+            try:
+                await self._citizens.ensure_active(principal.id)
+            except AccountFrozen:
+                # Frozen while this session was being renewed: end what the renewal just made.
+                await self._tokens.revoke_subject("citizen", principal.id)
+                raise
         await self._limiter.refund(self._refresh_throttle, client)
         return pair
 
