@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
 from backend.citizen.repository import CitizenRepository
@@ -18,6 +19,7 @@ from integrations import UpstreamUnavailable
 from tests.backend.citizen.factories import (
     add_person,
     bearer,
+    client_from,
     face_verification,
     random_id_number,
     random_phone,
@@ -189,19 +191,38 @@ async def test_registration_is_audited_with_masked_personal_data(web: httpx.Asyn
     assert registered["_person"]["phone"] not in row["data"]
 
 
-async def test_retried_registration_with_an_idempotency_key_answers_the_first_response(
-    web: httpx.AsyncClient,
-) -> None:
+async def test_a_replayed_registration_never_hands_out_the_first_tokens(web: httpx.AsyncClient) -> None:
     person = await add_person(web)
     body = _body(person, await request_code(web, person["phone"], "register"))
     headers = {"idempotency-key": "register-attempt-1"}
     first = await web.post(REGISTER, json=body, headers=headers)
     again = await web.post(REGISTER, json=body, headers=headers)
-    assert (first.status_code, again.status_code) == (201, 201)
-    assert again.json() == first.json()
-    assert again.headers["idempotent-replayed"] == "true"
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["code"] == "idempotency.replayed_login_required"
+    tokens = first.json()["tokens"]
+    assert tokens["access_token"] not in again.text
+    assert tokens["refresh_token"] not in again.text
     # Without the key the same body is a fresh attempt: the code is spent.
     assert (await web.post(REGISTER, json=body)).json()["code"] == "auth.sms_code_invalid"
+
+
+async def test_refused_idempotent_retries_count_against_the_address_budget(
+    services: Services, app: Litestar
+) -> None:
+    limit = services.auth_settings.registration_failures_per_address
+    async with client_from(app) as web:
+        person = await add_person(web)
+        body = _body(person, await request_code(web, person["phone"], "register"))
+        headers = {"idempotency-key": "register-attempt-3"}
+        assert (await web.post(REGISTER, json=body, headers=headers)).status_code == 201
+        answers = [
+            (await web.post(REGISTER, json={**body, "name": f"别人{i}"}, headers=headers)).json()["code"]
+            for i in range(limit + 1)
+        ]
+        replays = (await web.post(REGISTER, json=body, headers=headers)).json()["code"]
+    assert answers[:limit] == ["idempotency.key_reused"] * limit
+    assert answers[limit] == "citizen.register_rate_limited"
+    assert replays == "citizen.register_rate_limited"
 
 
 async def test_idempotency_key_reused_with_another_body_is_422(web: httpx.AsyncClient) -> None:

@@ -30,7 +30,11 @@ _PROOF = (
     "face verification SDK with `verification_id`, then sends the same request with `face_ticket` = "
     "`ticket` in place of `sms_code`; the backend reads the result from the platform itself. "
 )
-_IDEMPOTENCY = "With an `Idempotency-Key` header, a retried request answers the first response."
+_IDEMPOTENCY = (
+    "With an `Idempotency-Key` header a retry never registers twice; since the answer holds a session, "
+    "a retry after success is 409 `idempotency.replayed_login_required` (log in), never the first "
+    "tokens. Refused retries count against the address's failed-registration budget."
+)
 
 
 def _problem(codes: str) -> ResponseSpec:
@@ -41,7 +45,8 @@ def _problem(codes: str) -> ResponseSpec:
 _REFUSALS: dict[int, ResponseSpec] = {
     409: _problem(
         "`citizen.phone_taken`, `citizen.face_verification_required` (with `extra.face_verification`), "
-        "`citizen.face_verification_pending`, `citizen.already_registered`, `idempotency.in_progress`"
+        "`citizen.face_verification_pending`, `citizen.already_registered`, `idempotency.in_progress`, "
+        "`idempotency.replayed_login_required`"
     ),
     422: _problem(
         "`citizen.id_number_invalid`, `citizen.name_invalid`, `citizen.phone_proof_missing`, "
@@ -161,6 +166,9 @@ async def _once(
     client: str,
     call: Callable[[], Awaitable[Registered]],
 ) -> Response[bytes]:
+    async def charge() -> None:
+        await citizens.charge_failed_attempt(client)
+
     return await idempotent_json(
         idempotency,
         request,
@@ -169,6 +177,8 @@ async def _once(
         key=key,
         status=HTTP_201_CREATED,
         call=call,
+        replayable=False,
+        charge=charge,
     )
 
 

@@ -247,6 +247,11 @@ class CitizenService:
         log.info("citizen registered id=%s proof=%s", new.id, registrant.proof.method)
         return _row_of(new)
 
+    async def charge_failed_attempt(self, client: str) -> None:
+        """Count a registration refused before it ran (a reused or replayed idempotency key) against
+        the address's failure budget, as a failed registration is."""
+        await self._limiter.hit(self.per_client, client)
+
     async def find_by_phone(self, phone: str) -> uuid.UUID | None:
         """The active citizen registered with ``phone``, if any (looked up by its blind index)."""
         login = await self._repository.find_login(self.phone_index(phone))
