@@ -180,9 +180,12 @@ class Wiring:
 
     def build_all(self) -> None:
         """Build every declared service and job now, so a mistake fails at start-up, not on the first
-        request that needs it."""
+        request that needs it. The jobs are built once: a second app over a wiring whose jobs already
+        run (tests share one) must not orphan them, or they would outlive the store they poll."""
         for kind in self._factories:
             self.get(kind)
+        if self.background is not None:
+            return
         jobs: list[Job] = []
         for feature in self.features:
             if feature.background is not None:
