@@ -142,3 +142,20 @@ async def test_a_bind_that_fails_after_its_ticket_was_redeemed_is_recovered_by_l
     me = await web.get("/api/v1/me", headers={"authorization": f"Bearer {again.json()['access_token']}"})
     mine = await web.get("/api/v1/me", headers={"authorization": f"Bearer {winner.json()['access_token']}"})
     assert me.json()["id"] == mine.json()["id"]
+
+
+async def test_a_face_ticket_for_another_phone_says_nothing_about_this_phones_account(
+    web: httpx.AsyncClient,
+) -> None:
+    registered = (await register(web))["_person"]
+    person = {**await add_person(web), "phone": random_phone()}
+    ticket = bind_ticket(await wechat_login(web, fresh_n()))
+    code = await request_code(web, person["phone"], "bind")
+    face = face_verification(
+        await web.post(BIND, json=_bind(ticket, person, phone=person["phone"], sms_code=code))
+    )
+    # The ticket is the stranger's own; the phone is the registered citizen's.
+    probe = await web.post(
+        BIND, json=_bind(ticket, person, phone=registered["phone"], face_ticket=face["ticket"])
+    )
+    assert (probe.status_code, probe.json()["code"]) == (422, "citizen.face_ticket_invalid")

@@ -55,6 +55,7 @@ from backend.auth.errors import SmsCodeInvalid
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.errors import FaceTicketInvalid
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.database import transaction
@@ -134,7 +135,7 @@ class AccountLinkService:
         identity = await self._tickets.find(ticket)
         if identity is None or not await self._tickets.charge(ticket):
             raise BindTicketInvalid()
-        phone, by_sms = await self._proven_phone(identity.platform, proof)
+        phone, by_sms = await self._proven_phone(identity.platform, proof, name=name, id_number=id_number)
         existing = await self._citizens.find_by_phone(phone)
         if existing is None:
             registrant = await self._citizens.verify_registrant(
@@ -194,10 +195,11 @@ class AccountLinkService:
             )
         await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
-    async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> tuple[str, bool]:
+    async def _proven_phone(
+        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str
+    ) -> tuple[str, bool]:
         """The proven phone, and whether an SMS code proved it (the stronger proof wins when several
-        are given). A face ticket vouches for the phone it was issued with (checked when the
-        registration it completes is verified)."""
+        are given). A face ticket vouches for the phone (and identity) it was issued with."""
         if proof.phone is not None and proof.sms_code is not None:
             if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
                 raise SmsCodeInvalid()
@@ -205,6 +207,11 @@ class AccountLinkService:
         if proof.platform_proof is not None:
             return await self._platforms.phone_number(platform, proof.platform_proof), False
         if proof.phone is not None and proof.face_ticket is not None:
+            if not await self._citizens.face_ticket_vouches(
+                proof.face_ticket, phone=proof.phone, name=name, id_number=id_number
+            ):
+                # Before the phone's account is looked up: an unproven phone learns nothing.
+                raise FaceTicketInvalid()
             return proof.phone, False
         raise PhoneProofMissing()
 

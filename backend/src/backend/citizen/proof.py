@@ -149,6 +149,15 @@ class IdentityProofs:
             ticket=ticket, verification_id=session.verification_id, expires_in=FACE_TICKET_TTL
         )
 
+    async def vouches(self, face_ticket: str, *, name: str, id_number: str, phone: str) -> bool:
+        """True when ``face_ticket`` is live and was issued for this phone and identity: the phone was
+        proven when it was (what a caller may learn about that phone before its result is read)."""
+        raw = await self._store.get(_key(face_ticket))
+        if raw is None:
+            return False
+        expected = self._binding(name=name, id_number=id_number, phone=phone)
+        return _same(_decoder.decode(raw).binding, expected)
+
     async def spend(self, proof: IdentityProof) -> None:
         """Use a face proof's ticket up (one caller wins a race); a telecom proof has nothing to spend."""
         if proof.face_ticket is not None and await self._store.delete(_key(proof.face_ticket)) != 1:

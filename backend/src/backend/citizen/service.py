@@ -247,6 +247,15 @@ class CitizenService:
         log.info("citizen registered id=%s proof=%s", new.id, registrant.proof.method)
         return _row_of(new)
 
+    async def face_ticket_vouches(self, face_ticket: str, *, phone: str, name: str, id_number: str) -> bool:
+        """True when ``face_ticket`` was issued for this phone and identity (so the phone was proven
+        then): before anything is said about that phone's account."""
+        try:
+            name, id_number = self._parse_identity(name, id_number)
+        except Invalid:
+            return False
+        return await self._proofs.vouches(face_ticket, name=name, id_number=id_number, phone=phone)
+
     async def charge_failed_attempt(self, client: str) -> None:
         """Count a registration refused before it ran (a reused or replayed idempotency key) against
         the address's failure budget, as a failed registration is."""
