@@ -106,7 +106,13 @@ async def test_the_owner_reclaims_an_identity_registered_with_their_former_numbe
         AuditEntry.subject == f"citizen:{old_id}"
     )
     actions = {row["action"] for row in rows}
-    assert {"citizen.frozen", "citizen.reclaim_notified", "code.holder_suspended"} <= actions
+    expected = {
+        "citizen.frozen",
+        "code.holder_suspended",
+        "auth.sessions_revoked",
+        "citizen.reclaim_notified",
+    }
+    assert expected <= actions
     for row in rows:
         assert owner["id_number"] not in row["data"]
         assert old_phone not in row["data"]

@@ -71,6 +71,13 @@ class ReclaimService:
         )
         actor = f"citizen:{registration.citizen.id}"
         await self._tokens.revoke_subject("citizen", frozen.id)
+        await self._audit.append(
+            actor=actor,
+            action="auth.sessions_revoked",
+            subject=f"citizen:{frozen.id}",
+            data={"reason": "identity_reclaimed", "sessions": "all"},
+            chain="auth",
+        )
         await self._tell(frozen, actor=actor)
         return registration
 
