@@ -15,6 +15,7 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 post() { curl -sS -f -X POST "$BASE$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
 
 echo "1. A new resident in the population-registry sandbox: a fresh valid ID number (GB 11643) and phone"
+echo "   (the sandbox registers the phone to them at the operators: the real-name check will match)"
 read -r id_number phone < <(python3 - <<'PY'
 import random
 body = "32130219950520" + f"{random.randrange(1000):03d}"
@@ -28,6 +29,7 @@ post /_sandbox/population/people "{\"name\": \"$name\", \"id_number\": \"$id_num
 echo "   $name $id_number $phone"
 
 echo "2. Real-name registration: an SMS code (read from the SMS sandbox's outbox), then register"
+echo "   (population registry: name + ID number; operators: the phone is registered to this person)"
 post /api/v1/auth/sms-codes "{\"phone\": \"$phone\", \"purpose\": \"register\"}" >/dev/null
 sms_code=$(curl -sS -f "$BASE/_sandbox/sms/outbox?phone=$phone" \
     | json '__import__("re").search(r"[0-9]{6}", d[-1]["text"]).group(0)')

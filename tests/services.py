@@ -24,6 +24,8 @@ from backend.auth.service import AuthService
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
+from backend.citizen.proof import IdentityProofs
+from backend.citizen.reclaim import ReclaimService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.code.scanning import ScanService
@@ -141,6 +143,14 @@ class Services:
     @property
     def citizens(self) -> CitizenService:
         return self.wiring.get(CitizenService)
+
+    @property
+    def proofs(self) -> IdentityProofs:
+        return self.wiring.get(IdentityProofs)
+
+    @property
+    def reclaims(self) -> ReclaimService:
+        return self.wiring.get(ReclaimService)
 
     @property
     def staff(self) -> StaffService:

@@ -25,6 +25,7 @@ from integrations.credit.schemas import (
     PersonCreditQuery,
 )
 from integrations.elicence.schemas import Licence, LicenceList, LicenceSearch
+from integrations.faceverify.schemas import FaceQuery, FaceResult, FaceSession, FaceStartRequest
 from integrations.population.schemas import (
     PersonAttributes,
     PersonQuery,
@@ -33,9 +34,10 @@ from integrations.population.schemas import (
 )
 from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, create_sandbox
 from integrations.sms.schemas import SendSmsRequest, SmsReceipt
+from integrations.telecom.schemas import MobileCheck, MobileCheckRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SYSTEMS = ("population", "sms", "elicence", "credit", "cases")
+SYSTEMS = ("population", "sms", "elicence", "credit", "cases", "telecom", "faceverify")
 
 
 class ErrorBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,6 +57,9 @@ SCHEMAS: dict[str, tuple[type[Any] | None, type[Any]]] = {
     "credit.file_objection": (ObjectionRequest, ObjectionReceipt),
     "cases.submit": (ApplicationSubmission, CaseReceipt),
     "cases.status": (None, CaseStatus),
+    "telecom.verify": (MobileCheckRequest, MobileCheck),
+    "faceverify.start": (FaceStartRequest, FaceSession),
+    "faceverify.result": (FaceQuery, FaceResult),
 }
 
 

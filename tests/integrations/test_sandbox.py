@@ -23,7 +23,7 @@ ZHANG = NAMED_RESIDENTS[0]
 
 
 def test_registry_holds_every_government_twin() -> None:
-    assert {"population", "sms", "elicence", "credit", "cases"} <= set(TWINS)
+    assert {"population", "sms", "elicence", "credit", "cases", "telecom", "faceverify"} <= set(TWINS)
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:

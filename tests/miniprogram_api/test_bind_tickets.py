@@ -65,9 +65,15 @@ async def test_racing_redemptions_succeed_exactly_once(store: KeyValueStore) -> 
     assert sorted(results) == [False] * 7 + [True]
 
 
-async def test_too_many_failed_proofs_burn_the_ticket(store: KeyValueStore) -> None:
+async def test_a_ticket_allows_max_attempts_and_no_more(store: KeyValueStore) -> None:
     tickets = BindTickets(store)
     ticket = await tickets.issue(_identity())
-    allowed = [await tickets.count_attempt(ticket) for _ in range(MAX_ATTEMPTS)]
-    assert allowed == [True] * (MAX_ATTEMPTS - 1) + [False]
-    assert await tickets.find(ticket) is None
+    allowed = [await tickets.charge(ticket) for _ in range(MAX_ATTEMPTS + 2)]
+    assert allowed == [True] * MAX_ATTEMPTS + [False, False]
+
+
+async def test_racing_attempts_admit_exactly_max_attempts(store: KeyValueStore) -> None:
+    tickets = BindTickets(store)
+    ticket = await tickets.issue(_identity())
+    allowed = await asyncio.gather(*(tickets.charge(ticket) for _ in range(20)))
+    assert sorted(allowed) == [False] * (20 - MAX_ATTEMPTS) + [True] * MAX_ATTEMPTS

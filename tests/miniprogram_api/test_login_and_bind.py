@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from backend.audit.tables import AuditEntry
-from integrations.wechat import WeChatTwinState, sandbox_openid
+from integrations.alipay import sandbox_mobile
+from integrations.wechat import WeChatTwinState, sandbox_openid, sandbox_phone
 from tests.backend.citizen.factories import add_person, bearer, register, request_code
 from tests.miniprogram_api.sandbox_users import (
     alipay_login,
@@ -59,8 +60,8 @@ async def test_binding_with_an_sms_code_registers_a_new_citizen_and_the_next_log
 
 
 async def test_binding_with_the_wechat_phone_api_needs_no_sms(web: httpx.AsyncClient) -> None:
-    person = await add_person(web)
     n = fresh_n()
+    person = await add_person(web, phone=sandbox_phone(n))
     bound = await web.post(
         "/mp/v1/bind",
         json={
@@ -77,8 +78,8 @@ async def test_binding_with_the_wechat_phone_api_needs_no_sms(web: httpx.AsyncCl
 async def test_alipay_login_binds_with_alipays_phone_number_api(
     web: httpx.AsyncClient, services: Services
 ) -> None:
-    person = await add_person(web)
     n = fresh_n()
+    person = await add_person(web, phone=sandbox_mobile(n))
     ticket = bind_ticket(await alipay_login(web, n))
     bound = await web.post(
         "/mp/v1/bind",

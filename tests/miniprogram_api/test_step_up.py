@@ -36,8 +36,7 @@ async def _links(client: httpx.AsyncClient, access_token: str) -> list[dict[str,
 
 
 async def _citizen_with_phone(client: httpx.AsyncClient, phone: str) -> dict[str, Any]:
-    person = {**await add_person(client), "phone": phone}
-    return await register(client, person)
+    return await register(client, await add_person(client, phone=phone))
 
 
 async def test_a_replayed_alipay_phone_proof_cannot_bind_to_an_existing_account(

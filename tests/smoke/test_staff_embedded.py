@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from integrations import id_check_digit
+from integrations.wechat import sandbox_phone
 from tests.smoke.server import bearer, free_port, printed_passwords, serve
 
 pytestmark = pytest.mark.embedded
@@ -55,7 +56,9 @@ def test_a_wechat_user_binds_with_the_phone_number_api(data_dir: Path) -> None:
     body = f"3213021985{secrets.randbelow(12) + 1:02d}15{secrets.randbelow(1000):03d}"
     person = {"name": "李娜", "id_number": body + id_check_digit(body)}
     with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
-        assert web.post("/_sandbox/population/people", json=person).status_code == 201
+        # The phone WeChat will vouch for is theirs at the operators too (the real-name check).
+        resident = {**person, "phone": sandbox_phone(n)}
+        assert web.post("/_sandbox/population/people", json=resident).status_code == 201
         login = web.post("/mp/v1/wechat/login", json={"code": f"test-code-{n}-a"})
         assert login.json()["status"] == "bind_required", login.text
         bound = web.post(

@@ -281,8 +281,9 @@ def section_from_env(kind: type[S], env: Mapping[str, str], prefix: str, **given
         raise SettingsError(f"SUQIAN_{prefix}_{field_name.upper()}: {exc}") from None
 
 
-# The government systems the backend calls; remote mode needs a base URL for each.
-GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases")
+# The government systems the backend calls; remote mode needs a base URL for each. Registration needs
+# the operators' real-name check (telecom) and face verification (faceverify) as much as the registry.
+GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases", "telecom", "faceverify")
 
 
 def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:

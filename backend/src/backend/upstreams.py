@@ -16,10 +16,12 @@ from integrations import UpstreamConfig, alipay, log_audit_event, wechat
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
+from integrations.faceverify import FaceVerifyClient
 from integrations.population import PopulationClient
 from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
 from integrations.sms import SmsClient
+from integrations.telecom import TelecomClient
 
 
 class Upstreams:
@@ -49,6 +51,8 @@ class Upstreams:
         self.elicence = ElicenceClient(config("elicence"), **common)
         self.credit = CreditClient(config("credit"), **common)
         self.cases = CaseClient(config("cases"), **common)
+        self.telecom = TelecomClient(config("telecom"), **common)
+        self.faceverify = FaceVerifyClient(config("faceverify"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -86,7 +90,8 @@ class Upstreams:
                 )
 
     async def aclose(self) -> None:
-        for adapter in (self.population, self.sms, self.elicence, self.credit, self.cases):
+        adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
+        for adapter in (*adapters, self.telecom, self.faceverify):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay):
             if platform is not None:

@@ -3,6 +3,10 @@
 The named residents (``NAMED_RESIDENTS``) are fixed whatever the seed: they are the test
 identities listed in the README. ``generate_residents(seed)`` adds more, deterministically.
 ID numbers are built, not typed, so their GB 11643 check digits are always right.
+
+``MobileDirectory`` is the sandbox world's one record of which mobile number is real-name
+registered to whom at the operators: the telecom twin answers from it, and a resident added
+to the population twin with a phone is registered there too, so the twins agree.
 """
 
 from __future__ import annotations
@@ -77,6 +81,38 @@ NAMED_RESIDENTS: tuple[Resident, ...] = (
 
 # A valid ID number that no twin knows: the "not found" case.
 UNKNOWN_ID_NUMBER = make_id_number("321322", dt.date(1999, 12, 31), 999)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """A mobile number and the identity it is real-name registered to (实名登记)."""
+
+    phone: str
+    name: str
+    id_number: str
+
+
+class MobileDirectory:
+    """Phone → subscriber, shared by the twins of one sandbox (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.subscribers: dict[str, Subscriber] = {}
+
+    def register(self, subscriber: Subscriber, *, replace: bool = False) -> bool:
+        """Record ``subscriber``; a number held by someone else moves only with ``replace``.
+        True when the record now says what was asked."""
+        held = self.subscribers.get(subscriber.phone)
+        if held is not None and held != subscriber and not replace:
+            return False
+        self.subscribers[subscriber.phone] = subscriber
+        return True
+
+    def find(self, phone: str) -> Subscriber | None:
+        return self.subscribers.get(phone)
+
+    def cancel(self, phone: str) -> bool:
+        """The number is no longer registered to anyone; False when it was not."""
+        return self.subscribers.pop(phone, None) is not None
 
 
 def generate_residents(seed: int, count: int = 40) -> list[Resident]:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import msgspec
 
 from integrations._asgi import Request, Response, Router, error_response, json_response
+from integrations._seed import MobileDirectory
 from integrations.clock import Clock
 from integrations.errors import SignatureRejected
 from integrations.signing import verify_signed_request
@@ -48,12 +49,14 @@ class Faults(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 @dataclass(slots=True)
 class TwinContext:
-    """What a twin factory receives: time, a deterministic seed, accepted credentials."""
+    """What a twin factory receives: time, a deterministic seed, accepted credentials, and the
+    sandbox world's records more than one twin reads (``mobiles``: who holds which number)."""
 
     clock: Clock
     seed: int = 0
     credentials: Mapping[str, str] = field(default_factory=lambda: {SANDBOX_APP_KEY: SANDBOX_APP_SECRET})
     callback_secret: str = SANDBOX_CALLBACK_SECRET
+    mobiles: MobileDirectory = field(default_factory=MobileDirectory)
 
     def rng(self, name: str) -> random.Random:
         """A random generator seeded from ``seed`` and ``name``: same seed, same data."""

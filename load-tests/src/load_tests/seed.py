@@ -140,7 +140,8 @@ class Seeder:
             call(
                 "POST",
                 "/_sandbox/population/people",
-                json={"name": identity.name, "id_number": identity.id_number},
+                # With the phone: the sandbox registers it to them at the operators (real-name check).
+                json={"name": identity.name, "id_number": identity.id_number, "phone": identity.phone},
             )
             call("POST", f"{API}/auth/sms-codes", json={"phone": identity.phone, "purpose": "register"})
             messages = call("GET", "/_sandbox/sms/outbox", params={"phone": identity.phone})

@@ -100,6 +100,10 @@ class LoginController(Controller):
         "/bind",
         status_code=200,
         summary="Redeem a bind ticket with a proven phone and the real name; starts a session",
+        description="A new phone registers a citizen after the same checks as `/api/v1/auth/register`: "
+        "where the operators can't say the phone is the person's, 409 `citizen.face_verification_required` "
+        "(then the same bind with `phone` + `face_ticket`). Each attempt counts against the ticket (5); "
+        "the ticket is redeemed after every check and before the citizen is created.",
     )
     async def bind(
         self,
@@ -110,7 +114,10 @@ class LoginController(Controller):
         pair = await account_links.bind(
             data.bind_ticket,
             proof=PhoneProof(
-                phone=data.phone, sms_code=data.sms_code, platform_proof=data.platform_phone_proof
+                phone=data.phone,
+                sms_code=data.sms_code,
+                platform_proof=data.platform_phone_proof,
+                face_ticket=data.face_ticket,
             ),
             name=data.name,
             id_number=data.id_number,

@@ -14,8 +14,9 @@ from backend.fields import Phone, SmsCode, plain_text, token_text
 
 # wx.login codes are 32 characters; Alipay auth codes about as long. 128 leaves room, not abuse.
 LoginCode = Annotated[str, plain_text(max_length=128)]
-# 256 random bits in base64url.
+# 256 random bits in base64url (bind tickets and face tickets alike).
 BindTicket = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=43, max_length=43)]
+FaceTicket = BindTicket
 Name = Annotated[str, plain_text(max_length=32)]
 # Length and plain text only here; the GB 11643 check digit is the service's (422 citizen.id_number_invalid).
 IdNumber = Annotated[str, plain_text(min_length=18, max_length=18)]
@@ -55,7 +56,9 @@ class BindRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     WeChat ``getPhoneNumber`` code, or the ``res.response`` string of Alipay's ``my.getPhoneNumber`` —
     and give the real name (name + ID number) of the account holder. The platform proof is enough only
     for a phone with no account yet; otherwise 409 ``mp.sms_required``: retry the ticket with an SMS
-    code."""
+    code. A new phone the operators don't say is the person's answers 409
+    ``citizen.face_verification_required``: after the face scan, send ``phone`` + ``face_ticket`` (and
+    the same name and ID number) with the same bind ticket. Every attempt counts against the ticket."""
 
     bind_ticket: BindTicket
     name: Name
@@ -63,6 +66,7 @@ class BindRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     phone: Phone | None = None
     sms_code: SmsCode | None = None
     platform_phone_proof: PlatformPhoneProof | None = None
+    face_ticket: FaceTicket | None = None
 
 
 class WeChatLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

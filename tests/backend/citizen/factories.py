@@ -1,5 +1,6 @@
-"""Plain async factories for identity tests: fresh sandbox people, SMS codes from the twin's outbox,
-registered citizens. Every identity and client address is random, so tests never collide."""
+"""Plain async factories for identity tests: fresh sandbox people (their phone real-name registered to
+them at the telecom twin), SMS codes from the twin's outbox, face scans, registered citizens. Every
+identity and client address is random, so tests never collide."""
 
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ _rng = random.SystemRandom()
 
 
 def random_phone() -> str:
-    return f"1{_rng.choice('3456789')}{_rng.randrange(10**9):09d}"
+    # 13x, 15x, 18x, 19x: the big operators' ranges; a virtual operator's number (17x, 16x) is one the
+    # operators' real-name check can't answer for (``virtual_operator_phone``).
+    return f"1{_rng.choice('3589')}{_rng.randrange(10**9):09d}"
+
+
+def virtual_operator_phone() -> str:
+    return f"170{_rng.randrange(10**8):08d}"
 
 
 def random_id_number(area: str = "321302") -> str:
@@ -39,19 +46,45 @@ async def client_from(app: Litestar, address: str | None = None) -> AsyncIterato
         yield client
 
 
-async def add_person(client: httpx.AsyncClient, *, deceased: bool = False) -> dict[str, str]:
-    """A new resident of the population twin: ``{"name", "id_number", "phone"}``."""
+async def add_person(
+    client: httpx.AsyncClient, *, deceased: bool = False, phone: str | None = None
+) -> dict[str, str]:
+    """A new resident of the population twin: ``{"name", "id_number", "phone"}``; the twin registers
+    their phone (``phone``, or a fresh one) to them at the operators too."""
     person = {
         "name": _rng.choice("王李张刘陈杨黄赵") + _rng.choice(["伟", "芳", "秀英", "子涵"]),
         "id_number": random_id_number(),
-        "phone": random_phone(),
+        "phone": phone or random_phone(),
     }
-    response = await client.post(
-        "/_sandbox/population/people",
-        json={"name": person["name"], "id_number": person["id_number"], "deceased": deceased},
-    )
+    response = await client.post("/_sandbox/population/people", json={**person, "deceased": deceased})
     assert response.status_code == 201, response.text
     return person
+
+
+async def move_phone(client: httpx.AsyncClient, phone: str, *, to: dict[str, str]) -> None:
+    """The operators now have ``phone`` real-name registered to ``to`` (a number that changed hands)."""
+    response = await client.put(
+        f"/_sandbox/telecom/subscribers/{phone}", json={"name": to["name"], "id_number": to["id_number"]}
+    )
+    assert response.status_code == 200, response.text
+
+
+async def scan_face(client: httpx.AsyncClient, verification_id: str, *, passes: bool) -> None:
+    """The citizen's face scan in the platform SDK, played on the face verification twin."""
+    response = await client.post(
+        f"/_sandbox/faceverify/verifications/{verification_id}/scan",
+        json={"outcome": "pass" if passes else "fail"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def face_verification(response: httpx.Response) -> dict[str, Any]:
+    """The ``extra.face_verification`` of a 409 ``citizen.face_verification_required``."""
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["code"] == "citizen.face_verification_required", body
+    found: dict[str, Any] = body["extra"]["face_verification"]
+    return found
 
 
 async def latest_sms_code(client: httpx.AsyncClient, phone: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
 from backend.citizen.repository import CitizenRepository
@@ -18,10 +19,13 @@ from integrations import UpstreamUnavailable
 from tests.backend.citizen.factories import (
     add_person,
     bearer,
+    client_from,
+    face_verification,
     random_id_number,
     random_phone,
     register,
     request_code,
+    scan_face,
 )
 from tests.services import Services
 
@@ -45,14 +49,15 @@ async def test_register_then_me_shows_masked_personal_data(web: httpx.AsyncClien
     assert person["phone"] not in me.text
 
 
-def _body(person: dict[str, str], code: str, **overrides: object) -> dict[str, object]:
-    return {
+def _body(person: dict[str, str], code: str | None, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
         "phone": person["phone"],
         "sms_code": code,
         "name": person["name"],
         "id_number": person["id_number"],
         **overrides,
     }
+    return {k: v for k, v in body.items() if v is not None}
 
 
 async def test_bad_id_checksum_is_422_and_does_not_burn_the_code(web: httpx.AsyncClient) -> None:
@@ -96,18 +101,26 @@ async def test_wrong_sms_code_is_422(web: httpx.AsyncClient) -> None:
     assert response.json()["code"] == "auth.sms_code_invalid"
 
 
-async def test_second_registration_of_an_id_is_a_conflict_that_hides_the_first_phone(
+async def test_second_registration_of_an_id_is_a_conflict_only_for_the_proven_person_and_hides_the_phone(
     web: httpx.AsyncClient,
 ) -> None:
     first = await register(web)
     person = first["_person"]
-    other_phone = random_phone()
+    other_phone = random_phone()  # no real-name record at the operators
     code = await request_code(web, other_phone, "register")
     response = await web.post(REGISTER, json=_body({**person, "phone": other_phone}, code))
-    assert response.status_code == 409
-    assert response.json()["code"] == "citizen.already_registered"
-    assert person["phone"] not in response.text
-    assert person["phone"][-4:] not in response.text
+    # The caller has not proven they are the person: nothing is said about the ID number yet.
+    face = face_verification(response)
+    await scan_face(web, face["verification_id"], passes=True)
+    proven = await web.post(
+        REGISTER,
+        json=_body({**person, "phone": other_phone}, None, sms_code=None, face_ticket=face["ticket"]),
+    )
+    assert proven.status_code == 409
+    assert proven.json()["code"] == "citizen.already_registered"
+    assert "/api/v1/auth/reclaim" in proven.json()["detail"]
+    assert person["phone"] not in proven.text
+    assert person["phone"][-4:] not in proven.text
 
 
 async def test_registered_phone_cannot_register_another_identity(web: httpx.AsyncClient) -> None:
@@ -141,6 +154,7 @@ async def test_registry_outage_is_503_never_500(services: Services, web: httpx.A
     service = CitizenService(
         repository=CitizenRepository(services.engine),
         population=DownRegistry(),  # type: ignore[arg-type]
+        proofs=services.proofs,
         sms_codes=services.sms_codes,
         passwords=services.passwords,
         tokens=services.tokens,
@@ -177,19 +191,38 @@ async def test_registration_is_audited_with_masked_personal_data(web: httpx.Asyn
     assert registered["_person"]["phone"] not in row["data"]
 
 
-async def test_retried_registration_with_an_idempotency_key_answers_the_first_response(
-    web: httpx.AsyncClient,
-) -> None:
+async def test_a_replayed_registration_never_hands_out_the_first_tokens(web: httpx.AsyncClient) -> None:
     person = await add_person(web)
     body = _body(person, await request_code(web, person["phone"], "register"))
     headers = {"idempotency-key": "register-attempt-1"}
     first = await web.post(REGISTER, json=body, headers=headers)
     again = await web.post(REGISTER, json=body, headers=headers)
-    assert (first.status_code, again.status_code) == (201, 201)
-    assert again.json() == first.json()
-    assert again.headers["idempotent-replayed"] == "true"
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["code"] == "idempotency.replayed_login_required"
+    tokens = first.json()["tokens"]
+    assert tokens["access_token"] not in again.text
+    assert tokens["refresh_token"] not in again.text
     # Without the key the same body is a fresh attempt: the code is spent.
     assert (await web.post(REGISTER, json=body)).json()["code"] == "auth.sms_code_invalid"
+
+
+async def test_refused_idempotent_retries_count_against_the_address_budget(
+    services: Services, app: Litestar
+) -> None:
+    limit = services.auth_settings.registration_failures_per_address
+    async with client_from(app) as web:
+        person = await add_person(web)
+        body = _body(person, await request_code(web, person["phone"], "register"))
+        headers = {"idempotency-key": "register-attempt-3"}
+        assert (await web.post(REGISTER, json=body, headers=headers)).status_code == 201
+        answers = [
+            (await web.post(REGISTER, json={**body, "name": f"别人{i}"}, headers=headers)).json()["code"]
+            for i in range(limit + 1)
+        ]
+        replays = (await web.post(REGISTER, json=body, headers=headers)).json()["code"]
+    assert answers[:limit] == ["idempotency.key_reused"] * limit
+    assert answers[limit] == "citizen.register_rate_limited"
+    assert replays == "citizen.register_rate_limited"
 
 
 async def test_idempotency_key_reused_with_another_body_is_422(web: httpx.AsyncClient) -> None:

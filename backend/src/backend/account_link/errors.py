@@ -20,7 +20,8 @@ RateLimited (429)       LoginThrottled mp.login_throttled, BindThrottled mp.bind
 Unavailable (503)       PlatformUnavailable mp.platform_unavailable, PlatformDisabled mp.platform_disabled
 
 A wrong SMS code is ``backend.auth.errors.SmsCodeInvalid``; registering through a bind raises the
-``backend.citizen.errors`` leaves.
+``backend.citizen.errors`` leaves (``citizen.face_verification_required`` among them), and a frozen
+account's login ``citizen.account_frozen``.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ class AlreadyLinked(Conflict):
 
 
 class SmsRequired(Conflict):
-    """A platform phone proof alone can't bind an existing account: retry the same ticket with
-    phone + sms_code (the ticket is not charged)."""
+    """A platform phone proof (or a face ticket) alone can't bind an existing account: retry the same
+    ticket with phone + sms_code (one more of the ticket's attempts)."""
 
     code = "mp.sms_required"
     detail = "This phone already has an account: prove it with an SMS code of purpose bind"

@@ -1,10 +1,19 @@
 """Mini-program login and account linking.
 
 A platform login code proves an openid (WeChat) or open_id / user_id (Alipay) server-side. A linked
-identity gets a citizen session at once; an unknown one gets a bind ticket, redeemed with a proven
-phone and the real name. The phone decides the account: a new phone registers a citizen after the
-population registry confirms the real name; an existing citizen must give the real name they
-registered with.
+identity gets a citizen session at once (unless the citizen's account is frozen); an unknown one gets
+a bind ticket, redeemed with a proven phone and the real name. The phone decides the account: a new
+phone registers a citizen after every check a registration makes (the population registry, and the
+operators' real-name check or a face verification: ``backend.citizen.proof``; a face verification is
+completed by sending the same bind again with ``face_ticket``); an existing citizen must give the real
+name they registered with.
+
+Every attempt is charged to its ticket first, whatever its outcome (``BindTickets.charge``). The
+ticket is redeemed — atomically, one caller wins — after every check and before anything is created,
+so however many binds race on one ticket, one citizen and one link come of it. What can still fail
+after the redemption (a concurrent registration of the same phone or identity, a concurrent link of
+the same platform user) leaves nothing half-made that blocks the user: a new platform login gives a
+new ticket, and the phone, now with an account, binds with an SMS code.
 
 Binding to an existing account always needs an SMS code of purpose "bind" sent to its phone. The
 platform's phone number API is accepted alone only to register a new citizen: it proves the phone to
@@ -46,10 +55,10 @@ from backend.auth.errors import SmsCodeInvalid
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.errors import FaceTicketInvalid
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.database import transaction
-from backend.errors import Invalid, Unauthenticated
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 
@@ -71,11 +80,13 @@ class BindRequired(msgspec.Struct, frozen=True, kw_only=True):
 class PhoneProof(msgspec.Struct, frozen=True, kw_only=True):
     """Either ``phone`` + ``sms_code`` or ``platform_proof`` (a WeChat ``getPhoneNumber`` code, or
     the ``res.response`` of Alipay's ``my.getPhoneNumber``; enough only for a phone with no
-    account)."""
+    account), or ``phone`` + ``face_ticket``: the ticket a previous attempt got with its proof of that
+    phone, completing a face verification (a phone with no account only, like a platform proof)."""
 
     phone: str | None = None
     sms_code: str | None = None
     platform_proof: str | None = None
+    face_ticket: str | None = None
 
 
 class AccountLinkService:
@@ -112,31 +123,44 @@ class AccountLinkService:
         if link is None:
             ticket = await self._tickets.issue(identity)
             return BindRequired(bind_ticket=ticket, expires_in=TICKET_TTL_SECONDS)
+        await self._citizens.ensure_active(link.citizen_id)
         return await self._session(link.citizen_id, platform, client=client, action="auth.login_succeeded")
 
     async def bind(
         self, ticket: str, *, proof: PhoneProof, name: str, id_number: str, client: str
     ) -> TokenPair:
         """Link the ticket's platform identity to the citizen the proven phone belongs to (registering
-        one if the phone is new), and start their session. Failed proofs count against the ticket."""
+        one if the phone is new), and start their session. See the module docstring for the order."""
         await self._limiter.hit(BIND_PER_CLIENT, client)
         identity = await self._tickets.find(ticket)
-        if identity is None:
+        if identity is None or not await self._tickets.charge(ticket):
             raise BindTicketInvalid()
-        try:
-            phone, by_sms = await self._proven_phone(identity.platform, proof)
-            citizen_id = await self._citizen_for(
-                phone, by_sms=by_sms, name=name, id_number=id_number, client=client
+        phone, by_sms = await self._proven_phone(identity.platform, proof, name=name, id_number=id_number)
+        existing = await self._citizens.find_by_phone(phone)
+        if existing is None:
+            registrant = await self._citizens.verify_registrant(
+                name=name, id_number=id_number, phone=phone, face_ticket=proof.face_ticket, client=client
             )
-        except (Invalid, Unauthenticated):
-            await self._tickets.count_attempt(ticket)
-            raise
-        if not await self._tickets.redeem(ticket):
-            raise BindTicketInvalid()  # a concurrent bind with this ticket won
+            await self._redeem(ticket)
+            citizen_id = (await self._citizens.enrol(registrant, client=client)).id
+        else:
+            if not by_sms:
+                # Before the real name is compared: a replayed platform proof must not make this an
+                # oracle for someone's name and ID number.
+                raise SmsRequired()
+            if not await self._citizens.holds_identity(existing, name=name, id_number=id_number):
+                # The caller proved they hold the phone, so saying it has an account leaks nothing.
+                raise IdentityMismatch()
+            await self._redeem(ticket)
+            citizen_id = existing
         await self._link(citizen_id, identity, by=f"citizen:{citizen_id}", phone=phone)
         return await self._session(
             citizen_id, identity.platform, client=client, action="auth.login_succeeded"
         )
+
+    async def _redeem(self, ticket: str) -> None:
+        if not await self._tickets.redeem(ticket):
+            raise BindTicketInvalid()  # a concurrent bind with this ticket won
 
     async def link(
         self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str
@@ -171,34 +195,25 @@ class AccountLinkService:
             )
         await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
-    async def _proven_phone(self, platform: Platform, proof: PhoneProof) -> tuple[str, bool]:
-        """The proven phone, and whether an SMS code proved it (the stronger proof wins when both
-        are given)."""
+    async def _proven_phone(
+        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str
+    ) -> tuple[str, bool]:
+        """The proven phone, and whether an SMS code proved it (the stronger proof wins when several
+        are given). A face ticket vouches for the phone (and identity) it was issued with."""
         if proof.phone is not None and proof.sms_code is not None:
             if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
                 raise SmsCodeInvalid()
             return proof.phone, True
         if proof.platform_proof is not None:
             return await self._platforms.phone_number(platform, proof.platform_proof), False
+        if proof.phone is not None and proof.face_ticket is not None:
+            if not await self._citizens.face_ticket_vouches(
+                proof.face_ticket, phone=proof.phone, name=name, id_number=id_number
+            ):
+                # Before the phone's account is looked up: an unproven phone learns nothing.
+                raise FaceTicketInvalid()
+            return proof.phone, False
         raise PhoneProofMissing()
-
-    async def _citizen_for(
-        self, phone: str, *, by_sms: bool, name: str, id_number: str, client: str
-    ) -> uuid.UUID:
-        existing = await self._citizens.find_by_phone(phone)
-        if existing is None:
-            return await self._citizens.register_verified_phone(
-                name=name, id_number=id_number, phone=phone, client=client
-            )
-        if not by_sms:
-            # Before the real name is compared: a replayed platform proof must not make this an
-            # oracle for someone's name and ID number. A Conflict, not a failed proof: the ticket is
-            # not charged, and the client retries it with phone + sms_code.
-            raise SmsRequired()
-        if not await self._citizens.holds_identity(existing, name=name, id_number=id_number):
-            # The caller proved they hold the phone, so saying it has an account leaks nothing.
-            raise IdentityMismatch()
-        return existing
 
     async def _link(
         self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, by: str, phone: str | None = None

@@ -27,7 +27,7 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.throttle import LoginAttempt, LoginThrottle
 from backend.auth.tokens import TokenPair, TokenService
-from backend.citizen.errors import NotRegistered
+from backend.citizen.errors import AccountFrozen, NotRegistered
 from backend.citizen.service import CitizenService
 from backend.observability.masking import mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
@@ -97,6 +97,8 @@ class AuthService:
         if citizen is None or not ok:
             await self._failed(phone, handle, citizen.id if citizen else None, "password", client, attempt)
             raise InvalidCredentials()
+        if citizen.frozen:
+            raise AccountFrozen()
         if citizen.password_hash and self._passwords.needs_rehash(citizen.password_hash):
             await self._citizens.set_password_hash(citizen.id, await self._passwords.hash(password))
         await self._throttle.succeeded(attempt)
@@ -116,12 +118,22 @@ class AuthService:
             # Not a failed login: the code was right. The caller proved they hold the phone, so
             # telling them it has no account leaks nothing.
             raise NotRegistered()
+        if citizen.frozen:
+            raise AccountFrozen()
         await self._throttle.signed_in(login_account(handle), client)
         return await self._succeeded(phone, citizen.id, "sms_code", client)
 
     async def refresh_grant(self, refresh_token: str, *, client: str) -> TokenPair:
         await self._limiter.hit(self._refresh_throttle, client)
         pair = await self._tokens.refresh(refresh_token)
+        principal = self._tokens.verify_access(pair.access_token)
+        if principal.kind == "citizen":
+            try:
+                await self._citizens.ensure_active(principal.id)
+            except AccountFrozen:
+                # Frozen while this session was being renewed: end what the renewal just made.
+                await self._tokens.revoke_subject("citizen", principal.id)
+                raise
         await self._limiter.refund(self._refresh_throttle, client)
         return pair
 

@@ -1,7 +1,8 @@
-"""HTTP edge of the citizen feature: registration and the citizen's own record."""
+"""HTTP edge of the citizen feature: registration, reclaiming an identity, the citizen's own record."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -13,14 +14,59 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
+from backend.citizen.reclaim import ReclaimService
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
-from backend.citizen.service import Citizen, CitizenService
+from backend.citizen.service import Citizen, CitizenService, Registration
 from backend.idempotency import Idempotency, idempotent_json
+from backend.problems import PROBLEM_JSON, Problem
 from backend.web import client_address
+
+_PROOF = (
+    "The registrant proves the phone (`sms_code`, purpose `register`), the identity (the population "
+    "registry) and that they are the person: the operators' real-name check must say the phone is "
+    "registered to this identity. Where it can't (someone else's phone, no real-name record, a virtual "
+    "operator's number), the answer is 409 `citizen.face_verification_required` with "
+    "`extra.face_verification` = `{ticket, verification_id, expires_in}`: the app runs the platform's "
+    "face verification SDK with `verification_id`, then sends the same request with `face_ticket` = "
+    "`ticket` in place of `sms_code`; the backend reads the result from the platform itself. "
+)
+_IDEMPOTENCY = (
+    "With an `Idempotency-Key` header a retry never registers twice; since the answer holds a session, "
+    "a retry after success is 409 `idempotency.replayed_login_required` (log in), never the first "
+    "tokens. Refused retries count against the address's failed-registration budget."
+)
+
+
+def _problem(codes: str) -> ResponseSpec:
+    return ResponseSpec(Problem, description=codes, media_type=PROBLEM_JSON, generate_examples=False)
+
+
+# The registration's refusals by status (every code's meaning: the Problem table in backend/README.md).
+_REFUSALS: dict[int, ResponseSpec] = {
+    409: _problem(
+        "`citizen.phone_taken`, `citizen.face_verification_required` (with `extra.face_verification`), "
+        "`citizen.face_verification_pending`, `citizen.already_registered`, `idempotency.in_progress`, "
+        "`idempotency.replayed_login_required`"
+    ),
+    422: _problem(
+        "`citizen.id_number_invalid`, `citizen.name_invalid`, `citizen.phone_proof_missing`, "
+        "`auth.sms_code_invalid`, `citizen.identity_mismatch` / `_not_found` / `_deceased`, "
+        "`citizen.face_ticket_invalid`, `citizen.face_verification_failed`, `idempotency.key_reused`"
+    ),
+    429: _problem("`citizen.register_rate_limited`, `citizen.face_verification_rate_limited`"),
+    503: _problem(
+        "`citizen.registry_unavailable`, `citizen.operator_check_unavailable`, "
+        "`citizen.face_verification_unavailable`"
+    ),
+}
 
 
 def _read(citizen: Citizen) -> CitizenRead:
     return CitizenRead(**msgspec.structs.asdict(citizen))
+
+
+def _registered(registration: Registration) -> Registered:
+    return Registered(citizen=_read(registration.citizen), tokens=registration.tokens)
 
 
 class RegistrationController(Controller):
@@ -30,9 +76,14 @@ class RegistrationController(Controller):
     @post(
         "/register",
         status_code=HTTP_201_CREATED,
-        summary="Register with a verified phone and a real-name identity; answers the first tokens",
-        description="With an `Idempotency-Key` header, a retried request answers the first response.",
-        responses={HTTP_201_CREATED: ResponseSpec(Registered, description="Registered and logged in")},
+        summary="Register with a proven phone and a real-name identity; answers the first tokens",
+        description=_PROOF
+        + "An ID number with an account answers 409 `citizen.already_registered` only after all of "
+        "this: if it is yours, reclaim it. " + _IDEMPOTENCY,
+        responses={
+            HTTP_201_CREATED: ResponseSpec(Registered, description="Registered and logged in"),
+            **_REFUSALS,
+        },
     )
     async def register(
         self,
@@ -45,25 +96,90 @@ class RegistrationController(Controller):
         client = client_address(request)
 
         async def register() -> Registered:
-            registration = await citizens.register(
-                phone=data.phone,
-                sms_code=data.sms_code,
-                name=data.name,
-                id_number=data.id_number,
-                password=data.password,
-                client=client,
+            return _registered(
+                await citizens.register(
+                    phone=data.phone,
+                    sms_code=data.sms_code,
+                    face_ticket=data.face_ticket,
+                    name=data.name,
+                    id_number=data.id_number,
+                    password=data.password,
+                    client=client,
+                )
             )
-            return Registered(citizen=_read(registration.citizen), tokens=registration.tokens)
 
-        return await idempotent_json(
-            idempotency,
-            request,
-            # Anonymous caller: the scope is the phone they must prove to register at all.
-            scope=f"register:{citizens.phone_index(data.phone)}",
-            key=idempotency_key,
-            status=HTTP_201_CREATED,
-            call=register,
-        )
+        return await _once(idempotency, request, citizens, data, idempotency_key, client, register)
+
+    @post(
+        "/reclaim",
+        status_code=HTTP_201_CREATED,
+        summary="Take back an identity another account registered: a new account, the other one frozen",
+        description=_PROOF
+        + "When the operator says the other account's phone is this person's too, only a face "
+        "verification decides (409 `citizen.face_verification_required`). On success the other account "
+        "is frozen (its logins and refreshes answer 403 `citizen.account_frozen`), its sessions and "
+        "citizen-code devices end, and its phone is told by SMS. 404 `citizen.reclaim_not_found`: no "
+        "account holds the identity (register). " + _IDEMPOTENCY,
+        responses={
+            HTTP_201_CREATED: ResponseSpec(Registered, description="Reclaimed and logged in"),
+            **_REFUSALS,
+            404: _problem("`citizen.reclaim_not_found`: no account holds the identity; register"),
+            409: _problem(
+                _REFUSALS[409].description + ", `citizen.reclaim_conflict` (raced: try again); "
+                "`citizen.face_verification_required` also when the holder's phone is the person's too"
+            ),
+        },
+    )
+    async def reclaim(
+        self,
+        data: JSONBody[RegisterRequest],
+        request: Request[Any, Any, Any],
+        citizens: NamedDependency[CitizenService],
+        reclaims: NamedDependency[ReclaimService],
+        idempotency: NamedDependency[Idempotency],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
+    ) -> Response[bytes]:
+        client = client_address(request)
+
+        async def reclaim() -> Registered:
+            return _registered(
+                await reclaims.reclaim(
+                    phone=data.phone,
+                    sms_code=data.sms_code,
+                    face_ticket=data.face_ticket,
+                    name=data.name,
+                    id_number=data.id_number,
+                    password=data.password,
+                    client=client,
+                )
+            )
+
+        return await _once(idempotency, request, citizens, data, idempotency_key, client, reclaim)
+
+
+async def _once(
+    idempotency: Idempotency,
+    request: Request[Any, Any, Any],
+    citizens: CitizenService,
+    data: RegisterRequest,
+    key: str | None,
+    client: str,
+    call: Callable[[], Awaitable[Registered]],
+) -> Response[bytes]:
+    async def charge() -> None:
+        await citizens.charge_failed_attempt(client)
+
+    return await idempotent_json(
+        idempotency,
+        request,
+        # Anonymous caller: the scope is the phone they must prove to register at all.
+        scope=f"{request.url.path}:{citizens.phone_index(data.phone)}",
+        key=key,
+        status=HTTP_201_CREATED,
+        call=call,
+        replayable=False,
+        charge=charge,
+    )
 
 
 class MeController(Controller):

@@ -1,4 +1,5 @@
-"""The citizen feature: real-name registration and the citizen's own record."""
+"""The citizen feature: real-name registration (with the proof that the registrant is the person),
+reclaiming an identity, and the citizen's own record."""
 
 from __future__ import annotations
 
@@ -7,11 +8,25 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
 from backend.citizen.controller import MeController, RegistrationController
+from backend.citizen.proof import IdentityProofs
+from backend.citizen.reclaim import ReclaimService
 from backend.citizen.repository import CitizenRepository
 from backend.citizen.service import CitizenService
+from backend.code.service import CitizenCodeService
 from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.wiring import Wiring
+
+
+def _proofs(w: Wiring) -> IdentityProofs:
+    infra = w.infra
+    return IdentityProofs(
+        telecom=infra.upstreams.telecom,
+        faceverify=infra.upstreams.faceverify,
+        store=infra.store,
+        cipher=infra.cipher,
+        limiter=infra.limiter,
+    )
 
 
 def _citizens(w: Wiring) -> CitizenService:
@@ -19,6 +34,7 @@ def _citizens(w: Wiring) -> CitizenService:
     return CitizenService(
         repository=CitizenRepository(infra.engine),
         population=infra.upstreams.population,
+        proofs=w.get(IdentityProofs),
         sms_codes=w.get(SmsCodes),
         passwords=w.get(Passwords),
         tokens=w.get(TokenService),
@@ -31,10 +47,21 @@ def _citizens(w: Wiring) -> CitizenService:
     )
 
 
+def _reclaims(w: Wiring) -> ReclaimService:
+    infra = w.infra
+    return ReclaimService(
+        citizens=w.get(CitizenService),
+        codes=w.get(CitizenCodeService),
+        tokens=w.get(TokenService),
+        sms=infra.upstreams.sms,
+        audit=infra.audit,
+    )
+
+
 FEATURE = Feature(
     name="citizen",
     routes=(RegistrationController, MeController),
     piccolo_app="backend.citizen.piccolo_app",
-    services={CitizenService: _citizens},
-    dependencies={"citizens": CitizenService, "idempotency": Idempotency},
+    services={IdentityProofs: _proofs, CitizenService: _citizens, ReclaimService: _reclaims},
+    dependencies={"citizens": CitizenService, "reclaims": ReclaimService, "idempotency": Idempotency},
 )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 from backend.citizen.tables import Citizen
 from backend.clock import as_utc
 from backend.database import Repository, UniqueViolation
+
+Status = Literal["active", "frozen"]
+ACTIVE: Status = "active"
+FROZEN: Status = "frozen"
 
 
 class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,6 +25,7 @@ class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
     password_hash: str | None
     verified_at: datetime
     created_at: datetime
+    status: Status = ACTIVE
 
 
 class NewCitizen(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,10 +43,11 @@ class NewCitizen(msgspec.Struct, frozen=True, kw_only=True):
 class CitizenLogin(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     password_hash: str | None
+    frozen: bool = False
 
 
 class DuplicateCitizen(Exception):
-    """The unique ID-number or phone index refused an insert."""
+    """The unique ID-number or phone index (among active citizens) refused an insert."""
 
 
 _COLUMNS = (
@@ -52,7 +58,9 @@ _COLUMNS = (
     Citizen.password_hash,
     Citizen.verified_at,
     Citizen.created_at,
+    Citizen.status,
 )
+_ACTIVE = Citizen.status == ACTIVE
 
 
 def _row(raw: dict[str, Any]) -> CitizenRow:
@@ -67,22 +75,44 @@ class CitizenRepository(Repository):
         return None if raw is None else _row(raw)
 
     async def find_login(self, phone_index: str) -> CitizenLogin | None:
-        raw = (
-            await Citizen.select(Citizen.id, Citizen.password_hash)
+        """The active account of the phone; else its most recently frozen one (to say it is frozen)."""
+        rows = (
+            await Citizen.select(Citizen.id, Citizen.password_hash, Citizen.status)
             .where(Citizen.phone_index == phone_index)
+            .order_by(Citizen.created_at, ascending=False)
+        )
+        if not rows:
+            return None
+        raw = next((r for r in rows if r["status"] == ACTIVE), rows[0])
+        return CitizenLogin(id=raw["id"], password_hash=raw["password_hash"], frozen=raw["status"] != ACTIVE)
+
+    async def find_holder(self, id_number_index: str) -> CitizenRow | None:
+        """The active citizen registered with this ID number, if any."""
+        raw = (
+            await Citizen.select(*_COLUMNS)
+            .where((Citizen.id_number_index == id_number_index) & _ACTIVE)
             .first()
         )
-        return None if raw is None else CitizenLogin(id=raw["id"], password_hash=raw["password_hash"])
+        return None if raw is None else _row(raw)
 
     async def id_number_taken(self, id_number_index: str) -> bool:
-        return await Citizen.exists().where(Citizen.id_number_index == id_number_index)
+        return await Citizen.exists().where((Citizen.id_number_index == id_number_index) & _ACTIVE)
 
     async def phone_taken(self, phone_index: str) -> bool:
-        return await Citizen.exists().where(Citizen.phone_index == phone_index)
+        return await Citizen.exists().where((Citizen.phone_index == phone_index) & _ACTIVE)
 
     async def add(self, citizen: NewCitizen) -> None:
         with UniqueViolation(raise_as=DuplicateCitizen):
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
+
+    async def freeze(self, citizen_id: uuid.UUID, *, now: datetime) -> bool:
+        """Freeze the citizen if still active: True for exactly one caller (the database decides)."""
+        rows = await (
+            Citizen.update({Citizen.status: FROZEN, Citizen.frozen_at: now})
+            .where((Citizen.id == citizen_id) & _ACTIVE)
+            .returning(Citizen.id)
+        )
+        return bool(rows)
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)

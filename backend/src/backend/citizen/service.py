@@ -1,4 +1,19 @@
-"""Real-name registration and the citizen's own view of their record."""
+"""Real-name registration and the citizen's own view of their record.
+
+A registration proves three things, in this order, before anything is said about who else is
+registered: the phone (an SMS code, or what a mini program's platform vouches for), the identity (the
+population registry: name and ID number belong together, the person is alive), and that the
+registrant is that person (``backend.citizen.proof``: the operators say the phone is registered to
+them, or a face verification does). Only then does an ID number that already has an account answer
+``citizen.already_registered`` — to someone who has just proven it is theirs, and who may take it back
+(``backend.citizen.reclaim``). A phone that already has an account answers at once: its holder proved
+they hold it, so that leaks nothing.
+
+The checks come first and the writes last (``verify_registrant``, then ``enrol``), so a caller that
+must consume something between them — a mini program's bind ticket — does so after every check and
+before anything is created. One active citizen per ID number and per phone: the database's partial
+unique indexes decide.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +21,7 @@ import hmac
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -19,6 +34,7 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
 from backend.citizen.errors import (
+    AccountFrozen,
     AlreadyRegistered,
     CitizenNotFound,
     IdentityDeceased,
@@ -26,10 +42,14 @@ from backend.citizen.errors import (
     IdentityNotFound,
     IdNumberInvalid,
     NameInvalid,
+    NothingToReclaim,
+    PhoneProofMissing,
     PhoneTaken,
+    ReclaimRaced,
     RegisterRateLimited,
     RegistryUnavailable,
 )
+from backend.citizen.proof import IdentityProof, IdentityProofs
 from backend.citizen.repository import (
     CitizenLogin,
     CitizenRepository,
@@ -77,12 +97,38 @@ class Registration(msgspec.Struct, frozen=True, kw_only=True):
     tokens: TokenPair
 
 
+class Registrant(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone whose phone, identity and personhood were proven, not registered yet: ``enrol`` makes
+    them a citizen. ``holder``: the active account the identity is taken from (a reclaim)."""
+
+    name: str
+    id_number: str
+    phone: str
+    proof: IdentityProof
+    holder: uuid.UUID | None = None
+
+
+class FrozenCitizen(msgspec.Struct, frozen=True, kw_only=True):
+    """An account frozen by a reclaim, with the phone to tell (used for that text only)."""
+
+    id: uuid.UUID
+    phone: str
+
+
+class FreezeStep(Protocol):
+    """What another feature does inside the freeze's own transaction (the citizen code's suspension),
+    so the account is frozen with it or not at all."""
+
+    async def __call__(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None: ...
+
+
 class CitizenService:
     def __init__(
         self,
         *,
         repository: CitizenRepository,
         population: PopulationClient,
+        proofs: IdentityProofs,
         sms_codes: SmsCodes,
         passwords: Passwords,
         tokens: TokenService,
@@ -96,6 +142,7 @@ class CitizenService:
         self._repository = repository
         self._engine = engine
         self._population = population
+        self._proofs = proofs
         self._sms_codes = sms_codes
         self._passwords = passwords
         self._tokens = tokens
@@ -103,11 +150,11 @@ class CitizenService:
         self._cipher = cipher
         self._audit = audit
         self._clock = clock
-        # Each attempt may cost a population-registry query, and a failed one says whether a name
-        # matches an ID number: failures are bounded per client address. A registration that went
-        # through gives its unit back (it needed a fresh phone and its SMS code anyway), so a
-        # crowded carrier-grade NAT doesn't use the budget up.
-        self._per_client = RateLimit(
+        # Each attempt may cost a registry query, an operator check or a face verification, and a
+        # failed one says whether a name matches an ID number: failures are bounded per client
+        # address. A registration that went through gives its unit back (it needed a fresh phone and
+        # its SMS code anyway), so a crowded carrier-grade NAT doesn't use the budget up.
+        self.per_client = RateLimit(
             RegisterRateLimited,
             limit=settings.registration_failures_per_address,
             window=settings.registration_failures_window,
@@ -121,47 +168,114 @@ class CitizenService:
         self,
         *,
         phone: str,
-        sms_code: str,
+        sms_code: str | None,
+        face_ticket: str | None = None,
         name: str,
         id_number: str,
         password: str | None = None,
         client: str,
     ) -> Registration:
-        """Verify the phone (SMS code) and the identity (population registry), then create the
-        citizen and their first session. One citizen per ID number and per phone."""
-        name, id_number = self._parse_identity(name, id_number)
-        await self._limiter.hit(self._per_client, client)
-        if not await self._sms_codes.consume(phone, "register", sms_code):
-            raise SmsCodeInvalid()
-        row = await self._create(
-            name=name, id_number=id_number, phone=phone, password=password, client=client
+        """Prove the phone (an SMS code, or the face ticket a previous attempt was given), the identity
+        and that the registrant is the person, then create the citizen and their first session."""
+        registrant = await self._admit(
+            phone=phone,
+            sms_code=sms_code,
+            face_ticket=face_ticket,
+            name=name,
+            id_number=id_number,
+            client=client,
         )
-        await self._limiter.refund(self._per_client, client)
-        tokens = await self._tokens.issue_pair(
-            "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
-        )
-        return Registration(citizen=self._read(row), tokens=tokens)
+        row = await self.enrol(registrant, password=password, client=client)
+        return await self._registration(row)
 
-    async def register_verified_phone(
-        self, *, name: str, id_number: str, phone: str, client: str
-    ) -> uuid.UUID:
-        """Create a citizen whose phone the caller has already proven (a mini program's bind: an SMS
-        code of purpose "bind", or the platform's phone number API); the identity is still checked
-        against the population registry. No session is started: the caller issues its own."""
+    async def take_back(
+        self,
+        *,
+        phone: str,
+        sms_code: str | None,
+        face_ticket: str | None = None,
+        name: str,
+        id_number: str,
+        password: str | None = None,
+        client: str,
+        with_freeze: FreezeStep | None = None,
+    ) -> tuple[Registration, FrozenCitizen]:
+        """Register a proven person whose identity another account holds, freezing that account in the
+        same transaction, with ``with_freeze`` (``backend.citizen.reclaim`` ends its sessions and tells
+        it).
+
+        The operators' match is enough while the holder's phone is no longer registered to the
+        identity (the number changed hands); when the operator says both phones are the person's (or
+        can't say for the holder's), only a face verification decides between them."""
+        registrant = await self._admit(
+            phone=phone,
+            sms_code=sms_code,
+            face_ticket=face_ticket,
+            name=name,
+            id_number=id_number,
+            client=client,
+            taking=True,
+        )
+        row, frozen = await self._take_over(registrant, password=password, client=client, step=with_freeze)
+        await self._limiter.refund(self.per_client, client)
+        return await self._registration(row), frozen
+
+    async def verify_registrant(
+        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, client: str
+    ) -> Registrant:
+        """Every check of a registration whose phone the caller has already proven (a mini program's
+        bind: an SMS code of purpose "bind", or the platform's phone number API), and nothing
+        written; counts against the address's budget until ``enrol`` succeeds."""
         name, id_number = self._parse_identity(name, id_number)
-        await self._limiter.hit(self._per_client, client)
-        row = await self._create(name=name, id_number=id_number, phone=phone, password=None, client=client)
-        await self._limiter.refund(self._per_client, client)
-        return row.id
+        await self._limiter.hit(self.per_client, client)
+        return await self._prepare(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+
+    async def enrol(self, registrant: Registrant, *, password: str | None = None, client: str) -> CitizenRow:
+        """Create the verified registrant's citizen (no session: the caller starts its own). A face
+        proof's ticket is spent first, so one verification makes one citizen."""
+        await self._proofs.spend(registrant.proof)
+        new = await self._new_citizen(registrant, password)
+        try:
+            async with transaction(self._engine):
+                await self._repository.add(new)
+                await self._audit_registered(new, registrant, client=client)
+        except DuplicateCitizen:
+            # Lost a race with a concurrent registration: answer as the checks would have.
+            await self._refuse_taken(new.id_number_index, new.phone_index)
+            raise AlreadyRegistered() from None
+        await self._limiter.refund(self.per_client, client)
+        log.info("citizen registered id=%s proof=%s", new.id, registrant.proof.method)
+        return _row_of(new)
+
+    async def face_ticket_vouches(self, face_ticket: str, *, phone: str, name: str, id_number: str) -> bool:
+        """True when ``face_ticket`` was issued for this phone and identity (so the phone was proven
+        then): before anything is said about that phone's account."""
+        try:
+            name, id_number = self._parse_identity(name, id_number)
+        except Invalid:
+            return False
+        return await self._proofs.vouches(face_ticket, name=name, id_number=id_number, phone=phone)
+
+    async def charge_failed_attempt(self, client: str) -> None:
+        """Count a registration refused before it ran (a reused or replayed idempotency key) against
+        the address's failure budget, as a failed registration is."""
+        await self._limiter.hit(self.per_client, client)
 
     async def find_by_phone(self, phone: str) -> uuid.UUID | None:
-        """The citizen registered with ``phone``, if any (looked up by its blind index)."""
+        """The active citizen registered with ``phone``, if any (looked up by its blind index)."""
         login = await self._repository.find_login(self.phone_index(phone))
-        return None if login is None else login.id
+        return None if login is None or login.frozen else login.id
 
     async def find_login(self, phone_index: str) -> CitizenLogin | None:
-        """What a login checks for the phone with this blind index (``phone_index``), if registered."""
+        """What a login checks for the phone with this blind index (``phone_index``): its active
+        account, else its frozen one (``frozen``: a right credential then answers ``AccountFrozen``)."""
         return await self._repository.find_login(phone_index)
+
+    async def ensure_active(self, citizen_id: uuid.UUID) -> None:
+        """Raise ``AccountFrozen`` for a frozen citizen: before a session is started or renewed."""
+        row = await self._repository.find(citizen_id)
+        if row is not None and row.status != "active":
+            raise AccountFrozen()
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await self._repository.set_password_hash(citizen_id, password_hash)
@@ -185,6 +299,138 @@ class CitizenService:
         same_id = hmac.compare_digest(stored_id.encode(), id_number.encode())
         return same_name and same_id
 
+    async def get(self, citizen_id: uuid.UUID) -> Citizen:
+        row = await self._repository.find(citizen_id)
+        if row is None:
+            raise CitizenNotFound()
+        return self._read(row)
+
+    async def _admit(
+        self,
+        *,
+        phone: str,
+        sms_code: str | None,
+        face_ticket: str | None,
+        name: str,
+        id_number: str,
+        client: str,
+        taking: bool = False,
+    ) -> Registrant:
+        name, id_number = self._parse_identity(name, id_number)
+        if (sms_code is None) == (face_ticket is None):
+            raise PhoneProofMissing()
+        await self._limiter.hit(self.per_client, client)
+        # A face ticket was issued only once this phone was proven, and is bound to it.
+        if sms_code is not None and not await self._sms_codes.consume(phone, "register", sms_code):
+            raise SmsCodeInvalid()
+        return await self._prepare(
+            name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, taking=taking
+        )
+
+    async def _prepare(
+        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, taking: bool = False
+    ) -> Registrant:
+        if await self._repository.phone_taken(self.phone_index(phone)):
+            raise PhoneTaken()
+        await self._verify_identity(name, id_number)
+        proof = await self._proofs.prove(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+        holder = await self._repository.find_holder(self._cipher.blind_index(id_number, column=ID_NUMBER))
+        if not taking:
+            if holder is not None:
+                raise AlreadyRegistered()
+            return Registrant(name=name, id_number=id_number, phone=phone, proof=proof)
+        if holder is None:
+            raise NothingToReclaim()
+        if proof.method == "telecom":
+            holder_phone = self._cipher.open(holder.phone_sealed, column=PHONE)
+            outcome, _ = await self._proofs.check_phone(name=name, id_number=id_number, phone=holder_phone)
+            # Only a number the operator says is no longer the person's ("mismatch", "not_registered")
+            # lets three elements decide; "match" or "unknown" and a face verification must.
+            if outcome in ("match", "unknown"):
+                raise await self._proofs.require_face(name=name, id_number=id_number, phone=phone)
+        return Registrant(name=name, id_number=id_number, phone=phone, proof=proof, holder=holder.id)
+
+    async def _take_over(
+        self, registrant: Registrant, *, password: str | None, client: str, step: FreezeStep | None
+    ) -> tuple[CitizenRow, FrozenCitizen]:
+        assert registrant.holder is not None
+        await self._proofs.spend(registrant.proof)
+        holder = await self._repository.find(registrant.holder)
+        if holder is None:
+            raise ReclaimRaced()
+        new = await self._new_citizen(registrant, password)
+        subject = f"citizen:{registrant.holder}"
+        try:
+            async with transaction(self._engine):
+                if not await self._repository.freeze(registrant.holder, now=new.created_at):
+                    raise ReclaimRaced()
+                await self._repository.add(new)
+                await self._audit.append(
+                    actor=f"citizen:{new.id}",
+                    action="citizen.frozen",
+                    subject=subject,
+                    data={
+                        "reason": "identity_reclaimed",
+                        "by": str(new.id),
+                        "id_number": mask_id_number(registrant.id_number),
+                        "phone": mask_phone(self._cipher.open(holder.phone_sealed, column=PHONE)),
+                        "proof": registrant.proof.method,
+                        "client": client,
+                    },
+                    chain="auth",
+                )
+                await self._audit_registered(new, registrant, client=client, reclaimed_from=subject)
+                if step is not None:
+                    await step(registrant.holder, by=new.id)
+        except DuplicateCitizen:
+            await self._refuse_taken(new.id_number_index, new.phone_index)
+            raise ReclaimRaced() from None
+        log.warning("identity reclaimed: citizen %s frozen, citizen %s registered", registrant.holder, new.id)
+        phone = self._cipher.open(holder.phone_sealed, column=PHONE)
+        return _row_of(new), FrozenCitizen(id=registrant.holder, phone=phone)
+
+    async def _new_citizen(self, registrant: Registrant, password: str | None) -> NewCitizen:
+        now = self._clock.now()
+        password_hash = await self._passwords.hash(password) if password else None
+        return NewCitizen(
+            id=uuid.uuid4(),
+            name_sealed=self._cipher.seal(registrant.name, column=NAME),
+            id_number_sealed=self._cipher.seal(registrant.id_number, column=ID_NUMBER),
+            id_number_index=self._cipher.blind_index(registrant.id_number, column=ID_NUMBER),
+            phone_sealed=self._cipher.seal(registrant.phone, column=PHONE),
+            phone_index=self.phone_index(registrant.phone),
+            password_hash=password_hash,
+            verified_at=now,
+            created_at=now,
+        )
+
+    async def _audit_registered(
+        self, new: NewCitizen, registrant: Registrant, *, client: str, reclaimed_from: str | None = None
+    ) -> None:
+        data: dict[str, Any] = {
+            "id_number": mask_id_number(registrant.id_number),
+            "phone": mask_phone(registrant.phone),
+            "password": new.password_hash is not None,
+            "proof": registrant.proof.method,
+            "proof_reference": registrant.proof.reference,
+            "client": client,
+        }
+        if reclaimed_from is not None:
+            data["reclaimed_from"] = reclaimed_from
+        await self._audit.append(
+            actor=f"citizen:{new.id}",
+            action="citizen.registered",
+            subject=f"citizen:{new.id}",
+            data=data,
+            chain="auth",
+        )
+
+    async def _registration(self, row: CitizenRow) -> Registration:
+        tokens = await self._tokens.issue_pair(
+            "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
+        )
+        return Registration(citizen=self._read(row), tokens=tokens)
+
     def _parse_identity(self, name: str, id_number: str) -> tuple[str, str]:
         try:
             parsed = parse_id_number(id_number, today=self._clock.now().date()).value
@@ -194,62 +440,6 @@ class CitizenService:
         if not name:
             raise NameInvalid()
         return name, parsed
-
-    async def _create(
-        self, *, name: str, id_number: str, phone: str, password: str | None, client: str
-    ) -> CitizenRow:
-        now = self._clock.now()
-        id_index = self._cipher.blind_index(id_number, column=ID_NUMBER)
-        phone_index = self.phone_index(phone)
-        await self._refuse_taken(id_index, phone_index)
-        await self._verify_identity(name, id_number)
-        password_hash = await self._passwords.hash(password) if password else None
-        citizen = NewCitizen(
-            id=uuid.uuid4(),
-            name_sealed=self._cipher.seal(name, column=NAME),
-            id_number_sealed=self._cipher.seal(id_number, column=ID_NUMBER),
-            id_number_index=id_index,
-            phone_sealed=self._cipher.seal(phone, column=PHONE),
-            phone_index=phone_index,
-            password_hash=password_hash,
-            verified_at=now,
-            created_at=now,
-        )
-        try:
-            async with transaction(self._engine):
-                await self._repository.add(citizen)
-                await self._audit.append(
-                    actor=f"citizen:{citizen.id}",
-                    action="citizen.registered",
-                    subject=f"citizen:{citizen.id}",
-                    data={
-                        "id_number": mask_id_number(id_number),
-                        "phone": mask_phone(phone),
-                        "password": password_hash is not None,
-                        "client": client,
-                    },
-                    chain="auth",
-                )
-        except DuplicateCitizen:
-            # Lost a race with a concurrent registration: answer as the pre-check would have.
-            await self._refuse_taken(id_index, phone_index)
-            raise AlreadyRegistered() from None
-        log.info("citizen registered id=%s", citizen.id)
-        return CitizenRow(
-            id=citizen.id,
-            name_sealed=citizen.name_sealed,
-            id_number_sealed=citizen.id_number_sealed,
-            phone_sealed=citizen.phone_sealed,
-            password_hash=password_hash,
-            verified_at=now,
-            created_at=now,
-        )
-
-    async def get(self, citizen_id: uuid.UUID) -> Citizen:
-        row = await self._repository.find(citizen_id)
-        if row is None:
-            raise CitizenNotFound()
-        return self._read(row)
 
     def _read(self, row: CitizenRow) -> Citizen:
         return Citizen(
@@ -280,3 +470,15 @@ class CitizenService:
             raise RegistryUnavailable(retry_after=60) from None
         if outcome != "match":
             raise _IDENTITY_PROBLEMS[outcome]()
+
+
+def _row_of(new: NewCitizen) -> CitizenRow:
+    return CitizenRow(
+        id=new.id,
+        name_sealed=new.name_sealed,
+        id_number_sealed=new.id_number_sealed,
+        phone_sealed=new.phone_sealed,
+        password_hash=new.password_hash,
+        verified_at=new.verified_at,
+        created_at=new.created_at,
+    )

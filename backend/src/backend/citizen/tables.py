@@ -6,8 +6,10 @@ class Citizen(Table, tablename="citizen"):
     """A registered, real-name verified citizen.
 
     Name, ID number and phone are sealed (AES-GCM, ``backend.crypto``), each bound to its column;
-    ``*_index`` are their HMAC blind indexes, unique (see the migration): one citizen per ID number
-    and per phone. ``password_hash`` is Argon2id, or null when the citizen logs in by SMS only.
+    ``*_index`` are their HMAC blind indexes, unique among *active* citizens (see the migrations): one
+    active citizen per ID number and per phone. ``password_hash`` is Argon2id, or null when the citizen
+    logs in by SMS only. ``status`` is ``active`` or ``frozen``: a frozen account (its identity was
+    reclaimed by the person it belongs to, ``frozen_at``) keeps its row, as evidence, and nothing else.
     """
 
     id = UUID(primary_key=True)
@@ -19,3 +21,5 @@ class Citizen(Table, tablename="citizen"):
     password_hash = Text(null=True, default=None, secret=True)
     verified_at = Timestamptz()
     created_at = Timestamptz()
+    status = Varchar(length=16, default="active")
+    frozen_at = Timestamptz(null=True, default=None)

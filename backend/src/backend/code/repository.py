@@ -212,6 +212,15 @@ class HolderRepository(Repository):
         )
         return bool(rows)
 
+    async def revoke_all_devices(self, citizen_id: uuid.UUID, *, now: datetime) -> int:
+        """Revoke every live device of the citizen; how many there were."""
+        rows = await (
+            CodeDevice.update({CodeDevice.revoked_at: now})
+            .where((CodeDevice.citizen_id == citizen_id) & CodeDevice.revoked_at.is_null())
+            .returning(CodeDevice.id)
+        )
+        return len(rows)
+
     async def owns_device(self, citizen_id: uuid.UUID, device_id: uuid.UUID) -> bool:
         return await CodeDevice.exists().where(
             (CodeDevice.id == device_id) & (CodeDevice.citizen_id == citizen_id)

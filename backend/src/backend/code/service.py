@@ -343,6 +343,27 @@ class CitizenCodeService:
             )
         await self._trust.refresh_revocations()
 
+    async def suspend(self, citizen_id: uuid.UUID, *, actor: str, reason: str) -> None:
+        """Revoke every device of a citizen and restrict their holder (an account frozen by a reclaim):
+        one revocation entry, dated like a status change's, voids every credential of the code id the
+        old status or a revoked device could still show, online and offline. Safe to repeat."""
+        holder = await self.holder(citizen_id)
+        now = self._trust.now()
+        async with transaction(self._engine):
+            await self._holders.lock(citizen_id)
+            devices = await self._holders.revoke_all_devices(citizen_id, now=_at(now))
+            previous = await self._holders.set_status(citizen_id, Status.RESTRICTED)
+            revoked_at = now + math.ceil(self._settings.refresh_every) + 1
+            await self._revocations.add(holder.code_id, revoked_at=revoked_at, reason=f"suspended:{reason}")
+            await self._audit.append(
+                actor=actor,
+                action="code.holder_suspended",
+                subject=f"citizen:{citizen_id}",
+                data={"devices_revoked": devices, "from": previous, "reason": reason},
+                chain="code",
+            )
+        await self._trust.refresh_revocations()
+
     async def key_ring(self) -> TrustMaterial:
         return await self._trust.material()
 

@@ -2,7 +2,9 @@
 
 API (signed): ``POST /v1/identity/verify``, ``POST /v1/persons/query``.
 Control: ``GET /people``, ``POST /people`` (add a resident; birth date and sex come from
-the ID number), plus the common ``/faults`` routes.
+the ID number; a ``phone`` given is also real-name registered to them at the operators — the
+telecom twin's directory — unless someone else holds it there), plus the common ``/faults``
+routes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from integrations._asgi import HttpError, Request, Response, json_response
-from integrations._seed import SUQIAN_AREAS, Resident, all_residents
+from integrations._seed import SUQIAN_AREAS, Resident, Subscriber, all_residents
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.errors import InvalidIdNumber
 from integrations.idnumber import parse_id_number
@@ -112,6 +114,8 @@ def create_twin(context: TwinContext) -> Twin:
             deceased=body.deceased,
         )
         state.people[person.id_number] = person
+        if person.phone:
+            context.mobiles.register(Subscriber(person.phone, person.name, person.id_number))
         return json_response(person, status=201)
 
     return twin

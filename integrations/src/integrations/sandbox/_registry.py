@@ -7,10 +7,12 @@ from integrations.alipay import create_alipay_twin
 from integrations.cases import twin as cases
 from integrations.credit import twin as credit
 from integrations.elicence import twin as elicence
+from integrations.faceverify import twin as faceverify
 from integrations.payments.alipay_trade import create_alipay_pay_twin
 from integrations.payments.wechatpay import create_wechatpay_twin
 from integrations.population import twin as population
 from integrations.sms import twin as sms
+from integrations.telecom import twin as telecom
 from integrations.wechat import create_wechat_twin
 
 TWINS: dict[str, TwinFactory] = {
@@ -19,6 +21,8 @@ TWINS: dict[str, TwinFactory] = {
     "elicence": elicence.create_twin,
     "credit": credit.create_twin,
     "cases": cases.create_twin,
+    "telecom": telecom.create_twin,
+    "faceverify": faceverify.create_twin,
     "wechat": create_wechat_twin,
     "alipay": create_alipay_twin,
     "wechatpay": create_wechatpay_twin,

@@ -133,7 +133,8 @@ class CitizenUser(HttpUser):
         self.phone, self.password = person.phone, "Locust-" + person.id_number[-8:] + "-pw"
         with self.client.post(
             "/_sandbox/population/people",
-            json={"name": person.name, "id_number": person.id_number},
+            # With the phone: the sandbox registers it to them at the operators (real-name check).
+            json={"name": person.name, "id_number": person.id_number, "phone": person.phone},
             name="sandbox: add person",
             catch_response=True,
         ) as response:
