@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from backend.auth.sms import CODE_TTL, MAX_ATTEMPTS, SmsCodes
+from backend.auth.sms import CODE_TTL, MAX_ATTEMPTS, MAX_STRANGER_ATTEMPTS, SmsCodes
 from backend.errors import RateLimited
 from backend.ratelimit import RateLimiter
 from backend.store import MemoryStore
@@ -50,6 +50,23 @@ async def test_sixth_attempt_fails_even_with_the_right_code(
     for _ in range(MAX_ATTEMPTS):
         assert not await services.sms_codes.consume(phone, "login", wrong)
     assert not await services.sms_codes.consume(phone, "login", code)
+
+
+async def test_a_strangers_wrong_guesses_do_not_destroy_the_owners_code(
+    services: Services, app: Litestar
+) -> None:
+    # The owner asks from their address; strangers guess from many others.
+    phone, owner = random_phone(), f"192.0.2.{secrets.randbelow(250) + 1}"
+    async with client_from(app, owner) as owner_web:
+        code = await request_code(owner_web, phone, "login")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for stranger in range(MAX_STRANGER_ATTEMPTS + 10):
+        address = f"203.0.113.{stranger % 250 + 1}"
+        assert not await services.sms_codes.consume(phone, "login", wrong, client=address)
+    # Past the strangers' budget even the right code is refused to them...
+    assert not await services.sms_codes.consume(phone, "login", code, client="198.51.100.9")
+    # ...while the owner's code is still alive for the owner.
+    assert await services.sms_codes.consume(phone, "login", code, client=owner)
 
 
 async def test_code_expires_after_five_minutes(services: Services, web: httpx.AsyncClient) -> None:

@@ -108,7 +108,7 @@ class AuthService:
         """Never refused for the phone's password failures: a right code is the owner's way in."""
         await self._limiter.hit(self._sms_login_throttle, client)
         handle = self._citizens.phone_index(phone)
-        if not await self._sms_codes.consume(phone, "login", code):
+        if not await self._sms_codes.consume(phone, "login", code, client=client):
             citizen = await self._citizens.find_login(handle)
             await self._failed(phone, handle, citizen.id if citizen else None, "sms_code", client, None)
             raise InvalidCredentials()

@@ -50,6 +50,9 @@ SmsPurpose = Literal["register", "login", "bind"]
 
 CODE_TTL = 300
 MAX_ATTEMPTS = 5
+# Wrong guesses at one code from all addresses but the one that asked for it: with the asker's own
+# five, at most 25 guesses of a million per code; the spacing of codes per phone bounds codes a day.
+MAX_STRANGER_ATTEMPTS = 20
 TEMPLATE = "SQ_VERIFY_CODE"
 
 
@@ -167,32 +170,51 @@ class SmsCodes:
         if spaced:
             await self._store.delete(turn_key)
 
-    async def consume(self, phone: str, purpose: SmsPurpose, code: str) -> bool:
-        """True, once, for the live code of (``phone``, ``purpose``). Every call counts as an
-        attempt; after ``MAX_ATTEMPTS`` the code is destroyed and a new one must be requested."""
-        code_key, tries_key = self._keys(phone, purpose)
-        tries = await self._store.incr(tries_key, ttl=CODE_TTL)
-        if tries > MAX_ATTEMPTS:
-            await self._store.delete(code_key)
-            return False
+    async def consume(self, phone: str, purpose: SmsPurpose, code: str, *, client: str | None = None) -> bool:
+        """True, once, for the live code of (``phone``, ``purpose``).
+
+        Every call counts as an attempt of its address (``client``; IPv6 by its /64). The address that
+        asked for the code has ``MAX_ATTEMPTS``, after which the code is destroyed; any other address
+        has ``MAX_ATTEMPTS`` of its own and all of them together ``MAX_STRANGER_ATTEMPTS``, after
+        which they are refused — but the code stays alive for its owner: a stranger's wrong guesses
+        must not destroy the code the owner is about to type (issue 21 review). A caller that knows
+        no address (``client=None``) counts as the asker.
+        """
+        code_key, _ = self._keys(phone, purpose)
         stored = await self._store.get(code_key)
-        if stored is None or not hmac.compare_digest(stored, self._mac(phone, purpose, code)):
+        if stored is None:
+            return False
+        asker = await self._store.get(f"{code_key}:client")
+        source = address_key(client) if client is not None else None
+        own = source is None or asker is None or address_key(asker.decode()) == source
+        # Keyed by this code (its MAC), so a new code starts every count afresh.
+        tries_prefix = f"{code_key}:tries:{stored[-16:].decode(errors='replace')}"
+        tries = await self._store.incr(f"{tries_prefix}:{source or 'asker'}", ttl=CODE_TTL)
+        if own:
+            if tries > MAX_ATTEMPTS:
+                await self._store.delete(code_key)
+                return False
+        else:
+            strangers = await self._store.incr(f"{tries_prefix}:strangers", ttl=CODE_TTL)
+            if tries > MAX_ATTEMPTS or strangers > MAX_STRANGER_ATTEMPTS:
+                return False
+        if not hmac.compare_digest(stored, self._mac(phone, purpose, code)):
             return False
         # Single use even under a race: only the caller whose DELETE removed the key wins.
         if await self._store.delete(code_key) != 1:
             return False
-        client = await self._store.get(f"{code_key}:client")
-        await self._store.delete(tries_key, f"{code_key}:client")
+        client_raw = asker
+        await self._store.delete(f"{code_key}:client")
         # A spent code ends its cooldown and the phone's current wait: the holder just proved they
         # hold the phone and may need the next code at once. The address that asked for it is theirs.
         handle, _, turn_key = self._phone_keys(phone)
         await self._store.delete(turn_key)
-        if client is not None:
-            asker = client.decode()
-            await self._store.delete(f"{code_key}:cooldown:{address_key(asker)}")
+        if client_raw is not None:
+            asker_address = client_raw.decode()
+            await self._store.delete(f"{code_key}:cooldown:{address_key(asker_address)}")
             await self._store.set(
-                self._known_key(handle, asker), b"1", ttl=self._settings.login_known_address_ttl
+                self._known_key(handle, asker_address), b"1", ttl=self._settings.login_known_address_ttl
             )
             # A used code is no sign of SMS pumping: it stops counting against its address.
-            await self._limiter.refund(self._per_client, asker)
+            await self._limiter.refund(self._per_client, asker_address)
         return True

@@ -321,7 +321,9 @@ class CitizenService:
             raise PhoneProofMissing()
         await self._limiter.hit(self.per_client, client)
         # A face ticket was issued only once this phone was proven, and is bound to it.
-        if sms_code is not None and not await self._sms_codes.consume(phone, "register", sms_code):
+        if sms_code is not None and not await self._sms_codes.consume(
+            phone, "register", sms_code, client=client
+        ):
             raise SmsCodeInvalid()
         return await self._prepare(
             name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, taking=taking
