@@ -19,8 +19,6 @@ within its family; presenting a rotated one again revokes the family (RFC 9700 �
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import logging
 import re
@@ -48,6 +46,7 @@ from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, pr
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
 from backend.auth.revocation import RevocationCheck, RevocationView
 from backend.auth.settings import AuthSettings
+from backend.auth.signatures import canonical_signature, low_s
 from backend.clock import Clock
 from backend.store import KeyValueStore
 
@@ -65,13 +64,6 @@ REFRESH_TOKEN_PATTERN = "rt_[A-Za-z0-9_-]{43}"  # noqa: S105 (a format, not a se
 REFRESH_TOKEN_LENGTH = 46
 _REFRESH_TOKEN = re.compile(REFRESH_TOKEN_PATTERN)
 _FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
-# ES256 signs with P-256, whose group order is n (SEC 2 v2 §2.4.2). (r, s) and (r, n − s) both verify
-# (and python-jose accepts either), so a holder could mint a second valid token string; we sign only
-# s ≤ n/2 and accept only that, as Bitcoin does (BIP 146). RFC 7518 §3.4: r || s, 32 bytes each, in
-# unpadded base64url: 86 characters whose last one carries 4 unused bits, which must be zero.
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-_HALF_ORDER = (_P256_ORDER // 2).to_bytes(32, "big")
-_SIGNATURE_CHARS = 86
 _DECODE_OPTIONS = {
     "require_iat": True,
     "require_exp": True,
@@ -98,33 +90,6 @@ class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token: str
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _low_s(token: str) -> str:
-    """``token`` with its ES256 signature's ``s`` in the low half (``n − s`` when jose drew a high one)."""
-    head, _, encoded = token.rpartition(".")
-    signature = base64.urlsafe_b64decode(encoded + "==")
-    if signature[32:] <= _HALF_ORDER:
-        return token
-    s = _P256_ORDER - int.from_bytes(signature[32:], "big")
-    return f"{head}.{_b64url(signature[:32] + s.to_bytes(32, 'big'))}"
-
-
-def _canonical_signature(token: str) -> bool:
-    """Whether the signature segment is the one spelling we sign: canonical base64url, s low."""
-    encoded = token.rpartition(".")[2]
-    if len(encoded) != _SIGNATURE_CHARS:
-        return False
-    try:
-        signature = base64.urlsafe_b64decode(encoded + "==")
-    except (binascii.Error, ValueError):
-        return False
-    # Re-encoding catches what the lenient decoder let through: stray characters, non-zero spare bits.
-    return _b64url(signature) == encoded and signature[32:] <= _HALF_ORDER
 
 
 def _hash_refresh(token: str) -> str:
@@ -198,7 +163,7 @@ class TokenService:
             claims["sid"] = sid
         if context:
             claims["ctx"] = dict(context)
-        token = _low_s(
+        token = low_s(
             jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": ACCESS_TOKEN_TYPE})
         )
         return AccessToken(token=token, jti=jti, exp=now + lifetime, expires_in=lifetime)
@@ -325,7 +290,7 @@ class TokenService:
         key = self._keys.verifier(header["kid"])
         if key is None:
             raise UnknownSigningKey(header["kid"])
-        if not _canonical_signature(token):
+        if not canonical_signature(token):
             log.info("access token refused: signature not in its one canonical low-S form")
             raise invalid
         try:

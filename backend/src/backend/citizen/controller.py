@@ -15,8 +15,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.auth.guards import BEARER, require_citizen
 from backend.auth.principal import Principal
 from backend.citizen.reclaim import ReclaimService
+from backend.citizen.records import Citizen, Registration
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
-from backend.citizen.service import Citizen, CitizenService, Registration
+from backend.citizen.service import CitizenService
 from backend.idempotency import Idempotency, idempotent_json
 from backend.problems import PROBLEM_JSON, Problem
 from backend.web import client_address
@@ -96,17 +97,7 @@ class RegistrationController(Controller):
         client = client_address(request)
 
         async def register() -> Registered:
-            return _registered(
-                await citizens.register(
-                    phone=data.phone,
-                    sms_code=data.sms_code,
-                    face_ticket=data.face_ticket,
-                    name=data.name,
-                    id_number=data.id_number,
-                    password=data.password,
-                    client=client,
-                )
-            )
+            return _registered(await citizens.register(**_applicant(data), client=client))
 
         return await _once(idempotency, request, citizens, data, idempotency_key, client, register)
 
@@ -142,19 +133,14 @@ class RegistrationController(Controller):
         client = client_address(request)
 
         async def reclaim() -> Registered:
-            return _registered(
-                await reclaims.reclaim(
-                    phone=data.phone,
-                    sms_code=data.sms_code,
-                    face_ticket=data.face_ticket,
-                    name=data.name,
-                    id_number=data.id_number,
-                    password=data.password,
-                    client=client,
-                )
-            )
+            return _registered(await reclaims.reclaim(**_applicant(data), client=client))
 
         return await _once(idempotency, request, citizens, data, idempotency_key, client, reclaim)
+
+
+def _applicant(data: RegisterRequest) -> dict[str, Any]:
+    """What registration and reclaim both take from the body: the proof and the identity."""
+    return msgspec.structs.asdict(data)
 
 
 async def _once(

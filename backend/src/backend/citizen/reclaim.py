@@ -20,7 +20,8 @@ import uuid
 
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
-from backend.citizen.service import CitizenService, FrozenCitizen, Registration
+from backend.citizen.records import FrozenCitizen, Registration
+from backend.citizen.service import CitizenService
 from backend.code.service import CitizenCodeService
 from backend.observability.masking import mask_phone
 from integrations import UpstreamError

@@ -116,3 +116,16 @@ class CitizenRepository(Repository):
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)
+
+
+def row_of(new: NewCitizen) -> CitizenRow:
+    """The row ``new`` becomes once inserted."""
+    return CitizenRow(
+        id=new.id,
+        name_sealed=new.name_sealed,
+        id_number_sealed=new.id_number_sealed,
+        phone_sealed=new.phone_sealed,
+        password_hash=new.password_hash,
+        verified_at=new.verified_at,
+        created_at=new.created_at,
+    )

@@ -20,10 +20,8 @@ from __future__ import annotations
 import hmac
 import logging
 import uuid
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-import msgspec
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
@@ -32,30 +30,27 @@ from backend.auth.passwords import Passwords
 from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
-from backend.auth.tokens import TokenPair, TokenService
+from backend.auth.tokens import TokenService
 from backend.citizen.errors import (
     AccountFrozen,
     AlreadyRegistered,
     CitizenNotFound,
-    IdentityDeceased,
-    IdentityMismatch,
-    IdentityNotFound,
-    IdNumberInvalid,
-    NameInvalid,
     NothingToReclaim,
     PhoneProofMissing,
     PhoneTaken,
     ReclaimRaced,
     RegisterRateLimited,
-    RegistryUnavailable,
 )
-from backend.citizen.proof import IdentityProof, IdentityProofs
+from backend.citizen.identity import parse_identity, verify_identity
+from backend.citizen.proof import IdentityProofs
+from backend.citizen.records import Citizen, FreezeStep, FrozenCitizen, Registrant, Registration
 from backend.citizen.repository import (
     CitizenLogin,
     CitizenRepository,
     CitizenRow,
     DuplicateCitizen,
     NewCitizen,
+    row_of,
 )
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
@@ -63,7 +58,7 @@ from backend.database import transaction
 from backend.errors import Invalid
 from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
-from integrations import InvalidIdNumber, UpstreamRejected, UpstreamUnavailable, mask_name, parse_id_number
+from integrations import mask_name
 from integrations.population import PopulationClient
 
 log = logging.getLogger("backend.citizen")
@@ -72,54 +67,6 @@ log = logging.getLogger("backend.citizen")
 APP_CLIENT_ID = "suqian-app"
 # Sealed columns: the associated data binds each ciphertext to its column.
 NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
-
-_IDENTITY_PROBLEMS: dict[str, type[Invalid]] = {
-    "mismatch": IdentityMismatch,
-    "not_found": IdentityNotFound,
-    "deceased": IdentityDeceased,
-}
-
-
-class Citizen(msgspec.Struct, frozen=True, kw_only=True):
-    """A citizen as the rest of the system sees them: name, ID number and phone masked."""
-
-    id: uuid.UUID
-    name: str
-    id_number: str
-    phone: str
-    has_password: bool
-    verified_at: datetime
-    created_at: datetime
-
-
-class Registration(msgspec.Struct, frozen=True, kw_only=True):
-    citizen: Citizen
-    tokens: TokenPair
-
-
-class Registrant(msgspec.Struct, frozen=True, kw_only=True):
-    """Someone whose phone, identity and personhood were proven, not registered yet: ``enrol`` makes
-    them a citizen. ``holder``: the active account the identity is taken from (a reclaim)."""
-
-    name: str
-    id_number: str
-    phone: str
-    proof: IdentityProof
-    holder: uuid.UUID | None = None
-
-
-class FrozenCitizen(msgspec.Struct, frozen=True, kw_only=True):
-    """An account frozen by a reclaim, with the phone to tell (used for that text only)."""
-
-    id: uuid.UUID
-    phone: str
-
-
-class FreezeStep(Protocol):
-    """What another feature does inside the freeze's own transaction (the citizen code's suspension),
-    so the account is frozen with it or not at all."""
-
-    async def __call__(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None: ...
 
 
 class CitizenService:
@@ -226,7 +173,7 @@ class CitizenService:
         """Every check of a registration whose phone the caller has already proven (a mini program's
         bind: an SMS code of purpose "bind", or the platform's phone number API), and nothing
         written; counts against the address's budget until ``enrol`` succeeds."""
-        name, id_number = self._parse_identity(name, id_number)
+        name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         await self._limiter.hit(self.per_client, client)
         return await self._prepare(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
 
@@ -245,13 +192,13 @@ class CitizenService:
             raise AlreadyRegistered() from None
         await self._limiter.refund(self.per_client, client)
         log.info("citizen registered id=%s proof=%s", new.id, registrant.proof.method)
-        return _row_of(new)
+        return row_of(new)
 
     async def face_ticket_vouches(self, face_ticket: str, *, phone: str, name: str, id_number: str) -> bool:
         """True when ``face_ticket`` was issued for this phone and identity (so the phone was proven
         then): before anything is said about that phone's account."""
         try:
-            name, id_number = self._parse_identity(name, id_number)
+            name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         except Invalid:
             return False
         return await self._proofs.vouches(face_ticket, name=name, id_number=id_number, phone=phone)
@@ -289,7 +236,7 @@ class CitizenService:
         if row is None:
             return False
         try:
-            name, id_number = self._parse_identity(name, id_number)
+            name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         except Invalid:
             return False
         stored_name = self._cipher.open(row.name_sealed, column=NAME)
@@ -316,7 +263,7 @@ class CitizenService:
         client: str,
         taking: bool = False,
     ) -> Registrant:
-        name, id_number = self._parse_identity(name, id_number)
+        name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         if (sms_code is None) == (face_ticket is None):
             raise PhoneProofMissing()
         await self._limiter.hit(self.per_client, client)
@@ -334,7 +281,7 @@ class CitizenService:
     ) -> Registrant:
         if await self._repository.phone_taken(self.phone_index(phone)):
             raise PhoneTaken()
-        await self._verify_identity(name, id_number)
+        await verify_identity(self._population, name=name, id_number=id_number)
         proof = await self._proofs.prove(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
         holder = await self._repository.find_holder(self._cipher.blind_index(id_number, column=ID_NUMBER))
         if not taking:
@@ -389,7 +336,7 @@ class CitizenService:
             raise ReclaimRaced() from None
         log.warning("identity reclaimed: citizen %s frozen, citizen %s registered", registrant.holder, new.id)
         phone = self._cipher.open(holder.phone_sealed, column=PHONE)
-        return _row_of(new), FrozenCitizen(id=registrant.holder, phone=phone)
+        return row_of(new), FrozenCitizen(id=registrant.holder, phone=phone)
 
     async def _new_citizen(self, registrant: Registrant, password: str | None) -> NewCitizen:
         now = self._clock.now()
@@ -433,16 +380,6 @@ class CitizenService:
         )
         return Registration(citizen=self._read(row), tokens=tokens)
 
-    def _parse_identity(self, name: str, id_number: str) -> tuple[str, str]:
-        try:
-            parsed = parse_id_number(id_number, today=self._clock.now().date()).value
-        except InvalidIdNumber as exc:
-            raise IdNumberInvalid(reason=exc.reason) from None
-        name = name.strip()
-        if not name:
-            raise NameInvalid()
-        return name, parsed
-
     def _read(self, row: CitizenRow) -> Citizen:
         return Citizen(
             id=row.id,
@@ -460,27 +397,3 @@ class CitizenService:
             raise AlreadyRegistered()
         if await self._repository.phone_taken(phone_index):
             raise PhoneTaken()
-
-    async def _verify_identity(self, name: str, id_number: str) -> None:
-        try:
-            outcome = await self._population.verify(name=name, id_number=id_number)
-        except UpstreamUnavailable as exc:
-            retry = int(exc.retry_after) if exc.retry_after else 5
-            raise RegistryUnavailable(retry_after=retry) from None
-        except UpstreamRejected as exc:
-            log.warning("population registry rejected a verification: %s", exc.code)
-            raise RegistryUnavailable(retry_after=60) from None
-        if outcome != "match":
-            raise _IDENTITY_PROBLEMS[outcome]()
-
-
-def _row_of(new: NewCitizen) -> CitizenRow:
-    return CitizenRow(
-        id=new.id,
-        name_sealed=new.name_sealed,
-        id_number_sealed=new.id_number_sealed,
-        phone_sealed=new.phone_sealed,
-        password_hash=new.password_hash,
-        verified_at=new.verified_at,
-        created_at=new.created_at,
-    )

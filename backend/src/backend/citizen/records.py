@@ -1,0 +1,54 @@
+"""The citizen feature's domain types: what its services take and give (controllers map them)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from backend.auth.tokens import TokenPair
+from backend.citizen.proof import IdentityProof
+
+
+class Citizen(msgspec.Struct, frozen=True, kw_only=True):
+    """A citizen as the rest of the system sees them: name, ID number and phone masked."""
+
+    id: uuid.UUID
+    name: str
+    id_number: str
+    phone: str
+    has_password: bool
+    verified_at: datetime
+    created_at: datetime
+
+
+class Registration(msgspec.Struct, frozen=True, kw_only=True):
+    citizen: Citizen
+    tokens: TokenPair
+
+
+class Registrant(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone whose phone, identity and personhood were proven, not registered yet: ``enrol`` makes
+    them a citizen. ``holder``: the active account the identity is taken from (a reclaim)."""
+
+    name: str
+    id_number: str
+    phone: str
+    proof: IdentityProof
+    holder: uuid.UUID | None = None
+
+
+class FrozenCitizen(msgspec.Struct, frozen=True, kw_only=True):
+    """An account frozen by a reclaim, with the phone to tell (used for that text only)."""
+
+    id: uuid.UUID
+    phone: str
+
+
+class FreezeStep(Protocol):
+    """What another feature does inside the freeze's own transaction (the citizen code's suspension),
+    so the account is frozen with it or not at all."""
+
+    async def __call__(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None: ...
