@@ -7,15 +7,17 @@ receive these values as arguments.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 import msgspec
+
+from backend.environ import SettingsError as SettingsError
+from backend.environ import choice, integer, listed, networks, section_from_env
 
 # "embedded": SQLite, the in-process store and the sandbox (a laptop). "production": PostgreSQL, Redis,
 # real upstreams, never the sandbox. "benchmark": production's stack with the sandbox mounted, for a
@@ -142,10 +144,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     features: Mapping[str, msgspec.Struct] = msgspec.field(default_factory=dict)
 
 
-class SettingsError(Exception):
-    """A ``SUQIAN_*`` variable is missing or malformed; the message names it."""
-
-
 def load_settings(
     environ: Mapping[str, str], *, sections: Mapping[str, type[msgspec.Struct]] | None = None
 ) -> Settings:
@@ -167,17 +165,17 @@ def load_settings(
         env,
         "HTTP",
         host=env.get("HOST"),
-        port=_int(env, "PORT"),
+        port=integer(env, "PORT"),
         # One worker embedded (its store is in-process), two in production (one per core).
-        workers=_int(env, "WORKERS")
+        workers=integer(env, "WORKERS")
         if "WORKERS" in env
         else (None if "HTTP_WORKERS" in env else 1 if mode == "embedded" else 2),
-        cors_origins=_list(env, "CORS_ORIGINS"),
+        cors_origins=listed(env, "CORS_ORIGINS"),
         # Checked under either name: a proxy list decides whose address rate limits key on.
-        trusted_proxies=_networks(
+        trusted_proxies=networks(
             env, "TRUSTED_PROXIES" if "TRUSTED_PROXIES" in env else "HTTP_TRUSTED_PROXIES"
         ),
-        max_body_bytes=_int(env, "MAX_BODY_BYTES"),
+        max_body_bytes=integer(env, "MAX_BODY_BYTES"),
         public_base_url=env.get("PUBLIC_BASE_URL"),
     )
     if "PUBLIC_BASE_URL" not in env and "HTTP_PUBLIC_BASE_URL" not in env:
@@ -190,15 +188,15 @@ def load_settings(
             env,
             "DATABASE",
             url=database_url,
-            pool_min=_int(env, "DATABASE_POOL_MIN"),
-            pool_max=_int(env, "DATABASE_POOL_MAX"),
+            pool_min=integer(env, "DATABASE_POOL_MIN"),
+            pool_max=integer(env, "DATABASE_POOL_MAX"),
         ),
         redis=section_from_env(
             RedisSettings,
             env,
             "REDIS",
             url=redis_url,
-            max_connections=_int(env, "REDIS_MAX_CONNECTIONS"),
+            max_connections=integer(env, "REDIS_MAX_CONNECTIONS"),
             key_prefix=env.get("REDIS_KEY_PREFIX"),
         ),
         http=http,
@@ -207,7 +205,7 @@ def load_settings(
             env,
             "LOG",
             level=env["LOG_LEVEL"].upper() if "LOG_LEVEL" in env else None,
-            access=_choice(env, "LOG_ACCESS", ("off", "errors", "all")),
+            access=choice(env, "LOG_ACCESS", ("off", "errors", "all")),
         ),
         secrets=_secrets(env, data_dir, mode),
         upstream=_upstream(env, mode),
@@ -217,8 +215,8 @@ def load_settings(
             "MINIPROGRAM",
             **{f.name: env.get(f.name.upper()) for f in msgspec.structs.fields(MiniProgramSettings)},
         ),
-        openapi=_choice(env, "OPENAPI", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
-        metrics_public=_choice(env, "METRICS_PUBLIC", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
+        openapi=choice(env, "OPENAPI", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
+        metrics_public=choice(env, "METRICS_PUBLIC", ("0", "1"), "1" if mode == "embedded" else "0") == "1",
         features={name: section_from_env(kind, env, name.upper()) for name, kind in (sections or {}).items()},
     )
 
@@ -249,38 +247,6 @@ def _mode(env: Mapping[str, str], *, is_sqlite: bool, has_redis: bool) -> Mode:
     return mode
 
 
-S = TypeVar("S", bound=msgspec.Struct)
-
-
-def section_from_env(kind: type[S], env: Mapping[str, str], prefix: str, **given: object) -> S:
-    """``kind`` with each field taken from ``given`` (values the caller already parsed and checked,
-    e.g. under a shorter name), else from ``SUQIAN_<PREFIX>_<FIELD>``, else the field's own default.
-
-    The defaults are written once, on the struct. Scalars are written as they are (``30``, ``0.5``,
-    ``true``); lists and mappings as JSON.
-    """
-    values: dict[str, object] = {}
-    for field in msgspec.structs.fields(kind):
-        name = f"{prefix}_{field.name.upper()}"
-        if name not in env:
-            continue
-        raw: object = env[name]
-        if isinstance(raw, str) and raw[:1] in ("[", "{"):
-            try:
-                raw = msgspec.json.decode(raw)
-            except msgspec.DecodeError:
-                raise SettingsError(f"SUQIAN_{name} is not valid JSON") from None
-        values[field.name] = raw
-    # What the entry point parsed itself wins: it may have checked more than the type.
-    values.update((name, value) for name, value in given.items() if value is not None)
-    try:
-        return msgspec.convert(values, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        # "Expected `int`, got `str` - at `$.port`" → name the variable, not the field path.
-        field_name = str(exc).rpartition("$.")[2].split(".")[0].split("[")[0].rstrip("`")
-        raise SettingsError(f"SUQIAN_{prefix}_{field_name.upper()}: {exc}") from None
-
-
 # The government systems the backend calls; remote mode needs a base URL for each. Registration needs
 # the operators' real-name check (telecom) and face verification (faceverify) as much as the registry.
 GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases", "telecom", "faceverify")
@@ -292,11 +258,11 @@ def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
     design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
     throwaway stack needs them mounted to seed citizens, and says so with a mode of its own."""
     default_mode = "remote" if mode == "production" else "sandbox"
-    upstream_mode = _choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
+    upstream_mode = choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
     if mode == "benchmark" and upstream_mode != "sandbox":
         raise SettingsError("SUQIAN_MODE=benchmark runs on the sandbox twins: unset SUQIAN_UPSTREAM_MODE")
     default_mount = "1" if mode != "production" and upstream_mode == "sandbox" else "0"
-    mount = _choice(env, "SANDBOX_MOUNT", ("0", "1"), default_mount) == "1"
+    mount = choice(env, "SANDBOX_MOUNT", ("0", "1"), default_mount) == "1"
     if mount and mode == "production":
         raise SettingsError(
             "SUQIAN_MODE=production never mounts the sandbox (its SMS outbox lists every code); "
@@ -329,46 +295,6 @@ def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:
         for k, v in env.items()
         if k.startswith("UPSTREAM_") and k.endswith(suffix) and k != "UPSTREAM_MODE"
     }
-
-
-def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
-    if name not in env:
-        return None
-    raw = env[name].strip()
-    try:
-        # A comma-separated list, or (as every list setting may be) a JSON array.
-        listed = msgspec.json.decode(raw, type=list[str]) if raw.startswith("[") else raw.split(",")
-    except msgspec.DecodeError:
-        raise SettingsError(f"SUQIAN_{name} must list IP addresses or CIDR networks") from None
-    values = tuple(v.strip() for v in listed if v.strip())
-    for value in values:
-        try:
-            ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            raise SettingsError(f"SUQIAN_{name} must list IP addresses or CIDR networks") from None
-    return values
-
-
-def _int(env: Mapping[str, str], name: str) -> int | None:
-    try:
-        return int(env[name]) if name in env else None
-    except ValueError:
-        raise SettingsError(f"SUQIAN_{name} must be an integer") from None
-
-
-def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
-    if name not in env:
-        return None
-    return tuple(item.strip() for item in env[name].split(",") if item.strip())
-
-
-def _choice(
-    env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str | None = None
-) -> str | None:
-    value = env.get(name, default)
-    if value is not None and value not in allowed:
-        raise SettingsError(f"SUQIAN_{name} must be one of {', '.join(allowed)}")
-    return value
 
 
 def _key(env: Mapping[str, str], name: str) -> bytes | None:
