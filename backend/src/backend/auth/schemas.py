@@ -6,8 +6,8 @@ from typing import Annotated
 
 import msgspec
 
+from backend.auth.formats import REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN
 from backend.auth.sms import CODE_TTL, SmsPurpose
-from backend.auth.tokens import REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN
 from backend.fields import Phone as Phone
 from backend.fields import SmsCode as SmsCode
 from backend.fields import token_text

@@ -19,9 +19,7 @@ within its family; presenting a rotated one again revokes the family (RFC 9700 Â
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
@@ -41,12 +39,12 @@ from backend.auth.errors import (
     TokenRevoked,
     UnknownSigningKey,
 )
+from backend.auth.formats import REFRESH_TOKEN, canonical_signature, hash_refresh, low_s
 from backend.auth.keys import ALGORITHM, SigningKeyRing
 from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, principal_from_claims
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
 from backend.auth.revocation import RevocationCheck, RevocationView
 from backend.auth.settings import AuthSettings
-from backend.auth.signatures import canonical_signature, low_s
 from backend.clock import Clock
 from backend.store import KeyValueStore
 
@@ -59,10 +57,6 @@ MAX_TOKEN_BYTES = 4096
 LEEWAY = 30
 # Verified tokens kept per worker; ~1 KiB each. A full cache drops its oldest entry.
 _CACHE_SIZE = 20_000
-# "rt_" + 32 random bytes in unpadded base64url.
-REFRESH_TOKEN_PATTERN = "rt_[A-Za-z0-9_-]{43}"  # noqa: S105 (a format, not a secret)
-REFRESH_TOKEN_LENGTH = 46
-_REFRESH_TOKEN = re.compile(REFRESH_TOKEN_PATTERN)
 _FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
 _DECODE_OPTIONS = {
     "require_iat": True,
@@ -90,11 +84,6 @@ class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token: str
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
-
-
-def _hash_refresh(token: str) -> str:
-    # 256 random bits need no slow hash; SHA-256 keeps a database leak from yielding usable tokens.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class TokenService:
@@ -199,9 +188,9 @@ class TokenService:
         then, and audited the first time only), ``RefreshTokenInvalid`` otherwise (unknown, expired,
         revoked, malformed).
         """
-        if not _REFRESH_TOKEN.fullmatch(refresh_token):
+        if not REFRESH_TOKEN.fullmatch(refresh_token):
             raise RefreshTokenInvalid()
-        token_hash = _hash_refresh(refresh_token)
+        token_hash = hash_refresh(refresh_token)
         successor, new = self._new_refresh()
         record = await self._refresh.rotate(token_hash, new, now=self._clock.now())
         if record is None:
@@ -217,7 +206,7 @@ class TokenService:
         token = "rt_" + secrets.token_urlsafe(32)
         now = self._clock.now()
         expires_at = now + timedelta(seconds=self._settings.refresh_idle_ttl)
-        return token, NewRefreshToken(token_hash=_hash_refresh(token), issued_at=now, expires_at=expires_at)
+        return token, NewRefreshToken(token_hash=hash_refresh(token), issued_at=now, expires_at=expires_at)
 
     async def _pair(self, record: RefreshRecord, refresh_token: str) -> TokenPair:
         kind = record.principal_kind
