@@ -77,8 +77,13 @@ def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None
         assert (again["decision"], again["reason"]) == ("deny", "replayed")
 
         png = web.get("/api/v1/citizen-code/qr.png", headers=citizen)
-        (barcode,) = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png.content)))
-        scanned = web.post("/api/v1/scanner/verify", json={"code": barcode.text}, headers=scanner).json()
+        # zxing-cpp may report one symbol twice (seen once in ~10 runs); every reading must be the code.
+        readings = {
+            barcode.text for barcode in zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png.content)))
+        }
+        assert len(readings) == 1
+        (text,) = readings
+        scanned = web.post("/api/v1/scanner/verify", json={"code": text}, headers=scanner).json()
         assert scanned["decision"] == "pass"
         assert scanned["pseudonym"] == first["pseudonym"]
         phone = DeviceKey.generate()
