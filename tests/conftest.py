@@ -7,9 +7,10 @@ Redis are up; if they aren't, these fixtures fail loudly instead of skipping.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
@@ -25,6 +26,31 @@ from tests.services import Services
 
 PG_ADMIN_URL = os.environ.get("SUQIAN_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SUQIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def declared_problems_only(request: pytest.FixtureRequest) -> Iterator[_Collect]:
+    """Every problem any test provokes must be one its route declares (``backend.access``): an answer
+    the OpenAPI document does not list fails the test that caused it. A test about the check itself
+    is marked ``undeclared_problems`` and reads what was caught from this fixture."""
+    caught = _Collect()
+    logger = logging.getLogger("backend.contract")
+    logger.addHandler(caught)
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(caught)
+    if caught.messages and request.node.get_closest_marker("undeclared_problems") is None:
+        pytest.fail("answers the routes do not declare:\n" + "\n".join(caught.messages), pytrace=False)
 
 
 def _with_database(url: str, name: str) -> str:

@@ -12,6 +12,7 @@ import msgspec
 import pytest
 from litestar import Request, get
 
+from backend.access import ANYONE
 from backend.observability.logs import JsonFormatter
 from backend.observability.masking import mask_id_number, mask_phone, scrub
 from backend.observability.middleware import forwarded_client
@@ -105,7 +106,7 @@ def test_client_address_is_taken_from_trusted_proxies_only(
     assert forwarded_client(peer, forwarded_for, trusted) == client
 
 
-@get("/_test/whoami", sync_to_thread=False)
+@get("/_test/whoami", sync_to_thread=False, access=ANYONE)
 def whoami(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {"client": request.client.host if request.client else ""}
 

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ImproperlyConfiguredException
 
 from backend import background
+from backend.access import ANYONE
 from backend.app import create_app
 from backend.background import BackgroundWork, Periodic
 from backend.feature import Feature
@@ -86,12 +87,12 @@ def test_a_feature_section_is_its_configured_value_or_its_defaults(services: Ser
     assert wiring.section(Counter).start == 7
 
 
-@get("/probe/given", sync_to_thread=False)
+@get("/probe/given", sync_to_thread=False, access=ANYONE)
 def given(beta: NamedDependency[Beta]) -> dict[str, bool]:
     return {"beta": isinstance(beta, Beta)}
 
 
-@get("/probe/not-given", sync_to_thread=False)
+@get("/probe/not-given", sync_to_thread=False, access=ANYONE)
 def not_given(beta: NamedDependency[Beta]) -> dict[str, bool]:
     return {"beta": True}
 

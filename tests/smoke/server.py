@@ -53,6 +53,9 @@ def serve(data_dir: Path, port: int | None = None, **env_extra: str) -> Iterator
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+        # Every answer the server gave must be one its route declares (backend.access).
+        undeclared = [line for line in log_path.read_text().splitlines() if "problem.undeclared" in line]
+        assert not undeclared, "answers the routes do not declare:\n" + "\n".join(undeclared)
 
 
 def printed_passwords(data_dir: Path) -> list[str]:

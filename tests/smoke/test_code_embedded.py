@@ -104,7 +104,9 @@ def test_citizen_code_end_to_end_on_the_embedded_default(data_dir: Path) -> None
         assert uploaded.json() == {"received": 1, "stored": 1, "flags": []}
         assert web.post("/api/v1/scanner/scans", json=log, headers=scanner).json()["stored"] == 0
         device_id = enrolled.json()["device"]["id"]
-        assert web.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen).status_code == 204
+        assert (
+            web.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=citizen).status_code == 204
+        )
         feed = web.get("/api/v1/scanner/revocations", headers=scanner).json()
         assert [item["code_id"] for item in feed["items"]] == [first_claims.code_id]
         listed = web.get("/.well-known/citizen-code/trust-list").content

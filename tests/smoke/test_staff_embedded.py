@@ -42,7 +42,7 @@ def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(
         on_admin = web.get("/api/v1/admin/scanners", headers=bearer(device.json()["access_token"]))
         assert on_admin.status_code == 403
 
-        assert web.delete(f"/api/v1/admin/scanners/{device_id}", headers=admin).status_code == 204
+        assert web.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=admin).status_code == 200
         assert web.post("/api/v1/scanner/token", json=exchange).status_code == 401
 
     with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:

@@ -15,9 +15,10 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
+from backend.access import ANYONE, check_routes
 from backend.account_link.feature import FEATURE as ACCOUNT_LINK
 from backend.auth.feature import FEATURE as AUTH
-from backend.auth.guards import BEARER_SECURITY_SCHEMES, PRINCIPAL_DEPENDENCY
+from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
@@ -26,7 +27,8 @@ from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
-from backend.problems import build_exception_handlers, problem_responses
+from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, load_settings
 from backend.staff.feature import FEATURE as STAFF
@@ -49,7 +51,7 @@ def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
             scope = {**scope, "path": path.rstrip("/")}  # type: ignore[assignment]
         await sandbox(scope, receive, send)  # type: ignore[arg-type]
 
-    return asgi("/_sandbox", is_mount=True, copy_scope=True, include_in_schema=False)(mounted)
+    return asgi("/_sandbox", is_mount=True, copy_scope=True, include_in_schema=False, access=ANYONE)(mounted)
 
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
@@ -110,7 +112,10 @@ def create_app(
 
     app = Litestar(
         route_handlers=handlers,
+        # Every route declares who may call it (``backend.access``); this one guard enforces it.
+        guards=[authorize],
         dependencies=PRINCIPAL_DEPENDENCY,
+        plugins=[StrictStructSchemaPlugin()],
         exception_handlers=build_exception_handlers(metrics),
         lifespan=[wiring.lifespan],
         on_startup=[on_startup],
@@ -127,7 +132,11 @@ def create_app(
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
-            components=Components(security_schemes=BEARER_SECURITY_SCHEMES, responses=problem_responses()),
+            components=Components(security_schemes=SECURITY_SCHEMES),
+            # The documents are open to anyone who can reach them (``Settings.openapi`` decides that).
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, opt={"access": ANYONE}
+            ),
         )
         if settings.openapi
         else None,
@@ -135,6 +144,10 @@ def create_app(
         # Our JSON logging is configured above; Litestar's default config would replace it.
         logging_config=None,
     )
+    # A route without a declaration never serves: refuse the app (RouteDeclarationError).
+    check_routes(app)
+    if settings.openapi:
+        install(app)
     for feature in features:
         for key, kind in feature.state.items():
             # A guard trusts what it finds here (the token service): a second feature claiming the

@@ -60,6 +60,11 @@ class ReplayedLoginRequired(Conflict):
     detail = "This request already succeeded; its answer held a session, which is not replayed: log in"
 
 
+# What a route taking an ``Idempotency-Key`` can answer because of it (part of its ``errors=``);
+# a route whose answer is a session (``replayable=False``) adds ``ReplayedLoginRequired``.
+IDEMPOTENCY_ERRORS = (IdempotencyKeyInvalid, IdempotencyKeyReused, IdempotencyInProgress)
+
+
 class StoredResponse(msgspec.Struct, frozen=True):
     fingerprint: str
     status: int

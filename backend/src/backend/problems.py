@@ -19,9 +19,9 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
 from litestar.types import ExceptionHandlersMap
 
+from backend.access import undeclared
 from backend.errors import DomainError
 from backend.fields import explain
 from backend.observability.logs import request_id_var
@@ -41,7 +41,6 @@ from backend.problem_codes import (
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
     UPSTREAM_REJECTED,
     UPSTREAM_UNAVAILABLE,
-    catalogue,
 )
 from backend.web import CLIENT_CLOSED, ClientDisconnected
 from integrations import UpstreamError, UpstreamUnavailable
@@ -74,7 +73,11 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    request: Request[Any, Any, Any] | None = None,
 ) -> Response[Problem]:
+    if request is not None:
+        # A code the route did not declare: the document would be lying to its clients.
+        undeclared(request.scope.get("route_handler"), code, method=request.method, path=request.url.path)
     return Response(
         Problem(
             type=f"urn:suqian:problem:{code}",
@@ -102,6 +105,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             exc.title,
             exc.detail,
             instance=request.url.path,
+            request=request,
             extra=dict(exc.extra) or None,
             headers=exc.headers() or None,
         )
@@ -123,6 +127,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem.title,
             str(exc.detail),
             instance=request.url.path,
+            request=request,
             errors=errors,
         )
 
@@ -159,7 +164,13 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             headers = {"connection": "close"}
         # Litestar's own status, not the catalogue's: request.bad and internal.error cover ranges.
         return problem_response(
-            status, problem.code, problem.title, str(exc.detail), instance=request.url.path, headers=headers
+            status,
+            problem.code,
+            problem.title,
+            str(exc.detail),
+            instance=request.url.path,
+            request=request,
+            headers=headers,
         )
 
     def on_upstream_error(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[Problem]:
@@ -177,6 +188,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem.title,
             f"{exc.system} could not complete the request",
             instance=request.url.path,
+            request=request,
             headers={"retry-after": retry} if retry else None,
         )
 
@@ -193,6 +205,7 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             INTERNAL_ERROR.title,
             "An unexpected error occurred",
             instance=request.url.path,
+            request=request,
         )
 
     return {
@@ -205,48 +218,4 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     }
 
 
-def problem_responses() -> dict[str, OpenAPIResponse | Reference]:
-    """The ``Problem`` component for ``OpenAPIConfig``: every error's body, its ``code`` an enum of
-    ``backend.problem_codes.catalogue()`` (the README's table reads the same list), so a client can
-    generate its branches from the document.
-
-    A reusable response (``#/components/responses/Problem``) rather than an entry of
-    ``components.schemas``: Litestar 2.25 replaces the configured ``schemas`` with the ones it
-    generates from the routes (``OpenAPIPlugin._build_openapi``), and keeps ``responses`` as given.
-    """
-    text = Schema(type=OpenAPIType.STRING)
-    codes = catalogue()
-    schema = Schema(
-        type=OpenAPIType.OBJECT,
-        description=f"RFC 9457 problem details, answered as {PROBLEM_JSON}.",
-        required=["type", "title", "status", "code"],
-        properties={
-            "type": Schema(type=OpenAPIType.STRING, description="`urn:suqian:problem:<code>`"),
-            "title": text,
-            "status": Schema(type=OpenAPIType.INTEGER, description="The HTTP status, repeated"),
-            "code": Schema(
-                type=OpenAPIType.STRING,
-                enum=[entry.code for entry in codes],
-                description="The stable code clients branch on (status, kind and meaning of each: "
-                "the table in backend/README.md)",
-            ),
-            "detail": text,
-            "instance": Schema(type=OpenAPIType.STRING, description="The request path"),
-            "request_id": Schema(type=OpenAPIType.STRING, description="Also the X-Request-ID header"),
-            "errors": Schema(
-                type=OpenAPIType.ARRAY,
-                items=Schema(type=OpenAPIType.OBJECT),
-                description="request.invalid: the fields that failed validation",
-            ),
-            "extra": Schema(type=OpenAPIType.OBJECT, description="Context of the code"),
-        },
-    )
-    return {
-        "Problem": OpenAPIResponse(
-            description="An error: RFC 9457 problem details with a stable code",
-            content={PROBLEM_JSON: OpenAPIMediaType(schema=schema)},
-        )
-    }
-
-
-__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response", "problem_responses"]
+__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response"]

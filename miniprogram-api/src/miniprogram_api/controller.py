@@ -10,12 +10,33 @@ from litestar import Controller, Request, Response, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from backend.access import ANYONE
+from backend.account_link.errors import (
+    AlreadyLinked,
+    BindThrottled,
+    BindTicketInvalid,
+    IdentityMismatch,
+    LinkNotFound,
+    LoginCodeInvalid,
+    LoginThrottled,
+    PhoneNotYours,
+    PhoneProofInvalid,
+    PhoneProofMissing,
+    PhoneUnsupported,
+    PlatformDisabled,
+    PlatformRateLimited,
+    PlatformUnavailable,
+    PlatformUserBlocked,
+    SmsRequired,
+)
 from backend.account_link.identity import Link, Platform
 from backend.account_link.service import AccountLinkService, PhoneProof
 from backend.account_link.service import BindRequired as BindTicket
-from backend.auth.guards import BEARER, require_citizen
+from backend.auth.errors import KeysUnavailable, PhoneInvalid, SmsCodeInvalid
+from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenPair
+from backend.citizen.errors import REGISTRATION_REFUSALS, AccountFrozen
 from backend.web import client_address
 from miniprogram_api.schemas import (
     AlipayLink,
@@ -34,11 +55,42 @@ from miniprogram_api.schemas import (
 _NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
 
+# What a platform call can refuse (each code's meaning: the table in backend/README.md).
+_PLATFORM = (
+    LoginCodeInvalid,
+    PlatformUserBlocked,
+    PlatformRateLimited,
+    PlatformUnavailable,
+    PlatformDisabled,
+)
+_LOGIN = (*_PLATFORM, LoginThrottled, AccountFrozen, KeysUnavailable)
+_PHONE = (
+    PhoneProofMissing,
+    PhoneProofInvalid,
+    PhoneUnsupported,
+    PhoneNotYours,
+    PhoneInvalid,
+    SmsCodeInvalid,
+    SmsRequired,
+)
+_BIND = (
+    *_PHONE,
+    BindTicketInvalid,
+    BindThrottled,
+    IdentityMismatch,
+    AlreadyLinked,
+    AccountFrozen,
+    KeysUnavailable,
+    *REGISTRATION_REFUSALS,
+)
+_LINK = (*_PLATFORM, *_PHONE, AlreadyLinked)
+
+
 class EdgeInfo(msgspec.Struct, frozen=True):
     platforms: list[str]
 
 
-@get("/", sync_to_thread=False, summary="Which mini-program platforms this edge serves")
+@get("/", sync_to_thread=False, summary="Which mini-program platforms this edge serves", access=ANYONE)
 def edge_info() -> EdgeInfo:
     return EdgeInfo(platforms=["wechat", "alipay"])
 
@@ -69,11 +121,13 @@ def _link(row: Link) -> LinkRead:
 
 class LoginController(Controller):
     tags = ("mini-program",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/wechat/login",
         status_code=200,
         summary="Log in with a wx.login code: a session if linked, else a bind ticket",
+        errors=_LOGIN,
     )
     async def wechat_login(
         self,
@@ -87,6 +141,7 @@ class LoginController(Controller):
         "/alipay/login",
         status_code=200,
         summary="Log in with a my.getAuthCode code: a session if linked, else a bind ticket",
+        errors=_LOGIN,
     )
     async def alipay_login(
         self,
@@ -104,6 +159,7 @@ class LoginController(Controller):
         "where the operators can't say the phone is the person's, 409 `citizen.face_verification_required` "
         "(then the same bind with `phone` + `face_ticket`). Each attempt counts against the ticket (5); "
         "the ticket is redeemed after every check and before the citizen is created.",
+        errors=_BIND,
     )
     async def bind(
         self,
@@ -129,8 +185,7 @@ class LoginController(Controller):
 class LinkController(Controller):
     path = "/links"
     tags = ("mini-program",)
-    guards = [require_citizen]  # noqa: RUF012 (Litestar's declaration style)
-    security = BEARER
+    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/", summary="The caller's own platform links")
     async def list(
@@ -142,6 +197,7 @@ class LinkController(Controller):
         "/wechat",
         summary="Link the signed-in citizen to the WeChat user of a fresh wx.login code",
         description="Needs an SMS code of purpose `bind`, sent to the citizen's own phone.",
+        errors=_LINK,
     )
     async def link_wechat(
         self,
@@ -158,6 +214,7 @@ class LinkController(Controller):
         "/alipay",
         summary="Link the signed-in citizen to the Alipay user of a fresh auth code",
         description="Needs an SMS code of purpose `bind`, sent to the citizen's own phone.",
+        errors=_LINK,
     )
     async def link_alipay(
         self,
@@ -170,7 +227,13 @@ class LinkController(Controller):
         )
         return _link(row)
 
-    @delete("/{link_id:uuid}", summary="Remove one of the caller's own platform links")
+    @delete(
+        "/{link_id:uuid}",
+        summary="Remove one of the caller's own platform links",
+        description="The link is gone: unlinking it again, or another citizen's link, answers 404.",
+        owns={"link_id": "mp.link"},
+        errors=(LinkNotFound,),
+    )
     async def unlink(
         self,
         link_id: FromPath[uuid.UUID],

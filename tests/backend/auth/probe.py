@@ -8,9 +8,10 @@ from typing import Any
 import msgspec
 from litestar import Litestar, get
 from litestar.di import NamedDependency
-from litestar.types import Guard
 
-from backend.auth.guards import require_citizen, require_device, require_staff
+from backend.access import ANYONE, Access
+from backend.auth.errors import TokenMissing
+from backend.auth.guards import CITIZEN, device, staff
 from backend.auth.principal import Principal
 from tests.services import Services, app_with
 
@@ -20,15 +21,16 @@ class Seen(msgspec.Struct):
     scopes: list[str]
 
 
-def _probe(path: str, guard: Guard) -> Any:
-    @get(path, guards=[guard], sync_to_thread=False)
+def _probe(path: str, access: Access) -> Any:
+    @get(path, access=access, sync_to_thread=False)
     def handler(principal: NamedDependency[Principal]) -> Seen:
         return Seen(subject=principal.subject, scopes=sorted(principal.scopes))
 
     return handler
 
 
-@get("/probe/unguarded", sync_to_thread=False)
+# Anonymous, yet it asks for the caller: the dependency must refuse rather than invent one.
+@get("/probe/unguarded", sync_to_thread=False, access=ANYONE, errors=(TokenMissing,))
 def unguarded(principal: NamedDependency[Principal]) -> Seen:
     return Seen(subject=principal.subject, scopes=[])
 
@@ -36,9 +38,9 @@ def unguarded(principal: NamedDependency[Principal]) -> Seen:
 def probe_app(services: Services) -> Litestar:
     return app_with(
         services,
-        _probe("/probe/citizen", require_citizen),
-        _probe("/probe/staff", require_staff("operator")),
-        _probe("/probe/device", require_device(scopes=("code:verify",))),
+        _probe("/probe/citizen", CITIZEN),
+        _probe("/probe/staff", staff("operator")),
+        _probe("/probe/device", device("code:verify")),
         unguarded,
     )
 

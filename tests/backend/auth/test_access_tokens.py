@@ -19,6 +19,7 @@ from jose import jwt
 
 from backend.auth.errors import TokenRejected
 from backend.auth.tokens import MAX_TOKEN_BYTES
+from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.auth.probe import probe_app
 from tests.backend.conftest import http_client
 from tests.services import Services
@@ -335,7 +336,15 @@ async def test_ttl_can_shorten_but_never_lengthen_an_access_token(services: Serv
     assert long.expires_in == services.auth_settings.access_ttl
 
 
-async def test_openapi_declares_the_bearer_scheme(client: httpx.AsyncClient) -> None:
+async def test_openapi_names_the_bearer_scheme_of_each_kind_of_caller(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
-    assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
-    assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"BearerToken": []}]
+    schemes = schema["components"]["securitySchemes"]
+    assert {name: scheme["scheme"] for name, scheme in schemes.items()} == {
+        "CitizenBearer": "bearer",
+        "StaffBearer": "bearer",
+        "DeviceBearer": "bearer",
+    }
+    assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"CitizenBearer": []}]
+    assert schema["paths"]["/api/v1/admin/scanners"]["get"]["security"] == [{"StaffBearer": ["operator"]}]
+    assert schema["paths"]["/api/v1/scanner/verify"]["post"]["security"] == [{"DeviceBearer": [DEVICE_SCOPE]}]
+    assert "security" not in schema["paths"]["/api/v1/auth/token"]["post"]

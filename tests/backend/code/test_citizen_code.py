@@ -203,9 +203,9 @@ async def test_revoking_a_lost_device_frees_its_slot_and_its_key_cannot_return(
     lost, spare = DeviceKey.generate(), DeviceKey.generate()
     device_id = (await enrol(client, citizen, lost)).json()["device"]["id"]
     await enrol(client, citizen, spare)
-    deleted = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
+    deleted = await client.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=citizen.headers)
     assert deleted.status_code == 204
-    again = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
+    again = await client.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=citizen.headers)
     assert again.status_code == 204
     comeback = await enrol(client, citizen, lost)
     assert comeback.status_code == 409
@@ -223,10 +223,10 @@ async def test_a_citizen_cannot_revoke_another_citizens_device(
 ) -> None:
     owner, stranger = await make_citizen(services), await make_citizen(services)
     device_id = (await enrol(client, owner, DeviceKey.generate())).json()["device"]["id"]
-    response = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=stranger.headers)
+    response = await client.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=stranger.headers)
     assert response.status_code == 404
     assert response.json()["code"] == "code.device_not_found"
-    missing = await client.delete(f"/api/v1/citizen-code/devices/{uuid.uuid4()}", headers=owner.headers)
+    missing = await client.post(f"/api/v1/citizen-code/devices/{uuid.uuid4()}/revoke", headers=owner.headers)
     assert missing.status_code == 404
 
 
@@ -239,7 +239,7 @@ async def test_revoking_a_device_denies_its_credential_online_and_offline_until_
     lost_credential = holder_credential(lost_enrolment)
     kept_credential = holder_credential(await enrol(client, citizen, kept))
     lost_id = lost_enrolment.json()["device"]["id"]
-    await client.delete(f"/api/v1/citizen-code/devices/{lost_id}", headers=citizen.headers)
+    await client.post(f"/api/v1/citizen-code/devices/{lost_id}/revoke", headers=citizen.headers)
     now = int(time.time())
     thief_frame = sign_frame(lost, lost_credential, now=now)
     online = await verify(client, scanner, thief_frame)
@@ -276,8 +276,8 @@ async def test_revoking_a_lost_device_ends_every_session_but_the_reporting_one(
     ]
     on_lost_phone = Citizen(citizen_id, bearer(lost.access_token))
     device_id = (await enrol(client, on_lost_phone, DeviceKey.generate())).json()["device"]["id"]
-    reported = await client.delete(
-        f"/api/v1/citizen-code/devices/{device_id}", headers=bearer(here.access_token)
+    reported = await client.post(
+        f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=bearer(here.access_token)
     )
     assert reported.status_code == 204
     # Whoever holds the lost phone can neither use its session nor renew it to enrol a new key.

@@ -63,7 +63,7 @@ async def test_revoked_and_rotated_out_codes_are_denied_offline(
     enrolment = await enrol(client, citizen, phone)
     device_id = enrolment.json()["device"]["id"]
     credential = holder_credential(enrolment)
-    await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
+    await client.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=citizen.headers)
     await services.code.rotate_keys(by=operator_principal())
     now = int(time.time())
     verifier = await offline_verifier(client, scanner)

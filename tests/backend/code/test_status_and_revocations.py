@@ -89,7 +89,7 @@ async def test_status_of_an_unknown_citizen_is_404_and_counter_staff_may_not_set
 async def _revoke_a_device(client: httpx.AsyncClient, services: Services) -> str:
     citizen = await make_citizen(services)
     device_id = (await enrol(client, citizen, DeviceKey.generate())).json()["device"]["id"]
-    response = await client.delete(f"/api/v1/citizen-code/devices/{device_id}", headers=citizen.headers)
+    response = await client.post(f"/api/v1/citizen-code/devices/{device_id}/revoke", headers=citizen.headers)
     assert response.status_code == 204
     return await code_id_of(services, citizen)
 

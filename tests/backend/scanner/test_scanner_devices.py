@@ -17,7 +17,7 @@ from litestar.di import NamedDependency
 
 from backend.audit.tables import AuditEntry
 from backend.auth.errors import TokenRejected
-from backend.auth.guards import require_citizen, require_device
+from backend.auth.guards import CITIZEN, device
 from backend.auth.principal import Principal
 from backend.scanner.scenes import SCENES
 from backend.scanner.tables import ScannerDevice
@@ -31,12 +31,12 @@ class Seen(msgspec.Struct):
     context: dict[str, str]
 
 
-@get("/probe/device", guards=[require_device(scopes=("scanner",))], sync_to_thread=False)
+@get("/probe/device", access=device("scanner"), sync_to_thread=False)
 def device_probe(principal: NamedDependency[Principal]) -> Seen:
     return Seen(subject=principal.subject, context=principal.context)
 
 
-@get("/probe/citizen", guards=[require_citizen], sync_to_thread=False)
+@get("/probe/citizen", access=CITIZEN, sync_to_thread=False)
 def citizen_probe(principal: NamedDependency[Principal]) -> Seen:
     return Seen(subject=principal.subject, context=principal.context)
 
@@ -149,8 +149,9 @@ async def test_revoking_a_device_kills_its_outstanding_tokens_at_once(
     token = (await _device_token(client, device_id, credential)).json()["access_token"]
     assert (await probe.get("/probe/device", headers=bearer(token))).status_code == 200
 
-    revoked = await client.delete(f"/api/v1/admin/scanners/{device_id}", headers=operator)
-    assert revoked.status_code == 204
+    revoked = await client.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=operator)
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"] is not None
 
     refused = await probe.get("/probe/device", headers=bearer(token))
     assert refused.status_code == 401
@@ -167,9 +168,13 @@ async def test_revoking_twice_is_harmless_and_an_unknown_device_is_not_found(
     client: httpx.AsyncClient, operator: dict[str, str]
 ) -> None:
     device_id = (await _register(client, operator))["device"]["id"]
-    assert (await client.delete(f"/api/v1/admin/scanners/{device_id}", headers=operator)).status_code == 204
-    assert (await client.delete(f"/api/v1/admin/scanners/{device_id}", headers=operator)).status_code == 204
-    missing = await client.delete(f"/api/v1/admin/scanners/{uuid.uuid4()}", headers=operator)
+    first = await client.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=operator)
+    again = await client.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=operator)
+    assert (first.status_code, again.status_code) == (200, 200)
+    # Revocation is an event on a record that stays: the second answer shows the first revocation.
+    assert again.json()["revoked_at"] == first.json()["revoked_at"]
+    assert (await client.get(f"/api/v1/admin/scanners/{device_id}", headers=operator)).status_code == 200
+    missing = await client.post(f"/api/v1/admin/scanners/{uuid.uuid4()}/revoke", headers=operator)
     assert missing.status_code == 404
     assert missing.json()["code"] == "scanner.not_found"
 
@@ -178,7 +183,7 @@ async def test_registration_and_revocation_are_audited(
     client: httpx.AsyncClient, operator: dict[str, str]
 ) -> None:
     device_id = (await _register(client, operator))["device"]["id"]
-    await client.delete(f"/api/v1/admin/scanners/{device_id}", headers=operator)
+    await client.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=operator)
     rows = await (
         AuditEntry.select(AuditEntry.action, AuditEntry.actor, AuditEntry.data)
         .where(AuditEntry.subject == f"device:{device_id}")
@@ -192,7 +197,7 @@ async def test_the_list_pages_with_a_cursor_and_hides_revoked_devices_unless_ask
     client: httpx.AsyncClient, operator: dict[str, str]
 ) -> None:
     ids = [(await _register(client, operator, scene=scene))["device"]["id"] for scene in SCENES[:3]]
-    await client.delete(f"/api/v1/admin/scanners/{ids[1]}", headers=operator)
+    await client.post(f"/api/v1/admin/scanners/{ids[1]}/revoke", headers=operator)
 
     seen: list[str] = []
     cursor = None

@@ -9,13 +9,27 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from backend.auth.guards import BEARER, require_authenticated
+from backend.access import ANYONE
+from backend.auth.errors import (
+    InvalidCredentials,
+    KeysUnavailable,
+    LoginThrottled,
+    PhoneInvalid,
+    RefreshThrottled,
+    RefreshTokenRejected,
+    SmsCodeInvalid,
+    SmsLoginThrottled,
+    SmsRateLimited,
+    SmsUnavailable,
+)
+from backend.auth.guards import AUTHENTICATED
 from backend.auth.keys import Jwks
 from backend.auth.principal import Principal
 from backend.auth.schemas import PasswordGrant, SmsCodeGrant, SmsCodeRequest, SmsCodeSent, TokenRequest
 from backend.auth.service import AuthService
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
+from backend.citizen.errors import AccountFrozen, NotRegistered
 from backend.web import client_address
 
 # RFC 6749 §5.1: token responses must not be cached.
@@ -25,11 +39,13 @@ _NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/sms-codes",
         status_code=HTTP_202_ACCEPTED,
         summary="Text a one-time code (6 digits, 5 minutes) to a phone, for registration or login",
+        errors=(PhoneInvalid, SmsRateLimited, SmsUnavailable),
     )
     async def send_sms_code(
         self,
@@ -40,7 +56,23 @@ class AuthController(Controller):
         await sms_codes.send(data.phone, data.purpose, client=client_address(request))
         return SmsCodeSent()
 
-    @post("/token", status_code=200, summary="Log in (password, SMS code) or refresh: a token pair")
+    @post(
+        "/token",
+        status_code=200,
+        summary="Log in (password, SMS code) or refresh: a token pair",
+        errors=(
+            InvalidCredentials,
+            AccountFrozen,
+            NotRegistered,
+            SmsCodeInvalid,
+            PhoneInvalid,
+            LoginThrottled,
+            SmsLoginThrottled,
+            RefreshThrottled,
+            RefreshTokenRejected,
+            KeysUnavailable,
+        ),
+    )
     async def token(
         self,
         data: JSONBody[TokenRequest],
@@ -59,8 +91,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[require_authenticated],
-        security=BEARER,
+        access=AUTHENTICATED,
         summary="End this access token and its session (every refresh token of the login)",
     )
     async def logout(
@@ -73,10 +104,12 @@ class AuthController(Controller):
 
 class JwksController(Controller):
     tags = ("auth",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @get(
         "/.well-known/jwks.json",
         summary="Public keys verifying our access tokens (RFC 7517), for department systems",
+        errors=(KeysUnavailable,),
     )
     async def jwks(
         self,

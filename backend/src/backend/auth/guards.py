@@ -1,17 +1,19 @@
-"""Litestar guards that authenticate a bearer token, and the ``principal`` dependency.
+"""The guard that enforces every route's ``access`` declaration, and the ``principal`` dependency.
 
-A guard runs for every request to the routes it protects whether or not the handler asks for the
-caller, so "forgot to declare the parameter" can't open a route. It verifies the token, checks the
-principal's kind, scopes and roles, and the revocation denylist, and leaves the ``Principal`` in the
-request's scope state, where the app-wide ``principal`` dependency picks it up::
+Routes declare who may call them (``backend.access``); this module builds those declarations for the
+kinds of caller that carry a bearer token, and its one guard, ``authorize``, runs app-wide for every
+request whether or not the handler asks for the caller, so "forgot to declare the parameter" can't
+open a route. It verifies the token, checks the principal's kind, scopes and roles, and the
+revocation denylist, and leaves the ``Principal`` in the request's scope state, where the app-wide
+``principal`` dependency picks it up::
 
     class CodeController(Controller):
-        guards = [require_citizen]
-        @get("/codes/{code_id:uuid}")
+        opt = {"access": CITIZEN}
+        @get("/codes/{code_id:uuid}", owns={"code_id": "code.code"}, errors=(CodeNotFound,))
         async def read(self, code_id: FromPath[uuid.UUID], principal: NamedDependency[Principal]) -> X: ...
 
-    guards=[require_staff("operator")]          # staff with (any of) these roles
-    guards=[require_device(scopes=("code:verify",), check_revocation=False)]  # hot path batches it
+    access=staff("operator")                                    # staff with (any of) these roles
+    access=device("code:verify", check_revocation=False)        # hot path batches the denylist read
 
 Missing or bad token → 401 ``auth.token_*`` with ``WWW-Authenticate: Bearer``; a valid token of the
 wrong kind → 403 ``auth.wrong_principal_kind``; missing scope → 403 ``auth.insufficient_scope``;
@@ -26,21 +28,20 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.spec import Reference, SecurityRequirement, SecurityScheme
-from litestar.types import Guard
 
-from backend.auth.errors import InsufficientScope, MissingRole, TokenInvalid, TokenMissing, WrongPrincipalKind
-from backend.auth.principal import CITIZEN_SCOPES, Principal, PrincipalKind
+from backend.access import ACCESS, Access
+from backend.auth.errors import (
+    InsufficientScope,
+    MissingRole,
+    TokenInvalid,
+    TokenMissing,
+    TokenRejected,
+    WrongPrincipalKind,
+)
+from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.auth.tokens import TokenService
 
 _STATE_KEY = "suqian.principal"
-
-# OpenAPI: the scheme (registered once in create_app) and what a guarded controller declares as
-# ``security = BEARER`` so the docs show the lock and clients know to send the token.
-BEARER_SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
-    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT (RFC 9068 at+jwt)")
-}
-BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -65,48 +66,51 @@ def _tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> TokenService:
     return tokens
 
 
-def require(
-    kind: PrincipalKind | None,
-    *,
-    scopes: tuple[str, ...] = (),
-    any_role: tuple[str, ...] = (),
-    check_revocation: bool = True,
-) -> Guard:
-    """A guard admitting only ``kind`` principals (any kind when None) holding every one of
-    ``scopes`` and, if ``any_role`` is given, at least one of those roles.
+# What checking a token can answer, and what each further check adds.
+_TOKEN_ERRORS: tuple[type[TokenRejected], ...] = (TokenRejected,)
 
-    ``check_revocation=False`` is for a hot path that batches the keys of
-    ``TokenService.revocation_check`` into its own store read; that handler must then call
-    ``revoked_by`` itself.
-    """
-
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal = await _tokens(connection).authenticate(
-            bearer_token(connection), check_revocation=check_revocation
-        )
-        if kind is not None and principal.kind != kind:
-            raise WrongPrincipalKind(kind=kind)
-        if not principal.has_scopes(scopes):
-            raise InsufficientScope()
-        if any_role and principal.roles.isdisjoint(any_role):
-            raise MissingRole()
-        connection.scope["state"][_STATE_KEY] = principal
-
-    return guard
+AUTHENTICATED = Access(kind="authenticated", errors=_TOKEN_ERRORS)
+CITIZEN = Access(
+    kind="citizen", scopes=CITIZEN_SCOPES, errors=(*_TOKEN_ERRORS, WrongPrincipalKind, InsufficientScope)
+)
 
 
-require_citizen: Guard = require("citizen", scopes=CITIZEN_SCOPES)
-# Any valid token (logout).
-require_authenticated: Guard = require(None)
-
-
-def require_staff(*roles: str, scopes: tuple[str, ...] = ()) -> Guard:
+def staff(*roles: str, scopes: tuple[str, ...] = ()) -> Access:
     """Staff holding at least one of ``roles`` (any staff member when none are named)."""
-    return require("staff", scopes=scopes, any_role=roles)
+    errors = (*_TOKEN_ERRORS, WrongPrincipalKind)
+    errors += (InsufficientScope,) if scopes else ()
+    errors += (MissingRole,) if roles else ()
+    return Access(kind="staff", roles=frozenset(roles), scopes=scopes, errors=errors)
 
 
-def require_device(*, scopes: tuple[str, ...] = (), check_revocation: bool = True) -> Guard:
-    return require("device", scopes=scopes, check_revocation=check_revocation)
+def device(*scopes: str, check_revocation: bool = True) -> Access:
+    """A scanner device holding every one of ``scopes``. ``check_revocation=False`` is for a hot path
+    that batches the keys of ``TokenService.revocation_check`` into its own store read; that handler
+    must then call ``revoked_by`` itself."""
+    errors = (*_TOKEN_ERRORS, WrongPrincipalKind)
+    errors += (InsufficientScope,) if scopes else ()
+    return Access(kind="device", scopes=scopes, check_revocation=check_revocation, errors=errors)
+
+
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The app-wide guard: admit the caller ``handler``'s ``access`` declaration names, or answer
+    401/403. A handler without a declaration is refused (``create_app`` already refuses to start
+    with one; this is the second lock)."""
+    access = handler.opt.get(ACCESS)
+    if not isinstance(access, Access):
+        raise MissingRole()
+    if access.anonymous:
+        return
+    principal = await _tokens(connection).authenticate(
+        bearer_token(connection), check_revocation=access.check_revocation
+    )
+    if access.kind != "authenticated" and principal.kind != access.kind:
+        raise WrongPrincipalKind(kind=access.kind)
+    if not principal.has_scopes(access.scopes):
+        raise InsufficientScope()
+    if access.roles and principal.roles.isdisjoint(access.roles):
+        raise MissingRole()
+    connection.scope["state"][_STATE_KEY] = principal
 
 
 def current_principal(request: Request[Any, Any, Any]) -> Principal:

@@ -12,14 +12,16 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import BEARER, require_citizen
+from backend.access import ANYONE
+from backend.auth.errors import KeysUnavailable, PhoneInvalid, SmsCodeInvalid
+from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
+from backend.citizen.errors import REGISTRATION_REFUSALS, CitizenNotFound, NothingToReclaim, ReclaimRaced
 from backend.citizen.reclaim import ReclaimService
 from backend.citizen.records import Citizen, Registration
 from backend.citizen.schemas import CitizenRead, Registered, RegisterRequest
 from backend.citizen.service import CitizenService
-from backend.idempotency import Idempotency, idempotent_json
-from backend.problems import PROBLEM_JSON, Problem
+from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, ReplayedLoginRequired, idempotent_json
 from backend.web import client_address
 
 _PROOF = (
@@ -38,28 +40,15 @@ _IDEMPOTENCY = (
 )
 
 
-def _problem(codes: str) -> ResponseSpec:
-    return ResponseSpec(Problem, description=codes, media_type=PROBLEM_JSON, generate_examples=False)
-
-
-# The registration's refusals by status (every code's meaning: the Problem table in backend/README.md).
-_REFUSALS: dict[int, ResponseSpec] = {
-    409: _problem(
-        "`citizen.phone_taken`, `citizen.face_verification_required` (with `extra.face_verification`), "
-        "`citizen.face_verification_pending`, `citizen.already_registered`, `idempotency.in_progress`, "
-        "`idempotency.replayed_login_required`"
-    ),
-    422: _problem(
-        "`citizen.id_number_invalid`, `citizen.name_invalid`, `citizen.phone_proof_missing`, "
-        "`auth.sms_code_invalid`, `citizen.identity_mismatch` / `_not_found` / `_deceased`, "
-        "`citizen.face_ticket_invalid`, `citizen.face_verification_failed`, `idempotency.key_reused`"
-    ),
-    429: _problem("`citizen.register_rate_limited`, `citizen.face_verification_rate_limited`"),
-    503: _problem(
-        "`citizen.registry_unavailable`, `citizen.operator_check_unavailable`, "
-        "`citizen.face_verification_unavailable`"
-    ),
-}
+# What registration and reclaim can refuse (each code's meaning: the table in backend/README.md).
+_REFUSALS = (
+    *REGISTRATION_REFUSALS,
+    SmsCodeInvalid,
+    PhoneInvalid,
+    *IDEMPOTENCY_ERRORS,
+    ReplayedLoginRequired,
+    KeysUnavailable,
+)
 
 
 def _read(citizen: Citizen) -> CitizenRead:
@@ -73,6 +62,7 @@ def _registered(registration: Registration) -> Registered:
 class RegistrationController(Controller):
     path = "/api/v1/auth"
     tags = ("citizen",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/register",
@@ -83,8 +73,8 @@ class RegistrationController(Controller):
         "this: if it is yours, reclaim it. " + _IDEMPOTENCY,
         responses={
             HTTP_201_CREATED: ResponseSpec(Registered, description="Registered and logged in"),
-            **_REFUSALS,
         },
+        errors=_REFUSALS,
     )
     async def register(
         self,
@@ -113,13 +103,8 @@ class RegistrationController(Controller):
         "account holds the identity (register). " + _IDEMPOTENCY,
         responses={
             HTTP_201_CREATED: ResponseSpec(Registered, description="Reclaimed and logged in"),
-            **_REFUSALS,
-            404: _problem("`citizen.reclaim_not_found`: no account holds the identity; register"),
-            409: _problem(
-                _REFUSALS[409].description + ", `citizen.reclaim_conflict` (raced: try again); "
-                "`citizen.face_verification_required` also when the holder's phone is the person's too"
-            ),
         },
+        errors=(*_REFUSALS, NothingToReclaim, ReclaimRaced),
     )
     async def reclaim(
         self,
@@ -171,10 +156,9 @@ async def _once(
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ("citizen",)
-    guards = (require_citizen,)
-    security = BEARER
+    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/", summary="The calling citizen's record, personal data masked")
+    @get("/", summary="The calling citizen's record, personal data masked", errors=(CitizenNotFound,))
     async def me(
         self,
         principal: NamedDependency[Principal],

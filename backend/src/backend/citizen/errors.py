@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from backend.errors import (
     Conflict,
+    DomainError,
     Forbidden,
     Invalid,
     NotFound,
@@ -211,3 +212,26 @@ class FaceVerificationUnavailable(Unavailable):
 
     code = "citizen.face_verification_unavailable"
     detail = "The face verification service is unavailable; try again later"
+
+
+# What registering an identity can refuse wherever it is asked (registration, reclaim, the
+# mini-program bind): part of each of those routes' ``errors=``.
+REGISTRATION_REFUSALS: tuple[type[DomainError], ...] = (
+    PhoneTaken,
+    FaceVerificationRequired,
+    FaceVerificationPending,
+    AlreadyRegistered,
+    IdNumberInvalid,
+    NameInvalid,
+    PhoneProofMissing,
+    IdentityMismatch,
+    IdentityNotFound,
+    IdentityDeceased,
+    FaceTicketInvalid,
+    FaceVerificationFailed,
+    RegisterRateLimited,
+    FaceVerificationThrottled,
+    RegistryUnavailable,
+    OperatorCheckUnavailable,
+    FaceVerificationUnavailable,
+)

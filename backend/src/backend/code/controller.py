@@ -13,12 +13,26 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from backend.auth.guards import BEARER, current_principal, require_citizen, require_device, require_staff
+from backend.access import ANYONE
+from backend.auth.errors import TokenRevoked
+from backend.auth.guards import CITIZEN, current_principal, device, staff
 from backend.auth.principal import Principal
+from backend.citizen.errors import CitizenNotFound
+from backend.code.errors import (
+    DeviceKeyInvalid,
+    DeviceLimit,
+    DeviceNotFound,
+    DeviceRevoked,
+    EnrolRateLimited,
+    HolderConflict,
+    IssueRateLimited,
+    ScanTimeInvalid,
+    SceneUnknown,
+)
 from backend.code.keys import TrustMaterial
 from backend.code.repository import DeviceRow
 from backend.code.scanning import GateDecision, ScanService
@@ -42,6 +56,7 @@ from backend.code.schemas import (
     VerifyResult,
 )
 from backend.code.service import CitizenCodeService
+from backend.pagination import CursorInvalid
 from backend.scanner.service import DEVICE_SCOPE
 from citizen_code import Status
 
@@ -101,13 +116,20 @@ def _key_list(material: TrustMaterial) -> IssuerKeyList:
     )
 
 
+# Issuing a code: the per-citizen issuance budget, and a holder record that moved under us.
+_ISSUE = (IssueRateLimited, HolderConflict, CitizenNotFound)
+
+
 class CitizenCodeController(Controller):
     path = "/api/v1/citizen-code"
     tags = ("citizen-code",)
-    guards = [require_citizen]  # noqa: RUF012 (Litestar's declaration style)
-    security = BEARER
+    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/", summary="A fresh online citizen code (valid 60 s; fetch a new one after refresh_in s)")
+    @get(
+        "/",
+        summary="A fresh online citizen code (valid 60 s; fetch a new one after refresh_in s)",
+        errors=_ISSUE,
+    )
     async def current(
         self, request: Request[Any, Any, Any], codes: NamedDependency[CitizenCodeService]
     ) -> Response[CodeRead]:
@@ -123,19 +145,28 @@ class CitizenCodeController(Controller):
             headers=_NO_STORE,
         )
 
-    @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png")
+    @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png", errors=_ISSUE)
     async def png(
         self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
         return await _qr(codes, principal, "png")
 
-    @get("/qr.svg", summary="A fresh online citizen code as a QR SVG", media_type="image/svg+xml")
+    @get(
+        "/qr.svg",
+        summary="A fresh online citizen code as a QR SVG",
+        media_type="image/svg+xml",
+        errors=_ISSUE,
+    )
     async def svg(
         self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> Response[bytes]:
         return await _qr(codes, principal, "svg")
 
-    @post("/devices", summary="Register a phone's P-256 key (or renew it): a 48 h holder credential")
+    @post(
+        "/devices",
+        summary="Register a phone's P-256 key (or renew it): a 48 h holder credential",
+        errors=(DeviceKeyInvalid, DeviceRevoked, DeviceLimit, EnrolRateLimited, HolderConflict),
+    )
     async def enrol(
         self,
         data: JSONBody[DeviceCreate],
@@ -161,8 +192,14 @@ class CitizenCodeController(Controller):
         rows = await codes.devices(principal.id, include_revoked=include_revoked)
         return DeviceList(items=[_device(row) for row in rows])
 
-    @delete(
-        "/devices/{device_id:uuid}", summary="Revoke a lost device; your other devices renew their credential"
+    @post(
+        "/devices/{device_id:uuid}/revoke",
+        status_code=204,
+        summary="Revoke a lost device; your other devices renew their credential",
+        description="The device stays on your list with its `revoked_at` (`include_revoked=true`); revoking "
+        "it again changes nothing. Another citizen's device answers 404, like one that does not exist.",
+        owns={"device_id": "code.device"},
+        errors=(DeviceNotFound,),
     )
     async def revoke(
         self,
@@ -176,14 +213,14 @@ class CitizenCodeController(Controller):
 class CodeScannerController(Controller):
     path = "/api/v1/scanner"
     tags = ("scanner",)
-    security = BEARER
 
     # The denylist read is folded into verify's own store round trip (ScanService.verify).
     @post(
         "/verify",
         status_code=200,
-        guards=[require_device(scopes=(DEVICE_SCOPE,), check_revocation=False)],
+        access=device(DEVICE_SCOPE, check_revocation=False),
         summary="Verify a presented citizen code at this scanner's scene",
+        errors=(TokenRevoked, SceneUnknown),
     )
     async def verify(
         self,
@@ -197,8 +234,9 @@ class CodeScannerController(Controller):
 
     @get(
         "/revocations",
-        guards=[require_device(scopes=(DEVICE_SCOPE,))],
+        access=device(DEVICE_SCOPE),
         summary="Revoked code ids after a cursor, for offline verification",
+        errors=(CursorInvalid,),
     )
     async def revocations(
         self,
@@ -216,8 +254,9 @@ class CodeScannerController(Controller):
     @post(
         "/scans",
         status_code=200,
-        guards=[require_device(scopes=(DEVICE_SCOPE,))],
+        access=device(DEVICE_SCOPE),
         summary="Upload an offline scan log; codes seen at two places are flagged",
+        errors=(ScanTimeInvalid, SceneUnknown),
     )
     async def scans(
         self,
@@ -238,6 +277,7 @@ class CodeScannerController(Controller):
 class TrustListController(Controller):
     path = "/.well-known/citizen-code"
     tags = ("citizen-code",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @get(
         "/trust-list",
@@ -268,8 +308,7 @@ class TrustListController(Controller):
 class CodeAdminController(Controller):
     path = "/api/v1/admin/citizen-code"
     tags = ("admin",)
-    guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
-    security = BEARER
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/keys", summary="Issuer keys on the current trust list")
     async def keys(
@@ -293,6 +332,7 @@ class CodeAdminController(Controller):
         "/holders/{citizen_id:uuid}/status",
         status_code=204,
         summary="Restrict a citizen's code, or clear the restriction",
+        errors=(CitizenNotFound,),
     )
     async def set_status(
         self,

@@ -4,6 +4,8 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from backend.access import ANYONE
+from backend.health.errors import NotReady
 from backend.health.service import Readiness
 
 
@@ -14,11 +16,12 @@ class Health(msgspec.Struct, frozen=True):
 
 class HealthController(Controller):
     tags = ("health",)
+    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/health/live", sync_to_thread=False, summary="The process is up")
     def live(self) -> Health:
         return Health(status="ok")
 
-    @get("/health/ready", summary="The database and the key-value store answer")
+    @get("/health/ready", summary="The database and the key-value store answer", errors=(NotReady,))
     async def ready(self, readiness: NamedDependency[Readiness]) -> Health:
         return Health(status="ok", checks=dict.fromkeys(await readiness.check(), "ok"))

@@ -10,6 +10,8 @@ from litestar.handlers import HTTPRouteHandler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from backend.access import ANYONE
+
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "metrics_route"]
 
 
@@ -69,7 +71,7 @@ def metrics_route(metrics: Metrics) -> HTTPRouteHandler:
     """``GET /metrics`` in the Prometheus text format. ``create_app`` routes it only when
     ``Settings.metrics_public`` says so, like the OpenAPI document: off in production by default."""
 
-    @get("/metrics", sync_to_thread=False, include_in_schema=False)
+    @get("/metrics", sync_to_thread=False, include_in_schema=False, access=ANYONE)
     def exposition() -> Response[bytes]:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 

@@ -3,15 +3,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import BEARER, require_staff
+from backend.access import ANYONE
+from backend.auth.errors import KeysUnavailable
+from backend.auth.guards import staff
 from backend.auth.principal import Principal
-from backend.idempotency import Idempotency, idempotent_json
+from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
+from backend.pagination import CursorInvalid
+from backend.scanner.errors import CredentialsInvalid, ScannerNotFound, TokenThrottled
 from backend.scanner.repository import DeviceRow
 from backend.scanner.schemas import (
     DeviceToken,
@@ -40,8 +44,7 @@ def _read(row: DeviceRow) -> ScannerRead:
 class ScannerAdminController(Controller):
     path = "/api/v1/admin/scanners"
     tags = ("admin",)
-    guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
-    security = BEARER
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/",
@@ -49,6 +52,7 @@ class ScannerAdminController(Controller):
         summary="Register a scanner device; its credential is in this answer only",
         description="With an `Idempotency-Key` header, a retried request answers the first response.",
         responses={HTTP_201_CREATED: ResponseSpec(ScannerRegistered, description="Registered")},
+        errors=IDEMPOTENCY_ERRORS,
     )
     async def register(
         self,
@@ -72,7 +76,7 @@ class ScannerAdminController(Controller):
             call=register,
         )
 
-    @get("/", summary="Registered scanner devices, oldest first")
+    @get("/", summary="Registered scanner devices, oldest first", errors=(CursorInvalid,))
     async def list(
         self,
         scanners: NamedDependency[ScannerService],
@@ -83,7 +87,11 @@ class ScannerAdminController(Controller):
         rows, next_cursor = await scanners.list(cursor=cursor, limit=limit, include_revoked=include_revoked)
         return ScannerPage(items=[_read(row) for row in rows], next_cursor=next_cursor)
 
-    @get("/{device_id:uuid}", summary="One scanner device")
+    @get(
+        "/{device_id:uuid}",
+        summary="One scanner device; a revoked one stays readable (`revoked_at`)",
+        errors=(ScannerNotFound,),
+    )
     async def read(
         self,
         device_id: FromPath[uuid.UUID],
@@ -91,21 +99,35 @@ class ScannerAdminController(Controller):
     ) -> ScannerRead:
         return _read(await scanners.get(device_id))
 
-    @delete("/{device_id:uuid}", summary="Revoke a scanner device; its outstanding tokens stop working now")
+    @post(
+        "/{device_id:uuid}/revoke",
+        status_code=200,
+        summary="Revoke a scanner device; its outstanding tokens stop working now",
+        description="The device stays on record, readable with its `revoked_at` (revoking it again "
+        "changes nothing): revocation is an event, not a deletion (docs/adr/0008).",
+        errors=(ScannerNotFound,),
+    )
     async def revoke(
         self,
         device_id: FromPath[uuid.UUID],
         scanners: NamedDependency[ScannerService],
         principal: NamedDependency[Principal],
-    ) -> None:
+    ) -> ScannerRead:
         await scanners.revoke(device_id, by=principal)
+        return _read(await scanners.get(device_id))
 
 
 class ScannerTokenController(Controller):
     path = "/api/v1/scanner"
     tags = ("scanner",)
 
-    @post("/token", status_code=200, summary="Trade a device credential for a short-lived device token")
+    @post(
+        "/token",
+        status_code=200,
+        summary="Trade a device credential for a short-lived device token",
+        access=ANYONE,
+        errors=(CredentialsInvalid, TokenThrottled, KeysUnavailable),
+    )
     async def token(
         self,
         data: JSONBody[DeviceTokenRequest],

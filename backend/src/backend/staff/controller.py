@@ -8,9 +8,13 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import BEARER, require_staff
+from backend.access import ANYONE
+from backend.auth.errors import InvalidCredentials, KeysUnavailable, LoginThrottled
+from backend.auth.guards import staff as staff_access
 from backend.auth.principal import Principal
-from backend.idempotency import Idempotency, idempotent_json
+from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
+from backend.pagination import CursorInvalid
+from backend.staff.errors import PasswordTooShort, UsernameTaken
 from backend.staff.repository import StaffRow
 from backend.staff.schemas import StaffCreate, StaffLogin, StaffPage, StaffRead, StaffToken
 from backend.staff.service import StaffService
@@ -34,7 +38,13 @@ class StaffTokenController(Controller):
     path = "/api/v1/staff"
     tags = ("staff",)
 
-    @post("/token", status_code=200, summary="Log a staff member in with username and password")
+    @post(
+        "/token",
+        status_code=200,
+        summary="Log a staff member in with username and password",
+        access=ANYONE,
+        errors=(InvalidCredentials, LoginThrottled, KeysUnavailable),
+    )
     async def token(
         self,
         request: Request[Any, Any, Any],
@@ -48,8 +58,7 @@ class StaffTokenController(Controller):
 class StaffAdminController(Controller):
     path = "/api/v1/admin/staff"
     tags = ("admin",)
-    guards = [require_staff("operator")]  # noqa: RUF012 (Litestar's declaration style)
-    security = BEARER
+    opt = {"access": staff_access("operator")}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/",
@@ -57,6 +66,7 @@ class StaffAdminController(Controller):
         summary="Create a staff account (operators only)",
         description="With an `Idempotency-Key` header, a retried request answers the first response.",
         responses={HTTP_201_CREATED: ResponseSpec(StaffRead, description="Created")},
+        errors=(PasswordTooShort, UsernameTaken, *IDEMPOTENCY_ERRORS),
     )
     async def create(
         self,
@@ -86,7 +96,7 @@ class StaffAdminController(Controller):
             call=create,
         )
 
-    @get("/", summary="Staff accounts, by username")
+    @get("/", summary="Staff accounts, by username", errors=(CursorInvalid,))
     async def list(
         self,
         staff: NamedDependency[StaffService],
