@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 
 import httpx
 import pytest
 from litestar import Litestar
 
+from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import client_from, random_phone
 from tests.services import Services
 
@@ -159,3 +161,25 @@ async def test_a_client_hanging_up_mid_body_counts_as_499_not_as_our_500(
     assert after == {"499": before["499"] + 1, "500": before["500"]}
     assert _internal_errors(services) == errors_before
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_body_must_be_its_documented_types_not_what_lax_conversion_makes_of_it(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """schemathesis sent ``scanned_at: 0`` (the schema says a date-time string) and it was stored as
+    1970-01-01; a number sent as a string was as good as a number."""
+    token = await services.tokens.issue_access(
+        "device",
+        uuid.uuid4(),
+        scopes=(DEVICE_SCOPE,),
+        client_id="t",
+        context={"scene": "library", "venue": "v"},
+    )
+    headers = {"authorization": f"Bearer {token.token}"}
+    for scan in ({"code": "0", "scanned_at": 0}, {"code": 0, "scanned_at": "2026-12-02T06:00:00Z"}):
+        response = await client.post("/api/v1/scanner/scans", json={"scans": [scan]}, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] == "request.invalid"
+        assert response.json()["errors"][0]["key"].startswith("scans[0].")
+    limit = await client.post("/api/v1/auth/sms-codes", json={"phone": 13800138000, "purpose": "login"})
+    assert (limit.status_code, limit.json()["code"]) == (400, "request.invalid")

@@ -84,7 +84,7 @@ async def world(app: Litestar, services: Services) -> AsyncIterator[World]:
         a, b = await register(client), await register(client)
         a_id = uuid.UUID(a["citizen"]["id"])
         b_id = uuid.UUID(b["citizen"]["id"])
-        venue = {"scene": "gate"}
+        venue = {"scene": "library"}
         callers = [
             Caller("anonymous", "anonymous"),
             Caller("citizen A", "citizen", id=a_id, scopes=CITIZEN_SCOPES, phone=a["_person"]["phone"]),

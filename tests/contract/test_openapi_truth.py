@@ -4,16 +4,20 @@ Retry-After where a client must wait, the security of the route's ``access``, st
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar, post
 from litestar.params import JSONBody
+from litestar.routes import HTTPRoute
 
 from backend.access import ANYONE, declared, http_handlers
+from backend.auth.principal import CITIZEN_SCOPES
 from backend.problem_codes import catalogue
 from backend.scanner.errors import ScannerNotFound
+from backend.scanner.service import DEVICE_SCOPE
 from backend.staff.schemas import StaffCreate
 from tests.backend.conftest import http_client
 from tests.services import Services, app_with
@@ -149,3 +153,49 @@ async def test_an_undeclared_answer_is_caught(services: Services, declared_probl
     # The client still gets the honest answer; the contract breach is what the suite catches.
     assert (response.status_code, response.json()["code"]) == (404, "scanner.not_found")
     assert any("scanner.not_found" in message for message in declared_problems_only.messages)
+
+
+def test_no_body_field_shares_a_name_with_a_dependency(app: Litestar) -> None:
+    """Litestar reports a body field's validation error under the field's name, and calls it a failed
+    *dependency* (a 500) when a dependency has that name too: ``scans`` in a scan upload's body and a
+    ``scans`` service answered 500 to ``{"scans": []}``. So the two name spaces stay apart."""
+    for route, method, handler in http_handlers(app):
+        data = handler.parsed_fn_signature.parameters.get("data")
+        if data is None:
+            continue
+        fields = {name for struct in _structs(data.annotation) for name in struct.__struct_fields__}
+        assert fields, f"{method} {route.path_format}: no body struct found"
+        clash = fields & set(handler.resolve_dependencies())
+        assert not clash, f"{method} {route.path_format}: body fields {clash} are also dependency names"
+
+
+def _structs(annotation: Any) -> list[Any]:
+    """The msgspec structs a body annotation names (through Annotated and unions)."""
+    if hasattr(annotation, "__struct_fields__"):
+        return [annotation]
+    return [struct for arg in getattr(annotation, "__args__", ()) for struct in _structs(arg)]
+
+
+async def test_options_lists_every_method_of_the_path(
+    app: Litestar, client: httpx.AsyncClient, services: Services
+) -> None:
+    """``Allow`` names every method of the path (schemathesis's allow_header_conformance found
+    ``POST /admin/scanners`` missing from it); OPTIONS is asked with a token the path admits."""
+    tokens = [
+        await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="t"),
+        await services.tokens.issue_access("staff", uuid.uuid4(), roles=("operator",), client_id="t"),
+        await services.tokens.issue_access("device", uuid.uuid4(), scopes=(DEVICE_SCOPE,), client_id="t"),
+    ]
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "{" in route.path_format or len(route.methods) < 3:
+            continue
+        answers = [
+            await client.options(route.path_format, headers={"authorization": f"Bearer {token.token}"})
+            for token in tokens
+        ]
+        allowed = [response for response in answers if response.status_code == 204]
+        assert allowed, route.path_format
+        assert set(allowed[0].headers["allow"].split(", ")) == set(route.methods), route.path_format
+        checked += 1
+    assert checked >= 3

@@ -39,6 +39,7 @@ from backend.problem_codes import (
     INTERNAL_ERROR,
     REQUEST_INVALID,
     REQUEST_MALFORMED,
+    REQUEST_NOT_FOUND,
     REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
@@ -108,6 +109,8 @@ _BODY: tuple[ProblemCode, ...] = (
     REQUEST_TIMEOUT,
 )
 _PARAMETERS: tuple[ProblemCode, ...] = (REQUEST_INVALID,)
+# A path parameter of the wrong shape (not a UUID) matches no route: the framework's 404.
+_PATH_PARAMETERS: tuple[ProblemCode, ...] = (REQUEST_NOT_FOUND,)
 
 
 class RouteDeclarationError(Exception):
@@ -171,6 +174,8 @@ def declared(handler: BaseRouteHandler, route: HTTPRoute | None = None) -> Decla
             raises += _BODY
         if _takes_parameters(handler, route):
             raises += _PARAMETERS
+        if route.path_parameters:
+            raises += _PATH_PARAMETERS
     raises += _expand(opt.get(ERRORS, ()), where)
     unique = {entry.code: entry for entry in raises}
     return Declared(

@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
+from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.access import ANYONE, check_routes
@@ -75,6 +76,25 @@ def _feature_router(feature: Feature, wiring: Wiring) -> Router:
         route_handlers=list(feature.routes),
         dependencies={name: _provide(wiring.get(kind)) for name, kind in feature.dependencies.items()},
     )
+
+
+def _repair_allow_headers(app: Litestar) -> None:
+    """Make every ``OPTIONS`` answer list all of its path's methods.
+
+    Litestar (2.x) builds a route's ``OPTIONS`` handler over the methods it knows when it first meets
+    the path; when a controller's second handler on the same path (``GET /x`` then ``POST /x``) joins
+    later, the path gets a new route but keeps the first ``OPTIONS`` handler, whose ``Allow`` still
+    names only the first method. The handler reads ``methods`` off the route it was built for, so that
+    route is told the whole set.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "OPTIONS" not in route.route_handler_map:
+            continue
+        handler, _model = route.route_handler_map["OPTIONS"]
+        for cell in handler.fn.__closure__ or ():
+            built_for = cell.cell_contents
+            if isinstance(built_for, HTTPRoute) and built_for is not route:
+                built_for.methods = route.methods
 
 
 def create_app(
@@ -146,6 +166,7 @@ def create_app(
     )
     # A route without a declaration never serves: refuse the app (RouteDeclarationError).
     check_routes(app)
+    _repair_allow_headers(app)
     if settings.openapi:
         install(app)
     for feature in features:

@@ -154,6 +154,9 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         elif status == 429:
             problem = REQUEST_RATE_LIMITED
         elif status >= 500:
+            # Litestar's own 500 (a handler's signature or return it could not serve): a bug, logged
+            # with its cause like any other, never shown to the client.
+            log.error("framework error on %s %s", request.method, request.url.path, exc_info=exc)
             problem = INTERNAL_ERROR
         else:
             problem = REQUEST_BAD

@@ -226,11 +226,11 @@ class CodeScannerController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[VerifyRequest],
-        scans: NamedDependency[ScanService],
+        scanning: NamedDependency[ScanService],
     ) -> VerifyResult:
         # The hot path takes one dependency and reads the caller off the request: with two, Litestar
         # resolves them concurrently in an anyio task group (~50 µs); one is awaited directly.
-        return _verdict(await scans.verify(current_principal(request), data.code))
+        return _verdict(await scanning.verify(current_principal(request), data.code))
 
     @get(
         "/revocations",
@@ -240,11 +240,11 @@ class CodeScannerController(Controller):
     )
     async def revocations(
         self,
-        scans: NamedDependency[ScanService],
+        scanning: NamedDependency[ScanService],
         since: FromQuery[str | None] = None,
         limit: PageSize = 500,
     ) -> RevocationPage:
-        feed = await scans.revocations(since=since, limit=limit)
+        feed = await scanning.revocations(since=since, limit=limit)
         return RevocationPage(
             items=[RevocationRead(code_id=item.code_id, revoked_at=item.revoked_at) for item in feed.items],
             next_cursor=feed.next_cursor,

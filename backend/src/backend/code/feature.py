@@ -120,6 +120,6 @@ FEATURE = Feature(
         ScanService: _scans,
         ScanUploads: _uploads,
     },
-    dependencies={"codes": CitizenCodeService, "scans": ScanService, "uploads": ScanUploads},
+    dependencies={"codes": CitizenCodeService, "scanning": ScanService, "uploads": ScanUploads},
     background=_background,
 )
