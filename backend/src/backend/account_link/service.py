@@ -135,7 +135,9 @@ class AccountLinkService:
         identity = await self._tickets.find(ticket)
         if identity is None or not await self._tickets.charge(ticket):
             raise BindTicketInvalid()
-        phone, by_sms = await self._proven_phone(identity.platform, proof, name=name, id_number=id_number)
+        phone, by_sms = await self._proven_phone(
+            identity.platform, proof, name=name, id_number=id_number, client=client
+        )
         existing = await self._citizens.find_by_phone(phone)
         if existing is None:
             registrant = await self._citizens.verify_registrant(
@@ -163,14 +165,14 @@ class AccountLinkService:
             raise BindTicketInvalid()  # a concurrent bind with this ticket won
 
     async def link(
-        self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str
+        self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str, client: str
     ) -> Link:
         """Link the signed-in citizen to the platform identity a fresh login code proves, once an SMS
         code of purpose "bind" proves they hold their account's phone now."""
         identity = await self._platforms.identify(platform, code)
         # The platform code first: it costs the client nothing to get another, while an SMS code is
         # rate-limited, so a refused login code leaves the SMS code unspent.
-        if not await self._sms_codes.consume(phone, "bind", sms_code):
+        if not await self._sms_codes.consume(phone, "bind", sms_code, client=client):
             raise SmsCodeInvalid()
         if await self._citizens.find_by_phone(phone) != principal.id:
             raise PhoneNotYours()
@@ -196,12 +198,12 @@ class AccountLinkService:
         await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
     async def _proven_phone(
-        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str
+        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str, client: str
     ) -> tuple[str, bool]:
         """The proven phone, and whether an SMS code proved it (the stronger proof wins when several
         are given). A face ticket vouches for the phone (and identity) it was issued with."""
         if proof.phone is not None and proof.sms_code is not None:
-            if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
+            if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code, client=client):
                 raise SmsCodeInvalid()
             return proof.phone, True
         if proof.platform_proof is not None:

@@ -170,26 +170,27 @@ class SmsCodes:
         if spaced:
             await self._store.delete(turn_key)
 
-    async def consume(self, phone: str, purpose: SmsPurpose, code: str, *, client: str | None = None) -> bool:
+    async def consume(self, phone: str, purpose: SmsPurpose, code: str, *, client: str) -> bool:
         """True, once, for the live code of (``phone``, ``purpose``).
 
-        Every call counts as an attempt of its address (``client``; IPv6 by its /64). The address that
-        asked for the code has ``MAX_ATTEMPTS``, after which the code is destroyed; any other address
-        has ``MAX_ATTEMPTS`` of its own and all of them together ``MAX_STRANGER_ATTEMPTS``, after
-        which they are refused — but the code stays alive for its owner: a stranger's wrong guesses
-        must not destroy the code the owner is about to type (issue 21 review). A caller that knows
-        no address (``client=None``) counts as the asker.
+        Every call counts as an attempt of its address (``client``, the caller's: IPv6 by its /64).
+        The address that asked for the code has ``MAX_ATTEMPTS``, after which the code is destroyed;
+        any other address has ``MAX_ATTEMPTS`` of its own and all of them together
+        ``MAX_STRANGER_ATTEMPTS``, after which they are refused — but the code stays alive for its
+        owner: a stranger's wrong guesses must not destroy the code the owner is about to type (issue
+        21 review). ``client`` is required: a call site that passed none once counted every caller as
+        the asker, and let anyone burn the codes of the mini-program bind and link.
         """
         code_key, _ = self._keys(phone, purpose)
         stored = await self._store.get(code_key)
         if stored is None:
             return False
         asker = await self._store.get(f"{code_key}:client")
-        source = address_key(client) if client is not None else None
-        own = source is None or asker is None or address_key(asker.decode()) == source
+        source = address_key(client)
+        own = asker is None or address_key(asker.decode()) == source
         # Keyed by this code (its MAC), so a new code starts every count afresh.
         tries_prefix = f"{code_key}:tries:{stored[-16:].decode(errors='replace')}"
-        tries = await self._store.incr(f"{tries_prefix}:{source or 'asker'}", ttl=CODE_TTL)
+        tries = await self._store.incr(f"{tries_prefix}:{source}", ttl=CODE_TTL)
         if own:
             if tries > MAX_ATTEMPTS:
                 await self._store.delete(code_key)
