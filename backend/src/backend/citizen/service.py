@@ -168,14 +168,23 @@ class CitizenService:
         return await self._registration(row), frozen
 
     async def verify_registrant(
-        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, client: str
+        self,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        face_ticket: str | None,
+        phone_by_sms: bool,
+        client: str,
     ) -> Registrant:
         """Every check of a registration whose phone the caller has already proven (a mini program's
-        bind: an SMS code of purpose "bind", or the platform's phone number API), and nothing
-        written; counts against the address's budget until ``enrol`` succeeds."""
+        bind: an SMS code of purpose "bind" — ``phone_by_sms`` — or the platform's phone number API),
+        and nothing written; counts against the address's budget until ``enrol`` succeeds."""
         name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         await self._limiter.hit(self.per_client, client)
-        return await self._prepare(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+        return await self._prepare(
+            name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, phone_by_sms=phone_by_sms
+        )
 
     async def enrol(self, registrant: Registrant, *, password: str | None = None, client: str) -> CitizenRow:
         """Create the verified registrant's citizen (no session: the caller starts its own). A face
@@ -277,12 +286,21 @@ class CitizenService:
         )
 
     async def _prepare(
-        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, taking: bool = False
+        self,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        face_ticket: str | None,
+        phone_by_sms: bool = True,
+        taking: bool = False,
     ) -> Registrant:
         if await self._repository.phone_taken(self.phone_index(phone)):
             raise PhoneTaken()
         await verify_identity(self._population, name=name, id_number=id_number)
-        proof = await self._proofs.prove(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+        proof = await self._proofs.prove(
+            name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, phone_by_sms=phone_by_sms
+        )
         holder = await self._repository.find_holder(self._cipher.blind_index(id_number, column=ID_NUMBER))
         if not taking:
             if holder is not None:
