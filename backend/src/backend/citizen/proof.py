@@ -21,8 +21,11 @@ verification id, our own reference for it (``outer_id``) and a MAC binding the t
 name and ID number it was issued for. The registrant then sends the same request with the ticket in
 place of the SMS code: the ticket proves the phone (it was issued only after an SMS code proved it)
 and, once the platform's result — read here, server-side — says ``passed`` for exactly this identity
-and reference, the identity. A client-side "passed" is never evidence. The ticket is spent (deleted,
-one caller wins) when the registration commits; a failed or expired verification burns it.
+and reference, the identity. A client-side "passed" is never evidence. One verification makes one
+citizen: the registration's row records the verification id, unique in the database, so of
+registrations and reclaims racing with one ticket the one that commits wins, and one that loses (to
+them, or to another reclaim of the same account) keeps the ticket for another try. A failed or expired
+verification burns it.
 
 Face verifications are billed per use: at most ``FACE_PER_PAIR_DAY`` a day for one identity on one
 phone, so a stranger can't spend the owner's own budget from their phone, and the registration's
@@ -173,10 +176,11 @@ class IdentityProofs:
         expected = self._binding(name=name, id_number=id_number, phone=phone)
         return _same(_decoder.decode(raw).binding, expected)
 
-    async def spend(self, proof: IdentityProof) -> None:
-        """Use a face proof's ticket up (one caller wins a race); a telecom proof has nothing to spend."""
-        if proof.face_ticket is not None and await self._store.delete(_key(proof.face_ticket)) != 1:
-            raise FaceTicketInvalid()
+    async def forget(self, proof: IdentityProof) -> None:
+        """Drop a face proof's ticket once its citizen committed. The database decided that it was
+        the one (a citizen's ``face_verification`` is unique); this only tidies the store."""
+        if proof.face_ticket is not None:
+            await self._store.delete(_key(proof.face_ticket))
 
     def _binding(self, *, name: str, id_number: str, phone: str) -> str:
         return self._cipher.mac(f"{phone}\n{id_number}\n{name}", purpose="face_ticket")
