@@ -73,9 +73,7 @@ def _reclaims(w: Wiring) -> ReclaimService:
 
 
 def _background(w: Wiring) -> list[Job]:
-    # Immediately: a worker that starts after a crash finishes what the dead one owed.
-    follow_ups = w.get(ReclaimFollowUps)
-    return [Periodic("reclaim follow-ups", every=EVERY, step=follow_ups.run_due, immediately=True)]
+    return [Periodic("reclaim follow-ups", every=EVERY, step=w.get(ReclaimFollowUps).run_due)]
 
 
 FEATURE = Feature(
