@@ -254,3 +254,24 @@ async def test_a_refused_request_counts_against_no_limit(services: Services) -> 
     clock.advance(services.auth_settings.sms_phone_first_delay)
     # 50 refusals spent neither the owner's hourly budget nor a cooldown: the next asks are answered.
     await codes.send(phone, "register", client=owner)
+
+
+async def test_the_address_that_used_a_code_becomes_known_not_the_one_that_asked_for_it(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    settings = services.auth_settings
+    phone, owner, stranger = random_phone(), _address(), _address()
+    for _ in range(settings.sms_phone_free - 1):
+        await codes.send(phone, "login", client=_address())
+    await codes.send(phone, "login", client=owner)
+    clock.advance(settings.sms_phone_first_delay)
+    # A stranger asks right after the owner: theirs is now the live code, and the owner's phone gets it.
+    await codes.send(phone, "login", client=stranger)
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client=owner)
+    # Someone takes the phone's next turn; the stranger proved nothing and waits theirs, the owner not.
+    await codes.send(phone, "register", client=_address())
+    with pytest.raises(RateLimited):
+        await codes.send(phone, "register", client=stranger)
+    await codes.send(phone, "register", client=owner)
