@@ -69,7 +69,7 @@ def serve(*, migrate_first: bool = True) -> int:
         f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
         flush=True,
     )
-    if settings.mode == "benchmark":
+    if settings.mode == "benchmark" and settings.upstream.mount_sandbox:
         print(
             "WARNING: benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
             "every code sent: a throwaway load-test stack only, never real users",
