@@ -27,6 +27,7 @@ from backend.auth.tokens import TokenService
 from backend.citizen.proof import IdentityProofs
 from backend.citizen.reclaim import ReclaimService
 from backend.citizen.service import CitizenService
+from backend.citizen.tasks import ReclaimFollowUps
 from backend.clock import Clock
 from backend.code.scanning import ScanService
 from backend.code.scans import ScanUploads
@@ -151,6 +152,10 @@ class Services:
     @property
     def reclaims(self) -> ReclaimService:
         return self.wiring.get(ReclaimService)
+
+    @property
+    def reclaim_follow_ups(self) -> ReclaimFollowUps:
+        return self.wiring.get(ReclaimFollowUps)
 
     @property
     def staff(self) -> StaffService:

@@ -139,16 +139,34 @@ def test_production_never_mounts_the_sandbox() -> None:
         load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_SANDBOX_MOUNT="1"))
 
 
-def test_benchmark_mode_is_the_production_stack_with_the_sandbox_mounted() -> None:
+def test_benchmark_mode_is_the_production_stack_on_the_sandbox_twins() -> None:
     settings = load_settings(_production(SUQIAN_MODE="benchmark"))
     assert settings.mode == "benchmark"
-    assert (settings.upstream.mode, settings.upstream.mount_sandbox) == ("sandbox", True)
+    assert settings.upstream.mode == "sandbox"
     assert settings.http.workers == 2
     assert (settings.openapi, settings.metrics_public) == (False, False)
     with pytest.raises(SettingsError, match="benchmark mode needs SUQIAN_DATABASE_URL"):
         load_settings({"SUQIAN_MODE": "benchmark", "SUQIAN_REDIS_URL": "redis://cache"})
     with pytest.raises(SettingsError, match="benchmark runs on the sandbox twins"):
         load_settings(_production(SUQIAN_MODE="benchmark", SUQIAN_UPSTREAM_MODE="remote"))
+
+
+def test_benchmark_mode_alone_never_mounts_the_sandbox() -> None:
+    # Review of issue 21: one variable exposed /_sandbox/sms/outbox, every SMS code sent.
+    assert load_settings(_production(SUQIAN_MODE="benchmark")).upstream.mount_sandbox is False
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_benchmark_mode_mounts_the_sandbox_when_asked_and_on_loopback_only(host: str) -> None:
+    asked = _production(SUQIAN_MODE="benchmark", SUQIAN_SANDBOX_MOUNT="1", SUQIAN_HOST=host)
+    assert load_settings(asked).upstream.mount_sandbox is True
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.5", "api.suqian.example"])  # noqa: S104
+def test_benchmark_mode_refuses_the_sandbox_on_an_address_others_reach(host: str) -> None:
+    asked = _production(SUQIAN_MODE="benchmark", SUQIAN_SANDBOX_MOUNT="1", SUQIAN_HOST=host)
+    with pytest.raises(SettingsError, match="loopback"):
+        load_settings(asked)
 
 
 def test_sandbox_mount_needs_sandbox_upstreams(tmp_path: Path) -> None:

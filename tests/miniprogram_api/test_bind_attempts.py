@@ -159,3 +159,24 @@ async def test_a_face_ticket_for_another_phone_says_nothing_about_this_phones_ac
         BIND, json=_bind(ticket, person, phone=registered["phone"], face_ticket=face["ticket"])
     )
     assert (probe.status_code, probe.json()["code"]) == (422, "citizen.face_ticket_invalid")
+
+
+async def test_a_strangers_wrong_bind_codes_do_not_destroy_the_owners_code(app: Litestar) -> None:
+    # Issue 21 review: the mini-program bind spent its SMS codes as if every caller were their asker.
+    async with client_from(app) as owner_web, client_from(app) as stranger:
+        owner = await add_person(owner_web)
+        code = await request_code(owner_web, owner["phone"], "bind")
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        # More wrong guesses from the stranger's address than the code allows its asker (5).
+        answers = []
+        for _ in range(2):
+            ticket = bind_ticket(await wechat_login(stranger, fresh_n()))
+            for _ in range(MAX_ATTEMPTS):
+                guess = await stranger.post(
+                    BIND, json=_bind(ticket, owner, phone=owner["phone"], sms_code=wrong)
+                )
+                answers.append(guess.json()["code"])
+        assert answers == ["auth.sms_code_invalid"] * 2 * MAX_ATTEMPTS
+        ticket = bind_ticket(await wechat_login(owner_web, fresh_n()))
+        bound = await owner_web.post(BIND, json=_bind(ticket, owner, phone=owner["phone"], sms_code=code))
+        assert bound.status_code == 200, bound.text

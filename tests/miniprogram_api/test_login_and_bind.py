@@ -9,12 +9,10 @@ import httpx
 import pytest
 
 from backend.audit.tables import AuditEntry
-from integrations.alipay import sandbox_mobile
 from integrations.wechat import WeChatTwinState, sandbox_openid, sandbox_phone
 from tests.backend.citizen.factories import add_person, bearer, register, request_code
 from tests.miniprogram_api.sandbox_users import (
     alipay_login,
-    alipay_phone_response,
     bind_ticket,
     bind_with_sms,
     bound_on_wechat,
@@ -73,25 +71,6 @@ async def test_binding_with_the_wechat_phone_api_needs_no_sms(web: httpx.AsyncCl
     )
     assert bound.status_code == 200, bound.text
     assert (await _me(web, bound.json()["access_token"]))["phone"].startswith("138")
-
-
-async def test_alipay_login_binds_with_alipays_phone_number_api(
-    web: httpx.AsyncClient, services: Services
-) -> None:
-    n = fresh_n()
-    person = await add_person(web, phone=sandbox_mobile(n))
-    ticket = bind_ticket(await alipay_login(web, n))
-    bound = await web.post(
-        "/mp/v1/bind",
-        json={
-            "bind_ticket": ticket,
-            "platform_phone_proof": alipay_phone_response(services, n),
-            "name": person["name"],
-            "id_number": person["id_number"],
-        },
-    )
-    assert bound.status_code == 200, bound.text
-    assert (await alipay_login(web, n)).json()["status"] == "authenticated"
 
 
 async def test_an_existing_citizen_binds_by_phone_and_real_name(web: httpx.AsyncClient) -> None:

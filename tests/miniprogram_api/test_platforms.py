@@ -7,11 +7,10 @@ import pytest
 
 from backend.account_link.platforms import Platforms
 from backend.errors import Forbidden, Invalid, Unauthenticated
-from integrations.alipay import sandbox_mobile, sandbox_open_id
+from integrations.alipay import sandbox_open_id
 from integrations.wechat import sandbox_openid, sandbox_phone, sandbox_unionid
 from tests.miniprogram_api.sandbox_users import (
     alipay_code,
-    alipay_phone_response,
     fresh_n,
     wechat_code,
     wechat_phone_code,
@@ -58,24 +57,11 @@ async def test_an_unknown_alipay_code_is_refused_as_unauthenticated(services: Se
 
 async def test_wechat_phone_code_yields_the_pure_mainland_number(services: Services) -> None:
     n = fresh_n()
-    phone = await Platforms(services.upstreams).phone_number("wechat", wechat_phone_code(n))
+    phone = await Platforms(services.upstreams).wechat_phone_number(wechat_phone_code(n))
     assert phone == sandbox_phone(n)
 
 
 async def test_a_bad_wechat_phone_code_is_an_invalid_proof(services: Services) -> None:
     with pytest.raises(Invalid) as refused:
-        await Platforms(services.upstreams).phone_number("wechat", "phone-code-x")
-    assert refused.value.code == "mp.phone_proof_invalid"
-
-
-async def test_alipay_phone_response_is_verified_and_decrypted(services: Services) -> None:
-    n = fresh_n()
-    payload = alipay_phone_response(services, n)
-    assert await Platforms(services.upstreams).phone_number("alipay", payload) == sandbox_mobile(n)
-
-
-async def test_a_tampered_alipay_phone_response_is_an_invalid_proof(services: Services) -> None:
-    payload = alipay_phone_response(services, fresh_n()).replace('"sign":"', '"sign":"AAAA', 1)
-    with pytest.raises(Invalid) as refused:
-        await Platforms(services.upstreams).phone_number("alipay", payload)
+        await Platforms(services.upstreams).wechat_phone_number("phone-code-x")
     assert refused.value.code == "mp.phone_proof_invalid"

@@ -10,10 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from litestar import Litestar
 
 from integrations.alipay import sandbox_mobile
 from integrations.wechat import sandbox_phone
-from tests.backend.citizen.factories import add_person, bearer, random_phone, register, request_code
+from tests.backend.citizen.factories import (
+    add_person,
+    bearer,
+    client_from,
+    random_phone,
+    register,
+    request_code,
+)
 from tests.miniprogram_api.sandbox_users import (
     alipay_code,
     alipay_login,
@@ -197,3 +205,29 @@ async def test_control_characters_in_the_real_name_are_refused_at_the_edge(web: 
     )
     assert response.status_code == 400
     assert response.json()["code"] == "request.invalid"
+
+
+async def test_a_signed_in_strangers_wrong_link_codes_do_not_destroy_the_owners_code(
+    app: Litestar,
+) -> None:
+    async with client_from(app) as owner_web, client_from(app) as stranger_web:
+        owner = await register(owner_web)
+        stranger = await register(stranger_web)
+        phone = owner["_person"]["phone"]
+        code = await request_code(owner_web, phone, "bind")
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        for _ in range(10):
+            guess = await stranger_web.post(
+                "/mp/v1/links/wechat",
+                json={"code": wechat_code(fresh_n()), "phone": phone, "sms_code": wrong},
+                headers=bearer(stranger["tokens"]["access_token"]),
+            )
+            assert guess.status_code == 422, guess.text
+        n = fresh_n()
+        linked = await owner_web.post(
+            "/mp/v1/links/wechat",
+            json={"code": wechat_code(n), "phone": phone, "sms_code": code},
+            headers=bearer(owner["tokens"]["access_token"]),
+        )
+        assert linked.status_code == 201, linked.text
+        assert (await wechat_login(owner_web, n)).json()["status"] == "authenticated"

@@ -75,3 +75,44 @@ def test_a_port_held_by_another_program_is_one_line(tmp_path: Path) -> None:
         2,
         [f"127.0.0.1:{port} is already in use (another server?): stop it or set SUQIAN_PORT"],
     )
+
+
+def _run(args: list[str], data_dir: Path) -> tuple[int, list[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
+    env.update(SUQIAN_DATA_DIR=str(data_dir))
+    done = subprocess.run(args, env=env, capture_output=True, timeout=60, check=False)
+    return done.returncode, (done.stdout + done.stderr).decode(errors="replace").splitlines()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["suqian", "migrate"], ["python", "-m", "backend", "migrate"]],
+    ids=["suqian migrate", "python -m backend migrate"],
+)
+def test_migrating_a_data_folder_a_server_holds_refuses(first: tuple[Path, int], command: list[str]) -> None:
+    # A migration would change the schema under the running server (review of issue 21).
+    data_dir, _ = first
+    executable = shutil.which(command[0])
+    assert executable
+    code, lines = _run([executable, *command[1:]], data_dir)
+    held = rf"{re.escape(str(data_dir))} is in use by another server \(pid \d+\)"
+    assert (code, len(lines)) == (2, 1), lines
+    assert re.fullmatch(held + ": stop it or set SUQIAN_DATA_DIR", lines[0]), lines
+
+
+def test_the_asgi_factory_refuses_a_data_folder_another_server_holds(first: tuple[Path, int]) -> None:
+    # What granian runs when started by hand (README: "or directly"), bypassing suqian serve.
+    data_dir, _ = first
+    python = shutil.which("python")
+    assert python
+    code, lines = _run([python, "-c", "from miniprogram_api.asgi import app; app()"], data_dir)
+    assert code != 0
+    assert any(f"{data_dir} is in use by another server" in line for line in lines), lines
+
+
+def test_migrating_a_free_data_folder_works_and_leaves_it_free(tmp_path: Path) -> None:
+    suqian = shutil.which("suqian")
+    assert suqian
+    assert _run([suqian, "migrate"], tmp_path)[0] == 0
+    with serve(tmp_path):
+        pass

@@ -7,6 +7,7 @@ receive these values as arguments.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -20,8 +21,9 @@ from backend.environ import SettingsError as SettingsError
 from backend.environ import choice, integer, listed, networks, section_from_env
 
 # "embedded": SQLite, the in-process store and the sandbox (a laptop). "production": PostgreSQL, Redis,
-# real upstreams, never the sandbox. "benchmark": production's stack with the sandbox mounted, for a
-# throwaway load-test stack only (load_tests.stack.run): its SMS outbox lists every code it sends.
+# real upstreams, never the sandbox. "benchmark": production's stack on the sandbox twins, for a
+# throwaway load-test stack only (load_tests.stack.run); it mounts them (their SMS outbox lists every
+# code sent) only when asked by name too, and only on a loopback address.
 Mode = Literal["embedded", "production", "benchmark"]
 MODES: tuple[Mode, ...] = ("embedded", "production", "benchmark")
 
@@ -208,7 +210,7 @@ def load_settings(
             access=choice(env, "LOG_ACCESS", ("off", "errors", "all")),
         ),
         secrets=_secrets(env, data_dir, mode),
-        upstream=_upstream(env, mode),
+        upstream=_upstream(env, mode, host=http.host),
         miniprogram=section_from_env(
             MiniProgramSettings,
             env,
@@ -252,21 +254,28 @@ def _mode(env: Mapping[str, str], *, is_sqlite: bool, has_redis: bool) -> Mode:
 GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases", "telecom", "faceverify")
 
 
-def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
+def _upstream(env: Mapping[str, str], mode: Mode, *, host: str) -> UpstreamSettings:
     """Sandbox upstreams are the embedded default. Production talks to the real systems unless told
     ``SUQIAN_UPSTREAM_MODE=sandbox``, and never mounts the sandbox: its control routes are open by
     design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
-    throwaway stack needs them mounted to seed citizens, and says so with a mode of its own."""
+    throwaway stack needs them mounted to seed citizens, and says so twice — a mode of its own and
+    ``SUQIAN_SANDBOX_MOUNT=1`` (one variable once exposed every code: review of issue 21) — on a
+    loopback ``SUQIAN_HOST`` only, where nobody but the machine's own load generator reaches it."""
     default_mode = "remote" if mode == "production" else "sandbox"
     upstream_mode = choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
     if mode == "benchmark" and upstream_mode != "sandbox":
         raise SettingsError("SUQIAN_MODE=benchmark runs on the sandbox twins: unset SUQIAN_UPSTREAM_MODE")
-    default_mount = "1" if mode != "production" and upstream_mode == "sandbox" else "0"
+    default_mount = "1" if mode == "embedded" and upstream_mode == "sandbox" else "0"
     mount = choice(env, "SANDBOX_MOUNT", ("0", "1"), default_mount) == "1"
     if mount and mode == "production":
         raise SettingsError(
             "SUQIAN_MODE=production never mounts the sandbox (its SMS outbox lists every code); "
             "a throwaway load-test stack runs SUQIAN_MODE=benchmark"
+        )
+    if mount and mode == "benchmark" and not _loopback(host):
+        raise SettingsError(
+            "SUQIAN_MODE=benchmark mounts the sandbox (its SMS outbox lists every code) on a loopback "
+            "SUQIAN_HOST only (127.0.0.1, ::1, localhost)"
         )
     if mount and upstream_mode != "sandbox":
         raise SettingsError("SUQIAN_SANDBOX_MOUNT=1 needs SUQIAN_UPSTREAM_MODE=sandbox")
@@ -286,6 +295,13 @@ def _upstream(env: Mapping[str, str], mode: Mode) -> UpstreamSettings:
         app_keys=_per_system(env, "_APP_KEY"),
         app_secrets=_per_system(env, "_APP_SECRET"),
     )
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name might resolve anywhere
 
 
 def _per_system(env: Mapping[str, str], suffix: str) -> dict[str, str]:

@@ -7,44 +7,15 @@ suqian migrate    # apply pending migrations and exit
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import socket
 import sys
-from pathlib import Path
 
+from backend import data_dir
 from backend.__main__ import main as backend_main
 from backend.feature import feature_sections
 from backend.settings import SettingsError, load_settings
 from miniprogram_api.app import FEATURES
-
-LOCK_FILE = "suqian.lock"
-
-
-def hold_data_dir(data_dir: Path) -> int | None:
-    """An exclusive lock on ``data_dir`` for as long as this process lives (the returned descriptor),
-    or None when another server holds it. The embedded default keeps its replay caches, rate limits
-    and token denylists in process: two servers on one SQLite file would each pass a code once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        # flock, not fcntl's record locks: those are dropped when any descriptor of the file closes.
-        # The granian workers are children of this process, which lives exactly as long as the server.
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
-    return fd
-
-
-def _holder(data_dir: Path) -> str:
-    try:
-        pid = (data_dir / LOCK_FILE).read_text().strip()
-    except OSError:
-        return "another server"
-    return f"another server (pid {pid})" if pid.isdigit() else "another server"
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -80,17 +51,15 @@ def serve(*, migrate_first: bool = True) -> int:
         return 2
     lock = None
     if settings.mode == "embedded":
-        lock = hold_data_dir(settings.data_dir)
+        # Held by this process, the granian workers' parent, for the migrations and the serving.
+        lock = data_dir.hold(settings.data_dir)
         if lock is None:
-            holder = _holder(settings.data_dir)
-            print(
-                f"{settings.data_dir} is in use by {holder}: stop it or set SUQIAN_DATA_DIR", file=sys.stderr
-            )
+            print(data_dir.DataDirInUse(settings.data_dir), file=sys.stderr)
             return 2
     if problem := port_problem(settings.http.host, settings.http.port):
         print(problem, file=sys.stderr)
         return 2
-    if migrate_first and (code := backend_main(["migrate"])) != 0:
+    if migrate_first and (code := backend_main(["migrate"], holding_data_dir=True)) != 0:
         return code
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
@@ -100,7 +69,7 @@ def serve(*, migrate_first: bool = True) -> int:
         f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
         flush=True,
     )
-    if settings.mode == "benchmark":
+    if settings.mode == "benchmark" and settings.upstream.mount_sandbox:
         print(
             "WARNING: benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
             "every code sent: a throwaway load-test stack only, never real users",

@@ -201,12 +201,18 @@ class LinkController(Controller):
     )
     async def link_wechat(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[WeChatLink],
         account_links: NamedDependency[AccountLinkService],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
         row = await account_links.link(
-            principal, "wechat", data.code, phone=data.phone, sms_code=data.sms_code
+            principal,
+            "wechat",
+            data.code,
+            phone=data.phone,
+            sms_code=data.sms_code,
+            client=client_address(request),
         )
         return _link(row)
 
@@ -218,12 +224,18 @@ class LinkController(Controller):
     )
     async def link_alipay(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[AlipayLink],
         account_links: NamedDependency[AccountLinkService],
         principal: NamedDependency[Principal],
     ) -> LinkRead:
         row = await account_links.link(
-            principal, "alipay", data.auth_code, phone=data.phone, sms_code=data.sms_code
+            principal,
+            "alipay",
+            data.auth_code,
+            phone=data.phone,
+            sms_code=data.sms_code,
+            client=client_address(request),
         )
         return _link(row)
 

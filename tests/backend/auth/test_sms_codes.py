@@ -33,23 +33,25 @@ async def test_code_is_six_digits_sent_through_the_sms_gateway(web: httpx.AsyncC
 async def test_code_is_single_use_and_bound_to_its_purpose(
     services: Services, web: httpx.AsyncClient
 ) -> None:
-    phone = random_phone()
-    code = await request_code(web, phone, "register")
-    assert not await services.sms_codes.consume(phone, "login", code)
-    assert not await services.sms_codes.consume(random_phone(), "register", code)
-    assert await services.sms_codes.consume(phone, "register", code)
-    assert not await services.sms_codes.consume(phone, "register", code)
+    phone, asker = random_phone(), _address()
+    await services.sms_codes.send(phone, "register", client=asker)
+    code = await latest_sms_code(web, phone)
+    assert not await services.sms_codes.consume(phone, "login", code, client=asker)
+    assert not await services.sms_codes.consume(random_phone(), "register", code, client=asker)
+    assert await services.sms_codes.consume(phone, "register", code, client=asker)
+    assert not await services.sms_codes.consume(phone, "register", code, client=asker)
 
 
 async def test_sixth_attempt_fails_even_with_the_right_code(
     services: Services, web: httpx.AsyncClient
 ) -> None:
-    phone = random_phone()
-    code = await request_code(web, phone, "login")
+    phone, asker = random_phone(), _address()
+    await services.sms_codes.send(phone, "login", client=asker)
+    code = await latest_sms_code(web, phone)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(MAX_ATTEMPTS):
-        assert not await services.sms_codes.consume(phone, "login", wrong)
-    assert not await services.sms_codes.consume(phone, "login", code)
+        assert not await services.sms_codes.consume(phone, "login", wrong, client=asker)
+    assert not await services.sms_codes.consume(phone, "login", code, client=asker)
 
 
 async def test_a_strangers_wrong_guesses_do_not_destroy_the_owners_code(
@@ -83,12 +85,12 @@ async def test_code_expires_after_five_minutes(services: Services, web: httpx.As
     await codes.send(phone, "login", client="203.0.113.9")
     code = await latest_sms_code(web, phone)
     clock.advance(CODE_TTL - 1)
-    assert await codes.consume(phone, "login", code)
+    assert await codes.consume(phone, "login", code, client="203.0.113.9")
     phone = random_phone()
     await codes.send(phone, "login", client="203.0.113.9")
     code = await latest_sms_code(web, phone)
     clock.advance(CODE_TTL + 1)
-    assert not await codes.consume(phone, "login", code)
+    assert not await codes.consume(phone, "login", code, client="203.0.113.9")
 
 
 async def test_second_code_within_a_minute_is_429_with_retry_after(web: httpx.AsyncClient) -> None:
@@ -124,7 +126,7 @@ async def test_a_used_code_stops_counting_against_its_address(
     for _ in range(3):
         phone = random_phone()
         await codes.send(phone, "login", client=address)
-        assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+        assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client=address)
     # Codes nobody uses are what SMS pumping leaves behind: those count.
     await codes.send(random_phone(), "login", client=address)
     await codes.send(random_phone(), "login", client=address)
@@ -178,7 +180,7 @@ async def test_after_a_long_attack_from_many_addresses_the_owner_gets_a_code_wit
         clock.advance(5)
     waited = await _wait_for_a_code(codes, clock, phone, "203.0.113.50")
     assert waited <= 10 * 60
-    assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client="203.0.113.50")
 
 
 async def test_one_address_asking_all_day_never_keeps_a_phone_from_its_owner(
@@ -195,7 +197,7 @@ async def test_one_address_asking_all_day_never_keeps_a_phone_from_its_owner(
         if minute % 60 == 30:
             # Once an hour the owner asks from their own network, and gets a code at once.
             assert await _wait_for_a_code(codes, clock, phone, owner) == 0
-            assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+            assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client=owner)
         clock.advance(60)
     # The stranger texted the phone 5 times an hour at most.
     assert sent <= 24 * services.auth_settings.sms_per_phone_address
@@ -236,7 +238,7 @@ async def test_a_used_code_lifts_the_phones_wait(services: Services, web: httpx.
     await codes.send(phone, "login", client=owner)
     with pytest.raises(RateLimited):
         await codes.send(phone, "register", client=owner)
-    assert await codes.consume(phone, "login", await latest_sms_code(web, phone))
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client=owner)
     await codes.send(phone, "register", client=owner)
 
 
@@ -251,4 +253,25 @@ async def test_a_refused_request_counts_against_no_limit(services: Services) -> 
             await codes.send(phone, "register", client=owner)
     clock.advance(services.auth_settings.sms_phone_first_delay)
     # 50 refusals spent neither the owner's hourly budget nor a cooldown: the next asks are answered.
+    await codes.send(phone, "register", client=owner)
+
+
+async def test_the_address_that_used_a_code_becomes_known_not_the_one_that_asked_for_it(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    clock = ManualClock(services.clock.now())
+    codes = _manual_codes(services, clock)
+    settings = services.auth_settings
+    phone, owner, stranger = random_phone(), _address(), _address()
+    for _ in range(settings.sms_phone_free - 1):
+        await codes.send(phone, "login", client=_address())
+    await codes.send(phone, "login", client=owner)
+    clock.advance(settings.sms_phone_first_delay)
+    # A stranger asks right after the owner: theirs is now the live code, and the owner's phone gets it.
+    await codes.send(phone, "login", client=stranger)
+    assert await codes.consume(phone, "login", await latest_sms_code(web, phone), client=owner)
+    # Someone takes the phone's next turn; the stranger proved nothing and waits theirs, the owner not.
+    await codes.send(phone, "register", client=_address())
+    with pytest.raises(RateLimited):
+        await codes.send(phone, "register", client=stranger)
     await codes.send(phone, "register", client=owner)

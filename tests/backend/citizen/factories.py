@@ -119,6 +119,18 @@ async def register(
     return {**response.json(), "_person": person, "_password": body["password"]}
 
 
+async def taken_with_a_former_number(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
+    """Someone registered the owner's identity with the owner's former number (the operators' check
+    passed: it was still registered to the owner); the number has since gone to someone else, and the
+    owner has a new one. The registration's answer, and the owner with their new phone."""
+    owner = await add_person(client)
+    taken = await register(client, owner)
+    await move_phone(client, owner["phone"], to=await add_person(client))
+    new_phone = random_phone()
+    await move_phone(client, new_phone, to=owner)
+    return taken, {**owner, "phone": new_phone}
+
+
 def bearer(access_token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {access_token}"}
 

@@ -3,12 +3,16 @@ server-side from the platform (issue 21, rows 1 and 8)."""
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 
 from backend.audit.tables import AuditEntry
+from backend.citizen.repository import CitizenRepository, DuplicateCitizen, NewCitizen
 from integrations.sandbox import Faults
 from tests.backend.citizen.factories import (
     add_person,
@@ -138,3 +142,30 @@ async def test_face_verifications_for_one_identity_and_phone_are_capped_per_day(
     person = {**await add_person(web), "phone": random_phone()}
     codes = [(await _attempt(web, person)).json()["code"] for _ in range(4)]
     assert codes == ["citizen.face_verification_required"] * 3 + ["citizen.face_verification_rate_limited"]
+
+
+async def test_the_database_lets_one_face_verification_make_one_citizen(services: Services) -> None:
+    # The store's ticket is dropped after the commit; should it outlive it, the unique index refuses.
+    repository, now, verification = (
+        CitizenRepository(services.engine),
+        services.clock.now(),
+        secrets.token_hex(9),
+    )
+
+    def citizen() -> NewCitizen:
+        return NewCitizen(
+            id=uuid.uuid4(),
+            name_sealed="sealed",
+            id_number_sealed="sealed",
+            id_number_index=secrets.token_hex(32),
+            phone_sealed="sealed",
+            phone_index=secrets.token_hex(32),
+            password_hash=None,
+            verified_at=now,
+            created_at=now,
+            face_verification=verification,
+        )
+
+    await repository.add(citizen())
+    with pytest.raises(DuplicateCitizen):
+        await repository.add(citizen())

@@ -4,13 +4,17 @@ is told, and every step is audited."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from backend.audit.tables import AuditEntry
 from backend.citizen.repository import CitizenRepository
+from backend.citizen.tables import Citizen as CitizenTable
+from backend.database import transaction
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import (
     add_person,
@@ -21,6 +25,7 @@ from tests.backend.citizen.factories import (
     register,
     request_code,
     scan_face,
+    taken_with_a_former_number,
 )
 from tests.backend.code.factories import Citizen, enrol
 from tests.miniprogram_api.sandbox_users import bound_on_wechat, wechat_login
@@ -38,24 +43,10 @@ async def _with_sms(web: httpx.AsyncClient, path: str, person: dict[str, str]) -
     return await web.post(path, json=_body(person, sms_code=code, password="the owner's own passphrase"))
 
 
-async def _taken_with_a_phone_that_changed_hands(
-    web: httpx.AsyncClient,
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Someone registered the owner's identity with the owner's former number (the operators' check
-    passed: it was still registered to the owner); the number has since gone to someone else, and the
-    owner has a new one. The registration's answer, and the owner with their new phone."""
-    owner = await add_person(web)
-    taken = await register(web, owner)
-    await move_phone(web, owner["phone"], to=await add_person(web))
-    new_phone = random_phone()
-    await move_phone(web, new_phone, to=owner)
-    return taken, {**owner, "phone": new_phone}
-
-
 async def test_the_owner_reclaims_an_identity_registered_with_their_former_number(
     services: Services, web: httpx.AsyncClient
 ) -> None:
-    taken, owner = await _taken_with_a_phone_that_changed_hands(web)
+    taken, owner = await taken_with_a_former_number(web)
     old_phone, old_id = taken["_person"]["phone"], taken["citizen"]["id"]
     old_tokens = taken["tokens"]
     old_citizen = Citizen(uuid.UUID(old_id), bearer(old_tokens["access_token"]))
@@ -122,7 +113,7 @@ async def test_the_owner_reclaims_an_identity_registered_with_their_former_numbe
 
 
 async def test_a_frozen_accounts_linked_mini_program_login_is_refused(web: httpx.AsyncClient) -> None:
-    taken, owner = await _taken_with_a_phone_that_changed_hands(web)
+    taken, owner = await taken_with_a_former_number(web)
     n, _ = await bound_on_wechat(web, taken["_person"])
     assert (await _with_sms(web, RECLAIM, owner)).status_code == 201
     login = await wechat_login(web, n)
@@ -179,3 +170,55 @@ async def test_a_refresh_for_a_frozen_citizen_is_refused_and_ends_the_session(
     assert (refresh.status_code, refresh.json()["code"]) == (403, "citizen.account_frozen")
     revoked = await web.get("/api/v1/me", headers=bearer(taken["tokens"]["access_token"]))
     assert revoked.status_code == 401
+
+
+async def _until_a_query_waits_for_a_row_lock(racing: asyncio.Task[Any]) -> None:
+    """Return once some session of this database waits for a lock (the racing request reached its
+    freeze); fail if the request ended first."""
+    for _ in range(2000):
+        assert not racing.done(), racing.result().text
+        rows = await CitizenTable.raw(
+            "SELECT count(*) AS n FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if rows[0]["n"]:
+            return
+        await asyncio.sleep(0.005)
+    pytest.fail("the racing reclaim never reached the freeze")
+
+
+async def test_a_reclaim_that_loses_the_race_keeps_its_face_ticket(
+    services: Services, web: httpx.AsyncClient
+) -> None:
+    # Review of issue 21: the ticket was spent before the freeze, so losing the race cost one of the
+    # person's three face verifications a day.
+    owner = await add_person(web)
+    holder = uuid.UUID((await register(web, owner))["citizen"]["id"])
+    with_second = {**owner, "phone": random_phone()}
+    await move_phone(web, with_second["phone"], to=owner)
+    face = face_verification(await _with_sms(web, RECLAIM, with_second))
+    await scan_face(web, face["verification_id"], passes=True)
+
+    # Another reclaim of the same account is committing: its freeze holds the holder's row.
+    frozen, release = asyncio.Event(), asyncio.Event()
+
+    async def the_other_reclaim() -> None:
+        async with transaction(services.engine):
+            assert await CitizenRepository(services.engine).freeze(holder, now=services.clock.now())
+            frozen.set()
+            await release.wait()
+
+    other = asyncio.create_task(the_other_reclaim())
+    await frozen.wait()
+    racing = asyncio.create_task(web.post(RECLAIM, json=_body(with_second, face_ticket=face["ticket"])))
+    await _until_a_query_waits_for_a_row_lock(racing)
+    release.set()
+    await other
+    lost = await racing
+    assert (lost.status_code, lost.json()["code"]) == (409, "citizen.reclaim_conflict")
+    # The verification still stands: nobody holds the identity now, and the same ticket registers.
+    registered = await web.post(REGISTER, json=_body(with_second, face_ticket=face["ticket"]))
+    assert registered.status_code == 201, registered.text
+    # Once, though: one verification makes one citizen.
+    again = await web.post(REGISTER, json=_body(with_second, face_ticket=face["ticket"]))
+    assert again.status_code in (409, 422), again.text

@@ -8,7 +8,7 @@ Unauthenticated (401)
 Forbidden (403)         PlatformUserBlocked   mp.platform_user_blocked
 Conflict (409)
 ├── AlreadyLinked       mp.already_linked
-└── SmsRequired         mp.sms_required (a platform phone proof for a phone with an account)
+└── SmsRequired         mp.sms_required (a platform phone proof that can't do: see the class)
 Invalid (422)
 ├── PhoneNotYours       mp.phone_not_yours
 ├── PhoneProofMissing   mp.phone_proof_missing
@@ -61,11 +61,13 @@ class AlreadyLinked(Conflict):
 
 
 class SmsRequired(Conflict):
-    """A platform phone proof (or a face ticket) alone can't bind an existing account: retry the same
-    ticket with phone + sms_code (one more of the ticket's attempts)."""
+    """The platform's phone proof can't do here: retry the same ticket with phone + sms_code (one more
+    of the ticket's attempts). A platform proof (or a face ticket) never binds an existing account,
+    Alipay's phone answer never proves anything (replayable), and WeChat's proves a new phone only
+    where the operators say it is the person's (elsewhere a face verification follows the SMS code)."""
 
     code = "mp.sms_required"
-    detail = "This phone already has an account: prove it with an SMS code of purpose bind"
+    detail = "Prove this phone with an SMS code of purpose bind"
 
 
 class PhoneNotYours(Invalid):

@@ -1,4 +1,4 @@
-"""The two mini-program platforms behind one face: prove who a user is, and read their phone number.
+"""The two mini-program platforms behind one face: prove who a user is, and (WeChat) read their phone.
 
 The platform adapters raise ``integrations`` errors; this module turns each into the domain error a
 client can act on, and keeps the WeChat ``session_key`` here: it is dropped on the floor, because the
@@ -20,8 +20,8 @@ from backend.account_link.errors import (
 )
 from backend.account_link.identity import Platform, PlatformIdentity
 from backend.upstreams import Upstreams
-from integrations import SignatureRejected, UpstreamRejected, UpstreamUnavailable
-from integrations.alipay import AlipayMiniProgram, PhoneNumberUndecryptable
+from integrations import UpstreamRejected, UpstreamUnavailable
+from integrations.alipay import AlipayMiniProgram
 from integrations.wechat import OpenDataRejected, WeChatMiniProgram
 
 log = logging.getLogger("backend.account_link")
@@ -83,24 +83,22 @@ class Platforms:
                 raise PlatformRateLimited(retry_after=_RATE_LIMIT_RETRY_AFTER) from exc
             raise _misconfigured(platform, exc) from exc
 
-    async def phone_number(self, platform: Platform, proof: str) -> str:
-        """The mainland mobile number the platform vouches for: a WeChat ``getPhoneNumber`` code, or
-        the ``res.response`` string of Alipay's ``my.getPhoneNumber``. Alipay's answer is bound to no
-        user and no time (zero-IV encryption, deterministic signature), so it can be replayed: the
-        service accepts either proof alone only to register a new citizen."""
+    async def wechat_phone_number(self, code: str) -> str:
+        """The mainland mobile number WeChat vouches for, from a ``getPhoneNumber`` code: single use,
+        minutes long, spent here against WeChat's server. Alipay's ``my.getPhoneNumber`` answer has no
+        counterpart: it is the same string for a phone every time (zero-IV encryption, deterministic
+        signature), bound to no user and no moment, so it proves nothing and is never read here."""
         try:
-            if platform == "wechat":
-                phone = await self._wechat().phone_number(proof)
-                if phone.country_code != "86":
-                    raise PhoneUnsupported()
-                return phone.pure_phone_number
-            return self._alipay().phone_number(proof)
+            phone = await self._wechat().phone_number(code)
         except UpstreamUnavailable as exc:
-            raise _unavailable(platform, exc) from exc
+            raise _unavailable("wechat", exc) from exc
         except UpstreamRejected as exc:
-            # A refused phone code (WeChat) or authorisation (Alipay isv.*) is the user's proof failing.
-            if exc.code not in _LOGIN_CODE_REFUSED and not exc.code.startswith("isv."):
-                raise _misconfigured(platform, exc) from exc
+            # A refused phone code is the user's proof failing; anything else is our configuration.
+            if exc.code not in _LOGIN_CODE_REFUSED:
+                raise _misconfigured("wechat", exc) from exc
             raise PhoneProofInvalid() from exc
-        except (SignatureRejected, PhoneNumberUndecryptable, OpenDataRejected) as exc:
+        except OpenDataRejected as exc:
             raise PhoneProofInvalid() from exc
+        if phone.country_code != "86":
+            raise PhoneUnsupported()
+        return phone.pure_phone_number

@@ -15,11 +15,15 @@ after the redemption (a concurrent registration of the same phone or identity, a
 the same platform user) leaves nothing half-made that blocks the user: a new platform login gives a
 new ticket, and the phone, now with an account, binds with an SMS code.
 
-Binding to an existing account always needs an SMS code of purpose "bind" sent to its phone. The
-platform's phone number API is accepted alone only to register a new citizen: it proves the phone to
-the platform, not that the caller controls it now — Alipay's ``my.getPhoneNumber`` answer is
-encrypted with a zero IV and signed deterministically, bound to no user and no time, so one captured
-string would vouch for that phone forever (``mp.sms_required`` tells the client to fall back to SMS).
+Binding to an existing account always needs an SMS code of purpose "bind" sent to its phone. A
+platform's word for a phone is accepted alone only when it is fresh and only to register a new
+citizen whose phone the operators say is theirs: WeChat's ``getPhoneNumber`` code (single use,
+minutes long, spent server-side). Alipay's ``my.getPhoneNumber`` answer never is: it is encrypted with
+a zero IV and signed deterministically, bound to no user and no time, so one captured string would
+vouch for that phone forever — with the holder's name and ID number (no secret) it registered them to
+the attacker's Alipay account, and with the attacker's own face it squatted their phone (issue 21
+review). Where the operators can't vouch, a face verification decides who the person is, but only
+after an SMS code proved the phone. ``mp.sms_required`` tells the client to fall back to SMS.
 Linking a signed-in citizen to another platform is a step up too: an SMS code to their own phone in
 the same request, so a stolen 15-minute access token can't become a lasting platform login.
 
@@ -55,7 +59,7 @@ from backend.auth.errors import SmsCodeInvalid
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenPair, TokenService
-from backend.citizen.errors import FaceTicketInvalid
+from backend.citizen.errors import FaceTicketInvalid, SmsCodeRequired
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.database import transaction
@@ -78,10 +82,11 @@ class BindRequired(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PhoneProof(msgspec.Struct, frozen=True, kw_only=True):
-    """Either ``phone`` + ``sms_code`` or ``platform_proof`` (a WeChat ``getPhoneNumber`` code, or
-    the ``res.response`` of Alipay's ``my.getPhoneNumber``; enough only for a phone with no
-    account), or ``phone`` + ``face_ticket``: the ticket a previous attempt got with its proof of that
-    phone, completing a face verification (a phone with no account only, like a platform proof)."""
+    """Either ``phone`` + ``sms_code`` or ``platform_proof`` (a WeChat ``getPhoneNumber`` code: enough
+    only for a phone with no account that the operators say is the person's; Alipay's
+    ``my.getPhoneNumber`` answer is never enough), or ``phone`` + ``face_ticket``: the ticket a previous
+    attempt got with its SMS proof of that phone, completing a face verification (a phone with no
+    account only)."""
 
     phone: str | None = None
     sms_code: str | None = None
@@ -135,12 +140,23 @@ class AccountLinkService:
         identity = await self._tickets.find(ticket)
         if identity is None or not await self._tickets.charge(ticket):
             raise BindTicketInvalid()
-        phone, by_sms = await self._proven_phone(identity.platform, proof, name=name, id_number=id_number)
+        phone, by_sms = await self._proven_phone(
+            identity.platform, proof, name=name, id_number=id_number, client=client
+        )
         existing = await self._citizens.find_by_phone(phone)
         if existing is None:
-            registrant = await self._citizens.verify_registrant(
-                name=name, id_number=id_number, phone=phone, face_ticket=proof.face_ticket, client=client
-            )
+            try:
+                registrant = await self._citizens.verify_registrant(
+                    name=name,
+                    id_number=id_number,
+                    phone=phone,
+                    face_ticket=proof.face_ticket,
+                    phone_by_sms=by_sms,
+                    client=client,
+                )
+            except SmsCodeRequired:
+                # The operators can't vouch and only WeChat did: the same remedy as for an account.
+                raise SmsRequired() from None
             await self._redeem(ticket)
             citizen_id = (await self._citizens.enrol(registrant, client=client)).id
         else:
@@ -163,14 +179,14 @@ class AccountLinkService:
             raise BindTicketInvalid()  # a concurrent bind with this ticket won
 
     async def link(
-        self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str
+        self, principal: Principal, platform: Platform, code: str, *, phone: str, sms_code: str, client: str
     ) -> Link:
         """Link the signed-in citizen to the platform identity a fresh login code proves, once an SMS
         code of purpose "bind" proves they hold their account's phone now."""
         identity = await self._platforms.identify(platform, code)
         # The platform code first: it costs the client nothing to get another, while an SMS code is
         # rate-limited, so a refused login code leaves the SMS code unspent.
-        if not await self._sms_codes.consume(phone, "bind", sms_code):
+        if not await self._sms_codes.consume(phone, "bind", sms_code, client=client):
             raise SmsCodeInvalid()
         if await self._citizens.find_by_phone(phone) != principal.id:
             raise PhoneNotYours()
@@ -196,16 +212,20 @@ class AccountLinkService:
         await self._tokens.end_client_sessions("citizen", principal.id, client_id(row.platform))
 
     async def _proven_phone(
-        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str
+        self, platform: Platform, proof: PhoneProof, *, name: str, id_number: str, client: str
     ) -> tuple[str, bool]:
         """The proven phone, and whether an SMS code proved it (the stronger proof wins when several
-        are given). A face ticket vouches for the phone (and identity) it was issued with."""
+        are given). A face ticket vouches for the phone (and identity) it was issued with: it is
+        issued only once an SMS code proved that phone."""
         if proof.phone is not None and proof.sms_code is not None:
-            if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code):
+            if not await self._sms_codes.consume(proof.phone, "bind", proof.sms_code, client=client):
                 raise SmsCodeInvalid()
             return proof.phone, True
         if proof.platform_proof is not None:
-            return await self._platforms.phone_number(platform, proof.platform_proof), False
+            if platform != "wechat":
+                # Alipay's my.getPhoneNumber answer is replayable forever (the module docstring).
+                raise SmsRequired()
+            return await self._platforms.wechat_phone_number(proof.platform_proof), False
         if proof.phone is not None and proof.face_ticket is not None:
             if not await self._citizens.face_ticket_vouches(
                 proof.face_ticket, phone=proof.phone, name=name, id_number=id_number

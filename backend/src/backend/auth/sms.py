@@ -13,9 +13,9 @@ can cost them is waiting). The numbers are ``AuthSettings.sms_*``, each with its
 - per phone, from all addresses: ``sms_phone_free`` codes per ``sms_phone_window``, then each code
   must wait ``sms_phone_first_delay`` s after the previous one, doubling up to ``sms_phone_max_delay``.
   Codes are spaced, never stopped: after any attack the owner waits at most that long, and a code
-  that gets used lifts the current wait. An address that asked for a code of the phone which was then
-  used (within ``login_known_address_ttl``) is the owner's and never waits this turn; it remains bound
-  by the limits above. The spacing also bounds guessing (5 tries per code, ASVS 6.6.3).
+  that gets used lifts the current wait. An address from which a code of the phone was used (within
+  ``login_known_address_ttl``) is the owner's and never waits this turn; it remains bound by the
+  limits above. The spacing also bounds guessing (5 tries per code, ASVS 6.6.3).
 - per client address (IPv6: per /64), across phones: ``unused_sms_per_address`` codes that were never
   used, so the gateway can't be turned into a bill (SMS pumping): a code that gets used gives its
   address its unit back, so citizens sharing a carrier-grade NAT don't use the budget up.
@@ -170,26 +170,27 @@ class SmsCodes:
         if spaced:
             await self._store.delete(turn_key)
 
-    async def consume(self, phone: str, purpose: SmsPurpose, code: str, *, client: str | None = None) -> bool:
+    async def consume(self, phone: str, purpose: SmsPurpose, code: str, *, client: str) -> bool:
         """True, once, for the live code of (``phone``, ``purpose``).
 
-        Every call counts as an attempt of its address (``client``; IPv6 by its /64). The address that
-        asked for the code has ``MAX_ATTEMPTS``, after which the code is destroyed; any other address
-        has ``MAX_ATTEMPTS`` of its own and all of them together ``MAX_STRANGER_ATTEMPTS``, after
-        which they are refused — but the code stays alive for its owner: a stranger's wrong guesses
-        must not destroy the code the owner is about to type (issue 21 review). A caller that knows
-        no address (``client=None``) counts as the asker.
+        Every call counts as an attempt of its address (``client``, the caller's: IPv6 by its /64).
+        The address that asked for the code has ``MAX_ATTEMPTS``, after which the code is destroyed;
+        any other address has ``MAX_ATTEMPTS`` of its own and all of them together
+        ``MAX_STRANGER_ATTEMPTS``, after which they are refused — but the code stays alive for its
+        owner: a stranger's wrong guesses must not destroy the code the owner is about to type (issue
+        21 review). ``client`` is required: a call site that passed none once counted every caller as
+        the asker, and let anyone burn the codes of the mini-program bind and link.
         """
         code_key, _ = self._keys(phone, purpose)
         stored = await self._store.get(code_key)
         if stored is None:
             return False
         asker = await self._store.get(f"{code_key}:client")
-        source = address_key(client) if client is not None else None
-        own = source is None or asker is None or address_key(asker.decode()) == source
+        source = address_key(client)
+        own = asker is None or address_key(asker.decode()) == source
         # Keyed by this code (its MAC), so a new code starts every count afresh.
         tries_prefix = f"{code_key}:tries:{stored[-16:].decode(errors='replace')}"
-        tries = await self._store.incr(f"{tries_prefix}:{source or 'asker'}", ttl=CODE_TTL)
+        tries = await self._store.incr(f"{tries_prefix}:{source}", ttl=CODE_TTL)
         if own:
             if tries > MAX_ATTEMPTS:
                 await self._store.delete(code_key)
@@ -203,18 +204,18 @@ class SmsCodes:
         # Single use even under a race: only the caller whose DELETE removed the key wins.
         if await self._store.delete(code_key) != 1:
             return False
-        client_raw = asker
         await self._store.delete(f"{code_key}:client")
-        # A spent code ends its cooldown and the phone's current wait: the holder just proved they
-        # hold the phone and may need the next code at once. The address that asked for it is theirs.
+        # A spent code ends the phone's current wait: the holder just proved they hold the phone and
+        # may need the next code at once. The address that used it is theirs (known); the one that
+        # asked for it may be a stranger's whose request replaced the owner's code, and proved nothing.
         handle, _, turn_key = self._phone_keys(phone)
         await self._store.delete(turn_key)
-        if client_raw is not None:
-            asker_address = client_raw.decode()
+        await self._store.set(
+            self._known_key(handle, client), b"1", ttl=self._settings.login_known_address_ttl
+        )
+        if asker is not None:
+            asker_address = asker.decode()
             await self._store.delete(f"{code_key}:cooldown:{address_key(asker_address)}")
-            await self._store.set(
-                self._known_key(handle, asker_address), b"1", ttl=self._settings.login_known_address_ttl
-            )
-            # A used code is no sign of SMS pumping: it stops counting against its address.
+            # A used code is no sign of SMS pumping: it stops counting against the address charged.
             await self._limiter.refund(self._per_client, asker_address)
         return True

@@ -21,6 +21,20 @@ that has not failed on it: during an attack the owner's password is checked at o
 from a new address unless the ceiling is reached. A citizen's SMS code never passes here at all.
 A refused attempt is 429 ``auth.login_throttled`` with ``Retry-After`` and checks nothing.
 
+**Why "known" is an address, not a device** (checked in the review of issue 21). An address is known
+to an account only by proof — a right password or SMS login from it, or (``backend.auth.sms``) an SMS
+code of the phone used from it, never an address that merely asked for one — and it is counted as
+``address_key`` counts it (IPv4; IPv6 by its /64): the one fact about a caller a stranger can't choose,
+since TCP needs the answer to reach it and ``X-Forwarded-For`` is believed only from
+``SUQIAN_TRUSTED_PROXIES``. Its weakness is sharing: behind the owner's carrier-grade NAT, office or
+café a stranger is "known" too. What that buys them is bounded, because measures 1 and 2 still hold
+there: 30 failures per 15 minutes across accounts, and on one account 5, then 30 s doubling to 15 min
+(about 100 guesses a day, shared with the owner) — one address's worth on top of the ceiling's 100; for
+SMS codes it skips the phone's spacing, not the 5 codes an hour per phone and address. A device-bound
+secret (OWASP's device cookies) would not be shared, but needs every client to keep and send one and
+does nothing for a first login from a device; the bound above makes it an option, not a fix this
+threat needs.
+
 Counting is atomic in the store: each attempt is counted (INCR) before its password is checked and
 takes its turn with a SET NX, so a parallel burst from one address gets ``login_free_failures``
 checks at most; a success gives its counts back.

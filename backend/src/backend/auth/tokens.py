@@ -6,8 +6,8 @@ pins the algorithm, requires every claim, checks ``typ``, ``aud``, ``iss`` and e
 by ``kid`` from our own key ring only (``jku``/``x5u``/``jwk`` headers are refused, RFC 8725 §3.10),
 and refuses tokens over 4 KiB before parsing them. A token has one spelling: its signature must be the
 canonical base64url of a low-S ``r || s`` (we sign only those), so nobody can mint a second valid
-string of a token someone holds. A verified token is cached until it expires, so
-the signature is checked once per token per worker, not once per request.
+string of a token someone holds. A verified token is cached until it expires: its signature is checked
+once per token per worker, not once per request.
 
 Revocation is a separate, async step on the store (``revocation_check`` + ``revoked_by`` let a hot
 path batch it with its own reads): a logged-out token's ``jti``, a whole session (``sid``), or every
@@ -363,14 +363,17 @@ class TokenService:
     async def revoke_subject(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
         """End every session and every outstanding access token of one principal (a device taken
         out of service, a staff member disabled or given other roles). New logins still work."""
-        now = self._clock.now()
-        await self._refresh.revoke_subject(kind, principal_id, now=now)
+        await self.end_sessions(kind, principal_id)
         await self._store.set(
             f"auth:deny:sub:{kind}:{principal_id}",
-            str(int(now.timestamp())).encode(),
+            str(int(self._clock.now().timestamp())).encode(),
             ttl=self._settings.access_ttl + LEEWAY,
         )
         await self.revocations.revoked()
+
+    async def end_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
+        """``revoke_subject``'s database half, in the caller's transaction; its access tokens live on."""
+        await self._refresh.revoke_subject(kind, principal_id, now=self._clock.now())
 
     async def end_client_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID, client_id: str) -> None:
         """End one principal's sessions of one client, and their access tokens, leaving the others

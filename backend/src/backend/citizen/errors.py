@@ -11,6 +11,7 @@ Conflict (409)
 ├── PhoneTaken                  citizen.phone_taken
 ├── FaceVerificationRequired    citizen.face_verification_required (carries the face ticket)
 ├── FaceVerificationPending     citizen.face_verification_pending
+├── SmsCodeRequired             citizen.sms_code_required (a platform's phone proof, and no operators' match)
 └── ReclaimRaced                citizen.reclaim_conflict
 Invalid (422)
 ├── IdNumberInvalid             citizen.id_number_invalid (the detail names the failed check)
@@ -116,6 +117,15 @@ class FaceVerificationPending(Conflict):
 
     code = "citizen.face_verification_pending"
     detail = "The face verification is not finished; complete it in the app, then retry"
+
+
+class SmsCodeRequired(Conflict):
+    """The operators don't say the phone is this person's, and only a platform vouched for it: a face
+    verification would prove who the registrant is, never that they hold this phone now, so the phone
+    must be proven by an SMS code first (a mini program's bind answers ``mp.sms_required``)."""
+
+    code = "citizen.sms_code_required"
+    detail = "The operators can't say this phone is yours: prove it with an SMS code first"
 
 
 class ReclaimRaced(Conflict):

@@ -7,11 +7,13 @@ from backend.auth.passwords import Passwords
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
+from backend.background import Job, Periodic
 from backend.citizen.controller import MeController, RegistrationController
 from backend.citizen.proof import IdentityProofs
 from backend.citizen.reclaim import ReclaimService
-from backend.citizen.repository import CitizenRepository
+from backend.citizen.repository import CitizenRepository, FollowUpRepository
 from backend.citizen.service import CitizenService
+from backend.citizen.tasks import EVERY, ReclaimFollowUps
 from backend.code.service import CitizenCodeService
 from backend.feature import Feature
 from backend.idempotency import Idempotency
@@ -47,21 +49,43 @@ def _citizens(w: Wiring) -> CitizenService:
     )
 
 
-def _reclaims(w: Wiring) -> ReclaimService:
+def _follow_ups(w: Wiring) -> ReclaimFollowUps:
     infra = w.infra
+    return ReclaimFollowUps(
+        repository=FollowUpRepository(infra.engine),
+        citizens=CitizenRepository(infra.engine),
+        tokens=w.get(TokenService),
+        sms=infra.upstreams.sms,
+        cipher=infra.cipher,
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
+def _reclaims(w: Wiring) -> ReclaimService:
     return ReclaimService(
         citizens=w.get(CitizenService),
         codes=w.get(CitizenCodeService),
         tokens=w.get(TokenService),
-        sms=infra.upstreams.sms,
-        audit=infra.audit,
+        follow_ups=w.get(ReclaimFollowUps),
     )
+
+
+def _background(w: Wiring) -> list[Job]:
+    return [Periodic("reclaim follow-ups", every=EVERY, step=w.get(ReclaimFollowUps).run_due)]
 
 
 FEATURE = Feature(
     name="citizen",
     routes=(RegistrationController, MeController),
     piccolo_app="backend.citizen.piccolo_app",
-    services={IdentityProofs: _proofs, CitizenService: _citizens, ReclaimService: _reclaims},
+    services={
+        IdentityProofs: _proofs,
+        CitizenService: _citizens,
+        ReclaimFollowUps: _follow_ups,
+        ReclaimService: _reclaims,
+    },
     dependencies={"citizens": CitizenService, "reclaims": ReclaimService, "idempotency": Idempotency},
+    background=_background,
 )

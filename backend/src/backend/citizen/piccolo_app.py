@@ -2,10 +2,10 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from backend.citizen.tables import Citizen
+from backend.citizen.tables import Citizen, ReclaimFollowUp
 
 APP_CONFIG = AppConfig(
     app_name="citizen",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Citizen],
+    table_classes=[Citizen, ReclaimFollowUp],
 )

@@ -2,21 +2,30 @@
 
 A name and an ID number are no secret: the registry confirming they belong together proves nothing
 about who typed them. The registrant has already proven they hold a phone (an SMS code, or a mini
-program platform's phone number); the operators' real-name check then says whether that phone is
+program platform's fresh phone proof); the operators' real-name check then says whether that phone is
 registered to this identity. ``match`` is the proof. Anything else — the phone is someone else's,
 has no real-name record, or is a virtual operator's number the check can't answer — falls to a face
 verification on the platform: the registrant scans their face in the platform SDK, and the platform
 compares it with the identity's portrait.
+
+**A face proves the person, never the phone.** A face verification is opened only for a phone its
+caller proved by an SMS code just now: a platform's word for a phone (a mini program's phone API) is
+enough beside the operators' ``match``, but where they can't vouch the answer is
+``citizen.sms_code_required``. Otherwise a replayed platform proof and the caller's own face would
+register someone else's phone (issue 21 review: phone squatting).
 
 **Face tickets.** Asking for a face verification answers ``citizen.face_verification_required``
 with a *face ticket* (256 random bits, handed out once) and the platform's ``verification_id`` for
 the SDK. The store keeps, under the ticket's SHA-256 for ``FACE_TICKET_TTL`` seconds, the
 verification id, our own reference for it (``outer_id``) and a MAC binding the ticket to the phone,
 name and ID number it was issued for. The registrant then sends the same request with the ticket in
-place of the SMS code: the ticket proves the phone (it was issued only after the phone was proven)
+place of the SMS code: the ticket proves the phone (it was issued only after an SMS code proved it)
 and, once the platform's result — read here, server-side — says ``passed`` for exactly this identity
-and reference, the identity. A client-side "passed" is never evidence. The ticket is spent (deleted,
-one caller wins) when the registration commits; a failed or expired verification burns it.
+and reference, the identity. A client-side "passed" is never evidence. One verification makes one
+citizen: the registration's row records the verification id, unique in the database, so of
+registrations and reclaims racing with one ticket the one that commits wins, and one that loses (to
+them, or to another reclaim of the same account) keeps the ticket for another try. A failed or expired
+verification burns it.
 
 Face verifications are billed per use: at most ``FACE_PER_PAIR_DAY`` a day for one identity on one
 phone, so a stranger can't spend the owner's own budget from their phone, and the registration's
@@ -41,6 +50,7 @@ from backend.citizen.errors import (
     FaceVerificationThrottled,
     FaceVerificationUnavailable,
     OperatorCheckUnavailable,
+    SmsCodeRequired,
 )
 from backend.crypto import PersonalDataCipher
 from backend.observability.masking import mask_phone
@@ -101,15 +111,23 @@ class IdentityProofs:
         self._cipher = cipher
         self._limiter = limiter
 
-    async def prove(self, *, name: str, id_number: str, phone: str, face_ticket: str | None) -> IdentityProof:
+    async def prove(
+        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, phone_by_sms: bool
+    ) -> IdentityProof:
         """The proof that the holder of ``phone`` is (``name``, ``id_number``), whose phone the caller
-        has proven: the operator's ``match``, or the passed face verification behind ``face_ticket``.
-        Raises ``FaceVerificationRequired`` (a new ticket) when the operator can't vouch."""
+        has proven (``phone_by_sms``: with an SMS code, else a platform vouched for it): the
+        operator's ``match``, or the passed face verification behind ``face_ticket``. Raises
+        ``FaceVerificationRequired`` (a new ticket) when the operator can't vouch for an SMS-proven
+        phone, ``SmsCodeRequired`` for any other."""
         if face_ticket is not None:
             return await self._face_proof(face_ticket, name=name, id_number=id_number, phone=phone)
         outcome, reference = await self.check_phone(name=name, id_number=id_number, phone=phone)
         if outcome == "match":
             return IdentityProof(method="telecom", reference=reference)
+        if not phone_by_sms:
+            # A face proves who the registrant is, not that they hold this phone now; the ticket will
+            # vouch for the phone wherever it is presented. Before a (billed) verification is opened.
+            raise SmsCodeRequired()
         log.info("operator check %s for phone=%s: face verification", outcome, mask_phone(phone))
         raise await self.require_face(name=name, id_number=id_number, phone=phone)
 
@@ -158,10 +176,11 @@ class IdentityProofs:
         expected = self._binding(name=name, id_number=id_number, phone=phone)
         return _same(_decoder.decode(raw).binding, expected)
 
-    async def spend(self, proof: IdentityProof) -> None:
-        """Use a face proof's ticket up (one caller wins a race); a telecom proof has nothing to spend."""
-        if proof.face_ticket is not None and await self._store.delete(_key(proof.face_ticket)) != 1:
-            raise FaceTicketInvalid()
+    async def forget(self, proof: IdentityProof) -> None:
+        """Drop a face proof's ticket once its citizen committed. The database decided that it was
+        the one (a citizen's ``face_verification`` is unique); this only tidies the store."""
+        if proof.face_ticket is not None:
+            await self._store.delete(_key(proof.face_ticket))
 
     def _binding(self, *, name: str, id_number: str, phone: str) -> str:
         return self._cipher.mac(f"{phone}\n{id_number}\n{name}", purpose="face_ticket")

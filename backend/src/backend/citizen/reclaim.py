@@ -3,33 +3,25 @@
 Someone registered this identity first — with a phone that was the person's own at the time and has
 since changed hands, say. The person proves everything a registration asks (their phone by SMS, the
 registry's match, and the operators' real-name match or a face verification: ``CitizenService.
-take_back``), and gets a new account with their phone; in the same transaction the old account is
-frozen (``status = frozen``: it keeps its row as evidence, and can no longer log in or refresh) and its
-citizen-code devices are revoked and its holder restricted (offline credentials included) — all of it or
-none. Then its sessions and refresh-token families end and its phone is told by SMS. Every step is
-audited on the ``auth`` and ``code`` chains, with masked data only.
-
-From the commit on, a login or refresh of the old account is refused by its status whatever happens
-next; the steps after it are each safe to repeat.
+admit``), and gets a new account with their phone. In the same transaction — all of it or none —
+the old account is frozen (``status = frozen``: it keeps its row as evidence, and can no longer log in
+or refresh), its sessions end (its refresh-token families are revoked), its citizen-code devices are
+revoked and its holder restricted (offline credentials included), and a follow-up is recorded for
+what lives outside the database: denying its outstanding access tokens and telling its phone by SMS.
+The request does the follow-up at once; if it dies first, the follow-up job finishes it
+(``backend.citizen.tasks``). Every step is audited on the ``auth`` and ``code`` chains, with masked
+data only.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 
-from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
-from backend.citizen.records import FrozenCitizen, Registration
+from backend.citizen.records import Registration
 from backend.citizen.service import CitizenService
+from backend.citizen.tasks import ReclaimFollowUps
 from backend.code.service import CitizenCodeService
-from backend.observability.masking import mask_phone
-from integrations import UpstreamError
-from integrations.sms import SmsClient
-
-log = logging.getLogger("backend.citizen.reclaim")
-
-NOTICE_TEMPLATE = "SQ_ACCOUNT_RECLAIMED"
 
 
 class ReclaimService:
@@ -39,14 +31,12 @@ class ReclaimService:
         citizens: CitizenService,
         codes: CitizenCodeService,
         tokens: TokenService,
-        sms: SmsClient,
-        audit: AuditLog,
+        follow_ups: ReclaimFollowUps,
     ) -> None:
         self._citizens = citizens
         self._codes = codes
         self._tokens = tokens
-        self._sms = sms
-        self._audit = audit
+        self._follow_ups = follow_ups
 
     async def reclaim(
         self,
@@ -60,7 +50,7 @@ class ReclaimService:
         client: str,
     ) -> Registration:
         """Take the identity back (see the module docstring); the new citizen and their first session."""
-        registration, frozen = await self._citizens.take_back(
+        registration, frozen = await self.take_over(
             phone=phone,
             sms_code=sms_code,
             face_ticket=face_ticket,
@@ -68,35 +58,38 @@ class ReclaimService:
             id_number=id_number,
             password=password,
             client=client,
-            with_freeze=self._suspend_code,
         )
-        actor = f"citizen:{registration.citizen.id}"
-        await self._tokens.revoke_subject("citizen", frozen.id)
-        await self._audit.append(
-            actor=actor,
-            action="auth.sessions_revoked",
-            subject=f"citizen:{frozen.id}",
-            data={"reason": "identity_reclaimed", "sessions": "all"},
-            chain="auth",
-        )
-        await self._tell(frozen, actor=actor)
+        await self._follow_ups.run(frozen)
         return registration
 
-    async def _suspend_code(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None:
-        await self._codes.suspend(frozen, actor=f"citizen:{by}", reason="identity_reclaimed")
-
-    async def _tell(self, frozen: FrozenCitizen, *, actor: str) -> None:
-        # A failed text doesn't undo the reclaim: it is audited for the service desk to follow up.
-        delivered = True
-        try:
-            await self._sms.send(frozen.phone, NOTICE_TEMPLATE, idempotency_key=f"reclaim-{frozen.id}")
-        except UpstreamError as exc:
-            delivered = False
-            log.warning("reclaim notice to %s not sent: %s", mask_phone(frozen.phone), exc)
-        await self._audit.append(
-            actor=actor,
-            action="citizen.reclaim_notified" if delivered else "citizen.reclaim_notice_failed",
-            subject=f"citizen:{frozen.id}",
-            data={"phone": mask_phone(frozen.phone), "template": NOTICE_TEMPLATE},
-            chain="auth",
+    async def take_over(
+        self,
+        *,
+        phone: str,
+        sms_code: str | None,
+        face_ticket: str | None = None,
+        name: str,
+        id_number: str,
+        password: str | None = None,
+        client: str,
+    ) -> tuple[Registration, uuid.UUID]:
+        """The reclaim's transaction and nothing after it: the new citizen and the frozen account's id.
+        From its commit on the follow-up is owed, and done by whoever gets to it first."""
+        registrant = await self._citizens.admit(
+            phone=phone,
+            sms_code=sms_code,
+            face_ticket=face_ticket,
+            name=name,
+            id_number=id_number,
+            client=client,
+            taking=True,
         )
+        assert registrant.holder is not None
+        row = await self._citizens.enrol(registrant, password=password, client=client, step=self._in_freeze)
+        return await self._citizens.first_session(row), registrant.holder
+
+    async def _in_freeze(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None:
+        await self._codes.suspend(frozen, actor=f"citizen:{by}", reason="identity_reclaimed")
+        # In the freeze's transaction, so an account unfrozen on appeal never gets these sessions back.
+        await self._tokens.end_sessions("citizen", frozen)
+        await self._follow_ups.owe(frozen, by=by)

@@ -11,6 +11,9 @@ import msgspec
 from backend.auth.tokens import TokenPair
 from backend.citizen.proof import IdentityProof
 
+# Sealed columns: the associated data binds each ciphertext to its column.
+NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
+
 
 class Citizen(msgspec.Struct, frozen=True, kw_only=True):
     """A citizen as the rest of the system sees them: name, ID number and phone masked."""
@@ -40,15 +43,8 @@ class Registrant(msgspec.Struct, frozen=True, kw_only=True):
     holder: uuid.UUID | None = None
 
 
-class FrozenCitizen(msgspec.Struct, frozen=True, kw_only=True):
-    """An account frozen by a reclaim, with the phone to tell (used for that text only)."""
-
-    id: uuid.UUID
-    phone: str
-
-
 class FreezeStep(Protocol):
-    """What another feature does inside the freeze's own transaction (the citizen code's suspension),
-    so the account is frozen with it or not at all."""
+    """What is done inside the freeze's own transaction (the citizen code's suspension, the end of the
+    sessions, the follow-up owed after the commit), so the account is frozen with it or not at all."""
 
     async def __call__(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None: ...

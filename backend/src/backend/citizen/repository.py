@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from backend.citizen.tables import Citizen
+from backend.citizen.tables import Citizen, ReclaimFollowUp
 from backend.clock import as_utc
 from backend.database import Repository, UniqueViolation
 
@@ -38,6 +38,8 @@ class NewCitizen(msgspec.Struct, frozen=True, kw_only=True):
     password_hash: str | None
     verified_at: datetime
     created_at: datetime
+    # The face verification that proved the registrant: one citizen per verification (unique).
+    face_verification: str | None = None
 
 
 class CitizenLogin(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,18 +103,22 @@ class CitizenRepository(Repository):
     async def phone_taken(self, phone_index: str) -> bool:
         return await Citizen.exists().where((Citizen.phone_index == phone_index) & _ACTIVE)
 
+    async def face_verification_used(self, verification_id: str) -> bool:
+        return await Citizen.exists().where(Citizen.face_verification == verification_id)
+
     async def add(self, citizen: NewCitizen) -> None:
         with UniqueViolation(raise_as=DuplicateCitizen):
             await Citizen.insert(Citizen(**msgspec.structs.asdict(citizen)))
 
-    async def freeze(self, citizen_id: uuid.UUID, *, now: datetime) -> bool:
-        """Freeze the citizen if still active: True for exactly one caller (the database decides)."""
+    async def freeze(self, citizen_id: uuid.UUID, *, now: datetime) -> str | None:
+        """Freeze the citizen if still active, for exactly one caller (the database decides): its
+        sealed phone, or None when it was not active."""
         rows = await (
             Citizen.update({Citizen.status: FROZEN, Citizen.frozen_at: now})
             .where((Citizen.id == citizen_id) & _ACTIVE)
-            .returning(Citizen.id)
+            .returning(Citizen.phone_sealed)
         )
-        return bool(rows)
+        return str(rows[0]["phone_sealed"]) if rows else None
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)
@@ -129,3 +135,90 @@ def row_of(new: NewCitizen) -> CitizenRow:
         verified_at=new.verified_at,
         created_at=new.created_at,
     )
+
+
+class FollowUpRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A reclaim's follow-up as a runner claimed it (``ReclaimFollowUp``)."""
+
+    id: uuid.UUID
+    by_citizen: uuid.UUID
+    attempts: int
+    sessions_ended: bool
+    notice: str | None
+
+
+class FollowUpRepository(Repository):
+    """The follow-ups reclaims owe after their commit. Every write is conditional, so runners that
+    overlap (the request, a worker's job after a crash) do each step's bookkeeping once."""
+
+    async def add(self, frozen: uuid.UUID, *, by: uuid.UUID, now: datetime, due_at: datetime) -> None:
+        await ReclaimFollowUp.insert(
+            ReclaimFollowUp(id=frozen, by_citizen=by, created_at=now, due_at=due_at, attempts=0)
+        )
+
+    async def due(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
+        rows = await (
+            ReclaimFollowUp.select(ReclaimFollowUp.id)
+            .where(ReclaimFollowUp.done_at.is_null() & (ReclaimFollowUp.due_at <= now))
+            .order_by(ReclaimFollowUp.due_at)
+            .limit(limit)
+        )
+        return [uuid.UUID(str(row["id"])) for row in rows]
+
+    async def claim(self, frozen: uuid.UUID, *, now: datetime | None, until: datetime) -> FollowUpRow | None:
+        """Take the unfinished follow-up until ``until`` (one attempt more) if it is due at ``now``, or
+        unconditionally when ``now`` is None (the request that wrote it); None when finished or taken."""
+        where = (ReclaimFollowUp.id == frozen) & ReclaimFollowUp.done_at.is_null()
+        if now is not None:
+            where = where & (ReclaimFollowUp.due_at <= now)
+        rows = await (
+            ReclaimFollowUp.update(
+                {ReclaimFollowUp.due_at: until, ReclaimFollowUp.attempts: ReclaimFollowUp.attempts + 1}
+            )
+            .where(where)
+            .returning(
+                ReclaimFollowUp.id,
+                ReclaimFollowUp.by_citizen,
+                ReclaimFollowUp.attempts,
+                ReclaimFollowUp.sessions_ended_at,
+                ReclaimFollowUp.notice,
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return FollowUpRow(
+            id=uuid.UUID(str(row["id"])),
+            by_citizen=uuid.UUID(str(row["by_citizen"])),
+            attempts=row["attempts"],
+            sessions_ended=row["sessions_ended_at"] is not None,
+            notice=row["notice"],
+        )
+
+    async def sessions_ended(self, frozen: uuid.UUID, *, now: datetime) -> bool:
+        """Record that the account's access tokens are denied: True for the one caller that did."""
+        rows = await (
+            ReclaimFollowUp.update({ReclaimFollowUp.sessions_ended_at: now})
+            .where((ReclaimFollowUp.id == frozen) & ReclaimFollowUp.sessions_ended_at.is_null())
+            .returning(ReclaimFollowUp.id)
+        )
+        return bool(rows)
+
+    async def noticed(self, frozen: uuid.UUID, outcome: str) -> bool:
+        """Record the notice's outcome ("sent" or "failed"): True for the one caller that did."""
+        rows = await (
+            ReclaimFollowUp.update({ReclaimFollowUp.notice: outcome})
+            .where((ReclaimFollowUp.id == frozen) & ReclaimFollowUp.notice.is_null())
+            .returning(ReclaimFollowUp.id)
+        )
+        return bool(rows)
+
+    async def settle(self, frozen: uuid.UUID, *, now: datetime, due_at: datetime) -> None:
+        """Finished when both steps are; else due again at ``due_at``."""
+        finished = ReclaimFollowUp.sessions_ended_at.is_not_null() & ReclaimFollowUp.notice.is_not_null()
+        await ReclaimFollowUp.update({ReclaimFollowUp.done_at: now}).where(
+            (ReclaimFollowUp.id == frozen) & finished
+        )
+        await ReclaimFollowUp.update({ReclaimFollowUp.due_at: due_at}).where(
+            (ReclaimFollowUp.id == frozen) & ReclaimFollowUp.done_at.is_null()
+        )

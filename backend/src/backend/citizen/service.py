@@ -35,6 +35,7 @@ from backend.citizen.errors import (
     AccountFrozen,
     AlreadyRegistered,
     CitizenNotFound,
+    FaceTicketInvalid,
     NothingToReclaim,
     PhoneProofMissing,
     PhoneTaken,
@@ -43,7 +44,7 @@ from backend.citizen.errors import (
 )
 from backend.citizen.identity import parse_identity, verify_identity
 from backend.citizen.proof import IdentityProofs
-from backend.citizen.records import Citizen, FreezeStep, FrozenCitizen, Registrant, Registration
+from backend.citizen.records import ID_NUMBER, NAME, PHONE, Citizen, FreezeStep, Registrant, Registration
 from backend.citizen.repository import (
     CitizenLogin,
     CitizenRepository,
@@ -65,8 +66,6 @@ log = logging.getLogger("backend.citizen")
 
 # The app's own client id; mini programs log citizens in with theirs.
 APP_CLIENT_ID = "suqian-app"
-# Sealed columns: the associated data binds each ciphertext to its column.
-NAME, ID_NUMBER, PHONE = "citizen.name", "citizen.id_number", "citizen.phone"
 
 
 class CitizenService:
@@ -124,7 +123,7 @@ class CitizenService:
     ) -> Registration:
         """Prove the phone (an SMS code, or the face ticket a previous attempt was given), the identity
         and that the registrant is the person, then create the citizen and their first session."""
-        registrant = await self._admit(
+        registrant = await self.admit(
             phone=phone,
             sms_code=sms_code,
             face_ticket=face_ticket,
@@ -133,65 +132,56 @@ class CitizenService:
             client=client,
         )
         row = await self.enrol(registrant, password=password, client=client)
-        return await self._registration(row)
-
-    async def take_back(
-        self,
-        *,
-        phone: str,
-        sms_code: str | None,
-        face_ticket: str | None = None,
-        name: str,
-        id_number: str,
-        password: str | None = None,
-        client: str,
-        with_freeze: FreezeStep | None = None,
-    ) -> tuple[Registration, FrozenCitizen]:
-        """Register a proven person whose identity another account holds, freezing that account in the
-        same transaction, with ``with_freeze`` (``backend.citizen.reclaim`` ends its sessions and tells
-        it).
-
-        The operators' match is enough while the holder's phone is no longer registered to the
-        identity (the number changed hands); when the operator says both phones are the person's (or
-        can't say for the holder's), only a face verification decides between them."""
-        registrant = await self._admit(
-            phone=phone,
-            sms_code=sms_code,
-            face_ticket=face_ticket,
-            name=name,
-            id_number=id_number,
-            client=client,
-            taking=True,
-        )
-        row, frozen = await self._take_over(registrant, password=password, client=client, step=with_freeze)
-        await self._limiter.refund(self.per_client, client)
-        return await self._registration(row), frozen
+        return await self.first_session(row)
 
     async def verify_registrant(
-        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, client: str
+        self,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        face_ticket: str | None,
+        phone_by_sms: bool,
+        client: str,
     ) -> Registrant:
         """Every check of a registration whose phone the caller has already proven (a mini program's
-        bind: an SMS code of purpose "bind", or the platform's phone number API), and nothing
-        written; counts against the address's budget until ``enrol`` succeeds."""
+        bind: an SMS code of purpose "bind" — ``phone_by_sms`` — or the platform's phone number API),
+        and nothing written; counts against the address's budget until ``enrol`` succeeds."""
         name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         await self._limiter.hit(self.per_client, client)
-        return await self._prepare(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+        return await self._prepare(
+            name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, phone_by_sms=phone_by_sms
+        )
 
-    async def enrol(self, registrant: Registrant, *, password: str | None = None, client: str) -> CitizenRow:
-        """Create the verified registrant's citizen (no session: the caller starts its own). A face
-        proof's ticket is spent first, so one verification makes one citizen."""
-        await self._proofs.spend(registrant.proof)
+    async def enrol(
+        self,
+        registrant: Registrant,
+        *,
+        password: str | None = None,
+        client: str,
+        step: FreezeStep | None = None,
+    ) -> CitizenRow:
+        """Create the verified registrant's citizen (no session: the caller starts its own); for a
+        reclaim (``registrant.holder``) freeze the holding account in the same transaction, with
+        ``step``. The database decides every "only once": the freeze (one reclaim wins), one active
+        citizen per ID number and phone, one citizen per face verification. A face ticket is dropped
+        only after the commit, so a registrant who loses a race keeps their verification."""
         new = await self._new_citizen(registrant, password)
         try:
             async with transaction(self._engine):
+                if registrant.holder is not None:
+                    await self._freeze(registrant.holder, new, registrant, client=client, step=step)
                 await self._repository.add(new)
                 await self._audit_registered(new, registrant, client=client)
         except DuplicateCitizen:
             # Lost a race with a concurrent registration: answer as the checks would have.
-            await self._refuse_taken(new.id_number_index, new.phone_index)
-            raise AlreadyRegistered() from None
+            await self._refuse_taken(new)
+            raise (ReclaimRaced() if registrant.holder else AlreadyRegistered()) from None
+        await self._proofs.forget(registrant.proof)
         await self._limiter.refund(self.per_client, client)
-        log.info("citizen registered id=%s proof=%s", new.id, registrant.proof.method)
+        log.info(
+            "citizen registered id=%s proof=%s holder=%s", new.id, registrant.proof.method, registrant.holder
+        )
         return row_of(new)
 
     async def face_ticket_vouches(self, face_ticket: str, *, phone: str, name: str, id_number: str) -> bool:
@@ -252,7 +242,7 @@ class CitizenService:
             raise CitizenNotFound()
         return self._read(row)
 
-    async def _admit(
+    async def admit(
         self,
         *,
         phone: str,
@@ -263,6 +253,12 @@ class CitizenService:
         client: str,
         taking: bool = False,
     ) -> Registrant:
+        """Prove the phone (an SMS code, or the face ticket a previous attempt was given), the identity
+        and that the registrant is the person; nothing written. ``taking``: a reclaim's checks, whose
+        registrant names the account holding the identity (``backend.citizen.reclaim``). The
+        operators' match is enough while the holder's phone is no longer the person's (the number
+        changed hands); when they say both phones are the person's (or can't say for the holder's),
+        only a face verification decides between them."""
         name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         if (sms_code is None) == (face_ticket is None):
             raise PhoneProofMissing()
@@ -277,12 +273,21 @@ class CitizenService:
         )
 
     async def _prepare(
-        self, *, name: str, id_number: str, phone: str, face_ticket: str | None, taking: bool = False
+        self,
+        *,
+        name: str,
+        id_number: str,
+        phone: str,
+        face_ticket: str | None,
+        phone_by_sms: bool = True,
+        taking: bool = False,
     ) -> Registrant:
         if await self._repository.phone_taken(self.phone_index(phone)):
             raise PhoneTaken()
         await verify_identity(self._population, name=name, id_number=id_number)
-        proof = await self._proofs.prove(name=name, id_number=id_number, phone=phone, face_ticket=face_ticket)
+        proof = await self._proofs.prove(
+            name=name, id_number=id_number, phone=phone, face_ticket=face_ticket, phone_by_sms=phone_by_sms
+        )
         holder = await self._repository.find_holder(self._cipher.blind_index(id_number, column=ID_NUMBER))
         if not taking:
             if holder is not None:
@@ -299,44 +304,34 @@ class CitizenService:
                 raise await self._proofs.require_face(name=name, id_number=id_number, phone=phone)
         return Registrant(name=name, id_number=id_number, phone=phone, proof=proof, holder=holder.id)
 
-    async def _take_over(
-        self, registrant: Registrant, *, password: str | None, client: str, step: FreezeStep | None
-    ) -> tuple[CitizenRow, FrozenCitizen]:
-        assert registrant.holder is not None
-        await self._proofs.spend(registrant.proof)
-        holder = await self._repository.find(registrant.holder)
-        if holder is None:
-            raise ReclaimRaced()
-        new = await self._new_citizen(registrant, password)
-        subject = f"citizen:{registrant.holder}"
-        try:
-            async with transaction(self._engine):
-                if not await self._repository.freeze(registrant.holder, now=new.created_at):
-                    raise ReclaimRaced()
-                await self._repository.add(new)
-                await self._audit.append(
-                    actor=f"citizen:{new.id}",
-                    action="citizen.frozen",
-                    subject=subject,
-                    data={
-                        "reason": "identity_reclaimed",
-                        "by": str(new.id),
-                        "id_number": mask_id_number(registrant.id_number),
-                        "phone": mask_phone(self._cipher.open(holder.phone_sealed, column=PHONE)),
-                        "proof": registrant.proof.method,
-                        "client": client,
-                    },
-                    chain="auth",
-                )
-                await self._audit_registered(new, registrant, client=client, reclaimed_from=subject)
-                if step is not None:
-                    await step(registrant.holder, by=new.id)
-        except DuplicateCitizen:
-            await self._refuse_taken(new.id_number_index, new.phone_index)
-            raise ReclaimRaced() from None
-        log.warning("identity reclaimed: citizen %s frozen, citizen %s registered", registrant.holder, new.id)
-        phone = self._cipher.open(holder.phone_sealed, column=PHONE)
-        return row_of(new), FrozenCitizen(id=registrant.holder, phone=phone)
+    async def _freeze(
+        self,
+        holder: uuid.UUID,
+        new: NewCitizen,
+        registrant: Registrant,
+        *,
+        client: str,
+        step: FreezeStep | None,
+    ) -> None:
+        phone_sealed = await self._repository.freeze(holder, now=new.created_at)
+        if phone_sealed is None:
+            raise ReclaimRaced()  # another reclaim froze it first
+        await self._audit.append(
+            actor=f"citizen:{new.id}",
+            action="citizen.frozen",
+            subject=f"citizen:{holder}",
+            data={
+                "reason": "identity_reclaimed",
+                "by": str(new.id),
+                "id_number": mask_id_number(registrant.id_number),
+                "phone": mask_phone(self._cipher.open(phone_sealed, column=PHONE)),
+                "proof": registrant.proof.method,
+                "client": client,
+            },
+            chain="auth",
+        )
+        if step is not None:
+            await step(holder, by=new.id)
 
     async def _new_citizen(self, registrant: Registrant, password: str | None) -> NewCitizen:
         now = self._clock.now()
@@ -351,11 +346,10 @@ class CitizenService:
             password_hash=password_hash,
             verified_at=now,
             created_at=now,
+            face_verification=registrant.proof.reference if registrant.proof.method == "face" else None,
         )
 
-    async def _audit_registered(
-        self, new: NewCitizen, registrant: Registrant, *, client: str, reclaimed_from: str | None = None
-    ) -> None:
+    async def _audit_registered(self, new: NewCitizen, registrant: Registrant, *, client: str) -> None:
         data: dict[str, Any] = {
             "id_number": mask_id_number(registrant.id_number),
             "phone": mask_phone(registrant.phone),
@@ -364,8 +358,8 @@ class CitizenService:
             "proof_reference": registrant.proof.reference,
             "client": client,
         }
-        if reclaimed_from is not None:
-            data["reclaimed_from"] = reclaimed_from
+        if registrant.holder is not None:
+            data["reclaimed_from"] = f"citizen:{registrant.holder}"
         await self._audit.append(
             actor=f"citizen:{new.id}",
             action="citizen.registered",
@@ -374,7 +368,8 @@ class CitizenService:
             chain="auth",
         )
 
-    async def _registration(self, row: CitizenRow) -> Registration:
+    async def first_session(self, row: CitizenRow) -> Registration:
+        """The new citizen as they see themselves, and their first session (the app's client)."""
         tokens = await self._tokens.issue_pair(
             "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
         )
@@ -391,9 +386,11 @@ class CitizenService:
             created_at=row.created_at,
         )
 
-    async def _refuse_taken(self, id_index: str, phone_index: str) -> None:
+    async def _refuse_taken(self, new: NewCitizen) -> None:
         # Never say which phone holds the ID number: the caller proved only their own phone.
-        if await self._repository.id_number_taken(id_index):
+        if await self._repository.id_number_taken(new.id_number_index):
             raise AlreadyRegistered()
-        if await self._repository.phone_taken(phone_index):
+        if await self._repository.phone_taken(new.phone_index):
             raise PhoneTaken()
+        if new.face_verification and await self._repository.face_verification_used(new.face_verification):
+            raise FaceTicketInvalid()  # its verification made another citizen first

@@ -1,4 +1,4 @@
-from piccolo.columns import UUID, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -10,6 +10,9 @@ class Citizen(Table, tablename="citizen"):
     active citizen per ID number and per phone. ``password_hash`` is Argon2id, or null when the citizen
     logs in by SMS only. ``status`` is ``active`` or ``frozen``: a frozen account (its identity was
     reclaimed by the person it belongs to, ``frozen_at``) keeps its row, as evidence, and nothing else.
+    ``face_verification`` is the platform's id of the face verification that proved the registrant (null
+    for the operators' match), unique (see the migrations): one verification makes one citizen,
+    whichever registration or reclaim commits first.
     """
 
     id = UUID(primary_key=True)
@@ -23,3 +26,21 @@ class Citizen(Table, tablename="citizen"):
     created_at = Timestamptz()
     status = Varchar(length=16, default="active")
     frozen_at = Timestamptz(null=True, default=None)
+    face_verification = Varchar(length=128, null=True, default=None)
+
+
+class ReclaimFollowUp(Table, tablename="citizen_reclaim_follow_up"):
+    """What a reclaim still owes the frozen account (``id``) once its transaction committed: the end of
+    its outstanding access tokens (``sessions_ended_at``) and the SMS telling its phone (``notice``:
+    "sent", or "failed" when the gateway refused it or never took it). Written in the freeze's own
+    transaction, so a crash at any point leaves a row that ``backend.citizen.tasks`` finishes;
+    ``due_at`` is when the job may next take it, ``done_at`` when nothing is left."""
+
+    id = UUID(primary_key=True)
+    by_citizen = UUID()
+    created_at = Timestamptz()
+    due_at = Timestamptz()
+    attempts = Integer(default=0)
+    sessions_ended_at = Timestamptz(null=True, default=None)
+    notice = Varchar(length=16, null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)

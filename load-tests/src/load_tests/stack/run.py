@@ -49,8 +49,10 @@ def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, a
     env.update(
         {
             # Production's stack with the sandbox twins mounted: they stand in for government systems
-            # and hand out SMS codes for seeding. The server warns at start that this is no production.
+            # and hand out SMS codes for seeding. The server warns at start that this is no production;
+            # it mounts them only when asked by name too, and on a loopback host only (SUQIAN_HOST).
             "SUQIAN_MODE": "benchmark",
+            "SUQIAN_SANDBOX_MOUNT": "1",
             "SUQIAN_DATABASE_URL": provisioned.database_url,
             "SUQIAN_REDIS_URL": provisioned.redis_url,
             "SUQIAN_REDIS_KEY_PREFIX": provisioned.redis_prefix,
