@@ -195,6 +195,8 @@ def test_schemathesis_on_postgres_and_redis(tmp_path: Path, fresh_database: str)
         "SUQIAN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SUQIAN_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SUQIAN_BOOTSTRAP_ADMIN_PASSWORD": admin_password,
+        "SUQIAN_SANDBOX_MOUNT": "1",
+        "SUQIAN_HOST": "127.0.0.1",
         "SUQIAN_OPENAPI": "1",
         "SUQIAN_WORKERS": "1",
     }

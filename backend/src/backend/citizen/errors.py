@@ -234,6 +234,7 @@ REGISTRATION_REFUSALS: tuple[type[DomainError], ...] = (
     IdNumberInvalid,
     NameInvalid,
     PhoneProofMissing,
+    SmsCodeRequired,
     IdentityMismatch,
     IdentityNotFound,
     IdentityDeceased,
