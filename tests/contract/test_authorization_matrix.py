@@ -183,6 +183,9 @@ async def test_every_route_answers_every_kind_of_caller_as_it_declares(app: Lite
                 f"{where}: {owner.name} could not reach their own object after {other.name}: {mine.text}"
             )
             checked += 2
+    print(
+        f"\nauthorization matrix: {routes} routes x {len(world.callers)} callers, {checked} answers checked"
+    )
     # Every route of the app, each with every caller: a route the walk skipped would show here.
     assert routes >= 30
     assert checked >= routes * (len(world.callers) - 2)
