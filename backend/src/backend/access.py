@@ -31,7 +31,7 @@ from typing import Any, Literal
 import msgspec
 from litestar import Litestar
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.routes import HTTPRoute
+from litestar.routes import ASGIRoute, HTTPRoute
 
 from backend.database import DatabaseUnavailable
 from backend.errors import DomainError
@@ -55,6 +55,7 @@ log.setLevel(logging.WARNING)
 
 ACCESS = "access"
 OWNS = "owns"
+SHARED = "shared_ids"
 ERRORS = "errors"
 # Where create_app leaves each handler's resolved set of declared codes (read per error answered).
 _DECLARED = "_declared_codes"
@@ -167,6 +168,9 @@ def declared(handler: BaseRouteHandler, route: HTTPRoute | None = None) -> Decla
         raise RouteDeclarationError(f"{where}: owns must map parameter names to object kinds")
     if owns and access.kind not in ("citizen", "device"):
         raise RouteDeclarationError(f"{where}: only a citizen's or a device's route can own ids")
+    if route is not None:
+        _check_ids(access, owns, opt.get(SHARED, ()), route, where)
+    _check_anonymous_is_per_route(handler, access, where)
     raises: list[ProblemCode] = _expand(_EVERY_ROUTE, where)
     raises += _expand(access.errors, where)
     if isinstance(handler, HTTPRouteHandler) and route is not None:
@@ -181,6 +185,59 @@ def declared(handler: BaseRouteHandler, route: HTTPRoute | None = None) -> Decla
     return Declared(
         access=access, owns=dict(owns), problems=tuple(sorted(unique.values(), key=lambda e: e.code))
     )
+
+
+def _check_ids(access: Access, owns: Mapping[str, str], shared: Any, route: HTTPRoute, where: str) -> None:
+    """On a citizen's or a device's route every path id is either the caller's own (``owns=``) or
+    declared one any such caller may name (``shared_ids=``): an id left unsaid is how one citizen
+    reads another's object."""
+    if access.kind not in ("citizen", "device"):
+        return
+    unsaid = set(route.path_parameters) - set(owns) - set(shared)
+    if unsaid:
+        raise RouteDeclarationError(
+            f"{where}: path ids {sorted(unsaid)} must be owns= (the caller's own) or shared_ids= "
+            "(any caller may name them)"
+        )
+
+
+def _check_anonymous_is_per_route(handler: BaseRouteHandler, access: Access, where: str) -> None:
+    """Opening a route to anyone is said beside the route itself: a controller- or router-wide ANYONE
+    would open every handler added there later without a word. Only handlers hidden from the
+    document (Litestar's own schema routes) may inherit it."""
+    if not access.anonymous or not isinstance(handler, HTTPRouteHandler):
+        return  # (a mount is not in the document; it declares its own access)
+    if not handler.resolve_include_in_schema():
+        return
+    for layer in handler.ownership_layers[:-1]:
+        inherited = (layer.opt or {}).get(ACCESS)
+        if isinstance(inherited, Access) and inherited.anonymous:
+            raise RouteDeclarationError(
+                f"{where}: ANYONE inherited from {type(layer).__name__}; declare access=ANYONE on the route"
+            )
+
+
+def access_table(app: Litestar) -> list[str]:
+    """One line per route: method, path, who may call it, its owned and shared ids. Committed as
+    tests/contract/access_table.txt, so a change of who may call what shows in review."""
+    lines = []
+    for route, method, handler in http_handlers(app):
+        declaration = declared(handler, route)
+        access = declaration.access
+        who: str = access.kind
+        if access.roles:
+            who += f"({', '.join(sorted(access.roles))})"
+        if access.scopes and access.kind != "citizen":
+            who += f"[{', '.join(access.scopes)}]"
+        owned = " ".join(f"owns {name}={kind}" for name, kind in sorted(declaration.owns.items()))
+        shared = " ".join(f"shared {name}" for name in sorted(handler.opt.get(SHARED, ())))
+        lines.append(
+            " ".join(part for part in (f"{method:6} {route.path_format}", who, owned, shared) if part)
+        )
+    for other in app.routes:
+        if isinstance(other, ASGIRoute):
+            lines.append(f"{'MOUNT':6} {other.path} {declared(other.route_handler).access.kind}")
+    return sorted(lines)
 
 
 def http_handlers(app: Litestar) -> Iterable[tuple[HTTPRoute, str, HTTPRouteHandler]]:
@@ -231,9 +288,11 @@ __all__ = [
     "ANYONE",
     "ERRORS",
     "OWNS",
+    "SHARED",
     "Access",
     "Declared",
     "RouteDeclarationError",
+    "access_table",
     "check_routes",
     "declared",
     "http_handlers",

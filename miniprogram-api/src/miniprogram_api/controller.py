@@ -121,13 +121,13 @@ def _link(row: Link) -> LinkRead:
 
 class LoginController(Controller):
     tags = ("mini-program",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/wechat/login",
         status_code=200,
         summary="Log in with a wx.login code: a session if linked, else a bind ticket",
         errors=_LOGIN,
+        access=ANYONE,
     )
     async def wechat_login(
         self,
@@ -142,6 +142,7 @@ class LoginController(Controller):
         status_code=200,
         summary="Log in with a my.getAuthCode code: a session if linked, else a bind ticket",
         errors=_LOGIN,
+        access=ANYONE,
     )
     async def alipay_login(
         self,
@@ -160,6 +161,7 @@ class LoginController(Controller):
         "(then the same bind with `phone` + `face_ticket`). Each attempt counts against the ticket (5); "
         "the ticket is redeemed after every check and before the citizen is created.",
         errors=_BIND,
+        access=ANYONE,
     )
     async def bind(
         self,

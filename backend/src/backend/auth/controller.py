@@ -39,13 +39,13 @@ _NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/sms-codes",
         status_code=HTTP_202_ACCEPTED,
         summary="Text a one-time code (6 digits, 5 minutes) to a phone, for registration or login",
         errors=(PhoneInvalid, SmsRateLimited, SmsUnavailable),
+        access=ANYONE,
     )
     async def send_sms_code(
         self,
@@ -72,6 +72,7 @@ class AuthController(Controller):
             RefreshTokenRejected,
             KeysUnavailable,
         ),
+        access=ANYONE,
     )
     async def token(
         self,
@@ -104,12 +105,12 @@ class AuthController(Controller):
 
 class JwksController(Controller):
     tags = ("auth",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @get(
         "/.well-known/jwks.json",
         summary="Public keys verifying our access tokens (RFC 7517), for department systems",
         errors=(KeysUnavailable,),
+        access=ANYONE,
     )
     async def jwks(
         self,

@@ -62,7 +62,6 @@ def _registered(registration: Registration) -> Registered:
 class RegistrationController(Controller):
     path = "/api/v1/auth"
     tags = ("citizen",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/register",
@@ -75,6 +74,7 @@ class RegistrationController(Controller):
             HTTP_201_CREATED: ResponseSpec(Registered, description="Registered and logged in"),
         },
         errors=_REFUSALS,
+        access=ANYONE,
     )
     async def register(
         self,
@@ -105,6 +105,7 @@ class RegistrationController(Controller):
             HTTP_201_CREATED: ResponseSpec(Registered, description="Reclaimed and logged in"),
         },
         errors=(*_REFUSALS, NothingToReclaim, ReclaimRaced),
+        access=ANYONE,
     )
     async def reclaim(
         self,

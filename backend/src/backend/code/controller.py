@@ -277,12 +277,12 @@ class CodeScannerController(Controller):
 class TrustListController(Controller):
     path = "/.well-known/citizen-code"
     tags = ("citizen-code",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
     @get(
         "/trust-list",
         summary="The signed trust list (COSE_Sign1 by the trust anchor)",
         media_type=TRUST_LIST_MEDIA_TYPE,
+        access=ANYONE,
     )
     async def trust_list(
         self,
@@ -296,7 +296,7 @@ class TrustListController(Controller):
             return Response(b"", status_code=304, headers=headers)
         return Response(material.document, media_type=TRUST_LIST_MEDIA_TYPE, headers=headers)
 
-    @get("/anchor", summary="The trust anchor's public key, to provision a scanner with once")
+    @get("/anchor", summary="The trust anchor's public key, to provision a scanner with once", access=ANYONE)
     async def anchor(
         self,
         codes: NamedDependency[CitizenCodeService],

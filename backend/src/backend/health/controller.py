@@ -16,12 +16,16 @@ class Health(msgspec.Struct, frozen=True):
 
 class HealthController(Controller):
     tags = ("health",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/health/live", sync_to_thread=False, summary="The process is up")
+    @get("/health/live", sync_to_thread=False, summary="The process is up", access=ANYONE)
     def live(self) -> Health:
         return Health(status="ok")
 
-    @get("/health/ready", summary="The database and the key-value store answer", errors=(NotReady,))
+    @get(
+        "/health/ready",
+        summary="The database and the key-value store answer",
+        errors=(NotReady,),
+        access=ANYONE,
+    )
     async def ready(self, readiness: NamedDependency[Readiness]) -> Health:
         return Health(status="ok", checks=dict.fromkeys(await readiness.check(), "ok"))
