@@ -31,7 +31,7 @@ from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
-from backend.settings import Settings, load_settings
+from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
@@ -106,6 +106,12 @@ def create_app(
     """Build the API from ``features``. An outer edge (the mini-program API) passes the list with its
     own feature appended, so the dependency points outward-in: ``miniprogram_api`` imports
     ``backend``, never the reverse. ``wiring`` lets a test share one wiring across apps."""
+    if settings.mode == "production" and settings.upstream.mount_sandbox:
+        # load_settings refuses this too; Settings built in code reach here without it.
+        raise SettingsError(
+            "production never mounts the sandbox (its SMS outbox lists every code): "
+            "UpstreamSettings(mount_sandbox=False), or mode='benchmark' for a throwaway load-test stack"
+        )
     configure_logging(settings.log.level)
     wiring = wiring or Wiring(settings, features)
     wiring.build_all()

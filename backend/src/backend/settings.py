@@ -98,7 +98,9 @@ class SecretSettings(msgspec.Struct, frozen=True, kw_only=True):
 class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     # "sandbox": talk in-process to the sandbox twins mounted at /_sandbox; "remote": real base URLs.
     mode: Literal["sandbox", "remote"] = "sandbox"
-    mount_sandbox: bool = True
+    # The twins' control routes at /_sandbox (their SMS outbox lists every code): off unless asked for.
+    # load_settings asks for them in the embedded mode; create_app refuses them in production.
+    mount_sandbox: bool = False
     base_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
     app_keys: Mapping[str, str] = msgspec.field(default_factory=dict)
     app_secrets: Mapping[str, str] = msgspec.field(default_factory=dict)
