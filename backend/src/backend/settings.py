@@ -262,7 +262,9 @@ def _upstream(env: Mapping[str, str], mode: Mode, *, host: str) -> UpstreamSetti
     design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
     throwaway stack needs them mounted to seed citizens, and says so twice — a mode of its own and
     ``SUQIAN_SANDBOX_MOUNT=1`` (one variable once exposed every code: review of issue 21) — on a
-    loopback ``SUQIAN_HOST`` only, where nobody but the machine's own load generator reaches it."""
+    loopback ``SUQIAN_HOST`` only, where nobody but the machine's own load generator reaches it. Granian
+    binds wherever it is told whatever this says, so the mount also checks each caller
+    (``backend.app._mount_sandbox``)."""
     default_mode = "remote" if mode == "production" else "sandbox"
     upstream_mode = choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
     if mode == "benchmark" and upstream_mode != "sandbox":
