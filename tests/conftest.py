@@ -93,8 +93,10 @@ async def redis_prefix() -> AsyncIterator[str]:
 
 
 def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settings:
+    # Benchmark mode: production's stack (PostgreSQL, Redis) on the sandbox twins, mounted so tests
+    # can seed residents and read the SMS outbox; production never mounts them (create_app refuses).
     values: dict[str, object] = {
-        "mode": "production",
+        "mode": "benchmark",
         "database": DatabaseSettings(url=pg_url, pool_min=1, pool_max=8),
         "redis": RedisSettings(url=REDIS_URL, key_prefix=redis_prefix),
         "secrets": SecretSettings(
@@ -102,7 +104,7 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
             index_key=secrets.token_bytes(32),
             bootstrap_admin_password=base64.b64encode(secrets.token_bytes(12)).decode(),
         ),
-        "upstream": UpstreamSettings(),
+        "upstream": UpstreamSettings(mount_sandbox=True),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ def test_no_variables_give_the_embedded_default(tmp_path: Path) -> None:
     assert settings.database.is_sqlite
     assert settings.redis.url is None
     assert settings.upstream.mode == "sandbox"
+    assert settings.upstream.mount_sandbox is True
     assert (settings.http.host, settings.http.port, settings.http.workers) == ("127.0.0.1", 8000, 1)
 
 

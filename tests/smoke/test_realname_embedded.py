@@ -4,6 +4,8 @@ registered to a phone its owner does not hold, and the owner reclaims one that w
 from __future__ import annotations
 
 import random
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,27 @@ def _login(web: httpx.Client, phone: str, password: str) -> httpx.Response:
     )
 
 
+def _taken_with_a_former_number(
+    web: httpx.Client,
+) -> tuple[httpx.Response, dict[str, str], dict[str, str]]:
+    """The registration of the owner's identity with the owner's former number (then still theirs at
+    the operator, since gone to a newcomer), the owner as registered, and the owner with a new phone."""
+    owner, newcomer = _resident(web, "宿本人"), _resident(web, "宿新机主")
+    taken = _register(web, owner)
+    assert taken.status_code == 201, taken.text
+    moved = web.put(
+        f"/_sandbox/telecom/subscribers/{owner['phone']}",
+        json={"name": newcomer["name"], "id_number": newcomer["id_number"]},
+    )
+    assert moved.status_code == 200
+    new_phone = f"139{_rng.randrange(10**8):08d}"
+    web.put(
+        f"/_sandbox/telecom/subscribers/{new_phone}",
+        json={"name": owner["name"], "id_number": owner["id_number"]},
+    )
+    return taken, owner, {**owner, "phone": new_phone}
+
+
 def test_identity_theft_is_refused_and_the_owner_reclaims_a_taken_identity(tmp_path: Path) -> None:
     with serve(tmp_path) as base, httpx.Client(base_url=base) as web:
         # 1. An attacker with the victim's name and ID number, and their own (real-name) phone.
@@ -74,21 +97,8 @@ def test_identity_theft_is_refused_and_the_owner_reclaims_a_taken_identity(tmp_p
 
         # 2. Someone registered the owner's identity with the owner's former number while it was still
         #    registered to the owner at the operator; the number has since changed hands.
-        owner, newcomer = _resident(web, "宿本人"), _resident(web, "宿新机主")
-        taken = _register(web, owner)
-        assert taken.status_code == 201, taken.text
-        old_phone, old_tokens = owner["phone"], taken.json()["tokens"]
-        moved = web.put(
-            f"/_sandbox/telecom/subscribers/{old_phone}",
-            json={"name": newcomer["name"], "id_number": newcomer["id_number"]},
-        )
-        assert moved.status_code == 200
-        new_phone = f"139{_rng.randrange(10**8):08d}"
-        web.put(
-            f"/_sandbox/telecom/subscribers/{new_phone}",
-            json={"name": owner["name"], "id_number": owner["id_number"]},
-        )
-        the_owner = {**owner, "phone": new_phone}
+        taken, owner, the_owner = _taken_with_a_former_number(web)
+        old_phone, old_tokens, new_phone = owner["phone"], taken.json()["tokens"], the_owner["phone"]
 
         again = _register(web, the_owner)
         assert (again.status_code, again.json()["code"]) == (409, "citizen.already_registered")
@@ -110,3 +120,37 @@ def test_identity_theft_is_refused_and_the_owner_reclaims_a_taken_identity(tmp_p
         assert any("已冻结" in message["text"] for message in outbox)
         # The owner's new account logs in.
         assert _login(web, new_phone, f"passphrase of {new_phone}").status_code == 200
+
+
+def _appeal_upheld(database: Path, *, frozen: str, reclaimed_by: str) -> None:
+    """The service desk upholds the frozen account's appeal, by hand in the SQLite file (there is no
+    route for it): the reclaim's account is frozen in its place, and the account is active again."""
+    with closing(sqlite3.connect(database, timeout=10)) as db, db:
+        db.execute(
+            "UPDATE citizen SET status = 'frozen', "
+            "frozen_at = (SELECT frozen_at FROM citizen WHERE id = :frozen) WHERE id = :by",
+            {"frozen": frozen, "by": reclaimed_by},
+        )
+        changed = db.execute(
+            "UPDATE citizen SET status = 'active', frozen_at = NULL WHERE id = :frozen", {"frozen": frozen}
+        )
+        assert changed.rowcount == 1
+
+
+def test_an_account_unfrozen_on_appeal_and_reclaimed_again_is_frozen_and_told_again(tmp_path: Path) -> None:
+    # Security review: a second reclaim of one account wrote a second follow-up under the same id,
+    # a unique violation inside the freeze's transaction (a 500).
+    with serve(tmp_path) as base, httpx.Client(base_url=base) as web:
+        taken, owner, the_owner = _taken_with_a_former_number(web)
+        old_id = taken.json()["citizen"]["id"]
+        first = _register(web, the_owner, "/api/v1/auth/reclaim")
+        assert first.status_code == 201, first.text
+        _appeal_upheld(tmp_path / "suqian.sqlite3", frozen=old_id, reclaimed_by=first.json()["citizen"]["id"])
+        assert _login(web, owner["phone"], f"passphrase of {owner['phone']}").status_code == 200
+
+        again = _register(web, the_owner, "/api/v1/auth/reclaim")
+        assert again.status_code == 201, again.text
+        refused = _login(web, owner["phone"], f"passphrase of {owner['phone']}")
+        assert (refused.status_code, refused.json()["code"]) == (403, "citizen.account_frozen")
+        outbox = web.get("/_sandbox/sms/outbox", params={"phone": owner["phone"]}).json()
+        assert sum("已冻结" in message["text"] for message in outbox) == 2

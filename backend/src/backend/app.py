@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from typing import Any
 from litestar import Litestar, Router, asgi
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
@@ -29,9 +31,10 @@ from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
-from backend.settings import Settings, load_settings
+from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
@@ -40,11 +43,49 @@ from integrations.sandbox import Sandbox
 log = logging.getLogger("backend.app")
 
 
-def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
+# What a proxy adds to a request it forwards (RFC 7239, and the two older spellings).
+_FORWARDING_HEADERS = frozenset((b"forwarded", b"x-forwarded-for", b"x-real-ip"))
+
+
+def _on_this_machine(scope: Scope) -> bool:
+    """The caller is on this machine: a loopback peer (after ``SUQIAN_TRUSTED_PROXIES``' rewriting),
+    and no proxy says it forwarded the request (a proxy on this machine is a loopback peer too)."""
+    client = scope.get("client")
+    if not client:
+        return False  # a Unix socket, or a server that does not say: nobody to vouch for
+    try:
+        peer = ipaddress.ip_address(client[0])
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped  # "::ffff:127.0.0.1" on a dual-stack socket
+    if not peer.is_loopback:
+        return False
+    return not any(name in _FORWARDING_HEADERS for name, _ in scope["headers"])
+
+
+def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRouterHandler:
     """The government sandbox at ``/_sandbox`` (the embedded default and the benchmark's throwaway
-    stack; ``load_settings`` refuses it in production)."""
+    stack; ``load_settings`` and ``create_app`` refuse it in production).
+
+    Outside the embedded mode it answers callers on this machine only (``this_machine_only``):
+    ``load_settings`` checks ``SUQIAN_HOST``, but granian binds wherever it is told (``--host
+    0.0.0.0``), so each request's own address decides (security review). Anyone else gets the 404 of
+    an unknown path, not a 403: the bench's load generator is on the machine, and a scanner should
+    not learn that a stack whose SMS outbox lists every code is here. The first refusal is logged."""
+    refused_before = False
 
     async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal refused_before
+        if this_machine_only and not _on_this_machine(scope):
+            if not refused_before:
+                refused_before = True
+                log.warning(
+                    "refused a request to /_sandbox from a caller not on this machine (or through a "
+                    "proxy): outside the embedded mode the sandbox answers loopback callers only; "
+                    "further refusals are not logged"
+                )
+            raise NotFoundException()
         # Litestar hands a mounted app its sub-path with a trailing slash ("/outbox/"); the twins'
         # routes are written without one.
         path = scope["path"]
@@ -52,7 +93,14 @@ def _mount_sandbox(sandbox: Sandbox) -> ControllerRouterHandler:
             scope = {**scope, "path": path.rstrip("/")}  # type: ignore[assignment]
         await sandbox(scope, receive, send)  # type: ignore[arg-type]
 
-    return asgi("/_sandbox", is_mount=True, copy_scope=True, include_in_schema=False, access=ANYONE)(mounted)
+    return asgi(
+        "/_sandbox",
+        is_mount=True,
+        copy_scope=True,
+        include_in_schema=False,
+        access=ANYONE,
+        errors=(REQUEST_NOT_FOUND,),
+    )(mounted)
 
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
@@ -106,6 +154,12 @@ def create_app(
     """Build the API from ``features``. An outer edge (the mini-program API) passes the list with its
     own feature appended, so the dependency points outward-in: ``miniprogram_api`` imports
     ``backend``, never the reverse. ``wiring`` lets a test share one wiring across apps."""
+    if settings.mode == "production" and settings.upstream.mount_sandbox:
+        # load_settings refuses this too; Settings built in code reach here without it.
+        raise SettingsError(
+            "production never mounts the sandbox (its SMS outbox lists every code): "
+            "UpstreamSettings(mount_sandbox=False), or mode='benchmark' for a throwaway load-test stack"
+        )
     configure_logging(settings.log.level)
     wiring = wiring or Wiring(settings, features)
     wiring.build_all()
@@ -114,11 +168,11 @@ def create_app(
     ]
     sandbox = wiring.infra.upstreams.sandbox
     if sandbox is not None and settings.upstream.mount_sandbox:
-        handlers.append(_mount_sandbox(sandbox))
+        handlers.append(_mount_sandbox(sandbox, this_machine_only=settings.mode != "embedded"))
         if settings.mode != "embedded":
             log.warning(
                 "%s mode with the government sandbox mounted at /_sandbox: its SMS outbox lists every "
-                "code sent; a throwaway stack only, never real users",
+                "code sent; it answers callers on this machine only; a throwaway stack, never real users",
                 settings.mode,
             )
     metrics = wiring.infra.metrics

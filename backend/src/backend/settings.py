@@ -98,7 +98,9 @@ class SecretSettings(msgspec.Struct, frozen=True, kw_only=True):
 class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     # "sandbox": talk in-process to the sandbox twins mounted at /_sandbox; "remote": real base URLs.
     mode: Literal["sandbox", "remote"] = "sandbox"
-    mount_sandbox: bool = True
+    # The twins' control routes at /_sandbox (their SMS outbox lists every code): off unless asked for.
+    # load_settings asks for them in the embedded mode; create_app refuses them in production.
+    mount_sandbox: bool = False
     base_urls: Mapping[str, str] = msgspec.field(default_factory=dict)
     app_keys: Mapping[str, str] = msgspec.field(default_factory=dict)
     app_secrets: Mapping[str, str] = msgspec.field(default_factory=dict)
@@ -260,7 +262,9 @@ def _upstream(env: Mapping[str, str], mode: Mode, *, host: str) -> UpstreamSetti
     design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
     throwaway stack needs them mounted to seed citizens, and says so twice — a mode of its own and
     ``SUQIAN_SANDBOX_MOUNT=1`` (one variable once exposed every code: review of issue 21) — on a
-    loopback ``SUQIAN_HOST`` only, where nobody but the machine's own load generator reaches it."""
+    loopback ``SUQIAN_HOST`` only, where nobody but the machine's own load generator reaches it. Granian
+    binds wherever it is told whatever this says, so the mount also checks each caller
+    (``backend.app._mount_sandbox``)."""
     default_mode = "remote" if mode == "production" else "sandbox"
     upstream_mode = choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
     if mode == "benchmark" and upstream_mode != "sandbox":

@@ -37,11 +37,25 @@ def random_id_number(area: str = "321302") -> str:
     return body + id_check_digit(body)
 
 
+class _SandboxFromThisMachine(httpx.AsyncBaseTransport):
+    """The API from the citizen's ``address``; the sandbox's control routes (seeding residents, reading
+    the SMS outbox) from the machine itself, as the bench's seeding does: outside the embedded mode
+    the mount answers loopback callers only (``backend.app._mount_sandbox``)."""
+
+    def __init__(self, app: Litestar, address: str) -> None:
+        self._api = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+        self._sandbox = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))  # type: ignore[arg-type]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        by = self._sandbox if request.url.path.startswith("/_sandbox/") else self._api
+        return await by.handle_async_request(request)
+
+
 @asynccontextmanager
 async def client_from(app: Litestar, address: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
     """A client with its own peer address, so per-address rate limits don't leak between tests."""
     address = address or f"10.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    transport = _SandboxFromThisMachine(app, address)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

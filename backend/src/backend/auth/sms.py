@@ -179,7 +179,9 @@ class SmsCodes:
         ``MAX_STRANGER_ATTEMPTS``, after which they are refused — but the code stays alive for its
         owner: a stranger's wrong guesses must not destroy the code the owner is about to type (issue
         21 review). ``client`` is required: a call site that passed none once counted every caller as
-        the asker, and let anyone burn the codes of the mini-program bind and link.
+        the asker, and let anyone burn the codes of the mini-program bind and link. An owner whose
+        address changed since asking counts as a stranger, and is refused once the strangers' guesses
+        are spent: a trade-off accepted in ADR 7 (they ask for another code), logged when it can bite.
         """
         code_key, _ = self._keys(phone, purpose)
         stored = await self._store.get(code_key)
@@ -197,6 +199,16 @@ class SmsCodes:
                 return False
         else:
             strangers = await self._store.incr(f"{tries_prefix}:strangers", ttl=CODE_TTL)
+            if strangers == MAX_STRANGER_ATTEMPTS + 1:
+                # Once per code (the INCR is atomic): a guessing attack on this phone's code, and the
+                # moment an owner whose address changed since asking would be refused too (ADR 7).
+                log.warning(
+                    "sms code %s for %s: strangers spent their %d guesses; until it expires only the "
+                    "address that asked for it may use it",
+                    purpose,
+                    mask_phone(phone),
+                    MAX_STRANGER_ATTEMPTS,
+                )
             if tries > MAX_ATTEMPTS or strangers > MAX_STRANGER_ATTEMPTS:
                 return False
         if not hmac.compare_digest(stored, self._mac(phone, purpose, code)):

@@ -17,11 +17,22 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
+
 from backend.auth.tokens import TokenService
 from backend.citizen.records import Registration
 from backend.citizen.service import CitizenService
 from backend.citizen.tasks import ReclaimFollowUps
 from backend.code.service import CitizenCodeService
+
+
+class TakenOver(msgspec.Struct, frozen=True, kw_only=True):
+    """A committed reclaim: the new citizen and their first session, the account it froze, and the
+    follow-up it owes that account (``backend.citizen.tasks``)."""
+
+    registration: Registration
+    frozen: uuid.UUID
+    follow_up: uuid.UUID
 
 
 class ReclaimService:
@@ -50,7 +61,7 @@ class ReclaimService:
         client: str,
     ) -> Registration:
         """Take the identity back (see the module docstring); the new citizen and their first session."""
-        registration, frozen = await self.take_over(
+        taken = await self.take_over(
             phone=phone,
             sms_code=sms_code,
             face_ticket=face_ticket,
@@ -59,8 +70,8 @@ class ReclaimService:
             password=password,
             client=client,
         )
-        await self._follow_ups.run(frozen)
-        return registration
+        await self._follow_ups.run(taken.follow_up)
+        return taken.registration
 
     async def take_over(
         self,
@@ -72,9 +83,9 @@ class ReclaimService:
         id_number: str,
         password: str | None = None,
         client: str,
-    ) -> tuple[Registration, uuid.UUID]:
-        """The reclaim's transaction and nothing after it: the new citizen and the frozen account's id.
-        From its commit on the follow-up is owed, and done by whoever gets to it first."""
+    ) -> TakenOver:
+        """The reclaim's transaction and nothing after it. From its commit on the follow-up is owed,
+        and done by whoever gets to it first."""
         registrant = await self._citizens.admit(
             phone=phone,
             sms_code=sms_code,
@@ -85,11 +96,15 @@ class ReclaimService:
             taking=True,
         )
         assert registrant.holder is not None
-        row = await self._citizens.enrol(registrant, password=password, client=client, step=self._in_freeze)
-        return await self._citizens.first_session(row), registrant.holder
+        # Chosen before the transaction, so this request can run the follow-up after the commit.
+        follow_up = uuid.uuid4()
 
-    async def _in_freeze(self, frozen: uuid.UUID, *, by: uuid.UUID) -> None:
-        await self._codes.suspend(frozen, actor=f"citizen:{by}", reason="identity_reclaimed")
-        # In the freeze's transaction, so an account unfrozen on appeal never gets these sessions back.
-        await self._tokens.end_sessions("citizen", frozen)
-        await self._follow_ups.owe(frozen, by=by)
+        async def in_freeze(frozen: uuid.UUID, *, by: uuid.UUID) -> None:
+            await self._codes.suspend(frozen, actor=f"citizen:{by}", reason="identity_reclaimed")
+            # In the freeze's transaction, so an account unfrozen on appeal never gets these sessions back.
+            await self._tokens.end_sessions("citizen", frozen)
+            await self._follow_ups.owe(follow_up, frozen=frozen, by=by)
+
+        row = await self._citizens.enrol(registrant, password=password, client=client, step=in_freeze)
+        registration = await self._citizens.first_session(row)
+        return TakenOver(registration=registration, frozen=registrant.holder, follow_up=follow_up)

@@ -141,6 +141,7 @@ class FollowUpRow(msgspec.Struct, frozen=True, kw_only=True):
     """A reclaim's follow-up as a runner claimed it (``ReclaimFollowUp``)."""
 
     id: uuid.UUID
+    frozen_citizen: uuid.UUID
     by_citizen: uuid.UUID
     attempts: int
     sessions_ended: bool
@@ -148,12 +149,23 @@ class FollowUpRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FollowUpRepository(Repository):
-    """The follow-ups reclaims owe after their commit. Every write is conditional, so runners that
-    overlap (the request, a worker's job after a crash) do each step's bookkeeping once."""
+    """The follow-ups reclaims owe after their commit, one per reclaim (``follow_up``: its own id).
+    Every write is conditional, so runners that overlap (the request, a worker's job after a crash)
+    do each step's bookkeeping once."""
 
-    async def add(self, frozen: uuid.UUID, *, by: uuid.UUID, now: datetime, due_at: datetime) -> None:
+    async def add(
+        self,
+        follow_up: uuid.UUID,
+        *,
+        frozen: uuid.UUID,
+        by: uuid.UUID,
+        now: datetime,
+        due_at: datetime,
+    ) -> None:
         await ReclaimFollowUp.insert(
-            ReclaimFollowUp(id=frozen, by_citizen=by, created_at=now, due_at=due_at, attempts=0)
+            ReclaimFollowUp(
+                id=follow_up, frozen_citizen=frozen, by_citizen=by, created_at=now, due_at=due_at, attempts=0
+            )
         )
 
     async def due(self, *, now: datetime, limit: int) -> list[uuid.UUID]:
@@ -165,10 +177,12 @@ class FollowUpRepository(Repository):
         )
         return [uuid.UUID(str(row["id"])) for row in rows]
 
-    async def claim(self, frozen: uuid.UUID, *, now: datetime | None, until: datetime) -> FollowUpRow | None:
+    async def claim(
+        self, follow_up: uuid.UUID, *, now: datetime | None, until: datetime
+    ) -> FollowUpRow | None:
         """Take the unfinished follow-up until ``until`` (one attempt more) if it is due at ``now``, or
         unconditionally when ``now`` is None (the request that wrote it); None when finished or taken."""
-        where = (ReclaimFollowUp.id == frozen) & ReclaimFollowUp.done_at.is_null()
+        where = (ReclaimFollowUp.id == follow_up) & ReclaimFollowUp.done_at.is_null()
         if now is not None:
             where = where & (ReclaimFollowUp.due_at <= now)
         rows = await (
@@ -178,6 +192,7 @@ class FollowUpRepository(Repository):
             .where(where)
             .returning(
                 ReclaimFollowUp.id,
+                ReclaimFollowUp.frozen_citizen,
                 ReclaimFollowUp.by_citizen,
                 ReclaimFollowUp.attempts,
                 ReclaimFollowUp.sessions_ended_at,
@@ -189,36 +204,37 @@ class FollowUpRepository(Repository):
         row = rows[0]
         return FollowUpRow(
             id=uuid.UUID(str(row["id"])),
+            frozen_citizen=uuid.UUID(str(row["frozen_citizen"])),
             by_citizen=uuid.UUID(str(row["by_citizen"])),
             attempts=row["attempts"],
             sessions_ended=row["sessions_ended_at"] is not None,
             notice=row["notice"],
         )
 
-    async def sessions_ended(self, frozen: uuid.UUID, *, now: datetime) -> bool:
+    async def sessions_ended(self, follow_up: uuid.UUID, *, now: datetime) -> bool:
         """Record that the account's access tokens are denied: True for the one caller that did."""
         rows = await (
             ReclaimFollowUp.update({ReclaimFollowUp.sessions_ended_at: now})
-            .where((ReclaimFollowUp.id == frozen) & ReclaimFollowUp.sessions_ended_at.is_null())
+            .where((ReclaimFollowUp.id == follow_up) & ReclaimFollowUp.sessions_ended_at.is_null())
             .returning(ReclaimFollowUp.id)
         )
         return bool(rows)
 
-    async def noticed(self, frozen: uuid.UUID, outcome: str) -> bool:
+    async def noticed(self, follow_up: uuid.UUID, outcome: str) -> bool:
         """Record the notice's outcome ("sent" or "failed"): True for the one caller that did."""
         rows = await (
             ReclaimFollowUp.update({ReclaimFollowUp.notice: outcome})
-            .where((ReclaimFollowUp.id == frozen) & ReclaimFollowUp.notice.is_null())
+            .where((ReclaimFollowUp.id == follow_up) & ReclaimFollowUp.notice.is_null())
             .returning(ReclaimFollowUp.id)
         )
         return bool(rows)
 
-    async def settle(self, frozen: uuid.UUID, *, now: datetime, due_at: datetime) -> None:
+    async def settle(self, follow_up: uuid.UUID, *, now: datetime, due_at: datetime) -> None:
         """Finished when both steps are; else due again at ``due_at``."""
         finished = ReclaimFollowUp.sessions_ended_at.is_not_null() & ReclaimFollowUp.notice.is_not_null()
         await ReclaimFollowUp.update({ReclaimFollowUp.done_at: now}).where(
-            (ReclaimFollowUp.id == frozen) & finished
+            (ReclaimFollowUp.id == follow_up) & finished
         )
         await ReclaimFollowUp.update({ReclaimFollowUp.due_at: due_at}).where(
-            (ReclaimFollowUp.id == frozen) & ReclaimFollowUp.done_at.is_null()
+            (ReclaimFollowUp.id == follow_up) & ReclaimFollowUp.done_at.is_null()
         )

@@ -30,13 +30,19 @@ class Citizen(Table, tablename="citizen"):
 
 
 class ReclaimFollowUp(Table, tablename="citizen_reclaim_follow_up"):
-    """What a reclaim still owes the frozen account (``id``) once its transaction committed: the end of
-    its outstanding access tokens (``sessions_ended_at``) and the SMS telling its phone (``notice``:
-    "sent", or "failed" when the gateway refused it or never took it). Written in the freeze's own
-    transaction, so a crash at any point leaves a row that ``backend.citizen.tasks`` finishes;
-    ``due_at`` is when the job may next take it, ``done_at`` when nothing is left."""
+    """What one reclaim still owes the account it froze (``frozen_citizen``) once its transaction
+    committed: the end of its outstanding access tokens (``sessions_ended_at``) and the SMS telling its
+    phone (``notice``: "sent", or "failed" when the gateway refused it or never took it). Written in
+    the freeze's own transaction, so a crash at any point leaves a row that ``backend.citizen.tasks``
+    finishes; ``due_at`` is when the job may next take it, ``done_at`` when nothing is left.
+
+    ``id`` is the follow-up's own: an account unfrozen on appeal and reclaimed again owes a second
+    follow-up (security review: keyed by the frozen account, its insert was a unique violation inside
+    the freeze, a 500). Rows written before then have the frozen account's id as their own.
+    """
 
     id = UUID(primary_key=True)
+    frozen_citizen = UUID()
     by_citizen = UUID()
     created_at = Timestamptz()
     due_at = Timestamptz()
