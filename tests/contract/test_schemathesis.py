@@ -62,7 +62,10 @@ def _run(
     for name, value in caller.headers.items():
         command += ["--header", f"{name}: {value}"]
     command += ["--include-path", only] if only else ["--exclude-path", LOGOUT]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # Run where the report goes: schemathesis keeps a cache (.schemathesis/) in its working directory.
+    finished = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, cwd=report.parent
+    )
     assert report.exists(), finished.stdout[-4000:] + finished.stderr[-2000:]
     result: dict[str, Any] = json.loads(report.read_text())
     assert finished.returncode == 0, f"schemathesis as {caller.name}:\n{finished.stdout[-12000:]}"
