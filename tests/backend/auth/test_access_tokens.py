@@ -247,13 +247,29 @@ async def test_citizen_token_on_staff_route_is_403(services: Services, probe: ht
 
 
 async def test_staff_token_without_required_role_is_403(services: Services, probe: httpx.AsyncClient) -> None:
-    access = await services.tokens.issue_access("staff", uuid.uuid4(), roles=["counter"], client_id="c")
+    access = await services.tokens.issue_access(
+        "staff", uuid.uuid4(), scopes=["staff"], roles=["counter"], client_id="c"
+    )
     response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {access.token}"})
     assert response.status_code == 403
     assert response.json()["code"] == "auth.missing_role"
-    operator = await services.tokens.issue_access("staff", uuid.uuid4(), roles=["operator"], client_id="c")
+    operator = await services.tokens.issue_access(
+        "staff", uuid.uuid4(), scopes=["staff"], roles=["operator"], client_id="c"
+    )
     response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {operator.token}"})
     assert response.status_code == 200
+
+
+async def test_a_staff_token_restricted_to_its_own_account_is_refused_on_staff_routes(
+    services: Services, probe: httpx.AsyncClient
+) -> None:
+    # What a login that still owes a password change or a second-factor enrolment gets.
+    restricted = await services.tokens.issue_access(
+        "staff", uuid.uuid4(), scopes=["staff:account"], roles=["operator"], client_id="c"
+    )
+    response = await probe.get("/probe/staff", headers={"authorization": f"Bearer {restricted.token}"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.insufficient_scope"
 
 
 async def test_device_token_without_scope_is_403(services: Services, probe: httpx.AsyncClient) -> None:

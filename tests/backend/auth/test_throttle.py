@@ -144,3 +144,42 @@ async def test_past_the_ceiling_only_an_address_where_the_account_signed_in_may_
     # The ceiling holds until the failures are forgotten.
     clock.advance(wait)
     await throttle.admit(account, _address())
+
+
+async def test_past_the_ceiling_an_account_without_sms_slows_new_addresses_instead_of_refusing() -> None:
+    # Issue 21 review, finding 2: staff have no SMS login, so a hard stop for new addresses let a
+    # stranger keep a staff member out for a day. Slowed instead: one shared turn, doubling to an hour.
+    clock = ManualClock(datetime.now(UTC))
+    throttle = _throttle(clock, login_account_ceiling=5, login_account_free_failures=100)
+    account = "staff:slow"
+    for _ in range(5):
+        await throttle.admit(account, _address(), slow_past_ceiling=True)
+    waits = []
+    for _ in range(10):
+        await throttle.admit(account, _address(), slow_past_ceiling=True)  # the turn is free: a try
+        with pytest.raises(LoginThrottled) as refused:
+            await throttle.admit(account, _address(), slow_past_ceiling=True)
+        wait = refused.value.retry_after or 0
+        waits.append(wait)
+        clock.advance(wait)
+    assert waits[:3] == [2 * DEFAULTS.login_first_delay, 4 * DEFAULTS.login_first_delay, 240]
+    assert max(waits) == DEFAULTS.login_ceiling_max_delay
+    assert waits == sorted(waits)
+
+
+async def test_clearing_an_account_lets_its_owner_in_from_a_new_address_at_once() -> None:
+    clock = ManualClock(datetime.now(UTC))
+    throttle = _throttle(
+        clock, login_account_ceiling=5, login_account_free_failures=100, login_free_failures=2
+    )
+    account, stranger = "staff:cleared", _address()
+    for _ in range(2):
+        await throttle.admit(account, stranger)
+    for _ in range(3):
+        await throttle.admit(account, _address())
+    await _refused(throttle, account, _address())
+    await throttle.clear(account)
+    owner = await throttle.admit(account, _address())
+    assert owner.failures == 1
+    # The stranger's own address keeps its backoff: clearing the account gives it no new tries.
+    assert await _refused(throttle, account, stranger) > 0

@@ -38,7 +38,7 @@ from backend.auth.errors import (
     TokenRejected,
     WrongPrincipalKind,
 )
-from backend.auth.principal import CITIZEN_SCOPES, Principal
+from backend.auth.principal import CITIZEN_SCOPES, STAFF_SCOPE, Principal
 from backend.auth.tokens import TokenService
 
 _STATE_KEY = "suqian.principal"
@@ -75,8 +75,10 @@ CITIZEN = Access(
 )
 
 
-def staff(*roles: str, scopes: tuple[str, ...] = ()) -> Access:
-    """Staff holding at least one of ``roles`` (any staff member when none are named)."""
+def staff(*roles: str, scopes: tuple[str, ...] = (STAFF_SCOPE,)) -> Access:
+    """Staff holding at least one of ``roles`` (any staff member when none are named) and a full staff
+    token: a token restricted to setting up one's own account (``STAFF_ACCOUNT_SCOPE`` alone) is 403
+    ``auth.insufficient_scope`` here. The account routes pass ``scopes=(STAFF_ACCOUNT_SCOPE,)``."""
     errors = (*_TOKEN_ERRORS, WrongPrincipalKind)
     errors += (InsufficientScope,) if scopes else ()
     errors += (MissingRole,) if roles else ()

@@ -12,6 +12,11 @@ PRINCIPAL_KINDS: frozenset[str] = frozenset({"citizen", "staff", "device"})
 
 # What a citizen's own tokens may do; staff and devices get the scopes their login grants.
 CITIZEN_SCOPES: tuple[str, ...] = ("citizen",)
+# A staff member's full token; every staff route requires it (``guards.require_staff``).
+STAFF_SCOPE = "staff"
+# Managing one's own staff account (password, second factor). Full staff tokens hold it too; a login
+# that still owes a password change or a second-factor enrolment gets a token with this scope alone.
+STAFF_ACCOUNT_SCOPE = "staff:account"
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

@@ -44,12 +44,29 @@ class RefreshRecord(msgspec.Struct, frozen=True, kw_only=True):
     roles: tuple[str, ...]
     client_id: str
     family_expires_at: datetime
+    # None on rows written before sessions were listed.
+    started_at: datetime | None = None
 
 
 class NewRefreshToken(msgspec.Struct, frozen=True, kw_only=True):
     token_hash: str
     issued_at: datetime
     expires_at: datetime
+    # Masked address and user agent of the request that obtained this token (``SessionClient``).
+    client: str = ""
+    user_agent: str = ""
+
+
+class LiveToken(msgspec.Struct, frozen=True, kw_only=True):
+    """The newest, unspent refresh token of a live family: what a session list shows."""
+
+    family_id: str
+    client_id: str
+    started_at: datetime
+    issued_at: datetime
+    expires_at: datetime
+    client: str
+    user_agent: str
 
 
 _RECORD_COLUMNS = (
@@ -60,6 +77,7 @@ _RECORD_COLUMNS = (
     RefreshToken.roles,
     RefreshToken.client_id,
     RefreshToken.family_expires_at,
+    RefreshToken.started_at,
 )
 
 
@@ -72,6 +90,7 @@ def _record(row: dict[str, Any]) -> RefreshRecord:
         roles=tuple(row["roles"].split()),
         client_id=row["client_id"],
         family_expires_at=as_utc(row["family_expires_at"]),
+        started_at=as_utc(row["started_at"]) if row["started_at"] is not None else None,
     )
 
 
@@ -91,28 +110,36 @@ class RefreshTokenRepository(Repository):
                 issued_at=token.issued_at,
                 expires_at=expires_at,
                 family_expires_at=record.family_expires_at,
+                started_at=record.started_at,
+                client=token.client,
+                user_agent=token.user_agent,
             )
         )
 
     async def rotate(
-        self, token_hash: str, successor: NewRefreshToken, *, now: datetime
+        self, token_hash: str, successor: NewRefreshToken, *, now: datetime, kind: str | None = None
     ) -> RefreshRecord | None:
         """Mark the live token ``token_hash`` used and insert its successor in the same family, in
-        one transaction. ``None`` when the token is not live (unknown, used, revoked or expired).
+        one transaction. ``None`` when the token is not live (unknown, used, revoked or expired) or,
+        with ``kind``, belongs to another kind of principal (a staff session never renews at the
+        citizens' endpoint, which would skip the staff account's checks).
 
         The conditional UPDATE decides: of two concurrent rotations of one token exactly one matches
         the row, so a refresh token can never be spent twice.
         """
+        where = (
+            (RefreshToken.token_hash == token_hash)
+            & RefreshToken.rotated_at.is_null()
+            & RefreshToken.revoked_at.is_null()
+            & (RefreshToken.expires_at > now)
+            & (RefreshToken.family_expires_at > now)
+        )
+        if kind is not None:
+            where = where & (RefreshToken.principal_kind == kind)
         async with transaction(self._engine):
             rows = (
                 await RefreshToken.update({RefreshToken.rotated_at: now})
-                .where(
-                    (RefreshToken.token_hash == token_hash)
-                    & RefreshToken.rotated_at.is_null()
-                    & RefreshToken.revoked_at.is_null()
-                    & (RefreshToken.expires_at > now)
-                    & (RefreshToken.family_expires_at > now)
-                )
+                .where(where)
                 .returning(*_RECORD_COLUMNS)
             )
             if not rows:
@@ -129,6 +156,55 @@ class RefreshTokenRepository(Repository):
             .first()
         )
         return _record(row) if row else None
+
+    async def live(self, kind: str, principal_id: uuid.UUID, *, now: datetime) -> list[LiveToken]:
+        """The newest token of each live family of one principal, newest first: one row per session,
+        since only a family's newest token is unspent."""
+        rows = (
+            await RefreshToken.select(
+                RefreshToken.family_id,
+                RefreshToken.client_id,
+                RefreshToken.started_at,
+                RefreshToken.issued_at,
+                RefreshToken.expires_at,
+                RefreshToken.client,
+                RefreshToken.user_agent,
+            )
+            .where(
+                (RefreshToken.principal_kind == kind)
+                & (RefreshToken.principal_id == principal_id)
+                & RefreshToken.rotated_at.is_null()
+                & RefreshToken.revoked_at.is_null()
+                & (RefreshToken.expires_at > now)
+                & (RefreshToken.family_expires_at > now)
+            )
+            .order_by(RefreshToken.issued_at, ascending=False)
+        )
+        return [
+            LiveToken(
+                family_id=row["family_id"],
+                client_id=row["client_id"],
+                started_at=as_utc(row["started_at"] or row["issued_at"]),
+                issued_at=as_utc(row["issued_at"]),
+                expires_at=as_utc(row["expires_at"]),
+                client=row["client"],
+                user_agent=row["user_agent"],
+            )
+            for row in rows
+        ]
+
+    async def holds_family(self, family_id: str, kind: str, principal_id: uuid.UUID) -> bool:
+        """Whether ``family_id`` is (or was) a session of this principal."""
+        row = (
+            await RefreshToken.select(RefreshToken.family_id)
+            .where(
+                (RefreshToken.family_id == family_id)
+                & (RefreshToken.principal_kind == kind)
+                & (RefreshToken.principal_id == principal_id)
+            )
+            .first()
+        )
+        return row is not None
 
     async def revoke_family(self, family_id: str, *, now: datetime) -> int:
         rows = (

@@ -28,6 +28,23 @@ from backend.store import KeyValueStore, StoreUnavailable
 log = logging.getLogger("backend.auth.revocation")
 
 EPOCH_KEY = "auth:deny:epoch"
+
+
+def deny_jti_key(jti: str) -> str:
+    """One access token, logged out."""
+    return f"auth:deny:jti:{jti}"
+
+
+def deny_subject_key(subject: str) -> str:
+    """Every token of ``<kind>:<id>`` issued up to the second the value names."""
+    return f"auth:deny:sub:{subject}"
+
+
+def deny_session_key(sid: str) -> str:
+    """Every access token of one session (refresh-token family)."""
+    return f"auth:deny:sid:{sid}"
+
+
 # The epoch only has to outlive the tokens it speaks for (15 min); a day keeps it well clear.
 _EPOCH_TTL = 24 * 3600
 

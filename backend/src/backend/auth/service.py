@@ -125,7 +125,8 @@ class AuthService:
 
     async def refresh_grant(self, refresh_token: str, *, client: str) -> TokenPair:
         await self._limiter.hit(self._refresh_throttle, client)
-        pair = await self._tokens.refresh(refresh_token)
+        # Citizen sessions only: a staff session renews through the staff feature, which checks the account.
+        pair = await self._tokens.refresh(refresh_token, kind="citizen")
         principal = self._tokens.verify_access(pair.access_token)
         if principal.kind == "citizen":
             try:

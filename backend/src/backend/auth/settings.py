@@ -68,6 +68,11 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     # At most 100 failures per account in ``login_failure_memory`` (NIST SP 800-63B 5.2.2's ceiling);
     # past it only addresses where the account signed in may try a password (citizens: SMS works).
     login_account_ceiling: Count = 100
+    # Accounts with no other way in (staff: no SMS login) are slowed instead past the ceiling
+    # (``LoginThrottle.admit(slow_past_ceiling=True)``): new addresses share one turn, the wait
+    # doubling from ``login_first_delay`` up to an hour — ~24 more guesses a day at most, while the
+    # owner is told when to try again and an operator can clear the count (``LoginThrottle.clear``).
+    login_ceiling_max_delay: Seconds = 3600
     # How long failures are remembered, per account and per (account, address): one day.
     login_failure_memory: Seconds = 86_400
     # An address where the account signed in, or where a code sent to the phone was used, stays known

@@ -22,6 +22,10 @@ class RefreshToken(Table, tablename="auth_refresh_token"):
 
     Using a token sets ``rotated_at`` and issues its successor in the same family; presenting a token
     whose ``rotated_at`` is set again is replay, and revokes the whole family (RFC 9700 §4.14.2).
+
+    What the holder's session list shows rides along on every row: when the family started, and the
+    masked client address and user agent of the login or refresh that issued this token
+    (``backend.auth.sessions``); the newest live row of a family is its "last used".
     """
 
     family_id = Varchar(length=32, index=True)
@@ -36,3 +40,6 @@ class RefreshToken(Table, tablename="auth_refresh_token"):
     family_expires_at = Timestamptz()
     rotated_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    client = Varchar(length=64, default="")
+    user_agent = Varchar(length=256, default="")

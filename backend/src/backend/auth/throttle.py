@@ -14,7 +14,10 @@ exactly like real ones). The numbers are ``AuthSettings.login_*``, each with its
 3. per account, for addresses that already failed on it: from ``login_account_free_failures`` failures
    on, they share one turn, the wait doubling up to ``login_account_max_delay``;
 4. per account: past ``login_account_ceiling`` failures in ``login_failure_memory``, no address tries
-   a password any more but those where the account signed in (``login_known_address_ttl``).
+   a password any more but those where the account signed in (``login_known_address_ttl``) — or, for
+   an account with no other way in (staff have no SMS login; ``slow_past_ceiling``), new addresses
+   share one turn, the wait doubling up to ``login_ceiling_max_delay``. ``clear`` forgets an
+   account's failures (an operator unlocking a staff member).
 
 Measures 3 and 4 never apply to an address where the account signed in, and 3 never to an address
 that has not failed on it: during an attack the owner's password is checked at once from home, and
@@ -114,6 +117,10 @@ class _Keys:
         return self._key("turn")
 
     @property
+    def ceiling_turn(self) -> str:
+        return self._key("turn:ceiling")
+
+    @property
     def address_failures(self) -> str:
         return self._key(f"failures:{self.address}")
 
@@ -154,19 +161,26 @@ class LoginThrottle:
             first=settings.login_first_delay,
             cap=settings.login_account_max_delay,
         )
+        self._past_ceiling = Backoff(
+            free=settings.login_account_ceiling,
+            first=settings.login_first_delay,
+            cap=settings.login_ceiling_max_delay,
+        )
 
-    async def admit(self, account: str, client: str) -> LoginAttempt:
+    async def admit(self, account: str, client: str, *, slow_past_ceiling: bool = False) -> LoginAttempt:
         """Count an attempt on ``account`` from ``client`` before its credential is checked, or refuse
-        it (``LoginThrottled``, nothing counted). Settle it with ``succeeded``; a failure needs nothing."""
+        it (``LoginThrottled``, nothing counted). Settle it with ``succeeded``; a failure needs nothing.
+        ``slow_past_ceiling``: past the ceiling, new addresses wait their turn instead of being refused
+        until the failures are forgotten (for accounts without an SMS login)."""
         await self._limiter.hit(self._per_address, client)
         keys = _Keys(account, address_key(client))
         try:
-            return await self._admit(keys, client)
+            return await self._admit(keys, client, slow_past_ceiling)
         except LoginThrottled:
             await self._limiter.refund(self._per_address, client)
             raise
 
-    async def _admit(self, keys: _Keys, client: str) -> LoginAttempt:
+    async def _admit(self, keys: _Keys, client: str, slow_past_ceiling: bool) -> LoginAttempt:
         memory = self._settings.login_failure_memory
         known = await self._store.get(keys.known) is not None
         address_failures = await self._store.incr(keys.address_failures, ttl=memory)
@@ -178,7 +192,9 @@ class LoginThrottle:
         failures = await self._store.incr(keys.failures, ttl=memory)
         ceiling = self._settings.login_account_ceiling
         if not known:
-            if failures > ceiling:
+            if failures > ceiling and slow_past_ceiling:
+                wait = await take_turn(self._store, keys.ceiling_turn, self._past_ceiling.delay(failures))
+            elif failures > ceiling:
                 remaining = await self._store.ttl(keys.failures)
                 wait = max(1, math.ceil(remaining)) if remaining is not None else 1
             elif address_failures > 1:
@@ -204,6 +220,12 @@ class LoginThrottle:
         await self._limiter.refund(self._per_address, attempt.client)
         await give_back(self._store, _Keys(attempt.account, address_key(attempt.client)).failures)
         await self.signed_in(attempt.account, attempt.client)
+
+    async def clear(self, account: str) -> None:
+        """Forget ``account``'s failures and turns (measures 3 and 4): its owner tries from a new address
+        at once. Each failing address keeps its own backoff (measure 2), so a guesser gains no tries."""
+        keys = _Keys(account, "")
+        await self._store.delete(keys.failures, keys.turn, keys.ceiling_turn)
 
     async def signed_in(self, account: str, client: str) -> None:
         """``account`` proved itself from ``client`` (a password, or a citizen's SMS code): that

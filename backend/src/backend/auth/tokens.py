@@ -11,7 +11,8 @@ once per token per worker, not once per request.
 
 Revocation is a separate, async step on the store (``revocation_check`` + ``revoked_by`` let a hot
 path batch it with its own reads): a logged-out token's ``jti``, a whole session (``sid``), or every
-token of a principal issued before a moment (a disabled device, a demoted staff member).
+token of a principal issued up to a moment (a disabled device or staff member); the writes that end
+tokens, and the session list, are ``backend.auth.sessions``.
 
 Refresh tokens are opaque (256 random bits), kept only as SHA-256, single use: each use rotates it
 within its family; presenting a rotated one again revokes the family (RFC 9700 §4.14.2).
@@ -43,7 +44,14 @@ from backend.auth.formats import REFRESH_TOKEN, canonical_signature, hash_refres
 from backend.auth.keys import ALGORITHM, SigningKeyRing
 from backend.auth.principal import PRINCIPAL_KINDS, Principal, PrincipalKind, principal_from_claims
 from backend.auth.repository import NewRefreshToken, RefreshRecord, RefreshTokenRepository
-from backend.auth.revocation import RevocationCheck, RevocationView
+from backend.auth.revocation import (
+    RevocationCheck,
+    RevocationView,
+    deny_jti_key,
+    deny_session_key,
+    deny_subject_key,
+)
+from backend.auth.sessions import LEEWAY, SessionClient, Sessions
 from backend.auth.settings import AuthSettings
 from backend.clock import Clock
 from backend.store import KeyValueStore
@@ -53,8 +61,6 @@ log = logging.getLogger("backend.auth.tokens")
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, RFC 9068)
 # RFC 8725 §3.4/§3.10 and CVE-2024-33664: size is checked before any decoding. Our tokens are ~600 B.
 MAX_TOKEN_BYTES = 4096
-# Clock skew tolerated between the worker that signed and the one that verifies.
-LEEWAY = 30
 # Verified tokens kept per worker; ~1 KiB each. A full cache drops its oldest entry.
 _CACHE_SIZE = 20_000
 _FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
@@ -109,6 +115,13 @@ class TokenService:
         self._clock = clock
         self._cache: dict[str, Principal] = {}
         self.revocations = RevocationView(store, clock)
+        self.sessions = Sessions(
+            refresh_tokens=refresh_tokens,
+            store=store,
+            revocations=self.revocations,
+            access_ttl=settings.access_ttl,
+            clock=clock,
+        )
 
     @property
     def keys(self) -> SigningKeyRing:
@@ -139,7 +152,7 @@ class TokenService:
             "iss": self._issuer,
             "aud": self._settings.audience,
             "sub": f"{kind}:{principal_id}",
-            "iat": now,
+            "iat": await self.sessions.issued_at(f"{kind}:{principal_id}"),
             "exp": now + lifetime,
             "jti": jti,
             "client_id": client_id,
@@ -165,9 +178,16 @@ class TokenService:
         scopes: Iterable[str] = (),
         roles: Iterable[str] = (),
         client_id: str,
+        client: SessionClient | None = None,
+        idle_ttl: int | None = None,
+        absolute_ttl: int | None = None,
     ) -> TokenPair:
-        """Start a new session (refresh-token family) and return its first access + refresh token."""
+        """Start a new session (refresh-token family) and return its first access + refresh token.
+        ``idle_ttl`` / ``absolute_ttl`` may only shorten the settings' (a staff console's work day);
+        ``client`` is what the session list will show."""
         now = self._clock.now()
+        cap = self._settings.refresh_absolute_ttl
+        absolute = min(absolute_ttl or cap, cap)
         record = RefreshRecord(
             family_id=secrets.token_hex(16),
             principal_kind=kind,
@@ -175,24 +195,31 @@ class TokenService:
             scopes=tuple(sorted(set(scopes))),
             roles=tuple(sorted(set(roles))),
             client_id=client_id,
-            family_expires_at=now + timedelta(seconds=self._settings.refresh_absolute_ttl),
+            family_expires_at=now + timedelta(seconds=absolute),
+            started_at=now,
         )
-        refresh, new = self._new_refresh()
+        refresh, new = self._new_refresh(idle_ttl, client)
         await self._refresh.add(record, new)
         return await self._pair(record, refresh)
 
-    async def refresh(self, refresh_token: str) -> TokenPair:
-        """Spend ``refresh_token`` for a new pair in the same session.
-
-        Raises ``RefreshTokenReused`` when the token was already spent (the whole session is revoked
-        then, and audited the first time only), ``RefreshTokenInvalid`` otherwise (unknown, expired,
-        revoked, malformed).
-        """
+    async def refresh(
+        self,
+        refresh_token: str,
+        *,
+        kind: PrincipalKind | None = None,
+        client: SessionClient | None = None,
+        idle_ttl: int | None = None,
+    ) -> TokenPair:
+        """Spend ``refresh_token`` for a new pair in the same session (with ``kind``, only a session of
+        that kind: another kind's token is not live here and stays unspent). Raises
+        ``RefreshTokenReused`` when the token was already spent (the whole session is revoked then, and
+        audited the first time only), ``RefreshTokenInvalid`` otherwise (unknown, expired, revoked,
+        malformed)."""
         if not REFRESH_TOKEN.fullmatch(refresh_token):
             raise RefreshTokenInvalid()
         token_hash = hash_refresh(refresh_token)
-        successor, new = self._new_refresh()
-        record = await self._refresh.rotate(token_hash, new, now=self._clock.now())
+        successor, new = self._new_refresh(idle_ttl, client)
+        record = await self._refresh.rotate(token_hash, new, now=self._clock.now(), kind=kind)
         if record is None:
             spent = await self._refresh.find_spent(token_hash)
             if spent is not None:
@@ -201,12 +228,15 @@ class TokenService:
             raise RefreshTokenInvalid()
         return await self._pair(record, successor)
 
-    def _new_refresh(self) -> tuple[str, NewRefreshToken]:
+    def _new_refresh(self, idle_ttl: int | None, client: SessionClient | None) -> tuple[str, NewRefreshToken]:
         """A fresh refresh token; its idle expiry is capped by its family's absolute one on insert."""
         token = "rt_" + secrets.token_urlsafe(32)
         now = self._clock.now()
-        expires_at = now + timedelta(seconds=self._settings.refresh_idle_ttl)
-        return token, NewRefreshToken(token_hash=hash_refresh(token), issued_at=now, expires_at=expires_at)
+        idle = min(idle_ttl or self._settings.refresh_idle_ttl, self._settings.refresh_idle_ttl)
+        seen = client or SessionClient()
+        expires_at = now + timedelta(seconds=idle)
+        new = NewRefreshToken(token_hash=hash_refresh(token), issued_at=now, expires_at=expires_at)
+        return token, msgspec.structs.replace(new, client=seen.address, user_agent=seen.user_agent)
 
     async def _pair(self, record: RefreshRecord, refresh_token: str) -> TokenPair:
         kind = record.principal_kind
@@ -231,7 +261,7 @@ class TokenService:
             # login's audit row waits on. Of concurrent replays, the revoking UPDATE lets one through.
             log.info("refresh token reuse: session of %s was already revoked", subject)
             return
-        await self._deny_session(record.family_id)
+        await self.sessions.deny_session(record.family_id)
         log.warning("refresh token reuse: session of %s revoked", subject)
         await self._audit.append(
             actor=subject,
@@ -325,9 +355,9 @@ class TokenService:
         token is live (``backend.auth.revocation``). A hot path reads them in its own round trip."""
         if self.revocations.knows_live(principal):
             return RevocationCheck(keys=[], generation=self.revocations.generation)
-        keys = [f"auth:deny:jti:{principal.jti}", f"auth:deny:sub:{principal.subject}"]
+        keys = [deny_jti_key(principal.jti), deny_subject_key(principal.subject)]
         if principal.sid is not None:
-            keys.append(f"auth:deny:sid:{principal.sid}")
+            keys.append(deny_session_key(principal.sid))
         return RevocationCheck(keys=keys, generation=self.revocations.generation)
 
     def revoked_by(self, principal: Principal, check: RevocationCheck, values: list[bytes | None]) -> bool:
@@ -350,51 +380,21 @@ class TokenService:
         values = await self._store.get_many(check.keys) if check.keys else []
         return self.revoked_by(principal, check, values)
 
+    # Shorthands for ``self.sessions`` (``backend.auth.sessions``), where the ways tokens end live.
     async def logout(self, principal: Principal) -> None:
-        """End this access token now and, if it belongs to a session, the whole session."""
-        remaining = principal.exp - self._clock.now().timestamp() + LEEWAY
-        if remaining > 0:
-            await self._store.set(f"auth:deny:jti:{principal.jti}", b"1", ttl=remaining)
-        if principal.sid is not None:
-            await self._refresh.revoke_family(principal.sid, now=self._clock.now())
-            await self._deny_session(principal.sid)
-        await self.revocations.revoked()
+        await self.sessions.logout(principal)
 
     async def revoke_subject(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
-        """End every session and every outstanding access token of one principal (a device taken
-        out of service, a staff member disabled or given other roles). New logins still work."""
-        await self.end_sessions(kind, principal_id)
-        await self._store.set(
-            f"auth:deny:sub:{kind}:{principal_id}",
-            str(int(self._clock.now().timestamp())).encode(),
-            ttl=self._settings.access_ttl + LEEWAY,
-        )
-        await self.revocations.revoked()
+        await self.sessions.revoke_subject(kind, principal_id)
 
     async def end_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID) -> None:
         """``revoke_subject``'s database half, in the caller's transaction; its access tokens live on."""
-        await self._refresh.revoke_subject(kind, principal_id, now=self._clock.now())
+        await self.sessions.end_families(kind, principal_id)
 
     async def end_client_sessions(self, kind: PrincipalKind, principal_id: uuid.UUID, client_id: str) -> None:
-        """End one principal's sessions of one client, and their access tokens, leaving the others
-        (a citizen unlinking WeChat logs the WeChat mini program out, not the app)."""
-        families = await self._refresh.revoke_subject(
-            kind, principal_id, now=self._clock.now(), client_id=client_id
-        )
-        for family in families:
-            await self._deny_session(family)
+        await self.sessions.end_all(kind, principal_id, client_id=client_id)
 
     async def end_other_sessions(
         self, kind: PrincipalKind, principal_id: uuid.UUID, *, keep_session: str | None
     ) -> None:
-        """End every session of one principal but ``keep_session`` (a citizen reporting a lost phone
-        from their other device stays logged in there; the thief holding the lost one does not)."""
-        families = await self._refresh.revoke_subject(
-            kind, principal_id, now=self._clock.now(), except_family=keep_session
-        )
-        for family in families:
-            await self._deny_session(family)
-
-    async def _deny_session(self, sid: str) -> None:
-        await self._store.set(f"auth:deny:sid:{sid}", b"1", ttl=self._settings.access_ttl + LEEWAY)
-        await self.revocations.revoked()
+        await self.sessions.end_all(kind, principal_id, keep=keep_session)
