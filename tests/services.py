@@ -42,7 +42,10 @@ from backend.observability.metrics import Metrics
 from backend.ratelimit import RateLimiter
 from backend.scanner.service import ScannerService
 from backend.settings import Settings
+from backend.staff.login import StaffLogin
+from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
+from backend.staff.settings import StaffSettings
 from backend.store import KeyValueStore
 from backend.upstreams import Upstreams
 from backend.wiring import Wiring
@@ -80,6 +83,10 @@ class Services:
     @property
     def auth_settings(self) -> AuthSettings:
         return self.wiring.section(AuthSettings)
+
+    @property
+    def staff_settings(self) -> StaffSettings:
+        return self.wiring.section(StaffSettings)
 
     @property
     def code_settings(self) -> CodeSettings:
@@ -160,6 +167,14 @@ class Services:
     @property
     def staff(self) -> StaffService:
         return self.wiring.get(StaffService)
+
+    @property
+    def staff_login(self) -> StaffLogin:
+        return self.wiring.get(StaffLogin)
+
+    @property
+    def second_factors(self) -> SecondFactors:
+        return self.wiring.get(SecondFactors)
 
     @property
     def scanner(self) -> ScannerService:

@@ -23,13 +23,15 @@ from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 
 from backend.access import Access, RouteDeclarationError, declared, http_handlers
-from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.principal import CITIZEN_SCOPES, STAFF_ACCOUNT_SCOPE, STAFF_SCOPE
 from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import register
 from tests.backend.conftest import http_client
 from tests.contract.owned import MAKERS, Owner, unknown_id
 from tests.services import Services, app_with
 
+# What a staff login grants (backend.staff.login).
+STAFF_SCOPES = (STAFF_SCOPE, STAFF_ACCOUNT_SCOPE)
 GUARD_REFUSALS = {
     "auth.token_missing",
     "auth.token_invalid",
@@ -90,8 +92,10 @@ async def world(app: Litestar, services: Services) -> AsyncIterator[World]:
             Caller("citizen A", "citizen", id=a_id, scopes=CITIZEN_SCOPES, phone=a["_person"]["phone"]),
             Caller("citizen B", "citizen", id=b_id, scopes=CITIZEN_SCOPES, phone=b["_person"]["phone"]),
             Caller("citizen without scope", "citizen", id=a_id),
-            Caller("staff operator", "staff", roles=("operator",)),
-            Caller("staff counter", "staff", roles=("counter",)),
+            Caller("staff operator", "staff", roles=("operator",), scopes=STAFF_SCOPES),
+            Caller("staff counter", "staff", roles=("counter",), scopes=STAFF_SCOPES),
+            # A login that still owes a password change or a second-factor enrolment.
+            Caller("staff restricted to its account", "staff", scopes=(STAFF_ACCOUNT_SCOPE,)),
             Caller("device of venue X", "device", scopes=(DEVICE_SCOPE,), context={**venue, "venue": "X"}),
             Caller("device of venue Y", "device", scopes=(DEVICE_SCOPE,), context={**venue, "venue": "Y"}),
             Caller("device without scope", "device", context={**venue, "venue": "X"}),

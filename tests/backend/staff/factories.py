@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
+from typing import Any
 
+import httpx
 from litestar import Litestar
 
 from backend.auth.principal import CITIZEN_SCOPES, Principal
+from backend.staff import totp
 from backend.staff.repository import Role, StaffRow
 from tests.backend.citizen.factories import client_from
 from tests.services import Services
@@ -43,16 +47,53 @@ async def make_staff(services: Services, *, role: Role = "counter") -> tuple[Sta
     return row, password
 
 
-async def staff_token(app: Litestar, services: Services, *, role: Role = "counter") -> str:
-    """A staff access token obtained through the login endpoint, as the console would (from a client
-    address of its own, so the per-address login throttle never trips across tests)."""
+def current_code(secret: str, *, steps_ahead: int = 0) -> str:
+    """The authenticator's code now (or ``steps_ahead`` 30-second steps from now, within the window)."""
+    return totp.code_at(secret, time.time() + steps_ahead * totp.PERIOD)
+
+
+async def enrol(client: httpx.AsyncClient, token: str) -> tuple[str, list[str], dict[str, Any]]:
+    """Enrol an authenticator with ``token`` (restricted or full): its secret, the recovery codes, and
+    the confirmation's body (with the session when the enrolment settled a restricted login)."""
+    started = await client.post("/api/v1/staff/me/second-factor/totp", headers=bearer(token))
+    assert started.status_code == 201, started.text
+    secret: str = started.json()["secret"]
+    confirmed = await client.post(
+        "/api/v1/staff/me/second-factor/totp/confirm",
+        json={"code": current_code(secret)},
+        headers=bearer(token),
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    body: dict[str, Any] = confirmed.json()
+    return secret, list(body["recovery_codes"]), body
+
+
+async def staff_login(
+    app: Litestar, services: Services, *, role: Role = "counter"
+) -> tuple[StaffRow, str, dict[str, Any], str | None]:
+    """A staff member signed in through the endpoints as the console would (from a client address of
+    its own, so the per-address login throttle never trips across tests), enrolling an authenticator
+    when the policy asks for one: the account, its password, the session and the TOTP secret."""
     row, password = await make_staff(services, role=role)
+    secret = None
     async with client_from(app) as client:
         response = await client.post(
             "/api/v1/staff/token", json={"username": row.username, "password": password}
         )
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        if body["status"] == "setup_required":
+            assert body["required"] == ["second_factor_enrolment"]
+            secret, _, confirmed = await enrol(client, body["access_token"])
+            body = confirmed["session"]
+    assert body["status"] == "authenticated", body
+    return row, password, body, secret
+
+
+async def staff_token(app: Litestar, services: Services, *, role: Role = "counter") -> str:
+    """A staff access token obtained through the login endpoints (operators enrol a second factor)."""
+    _, _, session, _ = await staff_login(app, services, role=role)
+    token: str = session["access_token"]
     return token
 
 

@@ -43,11 +43,21 @@ async def test_bootstrap_admin_is_an_operator_with_the_configured_password(
     assert await services.staff.bootstrap_admin(configured) is None  # configured: nothing to print
     response = await _login(web, "admin", configured)
     assert response.status_code == 200, response.text
-    assert response.json()["role"] == "operator"
-    principal = await services.tokens.authenticate(response.json()["access_token"])
+    body = response.json()
+    # An operator: the policy has them enrol a second factor before anything else.
+    assert (body["status"], body["role"], body["required"]) == (
+        "setup_required",
+        "operator",
+        ["second_factor_enrolment"],
+    )
+    assert "refresh_token" not in body
+    principal = await services.tokens.authenticate(body["access_token"])
     assert principal.kind == "staff"
-    assert principal.roles == frozenset({"operator"})
-    assert principal.scopes == frozenset({"staff"})
+    assert principal.scopes == frozenset({"staff:account"})
+    assert principal.roles == frozenset()
+    refused = await web.get("/api/v1/admin/staff", headers=bearer(body["access_token"]))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "auth.insufficient_scope"
 
 
 async def test_bootstrap_keeps_only_a_hash_and_never_replaces_an_existing_admin(
@@ -69,11 +79,14 @@ async def test_staff_login_answers_a_staff_token_carrying_the_role(
     response = await _login(web, row.username.upper(), password)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["token_type"] == "Bearer"
-    assert body["role"] == "counter"
+    assert (body["status"], body["token_type"], body["role"]) == ("authenticated", "Bearer", "counter")
+    assert body["refresh_token"].startswith("rt_")
+    assert response.headers["cache-control"] == "no-store"
     principal = await services.tokens.authenticate(body["access_token"])
     assert (principal.kind, principal.id) == ("staff", row.id)
     assert principal.roles == frozenset({"counter"})
+    assert principal.scopes == frozenset({"staff", "staff:account"})
+    assert principal.sid is not None
     assert "staff.login" in await _actions(f"staff:{row.id}")
 
 
@@ -144,7 +157,9 @@ async def test_operator_creates_staff_and_a_taken_username_conflicts(
     created = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert created.status_code == 201, created.text
     assert created.json()["username"] == new["username"].lower()
-    assert "password" not in created.text
+    assert new["password"] not in created.text
+    assert "password_hash" not in created.json()
+    assert created.json()["must_change_password"] is False
     again = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert again.status_code == 409
     assert again.json()["code"] == "staff.username_taken"
@@ -307,7 +322,7 @@ async def _steps_of_a_failed_login(
 
         patch.setattr(PasswordHasher, "verify", hasher_spy)
         with pytest.raises(InvalidCredentials):
-            await services.staff.login(
+            await services.staff_login.password(
                 username, "not-the-password", client=f"192.0.2.{secrets.randbelow(256)}"
             )
     return steps

@@ -1,35 +1,41 @@
-"""Staff accounts: the bootstrap operator, throttled constant-work password login, account creation."""
+"""Staff accounts: the bootstrap operator, creation under the password policy, disabling and enabling,
+password changes and resets, sessions, and clearing a member's login throttle. Signing in is
+``backend.staff.login``; the second factor ``backend.staff.second_factor``."""
 
 from __future__ import annotations
 
-import logging
 import secrets
+import uuid
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
-from backend.auth.errors import InvalidCredentials
 from backend.auth.principal import Principal
-from backend.auth.throttle import LoginAttempt, LoginThrottle
-from backend.auth.tokens import AccessToken, TokenService
+from backend.auth.sessions import Session
+from backend.auth.throttle import LoginThrottle
+from backend.auth.tokens import TokenService
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.pagination import decode_cursor, encode_cursor
-from backend.staff.errors import PasswordTooShort, UsernameTaken
-from backend.staff.repository import DuplicateUsername, Role, StaffRepository, StaffRow
-
-log = logging.getLogger("backend.staff")
+from backend.staff.errors import (
+    CurrentPasswordWrong,
+    LastOperator,
+    NotOnYourself,
+    PasswordTooCommon,
+    SessionNotFound,
+    StaffNotFound,
+    UsernameTaken,
+)
+from backend.staff.login import password_account
+from backend.staff.password_policy import check_password
+from backend.staff.repository import DuplicateUsername, LastActiveOperator, Role, StaffRepository, StaffRow
+from backend.staff.second_factor import SecondFactors, factor_account
+from backend.staff.settings import StaffSettings
 
 ADMIN_USERNAME = "admin"
-STAFF_SCOPE = "staff"
-STAFF_CLIENT_ID = "staff-console"
-# Staff passwords guard the whole platform: 12 characters at least (ASVS 6.2.1 recommends 15 for
-# single-factor; no composition rules, no truncation).
-MIN_PASSWORD_LENGTH = 12
-# The blind index naming a (lower-case) username in the login throttle and in the audit of failures.
-USERNAME_INDEX = "staff.username"
 
 
 class PasswordHashing(Protocol):
@@ -43,6 +49,7 @@ class StaffService:
         self,
         *,
         repository: StaffRepository,
+        factors: SecondFactors,
         passwords: PasswordHashing,
         tokens: TokenService,
         throttle: LoginThrottle,
@@ -50,8 +57,10 @@ class StaffService:
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
+        settings: StaffSettings,
     ) -> None:
         self._repository = repository
+        self._factors = factors
         self._passwords = passwords
         self._tokens = tokens
         self._throttle = throttle
@@ -59,14 +68,23 @@ class StaffService:
         self._audit = audit
         self._clock = clock
         self._engine = engine
+        self._settings = settings
+
+    def check_password(self, password: str, *, username: str) -> None:
+        """Raise the password policy's leaf (``backend.staff.password_policy``) unless ``password`` is
+        one ``username`` may use."""
+        check_password(password, username=username, min_length=self._settings.password_min_length)
 
     async def bootstrap_admin(self, password: str | None) -> str | None:
         """Create the operator ``admin`` unless it exists. With no configured ``password`` one is
-        generated and returned, for the caller to show exactly once; only its hash is stored."""
+        generated and returned, for the caller to show exactly once; only its hash is stored. A
+        configured password must pass the policy (the caller stops the start-up otherwise)."""
         if await self._repository.find_by_username(ADMIN_USERNAME) is not None:
             return None
-        generated = None if password else secrets.token_urlsafe(18)
-        password_hash = await self._passwords.hash(password or generated or "")
+        generated = None if password else self._generated_password()
+        chosen = password or generated or ""
+        self.check_password(chosen, username=ADMIN_USERNAME)
+        password_hash = await self._passwords.hash(chosen)
         try:
             async with transaction(self._engine):
                 row = await self._repository.create(
@@ -87,70 +105,25 @@ class StaffService:
             return None  # another worker created it first; its password is the one printed
         return generated
 
-    async def login(self, username: str, password: str, *, client: str) -> tuple[AccessToken, StaffRow]:
-        """A staff access token for the right password, throttled like citizen logins
-        (``backend.auth.throttle``) under the lower-cased username: "Admin" is "admin".
-
-        Constant work: a known and an unknown username take the same steps up to the answer, one
-        SELECT, the same store operations, one Argon2 verify (a dummy hash when there is no row) and
-        one audited failure, so neither the answer nor its timing tells whether the account exists."""
-        username = username.lower()
-        handle = self._cipher.blind_index(username, column=USERNAME_INDEX)
-        attempt = await self._throttle.admit(f"staff:{handle}", client)
-        row = await self._repository.find_by_username(username)
-        matches = await self._passwords.verify(row.password_hash if row is not None else None, password)
-        if row is None or not row.active or not matches:
-            await self._failed(row, handle, attempt)
-            raise InvalidCredentials()
-        token = await self._tokens.issue_access(
-            "staff", row.id, scopes=(STAFF_SCOPE,), roles=(row.role,), client_id=STAFF_CLIENT_ID
-        )
-        await self._throttle.succeeded(attempt)
-        await self._audit.append(
-            actor=f"staff:{row.id}",
-            action="staff.login",
-            subject=f"staff:{row.id}",
-            data={"role": row.role, "jti": token.jti[:8], "client": client},
-            chain="auth",
-        )
-        return token, row
-
-    async def _failed(self, row: StaffRow | None, handle: str, attempt: LoginAttempt) -> None:
-        # An unknown name is audited under its blind index: never the name itself, which may be a
-        # password typed into the wrong field.
-        subject = f"staff:{row.id}" if row is not None else f"staff-name:{handle[:16]}"
-        await self._audit.append(
-            actor="anonymous",
-            action="staff.login_failed",
-            subject=subject,
-            data={
-                "failures": attempt.failures,
-                "failures_from_client": attempt.address_failures,
-                "client": attempt.client,
-            },
-            chain="auth",
-        )
-        if attempt.reaches_ceiling:
-            # Until the failures are forgotten only addresses where the account signed in may try.
-            log.warning("staff login %s reached the failure ceiling", subject)
-            await self._audit.append(
-                actor="system",
-                action="staff.login_ceiling_reached",
-                subject=subject,
-                data={"failures": attempt.failures},
-                chain="auth",
-            )
+    def _generated_password(self) -> str:
+        while True:  # 144 random bits; drawn again in the rare case the policy objects
+            candidate = secrets.token_urlsafe(18)
+            try:
+                self.check_password(candidate, username=ADMIN_USERNAME)
+            except PasswordTooCommon:
+                continue
+            return candidate
 
     async def create(
         self, *, username: str, display_name: str, role: Role, password: str, by: Principal
     ) -> StaffRow:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise PasswordTooShort(min_length=MIN_PASSWORD_LENGTH)
+        username = username.lower()
+        self.check_password(password, username=username)
         password_hash = await self._passwords.hash(password)
         try:
             async with transaction(self._engine):
                 row = await self._repository.create(
-                    username=username.lower(),
+                    username=username,
                     display_name=display_name,
                     role=role,
                     password_hash=password_hash,
@@ -172,3 +145,119 @@ class StaffService:
         rows = await self._repository.list(after=after, limit=limit + 1)
         page = rows[:limit]
         return page, encode_cursor(page[-1].username) if len(rows) > limit else None
+
+    async def get(self, staff_id: uuid.UUID) -> StaffRow:
+        row = await self._repository.find(staff_id)
+        if row is None:
+            raise StaffNotFound()
+        return row
+
+    async def change_password(self, principal: Principal, *, current: str, new: str, client: str) -> None:
+        """The member's own change: the current password first (throttled like a login), then the
+        policy; every other session ends (a thief's included), the caller's stays."""
+        row = await self.get(principal.id)
+        _, account = password_account(self._cipher, row.username)
+        attempt = await self._throttle.admit(account, client, slow_past_ceiling=True)
+        if not await self._passwords.verify(row.password_hash, current):
+            raise CurrentPasswordWrong()
+        await self._throttle.succeeded(attempt)
+        self.check_password(new, username=row.username)
+        password_hash = await self._passwords.hash(new)
+        async with transaction(self._engine):
+            await self._repository.set_password_hash(row.id, password_hash, must_change=False)
+            await self._audit.append(
+                actor=principal.subject,
+                action="staff.password_changed",
+                subject=principal.subject,
+                data={"forced": row.must_change_password, "client": client},
+                chain="auth",
+            )
+        await self._tokens.end_other_sessions("staff", row.id, keep_session=principal.sid)
+
+    async def reset_password(self, staff_id: uuid.UUID, password: str, *, by: Principal) -> None:
+        """An operator sets a member's password, to be changed at their next login; every session and
+        token of theirs ends now."""
+        row = await self._other(staff_id, by)
+        self.check_password(password, username=row.username)
+        password_hash = await self._passwords.hash(password)
+        async with transaction(self._engine):
+            await self._repository.set_password_hash(row.id, password_hash, must_change=True)
+            await self._audit.append(
+                actor=by.subject, action="staff.password_reset", subject=f"staff:{row.id}", chain="auth"
+            )
+        await self._tokens.revoke_subject("staff", row.id)
+
+    async def set_active(self, staff_id: uuid.UUID, active: bool, *, by: Principal) -> StaffRow:
+        """Disable (every session and token ends at once; never oneself, never the last active
+        operator) or enable (logins work again) a member."""
+        await self._other(staff_id, by)
+        async with transaction(self._engine):
+            try:
+                row = await (self._repository.enable if active else self._repository.disable)(staff_id)
+            except LastActiveOperator:
+                raise LastOperator() from None
+            if row is None:
+                raise StaffNotFound()
+            await self._audit.append(
+                actor=by.subject,
+                action="staff.enabled" if active else "staff.disabled",
+                subject=f"staff:{staff_id}",
+                data={"role": row.role},
+                chain="auth",
+            )
+        if not active:
+            # After the write: a login racing with it re-reads the account once its tokens exist.
+            await self._tokens.revoke_subject("staff", staff_id)
+        return row
+
+    async def reset_second_factor(self, staff_id: uuid.UUID, *, by: Principal) -> None:
+        """Remove a member's authenticator and recovery codes (lost both); their sessions end, and the
+        policy has them enrol again at their next login."""
+        await self._other(staff_id, by)
+        await self._factors.reset(staff_id, by=by)
+        await self._tokens.revoke_subject("staff", staff_id)
+
+    async def clear_login_throttle(self, staff_id: uuid.UUID, *, by: Principal) -> None:
+        """Forget the failures counted on a member's account (password and second factor): kept out
+        from new addresses by a stranger's guessing, they sign in at once again. Each guessing
+        address keeps its own wait."""
+        row = await self.get(staff_id)
+        _, account = password_account(self._cipher, row.username)
+        await self._throttle.clear(account)
+        await self._throttle.clear(factor_account(row.id))
+        await self._audit.append(
+            actor=by.subject, action="staff.login_throttle_cleared", subject=f"staff:{row.id}", chain="auth"
+        )
+
+    async def sessions(self, staff_id: uuid.UUID) -> Sequence[Session]:
+        await self.get(staff_id)
+        return await self._tokens.sessions.live("staff", staff_id)
+
+    async def end_session(self, staff_id: uuid.UUID, session_id: str, *, by: Principal) -> None:
+        if not await self._tokens.sessions.end("staff", staff_id, session_id):
+            raise SessionNotFound()
+        await self._audit.append(
+            actor=by.subject,
+            action="staff.session_ended",
+            subject=f"staff:{staff_id}",
+            data={"session": session_id[:8]},
+            chain="auth",
+        )
+
+    async def end_sessions(self, staff_id: uuid.UUID, *, keep: str | None, by: Principal) -> int:
+        """End every session of the member but ``keep``; returns how many were live."""
+        await self.get(staff_id)
+        ended = await self._tokens.sessions.end_all("staff", staff_id, keep=keep)
+        await self._audit.append(
+            actor=by.subject,
+            action="staff.sessions_ended",
+            subject=f"staff:{staff_id}",
+            data={"sessions": len(ended), "kept": keep is not None},
+            chain="auth",
+        )
+        return len(ended)
+
+    async def _other(self, staff_id: uuid.UUID, by: Principal) -> StaffRow:
+        if staff_id == by.id:
+            raise NotOnYourself()
+        return await self.get(staff_id)

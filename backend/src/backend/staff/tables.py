@@ -1,4 +1,4 @@
-from piccolo.columns import UUID, Boolean, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, BigInt, Boolean, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -7,6 +7,8 @@ class StaffAccount(Table, tablename="staff_account"):
 
     ``username`` is stored lower-case and is unique (see the migration). Failed logins are counted in
     the store by ``backend.auth.throttle``, keyed by the username: unknown names count the same way.
+    ``active`` false: disabled by an operator, no login. ``must_change_password``: an operator set the
+    password, so the next login can only change it (``backend.staff.login``).
     """
 
     id = UUID(primary_key=True)
@@ -16,3 +18,33 @@ class StaffAccount(Table, tablename="staff_account"):
     password_hash = Text(secret=True)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    must_change_password = Boolean(default=False)
+
+
+class StaffTotp(Table, tablename="staff_totp"):
+    """A staff member's authenticator (TOTP, ``backend.staff.totp``): one row per member.
+
+    ``secret`` is the confirmed one, ``pending_secret`` one being enrolled until its first code confirms
+    it (or ``pending_expires_at`` passes); both sealed with the data key and bound to the member
+    (``backend.crypto``, column ``staff_totp:<staff id>``). ``last_step`` is the time step of the last
+    code accepted: a code counts only for a later step, decided by a conditional UPDATE, so each code
+    is accepted once however many requests race with it.
+    """
+
+    staff_id = UUID(primary_key=True)
+    secret = Text(null=True, default=None, secret=True)
+    confirmed_at = Timestamptz(null=True, default=None)
+    last_step = BigInt(default=0)
+    pending_secret = Text(null=True, default=None, secret=True)
+    pending_expires_at = Timestamptz(null=True, default=None)
+
+
+class StaffRecoveryCode(Table, tablename="staff_recovery_code"):
+    """One single-use recovery code, kept only as a keyed hash (HMAC with a key derived from the index
+    key, over the member's id and the code): a database dump alone yields nothing to try."""
+
+    id = UUID(primary_key=True)
+    staff_id = UUID(index=True)
+    code_hash = Varchar(length=64, secret=True)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
