@@ -4,6 +4,9 @@
 # code online, then verify a fresh one offline with only the published trust list.
 #
 #   ADMIN_PASSWORD=<printed by run.sh at first start> ./scripts/demo.sh [http://127.0.0.1:8000]
+#
+# The operator signs in with two factors: the first run enrols an authenticator and prints its secret;
+# later runs need it back as ADMIN_TOTP_SECRET=... (or scan the printed otpauth secret into an app).
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:8000}
 : "${ADMIN_PASSWORD:?set ADMIN_PASSWORD to the operator password run.sh printed at first start}"
@@ -12,6 +15,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# RFC 6238 (SHA-1, 6 digits, 30 s), what an authenticator app shows for a base32 secret; $2 steps ahead.
+totp() {
+    python3 - "$1" "${2:-0}" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+mac = hmac.digest(key, struct.pack(">Q", int(time.time()) // 30 + int(sys.argv[2])), hashlib.sha1)
+value = struct.unpack(">I", mac[(mac[-1] & 15):(mac[-1] & 15) + 4])[0] & 0x7FFFFFFF
+print(f"{value % 10**6:06d}")
+PY
+}
 post() { curl -sS -f -X POST "$BASE$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
 
 echo "1. A new resident in the population-registry sandbox: a fresh valid ID number (GB 11643) and phone"
@@ -42,8 +55,35 @@ echo "3. The citizen's code (60 s; the app refreshes it every 20 s)"
 code=$(curl -sS -f "$BASE/api/v1/citizen-code" -H "authorization: Bearer $citizen_token" | json 'd["code"]')
 echo "   ${code:0:48}..."
 
-echo "4. The operator registers a library gate scanner; the scanner exchanges its credential for a token"
-operator=$(post /api/v1/staff/token "{\"username\": \"admin\", \"password\": \"$ADMIN_PASSWORD\"}" | json 'd["access_token"]')
+echo "4. The operator signs in with two factors (enrolling an authenticator at the first sign-in: the"
+echo "   secret is shown once; this script computes the codes an authenticator app would show), then"
+echo "   registers a library gate scanner; the scanner exchanges its credential for a token"
+login=$(post /api/v1/staff/token "{\"username\": \"admin\", \"password\": \"$ADMIN_PASSWORD\"}")
+case $(echo "$login" | json 'd["status"]') in
+setup_required)  # the first sign-in: enrol an authenticator, confirmed by its first code
+    setup=$(echo "$login" | json 'd["access_token"]')
+    ADMIN_TOTP_SECRET=$(post /api/v1/staff/me/second-factor/totp '{}' -H "authorization: Bearer $setup" \
+        | json 'd["secret"]')
+    confirmed=$(post /api/v1/staff/me/second-factor/totp/confirm "{\"code\": \"$(totp "$ADMIN_TOTP_SECRET")\"}" \
+        -H "authorization: Bearer $setup")
+    echo "   enrolled; keep for the next run: ADMIN_TOTP_SECRET=$ADMIN_TOTP_SECRET"
+    echo "   recovery codes (each works once): $(echo "$confirmed" | json '" ".join(d["recovery_codes"][:2])') ..."
+    operator=$(echo "$confirmed" | json 'd["session"]["access_token"]')
+    ;;
+second_factor_required)  # enrolled by an earlier run: the authenticator's code
+    : "${ADMIN_TOTP_SECRET:?the operator enrolled an authenticator: set ADMIN_TOTP_SECRET (printed by the first run)}"
+    challenge=$(echo "$login" | json 'd["challenge"]')
+    # A code counts once: a run within 30 s of the last one uses the next step's (accepted, +-1 step).
+    answer=$(curl -sS -X POST "$BASE/api/v1/staff/token/second-factor" -H 'content-type: application/json' \
+        -d "{\"challenge\": \"$challenge\", \"code\": \"$(totp "$ADMIN_TOTP_SECRET")\"}")
+    if ! echo "$answer" | grep -q access_token; then
+        answer=$(post /api/v1/staff/token/second-factor \
+            "{\"challenge\": \"$challenge\", \"code\": \"$(totp "$ADMIN_TOTP_SECRET" 1)\"}")
+    fi
+    operator=$(echo "$answer" | json 'd["access_token"]')
+    ;;
+*) operator=$(echo "$login" | json 'd["access_token"]') ;;  # no second factor required
+esac
 scanner=$(post /api/v1/admin/scanners '{"scene": "library", "venue": "宿迁市图书馆 1F"}' -H "authorization: Bearer $operator")
 device_id=$(echo "$scanner" | json 'd["device"]["id"]'); credential=$(echo "$scanner" | json 'd["credential"]')
 device_token=$(post /api/v1/scanner/token "{\"device_id\": \"$device_id\", \"credential\": \"$credential\"}" | json 'd["access_token"]')

@@ -5,11 +5,13 @@ scanner, and a WeChat user binds with the platform's phone number API."""
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from backend.staff import totp
 from integrations import id_check_digit
 from integrations.wechat import sandbox_phone
 from tests.smoke.server import bearer, free_port, printed_passwords, serve
@@ -22,13 +24,27 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("staff")
 
 
+def _code(secret: str, steps_ahead: int = 0) -> str:
+    return totp.code_at(secret, time.time() + steps_ahead * totp.PERIOD)
+
+
 def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(data_dir: Path) -> None:
     port = free_port()
     with serve(data_dir, port) as base, httpx.Client(base_url=base) as web:
         (password,) = printed_passwords(data_dir)
         login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
         assert login.status_code == 200, login.text
-        admin = bearer(login.json()["access_token"])
+        # An operator: the first sign-in can only enrol an authenticator (or change the password).
+        assert login.json()["required"] == ["second_factor_enrolment"]
+        setup = bearer(login.json()["access_token"])
+        assert web.get("/api/v1/admin/scanners", headers=setup).status_code == 403
+        secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
+        confirmed = web.post(
+            "/api/v1/staff/me/second-factor/totp/confirm", json={"code": _code(secret)}, headers=setup
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert len(confirmed.json()["recovery_codes"]) == 10
+        admin = bearer(confirmed.json()["session"]["access_token"])
 
         registered = web.post(
             "/api/v1/admin/scanners", json={"scene": "library", "venue": "宿迁市图书馆"}, headers=admin
@@ -48,7 +64,77 @@ def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(
     with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
         assert printed_passwords(data_dir) == [password]  # a restart prints nothing new
         again = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
-        assert again.status_code == 200
+        assert again.json()["status"] == "second_factor_required"
+        # The enrolment spent its step's code; the next step's is accepted (RFC 6238: ±1 step), once.
+        code = _code(secret, 1)
+        signed_in = web.post(
+            "/api/v1/staff/token/second-factor", json={"challenge": again.json()["challenge"], "code": code}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        once_more = web.post("/api/v1/staff/token", json={"username": "admin", "password": password}).json()
+        replay = web.post(
+            "/api/v1/staff/token/second-factor", json={"challenge": once_more["challenge"], "code": code}
+        )
+        assert replay.status_code == 401
+        assert replay.json()["code"] == "staff.second_factor_invalid"
+
+
+def test_staff_sessions_refresh_list_and_end_with_the_member_disabled_on_the_embedded_default(
+    tmp_path: Path,
+) -> None:
+    with serve(tmp_path, free_port()) as base, httpx.Client(base_url=base) as web:
+        (password,) = printed_passwords(tmp_path)
+        operator = _operator(web, password)
+        clerk = {
+            "username": f"clerk-{secrets.token_hex(3)}",
+            "password": f"Window-{secrets.token_urlsafe(9)}",
+        }
+        created = web.post(
+            "/api/v1/admin/staff", json={**clerk, "display_name": "窗口", "role": "counter"}, headers=operator
+        )
+        assert created.status_code == 201, created.text
+        weak = web.post(
+            "/api/v1/admin/staff",
+            json={
+                "username": "clerk-weak",
+                "password": "password1234",
+                "display_name": "x",
+                "role": "counter",
+            },
+            headers=operator,
+        )
+        assert weak.json()["code"] == "staff.password_too_common"
+        session = web.post("/api/v1/staff/token", json=clerk, headers={"user-agent": "smoke"}).json()
+        assert session["status"] == "authenticated"
+        renewed = web.post(
+            "/api/v1/staff/token/refresh",
+            json={"refresh_token": session["refresh_token"]},
+            headers={"user-agent": "smoke/2"},
+        )
+        assert renewed.status_code == 200, renewed.text
+        mine = bearer(renewed.json()["access_token"])
+        (listed,) = web.get("/api/v1/staff/me/sessions", headers=mine).json()["items"]
+        assert (listed["current"], listed["client"], listed["user_agent"]) == (True, "127.0.0.*", "smoke/2")
+        staff_id = created.json()["id"]
+        status = web.put(
+            f"/api/v1/admin/staff/{staff_id}/status", json={"status": "disabled"}, headers=operator
+        )
+        assert status.status_code == 204
+        assert web.get("/api/v1/staff/me", headers=mine).status_code == 401
+        assert web.post("/api/v1/staff/token", json=clerk).status_code == 401
+        web.put(f"/api/v1/admin/staff/{staff_id}/status", json={"status": "active"}, headers=operator)
+        assert web.post("/api/v1/staff/token", json=clerk).json()["status"] == "authenticated"
+
+
+def _operator(web: httpx.Client, password: str) -> dict[str, str]:
+    """A fresh server's admin, signed in by enrolling an authenticator."""
+    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password}).json()
+    setup = bearer(login["access_token"])
+    secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
+    confirmed = web.post(
+        "/api/v1/staff/me/second-factor/totp/confirm", json={"code": _code(secret)}, headers=setup
+    )
+    return bearer(confirmed.json()["session"]["access_token"])
 
 
 def test_a_wechat_user_binds_with_the_phone_number_api(data_dir: Path) -> None:
