@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from backend.staff import totp
+
 _PRINTED = re.compile(r"generated password: (\S+)")
 
 
@@ -65,3 +67,17 @@ def printed_passwords(data_dir: Path) -> list[str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
+
+
+def operator_session(web: httpx.Client, password: str) -> dict[str, str]:
+    """The bootstrap operator's first sign-in on a fresh server: an operator must enrol an
+    authenticator first (ADR 9), whose code this computes as the app would. Bearer headers."""
+    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
+    assert login.status_code == 200, login.text
+    assert login.json()["status"] == "setup_required", login.text
+    setup = bearer(login.json()["access_token"])
+    secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
+    code = totp.code_at(secret, time.time())
+    confirmed = web.post("/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup)
+    assert confirmed.status_code == 200, confirmed.text
+    return bearer(confirmed.json()["session"]["access_token"])

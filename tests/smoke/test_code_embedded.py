@@ -18,7 +18,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from citizen_code import DeviceKey, TrustList, Verifier, load_trust_list, sign_frame
-from tests.smoke.server import bearer, free_port, printed_passwords, serve
+from tests.smoke.server import bearer, free_port, operator_session, printed_passwords, serve
 from tests.smoke.test_identity_embedded import _code, _person
 
 pytestmark = pytest.mark.embedded
@@ -51,8 +51,7 @@ def _citizen(web: httpx.Client) -> dict[str, str]:
 
 def _scanner(web: httpx.Client, data_dir: Path) -> dict[str, str]:
     (password,) = printed_passwords(data_dir)
-    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
-    admin = bearer(login.json()["access_token"])
+    admin = operator_session(web, password)
     registered = web.post("/api/v1/admin/scanners", json={"scene": "bus", "venue": "K1 路"}, headers=admin)
     assert registered.status_code == 201, registered.text
     device = web.post(

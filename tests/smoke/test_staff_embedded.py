@@ -14,7 +14,7 @@ import pytest
 from backend.staff import totp
 from integrations import id_check_digit
 from integrations.wechat import sandbox_phone
-from tests.smoke.server import bearer, free_port, printed_passwords, serve
+from tests.smoke.server import bearer, free_port, operator_session, printed_passwords, serve
 
 pytestmark = pytest.mark.embedded
 
@@ -84,7 +84,7 @@ def test_staff_sessions_refresh_list_and_end_with_the_member_disabled_on_the_emb
 ) -> None:
     with serve(tmp_path, free_port()) as base, httpx.Client(base_url=base) as web:
         (password,) = printed_passwords(tmp_path)
-        operator = _operator(web, password)
+        operator = operator_session(web, password)
         clerk = {
             "username": f"clerk-{secrets.token_hex(3)}",
             "password": f"Window-{secrets.token_urlsafe(9)}",
@@ -124,17 +124,6 @@ def test_staff_sessions_refresh_list_and_end_with_the_member_disabled_on_the_emb
         assert web.post("/api/v1/staff/token", json=clerk).status_code == 401
         web.put(f"/api/v1/admin/staff/{staff_id}/status", json={"status": "active"}, headers=operator)
         assert web.post("/api/v1/staff/token", json=clerk).json()["status"] == "authenticated"
-
-
-def _operator(web: httpx.Client, password: str) -> dict[str, str]:
-    """A fresh server's admin, signed in by enrolling an authenticator."""
-    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password}).json()
-    setup = bearer(login["access_token"])
-    secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
-    confirmed = web.post(
-        "/api/v1/staff/me/second-factor/totp/confirm", json={"code": _code(secret)}, headers=setup
-    )
-    return bearer(confirmed.json()["session"]["access_token"])
 
 
 def test_a_wechat_user_binds_with_the_phone_number_api(data_dir: Path) -> None:

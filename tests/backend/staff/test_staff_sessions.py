@@ -87,9 +87,10 @@ async def test_a_member_lists_their_sessions_and_ends_one_or_all_others(
         other = next(item["id"] for item in items if not item["current"])
         assert (await office.post(f"/api/v1/staff/me/sessions/{other}/end", headers=me)).status_code == 204
         assert len((await office.get("/api/v1/staff/me/sessions", headers=me)).json()["items"]) == 2
-        unknown = await office.post(f"/api/v1/staff/me/sessions/{'0' * 32}/end", headers=me)
-        assert unknown.status_code == 404
-        assert unknown.json()["code"] == "staff.session_not_found"
+        for unknown_id in ("0" * 32, "%00", "x" * 200):
+            unknown = await office.post(f"/api/v1/staff/me/sessions/{unknown_id}/end", headers=me)
+            assert unknown.status_code == 404
+            assert unknown.json()["code"] == "staff.session_not_found"
 
         ended = await office.post("/api/v1/staff/me/sessions/end-others", headers=me)
         assert ended.status_code == 200

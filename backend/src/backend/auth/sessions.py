@@ -17,6 +17,7 @@ gets a token that works — and a second revocation in that second still reaches
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -36,6 +37,8 @@ from backend.store import KeyValueStore
 
 # Clock skew tolerated between the worker that signed and the one that verifies (``tokens.LEEWAY``).
 LEEWAY = 30
+# What ``issue_pair`` names a family: 128 random bits in hex. Anything else ends nothing, unqueried.
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # A user agent is shown, never parsed: its first 200 printable characters are plenty to recognise it.
 _USER_AGENT_CHARS = 200
 
@@ -98,7 +101,7 @@ class Sessions:
     async def end(self, kind: PrincipalKind, principal_id: uuid.UUID, sid: str) -> bool:
         """End one session of the principal now; False when ``sid`` was never theirs. Ending an
         already ended session is no error (repeatable)."""
-        if not await self._refresh.holds_family(sid, kind, principal_id):
+        if not _SESSION_ID.fullmatch(sid) or not await self._refresh.holds_family(sid, kind, principal_id):
             return False
         await self._refresh.revoke_family(sid, now=self._clock.now())
         await self.deny_session(sid)
