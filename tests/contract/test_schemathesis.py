@@ -30,7 +30,7 @@ import pytest
 
 from integrations import id_check_digit
 from tests.conftest import PG_ADMIN_URL, REDIS_URL
-from tests.smoke.server import free_port, printed_passwords, serve
+from tests.smoke.server import free_port, operator_session, printed_passwords, serve
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 LOGOUT = "/api/v1/auth/logout"
@@ -116,7 +116,9 @@ def _staff(web: httpx.Client, username: str, password: str) -> str:
 
 def callers(web: httpx.Client, admin_password: str) -> list[Caller]:
     """Every kind of caller, each with a token got the way its client gets one."""
-    operator = _staff(web, "admin", admin_password)
+    # An operator enrols an authenticator at the first sign-in (ADR 9); the session it yields is the
+    # one the run sends.
+    operator = operator_session(web, admin_password)["authorization"].removeprefix("Bearer ")
     counter_password = secrets.token_urlsafe(16)
     counter_name = f"counter-{secrets.token_hex(3)}"
     created = web.post(

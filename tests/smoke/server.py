@@ -76,7 +76,7 @@ def operator_session(web: httpx.Client, password: str) -> dict[str, str]:
     assert login.status_code == 200, login.text
     assert login.json()["status"] == "setup_required", login.text
     setup = bearer(login.json()["access_token"])
-    secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
+    secret = web.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup).json()["secret"]
     code = totp.code_at(secret, time.time())
     confirmed = web.post("/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup)
     assert confirmed.status_code == 200, confirmed.text

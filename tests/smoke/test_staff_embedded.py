@@ -38,7 +38,7 @@ def test_first_start_prints_the_admin_password_once_and_the_admin_runs_scanners(
         assert login.json()["required"] == ["second_factor_enrolment"]
         setup = bearer(login.json()["access_token"])
         assert web.get("/api/v1/admin/scanners", headers=setup).status_code == 403
-        secret = web.post("/api/v1/staff/me/second-factor/totp", headers=setup).json()["secret"]
+        secret = web.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup).json()["secret"]
         confirmed = web.post(
             "/api/v1/staff/me/second-factor/totp/confirm", json={"code": _code(secret)}, headers=setup
         )

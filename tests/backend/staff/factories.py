@@ -55,7 +55,7 @@ def current_code(secret: str, *, steps_ahead: int = 0) -> str:
 async def enrol(client: httpx.AsyncClient, token: str) -> tuple[str, list[str], dict[str, Any]]:
     """Enrol an authenticator with ``token`` (restricted or full): its secret, the recovery codes, and
     the confirmation's body (with the session when the enrolment settled a restricted login)."""
-    started = await client.post("/api/v1/staff/me/second-factor/totp", headers=bearer(token))
+    started = await client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=bearer(token))
     assert started.status_code == 201, started.text
     secret: str = started.json()["secret"]
     confirmed = await client.post(

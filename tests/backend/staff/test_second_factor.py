@@ -54,7 +54,7 @@ async def test_an_operators_first_login_enrols_and_then_signs_in_with_the_code(
         me = await client.get("/api/v1/staff/me", headers=restricted)
         assert me.json()["required"] == ["second_factor_enrolment"]
 
-        started = await client.post("/api/v1/staff/me/second-factor/totp", headers=restricted)
+        started = await client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=restricted)
         assert started.status_code == 201, started.text
         secret = started.json()["secret"]
         assert started.json()["otpauth_uri"].startswith(
@@ -201,8 +201,9 @@ async def test_replacing_an_enrolled_authenticator_asks_for_a_code_of_it(
     assert secret is not None
     full = bearer(session["access_token"])
     async with client_from(app) as client:
-        bare = await client.post("/api/v1/staff/me/second-factor/totp", headers=full)
+        bare = await client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=full)
         assert bare.status_code == 422  # no proof at all
+        assert bare.json()["code"] == "staff.second_factor_proof_invalid"
         started = await client.post(
             "/api/v1/staff/me/second-factor/totp",
             json={"code": current_code(secret, steps_ahead=1)},

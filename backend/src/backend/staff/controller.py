@@ -186,8 +186,8 @@ class StaffAccountController(Controller):
         "/second-factor/totp",
         status_code=HTTP_201_CREATED,
         summary="Start enrolling an authenticator app: its secret, shown this once",
-        description="With a factor already enrolled, the body carries a code of it "
-        "(`code` or `recovery_code`).",
+        description="The body is `{}` while no factor is enrolled; with one enrolled, it carries a code "
+        "of it (`code` or `recovery_code`).",
         responses={HTTP_201_CREATED: ResponseSpec(TotpEnrolment, description="Started")},
         errors=_STEP_UP,
     )
@@ -197,12 +197,10 @@ class StaffAccountController(Controller):
         principal: Caller,
         staff: Staff,
         factors: Factors,
-        data: JSONBody[FactorProof | None] = None,
+        data: JSONBody[FactorProof],
     ) -> Response[TotpEnrolment]:
         row = await staff.get(principal.id)
-        enrolment = await factors.start(
-            row, proof=data.proof() if data else None, client=client_address(request)
-        )
+        enrolment = await factors.start(row, proof=data.proof(), client=client_address(request))
         return Response(TotpEnrolment.of(enrolment), status_code=HTTP_201_CREATED, headers=_NO_STORE)
 
     @post(
