@@ -14,7 +14,7 @@ from litestar.params import JSONBody
 from litestar.routes import HTTPRoute
 
 from backend.access import ANYONE, declared, http_handlers
-from backend.auth.principal import CITIZEN_SCOPES
+from backend.auth.principal import CITIZEN_SCOPES, STAFF_ACCOUNT_SCOPE, STAFF_SCOPE
 from backend.problem_codes import catalogue
 from backend.scanner.errors import ScannerNotFound
 from backend.scanner.service import DEVICE_SCOPE
@@ -183,7 +183,13 @@ async def test_options_lists_every_method_of_the_path(
     ``POST /admin/scanners`` missing from it); OPTIONS is asked with a token the path admits."""
     tokens = [
         await services.tokens.issue_access("citizen", uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="t"),
-        await services.tokens.issue_access("staff", uuid.uuid4(), roles=("operator",), client_id="t"),
+        await services.tokens.issue_access(
+            "staff",
+            uuid.uuid4(),
+            scopes=(STAFF_SCOPE, STAFF_ACCOUNT_SCOPE),
+            roles=("operator",),
+            client_id="t",
+        ),
         await services.tokens.issue_access("device", uuid.uuid4(), scopes=(DEVICE_SCOPE,), client_id="t"),
     ]
     checked = 0
