@@ -62,6 +62,13 @@ login=$(post /api/v1/staff/token "{\"username\": \"admin\", \"password\": \"$ADM
 case $(echo "$login" | json 'd["status"]') in
 setup_required)  # the first sign-in: enrol an authenticator, confirmed by its first code
     setup=$(echo "$login" | json 'd["access_token"]')
+    if [ "$(echo "$login" | json '"password_change" in d["required"]')" = True ]; then
+        # A configured SUQIAN_BOOTSTRAP_ADMIN_PASSWORD is changed at the first sign-in (a printed one need not).
+        new_password="demo-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+        post /api/v1/staff/me/password "{\"current_password\": \"$ADMIN_PASSWORD\", \"new_password\": \"$new_password\"}" \
+            -H "authorization: Bearer $setup" >/dev/null
+        echo "   the configured password is changed; keep for the next run: ADMIN_PASSWORD=$new_password"
+    fi
     ADMIN_TOTP_SECRET=$(post /api/v1/staff/me/second-factor/totp '{}' -H "authorization: Bearer $setup" \
         | json 'd["secret"]')
     confirmed=$(post /api/v1/staff/me/second-factor/totp/confirm "{\"code\": \"$(totp "$ADMIN_TOTP_SECRET")\"}" \

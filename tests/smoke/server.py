@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -71,11 +72,16 @@ def bearer(token: str) -> dict[str, str]:
 
 def operator_session(web: httpx.Client, password: str) -> dict[str, str]:
     """The bootstrap operator's first sign-in on a fresh server: an operator must enrol an
-    authenticator first (ADR 9), whose code this computes as the app would. Bearer headers."""
+    authenticator first (ADR 9), whose code this computes as the app would; a configured (not
+    printed) password is changed first, to a random one. Bearer headers."""
     login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
     assert login.status_code == 200, login.text
     assert login.json()["status"] == "setup_required", login.text
     setup = bearer(login.json()["access_token"])
+    if "password_change" in login.json()["required"]:
+        change = {"current_password": password, "new_password": secrets.token_urlsafe(18)}
+        changed = web.post("/api/v1/staff/me/password", json=change, headers=setup)
+        assert changed.status_code == 200, changed.text
     secret = web.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup).json()["secret"]
     code = totp.code_at(secret, time.time())
     confirmed = web.post("/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup)

@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 import httpx
+import msgspec
 from litestar import Litestar
 
 from backend.auth.principal import CITIZEN_SCOPES, Principal
 from backend.staff import totp
-from backend.staff.repository import Role, StaffRow
+from backend.staff.repository import Role, StaffRepository, StaffRow
 from tests.backend.citizen.factories import client_from
 from tests.services import Services
 
@@ -34,8 +35,12 @@ def operator_principal() -> Principal:
     )
 
 
-async def make_staff(services: Services, *, role: Role = "counter") -> tuple[StaffRow, str]:
-    """A new staff account with a random username; returns it and its password."""
+async def make_staff(
+    services: Services, *, role: Role = "counter", password_changed: bool = True
+) -> tuple[StaffRow, str]:
+    """A new staff account with a random username; returns it and its password. An operator-created
+    password must be changed at the first login; unless ``password_changed=False`` the account is
+    made as if its member had done that already (the password returned is the one in force)."""
     password = secrets.token_urlsafe(16)
     row = await services.staff.create(
         username=f"staff-{secrets.token_hex(6)}",
@@ -44,6 +49,9 @@ async def make_staff(services: Services, *, role: Role = "counter") -> tuple[Sta
         password=password,
         by=operator_principal(),
     )
+    if password_changed:
+        await StaffRepository(services.engine).set_password_hash(row.id, row.password_hash)
+        row = msgspec.structs.replace(row, must_change_password=False)
     return row, password
 
 
@@ -52,10 +60,14 @@ def current_code(secret: str, *, steps_ahead: int = 0) -> str:
     return totp.code_at(secret, time.time() + steps_ahead * totp.PERIOD)
 
 
-async def enrol(client: httpx.AsyncClient, token: str) -> tuple[str, list[str], dict[str, Any]]:
-    """Enrol an authenticator with ``token`` (restricted or full): its secret, the recovery codes, and
-    the confirmation's body (with the session when the enrolment settled a restricted login)."""
-    started = await client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=bearer(token))
+async def enrol(
+    client: httpx.AsyncClient, token: str, *, password: str | None = None
+) -> tuple[str, list[str], dict[str, Any]]:
+    """Enrol an authenticator with ``token`` (restricted, or full with the current ``password``): its
+    secret, the recovery codes, and the confirmation's body (with the session when the enrolment
+    settled a restricted login)."""
+    body = {} if password is None else {"current_password": password}
+    started = await client.post("/api/v1/staff/me/second-factor/totp", json=body, headers=bearer(token))
     assert started.status_code == 201, started.text
     secret: str = started.json()["secret"]
     confirmed = await client.post(
@@ -64,8 +76,8 @@ async def enrol(client: httpx.AsyncClient, token: str) -> tuple[str, list[str], 
         headers=bearer(token),
     )
     assert confirmed.status_code == 200, confirmed.text
-    body: dict[str, Any] = confirmed.json()
-    return secret, list(body["recovery_codes"]), body
+    answer: dict[str, Any] = confirmed.json()
+    return secret, list(answer["recovery_codes"]), answer
 
 
 async def staff_login(

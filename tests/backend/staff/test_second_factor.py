@@ -229,7 +229,7 @@ async def test_counter_staff_sign_in_with_the_password_alone_unless_they_enrolle
     row, password, session, secret = await staff_login(app, services, role="counter")
     assert secret is None
     async with client_from(app) as client:
-        _, _, _ = await enrol(client, session["access_token"])
+        _, _, _ = await enrol(client, session["access_token"], password=password)
         assert (await _password(client, row.username, password))["status"] == "second_factor_required"
 
 

@@ -44,11 +44,12 @@ async def test_bootstrap_admin_is_an_operator_with_the_configured_password(
     response = await _login(web, "admin", configured)
     assert response.status_code == 200, response.text
     body = response.json()
-    # An operator: the policy has them enrol a second factor before anything else.
+    # A configured password sits in a configuration others may read: it is changed first; and an
+    # operator enrols a second factor before anything else.
     assert (body["status"], body["role"], body["required"]) == (
         "setup_required",
         "operator",
-        ["second_factor_enrolment"],
+        ["password_change", "second_factor_enrolment"],
     )
     assert "refresh_token" not in body
     principal = await services.tokens.authenticate(body["access_token"])
@@ -159,7 +160,10 @@ async def test_operator_creates_staff_and_a_taken_username_conflicts(
     assert created.json()["username"] == new["username"].lower()
     assert new["password"] not in created.text
     assert "password_hash" not in created.json()
-    assert created.json()["must_change_password"] is False
+    # The operator knows the password they set: the member changes it at the first login.
+    assert created.json()["must_change_password"] is True
+    first = await _login(web, new["username"], new["password"])
+    assert (first.json()["status"], first.json()["required"]) == ("setup_required", ["password_change"])
     again = await web.post("/api/v1/admin/staff", json=new, headers=bearer(token))
     assert again.status_code == 409
     assert again.json()["code"] == "staff.username_taken"

@@ -22,19 +22,18 @@ from backend.auth.principal import STAFF_ACCOUNT_SCOPE, Principal
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.pagination import CursorInvalid
 from backend.staff.errors import (
-    ChallengeInvalid,
+    SECOND_STEP_ERRORS,
+    STEP_UP_ERRORS,
     CurrentPasswordWrong,
     EnrolmentCodeWrong,
     EnrolmentNotStarted,
     LastOperator,
     NotOnYourself,
     PasswordRefused,
-    SecondFactorInvalid,
+    ReauthenticationRequired,
     SecondFactorNotEnrolled,
-    SecondFactorProofInvalid,
     SessionNotFound,
     StaffNotFound,
-    StepUpFailed,
     UsernameTaken,
 )
 from backend.staff.login import StaffLogin
@@ -75,8 +74,8 @@ AnyRequest = Request[Any, Any, Any]
 StaffId = FromPath[uuid.UUID]
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
 # A factor code checked as a login is (throttled), by a member signed in (a step-up).
-_STEP_UP = (StepUpFailed, SecondFactorProofInvalid, LoginThrottled, StaffNotFound)
-_SECOND_STEP = (ChallengeInvalid, SecondFactorInvalid, SecondFactorProofInvalid, LoginThrottled)
+_STEP_UP = (*STEP_UP_ERRORS, LoginThrottled, StaffNotFound)
+_SECOND_STEP = (*SECOND_STEP_ERRORS, LoginThrottled)
 # A step that may settle what a login owes, and then answer the session.
 _SETTLING = (StaffNotFound, InvalidCredentials, KeysUnavailable)
 # RFC 6749 §5.1: token responses must not be cached.
@@ -155,8 +154,8 @@ class StaffAccountController(Controller):
         summary="Your staff account, its second factor and what it still owes",
         errors=(StaffNotFound, InvalidCredentials),
     )
-    async def me(self, principal: Caller, staff: Staff, factors: Factors, login: Login) -> StaffMe:
-        row, status = await staff.get(principal.id), await factors.status(principal.id)
+    async def me(self, principal: Caller, factors: Factors, login: Login) -> StaffMe:
+        row, status = await login.account(principal), await factors.status(principal.id)
         return StaffMe.of(row, status, await login.owed_by(principal.id))
 
     @post(
@@ -173,9 +172,9 @@ class StaffAccountController(Controller):
         staff: Staff,
         login: Login,
     ) -> Response[AccountSettled]:
-        client = client_address(request)
+        client, row = client_address(request), await login.account(principal)
         await staff.change_password(
-            principal, current=data.current_password, new=data.new_password, client=client
+            principal, row, current=data.current_password, new=data.new_password, client=client
         )
         required, session = await login.settled(principal, client=client, user_agent=_agent(request))
         return Response(
@@ -186,21 +185,19 @@ class StaffAccountController(Controller):
         "/second-factor/totp",
         status_code=HTTP_201_CREATED,
         summary="Start enrolling an authenticator app: its secret, shown this once",
-        description="The body is `{}` while no factor is enrolled; with one enrolled, it carries a code "
-        "of it (`code` or `recovery_code`).",
+        description="The body is `{}` while no factor is enrolled and the caller holds the setup token; "
+        "from a session, a first enrolment carries `current_password`; with a factor enrolled, the body "
+        "carries a code of it (`code` or `recovery_code`).",
         responses={HTTP_201_CREATED: ResponseSpec(TotpEnrolment, description="Started")},
-        errors=_STEP_UP,
+        errors=(*_STEP_UP, ReauthenticationRequired, CurrentPasswordWrong, InvalidCredentials),
     )
     async def start_totp(
-        self,
-        request: AnyRequest,
-        principal: Caller,
-        staff: Staff,
-        factors: Factors,
-        data: JSONBody[FactorProof],
+        self, request: AnyRequest, principal: Caller, staff: Staff, login: Login, data: JSONBody[FactorProof]
     ) -> Response[TotpEnrolment]:
-        row = await staff.get(principal.id)
-        enrolment = await factors.start(row, proof=data.proof(), client=client_address(request))
+        enrolment = await staff.start_enrolment(
+            principal, await login.account(principal), proof=data.proof(),
+            password=data.current_password, client=client_address(request),
+        )  # fmt: skip
         return Response(TotpEnrolment.of(enrolment), status_code=HTTP_201_CREATED, headers=_NO_STORE)
 
     @post(
@@ -214,11 +211,10 @@ class StaffAccountController(Controller):
         request: AnyRequest,
         data: JSONBody[TotpConfirm],
         principal: Caller,
-        staff: Staff,
         factors: Factors,
         login: Login,
     ) -> Response[TotpConfirmed]:
-        codes = await factors.confirm(await staff.get(principal.id), data.code, by=principal)
+        codes = await factors.confirm(await login.account(principal), data.code, by=principal)
         required, session = await login.settled(
             principal, client=client_address(request), user_agent=_agent(request)
         )

@@ -12,10 +12,13 @@ Unauthenticated (401)   ChallengeInvalid           staff.challenge_invalid
                         SecondFactorInvalid        staff.second_factor_invalid
 Forbidden (403)         CurrentPasswordWrong       staff.current_password_wrong
                         StepUpFailed               staff.step_up_failed
+                        SecondFactorLocked         staff.second_factor_locked
+                        ReauthenticationRequired   staff.reauthentication_required
 Invalid (422)           PasswordRefused (the policy: backend.staff.password_policy)
                         ├── PasswordTooShort           staff.password_too_short
                         ├── PasswordContainsUsername   staff.password_contains_username
-                        └── PasswordTooCommon          staff.password_too_common
+                        ├── PasswordTooCommon          staff.password_too_common
+                        └── PasswordUnchanged          staff.password_unchanged
                         EnrolmentCodeWrong         staff.enrolment_code_wrong
                         SecondFactorProofInvalid   staff.second_factor_proof_invalid
 """
@@ -100,6 +103,26 @@ class StepUpFailed(Forbidden):
     detail = "The code of your enrolled second factor is wrong or was already used"
 
 
+class SecondFactorLocked(Forbidden):
+    """``StaffSettings.code_failure_limit`` wrong authenticator codes in a row: authenticator codes are
+    refused until the member's password is changed or reset by an operator, or the factor is reset.
+    Recovery codes still work."""
+
+    code = "staff.second_factor_locked"
+    detail = (
+        "Too many wrong authenticator codes: use a recovery code, or ask an operator to reset your "
+        "password or second factor"
+    )
+
+
+class ReauthenticationRequired(Forbidden):
+    """Enrolling a first second factor from a session asks for the current password
+    (``current_password``): a stolen access token alone must not enrol a factor of the thief's."""
+
+    code = "staff.reauthentication_required"
+    detail = "Send your current password (current_password) to enrol a second factor"
+
+
 class PasswordRefused(Invalid):
     """A new staff password the policy refuses; the leaf names the rule."""
 
@@ -129,6 +152,13 @@ class PasswordTooCommon(PasswordRefused):
     detail = "This password is too common or too easy to guess"
 
 
+class PasswordUnchanged(PasswordRefused):
+    """A new password equal to the current one: a password someone else set (or knows) must change."""
+
+    code = "staff.password_unchanged"
+    detail = "The new password must differ from the current one"
+
+
 class EnrolmentCodeWrong(Invalid):
     """The first code does not match the secret being enrolled: check the authenticator's clock."""
 
@@ -141,3 +171,8 @@ class SecondFactorProofInvalid(Invalid):
 
     code = "staff.second_factor_proof_invalid"
     detail = "Send exactly one of code and recovery_code"
+
+
+# A code of the second factor checked at the login's second step, and as a step-up.
+SECOND_STEP_ERRORS = (ChallengeInvalid, SecondFactorInvalid, SecondFactorProofInvalid, SecondFactorLocked)
+STEP_UP_ERRORS = (StepUpFailed, SecondFactorProofInvalid, SecondFactorLocked)

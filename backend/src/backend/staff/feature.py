@@ -24,6 +24,7 @@ def _factors(w: Wiring) -> SecondFactors:
     infra = w.infra
     return SecondFactors(
         repository=SecondFactorRepository(infra.engine),
+        accounts=StaffRepository(infra.engine),
         throttle=w.get(LoginThrottle),
         cipher=infra.cipher,
         audit=infra.audit,

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Literal
 
 import msgspec
 
 from backend.audit.service import AuditLog
-from backend.auth.errors import InvalidCredentials, RefreshTokenInvalid
+from backend.auth.errors import InvalidCredentials, RefreshTokenInvalid, TokenRevoked
 from backend.auth.passwords import Passwords
 from backend.auth.principal import STAFF_ACCOUNT_SCOPE, STAFF_SCOPE, Principal
 from backend.auth.service import refresh_throttle
@@ -33,8 +32,18 @@ from backend.ratelimit import RateLimiter
 from backend.staff.challenges import Challenges
 from backend.staff.errors import ChallengeInvalid, SecondFactorProofInvalid
 from backend.staff.repository import Role, StaffRepository, StaffRow
-from backend.staff.second_factor import Method, Proof, SecondFactors
+from backend.staff.second_factor import Proof, SecondFactors
 from backend.staff.settings import StaffSettings
+from backend.staff.setup import (
+    Method,
+    Step,
+    is_setup,
+    live,
+    owed_by,
+    presented_factor,
+    settled_by,
+    setup_context,
+)
 
 log = logging.getLogger("backend.staff")
 
@@ -42,7 +51,7 @@ STAFF_CLIENT_ID = "staff-console"
 # The blind index naming a (lower-case) username in the login throttle and in the audit of failures.
 USERNAME_INDEX = "staff.username"
 
-Requirement = Literal["password_change", "second_factor_enrolment"]
+Requirement = Step
 
 
 class Authenticated(msgspec.Struct, frozen=True, kw_only=True):
@@ -169,6 +178,16 @@ class StaffLogin:
         await self._limiter.refund(self._refresh_rule, client)
         return Authenticated(pair=pair, role=row.role)
 
+    async def account(self, principal: Principal) -> StaffRow:
+        """The caller's account, active, for a token that still counts: a setup token superseded by
+        a step another token settled is ``TokenRevoked`` (``backend.staff.setup``)."""
+        row = await self._repository.find(principal.id)
+        if row is None or not row.active:
+            raise InvalidCredentials()
+        if not live(principal, row):
+            raise TokenRevoked()
+        return row
+
     async def owed_by(self, staff_id: uuid.UUID) -> tuple[Requirement, ...]:
         """What the account must settle before a login gets a session."""
         row = await self._repository.find(staff_id)
@@ -180,16 +199,18 @@ class StaffLogin:
         self, principal: Principal, *, client: str, user_agent: str | None = None
     ) -> tuple[tuple[Requirement, ...], Authenticated | None]:
         """After a password change or an enrolment: what the account still owes and — for a caller
-        holding only the restricted token, once nothing is owed — the session it was waiting for
-        (the restricted token ends then). A caller already in a session keeps it."""
-        row = await self._repository.find(principal.id)
-        if row is None or not row.active:
-            raise InvalidCredentials()
+        holding a setup token that itself settled everything it owed — the session it was waiting
+        for (the setup token ends then). A caller already in a session keeps it. A setup token whose
+        account was settled by another token, or enrolled since, gets no session: sign in again."""
+        row = await self.account(principal)
         enrolled = await self._factors.enrolled(row.id)
         required = owed(row, enrolled=enrolled, settings=self._settings)
-        if required or STAFF_SCOPE in principal.scopes:
+        if required or not is_setup(principal):
             return required, None
-        factor: Method | None = "totp" if enrolled else None
+        factor = presented_factor(principal, row)
+        if not owed_by(principal) <= settled_by(principal, row) or (enrolled and factor is None):
+            await self._tokens.logout(principal)
+            return required, None
         session = await self._signed_in(row, factor=factor, client=client, user_agent=user_agent)
         await self._tokens.logout(principal)
         assert isinstance(session, Authenticated)  # nothing is owed: a session, never another setup
@@ -206,7 +227,9 @@ class StaffLogin:
                 scopes=(STAFF_ACCOUNT_SCOPE,),
                 client_id=STAFF_CLIENT_ID,
                 ttl=self._settings.setup_ttl,
+                context=setup_context(row, required, factor),
             )
+            await self._still_active(row, self._tokens.verify_access(token.token))
             await self._audit_login(row, factor, client, token.jti, restricted=required)
             return SetupOwed(token=token, role=row.role, required=required)
         pair = await self._tokens.issue_pair(
@@ -220,14 +243,17 @@ class StaffLogin:
             absolute_ttl=self._settings.session_absolute_ttl,
         )
         principal = self._tokens.verify_access(pair.access_token)
+        await self._still_active(row, principal)
+        await self._audit_login(row, factor, client, principal.jti, restricted=())
+        return Authenticated(pair=pair, role=row.role)
+
+    async def _still_active(self, row: StaffRow, principal: Principal) -> None:
         # Disabled while signing in: the disable revoked what existed before these tokens, so these
         # end here (the account is re-read after they exist).
         current = await self._repository.find(row.id)
         if current is None or not current.active:
             await self._tokens.logout(principal)
             raise InvalidCredentials()
-        await self._audit_login(row, factor, client, principal.jti, restricted=())
-        return Authenticated(pair=pair, role=row.role)
 
     async def _audit_login(
         self, row: StaffRow, factor: Method | None, client: str, jti: str, *, restricted: tuple[str, ...]

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.clock import as_utc, as_utc_or_none
@@ -24,6 +25,10 @@ class StaffRow(msgspec.Struct, frozen=True, kw_only=True):
     active: bool
     created_at: datetime
     must_change_password: bool = False
+    # Which setup tokens count (``backend.staff.setup``).
+    setup_generation: int = 0
+    setup_holder: str | None = None
+    setup_settled: str = ""
 
 
 class DuplicateUsername(Exception):
@@ -43,6 +48,9 @@ _COLUMNS = (
     StaffAccount.active,
     StaffAccount.created_at,
     StaffAccount.must_change_password,
+    StaffAccount.setup_generation,
+    StaffAccount.setup_holder,
+    StaffAccount.setup_settled,
 )
 
 
@@ -66,7 +74,14 @@ class StaffRepository(Repository):
         return [_row(raw) for raw in await query]
 
     async def create(
-        self, *, username: str, display_name: str, role: Role, password_hash: str, now: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        role: Role,
+        password_hash: str,
+        now: datetime,
+        must_change: bool = False,
     ) -> StaffRow:
         """Insert a staff account; ``DuplicateUsername`` when the (lower-case) name exists."""
         row = StaffRow(
@@ -77,6 +92,7 @@ class StaffRepository(Repository):
             password_hash=password_hash,
             active=True,
             created_at=now,
+            must_change_password=must_change,
         )
         with UniqueViolation(raise_as=lambda: DuplicateUsername(username)):
             await StaffAccount.insert(StaffAccount(**msgspec.structs.asdict(row)))
@@ -88,6 +104,29 @@ class StaffRepository(Repository):
         await StaffAccount.update(
             {StaffAccount.password_hash: password_hash, StaffAccount.must_change_password: must_change}
         ).where(StaffAccount.id == staff_id)
+
+    async def settle_setup(
+        self, staff_id: uuid.UUID, *, seen: StaffRow | None, holder: str | None, settled: str
+    ) -> bool:
+        """Move the account's setup generation on (every setup token issued before ends), naming
+        ``holder`` (a setup token's ``jti``, or None) as the one that lives on with the steps
+        ``settled``. With ``seen``, only from the generation read there: False when another settle
+        moved it first (the database decides, by a conditional UPDATE)."""
+        condition: Combinable = StaffAccount.id == staff_id
+        if seen is not None:
+            condition = condition & (StaffAccount.setup_generation == seen.setup_generation)
+        rows = (
+            await StaffAccount.update(
+                {
+                    StaffAccount.setup_generation: StaffAccount.setup_generation + 1,
+                    StaffAccount.setup_holder: holder,
+                    StaffAccount.setup_settled: settled,
+                }
+            )
+            .where(condition)
+            .returning(StaffAccount.id)
+        )
+        return bool(rows)
 
     async def enable(self, staff_id: uuid.UUID) -> StaffRow | None:
         rows = (
@@ -126,6 +165,7 @@ class TotpRow(msgspec.Struct, frozen=True, kw_only=True):
     last_step: int
     pending_secret: str | None
     pending_expires_at: datetime | None
+    code_failures: int = 0
 
 
 _TOTP_COLUMNS = (
@@ -135,6 +175,7 @@ _TOTP_COLUMNS = (
     StaffTotp.last_step,
     StaffTotp.pending_secret,
     StaffTotp.pending_expires_at,
+    StaffTotp.code_failures,
 )
 
 
@@ -176,6 +217,7 @@ class SecondFactorRepository(Repository):
                     StaffTotp.last_step: step,
                     StaffTotp.pending_secret: None,
                     StaffTotp.pending_expires_at: None,
+                    StaffTotp.code_failures: 0,
                 }
             )
             .where(
@@ -187,19 +229,34 @@ class SecondFactorRepository(Repository):
         )
         return bool(rows)
 
-    async def accept_step(self, staff_id: uuid.UUID, step: int) -> bool:
+    async def accept_step(self, staff_id: uuid.UUID, step: int, *, limit: int) -> bool:
         """Spend the code of ``step``: True for exactly one caller, and only for a step later than the
-        last one accepted (RFC 6238 §5.2: a code is never accepted twice)."""
+        last one accepted (RFC 6238 §5.2: a code is never accepted twice) and while fewer than
+        ``limit`` wrong codes came in a row; the count starts again."""
         rows = (
-            await StaffTotp.update({StaffTotp.last_step: step})
+            await StaffTotp.update({StaffTotp.last_step: step, StaffTotp.code_failures: 0})
             .where(
                 (StaffTotp.staff_id == staff_id)
                 & StaffTotp.confirmed_at.is_not_null()
                 & (StaffTotp.last_step < step)
+                & (StaffTotp.code_failures < limit)
             )
             .returning(StaffTotp.staff_id)
         )
         return bool(rows)
+
+    async def count_code_failure(self, staff_id: uuid.UUID, *, limit: int) -> int | None:
+        """Count a wrong code: the failures in a row now, or None when the limit was reached already
+        (decided by a conditional UPDATE: of racing requests, exactly one makes the count reach it)."""
+        rows = (
+            await StaffTotp.update({StaffTotp.code_failures: StaffTotp.code_failures + 1})
+            .where((StaffTotp.staff_id == staff_id) & (StaffTotp.code_failures < limit))
+            .returning(StaffTotp.code_failures)
+        )
+        return int(rows[0]["code_failures"]) if rows else None
+
+    async def clear_code_failures(self, staff_id: uuid.UUID) -> None:
+        await StaffTotp.update({StaffTotp.code_failures: 0}).where(StaffTotp.staff_id == staff_id)
 
     async def remove(self, staff_id: uuid.UUID) -> bool:
         """Forget the member's authenticator and recovery codes; True when there was a confirmed one."""

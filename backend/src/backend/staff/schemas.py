@@ -113,10 +113,12 @@ class StaffRefresh(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 class FactorProof(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A code of the enrolled factor: exactly one of ``code`` and ``recovery_code`` (none needed
-    while nothing is enrolled)."""
+    while nothing is enrolled). A first enrolment from a session (not the setup token) carries
+    ``current_password`` instead."""
 
     code: TotpCode | None = None
     recovery_code: RecoveryCode | None = None
+    current_password: Password | None = None
 
     def proof(self) -> Proof:
         return Proof(code=self.code, recovery_code=self.recovery_code)

@@ -6,15 +6,22 @@ enrolled authenticator, or regenerating the recovery codes, first asks for a cod
 factor (a stolen access token alone must not buy a factor of the thief's). Every code is checked under
 the login throttle (``backend.auth.throttle``, account ``staff-factor:<id>``), and whether it counts is
 decided by a conditional write: a time step accepted once, a recovery code used once.
+
+The throttle slows guessing but forgets after a day; what stops it is a count of wrong authenticator
+codes in a row, kept in the database and never reset by time: at ``StaffSettings.code_failure_limit``
+authenticator codes are refused (``SecondFactorLocked``, audited and logged) until a right code is
+impossible to guess again — the member's password changed or reset, or the factor reset or replaced.
+Recovery codes (80 bits) stay usable, so the owner still signs in.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -30,14 +37,18 @@ from backend.staff.errors import (
     EnrolmentCodeWrong,
     EnrolmentNotStarted,
     SecondFactorInvalid,
+    SecondFactorLocked,
     SecondFactorNotEnrolled,
     SecondFactorProofInvalid,
     StepUpFailed,
 )
-from backend.staff.repository import SecondFactorRepository, StaffRow
+from backend.staff.repository import SecondFactorRepository, StaffRepository, StaffRow
 from backend.staff.settings import StaffSettings
+from backend.staff.setup import Method, settle
 
-Method = Literal["totp", "recovery_code"]
+__all__ = ["Method"]
+log = logging.getLogger("backend.staff")
+
 RECOVERY_INDEX = "staff.recovery_code"
 
 
@@ -84,6 +95,7 @@ class SecondFactors:
         self,
         *,
         repository: SecondFactorRepository,
+        accounts: StaffRepository,
         throttle: LoginThrottle,
         cipher: PersonalDataCipher,
         audit: AuditLog,
@@ -92,6 +104,7 @@ class SecondFactors:
         settings: StaffSettings,
     ) -> None:
         self._repository = repository
+        self._accounts = accounts
         self._throttle = throttle
         self._cipher = cipher
         self._audit = audit
@@ -145,6 +158,8 @@ class SecondFactors:
                 staff.id, pending_secret=row.pending_secret, step=step, now=now
             ):
                 raise EnrolmentNotStarted()
+            # Every other setup token of the member ends here; this one counts what it settled.
+            await settle(self._accounts, by, staff, "second_factor_enrolment")
             await self._repository.replace_recovery_codes(
                 staff.id, [self._recovery_hash(staff.id, c) for c in codes], now=now
             )
@@ -169,7 +184,7 @@ class SecondFactors:
         attempt = await self._throttle.admit(factor_account(staff_id), client, slow_past_ceiling=True)
         method: Method = "totp" if proof.code is not None else "recovery_code"
         if proof.code is not None:
-            accepted = await self._accept_code(staff_id, proof.code)
+            accepted = await self._accept_code(staff_id, proof.code, client=client)
         else:
             accepted = await self._use_recovery_code(staff_id, proof.recovery_code or "")
         if not accepted:
@@ -226,13 +241,34 @@ class SecondFactors:
             )
         return removed
 
-    async def _accept_code(self, staff_id: uuid.UUID, code: str) -> bool:
+    async def _accept_code(self, staff_id: uuid.UUID, code: str, *, client: str) -> bool:
+        limit = self._settings.code_failure_limit
         row = await self._repository.find(staff_id)
         if row is None or row.secret is None or row.confirmed_at is None:
             return False
+        if row.code_failures >= limit:
+            raise SecondFactorLocked()
         secret = self._cipher.open(row.secret, column=_sealed_column(staff_id))
         step = totp.matching_step(secret, code, self._clock.now().timestamp())
-        return step is not None and await self._repository.accept_step(staff_id, step)
+        if step is not None and await self._repository.accept_step(staff_id, step, limit=limit):
+            return True
+        failures = await self._repository.count_code_failure(staff_id, limit=limit)
+        if failures is None:
+            raise SecondFactorLocked()  # a concurrent wrong code reached the limit first
+        if failures == limit:
+            log.warning("staff:%s: %d wrong authenticator codes in a row, codes refused", staff_id, limit)
+            await self._audit.append(
+                actor="system",
+                action="staff.second_factor_locked",
+                subject=f"staff:{staff_id}",
+                data={"failures": failures, "client": client},
+                chain="auth",
+            )
+        return False
+
+    async def unlock(self, staff_id: uuid.UUID) -> None:
+        """Accept authenticator codes again (the password changed: whoever guessed no longer has it)."""
+        await self._repository.clear_code_failures(staff_id)
 
     async def _use_recovery_code(self, staff_id: uuid.UUID, recovery_code: str) -> bool:
         async with transaction(self._engine):

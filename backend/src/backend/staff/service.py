@@ -25,6 +25,8 @@ from backend.staff.errors import (
     LastOperator,
     NotOnYourself,
     PasswordTooCommon,
+    PasswordUnchanged,
+    ReauthenticationRequired,
     SessionNotFound,
     StaffNotFound,
     UsernameTaken,
@@ -32,8 +34,9 @@ from backend.staff.errors import (
 from backend.staff.login import password_account
 from backend.staff.password_policy import check_password
 from backend.staff.repository import DuplicateUsername, LastActiveOperator, Role, StaffRepository, StaffRow
-from backend.staff.second_factor import SecondFactors, factor_account
+from backend.staff.second_factor import Enrolment, Proof, SecondFactors, factor_account
 from backend.staff.settings import StaffSettings
+from backend.staff.setup import is_setup, settle
 
 ADMIN_USERNAME = "admin"
 
@@ -77,8 +80,11 @@ class StaffService:
 
     async def bootstrap_admin(self, password: str | None) -> str | None:
         """Create the operator ``admin`` unless it exists. With no configured ``password`` one is
-        generated and returned, for the caller to show exactly once; only its hash is stored. A
-        configured password must pass the policy (the caller stops the start-up otherwise)."""
+        generated and returned, for the caller to show exactly once; only its hash is stored, and it
+        may stay (nobody but the one who read it knows it). A configured password must pass the
+        policy (the caller stops the start-up otherwise) and, since it sits in a configuration others
+        may read, be changed at the first sign-in (unless ``bootstrap_password_change`` is off: a
+        throwaway bench stack)."""
         if await self._repository.find_by_username(ADMIN_USERNAME) is not None:
             return None
         generated = None if password else self._generated_password()
@@ -93,6 +99,7 @@ class StaffService:
                     role="operator",
                     password_hash=password_hash,
                     now=self._clock.now(),
+                    must_change=generated is None and self._settings.bootstrap_password_change,
                 )
                 await self._audit.append(
                     actor="system",
@@ -128,6 +135,7 @@ class StaffService:
                     role=role,
                     password_hash=password_hash,
                     now=self._clock.now(),
+                    must_change=True,  # the operator knows it: the member changes it at first login
                 )
                 await self._audit.append(
                     actor=by.subject,
@@ -152,19 +160,21 @@ class StaffService:
             raise StaffNotFound()
         return row
 
-    async def change_password(self, principal: Principal, *, current: str, new: str, client: str) -> None:
-        """The member's own change: the current password first (throttled like a login), then the
-        policy; every other session ends (a thief's included), the caller's stays."""
-        row = await self.get(principal.id)
-        _, account = password_account(self._cipher, row.username)
-        attempt = await self._throttle.admit(account, client, slow_past_ceiling=True)
-        if not await self._passwords.verify(row.password_hash, current):
-            raise CurrentPasswordWrong()
-        await self._throttle.succeeded(attempt)
+    async def change_password(
+        self, principal: Principal, row: StaffRow, *, current: str, new: str, client: str
+    ) -> None:
+        """The member's own change: the current password first (throttled like a login, a failure
+        audited), then the policy and a password other than the current one; every other session
+        ends (a thief's included), and every other setup token; the caller's stays."""
+        await self.verify_password(row, current, client=client, purpose="password_change")
+        if new == current:
+            raise PasswordUnchanged()
         self.check_password(new, username=row.username)
         password_hash = await self._passwords.hash(new)
         async with transaction(self._engine):
             await self._repository.set_password_hash(row.id, password_hash, must_change=False)
+            await settle(self._repository, principal, row, "password_change")
+            await self._factors.unlock(row.id)
             await self._audit.append(
                 actor=principal.subject,
                 action="staff.password_changed",
@@ -174,6 +184,34 @@ class StaffService:
             )
         await self._tokens.end_other_sessions("staff", row.id, keep_session=principal.sid)
 
+    async def verify_password(self, row: StaffRow, password: str, *, client: str, purpose: str) -> None:
+        """Re-authentication: ``CurrentPasswordWrong`` unless ``password`` is the member's, throttled
+        like a login and audited (``staff.password_check_failed``) when wrong."""
+        _, account = password_account(self._cipher, row.username)
+        attempt = await self._throttle.admit(account, client, slow_past_ceiling=True)
+        if not await self._passwords.verify(row.password_hash, password):
+            await self._audit.append(
+                actor=f"staff:{row.id}",
+                action="staff.password_check_failed",
+                subject=f"staff:{row.id}",
+                data={"purpose": purpose, "failures": attempt.failures, "client": client},
+                chain="auth",
+            )
+            raise CurrentPasswordWrong()
+        await self._throttle.succeeded(attempt)
+
+    async def start_enrolment(
+        self, principal: Principal, row: StaffRow, *, proof: Proof | None, password: str | None, client: str
+    ) -> Enrolment:
+        """Start enrolling an authenticator. With one enrolled, a code of it comes first
+        (``SecondFactors.start``); a first one enrolled from a session asks for the current password
+        (a setup token was obtained with it minutes ago)."""
+        if not is_setup(principal) and not await self._factors.enrolled(row.id):
+            if password is None:
+                raise ReauthenticationRequired()
+            await self.verify_password(row, password, client=client, purpose="second_factor_enrolment")
+        return await self._factors.start(row, proof=proof, client=client)
+
     async def reset_password(self, staff_id: uuid.UUID, password: str, *, by: Principal) -> None:
         """An operator sets a member's password, to be changed at their next login; every session and
         token of theirs ends now."""
@@ -182,6 +220,7 @@ class StaffService:
         password_hash = await self._passwords.hash(password)
         async with transaction(self._engine):
             await self._repository.set_password_hash(row.id, password_hash, must_change=True)
+            await self._factors.unlock(row.id)
             await self._audit.append(
                 actor=by.subject, action="staff.password_reset", subject=f"staff:{row.id}", chain="auth"
             )

@@ -28,6 +28,12 @@ class StaffSettings(msgspec.Struct, frozen=True, kw_only=True):
     # The token a login gets while a password change or an enrolment is owed (capped by the access
     # token lifetime).
     setup_ttl: Annotated[int, Meta(ge=60, le=900)] = 600
+    # Wrong authenticator codes in a row after which codes are refused until the password is changed
+    # or reset, or the factor reset: never forgotten by time (recovery codes still work).
+    code_failure_limit: Annotated[int, Meta(ge=3, le=20)] = 10
+    # A configured SUQIAN_BOOTSTRAP_ADMIN_PASSWORD must be changed at the first sign-in (a generated
+    # one, printed once, need not). Off only for a throwaway bench stack whose operator is a tool.
+    bootstrap_password_change: bool = True
     # Recovery codes shown at enrolment, each 80 bits and single use.
     recovery_codes: Annotated[int, Meta(ge=5, le=20)] = 10
     # Staff sessions: 30 min without a refresh ends them (登录连接超时自动退出: an open console

@@ -73,6 +73,8 @@ def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, a
             # The seeder signs in as the bootstrap operator to register gate scanners; the bench measures
             # gates, not sign-ins, on a throwaway stack: no second factor asked of it (ADR 8).
             "SUQIAN_STAFF_SECOND_FACTOR_ROLES": "[]",
+            # ... nor a change of the configured bootstrap password (a random one per stack run).
+            "SUQIAN_STAFF_BOOTSTRAP_PASSWORD_CHANGE": "false",
         }
     )
     return env
