@@ -104,7 +104,18 @@ def test_staff_sessions_refresh_list_and_end_with_the_member_disabled_on_the_emb
             headers=operator,
         )
         assert weak.json()["code"] == "staff.password_too_common"
-        session = web.post("/api/v1/staff/token", json=clerk, headers={"user-agent": "smoke"}).json()
+        # The operator set the clerk's password: the first sign-in changes it, and that answers the session.
+        first = web.post("/api/v1/staff/token", json=clerk, headers={"user-agent": "smoke"}).json()
+        assert (first["status"], first["required"]) == ("setup_required", ["password_change"])
+        new_password = f"Mine-{secrets.token_urlsafe(12)}"
+        changed = web.post(
+            "/api/v1/staff/me/password",
+            json={"current_password": clerk["password"], "new_password": new_password},
+            headers={**bearer(first["access_token"]), "user-agent": "smoke"},
+        )
+        assert changed.status_code == 200, changed.text
+        clerk["password"] = new_password
+        session = changed.json()["session"]
         assert session["status"] == "authenticated"
         renewed = web.post(
             "/api/v1/staff/token/refresh",
