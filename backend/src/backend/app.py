@@ -25,6 +25,7 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
+from backend.edge import RequestLimits, canonical_parameters
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.observability.logs import configure_logging
@@ -197,6 +198,9 @@ def create_app(
         if settings.http.cors_origins
         else None,
         request_max_body_size=settings.http.max_body_bytes,
+        # After routing, before guards: a typed path parameter is spelt as the API spells it, a
+        # single-valued query parameter comes once (``backend.edge``).
+        middleware=[canonical_parameters],
         # Every body is read through it: JSON must say it is JSON, an undecodable one is the client's
         # 400, a hang-up mid-body a 499 (``backend.web``).
         request_class=ApiRequest,
@@ -231,8 +235,9 @@ def create_app(
                 raise WiringError(f"app state {key!r} is declared by two features")
             app.state[key] = wiring.get(kind)
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
+    # Inside it, before routing: the request line and headers are bounded (``backend.edge``).
     app.asgi_handler = RequestContextMiddleware(
-        app.asgi_handler,
+        RequestLimits(app.asgi_handler, http=settings.http, metrics=metrics),
         metrics=metrics,
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,

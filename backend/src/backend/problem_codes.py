@@ -87,12 +87,21 @@ REQUEST_MALFORMED = ProblemCode(
     kind=FRAMEWORK,
     description="The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels",
 )
+REQUEST_DUPLICATE_KEY = ProblemCode(
+    code="request.duplicate_key",
+    status=400,
+    title="The JSON body names a member twice",
+    kind=FRAMEWORK,
+    description="An object of the JSON body has two members of one name: RFC 8259 leaves the meaning "
+    "open, and a proxy that read the first would have judged another request than ours (the last)",
+)
 REQUEST_INVALID = ProblemCode(
     code="request.invalid",
     status=400,
     title="The request failed validation",
     kind=FRAMEWORK,
-    description="The body or the parameters fail validation (`errors` lists the fields)",
+    description="The body or the parameters fail validation (`errors` lists the fields), or a query "
+    "parameter that takes one value is given several",
 )
 REQUEST_TOO_LARGE = ProblemCode(
     code="request.too_large",
@@ -100,6 +109,22 @@ REQUEST_TOO_LARGE = ProblemCode(
     title="Request body too large",
     kind=FRAMEWORK,
     description="The body is over `SUQIAN_MAX_BODY_BYTES`",
+)
+REQUEST_URI_TOO_LONG = ProblemCode(
+    code="request.uri_too_long",
+    status=414,
+    title="URI too long",
+    kind=FRAMEWORK,
+    description="The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any "
+    "route runs",
+)
+REQUEST_HEADERS_TOO_LARGE = ProblemCode(
+    code="request.headers_too_large",
+    status=431,
+    title="Request header fields too large",
+    kind=FRAMEWORK,
+    description="More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over "
+    "`SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs",
 )
 REQUEST_UNSUPPORTED_MEDIA_TYPE = ProblemCode(
     code="request.unsupported_media_type",
@@ -170,8 +195,11 @@ FRAMEWORK_CODES = (
     REQUEST_NOT_FOUND,
     REQUEST_METHOD_NOT_ALLOWED,
     REQUEST_MALFORMED,
+    REQUEST_DUPLICATE_KEY,
     REQUEST_INVALID,
     REQUEST_TOO_LARGE,
+    REQUEST_URI_TOO_LONG,
+    REQUEST_HEADERS_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
     REQUEST_TIMEOUT,
     REQUEST_RATE_LIMITED,

@@ -9,12 +9,14 @@ anything unexpected is a 500 with code ``internal.error`` and no detail that cou
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
+    InternalServerException,
     MethodNotAllowedException,
     NotFoundException,
     ValidationException,
@@ -31,6 +33,8 @@ from backend.problem_codes import (
     AUTH_UNAUTHENTICATED,
     INTERNAL_ERROR,
     REQUEST_BAD,
+    REQUEST_DUPLICATE_KEY,
+    REQUEST_HEADERS_TOO_LARGE,
     REQUEST_INVALID,
     REQUEST_MALFORMED,
     REQUEST_METHOD_NOT_ALLOWED,
@@ -39,10 +43,11 @@ from backend.problem_codes import (
     REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
+    REQUEST_URI_TOO_LONG,
     UPSTREAM_REJECTED,
     UPSTREAM_UNAVAILABLE,
 )
-from backend.web import CLIENT_CLOSED, ClientDisconnected
+from backend.web import CLIENT_CLOSED, ClientDisconnected, DuplicateMember
 from integrations import UpstreamError, UpstreamUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -96,6 +101,29 @@ def problem_response(
     )
 
 
+# msgspec says where a value failed: "Expected `array`, got `str` - at `$.data.scans`".
+_FAILED_AT = re.compile(r"(?P<message>.*) - at `\$\.data(?P<where>[.\[][^`]*)`", re.DOTALL)
+
+
+def _body_errors_taken_for_ours(exc: HTTPException) -> list[dict[str, Any]] | None:
+    """The client's body errors behind a Litestar 500, or None.
+
+    Litestar names a failed body field by its bare name (``data.scans`` becomes ``scans``) and, when
+    a dependency of the route has that name too (the code feature provides ``scans``), takes the
+    client's error for a broken dependency and raises a bare ``InternalServerException``
+    (``litestar._signature.model._create_exception``): ``{"scans": 5}`` was a 500. The msgspec error
+    it was raised from still says the value came from the body.
+    """
+    cause = exc.__cause__
+    if type(exc) is not InternalServerException or not isinstance(cause, msgspec.ValidationError):
+        return None
+    failed = _FAILED_AT.fullmatch(str(cause))
+    if failed is None:
+        return None
+    key = failed["where"].removeprefix(".")
+    return [{"message": explain(failed["message"]), "key": key, "source": "body"}]
+
+
 def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
         metrics.count_problem(exc.code)
@@ -133,10 +161,15 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
 
     def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
         status = exc.status_code
+        body_errors = _body_errors_taken_for_ours(exc)
+        if body_errors is not None:
+            return on_validation(request, ValidationException("Validation failed", extra=body_errors))
         if isinstance(exc, NotFoundException):
             problem = REQUEST_NOT_FOUND
         elif isinstance(exc, MethodNotAllowedException):
             problem = REQUEST_METHOD_NOT_ALLOWED
+        elif isinstance(exc, DuplicateMember):
+            problem = REQUEST_DUPLICATE_KEY
         elif status == 400:
             # Litestar reports a body it could not decode (broken JSON) as a bare 400 ClientException;
             # schema violations arrive as ValidationException above.
@@ -147,6 +180,10 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             problem = REQUEST_UNSUPPORTED_MEDIA_TYPE
         elif status == 408:
             problem = REQUEST_TIMEOUT
+        elif status == 414:
+            problem = REQUEST_URI_TOO_LONG
+        elif status == 431:
+            problem = REQUEST_HEADERS_TOO_LARGE
         elif status == 401:
             problem = AUTH_UNAUTHENTICATED
         elif status == 403:

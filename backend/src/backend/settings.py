@@ -79,6 +79,13 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # 30 s: a 1 MiB body (max_body_bytes) over a 3G uplink at ~384 kbit/s takes ~22 s. Past it the
     # request answers 408 request.timeout and the connection closes.
     body_read_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    # Bytes of path and query, and of all header fields together, and how many fields: past these the
+    # request is refused before any route runs (414 / 431, ``backend.edge``). nginx reads an 8 KiB
+    # request line, Node 16 KiB of headers; Apache and hyper (granian) 100 fields. Our own largest
+    # header is an access token (~1 KiB); a query string holds a cursor and a few filters.
+    max_target_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 8192
+    max_header_bytes: Annotated[int, msgspec.Meta(ge=4096)] = 16_384
+    max_header_count: Annotated[int, msgspec.Meta(ge=16)] = 100
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
