@@ -17,6 +17,7 @@ passes ``charge``: retrying with a key is no way around the rate limit the call 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,11 +32,15 @@ REPLAY_TTL = 86_400
 # Longer than any creating request may take (a registry call with retries); then the lock lapses.
 _LOCK_TTL = 60
 MAX_KEY_LENGTH = 255
+# Visible ASCII and spaces: the key is a Structured Field string (draft-ietf-httpapi-idempotency-key
+# -header §2, RFC 8941 §3.3.3). A NUL, a control character or a byte past ASCII (read as latin-1) is
+# no key a client meant, and one a proxy or a log may cut or rewrite.
+_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
 
 class IdempotencyKeyInvalid(Invalid):
     code = "idempotency.key_invalid"
-    detail = f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} characters"
+    detail = f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} visible ASCII characters"
 
 
 class IdempotencyKeyReused(Invalid):
@@ -92,7 +97,7 @@ class Idempotency:
         if key is None:
             status, content = await call()
             return status, content, False
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        if not _KEY.fullmatch(key):
             raise IdempotencyKeyInvalid()
         handle = self._cipher.mac(f"{scope}\n{key}", purpose="idempotency")
         stored_key, lock_key = f"idem:{{{handle}}}:response", f"idem:{{{handle}}}:lock"
