@@ -242,6 +242,9 @@ def create_app(
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,
         body_read_timeout=settings.http.body_read_timeout,
+        # An oversized body (up to 4x the limit) is read to its end after the 413, so the client
+        # sees the answer rather than a reset (``BodyReceive.drain``).
+        body_linger_bytes=4 * settings.http.max_body_bytes,
     )
     return app
 

@@ -1,5 +1,6 @@
 """The outermost ASGI layer: request id, metrics and the access log for every HTTP request, the body
-read deadline and a neutral ``server`` header.
+read deadline (and the lingering read of a body answered before it arrived) and a neutral ``server``
+header.
 
 It wraps Litestar's whole ASGI handler (not a route middleware), so unrouted 404s and errors raised
 before routing are counted and carry a request id too. Plain ASGI costs ~1 µs; Litestar's stock
@@ -30,6 +31,7 @@ access_log = logging.getLogger("backend.access")
 
 _HEADER = b"x-request-id"
 _FORWARDED_FOR = b"x-forwarded-for"
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 # Granian names itself ("server: granian") unless the app sends its own; a version-free name of ours
 # tells a scanner nothing about the software under it.
 _SERVER = (b"server", b"suqian")
@@ -79,30 +81,49 @@ class BodyReadTimeout(ClientException):
     status_code = 408
 
 
-def within_body_deadline(receive: Receive, *, timeout: float) -> Receive:
+class BodyReceive:
     """``receive`` that raises ``BodyReadTimeout`` unless the whole body has arrived ``timeout`` seconds
     after the app first asked for it. One deadline for the whole body, not one per chunk: a client
     trickling a byte a second would renew a per-chunk timer forever. Once the body is complete,
     receive waits unbounded again (for ``http.disconnect``)."""
-    deadline: float | None = None
-    complete = False
 
-    async def receive_within_deadline() -> ReceiveMessage:
-        nonlocal deadline, complete
-        if complete:
-            return await receive()
-        if deadline is None:
-            deadline = asyncio.get_running_loop().time() + timeout
+    __slots__ = ("_deadline", "_receive", "_timeout", "complete")
+
+    def __init__(self, receive: Receive, *, timeout: float) -> None:
+        self._receive = receive
+        self._timeout = timeout
+        self._deadline: float | None = None
+        self.complete = False
+
+    async def __call__(self) -> ReceiveMessage:
+        if self.complete:
+            return await self._receive()
+        if self._deadline is None:
+            self._deadline = asyncio.get_running_loop().time() + self._timeout
         try:
-            async with asyncio.timeout_at(deadline):
-                message = await receive()
+            async with asyncio.timeout_at(self._deadline):
+                message = await self._receive()
         except TimeoutError:
-            raise BodyReadTimeout(detail=f"The request body did not arrive within {timeout:g} s") from None
+            raise BodyReadTimeout(
+                detail=f"The request body did not arrive within {self._timeout:g} s"
+            ) from None
         if message["type"] != "http.request" or not message.get("more_body", False):
-            complete = True
+            self.complete = True
         return message
 
-    return receive_within_deadline
+    async def drain(self, limit: int) -> None:
+        """Read and drop what is left of a body the app answered without reading (a 413, a 401 before
+        the body), at most ``limit`` bytes and within the body deadline. A server that closes with a
+        body still arriving makes the client's TCP stack reset the connection, and a reset may
+        discard the answer before the client reads it (RFC 9112 §9.6): a phone sending 2 MB would see
+        "connection reset", not our 413. Granian closes at once; this is the lingering close."""
+        try:
+            while not self.complete and limit > 0:
+                message = await self()
+                if message["type"] == "http.request":
+                    limit -= len(message.get("body", b""))
+        except BodyReadTimeout:
+            return
 
 
 class RequestContextMiddleware:
@@ -114,6 +135,7 @@ class RequestContextMiddleware:
         log: LogSettings,
         trusted_proxies: tuple[str, ...] = (),
         body_read_timeout: float,
+        body_linger_bytes: int = 0,
     ) -> None:
         self.app = app
         self.metrics = metrics
@@ -121,6 +143,7 @@ class RequestContextMiddleware:
         self.slow_seconds = log.slow_request_ms / 1000
         self.trusted = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
         self.body_read_timeout = body_read_timeout
+        self.body_linger_bytes = body_linger_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -128,11 +151,14 @@ class RequestContextMiddleware:
             return
         request_id = None
         forwarded_for = None
+        has_body = False
         for name, value in scope["headers"]:
             if name == _HEADER:
                 request_id = _accepted_request_id(value)
             elif name == _FORWARDED_FOR:
                 forwarded_for = value
+            elif name in _BODY_HEADERS:
+                has_body = has_body or value != b"0"
         if self.trusted and forwarded_for and scope.get("client"):
             peer, port = scope["client"]  # type: ignore[misc]
             scope["client"] = (forwarded_client(peer, forwarded_for, self.trusted), port)
@@ -150,8 +176,11 @@ class RequestContextMiddleware:
             await send(message)
 
         started = time.perf_counter()
+        body = BodyReceive(receive, timeout=self.body_read_timeout)
         try:
-            await self.app(scope, within_body_deadline(receive, timeout=self.body_read_timeout), send_with_id)
+            await self.app(scope, body, send_with_id)
+            if has_body and not body.complete and self.body_linger_bytes:
+                await body.drain(self.body_linger_bytes)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "<unmatched>"
