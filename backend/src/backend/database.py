@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,8 +50,68 @@ def make_engine(settings: DatabaseSettings) -> Engine[Any]:
         path = Path(settings.url.removeprefix("sqlite:///").removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=str(path))
-    # extensions=(): we need no extension, and creating one needs a superuser.
-    return PostgresEngine(config={"dsn": settings.url}, extensions=())
+    # extensions=(): we need no extension, and creating one needs a superuser. timeout: asyncpg waits
+    # 60 s for a connection to open by default, longer than any request should.
+    return PostgresEngine(config={"dsn": settings.url, "timeout": settings.connect_timeout}, extensions=())
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The connection a query ran on broke under it — closed, reset, or ended by the server (a
+    restart, a failover, an operator's ``pg_terminate_backend``) — as opposed to a query the database
+    refused. The next query gets a fresh connection from the pool: the request may be retried."""
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.exceptions.OperatorInterventionError):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        return "connection is closed" in str(exc)
+    # The server's "terminating connection" arrived on an idle pooled connection before its end of
+    # stream did: the next query finds the protocol mid-error (seen in the fault drills).
+    return isinstance(exc, asyncpg.InternalClientError) and "cannot switch to state" in str(exc)
+
+
+class _Acquiring:
+    """What ``pool.acquire()`` returns, awaited (piccolo's transactions) or entered (its queries)."""
+
+    def __init__(self, pool: BoundedPool, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+        self._connection: Any = None
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._pool.connection(self._timeout).__await__()
+
+    async def __aenter__(self) -> Any:
+        self._connection = await self._pool.connection(self._timeout)
+        return self._connection
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._pool.release(self._connection)
+
+
+class BoundedPool:
+    """The asyncpg pool as piccolo sees it (``engine.pool``), with the two waits a request can't see
+    the end of bounded: for a free connection when all are busy, and for a new one to open when the
+    server is slow or gone. Failing either, or the server refusing the connection (shutting down, not
+    accepting connections, out of slots), is ``DatabaseUnavailable``: a 503 with Retry-After, never a
+    500, and the next request tries again."""
+
+    def __init__(self, pool: Any, *, acquire_timeout: float) -> None:
+        self._pool = pool
+        self._acquire_timeout = acquire_timeout
+
+    def acquire(self, *, timeout: float | None = None) -> _Acquiring:
+        return _Acquiring(self, timeout or self._acquire_timeout)
+
+    async def connection(self, within: float) -> Any:
+        try:
+            return await self._pool.acquire(timeout=within)
+        except TimeoutError:
+            raise DatabaseUnavailable(f"no database connection within {within:g} s") from None
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(f"connecting to the database failed: {type(exc).__name__}") from exc
+
+    def __getattr__(self, name: str) -> Any:
+        # release, close, terminate, get_size...: the pool's own.
+        return getattr(self._pool, name)
 
 
 def bind_engine(settings: DatabaseSettings, apps: Sequence[str]) -> Engine[Any]:
@@ -136,6 +196,7 @@ async def open_pool(engine: Engine[Any], settings: DatabaseSettings) -> None:
         await engine.start_connection_pool(
             min_size=settings.pool_min, max_size=settings.pool_max, reset=_no_reset
         )
+        engine.pool = BoundedPool(engine.pool, acquire_timeout=settings.acquire_timeout)
     else:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 

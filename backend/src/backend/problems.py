@@ -24,6 +24,7 @@ from litestar.exceptions import (
 from litestar.types import ExceptionHandlersMap
 
 from backend.access import undeclared
+from backend.database import DatabaseUnavailable, connection_lost
 from backend.errors import DomainError
 from backend.fields import explain
 from backend.observability.logs import request_id_var
@@ -237,6 +238,11 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
         return Response(None, status_code=CLIENT_CLOSED)
 
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+        if connection_lost(exc):
+            # Not a bug of ours: the database connection broke mid-request (a restart, a failover, a
+            # killed backend). 503 with Retry-After; the pool opens a fresh connection next time.
+            log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc)
+            return on_domain_error(request, DatabaseUnavailable("The database connection was lost"))
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         metrics.count_problem(INTERNAL_ERROR.code)
         return problem_response(

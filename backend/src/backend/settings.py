@@ -34,6 +34,11 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
     # 8 per worker: measured best on 2 cores (research/perf.md b-3); more only adds queueing in PostgreSQL.
     pool_min: int = 2
     pool_max: int = 8
+    # Seconds a request waits for a pooled connection when all are busy, and for a new one to open
+    # (asyncpg's own default is 60): past either the answer is 503 database.unavailable, so a stuck or
+    # vanished server sheds requests instead of piling them up behind the pool.
+    acquire_timeout: float = 5.0
+    connect_timeout: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:
