@@ -118,6 +118,12 @@ class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     app_secrets: Mapping[str, str] = msgspec.field(default_factory=dict)
     connect_timeout: float = 2.0
     read_timeout: float = 5.0
+    # Seconds one upstream call may take in all, retries and back-off included: the bound a request
+    # can count on whatever the upstream does. In sandbox mode it is the only one (an in-process
+    # twin has no socket for the read timeout to watch).
+    total_timeout: float = 15.0
+    # Seconds a tripped breaker fails calls fast before letting one probe through (research notes: 30).
+    breaker_open_seconds: float = 30.0
 
 
 class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from backend.settings import MiniProgramSettings, UpstreamSettings
-from integrations import UpstreamConfig, alipay, log_audit_event, wechat
+from integrations import BreakerPolicy, UpstreamConfig, alipay, log_audit_event, wechat
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
@@ -43,6 +43,8 @@ class Upstreams:
                 app_secret=secret,
                 connect_timeout=settings.connect_timeout,
                 read_timeout=settings.read_timeout,
+                total_timeout=settings.total_timeout,
+                breaker=BreakerPolicy(open_seconds=settings.breaker_open_seconds),
             )
 
         common: dict[str, Any] = {"transport": transport, "audit": log_audit_event}
