@@ -134,7 +134,8 @@ async def _spare_bits_set(services: Services) -> str:
 
 
 async def _oversized(services: Services) -> str:
-    return await _signed(services, _claims(services, padding="A" * 1_048_576))
+    # ~13 KiB: far past any token we issue, still under the 16 KiB of headers the edge lets through.
+    return await _signed(services, _claims(services, padding="A" * 10_000))
 
 
 def _signed_with(**claim_overrides: Any) -> Callable[[Services], Any]:
@@ -168,7 +169,7 @@ ATTACKS: dict[str, Callable[[Services], Any]] = {
     "unknown_kid": _signed_header(kid="../../etc/passwd"),
     "jku_header": _signed_header(jku="https://evil.example/jwks.json"),
     "refresh_token_used_as_access_token": _refresh_as_access,
-    "one_megabyte_token": _oversized,
+    "oversized_token": _oversized,
     "high_s_twin_of_a_token_we_issued": _high_s_twin,
     "signature_spelled_with_non_zero_spare_bits": _spare_bits_set,
 }
@@ -183,6 +184,15 @@ async def test_guard_rejects_forged_or_invalid_access_token(
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.json()["code"] in {"auth.token_invalid", "auth.token_expired"}
+
+
+async def test_a_megabyte_token_is_refused_before_any_guard_reads_it(
+    services: Services, probe: httpx.AsyncClient
+) -> None:
+    token = await _signed(services, _claims(services, padding="A" * 1_048_576))
+    response = await probe.get("/probe/citizen", headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 431, response.text
+    assert response.json()["code"] == "request.headers_too_large"
 
 
 async def test_every_access_token_we_issue_carries_a_low_s_signature(services: Services) -> None:
