@@ -92,7 +92,8 @@ class RequestLimits:
         start: HTTPResponseStartEvent = {
             "type": "http.response.start",
             "status": problem.status,
-            # The rest of an oversized request may still be arriving: close rather than read it.
+            # The connection ends after this answer; a body still arriving is read to its end first,
+            # so the client sees the answer (``observability.middleware.BodyReceive.drain``).
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
