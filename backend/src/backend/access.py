@@ -37,12 +37,15 @@ from backend.database import DatabaseUnavailable
 from backend.errors import DomainError
 from backend.problem_codes import (
     INTERNAL_ERROR,
+    REQUEST_DUPLICATE_KEY,
+    REQUEST_HEADERS_TOO_LARGE,
     REQUEST_INVALID,
     REQUEST_MALFORMED,
     REQUEST_NOT_FOUND,
     REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
+    REQUEST_URI_TOO_LONG,
     ProblemCode,
     catalogue,
     leaves,
@@ -95,15 +98,19 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
 
 ANYONE = Access(kind="anonymous")
 
-# What any route may answer whatever it declares: a bug, and an outage of our own storage.
+# What any route may answer whatever it declares: a bug, an outage of our own storage, and a request
+# line or headers over the limits, refused before routing (backend.edge).
 _EVERY_ROUTE: tuple[ProblemCode | type[DomainError], ...] = (
     INTERNAL_ERROR,
     StoreUnavailable,
     DatabaseUnavailable,
+    REQUEST_URI_TOO_LONG,
+    REQUEST_HEADERS_TOO_LARGE,
 )
 # What reading a JSON body may answer (backend.web, backend.problems).
 _BODY: tuple[ProblemCode, ...] = (
     REQUEST_MALFORMED,
+    REQUEST_DUPLICATE_KEY,
     REQUEST_INVALID,
     REQUEST_TOO_LARGE,
     REQUEST_UNSUPPORTED_MEDIA_TYPE,
