@@ -9,14 +9,12 @@ anything unexpected is a 500 with code ``internal.error`` and no detail that cou
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
-    InternalServerException,
     MethodNotAllowedException,
     NotFoundException,
     ValidationException,
@@ -102,29 +100,6 @@ def problem_response(
     )
 
 
-# msgspec says where a value failed: "Expected `array`, got `str` - at `$.data.scans`".
-_FAILED_AT = re.compile(r"(?P<message>.*) - at `\$\.data(?P<where>[.\[][^`]*)`", re.DOTALL)
-
-
-def _body_errors_taken_for_ours(exc: HTTPException) -> list[dict[str, Any]] | None:
-    """The client's body errors behind a Litestar 500, or None.
-
-    Litestar names a failed body field by its bare name (``data.scans`` becomes ``scans``) and, when
-    a dependency of the route has that name too (the code feature provides ``scans``), takes the
-    client's error for a broken dependency and raises a bare ``InternalServerException``
-    (``litestar._signature.model._create_exception``): ``{"scans": 5}`` was a 500. The msgspec error
-    it was raised from still says the value came from the body.
-    """
-    cause = exc.__cause__
-    if type(exc) is not InternalServerException or not isinstance(cause, msgspec.ValidationError):
-        return None
-    failed = _FAILED_AT.fullmatch(str(cause))
-    if failed is None:
-        return None
-    key = failed["where"].removeprefix(".")
-    return [{"message": explain(failed["message"]), "key": key, "source": "body"}]
-
-
 def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
     def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
         metrics.count_problem(exc.code)
@@ -162,9 +137,6 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
 
     def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
         status = exc.status_code
-        body_errors = _body_errors_taken_for_ours(exc)
-        if body_errors is not None:
-            return on_validation(request, ValidationException("Validation failed", extra=body_errors))
         if isinstance(exc, NotFoundException):
             problem = REQUEST_NOT_FOUND
         elif isinstance(exc, MethodNotAllowedException):
