@@ -94,14 +94,16 @@ async def citizens(web: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def codes_and_devices(web: httpx.AsyncClient, me: dict[str, str]) -> str:
-    """The citizen's code, its QR images, a phone enrolled and removed; a code issued after it."""
+    """The citizen's code, its QR images, a phone enrolled and revoked; a code issued after it."""
     await _ok(await web.get("/api/v1/citizen-code", headers=me))
     assert (await web.get("/api/v1/citizen-code/qr.png", headers=me)).status_code == 200
     assert (await web.get("/api/v1/citizen-code/qr.svg", headers=me)).status_code == 200
     key = {"public_key": public_key_text(DeviceKey.generate()), "label": "my phone"}
     device = await _ok(await web.post("/api/v1/citizen-code/devices", json=key, headers=me), 201)
     await _ok(await web.get("/api/v1/citizen-code/devices", headers=me))
-    await _ok(await web.delete(f"/api/v1/citizen-code/devices/{device['device']['id']}", headers=me), 204)
+    await _ok(
+        await web.post(f"/api/v1/citizen-code/devices/{device['device']['id']}/revoke", headers=me), 204
+    )
     code: str = (await _ok(await web.get("/api/v1/citizen-code", headers=me)))["code"]
     return code
 
@@ -143,7 +145,7 @@ async def staff_and_gates(
     status = f"/api/v1/admin/citizen-code/holders/{citizen_id}/status"
     await _ok(await web.put(status, json={"status": "restricted"}, headers=staff), 204)
     await _ok(await web.put(status, json={"status": "normal"}, headers=staff), 204)
-    await _ok(await web.delete(f"/api/v1/admin/scanners/{device_id}", headers=staff), 204)
+    await _ok(await web.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=staff))
 
 
 async def mini_programs(web: httpx.AsyncClient, citizen: dict[str, Any], me: dict[str, str]) -> None:
