@@ -19,7 +19,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from backend.settings import Settings, UpstreamSettings
+from backend.settings import Settings
 from integrations.sandbox import Faults
 from tests.backend.citizen.factories import add_person, client_from, request_code
 from tests.backend.staff.factories import make_staff
@@ -192,7 +192,7 @@ async def test_redis_stopped_and_started_again(settings: Settings, services: Ser
 
 async def test_government_systems_that_hang(settings: Settings, services: Services) -> None:
     upstream = msgspec.structs.replace(
-        UpstreamSettings(), read_timeout=0.5, total_timeout=1.0, breaker_open_seconds=0.2
+        settings.upstream, read_timeout=0.5, total_timeout=1.0, breaker_open_seconds=0.2
     )
     drill = msgspec.structs.replace(
         settings,

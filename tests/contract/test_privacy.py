@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-import secrets
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from litestar import Litestar
 
@@ -21,6 +19,7 @@ from backend.audit.tables import AuditEntry
 from backend.settings import Settings
 from integrations.alipay import AlipayTwinState, sandbox_user_id
 from integrations.wechat import WeChatTwinState
+from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import make_staff
 from tests.contract.callers import mint_callers, probe
 from tests.contract.drills import bounded, start_sweep
@@ -68,11 +67,8 @@ async def test_no_log_line_audit_row_or_answer_carries_a_secret(
     ops = operations(app)
     recorder = Recorder(ops)
     started = dt.datetime.now(dt.UTC)
-    address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", event_hooks={"response": [recorder]}
-    ) as web:
+    async with client_from(app) as web:
+        web.event_hooks = {"response": [recorder]}
         row, password = await make_staff(services, role="operator")
         people = await citizens(web)
         code = await codes_and_devices(web, people["me"])
