@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -252,12 +253,15 @@ def path_cases(op: Operation) -> Iterator[Case]:
             ]
         if param.type is int:
             raw += [("plus sign", "%2B12345"), ("underscore", "12_345"), ("padded", "%2012345")]
+        # A typed id (uuid, int) that isn't spelt as the API spells it names nothing: refused before
+        # any handler runs. A text id (str) is the handler's to judge: any problem of the catalogue.
+        expect = None if param.type in (str, Path) else NO_SUCH_PATH
         for name, value in raw:
             yield Case(
                 op,
                 f"path {param.name}: {name}",
                 op.path(**{param.name: value}),
-                expect=NO_SUCH_PATH,
+                expect=expect,
                 meta={"path": True},
             )
 

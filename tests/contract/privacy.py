@@ -33,6 +33,11 @@ from tests.contract.routes import Operation
 # Field names whose values are secrets, and the kind each is filed under.
 SECRET_FIELDS = {
     "password": "password",
+    "current_password": "password",
+    "new_password": "password",
+    "recovery_code": "recovery_code",
+    "recovery_codes": "recovery_code",
+    "challenge": "challenge",
     "sms_code": "sms_code",
     "id_number": "id_number",
     "phone": "phone",
@@ -62,10 +67,24 @@ HANDOVERS: dict[tuple[str, str], str] = {
         )
         for kind in ("access_token", "refresh_token")
     },
-    (
-        "POST /api/v1/staff/token",
-        "access_token",
-    ): "a staff session's token, to the staff member who logged in",
+    **{
+        (op, kind): "a staff session's tokens, to the staff member who just signed in (or refreshed)"
+        for op in (
+            "POST /api/v1/staff/token",
+            "POST /api/v1/staff/token/second-factor",
+            "POST /api/v1/staff/token/refresh",
+            "POST /api/v1/staff/me/second-factor/totp/confirm",
+        )
+        for kind in ("access_token", "refresh_token")
+    },
+    ("POST /api/v1/staff/token", "challenge"): "the one-time challenge a right password earns, to send "
+    "back with the authenticator's code",
+    ("POST /api/v1/staff/me/second-factor/totp", "secret"): "the authenticator's shared secret, shown "
+    "this once to the staff member enrolling it (and in its otpauth URI)",
+    ("POST /api/v1/staff/me/second-factor/totp/confirm", "recovery_code"): "the recovery codes, shown "
+    "this once when the authenticator is confirmed",
+    ("POST /api/v1/staff/me/second-factor/recovery-codes", "recovery_code"): "new recovery codes, shown "
+    "this once to the staff member who asked for them",
     (
         "POST /api/v1/scanner/token",
         "access_token",
@@ -85,7 +104,17 @@ HANDOVERS: dict[tuple[str, str], str] = {
 # What an answer hands over: secrets the server issues. Personal data in answers is masked by design
 # (``3213**********1234``); a full one is caught by its shape, so it is not harvested from answers.
 ISSUED = frozenset(
-    {"access_token", "refresh_token", "credential", "holder_credential", "bind_ticket", "face_ticket"}
+    {
+        "access_token",
+        "refresh_token",
+        "credential",
+        "holder_credential",
+        "bind_ticket",
+        "face_ticket",
+        "secret",
+        "recovery_code",
+        "challenge",
+    }
 )
 
 # Shapes an undocumented page may show by design: the OpenAPI document and the docs pages that embed

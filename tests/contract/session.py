@@ -7,10 +7,12 @@ codes, invalid ID numbers, names that don't match, a phone already taken."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import httpx
 
+from backend.staff import totp
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import (
     add_person,
@@ -22,6 +24,7 @@ from tests.backend.citizen.factories import (
     virtual_operator_phone,
 )
 from tests.backend.code.factories import public_key_text
+from tests.contract.callers import sign_in_staff
 from tests.miniprogram_api.sandbox_users import alipay_code, bind_ticket, fresh_n, wechat_code
 
 
@@ -114,7 +117,18 @@ async def staff_and_gates(
     username, password = operator
     login = {"username": username, "password": password}
     _refused(await web.post("/api/v1/staff/token", json={**login, "password": "wrong password!"}))
-    staff = bearer((await _ok(await web.post("/api/v1/staff/token", json=login)))["access_token"])
+    _, secret = await sign_in_staff(web, username, password)  # the first sign-in enrols the authenticator
+    # Then as every day: the password, the authenticator's code (the next step's: the enrolment used
+    # this one), a refresh; the account and its sessions.
+    challenged = await _ok(await web.post("/api/v1/staff/token", json=login))
+    assert challenged["status"] == "second_factor_required", challenged
+    otp = totp.code_at(secret, time.time() + totp.PERIOD)
+    step = {"challenge": challenged["challenge"], "code": otp}
+    signed_in = await _ok(await web.post("/api/v1/staff/token/second-factor", json=step))
+    refresh = {"refresh_token": signed_in["refresh_token"]}
+    staff = bearer((await _ok(await web.post("/api/v1/staff/token/refresh", json=refresh)))["access_token"])
+    await _ok(await web.get("/api/v1/staff/me", headers=staff))
+    await _ok(await web.get("/api/v1/staff/me/sessions", headers=staff))
     clerk = {
         "username": f"clerk-{fresh_n()}",
         "display_name": "窗口",

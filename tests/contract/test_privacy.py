@@ -78,7 +78,9 @@ async def test_no_log_line_audit_row_or_answer_carries_a_secret(
         await mini_programs(web, people["a"], people["me"])
 
         send = bounded(web)
-        callers = await mint_callers(web, operator=(row.username, password))
+        # The sweep's own callers: the session's operator has an authenticator by now.
+        sweeper, sweeper_password = await make_staff(services, role="operator")
+        callers = await mint_callers(web, operator=(sweeper.username, sweeper_password))
         recorder.harvest = False  # the sweep sends examples, no one's secrets
         targets = await find_targets(send, ops, callers)
         for task in start_sweep(send, ops, targets):
