@@ -65,31 +65,43 @@ async def _ok(response: Awaitable[httpx.Response], status: int = 200) -> dict[st
 
 async def sign_in_staff(
     client: httpx.AsyncClient, username: str, password: str
-) -> tuple[dict[str, str], str]:
-    """A staff member's full session over HTTP, as the console gets it: the password, then the second
-    factor — enrolled at this first sign-in when the policy asks for one (operators must, ADR 9), or
-    a code of the authenticator enrolled before. Bearer headers, and the authenticator's secret."""
+) -> tuple[dict[str, str], str, str]:
+    """A staff member's full session over HTTP, as the console gets it: the password, then whatever the
+    account still owes (ADR 9) — a new password when an operator set this one, an authenticator when
+    the policy asks for one (operators must) — each step on the restricted token, the last one
+    answering the session. Bearer headers, the authenticator's secret ("" when none was enrolled
+    here) and the password the account has now."""
     answer = await _ok(client.post("/api/v1/staff/token", json={"username": username, "password": password}))
     secret = ""
     if answer["status"] == "setup_required":
         setup = _bearer(answer["access_token"])
-        secret = (await _ok(client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup), 201))[
-            "secret"
-        ]
-        code = totp.code_at(secret, time.time())
-        confirm = client.post(
-            "/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup
-        )
-        answer = (await _ok(confirm))["session"]
+        required = list(answer["required"])
+        settled: dict[str, Any] = {}
+        while required:
+            if required[0] == "password_change":
+                new = f"Mine-{uuid.uuid4().hex}"
+                change = {"current_password": password, "new_password": new}
+                settled = await _ok(client.post("/api/v1/staff/me/password", json=change, headers=setup))
+                password = new
+            elif required[0] == "second_factor_enrolment":
+                started = client.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup)
+                secret = (await _ok(started, 201))["secret"]
+                code = {"code": totp.code_at(secret, time.time())}
+                confirm = client.post("/api/v1/staff/me/second-factor/totp/confirm", json=code, headers=setup)
+                settled = await _ok(confirm)
+            else:
+                raise AssertionError(f"a sign-in step this kit does not know: {required[0]}")
+            required = list(settled["required"])
+        answer = settled["session"]
     assert answer["status"] == "authenticated", answer
-    return _bearer(answer["access_token"]), secret
+    return _bearer(answer["access_token"]), secret, password
 
 
 async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) -> list[Caller]:
     """Anonymous, a registered citizen, an operator and a counter clerk, and a library gate scanner.
     ``operator``: the username and password of an operator account to start from."""
     username, password = operator
-    operator_headers, _ = await sign_in_staff(client, username, password)
+    operator_headers, _, _ = await sign_in_staff(client, username, password)
     clerk = {
         "username": f"clerk-{uuid.uuid4().hex[:12]}",
         "display_name": "Catalogue Clerk",
@@ -97,7 +109,7 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
         "password": f"pw-{uuid.uuid4().hex}",
     }
     await _ok(client.post("/api/v1/admin/staff", json=clerk, headers=operator_headers), 201)
-    counter_headers, _ = await sign_in_staff(client, clerk["username"], clerk["password"])
+    counter_headers, _, counter_password = await sign_in_staff(client, clerk["username"], clerk["password"])
     scanner = await _ok(
         client.post(
             "/api/v1/admin/scanners",
@@ -118,7 +130,7 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
             (citizen["tokens"]["refresh_token"], citizen["_password"], person["id_number"], person["phone"]),
         ),
         Caller("staff:operator", operator_headers, (password,)),
-        Caller("staff:counter", counter_headers, (clerk["password"],)),
+        Caller("staff:counter", counter_headers, (clerk["password"], counter_password)),
         Caller("device:library", _bearer(device["access_token"]), (scanner["credential"],)),
     ]
 

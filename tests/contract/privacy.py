@@ -74,6 +74,8 @@ HANDOVERS: dict[tuple[str, str], str] = {
             "POST /api/v1/staff/token/second-factor",
             "POST /api/v1/staff/token/refresh",
             "POST /api/v1/staff/me/second-factor/totp/confirm",
+            # the forced change of a password an operator set: it settles the sign-in
+            "POST /api/v1/staff/me/password",
         )
         for kind in ("access_token", "refresh_token")
     },

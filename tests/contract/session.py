@@ -117,7 +117,8 @@ async def staff_and_gates(
     username, password = operator
     login = {"username": username, "password": password}
     _refused(await web.post("/api/v1/staff/token", json={**login, "password": "wrong password!"}))
-    _, secret = await sign_in_staff(web, username, password)  # the first sign-in enrols the authenticator
+    _, secret, password = await sign_in_staff(web, username, password)  # the first enrols the authenticator
+    login = {"username": username, "password": password}
     # Then as every day: the password, the authenticator's code (the next step's: the enrolment used
     # this one), a refresh; the account and its sessions.
     challenged = await _ok(await web.post("/api/v1/staff/token", json=login))
