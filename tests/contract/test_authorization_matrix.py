@@ -27,20 +27,12 @@ from backend.auth.principal import CITIZEN_SCOPES, STAFF_ACCOUNT_SCOPE, STAFF_SC
 from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import register
 from tests.backend.conftest import http_client
+from tests.contract.callers import AUTH_REFUSALS
 from tests.contract.owned import MAKERS, Owner, unknown_id
 from tests.services import Services, app_with
 
 # What a staff login grants (backend.staff.login).
 STAFF_SCOPES = (STAFF_SCOPE, STAFF_ACCOUNT_SCOPE)
-GUARD_REFUSALS = {
-    "auth.token_missing",
-    "auth.token_invalid",
-    "auth.token_expired",
-    "auth.token_revoked",
-    "auth.wrong_principal_kind",
-    "auth.insufficient_scope",
-    "auth.missing_role",
-}
 FORBIDDEN = {"auth.wrong_principal_kind", "auth.insufficient_scope", "auth.missing_role"}
 
 
@@ -138,7 +130,7 @@ def _check(access: Access, caller: Caller, response: httpx.Response, where: str)
     code = _code(response)
     assert response.status_code < 500, f"{where} as {caller.name}: {response.status_code} {response.text}"
     if access.admits(caller.kind, caller.roles, caller.scopes):
-        assert code not in GUARD_REFUSALS, f"{where} admits {caller.name}, yet answered {code}"
+        assert code not in AUTH_REFUSALS, f"{where} admits {caller.name}, yet answered {code}"
     elif caller.kind == "anonymous":
         assert (response.status_code, code) == (401, "auth.token_missing"), f"{where} let {caller.name} in"
         assert response.headers["www-authenticate"].startswith("Bearer")
