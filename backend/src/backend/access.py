@@ -131,18 +131,30 @@ class Declared(msgspec.Struct, frozen=True, kw_only=True):
     problems: tuple[ProblemCode, ...]
 
 
+_ROWS_UNDER: dict[type[DomainError], tuple[ProblemCode, ...]] = {}
+
+
+def _rows_under(kind: type[DomainError]) -> tuple[ProblemCode, ...]:
+    """The catalogue rows of every leaf under ``kind`` (itself when a leaf). Kept: the catalogue is
+    fixed once the backend is imported, and every app start asks the same few hundred times."""
+    rows = _ROWS_UNDER.get(kind)
+    if rows is None:
+        by_code = {entry.code: entry for entry in catalogue()}
+        rows = _ROWS_UNDER[kind] = tuple(by_code[leaf.code] for leaf in leaves() if issubclass(leaf, kind))
+    return rows
+
+
 def _expand(items: Iterable[Any], where: str) -> list[ProblemCode]:
     """``errors`` entries as catalogue rows: a leaf is itself, a group every leaf under it."""
-    by_code = {entry.code: entry for entry in catalogue()}
     found: list[ProblemCode] = []
     for item in items:
         if isinstance(item, ProblemCode):
             found.append(item)
         elif isinstance(item, type) and issubclass(item, DomainError):
-            codes = [leaf.code for leaf in leaves() if issubclass(leaf, item)]
-            if not codes:
+            rows = _rows_under(item)
+            if not rows:
                 raise RouteDeclarationError(f"{where}: {item.__qualname__} has no leaf in the catalogue")
-            found.extend(by_code[code] for code in codes)
+            found.extend(rows)
         else:
             raise RouteDeclarationError(f"{where}: errors= {item!r}, not an error class or ProblemCode")
     return found
