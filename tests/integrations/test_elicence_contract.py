@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from integrations import UpstreamRejected
@@ -72,3 +73,40 @@ async def test_every_seeded_standard_identifier_is_well_formed(gov_rig: GovRigFa
     standard = [i for i in licences if not i.startswith("SQ-")]
     assert len(standard) > 40
     assert all(check_licence_identifier(i) == () for i in standard)
+
+
+async def test_a_licence_revoked_at_the_library_appears_on_the_change_feed(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        elicence = rig.adapter(ElicenceClient)
+        (card,) = [i for i in await elicence.list_licences(LIU.id_number) if i.kind_code == "JDCJSZ"]
+        before = await elicence.changes(after=0)
+        async with httpx.AsyncClient(base_url=f"{rig.base_url}/elicence") as control:
+            for status in ("suspended", "suspended", "revoked"):
+                answer = await control.post(f"/licences/{card.identifier}/status", json={"status": status})
+                assert answer.status_code == 200
+        after = await elicence.changes(after=before.last_seq)
+        assert [(c.identifier, c.status) for c in after.items] == [
+            (card.identifier, "suspended"),
+            (card.identifier, "revoked"),
+        ]
+        assert after.last_seq == before.last_seq + 2
+        assert (await elicence.get_licence(card.identifier)).status == "revoked"
+        empty = await elicence.changes(after=after.last_seq)
+        assert (empty.items, empty.last_seq) == ([], after.last_seq)
+        page = await elicence.changes(after=before.last_seq, limit=1)
+        assert [c.status for c in page.items] == ["suspended"]
+
+
+async def test_each_kind_carries_the_face_of_its_certificate(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        elicence = rig.adapter(ElicenceClient)
+        faces = {
+            item.kind_code: (await elicence.get_licence(item.identifier)).data
+            for person in (ZHANG, WANG)
+            for item in await elicence.list_licences(person.id_number)
+        }
+    assert faces["JMSFZ"]["公民身份号码"] == WANG.id_number
+    assert faces["JDCJSZ"]["准驾车型"] in {"A1", "B2", "C1", "C2"}
+    assert faces["JHZ"]["持证人"] == WANG.name
+    assert faces["BDCQZS"]["权利人"] == ZHANG.name
+    assert faces["GTGSHYYZZ"]["经营者"] == WANG.name

@@ -24,7 +24,7 @@ from integrations.credit.schemas import (
     ObjectionRequest,
     PersonCreditQuery,
 )
-from integrations.elicence.schemas import Licence, LicenceList, LicenceSearch
+from integrations.elicence.schemas import Licence, LicenceChanges, LicenceList, LicenceSearch
 from integrations.faceverify.schemas import FaceQuery, FaceResult, FaceSession, FaceStartRequest
 from integrations.population.schemas import (
     PersonAttributes,
@@ -52,6 +52,7 @@ SCHEMAS: dict[str, tuple[type[Any] | None, type[Any]]] = {
     "sms.send": (SendSmsRequest, SmsReceipt),
     "elicence.search": (LicenceSearch, LicenceList),
     "elicence.get": (None, Licence),
+    "elicence.changes": (None, LicenceChanges),
     "credit.query_person": (PersonCreditQuery, CreditReport),
     "credit.query_enterprise": (EnterpriseCreditQuery, CreditReport),
     "credit.file_objection": (ObjectionRequest, ObjectionReceipt),

@@ -1,4 +1,5 @@
-"""E-licence library (电子证照库): a person's licences; one licence with its seal."""
+"""E-licence library (电子证照库): a person's licences; one licence with its seal; the feed of
+status changes (revocations, suspensions, expiries)."""
 
 from integrations.elicence.client import ElicenceClient
 from integrations.elicence.identifier import (
@@ -7,12 +8,21 @@ from integrations.elicence.identifier import (
     licence_check_char,
     make_licence_identifier,
 )
-from integrations.elicence.schemas import Licence, LicenceStatus, LicenceSummary, SealInfo
+from integrations.elicence.schemas import (
+    Licence,
+    LicenceChange,
+    LicenceChanges,
+    LicenceStatus,
+    LicenceSummary,
+    SealInfo,
+)
 
 __all__ = [
     "LICENCE_OID_PREFIX",
     "ElicenceClient",
     "Licence",
+    "LicenceChange",
+    "LicenceChanges",
     "LicenceStatus",
     "LicenceSummary",
     "SealInfo",

@@ -1,4 +1,5 @@
-"""Client of the e-licence library: a person's licences, and one licence with its seal."""
+"""Client of the e-licence library: a person's licences, one licence with its seal, and the feed
+of status changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import msgspec
 
 from integrations._adapter import BaseAdapter
 from integrations.elicence.identifier import check_licence_identifier
-from integrations.elicence.schemas import Licence, LicenceList, LicenceSearch, LicenceSummary
+from integrations.elicence.schemas import Licence, LicenceChanges, LicenceList, LicenceSearch, LicenceSummary
 from integrations.idnumber import parse_id_number
 from integrations.masking import mask_id_number
 
@@ -56,6 +57,20 @@ class ElicenceClient(BaseAdapter):
             response_type=Licence,
         )
         return self._flag(licence)
+
+    async def changes(self, *, after: int, limit: int = 500) -> LicenceChanges:
+        """Status changes with a sequence number above ``after``, oldest first, at most ``limit``.
+
+        The library keeps the feed for 30 days; a consumer that falls further behind re-reads the
+        licences it holds instead (``get_licence``).
+        """
+        return await self.client.call(
+            "GET",
+            "/v1/licences/changes",
+            operation="licence_changes",
+            params={"after": str(after), "limit": str(limit)},
+            response_type=LicenceChanges,
+        )
 
     def _flag(self, item: _Item) -> _Item:
         issues = check_licence_identifier(item.identifier)

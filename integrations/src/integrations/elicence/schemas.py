@@ -9,6 +9,8 @@ import msgspec
 
 __all__ = [
     "Licence",
+    "LicenceChange",
+    "LicenceChanges",
     "LicenceList",
     "LicenceSearch",
     "LicenceStatus",
@@ -16,7 +18,8 @@ __all__ = [
     "SealInfo",
 ]
 
-LicenceStatus = Literal["valid", "expired", "revoked"]
+# "suspended" is temporary (a licence withheld pending a decision); "revoked" and "expired" are final.
+LicenceStatus = Literal["valid", "suspended", "expired", "revoked"]
 
 
 class LicenceSearch(msgspec.Struct, forbid_unknown_fields=True):
@@ -74,3 +77,20 @@ class Licence(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     file_sha256: str
     seal: SealInfo
     identifier_issues: tuple[str, ...] = ()
+
+
+class LicenceChange(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of the library's status-change feed: the licence's status as of ``changed_at``."""
+
+    seq: int
+    identifier: str
+    status: LicenceStatus
+    changed_at: dt.datetime
+
+
+class LicenceChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """A page of the feed after a cursor, oldest first; ``last_seq`` is the cursor to ask after
+    next (unchanged when the page is empty)."""
+
+    items: list[LicenceChange]
+    last_seq: int

@@ -1,7 +1,12 @@
 """Sandbox twin of the e-licence library, with licences of several kinds.
 
-API (signed): ``POST /v1/licences/search``, ``GET /v1/licences/{identifier}``.
-Control: ``GET /licences`` (everything), plus the common ``/faults`` routes.
+API (signed): ``POST /v1/licences/search``, ``GET /v1/licences/{identifier}``,
+``GET /v1/licences/changes?after=&limit=`` (the status-change feed).
+Control: ``GET /licences`` (everything), ``POST /licences/{identifier}/status`` (``{"status": …}``:
+revoke, suspend or reinstate a licence, as its department would; it joins the feed), plus the
+common ``/faults`` routes.
+
+Each kind carries the data items (照面信息) of its real certificate, keyed by their Chinese names.
 
 Seals carry a placeholder signature (deterministic bytes, not a real SM2 signature): the
 twin exercises the shape of the metadata, not its cryptography.
@@ -18,12 +23,14 @@ from dataclasses import dataclass, field
 import msgspec
 
 from integrations._asgi import HttpError, Request, Response, json_response
-from integrations._seed import NAMED_RESIDENTS, Resident, generate_residents
+from integrations._seed import NAMED_RESIDENTS, SUQIAN_AREAS, Resident, generate_residents
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.creditcode import make_credit_code
 from integrations.elicence.identifier import make_licence_identifier
 from integrations.elicence.schemas import (
     Licence,
+    LicenceChange,
+    LicenceChanges,
     LicenceList,
     LicenceSearch,
     LicenceStatus,
@@ -74,12 +81,65 @@ _NAMED_LICENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+class StatusChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    status: LicenceStatus
+
+
 @dataclass(slots=True)
 class ElicenceState:
     licences: dict[str, Licence] = field(default_factory=dict)
+    changes: list[LicenceChange] = field(default_factory=list)
 
     def held_by(self, id_number: str) -> list[Licence]:
         return [lic for lic in self.licences.values() if lic.holder_id_number == id_number]
+
+    def set_status(self, identifier: str, status: LicenceStatus, at: dt.datetime) -> Licence:
+        lic = self.licences[identifier]
+        if lic.status != status:
+            lic = msgspec.structs.replace(lic, status=status)
+            self.licences[identifier] = lic
+            seq = len(self.changes) + 1
+            self.changes.append(LicenceChange(seq=seq, identifier=identifier, status=status, changed_at=at))
+        return lic
+
+
+def _kind_data(
+    person: Resident, kind: _Kind, number: str, issued_on: dt.date, rng: random.Random
+) -> dict[str, str]:
+    """The certificate's face: what a clerk reads off the paper version of this kind."""
+    sex = "男" if person.sex == "male" else "女"
+    born = person.birth_date.isoformat()
+    if kind.code == "JMSFZ":
+        until = issued_on.replace(year=issued_on.year + (kind.years or 20)).isoformat()
+        return {
+            "姓名": person.name, "性别": sex, "民族": person.ethnicity.removesuffix("族"), "出生日期": born,
+            "住址": person.address, "公民身份号码": person.id_number,
+            "签发机关": f"宿迁市公安局{SUQIAN_AREAS.get(person.area_code, '')}分局",
+            "有效期限": f"{issued_on.isoformat()}至{until}",
+        }  # fmt: skip
+    if kind.code == "JDCJSZ":
+        return {
+            "姓名": person.name, "性别": sex, "出生日期": born, "住址": person.address,
+            "证号": person.id_number, "准驾车型": rng.choice(("C1", "C2", "B2", "A1")),
+            "初次领证日期": issued_on.isoformat(), "有效期限": f"{kind.years}年",
+        }  # fmt: skip
+    if kind.code == "JHZ":
+        return {
+            "持证人": person.name, "登记日期": issued_on.isoformat(), "结婚证字号": number,
+            "配偶姓名": rng.choice("王李张刘陈杨") + rng.choice(("明", "静", "磊", "芳")),
+        }  # fmt: skip
+    if kind.code == "BDCQZS":
+        return {
+            "权利人": person.name, "共有情况": "单独所有", "坐落": person.address,
+            "不动产单元号": f"{person.area_code}{rng.randrange(10**12):012d}F0001",
+            "权利类型": "国有建设用地使用权/房屋所有权", "用途": "城镇住宅用地/住宅",
+            "面积": f"{rng.randrange(60, 180)}.{rng.randrange(100):02d}平方米",
+        }  # fmt: skip
+    return {
+        "名称": f"宿迁市{person.name}便利店", "经营者": person.name, "组成形式": "个人经营",
+        "经营场所": person.address, "经营范围": "预包装食品、日用百货零售",
+        "注册日期": issued_on.isoformat(),
+    }  # fmt: skip
 
 
 def _licence(person: Resident, kind_code: str, serial_no: int, issued_on: dt.date) -> Licence:
@@ -96,15 +156,16 @@ def _licence(person: Resident, kind_code: str, serial_no: int, issued_on: dt.dat
     status: LicenceStatus = "revoked" if person.deceased else "valid"
     if expires is not None and expires < dt.date(2025, 1, 1):
         status = "expired"
-    data = {"姓名": person.name, "性别": "男" if person.sex == "male" else "女"}
-    data |= {"出生日期": person.birth_date.isoformat(), "住址": person.address}
+    number = person.id_number if kind.code == "JMSFZ" else f"{kind.code}{serial}"
+    rng = random.Random(identifier)  # noqa: S311 - sandbox data; per licence, so seeding order holds
+    data = _kind_data(person, kind, number, issued_on, rng)
     digest = hashlib.sha256(msgspec.json.encode([identifier, data])).hexdigest()
     signed_at = dt.datetime.combine(issued_on, dt.time(9, 30), dt.UTC)
     return Licence(
         identifier=identifier,
         kind_code=kind.code,
         kind_name=kind.name,
-        number=person.id_number if kind.code == "JMSFZ" else f"{kind.code}{serial}",
+        number=number,
         holder_name=person.name,
         holder_id_number=person.id_number,
         issuer_name=issuer_name,
@@ -171,12 +232,34 @@ def create_twin(context: TwinContext) -> Twin:
         items = [_summary(lic) for lic in state.held_by(body.holder_id_number.upper())]
         return json_response(LicenceList(items=items))
 
+    @router.route("GET", "/v1/licences/changes")
+    async def changes(request: Request) -> Response:
+        try:
+            after = int(request.query.get("after", "0"))
+            limit = min(max(int(request.query.get("limit", "500")), 1), 1000)
+        except ValueError:
+            raise HttpError(400, "invalid_request", "after and limit are integers") from None
+        items = [c for c in state.changes if c.seq > after][:limit]
+        return json_response(LicenceChanges(items=items, last_seq=items[-1].seq if items else after))
+
     @router.route("GET", "/v1/licences/{identifier}")
     async def get(request: Request) -> Response:
         lic = state.licences.get(request.path_params["identifier"])
         if lic is None:
             raise HttpError(404, "licence_not_found")
         return json_response(lic)
+
+    @router.route("POST", "/licences/{identifier}/status", control=True)
+    async def set_status(request: Request) -> Response:
+        identifier = request.path_params["identifier"]
+        if identifier not in state.licences:
+            raise HttpError(404, "licence_not_found")
+        change = request.json(StatusChange)
+        return json_response(
+            state.set_status(
+                identifier, change.status, dt.datetime.fromtimestamp(context.clock.now(), dt.UTC)
+            )
+        )
 
     @router.route("GET", "/licences", control=True)
     async def everything(_: Request) -> Response:
