@@ -24,6 +24,7 @@ from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.licence.feature import FEATURE as LICENCE
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.feature import Feature
@@ -106,7 +107,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
-FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE)
+FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE)
 
 
 def _provide(value: Any) -> Provide:

@@ -1,0 +1,218 @@
+"""The citizen's wallet: licences, 亮证 and answering requests, the disclosure log; and the public
+issuer metadata and status lists verifiers fetch."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from backend.access import ANYONE
+from backend.auth.guards import CITIZEN
+from backend.auth.principal import Principal
+from backend.citizen.errors import CitizenNotFound
+from backend.licence.errors import (
+    FieldsInvalid,
+    LibraryUnavailable,
+    LicenceNotFound,
+    LicenceUnusable,
+    NotHeld,
+    RequestClosed,
+    RequestNotFound,
+    StatusListNotFound,
+)
+from backend.licence.kinds import KINDS, claims_of, kind_of
+from backend.licence.log import LogView
+from backend.licence.repository import RecordRow
+from backend.licence.schemas import (
+    Consent,
+    FieldAsk,
+    FieldRead,
+    IssuerMetadata,
+    LicenceDetail,
+    LicenceList,
+    LicenceRead,
+    LogRead,
+    LogRowRead,
+    RequestList,
+    RequestRead,
+    ShownRead,
+    VerifierBrief,
+)
+from backend.licence.service import LicenceService
+from backend.licence.showing import Asked, ShowService
+from backend.licence.status import STATUS_LIST_TYPE, StatusLists
+
+
+def licence_read(row: RecordRow) -> LicenceRead:
+    return LicenceRead(
+        id=row.id, kind_code=row.kind_code, kind_name=row.kind_name, masked_number=row.masked_number,
+        issuer_name=row.issuer_name, issued_on=row.issued_on, expires_on=row.expires_on,
+        status=row.status, version=row.version, fetched_at=row.fetched_at,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def request_read(asked: Asked) -> RequestRead:
+    request, verifier = asked.request, asked.verifier
+    kind = KINDS.get(request.kind_code)
+    return RequestRead(
+        id=request.id,
+        state=request.state,
+        verifier=VerifierBrief(
+            id=verifier.id, name=verifier.name, kind=verifier.kind, legal_basis=verifier.legal_basis,  # type: ignore[arg-type]
+            purpose=verifier.purpose, retention_days=verifier.retention_days, contact=verifier.contact,
+        ),  # fmt: skip
+        kind_code=request.kind_code,
+        kind_name=kind.name if kind else request.kind_code,
+        fields=[FieldAsk(claim=c, label=kind.label(c) if kind else c) for c in request.requested],
+        disclosed=request.disclosed,
+        expires_at=request.expires_at,
+    )
+
+
+def log_read(view: LogView) -> LogRead:
+    rows = [
+        LogRowRead(**entry.row.to_json(), row_hash=entry.row_hash.hex())  # type: ignore[arg-type]
+        for entry in view.entries
+    ]
+    return LogRead(format="suqian-disclosure-log/1", rows=rows, head=view.head)
+
+
+class LicenceController(Controller):
+    path = "/api/v1/licences"
+    tags = ("licences",)
+    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+
+    @get(
+        "/",
+        summary="Your licences (pulled from the e-licence library the first time)",
+        errors=(CitizenNotFound,),
+    )
+    async def list(
+        self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
+    ) -> LicenceList:
+        return LicenceList(items=[licence_read(r) for r in await licences.held(principal.id)])
+
+    @post(
+        "/refresh",
+        status_code=200,
+        summary="Pull your licences from the e-licence library now",
+        description="New licences are issued, changed ones re-issued as a new version. While the library "
+        "is down this answers 503 `licence.library_unavailable`; the licences you hold keep working.",
+        errors=(LibraryUnavailable, CitizenNotFound),
+    )
+    async def refresh(
+        self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
+    ) -> LicenceList:
+        return LicenceList(items=[licence_read(r) for r in await licences.refresh(principal.id)])
+
+    @get(
+        "/{licence_id:uuid}",
+        summary="One of your licences: every field and the credential issued for it",
+        owns={"licence_id": "licence.licence"},
+        errors=(LicenceNotFound,),
+    )
+    async def read(
+        self,
+        licence_id: FromPath[uuid.UUID],
+        licences: NamedDependency[LicenceService],
+        principal: NamedDependency[Principal],
+    ) -> LicenceDetail:
+        held = await licences.get(principal.id, licence_id)
+        kind = kind_of(held.licence)
+        values = claims_of(held.licence, today=held.record.fetched_at.date())
+        return LicenceDetail(
+            licence=licence_read(held.record),
+            vct=kind.vct,
+            fields=[FieldRead(claim=c, label=kind.label(c), value=v) for c, v in values.items()],  # type: ignore[arg-type]
+            credential=held.credential,
+        )
+
+    @post(
+        "/show",
+        status_code=201,
+        summary="A fresh handle to show at a counter (亮证)",
+        description="Render `qr_text` as a QR code. It is valid for one scan within `expires_at` (120 s); "
+        "fetch a new one at `refresh_at` (60 s).",
+    )
+    async def show(self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]) -> ShownRead:
+        shown = await showing.show(principal.id)
+        return ShownRead(
+            handle=shown.handle, qr_text=shown.qr_text, expires_at=shown.expires_at, refresh_at=shown.refresh_at
+        )
+
+    @get("/requests", summary="Counters asking for your licence fields now, oldest first")
+    async def requests(
+        self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]
+    ) -> RequestList:
+        return RequestList(items=[request_read(a) for a in await showing.pending(principal.id)])
+
+    @post(
+        "/requests/{request_id:uuid}/consent",
+        status_code=200,
+        summary="Disclose the fields you approve (a subset of those asked) to the asking counter",
+        owns={"request_id": "licence.request"},
+        errors=(RequestNotFound, RequestClosed, FieldsInvalid, NotHeld, LicenceUnusable),
+    )
+    async def consent(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[Consent],
+        showing: NamedDependency[ShowService],
+        principal: NamedDependency[Principal],
+    ) -> RequestRead:
+        await showing.consent(principal.id, request_id, fields=data.fields)
+        return await self._read(showing, principal, request_id)
+
+    @post(
+        "/requests/{request_id:uuid}/decline",
+        status_code=200,
+        summary="Decline a counter's request: nothing is disclosed",
+        owns={"request_id": "licence.request"},
+        errors=(RequestNotFound, RequestClosed),
+    )
+    async def decline(
+        self,
+        request_id: FromPath[uuid.UUID],
+        showing: NamedDependency[ShowService],
+        principal: NamedDependency[Principal],
+    ) -> RequestRead:
+        await showing.decline(principal.id, request_id)
+        return await self._read(showing, principal, request_id)
+
+    async def _read(self, showing: ShowService, principal: Principal, request_id: uuid.UUID) -> RequestRead:
+        return request_read(await showing.answered(principal.id, request_id))
+
+    @get(
+        "/log",
+        summary="Your disclosure log: every issuance and disclosure, hash-chained, with a signed head",
+        description="The export format of wallet/README.md: re-verify it with the keys at "
+        "`/.well-known/jwt-vc-issuer`. Keep a head you fetched: a later log must extend it.",
+    )
+    async def log(self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]) -> LogRead:
+        return log_read(await showing.log(principal.id))
+
+
+class IssuerController(Controller):
+    path = "/"
+    tags = ("licences",)
+
+    @get("/.well-known/jwt-vc-issuer", summary="The licence issuer's metadata and keys", access=ANYONE)
+    async def metadata(self, status_lists: NamedDependency[StatusLists]) -> IssuerMetadata:
+        return IssuerMetadata(issuer=status_lists.issuer, jwks=await status_lists.jwks())
+
+    @get(
+        "/api/v1/licences/status/{status_list:int}",
+        summary="A Token Status List (statuslist+jwt): the status of every licence credential on it",
+        media_type=STATUS_LIST_TYPE,
+        access=ANYONE,
+        errors=(StatusListNotFound,),
+    )
+    async def status_list(
+        self, status_list: FromPath[int], status_lists: NamedDependency[StatusLists]
+    ) -> Response[str]:
+        token = await status_lists.token(status_list)
+        headers = {"cache-control": f"public, max-age={status_lists.ttl}"}
+        return Response(token, media_type=STATUS_LIST_TYPE, headers=headers)

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from backend.fields import plain_text, token_text
+
+KindCode = Annotated[str, token_text(r"[A-Z_]+", max_length=32)]
+Claim = Annotated[str, token_text(r"[a-z0-9_]+", max_length=48)]
+Fields = Annotated[list[Claim], msgspec.Meta(min_length=1, max_length=32)]
+# 16 random bytes in base64url: 22 characters.
+Handle = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=22, max_length=22)]
+# An SD-JWT+KB of a licence is ~2 KB; 16 KB refuses garbage early and leaves room for x5c chains.
+PresentationText = Annotated[str, token_text(r"[A-Za-z0-9_.~-]+", max_length=16_384)]
+Text = Annotated[str, plain_text(max_length=256)]
+Name = Annotated[str, plain_text(max_length=128)]
+VerifierKind = Literal["department", "counter", "business"]
+
+
+class LicenceRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    kind_code: str
+    kind_name: str
+    masked_number: str
+    issuer_name: str
+    issued_on: str
+    expires_on: str | None
+    status: Literal["valid", "suspended", "expired", "revoked"]
+    version: int
+    fetched_at: datetime
+
+
+class LicenceList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[LicenceRead]
+
+
+class FieldRead(msgspec.Struct, frozen=True, kw_only=True):
+    claim: str
+    label: str
+    value: str | bool | None
+
+
+class LicenceDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """The licence's face (every field, for the citizen's own eyes) and the credential issued for it."""
+
+    licence: LicenceRead
+    vct: str
+    fields: list[FieldRead]
+    credential: str
+
+
+class ShownRead(msgspec.Struct, frozen=True, kw_only=True):
+    """What the app renders as a QR (``qr_text``, ≤ 80 characters); ask for a new one at
+    ``refresh_at``; a counter can use it once until ``expires_at``."""
+
+    handle: str
+    qr_text: str
+    expires_at: datetime
+    refresh_at: datetime
+
+
+class VerifierBrief(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    name: str
+    kind: VerifierKind
+    legal_basis: str
+    purpose: str
+    retention_days: int
+    contact: str
+
+
+class FieldAsk(msgspec.Struct, frozen=True, kw_only=True):
+    claim: str
+    label: str
+
+
+class RequestRead(msgspec.Struct, frozen=True, kw_only=True):
+    """A counter's request as the citizen sees it: who asks, why, for which fields."""
+
+    id: uuid.UUID
+    state: str
+    verifier: VerifierBrief
+    kind_code: str
+    kind_name: str
+    fields: list[FieldAsk]
+    disclosed: list[str] | None = None
+    expires_at: datetime
+
+
+class RequestList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[RequestRead]
+
+
+class Consent(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    fields: Fields
+
+
+class Ask(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    handle: Handle
+    kind_code: KindCode
+    fields: Fields
+
+
+class CounterRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The counter's view: the presentation appears once the citizen consents, until it is verified
+    or the request expires."""
+
+    id: uuid.UUID
+    state: Literal["pending", "presented", "declined", "expired", "verified", "lapsed"]
+    kind_code: str
+    requested: list[str]
+    disclosed: list[str] | None = None
+    nonce: str
+    audience: str
+    expires_at: datetime
+    presentation: str | None = None
+
+
+class VerifyPresentation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    presentation: PresentationText
+
+
+class VerifiedRead(msgspec.Struct, frozen=True, kw_only=True):
+    vct: str
+    iss: str
+    status: Literal["valid"]
+    disclosed: list[str]
+    claims: dict[str, Any]
+
+
+class LogRowRead(msgspec.Struct, frozen=True, kw_only=True):
+    seq: int
+    time: int
+    event: str
+    verifier_id: str | None
+    verifier_name: str | None
+    purpose: str | None
+    licence_type: str | None
+    requested: list[list[str | int]]
+    disclosed: list[list[str | int]]
+    outcome: str
+    row_hash: str
+
+
+class LogRead(msgspec.Struct, frozen=True, kw_only=True):
+    """The export format of wallet/README.md: re-verify ``rows`` against ``head`` with our JWKS."""
+
+    format: str
+    rows: list[LogRowRead]
+    head: str
+
+
+class IssuerMetadata(msgspec.Struct, frozen=True, kw_only=True):
+    """``/.well-known/jwt-vc-issuer`` (SD-JWT VC draft §5): the issuer and its keys."""
+
+    issuer: str
+    jwks: dict[str, list[dict[str, str]]]
+
+
+class VerifierCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    device_id: uuid.UUID
+    name: Name
+    kind: VerifierKind
+    legal_basis: Text
+    purpose: Text
+    allowed: Annotated[dict[KindCode, Fields], msgspec.Meta(min_length=1, max_length=16)]
+    retention_days: Annotated[int, msgspec.Meta(ge=0, le=3650)]
+    contact: Name
+
+
+class VerifierRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    device_id: uuid.UUID
+    name: str
+    kind: VerifierKind
+    legal_basis: str
+    purpose: str
+    allowed: dict[str, list[str]]
+    retention_days: int
+    contact: str
+    created_at: datetime
+    suspended_at: datetime | None = None
+
+
+class VerifierList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[VerifierRead]
