@@ -12,6 +12,19 @@ Every error is a ``wallet.errors.WalletError`` with a stable ``code``. See READM
 
 from wallet._disclosure import ClaimPath, Disclosure
 from wallet._keys import KeyLookup, SigningKey, jwk_thumbprint, jwks, jwks_lookup, key_from_jwk, public_jwk
+from wallet._log import (
+    GENESIS,
+    DisclosureLog,
+    LogEntry,
+    LogEvent,
+    LogHead,
+    LogRow,
+    chain_hash,
+    export_log,
+    load_log_export,
+    sign_log_head,
+    verify_log,
+)
 from wallet._sdjwt import IssuedCredential, Presentation, issue, present
 from wallet._status import (
     Status,
@@ -25,11 +38,17 @@ from wallet._status import (
 from wallet._verify import KeyBinding, VerifiedCredential, verify
 
 __all__ = [
+    "GENESIS",
     "ClaimPath",
     "Disclosure",
+    "DisclosureLog",
     "IssuedCredential",
     "KeyBinding",
     "KeyLookup",
+    "LogEntry",
+    "LogEvent",
+    "LogHead",
+    "LogRow",
     "Presentation",
     "SigningKey",
     "Status",
@@ -38,14 +57,19 @@ __all__ = [
     "StatusListToken",
     "StatusRef",
     "VerifiedCredential",
+    "chain_hash",
+    "export_log",
     "issue",
     "jwk_thumbprint",
     "jwks",
     "jwks_lookup",
     "key_from_jwk",
+    "load_log_export",
     "present",
     "public_jwk",
     "read_status_list",
+    "sign_log_head",
     "sign_status_list",
     "verify",
+    "verify_log",
 ]

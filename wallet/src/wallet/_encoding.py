@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from wallet.errors import Malformed
 
@@ -70,7 +70,7 @@ def json_object(data: bytes | str, *, what: str) -> dict[str, Any]:
     return value
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """An integer that is not a bool (JSON ``true`` parses as a Python int subclass)."""
     return isinstance(value, int) and not isinstance(value, bool)
 

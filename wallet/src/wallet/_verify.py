@@ -112,9 +112,15 @@ def _holder_key(claims: dict[str, Any]) -> ec.EllipticCurvePublicKey:
 
 
 def _key_binding(
-    split: SplitSdJwt, holder: ec.EllipticCurvePublicKey, *, audience: str, nonce: str, now: int,
-    leeway: int, max_kb_age: int,
-) -> KeyBinding:  # fmt: skip
+    split: SplitSdJwt,
+    holder: ec.EllipticCurvePublicKey,
+    *,
+    audience: str,
+    nonce: str,
+    now: int,
+    leeway: int,
+    max_kb_age: int,
+) -> KeyBinding:
     try:
         jws = parse_jws(split.kb_jwt, what="KB-JWT")
     except Rejected as exc:
@@ -207,9 +213,14 @@ def verify(
     cnf = claims.get("cnf") if isinstance(claims.get("cnf"), dict) else None
     if split.kb_jwt:
         key_binding = _key_binding(
-            split, _holder_key(claims), audience=audience, nonce=nonce, now=now, leeway=leeway,
+            split,
+            _holder_key(claims),
+            audience=audience,
+            nonce=nonce,
+            now=now,
+            leeway=leeway,
             max_kb_age=max_kb_age,
-        )  # fmt: skip
+        )
     elif require_key_binding:
         raise KeyBindingMissing("key binding is required and the presentation has no KB-JWT")
     ref = _status_ref(claims)
