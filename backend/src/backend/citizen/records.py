@@ -27,6 +27,14 @@ class Citizen(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
+class RealIdentity(msgspec.Struct, frozen=True, kw_only=True):
+    """A citizen's real name and ID number, unmasked: for asking a government system about the
+    citizen on their own request (their licences, their cases). Never shown, never logged."""
+
+    name: str
+    id_number: str
+
+
 class Registration(msgspec.Struct, frozen=True, kw_only=True):
     citizen: Citizen
     tokens: TokenPair

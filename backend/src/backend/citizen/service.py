@@ -44,7 +44,16 @@ from backend.citizen.errors import (
 )
 from backend.citizen.identity import parse_identity, verify_identity
 from backend.citizen.proof import IdentityProofs
-from backend.citizen.records import ID_NUMBER, NAME, PHONE, Citizen, FreezeStep, Registrant, Registration
+from backend.citizen.records import (
+    ID_NUMBER,
+    NAME,
+    PHONE,
+    Citizen,
+    FreezeStep,
+    RealIdentity,
+    Registrant,
+    Registration,
+)
 from backend.citizen.repository import (
     CitizenLogin,
     CitizenRepository,
@@ -241,6 +250,16 @@ class CitizenService:
         if row is None:
             raise CitizenNotFound()
         return self._read(row)
+
+    async def real_identity(self, citizen_id: uuid.UUID) -> RealIdentity:
+        """The citizen's unmasked name and ID number (see ``RealIdentity`` for when to ask)."""
+        row = await self._repository.find(citizen_id)
+        if row is None:
+            raise CitizenNotFound()
+        return RealIdentity(
+            name=self._cipher.open(row.name_sealed, column=NAME),
+            id_number=self._cipher.open(row.id_number_sealed, column=ID_NUMBER),
+        )
 
     async def admit(
         self,

@@ -1,5 +1,6 @@
-"""The citizen's wallet: licences, 亮证 and answering requests, the disclosure log; and the public
-issuer metadata and status lists verifiers fetch."""
+"""The wallet's HTTP edge: the citizen's licences, 亮证 and answering requests, the disclosure log;
+the public issuer metadata and status lists; the counter's side of 亮证 (a registered verifier
+device); and the operators' verifier registry."""
 
 from __future__ import annotations
 
@@ -10,24 +11,34 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from backend.access import ANYONE
-from backend.auth.guards import CITIZEN
+from backend.auth.errors import TokenRevoked
+from backend.auth.guards import CITIZEN, device, staff
 from backend.auth.principal import Principal
 from backend.citizen.errors import CitizenNotFound
 from backend.licence.errors import (
     FieldsInvalid,
+    HandleInvalid,
     LibraryUnavailable,
     LicenceNotFound,
     LicenceUnusable,
     NotHeld,
+    OutsidePurpose,
+    PresentationInvalid,
+    PresentationReplayed,
     RequestClosed,
     RequestNotFound,
     StatusListNotFound,
+    VerifierExists,
+    VerifierNotFound,
+    VerifierSuspended,
+    VerifierUnregistered,
 )
 from backend.licence.kinds import KINDS, claims_of, kind_of
 from backend.licence.log import LogView
-from backend.licence.repository import RecordRow
 from backend.licence.schemas import (
+    Ask,
     Consent,
+    CounterRequest,
     FieldAsk,
     FieldRead,
     IssuerMetadata,
@@ -39,19 +50,19 @@ from backend.licence.schemas import (
     RequestList,
     RequestRead,
     ShownRead,
+    VerifiedRead,
     VerifierBrief,
+    VerifierCreate,
+    VerifierList,
+    VerifierRead,
+    VerifyPresentation,
 )
 from backend.licence.service import LicenceService
 from backend.licence.showing import Asked, ShowService
 from backend.licence.status import STATUS_LIST_TYPE, StatusLists
-
-
-def licence_read(row: RecordRow) -> LicenceRead:
-    return LicenceRead(
-        id=row.id, kind_code=row.kind_code, kind_name=row.kind_name, masked_number=row.masked_number,
-        issuer_name=row.issuer_name, issued_on=row.issued_on, expires_on=row.expires_on,
-        status=row.status, version=row.version, fetched_at=row.fetched_at,  # type: ignore[arg-type]
-    )  # fmt: skip
+from backend.licence.verifiers import VerifierRegistry
+from backend.scanner.errors import ScannerNotFound
+from backend.scanner.service import DEVICE_SCOPE
 
 
 def request_read(asked: Asked) -> RequestRead:
@@ -61,9 +72,14 @@ def request_read(asked: Asked) -> RequestRead:
         id=request.id,
         state=request.state,
         verifier=VerifierBrief(
-            id=verifier.id, name=verifier.name, kind=verifier.kind, legal_basis=verifier.legal_basis,  # type: ignore[arg-type]
-            purpose=verifier.purpose, retention_days=verifier.retention_days, contact=verifier.contact,
-        ),  # fmt: skip
+            id=verifier.id,
+            name=verifier.name,
+            kind=verifier.kind,
+            legal_basis=verifier.legal_basis,
+            purpose=verifier.purpose,
+            retention_days=verifier.retention_days,
+            contact=verifier.contact,
+        ),
         kind_code=request.kind_code,
         kind_name=kind.name if kind else request.kind_code,
         fields=[FieldAsk(claim=c, label=kind.label(c) if kind else c) for c in request.requested],
@@ -73,10 +89,7 @@ def request_read(asked: Asked) -> RequestRead:
 
 
 def log_read(view: LogView) -> LogRead:
-    rows = [
-        LogRowRead(**entry.row.to_json(), row_hash=entry.row_hash.hex())  # type: ignore[arg-type]
-        for entry in view.entries
-    ]
+    rows = [LogRowRead(**entry.row.to_json(), row_hash=entry.row_hash.hex()) for entry in view.entries]
     return LogRead(format="suqian-disclosure-log/1", rows=rows, head=view.head)
 
 
@@ -93,7 +106,7 @@ class LicenceController(Controller):
     async def list(
         self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
     ) -> LicenceList:
-        return LicenceList(items=[licence_read(r) for r in await licences.held(principal.id)])
+        return LicenceList(items=[LicenceRead.of(r) for r in await licences.held(principal.id)])
 
     @post(
         "/refresh",
@@ -106,7 +119,7 @@ class LicenceController(Controller):
     async def refresh(
         self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
     ) -> LicenceList:
-        return LicenceList(items=[licence_read(r) for r in await licences.refresh(principal.id)])
+        return LicenceList(items=[LicenceRead.of(r) for r in await licences.refresh(principal.id)])
 
     @get(
         "/{licence_id:uuid}",
@@ -124,9 +137,9 @@ class LicenceController(Controller):
         kind = kind_of(held.licence)
         values = claims_of(held.licence, today=held.record.fetched_at.date())
         return LicenceDetail(
-            licence=licence_read(held.record),
+            licence=LicenceRead.of(held.record),
             vct=kind.vct,
-            fields=[FieldRead(claim=c, label=kind.label(c), value=v) for c, v in values.items()],  # type: ignore[arg-type]
+            fields=[FieldRead(claim=c, label=kind.label(c), value=v) for c, v in values.items()],
             credential=held.credential,
         )
 
@@ -137,10 +150,15 @@ class LicenceController(Controller):
         description="Render `qr_text` as a QR code. It is valid for one scan within `expires_at` (120 s); "
         "fetch a new one at `refresh_at` (60 s).",
     )
-    async def show(self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]) -> ShownRead:
+    async def show(
+        self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]
+    ) -> ShownRead:
         shown = await showing.show(principal.id)
         return ShownRead(
-            handle=shown.handle, qr_text=shown.qr_text, expires_at=shown.expires_at, refresh_at=shown.refresh_at
+            handle=shown.handle,
+            qr_text=shown.qr_text,
+            expires_at=shown.expires_at,
+            refresh_at=shown.refresh_at,
         )
 
     @get("/requests", summary="Counters asking for your licence fields now, oldest first")
@@ -191,7 +209,9 @@ class LicenceController(Controller):
         description="The export format of wallet/README.md: re-verify it with the keys at "
         "`/.well-known/jwt-vc-issuer`. Keep a head you fetched: a later log must extend it.",
     )
-    async def log(self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]) -> LogRead:
+    async def log(
+        self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]
+    ) -> LogRead:
         return log_read(await showing.log(principal.id))
 
 
@@ -216,3 +236,127 @@ class IssuerController(Controller):
         token = await status_lists.token(status_list)
         headers = {"cache-control": f"public, max-age={status_lists.ttl}"}
         return Response(token, media_type=STATUS_LIST_TYPE, headers=headers)
+
+
+_AS_VERIFIER = (TokenRevoked, VerifierUnregistered, VerifierSuspended)
+
+
+class CounterController(Controller):
+    path = "/api/v1/licence-verification"
+    tags = ("licence-verification",)
+    opt = {"access": device(DEVICE_SCOPE)}  # noqa: RUF012 (Litestar's declaration style)
+
+    @post(
+        "/requests",
+        status_code=201,
+        summary="Ask the citizen whose handle you scanned for fields of one licence type",
+        description="Only types and fields in your registration may be asked for (403 "
+        "`licence.outside_purpose`, before the citizen sees anything). A handle works once.",
+        errors=(*_AS_VERIFIER, OutsidePurpose, HandleInvalid),
+    )
+    async def ask(
+        self,
+        data: JSONBody[Ask],
+        showing: NamedDependency[ShowService],
+        principal: NamedDependency[Principal],
+    ) -> CounterRequest:
+        asked = await showing.ask(
+            principal.id, handle=data.handle, kind_code=data.kind_code, fields=data.fields
+        )
+        return CounterRequest.of(asked.request)
+
+    @get(
+        "/requests/{request_id:uuid}",
+        summary="Your request: the citizen's presentation appears here once they consent",
+        owns={"request_id": "licence.counter_request"},
+        errors=(*_AS_VERIFIER, RequestNotFound),
+    )
+    async def read(
+        self,
+        request_id: FromPath[uuid.UUID],
+        showing: NamedDependency[ShowService],
+        principal: NamedDependency[Principal],
+    ) -> CounterRequest:
+        delivered = await showing.delivered(principal.id, request_id)
+        return CounterRequest.of(delivered.request, delivered.presentation)
+
+    @post(
+        "/requests/{request_id:uuid}/verify",
+        status_code=200,
+        summary="Verify the presentation made for your request (once): signature, key binding, status",
+        description="Offline counters verify the same presentation themselves with the keys at "
+        "`/.well-known/jwt-vc-issuer` and a cached status list.",
+        owns={"request_id": "licence.counter_request"},
+        errors=(*_AS_VERIFIER, RequestNotFound, RequestClosed, PresentationReplayed, PresentationInvalid),
+    )
+    async def verify(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[VerifyPresentation],
+        showing: NamedDependency[ShowService],
+        principal: NamedDependency[Principal],
+    ) -> VerifiedRead:
+        verified = await showing.verify(principal.id, request_id, data.presentation)
+        disclosed = sorted(str(path[0]) for path in verified.disclosed if len(path) == 1)
+        return VerifiedRead(
+            vct=verified.vct,
+            iss=verified.iss,
+            status="valid",
+            disclosed=disclosed,
+            claims={name: verified.claims[name] for name in disclosed if name in verified.claims},
+        )
+
+
+class VerifierAdminController(Controller):
+    path = "/api/v1/admin/licence-verifiers"
+    tags = ("admin",)
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Register a scanner device as a licence verifier: who, why, and which fields",
+        errors=(ScannerNotFound, VerifierExists, OutsidePurpose),
+    )
+    async def register(
+        self,
+        data: JSONBody[VerifierCreate],
+        verifiers: NamedDependency[VerifierRegistry],
+        principal: NamedDependency[Principal],
+    ) -> VerifierRead:
+        row = await verifiers.register(
+            device_id=data.device_id,
+            name=data.name,
+            kind=data.kind,
+            legal_basis=data.legal_basis,
+            purpose=data.purpose,
+            allowed=dict(data.allowed),
+            retention_days=data.retention_days,
+            contact=data.contact,
+            by=principal,
+        )
+        return VerifierRead.of(row)
+
+    @get("/", summary="Registered licence verifiers, oldest first")
+    async def list(self, verifiers: NamedDependency[VerifierRegistry]) -> VerifierList:
+        return VerifierList(items=[VerifierRead.of(r) for r in await verifiers.all()])
+
+    @get("/{verifier_id:uuid}", summary="One registered verifier", errors=(VerifierNotFound,))
+    async def read(
+        self, verifier_id: FromPath[uuid.UUID], verifiers: NamedDependency[VerifierRegistry]
+    ) -> VerifierRead:
+        return VerifierRead.of(await verifiers.get(verifier_id))
+
+    @post(
+        "/{verifier_id:uuid}/suspend",
+        status_code=200,
+        summary="Suspend a verifier: its requests are refused from now on",
+        errors=(VerifierNotFound,),
+    )
+    async def suspend(
+        self,
+        verifier_id: FromPath[uuid.UUID],
+        verifiers: NamedDependency[VerifierRegistry],
+        principal: NamedDependency[Principal],
+    ) -> VerifierRead:
+        return VerifierRead.of(await verifiers.suspend(verifier_id, by=principal))

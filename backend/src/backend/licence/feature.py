@@ -5,8 +5,12 @@ from __future__ import annotations
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
 from backend.feature import Feature
-from backend.licence.controller import IssuerController, LicenceController
-from backend.licence.counter import CounterController, VerifierAdminController
+from backend.licence.controller import (
+    CounterController,
+    IssuerController,
+    LicenceController,
+    VerifierAdminController,
+)
 from backend.licence.keys import LicenceKeys
 from backend.licence.log import DisclosureLog
 from backend.licence.repository import (
@@ -33,44 +37,70 @@ def _keys(w: Wiring) -> LicenceKeys:
 def _log(w: Wiring) -> DisclosureLog:
     infra = w.infra
     return DisclosureLog(
-        repository=LogRepository(infra.engine), keys=w.get(LicenceKeys), clock=infra.clock, engine=infra.engine
+        repository=LogRepository(infra.engine),
+        keys=w.get(LicenceKeys),
+        clock=infra.clock,
+        engine=infra.engine,
     )
 
 
 def _licences(w: Wiring) -> LicenceService:
     infra = w.infra
     return LicenceService(
-        records=RecordRepository(infra.engine), sync=SyncRepository(infra.engine), keys=w.get(LicenceKeys),
-        disclosure_log=w.get(DisclosureLog), citizens=w.get(CitizenService), elicence=infra.upstreams.elicence,
-        cipher=infra.cipher, settings=w.section(LicenceSettings), clock=infra.clock, engine=infra.engine,
-    )  # fmt: skip
+        records=RecordRepository(infra.engine),
+        sync=SyncRepository(infra.engine),
+        keys=w.get(LicenceKeys),
+        disclosure_log=w.get(DisclosureLog),
+        citizens=w.get(CitizenService),
+        elicence=infra.upstreams.elicence,
+        cipher=infra.cipher,
+        settings=w.section(LicenceSettings),
+        clock=infra.clock,
+        engine=infra.engine,
+    )
 
 
 def _status_lists(w: Wiring) -> StatusLists:
     infra = w.infra
     return StatusLists(
-        records=RecordRepository(infra.engine), sync=SyncRepository(infra.engine), keys=w.get(LicenceKeys),
-        disclosure_log=w.get(DisclosureLog), elicence=infra.upstreams.elicence, cipher=infra.cipher,
-        settings=w.section(LicenceSettings), clock=infra.clock, engine=infra.engine,
-    )  # fmt: skip
+        records=RecordRepository(infra.engine),
+        sync=SyncRepository(infra.engine),
+        keys=w.get(LicenceKeys),
+        disclosure_log=w.get(DisclosureLog),
+        elicence=infra.upstreams.elicence,
+        cipher=infra.cipher,
+        settings=w.section(LicenceSettings),
+        clock=infra.clock,
+        engine=infra.engine,
+    )
 
 
 def _verifiers(w: Wiring) -> VerifierRegistry:
     infra = w.infra
     return VerifierRegistry(
-        repository=VerifierRepository(infra.engine), scanners=w.get(ScannerService), audit=infra.audit,
-        clock=infra.clock, engine=infra.engine,
-    )  # fmt: skip
+        repository=VerifierRepository(infra.engine),
+        scanners=w.get(ScannerService),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+    )
 
 
 def _showing(w: Wiring) -> ShowService:
     infra = w.infra
     return ShowService(
-        requests=RequestRepository(infra.engine), verifiers=w.get(VerifierRegistry), licences=w.get(LicenceService),
-        status_lists=w.get(StatusLists), keys=w.get(LicenceKeys), disclosure_log=w.get(DisclosureLog),
-        store=infra.store, cipher=infra.cipher, settings=w.section(LicenceSettings), clock=infra.clock,
+        requests=RequestRepository(infra.engine),
+        verifiers=w.get(VerifierRegistry),
+        licences=w.get(LicenceService),
+        status_lists=w.get(StatusLists),
+        keys=w.get(LicenceKeys),
+        disclosure_log=w.get(DisclosureLog),
+        store=infra.store,
+        cipher=infra.cipher,
+        settings=w.section(LicenceSettings),
+        clock=infra.clock,
         engine=infra.engine,
-    )  # fmt: skip
+    )
 
 
 def _background(w: Wiring) -> list[Job]:

@@ -73,7 +73,9 @@ class LicenceKeys:
                 async with transaction(self._engine):
                     await serialise(self._engine, f"holder:{citizen_id}")
                     if await self._repository.holder_key(citizen_id) is None:
-                        await self._repository.insert(self._row(key, purpose="holder", citizen_id=citizen_id, now=now))
+                        await self._repository.insert(
+                            self._row(key, purpose="holder", citizen_id=citizen_id, now=now)
+                        )
             row = await self._repository.holder_key(citizen_id)
             assert row is not None
         return self._open(row)
@@ -90,4 +92,6 @@ class LicenceKeys:
         )
 
     def _open(self, row: KeyRow) -> SigningKey:
-        return SigningKey.from_pem(self._cipher.open_bytes(row.private_key, column=_column(row.kid)), kid=row.kid)
+        return SigningKey.from_pem(
+            self._cipher.open_bytes(row.private_key, column=_column(row.kid)), kid=row.kid
+        )

@@ -83,7 +83,8 @@ KINDS: dict[str, Kind] = {
         ),
         _kind(
             "BDCQZS", "不动产权证书",
-            ("owner", "权利人"), ("co_ownership", "共有情况"), ("location", "坐落"), ("unit_no", "不动产单元号"),
+            ("owner", "权利人"), ("co_ownership", "共有情况"), ("location", "坐落"),
+            ("unit_no", "不动产单元号"),
             ("right_type", "权利类型"), ("usage", "用途"), ("area", "面积"),
         ),
         _kind(
@@ -105,10 +106,10 @@ def kind_of(licence: Licence) -> Kind:
     return Kind(licence.kind_code, licence.kind_name, tuple(Field(item, item, item) for item in licence.data))
 
 
-def claims_of(licence: Licence, *, today: dt.date) -> dict[str, object]:
+def claims_of(licence: Licence, *, today: dt.date) -> dict[str, str | bool]:
     """The credential's selectively disclosable claims; an item the licence lacks is left out."""
     kind = kind_of(licence)
-    claims: dict[str, object] = {
+    claims: dict[str, str | bool] = {
         "licence_id": licence.identifier,
         "licence_number": licence.number,
         "holder_name": licence.holder_name,

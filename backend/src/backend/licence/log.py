@@ -63,11 +63,17 @@ class DisclosureLog:
         last = await self._repository.head(citizen_id)
         seq, prev = (last[0], bytes.fromhex(last[1])) if last else (0, wallet.GENESIS)
         row = wallet.LogRow(
-            seq=seq + 1, time=int(now.timestamp()), event=event.event, verifier_id=event.verifier_id,
-            verifier_name=event.verifier_name, purpose=event.purpose, licence_type=event.kind_code,
+            seq=seq + 1,
+            time=int(now.timestamp()),
+            event=event.event,
+            verifier_id=event.verifier_id,
+            verifier_name=event.verifier_name,
+            purpose=event.purpose,
+            licence_type=event.kind_code,
             requested=tuple((name,) for name in event.requested),
-            disclosed=tuple((name,) for name in event.disclosed), outcome=event.outcome,
-        )  # fmt: skip
+            disclosed=tuple((name,) for name in event.disclosed),
+            outcome=event.outcome,
+        )
         await self._repository.append(citizen_id, row.seq, row.to_json(), wallet.chain_hash(prev, row).hex())
 
     async def read(self, citizen_id: uuid.UUID) -> LogView:

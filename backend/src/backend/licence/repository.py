@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -24,6 +24,10 @@ from backend.licence.tables import (
     LicenceSync,
     LicenceVerifier,
 )
+
+RequestState = Literal["pending", "presented", "declined", "expired", "verified", "lapsed"]
+VerifierKind = Literal["department", "counter", "business"]
+LicenceStatus = Literal["valid", "suspended", "expired", "revoked"]
 
 
 async def serialise(engine: Engine[Any], name: str) -> None:
@@ -42,7 +46,7 @@ class RecordRow(msgspec.Struct, kw_only=True):
     issuer_name: str
     issued_on: str
     expires_on: str | None
-    status: str
+    status: LicenceStatus
     version: int
     sealed: str
     credential: str
@@ -67,7 +71,7 @@ class VerifierRow(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     device_id: uuid.UUID
     name: str
-    kind: str
+    kind: VerifierKind
     legal_basis: str
     purpose: str
     allowed: dict[str, list[str]]
@@ -86,7 +90,7 @@ class RequestRow(msgspec.Struct, frozen=True, kw_only=True):
     requested: list[str]
     disclosed: list[str] | None
     nonce: str
-    state: str
+    state: RequestState
     presentation: str | None
     created_at: datetime
     expires_at: datetime
@@ -128,8 +132,10 @@ def _request(row: dict[str, Any]) -> RequestRow:
 
 class RecordRepository(Repository):
     async def held(self, citizen_id: uuid.UUID) -> list[RecordRow]:
-        rows = await LicenceRecord.select().where(LicenceRecord.citizen_id == citizen_id).order_by(
-            LicenceRecord.kind_code
+        rows = (
+            await LicenceRecord.select()
+            .where(LicenceRecord.citizen_id == citizen_id)
+            .order_by(LicenceRecord.kind_code)
         )
         return [_record(r) for r in rows]
 
@@ -154,7 +160,9 @@ class RecordRepository(Repository):
         del values["id"]
         await LicenceRecord.update(values).where(LicenceRecord.id == row.id)  # type: ignore[arg-type]
 
-    async def set_status(self, identifier_index: str, status: str, *, now: datetime) -> list[RecordRow]:
+    async def set_status(
+        self, identifier_index: str, status: LicenceStatus, *, now: datetime
+    ) -> list[RecordRow]:
         """Every holder's record of one library licence moves to ``status``; the rows that changed."""
         rows = await (
             LicenceRecord.update({LicenceRecord.status: status, LicenceRecord.status_changed_at: now})
@@ -241,7 +249,13 @@ class RequestRepository(Repository):
         return [_request(r) for r in rows]
 
     async def move(
-        self, request_id: uuid.UUID, *, from_state: str, to_state: str, now: datetime, values: dict[Any, Any]
+        self,
+        request_id: uuid.UUID,
+        *,
+        from_state: RequestState,
+        to_state: RequestState,
+        now: datetime,
+        values: dict[Any, Any],
     ) -> bool:
         """``from_state`` → ``to_state`` if the request is still in ``from_state`` and unexpired (a
         presented request may be verified until it expires): one caller wins."""
@@ -259,10 +273,9 @@ class RequestRepository(Repository):
     async def expire(self, *, now: datetime) -> list[RequestRow]:
         """Close every request past its time: pending ones expire, presented ones lose their
         presentation (the verifier had its window). The closed pending requests, for the log."""
-        await (
-            LicenceRequest.update({LicenceRequest.presentation: None, LicenceRequest.state: "lapsed"})
-            .where((LicenceRequest.state == "presented") & (LicenceRequest.expires_at <= now))
-        )
+        await LicenceRequest.update(
+            {LicenceRequest.presentation: None, LicenceRequest.state: "lapsed"}
+        ).where((LicenceRequest.state == "presented") & (LicenceRequest.expires_at <= now))
         rows = await (
             LicenceRequest.update({LicenceRequest.state: "expired", LicenceRequest.answered_at: now})
             .where((LicenceRequest.state == "pending") & (LicenceRequest.expires_at <= now))
@@ -301,10 +314,8 @@ class SyncRepository(Repository):
         return (row["position"], as_utc(row["at"])) if row else None
 
     async def save(self, name: str, position: int, *, now: datetime) -> None:
-        await (
-            LicenceSync.insert(LicenceSync(name=name, position=position, at=now)).on_conflict(
-                target=LicenceSync.name,
-                action="DO UPDATE",
-                values=[LicenceSync.position, LicenceSync.at],
-            )
+        await LicenceSync.insert(LicenceSync(name=name, position=position, at=now)).on_conflict(
+            target=LicenceSync.name,
+            action="DO UPDATE",
+            values=[LicenceSync.position, LicenceSync.at],
         )

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from backend.fields import plain_text, token_text
+from backend.licence.repository import RecordRow, RequestRow, VerifierRow
+from backend.licence.verifiers import audience
 
 KindCode = Annotated[str, token_text(r"[A-Z_]+", max_length=32)]
 Claim = Annotated[str, token_text(r"[a-z0-9_]+", max_length=48)]
@@ -31,6 +33,14 @@ class LicenceRead(msgspec.Struct, frozen=True, kw_only=True):
     status: Literal["valid", "suspended", "expired", "revoked"]
     version: int
     fetched_at: datetime
+
+    @classmethod
+    def of(cls, row: RecordRow) -> LicenceRead:
+        return cls(
+            id=row.id, kind_code=row.kind_code, kind_name=row.kind_name, masked_number=row.masked_number,
+            issuer_name=row.issuer_name, issued_on=row.issued_on, expires_on=row.expires_on,
+            status=row.status, version=row.version, fetched_at=row.fetched_at,
+        )  # fmt: skip
 
 
 class LicenceList(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,6 +128,14 @@ class CounterRequest(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     presentation: str | None = None
 
+    @classmethod
+    def of(cls, request: RequestRow, presentation: str | None = None) -> CounterRequest:
+        return cls(
+            id=request.id, state=request.state, kind_code=request.kind_code, requested=request.requested,
+            disclosed=request.disclosed, nonce=request.nonce, audience=audience(request.verifier_id),
+            expires_at=request.expires_at, presentation=presentation,
+        )  # fmt: skip
+
 
 class VerifyPresentation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     presentation: PresentationText
@@ -183,6 +201,14 @@ class VerifierRead(msgspec.Struct, frozen=True, kw_only=True):
     contact: str
     created_at: datetime
     suspended_at: datetime | None = None
+
+    @classmethod
+    def of(cls, row: VerifierRow) -> VerifierRead:
+        return cls(
+            id=row.id, device_id=row.device_id, name=row.name, kind=row.kind, legal_basis=row.legal_basis,
+            purpose=row.purpose, allowed=row.allowed, retention_days=row.retention_days, contact=row.contact,
+            created_at=row.created_at, suspended_at=row.suspended_at,
+        )  # fmt: skip
 
 
 class VerifierList(msgspec.Struct, frozen=True, kw_only=True):

@@ -26,8 +26,8 @@ from backend.licence.errors import (
     LicenceUnusable,
     NotHeld,
 )
-from backend.licence.kinds import kind_of
 from backend.licence.keys import LicenceKeys
+from backend.licence.kinds import kind_of
 from backend.licence.log import DisclosureLog, LogEvent
 from backend.licence.repository import RecordRepository, RecordRow, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
@@ -135,7 +135,7 @@ class LicenceService:
         last = await self._sync.position(f"citizen:{citizen_id}")
         if last is not None and now - last[1] < timedelta(seconds=self._settings.refresh_min_interval):
             return await self._records.held(citizen_id)
-        citizen = await self._citizens.get(citizen_id)
+        citizen = await self._citizens.real_identity(citizen_id)
         try:
             summaries = await self._elicence.list_licences(citizen.id_number)
             licences = [await self._elicence.get_licence(s.identifier) for s in summaries]
@@ -182,11 +182,25 @@ class LicenceService:
             if not await self._records.idx_taken(status_list, idx):
                 break
         return RecordRow(
-            id=uuid.uuid4(), citizen_id=citizen_id, identifier_index=index, kind_code="", kind_name="",
-            masked_number="", issuer_name="", issued_on="", expires_on=None, status="valid", version=0,
-            sealed="", credential="", credential_digest="", status_list=status_list, status_idx=idx,
-            fetched_at=now, status_changed_at=now,
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            citizen_id=citizen_id,
+            identifier_index=index,
+            kind_code="",
+            kind_name="",
+            masked_number="",
+            issuer_name="",
+            issued_on="",
+            expires_on=None,
+            status="valid",
+            version=0,
+            sealed="",
+            credential="",
+            credential_digest="",
+            status_list=status_list,
+            status_idx=idx,
+            fetched_at=now,
+            status_changed_at=now,
+        )
 
     def _fill(self, row: RecordRow, licence: Licence, sealed: bytes, *, now: datetime) -> None:
         if row.status != licence.status:
@@ -209,7 +223,9 @@ class LicenceService:
             raise LicenceNotFound()
         licence = msgspec.json.decode(self._open(row), type=Licence)
         credential = self._cipher.open(row.credential, column=f"{CREDENTIAL}:{row.id}")
-        return Held(record=row, licence=msgspec.structs.replace(licence, status=row.status), credential=credential)  # type: ignore[arg-type]
+        return Held(
+            record=row, licence=msgspec.structs.replace(licence, status=row.status), credential=credential
+        )
 
     async def usable_of_kind(self, citizen_id: uuid.UUID, kind_code: str) -> Held:
         """The citizen's usable licence of a type (the newest issued, if they hold two)."""
@@ -250,10 +266,16 @@ class LicenceService:
         )
         digests = credentials.disclosure_digests(presentation.compact)
         return FieldValue(
-            value=verified.claims.get(claim), licence_id=held.record.id, version=held.record.version, kind_code=kind_code,
-            claim=claim, digest=digests.get(claim, ""), status=held.record.status, at=now,
+            value=verified.claims.get(claim),
+            licence_id=held.record.id,
+            version=held.record.version,
+            kind_code=kind_code,
+            claim=claim,
+            digest=digests.get(claim, ""),
+            status=held.record.status,
+            at=now,
             presentation=presentation.compact,
-        )  # fmt: skip
+        )
 
     async def material(self, citizen_id: uuid.UUID, licence_id: uuid.UUID) -> Material:
         """Licence ``licence_id`` of the citizen as application material (usable licences only)."""
@@ -261,7 +283,12 @@ class LicenceService:
         if held.record.status != "valid":
             raise LicenceUnusable()
         return Material(
-            licence_id=held.record.id, kind_code=held.licence.kind_code, kind_name=held.licence.kind_name,
-            version=held.record.version, status=held.record.status, original_sha256=held.licence.file_sha256,
-            credential_sha256=held.record.credential_digest, identifier=held.licence.identifier,
-        )  # fmt: skip
+            licence_id=held.record.id,
+            kind_code=held.licence.kind_code,
+            kind_name=held.licence.kind_name,
+            version=held.record.version,
+            status=held.record.status,
+            original_sha256=held.licence.file_sha256,
+            credential_sha256=held.record.credential_digest,
+            identifier=held.licence.identifier,
+        )

@@ -129,11 +129,19 @@ class ShowService:
             raise HandleInvalid()
         now = self._clock.now()
         request = RequestRow(
-            id=uuid.uuid4(), verifier_id=verifier.id, citizen_id=uuid.UUID(bytes=owner), kind_code=kind_code,
-            requested=sorted(set(fields)), disclosed=None, nonce=secrets.token_urlsafe(24), state="pending",
-            presentation=None, created_at=now, expires_at=now + timedelta(seconds=self._settings.request_ttl),
+            id=uuid.uuid4(),
+            verifier_id=verifier.id,
+            citizen_id=uuid.UUID(bytes=owner),
+            kind_code=kind_code,
+            requested=sorted(set(fields)),
+            disclosed=None,
+            nonce=secrets.token_urlsafe(24),
+            state="pending",
+            presentation=None,
+            created_at=now,
+            expires_at=now + timedelta(seconds=self._settings.request_ttl),
             answered_at=None,
-        )  # fmt: skip
+        )
         await self._requests.insert(request)
         return Asked(request=request, verifier=verifier)
 
@@ -187,8 +195,9 @@ class ShowService:
         async with transaction(self._engine):
             sealed = self._cipher.seal(presentation.compact, column=f"{PRESENTATION}:{request.id}")
             values = {"presentation": sealed, "disclosed": disclosed, "answered_at": now}
-            if not await self._requests.move(request.id, from_state="pending", to_state="presented", now=now,
-                                             values=values):  # fmt: skip
+            if not await self._requests.move(
+                request.id, from_state="pending", to_state="presented", now=now, values=values
+            ):
                 raise RequestClosed()
             await self._log.append(citizen_id, self._event("disclosed", asked, disclosed), now=now)
         return msgspec.structs.replace(request, state="presented", disclosed=disclosed, answered_at=now)
@@ -206,10 +215,16 @@ class ShowService:
 
     def _event(self, event: str, asked: Asked, disclosed: list[str]) -> LogEvent:
         return LogEvent(
-            event=event, kind_code=asked.request.kind_code, verifier_id=str(asked.verifier.id),
-            verifier_name=asked.verifier.name, purpose=asked.verifier.purpose, requested=asked.request.requested,
-            disclosed=disclosed, outcome=event, request_id=str(asked.request.id),
-        )  # fmt: skip
+            event=event,
+            kind_code=asked.request.kind_code,
+            verifier_id=str(asked.verifier.id),
+            verifier_name=asked.verifier.name,
+            purpose=asked.verifier.purpose,
+            requested=asked.request.requested,
+            disclosed=disclosed,
+            outcome=event,
+            request_id=str(asked.request.id),
+        )
 
     async def delivered(self, device_id: uuid.UUID, request_id: uuid.UUID) -> Delivered:
         """The asking counter's view of its request: the presentation once the citizen consented."""
@@ -222,7 +237,9 @@ class ShowService:
         presentation = None
         if request.presentation is not None and request.state == "presented":
             presentation = self._cipher.open(request.presentation, column=f"{PRESENTATION}:{request.id}")
-        return Delivered(request=msgspec.structs.replace(request, presentation=None), presentation=presentation)
+        return Delivered(
+            request=msgspec.structs.replace(request, presentation=None), presentation=presentation
+        )
 
     async def verify(
         self, device_id: uuid.UUID, request_id: uuid.UUID, presentation: str
@@ -251,9 +268,13 @@ class ShowService:
 
         try:
             verified = credentials.verify(
-                presentation, published=published, aud=audience(verifier.id), nonce=request.nonce, now=now,
+                presentation,
+                published=published,
+                aud=audience(verifier.id),
+                nonce=request.nonce,
+                now=now,
                 status=status,
-            )  # fmt: skip
+            )
         except wallet.errors.WalletError as exc:
             raise PresentationInvalid(reason=exc.code) from None
         if not await self._requests.move(

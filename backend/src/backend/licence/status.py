@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
-
 from piccolo.engine.base import Engine
 
 import wallet
@@ -105,9 +104,11 @@ class StatusLists:
         for status_list in await self._records.lists():
             uri = credentials.status_uri(self._settings.issuer, status_list)
             token = wallet.read_status_list(
-                await self.token(status_list), uri=uri, now=int(now.timestamp()),
+                await self.token(status_list),
+                uri=uri,
+                now=int(now.timestamp()),
                 issuer_key_lookup=lambda _iss, kid: published.get(kid) if kid else None,
-            )  # fmt: skip
+            )
             lists[uri] = token.status_list
         return lists
 

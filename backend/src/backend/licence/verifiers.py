@@ -9,7 +9,7 @@ registered set is refused before the citizen sees it.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -25,10 +25,8 @@ from backend.licence.errors import (
     VerifierUnregistered,
 )
 from backend.licence.kinds import KINDS
-from backend.licence.repository import VerifierRepository, VerifierRow, serialise
+from backend.licence.repository import VerifierKind, VerifierRepository, VerifierRow, serialise
 from backend.scanner.service import ScannerService
-
-VerifierKind = Literal["department", "counter", "business"]
 
 
 def audience(verifier_id: uuid.UUID) -> str:
@@ -90,10 +88,18 @@ class VerifierRegistry:
         if unknown:
             raise OutsidePurpose(outside=unknown)
         row = VerifierRow(
-            id=uuid.uuid4(), device_id=device.id, name=name, kind=kind, legal_basis=legal_basis, purpose=purpose,
+            id=uuid.uuid4(),
+            device_id=device.id,
+            name=name,
+            kind=kind,
+            legal_basis=legal_basis,
+            purpose=purpose,
             allowed={code: sorted(set(fields)) for code, fields in allowed.items()},
-            retention_days=retention_days, contact=contact, registered_by=by.id, created_at=self._clock.now(),
-        )  # fmt: skip
+            retention_days=retention_days,
+            contact=contact,
+            registered_by=by.id,
+            created_at=self._clock.now(),
+        )
         async with transaction(self._engine):
             await serialise(self._engine, f"verifier:{device_id}")
             if await self._repository.of_device(device_id) is not None:
@@ -121,9 +127,11 @@ class VerifierRegistry:
         async with transaction(self._engine):
             if await self._repository.suspend(verifier_id, now=self._clock.now()):
                 await self._audit.append(
-                    actor=by.subject, action="licence.verifier_suspended", subject=f"verifier:{verifier_id}",
+                    actor=by.subject,
+                    action="licence.verifier_suspended",
+                    subject=f"verifier:{verifier_id}",
                     chain="auth",
-                )  # fmt: skip
+                )
         return await self.get(verifier_id)
 
     async def of_device(self, device_id: uuid.UUID) -> VerifierRow:

@@ -2,7 +2,9 @@
 
 API (signed): ``POST /v1/licences/search``, ``GET /v1/licences/{identifier}``,
 ``GET /v1/licences/changes?after=&limit=`` (the status-change feed).
-Control: ``GET /licences`` (everything), ``POST /licences/{identifier}/status`` (``{"status": …}``:
+Control: ``GET /licences`` (everything), ``POST /licences`` (a department issues a licence of a kind
+to a person: ``{"name", "id_number", "kind_code", "address"?, "issued_on"?}``),
+``POST /licences/{identifier}/status`` (``{"status": …}``:
 revoke, suspend or reinstate a licence, as its department would; it joins the feed), plus the
 common ``/faults`` routes.
 
@@ -37,6 +39,8 @@ from integrations.elicence.schemas import (
     LicenceSummary,
     SealInfo,
 )
+from integrations.errors import InvalidIdNumber
+from integrations.idnumber import parse_id_number
 
 __all__ = ["ElicenceState", "create_twin"]
 
@@ -83,6 +87,29 @@ _NAMED_LICENCES: dict[str, tuple[str, ...]] = {
 
 class StatusChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     status: LicenceStatus
+
+
+class NewLicence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A department issues a licence of ``kind_code`` to a person (control route)."""
+
+    name: str
+    id_number: str
+    kind_code: str
+    address: str = "江苏省宿迁市宿城区幸福中路1号"
+    issued_on: dt.date = dt.date(2024, 3, 1)
+
+
+def _holder(body: NewLicence) -> Resident:
+    number = body.id_number.upper()
+    return Resident(
+        name=body.name,
+        id_number=number,
+        phone="",
+        sex="male" if int(number[16]) % 2 else "female",
+        birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+        area_code=number[:6],
+        address=body.address,
+    )
 
 
 @dataclass(slots=True)
@@ -260,6 +287,21 @@ def create_twin(context: TwinContext) -> Twin:
                 identifier, change.status, dt.datetime.fromtimestamp(context.clock.now(), dt.UTC)
             )
         )
+
+    @router.route("POST", "/licences", control=True)
+    async def add(request: Request) -> Response:
+        body = request.json(NewLicence)
+        try:
+            holder = _holder(body)
+            parse_id_number(holder.id_number)
+        except (ValueError, IndexError, InvalidIdNumber):
+            raise HttpError(422, "invalid_id_number") from None
+        if body.kind_code not in KINDS:
+            raise HttpError(422, "unknown_kind", f"kinds: {', '.join(KINDS)}")
+        # Serials above the seeded ones: a licence issued here never takes a seeded identifier.
+        lic = _licence(holder, body.kind_code, 90_000_000 + len(state.licences), body.issued_on)
+        state.licences[lic.identifier] = lic
+        return json_response(lic, status=201)
 
     @router.route("GET", "/licences", control=True)
     async def everything(_: Request) -> Response:
