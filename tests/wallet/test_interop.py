@@ -42,7 +42,8 @@ def _jwcrypto_payload(token: str) -> dict[str, Any]:
     parsed = jwcrypto_jws.JWS()
     parsed.deserialize(token)
     parsed.verify(jwcrypto_jwk.JWK(**_issuer_jwk()), alg="ES256")
-    return json.loads(parsed.payload)
+    payload: dict[str, Any] = json.loads(parsed.payload)
+    return payload
 
 
 def _joserfc(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -121,7 +122,8 @@ def test_status_list_token_verifies_independently_and_its_lst_unpacks_by_hand() 
     bits = payload["status_list"]["bits"]
 
     def entry(i: int) -> int:
-        return (raw[i * bits // 8] >> (i * bits % 8)) & ((1 << bits) - 1)
+        value: int = (raw[i * bits // 8] >> (i * bits % 8)) & ((1 << bits) - 1)
+        return value
 
     assert [entry(i) for i in range(64)] == [1 if i == 5 else 2 if i == 9 else 0 for i in range(64)]
 

@@ -84,12 +84,13 @@ def test_status_list_refuses_a_zip_bomb_and_junk() -> None:
     bomb = b64url_encode(zlib.compress(bytes(1 << 23), 9))  # 8 MiB of zeros = 64 Mi 1-bit entries
     with pytest.raises(Malformed):
         StatusList.decode({"bits": 1, "lst": bomb})
-    for claim in (
+    junk: tuple[object, ...] = (
         {"bits": 3, "lst": "eNrbuRgAAhcBXQ"},
         {"bits": 1, "lst": "!!"},
         {"bits": 1, "lst": "AAAA"},
         [],
-    ):
+    )
+    for claim in junk:
         with pytest.raises(Malformed):
             StatusList.decode(claim)
 

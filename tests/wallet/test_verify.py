@@ -158,10 +158,11 @@ def test_verify_rejects_a_kb_jwt_signed_by_another_key() -> None:
 @pytest.mark.parametrize(("field", "error"), [("aud", WrongAudience), ("nonce", WrongNonce)])
 def test_verify_rejects_a_kb_jwt_for_another_verifier_or_request(field: str, error: type[Rejected]) -> None:
     hashed = make_presentation().rsplit("~", 1)[0] + "~"
+    wrong: dict[str, Any] = {field: "someone-else"}
     with pytest.raises(error):
-        _verify(bind(hashed, **{field: "someone-else"}))
+        _verify(bind(hashed, **wrong))
     with pytest.raises(ValueError, match=f"Invalid {'audience' if field == 'aud' else 'nonce'}"):
-        _reference(bind(hashed, **{field: "someone-else"}))
+        _reference(bind(hashed, **wrong))
 
 
 def test_verify_rejects_a_sd_hash_over_a_different_disclosure_set() -> None:

@@ -96,10 +96,9 @@ class StatusList:
 
     @classmethod
     def from_bytes(cls, data: bytes, *, bits: int) -> Self:
-        """A list over an uncompressed byte array (size = every entry the bytes hold)."""
-        result = cls(max(1, len(data) * 8 // bits), bits=bits)
+        """A list over an uncompressed byte array; its size is every entry the bytes hold."""
+        result = cls(len(data) * 8 // bits, bits=bits)
         result._bytes[:] = data
-        result.size = len(data) * 8 // bits
         return result
 
     @classmethod
