@@ -24,11 +24,11 @@ from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
-from backend.licence.feature import FEATURE as LICENCE
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
+from backend.licence.feature import FEATURE as LICENCE
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware

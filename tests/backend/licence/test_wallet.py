@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 
 import httpx
 
+from tests.backend.code.factories import make_scanner
 from tests.backend.licence.factories import (
     ask,
     asked,
@@ -55,7 +57,8 @@ async def test_the_whole_showing_discloses_only_what_the_citizen_approved(
     assert received["state"] == "presented"
     presentation = received["presentation"]
     assert citizen.person["name"] in _disclosed_text(presentation)
-    assert "住址" not in _disclosed_text(presentation) and "address" not in _disclosed_text(presentation)
+    assert "address" not in _disclosed_text(presentation)
+    assert "住址" not in _disclosed_text(presentation)
     assert len(presentation) <= 2500
 
     verified = await web.post(
@@ -78,8 +81,6 @@ async def test_the_whole_showing_discloses_only_what_the_citizen_approved(
 
 
 def _disclosed_text(presentation: str) -> str:
-    import base64
-
     parts = presentation.split("~")[1:-1]
     return "".join(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode() for p in parts)
 
@@ -138,8 +139,6 @@ async def test_consent_to_a_field_not_asked_for_is_refused(
 
 
 async def test_an_unregistered_device_cannot_ask(web: httpx.AsyncClient, services: Services) -> None:
-    from tests.backend.code.factories import make_scanner
-
     citizen, gate = await holder(web), await make_scanner(services, scene="public_office")
     refused = await web.post(
         "/api/v1/licence-verification/requests",
