@@ -16,10 +16,16 @@ from dataclasses import dataclass
 
 import httpx
 
+from backend.citizen.service import CitizenService
+from backend.licence.repository import VerifierRepository, VerifierRow
+from backend.licence.service import LicenceService
+from backend.licence.showing import ShowService
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
+from tests.backend.licence.factories import issue_at_library
 from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
+from tests.services import Services
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,9 @@ class Owner:
     id: uuid.UUID
     headers: dict[str, str]
     phone: str | None = None
+    # The app's services, for makers whose object needs setting up beyond the owner's own routes
+    # (a verifier registration for a device, a request from a counter to a citizen).
+    services: Services | None = None
 
 
 Maker = Callable[[httpx.AsyncClient, Owner], Awaitable[str]]
@@ -53,9 +62,50 @@ async def mp_link(client: httpx.AsyncClient, owner: Owner) -> str:
     return link_id
 
 
+async def licence_licence(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None
+    person = await owner.services.wiring.get(CitizenService).real_identity(owner.id)
+    await issue_at_library(client, {"name": person.name, "id_number": person.id_number}, "JMSFZ")
+    await owner.services.wiring.get(LicenceService).refresh(owner.id)
+    listed = await client.get("/api/v1/licences", headers=owner.headers)
+    assert listed.status_code == 200, listed.text
+    licence_id: str = listed.json()["items"][0]["id"]
+    return licence_id
+
+
+async def _request(services: Services, *, citizen: uuid.UUID, device: uuid.UUID) -> str:
+    """A counter (device ``device``, registered as a verifier if it is not yet) asks ``citizen``."""
+    repository = VerifierRepository(services.engine)
+    if await repository.of_device(device) is None:
+        await repository.insert(
+            VerifierRow(
+                id=uuid.uuid4(), device_id=device, name="矩阵测试窗口", kind="counter", legal_basis="测试",
+                purpose="测试", allowed={"JMSFZ": ["name"]}, retention_days=0, contact="-",
+                registered_by=uuid.uuid4(), created_at=services.clock.now(),
+            )
+        )  # fmt: skip
+    showing = services.wiring.get(ShowService)
+    shown = await showing.show(citizen)
+    asked = await showing.ask(device, handle=shown.handle, kind_code="JMSFZ", fields=["name"])
+    return str(asked.request.id)
+
+
+async def licence_request(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None
+    return await _request(owner.services, citizen=owner.id, device=uuid.uuid4())
+
+
+async def licence_counter_request(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None
+    return await _request(owner.services, citizen=uuid.uuid4(), device=owner.id)
+
+
 MAKERS: dict[str, Maker] = {
     "code.device": code_device,
     "mp.link": mp_link,
+    "licence.licence": licence_licence,
+    "licence.request": licence_request,
+    "licence.counter_request": licence_counter_request,
 }
 
 

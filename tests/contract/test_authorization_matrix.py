@@ -28,6 +28,7 @@ from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import register
 from tests.backend.conftest import http_client
 from tests.contract.callers import AUTH_REFUSALS
+from tests.contract.examples import variants
 from tests.contract.owned import MAKERS, Owner, unknown_id
 from tests.services import Services, app_with
 
@@ -68,7 +69,13 @@ class World:
         return {"authorization": f"Bearer {token.token}"}
 
     async def owner(self, caller: Caller) -> Owner:
-        return Owner(kind=caller.kind, id=caller.id, headers=await self.headers(caller), phone=caller.phone)
+        return Owner(
+            kind=caller.kind,
+            id=caller.id,
+            headers=await self.headers(caller),
+            phone=caller.phone,
+            services=self.services,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +121,12 @@ async def _call(
     world: World, method: str, path: str, handler: HTTPRouteHandler, caller: Caller
 ) -> httpx.Response:
     headers = await world.headers(caller)
-    if "data" in handler.parsed_fn_signature.parameters:
-        return await world.client.request(method, path, headers=headers, json={})
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is not None:
+        # A schema-valid body (``{}`` would be refused before the handler, hiding its 404).
+        bodies = variants(data.annotation)
+        body = bodies[0][1] if bodies else {}
+        return await world.client.request(method, path, headers=headers, json=body)
     return await world.client.request(method, path, headers=headers)
 
 

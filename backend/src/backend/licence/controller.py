@@ -25,6 +25,7 @@ from backend.licence.errors import (
     OutsidePurpose,
     PresentationInvalid,
     PresentationReplayed,
+    RefreshRateLimited,
     RequestClosed,
     RequestNotFound,
     StatusListNotFound,
@@ -114,7 +115,7 @@ class LicenceController(Controller):
         summary="Pull your licences from the e-licence library now",
         description="New licences are issued, changed ones re-issued as a new version. While the library "
         "is down this answers 503 `licence.library_unavailable`; the licences you hold keep working.",
-        errors=(LibraryUnavailable, CitizenNotFound),
+        errors=(LibraryUnavailable, RefreshRateLimited, CitizenNotFound),
     )
     async def refresh(
         self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]

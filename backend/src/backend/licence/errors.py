@@ -21,11 +21,13 @@ Invalid (422)
 └── PresentationInvalid     licence.presentation_invalid (``reason`` is the wallet library's code)
 Unavailable (503)
 └── LibraryUnavailable      licence.library_unavailable (the e-licence library can't be reached)
+RateLimited (429)
+└── RefreshRateLimited      licence.refresh_rate_limited (pulls asked for by one citizen)
 """
 
 from __future__ import annotations
 
-from backend.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unavailable
 
 
 class LicenceNotFound(NotFound):
@@ -130,3 +132,8 @@ class LibraryUnavailable(Unavailable):
     code = "licence.library_unavailable"
     detail = "The e-licence library is unavailable; licences you already hold still work"
     retry_after = 30
+
+
+class RefreshRateLimited(RateLimited):
+    code = "licence.refresh_rate_limited"
+    detail = "Your licences were pulled just now; try again in a minute"

@@ -54,6 +54,7 @@ def _licences(w: Wiring) -> LicenceService:
         citizens=w.get(CitizenService),
         elicence=infra.upstreams.elicence,
         cipher=infra.cipher,
+        limiter=infra.limiter,
         settings=w.section(LicenceSettings),
         clock=infra.clock,
         engine=infra.engine,

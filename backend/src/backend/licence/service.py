@@ -8,7 +8,7 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -25,18 +25,22 @@ from backend.licence.errors import (
     LicenceNotFound,
     LicenceUnusable,
     NotHeld,
+    RefreshRateLimited,
 )
 from backend.licence.keys import LicenceKeys
 from backend.licence.kinds import kind_of
 from backend.licence.log import DisclosureLog, LogEvent
 from backend.licence.repository import RecordRepository, RecordRow, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
+from backend.ratelimit import RateLimit, RateLimiter
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.elicence import ElicenceClient, Licence
 from integrations.masking import mask_id_number
 
 log = logging.getLogger("backend.licence")
 
+# Five pulls a minute per citizen: the app's pull-to-refresh, with room for retries.
+REFRESH = RateLimit(RefreshRateLimited, limit=5, window=60)
 SEALED = "licence_record.sealed"
 CREDENTIAL = "licence_record.credential"
 IDENTIFIER = "licence_record.identifier"
@@ -103,10 +107,12 @@ class LicenceService:
         citizens: CitizenService,
         elicence: ElicenceClient,
         cipher: PersonalDataCipher,
+        limiter: RateLimiter,
         settings: LicenceSettings,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
+        self._limiter = limiter
         self._records = records
         self._sync = sync
         self._keys = keys
@@ -129,12 +135,15 @@ class LicenceService:
         return await self._records.held(citizen_id)
 
     async def refresh(self, citizen_id: uuid.UUID) -> list[RecordRow]:
-        """Pull the citizen's licences now (at most once a ``refresh_min_interval``): new ones are
-        issued, changed ones re-issued as a new version, unchanged ones kept."""
+        """Pull the citizen's licences now: new ones are issued, changed ones re-issued as a new
+        version, unchanged ones kept. A citizen may ask ``REFRESH`` times a minute (each pull costs the
+        library a search and a read per licence).
+
+        Raises:
+            RefreshRateLimited, LibraryUnavailable, CitizenNotFound.
+        """
+        await self._limiter.hit(REFRESH, str(citizen_id))
         now = self._clock.now()
-        last = await self._sync.position(f"citizen:{citizen_id}")
-        if last is not None and now - last[1] < timedelta(seconds=self._settings.refresh_min_interval):
-            return await self._records.held(citizen_id)
         citizen = await self._citizens.real_identity(citizen_id)
         try:
             summaries = await self._elicence.list_licences(citizen.id_number)

@@ -37,5 +37,3 @@ class LicenceSettings(msgspec.Struct, frozen=True, kw_only=True):
     feed_every: Annotated[float, Meta(ge=0.1, le=600)] = 30.0
     # A worker re-signs its status list at most this often (every fetch would be a CPU lever).
     status_cache: Annotated[float, Meta(ge=0, le=60)] = 5.0
-    # Licences are re-pulled on demand at most this often per citizen.
-    refresh_min_interval: Annotated[int, Meta(ge=0, le=86_400)] = 60

@@ -226,12 +226,20 @@ class ShowService:
             request_id=str(asked.request.id),
         )
 
+    async def _counters(self, device_id: uuid.UUID, request_id: uuid.UUID) -> tuple[RequestRow, VerifierRow]:
+        """The request if the asking device made it (else 404, whoever asks), then its live
+        registration (a verifier suspended since answers 403)."""
+        request = await self._requests.find(request_id)
+        if request is None:
+            raise RequestNotFound()
+        asker = await self._verifiers.get(request.verifier_id)
+        if asker.device_id != device_id:
+            raise RequestNotFound()
+        return request, await self._verifiers.of_device(device_id)
+
     async def delivered(self, device_id: uuid.UUID, request_id: uuid.UUID) -> Delivered:
         """The asking counter's view of its request: the presentation once the citizen consented."""
-        verifier = await self._verifiers.of_device(device_id)
-        request = await self._requests.find(request_id)
-        if request is None or request.verifier_id != verifier.id:
-            raise RequestNotFound()
+        request, _ = await self._counters(device_id, request_id)
         if request.state == "pending" and request.expires_at <= self._clock.now():
             request = msgspec.structs.replace(request, state="expired")
         presentation = None
@@ -249,10 +257,7 @@ class ShowService:
         Raises:
             RequestNotFound, PresentationReplayed, RequestClosed, PresentationInvalid.
         """
-        verifier = await self._verifiers.of_device(device_id)
-        request = await self._requests.find(request_id)
-        if request is None or request.verifier_id != verifier.id:
-            raise RequestNotFound()
+        request, verifier = await self._counters(device_id, request_id)
         if request.state == "verified":
             raise PresentationReplayed()
         if request.state != "presented":
