@@ -94,6 +94,9 @@ def test_payment_created_paid_queried_refunded_and_reconciled(sandbox_url: str) 
     assert order["transaction_id"] == paid["resource"]["transaction_id"]
     assert V3_TIME.fullmatch(order["success_time"])
 
+    code, message = pay.query(transaction_id=order["transaction_id"])
+    assert (code, json.loads(message)["out_trade_no"]) == (200, out_trade_no)
+
     code, message = pay.refund(
         out_refund_no=out_refund_no,
         amount={"refund": 3000, "total": 8800, "currency": "CNY"},

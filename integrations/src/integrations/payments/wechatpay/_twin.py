@@ -6,8 +6,8 @@ It speaks the real protocol: requests must carry a valid ``WECHATPAY2-SHA256-RSA
 twin's platform key (``Wechatpay-*`` headers, a 204's empty body too), and notifications
 carry an AES-256-GCM resource under the APIv3 key.
 
-API routes: JSAPI order, order query, close order (``orders``); refund and refund query
-(``_twin_refund``). Control routes (never signed or faulted):
+API routes: JSAPI order, order query (by ``out_trade_no`` or ``transaction_id``), close order;
+refund and refund query (``_twin_refund``). Control routes (never signed or faulted):
 
 * ``GET /sandbox-keys`` — mchid, appid, serials, the platform public key, the sandbox merchant
   private key and the APIv3 key (sandbox-only material, published by design);
@@ -265,6 +265,14 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     @router.route("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}")
     async def query(request: Request) -> Response:
         order = state.orders.get(request.path_params["out_trade_no"])
+        if order is None or request.query.get("mchid") != state.mchid:
+            return fail(404, "ORDER_NOT_EXIST", "订单不存在")
+        return platform.signed(platform.transaction(order))
+
+    @router.route("GET", "/v3/pay/transactions/id/{transaction_id}")
+    async def query_by_id(request: Request) -> Response:
+        wanted = request.path_params["transaction_id"]
+        order = next((o for o in state.orders.values() if o.transaction_id == wanted), None)
         if order is None or request.query.get("mchid") != state.mchid:
             return fail(404, "ORDER_NOT_EXIST", "订单不存在")
         return platform.signed(platform.transaction(order))
