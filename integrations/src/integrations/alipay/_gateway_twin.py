@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import msgspec
 from cryptography.hazmat.primitives import serialization
@@ -31,6 +32,7 @@ from integrations.errors import SignatureRejected
 
 SANDBOX_APP_ID = "2021000000000001"
 _TIMESTAMP_WINDOW_SECONDS = 15 * 60
+_FORM = "application/x-www-form-urlencoded"
 
 
 class GatewayError(Exception):
@@ -119,7 +121,7 @@ class GatewayState:
 def create_gateway_twin(
     name: str, context: TwinContext, state: Any, methods: Mapping[str, MethodHandler]
 ) -> Twin:
-    """A twin answering ``POST /gateway.do`` with ``methods``; ``state.gateway`` is its
+    """A twin answering ``GET``/``POST /gateway.do`` with ``methods``; ``state.gateway`` is its
     :class:`GatewayState`."""
     gateway: GatewayState = state.gateway
     twin, router = new_twin(name, context, state, signed=False)
@@ -132,9 +134,8 @@ def create_gateway_twin(
         body = f'{{"{key}":{text},"sign":"{sign}"}}'.encode()
         return Response(200, body, {"content-type": "application/json;charset=utf-8"})
 
-    @router.route("POST", GATEWAY_PATH)
     async def gateway_do(request: Request) -> Response:
-        params = dict(request.query)
+        params = _request_params(request)
         method = params.get("method", "")
         try:
             _check_request(params, gateway, context.clock.now())
@@ -149,11 +150,25 @@ def create_gateway_twin(
             return answer(method, exc.node, error=exc.node["code"] != "40004")
         return answer(method, {"code": SUCCESS, "msg": "Success", **node})
 
+    # The real gateway answers GET (python-alipay-sdk's urlopen) and POST, with the parameters in
+    # the query string, in a form-encoded body (Alipay's own SDKs send biz_content there), or both.
+    router.add("GET", GATEWAY_PATH, gateway_do)
+    router.add("POST", GATEWAY_PATH, gateway_do)
+
     @router.route("GET", "/sandbox-keys", control=True)
     async def sandbox_keys(_: Request) -> Response:
         return json_response(gateway.keys.public())
 
     return twin
+
+
+def _request_params(request: Request) -> dict[str, str]:
+    """The query string's parameters, then a form-encoded body's (which win on a repeat)."""
+    params = dict(request.query)
+    content_type = request.headers.get("content-type", "")
+    if request.body and content_type.split(";")[0].strip().lower() == _FORM:
+        params.update(parse_qsl(request.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    return params
 
 
 def _check_request(params: Mapping[str, str], gateway: GatewayState, now: float) -> None:

@@ -11,6 +11,7 @@ unauthenticated by design.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import quote, unquote
 
 from integrations._asgi import Receive, Scope, Send, error_response, lifespan, send_response
 from integrations._twin import (
@@ -67,11 +68,31 @@ class Sandbox:
         prefix = path[: len(path) - len(rest)].rstrip("/")
         child = dict(scope)
         child["path"] = "/" + rest
-        raw_path: bytes | None = scope.get("raw_path")
-        if raw_path is not None:
-            child["raw_path"] = raw_path[len(prefix.encode()) :] or b"/"
+        child["raw_path"] = _twin_raw_path(scope.get("raw_path"), "/" + rest)
         child["root_path"] = scope.get("root_path", "") + prefix
         await twin.app(child, receive, send)
+
+
+def _twin_raw_path(raw_path: bytes | None, twin_path: str) -> bytes:
+    """The part of the request's ``raw_path`` that spells ``twin_path`` (the path below the twin).
+
+    A twin whose signatures cover the path (WeChat Pay v3 signs ``METHOD\\nPATH?QUERY...``) must
+    see the path the client signed, relative to the twin's base URL. ``raw_path`` is the path as
+    received, unmodified (ASGI): a mount in front of the sandbox (the backend's ``/_sandbox``)
+    strips its prefix from ``path`` but not from ``raw_path``, and leaves ``root_path`` empty, so
+    no fixed-length cut is right. The suffix of ``raw_path`` that starts at a ``/`` and decodes to
+    ``twin_path`` is: splitting only at ``/`` never cuts a percent-escape, so it is unique.
+    """
+    wanted = twin_path.rstrip("/") or "/"
+    if raw_path:
+        raw = raw_path.decode("latin-1")
+        start = raw.find("/")
+        while start != -1:
+            suffix = raw[start:]
+            if (unquote(suffix).rstrip("/") or "/") == wanted:
+                return suffix.encode("latin-1")
+            start = raw.find("/", start + 1)
+    return quote(twin_path).encode()
 
 
 def create_sandbox(

@@ -12,7 +12,10 @@ Seeded users (documented in the README, stable for every seed):
 * ``GET /user-info?openid=...`` (control route) answers what ``wx.getUserInfo`` would hand the
   client: ``rawData``/``signature`` and ``encryptedData``/``iv`` under the latest session key.
 * ``msgSecCheck``: text containing ``违禁``/``risky`` → ``risky``; ``待审``/``review`` →
-  ``review``; anything else ``pass``.
+  ``review``; anything else ``pass``. A v1 body (``{"content"}`` only) gets v1's answer:
+  ``errcode`` 87014 for risky text, else 0.
+* access tokens: ``POST /cgi-bin/stable_token`` and the legacy ``GET /cgi-bin/token`` (each
+  fetch a new token, the previous one valid five more minutes), two separate pools.
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ class WeChatTwinState:
     used_codes: set[str] = field(default_factory=set)
     sessions: dict[str, str] = field(default_factory=dict)  # openid → latest session_key
     tokens: dict[str, float] = field(default_factory=dict)  # access token → expires at
-    current_token: str | None = None
+    current_token: str | None = None  # the stable token
+    legacy_token: str | None = None  # the latest /cgi-bin/token
     token_requests: int = 0
     grants: dict[tuple[str, str], int] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -77,6 +81,7 @@ class WeChatTwinState:
         """Invalidate every access token, as a ``force_refresh`` elsewhere would."""
         self.tokens.clear()
         self.current_token = None
+        self.legacy_token = None
 
 
 def _envelope(errcode: int, errmsg: str, **fields: Any) -> Response:
@@ -113,8 +118,8 @@ class _SubscribeRequest(msgspec.Struct):
 
 class _SecCheckRequest(msgspec.Struct):
     content: str
-    openid: str
-    scene: int
+    openid: str | None = None  # v2 only
+    scene: int | None = None  # v2 only
     version: int = 1
     title: str | None = None
 
@@ -187,6 +192,27 @@ def create_wechat_twin(context: TwinContext) -> Twin:
             state.current_token = current
         return json_response({"access_token": current, "expires_in": int(expires_at - now)})
 
+    @router.route("GET", "/cgi-bin/token")
+    async def legacy_token(request: Request) -> Response:
+        q = request.query
+        if q.get("grant_type") != "client_credential":
+            return _envelope(40002, "invalid grant_type")
+        if q.get("appid") != state.appid:
+            return _envelope(40013, "invalid appid")
+        if q.get("secret") != state.secret:
+            return _envelope(40125, "invalid appsecret")
+        state.token_requests += 1
+        now = clock.now()
+        # Every fetch issues a new token; the previous one works for five more minutes. Stable
+        # tokens are a separate pool, untouched (the platform isolates the two).
+        previous = state.legacy_token
+        if previous is not None and previous in state.tokens:
+            state.tokens[previous] = min(state.tokens[previous], now + _ROTATE_EARLY_SECONDS)
+        token = f"sandbox-at-{rng.getrandbits(96):024x}"
+        state.tokens[token] = now + TOKEN_LIFETIME_SECONDS
+        state.legacy_token = token
+        return json_response({"access_token": token, "expires_in": TOKEN_LIFETIME_SECONDS})
+
     @router.route("POST", "/wxa/business/getuserphonenumber")
     async def phone_number(request: Request) -> Response:
         if (bad := valid_token(request)) is not None:
@@ -233,12 +259,19 @@ def create_wechat_twin(context: TwinContext) -> Twin:
         if (bad := valid_token(request)) is not None:
             return bad
         body = parse(request, _SecCheckRequest)
-        if body is None or body.version != 2 or body.scene not in (1, 2, 3, 4):
+        if body is None or body.version not in (1, 2):
+            return _envelope(47001, "data format error")
+        risky = "违禁" in body.content or "risky" in body.content
+        if body.version == 1:
+            # v1 (``{"content"}``, what wechatpy's check_text_security sends) still answers: a
+            # bare errcode, 87014 for risky content; it has no "review" verdict.
+            return _envelope(87014, "risky content") if risky else _ok()
+        if body.scene not in (1, 2, 3, 4):
             return _envelope(47001, "data format error")
         if body.openid not in state.sessions:
             return _envelope(40003, "invalid openid")
         suggest, label = "pass", 100
-        if "违禁" in body.content or "risky" in body.content:
+        if risky:
             suggest, label = "risky", 20006
         elif "待审" in body.content or "review" in body.content:
             suggest, label = "review", 21000

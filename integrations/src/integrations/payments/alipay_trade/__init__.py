@@ -1,10 +1,12 @@
-"""Alipay mini-program payments: trade create/query/refund, notifications, sandbox twin."""
+"""Alipay mini-program payments: trade create/query/close/refund, refund query, notifications,
+sandbox twin."""
 
 from integrations.payments.alipay_trade._client import (
     NOTIFICATION_ACK,
     NOTIFICATION_MAX_AGE_SECONDS,
     AlipayPayments,
     AlipayRefund,
+    AlipayRefundQuery,
     AlipayTrade,
     AlipayTradeCreated,
     AlipayTradeNotification,
@@ -24,6 +26,7 @@ __all__ = [
     "AlipayPayTwinState",
     "AlipayPayments",
     "AlipayRefund",
+    "AlipayRefundQuery",
     "AlipayTrade",
     "AlipayTradeCreated",
     "AlipayTradeNotification",

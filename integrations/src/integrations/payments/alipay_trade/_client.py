@@ -1,5 +1,6 @@
-"""Alipay mini-program payments: ``alipay.trade.create``/``query``/``refund`` and the async
-notification. Amounts are fen in our API and yuan strings (``"88.00"``) on Alipay's wire."""
+"""Alipay mini-program payments: ``alipay.trade.create``/``query``/``close``/``refund``,
+``alipay.trade.fastpay.refund.query`` and the async notification. Amounts are fen in our API and
+yuan strings (``"88.00"``) on Alipay's wire."""
 
 from __future__ import annotations
 
@@ -71,6 +72,20 @@ class _RefundBody(msgspec.Struct):
     trade_no: str | None = None
 
 
+class _CloseBody(msgspec.Struct):
+    out_trade_no: str | None = None
+    trade_no: str | None = None
+
+
+class _RefundQueryBody(msgspec.Struct):
+    out_trade_no: str | None = None
+    trade_no: str | None = None
+    out_request_no: str | None = None
+    refund_amount: str | None = None
+    total_amount: str | None = None
+    refund_status: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AlipayTradeCreated:
     """Pass ``trade_no`` to ``my.tradePay({tradeNO})`` in the mini program."""
@@ -98,6 +113,19 @@ class AlipayRefund:
     trade_no: str | None
     refund_fee_fen: int
     fund_change: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayRefundQuery:
+    """One refund request as Alipay reports it. ``refunded`` is Alipay's own rule: the answer
+    carries the refund and its ``refund_status`` is absent or ``REFUND_SUCCESS``; when false,
+    the refund did not happen (retry it with the same ``out_request_no``)."""
+
+    out_trade_no: str
+    out_request_no: str
+    refunded: bool
+    refund_fen: int | None
+    trade_no: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +252,44 @@ class AlipayPayments(AlipayAdapter):
             trade_no=body.trade_no,
             refund_fee_fen=yuan_to_fen(body.refund_fee),
             fund_change=body.fund_change == "Y",
+        )
+
+    async def close_trade(self, out_trade_no: str) -> None:
+        """``alipay.trade.close``: an unpaid trade can no longer be paid.
+
+        Close before abandoning a trade, then query it once more: a payment may have landed in
+        between.
+
+        Raises:
+            UpstreamRejected: ``ACQ.TRADE_STATUS_ERROR`` (paid, or closed already: query it),
+                ``ACQ.TRADE_NOT_EXIST`` (the buyer never opened the cashier).
+        """
+        await self.gateway.execute(
+            "alipay.trade.close",
+            biz_content={"out_trade_no": out_trade_no},
+            response_type=_CloseBody,
+            idempotent=True,
+        )
+
+    async def query_refund(self, *, out_trade_no: str, out_request_no: str) -> AlipayRefundQuery:
+        """``alipay.trade.fastpay.refund.query``, for reconciliation of one refund request.
+
+        Raises:
+            UpstreamRejected: ``ACQ.TRADE_NOT_EXIST``.
+        """
+        body = await self.gateway.execute(
+            "alipay.trade.fastpay.refund.query",
+            biz_content={"out_trade_no": out_trade_no, "out_request_no": out_request_no},
+            response_type=_RefundQueryBody,
+            idempotent=True,
+        )
+        refunded = body.refund_amount is not None and body.refund_status in (None, "REFUND_SUCCESS")
+        return AlipayRefundQuery(
+            out_trade_no=body.out_trade_no or out_trade_no,
+            out_request_no=body.out_request_no or out_request_no,
+            refunded=refunded,
+            refund_fen=yuan_to_fen(body.refund_amount) if body.refund_amount is not None else None,
+            trade_no=body.trade_no,
         )
 
     def parse_notification(self, params: Mapping[str, str]) -> AlipayTradeNotification:

@@ -1,10 +1,13 @@
 """Sandbox twin of Alipay trades (registered as ``alipay_pay`` in the sandbox).
 
 The same gateway protocol and keys as the ``alipay`` login twin (one real gateway), with
-``alipay.trade.create``/``query``/``refund``. Control routes (never signed or faulted):
+``alipay.trade.create``/``query``/``close``/``refund`` and ``alipay.trade.fastpay.refund.query``.
+A trade refunded in full becomes ``TRADE_CLOSED``, as on the real platform. Control routes
+(never signed or faulted):
 
 * ``POST /sandbox/trades/{out_trade_no}/pay`` — the buyer pays: ``TRADE_SUCCESS`` and a
-  signed form-encoded ``trade_status_sync`` notification to the trade's ``notify_url``;
+  signed form-encoded ``trade_status_sync`` notification to the trade's ``notify_url`` (409
+  once the trade is closed);
 * ``GET /sandbox/notifications`` — every notification emitted (headers + raw body);
 * ``GET /sandbox-keys`` — as on the login twin.
 
@@ -43,8 +46,9 @@ class _Trade:
     trade_no: str
     total_fen: int
     status: str = "WAIT_BUYER_PAY"
+    paid_at: str | None = None
     refunded_fen: int = 0
-    refunds: dict[str, int] = field(default_factory=dict)  # out_request_no → fen
+    refunds: dict[str, tuple[int, str]] = field(default_factory=dict)  # out_request_no → (fen, at)
 
 
 @dataclass(slots=True)
@@ -90,6 +94,8 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
         total_fen = amount(biz.get("total_amount"), "total_amount")
         existing = state.trades.get(out_trade_no)
         if existing is not None:
+            if existing.status == "TRADE_CLOSED":
+                raise business_failed("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")
             if existing.status != "WAIT_BUYER_PAY":
                 raise business_failed("ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
             if existing.request != biz:
@@ -106,12 +112,42 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
 
     async def query(call: GatewayCall) -> dict[str, Any]:
         trade = trade_of(call)
-        return {
+        node: dict[str, Any] = {
             "out_trade_no": call.biz["out_trade_no"],
             "trade_no": trade.trade_no,
+            "buyer_open_id": str(trade.request["buyer_open_id"]),
             "trade_status": trade.status,
             "total_amount": fen_to_yuan(trade.total_fen),
         }
+        if trade.paid_at is not None:
+            paid = fen_to_yuan(trade.total_fen)
+            node.update(buyer_pay_amount=paid, receipt_amount=paid, send_pay_date=trade.paid_at)
+        return node
+
+    async def close(call: GatewayCall) -> dict[str, Any]:
+        trade = trade_of(call)
+        if trade.status != "WAIT_BUYER_PAY":  # paid, or closed already
+            raise business_failed("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+        trade.status = "TRADE_CLOSED"
+        return {"out_trade_no": call.biz["out_trade_no"], "trade_no": trade.trade_no}
+
+    async def refund_query(call: GatewayCall) -> dict[str, Any]:
+        trade = trade_of(call)
+        request_no = str(call.biz.get("out_request_no") or call.biz["out_trade_no"])
+        node: dict[str, Any] = {
+            "out_trade_no": call.biz["out_trade_no"],
+            "trade_no": trade.trade_no,
+            "out_request_no": request_no,
+        }
+        found = trade.refunds.get(request_no)
+        if found is not None:  # an unknown request number answers 10000 without the refund
+            node.update(
+                total_amount=fen_to_yuan(trade.total_fen),
+                refund_amount=fen_to_yuan(found[0]),
+                refund_status="REFUND_SUCCESS",
+                gmt_refund_pay=found[1],
+            )
+        return node
 
     async def refund(call: GatewayCall) -> dict[str, Any]:
         trade = trade_of(call)
@@ -123,14 +159,18 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
                 raise business_failed("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
             if refund_fen > trade.total_fen - trade.refunded_fen:
                 raise business_failed("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
-            trade.refunds[request_no] = refund_fen
+            trade.refunds[request_no] = (refund_fen, gateway_timestamp(clock.now()))
             trade.refunded_fen += refund_fen
-        elif previous != refund_fen:
+            if trade.refunded_fen == trade.total_fen:
+                trade.status = "TRADE_CLOSED"  # refunded in full: Alipay closes the trade
+        elif previous[0] != refund_fen:
             raise business_failed("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款请求号重复")
         return {
             "out_trade_no": call.biz["out_trade_no"],
             "trade_no": trade.trade_no,
+            "buyer_open_id": str(trade.request["buyer_open_id"]),
             "refund_fee": fen_to_yuan(trade.refunded_fen),
+            "gmt_refund_pay": trade.refunds[request_no][1],
             "fund_change": "Y" if previous is None else "N",
         }
 
@@ -138,7 +178,13 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
         "alipay_pay",
         context,
         state,
-        {"alipay.trade.create": create, "alipay.trade.query": query, "alipay.trade.refund": refund},
+        {
+            "alipay.trade.create": create,
+            "alipay.trade.query": query,
+            "alipay.trade.close": close,
+            "alipay.trade.refund": refund,
+            "alipay.trade.fastpay.refund.query": refund_query,
+        },
     )
 
     async def pay(request: Request) -> Response:
@@ -146,9 +192,12 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
         trade = state.trades.get(out_trade_no)
         if trade is None:
             return json_response({"code": "ACQ.TRADE_NOT_EXIST", "message": ""}, status=404)
+        if trade.status == "TRADE_CLOSED" and trade.paid_at is None:
+            return json_response({"code": "ACQ.TRADE_HAS_CLOSE", "message": "交易已经关闭"}, status=409)
         if trade.status == "WAIT_BUYER_PAY":
             trade.status = "TRADE_SUCCESS"
             now = gateway_timestamp(clock.now())
+            trade.paid_at = now
             total = fen_to_yuan(trade.total_fen)
             params = {
                 "notify_time": now,

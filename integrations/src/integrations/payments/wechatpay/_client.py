@@ -1,4 +1,5 @@
-"""WeChat Pay API v3 for a mini program: JSAPI orders, order query, refunds, notifications."""
+"""WeChat Pay API v3 for a mini program: JSAPI orders, query, close, refunds and their query,
+notifications."""
 
 from __future__ import annotations
 
@@ -203,6 +204,24 @@ class WeChatPay:
             response_type=Transaction,
         )
 
+    async def close_order(self, out_trade_no: str) -> None:
+        """Close an unpaid order, so it can no longer be paid (204 from the platform).
+
+        Close before abandoning an order (the citizen cancelled, or it timed out), then query
+        it once more: a payment may have landed in between. Closing a closed order is
+        accepted again, so the call is retried on unavailability.
+
+        Raises:
+            UpstreamRejected: ``ORDERPAID`` (it was paid: refund instead), ``ORDER_NOT_EXIST``.
+        """
+        await self._http.request(
+            "POST",
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close",
+            operation="close_order",
+            json=_CloseBody(mchid=self.mchid),
+            idempotent=True,
+        )
+
     async def refund(
         self,
         *,
@@ -235,6 +254,20 @@ class WeChatPay:
             json=body,
             response_type=Refund,
             idempotent=True,
+        )
+
+    async def query_refund(self, out_refund_no: str) -> Refund:
+        """A refund's current state (``PROCESSING`` → ``SUCCESS`` / ``CLOSED`` / ``ABNORMAL``),
+        for reconciliation when no refund notification arrived.
+
+        Raises:
+            UpstreamRejected: ``RESOURCE_NOT_EXISTS``.
+        """
+        return await self._http.call(
+            "GET",
+            f"/v3/refund/domestic/refunds/{quote(out_refund_no, safe='')}",
+            operation="query_refund",
+            response_type=Refund,
         )
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
@@ -277,6 +310,10 @@ class WeChatPay:
             summary=envelope.summary,
             resource=decoded,
         )
+
+
+class _CloseBody(msgspec.Struct, frozen=True):
+    mchid: str
 
 
 def _decode(data: bytes, type_: type[T]) -> T:

@@ -104,6 +104,9 @@ class Refund(msgspec.Struct, frozen=True, kw_only=True):
     transaction_id: str | None = None
     create_time: str | None = None
     success_time: str | None = None
+    channel: str | None = None
+    user_received_account: str | None = None
+    funds_account: str | None = None
 
 
 class RefundNotice(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,16 +1,18 @@
 """Sandbox twin of WeChat Pay API v3 (registered as ``wechatpay`` in the sandbox).
 
 It speaks the real protocol: requests must carry a valid ``WECHATPAY2-SHA256-RSA2048``
-``Authorization`` by the sandbox merchant key (±300 s), every answer is signed with the
-twin's platform key (``Wechatpay-*`` headers), and notifications carry an AES-256-GCM
-resource under the APIv3 key.
+``Authorization`` by the sandbox merchant key (±300 s) over the path relative to the twin
+(what a client configured with the twin as its host signs), every answer is signed with the
+twin's platform key (``Wechatpay-*`` headers, a 204's empty body too), and notifications
+carry an AES-256-GCM resource under the APIv3 key.
 
-Control routes (never signed or faulted):
+API routes: JSAPI order, order query (by ``out_trade_no`` or ``transaction_id``), close order;
+refund and refund query (``_twin_refund``). Control routes (never signed or faulted):
 
 * ``GET /sandbox-keys`` — mchid, appid, serials, the platform public key, the sandbox merchant
   private key and the APIv3 key (sandbox-only material, published by design);
 * ``POST /sandbox/orders/{out_trade_no}/pay`` — the user pays: the order becomes ``SUCCESS``
-  and a signed ``TRANSACTION.SUCCESS`` notification is emitted;
+  and a signed ``TRANSACTION.SUCCESS`` notification is emitted (409 once the order is closed);
 * ``GET /sandbox/notifications`` — every notification emitted, with headers and raw body.
 
 Refunds succeed at once and emit ``REFUND.SUCCESS``. Emitted notifications are appended to
@@ -30,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from integrations._asgi import Request, Response, json_response
 from integrations._twin import Twin, TwinContext, new_twin
-from integrations.clock import make_nonce
+from integrations.clock import Clock, make_nonce
 from integrations.errors import SignatureRejected
 from integrations.payments._notification import NotificationSink, SignedNotification
 from integrations.payments.wechatpay._crypto import (
@@ -39,7 +41,8 @@ from integrations.payments.wechatpay._crypto import (
     platform_signature_headers,
     rsa_verify,
 )
-from integrations.payments.wechatpay._schemas import JsapiOrderBody, RefundRequestBody
+from integrations.payments.wechatpay._schemas import JsapiOrderBody
+from integrations.payments.wechatpay._twin_refund import add_refund_routes
 from integrations.signing import REQUEST_WINDOW_SECONDS
 from integrations.wechat import SANDBOX_APPID
 
@@ -47,6 +50,9 @@ SANDBOX_MCHID = "1900000001"
 SANDBOX_MERCHANT_SERIAL = "SANDBOXMERCHANTSERIAL0001"
 SANDBOX_PLATFORM_SERIAL = "PUB_KEY_ID_0000000000000001"
 _BEIJING = timezone(timedelta(hours=8))
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# What the order query says beside each trade_state (the platform's own words).
+_STATE_DESC = {"NOTPAY": "订单未支付", "SUCCESS": "支付成功", "REFUND": "转入退款", "CLOSED": "订单已关闭"}
 
 
 @functools.cache
@@ -67,7 +73,11 @@ class _Order:
 
 @dataclass(slots=True)
 class WeChatPayTwinState:
-    """Merchant, keys, orders and emitted notifications; tests may read and change it."""
+    """Merchant, keys, orders, refunds and emitted notifications; tests may read and change it.
+
+    ``refunds`` maps ``out_refund_no`` to ``{"request": <what was asked>, "refund": <the refund
+    object the query answers>}``.
+    """
 
     appid: str
     merchant_private_key: rsa.RSAPrivateKey
@@ -100,37 +110,116 @@ class WeChatPayTwinState:
         }
 
 
+@dataclass(slots=True)
+class Platform:
+    """The platform's side of every answer: signatures, times, ids and notifications."""
+
+    state: WeChatPayTwinState
+    clock: Clock
+    rng: Any
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        return platform_signature_headers(
+            body,
+            private_key=self.state.platform_private_key,
+            serial=SANDBOX_PLATFORM_SERIAL,
+            timestamp=int(self.clock.now()),
+            nonce=make_nonce(self.rng),
+        )
+
+    def signed(self, data: Any, status: int = 200) -> Response:
+        body = msgspec.json.encode(data)
+        return Response(status, body, {"content-type": "application/json", **self.headers(body)})
+
+    def no_content(self) -> Response:
+        """204 with the platform signature over the empty body, as the real one answers."""
+        return Response(204, b"", self.headers(b""))
+
+    def fail(self, status: int, code: str, message: str) -> Response:
+        return self.signed({"code": code, "message": message}, status)
+
+    def beijing(self) -> datetime:
+        return datetime.fromtimestamp(int(self.clock.now()), tz=UTC).astimezone(_BEIJING)
+
+    def now_rfc3339(self) -> str:
+        """``2018-06-08T10:34:56+08:00``: whole seconds, Beijing offset, like every v3 time."""
+        return self.beijing().isoformat(timespec="seconds")
+
+    def prepay_id(self) -> str:
+        # ``wx`` + yyyyMMddHHmmss + 20 characters: 36 in all, as the platform's prepay ids.
+        return f"wx{self.beijing():%Y%m%d%H%M%S}{self.rng.getrandbits(80):020x}"
+
+    def transaction_id(self) -> str:
+        # 28 digits starting 4200, as WeChat Pay transaction ids.
+        return f"4200{self.beijing():%Y%m%d}{self.rng.randrange(10**16):016d}"
+
+    def refund_id(self) -> str:
+        # 29 digits starting 50 (``50000000382019052709732678859`` in the docs).
+        return f"5030{self.beijing():%Y%m%d}{self.rng.randrange(10**17):017d}"
+
+    async def emit(self, url: str, event_type: str, summary: str, original: str, data: Any) -> None:
+        state = self.state
+        nonce = "".join(self.rng.choice(_ALPHABET) for _ in range(12))
+        resource = {
+            "original_type": original,
+            "algorithm": "AEAD_AES_256_GCM",
+            "ciphertext": encrypt_resource(
+                msgspec.json.encode(data), nonce=nonce, associated_data=original,
+                apiv3_key=state.apiv3_key,
+            ),
+            "associated_data": original,
+            "nonce": nonce,
+        }  # fmt: skip
+        body = msgspec.json.encode(
+            {
+                "id": f"EV-{len(state.notifications) + 1:016d}",
+                "create_time": self.now_rfc3339(),
+                "resource_type": "encrypt-resource",
+                "event_type": event_type,
+                "summary": summary,
+                "resource": resource,
+            }
+        )
+        notification = SignedNotification(url=url, headers=self.headers(body), body=body.decode())
+        state.notifications.append(notification)
+        if state.notification_sink is not None:
+            await state.notification_sink(notification)
+
+    def transaction(self, order: _Order) -> dict[str, Any]:
+        body = order.body
+        data: dict[str, Any] = {
+            "appid": body.appid,
+            "mchid": body.mchid,
+            "out_trade_no": body.out_trade_no,
+            "trade_type": "JSAPI",
+            "trade_state": order.trade_state,
+            "trade_state_desc": _STATE_DESC.get(order.trade_state, ""),
+            "payer": {"openid": body.payer.openid},
+            "amount": {"total": body.amount.total, "currency": body.amount.currency},
+        }
+        if order.transaction_id is not None:
+            data["transaction_id"] = order.transaction_id
+            data["bank_type"] = "OTHERS"
+            data["success_time"] = order.success_time
+            data["amount"].update(payer_total=body.amount.total, payer_currency="CNY")
+        if body.attach is not None:
+            data["attach"] = body.attach
+        return data
+
+
 def create_wechatpay_twin(context: TwinContext) -> Twin:
     """Build the WeChat Pay twin for the sandbox WeChat mini program's appid."""
     rng = context.rng("wechatpay")
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     state = WeChatPayTwinState(
         appid=SANDBOX_APPID,
         merchant_private_key=_rsa_key(context.seed, "wechatpay-merchant"),
         platform_private_key=_rsa_key(context.seed, "wechatpay-platform"),
-        apiv3_key="".join(rng.choice(alphabet) for _ in range(32)).encode(),
+        apiv3_key="".join(rng.choice(_ALPHABET) for _ in range(32)).encode(),
     )
     twin, router = new_twin("wechatpay", context, state, signed=False)
     clock = context.clock
-
-    def platform_headers(body: bytes) -> dict[str, str]:
-        return platform_signature_headers(
-            body,
-            private_key=state.platform_private_key,
-            serial=SANDBOX_PLATFORM_SERIAL,
-            timestamp=int(clock.now()),
-            nonce=make_nonce(rng),
-        )
-
-    def signed(data: Any, status: int = 200) -> Response:
-        body = msgspec.json.encode(data)
-        return Response(status, body, {"content-type": "application/json", **platform_headers(body)})
-
-    def fail(status: int, code: str, message: str) -> Response:
-        return signed({"code": code, "message": message}, status)
-
-    def now_rfc3339() -> str:
-        return datetime.fromtimestamp(clock.now(), tz=UTC).astimezone(_BEIJING).isoformat()
+    platform = Platform(state=state, clock=clock, rng=rng)
+    fail = platform.fail
 
     async def merchant_signature(request: Request) -> Response | None:
         try:
@@ -150,52 +239,6 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
 
     router.guards.append(merchant_signature)
 
-    async def emit(url: str, event_type: str, summary: str, original: str, data: Any) -> None:
-        nonce = "".join(rng.choice(alphabet) for _ in range(12))
-        resource = {
-            "original_type": original,
-            "algorithm": "AEAD_AES_256_GCM",
-            "ciphertext": encrypt_resource(
-                msgspec.json.encode(data), nonce=nonce, associated_data=original,
-                apiv3_key=state.apiv3_key,
-            ),
-            "associated_data": original,
-            "nonce": nonce,
-        }  # fmt: skip
-        body = msgspec.json.encode(
-            {
-                "id": f"EV-{len(state.notifications) + 1:016d}",
-                "create_time": now_rfc3339(),
-                "resource_type": "encrypt-resource",
-                "event_type": event_type,
-                "summary": summary,
-                "resource": resource,
-            }
-        )
-        notification = SignedNotification(url=url, headers=platform_headers(body), body=body.decode())
-        state.notifications.append(notification)
-        if state.notification_sink is not None:
-            await state.notification_sink(notification)
-
-    def transaction(order: _Order) -> dict[str, Any]:
-        body = order.body
-        data: dict[str, Any] = {
-            "appid": body.appid,
-            "mchid": body.mchid,
-            "out_trade_no": body.out_trade_no,
-            "trade_type": "JSAPI",
-            "trade_state": order.trade_state,
-            "payer": {"openid": body.payer.openid},
-            "amount": {"total": body.amount.total, "currency": body.amount.currency},
-        }
-        if order.transaction_id is not None:
-            data["transaction_id"] = order.transaction_id
-            data["success_time"] = order.success_time
-            data["amount"].update(payer_total=body.amount.total, payer_currency="CNY")
-        if body.attach is not None:
-            data["attach"] = body.attach
-        return data
-
     @router.route("POST", "/v3/pay/transactions/jsapi")
     async def jsapi(request: Request) -> Response:
         try:
@@ -208,92 +251,65 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
             return fail(400, "PARAM_ERROR", "amount.total 必须为正整数（分）")
         existing = state.orders.get(body.out_trade_no)
         if existing is not None:
+            if existing.trade_state == "CLOSED":
+                return fail(400, "ORDERCLOSED", "订单已关闭")
             if existing.trade_state != "NOTPAY":
                 return fail(400, "ORDERPAID", "该订单已支付")
             if existing.body != body:
                 return fail(400, "INVALID_REQUEST", "201 商户订单号重复")
-            return signed({"prepay_id": existing.prepay_id})
-        prepay_id = f"wx{rng.getrandbits(96):024x}"
+            return platform.signed({"prepay_id": existing.prepay_id})
+        prepay_id = platform.prepay_id()
         state.orders[body.out_trade_no] = _Order(body=body, prepay_id=prepay_id)
-        return signed({"prepay_id": prepay_id})
+        return platform.signed({"prepay_id": prepay_id})
 
     @router.route("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}")
     async def query(request: Request) -> Response:
         order = state.orders.get(request.path_params["out_trade_no"])
         if order is None or request.query.get("mchid") != state.mchid:
             return fail(404, "ORDER_NOT_EXIST", "订单不存在")
-        return signed(transaction(order))
+        return platform.signed(platform.transaction(order))
 
-    @router.route("POST", "/v3/refund/domestic/refunds")
-    async def refund(request: Request) -> Response:
+    @router.route("GET", "/v3/pay/transactions/id/{transaction_id}")
+    async def query_by_id(request: Request) -> Response:
+        wanted = request.path_params["transaction_id"]
+        order = next((o for o in state.orders.values() if o.transaction_id == wanted), None)
+        if order is None or request.query.get("mchid") != state.mchid:
+            return fail(404, "ORDER_NOT_EXIST", "订单不存在")
+        return platform.signed(platform.transaction(order))
+
+    @router.route("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close")
+    async def close(request: Request) -> Response:
         try:
-            body = msgspec.json.decode(request.body, type=RefundRequestBody)
+            mchid = msgspec.json.decode(request.body, type=_CloseBody).mchid
         except msgspec.DecodeError as exc:
             return fail(400, "PARAM_ERROR", str(exc))
-        previous = state.refunds.get(body.out_refund_no)
-        if previous is not None:
-            if previous["request"] != msgspec.to_builtins(body):
-                return fail(400, "INVALID_REQUEST", "退款单号重复")
-            return signed(previous["response"])
-        order = state.orders.get(body.out_trade_no)
+        if mchid != state.mchid:
+            return fail(400, "MCH_NOT_EXISTS", "商户号不存在")
+        order = state.orders.get(request.path_params["out_trade_no"])
         if order is None:
-            return fail(404, "RESOURCE_NOT_EXISTS", "订单不存在")
-        if order.trade_state not in ("SUCCESS", "REFUND"):
-            return fail(400, "INVALID_REQUEST", "订单未支付")
-        total = order.body.amount.total
-        if body.amount.total != total:
-            return fail(400, "PARAM_ERROR", "订单金额不一致")
-        if not 0 < body.amount.refund <= total - order.refunded:
-            return fail(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额")
-        order.refunded += body.amount.refund
-        order.trade_state = "REFUND"
-        amount = {
-            "refund": body.amount.refund,
-            "total": total,
-            "payer_total": total,
-            "payer_refund": body.amount.refund,
-            "currency": "CNY",
-        }
-        response = {
-            "refund_id": f"50000{rng.getrandbits(64):020d}"[:29],
-            "out_refund_no": body.out_refund_no,
-            "transaction_id": order.transaction_id,
-            "out_trade_no": body.out_trade_no,
-            "status": "PROCESSING",
-            "create_time": now_rfc3339(),
-            "amount": amount,
-        }
-        state.refunds[body.out_refund_no] = {
-            "request": msgspec.to_builtins(body),
-            "response": response,
-        }
-        notice = {
-            "mchid": state.mchid,
-            "out_trade_no": body.out_trade_no,
-            "transaction_id": order.transaction_id,
-            "out_refund_no": body.out_refund_no,
-            "refund_id": response["refund_id"],
-            "refund_status": "SUCCESS",
-            "success_time": now_rfc3339(),
-            "amount": amount,
-        }
-        url = body.notify_url or order.body.notify_url
-        await emit(url, "REFUND.SUCCESS", "退款成功", "refund", notice)
-        return signed(response)
+            return fail(404, "ORDER_NOT_EXIST", "订单不存在")
+        if order.trade_state in ("SUCCESS", "REFUND"):
+            return fail(400, "ORDERPAID", "订单已支付")
+        order.trade_state = "CLOSED"  # closing a closed order answers 204 again
+        return platform.no_content()
+
+    add_refund_routes(router, platform)
 
     async def pay(request: Request) -> Response:
         order = state.orders.get(request.path_params["out_trade_no"])
         if order is None:
             return json_response({"code": "ORDER_NOT_EXIST", "message": ""}, status=404)
+        if order.trade_state == "CLOSED":
+            return json_response({"code": "ORDERCLOSED", "message": "订单已关闭"}, status=409)
         if order.trade_state == "NOTPAY":
             order.trade_state = "SUCCESS"
-            order.transaction_id = f"4200{rng.getrandbits(80):024d}"[:28]
-            order.success_time = now_rfc3339()
-            await emit(
+            order.transaction_id = platform.transaction_id()
+            order.success_time = platform.now_rfc3339()
+            await platform.emit(
                 order.body.notify_url, "TRANSACTION.SUCCESS", "支付成功", "transaction",
-                transaction(order),
+                platform.transaction(order),
             )  # fmt: skip
-        return json_response(transaction(order))
+        return json_response(platform.transaction(order))
 
     async def notifications(_: Request) -> Response:
         return json_response(state.notifications)
@@ -305,3 +321,7 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     router.add("GET", "/sandbox/notifications", notifications, control=True)
     router.add("GET", "/sandbox-keys", sandbox_keys, control=True)
     return twin
+
+
+class _CloseBody(msgspec.Struct, frozen=True):
+    mchid: str
