@@ -238,7 +238,7 @@ class LicenceService:
 
     async def usable_of_kind(self, citizen_id: uuid.UUID, kind_code: str) -> Held:
         """The citizen's usable licence of a type (the newest issued, if they hold two)."""
-        rows = [r for r in await self._records.held(citizen_id) if r.kind_code == kind_code]
+        rows = [r for r in await self.held(citizen_id) if r.kind_code == kind_code]
         if not rows:
             raise NotHeld()
         usable = [r for r in rows if r.status == "valid"]

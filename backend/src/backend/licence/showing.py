@@ -264,7 +264,7 @@ class ShowService:
             raise RequestClosed()
         now = self._clock.now()
         published = await self._keys.lookup(now=now)
-        lists = await self._status_lists.current(published, now=now)
+        lists = await self._status_lists.current()
 
         def status(uri: str, idx: int) -> int:
             if uri not in lists:

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
 
 import wallet
@@ -59,13 +56,16 @@ class StatusLists:
         self._settings = settings
         self._clock = clock
         self._engine = engine
-        self._signed: dict[int, tuple[float, str]] = {}
+        self._signed: dict[int, tuple[float, str, wallet.StatusList]] = {}
 
     async def token(self, status_list: int) -> str:
         """The signed Status List Token of list ``status_list``."""
+        return (await self._signed_list(status_list))[0]
+
+    async def _signed_list(self, status_list: int) -> tuple[str, wallet.StatusList]:
         cached = self._signed.get(status_list)
         if cached is not None and time.monotonic() - cached[0] < self._settings.status_cache:
-            return cached[1]
+            return cached[1], cached[2]
         if status_list not in await self._records.lists():
             raise StatusListNotFound()
         entries = wallet.StatusList(self._settings.status_list_size, bits=2)
@@ -82,8 +82,8 @@ class StatusLists:
             ttl=self._settings.status_ttl,
             iss=self._settings.issuer,
         )
-        self._signed[status_list] = (time.monotonic(), token)
-        return token
+        self._signed[status_list] = (time.monotonic(), token, entries)
+        return token, entries
 
     @property
     def issuer(self) -> str:
@@ -96,20 +96,14 @@ class StatusLists:
     async def jwks(self) -> dict[str, list[dict[str, str]]]:
         return await self._keys.jwks(now=self._clock.now())
 
-    async def current(
-        self, published: Mapping[str, ec.EllipticCurvePublicKey], *, now: datetime
-    ) -> dict[str, wallet.StatusList]:
-        """Every list by URI, read back through the library's verifier as an online verifier would."""
+    async def current(self) -> dict[str, wallet.StatusList]:
+        """Every list by URI, as just signed: the server's own verifications read the lists it
+        publishes (one build per ``status_cache`` seconds, shared with the published tokens)."""
         lists = {}
         for status_list in await self._records.lists():
-            uri = credentials.status_uri(self._settings.issuer, status_list)
-            token = wallet.read_status_list(
-                await self.token(status_list),
-                uri=uri,
-                now=int(now.timestamp()),
-                issuer_key_lookup=lambda _iss, kid: published.get(kid) if kid else None,
-            )
-            lists[uri] = token.status_list
+            lists[credentials.status_uri(self._settings.issuer, status_list)] = (
+                await self._signed_list(status_list)
+            )[1]
         return lists
 
     async def follow_feed(self) -> int:
