@@ -45,8 +45,8 @@ def _holder(web: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
 def _counter(web: httpx.Client, data_dir: Path) -> dict[str, str]:
     (password,) = printed_passwords(data_dir)
     admin = operator_session(web, password)
-    device = web.post("/api/v1/admin/scanners", json={"scene": "public_office", "venue": "宿城区政务服务中心"},
-                      headers=admin).json()  # fmt: skip
+    office = {"scene": "public_office", "venue": "宿城区政务服务中心"}
+    device = web.post("/api/v1/admin/scanners", json=office, headers=admin).json()
     verifier = web.post(
         "/api/v1/admin/licence-verifiers",
         json={
