@@ -47,6 +47,7 @@ from load_tests.seed import NotAvailable, Seeder, SeedError, source_addresses
 from load_tests.stack import provision
 from load_tests.stack.process import ServerError
 from load_tests.stack.run import REPO, ReferenceApp, Stack, ensure_tools, running_stack
+from load_tests.wallet_micro import wallet_rows
 from load_tests.wrk import RequestSpec, WrkError, WrkResult, finish_wrk, run_wrk, start_wrk
 
 RESULTS = REPO / "load-tests" / "results"
@@ -267,6 +268,9 @@ def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[R
     log("citizen_code micro-benchmark")
     wait_for_quiet(server_groups=list, threshold=NOISY_CORES, timeout_s=plan.quiet_timeout_s)
     rows.extend(library_row(rounds=plan.micro_rounds))
+    log("wallet micro-benchmark")
+    wait_for_quiet(server_groups=list, threshold=NOISY_CORES, timeout_s=plan.quiet_timeout_s)
+    rows.extend(wallet_rows(rounds=plan.micro_rounds))
     return rows, info
 
 

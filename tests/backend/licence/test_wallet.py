@@ -6,6 +6,7 @@ import asyncio
 import base64
 
 import httpx
+import pytest
 
 from tests.backend.code.factories import make_scanner
 from tests.backend.licence.factories import (
@@ -34,7 +35,9 @@ async def test_the_first_look_pulls_the_citizens_licences_from_the_library(web: 
     fields = {f["claim"]: f["value"] for f in detail.json()["fields"]}
     assert fields["id_number"] == citizen.person["id_number"]
     assert fields["name"] == citizen.person["name"]
-    assert detail.json()["credential"].count("~") >= 10
+    credential = detail.json()["credential"]
+    assert credential.count("~") >= 10
+    assert len(credential) <= 3 * 1024, f"an issued ID card is {len(credential)} bytes (budget 3 KB)"
 
 
 async def test_the_whole_showing_discloses_only_what_the_citizen_approved(
@@ -146,3 +149,25 @@ async def test_an_unregistered_device_cannot_ask(web: httpx.AsyncClient, service
         headers=gate.headers,
     )
     assert (refused.status_code, refused.json()["code"]) == (403, "licence.verifier_unregistered")
+
+
+async def test_a_field_the_licence_does_not_carry_is_not_disclosed(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    """A marriage certificate has no expiry: consenting to it discloses the rest, not an error."""
+    citizen, at = await holder(web, "JHZ"), await counter(services, {"JHZ": ["holder", "expires_on"]})
+    request_id = await asked(web, citizen, at, "JHZ", ["holder", "expires_on"])
+    answered = await consent(web, citizen, request_id, ["holder", "expires_on"])
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["disclosed"] == ["holder"]
+    assert citizen.person["name"] in _disclosed_text((await delivered(web, at, request_id))["presentation"])
+
+
+async def test_a_registration_naming_a_field_no_licence_has_is_refused(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    from backend.licence.errors import OutsidePurpose
+
+    with pytest.raises(OutsidePurpose) as caught:
+        await counter(services, {"JMSFZ": ["name", "holder_name", "shoe_size"], "XYZ": ["a"]})
+    assert caught.value.extra == {"outside": ["XYZ", "JMSFZ.holder_name", "JMSFZ.shoe_size"]}

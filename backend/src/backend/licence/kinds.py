@@ -32,14 +32,21 @@ class Kind:
     code: str
     name: str
     fields: tuple[Field, ...]
+    # Common claims the face already carries (an ID card's number is its 公民身份号码, every known
+    # kind names its holder): one disclosure per fact keeps a credential within 3 KB.
+    omit: frozenset[str] = frozenset()
 
     @property
     def vct(self) -> str:
         return f"{VCT_PREFIX}{self.code}:1"
 
     @property
+    def common(self) -> tuple[Field, ...]:
+        return tuple(f for f in COMMON if f.claim not in self.omit)
+
+    @property
     def claims(self) -> frozenset[str]:
-        return frozenset(f.claim for f in (*COMMON, *self.fields))
+        return frozenset(f.claim for f in (*self.common, *self.fields))
 
     def label(self, claim: str) -> str:
         return next((f.label for f in (*COMMON, *self.fields) if f.claim == claim), claim)
@@ -57,8 +64,8 @@ COMMON = (
 )
 
 
-def _kind(code: str, name: str, *fields: tuple[str, str]) -> Kind:
-    return Kind(code, name, tuple(Field(claim, item, item) for claim, item in fields))
+def _kind(code: str, name: str, *fields: tuple[str, str], omit: tuple[str, ...] = ("holder_name",)) -> Kind:
+    return Kind(code, name, tuple(Field(claim, item, item) for claim, item in fields), frozenset(omit))
 
 
 KINDS: dict[str, Kind] = {
@@ -69,6 +76,7 @@ KINDS: dict[str, Kind] = {
             ("name", "姓名"), ("sex", "性别"), ("ethnicity", "民族"), ("birth_date", "出生日期"),
             ("address", "住址"), ("id_number", "公民身份号码"), ("authority", "签发机关"),
             ("validity", "有效期限"),
+            omit=("holder_name", "licence_number"),
         ),
         _kind(
             "JDCJSZ", "机动车驾驶证",
@@ -96,7 +104,7 @@ KINDS: dict[str, Kind] = {
 }  # fmt: skip
 # Predicates an ID card adds (derived at issuance; the credential is re-issued when one flips).
 AGE_OVER_18 = Field("age_over_18", "已满18周岁")
-KINDS["JMSFZ"] = Kind("JMSFZ", "居民身份证", (*KINDS["JMSFZ"].fields, AGE_OVER_18))
+KINDS["JMSFZ"] = Kind("JMSFZ", "居民身份证", (*KINDS["JMSFZ"].fields, AGE_OVER_18), KINDS["JMSFZ"].omit)
 
 
 def kind_of(licence: Licence) -> Kind:
@@ -123,6 +131,8 @@ def claims_of(licence: Licence, *, today: dt.date) -> dict[str, str | bool]:
     for field in kind.fields:
         if field.item is not None and field.item in licence.data:
             claims[field.claim] = licence.data[field.item]
+    for omitted in kind.omit:
+        claims.pop(omitted, None)
     if kind.code == "JMSFZ" and "出生日期" in licence.data:
         claims[AGE_OVER_18.claim] = _adult(dt.date.fromisoformat(licence.data["出生日期"]), today)
     return claims

@@ -28,7 +28,7 @@ from backend.licence.errors import (
     RefreshRateLimited,
 )
 from backend.licence.keys import LicenceKeys
-from backend.licence.kinds import kind_of
+from backend.licence.kinds import claims_of
 from backend.licence.log import DisclosureLog, LogEvent
 from backend.licence.repository import RecordRepository, RecordRow, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
@@ -252,7 +252,7 @@ class LicenceService:
         auto-fill): a presentation of that one claim to ``audience``, verified here."""
         now = self._clock.now()
         held = await self.usable_of_kind(citizen_id, kind_code)
-        if claim not in kind_of(held.licence).claims:
+        if claim not in claims_of(held.licence, today=now.date()):
             raise FieldsInvalid(fields=[claim])
         nonce = secrets.token_urlsafe(16)
         published = await self._keys.lookup(now=now)

@@ -37,6 +37,7 @@ from backend.licence.errors import (
     RequestNotFound,
 )
 from backend.licence.keys import LicenceKeys
+from backend.licence.kinds import claims_of
 from backend.licence.log import DisclosureLog, LogEvent, LogView
 from backend.licence.repository import RequestRepository, RequestRow, VerifierRow
 from backend.licence.service import LicenceService
@@ -182,16 +183,18 @@ class ShowService:
             raise FieldsInvalid(fields=extra)
         held = await self._licences.usable_of_kind(citizen_id, request.kind_code)
         now = self._clock.now()
+        # A field the licence does not carry (a marriage certificate has no expiry) is not disclosed.
+        carried = claims_of(held.licence, today=now.date())
+        disclosed = sorted(set(fields) & set(carried))
         presentation = credentials.present(
             held.credential,
-            claims=sorted(set(fields)),
+            claims=disclosed,
             holder=await self._keys.holder(citizen_id, now=now),
             published=await self._keys.lookup(now=now),
             aud=audience(request.verifier_id),
             nonce=request.nonce,
             now=now,
         )
-        disclosed = sorted(set(fields))
         async with transaction(self._engine):
             sealed = self._cipher.seal(presentation.compact, column=f"{PRESENTATION}:{request.id}")
             values = {"presentation": sealed, "disclosed": disclosed, "answered_at": now}

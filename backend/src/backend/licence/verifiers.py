@@ -79,11 +79,12 @@ class VerifierRegistry:
             OutsidePurpose: a type or field the catalogue does not know (``outside`` names them).
         """
         device = await self._scanners.get(device_id)
-        unknown = [
+        unknown = [code for code in allowed if code not in KINDS] + [
             f"{code}.{field}"
             for code, fields in allowed.items()
-            for field in (fields if code in KINDS else [""])
-            if code not in KINDS or field not in KINDS[code].claims
+            if code in KINDS
+            for field in fields
+            if field not in KINDS[code].claims
         ]
         if unknown:
             raise OutsidePurpose(outside=unknown)
