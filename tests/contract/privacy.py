@@ -11,7 +11,9 @@ over all of them:
   number, a JWT, a refresh token, a PEM or JWK private key — whoever's they are.
 
 A hit is allowed in one place only: the answer that handed the value over, when that operation is
-declared a hand-over point for its kind (``HANDOVERS``, with the reason). Logs and audit rows have no
+declared a hand-over point for its kind (``HANDOVERS``, with the reason) — or, for personal data a
+client sent (an ID number), an answer declared to show that kind back (a licence's face to its holder,
+the fields a citizen consented to, to the counter that asked). Logs and audit rows have no
 exceptions. Secrets are found by field name (``SECRET_FIELDS``), so a new feature's ``password`` or
 ``*_token`` field is watched with no edit here.
 """
@@ -95,6 +97,22 @@ HANDOVERS: dict[tuple[str, str], str] = {
     "operator who registers it; only its hash is kept",
     ("POST /api/v1/citizen-code/devices", "holder_credential"): "the holder credential the phone embeds in "
     "the frames it signs, issued to that phone",
+    ("GET /api/v1/licences/{licence_id:uuid}", "id_number"): "the citizen's own licence, every field of its "
+    "face, shown to its holder",
+    ("GET /api/v1/licences/{licence_id:uuid}", "credential"): "the credential issued to its holder",
+    (
+        "GET /api/v1/licences/{licence_id:uuid}",
+        "access_token",
+    ): "the credential (an SD-JWT, JWT-shaped), to its holder",
+    ("GET /api/v1/licence-verification/requests/{request_id:uuid}", "access_token"): "the presentation (an "
+    "SD-JWT+KB, JWT-shaped) the citizen consented to, to the counter that asked",
+    (
+        "POST /api/v1/licence-verification/requests/{request_id:uuid}/verify",
+        "id_number",
+    ): "the fields the citizen consented to disclose, to the counter that asked for them",
+    ("GET /api/v1/licences/log", "access_token"): "the log's head: a JWS over hashes, no bearer token",
+    ("GET /api/v1/licences/status/{status_list:int}", "access_token"): "a public Token Status List (a JWT "
+    "of statuses, no bearer token)",
     ("POST /mp/v1/wechat/login", "bind_ticket"): "the single-use ticket a new platform user redeems at /bind",
     ("POST /mp/v1/alipay/login", "bind_ticket"): "the single-use ticket a new platform user redeems at /bind",
     **{
@@ -245,6 +263,8 @@ def leaks(
     for secret in known:
         if _known_pattern(secret).search(text) is None or (secret.value, operation) in handed:
             continue
+        if secret.origin is None and operation is not None and (operation, secret.kind) in HANDOVERS:
+            continue  # personal data a client sent, shown back where that is declared (a licence's face)
         found.append(f"{where}: {secret.kind} {secret.value[:6]}… (from {secret.origin or 'a client'})")
     for kind, shape in _SHAPES.items():
         for match in shape.finditer(text):

@@ -113,7 +113,8 @@ async def codes_and_devices(web: httpx.AsyncClient, me: dict[str, str]) -> str:
 
 async def staff_and_gates(
     web: httpx.AsyncClient, operator: tuple[str, str], *, code: str, citizen_id: str
-) -> None:
+) -> dict[str, str]:
+    """The operator's whole day at the console and a gate; the operator's headers, for what follows."""
     username, password = operator
     login = {"username": username, "password": password}
     _refused(await web.post("/api/v1/staff/token", json={**login, "password": "wrong password!"}))
@@ -161,6 +162,7 @@ async def staff_and_gates(
     await _ok(await web.put(status, json={"status": "restricted"}, headers=staff), 204)
     await _ok(await web.put(status, json={"status": "normal"}, headers=staff), 204)
     await _ok(await web.post(f"/api/v1/admin/scanners/{device_id}/revoke", headers=staff))
+    return staff
 
 
 async def mini_programs(web: httpx.AsyncClient, citizen: dict[str, Any], me: dict[str, str]) -> None:

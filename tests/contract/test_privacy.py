@@ -27,6 +27,7 @@ from tests.contract.privacy import LogLines, Recorder, Secret, leaks
 from tests.contract.routes import operations
 from tests.contract.runner import find_targets
 from tests.contract.session import citizens, codes_and_devices, mini_programs, staff_and_gates
+from tests.contract.session_wallet import wallet
 from tests.services import Services
 
 
@@ -72,9 +73,10 @@ async def test_no_log_line_audit_row_or_answer_carries_a_secret(
         row, password = await make_staff(services, role="operator")
         people = await citizens(web)
         code = await codes_and_devices(web, people["me"])
-        await staff_and_gates(
+        staff = await staff_and_gates(
             web, (row.username, password), code=code, citizen_id=people["a"]["citizen"]["id"]
         )
+        await wallet(web, staff, people["a"]["_person"], people["me"])
         await mini_programs(web, people["a"], people["me"])
 
         send = bounded(web)
