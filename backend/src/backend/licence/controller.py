@@ -26,6 +26,7 @@ from backend.licence.errors import (
     PresentationInvalid,
     PresentationReplayed,
     RefreshRateLimited,
+    RegistrationInvalid,
     RequestClosed,
     RequestNotFound,
     StatusListNotFound,
@@ -317,7 +318,7 @@ class VerifierAdminController(Controller):
         "/",
         status_code=201,
         summary="Register a scanner device as a licence verifier: who, why, and which fields",
-        errors=(ScannerNotFound, VerifierExists, OutsidePurpose),
+        errors=(ScannerNotFound, VerifierExists, OutsidePurpose, RegistrationInvalid),
     )
     async def register(
         self,

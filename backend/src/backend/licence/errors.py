@@ -18,6 +18,7 @@ Conflict (409)
 └── PresentationReplayed    licence.presentation_replayed (verified once already)
 Invalid (422)
 ├── FieldsInvalid           licence.fields_invalid (consent to a field that was not asked for…)
+├── RegistrationInvalid     licence.registration_invalid (no type, a type with no field, > 256 fields)
 └── PresentationInvalid     licence.presentation_invalid (``reason`` is the wallet library's code)
 Unavailable (503)
 └── LibraryUnavailable      licence.library_unavailable (the e-licence library can't be reached)
@@ -70,6 +71,7 @@ class OutsidePurpose(Forbidden):
     detail = "This verifier is not registered to ask for that"
 
     def __init__(self, *, outside: list[str]) -> None:
+        outside = [name[:64] for name in outside[:32]]  # names a client sent: echoed, bounded
         super().__init__(
             detail=f"Not registered to ask for: {', '.join(outside)}", extra={"outside": outside}
         )
@@ -113,7 +115,13 @@ class FieldsInvalid(Invalid):
     detail = "Consent names fields that were not asked for"
 
     def __init__(self, *, fields: list[str]) -> None:
+        fields = [name[:64] for name in fields[:32]]  # names a client sent: echoed, bounded
         super().__init__(detail=f"Not asked for: {', '.join(fields)}", extra={"fields": fields})
+
+
+class RegistrationInvalid(Invalid):
+    code = "licence.registration_invalid"
+    detail = "A registration names at least one licence type, each with at least one field (256 at most)"
 
 
 class PresentationInvalid(Invalid):

@@ -19,6 +19,7 @@ from backend.clock import Clock
 from backend.database import transaction
 from backend.licence.errors import (
     OutsidePurpose,
+    RegistrationInvalid,
     VerifierExists,
     VerifierNotFound,
     VerifierSuspended,
@@ -79,6 +80,8 @@ class VerifierRegistry:
             OutsidePurpose: a type or field the catalogue does not know (``outside`` names them).
         """
         device = await self._scanners.get(device_id)
+        if not allowed or not all(allowed.values()) or sum(map(len, allowed.values())) > 256:
+            raise RegistrationInvalid()
         unknown = [code for code in allowed if code not in KINDS] + [
             f"{code}.{field}"
             for code, fields in allowed.items()
