@@ -2,7 +2,7 @@
 sends them), verifies every answer's RSA2 signature and the notifications itself; only its gateway
 host is changed to the twin's. Login (``alipay.system.oauth.token``), the ``my.getPhoneNumber``
 envelope, and a whole trade: created, paid and notified, queried, refunded, the refund queried;
-another trade closed."""
+another trade closed; 卡包 passes through the SDK's generic ``server_api``."""
 
 from __future__ import annotations
 
@@ -186,3 +186,49 @@ def test_a_request_signed_by_another_app_key_is_refused(sandbox_url: str) -> Non
     with pytest.raises(AliPayException) as caught:
         sdk.api_alipay_trade_query(out_trade_no="SDKX")
     assert '"sub_code":"isv.invalid-signature"' in str(caught.value)
+
+
+_PASS_TEMPLATE: dict[str, Any] = {
+    "logo": "https://suqian.example/static/logo.png",
+    "content": {
+        "evoucherInfo": {"title": "$title$", "type": "boardingPass", "product": "free"},
+        "fileInfo": {"formatVersion": "2", "serialNumber": "$serialNumber$"},
+        "platform": {"channelID": "$channelID$"},
+    },
+}
+
+
+def test_pass_template_issue_and_close_through_the_sdks_generic_api(sandbox_url: str) -> None:
+    """``alipay.pass.*`` has no named method in the SDK: ``server_api`` signs and verifies any method;
+    ``tpl_content``, ``tpl_params`` and ``recognition_info`` go as JSON objects, as the docs show."""
+    sdk = _sdk(sandbox_url, "alipay")
+    app_id = _keys(sandbox_url)["app_id"]
+    added = sdk.server_api(
+        "alipay.pass.template.add",
+        biz_content={"unique_id": f"sdk-{_suffix()}", "tpl_content": _PASS_TEMPLATE},
+    )
+    assert (added["code"], added["success"]) == ("10000", "true")
+    template = json.loads(added["result"])
+    assert set(template["tpl_params"]) == {"title", "serialNumber", "channelID"}
+
+    user, serial = sandbox_user_id(77), f"SDK{_suffix()}"
+    issue = {
+        "tpl_id": template["tpl_id"],
+        "tpl_params": {"title": "居民身份证", "serialNumber": serial, "channelID": app_id},
+        "recognition_type": "2",
+        "recognition_info": {"user_id": user},
+    }
+    issued = json.loads(sdk.server_api("alipay.pass.instance.add", biz_content=issue)["result"])
+    assert (issued["serialNumber"], issued["operation"]) == (serial, "ADD")
+    missing = sdk.server_api(
+        "alipay.pass.instance.add", biz_content={**issue, "tpl_params": {"serialNumber": f"X{serial}"}}
+    )  # a business refusal comes back signed in the method node
+    assert (missing["code"], missing["sub_code"]) == ("40004", "KP.TPL_PARAMS_MISSING")
+
+    closed = sdk.server_api(
+        "alipay.pass.instance.update",
+        biz_content={"serial_number": serial, "channel_id": app_id, "status": "CLOSED"},
+    )
+    assert json.loads(closed["result"])["passId"] == issued["passId"]
+    shown = httpx.get(f"{sandbox_url}/alipay/passes", params={"user_id": user}, trust_env=False).json()
+    assert [(p["serial_number"], p["status"]) for p in shown] == [(serial, "CLOSED")]

@@ -2,10 +2,12 @@
 token (``GET /cgi-bin/token``), builds every call and maps ``errcode`` to its own exceptions; only
 the host changes — its ``requests`` session sends ``https://api.weixin.qq.com/...`` to the twin.
 Token, code2session, phone number, subscribe message, content check (v1 as the SDK sends it, and
-v2), and the legacy user-info decryption with the SDK's own crypto."""
+v2), the legacy user-info decryption with the SDK's own crypto, and the card pack (card, api_ticket,
+card_ext signed by the SDK's signer, code voided)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -17,7 +19,7 @@ from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.crypto import WeChatWxaCrypto
 from wechatpy.exceptions import InvalidAppIdException, WeChatClientException
-from wechatpy.utils import check_wxa_signature
+from wechatpy.utils import WeChatSigner, check_wxa_signature
 
 from integrations.wechat import SANDBOX_APPID, SANDBOX_SECRET, sandbox_openid, sandbox_phone
 
@@ -123,3 +125,61 @@ def test_user_info_verifies_and_decrypts_with_the_sdks_crypto(sandbox_url: str) 
         WeChatWxaCrypto(session["session_key"], shown["iv"], "wx-other").decrypt_message(
             shown["encryptedData"]
         )
+
+
+_CARD = {
+    "card_type": "MEMBER_CARD",
+    "member_card": {
+        "base_info": {
+            "logo_url": "https://suqian.example/static/logo.png",
+            "brand_name": "我的宿迁",
+            "code_type": "CODE_TYPE_NONE",
+            "title": "居民身份证",
+            "color": "Color010",
+            "notice": "打开亮证页出示",
+            "description": "证照入口",
+            "sku": {"quantity": 1000},
+            "date_info": {"type": "DATE_TYPE_PERMANENT"},
+            "use_custom_code": True,
+            "bind_openid": True,
+        },
+        "prerogative": "证照入口",
+        "supply_bonus": False,
+        "supply_balance": False,
+    },
+}
+
+
+def test_card_created_ticket_signed_added_and_voided_with_the_sdk(sandbox_url: str) -> None:
+    """``client.card.create``, ``client.jsapi.get_jsapi_card_ticket`` and ``client.card.invalid_code``
+    as the SDK sends them; the card_ext is signed with the SDK's own ``WeChatSigner``."""
+    client = _sdk(sandbox_url)
+    card_id = client.card.create({"card": _CARD})  # the SDK posts its argument as the body
+    assert card_id.startswith("p")
+    ticket = client.jsapi.get_jsapi_card_ticket()
+    assert client.jsapi.get_jsapi_card_ticket() == ticket  # cached by the SDK's session
+
+    openid, code = sandbox_openid(55), f"SDK{uuid.uuid4().hex[:10]}"
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    signer = WeChatSigner()
+    signer.add_data(ticket, timestamp, card_id, code, openid, nonce)
+    ext = {
+        "code": code,
+        "openid": openid,
+        "timestamp": timestamp,
+        "nonce_str": nonce,
+        "signature": signer.signature,
+    }
+    added = httpx.post(
+        f"{sandbox_url}/wechat/card-pack/add",
+        json={"openid": openid, "cardList": [{"cardId": card_id, "cardExt": json.dumps(ext)}]},
+        trust_env=False,
+    )
+    assert added.json()["errMsg"] == "addCard:ok"
+
+    assert client.card.invalid_code(code, card_id)["errcode"] == 0
+    with pytest.raises(WeChatClientException) as caught:
+        client.card.invalid_code(code, card_id)
+    assert caught.value.errcode == 40099
+    pack = httpx.get(f"{sandbox_url}/wechat/card-pack", params={"openid": openid}, trust_env=False).json()
+    assert [(c["code"], c["status"]) for c in pack] == [(code, "UNAVAILABLE")]

@@ -9,6 +9,10 @@ Usage::
         token = await ali.oauth_token(auth_code)        # token.subject: open_id or user_id
         mobile = ali.phone_number(res_response)         # verifies RSA2, then decrypts
 
+    async with AlipayPasses(config, app_id=..., app_private_key=..., alipay_public_key=...) as passes:
+        template = await passes.add_template(unique_id=..., tpl_content={...})   # 卡包
+        issued = await passes.add_instance(tpl_id=template.tpl_id, tpl_params={...}, user_id=...)
+
 ``alipay_public_key`` is *Alipay's* key from the console, never the app's own.
 """
 
@@ -24,6 +28,8 @@ from integrations.alipay._gateway import (
     gateway_timestamp,
 )
 from integrations.alipay._gateway_twin import SANDBOX_APP_ID, GatewayKeys
+from integrations.alipay._pass_twin import IssuedPass, PassTemplate, PassTwinState
+from integrations.alipay._passes import AlipayPass, AlipayPasses, AlipayPassTemplate, PassStatus
 from integrations.alipay._phone import decrypt_phone_number, encrypt_phone_number
 from integrations.alipay._sign import (
     load_private_key,
@@ -51,11 +57,18 @@ __all__ = [
     "AlipayAdapter",
     "AlipayGateway",
     "AlipayMiniProgram",
+    "AlipayPass",
+    "AlipayPassTemplate",
+    "AlipayPasses",
     "AlipaySigner",
     "AlipayToken",
     "AlipayTwinState",
     "GatewayKeys",
     "GatewayOptions",
+    "IssuedPass",
+    "PassStatus",
+    "PassTemplate",
+    "PassTwinState",
     "PhoneNumberUndecryptable",
     "SignTypeUnsupported",
     "alipay_classifier",

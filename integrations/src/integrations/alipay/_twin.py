@@ -9,6 +9,8 @@ Seeded users (stable for every seed, documented in the README):
 * refresh tokens from a login work with ``grant_type=refresh_token``.
 * ``GET /phone-response?n=<n>`` (control route) returns what ``my.getPhoneNumber`` hands the
   client for sandbox user ``n``: the signed, AES-encrypted envelope of :func:`sandbox_mobile`.
+* 卡包 passes (``alipay.pass.*``, see :mod:`integrations.alipay._pass_twin`); ``GET /passes?user_id=``
+  (control route) lists what that user's card pack shows.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from integrations.alipay._gateway_twin import (
     create_gateway_twin,
     invalid_arguments,
 )
+from integrations.alipay._pass_twin import PassTwinState, card_pack_route, pass_methods
 from integrations.alipay._phone import encrypt_phone_number
 
 _AUTH_CODE = re.compile(r"^test-auth-(\d{1,12})(?:-[\w.-]{1,64})?$")
@@ -55,6 +58,7 @@ class AlipayTwinState:
     gateway: GatewayState
     used_codes: set[str] = field(default_factory=set)
     refresh_tokens: dict[str, int] = field(default_factory=dict)  # refresh token → user n
+    passes: PassTwinState = field(default_factory=PassTwinState)  # 卡包 templates and passes
 
 
 def create_alipay_twin(context: TwinContext) -> Twin:
@@ -96,7 +100,11 @@ def create_alipay_twin(context: TwinContext) -> Twin:
         state.used_codes.add(code)
         return issue(int(match.group(1)))
 
-    twin = create_gateway_twin("alipay", context, state, {"alipay.system.oauth.token": oauth_token})
+    methods = {
+        "alipay.system.oauth.token": oauth_token,
+        **pass_methods(state.passes, rng=context.rng("alipay:passes"), clock=context.clock),
+    }
+    twin = create_gateway_twin("alipay", context, state, methods)
 
     async def phone_response(request: Request) -> Response:
         raw = request.query.get("n", "")
@@ -110,4 +118,5 @@ def create_alipay_twin(context: TwinContext) -> Twin:
         return Response(200, payload.encode(), {"content-type": "application/json"})
 
     twin.app.add("GET", "/phone-response", phone_response, control=True)
+    twin.app.add("GET", "/passes", card_pack_route(state.passes), control=True)
     return twin

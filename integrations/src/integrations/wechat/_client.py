@@ -243,31 +243,54 @@ class WeChatMiniProgram:
     async def _with_token(
         self, path: str, *, operation: str, json: Any, response_type: type[T], idempotent: bool
     ) -> T:
+        return await self.call_with_token(
+            "POST", path, operation=operation, json=json, response_type=response_type, idempotent=idempotent
+        )
+
+    async def call_with_token(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        response_type: type[T],
+        idempotent: bool,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+    ) -> T:
+        """Call ``path`` with the cached access token (the other WeChat adapters use this).
+
+        A 40001/40014/42001 answer drops the token and the call is made once more with a fresh one.
+        """
         token = await self.tokens.get()
         try:
-            return await self._call_with(token, path, operation, json, response_type, idempotent)
+            return await self._call_with(
+                token, method, path, operation, json, params, response_type, idempotent
+            )
         except UpstreamRejected as exc:
             if exc.code not in _STALE_TOKEN_CODES:
                 raise
         # Exactly one retry with a fresh token: a second failure is a real problem, not a race.
         self.tokens.invalidate(token)
         token = await self.tokens.get()
-        return await self._call_with(token, path, operation, json, response_type, idempotent)
+        return await self._call_with(token, method, path, operation, json, params, response_type, idempotent)
 
     async def _call_with(
         self,
         token: str,
+        method: str,
         path: str,
         operation: str,
         json: Any,
+        params: Mapping[str, str] | None,
         response_type: type[T],
         idempotent: bool,
     ) -> T:
         return await self._http.call(
-            "POST",
+            method,
             path,
             operation=operation,
-            params={"access_token": token},
+            params={**(params or {}), "access_token": token},
             json=json,
             response_type=response_type,
             idempotent=idempotent,

@@ -16,6 +16,8 @@ Seeded users (documented in the README, stable for every seed):
   ``errcode`` 87014 for risky text, else 0.
 * access tokens: ``POST /cgi-bin/stable_token`` and the legacy ``GET /cgi-bin/token`` (each
   fetch a new token, the previous one valid five more minutes), two separate pools.
+* card pack (``/card/create``, the ``wx_card`` ticket, ``/card/code/unavailable``, and the
+  user's ``wx.addCard`` as ``POST /card-pack/add``): see :mod:`integrations.wechat._cards_twin`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import msgspec
 
 from integrations._asgi import Request, Response, json_response
 from integrations._twin import Twin, TwinContext, new_twin
+from integrations.wechat._cards_twin import CardTwinState, add_card_routes
 from integrations.wechat._crypto import encrypt_user_data, raw_data_signature
 from integrations.wechat._session import SessionKey
 
@@ -72,6 +75,7 @@ class WeChatTwinState:
     token_requests: int = 0
     grants: dict[tuple[str, str], int] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    cards: CardTwinState = field(default_factory=CardTwinState)  # card templates, tickets, packs
 
     def set_grants(self, openid: str, template_id: str, count: int) -> None:
         """Limit ``openid`` to ``count`` more sends of ``template_id``."""
@@ -139,6 +143,10 @@ def create_wechat_twin(context: TwinContext) -> Twin:
         if clock.now() >= expires_at:
             return _envelope(42001, "access_token expired")
         return None
+
+    add_card_routes(
+        router, state.cards, valid_token=valid_token, rng=context.rng("wechat:cards"), clock=clock
+    )
 
     def parse(request: Request, type_: type[Any]) -> Any:
         try:
