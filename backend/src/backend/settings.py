@@ -132,6 +132,8 @@ class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     wechat_appid: str = ""
     wechat_secret: str = ""
+    # The mini program's original id + "@app" (gh_xxx@app): card-pack cards open it.
+    wechat_username: str = ""
     alipay_app_id: str = ""
     # The app's RSA2 private key (PEM or bare base64 PKCS#8) and *Alipay's* public key from the console.
     alipay_private_key: str = ""

@@ -13,6 +13,7 @@ from typing import Any
 
 from backend.settings import MiniProgramSettings, UpstreamSettings
 from integrations import BreakerPolicy, UpstreamConfig, alipay, log_audit_event, wechat
+from integrations.cardpack import CardPacks
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
@@ -58,6 +59,8 @@ class Upstreams:
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
+        # Licence pointers in the platforms' card packs (卡包); a platform not configured has none.
+        passes: alipay.AlipayPasses | None = None
         if self.sandbox is not None:
             twin = self.sandbox.state("alipay")
             assert isinstance(twin, alipay.AlipayTwinState)
@@ -71,6 +74,13 @@ class Upstreams:
                 app_private_key=alipay.load_private_key(keys["app_private_key"]),
                 alipay_public_key=alipay.load_public_key(keys["alipay_public_key"]),
                 aes_key=keys["aes_key"],
+                **common,
+            )
+            passes = alipay.AlipayPasses(
+                config("alipay"),
+                app_id=keys["app_id"],
+                app_private_key=alipay.load_private_key(keys["app_private_key"]),
+                alipay_public_key=alipay.load_public_key(keys["alipay_public_key"]),
                 **common,
             )
         else:
@@ -90,12 +100,25 @@ class Upstreams:
                     aes_key=miniprogram.alipay_aes_key,
                     **common,
                 )
+                passes = alipay.AlipayPasses(
+                    _platform_config(config("alipay"), alipay.BASE_URL),
+                    app_id=miniprogram.alipay_app_id,
+                    app_private_key=alipay.load_private_key(miniprogram.alipay_private_key),
+                    alipay_public_key=alipay.load_public_key(miniprogram.alipay_public_key),
+                    **common,
+                )
+        self._passes = passes
+        self.card_packs = CardPacks(
+            alipay=passes,
+            wechat=wechat.WeChatCards(self.wechat) if self.wechat is not None else None,
+            wechat_username=miniprogram.wechat_username or "gh_sandbox00000@app",
+        )
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
         for adapter in (*adapters, self.telecom, self.faceverify):
             await adapter.aclose()
-        for platform in (self.wechat, self.alipay):
+        for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:
                 await platform.aclose()
 

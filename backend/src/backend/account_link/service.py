@@ -192,6 +192,17 @@ class AccountLinkService:
             raise PhoneNotYours()
         return await self._link(principal.id, identity, by=principal.subject, phone=phone)
 
+    async def user_on(self, citizen_id: uuid.UUID, platform: Platform) -> str | None:
+        """The citizen's user id on ``platform`` (WeChat openid, Alipay user id), if they linked one."""
+        return next(
+            (
+                link.platform_user_id
+                for link in await self._links.list_for(citizen_id)
+                if link.platform == platform
+            ),
+            None,
+        )
+
     async def list(self, principal: Principal) -> list[Link]:
         return await self._links.list_for(principal.id)
 

@@ -15,15 +15,19 @@ Conflict (409)
 ├── LicenceUnusable         licence.unusable (revoked, suspended or expired: it can't be shown)
 ├── NotHeld                 licence.not_held (consenting to a type the citizen holds no licence of)
 ├── VerifierExists          licence.verifier_exists (the device already has a registration)
-└── PresentationReplayed    licence.presentation_replayed (verified once already)
+├── PresentationReplayed    licence.presentation_replayed (verified once already)
+├── PlatformNotLinked       licence.platform_not_linked (no WeChat/Alipay account linked for the card pack)
+└── PointerExists           licence.pointer_exists (the licence is in that card pack already)
 Invalid (422)
 ├── FieldsInvalid           licence.fields_invalid (consent to a field that was not asked for…)
 ├── RegistrationInvalid     licence.registration_invalid (no type, a type with no field, > 256 fields)
 └── PresentationInvalid     licence.presentation_invalid (``reason`` is the wallet library's code)
 Unavailable (503)
-└── LibraryUnavailable      licence.library_unavailable (the e-licence library can't be reached)
+├── LibraryUnavailable      licence.library_unavailable (the e-licence library can't be reached)
+└── CardPackUnavailable     licence.card_pack_unavailable (the platform's card-pack API refused or is down)
 RateLimited (429)
-└── RefreshRateLimited      licence.refresh_rate_limited (pulls asked for by one citizen)
+├── RefreshRateLimited      licence.refresh_rate_limited (pulls asked for by one citizen)
+└── ShowRateLimited         licence.show_rate_limited (handles asked for by one citizen)
 """
 
 from __future__ import annotations
@@ -145,3 +149,24 @@ class LibraryUnavailable(Unavailable):
 class RefreshRateLimited(RateLimited):
     code = "licence.refresh_rate_limited"
     detail = "Your licences were pulled just now; try again in a minute"
+
+
+class PlatformNotLinked(Conflict):
+    code = "licence.platform_not_linked"
+    detail = "Link your account on that platform first (in its mini program)"
+
+
+class PointerExists(Conflict):
+    code = "licence.pointer_exists"
+    detail = "This licence is in that card pack already"
+
+
+class CardPackUnavailable(Unavailable):
+    code = "licence.card_pack_unavailable"
+    detail = "The card pack can't be reached now; try again later"
+    retry_after = 30
+
+
+class ShowRateLimited(RateLimited):
+    code = "licence.show_rate_limited"
+    detail = "Too many codes asked for just now; try again in a minute"

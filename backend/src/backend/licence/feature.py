@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from backend.account_link.service import AccountLinkService
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
 from backend.feature import Feature
-from backend.licence.controller import (
-    CounterController,
-    IssuerController,
-    LicenceController,
-    VerifierAdminController,
-)
+from backend.licence.cards import CardPackService
+from backend.licence.controller import IssuerController, LicenceController
+from backend.licence.controller.counter import CounterController, VerifierAdminController
 from backend.licence.keys import LicenceKeys
 from backend.licence.log import DisclosureLog
 from backend.licence.repository import (
+    CardRepository,
     KeyRepository,
     LogRepository,
     RecordRepository,
@@ -97,8 +96,21 @@ def _showing(w: Wiring) -> ShowService:
         keys=w.get(LicenceKeys),
         disclosure_log=w.get(DisclosureLog),
         store=infra.store,
+        limiter=infra.limiter,
         cipher=infra.cipher,
         settings=w.section(LicenceSettings),
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
+def _card_packs(w: Wiring) -> CardPackService:
+    infra = w.infra
+    return CardPackService(
+        repository=CardRepository(infra.engine),
+        licences=w.get(LicenceService),
+        links=w.get(AccountLinkService),
+        packs=infra.upstreams.card_packs,
         clock=infra.clock,
         engine=infra.engine,
     )
@@ -132,12 +144,14 @@ FEATURE = Feature(
         StatusLists: _status_lists,
         VerifierRegistry: _verifiers,
         ShowService: _showing,
+        CardPackService: _card_packs,
     },
     dependencies={
         "licences": LicenceService,
         "showing": ShowService,
         "status_lists": StatusLists,
         "verifiers": VerifierRegistry,
+        "card_packs": CardPackService,
     },
     background=_background,
 )

@@ -3,6 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from backend.licence.tables import (
+    LicenceCard,
     LicenceKey,
     LicenceLogEntry,
     LicenceRecord,
@@ -14,5 +15,13 @@ from backend.licence.tables import (
 APP_CONFIG = AppConfig(
     app_name="licence",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[LicenceRecord, LicenceKey, LicenceVerifier, LicenceRequest, LicenceLogEntry, LicenceSync],
+    table_classes=[
+        LicenceRecord,
+        LicenceKey,
+        LicenceVerifier,
+        LicenceRequest,
+        LicenceLogEntry,
+        LicenceSync,
+        LicenceCard,
+    ],
 )

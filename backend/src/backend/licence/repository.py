@@ -17,6 +17,7 @@ from piccolo.engine.base import Engine
 from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository
 from backend.licence.tables import (
+    LicenceCard,
     LicenceKey,
     LicenceLogEntry,
     LicenceRecord,
@@ -25,6 +26,8 @@ from backend.licence.tables import (
     LicenceVerifier,
 )
 
+# The library change feed's cursor (``licence_sync``), also the name of its lock.
+FEED = "feed"
 RequestState = Literal["pending", "presented", "declined", "expired", "verified", "lapsed"]
 VerifierKind = Literal["department", "counter", "business"]
 LicenceStatus = Literal["valid", "suspended", "expired", "revoked"]
@@ -177,9 +180,11 @@ class RecordRepository(Repository):
         )
         return [(r["status_idx"], r["status"]) for r in rows]
 
-    async def lists(self) -> list[int]:
-        rows = await LicenceRecord.select(LicenceRecord.status_list).distinct()
-        return sorted(r["status_list"] for r in rows)
+    async def newest_list(self) -> int | None:
+        """The highest status-list number in use (lists run from 1 up); None before the first."""
+        rows = await LicenceRecord.raw("SELECT MAX(status_list) AS newest FROM licence_record")
+        newest = rows[0]["newest"] if rows else None
+        return int(newest) if newest is not None else None
 
 
 class KeyRepository(Repository):
@@ -318,4 +323,51 @@ class SyncRepository(Repository):
             target=LicenceSync.name,
             action="DO UPDATE",
             values=[LicenceSync.position, LicenceSync.at],
+        )
+
+
+class CardRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    licence_id: uuid.UUID
+    citizen_id: uuid.UUID
+    platform: Literal["wechat", "alipay"]
+    serial: str
+    pass_id: str
+    created_at: datetime
+    withdrawn_at: datetime | None
+
+
+def _card(row: dict[str, Any]) -> CardRow:
+    return CardRow(
+        **dict(row, created_at=as_utc(row["created_at"]), withdrawn_at=as_utc_or_none(row["withdrawn_at"]))
+    )
+
+
+class CardRepository(Repository):
+    async def insert(self, row: CardRow) -> None:
+        await LicenceCard.insert(LicenceCard(**msgspec.structs.asdict(row)))
+
+    async def live(self, licence_id: uuid.UUID, platform: str) -> CardRow | None:
+        row = (
+            await LicenceCard.select()
+            .where(
+                (LicenceCard.licence_id == licence_id)
+                & (LicenceCard.platform == platform)
+                & LicenceCard.withdrawn_at.is_null()
+            )
+            .first()
+        )
+        return _card(row) if row else None
+
+    async def of_licence(self, licence_id: uuid.UUID) -> list[CardRow]:
+        rows = (
+            await LicenceCard.select()
+            .where(LicenceCard.licence_id == licence_id)
+            .order_by(LicenceCard.created_at)
+        )
+        return [_card(r) for r in rows]
+
+    async def withdraw(self, card_id: uuid.UUID, *, now: datetime) -> None:
+        await LicenceCard.update({LicenceCard.withdrawn_at: now}).where(
+            (LicenceCard.id == card_id) & LicenceCard.withdrawn_at.is_null()
         )

@@ -216,3 +216,22 @@ class VerifierRead(msgspec.Struct, frozen=True, kw_only=True):
 
 class VerifierList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[VerifierRead]
+
+
+class CardPackAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    platform: Literal["wechat", "alipay"]
+
+
+class CardPointerRead(msgspec.Struct, frozen=True, kw_only=True):
+    """A pointer in a card pack. ``add_card`` (WeChat): hand it to ``wx.addCard`` unchanged — the card
+    is in the pack once the citizen accepts there; Alipay's pass is in the pack at once."""
+
+    platform: Literal["wechat", "alipay"]
+    serial: str
+    created_at: datetime
+    withdrawn_at: datetime | None = None
+    add_card: dict[str, str] | None = None
+
+
+class CardPointerList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[CardPointerRead]

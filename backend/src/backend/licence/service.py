@@ -8,16 +8,18 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
+from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
 
+import wallet
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
-from backend.database import transaction
+from backend.database import UniqueViolation, transaction
 from backend.licence import credentials
 from backend.licence.errors import (
     FieldsInvalid,
@@ -30,7 +32,7 @@ from backend.licence.errors import (
 from backend.licence.keys import LicenceKeys
 from backend.licence.kinds import claims_of
 from backend.licence.log import DisclosureLog, LogEvent
-from backend.licence.repository import RecordRepository, RecordRow, SyncRepository, serialise
+from backend.licence.repository import FEED, RecordRepository, RecordRow, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
 from backend.ratelimit import RateLimit, RateLimiter
 from integrations import UpstreamRejected, UpstreamUnavailable
@@ -41,6 +43,8 @@ log = logging.getLogger("backend.licence")
 
 # Five pulls a minute per citizen: the app's pull-to-refresh, with room for retries.
 REFRESH = RateLimit(RefreshRateLimited, limit=5, window=60)
+# A credential is renewed in its last 30 days (on the citizen's next look at the wallet).
+RENEW_BEFORE = timedelta(days=30)
 SEALED = "licence_record.sealed"
 CREDENTIAL = "licence_record.credential"
 IDENTIFIER = "licence_record.identifier"
@@ -87,13 +91,14 @@ class Material:
 
 
 def _mask(licence: Licence) -> str:
+    """Never more than a quarter of the number shown, at most its first 2 and last 4 characters
+    (an ID card's, and any 16 characters or longer, the city's rule: first 4, last 4)."""
     number = licence.number
-    if licence.kind_code == "JMSFZ" or len(number) == 18:
-        try:
-            return mask_id_number(number)
-        except ValueError:
-            pass
-    return number[:2] + "*" * max(len(number) - 6, 2) + number[-4:]
+    if len(number) >= 16:
+        return mask_id_number(number)
+    shown = len(number) // 4
+    head, tail = min(2, shown // 2), min(4, shown - min(2, shown // 2))
+    return number[:head] + "*" * (len(number) - head - tail) + (number[-tail:] if tail else "")
 
 
 class LicenceService:
@@ -125,71 +130,136 @@ class LicenceService:
         self._engine = engine
 
     async def held(self, citizen_id: uuid.UUID) -> list[RecordRow]:
-        """The citizen's licences; the first call pulls them from the library (its outage then
-        leaves the list empty for now, not an error: the citizen can refresh later)."""
-        if await self._sync.position(f"citizen:{citizen_id}") is None:
+        """The citizen's licences. The first look pulls them from the library, and so does a look at
+        a credential that is due for renewal (``_due``); the library's outage then leaves the list as
+        it was, not an error: what is held keeps working and the citizen can refresh later.
+
+        Raises:
+            CitizenNotFound.
+        """
+        rows = await self._records.held(citizen_id)
+        first = await self._sync.position(f"citizen:{citizen_id}") is None
+        if first or any(self._due(row) for row in rows):
             try:
-                await self.refresh(citizen_id)
+                rows = await self._pull(citizen_id)
             except LibraryUnavailable:
-                log.warning("first licence pull deferred: library unavailable")
-        return await self._records.held(citizen_id)
+                log.warning("licence pull deferred: library unavailable")
+        return rows
 
     async def refresh(self, citizen_id: uuid.UUID) -> list[RecordRow]:
-        """Pull the citizen's licences now: new ones are issued, changed ones re-issued as a new
-        version, unchanged ones kept. A citizen may ask ``REFRESH`` times a minute (each pull costs the
+        """Pull the citizen's licences now: new ones are issued, changed or due ones re-issued as a
+        new version, the rest kept. A citizen may ask ``REFRESH`` times a minute (each pull costs the
         library a search and a read per licence).
 
         Raises:
             RefreshRateLimited, LibraryUnavailable, CitizenNotFound.
         """
         await self._limiter.hit(REFRESH, str(citizen_id))
-        now = self._clock.now()
+        return await self._pull(citizen_id)
+
+    async def _pull(self, citizen_id: uuid.UUID) -> list[RecordRow]:
+        """Apply a snapshot of the library only if no status change from the feed was applied since
+        it was taken: the feed's cursor is read before the snapshot and checked under the feed's lock
+        (taken first, as the feed job takes it, so the two never deadlock); a moved cursor means the
+        snapshot may hold a status the feed already superseded, so it is taken again."""
         citizen = await self._citizens.real_identity(citizen_id)
+        for _ in range(3):
+            cursor = await self._sync.position(FEED)
+            licences = await self._fetch(citizen.id_number)
+            now = self._clock.now()
+            holder = (await self._keys.holder(citizen_id, now=now)).public_key
+            issuer_key = await self._keys.issuer(now=now)
+            # Another citizen's pull may draw the same status entry at once: the unique index refuses
+            # the second, which takes the snapshot again.
+            with UniqueViolation() as clash:
+                async with transaction(self._engine):
+                    await serialise(self._engine, FEED)
+                    await serialise(self._engine, f"citizen:{citizen_id}")
+                    if await self._sync.position(FEED) != cursor:
+                        continue
+                    held = {r.identifier_index: r for r in await self._records.held(citizen_id)}
+                    for licence in licences:
+                        await self._apply(
+                            citizen_id, licence, held, issuer_key=issuer_key, holder=holder, now=now
+                        )
+                    await self._sync.save(f"citizen:{citizen_id}", 0, now=now)
+            if not clash.occurred:
+                return await self._records.held(citizen_id)
+        raise LibraryUnavailable()
+
+    async def _fetch(self, id_number: str) -> list[Licence]:
         try:
-            summaries = await self._elicence.list_licences(citizen.id_number)
+            summaries = await self._elicence.list_licences(id_number)
             licences = [await self._elicence.get_licence(s.identifier) for s in summaries]
         except (UpstreamUnavailable, UpstreamRejected) as exc:
             log.warning("licence pull failed: %s", type(exc).__name__)
             raise LibraryUnavailable() from exc
-        holder = (await self._keys.holder(citizen_id, now=now)).public_key
-        issuer_key = await self._keys.issuer(now=now)
-        async with transaction(self._engine):
-            await serialise(self._engine, f"citizen:{citizen_id}")
-            held = {r.identifier_index: r for r in await self._records.held(citizen_id)}
-            for licence in licences:
-                index = self._cipher.blind_index(licence.identifier, column=IDENTIFIER)
-                sealed = msgspec.json.encode(licence)
-                before = held.get(index)
-                if before is not None and self._open(before) == sealed:
-                    continue
-                row = before or await self._new_row(citizen_id, index, now=now)
-                row.version = row.version + 1 if before else 1
-                row.credential = credentials.issue(
-                    licence,
-                    issuer_key=issuer_key,
-                    holder=holder,
-                    iss=self._settings.issuer,
-                    status_list=row.status_list,
-                    status_idx=row.status_idx,
-                    now=now,
-                    ttl=self._settings.credential_ttl,
-                )
-                self._fill(row, licence, sealed, now=now)
-                await (self._records.update(row) if before else self._records.insert(row))
-                await self._log.append(
-                    citizen_id,
-                    LogEvent(event="issued", kind_code=licence.kind_code, outcome=f"version {row.version}"),
-                    now=now,
-                )
-            await self._sync.save(f"citizen:{citizen_id}", 0, now=now)
-        return await self._records.held(citizen_id)
+        # The library answers a search by holder; a licence naming someone else (a co-owner's, a
+        # misbehaving search) is never issued to this citizen.
+        mine = [lic for lic in licences if lic.holder_id_number.upper() == id_number.upper()]
+        if len(mine) != len(licences):
+            log.warning("licence pull: %d licences of another holder dropped", len(licences) - len(mine))
+        return mine
+
+    async def _apply(
+        self,
+        citizen_id: uuid.UUID,
+        licence: Licence,
+        held: dict[str, RecordRow],
+        *,
+        issuer_key: wallet.SigningKey,
+        holder: ec.EllipticCurvePublicKey,
+        now: datetime,
+    ) -> None:
+        index = self._cipher.blind_index(licence.identifier, column=IDENTIFIER)
+        sealed = msgspec.json.encode(licence)
+        before = held.get(index)
+        if before is not None and self._open(before) == sealed and not self._due(before):
+            return
+        row = before or await self._new_row(citizen_id, index, now=now)
+        row.version = row.version + 1 if before else 1
+        row.credential = credentials.issue(
+            licence,
+            issuer_key=issuer_key,
+            holder=holder,
+            iss=self._settings.issuer,
+            status_list=row.status_list,
+            status_idx=row.status_idx,
+            now=now,
+            ttl=self._settings.credential_ttl,
+        )
+        self._fill(row, licence, sealed, now=now)
+        await (self._records.update(row) if before else self._records.insert(row))
+        event = LogEvent(event="issued", kind_code=licence.kind_code, outcome=f"version {row.version}")
+        await self._log.append(citizen_id, event, now=now)
+
+    def _due(self, row: RecordRow) -> bool:
+        """A credential is re-issued within ``RENEW_BEFORE`` of its end (it was issued when the row
+        was last filled, ``fetched_at``) and when a predicate it states has flipped (an ID card's
+        holder turned 18 since)."""
+        now = self._clock.now()
+        if now >= row.fetched_at + timedelta(seconds=self._settings.credential_ttl) - RENEW_BEFORE:
+            return True
+        if row.kind_code != "JMSFZ" or row.status != "valid":
+            return False
+        licence = msgspec.json.decode(self._open(row), type=Licence)
+        then = claims_of(licence, today=row.fetched_at.astimezone(credentials.BEIJING).date())
+        return then != claims_of(licence, today=now.astimezone(credentials.BEIJING).date())
 
     async def _new_row(self, citizen_id: uuid.UUID, index: str, *, now: datetime) -> RecordRow:
-        status_list = 1
+        # A random free entry of the newest list; when four draws in a row hit taken entries the list
+        # is full enough (about half) and the next one is opened. Lists are numbered from 1 up.
+        status_list = await self._records.newest_list() or 1
         while True:
-            idx = secrets.randbelow(self._settings.status_list_size)
-            if not await self._records.idx_taken(status_list, idx):
-                break
+            for _ in range(4):
+                idx = secrets.randbelow(self._settings.status_list_size)
+                if not await self._records.idx_taken(status_list, idx):
+                    return self._blank(citizen_id, index, status_list, idx, now=now)
+            status_list += 1
+
+    def _blank(
+        self, citizen_id: uuid.UUID, index: str, status_list: int, idx: int, *, now: datetime
+    ) -> RecordRow:
         return RecordRow(
             id=uuid.uuid4(),
             citizen_id=citizen_id,
@@ -249,10 +319,17 @@ class LicenceService:
 
     async def field(self, citizen_id: uuid.UUID, kind_code: str, claim: str, *, audience: str) -> FieldValue:
         """Field ``claim`` of the citizen's licence of ``kind_code`` with its provenance (for
-        auto-fill): a presentation of that one claim to ``audience``, verified here."""
+        auto-fill): a presentation of that one claim to ``audience``, verified here.
+
+        It signs with the citizen's holder key: call it only from an action the signed-in citizen
+        took (filling their own form), never on another party's behalf.
+
+        Raises:
+            NotHeld, LicenceUnusable, FieldsInvalid (the credential carries no such claim).
+        """
         now = self._clock.now()
         held = await self.usable_of_kind(citizen_id, kind_code)
-        if claim not in claims_of(held.licence, today=now.date()):
+        if claim not in credentials.disclosure_digests(held.credential):
             raise FieldsInvalid(fields=[claim])
         nonce = secrets.token_urlsafe(16)
         published = await self._keys.lookup(now=now)
@@ -265,14 +342,18 @@ class LicenceService:
             nonce=nonce,
             now=now,
         )
-        verified = credentials.verify(
-            presentation.compact,
-            published=published,
-            aud=audience,
-            nonce=nonce,
-            now=now,
-            status=lambda _uri, _idx: credentials.status_value(held.record.status),
-        )
+        try:
+            verified = credentials.verify(
+                presentation.compact,
+                published=published,
+                aud=audience,
+                nonce=nonce,
+                now=now,
+                status=lambda _uri, _idx: credentials.status_value(held.record.status),
+            )
+        except wallet.errors.WalletError as exc:  # an expired credential awaiting renewal, say
+            log.warning("field provenance refused: %s", exc.code)
+            raise LicenceUnusable() from exc
         digests = credentials.disclosure_digests(presentation.compact)
         return FieldValue(
             value=verified.claims.get(claim),

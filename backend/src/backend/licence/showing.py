@@ -35,18 +35,21 @@ from backend.licence.errors import (
     PresentationReplayed,
     RequestClosed,
     RequestNotFound,
+    ShowRateLimited,
 )
 from backend.licence.keys import LicenceKeys
-from backend.licence.kinds import claims_of
 from backend.licence.log import DisclosureLog, LogEvent, LogView
 from backend.licence.repository import RequestRepository, RequestRow, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.settings import LicenceSettings
 from backend.licence.status import StatusLists
 from backend.licence.verifiers import VerifierRegistry, audience, outside
+from backend.ratelimit import RateLimit, RateLimiter
 from backend.store import KeyValueStore
 
 PRESENTATION = "licence_request.presentation"
+# The app fetches a handle a minute while the code is on screen; 20 a minute leaves room for reopening.
+SHOW = RateLimit(ShowRateLimited, limit=20, window=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class ShowService:
         keys: LicenceKeys,
         disclosure_log: DisclosureLog,
         store: KeyValueStore,
+        limiter: RateLimiter,
         cipher: PersonalDataCipher,
         settings: LicenceSettings,
         clock: Clock,
@@ -94,12 +98,19 @@ class ShowService:
         self._keys = keys
         self._log = disclosure_log
         self._store = store
+        self._limiter = limiter
         self._cipher = cipher
         self._settings = settings
         self._clock = clock
         self._engine = engine
 
     async def show(self, citizen_id: uuid.UUID) -> Shown:
+        """A fresh handle for the citizen to show.
+
+        Raises:
+            ShowRateLimited: more than ``SHOW`` a minute (the app asks one a minute while shown).
+        """
+        await self._limiter.hit(SHOW, str(citizen_id))
         handle = secrets.token_urlsafe(16)
         await self._store.set(f"licence:handle:{handle}", citizen_id.bytes, ttl=self._settings.handle_ttl)
         now = self._clock.now()
@@ -147,9 +158,13 @@ class ShowService:
         return Asked(request=request, verifier=verifier)
 
     async def pending(self, citizen_id: uuid.UUID) -> list[Asked]:
+        """Requests waiting for the citizen, oldest first; a verifier suspended since it asked is
+        left out (its requests can no longer be answered)."""
         asked = []
         for request in await self._requests.pending_for(citizen_id, now=self._clock.now()):
-            asked.append(Asked(request=request, verifier=await self._verifiers.get(request.verifier_id)))
+            verifier = await self._verifiers.get(request.verifier_id)
+            if verifier.suspended_at is None:
+                asked.append(Asked(request=request, verifier=verifier))
         return asked
 
     async def answered(self, citizen_id: uuid.UUID, request_id: uuid.UUID) -> Asked:
@@ -166,9 +181,10 @@ class ShowService:
         request = await self._requests.find(request_id)
         if request is None or request.citizen_id != citizen_id:
             raise RequestNotFound()
-        if request.state != "pending" or request.expires_at <= self._clock.now():
+        verifier = await self._verifiers.get(request.verifier_id)
+        if request.state != "pending" or request.expires_at <= self._clock.now() or verifier.suspended_at:
             raise RequestClosed()
-        return Asked(request=request, verifier=await self._verifiers.get(request.verifier_id))
+        return Asked(request=request, verifier=verifier)
 
     async def consent(self, citizen_id: uuid.UUID, request_id: uuid.UUID, *, fields: list[str]) -> RequestRow:
         """Disclose ``fields`` (a subset of what was asked) to the asking verifier.
@@ -183,9 +199,8 @@ class ShowService:
             raise FieldsInvalid(fields=extra)
         held = await self._licences.usable_of_kind(citizen_id, request.kind_code)
         now = self._clock.now()
-        # A field the licence does not carry (a marriage certificate has no expiry) is not disclosed.
-        carried = claims_of(held.licence, today=now.date())
-        disclosed = sorted(set(fields) & set(carried))
+        # A field the credential does not carry (a marriage certificate has no expiry) is not disclosed.
+        disclosed = sorted(set(fields) & set(credentials.disclosure_digests(held.credential)))
         presentation = credentials.present(
             held.credential,
             claims=disclosed,
@@ -243,8 +258,12 @@ class ShowService:
     async def delivered(self, device_id: uuid.UUID, request_id: uuid.UUID) -> Delivered:
         """The asking counter's view of its request: the presentation once the citizen consented."""
         request, _ = await self._counters(device_id, request_id)
-        if request.state == "pending" and request.expires_at <= self._clock.now():
-            request = msgspec.structs.replace(request, state="expired")
+        lapsed = request.expires_at <= self._clock.now()
+        if lapsed and request.state in ("pending", "presented"):
+            # Before the expiry job has run: the counter's window is over all the same.
+            request = msgspec.structs.replace(
+                request, state="expired" if request.state == "pending" else "lapsed"
+            )
         presentation = None
         if request.presentation is not None and request.state == "presented":
             presentation = self._cipher.open(request.presentation, column=f"{PRESENTATION}:{request.id}")
@@ -261,11 +280,11 @@ class ShowService:
             RequestNotFound, PresentationReplayed, RequestClosed, PresentationInvalid.
         """
         request, verifier = await self._counters(device_id, request_id)
+        now = self._clock.now()
         if request.state == "verified":
             raise PresentationReplayed()
-        if request.state != "presented":
+        if request.state != "presented" or request.expires_at <= now:
             raise RequestClosed()
-        now = self._clock.now()
         published = await self._keys.lookup(now=now)
         lists = await self._status_lists.current()
 

@@ -23,13 +23,12 @@ from backend.licence import credentials
 from backend.licence.errors import StatusListNotFound
 from backend.licence.keys import LicenceKeys
 from backend.licence.log import DisclosureLog, LogEvent
-from backend.licence.repository import RecordRepository, SyncRepository, serialise
+from backend.licence.repository import FEED, RecordRepository, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
 from integrations.elicence import ElicenceClient
 
 log = logging.getLogger("backend.licence.status")
 
-FEED = "feed"
 STATUS_LIST_TYPE = "application/statuslist+jwt"
 
 
@@ -57,6 +56,8 @@ class StatusLists:
         self._clock = clock
         self._engine = engine
         self._signed: dict[int, tuple[float, str, wallet.StatusList]] = {}
+        self._newest = 0
+        self._lists_at = -float("inf")
 
     async def token(self, status_list: int) -> str:
         """The signed Status List Token of list ``status_list``."""
@@ -66,7 +67,7 @@ class StatusLists:
         cached = self._signed.get(status_list)
         if cached is not None and time.monotonic() - cached[0] < self._settings.status_cache:
             return cached[1], cached[2]
-        if status_list not in await self._records.lists():
+        if status_list not in await self._lists():
             raise StatusListNotFound()
         entries = wallet.StatusList(self._settings.status_list_size, bits=2)
         for idx, status in await self._records.not_valid(status_list):
@@ -96,11 +97,19 @@ class StatusLists:
     async def jwks(self) -> dict[str, list[dict[str, str]]]:
         return await self._keys.jwks(now=self._clock.now())
 
+    async def _lists(self, *, fresh: bool = False) -> range:
+        """The lists in use, 1..newest: read at most once a ``status_cache`` (an unknown number asked
+        for by anyone costs no query), or now (``fresh``: one indexed MAX)."""
+        if fresh or time.monotonic() - self._lists_at >= self._settings.status_cache:
+            self._newest = await self._records.newest_list() or 0
+            self._lists_at = time.monotonic()
+        return range(1, self._newest + 1)
+
     async def current(self) -> dict[str, wallet.StatusList]:
         """Every list by URI, as just signed: the server's own verifications read the lists it
         publishes (one build per ``status_cache`` seconds, shared with the published tokens)."""
         lists = {}
-        for status_list in await self._records.lists():
+        for status_list in await self._lists(fresh=True):
             lists[credentials.status_uri(self._settings.issuer, status_list)] = (
                 await self._signed_list(status_list)
             )[1]
@@ -130,4 +139,5 @@ class StatusLists:
         if moved:
             log.info("licence statuses moved rows=%d cursor=%d", moved, page.last_seq)
         self._signed.clear()
+        self._lists_at = -float("inf")
         return moved

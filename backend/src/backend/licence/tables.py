@@ -99,3 +99,18 @@ class LicenceSync(Table, tablename="licence_sync"):
     name = Varchar(length=64, primary_key=True)
     position = Integer(default=0)
     at = Timestamptz()
+
+
+class LicenceCard(Table, tablename="licence_card"):
+    """A pointer to a licence in the citizen's WeChat or Alipay card pack: the platform's references,
+    never the licence's data (the pass shows its name and masked number, both already public to the
+    platform user who holds it). ``withdrawn_at`` when taken back."""
+
+    id = UUID(primary_key=True)
+    licence_id = UUID(index=True)
+    citizen_id = UUID()
+    platform = Varchar(length=8)
+    serial = Varchar(length=64)
+    pass_id = Varchar(length=128)
+    created_at = Timestamptz()
+    withdrawn_at = Timestamptz(null=True, default=None)

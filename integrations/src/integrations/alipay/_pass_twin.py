@@ -36,6 +36,7 @@ from integrations.clock import Clock
 
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]{0,63})\$")
 _USER_ID = re.compile(r"^2088\d{12}$")
+_OPEN_ID = re.compile(r"^[0-9A-Za-z_-]{20,64}$")
 _STATUSES = frozenset({"CLOSED", "USED"})
 
 
@@ -146,9 +147,13 @@ def pass_methods(state: PassTwinState, *, rng: random.Random, clock: Clock) -> d
             raise business_failed("KP.TEMPLATE_NOT_EXIST", "模板不存在")
         if call.biz.get("recognition_type") != "2":
             raise invalid_arguments("isv.invalid-parameter", "recognition_type 仅支持 2(按用户发放)")
-        user_id = _object(call.biz.get("recognition_info"), "recognition_info").get("user_id")
-        if not isinstance(user_id, str) or _USER_ID.match(user_id) is None:
-            raise invalid_arguments("isv.invalid-parameter", "recognition_info.user_id 无效")
+        recognition = _object(call.biz.get("recognition_info"), "recognition_info")
+        # A 2088 user_id (older apps), or the app's open_id since the OpenID migration.
+        user_id = recognition.get("user_id") or recognition.get("open_id")
+        if not isinstance(user_id, str) or (
+            _USER_ID.match(user_id) is None and _OPEN_ID.match(user_id) is None
+        ):
+            raise invalid_arguments("isv.invalid-parameter", "recognition_info.user_id / open_id 无效")
         params = _params(call.biz.get("tpl_params"))
         missing = [name for name in template.variables if not params.get(name)]
         if missing:
@@ -207,12 +212,13 @@ def pass_methods(state: PassTwinState, *, rng: random.Random, clock: Clock) -> d
 
 
 def card_pack_route(state: PassTwinState) -> Any:
-    """``GET /passes?user_id=`` — the user's 卡包: every pass issued to them, rendered."""
+    """``GET /passes?user_id=`` (a 2088 user id or an open_id) — the user's 卡包: every pass issued to
+    them, rendered."""
 
     async def passes(request: Request) -> Response:
         user_id = request.query.get("user_id", "")
-        if _USER_ID.match(user_id) is None:
-            return error_response(400, "invalid_request", "user_id must be 2088 and 12 digits")
+        if _USER_ID.match(user_id) is None and _OPEN_ID.match(user_id) is None:
+            return error_response(400, "invalid_request", "user_id: a 2088 user id or an app's open_id")
         shown = [issued.view(state.templates[issued.tpl_id]) for issued in state.of_user(user_id)]
         return json_response(shown)
 

@@ -79,7 +79,8 @@ class AlipayPasses(AlipayAdapter):
         return AlipayPassTemplate(tpl_id=result.tpl_id, tpl_params=tuple(result.tpl_params))
 
     async def add_instance(self, *, tpl_id: str, tpl_params: Mapping[str, str], user_id: str) -> AlipayPass:
-        """Issue a pass of ``tpl_id`` to ``user_id`` (``2088...``) with a value per variable.
+        """Issue a pass of ``tpl_id`` to ``user_id`` (``2088...``, or an app's ``open_id``) with a
+        value per variable.
 
         Raises:
             UpstreamRejected: e.g. a missing template variable, a repeated serial number.
@@ -88,7 +89,10 @@ class AlipayPasses(AlipayAdapter):
             "tpl_id": tpl_id,
             "tpl_params": msgspec.json.encode(dict(tpl_params)).decode(),
             "recognition_type": BY_USER_ID,
-            "recognition_info": msgspec.json.encode({"user_id": user_id}).decode(),
+            # Apps created since Alipay's OpenID migration know their users by ``open_id`` only.
+            "recognition_info": msgspec.json.encode(
+                {"user_id": user_id} if user_id.startswith("2088") else {"open_id": user_id}
+            ).decode(),
         }
         result = await self._call(INSTANCE_ADD, biz, _InstanceResult)
         return AlipayPass(serial_number=result.serial_number, pass_id=result.pass_id)

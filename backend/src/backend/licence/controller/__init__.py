@@ -11,36 +11,32 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from backend.access import ANYONE
-from backend.auth.errors import TokenRevoked
-from backend.auth.guards import CITIZEN, device, staff
+from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.citizen.errors import CitizenNotFound
+from backend.licence.cards import CardPackService
 from backend.licence.errors import (
+    CardPackUnavailable,
     FieldsInvalid,
-    HandleInvalid,
     LibraryUnavailable,
     LicenceNotFound,
     LicenceUnusable,
     NotHeld,
-    OutsidePurpose,
-    PresentationInvalid,
-    PresentationReplayed,
+    PlatformNotLinked,
+    PointerExists,
     RefreshRateLimited,
-    RegistrationInvalid,
     RequestClosed,
     RequestNotFound,
+    ShowRateLimited,
     StatusListNotFound,
-    VerifierExists,
-    VerifierNotFound,
-    VerifierSuspended,
-    VerifierUnregistered,
 )
 from backend.licence.kinds import KINDS, claims_of, kind_of
 from backend.licence.log import LogView
 from backend.licence.schemas import (
-    Ask,
+    CardPackAdd,
+    CardPointerList,
+    CardPointerRead,
     Consent,
-    CounterRequest,
     FieldAsk,
     FieldRead,
     IssuerMetadata,
@@ -52,19 +48,11 @@ from backend.licence.schemas import (
     RequestList,
     RequestRead,
     ShownRead,
-    VerifiedRead,
     VerifierBrief,
-    VerifierCreate,
-    VerifierList,
-    VerifierRead,
-    VerifyPresentation,
 )
 from backend.licence.service import LicenceService
 from backend.licence.showing import Asked, ShowService
 from backend.licence.status import STATUS_LIST_TYPE, StatusLists
-from backend.licence.verifiers import VerifierRegistry
-from backend.scanner.errors import ScannerNotFound
-from backend.scanner.service import DEVICE_SCOPE
 
 
 def request_read(asked: Asked) -> RequestRead:
@@ -146,11 +134,72 @@ class LicenceController(Controller):
         )
 
     @post(
+        "/{licence_id:uuid}/card-pack",
+        status_code=201,
+        summary="Put a pointer to the licence in your WeChat or Alipay card pack",
+        description="The pass shows the licence's name and masked number and opens the 亮证 page; it "
+        "proves nothing by itself. Needs the platform account linked (`/mp/v1/links`).",
+        owns={"licence_id": "licence.licence"},
+        errors=(LicenceNotFound, LicenceUnusable, PlatformNotLinked, PointerExists, CardPackUnavailable),
+    )
+    async def add_to_card_pack(
+        self,
+        licence_id: FromPath[uuid.UUID],
+        data: JSONBody[CardPackAdd],
+        card_packs: NamedDependency[CardPackService],
+        principal: NamedDependency[Principal],
+    ) -> CardPointerRead:
+        added = await card_packs.add(principal.id, licence_id, data.platform)
+        row = added.row
+        return CardPointerRead(
+            platform=row.platform, serial=row.serial, created_at=row.created_at, add_card=added.add_card
+        )
+
+    @get(
+        "/{licence_id:uuid}/card-pack",
+        summary="The licence's card-pack pointers, withdrawn ones included",
+        owns={"licence_id": "licence.licence"},
+        errors=(LicenceNotFound,),
+    )
+    async def card_pack(
+        self,
+        licence_id: FromPath[uuid.UUID],
+        card_packs: NamedDependency[CardPackService],
+        principal: NamedDependency[Principal],
+    ) -> CardPointerList:
+        rows = await card_packs.pointers(principal.id, licence_id)
+        return CardPointerList(
+            items=[
+                CardPointerRead(
+                    platform=r.platform, serial=r.serial, created_at=r.created_at, withdrawn_at=r.withdrawn_at
+                )
+                for r in rows
+            ]
+        )
+
+    @post(
+        "/{licence_id:uuid}/card-pack/withdraw",
+        status_code=204,
+        summary="Take the licence's pointer back from that card pack (again: nothing changes)",
+        owns={"licence_id": "licence.licence"},
+        errors=(LicenceNotFound, CardPackUnavailable),
+    )
+    async def withdraw_from_card_pack(
+        self,
+        licence_id: FromPath[uuid.UUID],
+        data: JSONBody[CardPackAdd],
+        card_packs: NamedDependency[CardPackService],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        await card_packs.withdraw(principal.id, licence_id, data.platform)
+
+    @post(
         "/show",
         status_code=201,
         summary="A fresh handle to show at a counter (亮证)",
         description="Render `qr_text` as a QR code. It is valid for one scan within `expires_at` (120 s); "
         "fetch a new one at `refresh_at` (60 s).",
+        errors=(ShowRateLimited,),
     )
     async def show(
         self, showing: NamedDependency[ShowService], principal: NamedDependency[Principal]
@@ -174,7 +223,7 @@ class LicenceController(Controller):
         status_code=200,
         summary="Disclose the fields you approve (a subset of those asked) to the asking counter",
         owns={"request_id": "licence.request"},
-        errors=(RequestNotFound, RequestClosed, FieldsInvalid, NotHeld, LicenceUnusable),
+        errors=(RequestNotFound, RequestClosed, FieldsInvalid, NotHeld, LicenceUnusable, CitizenNotFound),
     )
     async def consent(
         self,
@@ -238,127 +287,3 @@ class IssuerController(Controller):
         token = await status_lists.token(status_list)
         headers = {"cache-control": f"public, max-age={status_lists.ttl}"}
         return Response(token, media_type=STATUS_LIST_TYPE, headers=headers)
-
-
-_AS_VERIFIER = (TokenRevoked, VerifierUnregistered, VerifierSuspended)
-
-
-class CounterController(Controller):
-    path = "/api/v1/licence-verification"
-    tags = ("licence-verification",)
-    opt = {"access": device(DEVICE_SCOPE)}  # noqa: RUF012 (Litestar's declaration style)
-
-    @post(
-        "/requests",
-        status_code=201,
-        summary="Ask the citizen whose handle you scanned for fields of one licence type",
-        description="Only types and fields in your registration may be asked for (403 "
-        "`licence.outside_purpose`, before the citizen sees anything). A handle works once.",
-        errors=(*_AS_VERIFIER, OutsidePurpose, HandleInvalid),
-    )
-    async def ask(
-        self,
-        data: JSONBody[Ask],
-        showing: NamedDependency[ShowService],
-        principal: NamedDependency[Principal],
-    ) -> CounterRequest:
-        asked = await showing.ask(
-            principal.id, handle=data.handle, kind_code=data.kind_code, fields=data.fields
-        )
-        return CounterRequest.of(asked.request)
-
-    @get(
-        "/requests/{request_id:uuid}",
-        summary="Your request: the citizen's presentation appears here once they consent",
-        owns={"request_id": "licence.counter_request"},
-        errors=(*_AS_VERIFIER, RequestNotFound),
-    )
-    async def read(
-        self,
-        request_id: FromPath[uuid.UUID],
-        showing: NamedDependency[ShowService],
-        principal: NamedDependency[Principal],
-    ) -> CounterRequest:
-        delivered = await showing.delivered(principal.id, request_id)
-        return CounterRequest.of(delivered.request, delivered.presentation)
-
-    @post(
-        "/requests/{request_id:uuid}/verify",
-        status_code=200,
-        summary="Verify the presentation made for your request (once): signature, key binding, status",
-        description="Offline counters verify the same presentation themselves with the keys at "
-        "`/.well-known/jwt-vc-issuer` and a cached status list.",
-        owns={"request_id": "licence.counter_request"},
-        errors=(*_AS_VERIFIER, RequestNotFound, RequestClosed, PresentationReplayed, PresentationInvalid),
-    )
-    async def verify(
-        self,
-        request_id: FromPath[uuid.UUID],
-        data: JSONBody[VerifyPresentation],
-        showing: NamedDependency[ShowService],
-        principal: NamedDependency[Principal],
-    ) -> VerifiedRead:
-        verified = await showing.verify(principal.id, request_id, data.presentation)
-        disclosed = sorted(str(path[0]) for path in verified.disclosed if len(path) == 1)
-        return VerifiedRead(
-            vct=verified.vct,
-            iss=verified.iss,
-            status="valid",
-            disclosed=disclosed,
-            claims={name: verified.claims[name] for name in disclosed if name in verified.claims},
-        )
-
-
-class VerifierAdminController(Controller):
-    path = "/api/v1/admin/licence-verifiers"
-    tags = ("admin",)
-    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
-
-    @post(
-        "/",
-        status_code=201,
-        summary="Register a scanner device as a licence verifier: who, why, and which fields",
-        errors=(ScannerNotFound, VerifierExists, OutsidePurpose, RegistrationInvalid),
-    )
-    async def register(
-        self,
-        data: JSONBody[VerifierCreate],
-        verifiers: NamedDependency[VerifierRegistry],
-        principal: NamedDependency[Principal],
-    ) -> VerifierRead:
-        row = await verifiers.register(
-            device_id=data.device_id,
-            name=data.name,
-            kind=data.kind,
-            legal_basis=data.legal_basis,
-            purpose=data.purpose,
-            allowed=dict(data.allowed),
-            retention_days=data.retention_days,
-            contact=data.contact,
-            by=principal,
-        )
-        return VerifierRead.of(row)
-
-    @get("/", summary="Registered licence verifiers, oldest first")
-    async def list(self, verifiers: NamedDependency[VerifierRegistry]) -> VerifierList:
-        return VerifierList(items=[VerifierRead.of(r) for r in await verifiers.all()])
-
-    @get("/{verifier_id:uuid}", summary="One registered verifier", errors=(VerifierNotFound,))
-    async def read(
-        self, verifier_id: FromPath[uuid.UUID], verifiers: NamedDependency[VerifierRegistry]
-    ) -> VerifierRead:
-        return VerifierRead.of(await verifiers.get(verifier_id))
-
-    @post(
-        "/{verifier_id:uuid}/suspend",
-        status_code=200,
-        summary="Suspend a verifier: its requests are refused from now on",
-        errors=(VerifierNotFound,),
-    )
-    async def suspend(
-        self,
-        verifier_id: FromPath[uuid.UUID],
-        verifiers: NamedDependency[VerifierRegistry],
-        principal: NamedDependency[Principal],
-    ) -> VerifierRead:
-        return VerifierRead.of(await verifiers.suspend(verifier_id, by=principal))
