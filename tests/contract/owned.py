@@ -20,11 +20,12 @@ from backend.citizen.service import CitizenService
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
+from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.licence.factories import issue_at_library
-from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
+from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
 
@@ -100,7 +101,28 @@ async def licence_counter_request(client: httpx.AsyncClient, owner: Owner) -> st
     return await _request(owner.services, citizen=uuid.uuid4(), device=owner.id)
 
 
+async def payment_order(client: httpx.AsyncClient, owner: Owner) -> str:
+    """An unpaid order of the owner's, paid through Alipay as the mini-program user they link (the
+    WeChat link is ``mp_link``'s: a citizen has one per platform)."""
+    assert owner.services is not None
+    assert owner.phone is not None
+    if await owner.services.account_links.platform_user(owner.id, "alipay") is None:
+        step_up = {"phone": owner.phone, "sms_code": await request_code(client, owner.phone, "bind")}
+        linked = await client.post(
+            "/mp/v1/links/alipay",
+            json={"auth_code": alipay_code(fresh_n()), **step_up},
+            headers=owner.headers,
+        )
+        assert linked.status_code == 201, linked.text
+    created = await owner.services.wiring.get(PaymentService).create_order(
+        citizen_id=owner.id, owner="matrix", payable=f"matrix-{secrets.token_hex(6)}", description="测试",
+        amount_fen=100, channel="alipay_mini",
+    )  # fmt: skip
+    return str(created.order.id)
+
+
 MAKERS: dict[str, Maker] = {
+    "payment.order": payment_order,
     "code.device": code_device,
     "mp.link": mp_link,
     "licence.licence": licence_licence,
