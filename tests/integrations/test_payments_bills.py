@@ -53,18 +53,30 @@ async def test_alipay_bill_url_serves_the_days_gbk_zip(serve_loopback: Any) -> N
         keys = await _keys(rig.base_url)
         config = UpstreamConfig(base_url=f"{rig.base_url}/alipay_pay")
         async with AlipayPayments(
-            config, app_id=keys["app_id"], app_private_key=load_private_key(keys["app_private_key"]),
-            alipay_public_key=load_public_key(keys["alipay_public_key"]), seller_id=SANDBOX_SELLER_ID,
-            bill_base_url=f"{rig.base_url}/alipay_pay", clock=_clock(rig),
+            config,
+            app_id=keys["app_id"],
+            app_private_key=load_private_key(keys["app_private_key"]),
+            alipay_public_key=load_public_key(keys["alipay_public_key"]),
+            seller_id=SANDBOX_SELLER_ID,
+            bill_base_url=f"{rig.base_url}/alipay_pay",
+            clock=_clock(rig),
             rng=random.Random(3),
-        ) as payments:  # fmt: skip
+        ) as payments:
             assert await payments.trade_bill(DAY) == []
             _clock(rig).advance(86_400)
             lines = await payments.trade_bill(DAY)
         zipped = next(iter(rig.state.bills.values()))
     assert parse_alipay_bill(zipped) == lines
-    assert BillLine(kind="payment", out_trade_no="AB0001", transaction_id=lines[0].transaction_id,
-                    amount_fen=880, time=lines[0].time) in lines  # fmt: skip
+    assert (
+        BillLine(
+            kind="payment",
+            out_trade_no="AB0001",
+            transaction_id=lines[0].transaction_id,
+            amount_fen=880,
+            time=lines[0].time,
+        )
+        in lines
+    )
     refund = next(line for line in lines if line.kind == "refund")
     assert (refund.amount_fen, refund.out_refund_no) == (80, "ABR1")
 

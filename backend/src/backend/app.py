@@ -39,6 +39,7 @@ from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
+from backend.utility.feature import FEATURE as UTILITY
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
 from integrations.sandbox import Sandbox
@@ -108,7 +109,9 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
-FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT)
+FEATURES: tuple[Feature, ...] = (
+    HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
+)  # fmt: skip
 
 
 def _provide(value: Any) -> Provide:
