@@ -183,6 +183,8 @@ class RefundService:
                 data={"amount_fen": refund.amount_fen, "out_refund_no": out_refund_no, "source": source},
                 chain="payment",
             )
+        if succeeded:
+            await self._payments.notices.deliver_due(limit=10)
         if not succeeded:
             await self._payments.raise_discrepancy(
                 "refund_failed",

@@ -207,6 +207,9 @@ class PaymentService:
                         now=now,
                     )
                 )
+        if state == "paid":
+            # Tell the owner now rather than at the next sweep; whatever fails here the sweep retries.
+            await _quietly(self.notices.deliver_due(limit=10))
         if state == "refunding":
             await self.raise_discrepancy(
                 "late_payment",
