@@ -20,11 +20,12 @@ from backend.citizen.service import CitizenService
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
+from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.licence.factories import issue_at_library
-from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
+from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
 
@@ -79,11 +80,19 @@ async def _request(services: Services, *, citizen: uuid.UUID, device: uuid.UUID)
     if await repository.of_device(device) is None:
         await repository.insert(
             VerifierRow(
-                id=uuid.uuid4(), device_id=device, name="矩阵测试窗口", kind="counter", legal_basis="测试",
-                purpose="测试", allowed={"JMSFZ": ["name"]}, retention_days=0, contact="-",
-                registered_by=uuid.uuid4(), created_at=services.clock.now(),
+                id=uuid.uuid4(),
+                device_id=device,
+                name="矩阵测试窗口",
+                kind="counter",
+                legal_basis="测试",
+                purpose="测试",
+                allowed={"JMSFZ": ["name"]},
+                retention_days=0,
+                contact="-",
+                registered_by=uuid.uuid4(),
+                created_at=services.clock.now(),
             )
-        )  # fmt: skip
+        )
     showing = services.wiring.get(ShowService)
     shown = await showing.show(citizen)
     asked = await showing.ask(device, handle=shown.handle, kind_code="JMSFZ", fields=["name"])
@@ -100,7 +109,85 @@ async def licence_counter_request(client: httpx.AsyncClient, owner: Owner) -> st
     return await _request(owner.services, citizen=uuid.uuid4(), device=owner.id)
 
 
+async def _alipay_payer(client: httpx.AsyncClient, owner: Owner) -> None:
+    """Link an Alipay mini-program user to the owner (the WeChat link is ``mp_link``'s: a citizen
+    has one per platform)."""
+    assert owner.services is not None
+    assert owner.phone is not None
+    if await owner.services.account_links.platform_user(owner.id, "alipay") is None:
+        step_up = {"phone": owner.phone, "sms_code": await request_code(client, owner.phone, "bind")}
+        linked = await client.post(
+            "/mp/v1/links/alipay",
+            json={"auth_code": alipay_code(fresh_n()), **step_up},
+            headers=owner.headers,
+        )
+        assert linked.status_code == 201, linked.text
+
+
+async def utility_account(client: httpx.AsyncClient, owner: Owner) -> str:
+    account_no = f"SW{secrets.randbelow(10**10):010d}"
+    added = await client.post(
+        "/_sandbox/utility/accounts",
+        json={
+            "kind": "water",
+            "account_no": account_no,
+            "holder": "张伟",
+            "address": "宿迁市",
+            "bills": [{"period": "2025-01", "amount_fen": 1234}],
+        },
+    )
+    assert added.status_code == 201, added.text
+    linked = await client.post(
+        "/api/v1/utilities/accounts", json={"kind": "water", "account_no": account_no}, headers=owner.headers
+    )
+    assert linked.status_code == 201, linked.text
+    account_id: str = linked.json()["id"]
+    return account_id
+
+
+async def utility_payment(client: httpx.AsyncClient, owner: Owner) -> str:
+    account_id = await utility_account(client, owner)
+    await _alipay_payer(client, owner)
+    bills = await client.get(f"/api/v1/utilities/accounts/{account_id}/bills", headers=owner.headers)
+    bill_no = bills.json()["items"][0]["bill_no"]
+    started = await client.post(
+        f"/api/v1/utilities/accounts/{account_id}/payments",
+        json={"bill_no": bill_no, "channel": "alipay_mini"},
+        headers=owner.headers,
+    )
+    assert started.status_code == 201, started.text
+    payment_id: str = started.json()["payment"]["id"]
+    return payment_id
+
+
+async def payment_order(client: httpx.AsyncClient, owner: Owner) -> str:
+    """An unpaid order of the owner's, paid through Alipay as the mini-program user they link (the
+    WeChat link is ``mp_link``'s: a citizen has one per platform)."""
+    assert owner.services is not None
+    assert owner.phone is not None
+    if await owner.services.account_links.platform_user(owner.id, "alipay") is None:
+        step_up = {"phone": owner.phone, "sms_code": await request_code(client, owner.phone, "bind")}
+        linked = await client.post(
+            "/mp/v1/links/alipay",
+            json={"auth_code": alipay_code(fresh_n()), **step_up},
+            headers=owner.headers,
+        )
+        assert linked.status_code == 201, linked.text
+    created = await owner.services.wiring.get(PaymentService).create_order(
+        citizen_id=owner.id,
+        owner="matrix",
+        payable=f"matrix-{secrets.token_hex(6)}",
+        description="测试",
+        amount_fen=100,
+        channel="alipay_mini",
+    )
+    return str(created.order.id)
+
+
 MAKERS: dict[str, Maker] = {
+    "payment.order": payment_order,
+    "utility.account": utility_account,
+    "utility.payment": utility_payment,
     "code.device": code_device,
     "mp.link": mp_link,
     "licence.licence": licence_licence,

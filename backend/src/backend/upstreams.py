@@ -23,6 +23,7 @@ from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, c
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
 from integrations.sms import SmsClient
 from integrations.telecom import TelecomClient
+from integrations.utility import UtilityClient
 
 
 class Upstreams:
@@ -56,6 +57,7 @@ class Upstreams:
         self.cases = CaseClient(config("cases"), **common)
         self.telecom = TelecomClient(config("telecom"), **common)
         self.faceverify = FaceVerifyClient(config("faceverify"), **common)
+        self.utility = UtilityClient(config("utility"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -116,7 +118,7 @@ class Upstreams:
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
-        for adapter in (*adapters, self.telecom, self.faceverify):
+        for adapter in (*adapters, self.telecom, self.faceverify, self.utility):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:

@@ -192,8 +192,12 @@ class AccountLinkService:
             raise PhoneNotYours()
         return await self._link(principal.id, identity, by=principal.subject, phone=phone)
 
-    async def user_on(self, citizen_id: uuid.UUID, platform: Platform) -> str | None:
-        """The citizen's user id on ``platform`` (WeChat openid, Alipay user id), if they linked one."""
+    async def list(self, principal: Principal) -> list[Link]:
+        return await self._links.list_for(principal.id)
+
+    async def platform_user(self, citizen_id: uuid.UUID, platform: Platform) -> str | None:
+        """The citizen's user id on ``platform`` (WeChat openid, Alipay open id): who pays in its
+        mini program. None when the citizen has not linked one."""
         return next(
             (
                 link.platform_user_id
@@ -202,9 +206,6 @@ class AccountLinkService:
             ),
             None,
         )
-
-    async def list(self, principal: Principal) -> list[Link]:
-        return await self._links.list_for(principal.id)
 
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
         """Remove one of the caller's own links, and log that platform's mini program out; another

@@ -66,7 +66,7 @@ class CardPackService:
         held = await self._licences.get(citizen_id, licence_id)
         if held.record.status != "valid":
             raise LicenceUnusable()
-        user = await self._links.user_on(citizen_id, platform)
+        user = await self._links.platform_user(citizen_id, platform)
         if user is None:
             raise PlatformNotLinked()
         if await self._repository.live(licence_id, platform) is not None:

@@ -92,6 +92,10 @@ class _Status(msgspec.Struct):
     sub_msg: str | None = None
 
 
+# ``isp.`` sub-codes that are answers (a day with no bill), not unavailability.
+_ISP_ANSWERS = frozenset({"isp.bill_not_exist"})
+
+
 def alipay_classifier(alipay_public_key: RSAPublicKey) -> ResponseClassifier:
     """Check HTTP status, slice the response node, verify its signature, map its ``code``.
 
@@ -113,7 +117,9 @@ def alipay_classifier(alipay_public_key: RSAPublicKey) -> ResponseClassifier:
             raise _malformed(response, "success answer is unsigned")
         if status.code == SUCCESS:
             return
-        if status.code == _UNAVAILABLE or (status.sub_code or "").startswith("isp."):
+        sub_code = status.sub_code or ""
+        # ``isp.*`` is Alipay's side failing, but a missing bill is a fact about the day, not a fault.
+        if status.code == _UNAVAILABLE or (sub_code.startswith("isp.") and sub_code not in _ISP_ANSWERS):
             raise UpstreamUnavailable(
                 system=response.system,
                 operation=response.operation,

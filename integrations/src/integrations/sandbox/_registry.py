@@ -13,6 +13,7 @@ from integrations.payments.wechatpay import create_wechatpay_twin
 from integrations.population import twin as population
 from integrations.sms import twin as sms
 from integrations.telecom import twin as telecom
+from integrations.utility import twin as utility
 from integrations.wechat import create_wechat_twin
 
 TWINS: dict[str, TwinFactory] = {
@@ -27,4 +28,5 @@ TWINS: dict[str, TwinFactory] = {
     "alipay": create_alipay_twin,
     "wechatpay": create_wechatpay_twin,
     "alipay_pay": create_alipay_pay_twin,
+    "utility": utility.create_twin,
 }

@@ -1,6 +1,7 @@
 """Alipay mini-program payments: trade create/query/close/refund, refund query, notifications,
 sandbox twin."""
 
+from integrations.payments._money import fen_to_yuan, yuan_to_fen
 from integrations.payments.alipay_trade._client import (
     NOTIFICATION_ACK,
     NOTIFICATION_MAX_AGE_SECONDS,
@@ -10,8 +11,6 @@ from integrations.payments.alipay_trade._client import (
     AlipayTrade,
     AlipayTradeCreated,
     AlipayTradeNotification,
-    fen_to_yuan,
-    yuan_to_fen,
 )
 from integrations.payments.alipay_trade._twin import (
     SANDBOX_SELLER_ID,

@@ -4,11 +4,12 @@ yuan strings (``"88.00"``) on Alipay's wire."""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Unpack
+from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
@@ -19,8 +20,11 @@ from integrations.alipay import (
     gateway_timestamp,
     verify_notification,
 )
+from integrations.client import UpstreamClient
 from integrations.config import UpstreamConfig
-from integrations.errors import SignatureRejected
+from integrations.errors import SignatureRejected, UpstreamMalformed, UpstreamRejected
+from integrations.payments._money import fen_to_yuan, yuan_to_fen
+from integrations.payments.bills import BillLine, parse_alipay_bill
 from integrations.payments.errors import MerchantMismatch, NotificationMalformed
 
 SYSTEM = "alipay_pay"
@@ -28,29 +32,9 @@ SYSTEM = "alipay_pay"
 NOTIFICATION_ACK = "success"
 # Alipay retries for ~25 h; a signed notification older than 48 h is a replay, not a retry.
 NOTIFICATION_MAX_AGE_SECONDS = 48 * 3600
-_YUAN = re.compile(r"^(0|[1-9]\d{0,9})(?:\.(\d{1,2}))?$")
 _TIME = "%Y-%m-%d %H:%M:%S"
 
 TradeStatus = Literal["WAIT_BUYER_PAY", "TRADE_CLOSED", "TRADE_SUCCESS", "TRADE_FINISHED"]
-
-
-def fen_to_yuan(fen: int) -> str:
-    """``8800`` → ``"88.00"`` (exact: no floats anywhere)."""
-    if fen < 0:
-        raise ValueError("amounts are not negative")
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-def yuan_to_fen(yuan: str) -> int:
-    """``"88.00"`` / ``"88.5"`` / ``"88"`` → fen.
-
-    Raises:
-        ValueError: not a plain decimal amount with at most two decimals.
-    """
-    match = _YUAN.match(yuan)
-    if match is None:
-        raise ValueError(f"not an amount: {yuan!r}")
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
 class _CreateBody(msgspec.Struct):
@@ -75,6 +59,10 @@ class _RefundBody(msgspec.Struct):
 class _CloseBody(msgspec.Struct):
     out_trade_no: str | None = None
     trade_no: str | None = None
+
+
+class _BillUrlBody(msgspec.Struct):
+    bill_download_url: str
 
 
 class _RefundQueryBody(msgspec.Struct):
@@ -156,6 +144,8 @@ class AlipayPayments(AlipayAdapter):
             :class:`~integrations.alipay.AlipayGateway`; ``options`` (``transport``, ``clock``,
             ``rng``, ``audit``) go to the core client.
         seller_id: when set, notifications for another seller are refused.
+        bill_base_url: where bill download URLs point (``https://dwbillcenter.alipay.com``); a
+            twin's bill host replaces only scheme and host.
     """
 
     system = SYSTEM
@@ -168,8 +158,18 @@ class AlipayPayments(AlipayAdapter):
         app_private_key: RSAPrivateKey,
         alipay_public_key: RSAPublicKey,
         seller_id: str | None = None,
+        bill_base_url: str = "https://dwbillcenter.alipay.com",
         **options: Unpack[GatewayOptions],
     ) -> None:
+        # Bill files are fetched unsigned from their own host, with the gateway's timeouts.
+        self._bills = UpstreamClient(
+            dataclasses.replace(config, base_url=bill_base_url, app_key="", app_secret=""),
+            system=SYSTEM,
+            transport=options.get("transport"),
+            clock=options.get("clock"),
+            rng=options.get("rng"),
+            audit=options.get("audit"),
+        )
         super().__init__(
             config,
             app_id=app_id,
@@ -291,6 +291,38 @@ class AlipayPayments(AlipayAdapter):
             refund_fen=yuan_to_fen(body.refund_amount) if body.refund_amount is not None else None,
             trade_no=body.trade_no,
         )
+
+    async def aclose(self) -> None:
+        """Close both connection pools (gateway and bill host)."""
+        await self._bills.aclose()
+        await super().aclose()
+
+    async def trade_bill(self, bill_date: date) -> list[BillLine]:
+        """The day's trade bill: ``alipay.data.dataservice.bill.downloadurl.query`` (``bill_type``
+        ``trade``), then the zip its URL serves. Empty when Alipay has no bill for the day.
+
+        Raises:
+            UpstreamMalformed: the file is no trade bill.
+        """
+        try:
+            body = await self.gateway.execute(
+                "alipay.data.dataservice.bill.downloadurl.query",
+                biz_content={"bill_type": "trade", "bill_date": bill_date.isoformat()},
+                response_type=_BillUrlBody,
+                idempotent=True,
+            )
+        except UpstreamRejected as exc:
+            if exc.code == "isp.bill_not_exist":
+                return []
+            raise
+        url = urlsplit(body.bill_download_url)
+        downloaded = await self._bills.request(
+            "GET", url.path, operation="download_bill", params=dict(parse_qsl(url.query)), idempotent=True
+        )
+        try:
+            return parse_alipay_bill(downloaded.content)
+        except ValueError as exc:
+            raise UpstreamMalformed(system=SYSTEM, operation="download_bill", detail=str(exc)) from None
 
     def parse_notification(self, params: Mapping[str, str]) -> AlipayTradeNotification:
         """Verify an asynchronous notification's form parameters (URL-decoded once).

@@ -9,7 +9,10 @@ A trade refunded in full becomes ``TRADE_CLOSED``, as on the real platform. Cont
   signed form-encoded ``trade_status_sync`` notification to the trade's ``notify_url`` (409
   once the trade is closed);
 * ``GET /sandbox/notifications`` — every notification emitted (headers + raw body);
-* ``GET /sandbox-keys`` — as on the login twin.
+* ``GET /sandbox-keys`` — as on the login twin;
+* ``GET /downloadBillFile.resource?fileId=...`` — the bill host: the zip that
+  ``alipay.data.dataservice.bill.downloadurl.query`` named (a day's payments and refunds, plus
+  ``state.bill_overrides[day]`` rows tests add).
 
 Notifications land in ``state.notifications`` and, if set, ``state.notification_sink``.
 """
@@ -33,8 +36,9 @@ from integrations.alipay._gateway_twin import (
     create_gateway_twin,
     invalid_arguments,
 )
+from integrations.payments._money import fen_to_yuan, yuan_to_fen
 from integrations.payments._notification import NotificationSink, SignedNotification
-from integrations.payments.alipay_trade._client import fen_to_yuan, yuan_to_fen
+from integrations.payments.bills import render_alipay_bill
 
 SANDBOX_SELLER_ID = "2088000000000000"
 
@@ -60,6 +64,9 @@ class AlipayPayTwinState:
     trades: dict[str, _Trade] = field(default_factory=dict)
     notifications: list[SignedNotification] = field(default_factory=list)
     notification_sink: NotificationSink | None = None
+    # Bill zips by file id, and rows tests add to a day's bill (``bill_overrides["2025-01-31"]``).
+    bills: dict[str, bytes] = field(default_factory=dict)
+    bill_overrides: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
 def create_alipay_pay_twin(context: TwinContext) -> Twin:
@@ -174,6 +181,64 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
             "fund_change": "Y" if previous is None else "N",
         }
 
+    def bill_rows(day: str) -> list[dict[str, str]]:
+        rows: list[dict[str, str]] = []
+        for out_trade_no, trade in state.trades.items():
+            base = {
+                "支付宝交易号": trade.trade_no,
+                "商户订单号": out_trade_no,
+                "商品名称": str(trade.request["subject"]),
+                "对方账户": str(trade.request["buyer_open_id"]),
+                "服务费（元）": "0.00",
+                "分润（元）": "0.00",
+            }
+            if trade.paid_at is not None and trade.paid_at.startswith(day):
+                paid = fen_to_yuan(trade.total_fen)
+                rows.append(
+                    {
+                        **base,
+                        "业务类型": "交易",
+                        "创建时间": trade.paid_at,
+                        "完成时间": trade.paid_at,
+                        "订单金额（元）": paid,
+                        "商家实收（元）": paid,
+                    }
+                )
+            for request_no, (fen, at) in trade.refunds.items():
+                if at.startswith(day):
+                    back = "-" + fen_to_yuan(fen)
+                    rows.append(
+                        {
+                            **base,
+                            "业务类型": "退款",
+                            "创建时间": at,
+                            "完成时间": at,
+                            "订单金额（元）": back,
+                            "商家实收（元）": back,
+                            "退款批次号/请求号": request_no,
+                        }
+                    )
+        return rows + state.bill_overrides.get(day, [])
+
+    async def bill_url(call: GatewayCall) -> dict[str, Any]:
+        day = str(call.biz.get("bill_date", ""))
+        if call.biz.get("bill_type") not in ("trade", "signcustomer") or len(day) != 10:
+            raise invalid_arguments("isv.invalid-arguments", "bill_type 或 bill_date 不合法")
+        if day >= gateway_timestamp(clock.now())[:10]:
+            raise business_failed("isp.bill_not_exist", "账单不存在")
+        rows = bill_rows(day)
+        if not rows:
+            raise business_failed("isp.bill_not_exist", "账单不存在")
+        compact = day.replace("-", "")
+        file_id = f"{rng.getrandbits(64):016x}"
+        state.bills[file_id] = render_alipay_bill(state.seller_id, compact, rows)
+        url = (
+            "https://dwbillcenter.alipay.com/downloadBillFile.resource?bizType=trade"
+            f"&userId={state.seller_id}&fileType=csv.zip&bizDates={compact}"
+            f"&downloadFileName={state.seller_id}_{compact}.csv.zip&fileId={file_id}"
+        )
+        return {"bill_download_url": url}
+
     twin = create_gateway_twin(
         "alipay_pay",
         context,
@@ -184,6 +249,7 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
             "alipay.trade.close": close,
             "alipay.trade.refund": refund,
             "alipay.trade.fastpay.refund.query": refund_query,
+            "alipay.data.dataservice.bill.downloadurl.query": bill_url,
         },
     )
 
@@ -234,6 +300,14 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
     async def notifications(_: Request) -> Response:
         return Response(200, msgspec.json.encode(state.notifications), {"content-type": "application/json"})
 
+    async def download(request: Request) -> Response:
+        # The bill host serves by file id, unsigned (the URL is the credential, valid 30 s there).
+        content = state.bills.get(request.query.get("fileId", ""))
+        if content is None:
+            return Response(404, b"file not found", {"content-type": "text/plain"})
+        return Response(200, content, {"content-type": "application/oct-stream"})
+
+    twin.app.add("GET", "/downloadBillFile.resource", download, control=True)
     twin.app.add("POST", "/sandbox/trades/{out_trade_no}/pay", pay, control=True)
     twin.app.add("GET", "/sandbox/notifications", notifications, control=True)
     return twin

@@ -3,10 +3,13 @@ notifications."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 from collections.abc import Mapping
+from datetime import date
 from typing import TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 import msgspec
@@ -21,7 +24,8 @@ from integrations.client import (
 )
 from integrations.clock import Clock, RandomSource, SystemClock, make_nonce
 from integrations.config import UpstreamConfig
-from integrations.errors import SignatureRejected, UpstreamMalformed
+from integrations.errors import SignatureRejected, UpstreamMalformed, UpstreamRejected
+from integrations.payments.bills import BillLine, parse_wechat_tradebill
 from integrations.payments.errors import MerchantMismatch, NotificationMalformed
 from integrations.payments.wechatpay._crypto import (
     WeChatPaySigner,
@@ -58,6 +62,8 @@ def wechatpay_classifier(platform_keys: Mapping[str, RSAPublicKey], clock: Clock
         status = response.status_code
         if status in (408, 429) or status >= 500:
             classify_http_status(response)
+        if response.operation == "download_bill" and status == 200:
+            return  # a bill's bytes carry no platform signature: their SHA-1 is checked instead
         try:
             verify_platform_signature(
                 response.headers, response.content, platform_keys=platform_keys, now=clock.now()
@@ -270,6 +276,38 @@ class WeChatPay:
             response_type=Refund,
         )
 
+    async def trade_bill(self, bill_date: date) -> list[BillLine]:
+        """The day's trade bill (``GET /v3/bill/tradebill``, ``bill_type=ALL``), downloaded from the
+        URL it names and checked against its SHA-1. Empty when there was no trade that day.
+
+        Raises:
+            UpstreamRejected: ``INVALID_REQUEST`` (a future day, or more than three months ago).
+            UpstreamMalformed: the file's digest differs, or it is no tradebill.
+        """
+        try:
+            meta = await self._http.call(
+                "GET",
+                "/v3/bill/tradebill",
+                operation="trade_bill",
+                params={"bill_date": bill_date.isoformat(), "bill_type": "ALL"},
+                response_type=_BillMeta,
+            )
+        except UpstreamRejected as exc:
+            if exc.code == "NO_STATEMENT_EXIST":
+                return []
+            raise
+        url = urlsplit(meta.download_url)
+        downloaded = await self._http.request(
+            "GET", url.path, operation="download_bill", params=dict(parse_qsl(url.query)), idempotent=True
+        )
+        digest = hashlib.sha1(downloaded.content).hexdigest()  # noqa: S324 (the platform's choice)
+        if meta.hash_type != "SHA1" or not hmac.compare_digest(digest, meta.hash_value.lower()):
+            raise UpstreamMalformed(system=SYSTEM, operation="download_bill", detail="bill digest differs")
+        try:
+            return parse_wechat_tradebill(downloaded.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise UpstreamMalformed(system=SYSTEM, operation="download_bill", detail=str(exc)) from None
+
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
         """Verify and decrypt a payment or refund notification from its raw request.
 
@@ -314,6 +352,12 @@ class WeChatPay:
 
 class _CloseBody(msgspec.Struct, frozen=True):
     mchid: str
+
+
+class _BillMeta(msgspec.Struct, frozen=True):
+    hash_type: str
+    hash_value: str
+    download_url: str
 
 
 def _decode(data: bytes, type_: type[T]) -> T:

@@ -7,7 +7,8 @@ twin's platform key (``Wechatpay-*`` headers, a 204's empty body too), and notif
 carry an AES-256-GCM resource under the APIv3 key.
 
 API routes: JSAPI order, order query (by ``out_trade_no`` or ``transaction_id``), close order;
-refund and refund query (``_twin_refund``). Control routes (never signed or faulted):
+refund and refund query (``_twin_refund``); trade bill and its download (``_twin_bill``).
+Control routes (never signed or faulted):
 
 * ``GET /sandbox-keys`` — mchid, appid, serials, the platform public key, the sandbox merchant
   private key and the APIv3 key (sandbox-only material, published by design);
@@ -42,6 +43,7 @@ from integrations.payments.wechatpay._crypto import (
     rsa_verify,
 )
 from integrations.payments.wechatpay._schemas import JsapiOrderBody
+from integrations.payments.wechatpay._twin_bill import add_bill_routes
 from integrations.payments.wechatpay._twin_refund import add_refund_routes
 from integrations.signing import REQUEST_WINDOW_SECONDS
 from integrations.wechat import SANDBOX_APPID
@@ -88,6 +90,9 @@ class WeChatPayTwinState:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: list[SignedNotification] = field(default_factory=list)
     notification_sink: NotificationSink | None = None
+    # Bill files by download token, and rows tests add to a day's bill (``_twin_bill``).
+    bills: dict[str, bytes] = field(default_factory=dict)
+    bill_overrides: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def public(self) -> dict[str, str]:
         """What the merchant configures to talk to this twin."""
@@ -294,6 +299,7 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
         return platform.no_content()
 
     add_refund_routes(router, platform)
+    add_bill_routes(router, platform)
 
     async def pay(request: Request) -> Response:
         order = state.orders.get(request.path_params["out_trade_no"])

@@ -1,0 +1,175 @@
+"""Linking utility accounts, reading their bills, paying one through the payment feature, and
+telling the utility of the payment once (the payment feature's owner notice, under an idempotency
+key the utility honours)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from piccolo.engine.base import Engine
+
+from backend.audit.service import AuditLog
+from backend.clock import Clock
+from backend.database import transaction
+from backend.payment.owners import PaymentNotice
+from backend.payment.service import CreatedOrder, PaymentService
+from backend.utility.errors import (
+    AccountLinked,
+    AccountNoInvalid,
+    AccountNotFound,
+    BillPaid,
+    BillUnknown,
+    UtilityPaymentNotFound,
+    UtilityUnavailable,
+)
+from backend.utility.repository import AccountRow, PaymentRow, UtilityRepository
+from integrations import UpstreamRejected, UpstreamUnavailable
+from integrations.utility import ACCOUNT_NO, UtilityBill, UtilityClient, UtilityKind
+
+OWNER = "utility"
+_NAMES = {"water": "水费", "electricity": "电费", "gas": "燃气费"}
+T = TypeVar("T")
+
+
+async def _upstream(call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except UpstreamUnavailable:
+        raise UtilityUnavailable() from None
+    except UpstreamRejected as exc:
+        if exc.code in ("account_not_found", "invalid_account_no"):
+            raise AccountNotFound() from None
+        raise
+
+
+class UtilityService:
+    def __init__(
+        self,
+        *,
+        repository: UtilityRepository,
+        client: UtilityClient,
+        payments: PaymentService,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+    ) -> None:
+        self._repository = repository
+        self._client = client
+        self._payments = payments
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+
+    async def link(self, citizen_id: uuid.UUID, kind: UtilityKind, account_no: str) -> AccountRow:
+        if not ACCOUNT_NO.match(account_no):
+            raise AccountNoInvalid()
+        account = await _upstream(lambda: self._client.find_account(kind, account_no))
+        row = AccountRow(
+            id=uuid.uuid4(),
+            citizen_id=citizen_id,
+            kind=kind,
+            account_no=account_no,
+            holder=account.holder,
+            address=account.address,
+            created_at=self._clock.now(),
+        )
+        if not await self._repository.link(row):
+            raise AccountLinked()
+        return row
+
+    async def accounts(self, citizen_id: uuid.UUID) -> list[AccountRow]:
+        return await self._repository.accounts(citizen_id)
+
+    async def account(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> AccountRow:
+        found = await self._repository.account(citizen_id, account_id)
+        if found is None:
+            raise AccountNotFound()
+        return found
+
+    async def unlink(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> None:
+        if not await self._repository.unlink(citizen_id, account_id):
+            raise AccountNotFound()
+
+    async def bills(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> list[UtilityBill]:
+        account = await self.account(citizen_id, account_id)
+        return await _upstream(lambda: self._client.bills(account.kind, account.account_no))  # type: ignore[arg-type]
+
+    async def pay(
+        self, citizen_id: uuid.UUID, account_id: uuid.UUID, *, bill_no: str, channel: str
+    ) -> tuple[PaymentRow, CreatedOrder]:
+        """An order for an unpaid bill (the same order again while it is unpaid)."""
+        account = await self.account(citizen_id, account_id)
+        bill = next((b for b in await self.bills(citizen_id, account_id) if b.bill_no == bill_no), None)
+        if bill is None:
+            raise BillUnknown()
+        if bill.status == "paid":
+            raise BillPaid()
+        created = await self._payments.create_order(
+            citizen_id=citizen_id,
+            owner=OWNER,
+            payable=f"{bill.kind}:{bill.bill_no}",
+            description=f"宿迁{_NAMES[bill.kind]} {bill.period} {account.account_no}",
+            amount_fen=bill.amount_fen,
+            channel=channel,
+        )
+        await self._repository.record(
+            PaymentRow(
+                id=uuid.uuid4(),
+                citizen_id=citizen_id,
+                account_id=account.id,
+                kind=bill.kind,
+                account_no=account.account_no,
+                bill_no=bill.bill_no,
+                period=bill.period,
+                amount_fen=bill.amount_fen,
+                order_id=created.order.id,
+                status="pending",
+                receipt_no="",
+                transaction_id="",
+                paid_at=None,
+                created_at=self._clock.now(),
+            )
+        )
+        found = await self._repository.by_order(created.order.id)
+        assert found is not None
+        return found, created
+
+    async def payment(self, citizen_id: uuid.UUID, payment_id: uuid.UUID) -> PaymentRow:
+        found = await self._repository.payment(citizen_id, payment_id)
+        if found is None:
+            raise UtilityPaymentNotFound()
+        return found
+
+    async def on_payment(self, notice: PaymentNotice) -> None:
+        """The payment feature's notice: a bill's order was paid (or refunded). The utility is told
+        under the key ``utility:<order>``, so a repeated notice settles the bill once there too."""
+        if notice.event != "paid":
+            return  # a refund is the operators' to reverse with the utility (no reversal API)
+        row = await self._repository.by_order(notice.order_id)
+        if row is None or row.status != "pending":
+            return
+        paid_at = notice.at.isoformat(timespec="seconds")
+        receipt = await self._client.advise_payment(
+            row.kind,  # type: ignore[arg-type]
+            bill_no=row.bill_no,
+            amount_fen=row.amount_fen,
+            payment_ref=notice.transaction_id or "",
+            paid_at=paid_at,
+            idempotency_key=f"utility:{notice.order_id}",
+        )
+        async with transaction(self._engine):
+            if await self._repository.settle(
+                notice.order_id,
+                receipt_no=receipt.receipt_no,
+                transaction_id=notice.transaction_id or "",
+                paid_at=notice.at,
+            ):
+                await self._audit.append(
+                    actor="system",
+                    action="utility.bill_paid",
+                    subject=f"utility_payment:{row.id}",
+                    data={"kind": row.kind, "bill_no": row.bill_no, "receipt_no": receipt.receipt_no},
+                    chain="payment",
+                )
