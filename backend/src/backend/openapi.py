@@ -77,12 +77,60 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         info = msgspec.inspect.type_info(field_definition.type_)
-        if isinstance(info, msgspec.inspect.StructType) and info.forbid_unknown_fields:
+        if isinstance(info, msgspec.inspect.StructType):
             registered = schema_creator.schema_registry.get_schema_for_field_definition(field_definition)
-            registered.additional_properties = False
-            if isinstance(schema, Schema):
-                schema.additional_properties = False
+            for struct_field in info.fields:
+                documented = (registered.properties or {}).get(struct_field.encode_name)
+                if isinstance(documented, Schema):
+                    _nested_constraints(documented, struct_field.type)
+            if info.forbid_unknown_fields:
+                registered.additional_properties = False
+                if isinstance(schema, Schema):
+                    schema.additional_properties = False
         return schema
+
+
+def _scalar_constraints(schema: Schema, t: msgspec.inspect.Type) -> None:
+    """Copy a string's constraints onto ``schema``: what Litestar documents for a struct's own fields
+    but drops inside a list or a dict (``list[Annotated[str, Meta(pattern=...)]]``)."""
+    inner = t.type if isinstance(t, msgspec.inspect.Metadata) else t
+    if isinstance(inner, msgspec.inspect.StrType):
+        if schema.min_length is None:
+            schema.min_length = inner.min_length
+        if schema.max_length is None:
+            schema.max_length = inner.max_length
+        schema.pattern = schema.pattern or inner.pattern
+
+
+def _nested_constraints(schema: Schema, t: msgspec.inspect.Type) -> None:
+    """The constraints of a field's list items, dict keys and dict values, which the decoder enforces
+    and the document must therefore say (schemathesis and the bad-input suite hold us to it)."""
+    inner = t.type if isinstance(t, msgspec.inspect.Metadata) else t
+    if isinstance(inner, msgspec.inspect.UnionType):
+        for member in inner.types:
+            _nested_constraints(schema, member)
+        return
+    if isinstance(inner, msgspec.inspect.ListType | msgspec.inspect.SetType | msgspec.inspect.FrozenSetType):
+        if schema.min_items is None and inner.min_length is not None:
+            schema.min_items = inner.min_length
+        if schema.max_items is None and inner.max_length is not None:
+            schema.max_items = inner.max_length
+        if isinstance(schema.items, Schema):
+            _scalar_constraints(schema.items, inner.item_type)
+            _nested_constraints(schema.items, inner.item_type)
+    elif isinstance(inner, msgspec.inspect.DictType):
+        if isinstance(schema.additional_properties, Schema):
+            _scalar_constraints(schema.additional_properties, inner.value_type)
+            _nested_constraints(schema.additional_properties, inner.value_type)
+        key = inner.key_type.type if isinstance(inner.key_type, msgspec.inspect.Metadata) else inner.key_type
+        if isinstance(key, msgspec.inspect.StrType) and (key.pattern or key.min_length or key.max_length):
+            names = Schema(type=OpenAPIType.STRING)
+            _scalar_constraints(names, key)
+            schema.property_names = names
+        if inner.min_length is not None:
+            schema.min_properties = inner.min_length
+        if inner.max_length is not None:
+            schema.max_properties = inner.max_length
 
 
 def problem_schema() -> Schema:

@@ -71,6 +71,13 @@ def _scanner_verify(seeder: Seeder) -> RequestSpec:
     return RequestSpec("POST", f"{API}/scanner/verify", _bearer(token, JSON), bodies)
 
 
+def _status_list(seeder: Seeder) -> RequestSpec:
+    # What every online counter fetches (and re-fetches after its ``ttl``): the signed list is cached
+    # per worker for 5 s, so this measures serving it, and one re-sign of 2^20 entries every 5 s.
+    seeder.licence_holder()
+    return RequestSpec("GET", f"{API}/licences/status/1", {})
+
+
 def _login(seeder: Seeder) -> RequestSpec:
     bodies = [
         msgspec.json.encode({"grant_type": "password", "phone": c.phone, "password": c.password}).decode()
@@ -91,6 +98,7 @@ ENDPOINTS = (
         prepare_each_run=True,
     ),
     Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me, prepare_each_run=True),
+    Endpoint("licence status list", "GET", f"{API}/licences/status/1", HELLO, prepare=_status_list),
     Endpoint(
         "scanner verify",
         "POST",

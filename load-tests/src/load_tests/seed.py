@@ -86,6 +86,7 @@ class Seeder:
         self._scanner: tuple[str, str] | None = None  # device id, credential
         self._scanner_token: str | None = None
         self._scanner_expires_at = 0.0
+        self._holder: str | None = None
 
     def close(self) -> None:
         self._client.close()
@@ -121,7 +122,25 @@ class Seeder:
         self._citizens[:count] = [self._renewed(c) for c in self._citizens[:count]]
         return self._citizens[:count]
 
-    def _register(self) -> Citizen:
+    def licence_holder(self) -> str:
+        """A citizen holding an ID card in the wallet (so status list 1 exists); their access token.
+
+        Registered like the crowd, then, on the same connection (the sandbox's state is per worker),
+        the library issues them an ID card and their first look pulls it."""
+        self.require(("GET", f"{API}/licences"), ("GET", f"{API}/licences/status/{{status_list}}"))
+        if self._holder is None:
+
+            def pull(call: Any, identity: Identity, token: str) -> None:
+                licence = {"name": identity.name, "id_number": identity.id_number, "kind_code": "JMSFZ"}
+                call("POST", "/_sandbox/elicence/licences", json=licence)
+                held = call("GET", f"{API}/licences", headers={"Authorization": f"Bearer {token}"})
+                if not held["items"]:
+                    raise SeedError("the wallet pulled no licence for the seeded holder")
+
+            self._holder = self._register(then=pull).access_token
+        return self._holder
+
+    def _register(self, then: Any = None) -> Citizen:
         """Real-name registration, as a citizen's phone would do it, from its own client address.
 
         One keep-alive connection per citizen: the person joins the population registry twin and the
@@ -156,7 +175,9 @@ class Seeder:
                     "password": password,
                 },
             )
-        tokens = body["tokens"]
+            tokens = body["tokens"]
+            if then is not None:
+                then(call, identity, str(tokens["access_token"]))
         return Citizen(
             phone=identity.phone,
             password=password,

@@ -11,10 +11,9 @@ from backend.licence.repository import RecordRow, RequestRow, VerifierRow
 from backend.licence.verifiers import audience
 
 KindCode = Annotated[str, token_text(r"[A-Z_]+", max_length=32)]
-# Field names are checked against the licence type's claims by the services (``kinds.py``): Litestar's
-# OpenAPI generator drops constraints on list items and dict values, and the document must say
-# exactly what the decoder accepts, so the names themselves are plain strings here.
-Fields = Annotated[list[str], msgspec.Meta(min_length=1, max_length=32)]
+# A claim name; whether the licence type has it is the services' to check (``kinds.py``).
+Claim = Annotated[str, token_text(r"[a-z0-9_]+", max_length=48)]
+Fields = Annotated[list[Claim], msgspec.Meta(min_length=1, max_length=32)]
 # 16 random bytes in base64url: 22 characters.
 Handle = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=22, max_length=22)]
 # An SD-JWT+KB of a licence is ~2 KB; 16 KB refuses garbage early and leaves room for x5c chains.
@@ -187,7 +186,7 @@ class VerifierCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     legal_basis: Text
     purpose: Text
     # Licence type → the fields of it the verifier may ask for; every type and field must exist.
-    allowed: dict[str, list[str]]
+    allowed: Annotated[dict[KindCode, Fields], msgspec.Meta(min_length=1, max_length=16)]
     retention_days: Annotated[int, msgspec.Meta(ge=0, le=3650)]
     contact: Name
 
