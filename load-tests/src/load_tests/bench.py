@@ -11,7 +11,9 @@ python -m load_tests.bench [--quick] [--only NAME ...] [--json PATH]
    the endpoints judged against it (wrk -t1, fixed connections, bounded time), then a login storm
    with /health/live probed beside it. Before each run it waits for the machine to be quiet; a run
    that others disturbed anyway is repeated (full mode) and flagged.
-4. The citizen_code micro-benchmark (offline verifies/s against raw P-256 verifies/s, same process).
+4. The in-process micro-benchmarks (``MICRO``), each against the raw cryptography it wraps, measured in
+   the same process: citizen_code offline verify, the wallet's credentials, WeChat Pay notifications
+   and orders.
 5. Prints the table, writes JSON, exits 1 if any request errored or an endpoint could not be measured.
 """
 
@@ -32,6 +34,7 @@ from load_tests.cpu import CpuWindow, wait_for_quiet
 from load_tests.crowd import run_crowd
 from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint
 from load_tests.micro import library_row
+from load_tests.payments_micro import payments_rows
 from load_tests.results import (
     NOISY_CORES,
     Row,
@@ -51,6 +54,12 @@ from load_tests.wallet_micro import wallet_rows
 from load_tests.wrk import RequestSpec, WrkError, WrkResult, finish_wrk, run_wrk, start_wrk
 
 RESULTS = REPO / "load-tests" / "results"
+# In-process rows, each measured after a quiet wait: (what the log says, rows(rounds=...)).
+MICRO: tuple[tuple[str, Callable[..., list[Row]]], ...] = (
+    ("citizen_code", library_row),
+    ("wallet", wallet_rows),
+    ("payments", payments_rows),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,13 +274,17 @@ def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[R
         finally:
             seeder.close()
     rows = [t.row for t in everything]
-    log("citizen_code micro-benchmark")
-    wait_for_quiet(server_groups=list, threshold=NOISY_CORES, timeout_s=plan.quiet_timeout_s)
-    rows.extend(library_row(rounds=plan.micro_rounds))
-    log("wallet micro-benchmark")
-    wait_for_quiet(server_groups=list, threshold=NOISY_CORES, timeout_s=plan.quiet_timeout_s)
-    rows.extend(wallet_rows(rounds=plan.micro_rounds))
+    rows.extend(micro_rows(plan))
     return rows, info
+
+
+def micro_rows(plan: Plan) -> list[Row]:
+    rows: list[Row] = []
+    for what, measure in MICRO:
+        log(f"{what} micro-benchmark")
+        wait_for_quiet(server_groups=list, threshold=NOISY_CORES, timeout_s=plan.quiet_timeout_s)
+        rows.extend(measure(rounds=plan.micro_rounds))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:

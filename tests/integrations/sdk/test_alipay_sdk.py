@@ -23,7 +23,15 @@ from Cryptodome.Util.Padding import unpad
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from integrations.alipay import sandbox_mobile, sandbox_open_id, sandbox_user_id
+from integrations import UpstreamConfig
+from integrations.alipay import (
+    load_private_key,
+    load_public_key,
+    sandbox_mobile,
+    sandbox_open_id,
+    sandbox_user_id,
+)
+from integrations.payments.alipay_trade import SANDBOX_MOBILE_APP_ID, AlipayPayments
 
 NOTIFY_URL = "https://suqian.example/mp/v1/payments/alipay/notify"
 _BEIJING = timezone(timedelta(hours=8))
@@ -232,3 +240,50 @@ def test_pass_template_issue_and_close_through_the_sdks_generic_api(sandbox_url:
     assert json.loads(closed["result"])["passId"] == issued["passId"]
     shown = httpx.get(f"{sandbox_url}/alipay/passes", params={"user_id": user}, trust_env=False).json()
     assert [(p["serial_number"], p["status"]) for p in shown] == [(serial, "CLOSED")]
+
+
+def test_app_pay_order_string_from_the_sdk_opens_the_cashier_and_is_paid(sandbox_url: str) -> None:
+    """``alipay.trade.app.pay``: the SDK (as the mobile app's APPID) builds the signed order string
+    with no gateway call; the Alipay app submits it, the trade opens and is paid, and the
+    notification (under the mobile app's APPID) verifies with the SDK. Our adapter's string carries
+    the same parameters."""
+    keys = _keys(sandbox_url)
+    sdk = AliPay(
+        appid=SANDBOX_MOBILE_APP_ID,
+        app_notify_url=NOTIFY_URL,
+        app_private_key_string=keys["app_private_key"],
+        alipay_public_key_string=_pem(keys["alipay_public_key"]),
+        sign_type="RSA2",
+    )
+    out_trade_no = f"SDKA{_suffix()}"
+    order_string = sdk.api_alipay_trade_app_pay(
+        subject="宿迁水费", out_trade_no=out_trade_no, total_amount="42.50"
+    )
+    opened = httpx.post(
+        f"{sandbox_url}/alipay_pay/sandbox/app-pay",
+        content=order_string,
+        headers={"content-type": "application/x-www-form-urlencoded;charset=utf-8"},
+        trust_env=False,
+    )
+    assert (opened.status_code, opened.json()["trade_status"]) == (200, "WAIT_BUYER_PAY")
+
+    assert _buyer_pays(sandbox_url, out_trade_no).status_code == 200
+    _, form = _last_notification(sandbox_url)
+    signature = form.pop("sign")
+    assert sdk.verify(form, signature)
+    assert (form["app_id"], form["out_trade_no"], form["total_amount"]) == (
+        SANDBOX_MOBILE_APP_ID, out_trade_no, "42.50",
+    )  # fmt: skip
+
+    ours = AlipayPayments(
+        UpstreamConfig(base_url=f"{sandbox_url}/alipay_pay"),
+        app_id=keys["app_id"], mobile_app_id=SANDBOX_MOBILE_APP_ID,
+        app_private_key=load_private_key(keys["app_private_key"]),
+        alipay_public_key=load_public_key(keys["alipay_public_key"]),
+    ).app_order_string(
+        out_trade_no=out_trade_no, subject="宿迁水费", amount_fen=4250, notify_url=NOTIFY_URL
+    )  # fmt: skip
+    theirs, mine = dict(parse_qsl(order_string)), dict(parse_qsl(ours))
+    # ``format`` is optional (JSON, its only value): Alipay's own example sends it, the SDK does not.
+    assert theirs.keys() - {"notify_url"} == mine.keys() - {"notify_url", "format"}
+    assert json.loads(theirs["biz_content"]) == json.loads(mine["biz_content"])

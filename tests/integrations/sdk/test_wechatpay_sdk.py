@@ -6,6 +6,7 @@ notified, the refund queried; another order closed."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import uuid
 from typing import Any
@@ -16,6 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from wechatpayv3 import WeChatPay, WeChatPayType
 
+from integrations import ManualClock, UpstreamConfig
+from integrations.payments.wechatpay import WeChatPay as Adapter
+from integrations.payments.wechatpay import load_merchant_key, load_platform_key
 from integrations.wechat import sandbox_openid
 
 NOTIFY_URL = "https://suqian.example/mp/v1/payments/wechat/notify"
@@ -156,3 +160,51 @@ def test_a_request_signed_by_another_merchant_key_is_refused(sandbox_url: str, c
         code, message = (pay.query if call == "query" else pay.close)(out_trade_no="SDKX")
         body = json.loads(message)
     assert (code, body["code"]) == (401, "SIGN_ERROR")
+
+
+def test_app_order_paid_and_notified_with_the_pay_req_the_sdk_would_sign(sandbox_url: str) -> None:
+    """APP: the SDK in ``WeChatPayType.APP`` mode under the mobile app's AppID places the order
+    (``/v3/pay/transactions/app``, no payer); the ``PayReq`` sign our adapter makes is the one the
+    SDK's ``sign([appid, timestamp, noncestr, prepayid])`` makes; the payment is notified under
+    the app's AppID and the SDK decrypts it."""
+    keys = _keys(sandbox_url)
+    pay = WeChatPay(
+        wechatpay_type=WeChatPayType.APP,
+        mchid=keys["mchid"],
+        private_key=keys["merchant_private_key"],
+        cert_serial_no=keys["merchant_serial"],
+        appid=keys["app_appid"],
+        apiv3_key=keys["apiv3_key"],
+        notify_url=NOTIFY_URL,
+        public_key=keys["platform_public_key"],
+        public_key_id=keys["platform_serial"],
+        timeout=(3, 10),
+    )
+    pay._core._gate_way = f"{sandbox_url}/wechatpay"
+    out_trade_no = f"SDKA{_number()}"
+    code, message = pay.pay(
+        description="宿迁水费", out_trade_no=out_trade_no, amount={"total": 4250}, pay_type=WeChatPayType.APP
+    )
+    prepay_id = json.loads(message)["prepay_id"]
+    assert code == 200
+
+    ours = Adapter(
+        UpstreamConfig(base_url=f"{sandbox_url}/wechatpay"),
+        appid=keys["appid"], app_appid=keys["app_appid"], mchid=keys["mchid"],
+        merchant_serial=keys["merchant_serial"],
+        merchant_private_key=load_merchant_key(keys["merchant_private_key"]),
+        platform_keys={keys["platform_serial"]: load_platform_key(keys["platform_public_key"])},
+        apiv3_key=keys["apiv3_key"].encode(), clock=ManualClock(start=1_764_700_000), rng=random.Random(1),
+    ).app_payment_arguments(prepay_id)  # fmt: skip
+    assert (ours.appid, ours.partnerid, ours.prepayid, ours.package) == (
+        keys["app_appid"], keys["mchid"], prepay_id, "Sign=WXPay",
+    )  # fmt: skip
+    assert ours.sign == pay.sign([ours.appid, ours.timestamp, ours.noncestr, ours.prepayid])
+
+    assert _buyer_pays(sandbox_url, out_trade_no).status_code == 200
+    paid = _last_notification(pay, sandbox_url)
+    assert paid["resource"]["out_trade_no"] == out_trade_no
+    assert (paid["resource"]["appid"], paid["resource"]["trade_type"]) == (keys["app_appid"], "APP")
+    assert paid["resource"]["payer"]["openid"]
+    code, message = pay.query(out_trade_no=out_trade_no)
+    assert (code, json.loads(message)["trade_state"]) == (200, "SUCCESS")

@@ -46,6 +46,7 @@ def build_platforms(
                 for serial, pem in settings.wechatpay_platform_keys.items()
             },
             apiv3_key=settings.wechatpay_apiv3_key.encode(),
+            app_appid=settings.wechatpay_app_appid or None,
             audit=log_audit_event,
         )
     payments: AlipayPayments | None = None
@@ -56,6 +57,7 @@ def build_platforms(
             app_private_key=alipay.load_private_key(settings.alipay_private_key),
             alipay_public_key=alipay.load_public_key(settings.alipay_public_key),
             seller_id=settings.alipay_seller_id or None,
+            mobile_app_id=settings.alipay_mobile_app_id or None,
             audit=log_audit_event,
         )
     return PaymentPlatforms(wechatpay=wechat, alipay=payments, notify_base_url=settings.notify_base_url)
@@ -76,6 +78,7 @@ def _sandboxed(settings: PaymentSettings, upstream: UpstreamSettings, sandbox: S
         merchant_private_key=wechatpay.load_merchant_key(keys["merchant_private_key"]),
         platform_keys={keys["platform_serial"]: wechatpay.load_platform_key(keys["platform_public_key"])},
         apiv3_key=keys["apiv3_key"].encode(),
+        app_appid=keys["app_appid"],
         transport=transport,
         audit=log_audit_event,
     )
@@ -86,6 +89,7 @@ def _sandboxed(settings: PaymentSettings, upstream: UpstreamSettings, sandbox: S
         app_private_key=alipay.load_private_key(gateway["app_private_key"]),
         alipay_public_key=alipay.load_public_key(gateway["alipay_public_key"]),
         seller_id=alipay_twin.seller_id,
+        mobile_app_id=alipay_twin.mobile_app_id,
         bill_base_url=f"{SANDBOX_BASE_URL}/alipay_pay",
         transport=transport,
         audit=log_audit_event,

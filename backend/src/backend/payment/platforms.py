@@ -13,6 +13,7 @@ from typing import Literal, TypeVar
 import msgspec
 
 from backend.payment.errors import ChannelUnavailable, PlatformRejected, PlatformUnavailable
+from backend.payment.repository import OrderRow
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.payments.alipay_trade import AlipayPayments
 from integrations.payments.bills import BillLine
@@ -21,8 +22,17 @@ from integrations.payments.wechatpay import WeChatPay
 log = logging.getLogger("backend.payment")
 
 Platform = Literal["wechatpay", "alipay"]
-Channel = Literal["wechat_jsapi", "alipay_mini"]
-CHANNEL_PLATFORM: dict[str, Platform] = {"wechat_jsapi": "wechatpay", "alipay_mini": "alipay"}
+# Mini programs (the payer is the citizen's linked mini-program user) and our mobile app (no payer
+# is named: whoever pays in the WeChat / Alipay app the order string or PayReq opens).
+Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
+CHANNEL_PLATFORM: dict[str, Platform] = {
+    "wechat_jsapi": "wechatpay",
+    "alipay_mini": "alipay",
+    "wechat_app": "wechatpay",
+    "alipay_app": "alipay",
+}
+# Channels whose order names its payer (the platform's user id in our mini program).
+PAYER_CHANNELS = frozenset({"wechat_jsapi", "alipay_mini"})
 # What each platform says when a close finds the order paid (refund it instead).
 _PAID_ON_CLOSE = frozenset({"ORDERPAID", "ACQ.TRADE_STATUS_ERROR"})
 # What each platform says when asked about an order the buyer never opened.
@@ -85,14 +95,36 @@ class PaymentPlatforms:
         return self.alipay
 
     def check(self, channel: str) -> Platform:
+        """The channel's platform; ``ChannelUnavailable`` when it (or its app) is not configured."""
         platform = CHANNEL_PLATFORM[channel]
+        if channel == "wechat_app" and self._wechat().app_appid is None:
+            raise ChannelUnavailable()
+        if channel == "alipay_app" and self._alipay().mobile_app_id is None:
+            raise ChannelUnavailable()
         self._wechat() if platform == "wechatpay" else self._alipay()
         return platform
 
     async def create(
         self, channel: str, *, out_trade_no: str, description: str, amount_fen: int, payer: str
     ) -> str:
-        """Place the order at the platform; its prepay id (WeChat) or trade number (Alipay)."""
+        """Place the order at the platform; its prepay id (WeChat) or trade number (Alipay mini
+        program). An Alipay app order is placed by the Alipay app itself: nothing to call, ``""``."""
+        if channel == "alipay_app":
+            self._alipay()
+            return ""
+        if channel == "wechat_app":
+            wechat = self._wechat()
+            app = await _call(
+                "wechatpay",
+                "create",
+                lambda: wechat.create_app_order(
+                    out_trade_no=out_trade_no,
+                    description=description,
+                    amount_fen=amount_fen,
+                    notify_url=self.notify_url("wechatpay"),
+                ),
+            )
+            return app.prepayid
         if CHANNEL_PLATFORM[channel] == "wechatpay":
             wechat = self._wechat()
             placed = await _call(
@@ -121,14 +153,30 @@ class PaymentPlatforms:
         )
         return created.trade_no
 
-    def pay_arguments(self, channel: str, prepay: str) -> dict[str, str]:
-        """What the mini program hands its cashier: ``wx.requestPayment``'s five signed arguments,
-        or ``my.tradePay``'s ``tradeNO``."""
-        if CHANNEL_PLATFORM[channel] == "wechatpay":
+    def pay_arguments(self, order: OrderRow) -> dict[str, str]:
+        """What the client hands its cashier, signed now: ``wx.requestPayment``'s five arguments,
+        ``my.tradePay``'s ``tradeNO``, the WeChat Open SDK's ``PayReq`` fields (appid, partnerid,
+        prepayid, package, noncestr, timestamp, sign), or the Alipay SDK's ``orderStr`` (it stops
+        taking the payment when the order expires)."""
+        channel, prepay = order.channel, order.prepay
+        signed: msgspec.Struct
+        if channel == "alipay_app":
+            order_string = self._alipay().app_order_string(
+                out_trade_no=order.out_trade_no,
+                subject=order.description,
+                amount_fen=order.amount_fen,
+                notify_url=self.notify_url("alipay"),
+                time_expire=order.expires_at,
+            )
+            return {"orderStr": order_string}
+        if channel == "wechat_app":
+            signed = self._wechat().app_payment_arguments(prepay)
+        elif CHANNEL_PLATFORM[channel] == "wechatpay":
             signed = self._wechat().payment_arguments(prepay)
-            arguments: dict[str, str] = msgspec.to_builtins(signed)
-            return arguments
-        return {"tradeNO": prepay}
+        else:
+            return {"tradeNO": prepay}
+        arguments: dict[str, str] = msgspec.to_builtins(signed)
+        return arguments
 
     async def query(self, platform: str, out_trade_no: str) -> PlatformTrade:
         try:

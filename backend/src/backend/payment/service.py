@@ -19,7 +19,7 @@ from backend.database import UniqueViolation, transaction
 from backend.payment.errors import AmountInvalid, OrderNotFound, OrderNotPayable, PayerNotLinked
 from backend.payment.ledger import LedgerEvent
 from backend.payment.owners import OwnerNotices, PaymentNotice
-from backend.payment.platforms import PaymentPlatforms, PlatformTrade
+from backend.payment.platforms import PAYER_CHANNELS, PaymentPlatforms, PlatformTrade
 from backend.payment.records import DiscrepancyKind, DiscrepancyRepository, DiscrepancyRow
 from backend.payment.repository import OrderRepository, OrderRow
 from backend.payment.settings import PaymentSettings
@@ -84,9 +84,14 @@ class PaymentService:
         existing = await self._orders.find_live(owner, payable)
         if existing is not None:
             return self._existing(existing, citizen_id)
-        payer = await self._payers(citizen_id, platform)
-        if payer is None:
-            raise PayerNotLinked()
+        # A mini program's order names its payer; an app's is paid by whoever opens it (the citizen
+        # is the order's, by their token).
+        payer = ""
+        if channel in PAYER_CHANNELS:
+            linked = await self._payers(citizen_id, platform)
+            if linked is None:
+                raise PayerNotLinked()
+            payer = linked
         out_trade_no = uuid.uuid4().hex
         # The platform first: when it is down nothing of ours exists (503, no half-made order).
         prepay = await self.platforms.create(
@@ -146,14 +151,12 @@ class PaymentService:
             if winner is None:
                 raise OrderNotPayable()
             return self._existing(winner, citizen_id)
-        return CreatedOrder(order=row, pay_arguments=self.platforms.pay_arguments(channel, prepay))
+        return CreatedOrder(order=row, pay_arguments=self.platforms.pay_arguments(row))
 
     def _existing(self, order: OrderRow, citizen_id: uuid.UUID) -> CreatedOrder:
         if order.status != "pending" or order.citizen_id != citizen_id:
             raise OrderNotPayable()
-        return CreatedOrder(
-            order=order, pay_arguments=self.platforms.pay_arguments(order.channel, order.prepay)
-        )
+        return CreatedOrder(order=order, pay_arguments=self.platforms.pay_arguments(order))
 
     async def get(self, order_id: uuid.UUID, *, citizen_id: uuid.UUID | None = None) -> OrderRow:
         """The order; with ``citizen_id``, only that citizen's (another's is not found)."""

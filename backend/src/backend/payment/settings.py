@@ -34,9 +34,13 @@ class PaymentSettings(msgspec.Struct, frozen=True, kw_only=True):
     wechatpay_merchant_private_key: str = ""
     wechatpay_platform_keys: dict[str, str] = msgspec.field(default_factory=dict)
     wechatpay_apiv3_key: str = ""
+    # Our mobile app's Open Platform AppID, bound to the same merchant: the wechat_app channel.
+    wechatpay_app_appid: str = ""
     # Alipay (production): the mini program's app id, its private key and Alipay's public key (PEM),
     # our seller (PID).
     alipay_app_id: str = ""
     alipay_private_key: str = ""
     alipay_public_key: str = ""
     alipay_seller_id: str = ""
+    # Our mobile app's APPID (the same key pair as the mini program's): the alipay_app channel.
+    alipay_mobile_app_id: str = ""

@@ -11,7 +11,7 @@ from backend.fields import token_text
 AccountNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=20)]
 BillNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=40)]
 Kind = Literal["water", "electricity", "gas"]
-Channel = Literal["wechat_jsapi", "alipay_mini"]
+Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 
 
 class AccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -66,7 +66,8 @@ class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
-    """Hand ``pay_arguments`` to the mini program's cashier (``wx.requestPayment`` / ``my.tradePay``)."""
+    """Hand ``pay_arguments`` to the cashier: ``wx.requestPayment`` / ``my.tradePay`` in the mini
+    programs, the WeChat Open SDK's ``PayReq`` / the Alipay SDK's ``orderStr`` in the app."""
 
     payment: PaymentRead
     order_status: str

@@ -1,7 +1,8 @@
-"""Alipay mini-program payments: trade create/query/close/refund, refund query, notifications,
-sandbox twin."""
+"""Alipay mini-program and app payments: trade create/query/close/refund, refund query, the app's
+order string, notifications, sandbox twin."""
 
 from integrations.payments._money import fen_to_yuan, yuan_to_fen
+from integrations.payments.alipay_trade._app import APP_PAY_METHOD, app_order_string
 from integrations.payments.alipay_trade._client import (
     NOTIFICATION_ACK,
     NOTIFICATION_MAX_AGE_SECONDS,
@@ -13,14 +14,17 @@ from integrations.payments.alipay_trade._client import (
     AlipayTradeNotification,
 )
 from integrations.payments.alipay_trade._twin import (
+    SANDBOX_MOBILE_APP_ID,
     SANDBOX_SELLER_ID,
     AlipayPayTwinState,
     create_alipay_pay_twin,
 )
 
 __all__ = [
+    "APP_PAY_METHOD",
     "NOTIFICATION_ACK",
     "NOTIFICATION_MAX_AGE_SECONDS",
+    "SANDBOX_MOBILE_APP_ID",
     "SANDBOX_SELLER_ID",
     "AlipayPayTwinState",
     "AlipayPayments",
@@ -29,6 +33,7 @@ __all__ = [
     "AlipayTrade",
     "AlipayTradeCreated",
     "AlipayTradeNotification",
+    "app_order_string",
     "create_alipay_pay_twin",
     "fen_to_yuan",
     "yuan_to_fen",

@@ -1,5 +1,6 @@
-"""Alipay mini-program payments: ``alipay.trade.create``/``query``/``close``/``refund``,
-``alipay.trade.fastpay.refund.query`` and the async notification. Amounts are fen in our API and
+"""Alipay mini-program and app payments: ``alipay.trade.create``/``query``/``close``/``refund``,
+``alipay.trade.fastpay.refund.query``, the app's signed ``alipay.trade.app.pay`` order string and
+the async notification. Amounts are fen in our API and
 yuan strings (``"88.00"``) on Alipay's wire."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from integrations.client import UpstreamClient
 from integrations.config import UpstreamConfig
 from integrations.errors import SignatureRejected, UpstreamMalformed, UpstreamRejected
 from integrations.payments._money import fen_to_yuan, yuan_to_fen
+from integrations.payments.alipay_trade._app import app_order_string
 from integrations.payments.bills import BillLine, parse_alipay_bill
 from integrations.payments.errors import MerchantMismatch, NotificationMalformed
 
@@ -144,6 +146,8 @@ class AlipayPayments(AlipayAdapter):
             :class:`~integrations.alipay.AlipayGateway`; ``options`` (``transport``, ``clock``,
             ``rng``, ``audit``) go to the core client.
         seller_id: when set, notifications for another seller are refused.
+        mobile_app_id: our mobile app's APPID, when it takes payments (``app_order_string``);
+            it signs with the same private key (one key pair configured for both apps).
         bill_base_url: where bill download URLs point (``https://dwbillcenter.alipay.com``); a
             twin's bill host replaces only scheme and host.
     """
@@ -159,6 +163,7 @@ class AlipayPayments(AlipayAdapter):
         alipay_public_key: RSAPublicKey,
         seller_id: str | None = None,
         bill_base_url: str = "https://dwbillcenter.alipay.com",
+        mobile_app_id: str | None = None,
         **options: Unpack[GatewayOptions],
     ) -> None:
         # Bill files are fetched unsigned from their own host, with the gateway's timeouts.
@@ -178,6 +183,8 @@ class AlipayPayments(AlipayAdapter):
             **options,
         )
         self._seller_id = seller_id
+        self._app_private_key = app_private_key
+        self.mobile_app_id = mobile_app_id
 
     async def create_trade(
         self, *, out_trade_no: str, subject: str, amount_fen: int, buyer_open_id: str,
@@ -206,6 +213,20 @@ class AlipayPayments(AlipayAdapter):
             idempotent=True,
         )
         return AlipayTradeCreated(out_trade_no=body.out_trade_no, trade_no=body.trade_no)
+
+    def app_order_string(
+        self, *, out_trade_no: str, subject: str, amount_fen: int, notify_url: str,
+        time_expire: datetime | None = None,
+    ) -> str:  # fmt: skip
+        """The signed ``alipay.trade.app.pay`` order string for the mobile app (no gateway call);
+        ``time_expire`` (aware) is when Alipay stops taking the payment."""
+        if self.mobile_app_id is None:
+            raise ValueError("no mobile_app_id: this merchant takes no app payments here")
+        return app_order_string(
+            app_id=self.mobile_app_id, private_key=self._app_private_key, out_trade_no=out_trade_no,
+            subject=subject, amount_fen=amount_fen, notify_url=notify_url, now=self._clock.now(),
+            time_expire=None if time_expire is None else gateway_timestamp(time_expire.timestamp()),
+        )  # fmt: skip
 
     async def query_trade(self, out_trade_no: str) -> AlipayTrade:
         """``alipay.trade.query``, for reconciliation when no notification arrived.
@@ -356,7 +377,7 @@ class AlipayPayments(AlipayAdapter):
         age = (now - sent).total_seconds()
         if not -300 <= age <= NOTIFICATION_MAX_AGE_SECONDS:
             raise SignatureRejected("stale")
-        if notification.app_id != self.gateway.app_id:
+        if notification.app_id not in (self.gateway.app_id, self.mobile_app_id):
             raise MerchantMismatch(field="app_id", expected=self.gateway.app_id, actual=notification.app_id)
         if self._seller_id is not None and notification.seller_id != self._seller_id:
             raise MerchantMismatch(

@@ -2,9 +2,14 @@
 
 The same gateway protocol and keys as the ``alipay`` login twin (one real gateway), with
 ``alipay.trade.create``/``query``/``close``/``refund`` and ``alipay.trade.fastpay.refund.query``.
-A trade refunded in full becomes ``TRADE_CLOSED``, as on the real platform. Control routes
+A trade refunded in full becomes ``TRADE_CLOSED``, as on the real platform. The sandbox mobile app
+(``SANDBOX_MOBILE_APP_ID``, the same key pair as the mini program) is registered too. Control routes
 (never signed or faulted):
 
+* ``POST /sandbox/app-pay`` — the Alipay app opens its cashier with an ``alipay.trade.app.pay``
+  order string (the form body, as the Alipay SDK sends it): checked like a gateway request (app,
+  RSA2 signature, timestamp), then the trade is created for a sandbox buyer (``WAIT_BUYER_PAY``,
+  or the same trade again; refused once ``time_expire`` has passed or the trade is closed);
 * ``POST /sandbox/trades/{out_trade_no}/pay`` — the buyer pays: ``TRADE_SUCCESS`` and a
   signed form-encoded ``trade_status_sync`` notification to the trade's ``notify_url`` (409
   once the trade is closed);
@@ -21,26 +26,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import msgspec
 
 from integrations._asgi import Request, Response, json_response
 from integrations._twin import Twin, TwinContext
-from integrations.alipay import SANDBOX_APP_ID, gateway_timestamp, rsa2_sign, sign_content
+from integrations.alipay import (
+    SANDBOX_APP_ID,
+    gateway_timestamp,
+    rsa2_sign,
+    sandbox_open_id,
+    sign_content,
+)
 from integrations.alipay._gateway_twin import (
     GatewayCall,
+    GatewayError,
     GatewayKeys,
     GatewayState,
+    _biz_content,
+    _check_request,
     business_failed,
     create_gateway_twin,
     invalid_arguments,
 )
 from integrations.payments._money import fen_to_yuan, yuan_to_fen
 from integrations.payments._notification import NotificationSink, SignedNotification
+from integrations.payments.alipay_trade._app import APP_PAY_METHOD, APP_PAY_PRODUCT
 from integrations.payments.bills import render_alipay_bill
 
 SANDBOX_SELLER_ID = "2088000000000000"
+SANDBOX_MOBILE_APP_ID = "2021000000000002"
 
 
 @dataclass(slots=True)
@@ -53,6 +69,7 @@ class _Trade:
     paid_at: str | None = None
     refunded_fen: int = 0
     refunds: dict[str, tuple[int, str]] = field(default_factory=dict)  # out_request_no → (fen, at)
+    app_id: str = SANDBOX_APP_ID
 
 
 @dataclass(slots=True)
@@ -61,6 +78,7 @@ class AlipayPayTwinState:
 
     gateway: GatewayState
     seller_id: str = SANDBOX_SELLER_ID
+    mobile_app_id: str = SANDBOX_MOBILE_APP_ID
     trades: dict[str, _Trade] = field(default_factory=dict)
     notifications: list[SignedNotification] = field(default_factory=list)
     notification_sink: NotificationSink | None = None
@@ -72,8 +90,9 @@ class AlipayPayTwinState:
 def create_alipay_pay_twin(context: TwinContext) -> Twin:
     """Build the Alipay trade twin with the sandbox app registered."""
     keys = GatewayKeys.for_seed(context)
+    app_key = keys.app_private_key.public_key()
     state = AlipayPayTwinState(
-        gateway=GatewayState(keys=keys, apps={SANDBOX_APP_ID: keys.app_private_key.public_key()})
+        gateway=GatewayState(keys=keys, apps={SANDBOX_APP_ID: app_key, SANDBOX_MOBILE_APP_ID: app_key})
     )
     rng = context.rng("alipay_pay")
     clock = context.clock
@@ -269,7 +288,7 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
                 "notify_time": now,
                 "notify_type": "trade_status_sync",
                 "notify_id": f"sandbox-notify-{len(state.notifications) + 1}",
-                "app_id": SANDBOX_APP_ID,
+                "app_id": trade.app_id,
                 "charset": "utf-8",
                 "version": "1.0",
                 "sign_type": "RSA2",
@@ -297,6 +316,39 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
                 await state.notification_sink(notification)
         return json_response({"out_trade_no": out_trade_no, "trade_status": trade.status})
 
+    async def app_pay(request: Request) -> Response:
+        params = dict(parse_qsl(request.body.decode("utf-8", errors="replace"), keep_blank_values=True))
+        try:
+            _check_request(params, state.gateway, clock.now())
+            biz = _biz_content(params)
+            if params.get("method") != APP_PAY_METHOD or biz.get("product_code") != APP_PAY_PRODUCT:
+                raise invalid_arguments("ACQ.INVALID_PARAMETER", "method 或 product_code 不合法")
+            out_trade_no = str(biz.get("out_trade_no", ""))
+            if not out_trade_no or not biz.get("subject"):
+                raise invalid_arguments("ACQ.INVALID_PARAMETER", "缺少必选参数")
+            total_fen = amount(biz.get("total_amount"), "total_amount")
+            expire = str(biz.get("time_expire", ""))
+            existing = state.trades.get(out_trade_no)
+            if (expire and expire < gateway_timestamp(clock.now())) or (
+                existing is not None and existing.status == "TRADE_CLOSED"
+            ):
+                raise business_failed("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")
+            if existing is not None:
+                if {k: v for k, v in existing.request.items() if k != "buyer_open_id"} != biz:
+                    raise business_failed("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
+            else:
+                existing = state.trades[out_trade_no] = _Trade(
+                    request={**biz, "buyer_open_id": sandbox_open_id(1)},
+                    notify_url=params.get("notify_url", ""),
+                    trade_no=f"2025{rng.getrandbits(80):024d}"[:28],
+                    total_fen=total_fen,
+                    app_id=params["app_id"],
+                )
+        except GatewayError as exc:
+            return json_response(exc.node, status=400)
+        node = {"out_trade_no": out_trade_no, "trade_no": existing.trade_no, "trade_status": existing.status}
+        return json_response(node)
+
     async def notifications(_: Request) -> Response:
         return Response(200, msgspec.json.encode(state.notifications), {"content-type": "application/json"})
 
@@ -309,5 +361,6 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
 
     twin.app.add("GET", "/downloadBillFile.resource", download, control=True)
     twin.app.add("POST", "/sandbox/trades/{out_trade_no}/pay", pay, control=True)
+    twin.app.add("POST", "/sandbox/app-pay", app_pay, control=True)
     twin.app.add("GET", "/sandbox/notifications", notifications, control=True)
     return twin

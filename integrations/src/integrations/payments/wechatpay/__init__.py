@@ -1,4 +1,5 @@
-"""WeChat Pay API v3 for mini programs: JSAPI orders, query, refunds, notifications, twin."""
+"""WeChat Pay API v3 for mini programs and apps: JSAPI and APP orders, query, refunds,
+notifications, twin."""
 
 from integrations.payments._notification import NotificationSink, SignedNotification
 from integrations.payments.wechatpay._client import BASE_URL, WeChatPay, wechatpay_classifier
@@ -18,6 +19,7 @@ from integrations.payments.wechatpay._crypto import (
     verify_platform_signature,
 )
 from integrations.payments.wechatpay._schemas import (
+    AppPayment,
     JsapiPayment,
     PaymentNotification,
     Refund,
@@ -25,6 +27,7 @@ from integrations.payments.wechatpay._schemas import (
     Transaction,
 )
 from integrations.payments.wechatpay._twin import (
+    SANDBOX_APP_APPID,
     SANDBOX_MCHID,
     SANDBOX_MERCHANT_SERIAL,
     SANDBOX_PLATFORM_SERIAL,
@@ -34,10 +37,12 @@ from integrations.payments.wechatpay._twin import (
 
 __all__ = [
     "BASE_URL",
+    "SANDBOX_APP_APPID",
     "SANDBOX_MCHID",
     "SANDBOX_MERCHANT_SERIAL",
     "SANDBOX_PLATFORM_SERIAL",
     "SCHEMA",
+    "AppPayment",
     "JsapiPayment",
     "MerchantAuthorization",
     "NotificationSink",

@@ -1,5 +1,5 @@
-"""WeChat Pay API v3 for a mini program: JSAPI orders, query, close, refunds and their query,
-notifications."""
+"""WeChat Pay API v3 for a mini program (JSAPI) and a mobile app (APP): orders, query, close,
+refunds and their query, notifications."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ from integrations.payments.wechatpay._crypto import (
     verify_platform_signature,
 )
 from integrations.payments.wechatpay._schemas import (
+    AppOrderBody,
+    AppPayment,
+    BillMeta,
+    CloseBody,
     JsapiOrderBody,
     JsapiPayment,
     NotificationBody,
@@ -81,7 +85,8 @@ def wechatpay_classifier(platform_keys: Mapping[str, RSAPublicKey], clock: Clock
 
 
 class WeChatPay:
-    """One merchant (``mchid``) taking payments for one mini program (``appid``).
+    """One merchant (``mchid``) taking payments for one mini program (``appid``) and, when
+    ``app_appid`` is set, one mobile app (its Open Platform AppID, bound to the same merchant).
 
     Args:
         config: ``base_url`` is ``BASE_URL`` or the sandbox twin.
@@ -102,6 +107,7 @@ class WeChatPay:
         merchant_private_key: RSAPrivateKey,
         platform_keys: Mapping[str, RSAPublicKey],
         apiv3_key: bytes,
+        app_appid: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         rng: RandomSource | None = None,
@@ -110,6 +116,7 @@ class WeChatPay:
         if len(apiv3_key) != 32:
             raise ValueError("the APIv3 key is 32 bytes")
         self.appid = appid
+        self.app_appid = app_appid
         self.mchid = mchid
         self._merchant_key = merchant_private_key
         self._platform_keys = dict(platform_keys)
@@ -196,6 +203,37 @@ class WeChatPay:
             pay_sign=rsa_sign(self._merchant_key, self.appid, timestamp, nonce, package),
         )
 
+    async def create_app_order(
+        self, *, out_trade_no: str, description: str, amount_fen: int, notify_url: str,
+        attach: str | None = None,
+    ) -> AppPayment:  # fmt: skip
+        """Place an APP order and return the signed ``PayReq`` fields for the app. Idempotent
+        on ``out_trade_no``, like the JSAPI order; raises the same errors."""
+        if self.app_appid is None:
+            raise ValueError("no app_appid: this merchant takes no app payments here")
+        if amount_fen <= 0:
+            raise ValueError("amount_fen must be a positive number of fen")
+        order = AppOrderBody(
+            appid=self.app_appid, mchid=self.mchid, description=description, out_trade_no=out_trade_no,
+            notify_url=notify_url, amount=OrderAmount(total=amount_fen), attach=attach,
+        )  # fmt: skip
+        prepay = await self._http.call(
+            "POST", "/v3/pay/transactions/app", operation="app_order", json=order,
+            response_type=PrepayBody, idempotent=True,
+        )  # fmt: skip
+        return self.app_payment_arguments(prepay.prepay_id)
+
+    def app_payment_arguments(self, prepay_id: str) -> AppPayment:
+        """Sign the app's ``PayReq`` for an existing APP ``prepay_id``."""
+        if self.app_appid is None:
+            raise ValueError("no app_appid: this merchant takes no app payments here")
+        timestamp, nonce = str(int(self._clock.now())), make_nonce(self._rng)
+        sign = rsa_sign(self._merchant_key, self.app_appid, timestamp, nonce, prepay_id)
+        return AppPayment(
+            appid=self.app_appid, partnerid=self.mchid, prepayid=prepay_id, package="Sign=WXPay",
+            noncestr=nonce, timestamp=timestamp, sign=sign,
+        )  # fmt: skip
+
     async def query_order(self, out_trade_no: str) -> Transaction:
         """The order's current state, for reconciliation when no notification arrived.
 
@@ -224,7 +262,7 @@ class WeChatPay:
             "POST",
             f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}/close",
             operation="close_order",
-            json=_CloseBody(mchid=self.mchid),
+            json=CloseBody(mchid=self.mchid),
             idempotent=True,
         )
 
@@ -290,7 +328,7 @@ class WeChatPay:
                 "/v3/bill/tradebill",
                 operation="trade_bill",
                 params={"bill_date": bill_date.isoformat(), "bill_type": "ALL"},
-                response_type=_BillMeta,
+                response_type=BillMeta,
             )
         except UpstreamRejected as exc:
             if exc.code == "NO_STATEMENT_EXIST":
@@ -337,7 +375,7 @@ class WeChatPay:
             decoded = _decode(plaintext, RefundNotice)
         else:
             decoded = _decode(plaintext, Transaction)
-            if decoded.appid != self.appid:
+            if decoded.appid not in (self.appid, self.app_appid):
                 raise MerchantMismatch(field="appid", expected=self.appid, actual=decoded.appid)
         if decoded.mchid != self.mchid:
             raise MerchantMismatch(field="mchid", expected=self.mchid, actual=decoded.mchid)
@@ -348,16 +386,6 @@ class WeChatPay:
             summary=envelope.summary,
             resource=decoded,
         )
-
-
-class _CloseBody(msgspec.Struct, frozen=True):
-    mchid: str
-
-
-class _BillMeta(msgspec.Struct, frozen=True):
-    hash_type: str
-    hash_value: str
-    download_url: str
 
 
 def _decode(data: bytes, type_: type[T]) -> T:

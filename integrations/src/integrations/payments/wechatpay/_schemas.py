@@ -30,6 +30,19 @@ class JsapiOrderBody(msgspec.Struct, frozen=True, omit_defaults=True):
     attach: str | None = None
 
 
+class AppOrderBody(msgspec.Struct, frozen=True, omit_defaults=True):
+    """``POST /v3/pay/transactions/app``: the JSAPI order without ``payer`` (the app's user pays in
+    WeChat; the platform learns who only then), under the mobile app's ``appid``."""
+
+    appid: str
+    mchid: str
+    description: str
+    out_trade_no: str
+    notify_url: str
+    amount: OrderAmount
+    attach: str | None = None
+
+
 class PrepayBody(msgspec.Struct, frozen=True):
     prepay_id: str
 
@@ -46,6 +59,20 @@ class JsapiPayment(msgspec.Struct, frozen=True, rename="camel"):
     package: str
     sign_type: str
     pay_sign: str
+
+
+class AppPayment(msgspec.Struct, frozen=True):
+    """The fields of the WeChat Open SDK's ``PayReq`` (APP调起支付), signed with the merchant key
+    over ``appid\ntimestamp\nnoncestr\nprepayid\n``; ``package`` is the fixed ``Sign=WXPay``.
+    Hand it to the app unchanged; ``prepayid`` is valid for two hours."""
+
+    appid: str
+    partnerid: str
+    prepayid: str
+    package: str
+    noncestr: str
+    timestamp: str
+    sign: str
 
 
 class TransactionAmount(msgspec.Struct, frozen=True):
@@ -151,3 +178,15 @@ class PaymentNotification(msgspec.Struct, frozen=True, kw_only=True):
     create_time: str
     summary: str
     resource: Transaction | RefundNotice
+
+
+class CloseBody(msgspec.Struct, frozen=True):
+    mchid: str
+
+
+class BillMeta(msgspec.Struct, frozen=True):
+    """``GET /v3/bill/tradebill``: where the day's bill is, and its digest."""
+
+    hash_type: str
+    hash_value: str
+    download_url: str

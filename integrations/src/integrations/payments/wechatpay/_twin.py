@@ -6,13 +6,16 @@ It speaks the real protocol: requests must carry a valid ``WECHATPAY2-SHA256-RSA
 twin's platform key (``Wechatpay-*`` headers, a 204's empty body too), and notifications
 carry an AES-256-GCM resource under the APIv3 key.
 
-API routes: JSAPI order, order query (by ``out_trade_no`` or ``transaction_id``), close order;
-refund and refund query (``_twin_refund``); trade bill and its download (``_twin_bill``).
+API routes: JSAPI and APP orders (an APP order under the mobile app's ``app_appid``, bound
+to the same merchant, with no payer: the app's user is known once they pay), order query (by
+``out_trade_no`` or ``transaction_id``), close order; refund and refund query (``_twin_refund``);
+trade bill and its download (``_twin_bill``).
 Control routes (never signed or faulted):
 
 * ``GET /sandbox-keys`` — mchid, appid, serials, the platform public key, the sandbox merchant
   private key and the APIv3 key (sandbox-only material, published by design);
-* ``POST /sandbox/orders/{out_trade_no}/pay`` — the user pays: the order becomes ``SUCCESS``
+* ``POST /sandbox/orders/{out_trade_no}/pay`` — the user pays (in the mini program, or in
+  WeChat opened by the app's ``PayReq``): the order becomes ``SUCCESS``
   and a signed ``TRANSACTION.SUCCESS`` notification is emitted (409 once the order is closed);
 * ``GET /sandbox/notifications`` — every notification emitted, with headers and raw body.
 
@@ -42,7 +45,7 @@ from integrations.payments.wechatpay._crypto import (
     platform_signature_headers,
     rsa_verify,
 )
-from integrations.payments.wechatpay._schemas import JsapiOrderBody
+from integrations.payments.wechatpay._schemas import AppOrderBody, JsapiOrderBody
 from integrations.payments.wechatpay._twin_bill import add_bill_routes
 from integrations.payments.wechatpay._twin_refund import add_refund_routes
 from integrations.signing import REQUEST_WINDOW_SECONDS
@@ -51,6 +54,8 @@ from integrations.wechat import SANDBOX_APPID
 SANDBOX_MCHID = "1900000001"
 SANDBOX_MERCHANT_SERIAL = "SANDBOXMERCHANTSERIAL0001"
 SANDBOX_PLATFORM_SERIAL = "PUB_KEY_ID_0000000000000001"
+# The sandbox mobile app's Open Platform AppID, bound to the sandbox merchant.
+SANDBOX_APP_APPID = "wx5a4d1e3b2c7f9a06"
 _BEIJING = timezone(timedelta(hours=8))
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # What the order query says beside each trade_state (the platform's own words).
@@ -65,12 +70,18 @@ def _rsa_key(seed: int, label: str) -> rsa.RSAPrivateKey:
 
 @dataclass(slots=True)
 class _Order:
-    body: JsapiOrderBody
+    body: JsapiOrderBody | AppOrderBody
     prepay_id: str
+    # JSAPI: the payer the order named; APP: the user who paid, once they have.
+    payer_openid: str | None = None
     trade_state: str = "NOTPAY"
     transaction_id: str | None = None
     success_time: str | None = None
     refunded: int = 0
+
+    @property
+    def trade_type(self) -> str:
+        return "APP" if isinstance(self.body, AppOrderBody) else "JSAPI"
 
 
 @dataclass(slots=True)
@@ -86,6 +97,7 @@ class WeChatPayTwinState:
     platform_private_key: rsa.RSAPrivateKey
     apiv3_key: bytes
     mchid: str = SANDBOX_MCHID
+    app_appid: str = SANDBOX_APP_APPID
     orders: dict[str, _Order] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: list[SignedNotification] = field(default_factory=list)
@@ -107,6 +119,7 @@ class WeChatPayTwinState:
         return {
             "mchid": self.mchid,
             "appid": self.appid,
+            "app_appid": self.app_appid,
             "merchant_serial": SANDBOX_MERCHANT_SERIAL,
             "merchant_private_key": merchant_pem.decode(),
             "platform_serial": SANDBOX_PLATFORM_SERIAL,
@@ -196,12 +209,13 @@ class Platform:
             "appid": body.appid,
             "mchid": body.mchid,
             "out_trade_no": body.out_trade_no,
-            "trade_type": "JSAPI",
+            "trade_type": order.trade_type,
             "trade_state": order.trade_state,
             "trade_state_desc": _STATE_DESC.get(order.trade_state, ""),
-            "payer": {"openid": body.payer.openid},
             "amount": {"total": body.amount.total, "currency": body.amount.currency},
         }
+        if order.payer_openid is not None:
+            data["payer"] = {"openid": order.payer_openid}
         if order.transaction_id is not None:
             data["transaction_id"] = order.transaction_id
             data["bank_type"] = "OTHERS"
@@ -244,13 +258,12 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
 
     router.guards.append(merchant_signature)
 
-    @router.route("POST", "/v3/pay/transactions/jsapi")
-    async def jsapi(request: Request) -> Response:
+    def place(request: Request, kind: type[JsapiOrderBody | AppOrderBody], appid: str) -> Response:
         try:
-            body = msgspec.json.decode(request.body, type=JsapiOrderBody)
+            body = msgspec.json.decode(request.body, type=kind)
         except msgspec.DecodeError as exc:
             return fail(400, "PARAM_ERROR", str(exc))
-        if body.mchid != state.mchid or body.appid != state.appid:
+        if body.mchid != state.mchid or body.appid != appid:
             return fail(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
         if body.amount.total <= 0 or body.amount.currency != "CNY":
             return fail(400, "PARAM_ERROR", "amount.total 必须为正整数（分）")
@@ -264,8 +277,17 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
                 return fail(400, "INVALID_REQUEST", "201 商户订单号重复")
             return platform.signed({"prepay_id": existing.prepay_id})
         prepay_id = platform.prepay_id()
-        state.orders[body.out_trade_no] = _Order(body=body, prepay_id=prepay_id)
+        payer = body.payer.openid if isinstance(body, JsapiOrderBody) else None
+        state.orders[body.out_trade_no] = _Order(body=body, prepay_id=prepay_id, payer_openid=payer)
         return platform.signed({"prepay_id": prepay_id})
+
+    @router.route("POST", "/v3/pay/transactions/jsapi")
+    async def jsapi(request: Request) -> Response:
+        return place(request, JsapiOrderBody, state.appid)
+
+    @router.route("POST", "/v3/pay/transactions/app")
+    async def app(request: Request) -> Response:
+        return place(request, AppOrderBody, state.app_appid)
 
     @router.route("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}")
     async def query(request: Request) -> Response:
@@ -308,6 +330,8 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
         if order.trade_state == "CLOSED":
             return json_response({"code": "ORDERCLOSED", "message": "订单已关闭"}, status=409)
         if order.trade_state == "NOTPAY":
+            if order.payer_openid is None:  # an app's user: their openid under the app's AppID
+                order.payer_openid = f"oApp{rng.getrandbits(96):024x}"
             order.trade_state = "SUCCESS"
             order.transaction_id = platform.transaction_id()
             order.success_time = platform.now_rfc3339()
