@@ -98,7 +98,10 @@ ENDPOINTS = (
         prepare_each_run=True,
     ),
     Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me, prepare_each_run=True),
-    Endpoint("licence status list", "GET", f"{API}/licences/status/1", HELLO, prepare=_status_list),
+    # ``path`` is the route as documented (its availability check); prepare names list 1.
+    Endpoint(
+        "licence status list", "GET", f"{API}/licences/status/{{status_list}}", HELLO, prepare=_status_list
+    ),
     Endpoint(
         "scanner verify",
         "POST",
