@@ -33,6 +33,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.outbox.feature import FEATURE as OUTBOX
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
 from backend.scanner.feature import FEATURE as SCANNER
@@ -107,7 +108,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
-FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE)
+FEATURES: tuple[Feature, ...] = (HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE)
 
 
 def _provide(value: Any) -> Provide:
