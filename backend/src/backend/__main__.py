@@ -1,4 +1,5 @@
 """``python -m backend migrate``: apply pending migrations to the configured database.
+``python -m backend seed-catalogue``: publish the seed catalogue's items the catalogue lacks.
 ``python -m backend worker``: run the background jobs (the outbox's workers among them) without the
 HTTP side, until SIGTERM or SIGINT — production's ``suqian worker``."""
 
@@ -13,6 +14,7 @@ import sys
 import msgspec
 
 from backend.app import FEATURES
+from backend.catalogue.feature import seed_catalogue
 from backend.data_dir import DataDirInUse, hold
 from backend.database import bind_engine, close_pool, migrate, open_pool
 from backend.feature import feature_sections
@@ -30,6 +32,16 @@ async def _migrate(settings: Settings) -> None:
     finally:
         await close_pool(engine)
     print(f"migrations applied for: {', '.join(applied)}")
+
+
+async def _seed(settings: Settings) -> None:
+    wiring = Wiring(settings, FEATURES)
+    await open_pool(wiring.infra.engine, settings.database)
+    try:
+        added = await seed_catalogue(wiring)
+    finally:
+        await close_pool(wiring.infra.engine)
+    print(f"seed catalogue: {added} service items published")
 
 
 async def _work(settings: Settings) -> None:
@@ -51,8 +63,8 @@ async def _work(settings: Settings) -> None:
 def main(argv: list[str] | None = None, *, holding_data_dir: bool = False) -> int:
     """``holding_data_dir``: the caller (``suqian serve``) already holds the embedded data folder."""
     args = sys.argv[1:] if argv is None else argv
-    if args not in (["migrate"], ["worker"]):
-        print("usage: python -m backend migrate | worker", file=sys.stderr)
+    if args not in (["migrate"], ["worker"], ["seed-catalogue"]):
+        print("usage: python -m backend migrate | worker | seed-catalogue", file=sys.stderr)
         return 2
     try:
         settings = load_settings(os.environ, sections=feature_sections(FEATURES))
@@ -66,6 +78,12 @@ def main(argv: list[str] | None = None, *, holding_data_dir: bool = False) -> in
             return 2
         configure_logging(settings.log.level)
         asyncio.run(_work(settings))
+        return 0
+    if args == ["seed-catalogue"]:
+        if settings.mode == "embedded" and not holding_data_dir and hold(settings.data_dir) is None:
+            print(DataDirInUse(settings.data_dir), file=sys.stderr)
+            return 2
+        asyncio.run(_seed(settings))
         return 0
     # A migration under a running embedded server would change its schema mid-flight.
     if settings.mode == "embedded" and not holding_data_dir and hold(settings.data_dir) is None:

@@ -22,6 +22,7 @@ from backend.access import ANYONE, check_routes
 from backend.account_link.feature import FEATURE as ACCOUNT_LINK
 from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
+from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
@@ -108,7 +109,18 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
-FEATURES: tuple[Feature, ...] = (HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE)
+FEATURES: tuple[Feature, ...] = (
+    HEALTH,
+    OUTBOX,
+    AUTH,
+    CITIZEN,
+    STAFF,
+    SCANNER,
+    ACCOUNT_LINK,
+    CODE,
+    LICENCE,
+    CATALOGUE,
+)
 
 
 def _provide(value: Any) -> Provide:
