@@ -53,7 +53,15 @@ async def mp_link(client: httpx.AsyncClient, owner: Owner) -> str:
     return link_id
 
 
+async def application(client: httpx.AsyncClient, owner: Owner) -> str:
+    created = await client.post("/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    application_id: str = created.json()["id"]
+    return application_id
+
+
 MAKERS: dict[str, Maker] = {
+    "application.application": application,
     "code.device": code_device,
     "mp.link": mp_link,
 }

@@ -20,6 +20,7 @@ from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.access import ANYONE, check_routes
 from backend.account_link.feature import FEATURE as ACCOUNT_LINK
+from backend.application.feature import FEATURE as APPLICATION
 from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
@@ -120,6 +121,7 @@ FEATURES: tuple[Feature, ...] = (
     CODE,
     LICENCE,
     CATALOGUE,
+    APPLICATION,
 )
 
 

@@ -45,12 +45,15 @@ class JobRecord:
 
 class RetryLater(Exception):
     """The other system can't take it now (down, timed out, 5xx, 429): try again after a backoff,
-    or ``after`` seconds when it said so."""
+    or ``after`` seconds when it said so. ``counted=False`` when the other system was never asked
+    (our circuit breaker is open): the try is given back, so a breaker's cool-down never spends the
+    budget."""
 
-    def __init__(self, reason: str, *, after: float | None = None) -> None:
+    def __init__(self, reason: str, *, after: float | None = None, counted: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
         self.after = after
+        self.counted = counted
 
 
 class GiveUp(Exception):

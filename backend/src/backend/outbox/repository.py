@@ -152,13 +152,19 @@ class OutboxRepository(Repository):
         )
         return bool(rows)
 
-    async def retry(self, job: ClaimedJob, *, now: datetime, due_at: datetime, error: str) -> JobState | None:
-        """Back to pending for ``due_at``, or dead when the budget is spent; None when the lease was lost."""
+    async def retry(
+        self, job: ClaimedJob, *, now: datetime, due_at: datetime, error: str, refund: bool = False
+    ) -> JobState | None:
+        """Back to pending for ``due_at``, or dead when the budget is spent; None when the lease was
+        lost. ``refund``: the try did not reach the other system, so it does not count."""
+        back = 1 if refund else 0
         rows = await self._run(
-            "UPDATE outbox_job "
-            "SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END, "
+            "UPDATE outbox_job SET attempts = attempts - {}, "
+            "state = CASE WHEN attempts - {} >= max_attempts THEN 'dead' ELSE 'pending' END, "
             "lease = NULL, due_at = {}, last_error = {}, updated_at = {} WHERE id = {} AND lease = {} "
             "RETURNING state",
+            back,
+            back,
             due_at,
             error[:2000],
             now,

@@ -114,7 +114,7 @@ class OutboxWorker:
             await self._repository.bury(job, now=self._clock.now(), error=exc.reason)
             return
         except RetryLater as exc:
-            await self._retry(job, exc.reason, after=exc.after)
+            await self._retry(job, exc.reason, after=exc.after, counted=exc.counted)
             return
         except TimeoutError:
             await self._retry(job, "the handler did not finish within its time", after=None)
@@ -126,7 +126,9 @@ class OutboxWorker:
         if not await self._repository.finish(job, now=self._clock.now()):
             log.warning("%s: %s %s finished after its lease was taken over", self.name, job.topic, job.id)
 
-    async def _retry(self, job: ClaimedJob, reason: str, *, after: float | None) -> None:
+    async def _retry(
+        self, job: ClaimedJob, reason: str, *, after: float | None, counted: bool = True
+    ) -> None:
         delay = after if after is not None else backoff(job.attempt, self._settings, self._rng)
         now = self._clock.now()
         state = await self._repository.retry(
