@@ -54,7 +54,9 @@ async def mp_link(client: httpx.AsyncClient, owner: Owner) -> str:
 
 
 async def application(client: httpx.AsyncClient, owner: Owner) -> str:
-    created = await client.post("/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=owner.headers)
+    created = await client.post(
+        "/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=owner.headers
+    )
     assert created.status_code == 201, created.text
     application_id: str = created.json()["id"]
     return application_id

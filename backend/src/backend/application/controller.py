@@ -18,6 +18,7 @@ from backend.application.errors import (
     CallbackSignatureInvalid,
     FormDataInvalid,
     NotEditable,
+    PrefillChanged,
     TransitionInvalid,
 )
 from backend.application.schemas import (
@@ -37,6 +38,7 @@ from backend.application.service import ApplicationService, ApplicationView
 from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
+from backend.licence.errors import LicenceUnusable, NotHeld
 
 OWNS = {"application_id": "application.application"}
 
@@ -128,9 +130,18 @@ class ApplicationController(Controller):
         summary="Submit: checked against the item's published form, then forwarded to the department",
         description="422 `application.form_invalid` lists every field error in `extra.errors` (JSON Pointer "
         "`path`, Chinese `message`). Once submitted the application is kept and forwarded even while "
-        "the department's system is down: `delivery` says `forwarding` until it has the case.",
+        "the department's system is down: `delivery` says `forwarding` until it has the case. Fields "
+        "filled from a licence are read again: a licence revoked since is 409 `licence.unusable`.",
         owns=OWNS,
-        errors=(ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound),
+        errors=(
+            ApplicationNotFound,
+            TransitionInvalid,
+            FormDataInvalid,
+            ItemNotFound,
+            LicenceUnusable,
+            NotHeld,
+            PrefillChanged,
+        ),
     )
     async def submit(
         self,
@@ -145,7 +156,15 @@ class ApplicationController(Controller):
         status_code=200,
         summary="Send the corrected form of an application the department returned (补正)",
         owns=OWNS,
-        errors=(ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound),
+        errors=(
+            ApplicationNotFound,
+            TransitionInvalid,
+            FormDataInvalid,
+            ItemNotFound,
+            LicenceUnusable,
+            NotHeld,
+            PrefillChanged,
+        ),
     )
     async def resubmit(
         self,

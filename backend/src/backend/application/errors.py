@@ -4,6 +4,7 @@ NotFound (404)         ApplicationNotFound        application.not_found (also an
 Conflict (409)         TransitionInvalid          application.transition_invalid
 Conflict (409)         NotEditable                application.not_editable
 Invalid (422)          FormDataInvalid            application.form_invalid (extra.errors: every field)
+Conflict (409)         PrefillChanged             application.prefill_changed
 Unauthenticated (401)  CallbackSignatureInvalid   application.callback_signature_invalid
 """
 
@@ -37,6 +38,17 @@ class NotEditable(Conflict):
 
     code = "application.not_editable"
     detail = "The form can only change while the application is a draft or returned for correction"
+
+
+class PrefillChanged(Conflict):
+    """A field filled from a licence no longer matches the licence (it was re-issued with other data
+    since): ``extra.paths`` names them; refresh the draft's licence data or type them yourself."""
+
+    code = "application.prefill_changed"
+    detail = "Fields filled from your licences no longer match them"
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        super().__init__(extra={"paths": list(paths)})
 
 
 class FormDataInvalid(Invalid):

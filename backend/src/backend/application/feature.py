@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController
 from backend.application.delivery import Delivery
 from backend.application.repository import ApplicationRepository
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, ApplicationService
 from backend.application.settings import ApplicationSettings
+from backend.background import Job, Periodic
 from backend.catalogue.service import CatalogueService
 from backend.feature import Feature
+from backend.licence.service import LicenceService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring
 from integrations.cases.twin import CasesState
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
+
+log = logging.getLogger("backend.application")
 
 
 def _applications(w: Wiring) -> ApplicationService:
@@ -20,7 +28,9 @@ def _applications(w: Wiring) -> ApplicationService:
     return ApplicationService(
         repository=ApplicationRepository(infra.engine),
         catalogue=w.get(CatalogueService),
+        autofill=AutoFill(w.get(LicenceService)),
         outbox=w.get(Outbox),
+        cipher=infra.cipher,
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
@@ -51,6 +61,19 @@ def _delivery(w: Wiring) -> Delivery:
     return delivery
 
 
+def _jobs(w: Wiring) -> list[Job]:
+    applications = w.get(ApplicationService)
+    ttl = timedelta(hours=w.section(ApplicationSettings).draft_ttl_hours)
+
+    async def purge() -> None:
+        purged = await applications.purge_stale_drafts(older_than=ttl)
+        if purged:
+            log.info("purged licence data from %d stale drafts", purged)
+
+    # Hourly: a draft lives at most 73 h with licence data in it.
+    return [Periodic("application draft purge", every=3600, step=purge, immediately=True)]
+
+
 FEATURE = Feature(
     name="application",
     routes=(ApplicationController, CaseCallbackController),
@@ -58,6 +81,7 @@ FEATURE = Feature(
     settings=ApplicationSettings,
     services={ApplicationService: _applications, Delivery: _delivery},
     dependencies={"applications": ApplicationService, "delivery": Delivery},
+    background=_jobs,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,

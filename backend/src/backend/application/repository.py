@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ class ApplicationRow:
     status: Status
     data: str
     provenance: str
+    # 1 while the data holds values a licence lent (auto-fill): such a draft is purged after 72 h.
+    prefilled: int
     case_id: str | None
     dept_seen: int
     corrections: int
@@ -102,10 +105,13 @@ class ApplicationRepository(Repository):
         editable: frozenset[str],
         data: str,
         provenance: str,
+        prefilled: bool,
         now: datetime,
     ) -> bool:
         rows = (
-            await A.update({A.data: data, A.provenance: provenance, A.updated_at: now})
+            await A.update(
+                {A.data: data, A.provenance: provenance, A.updated_at: now, A.prefilled: int(prefilled)}
+            )
             .where((A.id == application_id) & A.status.is_in(list(editable)))
             .returning(A.id)
         )
@@ -167,11 +173,25 @@ class ApplicationRepository(Repository):
         ).where(E.application_id == application_id).order_by(E.seq)  # fmt: skip
         return [EventRow(**{**r, "occurred_at": as_utc(r["occurred_at"])}) for r in rows]
 
-    async def purge_stale_drafts(self, *, before: datetime) -> int:
-        """Empty drafts untouched since ``before`` that hold licence data (their provenance is not {})."""
-        rows = (
-            await A.update({A.data: "{}", A.provenance: "{}"})
-            .where((A.status == "draft") & (A.updated_at < before) & (A.provenance != "{}"))
-            .returning(A.id)
+    async def purge_stale_drafts(
+        self,
+        *,
+        before: datetime,
+        empty_data: Callable[[uuid.UUID], str],
+        empty_provenance: Callable[[uuid.UUID], str],
+    ) -> int:
+        """Empty the drafts untouched since ``before`` that hold licence data."""
+        stale = await A.select(A.id).where(
+            (A.status == "draft") & (A.updated_at < before) & (A.prefilled == 1)
         )
-        return len(rows)
+        purged = 0
+        for row in stale:
+            done = (
+                await A.update(
+                    {A.data: empty_data(row["id"]), A.provenance: empty_provenance(row["id"]), A.prefilled: 0}
+                )
+                .where((A.id == row["id"]) & (A.status == "draft") & (A.updated_at < before))
+                .returning(A.id)
+            )
+            purged += len(done)
+        return purged

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 import msgspec
 from piccolo.engine.base import Engine
 
+from backend.application.autofill import AutoFill
 from backend.application.errors import ApplicationNotFound, FormDataInvalid, NotEditable, TransitionInvalid
 from backend.application.lifecycle import EDITABLE, Status, allowed
 from backend.application.repository import ApplicationRepository, ApplicationRow, EventRow
@@ -19,6 +21,7 @@ from backend.audit.service import AuditLog
 from backend.catalogue.forms import FieldError
 from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
+from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.outbox.service import Outbox
 from integrations.cases import Applicant, ApplicationSubmission, Supplement
@@ -63,6 +66,11 @@ def flatten(data: Any, prefix: str = "") -> dict[str, str]:
     return {prefix.rstrip("."): text}
 
 
+def _audience(item_code: str) -> str:
+    # The audience of the one-claim presentations auto-fill takes: this item's applications.
+    return f"urn:suqian:application:{item_code}"
+
+
 def _errors(errors: list[FieldError]) -> list[dict[str, str]]:
     return [{"path": e.path, "message": e.message, "kind": e.kind} for e in errors]
 
@@ -73,26 +81,36 @@ class ApplicationService:
         *,
         repository: ApplicationRepository,
         catalogue: CatalogueService,
+        autofill: AutoFill,
         outbox: Outbox,
+        cipher: PersonalDataCipher,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
         self._repository = repository
         self._catalogue = catalogue
+        self._autofill = autofill
+        self._cipher = cipher
         self._outbox = outbox
         self._audit = audit
         self._clock = clock
         self._engine = engine
 
     async def create(self, citizen_id: uuid.UUID, item_code: str, *, actor: str) -> ApplicationView:
-        """A draft for the item's current published version (``ItemNotFound`` otherwise)."""
+        """A draft for the item's current published version (``ItemNotFound`` otherwise), filled from
+        the citizen's licences where the form says so."""
         item = await self._catalogue.get(item_code)
+        form = await self._catalogue.form(item_code, item.version)
+        data, provenance = await self._autofill.fill(citizen_id, form, audience=_audience(item_code))
         now = self._clock.now()
+        application_id = uuid.uuid4()
         row = ApplicationRow(
-            id=uuid.uuid4(), citizen_id=citizen_id, item_code=item_code, item_version=item.version,
+            id=application_id, citizen_id=citizen_id, item_code=item_code, item_version=item.version,
             item_digest=item.digest, item_name=item.definition.name,
-            case_item_code=item.definition.case_item_code, status="draft", data="{}", provenance="{}",
+            case_item_code=item.definition.case_item_code, status="draft",
+            data=self._seal(application_id, "data", data),
+            provenance=self._seal(application_id, "provenance", provenance), prefilled=int(bool(provenance)),
             case_id=None, dept_seen=0, corrections=0, created_at=now, updated_at=now, submitted_at=None,
         )  # fmt: skip
         async with transaction(self._engine):
@@ -114,8 +132,8 @@ class ApplicationService:
             raise ApplicationNotFound()
         return ApplicationView(
             row=row,
-            data=msgspec.json.decode(row.data),
-            provenance=msgspec.json.decode(row.provenance),
+            data=self._open(row.id, "data", row.data),
+            provenance=self._open(row.id, "provenance", row.provenance),
             delivery=await self._delivery(row),
         )
 
@@ -131,11 +149,13 @@ class ApplicationService:
     ) -> tuple[ApplicationView, list[FieldError]]:
         """Autosave: keep the form as it is, and say what is still wrong with it (no refusal)."""
         view = await self.get(citizen_id, application_id)
+        provenance = self._autofill.mark_overrides(data, view.provenance)
         saved = await self._repository.save_data(
             application_id,
             editable=EDITABLE,
-            data=msgspec.json.encode(data).decode(),
-            provenance=msgspec.json.encode(view.provenance).decode(),
+            data=self._seal(application_id, "data", data),
+            provenance=self._seal(application_id, "provenance", provenance),
+            prefilled=any(p.get("source") == "licence" for p in provenance.values()),
             now=self._clock.now(),
         )
         if not saved:
@@ -164,6 +184,7 @@ class ApplicationService:
         await self._transition(
             row, "draft", "submitted", actor=actor, source="citizen", action="submit",
             job=(DELIVER, deliver_key(row.id), job), submitted_at=now,
+            provenance=self._seal(row.id, "provenance", view.provenance),
         )  # fmt: skip
         return await self.get(citizen_id, application_id)
 
@@ -180,6 +201,7 @@ class ApplicationService:
         await self._transition(
             row, "correction_requested", "resubmitted", actor=actor, source="citizen", action="resubmit",
             job=(SUPPLEMENT, supplement_key(row.id, n), job), corrections=n,
+            provenance=self._seal(row.id, "provenance", view.provenance),
         )  # fmt: skip
         return await self.get(citizen_id, application_id)
 
@@ -210,7 +232,33 @@ class ApplicationService:
         errors = form.errors(view.data)
         if errors:
             raise FormDataInvalid(_errors(errors))
-        return view
+        # Licence-filled fields are read again now: a licence revoked since blocks with its own code.
+        provenance = await self._autofill.recheck(
+            citizen_id, view.data, view.provenance, audience=_audience(view.row.item_code)
+        )
+        return ApplicationView(row=view.row, data=view.data, provenance=provenance, delivery=view.delivery)
+
+    async def purge_stale_drafts(self, *, older_than: timedelta) -> int:
+        """Empty drafts holding licence data untouched for ``older_than`` (72 h): the data was the
+        licences', lent for a form the citizen did not send."""
+        before = self._clock.now() - older_than
+        return await self._repository.purge_stale_drafts(
+            before=before,
+            empty_data=lambda i: self._seal(i, "data", {}),
+            empty_provenance=lambda i: self._seal(i, "provenance", {}),
+        )
+
+    def _seal(self, application_id: uuid.UUID, part: str, value: dict[str, Any]) -> str:
+        # Personal data at rest (the ID number is in the form): sealed per application and part.
+        return self._cipher.seal_bytes(
+            msgspec.json.encode(value), column=f"application.{part}:{application_id}"
+        )
+
+    def _open(self, application_id: uuid.UUID, part: str, sealed: str) -> dict[str, Any]:
+        opened: dict[str, Any] = msgspec.json.decode(
+            self._cipher.open_bytes(sealed, column=f"application.{part}:{application_id}")
+        )
+        return opened
 
     async def _transition(
         self,
@@ -226,7 +274,7 @@ class ApplicationService:
         **values: Any,
     ) -> None:
         now = self._clock.now()
-        digest = hashlib.sha256(row.data.encode()).hexdigest()
+        digest = hashlib.sha256(msgspec.json.encode(self._open(row.id, "data", row.data))).hexdigest()
         async with transaction(self._engine):
             if not await self._repository.move(row.id, expected=expected, to=target, now=now, **values):
                 current = await self._repository.find(row.id)

@@ -5,9 +5,10 @@ from piccolo.table import Table
 class Application(Table, tablename="application"):
     """A citizen's application: the current state, a projection of its events.
 
-    ``data`` is the form as the citizen filled it (JSON); ``provenance`` says per field where its value
-    came from (a licence, or the citizen). ``case_id`` is the department's case number, saved the moment
-    the department answers and never overwritten; ``dept_seen`` counts the entries of the case's
+    ``data`` is the form as the citizen filled it and ``provenance`` says per field where its value
+    came from (a licence, or the citizen): JSON, each sealed (AES-GCM, ``PersonalDataCipher``) per
+    application, for the form holds the ID number. ``case_id`` is the department's case number, saved
+    the moment the department answers and never overwritten; ``dept_seen`` counts the entries of the case's
     history already applied as events (callbacks arrive duplicated and out of order; the history
     doesn't).
     """
@@ -22,6 +23,7 @@ class Application(Table, tablename="application"):
     status = Varchar(length=24)
     data = Text()
     provenance = Text()
+    prefilled = Integer()
     case_id = Varchar(length=64, null=True, default=None)
     dept_seen = Integer()
     corrections = Integer()
