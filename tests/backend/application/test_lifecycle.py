@@ -159,11 +159,12 @@ async def test_the_whole_life_of_an_application_with_callbacks_duplicated_and_ou
         ("department.in_review", "in_review"),
         ("department.returned", "correction_requested"),
         ("resubmit", "resubmitted"),
+        ("supplement_delivered", "resubmitted"),
         ("department.in_review", "in_review"),
         ("department.approved", "approved"),
         ("department.completed", "completed"),
     ]
-    assert [e["seq"] for e in events] == list(range(1, 11))
+    assert [e["seq"] for e in events] == list(range(1, 12))
     assert {e["source"] for e in events} == {"citizen", "system", "department"}
     withdraw = await web.post(f"{path}/withdraw", json={"reason": "不办了"}, headers=citizen.headers)
     assert withdraw.status_code == 409

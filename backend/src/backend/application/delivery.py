@@ -109,6 +109,14 @@ class Delivery:
             raise _retry(exc) from None
         except UpstreamRejected as exc:
             raise GiveUp(f"case system refused: {exc.code}") from None
+        now = self._clock.now()
+        async with transaction(self._engine):
+            # Keyed by the job: a try repeated after a crash records it once.
+            await self._repository.append_event(
+                row.id, action="supplement_delivered", from_status=row.status, to_status=row.status,
+                actor="system:outbox", source="system", reason="补正材料已送达部门", external_id=job.key,
+                now=now,
+            )  # fmt: skip
 
     async def receive_callback(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Verify and enqueue; False for a callback seen before (by its event id)."""
