@@ -111,7 +111,9 @@ class CompiledForm:
     def errors(self, data: Any) -> list[FieldError]:
         """Every error in ``data``: the schema's, then a value in a field the rules hide."""
         found: list[FieldError] = []
-        for error in self._data.iter_errors(data):
+        # is_valid first: ~1 µs, and most submitted forms are valid; the errors only when they are not.
+        errors = () if self._data.is_valid(data) else self._data.iter_errors(data)
+        for error in errors:
             kind = error.kind.__class__.__name__
             path = _pointer(list(error.instance_path))
             if kind == "Required":
