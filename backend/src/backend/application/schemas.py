@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from msgspec import Meta
 
 from backend.application.lifecycle import Status
 from backend.application.service import Delivery
 from backend.catalogue.definition import ItemCode
+from backend.fields import plain_text
 
 
 class ApplicationCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -23,7 +23,7 @@ class ApplicationData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
 
 class Withdrawal(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(max_length=400)] = ""
+    reason: Annotated[str, plain_text(min_length=0, max_length=400)] = ""
 
 
 class FieldErrorRead(msgspec.Struct, frozen=True, kw_only=True):

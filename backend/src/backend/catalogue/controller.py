@@ -6,18 +6,20 @@ from typing import Annotated
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.access import ANYONE
 from backend.auth.guards import staff
 from backend.auth.principal import Principal
-from backend.catalogue.definition import ItemDefinition
+from backend.catalogue.definition import ITEM_CODE, ItemDefinition
 from backend.catalogue.errors import CodeMismatch, DraftExists, FormInvalid, ItemNotFound, VersionPublished
 from backend.catalogue.schemas import ItemList, ItemRead, ItemSummary, VersionList
 from backend.catalogue.service import CatalogueService, ServiceItem
 
 Query = Annotated[str | None, QueryParameter(min_length=1, max_length=50)]
+# An item code in a path: spelt as the catalogue spells it, or the request is refused before a query.
+Code = Annotated[str, PathParameter(pattern=ITEM_CODE, max_length=16)]
 Version = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
@@ -60,7 +62,7 @@ class CatalogueController(Controller):
         return ItemList(items=[_summary(i) for i in await catalogue.search(q, department=department)])
 
     @get("/{code:str}", summary="An item's current published version", access=ANYONE, errors=(ItemNotFound,))
-    async def read(self, code: FromPath[str], catalogue: NamedDependency[CatalogueService]) -> ItemRead:
+    async def read(self, code: Code, catalogue: NamedDependency[CatalogueService]) -> ItemRead:
         return _read(await catalogue.get(code))
 
     @get(
@@ -70,7 +72,7 @@ class CatalogueController(Controller):
         errors=(ItemNotFound,),
     )
     async def read_version(
-        self, code: FromPath[str], version: FromPath[int], catalogue: NamedDependency[CatalogueService]
+        self, code: Code, version: FromPath[int], catalogue: NamedDependency[CatalogueService]
     ) -> ItemRead:
         return _read(await catalogue.get(code, version))
 
@@ -95,9 +97,7 @@ class CatalogueAdminController(Controller):
         return _read(await catalogue.draft(data, by=principal.subject))
 
     @get("/{code:str}/versions", summary="Every version of an item, drafts included", errors=(ItemNotFound,))
-    async def versions(
-        self, code: FromPath[str], catalogue: NamedDependency[CatalogueService]
-    ) -> VersionList:
+    async def versions(self, code: Code, catalogue: NamedDependency[CatalogueService]) -> VersionList:
         return VersionList(items=[_read(i) for i in await catalogue.versions(code)])
 
     @put(
@@ -107,7 +107,7 @@ class CatalogueAdminController(Controller):
     )
     async def edit(
         self,
-        code: FromPath[str],
+        code: Code,
         version: FromPath[int],
         data: JSONBody[ItemDefinition],
         catalogue: NamedDependency[CatalogueService],
@@ -123,7 +123,7 @@ class CatalogueAdminController(Controller):
     )
     async def publish(
         self,
-        code: FromPath[str],
+        code: Code,
         version: FromPath[int],
         catalogue: NamedDependency[CatalogueService],
         principal: NamedDependency[Principal],

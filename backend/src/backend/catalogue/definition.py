@@ -13,9 +13,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-ItemCode = Annotated[str, Meta(pattern=r"^SQ-[A-Z]{2,4}-[0-9]{4}$", max_length=16)]
-Text = Annotated[str, Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, Meta(min_length=1, max_length=4000)]
+from backend.fields import plain_text
+
+ITEM_CODE = r"^SQ-[A-Z]{2,4}-[0-9]{4}$"
+ItemCode = Annotated[str, Meta(pattern=ITEM_CODE, max_length=16)]
+# One line of visible text (names, labels, aliases); paragraphs may break lines but hold no other
+# control character (PostgreSQL refuses NUL in text, and a label must not reorder what follows it).
+Text = Annotated[str, plain_text(max_length=200)]
+LongText = Annotated[str, Meta(min_length=1, max_length=4000, pattern="^[^\\x00-\\x09\\x0b-\\x1f\\x7f]+$")]
 # A JSON Pointer into the form data, one level or more: "/applicant/name".
 FieldPath = Annotated[str, Meta(pattern=r"^(/[a-z][a-z0-9_]{0,63}){1,4}$")]
 UploadKind = Literal["pdf", "jpeg", "png"]
@@ -30,7 +35,7 @@ class MaterialSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     # Licence kinds (``backend.licence.kinds``) that serve as this material, e.g. ["JMSFZ"].
     licence_kinds: list[Annotated[str, Meta(pattern=r"^[A-Z]{2,16}$")]] = msgspec.field(default_factory=list)
     upload_kinds: list[UploadKind] = msgspec.field(default_factory=list)
-    note: Annotated[str, Meta(max_length=400)] = ""
+    note: Annotated[str, plain_text(min_length=0, max_length=400)] = ""
 
 
 class Faq(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -50,7 +55,7 @@ class FormField(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     path: FieldPath
     label: Text
     widget: Literal["text", "textarea", "select", "radio", "date", "number", "checkbox"] = "text"
-    help: Annotated[str, Meta(max_length=400)] = ""
+    help: Annotated[str, plain_text(min_length=0, max_length=400)] = ""
     prefill: Prefill | None = None
 
 
