@@ -18,7 +18,9 @@ import pytest
 import redis.asyncio as redis_asyncio
 from litestar import Litestar
 
+from backend.catalogue.feature import seed_catalogue
 from backend.database import migrate
+from backend.outbox.settings import OutboxSettings
 from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
 from backend.wiring import Wiring
 from miniprogram_api.app import FEATURES, create_app
@@ -105,6 +107,9 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
             bootstrap_admin_password=base64.b64encode(secrets.token_bytes(12)).decode(),
         ),
         "upstream": UpstreamSettings(mount_sandbox=True),
+        # Tests drive the outbox's workers themselves (tests/backend/application/conftest.py), so a
+        # drill decides when a job runs; the embedded smoke suite runs them in-process.
+        "features": {"outbox": OutboxSettings(in_process=False)},
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -123,6 +128,8 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     services = Services(Wiring(settings, FEATURES))
     async with services.lifespan():
         await migrate()
+        # What start-up does outside production (on_startup does not run under httpx's ASGITransport).
+        await seed_catalogue(services.wiring)
         yield services
 
 

@@ -50,6 +50,15 @@ JUDGED = {
     "unreadable code is kept as read (it verifies as nothing and flags nothing)",
 }
 
+# Query parameters a route judges rather than validates: free text searched in memory (never stored,
+# never in a query), where any text is an answer — an empty list at worst.
+JUDGED_QUERY = {
+    ("GET /api/v1/catalogue/items", "q"): "free text searched in memory among the items' names and "
+    "everyday words: any text is an answer (an empty list)",
+    ("GET /api/v1/catalogue/items", "department"): "a department's name matched in memory: any text is "
+    "an answer (an empty list)",
+}
+
 
 @dataclass(frozen=True)
 class Case:
@@ -289,8 +298,10 @@ def query_cases(op: Operation) -> Iterator[Case]:
             ("Arabic-Indic digits", _quote(_unicode_digits(example, ARABIC_INDIC))),
             ("full-width digits", _quote(_unicode_digits(example, FULL_WIDTH))),
         ]
+        reason = JUDGED_QUERY.get((op.key, param.name))
+        judged = {"judged": reason} if reason else {}
         for name, value in values:
-            yield Case(op, f"query {param.name}: {name}", f"{base}?{param.name}={value}")
+            yield Case(op, f"query {param.name}: {name}", f"{base}?{param.name}={value}", meta=judged)
         if not param.sequence:
             yield Case(
                 op,

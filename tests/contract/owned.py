@@ -184,7 +184,17 @@ async def payment_order(client: httpx.AsyncClient, owner: Owner) -> str:
     return str(created.order.id)
 
 
+async def application(client: httpx.AsyncClient, owner: Owner) -> str:
+    created = await client.post(
+        "/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=owner.headers
+    )
+    assert created.status_code == 201, created.text
+    application_id: str = created.json()["id"]
+    return application_id
+
+
 MAKERS: dict[str, Maker] = {
+    "application.application": application,
     "payment.order": payment_order,
     "utility.account": utility_account,
     "utility.payment": utility_payment,

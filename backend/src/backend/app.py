@@ -20,8 +20,10 @@ from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from backend.access import ANYONE, check_routes
 from backend.account_link.feature import FEATURE as ACCOUNT_LINK
+from backend.application.feature import FEATURE as APPLICATION
 from backend.auth.feature import FEATURE as AUTH
 from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
+from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
@@ -33,6 +35,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.outbox.feature import FEATURE as OUTBOX
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
@@ -110,7 +113,8 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
-    HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
+    HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
+    CATALOGUE, APPLICATION,
 )  # fmt: skip
 
 

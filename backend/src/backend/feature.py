@@ -55,6 +55,9 @@ class Feature:
     state: Mapping[str, type[Any]] = field(default_factory=dict)
     # The feature's background jobs (``backend.background``), built once the services are.
     background: Callable[[Wiring], Sequence[Job]] | None = None
+    # Outbox topics the feature delivers (``backend.outbox``): topic → a factory of its handler
+    # (``async (job) -> None``). The outbox's workers take every declared topic.
+    outbox_handlers: Mapping[str, Factory] = field(default_factory=dict)
     # Run once at start-up, after migrations and before the first request (e.g. the first operator).
     on_startup: Sequence[Callable[[Wiring], Any]] = ()
 

@@ -2,6 +2,8 @@
 
 suqian serve      # migrations, then granian on SUQIAN_HOST:SUQIAN_PORT with SUQIAN_WORKERS workers
 suqian migrate    # apply pending migrations and exit
+suqian seed-catalogue  # publish the seed catalogue's items the catalogue lacks (production: once)
+suqian worker     # the background jobs (outbox delivery) without the HTTP side, until SIGTERM (production)
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(migrate_first="--no-migrate" not in args)
     if args == ["migrate"]:
         return backend_main(["migrate"])
+    if args in (["worker"], ["seed-catalogue"]):
+        return backend_main(args)
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -9,6 +9,7 @@ from integrations.cases.schemas import (
     CaseStatusValue,
     StatusCallback,
     StatusEntry,
+    Supplement,
 )
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "CaseStatusValue",
     "StatusCallback",
     "StatusEntry",
+    "Supplement",
     "parse_status_callback",
 ]

@@ -14,6 +14,7 @@ from integrations.cases.schemas import (
     CaseReceipt,
     CaseStatus,
     StatusCallback,
+    Supplement,
 )
 from integrations.errors import UpstreamMalformed
 from integrations.idnumber import parse_id_number
@@ -53,6 +54,23 @@ class CaseClient(BaseAdapter):
             "/v1/applications",
             operation="submit_application",
             json=submission,
+            response_type=CaseReceipt,
+            idempotency_key=idempotency_key,
+        )
+
+    async def submit_supplement(
+        self, case_id: str, supplement: Supplement, *, idempotency_key: str
+    ) -> CaseReceipt:
+        """Send the corrected form of a returned case (补正); repeating the key returns the first receipt.
+
+        Raises:
+            UpstreamRejected: ``case_not_found``, ``case_not_returned``, ``idempotency_key_reused``.
+        """
+        return await self.client.call(
+            "POST",
+            f"/v1/applications/{quote(case_id, safe='')}/supplements",
+            operation="submit_supplement",
+            json=supplement,
             response_type=CaseReceipt,
             idempotency_key=idempotency_key,
         )

@@ -16,9 +16,12 @@ __all__ = [
     "CaseStatusValue",
     "StatusCallback",
     "StatusEntry",
+    "Supplement",
 ]
 
-CaseStatusValue = Literal["submitted", "accepted", "in_review", "returned", "approved", "rejected"]
+CaseStatusValue = Literal[
+    "submitted", "accepted", "in_review", "returned", "approved", "rejected", "completed"
+]
 
 
 class Applicant(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -32,6 +35,12 @@ class ApplicationSubmission(msgspec.Struct, frozen=True, forbid_unknown_fields=T
 
     item_code: str
     applicant: Applicant
+    form: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class Supplement(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The citizen's corrected form for a returned case (补正)."""
+
     form: dict[str, str] = msgspec.field(default_factory=dict)
 
 

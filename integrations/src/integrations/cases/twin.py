@@ -1,10 +1,12 @@
 """Sandbox twin of the department case system.
 
 API (signed): ``POST /v1/applications`` (``Idempotency-Key`` required),
-``GET /v1/applications/{case_id}``.
+``GET /v1/applications/{case_id}``, ``POST /v1/applications/{case_id}/supplements`` (补正: the
+citizen's corrected form for a returned case; ``Idempotency-Key`` required).
 Control: ``POST /applications/{case_id}/advance`` ``{"status": ..., "note": ...}`` moves a
 case on and emits a signed callback; ``GET /callbacks`` lists them; ``GET /items`` the
-service catalogue; plus the common ``/faults`` routes. Set ``state.callback_sink`` to
+service catalogue; ``POST /lose-answers`` ``{"count": n}`` takes the next n submissions and
+answers 504 (a lost answer); plus the common ``/faults`` routes. Set ``state.callback_sink`` to
 have callbacks delivered (the backend's embedded default does).
 """
 
@@ -25,6 +27,7 @@ from integrations.cases.schemas import (
     CaseStatusValue,
     StatusCallback,
     StatusEntry,
+    Supplement,
 )
 from integrations.clock import make_nonce
 from integrations.signing import sign_callback
@@ -34,8 +37,28 @@ __all__ = ["ITEMS", "Advance", "CasesState", "SignedCallback", "create_twin"]
 ITEMS: dict[str, str] = {
     "SQ-GA-0001": "居住证申领",
     "SQ-GA-0002": "新生儿入户登记",
-    "SQ-SJ-0001": "个体工商户设立登记",
+    "SQ-GA-0003": "户口迁移",
+    "SQ-GA-0004": "居民身份证换领/补领",
+    "SQ-GA-0005": "机动车驾驶证换证",
+    "SQ-GA-0006": "出入境证件办理预约",
+    "SQ-MZ-0001": "结婚登记预约",
+    "SQ-MZ-0002": "老年人优待证办理",
+    "SQ-MZ-0003": "最低生活保障申请",
+    "SQ-MZ-0004": "临时救助申请",
+    "SQ-WJ-0001": "生育登记",
+    "SQ-WJ-0002": "出生医学证明补发",
+    "SQ-JY-0001": "义务教育入学报名",
+    "SQ-GJJ-0001": "住房公积金提取",
+    "SQ-RS-0001": "社会保障卡申领",
+    "SQ-RS-0002": "失业登记/失业保险金申领",
+    "SQ-RS-0003": "养老保险待遇资格认证",
     "SQ-YB-0001": "城乡居民医保参保登记",
+    "SQ-SJ-0001": "个体工商户设立登记",
+    "SQ-SJ-0002": "营业执照变更",
+    "SQ-ZR-0001": "不动产登记资料查询",
+    "SQ-CL-0001": "残疾人证申领",
+    "SQ-XY-0001": "信用报告查询",
+    "SQ-XY-0002": "信用异议申请",
 }
 # Allowed moves; "returned" (补正) goes back to review once the citizen has corrected it.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -43,8 +66,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "accepted": frozenset({"in_review"}),
     "in_review": frozenset({"approved", "rejected", "returned"}),
     "returned": frozenset({"in_review"}),
-    "approved": frozenset(),
+    "approved": frozenset({"completed"}),
     "rejected": frozenset(),
+    "completed": frozenset(),
 }
 
 CallbackSink = Callable[[dict[str, str], bytes], Awaitable[None]]
@@ -53,6 +77,10 @@ CallbackSink = Callable[[dict[str, str], bytes], Awaitable[None]]
 class Advance(msgspec.Struct, forbid_unknown_fields=True):
     status: CaseStatusValue
     note: str = ""
+
+
+class LoseAnswers(msgspec.Struct, forbid_unknown_fields=True):
+    count: int
 
 
 class SignedCallback(msgspec.Struct, frozen=True):
@@ -64,6 +92,11 @@ class SignedCallback(msgspec.Struct, frozen=True):
 class CasesState:
     cases: dict[str, CaseStatus] = field(default_factory=dict)
     callbacks: list[SignedCallback] = field(default_factory=list)
+    # Fault drill: the next ``lose_answers`` submissions are taken (the case exists) and then answered
+    # 504, as if the answer was lost on the way back: the caller must retry under the same key.
+    lose_answers: int = 0
+    # Case id → the corrected forms received for it (补正), in order.
+    supplements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     callback_sink: CallbackSink | None = None
 
@@ -96,6 +129,27 @@ def create_twin(context: TwinContext) -> Twin:
             history=[StatusEntry(status="submitted", at=received, note="已收件")],
         )
         receipt = CaseReceipt(case_id=case_id, status="submitted", received_at=received)
+        answer = state.idempotency.remember(request, json_response(receipt, status=201))
+        if state.lose_answers > 0:
+            state.lose_answers -= 1
+            raise HttpError(504, "answer_lost", "sandbox fault: the case was taken, the answer lost")
+        return answer
+
+    @router.route("POST", "/v1/applications/{case_id}/supplements")
+    async def supplement(request: Request) -> Response:
+        if "idempotency-key" not in request.headers:
+            raise HttpError(400, "idempotency_key_required")
+        replay = state.idempotency.replay(request)
+        if replay is not None:
+            return replay
+        body = request.json(Supplement)
+        case = state.cases.get(request.path_params["case_id"])
+        if case is None:
+            raise HttpError(404, "case_not_found")
+        if case.status != "returned":
+            raise HttpError(409, "case_not_returned", case.status)
+        state.supplements.setdefault(case.case_id, []).append(body.form)
+        receipt = CaseReceipt(case_id=case.case_id, status=case.status, received_at=now())
         return state.idempotency.remember(request, json_response(receipt, status=201))
 
     @router.route("GET", "/v1/applications/{case_id}")
@@ -131,6 +185,11 @@ def create_twin(context: TwinContext) -> Twin:
         if state.callback_sink is not None:
             await state.callback_sink(signed.headers, body)
         return json_response(signed)
+
+    @router.route("POST", "/lose-answers", control=True)
+    async def lose_answers(request: Request) -> Response:
+        state.lose_answers = request.json(LoseAnswers).count
+        return json_response(LoseAnswers(count=state.lose_answers))
 
     @router.route("GET", "/callbacks", control=True)
     async def callbacks(_: Request) -> Response:

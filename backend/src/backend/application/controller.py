@@ -1,0 +1,241 @@
+"""Applications over HTTP: the citizen's own (``owns=``: another citizen's is a 404), and the
+department's signed status callbacks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from backend.access import ANYONE
+from backend.application.delivery import Delivery
+from backend.application.errors import (
+    ApplicationNotFound,
+    CallbackSignatureInvalid,
+    FormDataInvalid,
+    NotEditable,
+    PrefillChanged,
+    TransitionInvalid,
+)
+from backend.application.schemas import (
+    ApplicationCreate,
+    ApplicationData,
+    ApplicationList,
+    ApplicationRead,
+    ApplicationSaved,
+    ApplicationSummary,
+    CallbackReceived,
+    EventList,
+    EventRead,
+    FieldErrorRead,
+    Withdrawal,
+)
+from backend.application.service import ApplicationService, ApplicationView
+from backend.auth.guards import CITIZEN
+from backend.auth.principal import Principal
+from backend.catalogue.errors import ItemNotFound
+from backend.licence.errors import LicenceUnusable, NotHeld
+
+OWNS = {"application_id": "application.application"}
+
+
+def _read(view: ApplicationView) -> ApplicationRead:
+    row = view.row
+    return ApplicationRead(
+        id=row.id,
+        item_code=row.item_code,
+        item_name=row.item_name,
+        item_version=row.item_version,
+        status=row.status,
+        delivery=view.delivery,
+        case_id=row.case_id,
+        data=view.data,
+        provenance=view.provenance,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+    )
+
+
+class ApplicationController(Controller):
+    path = "/api/v1/applications"
+    tags = ("applications",)
+    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Start an application (a draft)", errors=(ItemNotFound,))
+    async def create(
+        self,
+        data: JSONBody[ApplicationCreate],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationRead:
+        return _read(await applications.create(principal.id, data.item_code, actor=principal.subject))
+
+    @get("/", summary="Your applications, newest first")
+    async def list(
+        self, applications: NamedDependency[ApplicationService], principal: NamedDependency[Principal]
+    ) -> ApplicationList:
+        rows = await applications.of_citizen(principal.id)
+        return ApplicationList(
+            items=[
+                ApplicationSummary(
+                    id=r.id,
+                    item_code=r.item_code,
+                    item_name=r.item_name,
+                    status=r.status,
+                    case_id=r.case_id,
+                    updated_at=r.updated_at,
+                )
+                for r in rows
+            ]
+        )
+
+    @get(
+        "/{application_id:uuid}", summary="One of your applications", owns=OWNS, errors=(ApplicationNotFound,)
+    )
+    async def read(
+        self,
+        application_id: FromPath[uuid.UUID],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationRead:
+        return _read(await applications.get(principal.id, application_id))
+
+    @put(
+        "/{application_id:uuid}/data",
+        summary="Autosave the form; the answer lists what submission would still refuse",
+        owns=OWNS,
+        errors=(ApplicationNotFound, NotEditable),
+    )
+    async def save(
+        self,
+        application_id: FromPath[uuid.UUID],
+        data: JSONBody[ApplicationData],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationSaved:
+        view, errors = await applications.save(principal.id, application_id, data.data)
+        return ApplicationSaved(
+            application=_read(view),
+            errors=[FieldErrorRead(path=e.path, message=e.message, kind=e.kind) for e in errors],
+        )
+
+    @post(
+        "/{application_id:uuid}/submit",
+        status_code=200,
+        summary="Submit: checked against the item's published form, then forwarded to the department",
+        description="422 `application.form_invalid` lists every field error in `extra.errors` (JSON Pointer "
+        "`path`, Chinese `message`). Once submitted the application is kept and forwarded even while "
+        "the department's system is down: `delivery` says `forwarding` until it has the case. Fields "
+        "filled from a licence are read again: a licence revoked since is 409 `licence.unusable`.",
+        owns=OWNS,
+        errors=(
+            ApplicationNotFound,
+            TransitionInvalid,
+            FormDataInvalid,
+            ItemNotFound,
+            LicenceUnusable,
+            NotHeld,
+            PrefillChanged,
+        ),
+    )
+    async def submit(
+        self,
+        application_id: FromPath[uuid.UUID],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationRead:
+        return _read(await applications.submit(principal.id, application_id, actor=principal.subject))
+
+    @post(
+        "/{application_id:uuid}/resubmit",
+        status_code=200,
+        summary="Send the corrected form of an application the department returned (补正)",
+        owns=OWNS,
+        errors=(
+            ApplicationNotFound,
+            TransitionInvalid,
+            FormDataInvalid,
+            ItemNotFound,
+            LicenceUnusable,
+            NotHeld,
+            PrefillChanged,
+        ),
+    )
+    async def resubmit(
+        self,
+        application_id: FromPath[uuid.UUID],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationRead:
+        return _read(await applications.resubmit(principal.id, application_id, actor=principal.subject))
+
+    @post(
+        "/{application_id:uuid}/withdraw",
+        status_code=200,
+        summary="Withdraw an application (a draft, or one not yet in review or returned for correction)",
+        owns=OWNS,
+        errors=(ApplicationNotFound, TransitionInvalid),
+    )
+    async def withdraw(
+        self,
+        application_id: FromPath[uuid.UUID],
+        data: JSONBody[Withdrawal],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> ApplicationRead:
+        view = await applications.withdraw(
+            principal.id, application_id, actor=principal.subject, reason=data.reason
+        )
+        return _read(view)
+
+    @get(
+        "/{application_id:uuid}/events",
+        summary="Everything that happened to the application, in order (append-only)",
+        owns=OWNS,
+        errors=(ApplicationNotFound,),
+    )
+    async def events(
+        self,
+        application_id: FromPath[uuid.UUID],
+        applications: NamedDependency[ApplicationService],
+        principal: NamedDependency[Principal],
+    ) -> EventList:
+        rows = await applications.events(principal.id, application_id)
+        return EventList(
+            items=[
+                EventRead(
+                    seq=e.seq,
+                    action=e.action,
+                    from_status=e.from_status,
+                    to_status=e.to_status,
+                    actor=e.actor,
+                    source=e.source,
+                    reason=e.reason,
+                    occurred_at=e.occurred_at,
+                )
+                for e in rows
+            ]
+        )
+
+
+class CaseCallbackController(Controller):
+    path = "/api/v1/departments/cases"
+    tags = ("departments",)
+
+    @post(
+        "/callbacks",
+        status_code=200,
+        summary="A department's signed status callback (HMAC; deduplicated by event id)",
+        access=ANYONE,
+        errors=(CallbackSignatureInvalid,),
+    )
+    async def callback(
+        self, request: Request[Any, Any, Any], delivery: NamedDependency[Delivery]
+    ) -> CallbackReceived:
+        body = await request.body()
+        return CallbackReceived(fresh=await delivery.receive_callback(dict(request.headers), body))

@@ -1,0 +1,184 @@
+"""Delivering applications to the department's case system, and taking in what it decides.
+
+``deliver`` (outbox topic ``application.deliver``) sends the submission under its idempotency key
+and saves the case number the moment the department answers — before anything else — so a try
+repeated after a crash, a timeout or a lost answer gets the same case back, never a second one.
+``supplement`` sends a correction (补正) to the case.
+
+Department callbacks are thin and at-least-once: ``receive_callback`` verifies the signature and
+enqueues a ``sync`` keyed by the callback's event id (a duplicate is the same job: deduplicated by the
+outbox's unique key). ``sync`` reads the case's full, append-only history from the department and
+applies each entry past the ones already applied, in the history's order, each as one event with the
+entry as its external id — so callbacks out of order, duplicated or lost change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+from piccolo.engine.base import Engine
+
+from backend.application.errors import CallbackSignatureInvalid
+from backend.application.lifecycle import department_move
+from backend.application.repository import ApplicationRepository
+from backend.application.service import SYNC, DeliveryJob
+from backend.audit.service import AuditLog
+from backend.clock import Clock
+from backend.database import transaction
+from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater
+from backend.outbox.service import Outbox
+from integrations import (
+    CircuitOpen,
+    SignatureRejected,
+    UpstreamMalformed,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from integrations.cases import CaseClient, parse_status_callback
+
+log = logging.getLogger("backend.application")
+
+
+def _retry(exc: UpstreamUnavailable) -> RetryLater:
+    # An open breaker never asked the department: that try is given back (``counted=False``).
+    if isinstance(exc, CircuitOpen):
+        return RetryLater(f"case system unavailable: {exc}", after=exc.retry_in, counted=False)
+    return RetryLater(f"case system unavailable: {exc}", after=exc.retry_after)
+
+
+class SyncJob(msgspec.Struct, frozen=True, kw_only=True):
+    case_id: str
+    event_id: str
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        repository: ApplicationRepository,
+        cases: CaseClient,
+        outbox: Outbox,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+        callback_secret: str,
+    ) -> None:
+        self._repository = repository
+        self._cases = cases
+        self._outbox = outbox
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+        self._secret = callback_secret
+
+    async def deliver(self, job: ClaimedJob) -> None:
+        payload = msgspec.json.decode(job.payload, type=DeliveryJob)
+        row = await self._repository.find(payload.application_id)
+        if row is None or row.case_id is not None or payload.submission is None:
+            return  # recorded by an earlier try: nothing left to do
+        try:
+            receipt = await self._cases.submit_application(payload.submission, idempotency_key=job.key)
+        except UpstreamUnavailable as exc:
+            raise _retry(exc) from None
+        except UpstreamRejected as exc:
+            raise GiveUp(f"case system refused: {exc.code}") from None
+        except ValueError as exc:  # an ID number the adapter refuses to send
+            raise GiveUp(f"not deliverable: {exc}") from None
+        now = self._clock.now()
+        async with transaction(self._engine):
+            if await self._repository.record_case(row.id, receipt.case_id, now=now):
+                await self._repository.append_event(
+                    row.id, action="delivered", from_status=row.status, to_status=row.status,
+                    actor="system:outbox", source="system", reason=f"部门已收件，办件编号 {receipt.case_id}",
+                    data=msgspec.json.encode({"case_id": receipt.case_id}).decode(), now=now,
+                )  # fmt: skip
+
+    async def supplement(self, job: ClaimedJob) -> None:
+        payload = msgspec.json.decode(job.payload, type=DeliveryJob)
+        row = await self._repository.find(payload.application_id)
+        if row is None or payload.supplement is None:
+            return
+        if row.case_id is None:
+            raise RetryLater("the case number is not recorded yet")
+        try:
+            await self._cases.submit_supplement(row.case_id, payload.supplement, idempotency_key=job.key)
+        except UpstreamUnavailable as exc:
+            raise _retry(exc) from None
+        except UpstreamRejected as exc:
+            raise GiveUp(f"case system refused: {exc.code}") from None
+        now = self._clock.now()
+        async with transaction(self._engine):
+            # Keyed by the job: a try repeated after a crash records it once.
+            await self._repository.append_event(
+                row.id, action="supplement_delivered", from_status=row.status, to_status=row.status,
+                actor="system:outbox", source="system", reason="补正材料已送达部门", external_id=job.key,
+                now=now,
+            )  # fmt: skip
+
+    async def receive_callback(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Verify and enqueue; False for a callback seen before (by its event id)."""
+        try:
+            callback = parse_status_callback(
+                headers, body, secret=self._secret, now=self._clock.now().timestamp()
+            )
+        except (SignatureRejected, UpstreamMalformed):
+            raise CallbackSignatureInvalid() from None
+        job = SyncJob(case_id=callback.case_id, event_id=callback.event_id)
+        async with transaction(self._engine):
+            fresh = await self._outbox.enqueue(SYNC, key=f"callback:{callback.event_id}", payload=job)
+        self._outbox.wake()
+        return fresh
+
+    async def sync(self, job: ClaimedJob) -> None:
+        payload = msgspec.json.decode(job.payload, type=SyncJob)
+        row = await self._repository.find_by_case(payload.case_id)
+        if row is None:
+            # The department told us of a case before we recorded its number (our answer was lost):
+            # the delivery's retry records it; until then, this waits.
+            raise RetryLater(f"case {payload.case_id} is not recorded yet")
+        try:
+            case = await self._cases.get_status(payload.case_id)
+        except UpstreamUnavailable as exc:
+            raise _retry(exc) from None
+        except UpstreamRejected as exc:
+            raise GiveUp(f"case system refused: {exc.code}") from None
+        for index in range(row.dept_seen, len(case.history)):
+            await self._apply(row.id, payload.case_id, index, case.history[index])
+
+    async def _apply(self, application_id: Any, case_id: str, index: int, entry: Any) -> None:
+        now = self._clock.now()
+        async with transaction(self._engine):
+            # The compare-and-set takes the row (its lock, on PostgreSQL) before the status is read:
+            # another sync that applied this entry first, or a withdrawal racing it, is seen.
+            if not await self._repository.advance_seen(application_id, seen=index, to=index + 1):
+                return  # another sync applied it (or the history moved past it) first
+            row = await self._repository.find(application_id)
+            assert row is not None
+            target = department_move(row.status, entry.status)
+            to_status = target or row.status
+            if target is not None:
+                await self._repository.move(row.id, expected=row.status, to=target, now=now)
+            await self._repository.append_event(
+                row.id,
+                action=f"department.{entry.status}",
+                from_status=row.status,
+                to_status=to_status,
+                actor=f"department:{case_id}",
+                source="department",
+                reason=entry.note
+                if target is not None
+                else f"{entry.note}（未应用：申请当前为 {row.status}）",
+                data=msgspec.json.encode({"case_status": entry.status, "at": entry.at}).decode(),
+                external_id=f"{case_id}#{index}",
+                now=now,
+            )
+            await self._audit.append(
+                actor=f"department:{case_id}",
+                action="application.department",
+                subject=f"application:{row.id}",
+                data={"case_status": entry.status, "from": row.status, "to": to_status, "entry": index},
+                chain="application",
+            )

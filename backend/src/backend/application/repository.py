@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from backend.application.lifecycle import Status
+from backend.application.tables import Application, ApplicationEvent
+from backend.clock import as_utc, as_utc_or_none
+from backend.database import Repository
+
+A, E = Application, ApplicationEvent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplicationRow:
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    item_code: str
+    item_version: int
+    item_digest: str
+    item_name: str
+    case_item_code: str
+    status: Status
+    data: str
+    provenance: str
+    # 1 while the data holds values a licence lent (auto-fill): such a draft is purged after 72 h.
+    prefilled: int
+    case_id: str | None
+    dept_seen: int
+    corrections: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventRow:
+    seq: int
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    source: str
+    reason: str
+    data: str
+    external_id: str | None
+    occurred_at: datetime
+
+
+def _app(row: dict[str, Any]) -> ApplicationRow:
+    return ApplicationRow(
+        **{
+            **row,
+            "created_at": as_utc(row["created_at"]),
+            "updated_at": as_utc(row["updated_at"]),
+            "submitted_at": as_utc_or_none(row["submitted_at"]),
+        }
+    )
+
+
+class ApplicationRepository(Repository):
+    async def insert(self, row: ApplicationRow) -> None:
+        await A.insert(A(**{f: getattr(row, f) for f in row.__dataclass_fields__}))
+
+    async def find(
+        self, application_id: uuid.UUID, *, citizen_id: uuid.UUID | None = None
+    ) -> ApplicationRow | None:
+        query = A.select().where(A.id == application_id)
+        if citizen_id is not None:
+            query = query.where(A.citizen_id == citizen_id)
+        row = await query.first()
+        return _app(row) if row else None
+
+    async def find_by_case(self, case_id: str) -> ApplicationRow | None:
+        row = await A.select().where(A.case_id == case_id).first()
+        return _app(row) if row else None
+
+    async def of_citizen(self, citizen_id: uuid.UUID, *, limit: int) -> list[ApplicationRow]:
+        rows = (
+            await A.select()
+            .where(A.citizen_id == citizen_id)
+            .order_by(A.created_at, ascending=False)
+            .limit(limit)
+        )
+        return [_app(r) for r in rows]
+
+    async def move(
+        self, application_id: uuid.UUID, *, expected: Status, to: Status, now: datetime, **values: Any
+    ) -> bool:
+        """Compare-and-set the status: False when it is no longer ``expected`` (someone moved it first)."""
+        changes: dict[Any, Any] = {A.status: to, A.updated_at: now}
+        changes.update({getattr(A, k): v for k, v in values.items()})
+        rows = (
+            await A.update(changes).where((A.id == application_id) & (A.status == expected)).returning(A.id)
+        )
+        return bool(rows)
+
+    async def save_data(
+        self,
+        application_id: uuid.UUID,
+        *,
+        editable: frozenset[str],
+        data: str,
+        provenance: str,
+        prefilled: bool,
+        now: datetime,
+    ) -> bool:
+        rows = (
+            await A.update(
+                {A.data: data, A.provenance: provenance, A.updated_at: now, A.prefilled: int(prefilled)}
+            )
+            .where((A.id == application_id) & A.status.is_in(list(editable)))
+            .returning(A.id)
+        )
+        return bool(rows)
+
+    async def record_case(self, application_id: uuid.UUID, case_id: str, *, now: datetime) -> bool:
+        """Save the department's case number once; False when one is saved already."""
+        rows = (
+            await A.update({A.case_id: case_id, A.dept_seen: 1, A.updated_at: now})
+            .where((A.id == application_id) & A.case_id.is_null())
+            .returning(A.id)
+        )
+        return bool(rows)
+
+    async def advance_seen(self, application_id: uuid.UUID, *, seen: int, to: int) -> bool:
+        rows = (
+            await A.update({A.dept_seen: to})
+            .where((A.id == application_id) & (A.dept_seen == seen))
+            .returning(A.id)
+        )
+        return bool(rows)
+
+    async def append_event(
+        self,
+        application_id: uuid.UUID,
+        *,
+        action: str,
+        from_status: str,
+        to_status: str,
+        actor: str,
+        source: str,
+        reason: str = "",
+        data: str = "{}",
+        external_id: str | None = None,
+        now: datetime,
+    ) -> bool:
+        """Append at the head; False when ``external_id`` is there already (applied before). Call
+        inside the transaction that changed the application row (its lock orders the sequence)."""
+        last = (
+            await E.select(E.seq)
+            .where(E.application_id == application_id)
+            .order_by(E.seq, ascending=False)
+            .first()
+        )
+        # ON CONFLICT, not a caught violation: on PostgreSQL a violation would abort the transaction.
+        rows = await E.insert(
+            E(
+                id=uuid.uuid4(), application_id=application_id, seq=(last["seq"] if last else 0) + 1,
+                action=action, from_status=from_status, to_status=to_status, actor=actor, source=source,
+                reason=reason, data=data, external_id=external_id, occurred_at=now,
+            )
+        ).on_conflict(action="DO NOTHING").returning(E.id)  # fmt: skip
+        return bool(rows)
+
+    async def events(self, application_id: uuid.UUID) -> list[EventRow]:
+        rows = await E.select(
+            E.seq, E.action, E.from_status, E.to_status, E.actor, E.source, E.reason, E.data, E.external_id,
+            E.occurred_at,
+        ).where(E.application_id == application_id).order_by(E.seq)  # fmt: skip
+        return [EventRow(**{**r, "occurred_at": as_utc(r["occurred_at"])}) for r in rows]
+
+    async def purge_stale_drafts(
+        self,
+        *,
+        before: datetime,
+        empty_data: Callable[[uuid.UUID], str],
+        empty_provenance: Callable[[uuid.UUID], str],
+    ) -> int:
+        """Empty the drafts untouched since ``before`` that hold licence data."""
+        stale = await A.select(A.id).where(
+            (A.status == "draft") & (A.updated_at < before) & (A.prefilled == 1)
+        )
+        purged = 0
+        for row in stale:
+            done = (
+                await A.update(
+                    {A.data: empty_data(row["id"]), A.provenance: empty_provenance(row["id"]), A.prefilled: 0}
+                )
+                .where((A.id == row["id"]) & (A.status == "draft") & (A.updated_at < before))
+                .returning(A.id)
+            )
+            purged += len(done)
+        return purged

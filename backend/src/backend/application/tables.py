@@ -1,0 +1,54 @@
+from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Application(Table, tablename="application"):
+    """A citizen's application: the current state, a projection of its events.
+
+    ``data`` is the form as the citizen filled it and ``provenance`` says per field where its value
+    came from (a licence, or the citizen): JSON, each sealed (AES-GCM, ``PersonalDataCipher``) per
+    application, for the form holds the ID number. ``case_id`` is the department's case number, saved
+    the moment the department answers and never overwritten; ``dept_seen`` counts the entries of the case's
+    history already applied as events (callbacks arrive duplicated and out of order; the history
+    doesn't).
+    """
+
+    id = UUID(primary_key=True)
+    citizen_id = UUID(index=True)
+    item_code = Varchar(length=16)
+    item_version = Integer()
+    item_digest = Varchar(length=64)
+    item_name = Varchar(length=200)
+    case_item_code = Varchar(length=16)
+    status = Varchar(length=24)
+    data = Text()
+    provenance = Text()
+    prefilled = Integer()
+    case_id = Varchar(length=64, null=True, default=None)
+    dept_seen = Integer()
+    corrections = Integer()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+class ApplicationEvent(Table, tablename="application_event"):
+    """One thing that happened to an application; append-only (PostgreSQL refuses UPDATE and DELETE).
+
+    ``(application_id, seq)`` is unique; ``external_id`` (unique when set) is what the outside world
+    named the event — the department's case history entry — so it is applied once however often it
+    arrives.
+    """
+
+    id = UUID(primary_key=True)
+    application_id = UUID(index=True)
+    seq = Integer()
+    action = Varchar(length=48)
+    from_status = Varchar(length=24)
+    to_status = Varchar(length=24)
+    actor = Varchar(length=128)
+    source = Varchar(length=16)
+    reason = Text()
+    data = Text()
+    external_id = Varchar(length=128, null=True, default=None)
+    occurred_at = Timestamptz()

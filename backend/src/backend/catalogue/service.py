@@ -1,0 +1,197 @@
+"""``CatalogueService``: the published catalogue (search, items, their compiled forms) and the
+operators' drafts and publishing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from piccolo.engine.base import Engine
+
+from backend.audit.service import AuditLog
+from backend.catalogue.definition import ItemDefinition
+from backend.catalogue.errors import CodeMismatch, DraftExists, FormInvalid, ItemNotFound, VersionPublished
+from backend.catalogue.forms import CompiledForm, SchemaInvalid
+from backend.catalogue.repository import CatalogueRepository, VersionRow
+from backend.catalogue.settings import CatalogueSettings
+from backend.clock import Clock
+from backend.database import transaction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceItem:
+    definition: ItemDefinition
+    version: int
+    status: str
+    digest: str
+    published_at: datetime | None
+
+
+def _item(row: VersionRow) -> ServiceItem:
+    return ServiceItem(
+        definition=msgspec.json.decode(row.document, type=ItemDefinition),
+        version=row.version,
+        status=row.status,
+        digest=row.digest,
+        published_at=row.published_at,
+    )
+
+
+def _search_text(definition: ItemDefinition) -> str:
+    return "\n".join([definition.code, definition.name, definition.department, *definition.aliases]).lower()
+
+
+class CatalogueService:
+    def __init__(
+        self,
+        *,
+        repository: CatalogueRepository,
+        settings: CatalogueSettings,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+    ) -> None:
+        self._repository = repository
+        self._settings = settings
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+        # Published versions never change, so their compiled forms are cached for good.
+        self._forms: dict[tuple[str, int], CompiledForm] = {}
+        self._current: tuple[float, list[ServiceItem]] | None = None
+
+    async def search(self, query: str | None = None, *, department: str | None = None) -> list[ServiceItem]:
+        """Published items whose name, code, department or an alias (俗称) contains ``query``; the
+        ones whose name does first."""
+        items = await self._all_current()
+        if department:
+            items = [i for i in items if i.definition.department == department]
+        if not query:
+            return items
+        needle = query.strip().lower()
+        found = [i for i in items if needle in _search_text(i.definition)]
+        return sorted(found, key=lambda i: (needle not in i.definition.name.lower(), i.definition.code))
+
+    async def get(self, code: str, version: int | None = None) -> ServiceItem:
+        """A published version (the current one by default); ``ItemNotFound`` for a draft."""
+        row = await (
+            self._repository.current(code) if version is None else self._repository.find(code, version)
+        )
+        if row is None or row.status != "published":
+            raise ItemNotFound()
+        return _item(row)
+
+    async def form(self, code: str, version: int) -> CompiledForm:
+        """The compiled form of a published version."""
+        compiled = self._forms.get((code, version))
+        if compiled is None:
+            item = await self.get(code, version)
+            compiled = self._forms[(code, version)] = CompiledForm(item.definition.form)
+        return compiled
+
+    async def versions(self, code: str) -> list[ServiceItem]:
+        rows = await self._repository.versions(code)
+        if not rows:
+            raise ItemNotFound()
+        return [_item(r) for r in rows]
+
+    async def version(self, code: str, version: int) -> ServiceItem:
+        """Any version, drafts included (operators)."""
+        row = await self._repository.find(code, version)
+        if row is None:
+            raise ItemNotFound()
+        return _item(row)
+
+    async def draft(self, definition: ItemDefinition, *, by: str) -> ServiceItem:
+        """Open the next version of ``definition.code`` as a draft (a new item's first)."""
+        document, digest = self._checked(definition)
+        async with transaction(self._engine):
+            row = await self._repository.insert_draft(
+                code=definition.code,
+                name=definition.name,
+                department=definition.department,
+                search=_search_text(definition),
+                document=document,
+                digest=digest,
+                by=by,
+                now=self._clock.now(),
+            )
+            if row is None:
+                raise DraftExists()
+            await self._audit.append(
+                actor=by,
+                action="catalogue.drafted",
+                subject=f"item:{definition.code}",
+                data={"version": row.version, "digest": digest},
+                chain="catalogue",
+            )
+        return _item(row)
+
+    async def edit(self, code: str, version: int, definition: ItemDefinition, *, by: str) -> ServiceItem:
+        """Replace a draft's definition; ``VersionPublished`` once it is published."""
+        if definition.code != code:
+            raise CodeMismatch()
+        document, digest = self._checked(definition)
+        updated = await self._repository.update_draft(
+            code,
+            version,
+            name=definition.name,
+            department=definition.department,
+            search=_search_text(definition),
+            document=document,
+            digest=digest,
+        )
+        if not updated:
+            await self.version(code, version)  # 404 when there is no such version
+            raise VersionPublished()
+        return await self.version(code, version)
+
+    async def publish(self, code: str, version: int, *, by: str) -> ServiceItem:
+        async with transaction(self._engine):
+            if not await self._repository.publish(code, version, by=by, now=self._clock.now()):
+                await self.version(code, version)
+                raise VersionPublished()
+            row = await self._repository.find(code, version)
+            assert row is not None
+            await self._audit.append(
+                actor=by,
+                action="catalogue.published",
+                subject=f"item:{code}",
+                data={"version": version, "digest": row.digest},
+                chain="catalogue",
+            )
+        self._current = None
+        return _item(row)
+
+    async def seed(self, items: tuple[ItemDefinition, ...], *, by: str = "system:seed") -> int:
+        """Draft and publish each item the catalogue lacks; the number added."""
+        known = await self._repository.known_codes()
+        added = 0
+        for definition in items:
+            if definition.code in known:
+                continue
+            item = await self.draft(definition, by=by)
+            await self.publish(definition.code, item.version, by=by)
+            added += 1
+        return added
+
+    @property
+    def seed_on_start(self) -> bool | None:
+        return self._settings.seed_on_start
+
+    def _checked(self, definition: ItemDefinition) -> tuple[str, str]:
+        try:
+            CompiledForm(definition.form)
+        except SchemaInvalid as exc:
+            raise FormInvalid(str(exc)) from None
+        document = msgspec.json.encode(definition).decode()
+        return document, hashlib.sha256(document.encode()).hexdigest()
+
+    async def _all_current(self) -> list[ServiceItem]:
+        now = self._clock.monotonic()
+        if self._current is None or now - self._current[0] > self._settings.cache_seconds:
+            self._current = (now, [_item(r) for r in await self._repository.all_current()])
+        return self._current[1]

@@ -1,0 +1,73 @@
+"""What the outbox holds and hands to handlers, and how a handler answers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+JobState = Literal["pending", "running", "done", "dead"]
+JOB_STATES: tuple[JobState, ...] = ("pending", "running", "done", "dead")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimedJob:
+    """A job a worker holds for one try. ``key`` is the idempotency key to send the other system,
+    the same on every try and replay; ``attempt`` counts from 1."""
+
+    id: uuid.UUID
+    topic: str
+    key: str
+    payload: str
+    attempt: int
+    max_attempts: int
+    lease: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobRecord:
+    id: uuid.UUID
+    topic: str
+    key: str
+    payload: str
+    state: JobState
+    attempts: int
+    max_attempts: int
+    replays: int
+    due_at: datetime
+    last_error: str
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+class RetryLater(Exception):
+    """The other system can't take it now (down, timed out, 5xx, 429): try again after a backoff,
+    or ``after`` seconds when it said so. ``counted=False`` when the other system was never asked
+    (our circuit breaker is open): the try is given back, so a breaker's cool-down never spends the
+    budget."""
+
+    def __init__(self, reason: str, *, after: float | None = None, counted: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.after = after
+        self.counted = counted
+
+
+class GiveUp(Exception):
+    """The other system refused it for good (a permanent rejection): dead-letter it now, for an
+    operator to look at and replay once the cause is fixed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Delivers one job. Returns normally when the other system has it (the job is done); raises
+# ``RetryLater`` or ``GiveUp``; any other exception is a retry too (logged with its traceback).
+# It must be safe to run twice: a worker may die after the other system accepted and before the job
+# was marked done — send ``job.key`` as the idempotency key, and save what the other side answered
+# (a case number) before any next step.
+Handler = Callable[[ClaimedJob], Awaitable[None]]

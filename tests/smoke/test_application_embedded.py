@@ -1,0 +1,113 @@
+"""The whole life of an application on the embedded default (SQLite, in-process store and outbox
+workers, the sandbox's case system calling back in-process), over real HTTP: find the item by an
+everyday word, draft it (filled from the ID card), fill the rest, submit, the department accepts,
+reviews and returns it for correction, the citizen corrects and resubmits, the department approves
+and completes it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.smoke.server import bearer, serve
+from tests.smoke.test_identity_embedded import _code, _person
+
+pytestmark = pytest.mark.embedded
+
+
+def _until(check: Callable[[], Any], *, within: float = 30.0) -> Any:
+    deadline = time.monotonic() + within
+    while not (value := check()):
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.1)
+    return value
+
+
+def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path) -> None:
+    with serve(tmp_path) as base, httpx.Client(base_url=base, timeout=30) as web:
+        person = _person(web)
+        issued = web.post(
+            "/_sandbox/elicence/licences",
+            json={"name": person["name"], "id_number": person["id_number"], "kind_code": "JMSFZ"},
+        )
+        assert issued.status_code == 201, issued.text
+        registered = web.post(
+            "/api/v1/auth/register",
+            json={
+                "phone": person["phone"],
+                "sms_code": _code(web, person["phone"], "register"),
+                "name": person["name"],
+                "id_number": person["id_number"],
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        citizen = bearer(registered.json()["tokens"]["access_token"])
+
+        # Find: the seed catalogue is there, and the everyday word finds the item.
+        found = web.get("/api/v1/catalogue/items", params={"q": "暂住证"}).json()["items"]
+        assert found[0]["code"] == "SQ-GA-0001"
+        item = web.get("/api/v1/catalogue/items/SQ-GA-0001").json()
+        assert item["definition"]["form"]["ui"]["steps"][0]["title"] == "申请人信息"
+
+        # Fill: the draft arrives filled from the ID card, with provenance.
+        created = web.post("/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=citizen)
+        assert created.status_code == 201, created.text
+        application = created.json()
+        path = f"/api/v1/applications/{application['id']}"
+        assert application["data"]["applicant"]["id_number"] == person["id_number"]
+        assert application["provenance"]["/applicant/name"]["source"] == "licence"
+        data = application["data"]
+        data["applicant"]["phone"] = person["phone"]
+        data["details"] = {
+            "address": "宿迁市宿城区幸福中路88号",
+            "residence_type": "租赁住房",
+            "since": "2026-01-15",
+        }
+        saved = web.put(f"{path}/data", json={"data": data}, headers=citizen)
+        assert saved.json()["errors"] == [], saved.text
+
+        # Submit: forwarded by the in-process outbox worker; the department's case number comes back.
+        submitted = web.post(f"{path}/submit", headers=citizen)
+        assert submitted.status_code == 200, submitted.text
+        assert submitted.json()["delivery"] in ("forwarding", "delivered")
+        case_id = _until(lambda: web.get(path, headers=citizen).json()["case_id"])
+
+        def advance(status: str) -> None:
+            moved = web.post(
+                f"/_sandbox/cases/applications/{case_id}/advance", json={"status": status, "note": status}
+            )
+            assert moved.status_code == 200, moved.text
+
+        def status_is(status: str) -> bool:
+            return bool(web.get(path, headers=citizen).json()["status"] == status)
+
+        # The department accepts, reviews and returns it for correction (补正): signed callbacks.
+        for status in ("accepted", "in_review", "returned"):
+            advance(status)
+        _until(lambda: status_is("correction_requested"))
+
+        # Correct: the citizen adds their employer and resubmits; the supplement reaches the case.
+        data["details"]["employer"] = "宿迁市某科技有限公司"
+        assert web.put(f"{path}/data", json={"data": data}, headers=citizen).status_code == 200
+        assert web.post(f"{path}/resubmit", headers=citizen).json()["status"] == "resubmitted"
+        _until(
+            lambda: any(
+                e["action"] == "supplement_delivered"
+                for e in web.get(f"{path}/events", headers=citizen).json()["items"]
+            )
+        )
+
+        # Approve and complete.
+        for status in ("in_review", "approved", "completed"):
+            advance(status)
+        _until(lambda: status_is("completed"))
+        events = web.get(f"{path}/events", headers=citizen).json()["items"]
+        assert [e["to_status"] for e in events if e["from_status"] != e["to_status"]] == [
+            "draft", "submitted", "accepted", "in_review", "correction_requested", "resubmitted",
+            "in_review", "approved", "completed",
+        ]  # fmt: skip
