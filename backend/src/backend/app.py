@@ -34,6 +34,7 @@ from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
+from backend.queues.feature import FEATURE as QUEUES
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
@@ -106,7 +107,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
-FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE)
+FEATURES: tuple[Feature, ...] = (HEALTH, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, QUEUES)
 
 
 def _provide(value: Any) -> Provide:

@@ -195,6 +195,14 @@ class AccountLinkService:
     async def list(self, principal: Principal) -> list[Link]:
         return await self._links.list_for(principal.id)
 
+    async def platform_user(self, citizen_id: uuid.UUID, platform: Platform) -> str | None:
+        """The citizen's user id on ``platform`` (a WeChat openid), for a subscribe message; None
+        when they linked none."""
+        for link in await self._links.list_for(citizen_id):
+            if link.platform == platform:
+                return link.platform_user_id
+        return None
+
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
         """Remove one of the caller's own links, and log that platform's mini program out; another
         citizen's link is simply not found."""
