@@ -110,7 +110,9 @@ class TicketService:
 
     async def _check_in(self, hall: Hall, citizen_id: uuid.UUID) -> Ticket:
         now = self._clock.now()
-        bookings = await self._bookings.active_at_hall(citizen_id, hall.id, local_day(now))
+        # Today's, and tomorrow's first slots from 23:30 on (a window may span midnight).
+        days = [local_day(now), local_day(now + timedelta(days=1))]
+        bookings = await self._bookings.active_at_hall(citizen_id, hall.id, days)
         if not bookings:
             raise BookingNotFound()
         opens = timedelta(minutes=hall.check_in_before_minutes)

@@ -60,13 +60,15 @@ class BookingRepository(Repository):
         )
         return [_booking(raw) for raw in rows]
 
-    async def active_at_hall(self, citizen_id: uuid.UUID, hall_id: uuid.UUID, day: str) -> list[Booking]:
+    async def active_at_hall(
+        self, citizen_id: uuid.UUID, hall_id: uuid.UUID, days: list[str]
+    ) -> list[Booking]:
         rows = await (
             QueueBooking.select(*_BOOKING)
             .where(
                 (QueueBooking.citizen_id == citizen_id)
                 & (QueueBooking.hall_id == hall_id)
-                & (QueueBooking.day == day)
+                & QueueBooking.day.is_in(days)
                 & (QueueBooking.status == "active")
             )
             .order_by(QueueBooking.starts_at)
