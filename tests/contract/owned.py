@@ -19,7 +19,9 @@ import httpx
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
+from tests.backend.queues.factories import future_slot, make_hall
 from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
+from tests.services import Services
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Owner:
     id: uuid.UUID
     headers: dict[str, str]
     phone: str | None = None
+    # The app's services, for what the owner's object needs set up first by someone else (an
+    # operator's hall before a citizen's booking).
+    services: Services | None = None
 
 
 Maker = Callable[[httpx.AsyncClient, Owner], Awaitable[str]]
@@ -53,9 +58,33 @@ async def mp_link(client: httpx.AsyncClient, owner: Owner) -> str:
     return link_id
 
 
+async def queue_booking(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a booking needs a hall an operator set up"
+    world = await make_hall(owner.services)
+    slot = await future_slot(owner.services, world.services[0])
+    booked = await client.post(
+        "/api/v1/queue/bookings", json={"slot_id": str(slot.id)}, headers=owner.headers
+    )
+    assert booked.status_code == 201, booked.text
+    booking_id: str = booked.json()["id"]
+    return booking_id
+
+
+async def queue_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a number needs a hall an operator set up"
+    world = await make_hall(owner.services)
+    walk_in = {"service_id": str(world.services[0].id), "hall_code": world.code}
+    taken = await client.post("/api/v1/queue/tickets", json=walk_in, headers=owner.headers)
+    assert taken.status_code == 201, taken.text
+    ticket_id: str = taken.json()["id"]
+    return ticket_id
+
+
 MAKERS: dict[str, Maker] = {
     "code.device": code_device,
     "mp.link": mp_link,
+    "queue.booking": queue_booking,
+    "queue.ticket": queue_ticket,
 }
 
 

@@ -68,7 +68,13 @@ class World:
         return {"authorization": f"Bearer {token.token}"}
 
     async def owner(self, caller: Caller) -> Owner:
-        return Owner(kind=caller.kind, id=caller.id, headers=await self.headers(caller), phone=caller.phone)
+        return Owner(
+            kind=caller.kind,
+            id=caller.id,
+            headers=await self.headers(caller),
+            phone=caller.phone,
+            services=self.services,
+        )
 
 
 @pytest.fixture(scope="module")

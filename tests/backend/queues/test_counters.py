@@ -33,7 +33,10 @@ async def test_numbers_count_per_service_and_a_citizen_holds_one_live_number(ser
 async def test_concurrent_numbers_are_all_distinct(services: Services) -> None:
     world = await make_hall(services)
     taken = await asyncio.gather(
-        *(tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code) for _ in range(100))
+        *(
+            tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code)
+            for _ in range(100)
+        )
     )
     assert sorted(t.number for t in taken) == list(range(1, 101))
 
@@ -52,7 +55,9 @@ async def test_two_counters_calling_at_once_never_get_the_same_ticket(services: 
             except NobodyWaiting:
                 return called
 
-    calls = [label for labels in await asyncio.gather(*(work(c.id) for c in world.counters)) for label in labels]
+    calls = [
+        label for labels in await asyncio.gather(*(work(c.id) for c in world.counters)) for label in labels
+    ]
     assert len(calls) == 60
     assert len(set(calls)) == 60
     with pytest.raises(NobodyWaiting):
@@ -127,7 +132,9 @@ async def test_a_counter_of_another_hall_is_403(app: Litestar, services: Service
         await tickets(services).walk_in(citizen(), service_id=mine.services[0].id, hall_code=mine.code)
         ok = await client.post(f"/api/v1/queue/counters/{mine.counters[0].id}/call-next", headers=headers)
         assert ok.status_code == 200, ok.text
-        refused = await client.post(f"/api/v1/queue/counters/{theirs.counters[0].id}/call-next", headers=headers)
+        refused = await client.post(
+            f"/api/v1/queue/counters/{theirs.counters[0].id}/call-next", headers=headers
+        )
         assert refused.status_code == 403
         assert refused.json()["code"] == "queue.counter_not_yours"
         empty = await client.post(f"/api/v1/queue/counters/{mine.counters[0].id}/call-next", headers=headers)

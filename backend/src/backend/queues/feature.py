@@ -116,7 +116,7 @@ def _jobs(w: Wiring) -> Sequence[Job]:
         Periodic("queue fan-out poll", every=POLL_SECONDS, step=w.get(Fanout).poll),
         Periodic("queue notices", every=2.0, step=w.get(NoticeSender).step),
         Periodic("queue no-shows and reminders", every=60.0, step=sweep),
-        Periodic("queue slots ahead", every=3600.0, step=materialise, immediately=True),
+        Periodic("queue slots ahead", every=3600.0, step=materialise),
     ]
     bus = w.get(Bus)
     if isinstance(bus, RedisBus):

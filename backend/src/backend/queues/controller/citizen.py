@@ -46,11 +46,13 @@ class QueueCitizenController(Controller):
     @post(
         "/bookings",
         status_code=HTTP_201_CREATED,
-        summary="Book a slot: one active booking per service and day",
+        summary="Book a slot (or move a booking of yours to it: `replaces`): one per service and day",
         description="With an `Idempotency-Key` header, a retried request answers the first response. "
-        "The database decides: a full slot is 409 `queue.slot_full` however many ask at once.",
+        "The database decides: a full slot is 409 `queue.slot_full` however many ask at once. With "
+        "`replaces`, the old booking is cancelled and the new one made in one transaction: a full "
+        "slot leaves the old booking as it was.",
         responses={HTTP_201_CREATED: ResponseSpec(Booking, description="Booked")},
-        errors=(*_BOOKING_ERRORS, *IDEMPOTENCY_ERRORS),
+        errors=(*_BOOKING_ERRORS, BookingNotFound, BookingNotActive, *IDEMPOTENCY_ERRORS),
     )
     async def book(
         self,
@@ -62,6 +64,8 @@ class QueueCitizenController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         async def book() -> Booking:
+            if data.replaces is not None:
+                return await bookings.reschedule(principal.id, data.replaces, data.slot_id)
             return await bookings.book(principal.id, data.slot_id)
 
         return await idempotent_json(
@@ -93,22 +97,6 @@ class QueueCitizenController(Controller):
         principal: NamedDependency[Principal],
     ) -> Booking:
         return await bookings.cancel(principal.id, booking_id)
-
-    @post(
-        "/bookings/{booking_id:uuid}/reschedule",
-        status_code=200,
-        summary="Move a booking to another slot, all or nothing",
-        owns={"booking_id": "queue.booking"},
-        errors=(BookingNotFound, BookingNotActive, *_BOOKING_ERRORS),
-    )
-    async def reschedule(
-        self,
-        booking_id: FromPath[uuid.UUID],
-        data: JSONBody[BookingCreate],
-        bookings: NamedDependency[BookingService],
-        principal: NamedDependency[Principal],
-    ) -> Booking:
-        return await bookings.reschedule(principal.id, booking_id, data.slot_id)
 
     @post(
         "/check-in",
