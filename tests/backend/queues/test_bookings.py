@@ -32,7 +32,8 @@ async def test_200_concurrent_bookings_for_50_places_make_exactly_50(services: S
     assert outcomes.count("booked") == 50
     assert outcomes.count("full") == 150
     stored = await HallRepository(services.engine).find_slot(slot.id)
-    assert stored is not None and stored.booked == 50
+    assert stored is not None
+    assert stored.booked == 50
 
 
 async def test_one_active_booking_per_service_and_day_even_when_racing(services: Services) -> None:
@@ -100,6 +101,7 @@ async def test_three_no_shows_in_30_days_pause_booking_for_7_days(services: Serv
         async with transaction(services.engine):
             await repository.move(booking.id, from_status="active", to="no_show", now=services.clock.now())
     until = await bookings(services).paused_until(who)
-    assert until is not None and until - services.clock.now() > timedelta(days=6)
+    assert until is not None
+    assert until - services.clock.now() > timedelta(days=6)
     with pytest.raises(BookingPaused):
         await bookings(services).book(who, (await future_slot(services, world.services[3])).id)

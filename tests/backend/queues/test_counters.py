@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 from litestar import Litestar
 
 from backend.queues import eta
 from backend.queues.errors import GraceNotOver, NobodyWaiting, RecallLimit, TicketExists
 from backend.queues.repository.events import NoticeRepository
+from tests.backend.citizen.factories import client_from
 from tests.backend.queues.factories import citizen, counters, make_hall, tickets
 from tests.backend.staff.factories import bearer, operator_principal, staff_login
-from tests.backend.citizen.factories import client_from
 from tests.services import Services
 
 
@@ -69,7 +68,7 @@ async def test_priority_bands_are_served_first_in_the_halls_order(services: Serv
     service = world.services[0].id
     walk = await tickets(services).walk_in(citizen(), service_id=service, hall_code=world.code)
     ticket_kiosk = tickets(services)
-    elderly = await ticket_kiosk._take(world.hall, world.services[0], "elderly", citizen_id=None)  # noqa: SLF001
+    elderly = await ticket_kiosk._take(world.hall, world.services[0], "elderly", citizen_id=None)
     assert elderly.band < walk.band
     called = await counters(services).call_next(operator_principal(), world.counters[0].id)
     assert called.label == elderly.label
@@ -147,4 +146,3 @@ async def _operator_token(app: Litestar, services: Services) -> str:
     return token
 
 
-__all__ = ["httpx"]

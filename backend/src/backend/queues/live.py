@@ -20,7 +20,7 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import timedelta
 
 import msgspec
@@ -122,7 +122,7 @@ class Fanout:
         for hall_id in list(self._watchers):
             self.notify(hall_id)
 
-    async def watch(self, hall_id: uuid.UUID, last_event_id: int | None) -> AsyncIterator[bytes]:
+    async def watch(self, hall_id: uuid.UUID, last_event_id: int | None) -> AsyncGenerator[bytes, None]:
         """The SSE stream of one watcher: the events after ``last_event_id`` from the database (or the
         last few), then live ones, with keep-alive comments; ends when the watcher falls behind."""
         if hall_id not in self._seen:
