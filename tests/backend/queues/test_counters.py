@@ -144,5 +144,3 @@ async def _operator_token(app: Litestar, services: Services) -> str:
     _, _, session, _ = await staff_login(app, services, role="operator")
     token: str = session["access_token"]
     return token
-
-
