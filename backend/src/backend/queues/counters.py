@@ -64,7 +64,11 @@ class CounterService:
                 now=self._clock.now(),
             )
 
-    async def _finish(self, counter: Counter, ticket: Ticket, to: str) -> Ticket | None:
+    async def _finish(
+        self, counter: Counter, ticket: Ticket, to: str, *, announce: bool = True
+    ) -> Ticket | None:
+        """Close the counter's ticket (``done`` teaches the estimate) and, unless the call that follows
+        says it anyway, tell the watchers."""
         now = self._clock.now()
         async with transaction(self._engine):
             closed = await self._tickets.close(ticket.id, from_status="called", to=to, now=now)
@@ -76,6 +80,8 @@ class CounterService:
                 await self._hall_rows.learn(
                     service.id, service_seconds=eta.learn(service.service_seconds, seconds)
                 )
+            if not announce:
+                return closed
             seq = await self._publisher.record(
                 counter.hall_id, "finished" if to == "done" else "skipped", closed, None
             )
@@ -86,7 +92,9 @@ class CounterService:
         """Finish the counter's current number, then call the next one waiting for its services."""
         counter, current = await self.current(principal, counter_id)
         if current is not None:
-            await self._finish(counter, current, "done")
+            # No event of its own: the call's event says the counter moved on (one frame per watcher
+            # per call, not two).
+            await self._finish(counter, current, "done", announce=False)
         now = self._clock.now()
         async with transaction(self._engine):
             ticket = await self._tickets.call_next(counter.id, counter.services, day=local_day(now), now=now)

@@ -43,6 +43,8 @@ POLL_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
 # Events a watcher without ``Last-Event-ID`` gets first: enough for a board's recent calls.
 FIRST_EVENTS = 8
+# Frames per watched hall each worker keeps for reconnecting watchers.
+RECENT = 256
 OPEN_COUNTER_WINDOW = timedelta(minutes=30)
 
 
@@ -87,6 +89,10 @@ class Fanout:
         self._seen: dict[uuid.UUID, int] = {}
         self._reading: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._again: set[uuid.UUID] = set()
+        # The hall's last ``RECENT`` frames: what a (re)connecting watcher is sent first, without a
+        # query each (10,000 watchers reconnecting after a restart must not queue on the pool).
+        self._recent: dict[uuid.UUID, deque[tuple[int, bytes]]] = {}
+        self._priming: dict[uuid.UUID, asyncio.Task[None]] = {}
 
     @property
     def watching(self) -> int:
@@ -94,8 +100,8 @@ class Fanout:
 
     def notify(self, hall_id: uuid.UUID, seq: int | None = None) -> None:
         """Hall ``hall_id`` has events up to ``seq`` (None: maybe); read them unless known."""
-        if hall_id not in self._watchers or (seq is not None and seq <= self._seen.get(hall_id, 0)):
-            return
+        if hall_id not in self._recent or (seq is not None and seq <= self._seen.get(hall_id, 0)):
+            return  # nobody watches here, or its first read is under way (it reads what follows)
         if hall_id in self._reading:
             self._again.add(hall_id)
             return
@@ -106,11 +112,14 @@ class Fanout:
             while True:
                 self._again.discard(hall_id)
                 rows = await self._events.after(hall_id, self._seen.get(hall_id, 0))
+                recent = self._recent.get(hall_id)
                 for seq, data in rows:
                     encoded = frame(seq, data)
                     for watcher in self._watchers.get(hall_id, ()):
                         watcher.push(seq, encoded)
                     self._seen[hall_id] = seq
+                    if recent is not None:
+                        recent.append((seq, encoded))
                 if hall_id not in self._again:
                     break
         except Exception:
@@ -122,39 +131,73 @@ class Fanout:
         for hall_id in list(self._watchers):
             self.notify(hall_id)
 
-    async def watch(self, hall_id: uuid.UUID, last_event_id: int | None) -> AsyncGenerator[bytes, None]:
-        """The SSE stream of one watcher: the events after ``last_event_id`` from the database (or the
-        last few), then live ones, with keep-alive comments; ends when the watcher falls behind."""
-        if hall_id not in self._seen:
-            self._seen[hall_id] = await self._events.last_seq(hall_id)
+    async def _prime(self, hall_id: uuid.UUID) -> None:
+        """Read the hall's recent events once, however many watchers arrive together."""
+        if hall_id in self._recent:
+            return
+        task = self._priming.get(hall_id)
+        if task is None:
+            task = self._priming[hall_id] = asyncio.create_task(self._read_recent(hall_id))
+        try:
+            await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._priming.pop(hall_id, None)
+
+    async def _read_recent(self, hall_id: uuid.UUID) -> None:
+        rows = await self._events.latest(hall_id, limit=RECENT)
+        recent = deque(((seq, frame(seq, data)) for seq, data in rows), maxlen=RECENT)
+        self._seen[hall_id] = max(self._seen.get(hall_id, 0), rows[-1][0] if rows else 0)
+        if hall_id in self._watchers:
+            self._recent[hall_id] = recent
+            # Events committed since that read: the fan-out reads them now.
+            self.notify(hall_id)
+
+    async def _history(self, hall_id: uuid.UUID, last_event_id: int | None) -> list[tuple[int, bytes]]:
+        recent = list(self._recent.get(hall_id, ()))
         if last_event_id is None:
-            history = await self._events.latest(hall_id, limit=FIRST_EVENTS)
-        else:
-            history = await self._events.after(hall_id, last_event_id)
-        start = last_event_id if last_event_id is not None else (history[0][0] - 1 if history else 0)
-        watcher = Watcher(start)
+            return recent[-FIRST_EVENTS:]
+        if recent and recent[0][0] <= last_event_id + 1:
+            return [(seq, data) for seq, data in recent if seq > last_event_id]
+        # Away longer than the recent frames reach (or no events yet): the database has it all.
+        return [(seq, frame(seq, data)) for seq, data in await self._events.after(hall_id, last_event_id)]
+
+    async def watch(self, hall_id: uuid.UUID, last_event_id: int | None) -> AsyncGenerator[bytes, None]:
+        """The SSE stream of one watcher: the events after ``last_event_id`` (or the last few), then
+        live ones, with keep-alive comments; ends when the watcher falls behind.
+
+        The watcher is registered before its history is read, so an event committed meanwhile is in
+        one or the other (or both: frames are sent once, by ``seq``)."""
+        watcher = Watcher(last_event_id or 0)
         self._watchers.setdefault(hall_id, set()).add(watcher)
         try:
+            await self._prime(hall_id)
+            history = await self._history(hall_id, last_event_id)
             yield b"retry: 2000\n\n"
-            for seq, data in history:
+            for seq, encoded in history:
                 if seq > watcher.last:
                     watcher.last = seq
-                    yield frame(seq, data)
-            # Events committed between the history read and registering are read now.
-            self.notify(hall_id)
+                    yield encoded
             while not watcher.closed:
                 if not watcher.frames:
                     watcher.wake.clear()
                     try:
-                        await asyncio.wait_for(watcher.wake.wait(), KEEP_ALIVE_SECONDS)
+                        # asyncio.timeout, not wait_for: on 3.11 wait_for wraps each wait in a task
+                        # of its own, which thousands of watchers pay at every event.
+                        async with asyncio.timeout(KEEP_ALIVE_SECONDS):
+                            await watcher.wake.wait()
                     except TimeoutError:
                         yield b": keep-alive\n\n"
                         continue
+                # Everything pending in one write: a watcher behind by several frames costs one send.
+                pending = []
                 while watcher.frames:
                     seq, data = watcher.frames.popleft()
                     if seq > watcher.last:
                         watcher.last = seq
-                        yield data
+                        pending.append(data)
+                if pending:
+                    yield pending[0] if len(pending) == 1 else b"".join(pending)
         finally:
             watchers = self._watchers.get(hall_id)
             if watchers is not None:
@@ -162,6 +205,7 @@ class Fanout:
                 if not watchers:
                     del self._watchers[hall_id]
                     self._seen.pop(hall_id, None)
+                    self._recent.pop(hall_id, None)
 
 
 class LocalBus(Bus):

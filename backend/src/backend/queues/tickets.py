@@ -34,8 +34,33 @@ from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.tickets import TicketRepository
 from backend.queues.service import HallService, local_day
 
-# An estimate counts counters that called someone this recently as open (seconds).
-OPEN_COUNTER_WINDOW = timedelta(minutes=30)
+# Seconds a worker keeps a hall or service it read for a kiosk (bounded: venues come from tokens).
+CONFIG_TTL = 5.0
+
+
+class HallConfig:
+    """Halls by venue and services by id as a kiosk's hot path reads them: kept ``CONFIG_TTL``
+    seconds per worker (configuration, not state: a new or changed hall shows within that)."""
+
+    def __init__(self, halls: HallService, clock: Clock) -> None:
+        self._halls = halls
+        self._clock = clock
+        self._venues: dict[str, tuple[float, Hall | None]] = {}
+        self._services: dict[uuid.UUID, tuple[float, Service]] = {}
+
+    async def hall_at_venue(self, venue: str) -> Hall | None:
+        now = self._clock.monotonic()
+        kept = self._venues.get(venue)
+        if kept is None or kept[0] < now:
+            kept = self._venues[venue] = (now + CONFIG_TTL, await self._halls.hall_at_venue(venue))
+        return kept[1]
+
+    async def service(self, service_id: uuid.UUID) -> Service:
+        now = self._clock.monotonic()
+        kept = self._services.get(service_id)
+        if kept is None or kept[0] < now:
+            kept = self._services[service_id] = (now + CONFIG_TTL, await self._halls.service(service_id))
+        return kept[1]
 
 
 class TicketService:
@@ -52,6 +77,7 @@ class TicketService:
         engine: Engine[Any],
     ) -> None:
         self._halls = halls
+        self._config = HallConfig(halls, clock)
         self._tickets = tickets
         self._bookings = bookings
         self._publisher = publisher
@@ -61,7 +87,7 @@ class TicketService:
         self._engine = engine
 
     async def _service_of(self, hall: Hall, service_id: uuid.UUID) -> Service:
-        service = await self._halls.service(service_id)
+        service = await self._config.service(service_id)
         if service.hall_id != hall.id:
             raise ServiceNotInHall()
         return service
@@ -100,8 +126,7 @@ class TicketService:
         """A number taken in the app at the hall (the poster's code proves the citizen is there)."""
         service = await self._halls.service(service_id)
         hall = await self._check_hall_code(service.hall_id, hall_code)
-        async with transaction(self._engine):
-            return await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
+        return await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
 
     async def check_in(self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, hall_code: str) -> Ticket:
         """Scanning the hall's QR: the citizen's booking there today becomes a number."""
@@ -136,7 +161,7 @@ class TicketService:
         return ticket
 
     async def _kiosk_hall(self, kiosk: Principal) -> Hall:
-        hall = await self._halls.hall_at_venue(kiosk.context.get("venue", ""))
+        hall = await self._config.hall_at_venue(kiosk.context.get("venue", ""))
         if hall is None:
             raise KioskNotHere()
         return hall
@@ -162,8 +187,8 @@ class TicketService:
         if band != WALK_IN and band not in hall.priority_bands:
             raise PriorityNotAllowed()
         citizen_id = await self._citizen_by_code(kiosk, code) if code is not None else None
-        async with transaction(self._engine):
-            return await self._take(hall, service, band, citizen_id=citizen_id)
+        # One statement on PostgreSQL (number, rank and ticket), its own transaction.
+        return await self._take(hall, service, band, citizen_id=citizen_id)
 
     async def position(self, citizen_id: uuid.UUID, ticket_id: uuid.UUID) -> Position:
         ticket = await self._tickets.find(ticket_id, citizen_id=citizen_id)

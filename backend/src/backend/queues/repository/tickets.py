@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.clock import as_utc, as_utc_or_none
-from backend.database import Repository
+from backend.database import Repository, transaction
 from backend.queues.model import Band, BandLine, Ticket
 from backend.queues.repository import on_sqlite
 from backend.queues.tables import QueueTicket
@@ -83,7 +83,37 @@ class TicketRepository(Repository):
                 citizen_id, booking_id, now, transferred_from,
             )  # fmt: skip
             return ticket_of(rows[0])
-        # SQLite: the caller's IMMEDIATE transaction holds the only write lock.
+        # SQLite: an IMMEDIATE transaction (or the caller's) holds the only write lock.
+        async with transaction(self._engine):
+            return await self._take_sqlite(
+                ticket_id,
+                hall_id=hall_id,
+                service_id=service_id,
+                prefix=prefix,
+                day=day,
+                band=band,
+                band_name=band_name,
+                citizen_id=citizen_id,
+                booking_id=booking_id,
+                now=now,
+                transferred_from=transferred_from,
+            )
+
+    async def _take_sqlite(
+        self,
+        ticket_id: uuid.UUID,
+        *,
+        hall_id: uuid.UUID,
+        service_id: uuid.UUID,
+        prefix: str,
+        day: str,
+        band: int,
+        band_name: Band,
+        citizen_id: uuid.UUID | None,
+        booking_id: uuid.UUID | None,
+        now: datetime,
+        transferred_from: uuid.UUID | None,
+    ) -> Ticket:
         number = (await QueueTicket.raw(_BUMP, service_id, day, -1))[0]["last_number"]
         rank = (await QueueTicket.raw(_BUMP, service_id, day, band))[0]["last_number"]
         row = QueueTicket(
