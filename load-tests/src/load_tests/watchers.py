@@ -40,6 +40,8 @@ class Watcher:
         self.writer: asyncio.StreamWriter | None = None
         # The stream answered (its first chunk: headers and the retry line): the server holds it.
         self.open = asyncio.Event()
+        self.ended = False
+        self.head = b""
 
 
 async def _watch(host: str, port: int, path: str, watcher: Watcher, ready: asyncio.Event) -> None:
@@ -49,6 +51,8 @@ async def _watch(host: str, port: int, path: str, watcher: Watcher, ready: async
     await writer.drain()
     ready.set()
     while chunk := await reader.read(65536):
+        if not watcher.open.is_set():
+            watcher.head = chunk[:300]
         watcher.open.set()
         if b"id: " in chunk:
             now = time.monotonic()
@@ -98,6 +102,8 @@ async def _measure(
         if w.writer is not None:
             w.writer.close()
     missed = sum(1 for d in delays if d == float("inf"))
+    heads = {w.head.split(b"\r\n", 1)[0] for w in crowd}
+    log(f"first lines: {heads}; got nothing: {sum(1 for w in crowd if not w.arrivals)}")
     return {
         "watchers": watchers,
         "deliveries": len(delays),

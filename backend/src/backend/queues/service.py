@@ -28,6 +28,9 @@ from backend.queues.model import LOCAL, Counter, Hall, HallKind, PriorityBand, S
 from backend.queues.repository.halls import HallRepository
 
 MINUTES_A_DAY = 24 * 60
+# How long, and for how many halls, ``exists`` remembers a hall it found.
+KNOWN_FOR = 300.0
+KNOWN_HALLS = 10_000
 
 
 def local_day(moment: datetime) -> str:
@@ -66,6 +69,7 @@ class HallService:
     def __init__(
         self, *, repository: HallRepository, audit: AuditLog, clock: Clock, engine: Engine[Any]
     ) -> None:
+        self._known: dict[uuid.UUID, float] = {}
         self._repository = repository
         self._audit = audit
         self._clock = clock
@@ -118,6 +122,18 @@ class HallService:
         if hall is None:
             raise HallNotFound()
         return hall
+
+    async def exists(self, hall_id: uuid.UUID) -> None:
+        """``HallNotFound`` unless the hall exists; a hall once seen is remembered ``KNOWN_FOR``
+        seconds (halls are never deleted): thousands of watchers reconnecting at once after a restart
+        must not each queue a query on the pool for it."""
+        now = self._clock.monotonic()
+        if self._known.get(hall_id, 0.0) > now:
+            return
+        await self.hall(hall_id)
+        if len(self._known) > KNOWN_HALLS:
+            self._known.clear()
+        self._known[hall_id] = now + KNOWN_FOR
 
     async def hall_at_venue(self, venue: str) -> Hall | None:
         return await self._repository.find_hall_by_venue(venue)

@@ -40,7 +40,7 @@ class QueueLiveController(Controller):
         fanout: NamedDependency[Fanout],
         last_event_id: LastEventId = None,
     ) -> Stream:
-        await halls.hall(hall_id)
+        await halls.exists(hall_id)
         return Stream(
             fanout.watch(hall_id, last_event_id),
             media_type="text/event-stream",

@@ -80,6 +80,6 @@ class QueuePublicController(Controller):
         halls: NamedDependency[HallService],
         publisher: NamedDependency[Publisher],
     ) -> Response[bytes]:
-        await halls.hall(hall_id)
+        await halls.exists(hall_id)
         events = await publisher.recent(hall_id, limit=20)
         return etagged(request, Board(hall_id=hall_id, seq=events[-1].seq if events else 0, events=events))
