@@ -144,3 +144,23 @@ async def _operator_token(app: Litestar, services: Services) -> str:
     _, _, session, _ = await staff_login(app, services, role="operator")
     token: str = session["access_token"]
     return token
+
+
+async def test_a_group_of_numbers_refuses_only_the_citizen_who_holds_one(services: Services) -> None:
+    world = await make_hall(services)
+    twice = citizen()
+    people = [citizen() for _ in range(10)] + [twice, twice]
+
+    async def take(who: object) -> str:
+        try:
+            ticket = await tickets(services).walk_in(
+                who, service_id=world.services[0].id, hall_code=world.code
+            )  # type: ignore[arg-type]
+        except TicketExists:
+            return "refused"
+        return ticket.label
+
+    outcomes = await asyncio.gather(*(take(who) for who in people))
+    assert outcomes.count("refused") == 1
+    numbers = sorted(o for o in outcomes if o != "refused")
+    assert numbers == [f"A{n:03d}" for n in range(1, 12)]

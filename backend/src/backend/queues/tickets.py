@@ -30,6 +30,7 @@ from backend.queues.errors import (
 )
 from backend.queues.live import Publisher
 from backend.queues.model import WALK_IN, Band, Hall, Position, Service, Ticket
+from backend.queues.numbers import NumberDesk
 from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.tickets import TicketRepository
 from backend.queues.service import HallService, local_day
@@ -79,6 +80,7 @@ class TicketService:
         self._halls = halls
         self._config = HallConfig(halls, clock)
         self._tickets = tickets
+        self._desk = NumberDesk(tickets, engine)
         self._bookings = bookings
         self._publisher = publisher
         self._codes = codes
@@ -101,8 +103,21 @@ class TicketService:
         citizen_id: uuid.UUID | None,
         booking_id: uuid.UUID | None = None,
     ) -> Ticket:
+        """A number; walk-ins' (no booking, no transaction of the caller's) go through the desk's
+        group commit (``numbers.py``)."""
         now = self._clock.now()
         with UniqueViolation(raise_as=TicketExists):
+            if booking_id is None:
+                return await self._desk.take(
+                    hall_id=hall.id,
+                    service_id=service.id,
+                    prefix=service.prefix,
+                    day=local_day(now),
+                    band=hall.band_of(band),
+                    band_name=band,
+                    citizen_id=citizen_id,
+                    now=now,
+                )
             ticket = await self._tickets.take(
                 hall_id=hall.id,
                 service_id=service.id,

@@ -41,6 +41,26 @@ _TAKE_PG = (
 )
 
 
+_BUMP_BY = (
+    "INSERT INTO queue_day_counter (service_id, day, band, last_number) VALUES ({}::uuid, {}, {}, {}::int) "
+    "ON CONFLICT (service_id, day, band) DO UPDATE SET last_number = queue_day_counter.last_number + {}::int "
+    "RETURNING last_number"
+)
+# PostgreSQL, n numbers at once (group commit): both counters bumped by n, n tickets, one flush.
+_TAKE_MANY_PG = (
+    "WITH n AS (" + _BUMP_BY + "), r AS (" + _BUMP_BY + "), x AS (SELECT * FROM "  # noqa: S608
+    "unnest({}::uuid[], {}::uuid[], {}::uuid[]) WITH ORDINALITY AS x(id, citizen_id, booking_id, i)) "
+    "INSERT INTO queue_ticket (id, hall_id, service_id, day, number, label, band, band_name, rank, "
+    "citizen_id, booking_id, status, recalls, taken_at) "
+    "SELECT x.id, {}::uuid, {}::uuid, {}, n.last_number - {}::int + x.i::int, "
+    "{} || CASE WHEN n.last_number - {}::int + x.i::int < 1000 "
+    "THEN lpad((n.last_number - {}::int + x.i::int)::text, 3, '0') "
+    "ELSE (n.last_number - {}::int + x.i::int)::text END, "
+    "{}::int, {}, r.last_number - {}::int + x.i::int, x.citizen_id, x.booking_id, 'waiting', 0, "
+    "{}::timestamptz FROM n, r, x RETURNING " + COLUMNS
+)
+
+
 def label(prefix: str, number: int) -> str:
     return f"{prefix}{number:03d}"
 
@@ -135,6 +155,36 @@ class TicketRepository(Repository):
         )
         await QueueTicket.insert(row)
         return await self._get(ticket_id)
+
+    async def take_many(
+        self,
+        *,
+        hall_id: uuid.UUID,
+        service_id: uuid.UUID,
+        prefix: str,
+        day: str,
+        band: int,
+        band_name: Band,
+        people: list[tuple[uuid.UUID | None, uuid.UUID | None]],
+        now: datetime,
+    ) -> list[Ticket]:
+        """PostgreSQL: numbers for ``people`` (citizen, booking) in their order, in ONE statement
+        and one commit (the counter row's lock is held until the flush: one flush for n numbers).
+        Raises a unique violation, taking none, when one of them already holds a live number."""
+        k = len(people)
+        ids = [uuid.uuid4() for _ in people]
+        rows = await QueueTicket.raw(
+            _TAKE_MANY_PG,
+            service_id, day, -1, k, k,
+            service_id, day, band, k, k,
+            ids, [c for c, _ in people], [b for _, b in people],
+            hall_id, service_id, day, k,
+            prefix, k, k, k,
+            band, band_name, k,
+            now,
+        )  # fmt: skip
+        by_id = {raw["id"]: ticket_of(raw) for raw in rows}
+        return [by_id[i] for i in ids]
 
     async def _get(self, ticket_id: uuid.UUID) -> Ticket:
         rows = await QueueTicket.raw(f"SELECT {COLUMNS} FROM queue_ticket WHERE id = {{}}", ticket_id)  # noqa: S608
