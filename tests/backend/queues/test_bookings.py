@@ -9,11 +9,19 @@ from datetime import timedelta
 import pytest
 
 from backend.database import transaction
-from backend.queues.errors import AlreadyBooked, BookingNotActive, BookingPaused, SlotFull, SlotPast
+from backend.queues.errors import (
+    AlreadyBooked,
+    BookingNotActive,
+    BookingPaused,
+    CheckInOutsideWindow,
+    HallCodeInvalid,
+    SlotFull,
+    SlotPast,
+)
 from backend.queues.model import LOCAL
 from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.halls import HallRepository
-from tests.backend.queues.factories import bookings, citizen, future_slot, halls, make_hall
+from tests.backend.queues.factories import bookings, citizen, future_slot, halls, make_hall, tickets
 from tests.services import Services
 
 
@@ -105,3 +113,14 @@ async def test_three_no_shows_in_30_days_pause_booking_for_7_days(services: Serv
     assert until - services.clock.now() > timedelta(days=6)
     with pytest.raises(BookingPaused):
         await bookings(services).book(who, (await future_slot(services, world.services[3])).id)
+
+
+async def test_checking_in_outside_the_window_is_refused(services: Services) -> None:
+    world = await make_hall(services)
+    who = citizen()
+    tomorrow = await future_slot(services, world.services[0])  # about a day ahead: far outside
+    await bookings(services).book(who, tomorrow.id)
+    with pytest.raises(CheckInOutsideWindow):
+        await tickets(services).check_in(who, hall_id=world.hall.id, hall_code=world.code)
+    with pytest.raises(HallCodeInvalid):
+        await tickets(services).check_in(who, hall_id=world.hall.id, hall_code="x" * 16)

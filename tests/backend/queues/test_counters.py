@@ -4,6 +4,7 @@ gives one ticket to two counters, recall / skip / transfer / finish, and the wai
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from litestar import Litestar
@@ -11,6 +12,7 @@ from litestar import Litestar
 from backend.queues import eta
 from backend.queues.errors import GraceNotOver, NobodyWaiting, RecallLimit, TicketExists
 from backend.queues.repository.events import NoticeRepository
+from backend.queues.tasks import NoticeSender
 from tests.backend.citizen.factories import client_from
 from tests.backend.queues.factories import citizen, counters, make_hall, tickets
 from tests.backend.staff.factories import bearer, operator_principal, staff_login
@@ -46,11 +48,11 @@ async def test_two_counters_calling_at_once_never_get_the_same_ticket(services: 
         await tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code)
     operator = operator_principal()
 
-    async def work(counter_id: object) -> list[str]:
+    async def work(counter_id: uuid.UUID) -> list[str]:
         called = []
         while True:
             try:
-                called.append((await counters(services).call_next(operator, counter_id)).label)  # type: ignore[arg-type]
+                called.append((await counters(services).call_next(operator, counter_id)).label)
             except NobodyWaiting:
                 return called
 
@@ -94,6 +96,9 @@ async def test_recall_skip_and_the_called_and_third_in_line_notices(services: Se
     assert {n["event"] for n in await notices.of_citizen(people[0])} == {"called"}
     # After the first call, the fourth in line became third.
     assert {n["event"] for n in await notices.of_citizen(people[3])} == {"third"}
+    # Owed once per (ticket, event), and settled by the sender: these citizens linked no WeChat.
+    await services.wiring.get(NoticeSender).step()
+    assert [n["status"] for n in await notices.of_citizen(people[0])] == ["no_channel"]
 
 
 async def test_transfer_and_finish_teach_the_estimate(services: Services) -> None:
@@ -151,11 +156,11 @@ async def test_a_group_of_numbers_refuses_only_the_citizen_who_holds_one(service
     twice = citizen()
     people = [citizen() for _ in range(10)] + [twice, twice]
 
-    async def take(who: object) -> str:
+    async def take(who: uuid.UUID) -> str:
         try:
             ticket = await tickets(services).walk_in(
                 who, service_id=world.services[0].id, hall_code=world.code
-            )  # type: ignore[arg-type]
+            )
         except TicketExists:
             return "refused"
         return ticket.label
