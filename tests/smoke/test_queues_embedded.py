@@ -26,7 +26,7 @@ from tests.smoke.test_code_embedded import _citizen
 
 pytestmark = pytest.mark.embedded
 
-ALL_DAY = [[0, 1440]] * 7
+ALL_DAY = [{"opens": 0, "closes": 1440}] * 7
 
 
 @pytest.fixture(scope="module")

@@ -220,7 +220,7 @@ class Seeder:
                     "name": "bench hall",
                     "kind": "service_centre",
                     "venue": "bench gate",
-                    "hours": [[0, 1440]] * 7,
+                    "hours": [{"opens": 0, "closes": 1440}] * 7,
                 },
                 headers=operator,
             )["hall"]

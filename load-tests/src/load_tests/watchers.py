@@ -124,7 +124,7 @@ def _hall(base: str, operator: dict[str, str]) -> tuple[str, str, str]:
                 "name": "watched hall",
                 "kind": "service_centre",
                 "venue": "bench gate",
-                "hours": [[0, 1440]] * 7,
+                "hours": [{"opens": 0, "closes": 1440}] * 7,
             },
             headers=operator,
         ).json()["hall"]

@@ -4,6 +4,7 @@ nothing secret) and the few answers that only the HTTP edge shapes."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 import msgspec
@@ -32,16 +33,20 @@ CodeText = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Prefix = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{1,2}(?!\n)$")]
 
 
+class OpeningHours(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Minutes after local midnight: ``{"opens": 510, "closes": 1050}`` is 08:30–17:30."""
+
+    opens: Minute
+    closes: Minute
+
+
 class HallCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: Name
     kind: HallKind
     venue: Name
-    # Seven [opens, closes] pairs of minutes after midnight, Monday first; null: closed that day.
-    hours: Annotated[
-        list[Annotated[list[Minute], msgspec.Meta(min_length=2, max_length=2)] | None],
-        msgspec.Meta(min_length=7, max_length=7),
-    ]
-    holidays: Annotated[list[Day], msgspec.Meta(max_length=366)] = []
+    # Seven days, Monday first; null: closed that day.
+    hours: Annotated[list[OpeningHours | None], msgspec.Meta(min_length=7, max_length=7)]
+    holidays: Annotated[list[date], msgspec.Meta(max_length=366)] = []
     priority_bands: Annotated[list[PriorityBand], msgspec.Meta(max_length=3)] = msgspec.field(
         default_factory=lambda: ["disabled", "elderly", "booked"]
     )
