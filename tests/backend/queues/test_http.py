@@ -20,6 +20,11 @@ async def test_booking_answers_and_a_reschedule_that_replaces(
     slot = await future_slot(services, world.services[0])
     later = await future_slot(services, world.services[0], days=2)
     citizen, other = await make_citizen(services), await make_citizen(services)
+    # A day that is no date (a NUL in it reached PostgreSQL once: schemathesis) is the client's 400.
+    bad_day = await client.get(
+        f"/api/v1/queue/services/{slot.service_id}/slots", params={"day": "2026-1\x00"}
+    )
+    assert (bad_day.status_code, bad_day.json()["code"]) == (400, "request.invalid")
     booked = await client.post(
         "/api/v1/queue/bookings", json={"slot_id": str(slot.id)}, headers=citizen.headers
     )

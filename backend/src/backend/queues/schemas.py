@@ -24,7 +24,6 @@ from backend.queues.model import (
 )
 
 Name = Annotated[str, plain_text(max_length=128)]
-Day = Annotated[str, msgspec.Meta(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?!\n)$")]
 Minute = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
 # The hall poster's code (12 random bytes, base64url).
 HallCode = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=16, max_length=16)]

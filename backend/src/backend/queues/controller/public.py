@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -13,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from backend.access import ANYONE
 from backend.queues.errors import HallNotFound, ServiceNotFound
 from backend.queues.live import Publisher
-from backend.queues.schemas import Board, Day, HallList, HallView, SlotList
+from backend.queues.schemas import Board, HallList, HallView, SlotList
 from backend.queues.service import HallService
 
 
@@ -56,9 +57,9 @@ class QueuePublicController(Controller):
         errors=(ServiceNotFound,),
     )
     async def slots(
-        self, service_id: FromPath[uuid.UUID], day: FromQuery[Day], halls: NamedDependency[HallService]
+        self, service_id: FromPath[uuid.UUID], day: FromQuery[date], halls: NamedDependency[HallService]
     ) -> SlotList:
-        return SlotList(items=await halls.slots(service_id, day))
+        return SlotList(items=await halls.slots(service_id, day.isoformat()))
 
     @get(
         "/halls/{hall_id:uuid}/board",
