@@ -65,3 +65,9 @@ ensure_redis() {
         --dir /tmp --logfile /tmp/suqian-redis.log
     for _ in $(seq 50); do port_open 6379 && break; sleep 0.1; done
 }
+
+ensure_chromium() {
+    # The hall display board's browser test (tests/smoke/test_queues_embedded.py) drives Debian's
+    # chromium through Debian's chromedriver; nothing is downloaded at run time.
+    command -v chromedriver >/dev/null 2>&1 || apt_install chromium chromium-driver
+}

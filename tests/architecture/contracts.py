@@ -10,7 +10,8 @@ import graph, so a new feature folder is covered the day it lands. Two rules:
    ``backend.app`` and the entry point ``backend.__main__``) imports no feature at all: it stays
    below them.
 3. Only the HTTP edge speaks in HTTP shapes: a feature's ``schemas`` (request and response Structs)
-   are imported by controllers and other schemas only. Services take plain values and domain types
+   are imported by controllers (a ``controller`` module, or the modules of a ``controller`` package)
+   and other schemas only. Services take plain values and domain types
    and return domain types; the controller maps (ADR 5).
 
 Registered in pyproject.toml as contract type ``features``; ``lint-imports`` runs it in the test

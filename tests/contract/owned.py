@@ -25,6 +25,7 @@ from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.licence.factories import issue_at_library
+from tests.backend.queues.factories import future_slot, make_hall
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
@@ -193,6 +194,28 @@ async def application(client: httpx.AsyncClient, owner: Owner) -> str:
     return application_id
 
 
+async def queue_booking(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a booking needs a hall an operator set up"
+    world = await make_hall(owner.services)
+    slot = await future_slot(owner.services, world.services[0])
+    booked = await client.post(
+        "/api/v1/queue/bookings", json={"slot_id": str(slot.id)}, headers=owner.headers
+    )
+    assert booked.status_code == 201, booked.text
+    booking_id: str = booked.json()["id"]
+    return booking_id
+
+
+async def queue_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a number needs a hall an operator set up"
+    world = await make_hall(owner.services)
+    walk_in = {"service_id": str(world.services[0].id), "hall_code": world.code}
+    taken = await client.post("/api/v1/queue/tickets", json=walk_in, headers=owner.headers)
+    assert taken.status_code == 201, taken.text
+    ticket_id: str = taken.json()["id"]
+    return ticket_id
+
+
 MAKERS: dict[str, Maker] = {
     "application.application": application,
     "payment.order": payment_order,
@@ -203,6 +226,8 @@ MAKERS: dict[str, Maker] = {
     "licence.licence": licence_licence,
     "licence.request": licence_request,
     "licence.counter_request": licence_counter_request,
+    "queue.booking": queue_booking,
+    "queue.ticket": queue_ticket,
 }
 
 

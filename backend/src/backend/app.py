@@ -39,6 +39,7 @@ from backend.outbox.feature import FEATURE as OUTBOX
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
+from backend.queues.feature import FEATURE as QUEUES
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
@@ -114,7 +115,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION,
+    CATALOGUE, APPLICATION, QUEUES,
 )  # fmt: skip
 
 

@@ -86,6 +86,12 @@ def _login(seeder: Seeder) -> RequestSpec:
     return RequestSpec("POST", f"{API}/auth/token", JSON, bodies)
 
 
+def _take_number(seeder: Seeder) -> RequestSpec:
+    token = seeder.scanner_token()
+    body = msgspec.json.encode({"service_id": seeder.queue_service()}).decode()
+    return RequestSpec("POST", f"{API}/queue/kiosk/tickets", _bearer(token, JSON), [body])
+
+
 ENDPOINTS = (
     Endpoint("health", "GET", "/health/live", HELLO),
     Endpoint(
@@ -109,6 +115,18 @@ ENDPOINTS = (
         REDIS,
         targets=(Target("ratio", 0.60), Target("p99_ms", 30.0)),
         prepare=_scanner_verify,
+        prepare_each_run=True,
+    ),
+    # Paper tickets at one hall's kiosk: every request bumps the same (service, day) counter row and
+    # the band's rank row, one statement and one commit each (issue 16: >= 2,000 numbers/s).
+    Endpoint(
+        "queue take number",
+        "POST",
+        f"{API}/queue/kiosk/tickets",
+        HELLO,
+        targets=(Target("rate", 2000.0),),
+        connections=32,
+        prepare=_take_number,
         prepare_each_run=True,
     ),
 )

@@ -19,13 +19,14 @@ import msgspec
 from load_tests.cpu import CpuUse
 from load_tests.wrk import WrkResult
 
-Metric = Literal["ratio", "p99_ms"]
+Metric = Literal["ratio", "p99_ms", "rate"]
 Status = Literal["measured", "not available", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """``ratio >= 0.6`` or ``p99_ms <= 30``: ratios are floors, latencies are ceilings."""
+    """``ratio >= 0.6``, ``rate >= 2000`` or ``p99_ms <= 30``: ratios and rates are floors, latencies
+    are ceilings."""
 
     metric: Metric
     limit: float
@@ -33,12 +34,14 @@ class Target:
     def describe(self) -> str:
         if self.metric == "ratio":
             return f"≥ {self.limit:.0%}"
+        if self.metric == "rate":
+            return f"≥ {self.limit:,.0f}/s"
         return f"p99 ≤ {self.limit:g} ms"
 
     def met_by(self, value: float | None) -> bool | None:
         if value is None:
             return None
-        return value >= self.limit if self.metric == "ratio" else value <= self.limit
+        return value >= self.limit if self.metric in ("ratio", "rate") else value <= self.limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,7 @@ def evaluate(row: Row, reference: Row | None) -> list[Verdict]:
     ratio = paired_ratio(row, reference)
     verdicts = []
     for target in row.targets:
-        value = ratio if target.metric == "ratio" else row.p99_ms
+        value = ratio if target.metric == "ratio" else row.rate if target.metric == "rate" else row.p99_ms
         verdicts.append(Verdict(target, value, target.met_by(value) if row.measured else None))
     return verdicts
 

@@ -85,6 +85,7 @@ class Seeder:
         self._citizens: list[Citizen] = []
         self._scanner: tuple[str, str] | None = None  # device id, credential
         self._scanner_token: str | None = None
+        self._queue_service: str | None = None
         self._scanner_expires_at = 0.0
         self._holder: str | None = None
 
@@ -226,6 +227,32 @@ class Seeder:
             self._scanner_token = str(body["access_token"])
             self._scanner_expires_at = time.monotonic() + float(body["expires_in"])
         return self._scanner_token
+
+    def queue_service(self) -> str:
+        """A hall whose kiosk is the bench scanner (venue "bench gate"), open all day, with service A
+        and a counter: the service's id, for the take-number row."""
+        if self._queue_service is None:
+            self.require(("POST", f"{API}/admin/queue/halls"), ("POST", f"{API}/queue/kiosk/tickets"))
+            operator = {"Authorization": f"Bearer {self._operator_token()}"}
+            hall = self._call(
+                "POST",
+                f"{API}/admin/queue/halls",
+                json={
+                    "name": "bench hall",
+                    "kind": "service_centre",
+                    "venue": "bench gate",
+                    "hours": [{"opens": 0, "closes": 1440}] * 7,
+                },
+                headers=operator,
+            )["hall"]
+            service = self._call(
+                "POST",
+                f"{API}/admin/queue/halls/{hall['id']}/services",
+                json={"name": "bench", "prefix": "A"},
+                headers=operator,
+            )
+            self._queue_service = str(service["id"])
+        return self._queue_service
 
     def _operator_token(self) -> str:
         if self._admin_password is None:

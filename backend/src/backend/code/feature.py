@@ -82,6 +82,7 @@ def _scans(w: Wiring) -> ScanService:
         pseudonyms=w.get(Pseudonyms),
         audit=w.get(AuditBuffer),
         clock=infra.clock,
+        holders=HolderRepository(infra.engine),
     )
 
 

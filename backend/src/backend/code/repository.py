@@ -146,6 +146,11 @@ class HolderRepository(Repository):
         )
         return None if row is None else Holder(citizen_id=citizen_id, **row)
 
+    async def find_by_code_id(self, code_id: str) -> uuid.UUID | None:
+        """The citizen whose code id is ``code_id`` (unique), or None."""
+        row = await CodeHolder.select(CodeHolder.citizen_id).where(CodeHolder.code_id == code_id).first()
+        return None if row is None else uuid.UUID(str(row["citizen_id"]))
+
     async def add(self, holder: Holder, *, now: datetime) -> bool:
         """Insert ``holder``; False when the citizen (or, vanishingly rarely, the code id) exists."""
         with UniqueViolation() as taken:

@@ -11,6 +11,7 @@ in-process buffer (``backend.code.tasks``). No database query, no database write
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -22,7 +23,7 @@ from backend.auth.tokens import TokenService
 from backend.clock import Clock
 from backend.code.errors import SceneUnknown
 from backend.code.policy import SCENE_POLICY, Pseudonyms
-from backend.code.repository import RevocationRepository
+from backend.code.repository import HolderRepository, RevocationRepository
 from backend.code.tasks import AuditBuffer
 from backend.code.trust import CodeTrust
 from backend.pagination import CursorInvalid
@@ -72,6 +73,7 @@ class ScanService:
         pseudonyms: Pseudonyms,
         audit: AuditBuffer,
         clock: Clock,
+        holders: HolderRepository,
     ) -> None:
         self._trust = trust
         self._revocations = revocations
@@ -80,9 +82,22 @@ class ScanService:
         self._pseudonyms = pseudonyms
         self._audit = audit
         self._clock = clock
+        self._holders = holders
 
     async def verify(self, principal: Principal, code: str) -> GateDecision:
         """Pass or deny one presented code at this scanner's scene; every answer is audited."""
+        decision, _ = await self._verify(principal, code)
+        return decision
+
+    async def identify(self, principal: Principal, code: str) -> uuid.UUID | None:
+        """The citizen whose code a device read at a counter or kiosk (check-in at a hall), checked
+        and claimed exactly as at a gate; None when the code does not pass there."""
+        decision, code_id = await self._verify(principal, code)
+        if decision.decision != "pass" or code_id is None:
+            return None
+        return await self._holders.find_by_code_id(code_id)
+
+    async def _verify(self, principal: Principal, code: str) -> tuple[GateDecision, str | None]:
         scene = scene_of(principal)
         verifier = await self._trust.verifier()
         now = int(self._clock.now().timestamp())
@@ -124,12 +139,13 @@ class ScanService:
                 "mode": str(claims.mode) if claims is not None else None,
             },
         )
-        return GateDecision(
+        decision = GateDecision(
             decision="pass" if verdict.passed else "deny",
             reason=verdict.reason.value,
             scene=scene,
             pseudonym=self._pseudonyms.of(scene, claims.code_id) if claims is not None else None,
         )
+        return decision, claims.code_id if claims is not None else None
 
     async def revocations(self, *, since: str | None, limit: int) -> RevocationFeed:
         """Entries after ``since`` still inside the 48 h horizon, oldest first (cursor = entry id)."""

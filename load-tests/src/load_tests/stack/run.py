@@ -14,7 +14,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +100,10 @@ class Stack:
 
 
 @contextmanager
-def running_stack(workdir: Path, references: Sequence[ReferenceApp]) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, references: Sequence[ReferenceApp], *, api_env: Mapping[str, str] | None = None
+) -> Iterator[Stack]:
+    """The API (with ``api_env`` added to its environment) and the reference apps, stopped at the end."""
     admin_urls = (
         tuple(
             u
@@ -125,7 +128,7 @@ def running_stack(workdir: Path, references: Sequence[ReferenceApp]) -> Iterator
             "api",
             _suqian_command(),
             port=port,
-            env=_suqian_env(provisioned, port, workdir / "data", admin),
+            env={**_suqian_env(provisioned, port, workdir / "data", admin), **(api_env or {})},
             log_path=workdir / "api.log",
             ready_path="/health/ready",
             timeout_s=120,

@@ -1,0 +1,2 @@
+"""The queues routes: operators' admin, the public halls and board, citizens' bookings and numbers,
+kiosks, counters, and the live stream."""

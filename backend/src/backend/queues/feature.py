@@ -1,0 +1,159 @@
+"""The queues feature: halls, slots and bookings, numbers, counters, live positions and the board."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backend.account_link.service import AccountLinkService
+from backend.background import Job, Periodic
+from backend.code.scanning import ScanService
+from backend.feature import Feature
+from backend.idempotency import Idempotency
+from backend.queues.bookings import BookingService
+from backend.queues.controller.admin import QueueAdminController
+from backend.queues.controller.citizen import QueueCitizenController
+from backend.queues.controller.live import QueueLiveController
+from backend.queues.controller.public import QueuePublicController
+from backend.queues.controller.staff import QueueCounterController, QueueKioskController
+from backend.queues.counters import CounterService
+from backend.queues.live import POLL_SECONDS, Bus, Fanout, LocalBus, Publisher, RedisBus
+from backend.queues.repository.bookings import BookingRepository
+from backend.queues.repository.events import EventRepository, NoticeRepository
+from backend.queues.repository.halls import HallRepository
+from backend.queues.repository.tickets import TicketRepository
+from backend.queues.service import HallService
+from backend.queues.settings import QueueSettings
+from backend.queues.tasks import NoticeSender
+from backend.queues.tickets import TicketService
+from backend.wiring import Wiring
+
+
+def _halls(w: Wiring) -> HallService:
+    infra = w.infra
+    return HallService(
+        repository=HallRepository(infra.engine), audit=infra.audit, clock=infra.clock, engine=infra.engine
+    )
+
+
+def _bookings(w: Wiring) -> BookingService:
+    infra = w.infra
+    return BookingService(
+        bookings=BookingRepository(infra.engine),
+        halls=HallRepository(infra.engine),
+        notices=NoticeRepository(infra.engine),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
+def _bus(w: Wiring) -> Bus:
+    redis = w.settings.redis
+    if redis.url:
+        return RedisBus(redis.url, channel=f"{redis.key_prefix}queue:events", fanout=w.get(Fanout))
+    return LocalBus(w.get(Fanout))
+
+
+def _publisher(w: Wiring) -> Publisher:
+    engine = w.infra.engine
+    return Publisher(
+        events=EventRepository(engine),
+        tickets=TicketRepository(engine),
+        halls=HallRepository(engine),
+        bus=w.get(Bus),
+        clock=w.infra.clock,
+    )
+
+
+def _tickets(w: Wiring) -> TicketService:
+    infra = w.infra
+    return TicketService(
+        halls=w.get(HallService),
+        tickets=TicketRepository(infra.engine),
+        bookings=BookingRepository(infra.engine),
+        publisher=w.get(Publisher),
+        codes=w.get(ScanService),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
+def _counters(w: Wiring) -> CounterService:
+    infra = w.infra
+    return CounterService(
+        halls=w.get(HallService),
+        hall_rows=HallRepository(infra.engine),
+        tickets=TicketRepository(infra.engine),
+        notices=NoticeRepository(infra.engine),
+        publisher=w.get(Publisher),
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
+def _sender(w: Wiring) -> NoticeSender:
+    return NoticeSender(
+        notices=NoticeRepository(w.infra.engine),
+        links=w.get(AccountLinkService),
+        wechat=w.infra.upstreams.wechat,
+        settings=w.section(QueueSettings),
+        clock=w.infra.clock,
+    )
+
+
+def _jobs(w: Wiring) -> Sequence[Job]:
+    slot_days = w.section(QueueSettings).slot_days
+    halls = w.get(HallService)
+
+    async def materialise() -> None:
+        await halls.materialise(days=slot_days)
+
+    async def sweep() -> None:
+        await w.get(BookingService).sweep()
+
+    jobs: list[Job] = [
+        Periodic("queue fan-out poll", every=POLL_SECONDS, step=w.get(Fanout).poll),
+        Periodic("queue notices", every=2.0, step=w.get(NoticeSender).step),
+        Periodic("queue no-shows and reminders", every=60.0, step=sweep),
+        Periodic("queue slots ahead", every=3600.0, step=materialise),
+    ]
+    bus = w.get(Bus)
+    if isinstance(bus, RedisBus):
+        jobs.append(bus)
+    return jobs
+
+
+FEATURE = Feature(
+    name="queues",
+    routes=(
+        QueueAdminController,
+        QueuePublicController,
+        QueueCitizenController,
+        QueueKioskController,
+        QueueCounterController,
+        QueueLiveController,
+    ),
+    piccolo_app="backend.queues.piccolo_app",
+    settings=QueueSettings,
+    services={
+        HallService: _halls,
+        BookingService: _bookings,
+        Fanout: lambda w: Fanout(EventRepository(w.infra.engine)),
+        Bus: _bus,
+        Publisher: _publisher,
+        TicketService: _tickets,
+        CounterService: _counters,
+        NoticeSender: _sender,
+    },
+    dependencies={
+        "halls": HallService,
+        "bookings": BookingService,
+        "tickets": TicketService,
+        "counters": CounterService,
+        "publisher": Publisher,
+        "fanout": Fanout,
+        "idempotency": Idempotency,
+    },
+    background=_jobs,
+)

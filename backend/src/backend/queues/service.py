@@ -1,0 +1,253 @@
+"""Halls as operators configure them (services, counters, staff, hours and holidays), the slots
+materialised ahead from each service's template, and what the public reads of them."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from backend.audit.service import AuditLog
+from backend.auth.principal import Principal
+from backend.clock import Clock
+from backend.database import UniqueViolation, transaction
+from backend.queues.errors import (
+    CounterNotFound,
+    CounterNotYours,
+    HallNotFound,
+    PrefixTaken,
+    ScheduleInvalid,
+    ServiceNotFound,
+    ServiceNotInHall,
+    VenueTaken,
+)
+from backend.queues.model import LOCAL, Counter, Hall, HallKind, PriorityBand, Service, Slot
+from backend.queues.repository.halls import HallRepository
+
+MINUTES_A_DAY = 24 * 60
+# How long, and for how many halls, ``exists`` remembers a hall it found.
+KNOWN_FOR = 300.0
+KNOWN_HALLS = 10_000
+
+
+def local_day(moment: datetime) -> str:
+    return moment.astimezone(LOCAL).date().isoformat()
+
+
+def slots_of(hall: Hall, service: Service, day: date) -> list[Slot]:
+    """The slots of ``service`` on ``day`` by its template: none on a holiday or a closed weekday."""
+    hours = hall.hours[day.weekday()]
+    if hours is None or day.isoformat() in hall.holidays:
+        return []
+    opens, closes = hours
+    midnight = datetime.combine(day, time(), LOCAL)
+    found = []
+    start = opens
+    while start + service.slot_minutes <= closes:
+        found.append(
+            Slot(
+                id=uuid.uuid4(),
+                service_id=service.id,
+                hall_id=hall.id,
+                day=day.isoformat(),
+                starts_at=midnight + timedelta(minutes=start),
+                ends_at=midnight + timedelta(minutes=start + service.slot_minutes),
+                capacity=service.slot_capacity,
+                booked=0,
+            )
+        )
+        start += service.slot_minutes
+    return found
+
+
+class HallService:
+    """Operators set halls up; anyone reads them and their free slots."""
+
+    def __init__(
+        self, *, repository: HallRepository, audit: AuditLog, clock: Clock, engine: Engine[Any]
+    ) -> None:
+        self._known: dict[uuid.UUID, float] = {}
+        self._repository = repository
+        self._audit = audit
+        self._clock = clock
+        self._engine = engine
+
+    async def create_hall(
+        self,
+        *,
+        name: str,
+        kind: HallKind,
+        venue: str,
+        hours: list[list[int] | None],
+        holidays: list[str],
+        priority_bands: list[PriorityBand],
+        grace_seconds: int,
+        max_recalls: int,
+        check_in_before_minutes: int,
+        check_in_after_minutes: int,
+        by: Principal,
+    ) -> tuple[Hall, str]:
+        """A new hall and the check-in code its QR poster carries."""
+        for pair in hours:
+            if pair is not None and not (len(pair) == 2 and 0 <= pair[0] < pair[1] <= MINUTES_A_DAY):
+                raise ScheduleInvalid()
+        hall = Hall(
+            id=uuid.uuid4(),
+            name=name,
+            kind=kind,
+            venue=venue,
+            hours=hours,
+            holidays=sorted(set(holidays)),
+            priority_bands=list(dict.fromkeys(priority_bands)),
+            grace_seconds=grace_seconds,
+            max_recalls=max_recalls,
+            check_in_before_minutes=check_in_before_minutes,
+            check_in_after_minutes=check_in_after_minutes,
+            created_at=self._clock.now(),
+        )
+        code = secrets.token_urlsafe(12)
+        async with transaction(self._engine):
+            with UniqueViolation(raise_as=VenueTaken):
+                await self._repository.add_hall(hall, check_in_code=code)
+            await self._audit.append(
+                actor=by.subject, action="queue.hall_created", subject=f"hall:{hall.id}", chain="queue"
+            )
+        return hall, code
+
+    async def hall(self, hall_id: uuid.UUID) -> Hall:
+        hall = await self._repository.find_hall(hall_id)
+        if hall is None:
+            raise HallNotFound()
+        return hall
+
+    async def exists(self, hall_id: uuid.UUID) -> None:
+        """``HallNotFound`` unless the hall exists; a hall once seen is remembered ``KNOWN_FOR``
+        seconds (halls are never deleted): thousands of watchers reconnecting at once after a restart
+        must not each queue a query on the pool for it."""
+        now = self._clock.monotonic()
+        if self._known.get(hall_id, 0.0) > now:
+            return
+        await self.hall(hall_id)
+        if len(self._known) > KNOWN_HALLS:
+            self._known.clear()
+        self._known[hall_id] = now + KNOWN_FOR
+
+    async def hall_at_venue(self, venue: str) -> Hall | None:
+        return await self._repository.find_hall_by_venue(venue)
+
+    async def halls(self) -> list[Hall]:
+        return await self._repository.halls()
+
+    async def check_in_code(self, hall_id: uuid.UUID) -> str:
+        code = await self._repository.check_in_code(hall_id)
+        if code is None:
+            raise HallNotFound()
+        return code
+
+    async def add_service(
+        self,
+        hall_id: uuid.UUID,
+        *,
+        name: str,
+        prefix: str,
+        slot_minutes: int,
+        slot_capacity: int,
+        service_minutes: float,
+        by: Principal,
+    ) -> Service:
+        await self.hall(hall_id)
+        service = Service(
+            id=uuid.uuid4(),
+            hall_id=hall_id,
+            name=name,
+            prefix=prefix,
+            slot_minutes=slot_minutes,
+            slot_capacity=slot_capacity,
+            service_seconds=service_minutes * 60,
+        )
+        async with transaction(self._engine):
+            with UniqueViolation(raise_as=PrefixTaken):
+                await self._repository.add_service(service, now=self._clock.now())
+            await self._audit.append(
+                actor=by.subject,
+                action="queue.service_created",
+                subject=f"service:{service.id}",
+                chain="queue",
+            )
+        return service
+
+    async def service(self, service_id: uuid.UUID) -> Service:
+        service = await self._repository.find_service(service_id)
+        if service is None:
+            raise ServiceNotFound()
+        return service
+
+    async def services(self, hall_id: uuid.UUID) -> list[Service]:
+        return await self._repository.services(hall_id)
+
+    async def add_counter(
+        self, hall_id: uuid.UUID, *, name: str, services: list[uuid.UUID], by: Principal
+    ) -> Counter:
+        await self.hall(hall_id)
+        own = {s.id for s in await self.services(hall_id)}
+        if not services or not set(services) <= own:
+            raise ServiceNotInHall()
+        counter = Counter(id=uuid.uuid4(), hall_id=hall_id, name=name, services=list(dict.fromkeys(services)))
+        async with transaction(self._engine):
+            await self._repository.add_counter(counter, now=self._clock.now())
+            await self._audit.append(
+                actor=by.subject,
+                action="queue.counter_created",
+                subject=f"counter:{counter.id}",
+                chain="queue",
+            )
+        return counter
+
+    async def counters(self, hall_id: uuid.UUID) -> list[Counter]:
+        return await self._repository.counters(hall_id)
+
+    async def counter_for(self, counter_id: uuid.UUID, principal: Principal) -> Counter:
+        """The counter, if ``principal`` may work it: an operator anywhere, counter staff only in the
+        halls they are assigned to (403 elsewhere)."""
+        counter = await self._repository.find_counter(counter_id)
+        if counter is None:
+            raise CounterNotFound()
+        if "operator" not in principal.roles and not await self._repository.assigned(
+            counter.hall_id, principal.id
+        ):
+            raise CounterNotYours()
+        return counter
+
+    async def assign(self, hall_id: uuid.UUID, staff_id: uuid.UUID, *, by: Principal) -> None:
+        await self.hall(hall_id)
+        async with transaction(self._engine):
+            await self._repository.assign(hall_id, staff_id, now=self._clock.now())
+            await self._audit.append(
+                actor=by.subject,
+                action="queue.staff_assigned",
+                subject=f"hall:{hall_id}",
+                data={"staff": str(staff_id)},
+                chain="queue",
+            )
+
+    async def materialise(self, *, days: int, service_id: uuid.UUID | None = None) -> int:
+        """Slots for today and the next ``days`` - 1 days of one service or all; how many were new."""
+        services = [await self.service(service_id)] if service_id else await self._repository.services()
+        today = self._clock.now().astimezone(LOCAL).date()
+        added = 0
+        halls: dict[uuid.UUID, Hall] = {}
+        for service in services:
+            hall = halls.get(service.hall_id) or await self.hall(service.hall_id)
+            halls[hall.id] = hall
+            for offset in range(days):
+                added += await self._repository.add_slots(
+                    slots_of(hall, service, today + timedelta(days=offset))
+                )
+        return added
+
+    async def slots(self, service_id: uuid.UUID, day: str) -> list[Slot]:
+        await self.service(service_id)
+        return await self._repository.slots(service_id, day)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import msgspec
+
+
+class QueueSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``SUQIAN_QUEUES_<FIELD>``."""
+
+    # Slots are materialised this many days ahead (today included), hourly.
+    slot_days: int = 14
+    # WeChat subscribe-message templates, one per event the citizen allowed.
+    called_template: str = "queue-called"
+    third_template: str = "queue-third"
+    reminder_template: str = "queue-reminder"

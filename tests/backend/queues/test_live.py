@@ -1,0 +1,78 @@
+"""The live feed on PostgreSQL + Redis: a watcher that reconnects with Last-Event-ID misses no call,
+and with Redis gone events still arrive (each worker polls the database)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from backend.queues.live import Fanout, Publisher, RedisBus
+from backend.queues.repository.events import EventRepository
+from backend.queues.repository.halls import HallRepository
+from backend.queues.repository.tickets import TicketRepository
+from tests.backend.queues.factories import citizen, counters, fanout, make_hall, tickets
+from tests.backend.staff.factories import operator_principal
+from tests.services import Services
+
+
+async def _events(stream: AsyncIterator[bytes], count: int) -> list[tuple[int, dict[str, object]]]:
+    """The next ``count`` events of an SSE stream (comments and the retry line skipped)."""
+    found: list[tuple[int, dict[str, object]]] = []
+    while len(found) < count:
+        chunk = (await asyncio.wait_for(anext(stream), 10)).decode()
+        if chunk.startswith("id: "):
+            head, data = chunk.strip().split("\n")
+            found.append((int(head.removeprefix("id: ")), json.loads(data.removeprefix("data: "))))
+    return found
+
+
+async def test_a_watcher_reconnecting_with_last_event_id_misses_no_call(services: Services) -> None:
+    world = await make_hall(services)
+    for _ in range(10):
+        await tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code)
+    operator, desk = operator_principal(), world.counters[0].id
+    stream = fanout(services).watch(world.hall.id, 0)
+    for _ in range(3):
+        await counters(services).call_next(operator, desk)
+    first = await _events(stream, 3)
+    await stream.aclose()  # the client went away...
+    for _ in range(4):  # ...and calls went on meanwhile
+        await counters(services).call_next(operator, desk)
+    again = fanout(services).watch(world.hall.id, first[-1][0])
+    for _ in range(3):
+        await counters(services).call_next(operator, desk)
+    rest = await _events(again, 7)  # the 4 calls missed meanwhile, then the 3 live ones
+    await again.aclose()
+    seqs = [seq for seq, _ in first + rest]
+    assert seqs == list(range(1, len(seqs) + 1))
+    seen = [event["ticket"] for _, event in first + rest if event["kind"] == "called"]
+    assert seen == [f"A{n:03d}" for n in range(1, 11)]
+
+
+async def test_with_redis_down_events_still_reach_watchers_by_polling(services: Services) -> None:
+    world = await make_hall(services)
+    await tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code)
+    engine = services.engine
+    # Another worker whose Redis is gone: its publish fails, its poll still reads the database.
+    lonely = Fanout(EventRepository(engine))
+    dead = RedisBus("redis://127.0.0.1:1/0", channel="dead", fanout=Fanout(EventRepository(engine)))
+    publisher = Publisher(
+        events=EventRepository(engine),
+        tickets=TicketRepository(engine),
+        halls=HallRepository(engine),
+        bus=dead,
+        clock=services.clock,
+    )
+    stream = lonely.watch(world.hall.id, 0)
+    first = asyncio.ensure_future(anext(stream))  # registers the watcher
+    await asyncio.sleep(0.1)
+    called = await counters(services).call_next(operator_principal(), world.counters[0].id)
+    await publisher.publish(world.hall.id, 1)  # logs, does not raise
+    await lonely.poll()
+    chunks = [await asyncio.wait_for(first, 5)]
+    while not chunks[-1].startswith(b"id: "):
+        chunks.append(await asyncio.wait_for(anext(stream), 5))
+    assert json.loads(chunks[-1].split(b"data: ", 1)[1])["ticket"] == called.label
+    await stream.aclose()
+    await dead.drain()
