@@ -4,7 +4,6 @@ verifier's requests can no longer be answered, an expired request hands nothing 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -12,16 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.clock import Clock, SystemClock
+from backend.clock import SystemClock
 from backend.licence.errors import RequestClosed
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
 from backend.licence.status import StatusLists
 from backend.licence.verifiers import VerifierRegistry
-from backend.wiring import Wiring
 from integrations.alipay import sandbox_open_id
 from integrations.wechat import sandbox_openid
 from tests.backend.citizen.factories import request_code
+from tests.backend.code.factories import worker_at
 from tests.backend.licence.factories import (
     Holder,
     asked,
@@ -143,9 +142,7 @@ def _later(services: Services, days: int) -> Services:
         def now(self) -> Any:
             return super().now() + timedelta(days=days)
 
-    clock: Clock = Later()
-    infra = dataclasses.replace(services.wiring.infra, clock=clock)
-    return Services(Wiring(services.wiring.settings, services.wiring.features, infrastructure=infra))
+    return worker_at(services, Later())
 
 
 async def test_a_credential_is_renewed_in_its_last_month(web: httpx.AsyncClient, services: Services) -> None:

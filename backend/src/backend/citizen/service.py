@@ -31,6 +31,7 @@ from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
+from backend.citizen import sealed
 from backend.citizen.errors import (
     AccountFrozen,
     AlreadyRegistered,
@@ -68,7 +69,6 @@ from backend.database import transaction
 from backend.errors import Invalid
 from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
-from integrations import mask_name
 from integrations.population import PopulationClient
 
 log = logging.getLogger("backend.citizen")
@@ -238,28 +238,24 @@ class CitizenService:
             name, id_number = parse_identity(name, id_number, today=self._clock.now().date())
         except Invalid:
             return False
-        stored_name = self._cipher.open(row.name_sealed, column=NAME)
-        stored_id = self._cipher.open(row.id_number_sealed, column=ID_NUMBER)
+        stored = sealed.identity(row, self._cipher)
         # Both compared, always, in constant time: the answer must not tell which one differed.
-        same_name = hmac.compare_digest(stored_name.encode(), name.encode())
-        same_id = hmac.compare_digest(stored_id.encode(), id_number.encode())
+        same_name = hmac.compare_digest(stored.name.encode(), name.encode())
+        same_id = hmac.compare_digest(stored.id_number.encode(), id_number.encode())
         return same_name and same_id
 
     async def get(self, citizen_id: uuid.UUID) -> Citizen:
         row = await self._repository.find(citizen_id)
         if row is None:
             raise CitizenNotFound()
-        return self._read(row)
+        return sealed.masked(row, self._cipher)
 
     async def real_identity(self, citizen_id: uuid.UUID) -> RealIdentity:
         """The citizen's unmasked name and ID number (see ``RealIdentity`` for when to ask)."""
         row = await self._repository.find(citizen_id)
         if row is None:
             raise CitizenNotFound()
-        return RealIdentity(
-            name=self._cipher.open(row.name_sealed, column=NAME),
-            id_number=self._cipher.open(row.id_number_sealed, column=ID_NUMBER),
-        )
+        return sealed.identity(row, self._cipher)
 
     async def admit(
         self,
@@ -392,18 +388,7 @@ class CitizenService:
         tokens = await self._tokens.issue_pair(
             "citizen", row.id, scopes=CITIZEN_SCOPES, client_id=APP_CLIENT_ID
         )
-        return Registration(citizen=self._read(row), tokens=tokens)
-
-    def _read(self, row: CitizenRow) -> Citizen:
-        return Citizen(
-            id=row.id,
-            name=mask_name(self._cipher.open(row.name_sealed, column=NAME)),
-            id_number=mask_id_number(self._cipher.open(row.id_number_sealed, column=ID_NUMBER)),
-            phone=mask_phone(self._cipher.open(row.phone_sealed, column=PHONE)),
-            has_password=row.password_hash is not None,
-            verified_at=row.verified_at,
-            created_at=row.created_at,
-        )
+        return Registration(citizen=sealed.masked(row, self._cipher), tokens=tokens)
 
     async def _refuse_taken(self, new: NewCitizen) -> None:
         # Never say which phone holds the ID number: the caller proved only their own phone.
