@@ -4,6 +4,8 @@ resubmission, approval and completion — each an event, an impossible move a 40
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -168,6 +170,25 @@ async def test_the_whole_life_of_an_application_with_callbacks_duplicated_and_ou
     assert {e["source"] for e in events} == {"citizen", "system", "department"}
     withdraw = await web.post(f"{path}/withdraw", json={"reason": "不办了"}, headers=citizen.headers)
     assert withdraw.status_code == 409
+    # The evidence: each step audited with the digest of what was sent or decided; the day is not
+    # over, so no entry has its proof yet (tests/backend/evidence proves sealed days).
+    evidence = (await web.get(f"{path}/evidence", headers=citizen.headers)).json()["items"]
+    actions = [p["entry"]["action"] for p in evidence]
+    assert actions[:2] == ["application.submit", "application.department"]
+    assert actions.count("application.department") == 6
+    assert {p["root"] for p in evidence} == {None}
+    sent = json.loads(evidence[0]["entry"]["data"])["data_digest"]
+    first = residence_form(citizen.person)
+    assert (
+        sent
+        == hashlib.sha256(
+            json.dumps(first, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        ).hexdigest()
+    )
+    decisions = [
+        json.loads(p["entry"]["data"]) for p in evidence if p["entry"]["action"] == "application.department"
+    ]
+    assert all(len(d["decision_digest"]) == 64 for d in decisions)
 
 
 async def _supplemented(twin: Any, case_id: str) -> bool:

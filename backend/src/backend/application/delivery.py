@@ -14,6 +14,7 @@ entry as its external id — so callbacks out of order, duplicated or lost chang
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -171,6 +172,13 @@ class Delivery:
                 actor=f"department:{case_id}",
                 action="application.department",
                 subject=f"application:{row.id}",
-                data={"case_status": entry.status, "from": row.status, "to": to_status, "entry": index},
+                data={
+                    "case_status": entry.status,
+                    "from": row.status,
+                    "to": to_status,
+                    "entry": index,
+                    # The decision as the department recorded it (status, time, note): provable later.
+                    "decision_digest": hashlib.sha256(msgspec.json.encode(entry, order="sorted")).hexdigest(),
+                },
                 chain="application",
             )

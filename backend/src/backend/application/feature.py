@@ -13,6 +13,7 @@ from backend.application.service import DELIVER, SUPPLEMENT, SYNC, ApplicationSe
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
 from backend.catalogue.service import CatalogueService
+from backend.evidence.service import EvidenceService
 from backend.feature import Feature
 from backend.licence.service import LicenceService
 from backend.outbox.service import Outbox
@@ -80,7 +81,7 @@ FEATURE = Feature(
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
     services={ApplicationService: _applications, Delivery: _delivery},
-    dependencies={"applications": ApplicationService, "delivery": Delivery},
+    dependencies={"applications": ApplicationService, "delivery": Delivery, "evidence": EvidenceService},
     background=_jobs,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,

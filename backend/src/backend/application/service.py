@@ -274,7 +274,10 @@ class ApplicationService:
         **values: Any,
     ) -> None:
         now = self._clock.now()
-        digest = hashlib.sha256(msgspec.json.encode(self._open(row.id, "data", row.data))).hexdigest()
+        # The evidence of what was sent: SHA-256 of the form data as JSON, keys sorted, no spaces —
+        # recomputable by anyone holding the data (the citizen's GET of the application).
+        data = self._open(row.id, "data", row.data)
+        digest = hashlib.sha256(msgspec.json.encode(data, order="sorted")).hexdigest()
         async with transaction(self._engine):
             if not await self._repository.move(row.id, expected=expected, to=target, now=now, **values):
                 current = await self._repository.find(row.id)
