@@ -9,7 +9,7 @@ from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController
 from backend.application.delivery import Delivery
 from backend.application.repository import ApplicationRepository
-from backend.application.service import DELIVER, SUPPLEMENT, SYNC, ApplicationService
+from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
 from backend.catalogue.service import CatalogueService
@@ -87,5 +87,6 @@ FEATURE = Feature(
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,
         SYNC: lambda w: w.get(Delivery).sync,
+        WITHDRAW: lambda w: w.get(Delivery).withdraw,
     },
 )
