@@ -13,6 +13,7 @@ import pytest
 from backend.application.service import DELIVER, deliver_key
 from backend.outbox.service import Outbox
 from tests.backend.application.conftest import cases_twin, eventually, read, workers
+from tests.backend.application.factories import give_required
 from tests.backend.licence.factories import Holder, holder
 from tests.services import Services
 
@@ -28,11 +29,17 @@ def residence_form(person: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def draft(web: httpx.AsyncClient, citizen: Holder, item: str = "SQ-GA-0001") -> str:
+async def draft(
+    web: httpx.AsyncClient, citizen: Holder, item: str = "SQ-GA-0001", *, materials: bool = True
+) -> str:
+    """A draft of ``item``; of SQ-GA-0001 with its required materials given (unless ``materials``
+    is False)."""
     created = await web.post("/api/v1/applications", json={"item_code": item}, headers=citizen.headers)
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "draft"
     application_id: str = created.json()["id"]
+    if materials and item == "SQ-GA-0001":
+        await give_required(web, citizen, application_id)
     return application_id
 
 
