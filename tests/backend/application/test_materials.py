@@ -14,8 +14,8 @@ import pytest
 
 from backend.application.materials import MaterialService
 from backend.application.service import ApplicationService
-from backend.licence.errors import LicenceUnusable
 from backend.application.sniff import sniff
+from backend.licence.errors import LicenceUnusable
 from backend.licence.status import StatusLists
 from tests.backend.application.factories import jpeg, licence_id, pdf, png, upload
 from tests.backend.application.test_lifecycle import draft, residence_form
