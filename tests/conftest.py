@@ -10,7 +10,9 @@ import base64
 import logging
 import os
 import secrets
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -99,6 +101,8 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
     # can seed residents and read the SMS outbox; production never mounts them (create_app refuses).
     values: dict[str, object] = {
         "mode": "benchmark",
+        # Uploaded materials go to <data dir>/blobs: a folder of the test run, not the checkout's data/.
+        "data_dir": Path(tempfile.mkdtemp(prefix="suqian-test-")),
         "database": DatabaseSettings(url=pg_url, pool_min=1, pool_max=8),
         "redis": RedisSettings(url=REDIS_URL, key_prefix=redis_prefix),
         "secrets": SecretSettings(

@@ -194,6 +194,21 @@ async def application(client: httpx.AsyncClient, owner: Owner) -> str:
     return application_id
 
 
+async def application_material(client: httpx.AsyncClient, owner: Owner) -> str:
+    application_id = await application(client, owner)
+    # The smallest PNG the sniffer takes (signature, IHDR, IEND).
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    uploaded = await client.post(
+        f"/api/v1/applications/{application_id}/materials",
+        params={"slot": "residence_proof", "filename": "proof.png"},
+        content=png,
+        headers={**owner.headers, "content-type": "image/png"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    material_id: str = uploaded.json()["id"]
+    return material_id
+
+
 async def queue_booking(client: httpx.AsyncClient, owner: Owner) -> str:
     assert owner.services is not None, "a booking needs a hall an operator set up"
     world = await make_hall(owner.services)
@@ -218,6 +233,7 @@ async def queue_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
 
 MAKERS: dict[str, Maker] = {
     "application.application": application,
+    "application.material": application_material,
     "payment.order": payment_order,
     "utility.account": utility_account,
     "utility.payment": utility_payment,

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import msgspec
 import pytest
 
 from integrations import SignatureRejected, UpstreamRejected
 from integrations._seed import NAMED_RESIDENTS
-from integrations.cases import Applicant, ApplicationSubmission, CaseClient, Withdrawal, parse_status_callback
+from integrations.cases import (
+    Applicant,
+    ApplicationSubmission,
+    CaseClient,
+    Document,
+    DocumentReceipt,
+    MaterialRef,
+    Withdrawal,
+    parse_status_callback,
+)
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
 
 from .conftest import GovRig, GovRigFactory
@@ -139,3 +150,43 @@ async def test_a_withdrawal_closes_an_undecided_case_once_and_a_decided_one_refu
     assert first.status == status.status == "withdrawn"
     assert [(h.status, h.note) for h in status.history][-1] == ("withdrawn", "不办了")
     assert refused.value.code == "case_closed"
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def upload_ref(content: bytes) -> MaterialRef:
+    return MaterialRef(
+        slot="residence_proof",
+        name="租房合同.png",
+        source="upload",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        media_type="image/png",
+    )
+
+
+async def test_a_submission_names_its_documents_once_they_were_sent(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        cases = rig.adapter(CaseClient)
+        ref = upload_ref(PNG)
+        with pytest.raises(UpstreamRejected) as caught:
+            await cases.submit_application(make_submission(materials=[ref]), idempotency_key="app-d1")
+        assert (caught.value.code, caught.value.status_code) == ("document_missing", 422)
+        document = Document(media_type="image/png", content=PNG)
+        first = await cases.put_document(ref.sha256, document)
+        again = await cases.put_document(ref.sha256, document)
+        assert first == again == DocumentReceipt(sha256=ref.sha256, size=len(PNG))
+        receipt = await cases.submit_application(make_submission(materials=[ref]), idempotency_key="app-d2")
+        state = rig.twin_state("cases")
+        assert state.materials[receipt.case_id] == [ref]
+        assert state.documents[ref.sha256].content == PNG
+
+
+async def test_a_document_whose_bytes_do_not_hash_to_its_name_is_refused(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        with pytest.raises(UpstreamRejected) as caught:
+            await rig.adapter(CaseClient).put_document(
+                hashlib.sha256(b"other").hexdigest(), Document(media_type="image/png", content=PNG)
+            )
+    assert (caught.value.code, caught.value.status_code) == ("digest_mismatch", 422)

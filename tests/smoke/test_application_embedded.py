@@ -1,6 +1,7 @@
 """The whole life of an application on the embedded default (SQLite, in-process store and outbox
 workers, the sandbox's case system calling back in-process), over real HTTP: find the item by an
-everyday word, draft it (filled from the ID card), fill the rest, submit, the department accepts,
+everyday word, draft it (filled from the ID card), fill the rest, attach its materials (a licence
+and an upload, stored in the data folder's blob store), submit, the department accepts,
 reviews and returns it for correction, the citizen corrects and resubmits, the department approves
 and completes it."""
 
@@ -72,6 +73,26 @@ def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path
         saved = web.put(f"{path}/data", json={"data": data}, headers=citizen)
         assert saved.json()["errors"] == [], saved.text
 
+        # Attach: the ID card as the citizen's licence, the lease uploaded (a PNG, whatever its name).
+        licences = web.get("/api/v1/licences", headers=citizen).json()["items"]
+        card = next(i["id"] for i in licences if i["kind_code"] == "JMSFZ")
+        given = web.post(
+            f"{path}/materials/licence", json={"slot": "id_card", "licence_id": card}, headers=citizen
+        )
+        assert given.status_code == 201, given.text
+        assert web.post(f"{path}/submit", headers=citizen).json()["code"] == "application.materials_missing"
+        lease = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+        uploaded = web.post(
+            f"{path}/materials",
+            params={"slot": "residence_proof", "filename": "租房合同.pdf"},
+            content=lease,
+            headers={**citizen, "content-type": "application/pdf"},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["media_type"] == "image/png"
+        assert web.get(f"/api/v1/materials/{uploaded.json()['id']}", headers=citizen).content == lease
+        assert web.get(f"{path}/materials", headers=citizen).json()["missing"] == []
+
         # Submit: forwarded by the in-process outbox worker; the department's case number comes back.
         submitted = web.post(f"{path}/submit", headers=citizen)
         assert submitted.status_code == 200, submitted.text
@@ -116,6 +137,8 @@ def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path
         # The evidence of it: each step audited with its digest, the day's proof once midnight passes
         # (on SQLite too: the seal job ran at start and found nothing ended).
         evidence = web.get(f"{path}/evidence", headers=citizen).json()["items"]
-        assert evidence[0]["entry"]["action"] == "application.submit"
-        assert len(json.loads(evidence[0]["entry"]["data"])["data_digest"]) == 64
+        submit = next(p for p in evidence if p["entry"]["action"] == "application.submit")
+        assert len(json.loads(submit["entry"]["data"])["data_digest"]) == 64
+        uploads = [p for p in evidence if p["entry"]["action"] == "application.material_added"]
+        assert uploads, "each attached material's digest is evidence too"
         assert web.get("/api/v1/evidence/keys").json()["keys"]

@@ -29,6 +29,7 @@ from backend.wiring import Wiring
 from integrations.cases import Applicant, ApplicationSubmission
 from miniprogram_api.app import FEATURES, create_app
 from tests.backend.application.conftest import eventually, workers
+from tests.backend.application.factories import give_required_directly
 from tests.backend.licence.factories import holder
 from tests.conftest import PG_ADMIN_URL, _with_database, http_client, make_settings
 from tests.services import Services
@@ -88,6 +89,7 @@ async def run(settings: Settings) -> None:
         for _ in range(N):
             view = await applications.create(citizen, "SQ-GA-0001", actor="bench")
             await applications.save(citizen, view.row.id, _form())
+            await give_required_directly(services, citizen, view.row.id)
             drafts.append(view.row.id)
 
         async def enqueue(i: int) -> None:

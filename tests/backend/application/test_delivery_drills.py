@@ -16,6 +16,7 @@ from backend.outbox.jobs import ClaimedJob
 from backend.outbox.service import Outbox
 from integrations.cases import ApplicationSubmission, CaseReceipt
 from tests.backend.application.conftest import FAST, cases_twin, eventually, worker, workers
+from tests.backend.application.factories import give_required_directly
 from tests.backend.application.test_lifecycle import residence_form
 from tests.backend.auth.clock import ManualClock
 from tests.backend.licence.factories import holder
@@ -30,6 +31,7 @@ async def _submitted(
     for _ in range(n):
         view = await applications.create(citizen_id, "SQ-GA-0001", actor="citizen:test")
         await applications.save(citizen_id, view.row.id, residence_form(person))
+        await give_required_directly(services, citizen_id, view.row.id)
         await applications.submit(citizen_id, view.row.id, actor="citizen:test")
         ids.append(view.row.id)
     return ids

@@ -22,22 +22,25 @@ from typing import Any
 import msgspec
 from piccolo.engine.base import Engine
 
-from backend.application.errors import CallbackSignatureInvalid
+from backend.application.errors import CallbackSignatureInvalid, MaterialNotFound
 from backend.application.lifecycle import department_move
+from backend.application.materials import MaterialService
 from backend.application.repository import ApplicationRepository
 from backend.application.service import DELIVER, SYNC, DeliveryJob, deliver_key
 from backend.audit.service import AuditLog
 from backend.clock import Clock
+from backend.crypto import SealedValueCorrupt
 from backend.database import transaction
 from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater, retry_upstream
 from backend.outbox.service import Outbox
+from blobstore import BlobStoreError, StoreUnavailable
 from integrations import (
     SignatureRejected,
     UpstreamMalformed,
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from integrations.cases import CaseClient, parse_status_callback
+from integrations.cases import CaseClient, MaterialRef, parse_status_callback
 
 log = logging.getLogger("backend.application")
 
@@ -53,6 +56,7 @@ class Delivery:
         *,
         repository: ApplicationRepository,
         cases: CaseClient,
+        materials: MaterialService,
         outbox: Outbox,
         audit: AuditLog,
         clock: Clock,
@@ -61,6 +65,7 @@ class Delivery:
     ) -> None:
         self._repository = repository
         self._cases = cases
+        self._materials = materials
         self._outbox = outbox
         self._audit = audit
         self._clock = clock
@@ -74,6 +79,7 @@ class Delivery:
             return  # recorded by an earlier try: nothing left to do
         if row.status == "withdrawn":
             return  # withdrawn before it reached the department: no case to open
+        await self._send_documents(row.id, payload.submission.materials)
         try:
             receipt = await self._cases.submit_application(payload.submission, idempotency_key=job.key)
         except UpstreamUnavailable as exc:
@@ -98,6 +104,7 @@ class Delivery:
             return
         if row.case_id is None:
             raise RetryLater("the case number is not recorded yet")
+        await self._send_documents(row.id, payload.supplement.materials)
         try:
             await self._cases.submit_supplement(row.case_id, payload.supplement, idempotency_key=job.key)
         except UpstreamUnavailable as exc:
@@ -141,6 +148,24 @@ class Delivery:
                 row.id, action="withdrawal_delivered", from_status=row.status, to_status=row.status,
                 actor="system:outbox", source="system", reason=reason, external_id=job.key, now=now,
             )  # fmt: skip
+
+    async def _send_documents(self, application_id: Any, materials: list[MaterialRef]) -> None:
+        """Every uploaded material, before the submission naming it (the department stores them by
+        digest: a retry sends them again and stores nothing new)."""
+        for ref in materials:
+            if ref.source != "upload":
+                continue
+            try:
+                document = await self._materials.document(application_id, ref)
+                await self._cases.put_document(ref.sha256, document)
+            except StoreUnavailable as exc:
+                raise RetryLater(f"blob store: {exc.reason}") from None
+            except (BlobStoreError, MaterialNotFound, SealedValueCorrupt) as exc:  # the operators must look
+                raise GiveUp(f"material {ref.sha256} unreadable: {exc}") from None
+            except UpstreamUnavailable as exc:
+                raise retry_upstream(exc, "case system") from None
+            except UpstreamRejected as exc:
+                raise GiveUp(f"case system refused a document: {exc.code}") from None
 
     async def receive_callback(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Verify and enqueue; False for a callback seen before (by its event id)."""

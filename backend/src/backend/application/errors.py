@@ -6,13 +6,25 @@ Conflict (409)         NotEditable                application.not_editable
 Invalid (422)          FormDataInvalid            application.form_invalid (extra.errors: every field)
 Conflict (409)         PrefillChanged             application.prefill_changed
 Unauthenticated (401)  CallbackSignatureInvalid   application.callback_signature_invalid
+
+Materials (材料):
+NotFound (404)         MaterialNotFound           application.material_not_found (also another citizen's)
+Invalid (422)          SlotUnknown                application.material_slot_unknown
+Invalid (422)          MaterialsMissing           application.materials_missing (extra.slots)
+Invalid (422)          KindNotAccepted            application.material_kind_not_accepted (a licence kind)
+Invalid → 413          MaterialTooLarge           application.material_too_large (extra.limit)
+Invalid → 415          MaterialTypeUnsupported    application.material_type_unsupported (unknown, polyglot)
+Invalid → 415          MaterialTypeNotAccepted    application.material_type_not_accepted (by the slot)
+Conflict (409)         SlotFull                   application.material_slot_full (extra.limit)
+Conflict (409)         MaterialLocked             application.material_locked (removed from drafts only)
+Unavailable (503)      MaterialStoreUnavailable   application.material_store_unavailable
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
+from backend.errors import Conflict, Invalid, NotFound, Unauthenticated, Unavailable
 
 
 class ApplicationNotFound(NotFound):
@@ -67,3 +79,92 @@ class CallbackSignatureInvalid(Unauthenticated):
 
     code = "application.callback_signature_invalid"
     detail = "The callback's signature is missing, wrong or stale"
+
+
+class MaterialNotFound(NotFound):
+    code = "application.material_not_found"
+    detail = "No such material"
+
+
+class SlotUnknown(Invalid):
+    """The item declares no material of this key (``GET /api/v1/catalogue/items/{code}`` lists them)."""
+
+    code = "application.material_slot_unknown"
+    detail = "The service item asks for no material of this name"
+
+
+class MaterialsMissing(Invalid):
+    """Submission needs every required material: ``extra.slots`` names the ones still empty."""
+
+    code = "application.materials_missing"
+    detail = "材料不齐全"
+
+    def __init__(self, slots: Sequence[str]) -> None:
+        super().__init__(extra={"slots": list(slots)})
+
+
+class KindNotAccepted(Invalid):
+    """The slot takes no licence of this kind (``extra.accepted``: the kinds it takes)."""
+
+    code = "application.material_kind_not_accepted"
+    detail = "This material can't be given by a licence of this kind"
+
+    def __init__(self, kind: str, accepted: Sequence[str]) -> None:
+        super().__init__(extra={"kind": kind, "accepted": list(accepted)})
+
+
+class MaterialTooLarge(Invalid):
+    """The file is larger than the limit (``extra.limit`` bytes); refused while it arrives."""
+
+    status = 413
+    title = "Content too large"
+    code = "application.material_too_large"
+    detail = "The file is too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(detail=f"A material may be at most {limit} bytes", extra={"limit": limit})
+
+
+class MaterialTypeUnsupported(Invalid):
+    """The bytes are no PDF, JPEG or PNG (``reason: unknown``), or could be read as something else
+    too (``reason: polyglot``). The file's name and Content-Type are not looked at."""
+
+    status = 415
+    title = "Unsupported media type"
+    code = "application.material_type_unsupported"
+    detail = "Upload a PDF, JPEG or PNG file"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(extra={"reason": reason})
+
+
+class MaterialTypeNotAccepted(Invalid):
+    """A PDF, JPEG or PNG, but not one of the types this material takes (``extra.accepted``)."""
+
+    status = 415
+    title = "Unsupported media type"
+    code = "application.material_type_not_accepted"
+    detail = "This material takes files of other types"
+
+    def __init__(self, detected: str, accepted: Sequence[str]) -> None:
+        super().__init__(extra={"detected": detected, "accepted": list(accepted)})
+
+
+class SlotFull(Conflict):
+    code = "application.material_slot_full"
+    detail = "This material holds as many files as it may; remove one first"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(extra={"limit": limit})
+
+
+class MaterialLocked(Conflict):
+    """A material is removed only from a draft: once submitted, the department has it."""
+
+    code = "application.material_locked"
+    detail = "Materials can only be removed from a draft"
+
+
+class MaterialStoreUnavailable(Unavailable):
+    code = "application.material_store_unavailable"
+    detail = "Materials can't be stored or read right now; try again shortly"

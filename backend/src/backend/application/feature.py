@@ -6,9 +6,10 @@ import logging
 from datetime import timedelta
 
 from backend.application.autofill import AutoFill
-from backend.application.controller import ApplicationController, CaseCallbackController
+from backend.application.controller import ApplicationController, CaseCallbackController, MaterialController
 from backend.application.delivery import Delivery
-from backend.application.repository import ApplicationRepository
+from backend.application.materials import SWEEP, MaterialService
+from backend.application.repository import ApplicationRepository, MaterialRepository
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
@@ -18,10 +19,44 @@ from backend.feature import Feature
 from backend.licence.service import LicenceService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring
+from blobstore import BlobStore, LocalBlobStore, S3BlobStore
 from integrations.cases.twin import CasesState
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
 
 log = logging.getLogger("backend.application")
+
+
+def _blobs(w: Wiring) -> BlobStore:
+    """A folder under the data directory (the embedded default), or an S3-compatible bucket."""
+    section = w.section(ApplicationSettings)
+    if section.blob_store == "s3":
+        return S3BlobStore(
+            bucket=section.blob_s3_bucket,
+            endpoint=section.blob_s3_endpoint,
+            region=section.blob_s3_region,
+            access_key_id=section.blob_s3_access_key_id,
+            secret_access_key=section.blob_s3_secret_access_key,
+            prefix=section.blob_s3_prefix,
+        )
+    return LocalBlobStore(w.infra.settings.data_dir / "blobs")
+
+
+def _materials(w: Wiring) -> MaterialService:
+    infra, section = w.infra, w.section(ApplicationSettings)
+    return MaterialService(
+        repository=MaterialRepository(infra.engine),
+        applications=ApplicationRepository(infra.engine),
+        catalogue=w.get(CatalogueService),
+        licences=w.get(LicenceService),
+        blobs=_blobs(w),
+        cipher=infra.cipher,
+        outbox=w.get(Outbox),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+        max_bytes=section.material_max_bytes,
+        per_slot=section.material_files_per_slot,
+    )
 
 
 def _applications(w: Wiring) -> ApplicationService:
@@ -30,6 +65,7 @@ def _applications(w: Wiring) -> ApplicationService:
         repository=ApplicationRepository(infra.engine),
         catalogue=w.get(CatalogueService),
         autofill=AutoFill(w.get(LicenceService)),
+        materials=w.get(MaterialService),
         outbox=w.get(Outbox),
         cipher=infra.cipher,
         audit=infra.audit,
@@ -44,6 +80,7 @@ def _delivery(w: Wiring) -> Delivery:
     delivery = Delivery(
         repository=ApplicationRepository(infra.engine),
         cases=infra.upstreams.cases,
+        materials=w.get(MaterialService),
         outbox=w.get(Outbox),
         audit=infra.audit,
         clock=infra.clock,
@@ -77,16 +114,22 @@ def _jobs(w: Wiring) -> list[Job]:
 
 FEATURE = Feature(
     name="application",
-    routes=(ApplicationController, CaseCallbackController),
+    routes=(ApplicationController, MaterialController, CaseCallbackController),
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
-    services={ApplicationService: _applications, Delivery: _delivery},
-    dependencies={"applications": ApplicationService, "delivery": Delivery, "evidence": EvidenceService},
+    services={ApplicationService: _applications, Delivery: _delivery, MaterialService: _materials},
+    dependencies={
+        "applications": ApplicationService,
+        "delivery": Delivery,
+        "materials": MaterialService,
+        "evidence": EvidenceService,
+    },
     background=_jobs,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,
         SYNC: lambda w: w.get(Delivery).sync,
         WITHDRAW: lambda w: w.get(Delivery).withdraw,
+        SWEEP: lambda w: w.get(MaterialService).sweep,
     },
 )

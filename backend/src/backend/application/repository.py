@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from backend.application.lifecycle import Status
-from backend.application.tables import Application, ApplicationEvent
+from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial
 from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository
 
-A, E = Application, ApplicationEvent
+A, E, M = Application, ApplicationEvent, ApplicationMaterial
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,3 +195,77 @@ class ApplicationRepository(Repository):
             )
             purged += len(done)
         return purged
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaterialRow:
+    id: uuid.UUID
+    application_id: uuid.UUID
+    slot: str
+    source: str
+    sha256: str
+    size: int
+    media_type: str
+    name: str
+    blob: str | None
+    licence: str
+    created_at: datetime
+
+
+def _material(row: dict[str, Any]) -> MaterialRow:
+    return MaterialRow(**{**row, "created_at": as_utc(row["created_at"])})
+
+
+class MaterialRepository(Repository):
+    async def lock(self, application_id: uuid.UUID, *, statuses: frozenset[str], now: datetime) -> bool:
+        """Take the application's row (its lock, on PostgreSQL, until the transaction ends) if its
+        status is one of ``statuses``: material changes of one application then run one at a time,
+        so a slot's count and a blob's references are read as they are."""
+        rows = (
+            await A.update({A.updated_at: now})
+            .where((A.id == application_id) & A.status.is_in(list(statuses)))
+            .returning(A.id)
+        )
+        return bool(rows)
+
+    async def of_application(self, application_id: uuid.UUID) -> list[MaterialRow]:
+        rows = await M.select().where(M.application_id == application_id).order_by(M.created_at)
+        return [_material(r) for r in rows]
+
+    async def find(self, material_id: uuid.UUID) -> MaterialRow | None:
+        row = await M.select().where(M.id == material_id).first()
+        return _material(row) if row else None
+
+    async def find_same(self, application_id: uuid.UUID, slot: str, sha256: str) -> MaterialRow | None:
+        row = (
+            await M.select()
+            .where((M.application_id == application_id) & (M.slot == slot) & (M.sha256 == sha256))
+            .first()
+        )
+        return _material(row) if row else None
+
+    async def count_slot(self, application_id: uuid.UUID, slot: str) -> int:
+        return int(await M.count().where((M.application_id == application_id) & (M.slot == slot)))
+
+    async def blob_of(self, application_id: uuid.UUID, sha256: str) -> str | None:
+        """The blob another material of the application holds these bytes in, if one does."""
+        row = (
+            await M.select(M.blob)
+            .where((M.application_id == application_id) & (M.sha256 == sha256) & M.blob.is_not_null())
+            .first()
+        )
+        return row["blob"] if row else None
+
+    async def blob_referenced(self, blob: str) -> bool:
+        return bool(await M.exists().where(M.blob == blob))
+
+    async def insert(self, row: MaterialRow) -> None:
+        await M.insert(M(**{f: getattr(row, f) for f in row.__dataclass_fields__}))
+
+    async def delete(self, material_id: uuid.UUID, application_id: uuid.UUID) -> MaterialRow | None:
+        rows = (
+            await M.delete()
+            .where((M.id == material_id) & (M.application_id == application_id))
+            .returning(*M.all_columns())
+        )
+        return _material(rows[0]) if rows else None

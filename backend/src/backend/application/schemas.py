@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from backend.application.lifecycle import Status
 from backend.application.service import Delivery
@@ -86,3 +87,45 @@ class EventList(msgspec.Struct, frozen=True, kw_only=True):
 class CallbackReceived(msgspec.Struct, frozen=True, kw_only=True):
     # False when this event id was received before (callbacks are at-least-once).
     fresh: bool
+
+
+SlotKey = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
+
+
+class LicenceMaterialCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One of your licences (``GET /api/v1/licences``) as the material of ``slot``."""
+
+    slot: SlotKey
+    licence_id: uuid.UUID
+
+
+class MaterialRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    application_id: uuid.UUID
+    slot: str
+    source: Literal["upload", "licence"]
+    # The file's name as you gave it, sanitised, with the extension of what it is; a licence's kind.
+    name: str
+    # SHA-256 of the file's bytes (of the licence's credential): what the department checks.
+    sha256: str
+    size: int
+    media_type: str
+    # A licence material's provenance: which licence, version, status and digests, and when.
+    licence: dict[str, Any] | None
+    created_at: datetime
+
+
+class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    name: str
+    required: bool
+    licence_kinds: list[str]
+    upload_kinds: list[str]
+    filled: int
+
+
+class MaterialList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[MaterialRead]
+    slots: list[SlotRead]
+    # Required slots still empty: submission answers 422 application.materials_missing until none are.
+    missing: list[str]

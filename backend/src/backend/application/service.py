@@ -16,6 +16,7 @@ from piccolo.engine.base import Engine
 from backend.application.autofill import AutoFill
 from backend.application.errors import ApplicationNotFound, FormDataInvalid, NotEditable, TransitionInvalid
 from backend.application.lifecycle import EDITABLE, Status, allowed
+from backend.application.materials import MaterialService
 from backend.application.repository import ApplicationRepository, ApplicationRow, EventRow
 from backend.audit.service import AuditLog
 from backend.catalogue.forms import FieldError
@@ -84,6 +85,7 @@ class ApplicationService:
         repository: ApplicationRepository,
         catalogue: CatalogueService,
         autofill: AutoFill,
+        materials: MaterialService,
         outbox: Outbox,
         cipher: PersonalDataCipher,
         audit: AuditLog,
@@ -93,6 +95,7 @@ class ApplicationService:
         self._repository = repository
         self._catalogue = catalogue
         self._autofill = autofill
+        self._materials = materials
         self._cipher = cipher
         self._outbox = outbox
         self._audit = audit
@@ -172,6 +175,8 @@ class ApplicationService:
         ``submitted``, its event, its audit entry and the delivery job."""
         view = await self._checked(citizen_id, application_id, expected="draft", target="submitted")
         row = view.row
+        # Every required material given, licence materials read again (revoked since: its code).
+        materials = await self._materials.for_submission(citizen_id, row)
         submission = ApplicationSubmission(
             item_code=row.case_item_code,
             applicant=Applicant(
@@ -180,6 +185,7 @@ class ApplicationService:
                 phone=str(view.data["applicant"]["phone"]),
             ),
             form=flatten(view.data),
+            materials=materials,
         )
         job = DeliveryJob(application_id=row.id, submission=submission)
         now = self._clock.now()
@@ -199,7 +205,9 @@ class ApplicationService:
         )
         row = view.row
         n = row.corrections + 1
-        job = DeliveryJob(application_id=row.id, supplement=Supplement(form=flatten(view.data)))
+        materials = await self._materials.for_submission(citizen_id, row)
+        supplement = Supplement(form=flatten(view.data), materials=materials)
+        job = DeliveryJob(application_id=row.id, supplement=supplement)
         await self._transition(
             row, "correction_requested", "resubmitted", actor=actor, source="citizen", action="resubmit",
             job=(SUPPLEMENT, supplement_key(row.id, n), job), corrections=n,

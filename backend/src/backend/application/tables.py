@@ -52,3 +52,27 @@ class ApplicationEvent(Table, tablename="application_event"):
     data = Text()
     external_id = Varchar(length=128, null=True, default=None)
     occurred_at = Timestamptz()
+
+
+class ApplicationMaterial(Table, tablename="application_material"):
+    """One material (材料) of an application, in one of the item's slots: an upload or a licence.
+
+    ``sha256`` is the digest of the upload's bytes (or of the licence's credential): what the
+    department is told and checks. ``blob`` names the stored object — the upload sealed with AES-GCM
+    for this application (``PersonalDataCipher``), so its key is the digest of the sealed bytes; the
+    same file given twice in one application shares one blob. ``name`` (the original file name,
+    sanitised) and ``licence`` (the licence's provenance, JSON) are sealed too. ``(application_id,
+    slot, sha256)`` is unique: the same file twice in a slot is one material.
+    """
+
+    id = UUID(primary_key=True)
+    application_id = UUID(index=True)
+    slot = Varchar(length=64)
+    source = Varchar(length=8)
+    sha256 = Varchar(length=64)
+    size = Integer()
+    media_type = Varchar(length=32)
+    name = Text()
+    blob = Varchar(length=64, null=True, default=None, index=True)
+    licence = Text()
+    created_at = Timestamptz()

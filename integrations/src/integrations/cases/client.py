@@ -13,6 +13,8 @@ from integrations.cases.schemas import (
     ApplicationSubmission,
     CaseReceipt,
     CaseStatus,
+    Document,
+    DocumentReceipt,
     StatusCallback,
     Supplement,
     Withdrawal,
@@ -36,13 +38,29 @@ class CaseClient(BaseAdapter):
 
     system = "cases"
 
+    async def put_document(self, sha256: str, document: Document) -> DocumentReceipt:
+        """Send an uploaded material before the submission that names it; stored under its SHA-256,
+        so sending it again (a retry, a second application) stores nothing new.
+
+        Raises:
+            UpstreamRejected: ``digest_mismatch`` (the bytes don't hash to ``sha256``), ``too_large``.
+        """
+        return await self.client.call(
+            "PUT",
+            f"/v1/documents/{quote(sha256, safe='')}",
+            operation="put_document",
+            json=document,
+            response_type=DocumentReceipt,
+        )
+
     async def submit_application(
         self, submission: ApplicationSubmission, *, idempotency_key: str
     ) -> CaseReceipt:
         """Submit an application; repeating the key returns the first receipt.
 
         Raises:
-            UpstreamRejected: ``unknown_item``, ``idempotency_key_reused``...
+            UpstreamRejected: ``unknown_item``, ``document_missing`` (an uploaded material not sent
+                first with :meth:`put_document`), ``idempotency_key_reused``...
         """
         parse_id_number(submission.applicant.id_number)
         _log.debug(

@@ -1,6 +1,8 @@
 """Sandbox twin of the department case system.
 
-API (signed): ``POST /v1/applications`` (``Idempotency-Key`` required),
+API (signed): ``PUT /v1/documents/{sha256}`` (an uploaded material, base64 in JSON; refused unless
+its bytes hash to the path's digest; 20 MiB at most), ``POST /v1/applications`` (``Idempotency-Key``
+required; every uploaded material it names must have been sent as a document),
 ``GET /v1/applications/{case_id}``, ``POST /v1/applications/{case_id}/supplements`` (补正: the
 citizen's corrected form for a returned case; ``Idempotency-Key`` required),
 ``POST /v1/applications/{case_id}/withdrawal`` (撤回: the citizen withdrew; ``Idempotency-Key``
@@ -15,6 +17,7 @@ have callbacks delivered (the backend's embedded default does).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +30,9 @@ from integrations.cases.schemas import (
     CaseReceipt,
     CaseStatus,
     CaseStatusValue,
+    Document,
+    DocumentReceipt,
+    MaterialRef,
     StatusCallback,
     StatusEntry,
     Supplement,
@@ -77,6 +83,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # The citizen may withdraw until the department has decided.
 WITHDRAWABLE = frozenset({"submitted", "accepted", "in_review", "returned"})
 
+# 20 MiB of material, base64 (4/3) in JSON: the largest document the department takes.
+DOCUMENT_MAX_JSON = 20 * 1024 * 1024 * 4 // 3 + 1024
+
 CallbackSink = Callable[[dict[str, str], bytes], Awaitable[None]]
 
 
@@ -103,6 +112,9 @@ class CasesState:
     lose_answers: int = 0
     # Case id → the corrected forms received for it (补正), in order.
     supplements: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # Uploaded materials by SHA-256 (what a submission's materials name), and each case's materials.
+    documents: dict[str, Document] = field(default_factory=dict)
+    materials: dict[str, list[MaterialRef]] = field(default_factory=dict)
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     callback_sink: CallbackSink | None = None
 
@@ -116,6 +128,22 @@ def create_twin(context: TwinContext) -> Twin:
     def now() -> dt.datetime:
         return dt.datetime.fromtimestamp(context.clock.now(), dt.UTC)
 
+    @router.route("PUT", "/v1/documents/{sha256}")
+    async def document(request: Request) -> Response:
+        if len(request.body) > DOCUMENT_MAX_JSON:
+            raise HttpError(413, "too_large")
+        body = request.json(Document)
+        digest = hashlib.sha256(body.content).hexdigest()
+        if digest != request.path_params["sha256"]:
+            raise HttpError(422, "digest_mismatch", digest)
+        state.documents.setdefault(digest, body)
+        return json_response(DocumentReceipt(sha256=digest, size=len(body.content)))
+
+    def missing(materials: list[MaterialRef]) -> None:
+        absent = [m.sha256 for m in materials if m.source == "upload" and m.sha256 not in state.documents]
+        if absent:
+            raise HttpError(422, "document_missing", ",".join(absent))
+
     @router.route("POST", "/v1/applications")
     async def submit(request: Request) -> Response:
         if "idempotency-key" not in request.headers:
@@ -126,8 +154,10 @@ def create_twin(context: TwinContext) -> Twin:
         body = request.json(ApplicationSubmission)
         if body.item_code not in ITEMS:
             raise HttpError(422, "unknown_item", body.item_code)
+        missing(body.materials)
         case_id = f"SQ{now():%Y%m%d}{len(state.cases) + 1:06d}"
         received = now()
+        state.materials[case_id] = list(body.materials)
         state.cases[case_id] = CaseStatus(
             case_id=case_id,
             item_code=body.item_code,
@@ -149,12 +179,15 @@ def create_twin(context: TwinContext) -> Twin:
         if replay is not None:
             return replay
         body = request.json(Supplement)
+        missing(body.materials)
         case = state.cases.get(request.path_params["case_id"])
         if case is None:
             raise HttpError(404, "case_not_found")
         if case.status != "returned":
             raise HttpError(409, "case_not_returned", case.status)
         state.supplements.setdefault(case.case_id, []).append(body.form)
+        if body.materials:
+            state.materials[case.case_id] = list(body.materials)
         receipt = CaseReceipt(case_id=case.case_id, status=case.status, received_at=now())
         return state.idempotency.remember(request, json_response(receipt, status=201))
 

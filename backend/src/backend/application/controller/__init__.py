@@ -12,11 +12,13 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.access import ANYONE
+from backend.application.controller.materials import OWNS, MaterialController
 from backend.application.delivery import Delivery
 from backend.application.errors import (
     ApplicationNotFound,
     CallbackSignatureInvalid,
     FormDataInvalid,
+    MaterialsMissing,
     NotEditable,
     PrefillChanged,
     TransitionInvalid,
@@ -40,9 +42,13 @@ from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
 from backend.evidence.schemas import ProofList, proof_read
 from backend.evidence.service import EvidenceService
-from backend.licence.errors import LicenceUnusable, NotHeld
+from backend.licence.errors import LicenceNotFound, LicenceUnusable, NotHeld
 
-OWNS = {"application_id": "application.application"}
+__all__ = ["ApplicationController", "CaseCallbackController", "MaterialController"]
+_SUBMIT_REFUSALS = (
+    ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound, LicenceUnusable, NotHeld,
+    LicenceNotFound, PrefillChanged, MaterialsMissing,
+)  # fmt: skip
 
 
 def _read(view: ApplicationView) -> ApplicationRead:
@@ -133,17 +139,11 @@ class ApplicationController(Controller):
         description="422 `application.form_invalid` lists every field error in `extra.errors` (JSON Pointer "
         "`path`, Chinese `message`). Once submitted the application is kept and forwarded even while "
         "the department's system is down: `delivery` says `forwarding` until it has the case. Fields "
-        "filled from a licence are read again: a licence revoked since is 409 `licence.unusable`.",
+        "filled from a licence are read again: a licence revoked since is 409 `licence.unusable`, and so "
+        "are licence materials. Every required material must be given: 422 `application.materials_missing` "
+        "names the empty slots in `extra.slots`.",
         owns=OWNS,
-        errors=(
-            ApplicationNotFound,
-            TransitionInvalid,
-            FormDataInvalid,
-            ItemNotFound,
-            LicenceUnusable,
-            NotHeld,
-            PrefillChanged,
-        ),
+        errors=_SUBMIT_REFUSALS,
     )
     async def submit(
         self,
@@ -158,15 +158,7 @@ class ApplicationController(Controller):
         status_code=200,
         summary="Send the corrected form of an application the department returned (补正)",
         owns=OWNS,
-        errors=(
-            ApplicationNotFound,
-            TransitionInvalid,
-            FormDataInvalid,
-            ItemNotFound,
-            LicenceUnusable,
-            NotHeld,
-            PrefillChanged,
-        ),
+        errors=_SUBMIT_REFUSALS,
     )
     async def resubmit(
         self,
