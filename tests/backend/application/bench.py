@@ -1,5 +1,6 @@
 """Benchmark rows for one-stop applications, against PostgreSQL on this machine (not collected by
-pytest; ``uv run --no-sync python -m tests.backend.application.bench``):
+pytest; ``uv run --no-sync python -m tests.backend.application.bench [--quick]``, which ``make bench``
+and ``make bench-quick`` run after the HTTP rows):
 
 - form validation: the seed's 居住证办理 form, valid, every error collected (reference: research §A3,
   jsonschema-rs 1.06 µs valid / 2.4 µs all errors);
@@ -12,7 +13,9 @@ pytest; ``uv run --no-sync python -m tests.backend.application.bench``):
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+import sys
 import time
 from typing import Any
 
@@ -147,5 +150,10 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    # ``make bench-quick`` passes --quick: 200 applications instead of 2,000.
+    if "--quick" in sys.argv[1:]:
+        N = 200
+    print(f"One-stop applications ({N} applications, {CONCURRENCY} at a time, PostgreSQL, in-process twin)")
     validation()
+    logging.disable(logging.INFO)  # the upstream-call log lines, one per call
     asyncio.run(main())
