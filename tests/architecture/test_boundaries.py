@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARIES = ("citizen_code", "wallet", "integrations")
+LIBRARIES = ("citizen_code", "wallet", "integrations", "blobstore")
 
 
 def _environment_reads(path: Path) -> list[str]:
