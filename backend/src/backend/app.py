@@ -30,12 +30,14 @@ from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
+from backend.hotel.feature import FEATURE as HOTEL
 from backend.licence.feature import FEATURE as LICENCE
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.outbox.feature import FEATURE as OUTBOX
+from backend.parking.feature import FEATURE as PARKING
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
@@ -115,7 +117,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES,
+    CATALOGUE, APPLICATION, QUEUES, HOTEL, PARKING,
 )  # fmt: skip
 
 

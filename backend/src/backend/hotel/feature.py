@@ -1,0 +1,92 @@
+"""The hotel feature: hotels and room types, per-night inventory, bookings paid through the payment
+feature, cancellation with refunds, self check-in with a key code from the hotel's PMS."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from backend.background import Job, Periodic
+from backend.citizen.service import CitizenService
+from backend.feature import Feature
+from backend.hotel.controller import HotelBookingController, HotelController
+from backend.hotel.repository import HotelRepository
+from backend.hotel.seed import SEED
+from backend.hotel.service import OWNER, REFUND_TOPIC, HotelService
+from backend.idempotency import Idempotency
+from backend.outbox.jobs import ClaimedJob, Handler
+from backend.outbox.service import Outbox
+from backend.payment.refunds import RefundService
+from backend.payment.service import PaymentService
+from backend.payment.settings import PaymentSettings
+from backend.wiring import Wiring
+
+log = logging.getLogger("backend.hotel")
+
+
+def _hotels(w: Wiring) -> HotelService:
+    infra = w.infra
+    payments = w.get(PaymentService)
+    service = HotelService(
+        repository=HotelRepository(infra.engine),
+        payments=payments,
+        refunds=w.get(RefundService),
+        citizens=w.get(CitizenService),
+        pms=infra.upstreams.hotelpms,
+        outbox=w.get(Outbox),
+        cipher=infra.cipher,
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+        hold=timedelta(seconds=w.section(PaymentSettings).order_ttl),
+    )
+    # The seam to the outbox: the payment feature tells this service of its bookings' payments.
+    payments.notices.register(OWNER, service.on_payment)
+    return service
+
+
+def _refund_handler(w: Wiring) -> Handler:
+    hotels = w.get(HotelService)
+
+    async def handle(job: ClaimedJob) -> None:
+        await hotels.refund(uuid.UUID(json.loads(job.payload)["booking_id"]))
+
+    return handle
+
+
+def _jobs(w: Wiring) -> Sequence[Job]:
+    hotels = w.get(HotelService)
+
+    async def sweep() -> None:
+        await hotels.sweep()
+
+    return [Periodic("hotel holds past their order", every=15.0, step=sweep)]
+
+
+async def _seed(w: Wiring) -> None:
+    """Seed Suqian's hotels outside production (the embedded default, the bench's stack)."""
+    if w.settings.mode == "production":
+        return
+    hotels = w.get(HotelService)
+    for hotel, kinds in SEED:
+        if await hotels.has_code(hotel["code"]):
+            continue
+        row = await hotels.add_hotel(by="system:seed", **hotel)
+        for kind in kinds:
+            await hotels.add_room_type(row.id, by="system:seed", **kind)
+        log.info("seeded hotel %s", hotel["code"])
+
+
+FEATURE = Feature(
+    name="hotel",
+    routes=(HotelController, HotelBookingController),
+    piccolo_app="backend.hotel.piccolo_app",
+    services={HotelService: _hotels},
+    dependencies={"hotels": HotelService, "idempotency": Idempotency},
+    background=_jobs,
+    outbox_handlers={REFUND_TOPIC: _refund_handler},
+    on_startup=(_seed,),
+)
