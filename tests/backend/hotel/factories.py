@@ -35,11 +35,13 @@ def hotels(services: Services) -> HotelService:
     return services.wiring.get(HotelService)
 
 
-async def make_guest(client: httpx.AsyncClient) -> Guest:
-    """A registered citizen with a WeChat mini-program user linked (JSAPI pays as its openid)."""
+async def make_guest(client: httpx.AsyncClient, *, pays: bool = True) -> Guest:
+    """A registered citizen; one who ``pays`` has a WeChat mini-program user linked (JSAPI pays as
+    its openid; binds are rate-limited per address, so only payers bind)."""
     registered = await register(client)
     person = registered["_person"]
-    await bound_on_wechat(client, person)
+    if pays:
+        await bound_on_wechat(client, person)
     return Guest(
         uuid.UUID(registered["citizen"]["id"]),
         bearer(registered["tokens"]["access_token"]),
@@ -87,15 +89,22 @@ def stay(services: Services, *, ahead: int = 0, nights: int = 2) -> tuple[date, 
 
 
 async def book(
-    client: httpx.AsyncClient, guest: Guest, kind: RoomTypeRow, arrival: date, departure: date
+    client: httpx.AsyncClient,
+    guest: Guest,
+    kind: RoomTypeRow,
+    arrival: date,
+    departure: date,
+    *,
+    channel: str = "wechat_jsapi",
 ) -> httpx.Response:
+    """Book over HTTP; the app channel (``wechat_app``) needs no linked mini-program user."""
     return await client.post(
         "/api/v1/hotel-bookings",
         json={
             "room_type_id": str(kind.id),
             "arrival": arrival.isoformat(),
             "departure": departure.isoformat(),
-            "channel": "wechat_jsapi",
+            "channel": channel,
         },
         headers=guest.headers,
     )

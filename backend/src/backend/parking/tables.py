@@ -120,4 +120,4 @@ class ParkingFeed(Table, tablename="parking_feed"):
     """Where we are in the gate platform's event feed."""
 
     name = Varchar(length=16)
-    after = BigInt()
+    last_seq = BigInt()

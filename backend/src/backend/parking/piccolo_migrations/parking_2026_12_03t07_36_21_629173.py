@@ -426,8 +426,8 @@ async def forwards():
     manager.add_column(
         table_class_name="ParkingFeed",
         tablename="parking_feed",
-        column_name="after",
-        db_column_name="after",
+        column_name="last_seq",
+        db_column_name="last_seq",
         column_class_name="BigInt",
         column_class=BigInt,
         params={

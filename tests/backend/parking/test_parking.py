@@ -1,0 +1,169 @@
+"""Parking over HTTP on PostgreSQL: the last reservable bay goes to one of many concurrent drivers, a
+stay is entered, asked out, paid once however often the payment is told and let out by the gate, a
+free stay leaves without paying, and plates are erased after the retention period."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+
+from backend.parking.service import hour_of
+from tests.backend.hotel.factories import deliver_outbox
+from tests.backend.parking.factories import camera, feed, make_driver, make_lot, parking
+from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments
+from tests.services import Services
+
+
+def _window(services: Services) -> dict[str, str]:
+    start = services.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()}
+
+
+async def test_the_last_bay_goes_to_exactly_one_of_ten_concurrent_drivers(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    lot = await make_lot(services, client, reservable=1)
+    drivers = [await make_driver(client) for _ in range(10)]
+    window = _window(services)
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                "/api/v1/parking/reservations",
+                json={"lot_id": str(lot.id), "plate_id": d.plate_id, **window},
+                headers=d.headers,
+            )
+            for d in drivers
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 9, [a.text for a in answers]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"parking.lot_full"}
+    left = await client.get(f"/api/v1/parking/lots/{lot.id}/availability", params=window)
+    assert left.json()["left"] == 0
+    winner_answer = next(a for a in answers if a.status_code == 201)
+    winner = drivers[answers.index(winner_answer)]
+    cancelled = await client.post(
+        f"/api/v1/parking/reservations/{winner_answer.json()['id']}/cancel", headers=winner.headers
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    assert (await client.get(f"/api/v1/parking/lots/{lot.id}/availability", params=window)).json()[
+        "left"
+    ] == 1
+
+
+async def test_a_window_overlapping_a_full_hour_takes_no_hour(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    lot = await make_lot(services, client, reservable=1)
+    first, second = await make_driver(client), await make_driver(client)
+    start = services.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    one_hour = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    taken = await client.post(
+        "/api/v1/parking/reservations", json={"lot_id": str(lot.id), "plate_id": first.plate_id, **one_hour},
+        headers=first.headers,
+    )  # fmt: skip
+    assert taken.status_code == 201, taken.text
+    wider = {
+        "starts_at": (start - timedelta(hours=1)).isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+    }
+    refused = await client.post(
+        "/api/v1/parking/reservations", json={"lot_id": str(lot.id), "plate_id": second.plate_id, **wider},
+        headers=second.headers,
+    )  # fmt: skip
+    assert refused.json()["code"] == "parking.lot_full"
+    before = hour_of(start - timedelta(hours=1))
+    assert await parking(services)._lots.reserved(lot.id, before, before + 1) == 0
+
+
+async def test_a_stay_is_entered_paid_once_and_let_out(services: Services, client: httpx.AsyncClient) -> None:
+    parking(services)  # registered as the payment owner "parking"
+    lot = await make_lot(services, client, free_minutes=0)
+    driver = await make_driver(client, pays=True)
+    await camera(client, lot, "arrive", driver.plate)
+    assert await feed(services).step() >= 1
+    stays = (await client.get("/api/v1/parking/stays", headers=driver.headers)).json()["items"]
+    assert [(s["status"], s["due_fen"], s["plate"][:2]) for s in stays] == [("parked", 500, "苏N")]
+    assert (await camera(client, lot, "depart", driver.plate))["barrier"] == "closed"
+    await feed(services).step()
+    stay_id = stays[0]["id"]
+    started = await client.post(
+        f"/api/v1/parking/stays/{stay_id}/payments", json={"channel": "wechat_jsapi"}, headers=driver.headers
+    )
+    assert started.status_code == 201, started.text
+    assert (started.json()["amount_fen"], started.json()["stay"]["status"]) == (500, "exiting")
+    order = await payments(services).get(started.json()["order_id"])
+    await buyer_pays(client, order.out_trade_no)
+    for _ in range(3):  # the platform's notification, replayed
+        assert (await deliver(client, last_notification(services))).status_code == 204
+    await payments(services).notices.deliver_due()
+    order = await payments(services).get(order.id)
+    notice = payments(services).notice(
+        order, "paid", paid_fen=500, refunded_fen=0, transaction_id=order.transaction_id, now=order.created_at
+    )
+    await parking(services).on_payment(notice)  # the owner's notice handled again
+    await deliver_outbox(services)
+    await feed(services).step()
+    after = (await client.get(f"/api/v1/parking/stays/{stay_id}", headers=driver.headers)).json()
+    assert (after["status"], after["paid_fen"], after["due_fen"]) == ("exited", 500, 0)
+    sandbox = services.upstreams.sandbox
+    assert sandbox is not None
+    cleared = [
+        body for _, body, _ in sandbox.state("parking").clearances.values() if body.stay_ref == stay_id
+    ]
+    assert [(c.plate, c.paid_fen) for c in cleared] == [(driver.plate, 500)]  # one clearance, once
+
+
+async def test_a_stay_within_the_free_minutes_leaves_without_paying(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    lot = await make_lot(services, client, free_minutes=15)
+    driver = await make_driver(client)
+    await camera(client, lot, "arrive", driver.plate)
+    await camera(client, lot, "depart", driver.plate)
+    await feed(services).step()
+    stay = (await client.get("/api/v1/parking/stays", headers=driver.headers)).json()["items"][0]
+    refused = await client.post(
+        f"/api/v1/parking/stays/{stay['id']}/payments",
+        json={"channel": "wechat_jsapi"},
+        headers=driver.headers,
+    )
+    assert refused.json()["code"] == "parking.nothing_to_pay"
+    await deliver_outbox(services)
+    await feed(services).step()
+    left = (await client.get(f"/api/v1/parking/stays/{stay['id']}", headers=driver.headers)).json()
+    assert (left["status"], left["paid_fen"]) == ("exited", 0)
+
+
+async def test_plates_are_erased_after_the_retention_period(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    lot = await make_lot(services, client, free_minutes=15)
+    driver = await make_driver(client)
+    await camera(client, lot, "arrive", driver.plate)
+    await camera(client, lot, "depart", driver.plate)
+    await feed(services).step()
+    await deliver_outbox(services)
+    await feed(services).step()
+    stay = (await client.get("/api/v1/parking/stays", headers=driver.headers)).json()["items"][0]
+    assert stay["status"] == "exited"
+    retention = parking(services).settings.retention_days
+    await parking(services).sweep(now=services.clock.now() + timedelta(days=retention - 1))
+    assert (
+        await client.get(f"/api/v1/parking/stays/{stay['id']}", headers=driver.headers)
+    ).status_code == 200
+    await parking(services).sweep(now=services.clock.now() + timedelta(days=retention + 1))
+    gone = await client.get(f"/api/v1/parking/stays/{stay['id']}", headers=driver.headers)
+    assert gone.json()["code"] == "parking.stay_not_found"
+    row = await parking(services)._stays.find(stay["id"])
+    assert row is not None
+    assert (row.plate_sealed, row.plate_index, row.anonymised_at is not None) == ("", "", True)
+
+
+async def test_a_malformed_plate_is_refused(client: httpx.AsyncClient) -> None:
+    driver = await make_driver(client)
+    for plate in ("苏I12345", "苏N12345G", "AB12345"):
+        answer = await client.post("/api/v1/parking/plates", json={"plate": plate}, headers=driver.headers)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "parking.plate_invalid"
