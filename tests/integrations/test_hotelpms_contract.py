@@ -16,7 +16,7 @@ GUEST = {"guest_name": "张伟", "guest_id_number": "321302199001010012"}
 
 def _check_in(ref: str, room_type: str = "SUITE", **overrides: str) -> CheckIn:
     fields = {"booking_ref": ref, "room_type": room_type, "arrival": "2026-12-01", "departure": "2026-12-03"}
-    return CheckIn(**{**fields, **GUEST, **overrides})  # type: ignore[arg-type]
+    return CheckIn(**{**fields, **GUEST, **overrides})
 
 
 async def test_a_check_in_answers_the_same_room_and_key_under_its_key(gov_rig: GovRigFactory) -> None:
@@ -44,7 +44,7 @@ async def test_the_last_room_of_a_type_goes_to_one_guest(gov_rig: GovRigFactory)
 async def test_refusals_carry_the_pms_codes(gov_rig: GovRigFactory) -> None:
     async with gov_rig() as rig:
         pms = rig.adapter(HotelPmsClient)
-        codes = []
+        codes: list[str] = []
         for hotel, request in (
             ("SQ-HT-404", _check_in("B-1")),
             ("../x", _check_in("B-1")),

@@ -81,7 +81,7 @@ async def test_refusals_carry_the_platforms_codes(gov_rig: GovRigFactory) -> Non
     async with gov_rig() as rig:
         gate = rig.adapter(ParkingGateClient)
         args = {"stay_ref": "S", "paid_fen": 0, "until": "2999-01-01T00:00:00+00:00"}
-        codes = []
+        codes: list[str] = []
         for lot, plate in (("SQ-P-404", "苏N12345"), (LOT, "苏I12345"), (LOT, "苏N54321")):
             with pytest.raises(UpstreamRejected) as refused:
                 await gate.clear(lot, plate=plate, idempotency_key=f"k-{len(codes)}", **args)  # type: ignore[arg-type]

@@ -5,16 +5,19 @@ cancellation refunds by the hotel's rule, and self check-in answers a room and i
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
 from backend.payment.refunds import RefundService
-from tests.backend.hotel.factories import book, deliver_outbox, hotels, make_guest, make_hotel, stay
+from tests.backend.hotel.factories import Guest, book, deliver_outbox, hotels, make_guest, make_hotel, stay
 from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments
 from tests.services import Services
 
 
-async def _paid_booking(services: Services, client: httpx.AsyncClient, **hotel: int) -> tuple[object, dict]:
+async def _paid_booking(
+    services: Services, client: httpx.AsyncClient, **hotel: int
+) -> tuple[Guest, dict[str, Any]]:
     hotels(services)  # registered as the payment owner "hotel"
     guest = await make_guest(client)
     _, kind = await make_hotel(services, client, **hotel)
@@ -24,7 +27,7 @@ async def _paid_booking(services: Services, client: httpx.AsyncClient, **hotel: 
     order = await payments(services).get(started.json()["booking"]["order_id"])
     await buyer_pays(client, order.out_trade_no)
     assert (await deliver(client, last_notification(services))).status_code == 204
-    await payments(services).notices.deliver_due()
+    await deliver_outbox(services)
     return guest, started.json()["booking"]
 
 
@@ -72,7 +75,7 @@ async def test_a_paid_booking_is_confirmed_once_however_often_it_is_told(
     services: Services, client: httpx.AsyncClient
 ) -> None:
     guest, booking = await _paid_booking(services, client)
-    read = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)  # type: ignore[attr-defined]
+    read = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)
     assert read.json()["status"] == "confirmed"
     order = await payments(services).get(booking["order_id"])
     notice = payments(services).notice(
@@ -86,7 +89,7 @@ async def test_a_paid_booking_is_confirmed_once_however_often_it_is_told(
     for _ in range(3):  # the notification replayed, and the owner's notice handled again
         assert (await deliver(client, last_notification(services))).status_code == 204
         await hotels(services).on_payment(notice)
-    again = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)  # type: ignore[attr-defined]
+    again = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)
     assert again.json() == read.json()
     assert await services.wiring.get(RefundService).of_order(order.id) == []
 
@@ -95,7 +98,7 @@ async def test_a_cancellation_before_the_cut_off_refunds_everything_once(
     services: Services, client: httpx.AsyncClient
 ) -> None:
     guest, booking = await _paid_booking(services, client, free_cancel_hours=0, check_in_minute=1439)
-    cancelled = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)  # type: ignore[attr-defined]
+    cancelled = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)
     assert cancelled.status_code == 200, cancelled.text
     assert (cancelled.json()["status"], cancelled.json()["fee_fen"]) == ("cancelled", 0)
     assert cancelled.json()["refund_fen"] == booking["amount_fen"]
@@ -103,7 +106,7 @@ async def test_a_cancellation_before_the_cut_off_refunds_everything_once(
     await deliver_outbox(services)
     refunds = await services.wiring.get(RefundService).of_order(booking["order_id"])
     assert [r.amount_fen for r in refunds] == [booking["amount_fen"]]
-    twice = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)  # type: ignore[attr-defined]
+    twice = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)
     assert twice.json()["code"] == "hotel.booking_not_cancellable"
     left = await hotels(services).availability(booking["hotel_id"], *stay(services))
     assert [n for _, n in left] == [1]
@@ -115,7 +118,7 @@ async def test_a_late_cancellation_keeps_the_first_nights_fee(
     guest, booking = await _paid_booking(
         services, client, price_fen=30000, free_cancel_hours=0, check_in_minute=0, late_fee_percent=50
     )
-    cancelled = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)  # type: ignore[attr-defined]
+    cancelled = await client.post(f"/api/v1/hotel-bookings/{booking['id']}/cancel", headers=guest.headers)
     assert (cancelled.json()["fee_fen"], cancelled.json()["refund_fen"]) == (15000, 60000 - 15000)
     await deliver_outbox(services)
     refunds = await services.wiring.get(RefundService).of_order(booking["order_id"])
@@ -129,18 +132,18 @@ async def test_self_check_in_checks_the_identity_and_answers_a_room_and_key(
     path = f"/api/v1/hotel-bookings/{booking['id']}/check-in"
     wrong = await client.post(
         path,
-        json={"name": guest.name, "id_number": "321302199001010012"},  # type: ignore[attr-defined]
-        headers=guest.headers,  # type: ignore[attr-defined]
+        json={"name": guest.name, "id_number": "321302199001010012"},
+        headers=guest.headers,
     )
     assert wrong.status_code == 403, wrong.text
     assert wrong.json()["code"] == "hotel.identity_mismatch"
-    body = {"name": guest.name, "id_number": guest.id_number}  # type: ignore[attr-defined]
-    checked = await client.post(path, json=body, headers=guest.headers)  # type: ignore[attr-defined]
+    body = {"name": guest.name, "id_number": guest.id_number}
+    checked = await client.post(path, json=body, headers=guest.headers)
     assert checked.status_code == 200, checked.text
     assert checked.json()["status"] == "checked_in"
     assert checked.json()["room_no"] == "800"
     assert len(checked.json()["key_code"]) == 6
-    again = await client.post(path, json=body, headers=guest.headers)  # type: ignore[attr-defined]
+    again = await client.post(path, json=body, headers=guest.headers)
     assert again.json() == checked.json()
     taken = [
         c

@@ -10,6 +10,7 @@ from datetime import timedelta
 import httpx
 
 from backend.parking.service import hour_of
+from integrations.parking.twin import ParkingState
 from tests.backend.hotel.factories import deliver_outbox
 from tests.backend.parking.factories import camera, feed, make_driver, make_lot, parking
 from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments
@@ -97,7 +98,7 @@ async def test_a_stay_is_entered_paid_once_and_let_out(services: Services, clien
     await buyer_pays(client, order.out_trade_no)
     for _ in range(3):  # the platform's notification, replayed
         assert (await deliver(client, last_notification(services))).status_code == 204
-    await payments(services).notices.deliver_due()
+    await deliver_outbox(services)
     order = await payments(services).get(order.id)
     notice = payments(services).notice(
         order, "paid", paid_fen=500, refunded_fen=0, transaction_id=order.transaction_id, now=order.created_at
@@ -109,9 +110,9 @@ async def test_a_stay_is_entered_paid_once_and_let_out(services: Services, clien
     assert (after["status"], after["paid_fen"], after["due_fen"]) == ("exited", 500, 0)
     sandbox = services.upstreams.sandbox
     assert sandbox is not None
-    cleared = [
-        body for _, body, _ in sandbox.state("parking").clearances.values() if body.stay_ref == stay_id
-    ]
+    gate = sandbox.state("parking")
+    assert isinstance(gate, ParkingState)
+    cleared = [body for _, body, _ in gate.clearances.values() if body.stay_ref == stay_id]
     assert [(c.plate, c.paid_fen) for c in cleared] == [(driver.plate, 500)]  # one clearance, once
 
 

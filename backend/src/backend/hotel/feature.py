@@ -19,6 +19,7 @@ from backend.hotel.service import OWNER, REFUND_TOPIC, HotelService
 from backend.idempotency import Idempotency
 from backend.outbox.jobs import ClaimedJob, Handler
 from backend.outbox.service import Outbox
+from backend.payment.owners import owner_handler, topic
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.payment.settings import PaymentSettings
@@ -30,7 +31,7 @@ log = logging.getLogger("backend.hotel")
 def _hotels(w: Wiring) -> HotelService:
     infra = w.infra
     payments = w.get(PaymentService)
-    service = HotelService(
+    return HotelService(
         repository=HotelRepository(infra.engine),
         payments=payments,
         refunds=w.get(RefundService),
@@ -43,9 +44,6 @@ def _hotels(w: Wiring) -> HotelService:
         engine=infra.engine,
         hold=timedelta(seconds=w.section(PaymentSettings).order_ttl),
     )
-    # The seam to the outbox: the payment feature tells this service of its bookings' payments.
-    payments.notices.register(OWNER, service.on_payment)
-    return service
 
 
 def _refund_handler(w: Wiring) -> Handler:
@@ -87,6 +85,10 @@ FEATURE = Feature(
     services={HotelService: _hotels},
     dependencies={"hotels": HotelService, "idempotency": Idempotency},
     background=_jobs,
-    outbox_handlers={REFUND_TOPIC: _refund_handler},
+    outbox_handlers={
+        REFUND_TOPIC: _refund_handler,
+        # The payment feature's notices of this feature's orders (paid, refunded).
+        topic(OWNER): lambda w: owner_handler(w.get(HotelService).on_payment),
+    },
     on_startup=(_seed,),
 )

@@ -16,6 +16,7 @@ from backend.parking.records import FeedRepository, StayRepository
 from backend.parking.repository import LotRepository, PlateRepository, ReservationRepository
 from backend.parking.service import CLEAR_TOPIC, OWNER, ParkingService
 from backend.parking.settings import ParkingSettings
+from backend.payment.owners import owner_handler, topic
 from backend.payment.service import PaymentService
 from backend.wiring import Wiring
 
@@ -32,7 +33,7 @@ SEED = (
 def _parking(w: Wiring) -> ParkingService:
     infra = w.infra
     payments = w.get(PaymentService)
-    service = ParkingService(
+    return ParkingService(
         lots=LotRepository(infra.engine),
         plates=PlateRepository(infra.engine),
         reservations=ReservationRepository(infra.engine),
@@ -45,9 +46,6 @@ def _parking(w: Wiring) -> ParkingService:
         clock=infra.clock,
         engine=infra.engine,
     )
-    # The seam to the outbox: the payment feature tells this service of its stays' payments.
-    payments.notices.register(OWNER, service.on_payment)
-    return service
 
 
 def _feed(w: Wiring) -> GateFeed:
@@ -109,6 +107,10 @@ FEATURE = Feature(
     services={ParkingService: _parking, GateFeed: _feed},
     dependencies={"parking": ParkingService, "idempotency": Idempotency},
     background=_jobs,
-    outbox_handlers={CLEAR_TOPIC: lambda w: w.get(GateFeed).clear},
+    outbox_handlers={
+        CLEAR_TOPIC: lambda w: w.get(GateFeed).clear,
+        # The payment feature's notices of this feature's orders (paid, refunded).
+        topic(OWNER): lambda w: owner_handler(w.get(ParkingService).on_payment),
+    },
     on_startup=(_seed,),
 )
