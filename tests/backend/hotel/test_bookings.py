@@ -1,17 +1,19 @@
 """Hotel bookings over HTTP on PostgreSQL: the last room goes to one of many concurrent guests, a
 stay takes every night or none, a paid booking is confirmed once however often the payment is told,
-cancellation refunds by the hotel's rule, and self check-in answers a room and its key code."""
+cancellation refunds by the hotel's rule, self check-in answers a room and its key code, and an
+unpaid hold expires with its order: the order closed, the nights given back."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from backend.payment.refunds import RefundService
 from tests.backend.hotel.factories import Guest, book, deliver_outbox, hotels, make_guest, make_hotel, stay
-from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments
+from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments, wechat_twin
 from tests.services import Services
 
 
@@ -166,3 +168,66 @@ async def test_a_booking_is_not_checked_into_before_it_is_paid(
         headers=guest.headers,
     )
     assert answer.json()["code"] == "hotel.booking_not_confirmed"
+
+
+async def _expire_holds(services: Services, now: datetime) -> None:
+    """Run the hold sweep as its background job would, at ``now``, until nothing more is due (the
+    database is shared: earlier tests may have left holds of their own)."""
+    for _ in range(20):
+        if not await hotels(services).sweep(now=now, limit=500):
+            return
+
+
+async def test_an_unpaid_hold_expires_its_order_closed_and_its_nights_given_back(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    guest = await make_guest(client)
+    hotel, kind = await make_hotel(services, client, rooms=1)
+    arrival, departure = stay(services, ahead=2, nights=3)
+    started = await book(client, guest, kind, arrival, departure)
+    assert started.status_code == 201, started.text
+    booking = started.json()["booking"]
+    order = await payments(services).get(booking["order_id"])
+    assert datetime.fromisoformat(booking["expires_at"]) == order.expires_at
+    left = await hotels(services).availability(hotel.id, arrival, departure)
+    assert [n for _, n in left] == [0]
+
+    # Before the order's expiry the sweep leaves the hold alone.
+    await _expire_holds(services, order.expires_at - timedelta(seconds=1))
+    read = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)
+    assert read.json()["status"] == "pending"
+
+    await _expire_holds(services, order.expires_at + timedelta(seconds=1))
+    read = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)
+    assert read.json()["status"] == "expired"
+    closed = await payments(services).get(order.id)
+    assert (closed.status, closed.platform_closed) == ("closed", True)
+    assert wechat_twin(services).orders[order.out_trade_no].trade_state == "CLOSED"
+    left = await hotels(services).availability(hotel.id, arrival, departure)
+    assert [n for _, n in left] == [1]
+    # Swept again, nothing is given back twice: every night is free once, so another guest takes
+    # the whole stay, then nobody can.
+    await _expire_holds(services, order.expires_at + timedelta(seconds=1))
+    other = await make_guest(client, pays=False)
+    assert (await book(client, other, kind, arrival, departure, channel="wechat_app")).status_code == 201
+    third = await make_guest(client, pays=False)
+    again = await book(client, third, kind, arrival, departure, channel="wechat_app")
+    assert again.json()["code"] == "hotel.sold_out"
+
+
+async def test_a_hold_whose_order_the_payment_sweep_closed_first_is_released(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    guest = await make_guest(client, pays=False)
+    hotel, kind = await make_hotel(services, client, rooms=1)
+    arrival, departure = stay(services, ahead=1)
+    started = await book(client, guest, kind, arrival, departure, channel="wechat_app")
+    booking = started.json()["booking"]
+    order = await payments(services).get(booking["order_id"])
+    await payments(services).sweep(now=order.expires_at + timedelta(seconds=1))
+    assert (await payments(services).get(order.id)).status == "closed"
+    await _expire_holds(services, order.expires_at + timedelta(seconds=1))
+    read = await client.get(f"/api/v1/hotel-bookings/{booking['id']}", headers=guest.headers)
+    assert read.json()["status"] == "expired"
+    left = await hotels(services).availability(hotel.id, arrival, departure)
+    assert [n for _, n in left] == [1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -376,11 +376,11 @@ class HotelService:
                 )
         return moved or await self.booking(citizen_id, booking_id)
 
-    async def sweep(self, *, limit: int = 100) -> int:
+    async def sweep(self, *, now: datetime | None = None, limit: int = 100) -> int:
         """Give back the nights of bookings whose order expired unpaid (a step of the background job):
         the order is closed first, so a payment arriving later is refunded by the payment feature."""
         expired = 0
-        for booking in await self._repository.due_to_expire(self._clock.now(), limit=limit):
+        for booking in await self._repository.due_to_expire(now or self._clock.now(), limit=limit):
             if booking.order_id is not None:
                 order = await self._payments.get(booking.order_id)
                 if order.status == "pending":
