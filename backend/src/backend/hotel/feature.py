@@ -11,8 +11,10 @@ from datetime import timedelta
 
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
+from backend.database import transaction
 from backend.feature import Feature
 from backend.hotel.controller import HotelBookingController, HotelController
+from backend.hotel.errors import HotelCodeTaken
 from backend.hotel.repository import HotelRepository
 from backend.hotel.seed import SEED
 from backend.hotel.service import OWNER, REFUND_TOPIC, HotelService
@@ -72,9 +74,15 @@ async def _seed(w: Wiring) -> None:
     for hotel, kinds in SEED:
         if await hotels.has_code(hotel["code"]):
             continue
-        row = await hotels.add_hotel(by="system:seed", **hotel)
-        for kind in kinds:
-            await hotels.add_room_type(row.id, by="system:seed", **kind)
+        # A hotel and its room types in one transaction: API workers starting together race here,
+        # and the loser meets the winner's hotel (nothing to do), never a hotel without its rooms.
+        try:
+            async with transaction(w.infra.engine):
+                row = await hotels.add_hotel(by="system:seed", **hotel)
+                for kind in kinds:
+                    await hotels.add_room_type(row.id, by="system:seed", **kind)
+        except HotelCodeTaken:
+            continue
         log.info("seeded hotel %s", hotel["code"])
 
 

@@ -11,6 +11,7 @@ from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.outbox.service import Outbox
 from backend.parking.controller import ParkingCitizenController, ParkingLotController
+from backend.parking.errors import LotCodeTaken
 from backend.parking.gate import GateFeed
 from backend.parking.records import FeedRepository, StayRepository
 from backend.parking.repository import LotRepository, PlateRepository, ReservationRepository
@@ -86,16 +87,21 @@ async def _seed(w: Wiring) -> None:
     for code, name, address, bays, reservable in SEED:
         if await parking.has_code(code):
             continue
-        await parking.add_lot(
-            by="system:seed",
-            bays=[(f"B{n:03d}", "ev" if n <= 2 else "standard", n <= reservable) for n in range(1, bays + 1)],
-            code=code,
-            name=name,
-            address=address,
-            free_minutes=15,
-            hour_fen=300,
-            daily_cap_fen=3000,
-        )
+        try:  # a lot and its bays are one transaction: of API workers starting together, one adds it
+            await parking.add_lot(
+                by="system:seed",
+                bays=[
+                    (f"B{n:03d}", "ev" if n <= 2 else "standard", n <= reservable) for n in range(1, bays + 1)
+                ],
+                code=code,
+                name=name,
+                address=address,
+                free_minutes=15,
+                hour_fen=300,
+                daily_cap_fen=3000,
+            )
+        except LotCodeTaken:
+            continue
         log.info("seeded car park %s", code)
 
 
