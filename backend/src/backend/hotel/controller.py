@@ -105,6 +105,9 @@ def _booking(row: BookingRow, hotels: HotelService) -> BookingRead:
 class HotelController(Controller):
     path = "/api/v1/hotels"
     tags = ("hotels",)
+    # Its OPTIONS answer (Litestar's, for the path of the public list and the operators' POST) is
+    # the operators'; every route below declares its own access, ANYONE said beside the route.
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/", summary="Hotels", access=ANYONE)
     async def list_hotels(self, hotels: NamedDependency[HotelService]) -> HotelPage:

@@ -106,6 +106,9 @@ async def _stay(row: StayRow, parking: ParkingService) -> StayRead:
 class ParkingLotController(Controller):
     path = "/api/v1/parking/lots"
     tags = ("parking",)
+    # Its OPTIONS answer (Litestar's, for the path of the public list and the operators' POST) is
+    # the operators'; every route below declares its own access, ANYONE said beside the route.
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/", summary="Car parks and their tariffs", access=ANYONE)
     async def list_lots(self, parking: NamedDependency[ParkingService]) -> LotPage:
