@@ -168,3 +168,54 @@ async def test_a_malformed_plate_is_refused(client: httpx.AsyncClient) -> None:
         answer = await client.post("/api/v1/parking/plates", json={"plate": plate}, headers=driver.headers)
         assert answer.status_code == 422, answer.text
         assert answer.json()["code"] == "parking.plate_invalid"
+
+
+async def test_only_a_citizen_who_linked_the_plate_sees_or_pays_its_stay(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    lot = await make_lot(services, client, free_minutes=0)
+    driver, stranger = await make_driver(client), await make_driver(client, pays=True)
+    await camera(client, lot, "arrive", driver.plate)
+    await feed(services).step()
+    stay = (await client.get("/api/v1/parking/stays", headers=driver.headers)).json()["items"][0]
+    assert (await client.get("/api/v1/parking/stays", headers=stranger.headers)).json()["items"] == []
+    for answer in (
+        await client.get(f"/api/v1/parking/stays/{stay['id']}", headers=stranger.headers),
+        await client.post(
+            f"/api/v1/parking/stays/{stay['id']}/payments",
+            json={"channel": "wechat_jsapi"},
+            headers=stranger.headers,
+        ),
+    ):
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["code"] == "parking.stay_not_found"
+    # Once the plate is unlinked, its owner no longer pays (or sees) the stay either.
+    unlinked = await client.delete(f"/api/v1/parking/plates/{driver.plate_id}", headers=driver.headers)
+    assert unlinked.status_code == 204, unlinked.text
+    gone = await client.post(
+        f"/api/v1/parking/stays/{stay['id']}/payments", json={"channel": "wechat_app"}, headers=driver.headers
+    )
+    assert gone.json()["code"] == "parking.stay_not_found"
+
+
+async def test_an_exit_never_seen_entering_is_skipped_and_the_feed_moves_on(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    """A car at the exit that the feed never saw enter (before our time, or a misread) opens no stay
+    and owes the gate nothing (the lot's staff decide); the events after it are applied as usual."""
+    lot = await make_lot(services, client, free_minutes=0)
+    unseen, later = await make_driver(client), await make_driver(client)
+    sandbox = services.upstreams.sandbox
+    assert sandbox is not None
+    gate = sandbox.state("parking")
+    assert isinstance(gate, ParkingState)
+    # Its entry happened outside the feed: the car is inside as far as the gate knows, no event said so.
+    gate.inside.add((lot.code, unseen.plate))
+    assert (await camera(client, lot, "depart", unseen.plate))["barrier"] == "closed"
+    await camera(client, lot, "arrive", later.plate)
+    assert await feed(services).step() >= 2
+    assert (await client.get("/api/v1/parking/stays", headers=unseen.headers)).json()["items"] == []
+    stays = (await client.get("/api/v1/parking/stays", headers=later.headers)).json()["items"]
+    assert [s["status"] for s in stays] == ["parked"]
+    await deliver_outbox(services)
+    assert not [c for c in gate.clearances.values() if c[0] == lot.code]
