@@ -103,7 +103,9 @@ class GateFeed:
             return
         stay = await self._stays.inside(lot.id, index)
         if stay is None:
-            return  # never saw it enter (before our time, or a misread): the lot's staff decide
+            # Never saw it enter (before our time, or a misread): the lot's staff decide.
+            log.warning("gate event %s: %s of a car never seen entering; skipped", event.event_id, event.kind)
+            return
         if event.kind == "exit_requested":
             await self._stays.move(stay.id, from_status=("parked",), to="exiting", exit_requested_at=at)
             if await self._parking.due(stay, at=at) <= 0:
