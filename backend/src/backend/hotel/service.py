@@ -120,8 +120,10 @@ class HotelService:
         return found
 
     async def room_types(self, hotel_id: uuid.UUID) -> list[RoomTypeRow]:
-        await self.hotel(hotel_id)
-        return await self._repository.room_types(hotel_id)
+        kinds = await self._repository.room_types(hotel_id)
+        if not kinds:  # no such hotel (404), or one without room types yet; the hot path skips the read
+            await self.hotel(hotel_id)
+        return kinds
 
     async def availability(
         self, hotel_id: uuid.UUID, arrival: date, departure: date
