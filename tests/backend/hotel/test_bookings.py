@@ -6,11 +6,14 @@ unpaid hold expires with its order: the order closed, the nights given back."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from backend.hotel import feature as hotel_feature
 from backend.payment.refunds import RefundService
 from tests.backend.hotel.factories import Guest, book, deliver_outbox, hotels, make_guest, make_hotel, stay
 from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments, wechat_twin
@@ -231,3 +234,27 @@ async def test_a_hold_whose_order_the_payment_sweep_closed_first_is_released(
     assert read.json()["status"] == "expired"
     left = await hotels(services).availability(hotel.id, arrival, departure)
     assert [n for _, n in left] == [1]
+
+
+async def test_workers_starting_together_seed_a_hotel_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two API workers seed at the same moment: one adds the hotel with its room types, the other
+    meets it and starts all the same (it used to fail its start on the unique code)."""
+    code = f"SEED-{secrets.token_hex(4)}"
+    hotel = {
+        "code": code,
+        "name": "测试酒店",
+        "district": "宿城区",
+        "address": "宿迁市",
+        "phone": "0527-1234567",
+        "check_in_minute": 840,
+        "free_cancel_hours": 6,
+        "late_fee_percent": 100,
+    }
+    kinds = [{"code": "KING", "name": "大床房", "beds": "1张大床", "rooms": 2, "price_fen": 30000}]
+    monkeypatch.setattr(hotel_feature, "SEED", ((hotel, kinds),))
+    await asyncio.gather(*(hotel_feature._seed(services.wiring) for _ in range(3)))
+    seeded = [h for h in await hotels(services).hotels() if h.code == code]
+    assert len(seeded) == 1
+    assert [k.code for k in await hotels(services).room_types(seeded[0].id)] == ["KING"]

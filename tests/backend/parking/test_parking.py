@@ -5,10 +5,13 @@ free stay leaves without paying, and plates are erased after the retention perio
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import timedelta
 
 import httpx
+import pytest
 
+from backend.parking import feature as parking_feature
 from backend.parking.service import hour_of
 from integrations.parking.twin import ParkingState
 from tests.backend.hotel.factories import deliver_outbox
@@ -219,3 +222,15 @@ async def test_an_exit_never_seen_entering_is_skipped_and_the_feed_moves_on(
     assert [s["status"] for s in stays] == ["parked"]
     await deliver_outbox(services)
     assert not [c for c in gate.clearances.values() if c[0] == lot.code]
+
+
+async def test_workers_starting_together_seed_a_car_park_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two API workers seed at the same moment: one adds the car park with its bays, the other meets
+    it and starts all the same (it used to fail its start on the unique code)."""
+    code = f"SEED-{secrets.token_hex(4)}"
+    monkeypatch.setattr(parking_feature, "SEED", ((code, "测试停车场", "宿迁市", 5, 2),))
+    await asyncio.gather(*(parking_feature._seed(services.wiring) for _ in range(3)))
+    seeded = [lot for lot in await parking(services).lots() if lot.code == code]
+    assert [(lot.bays, lot.reservable) for lot in seeded] == [(5, 2)]
