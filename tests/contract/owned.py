@@ -13,6 +13,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 
@@ -20,11 +21,14 @@ from backend.citizen.service import CitizenService
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
+from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
+from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
+from tests.backend.parking.factories import make_lot, random_plate
 from tests.backend.queues.factories import future_slot, make_hall
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
@@ -231,6 +235,69 @@ async def queue_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
     return ticket_id
 
 
+async def hotel_booking(client: httpx.AsyncClient, owner: Owner) -> str:
+    """An unpaid booking of the owner's (the app channel needs no linked mini-program user)."""
+    assert owner.services is not None
+    _, kind = await make_hotel(owner.services, client)
+    arrival, departure = stay(owner.services, ahead=1)
+    started = await client.post(
+        "/api/v1/hotel-bookings",
+        json={
+            "room_type_id": str(kind.id),
+            "arrival": arrival.isoformat(),
+            "departure": departure.isoformat(),
+            "channel": "wechat_app",
+        },
+        headers=owner.headers,
+    )
+    assert started.status_code == 201, started.text
+    booking_id: str = started.json()["booking"]["id"]
+    return booking_id
+
+
+async def parking_plate(client: httpx.AsyncClient, owner: Owner) -> str:
+    linked = await client.post(
+        "/api/v1/parking/plates", json={"plate": random_plate()}, headers=owner.headers
+    )
+    assert linked.status_code == 201, linked.text
+    plate_id: str = linked.json()["id"]
+    return plate_id
+
+
+async def parking_reservation(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None
+    lot = await make_lot(owner.services, client, reservable=2)
+    start = owner.services.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    reserved = await client.post(
+        "/api/v1/parking/reservations",
+        json={
+            "lot_id": str(lot.id),
+            "plate_id": await parking_plate(client, owner),
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+        },
+        headers=owner.headers,
+    )
+    assert reserved.status_code == 201, reserved.text
+    reservation_id: str = reserved.json()["id"]
+    return reservation_id
+
+
+async def parking_stay(client: httpx.AsyncClient, owner: Owner) -> str:
+    """A stay of a plate the owner linked: the car entered a lot, the gate feed read it."""
+    assert owner.services is not None
+    plate = random_plate()
+    linked = await client.post("/api/v1/parking/plates", json={"plate": plate}, headers=owner.headers)
+    assert linked.status_code == 201, linked.text
+    lot = await make_lot(owner.services, client)
+    arrived = await client.post(f"/_sandbox/parking/lots/{lot.code}/arrive", json={"plate": plate})
+    assert arrived.status_code == 201, arrived.text
+    await owner.services.wiring.get(GateFeed).step()
+    stays = await client.get("/api/v1/parking/stays", headers=owner.headers)
+    stay_id: str = stays.json()["items"][0]["id"]
+    return stay_id
+
+
 MAKERS: dict[str, Maker] = {
     "application.application": application,
     "application.material": application_material,
@@ -244,6 +311,10 @@ MAKERS: dict[str, Maker] = {
     "licence.counter_request": licence_counter_request,
     "queue.booking": queue_booking,
     "queue.ticket": queue_ticket,
+    "hotel.booking": hotel_booking,
+    "parking.plate": parking_plate,
+    "parking.reservation": parking_reservation,
+    "parking.stay": parking_stay,
 }
 
 

@@ -31,12 +31,14 @@ from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
+from backend.hotel.feature import FEATURE as HOTEL
 from backend.licence.feature import FEATURE as LICENCE
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.outbox.feature import FEATURE as OUTBOX
+from backend.parking.feature import FEATURE as PARKING
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
@@ -116,7 +118,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, EVIDENCE,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING,
 )  # fmt: skip
 
 

@@ -19,6 +19,8 @@ from integrations.cases import CaseClient
 from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.faceverify import FaceVerifyClient
+from integrations.hotelpms import HotelPmsClient
+from integrations.parking import ParkingGateClient
 from integrations.population import PopulationClient
 from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
@@ -60,6 +62,8 @@ class Upstreams:
         self.telecom = TelecomClient(config("telecom"), **common)
         self.faceverify = FaceVerifyClient(config("faceverify"), **common)
         self.utility = UtilityClient(config("utility"), **common)
+        self.hotelpms = HotelPmsClient(config("hotelpms"), **common)
+        self.parking = ParkingGateClient(config("parking"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -120,7 +124,7 @@ class Upstreams:
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
-        for adapter in (*adapters, self.telecom, self.faceverify, self.utility):
+        for adapter in (*adapters, self.telecom, self.faceverify, self.utility, self.hotelpms, self.parking):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:

@@ -16,6 +16,7 @@ import msgspec
 from load_tests.results import Target
 from load_tests.seed import API, Seeder
 from load_tests.stack.run import ReferenceApp
+from load_tests.stays import hotel_availability, parking_availability
 from load_tests.wrk import RequestSpec
 
 JSON = {"Content-Type": "application/json"}
@@ -150,6 +151,25 @@ ENDPOINTS = (
         targets=(Target("rate", 2000.0),),
         connections=32,
         prepare=_take_number,
+        prepare_each_run=True,
+    ),
+    # What a guest's search asks before booking: the hotel, its room types and the fewest rooms left
+    # over the stay's nights (2 of 3 held by bookings) from the per-night counter rows, one SELECT each.
+    Endpoint(
+        "hotel availability",
+        "GET",
+        f"{API}/hotels/{{hotel_id}}/availability",
+        HELLO,
+        prepare=hotel_availability,
+    ),
+    # What a driver's app asks before reserving: the car park and the most reservations any hour of
+    # the window holds (3 of 8 taken) from the hour buckets, one MAX() over an index range.
+    Endpoint(
+        "parking availability",
+        "GET",
+        f"{API}/parking/lots/{{lot_id}}/availability",
+        HELLO,
+        prepare=parking_availability,
         prepare_each_run=True,
     ),
 )

@@ -111,7 +111,7 @@ class Seeder:
         if self._client.get("/_sandbox/sms/outbox", params={"phone": "13800000000"}).status_code != 200:
             raise NotAvailable("the sandbox is not mounted at /_sandbox (SUQIAN_SANDBOX_MOUNT=1)")
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
         return _caller(self._client)(method, path, **kwargs)
 
     def citizens(self, count: int) -> list[Citizen]:
@@ -230,7 +230,7 @@ class Seeder:
         """The citizen with a fresh token pair (refresh grant: no password hash) if theirs runs out."""
         if citizen.expires_at - time.monotonic() > RENEW_BEFORE_S:
             return citizen
-        tokens = self._call(
+        tokens = self.call(
             "POST",
             f"{API}/auth/token",
             json={"grant_type": "refresh_token", "refresh_token": citizen.refresh_token},
@@ -251,7 +251,7 @@ class Seeder:
                 ("POST", f"{API}/scanner/token"),
             )
             operator = self._operator_token()
-            registered = self._call(
+            registered = self.call(
                 "POST",
                 f"{API}/admin/scanners",
                 json={"scene": "traffic_checkpoint", "venue": "bench gate"},
@@ -260,7 +260,7 @@ class Seeder:
             self._scanner = (str(registered["device"]["id"]), str(registered["credential"]))
         if self._scanner_token is None or self._scanner_expires_at - time.monotonic() <= RENEW_BEFORE_S:
             device_id, credential = self._scanner
-            body = self._call(
+            body = self.call(
                 "POST", f"{API}/scanner/token", json={"device_id": device_id, "credential": credential}
             )
             self._scanner_token = str(body["access_token"])
@@ -273,7 +273,7 @@ class Seeder:
         if self._queue_service is None:
             self.require(("POST", f"{API}/admin/queue/halls"), ("POST", f"{API}/queue/kiosk/tickets"))
             operator = {"Authorization": f"Bearer {self._operator_token()}"}
-            hall = self._call(
+            hall = self.call(
                 "POST",
                 f"{API}/admin/queue/halls",
                 json={
@@ -284,7 +284,7 @@ class Seeder:
                 },
                 headers=operator,
             )["hall"]
-            service = self._call(
+            service = self.call(
                 "POST",
                 f"{API}/admin/queue/halls/{hall['id']}/services",
                 json={"name": "bench", "prefix": "A"},
@@ -296,7 +296,7 @@ class Seeder:
     def _operator_token(self) -> str:
         if self._admin_password is None:
             raise NotAvailable("no bootstrap operator password")
-        body = self._call(
+        body = self.call(
             "POST",
             f"{API}/staff/token",
             json={"username": "admin", "password": self._admin_password},
@@ -309,7 +309,7 @@ class Seeder:
         codes = []
         for citizen in citizens:
             for _ in range(per_citizen):
-                body = self._call(
+                body = self.call(
                     "GET",
                     f"{API}/citizen-code",
                     headers={"Authorization": f"Bearer {citizen.access_token}"},

@@ -8,6 +8,8 @@ from integrations.cases import twin as cases
 from integrations.credit import twin as credit
 from integrations.elicence import twin as elicence
 from integrations.faceverify import twin as faceverify
+from integrations.hotelpms import twin as hotelpms
+from integrations.parking import twin as parking
 from integrations.payments.alipay_trade import create_alipay_pay_twin
 from integrations.payments.wechatpay import create_wechatpay_twin
 from integrations.population import twin as population
@@ -29,4 +31,6 @@ TWINS: dict[str, TwinFactory] = {
     "wechatpay": create_wechatpay_twin,
     "alipay_pay": create_alipay_pay_twin,
     "utility": utility.create_twin,
+    "hotelpms": hotelpms.create_twin,
+    "parking": parking.create_twin,
 }
