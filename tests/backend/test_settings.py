@@ -133,11 +133,11 @@ def test_production_never_falls_back_to_the_sandbox() -> None:
         load_settings(_production())
 
 
-def test_production_never_mounts_the_sandbox() -> None:
-    unmounted = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
-    assert (unmounted.upstream.mode, unmounted.upstream.mount_sandbox) == ("sandbox", False)
-    with pytest.raises(SettingsError, match="SUQIAN_MODE=production never mounts the sandbox"):
-        load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_SANDBOX_MOUNT="1"))
+def test_production_never_runs_on_the_sandbox() -> None:
+    # The twins' keys derive from a public seed: production on them would take forged notifications.
+    for extra in ({}, {"SUQIAN_SANDBOX_MOUNT": "1"}):
+        with pytest.raises(SettingsError, match="SUQIAN_MODE=production talks to the real systems"):
+            load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox", **extra))
 
 
 def test_benchmark_mode_is_the_production_stack_on_the_sandbox_twins() -> None:
@@ -250,11 +250,10 @@ def test_auth_settings_outside_their_bounds_are_refused(tmp_path: Path, name: st
 def test_production_keeps_schema_and_metrics_off_the_public_port_unless_asked(tmp_path: Path) -> None:
     embedded = load_settings({"SUQIAN_DATA_DIR": str(tmp_path)})
     assert (embedded.openapi, embedded.metrics_public) == (True, True)
-    production = load_settings(_production(SUQIAN_UPSTREAM_MODE="sandbox"))
+    urls = {f"SUQIAN_UPSTREAM_{s.upper()}_URL": f"https://{s}.gov.example" for s in GOVERNMENT_SYSTEMS}
+    production = load_settings(_production(**urls))
     assert (production.openapi, production.metrics_public) == (False, False)
-    asked = load_settings(
-        _production(SUQIAN_UPSTREAM_MODE="sandbox", SUQIAN_OPENAPI="1", SUQIAN_METRICS_PUBLIC="1")
-    )
+    asked = load_settings(_production(SUQIAN_OPENAPI="1", SUQIAN_METRICS_PUBLIC="1", **urls))
     assert (asked.openapi, asked.metrics_public) == (True, True)
     with pytest.raises(SettingsError, match="SUQIAN_METRICS_PUBLIC must be one of 0, 1"):
         load_settings({"SUQIAN_DATA_DIR": str(tmp_path), "SUQIAN_METRICS_PUBLIC": "yes"})

@@ -291,6 +291,13 @@ def _upstream(env: Mapping[str, str], mode: Mode, *, host: str, data_dir: Path) 
     (``backend.app._mount_sandbox``)."""
     default_mode = "remote" if mode == "production" else "sandbox"
     upstream_mode = choice(env, "UPSTREAM_MODE", ("sandbox", "remote"), default_mode)
+    if mode == "production" and upstream_mode == "sandbox":
+        # The twins' keys derive from a public seed (every worker must agree on them): anyone could
+        # sign a payment notification as the sandbox's WeChat Pay. Security review, 2026-12-03.
+        raise SettingsError(
+            "SUQIAN_MODE=production talks to the real systems (the sandbox twins' keys are public); "
+            "a throwaway stack on the twins runs SUQIAN_MODE=benchmark"
+        )
     if mode == "benchmark" and upstream_mode != "sandbox":
         raise SettingsError("SUQIAN_MODE=benchmark runs on the sandbox twins: unset SUQIAN_UPSTREAM_MODE")
     default_mount = "1" if mode == "embedded" and upstream_mode == "sandbox" else "0"

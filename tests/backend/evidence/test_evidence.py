@@ -23,8 +23,10 @@ from backend.evidence.keys import EvidenceKeys
 from backend.evidence.repository import EvidenceRepository
 from backend.evidence.service import BEIJING, EvidenceService, Proof
 from backend.evidence.settings import EvidenceSettings
+from backend.evidence.tables import EvidenceKey
 from tests.backend.auth.clock import ManualClock
 from tests.services import Services
+from wallet import SigningKey, public_jwk
 
 DAY = dt.date(2026, 11, 20)
 
@@ -174,3 +176,24 @@ async def test_the_roots_and_keys_are_public_and_an_unknown_chain_or_day_is_404(
     listed = await client.get("/api/v1/evidence/roots/application")
     assert listed.status_code == 200
     assert "items" in listed.json()
+
+
+async def test_a_key_written_into_the_table_by_someone_else_is_never_published(services: Services) -> None:
+    """Only a key whose sealed private half opens under our data key signs or is published."""
+    clock = ManualClock(_at(DAY, 10))
+    evidence, _ = _service(services, _chain(), clock)
+    ours = await evidence.jwks()
+    theirs = SigningKey.generate()
+    await EvidenceKey.insert(
+        EvidenceKey(
+            kid=theirs.kid,
+            private_key="v1.bm90IG91cnM",
+            public_jwk=json.dumps(public_jwk(theirs.public_key, kid=theirs.kid)),
+            created_at=_at(DAY + dt.timedelta(days=400), 0),
+        )
+    )
+    try:
+        fresh, _ = _service(services, _chain(), clock)  # another worker, loading the keys anew
+        assert await fresh.jwks() == ours
+    finally:
+        await EvidenceKey.delete().where(EvidenceKey.kid == theirs.kid)

@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import msgspec
+from litestar import Litestar
 
+from backend.outbox.service import Outbox
 from backend.utility.service import UtilityService
 from integrations.utility import sandbox_account_no
 from integrations.utility.twin import UtilityState
@@ -23,6 +25,7 @@ from tests.backend.payment.factories import (
     refunds,
     tell_owners,
 )
+from tests.backend.staff.factories import staff_token
 from tests.services import Services
 
 
@@ -98,17 +101,23 @@ async def _paid_bill(services: Services, client: httpx.AsyncClient, payer: Payer
     return payment
 
 
-async def test_a_bill_paid_elsewhere_meanwhile_is_refused_by_the_utility_and_refunded_once(
-    services: Services, client: httpx.AsyncClient
-) -> None:
-    payer = await make_payer(client)
-    payment = await _paid_bill(services, client, payer, 5)
+def _utility(services: Services) -> UtilityState:
     sandbox = services.upstreams.sandbox
     assert sandbox is not None
     state = sandbox.state("utility")
     assert isinstance(state, UtilityState)
-    # Paid at the utility's counter between our order and our advice: it answers ``bill_paid``.
-    state.bills[payment["bill_no"]] = msgspec.structs.replace(state.bills[payment["bill_no"]], status="paid")
+    return state
+
+
+async def test_a_bill_the_utility_changed_meanwhile_is_refused_and_refunded_once(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    payer = await make_payer(client)
+    payment = await _paid_bill(services, client, payer, 5)
+    state = _utility(services)
+    # Re-billed between our order and our advice: it answers ``amount_mismatch`` (it took nothing).
+    bill = state.bills[payment["bill_no"]]
+    state.bills[payment["bill_no"]] = msgspec.structs.replace(bill, amount_fen=bill.amount_fen + 100)
     await tell_owners(services)
     read = await client.get(f"/api/v1/utilities/payments/{payment['id']}", headers=payer.headers)
     assert (read.json()["status"], read.json()["receipt_no"]) == ("refused", "")
@@ -130,3 +139,33 @@ async def test_a_bill_paid_elsewhere_meanwhile_is_refused_by_the_utility_and_ref
     )
     await on_payment(notice)
     assert len(await refunds(services).of_order(order_id)) == 1
+
+
+async def test_a_bill_the_utility_says_is_paid_is_never_refunded_on_a_guess(
+    app: Litestar, services: Services, client: httpx.AsyncClient
+) -> None:
+    """``bill_paid`` may mean it took *our* advice before (an answer lost): operators settle it."""
+    payer = await make_payer(client)
+    payment = await _paid_bill(services, client, payer, 6)
+    state = _utility(services)
+    state.bills[payment["bill_no"]] = msgspec.structs.replace(state.bills[payment["bill_no"]], status="paid")
+    await tell_owners(services)
+    read = await client.get(f"/api/v1/utilities/payments/{payment['id']}", headers=payer.headers)
+    assert read.json()["status"] == "pending"
+    order_id = uuid.UUID(payment["order_id"])
+    assert await refunds(services).of_order(order_id) == []
+    job = await services.wiring.get(Outbox).find("payment.utility", f"payment:{order_id}:paid")
+    assert job is not None
+    assert (job.state, job.last_error) == ("dead", "utility refused: bill_paid")
+    operator = await staff_token(app, services, role="operator")
+    listed = await client.get(
+        "/api/v1/admin/payments/discrepancies",
+        params={"status": "open"},
+        headers={"Authorization": f"Bearer {operator}"},
+    )
+    found = [
+        d
+        for d in listed.json()["items"]
+        if d["kind"] == "owner_refused" and payment["bill_no"] in d["detail"]
+    ]
+    assert len(found) == 1

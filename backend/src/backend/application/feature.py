@@ -18,7 +18,7 @@ from backend.evidence.service import EvidenceService
 from backend.feature import Feature
 from backend.licence.service import LicenceService
 from backend.outbox.service import Outbox
-from backend.wiring import Wiring
+from backend.wiring import Wiring, WiringError
 from blobstore import BlobStore, LocalBlobStore, S3BlobStore
 from integrations.cases.twin import CasesState
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
@@ -77,6 +77,13 @@ def _applications(w: Wiring) -> ApplicationService:
 def _delivery(w: Wiring) -> Delivery:
     infra = w.infra
     sandbox = infra.upstreams.sandbox
+    secret = w.section(ApplicationSettings).callback_secret
+    if not secret and sandbox is None:
+        # Real departments: their callbacks are signed with a secret agreed with them, never the
+        # sandbox's published one (anyone could sign as a department).
+        raise WiringError(
+            "remote upstreams need SUQIAN_APPLICATION_CALLBACK_SECRET (the departments' callback key)"
+        )
     delivery = Delivery(
         repository=ApplicationRepository(infra.engine),
         cases=infra.upstreams.cases,
@@ -85,7 +92,7 @@ def _delivery(w: Wiring) -> Delivery:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
-        callback_secret=w.section(ApplicationSettings).callback_secret or SANDBOX_CALLBACK_SECRET,
+        callback_secret=secret or SANDBOX_CALLBACK_SECRET,
     )
     if sandbox is not None:
         # The sandbox's case system calls back in-process (what a department does over HTTP).

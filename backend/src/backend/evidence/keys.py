@@ -5,17 +5,21 @@ made published at ``/api/v1/evidence/keys``."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from piccolo.engine.base import Engine
 
-from backend.crypto import PersonalDataCipher
+from backend.crypto import PersonalDataCipher, SealedValueCorrupt
 from backend.database import transaction
 from backend.evidence.repository import EvidenceRepository, KeyRow
 from backend.evidence.tables import EvidenceKey
-from wallet import SigningKey, jwks_lookup, public_jwk
+from wallet import SigningKey, jwk_thumbprint, jwks_lookup, public_jwk
+from wallet.errors import InvalidKey
+
+log = logging.getLogger("backend.evidence")
 
 
 def _column(kid: str) -> str:
@@ -62,7 +66,20 @@ class EvidenceKeys:
                         )
                     )
             rows = await self._repository.keys()
-        live = rows[-1]
-        pem = self._cipher.open_bytes(live.private_key, column=_column(live.kid))
-        self._signing = SigningKey.from_pem(pem, kid=live.kid)
-        self._published = [json.loads(row.public_jwk) for row in rows]
+        # Only keys whose sealed private half opens under our data key are ours: a row written into
+        # the table by anyone else (a public key of their own) is neither published nor used, and
+        # each published JWK is computed from the private key, never read from the row.
+        opened: list[SigningKey] = []
+        for row in rows:
+            try:
+                pem = self._cipher.open_bytes(row.private_key, column=_column(row.kid))
+                key = SigningKey.from_pem(pem, kid=row.kid)
+            except (SealedValueCorrupt, InvalidKey):
+                log.error("evidence key %s does not open under the data key: not published", row.kid)
+                continue
+            if key.kid == jwk_thumbprint(key.public_key):
+                opened.append(key)
+        if not opened:
+            raise RuntimeError("no evidence signing key opens under the data key")
+        self._signing = opened[-1]
+        self._published = [public_jwk(key.public_key, kid=key.kid) for key in opened]

@@ -36,20 +36,44 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return _hashed_root([leaf_hash(leaf) for leaf in leaves])
 
 
-def _path(index: int, hashed: Sequence[bytes]) -> list[bytes]:
-    if len(hashed) == 1:
-        return []
-    k = _split(len(hashed))
-    if index < k:
-        return [*_path(index, hashed[:k]), _hashed_root(hashed[k:])]
-    return [*_path(index - k, hashed[k:]), _hashed_root(hashed[:k])]
+def _subtree(hashed: Sequence[bytes], lo: int, hi: int, memo: dict[tuple[int, int], bytes]) -> bytes:
+    """MTH of the hashed leaves ``lo..hi``, each subtree computed once per ``memo``."""
+    found = memo.get((lo, hi))
+    if found is None:
+        if hi - lo == 1:
+            found = hashed[lo]
+        else:
+            k = _split(hi - lo)
+            found = node_hash(_subtree(hashed, lo, lo + k, memo), _subtree(hashed, lo + k, hi, memo))
+        memo[lo, hi] = found
+    return found
+
+
+def inclusion_paths(leaves: Sequence[bytes], indices: Sequence[int]) -> dict[int, list[bytes]]:
+    """PATH(i, D[n]) for every ``i`` in ``indices``: the tree is hashed once (O(n)), then each path is
+    O(log n) — many entries of one day cost little more than one."""
+    hashed = [leaf_hash(leaf) for leaf in leaves]
+    memo: dict[tuple[int, int], bytes] = {}
+    paths: dict[int, list[bytes]] = {}
+    for index in indices:
+        if not 0 <= index < len(hashed):
+            raise IndexError(f"leaf {index} is not in a tree of {len(hashed)}")
+        path, lo, hi = [], 0, len(hashed)
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index < lo + k:
+                path.append(_subtree(hashed, lo + k, hi, memo))
+                hi = lo + k
+            else:
+                path.append(_subtree(hashed, lo, lo + k, memo))
+                lo += k
+        paths[index] = path[::-1]  # from the leaf up, as RFC 9162 lists it
+    return paths
 
 
 def inclusion_path(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """PATH(index, D[n]): the audit path of leaf ``index``."""
-    if not 0 <= index < len(leaves):
-        raise IndexError(f"leaf {index} is not in a tree of {len(leaves)}")
-    return _path(index, [leaf_hash(leaf) for leaf in leaves])
+    return inclusion_paths(leaves, [index])[index]
 
 
 def root_from_path(leaf: bytes, index: int, size: int, path: Sequence[bytes]) -> bytes | None:

@@ -11,6 +11,7 @@ The head hash chains the days: a day's first entry links to the previous day's h
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
@@ -152,16 +153,33 @@ class EvidenceService:
         return await self._proof(entry)
 
     async def proofs_of(self, chain: str, subject: str) -> list[Proof]:
-        """Every entry of ``chain`` about ``subject`` (``application:<id>``) with its proof."""
-        return [
-            await self._proof(entry) for entry in await self._audit.of_subject(self._chain(chain), subject)
-        ]
+        """Every entry of ``chain`` about ``subject`` (``application:<id>``, at most 200) with its
+        proof; each sealed day's tree is read and hashed once, off the event loop."""
+        entries = await self._audit.of_subject(self._chain(chain), subject)
+        by_day: dict[int, tuple[RootRow, list[AuditRecord]]] = {}
+        proofs: dict[int, Proof] = {}
+        for entry in entries:
+            root = await self._repository.covering(entry.chain, entry.seq)
+            if root is None:
+                proofs[entry.seq] = Proof(entry=entry, root=None)  # its day is not sealed yet
+            else:
+                by_day.setdefault(root.first_seq, (root, []))[1].append(entry)
+        for root, held in by_day.values():
+            proofs.update(await self._prove(root, held))
+        return [proofs[entry.seq] for entry in entries]
 
     async def _proof(self, entry: AuditRecord) -> Proof:
         root = await self._repository.covering(entry.chain, entry.seq)
         if root is None:
             return Proof(entry=entry, root=None)  # its day is not sealed yet
-        hashes = await self._audit.hashes(entry.chain, first_seq=root.first_seq, last_seq=root.last_seq)
-        index = entry.seq - root.first_seq
-        path = merkle.inclusion_path([bytes.fromhex(h) for h in hashes], index)
-        return Proof(entry=entry, root=root, index=index, path=[p.hex() for p in path])
+        return (await self._prove(root, [entry]))[entry.seq]
+
+    async def _prove(self, root: RootRow, entries: list[AuditRecord]) -> dict[int, Proof]:
+        hashes = await self._audit.hashes(root.chain, first_seq=root.first_seq, last_seq=root.last_seq)
+        leaves = [bytes.fromhex(h) for h in hashes]
+        indices = [entry.seq - root.first_seq for entry in entries]
+        paths = await asyncio.to_thread(merkle.inclusion_paths, leaves, indices)
+        return {
+            entry.seq: Proof(entry=entry, root=root, index=i, path=[p.hex() for p in paths[i]])
+            for entry, i in zip(entries, indices, strict=True)
+        }

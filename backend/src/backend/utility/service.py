@@ -13,7 +13,7 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import transaction
-from backend.outbox.jobs import retry_upstream
+from backend.outbox.jobs import GiveUp, retry_upstream
 from backend.payment.owners import PaymentNotice
 from backend.payment.refunds import RefundService
 from backend.payment.service import CreatedOrder, PaymentService
@@ -32,6 +32,8 @@ from integrations.utility import ACCOUNT_NO, UtilityBill, UtilityClient, Utility
 
 OWNER = "utility"
 _REFUSED = "缴费单位未受理，自动退款"
+# The utility's answers that say it never took the payment: refunded automatically.
+_DEFINITE_REFUSALS = frozenset({"amount_mismatch", "bill_not_found"})
 _NAMES = {"water": "水费", "electricity": "电费", "gas": "燃气费"}
 T = TypeVar("T")
 
@@ -183,9 +185,23 @@ class UtilityService:
         except UpstreamUnavailable as exc:
             raise retry_upstream(exc, "utility billing") from None
         except UpstreamRejected as exc:
-            # Paid elsewhere meanwhile, or the bill changed: the citizen's money goes back.
-            await self._refuse(row, exc.code)
-            return
+            if exc.code in _DEFINITE_REFUSALS:
+                # The bill changed or is gone: the utility never took it, the citizen's money goes back.
+                await self._refuse(row, exc.code)
+                return
+            # ``bill_paid`` / ``idempotency_key_reused`` may mean it took *our* advice before (an answer
+            # lost, a key it forgot); anything else is ours to fix. Never refund on a guess: operators
+            # settle it with the utility, then refund or not (the job is dead-lettered, listed).
+            order = await self._payments.get(notice.order_id)
+            await self._payments.raise_discrepancy(
+                "owner_refused",
+                order=order,
+                reference=f"utility:{exc.code}",
+                ours_fen=row.amount_fen,
+                theirs_fen=None,
+                detail=f"the utility refused the payment advice for bill {row.bill_no}: {exc.code}",
+            )
+            raise GiveUp(f"utility refused: {exc.code}") from None
         async with transaction(self._engine):
             if await self._repository.settle(
                 notice.order_id,
