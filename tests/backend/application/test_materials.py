@@ -247,3 +247,32 @@ def _count(folder: Path) -> int:
 
 def _contents(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+
+
+async def test_materials_of_abandoned_drafts_and_unsent_withdrawals_are_deleted(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    citizen = await holder(web, "JMSFZ")
+    abandoned, withdrawn = (
+        await draft(web, citizen, materials=False),
+        await draft(web, citizen, materials=False),
+    )
+    for application_id, note in ((abandoned, b"abandoned"), (withdrawn, b"withdrawn")):
+        assert (
+            await upload(web, citizen, application_id, "residence_proof", pdf(note), "a.pdf")
+        ).status_code == 201
+    answer = await web.post(
+        f"/api/v1/applications/{withdrawn}/withdraw", json={"reason": "不办了"}, headers=citizen.headers
+    )
+    assert answer.json()["status"] == "withdrawn"
+    cut = services.wiring.infra.clock.now()
+    kept = await draft(web, citizen, materials=False)  # touched after the cut: still in use
+    assert (await upload(web, citizen, kept, "residence_proof", pdf(b"kept"), "a.pdf")).status_code == 201
+    materials = services.wiring.get(MaterialService)
+    assert await materials.purge_abandoned(before=cut) >= 2
+    for application_id, left in ((abandoned, 0), (withdrawn, 0), (kept, 1)):
+        listed = await web.get(f"/api/v1/applications/{application_id}/materials", headers=citizen.headers)
+        assert len(listed.json()["items"]) == left, application_id
+    assert await materials.purge_abandoned(before=cut) == 0  # nothing left to do for them
+    events = await web.get(f"/api/v1/applications/{abandoned}/evidence", headers=citizen.headers)
+    assert "application.materials_purged" in [p["entry"]["action"] for p in events.json()["items"]]

@@ -107,13 +107,16 @@ def _delivery(w: Wiring) -> Delivery:
 
 
 def _jobs(w: Wiring) -> list[Job]:
-    applications = w.get(ApplicationService)
+    applications, materials = w.get(ApplicationService), w.get(MaterialService)
     ttl = timedelta(hours=w.section(ApplicationSettings).draft_ttl_hours)
 
     async def purge() -> None:
         purged = await applications.purge_stale_drafts(older_than=ttl)
         if purged:
             log.info("purged licence data from %d stale drafts", purged)
+        emptied = await materials.purge_abandoned(before=w.infra.clock.now() - ttl)
+        if emptied:
+            log.info("deleted the materials of %d abandoned applications", emptied)
 
     # Hourly: a draft lives at most 73 h with licence data in it.
     return [Periodic("application draft purge", every=3600, step=purge, immediately=True)]

@@ -19,6 +19,7 @@ import logging
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -223,6 +224,31 @@ class MaterialService:
                 await self._outbox.enqueue(SWEEP, key=f"{row.blob}:{row.id}", payload=SweepJob(blob=row.blob))
         if sweep:
             self._outbox.wake()
+
+    async def purge_abandoned(self, *, before: datetime) -> int:
+        """Delete the materials of drafts untouched since ``before`` and of applications withdrawn
+        before they were sent (scans of ID cards are kept for nothing), sweeping their blobs; how
+        many applications were emptied."""
+        emptied = 0
+        for application_id in await self._repository.abandoned(before=before):
+            async with transaction(self._engine):
+                rows = await self._repository.take_abandoned(application_id, before=before)
+                if not rows:
+                    continue
+                await self._audit.append(
+                    actor="system",
+                    action="application.materials_purged",
+                    subject=f"application:{application_id}",
+                    data={"materials": len(rows)},
+                    chain="application",
+                )
+                for blob in {r.blob for r in rows if r.blob is not None}:
+                    if not await self._repository.blob_referenced(blob):
+                        await self._outbox.enqueue(SWEEP, key=f"{blob}:purge", payload=SweepJob(blob=blob))
+            emptied += 1
+        if emptied:
+            self._outbox.wake()
+        return emptied
 
     async def for_submission(self, citizen_id: uuid.UUID, application: ApplicationRow) -> list[MaterialRef]:
         """Every required slot filled (``MaterialsMissing`` names the empty ones), every licence

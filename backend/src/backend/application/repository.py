@@ -256,6 +256,33 @@ class MaterialRepository(Repository):
         )
         return row["blob"] if row else None
 
+    def _abandoned(self, before: datetime) -> Any:
+        # Drafts untouched since ``before``, and applications withdrawn before they were ever sent.
+        return ((A.status == "draft") & (A.updated_at < before)) | (
+            (A.status == "withdrawn") & A.submitted_at.is_null()
+        )
+
+    async def abandoned(self, *, before: datetime, limit: int = 200) -> list[uuid.UUID]:
+        """Applications holding materials nobody will send."""
+        holders = [r["application_id"] for r in await M.select(M.application_id).distinct().limit(5000)]
+        if not holders:
+            return []
+        rows = await A.select(A.id).where(A.id.is_in(holders) & self._abandoned(before)).limit(limit)
+        return [r["id"] for r in rows]
+
+    async def take_abandoned(self, application_id: uuid.UUID, *, before: datetime) -> list[MaterialRow]:
+        """Inside a transaction: the application's row (its lock) if it is still abandoned, and then
+        all its materials, deleted."""
+        still = await (
+            A.update({A.updated_at: A.updated_at})
+            .where((A.id == application_id) & self._abandoned(before))
+            .returning(A.id)
+        )
+        if not still:
+            return []
+        rows = await M.delete().where(M.application_id == application_id).returning(*M.all_columns())
+        return [_material(r) for r in rows]
+
     async def blob_referenced(self, blob: str) -> bool:
         return bool(await M.exists().where(M.blob == blob))
 

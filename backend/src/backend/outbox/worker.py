@@ -112,14 +112,15 @@ class OutboxWorker:
         handler = self._handlers[job.topic]
         try:
             opened = self._cipher.open(job.payload, column=payload_column(job.topic, job.key))
-            # Inside the lease, so a hung try is over before another worker may take the job.
-            await asyncio.wait_for(
-                handler(dataclasses.replace(job, payload=opened)), timeout=self._settings.lease_seconds * 0.8
-            )
         except SealedValueCorrupt:
             log.error("%s: %s %s: the payload does not open (wrong key?)", self.name, job.topic, job.id)
             await self._repository.bury(job, now=self._clock.now(), error="the payload does not open")
             return
+        try:
+            # Inside the lease, so a hung try is over before another worker may take the job.
+            await asyncio.wait_for(
+                handler(dataclasses.replace(job, payload=opened)), timeout=self._settings.lease_seconds * 0.8
+            )
         except GiveUp as exc:
             log.warning("%s: %s %s dead-lettered: %s", self.name, job.topic, job.id, exc.reason)
             await self._repository.bury(job, now=self._clock.now(), error=exc.reason)
