@@ -24,6 +24,7 @@ from backend.licence.showing import ShowService
 from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
+from tests.backend.application.factories import png as tiny_png
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.hotel.factories import make_hotel, stay
@@ -200,8 +201,7 @@ async def application(client: httpx.AsyncClient, owner: Owner) -> str:
 
 async def application_material(client: httpx.AsyncClient, owner: Owner) -> str:
     application_id = await application(client, owner)
-    # The smallest PNG the sniffer takes (signature, IHDR, IEND).
-    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    png = tiny_png()  # a well-formed 1x1 PNG (the sniffer walks its chunks and CRCs)
     uploaded = await client.post(
         f"/api/v1/applications/{application_id}/materials",
         params={"slot": "residence_proof", "filename": "proof.png"},

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.backend.application.factories import png
 from tests.smoke.server import bearer, serve
 from tests.smoke.test_identity_embedded import _code, _person
 
@@ -81,7 +82,7 @@ def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path
         )
         assert given.status_code == 201, given.text
         assert web.post(f"{path}/submit", headers=citizen).json()["code"] == "application.materials_missing"
-        lease = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+        lease = png(b"lease")  # a photo of the lease: a well-formed PNG, whatever its name says
         uploaded = web.post(
             f"{path}/materials",
             params={"slot": "residence_proof", "filename": "租房合同.pdf"},

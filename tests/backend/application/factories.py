@@ -4,12 +4,14 @@ of residence, uploaded) over HTTP or through the services."""
 
 from __future__ import annotations
 
+import io
 import secrets
 import struct
 import uuid
 import zlib
 
 import httpx
+import pikepdf
 
 from backend.application.materials import MaterialService
 from backend.licence.service import LicenceService
@@ -35,8 +37,18 @@ def jpeg(payload: bytes = b"") -> bytes:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + payload + b"\xff\xd9"
 
 
-def pdf(payload: bytes = b"") -> bytes:
-    return b"%PDF-1.7\n1 0 obj <<>> endobj\n" + payload + b"\ntrailer <<>>\n%%EOF\n"
+def pdf(payload: bytes = b"", *, javascript: bool = False) -> bytes:
+    """A one-page PDF qpdf reads; ``payload`` goes into its document information (a different file
+    per payload); ``javascript`` adds an open action that runs a script (active content)."""
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.docinfo["/Subject"] = payload.decode("latin-1")
+    if javascript:
+        action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        document.Root.OpenAction = document.make_indirect(action)
+    out = io.BytesIO()
+    document.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 async def licence_id(web: httpx.AsyncClient, citizen: Holder, kind: str = "JMSFZ") -> str:

@@ -5,11 +5,13 @@ refused while the body still arrives, the same file is stored once, another citi
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pikepdf
 import pytest
 
 from backend.application.materials import MaterialService
@@ -23,6 +25,16 @@ from tests.backend.licence.factories import holder, set_library_status
 from tests.services import Services
 
 ZIP_END = b"PK\x05\x06" + b"\x00" * 18
+
+
+def _packed_javascript() -> bytes:
+    """A PDF whose JavaScript action sits in a compressed object stream: no byte scan sees it."""
+    document = pikepdf.open(io.BytesIO(pdf(javascript=True)))
+    out = io.BytesIO()
+    document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    packed = out.getvalue()
+    assert b"/JavaScript" not in packed
+    return packed
 
 
 @pytest.mark.parametrize(
@@ -42,6 +54,13 @@ ZIP_END = b"PK\x05\x06" + b"\x00" * 18
         (png() + b"trailing", None, "polyglot"),
         (pdf()[:-8], None, "polyglot"),  # no %%EOF at its end
         (jpeg() + b"<?php system($_GET[1]); ?>", None, "polyglot"),
+        # Something hidden after the end, then a second end marker: the structure is walked, not
+        # just the last bytes read.
+        (png() + b"hidden payload" + png()[-12:], None, "polyglot"),
+        (jpeg() + b"hidden payload\xff\xd9", None, "polyglot"),
+        (png()[:-5] + b"\x00" + png()[-4:], None, "polyglot"),  # IEND's CRC broken
+        (pdf(javascript=True), None, "active"),  # an open action running a script
+        (_packed_javascript(), None, "active"),  # the same inside a compressed object stream
     ],
 )
 def test_the_type_is_read_from_the_bytes(content: bytes, kind: str | None, refusal: str | None) -> None:

@@ -13,7 +13,7 @@ Invalid (422)          SlotUnknown                application.material_slot_unkn
 Invalid (422)          MaterialsMissing           application.materials_missing (extra.slots)
 Invalid (422)          KindNotAccepted            application.material_kind_not_accepted (a licence kind)
 Invalid → 413          MaterialTooLarge           application.material_too_large (extra.limit)
-Invalid → 415          MaterialTypeUnsupported    application.material_type_unsupported (unknown, polyglot)
+Invalid → 415          MaterialTypeUnsupported    application.material_type_unsupported (extra.reason)
 Invalid → 415          MaterialTypeNotAccepted    application.material_type_not_accepted (by the slot)
 Conflict (409)         SlotFull                   application.material_slot_full (extra.limit)
 Conflict (409)         MaterialLocked             application.material_locked (removed from drafts only)
@@ -126,8 +126,10 @@ class MaterialTooLarge(Invalid):
 
 
 class MaterialTypeUnsupported(Invalid):
-    """The bytes are no PDF, JPEG or PNG (``reason: unknown``), or could be read as something else
-    too (``reason: polyglot``). The file's name and Content-Type are not looked at."""
+    """The bytes are no PDF, JPEG or PNG (``reason: unknown``), could be read as something else too
+    (``reason: polyglot``), or are a PDF that would act when opened — JavaScript, actions, embedded
+    files, XFA — or is encrypted (``reason: active``). The file's name and Content-Type are not
+    looked at."""
 
     status = 415
     title = "Unsupported media type"
