@@ -1,0 +1,126 @@
+"""Holds on PostgreSQL: the database decides who gets a place, however many ask at once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, timedelta
+
+import msgspec
+import pytest
+
+from backend.tourism.errors import (
+    HoldExpired,
+    IdLimitReached,
+    ProductNotForVisitor,
+    SoldOut,
+    TicketsInvalid,
+    VisitorUnknown,
+)
+from backend.tourism.model import TicketRequest
+from backend.tourism.service import TourismService
+from backend.tourism.settings import TourismSettings
+from tests.backend.tourism.factories import (
+    bounded,
+    buy,
+    make_spot,
+    make_visitor,
+    spots,
+    today,
+    tourism,
+)
+from tests.services import Services
+
+
+@pytest.mark.parametrize(("capacity", "shards"), [(1, 1), (50, 1), (1000, 8)])
+async def test_ten_times_capacity_concurrent_holds_make_exactly_capacity(
+    services: Services, capacity: int, shards: int
+) -> None:
+    world = await make_spot(services, capacity=capacity, shards=shards)
+    buyers = await bounded(make_visitor(services) for _ in range(10 * capacity))
+
+    async def hold(citizen_id: uuid.UUID, visitor_id: uuid.UUID) -> str:
+        try:
+            await tourism(services).hold(
+                citizen_id, world.slot.id, [TicketRequest(visitor_id=visitor_id, product_id=world.adult.id)]
+            )
+        except SoldOut:
+            return "sold_out"
+        return "held"
+
+    outcomes = await bounded(hold(c, v) for c, v in buyers)
+    assert outcomes.count("held") == capacity
+    assert outcomes.count("sold_out") == 9 * capacity
+    assert await spots(services).counters(world.slot.id) == (capacity, capacity, 0)
+    (left,) = await spots(services).availability(world.spot.id, today())
+    assert left.available == 0
+
+
+async def test_one_ticket_per_id_number_a_day_even_when_racing(services: Services) -> None:
+    world = await make_spot(services, capacity=20)
+    citizen_id, visitor_id = await make_visitor(services)
+    wanted = [TicketRequest(visitor_id=visitor_id, product_id=world.adult.id)]
+
+    async def hold() -> str:
+        try:
+            await tourism(services).hold(citizen_id, world.slot.id, wanted)
+        except IdLimitReached:
+            return "refused"
+        return "held"
+
+    outcomes = await asyncio.gather(*(hold() for _ in range(10)))
+    assert sorted(outcomes) == ["held"] + ["refused"] * 9
+    assert await spots(services).counters(world.slot.id) == (20, 1, 0)
+
+
+async def test_a_purchase_is_checked_before_any_place_is_taken(services: Services) -> None:
+    world = await make_spot(services, capacity=5)
+    citizen_id, visitor_id = await make_visitor(services)
+    other, _ = await make_visitor(services)
+    with pytest.raises(TicketsInvalid):
+        await tourism(services).hold(citizen_id, world.slot.id, [])
+    with pytest.raises(VisitorUnknown):
+        await tourism(services).hold(
+            other, world.slot.id, [TicketRequest(visitor_id=visitor_id, product_id=world.adult.id)]
+        )
+    with pytest.raises(ProductNotForVisitor):  # an adult (born 1960s) on a child's ticket
+        await tourism(services).hold(
+            citizen_id,
+            world.slot.id,
+            [TicketRequest(visitor_id=visitor_id, product_id=world.products["child"].id)],
+        )
+    _, child = await make_visitor(services, citizen_id, born=date.today() - timedelta(days=365 * 10))
+    hold, tickets = await tourism(services).hold(
+        citizen_id,
+        world.slot.id,
+        [
+            TicketRequest(visitor_id=visitor_id, product_id=world.adult.id),
+            TicketRequest(visitor_id=child, product_id=world.products["child"].id),
+        ],
+    )
+    assert (hold.qty, hold.amount_fen) == (2, 6000 + 3000)
+    assert {t.kind for t in tickets} == {"adult", "child"}
+    assert await spots(services).counters(world.slot.id) == (5, 2, 0)
+
+
+async def test_expired_holds_give_their_places_back_on_the_sweep_and_at_once_to_a_buyer(
+    services: Services,
+) -> None:
+    short = services.rewired(msgspec.structs.replace(TourismSettings(), hold_ttl=1))
+    world = await make_spot(short, capacity=2)
+    first_buyer, first = await buy(short, world)
+    await buy(short, world)
+    with pytest.raises(SoldOut):
+        await buy(short, world)
+    await asyncio.sleep(1.1)
+    # A buyer who finds the slot full reclaims the expired holds at once (no false "sold out").
+    citizen_id, late = await buy(short, world)
+    assert await spots(short).counters(world.slot.id) == (2, 1, 0)
+    with pytest.raises(HoldExpired):
+        await short.wiring.get(TourismService).pay(first_buyer, first, channel="wechat_app")
+    await asyncio.sleep(1.1)
+    await short.wiring.get(TourismService).sweep()
+    assert await spots(short).counters(world.slot.id) == (2, 0, 0)
+    hold, tickets = await tourism(short).get(citizen_id, late)
+    assert hold.state == "expired"
+    assert {t.state for t in tickets} == {"void"}
