@@ -93,7 +93,9 @@ async def make_spot(
 _counter = itertools.count(secrets.randbelow(10**6))
 
 
-async def make_visitor(services: Services, citizen_id: uuid.UUID | None = None, *, born: date | None = None) -> tuple[uuid.UUID, uuid.UUID]:
+async def make_visitor(
+    services: Services, citizen_id: uuid.UUID | None = None, *, born: date | None = None
+) -> tuple[uuid.UUID, uuid.UUID]:
     """(citizen, visitor): a companion with a fresh valid ID number."""
     citizen_id = citizen_id or uuid.uuid4()
     n = next(_counter)
@@ -113,7 +115,9 @@ async def bounded(calls: Iterable[Awaitable[T]], *, in_flight: int = 200) -> lis
     return await asyncio.gather(*(one(c) for c in calls))
 
 
-async def buy(services: Services, world: World, *, citizen_id: uuid.UUID | None = None) -> tuple[uuid.UUID, uuid.UUID]:
+async def buy(
+    services: Services, world: World, *, citizen_id: uuid.UUID | None = None
+) -> tuple[uuid.UUID, uuid.UUID]:
     """(citizen, hold) of one adult ticket, held not paid."""
     citizen_id, visitor_id = await make_visitor(services, citizen_id)
     hold, _ = await tourism(services).hold(

@@ -63,19 +63,24 @@ def spot_read(spot: Spot, products: list[Product]) -> SpotRead:
 class TourismPublicController(Controller):
     path = "/api/v1/tourism"
     tags = ("tourism",)
-    opt = {"access": ANYONE}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/spots", summary="Scenic spots and their ticket types")
+    @get("/spots", access=ANYONE, summary="Scenic spots and their ticket types")
     async def spots(self, spots: NamedDependency[SpotService]) -> SpotPage:
         return SpotPage(items=[spot_read(s, await spots.products(s.id)) for s in await spots.spots()])
 
-    @get("/spots/{spot_id:uuid}", summary="A scenic spot and its ticket types", errors=(SpotNotFound,))
+    @get(
+        "/spots/{spot_id:uuid}",
+        access=ANYONE,
+        summary="A scenic spot and its ticket types",
+        errors=(SpotNotFound,),
+    )
     async def spot(self, spot_id: FromPath[uuid.UUID], spots: NamedDependency[SpotService]) -> SpotRead:
         spot = await spots.spot(spot_id)
         return spot_read(spot, await spots.products(spot.id))
 
     @get(
         "/spots/{spot_id:uuid}/slots",
+        access=ANYONE,
         summary="A day's entry slots and the places left on each",
         description="`day` is the spot's local date (Beijing time); days in the sale window get their "
         "slots on the first read.",
@@ -98,7 +103,11 @@ class TourismPublicController(Controller):
             ]
         )
 
-    @get("/trust-list", summary="The ticket keys for offline gates, signed by the tourism trust anchor")
+    @get(
+        "/trust-list",
+        access=ANYONE,
+        summary="The ticket keys for offline gates, signed by the tourism trust anchor",
+    )
     async def trust_list(self, gates: NamedDependency[GateService]) -> TrustListRead:
         signer = gates.signer
         document = signer.trust_list_document(now=0)
