@@ -141,6 +141,45 @@ class Seeder:
             self._holder = self._register(then=pull).access_token
         return self._holder
 
+    def paid_notification(self) -> tuple[dict[str, str], str]:
+        """A WeChat Pay ``TRANSACTION.SUCCESS`` notification of a paid order: its headers and body.
+
+        A fresh citizen links a water account the utility twin was just given, pays its bill in the
+        WeChat app (``wechat_app``: no mini-program user to bind), and the twin pays the order and
+        emits the notification — all on the registration's one connection, since the twins' state
+        is per worker. The API has taken it once already; what the bench sends is its replays, as
+        the platform retries them. Its timestamp is now: the adapter takes it for 300 s."""
+        self.require(("POST", f"{API}/utilities/accounts"), ("GET", f"{API}/payments/orders/{{order_id}}"))
+        self._require_sandbox()
+        found: list[tuple[dict[str, str], str]] = []
+
+        def pay(call: Any, identity: Identity, token: str) -> None:
+            citizen = {"Authorization": f"Bearer {token}"}
+            account_no = f"SW9{identity.phone[-8:]}"
+            account = {"kind": "water", "account_no": account_no, "holder": identity.name}
+            bill = {"period": "2026-11", "amount_fen": 3650}
+            address = "宿迁市宿城区幸福中路1号"
+            call("POST", "/_sandbox/utility/accounts", json={**account, "address": address, "bills": [bill]})
+            link = {"kind": "water", "account_no": account_no}
+            linked = call("POST", f"{API}/utilities/accounts", json=link, headers=citizen)
+            bills = call("GET", f"{API}/utilities/accounts/{linked['id']}/bills", headers=citizen)["items"]
+            started = call(
+                "POST",
+                f"{API}/utilities/accounts/{linked['id']}/payments",
+                json={"bill_no": bills[0]["bill_no"], "channel": "wechat_app"},
+                headers=citizen,
+            )
+            order = call("GET", f"{API}/payments/orders/{started['payment']['order_id']}", headers=citizen)
+            call("POST", f"/_sandbox/wechatpay/sandbox/orders/{order['out_trade_no']}/pay")
+            # This worker's newest: the twin emitted it for this order just now (one connection).
+            sent = call("GET", "/_sandbox/wechatpay/sandbox/notifications")[-1]
+            found.append(({k: str(v) for k, v in sent["headers"].items()}, str(sent["body"])))
+
+        self._register(then=pay)
+        if not found:
+            raise SeedError("the WeChat Pay twin emitted no notification for the seeded order")
+        return found[0]
+
     def _register(self, then: Any = None) -> Citizen:
         """Real-name registration, as a citizen's phone would do it, from its own client address.
 

@@ -3,6 +3,7 @@ in Chinese, drafts edited and published by operators, and a published version th
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -180,3 +181,18 @@ def test_every_seed_item_is_a_valid_definition_whose_applicant_step_fills_from_t
         form = CompiledForm(decoded.form)
         assert form.fields["/applicant/id_number"].prefill is not None
         assert item.time_limit_days >= 1
+
+
+async def test_api_workers_seeding_at_once_publish_each_item_once(services: Services) -> None:
+    """Two workers start together and both seed: each item is drafted and published by one of them,
+    and the other neither fails (a crashed worker stops the server) nor leaves a stray draft."""
+    catalogue = services.wiring.get(CatalogueService)
+    letters = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
+    fresh = tuple(
+        msgspec.structs.replace(item, code=f"SQ-{letters}-{n:04d}") for n, item in enumerate(SEED[:3], 1)
+    )
+    added = await asyncio.gather(*(catalogue.seed(fresh) for _ in range(4)))
+    assert sum(added) == 3
+    for item in fresh:
+        versions = await catalogue.versions(item.code)
+        assert [(v.version, v.status) for v in versions] == [(1, "published")]

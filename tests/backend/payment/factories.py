@@ -11,6 +11,12 @@ from typing import Any
 import httpx
 import msgspec
 
+from backend.clock import SystemClock
+from backend.outbox.feature import handlers
+from backend.outbox.jobs import Handler
+from backend.outbox.repository import OutboxRepository
+from backend.outbox.settings import OutboxSettings
+from backend.outbox.worker import OutboxWorker
 from backend.payment.refunds import RefundService
 from backend.payment.service import CreatedOrder, PaymentService
 from integrations.payments.wechatpay import (
@@ -44,6 +50,23 @@ def payments(services: Services) -> PaymentService:
 
 def refunds(services: Services) -> RefundService:
     return services.wiring.get(RefundService)
+
+
+async def tell_owners(services: Services, extra: dict[str, Handler] | None = None) -> int:
+    """Run the owners' payment notices due in the outbox (topics ``payment.*`` of the app, and
+    ``extra``) until none is left; how many ran. The test app runs no outbox workers of its own."""
+    topics = {t: h for t, h in handlers(services.wiring).items() if t.startswith("payment.")}
+    worker = OutboxWorker(
+        "test payment owners",
+        repository=OutboxRepository(services.wiring.infra.engine),
+        handlers={**topics, **(extra or {})},
+        settings=OutboxSettings(in_process=False, batch=50),
+        clock=SystemClock(),
+    )
+    ran = 0
+    while taken := await worker.step():
+        ran += taken
+    return ran
 
 
 def wechat_twin(services: Services) -> WeChatPayTwinState:

@@ -3,6 +3,7 @@ owner told once, and reconciliation finding what was injected into a twin's bill
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,7 @@ import msgspec
 import pytest
 
 from backend.payment.errors import PlatformUnavailable
-from backend.payment.owners import PaymentNotice
+from backend.payment.owners import PaymentNotice, owner_handler, topic
 from backend.payment.reconciliation import Reconciliation
 from backend.payment.tables import PaymentOrder
 from tests.backend.payment.factories import (
@@ -22,6 +23,7 @@ from tests.backend.payment.factories import (
     payments,
     place,
     refunds,
+    tell_owners,
     wechat_twin,
 )
 from tests.services import Services
@@ -120,16 +122,15 @@ async def test_the_owner_is_told_of_the_payment_exactly_once(
     async def owner(notice: PaymentNotice) -> None:
         told.append(notice)
 
-    notices = payments(services).notices
-    notices.register("once-owner", owner)
+    name = f"once-{uuid.uuid4().hex[:8]}"
     payer = await make_payer(client)
-    created = await place(services, payer, owner="once-owner")
+    created = await place(services, payer, owner=name)
     await buyer_pays(client, created.order.out_trade_no)
     for _ in range(5):
         await deliver(client, last_notification(services))
     await payments(services).query_and_settle(created.order)
     for _ in range(3):
-        await notices.deliver_due()
+        await tell_owners(services, {topic(name): owner_handler(owner)})
     assert [(n.event, n.order_id, n.paid_fen) for n in told] == [("paid", created.order.id, 1500)]
 
 

@@ -28,10 +28,9 @@ from backend.application.service import SYNC, DeliveryJob
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import transaction
-from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater
+from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater, retry_upstream
 from backend.outbox.service import Outbox
 from integrations import (
-    CircuitOpen,
     SignatureRejected,
     UpstreamMalformed,
     UpstreamRejected,
@@ -40,13 +39,6 @@ from integrations import (
 from integrations.cases import CaseClient, parse_status_callback
 
 log = logging.getLogger("backend.application")
-
-
-def _retry(exc: UpstreamUnavailable) -> RetryLater:
-    # An open breaker never asked the department: that try is given back (``counted=False``).
-    if isinstance(exc, CircuitOpen):
-        return RetryLater(f"case system unavailable: {exc}", after=exc.retry_in, counted=False)
-    return RetryLater(f"case system unavailable: {exc}", after=exc.retry_after)
 
 
 class SyncJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,7 +74,7 @@ class Delivery:
         try:
             receipt = await self._cases.submit_application(payload.submission, idempotency_key=job.key)
         except UpstreamUnavailable as exc:
-            raise _retry(exc) from None
+            raise retry_upstream(exc, "case system") from None
         except UpstreamRejected as exc:
             raise GiveUp(f"case system refused: {exc.code}") from None
         except ValueError as exc:  # an ID number the adapter refuses to send
@@ -106,7 +98,7 @@ class Delivery:
         try:
             await self._cases.submit_supplement(row.case_id, payload.supplement, idempotency_key=job.key)
         except UpstreamUnavailable as exc:
-            raise _retry(exc) from None
+            raise retry_upstream(exc, "case system") from None
         except UpstreamRejected as exc:
             raise GiveUp(f"case system refused: {exc.code}") from None
         now = self._clock.now()
@@ -142,7 +134,7 @@ class Delivery:
         try:
             case = await self._cases.get_status(payload.case_id)
         except UpstreamUnavailable as exc:
-            raise _retry(exc) from None
+            raise retry_upstream(exc, "case system") from None
         except UpstreamRejected as exc:
             raise GiveUp(f"case system refused: {exc.code}") from None
         for index in range(row.dept_seen, len(case.history)):

@@ -171,12 +171,45 @@ class CatalogueService:
         known = await self._repository.known_codes()
         added = 0
         for definition in items:
-            if definition.code in known:
-                continue
-            item = await self.draft(definition, by=by)
-            await self.publish(definition.code, item.version, by=by)
-            added += 1
+            if definition.code not in known and await self._seed_one(definition, by=by):
+                added += 1
+        if added:
+            self._current = None
         return added
+
+    async def _seed_one(self, definition: ItemDefinition, *, by: str) -> bool:
+        """Draft and publish one seed item in one transaction: API workers starting together race
+        here, and the loser's draft meets the winner's (nothing to do), never a half-seeded item."""
+        document, digest = self._checked(definition)
+        now = self._clock.now()
+        try:
+            async with transaction(self._engine):
+                row = await self._repository.insert_draft(
+                    code=definition.code,
+                    name=definition.name,
+                    department=definition.department,
+                    search=_search_text(definition),
+                    document=document,
+                    digest=digest,
+                    by=by,
+                    now=now,
+                )
+                # Raised, not returned: the failed insert left the transaction to be rolled back.
+                if row is None or not await self._repository.publish(
+                    definition.code, row.version, by=by, now=now
+                ):
+                    raise _SeededElsewhere()
+                for action in ("catalogue.drafted", "catalogue.published"):
+                    await self._audit.append(
+                        actor=by,
+                        action=action,
+                        subject=f"item:{definition.code}",
+                        data={"version": row.version, "digest": digest},
+                        chain="catalogue",
+                    )
+        except _SeededElsewhere:
+            return False
+        return True
 
     @property
     def seed_on_start(self) -> bool | None:
@@ -195,3 +228,7 @@ class CatalogueService:
         if self._current is None or now - self._current[0] > self._settings.cache_seconds:
             self._current = (now, [_item(r) for r in await self._repository.all_current()])
         return self._current[1]
+
+
+class _SeededElsewhere(Exception):
+    """Another process drafted this seed item first."""

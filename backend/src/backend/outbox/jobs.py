@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from integrations import CircuitOpen, UpstreamUnavailable
+
 JobState = Literal["pending", "running", "done", "dead"]
 JOB_STATES: tuple[JobState, ...] = ("pending", "running", "done", "dead")
 
@@ -54,6 +56,14 @@ class RetryLater(Exception):
         self.reason = reason
         self.after = after
         self.counted = counted
+
+
+def retry_upstream(exc: UpstreamUnavailable, system: str) -> RetryLater:
+    """The retry for another system that is down: after what it asked for; a breaker that never
+    asked it gives the try back (``counted=False``)."""
+    if isinstance(exc, CircuitOpen):
+        return RetryLater(f"{system} unavailable: {exc}", after=exc.retry_in, counted=False)
+    return RetryLater(f"{system} unavailable: {exc}", after=exc.retry_after)
 
 
 class GiveUp(Exception):

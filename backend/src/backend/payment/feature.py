@@ -1,5 +1,5 @@
 """The payment feature: orders for every feature's payables, the platforms' notifications, refunds,
-the ledger, owners' notices and daily reconciliation."""
+the ledger, owners' notices (through the shared outbox) and daily reconciliation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from backend.account_link.service import AccountLinkService
 from backend.background import Job
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.outbox.service import Outbox
 from backend.payment.adapters import build_platforms
 from backend.payment.controller import PaymentAdminController, PaymentController, PaymentNotifyController
 from backend.payment.notifications import PaymentNotifications
 from backend.payment.owners import OwnerNotices
 from backend.payment.platforms import PaymentPlatforms
 from backend.payment.reconciliation import Reconciliation
-from backend.payment.records import DiscrepancyRepository, NoticeRepository, RefundRepository
+from backend.payment.records import DiscrepancyRepository, RefundRepository
 from backend.payment.refunds import RefundService
 from backend.payment.repository import OrderRepository
 from backend.payment.service import PaymentService
@@ -79,9 +80,7 @@ def _reconciliation(w: Wiring) -> Reconciliation:
 
 def _background(w: Wiring) -> Sequence[Job]:
     settings = w.section(PaymentSettings)
-    sweep = PaymentSweep(
-        payments=w.get(PaymentService), refunds=w.get(RefundService), notices=w.get(OwnerNotices)
-    )
+    sweep = PaymentSweep(payments=w.get(PaymentService), refunds=w.get(RefundService))
     return jobs(
         sweep, w.get(Reconciliation), every=settings.sweep_every, reconcile_every=settings.reconcile_every
     )
@@ -106,9 +105,7 @@ FEATURE = Feature(
     settings=PaymentSettings,
     services={
         PaymentPlatforms: _platforms,
-        OwnerNotices: lambda w: OwnerNotices(
-            repository=NoticeRepository(w.infra.engine), clock=w.infra.clock
-        ),
+        OwnerNotices: lambda w: OwnerNotices(w.get(Outbox)),
         PaymentService: _payments,
         RefundService: _refunds,
         PaymentNotifications: lambda w: PaymentNotifications(

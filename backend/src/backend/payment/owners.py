@@ -1,32 +1,28 @@
-"""How an owning feature is told that its payable was paid or refunded: the one seam between the
-payment feature and the shared outbox.
+"""How an owning feature is told that its payable was paid or refunded: through the shared outbox.
 
-``OwnerNotices.owe`` is called inside the transaction of the state change, so the notice exists
-exactly when the change does; ``deliver_due`` hands each to the owner's handler after the commit,
-retrying with backoff until the handler returns. The notice's key (``payment:<order>:paid``) is the
-owner's idempotency key: a handler run twice (a worker died after it, before marking it delivered)
-must act once, as outbox handlers must.
+``OwnerNotices.owe`` is called inside the transaction of the state change, so the notice is owed
+exactly when the change happens: it enqueues topic ``payment.<owner>`` under the key
+``payment:<order>:paid`` (or ``:refunded:<refund>``), so a replayed notification owes nothing new.
+The outbox's workers deliver it after the commit, retrying with backoff and dead-lettering it for
+operators when the owner gives up. The key is also the owner's idempotency key: a handler run twice
+(a worker died after it, before the job was marked done) must act once, as outbox handlers must.
 
-Interim: the notices live in ``payment_owner_notice`` until the shared outbox
-(``backend.outbox``) reaches main; then ``owe`` becomes ``outbox.enqueue(f"payment.{owner}", ...)``
-and the handlers that owners register here become their ``outbox_handlers``.
+An owner declares its handler in its own feature:
+
+    Feature(..., outbox_handlers={topic("tourism"): lambda w: owner_handler(w.get(Tickets).on_payment)})
 """
 
 from __future__ import annotations
 
-import logging
-import random
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 import msgspec
 
-from backend.clock import Clock
-from backend.payment.records import NoticeRepository
-
-log = logging.getLogger("backend.payment")
+from backend.outbox.jobs import ClaimedJob, GiveUp, Handler
+from backend.outbox.service import Outbox
 
 
 class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,55 +42,38 @@ class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
 
 
 OwnerHandler = Callable[[PaymentNotice], Awaitable[None]]
-# A try that neither returned nor failed (the worker died) is retried after this lease.
-_LEASE = timedelta(seconds=60)
+
+
+def topic(owner: str) -> str:
+    """The outbox topic of ``owner``'s payment notices."""
+    return f"payment.{owner}"
+
+
+def owner_handler(handle: OwnerHandler) -> Handler:
+    """An outbox handler that hands each job's notice to ``handle`` (which raises ``RetryLater`` or
+    ``GiveUp`` as any outbox handler does)."""
+
+    async def deliver(job: ClaimedJob) -> None:
+        try:
+            notice = msgspec.json.decode(job.payload, type=PaymentNotice)
+        except msgspec.ValidationError as exc:
+            raise GiveUp(f"not a payment notice: {exc}") from exc
+        await handle(notice)
+
+    return deliver
 
 
 class OwnerNotices:
-    def __init__(
-        self, *, repository: NoticeRepository, clock: Clock, rng: random.Random | None = None
-    ) -> None:
-        self._repository = repository
-        self._clock = clock
-        self._handlers: dict[str, OwnerHandler] = {}
-        self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
+    """The payment feature's side of the seam: owe notices, wake the workers after the commit."""
 
-    def register(self, owner: str, handler: OwnerHandler) -> None:
-        """The owning feature's handler for its notices (its factory registers it)."""
-        if owner in self._handlers:
-            raise ValueError(f"payment owner {owner} registered twice")
-        self._handlers[owner] = handler
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
 
     async def owe(self, notice: PaymentNotice) -> bool:
         """Owe ``notice`` to its owner; call inside the state change's transaction. False when its
         key is owed already."""
-        return await self._repository.insert(
-            key=notice.key,
-            owner=notice.owner,
-            payload=msgspec.json.encode(notice).decode(),
-            now=self._clock.now(),
-        )
+        return await self._outbox.enqueue(topic(notice.owner), key=notice.key, payload=notice)
 
-    async def deliver_due(self, *, limit: int = 50) -> int:
-        """Deliver what is due; how many were delivered."""
-        delivered = 0
-        now = self._clock.now()
-        for row in await self._repository.due(now, limit=limit):
-            handler = self._handlers.get(row.owner)
-            if handler is None:
-                continue  # an owner not in this app (yet): it stays owed
-            if not await self._repository.claim(row.id, attempts=row.attempts, until=now + _LEASE):
-                continue  # another worker took it
-            notice = msgspec.json.decode(row.payload, type=PaymentNotice)
-            try:
-                await handler(notice)
-            except Exception:
-                wait = min(3600.0, 5 * 2 ** min(row.attempts, 10)) * self._rng.uniform(0.5, 1.0)
-                log.exception("payment notice %s to %s failed; retry in %.0f s", row.key, row.owner, wait)
-                await self._repository.claim(
-                    row.id, attempts=row.attempts + 1, until=now + timedelta(seconds=wait)
-                )
-                continue
-            await self._repository.delivered(row.id, self._clock.now())
-            delivered += 1
-        return delivered
+    def wake(self) -> None:
+        """Call after the owing transaction committed: this process's workers deliver it now."""
+        self._outbox.wake()

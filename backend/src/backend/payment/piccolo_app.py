@@ -6,7 +6,6 @@ from backend.payment.tables import (
     PaymentDiscrepancy,
     PaymentEvent,
     PaymentOrder,
-    PaymentOwnerNotice,
     PaymentReconciliation,
     PaymentRefund,
 )
@@ -20,6 +19,5 @@ APP_CONFIG = AppConfig(
         PaymentRefund,
         PaymentDiscrepancy,
         PaymentReconciliation,
-        PaymentOwnerNotice,
     ],
 )

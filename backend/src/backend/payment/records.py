@@ -1,5 +1,4 @@
-"""Refunds, operators' discrepancies, reconciliation runs and the notices owed to owning features:
-the rows around an order's ledger."""
+"""Refunds, operators' discrepancies and reconciliation runs: the rows around an order's ledger."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository
 from backend.payment.tables import (
     PaymentDiscrepancy,
-    PaymentOwnerNotice,
     PaymentReconciliation,
     PaymentRefund,
 )
@@ -54,14 +52,6 @@ class DiscrepancyRow(msgspec.Struct, frozen=True, kw_only=True):
     resolved_by: str
     resolved_at: datetime | None
     created_at: datetime
-
-
-class NoticeRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: uuid.UUID
-    key: str
-    owner: str
-    payload: str
-    attempts: int
 
 
 def _refund(raw: dict[str, Any]) -> RefundRow:
@@ -191,52 +181,3 @@ class DiscrepancyRepository(Repository):
     async def ran(self, platform: str, day: date) -> bool:
         key = f"{platform}:{day.isoformat()}"
         return await PaymentReconciliation.exists().where(PaymentReconciliation.key == key)
-
-
-class NoticeRepository(Repository):
-    async def insert(self, *, key: str, owner: str, payload: str, now: datetime) -> bool:
-        rows = await (
-            PaymentOwnerNotice.insert(
-                PaymentOwnerNotice(
-                    id=uuid.uuid4(), key=key, owner=owner, payload=payload, created_at=now, due_at=now
-                )
-            )
-            .on_conflict(action="DO NOTHING")
-            .returning(PaymentOwnerNotice.id)
-        )
-        return bool(rows)
-
-    async def due(self, now: datetime, *, limit: int) -> list[NoticeRow]:
-        rows = await (
-            PaymentOwnerNotice.select(
-                PaymentOwnerNotice.id,
-                PaymentOwnerNotice.key,
-                PaymentOwnerNotice.owner,
-                PaymentOwnerNotice.payload,
-                PaymentOwnerNotice.attempts,
-            )
-            .where(PaymentOwnerNotice.delivered_at.is_null() & (PaymentOwnerNotice.due_at <= now))
-            .order_by(PaymentOwnerNotice.created_at)
-            .limit(limit)
-        )
-        return [msgspec.convert(raw, NoticeRow) for raw in rows]
-
-    async def claim(self, notice_id: uuid.UUID, *, attempts: int, until: datetime) -> bool:
-        """Take a notice for one delivery try (the attempt counter is the lease's fence)."""
-        rows = await (
-            PaymentOwnerNotice.update(
-                {PaymentOwnerNotice.attempts: attempts + 1, PaymentOwnerNotice.due_at: until}
-            )
-            .where(
-                (PaymentOwnerNotice.id == notice_id)
-                & (PaymentOwnerNotice.attempts == attempts)
-                & PaymentOwnerNotice.delivered_at.is_null()
-            )
-            .returning(PaymentOwnerNotice.id)
-        )
-        return bool(rows)
-
-    async def delivered(self, notice_id: uuid.UUID, now: datetime) -> None:
-        await PaymentOwnerNotice.update({PaymentOwnerNotice.delivered_at: now}).where(
-            PaymentOwnerNotice.id == notice_id
-        )

@@ -61,16 +61,18 @@ class RefundService:
         return await self._ask(order, refund)
 
     async def _refund_late(self, order: OrderRow) -> None:
-        # One automatic refund per order: its number is fixed, so a replay finds it made.
-        out_refund_no = f"{order.out_trade_no[:24]}LATE"
+        await self.refund_in_full(order.id, tag="LATE", reason="订单已关闭，自动退款")
+
+    async def refund_in_full(self, order_id: uuid.UUID, *, tag: str, reason: str) -> None:
+        """The system's one automatic full refund of ``order_id`` for the cause ``tag`` (4 ASCII
+        letters): its refund number is fixed, so calling it again — a retried job, a replayed
+        notification — finds it made and only asks the platform again while it is unanswered."""
+        order = await self._payments.get(order_id)
+        out_refund_no = f"{order.out_trade_no[:24]}{tag}"
         if await self._refunds.find(out_refund_no) is None:
             try:
                 await self._request(
-                    order,
-                    amount_fen=order.paid_fen,
-                    reason="订单已关闭，自动退款",
-                    by="system",
-                    out_refund_no=out_refund_no,
+                    order, amount_fen=order.paid_fen, reason=reason, by="system", out_refund_no=out_refund_no
                 )
             except (RefundExceedsPaid, OrderNotRefundable):
                 return
@@ -184,7 +186,7 @@ class RefundService:
                 chain="payment",
             )
         if succeeded:
-            await self._payments.notices.deliver_due(limit=10)
+            self._payments.notices.wake()
         if not succeeded:
             await self._payments.raise_discrepancy(
                 "refund_failed",

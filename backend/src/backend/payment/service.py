@@ -211,8 +211,7 @@ class PaymentService:
                     )
                 )
         if state == "paid":
-            # Tell the owner now rather than at the next sweep; whatever fails here the sweep retries.
-            await _quietly(self.notices.deliver_due(limit=10))
+            self.notices.wake()  # the outbox's workers tell the owner now, and retry until it took it
         if state == "refunding":
             await self.raise_discrepancy(
                 "late_payment",

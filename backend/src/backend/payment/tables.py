@@ -101,17 +101,3 @@ class PaymentReconciliation(Table, tablename="payment_reconciliation"):
     lines = Integer()
     discrepancies = Integer()
     ran_at = Timestamptz()
-
-
-class PaymentOwnerNotice(Table, tablename="payment_owner_notice"):
-    """What an owning feature is owed (paid / refunded), written in the transaction of the state
-    change and delivered after it (at least once; the key makes it once for the owner)."""
-
-    id = UUID(primary_key=True)
-    key = Varchar(length=120, unique=True)
-    owner = Varchar(length=32)
-    payload = Text()
-    created_at = Timestamptz()
-    due_at = Timestamptz()
-    attempts = Integer(default=0)
-    delivered_at = Timestamptz(null=True, default=None)

@@ -1,6 +1,6 @@
 """The payment feature's background work, in every worker: the sweep (expire unpaid orders, query
 the ones nobody told us about, close at the platform what closed only here, settle unconfirmed
-refunds, deliver owners' notices) and the daily reconciliation. Each step is safe in any number of
+refunds) and the daily reconciliation. Each step is safe in any number of
 workers at once: every state change is conditional."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from backend.background import Job, Periodic
 from backend.payment.notifications import PaymentNotifications
-from backend.payment.owners import OwnerNotices
 from backend.payment.reconciliation import Reconciliation
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
@@ -20,15 +19,13 @@ log = logging.getLogger("backend.payment")
 
 
 class PaymentSweep:
-    def __init__(self, *, payments: PaymentService, refunds: RefundService, notices: OwnerNotices) -> None:
+    def __init__(self, *, payments: PaymentService, refunds: RefundService) -> None:
         self._payments = payments
         self._refunds = refunds
-        self._notices = notices
 
     async def step(self) -> None:
         await self._payments.sweep()
         await self._refunds.sweep()
-        await self._notices.deliver_due()
 
 
 def jobs(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.payment.owners import owner_handler, topic
+from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.utility.controller import UtilityController
 from backend.utility.repository import UtilityRepository
@@ -13,18 +15,15 @@ from backend.wiring import Wiring
 
 def _utilities(w: Wiring) -> UtilityService:
     infra = w.infra
-    payments = w.get(PaymentService)
-    service = UtilityService(
+    return UtilityService(
         repository=UtilityRepository(infra.engine),
         client=infra.upstreams.utility,
-        payments=payments,
+        payments=w.get(PaymentService),
+        refunds=w.get(RefundService),
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
     )
-    # The seam to the outbox: the payment feature tells this service of its bills' payments.
-    payments.notices.register(OWNER, service.on_payment)
-    return service
 
 
 FEATURE = Feature(
@@ -33,4 +32,6 @@ FEATURE = Feature(
     piccolo_app="backend.utility.piccolo_app",
     services={UtilityService: _utilities},
     dependencies={"utilities": UtilityService, "idempotency": Idempotency},
+    # The payment feature tells this service of its bills' payments through the outbox.
+    outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(UtilityService).on_payment)},
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -21,6 +21,9 @@ class AccountRow(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
+PaymentStatus = Literal["pending", "settled", "refused"]
+
+
 class PaymentRow(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     citizen_id: uuid.UUID
@@ -31,7 +34,7 @@ class PaymentRow(msgspec.Struct, frozen=True, kw_only=True):
     period: str
     amount_fen: int
     order_id: uuid.UUID
-    status: str
+    status: PaymentStatus
     receipt_no: str
     transaction_id: str
     paid_at: datetime | None
@@ -98,6 +101,15 @@ class UtilityRepository(Repository):
             .first()
         )
         return None if raw is None else _payment(raw)
+
+    async def refuse(self, order_id: uuid.UUID) -> bool:
+        """pending → refused (the utility would not take the advice; the order is refunded), once."""
+        rows = await (
+            UtilityPayment.update({UtilityPayment.status: "refused"})
+            .where((UtilityPayment.order_id == order_id) & (UtilityPayment.status == "pending"))
+            .returning(UtilityPayment.id)
+        )
+        return bool(rows)
 
     async def settle(
         self, order_id: uuid.UUID, *, receipt_no: str, transaction_id: str, paid_at: datetime

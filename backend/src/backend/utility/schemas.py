@@ -51,7 +51,9 @@ class BillPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
-    """A bill's payment; ``receipt_no`` is the utility's once it took the payment."""
+    """A bill's payment: ``status`` ``pending`` (paying, or paid and being told to the utility),
+    ``settled`` (``receipt_no`` is the utility's receipt) or ``refused`` (the utility would not take
+    it — paid elsewhere meanwhile, or the bill changed — and the money is refunded in full)."""
 
     id: uuid.UUID
     order_id: uuid.UUID
@@ -60,7 +62,7 @@ class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
     bill_no: str
     period: str
     amount_fen: int
-    status: str
+    status: Literal["pending", "settled", "refused"]
     receipt_no: str
     paid_at: datetime | None = None
 

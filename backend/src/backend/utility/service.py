@@ -13,7 +13,9 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import transaction
+from backend.outbox.jobs import retry_upstream
 from backend.payment.owners import PaymentNotice
+from backend.payment.refunds import RefundService
 from backend.payment.service import CreatedOrder, PaymentService
 from backend.utility.errors import (
     AccountLinked,
@@ -29,6 +31,7 @@ from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.utility import ACCOUNT_NO, UtilityBill, UtilityClient, UtilityKind
 
 OWNER = "utility"
+_REFUSED = "缴费单位未受理，自动退款"
 _NAMES = {"water": "水费", "electricity": "电费", "gas": "燃气费"}
 T = TypeVar("T")
 
@@ -51,6 +54,7 @@ class UtilityService:
         repository: UtilityRepository,
         client: UtilityClient,
         payments: PaymentService,
+        refunds: RefundService,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
@@ -58,9 +62,22 @@ class UtilityService:
         self._repository = repository
         self._client = client
         self._payments = payments
+        self._refunds = refunds
         self._audit = audit
         self._clock = clock
         self._engine = engine
+
+    async def _refuse(self, row: PaymentRow, code: str) -> None:
+        async with transaction(self._engine):
+            if await self._repository.refuse(row.order_id):
+                await self._audit.append(
+                    actor="system",
+                    action="utility.payment_refused",
+                    subject=f"utility_payment:{row.id}",
+                    data={"kind": row.kind, "bill_no": row.bill_no, "code": code},
+                    chain="payment",
+                )
+        await self._refunds.refund_in_full(row.order_id, tag="UREF", reason=_REFUSED)
 
     async def link(self, citizen_id: uuid.UUID, kind: UtilityKind, account_no: str) -> AccountRow:
         if not ACCOUNT_NO.match(account_no):
@@ -148,17 +165,27 @@ class UtilityService:
         if notice.event != "paid":
             return  # a refund is the operators' to reverse with the utility (no reversal API)
         row = await self._repository.by_order(notice.order_id)
+        if row is not None and row.status == "refused":
+            # Refused before, and this is the job retried: make sure the refund was asked for.
+            await self._refunds.refund_in_full(notice.order_id, tag="UREF", reason=_REFUSED)
         if row is None or row.status != "pending":
             return
         paid_at = notice.at.isoformat(timespec="seconds")
-        receipt = await self._client.advise_payment(
-            row.kind,  # type: ignore[arg-type]
-            bill_no=row.bill_no,
-            amount_fen=row.amount_fen,
-            payment_ref=notice.transaction_id or "",
-            paid_at=paid_at,
-            idempotency_key=f"utility:{notice.order_id}",
-        )
+        try:
+            receipt = await self._client.advise_payment(
+                row.kind,  # type: ignore[arg-type]
+                bill_no=row.bill_no,
+                amount_fen=row.amount_fen,
+                payment_ref=notice.transaction_id or "",
+                paid_at=paid_at,
+                idempotency_key=f"utility:{notice.order_id}",
+            )
+        except UpstreamUnavailable as exc:
+            raise retry_upstream(exc, "utility billing") from None
+        except UpstreamRejected as exc:
+            # Paid elsewhere meanwhile, or the bill changed: the citizen's money goes back.
+            await self._refuse(row, exc.code)
+            return
         async with transaction(self._engine):
             if await self._repository.settle(
                 notice.order_id,

@@ -15,8 +15,9 @@ class UtilityAccountLink(Table, tablename="utility_account"):
 
 
 class UtilityPayment(Table, tablename="utility_payment"):
-    """One bill paid through one payment order; ``status`` pending → paid → settled (the utility
-    took the payment advice and answered its receipt)."""
+    """One bill paid through one payment order; ``status`` pending → settled (the utility took the
+    payment advice and answered its receipt) or pending → refused (it would not: the order is
+    refunded in full)."""
 
     id = UUID(primary_key=True)
     citizen_id = UUID(index=True)

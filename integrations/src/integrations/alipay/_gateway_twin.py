@@ -13,7 +13,6 @@ the ``GET /sandbox-keys`` control route; sandbox keys are never production keys.
 from __future__ import annotations
 
 import base64
-import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from integrations._asgi import Request, Response, json_response
+from integrations._keys import seeded_rsa_key
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.alipay._gateway import GATEWAY_PATH, SUCCESS, gateway_timestamp
 from integrations.alipay._sign import rsa2_sign, rsa2_verify, sign_content
@@ -65,12 +65,6 @@ class GatewayCall:
 MethodHandler = Callable[[GatewayCall], Awaitable[dict[str, Any]]]
 
 
-@functools.cache
-def _rsa_key(seed: int, label: str) -> rsa.RSAPrivateKey:
-    # Generated once per (seed, label) and process: 2048-bit generation costs ~70 ms.
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 def _public_der_b64(key: rsa.RSAPublicKey) -> str:
     der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(der).decode()
@@ -88,8 +82,8 @@ class GatewayKeys:
     def for_seed(cls, context: TwinContext) -> GatewayKeys:
         aes = context.rng("alipay:aes").randbytes(16)
         return cls(
-            alipay_private_key=_rsa_key(context.seed, "alipay"),
-            app_private_key=_rsa_key(context.seed, "alipay-app"),
+            alipay_private_key=seeded_rsa_key(context.seed, "alipay"),
+            app_private_key=seeded_rsa_key(context.seed, "alipay-app"),
             aes_key=base64.b64encode(aes).decode(),
         )
 

@@ -25,7 +25,6 @@ Refunds succeed at once and emit ``REFUND.SUCCESS``. Emitted notifications are a
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from integrations._asgi import Request, Response, json_response
+from integrations._keys import seeded_rsa_key
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.clock import Clock, make_nonce
 from integrations.errors import SignatureRejected
@@ -60,12 +60,6 @@ _BEIJING = timezone(timedelta(hours=8))
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # What the order query says beside each trade_state (the platform's own words).
 _STATE_DESC = {"NOTPAY": "订单未支付", "SUCCESS": "支付成功", "REFUND": "转入退款", "CLOSED": "订单已关闭"}
-
-
-@functools.cache
-def _rsa_key(seed: int, label: str) -> rsa.RSAPrivateKey:
-    # Generated once per (seed, label) and process: 2048-bit generation costs ~70 ms.
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @dataclass(slots=True)
@@ -231,8 +225,8 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     rng = context.rng("wechatpay")
     state = WeChatPayTwinState(
         appid=SANDBOX_APPID,
-        merchant_private_key=_rsa_key(context.seed, "wechatpay-merchant"),
-        platform_private_key=_rsa_key(context.seed, "wechatpay-platform"),
+        merchant_private_key=seeded_rsa_key(context.seed, "wechatpay-merchant"),
+        platform_private_key=seeded_rsa_key(context.seed, "wechatpay-platform"),
         apiv3_key="".join(rng.choice(_ALPHABET) for _ in range(32)).encode(),
     )
     twin, router = new_twin("wechatpay", context, state, signed=False)
