@@ -20,7 +20,7 @@ from backend.tourism.settings import TourismSettings
 from citizen_code import IssuerKey, issue_code
 from tests.backend.citizen.factories import bearer, register
 from tests.backend.code.factories import make_scanner
-from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments
+from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments, tell_owners
 from tests.backend.tourism.factories import World, buy, make_spot, spots, today, tourism
 from tests.services import Services
 
@@ -64,14 +64,13 @@ async def _paid_ticket(
     await buyer_pays(client, order.out_trade_no)
     for _ in range(3):  # the platform retries its notification: each replay is answered, settled once
         assert (await deliver(client, last_notification(services))).status_code == 204
-    await payments(services).notices.deliver_due()
+    await tell_owners(services)
     return citizen, _ok(await client.get(f"/api/v1/tourism/holds/{hold['id']}", headers=citizen))
 
 
 async def test_a_ticket_is_bought_paid_shown_and_let_in_once(
     services: Services, client: httpx.AsyncClient
 ) -> None:
-    tourism(services)  # registered as the payment owner "tourism"
     world = await make_spot(services, capacity=5)
     citizen, hold = await _paid_ticket(services, client, world)
     assert hold["state"] == "paid"
@@ -131,7 +130,6 @@ async def test_a_replayed_payment_notice_never_makes_a_second_ticket(
 async def test_gate_refusals_each_say_why_and_a_cancelled_ticket_is_refunded(
     services: Services, client: httpx.AsyncClient
 ) -> None:
-    tourism(services)
     later = await make_spot(services, capacity=5, day=today() + timedelta(days=2))
     citizen, hold = await _paid_ticket(services, client, later)
     ticket = hold["tickets"][0]
@@ -203,5 +201,4 @@ async def _settle(services: Services, client: httpx.AsyncClient, out_trade_no: s
     """The buyer pays in the sandbox cashier, the platform's notice is settled, the owner told."""
     await buyer_pays(client, out_trade_no)
     assert (await deliver(client, last_notification(services))).status_code == 204
-    await payments(services).notices.deliver_due()
-    await services.wiring.get(PaymentService).notices.deliver_due()
+    await tell_owners(services)

@@ -10,6 +10,7 @@ from backend.citizen.service import CitizenService
 from backend.code.tasks import AuditBuffer
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.payment.owners import owner_handler, topic
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.tourism.controller import (
@@ -56,12 +57,11 @@ def _visitors(w: Wiring) -> VisitorService:
 
 def _tourism(w: Wiring) -> TourismService:
     infra = w.infra
-    payments = w.get(PaymentService)
-    service = TourismService(
+    return TourismService(
         sales=SalesRepository(infra.engine),
         spots=w.get(SpotService),
         visitors=w.get(VisitorService),
-        payments=payments,
+        payments=w.get(PaymentService),
         refunds=w.get(RefundService),
         store=infra.store,
         idempotency=infra.idempotency,
@@ -70,9 +70,6 @@ def _tourism(w: Wiring) -> TourismService:
         clock=infra.clock,
         engine=infra.engine,
     )
-    # The seam to the outbox: the payment feature tells this service of its holds' payments.
-    payments.notices.register(OWNER, service.on_payment)
-    return service
 
 
 def _audit_buffer(w: Wiring) -> _RedeemAudit:
@@ -157,6 +154,8 @@ FEATURE = Feature(
         "gates": GateService,
         "idempotency": Idempotency,
     },
+    # The payment feature tells this service of its holds' payments through the shared outbox.
+    outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(TourismService).on_payment)},
     on_startup=(_seed_on_start,),
     background=_background,
 )

@@ -277,7 +277,8 @@ class TourismService:
             return
         if hold.state != "refunded":
             await self._sales.close(hold.id, from_states=("expired", "cancelled"), to="refunded", now=now)
-        await self._refund_rest(notice.order_id, reason="门票已售罄，自动退款")
+        # One automatic full refund per order (a fixed refund number): a replay asks nothing new.
+        await self._refunds.refund_in_full(notice.order_id, tag="TKSO", reason="门票已售罄，自动退款")
 
     async def _reseat(self, hold: Hold, now: datetime) -> bool:
         try:
@@ -297,13 +298,6 @@ class TourismService:
                 return False  # a visitor holds another ticket that day now: refund
             raise
         return True
-
-    async def _refund_rest(self, order_id: uuid.UUID, *, reason: str) -> None:
-        """Refund what of the order is not refunded (or being refunded) yet: a repeat asks nothing."""
-        order = await self._payments.get(order_id)
-        rest = order.paid_fen - order.refund_reserved_fen
-        if rest > 0:
-            await self._refunds.refund(order_id, amount_fen=rest, reason=reason, by="system:tourism")
 
     async def _refunded(self, hold_id: uuid.UUID, notice: PaymentNotice) -> None:
         # Refunded in full by an operator: the unused tickets go, and their places come back.
@@ -351,7 +345,7 @@ class TourismService:
             )
         await self.places_back([hold.slot_id])
         if hold.order_id is not None:
-            await self._refund_rest(hold.order_id, reason="游客退票")
+            await self._refunds.refund_in_full(hold.order_id, tag="TKCX", reason="游客退票")
         return (await self.get(citizen_id, hold_id))[0]
 
     async def _close_order(self, order_id: uuid.UUID) -> None:
