@@ -29,7 +29,7 @@ from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.queues.factories import future_slot, make_hall
-from tests.backend.tourism.factories import id_number
+from tests.backend.tourism.factories import id_number, make_spot
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
@@ -234,18 +234,16 @@ async def tourism_visitor(client: httpx.AsyncClient, owner: Owner, *, age: int =
 
 
 async def _tourism_hold(client: httpx.AsyncClient, owner: Owner) -> dict[str, Any]:
-    """A free ticket (a visitor of 75) for tomorrow at the first seeded spot, confirmed at once."""
-    spot = (await client.get("/api/v1/tourism/spots")).json()["items"][0]
-    free = next(p for p in spot["products"] if p["kind"] == "free")
-    tomorrow = (datetime.now(BEIJING).date() + timedelta(days=1)).isoformat()
-    slots = await client.get(f"/api/v1/tourism/spots/{spot['id']}/slots", params={"day": tomorrow})
-    assert slots.status_code == 200, slots.text
+    """A free ticket (a visitor of 75) for tomorrow at a fresh spot, confirmed at once."""
+    assert owner.services is not None, "a ticket needs a spot an operator set up"
+    world = await make_spot(owner.services, day=datetime.now(BEIJING).date() + timedelta(days=1))
     visitor_id = await tourism_visitor(client, owner, age=75)
-    body = {
-        "slot_id": slots.json()["items"][0]["id"],
-        "tickets": [{"visitor_id": visitor_id, "product_id": free["id"]}],
-    }
-    held = await client.post("/api/v1/tourism/holds", json=body, headers=owner.headers)
+    wanted = [{"visitor_id": visitor_id, "product_id": str(world.products["free"].id)}]
+    held = await client.post(
+        "/api/v1/tourism/holds",
+        json={"slot_id": str(world.slot.id), "tickets": wanted},
+        headers=owner.headers,
+    )
     assert held.status_code == 201, held.text
     paid = await client.post(
         f"/api/v1/tourism/holds/{held.json()['id']}/pay",

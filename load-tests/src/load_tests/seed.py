@@ -76,7 +76,7 @@ class Seeder:
             timeout=timeout_s,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
-        self._base_url = base_url
+        self.base_url = base_url
         self._timeout_s = timeout_s
         self._admin_password = admin_password
         self._identities = identities()
@@ -111,7 +111,7 @@ class Seeder:
         if self._client.get("/_sandbox/sms/outbox", params={"phone": "13800000000"}).status_code != 200:
             raise NotAvailable("the sandbox is not mounted at /_sandbox (SUQIAN_SANDBOX_MOUNT=1)")
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
         return _caller(self._client)(method, path, **kwargs)
 
     def citizens(self, count: int) -> list[Citizen]:
@@ -190,7 +190,7 @@ class Seeder:
         identity = next(self._identities)
         password = "Bench-" + secrets.token_urlsafe(12)
         with httpx.Client(
-            base_url=self._base_url,
+            base_url=self.base_url,
             timeout=self._timeout_s,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             transport=httpx.HTTPTransport(local_address=next(self._sources)),
@@ -230,7 +230,7 @@ class Seeder:
         """The citizen with a fresh token pair (refresh grant: no password hash) if theirs runs out."""
         if citizen.expires_at - time.monotonic() > RENEW_BEFORE_S:
             return citizen
-        tokens = self._call(
+        tokens = self.call(
             "POST",
             f"{API}/auth/token",
             json={"grant_type": "refresh_token", "refresh_token": citizen.refresh_token},
@@ -250,8 +250,8 @@ class Seeder:
                 ("POST", f"{API}/admin/scanners"),
                 ("POST", f"{API}/scanner/token"),
             )
-            operator = self._operator_token()
-            registered = self._call(
+            operator = self.operator_token()
+            registered = self.call(
                 "POST",
                 f"{API}/admin/scanners",
                 json={"scene": "traffic_checkpoint", "venue": "bench gate"},
@@ -260,7 +260,7 @@ class Seeder:
             self._scanner = (str(registered["device"]["id"]), str(registered["credential"]))
         if self._scanner_token is None or self._scanner_expires_at - time.monotonic() <= RENEW_BEFORE_S:
             device_id, credential = self._scanner
-            body = self._call(
+            body = self.call(
                 "POST", f"{API}/scanner/token", json={"device_id": device_id, "credential": credential}
             )
             self._scanner_token = str(body["access_token"])
@@ -272,8 +272,8 @@ class Seeder:
         and a counter: the service's id, for the take-number row."""
         if self._queue_service is None:
             self.require(("POST", f"{API}/admin/queue/halls"), ("POST", f"{API}/queue/kiosk/tickets"))
-            operator = {"Authorization": f"Bearer {self._operator_token()}"}
-            hall = self._call(
+            operator = {"Authorization": f"Bearer {self.operator_token()}"}
+            hall = self.call(
                 "POST",
                 f"{API}/admin/queue/halls",
                 json={
@@ -284,7 +284,7 @@ class Seeder:
                 },
                 headers=operator,
             )["hall"]
-            service = self._call(
+            service = self.call(
                 "POST",
                 f"{API}/admin/queue/halls/{hall['id']}/services",
                 json={"name": "bench", "prefix": "A"},
@@ -293,10 +293,10 @@ class Seeder:
             self._queue_service = str(service["id"])
         return self._queue_service
 
-    def _operator_token(self) -> str:
+    def operator_token(self) -> str:
         if self._admin_password is None:
             raise NotAvailable("no bootstrap operator password")
-        body = self._call(
+        body = self.call(
             "POST",
             f"{API}/staff/token",
             json={"username": "admin", "password": self._admin_password},
@@ -309,7 +309,7 @@ class Seeder:
         codes = []
         for citizen in citizens:
             for _ in range(per_citizen):
-                body = self._call(
+                body = self.call(
                     "GET",
                     f"{API}/citizen-code",
                     headers={"Authorization": f"Bearer {citizen.access_token}"},

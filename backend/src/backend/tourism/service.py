@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
@@ -57,6 +58,11 @@ OWNER = "tourism"
 # deleted); the next loser the database turns away sets it again.
 SOLD_OUT_TTL = 5.0
 _NO_STOCK = uuid.UUID(int=0)
+
+
+def _shuffled(shards: list[int]) -> list[int]:
+    random.shuffle(shards)
+    return shards
 
 
 def _flag(slot_id: uuid.UUID) -> str:
@@ -111,6 +117,7 @@ class TourismService:
     async def places_back(self, slots: Iterable[uuid.UUID]) -> None:
         keys = [_flag(s) for s in slots]
         if keys:
+            self._spots.forget()
             try:
                 await self._store.delete(*keys)
             except StoreUnavailable:
@@ -185,24 +192,34 @@ class TourismService:
             closed_at=None,
             created_at=now,
         )
-        stock = await self._take(hold, made)
-        if stock is None and await self._sales.left(slot_id) >= hold.qty:
-            stock = await self._take(hold, made)  # another buyer filled the row we picked
+        # A counter row at random; when it has no room, the rows that have (read once), each tried once.
+        stock = await self._take(hold, made, random.randrange(spot.shards))  # noqa: S311 (spreading load, not a secret)
+        if stock is None:
+            stock = await self._take_any(hold, made)
         if stock is None:
             reclaimed = await self._sales.expire(now, slot_id=slot_id)
             if reclaimed:
                 await self.places_back(reclaimed)
-                stock = await self._take(hold, made)
+                stock = await self._take_any(hold, made)
         if stock is None:
-            if await self._sales.left(slot_id) == 0:
+            if not any(await self._sales.left(slot_id)):
                 await self._set_sold_out(slot_id, now)
             raise SoldOut()
+        self._spots.forget(slot.spot_id, slot.day)
         return msgspec.structs.replace(hold, stock_id=stock), made
 
-    async def _take(self, hold: Hold, tickets: Sequence[Ticket]) -> uuid.UUID | None:
+    async def _take(self, hold: Hold, tickets: Sequence[Ticket], shard: int) -> uuid.UUID | None:
         with UniqueViolation(raise_as=IdLimitReached):
-            return await self._sales.take(hold, tickets)
+            return await self._sales.take(hold, tickets, shard=shard)
         raise AssertionError("unreachable: UniqueViolation raises")
+
+    async def _take_any(self, hold: Hold, tickets: Sequence[Ticket]) -> uuid.UUID | None:
+        left = await self._sales.left(hold.slot_id)
+        for shard in _shuffled([k for k, n in left.items() if n >= hold.qty]):
+            stock = await self._take(hold, tickets, shard)
+            if stock is not None:
+                return stock
+        return None
 
     async def get(self, citizen_id: uuid.UUID, hold_id: uuid.UUID) -> tuple[Hold, list[Ticket]]:
         hold = await self._sales.find_hold(hold_id, citizen_id)
@@ -281,9 +298,16 @@ class TourismService:
         await self._refunds.refund_in_full(notice.order_id, tag="TKSO", reason="门票已售罄，自动退款")
 
     async def _reseat(self, hold: Hold, now: datetime) -> bool:
+        left = await self._sales.left(hold.slot_id)
+        for shard in _shuffled([k for k, n in left.items() if n >= hold.qty]):
+            if await self._reseat_on(hold, shard, now):
+                return True
+        return False
+
+    async def _reseat_on(self, hold: Hold, shard: int, now: datetime) -> bool:
         try:
             async with transaction(self._engine):
-                if not await self._sales.reseat(hold, now=now):
+                if not await self._sales.reseat(hold, shard=shard, now=now):
                     return False
                 await self._audit.append(
                     actor="system",

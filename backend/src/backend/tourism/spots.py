@@ -31,6 +31,9 @@ log = logging.getLogger("backend.tourism")
 # Seconds a worker keeps what it read for the hot paths (spots and products change rarely; a slot's
 # times never do).
 CONFIG_TTL = 30.0
+# A day's listing of places left is kept this long per worker: holds decide, a count a second old
+# only informs (research/bookings.md §e-13). A worker's own holds and releases forget it at once.
+AVAILABILITY_TTL = 1.0
 T = TypeVar("T")
 
 
@@ -164,9 +167,28 @@ class SpotService:
         if added:
             log.info("tourism: %d slots materialised", added)
 
+    def forget(self, spot_id: uuid.UUID | None = None, day: str | None = None) -> None:
+        """Drop the kept listing of ``spot_id``'s ``day`` (every listing when not said)."""
+        if spot_id is not None and day is not None:
+            self._kept.pop(("availability", (spot_id, day)), None)
+            return
+        for key in [k for k in self._kept if k[0] == "availability"]:
+            self._kept.pop(key, None)
+
     async def availability(self, spot_id: uuid.UUID, day: date) -> list[Availability]:
-        """The day's slots and places left; a day inside the sale window that has no slots yet (a
-        fresh server, a job that has not run) gets them now."""
+        """The day's slots and places left (kept ``AVAILABILITY_TTL``)."""
+        key = ("availability", (spot_id, day.isoformat()))
+        kept = self._kept.get(key)
+        now = self._clock.monotonic()
+        if kept is not None and kept[0] >= now:
+            return kept[1]  # type: ignore[no-any-return]
+        listing = await self._availability(spot_id, day)
+        self._kept[key] = (now + AVAILABILITY_TTL, listing)
+        return listing
+
+    async def _availability(self, spot_id: uuid.UUID, day: date) -> list[Availability]:
+        # A day inside the sale window that has no slots yet (a fresh server, a job that has not
+        # run) gets them now.
         spot = await self.spot(spot_id)
         today = self.today()
         rows = await self._repository.availability(spot_id, day.isoformat())

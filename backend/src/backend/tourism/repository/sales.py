@@ -26,9 +26,7 @@ _UUIDS = ("id", "hold_id", "citizen_id", "spot_id", "slot_id", "visitor_id", "pr
 _TAKE_PG = """
 WITH s AS (
   UPDATE tourism_stock SET held = held + {qty}::int
-  WHERE id = (SELECT id FROM tourism_stock WHERE slot_id = {slot} AND capacity - held - sold >= {qty}
-              ORDER BY random() LIMIT 1)
-    AND held + sold + {qty} <= capacity
+  WHERE slot_id = {slot} AND shard = {shard} AND held + sold + {qty} <= capacity
   RETURNING id
 ), h AS (
   INSERT INTO tourism_hold (id, citizen_id, spot_id, slot_id, stock_id, day, qty, amount_fen, state,
@@ -53,10 +51,12 @@ SELECT h.stock_id, (SELECT count(*) FROM t) AS tickets FROM h
 # The named placeholders above, in order, become piccolo's positional ``{}``.
 _TAKE_ORDER = tuple(re.findall(r"\{(\w+)\}", _TAKE_PG))
 _TAKE_SQL = re.sub(r"\{\w+\}", "{}", _TAKE_PG)
-_PICK = (
-    "UPDATE tourism_stock SET {column} = {column} + {{}} WHERE id = (SELECT id FROM tourism_stock "
-    "WHERE slot_id = {{}} AND capacity - held - sold >= {{}} ORDER BY random() LIMIT 1) "
-    "AND held + sold + {{}} <= capacity RETURNING id"
+# One named counter row, never one a subquery picks: under concurrent updates PostgreSQL re-checks the
+# WHERE of a row another transaction changed (EvalPlanQual), and a subquery with random() there would
+# pick another row, so the update would miss though the row has room.
+_ON_ROW = (
+    "UPDATE tourism_stock SET {column} = {column} + {{}} "
+    "WHERE slot_id = {{}} AND shard = {{}} AND held + sold + {{}} <= capacity RETURNING id"
 )
 
 
@@ -89,15 +89,16 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 class SalesRepository(Repository):
-    async def take(self, hold: Hold, tickets: Sequence[Ticket]) -> uuid.UUID | None:
-        """Hold ``hold.qty`` places on one stock row of the slot with room, and insert the hold and its
-        tickets; the stock row's id, or None when no row had room (or the row filled meanwhile).
-        Raises a unique violation when a visitor has a live ticket for the spot that day."""
+    async def take(self, hold: Hold, tickets: Sequence[Ticket], *, shard: int) -> uuid.UUID | None:
+        """Hold ``hold.qty`` places on the slot's counter row ``shard`` if it has room, and insert the
+        hold and its tickets; the row's id, or None when it has no room. Raises a unique violation
+        when a visitor has a live ticket for the spot that day."""
         if isinstance(self._engine, SQLiteEngine):
-            return await self._take_sqlite(hold, tickets)
+            return await self._take_sqlite(hold, tickets, shard)
         values: dict[str, Any] = {
             "qty": hold.qty,
             "slot": hold.slot_id,
+            "shard": shard,
             "hold": hold.id,
             "citizen": hold.citizen_id,
             "spot": hold.spot_id,
@@ -118,10 +119,10 @@ class SalesRepository(Repository):
         rows = await TourismStock.raw(_TAKE_SQL, *(values[name] for name in _TAKE_ORDER))
         return _uuid(rows[0]["stock_id"]) if rows else None
 
-    async def _take_sqlite(self, hold: Hold, tickets: Sequence[Ticket]) -> uuid.UUID | None:
+    async def _take_sqlite(self, hold: Hold, tickets: Sequence[Ticket], shard: int) -> uuid.UUID | None:
         async with transaction(self._engine):
             rows = await TourismStock.raw(
-                _PICK.format(column="held"), hold.qty, hold.slot_id, hold.qty, hold.qty
+                _ON_ROW.format(column="held"), hold.qty, hold.slot_id, shard, hold.qty
             )
             if not rows:
                 return None
@@ -130,12 +131,12 @@ class SalesRepository(Repository):
             await TourismTicket.insert(*(TourismTicket(**msgspec.structs.asdict(t)) for t in tickets))
         return stock_id
 
-    async def left(self, slot_id: uuid.UUID) -> int:
+    async def left(self, slot_id: uuid.UUID) -> dict[int, int]:
+        """Places left on each of the slot's counter rows, by shard."""
         rows = await TourismStock.raw(
-            "SELECT COALESCE(SUM(capacity - held - sold), 0) AS left FROM tourism_stock WHERE slot_id = {}",
-            slot_id,
+            "SELECT shard, capacity - held - sold AS left FROM tourism_stock WHERE slot_id = {}", slot_id
         )
-        return int(rows[0]["left"])
+        return {int(row["shard"]): int(row["left"]) for row in rows}
 
     async def next_expiry(self, slot_id: uuid.UUID) -> datetime | None:
         """When the slot's first live hold expires (its places may come back then)."""
@@ -215,11 +216,11 @@ class SalesRepository(Repository):
         await self._tickets(hold_id, from_state="held", to="valid")
         return True
 
-    async def reseat(self, hold: Hold, *, now: datetime) -> bool:
-        """A late payment of an expired hold: sell its places again if the slot has room (any stock
-        row), reviving its tickets. Call inside a transaction; raises a unique violation when a
-        visitor got another ticket for that day meanwhile."""
-        rows = await TourismStock.raw(_PICK.format(column="sold"), hold.qty, hold.slot_id, hold.qty, hold.qty)
+    async def reseat(self, hold: Hold, *, shard: int, now: datetime) -> bool:
+        """A late payment of an expired hold: sell its places again if counter row ``shard`` has room,
+        reviving its tickets. Call inside a transaction; raises a unique violation when a visitor got
+        another ticket for that day meanwhile."""
+        rows = await TourismStock.raw(_ON_ROW.format(column="sold"), hold.qty, hold.slot_id, shard, hold.qty)
         if not rows:
             return False
         moved = await TourismHold.raw(
