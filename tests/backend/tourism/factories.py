@@ -103,9 +103,10 @@ async def make_visitor(
     return citizen_id, visitor.id
 
 
-async def bounded(calls: Iterable[Awaitable[T]], *, in_flight: int = 200) -> list[T]:
-    """Run ``calls`` concurrently, at most ``in_flight`` at a time (the pool's acquire timeout would
-    fail thousands waiting at once)."""
+async def bounded(calls: Iterable[Awaitable[T]], *, in_flight: int = 50) -> list[T]:
+    """Run ``calls`` concurrently, at most ``in_flight`` at a time: more than the pool has connections
+    (8), so they race for the rows, but not thousands queued on the pool's 5 s acquire timeout (which a
+    machine busy with other work turns into 503s)."""
     gate = asyncio.Semaphore(in_flight)
 
     async def one(call: Awaitable[T]) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -136,3 +137,39 @@ async def test_no_buyer_is_turned_away_while_the_hot_slot_has_room(services: Ser
         for c, v in buyers
     )
     assert await spots(services).counters(world.slot.id) == (1000, 500, 0)
+
+
+async def test_a_hold_is_two_statements_and_a_flagged_loser_none(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = await make_spot(services, capacity=2)
+    await buy(services, world)  # the slot, the spot and its products are now kept by this worker
+    citizen_id, visitor_id = await make_visitor(services)
+    ran: list[str] = []
+    kind = type(services.engine)
+    run = kind.run_querystring
+    me = asyncio.current_task()
+
+    async def counted(engine: Any, querystring: Any, in_pool: bool = True) -> Any:
+        if asyncio.current_task() is me:  # not the session's background jobs
+            ran.append(str(querystring))
+        return await run(engine, querystring, in_pool=in_pool)
+
+    monkeypatch.setattr(kind, "run_querystring", counted)
+    await tourism(services).hold(
+        citizen_id, world.slot.id, [TicketRequest(visitor_id=visitor_id, product_id=world.adult.id)]
+    )
+    assert len(ran) == 2, ran  # the visitors, then the one conditional write
+    ran.clear()
+    monkeypatch.setattr(kind, "run_querystring", run)
+    late, other = await make_visitor(services)
+    with pytest.raises(SoldOut):  # the database turns this one away and flags the slot
+        await tourism(services).hold(
+            late, world.slot.id, [TicketRequest(visitor_id=other, product_id=world.adult.id)]
+        )
+    monkeypatch.setattr(kind, "run_querystring", counted)
+    with pytest.raises(SoldOut):
+        await tourism(services).hold(
+            late, world.slot.id, [TicketRequest(visitor_id=other, product_id=world.adult.id)]
+        )
+    assert ran == []

@@ -54,9 +54,10 @@ from backend.tourism.visitors import VisitorService
 log = logging.getLogger("backend.tourism")
 
 OWNER = "tourism"
-# The early-reject flag of a full slot lives this long unless places come back first (then it is
-# deleted); the next loser the database turns away sets it again.
-SOLD_OUT_TTL = 5.0
+# The early-reject flag of a full slot: places coming back (expiry, cancel, refund) delete it, and it
+# never outlives the slot's next hold expiry; this bound only covers a delete Redis missed. Short
+# bounds cost a stampede: every buyer in flight when it lapses goes to the database at once.
+SOLD_OUT_TTL = 30.0
 _NO_STOCK = uuid.UUID(int=0)
 
 
@@ -202,7 +203,7 @@ class TourismService:
                 await self.places_back(reclaimed)
                 stock = await self._take_any(hold, made)
         if stock is None:
-            if not any(await self._sales.left(slot_id)):
+            if not any((await self._sales.left(slot_id)).values()):
                 await self._set_sold_out(slot_id, now)
             raise SoldOut()
         self._spots.forget(slot.spot_id, slot.day)

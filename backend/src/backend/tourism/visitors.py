@@ -92,7 +92,7 @@ class VisitorService:
     ) -> dict[uuid.UUID, VisitorKey]:
         """The citizen's visitors among ``visitor_ids`` (others are simply absent)."""
         keys = {}
-        for row in await self._repository.find_visitors(citizen_id, visitor_ids):
-            born = parse_id_number(self._cipher.open(row.id_number_sealed, column=ID_NUMBER)).birth_date
-            keys[row.id] = VisitorKey(id=row.id, id_index=row.id_index, born=born)
+        for visitor_id, index, sealed in await self._repository.visitor_keys(citizen_id, visitor_ids):
+            born = parse_id_number(self._cipher.open(sealed, column=ID_NUMBER)).birth_date
+            keys[visitor_id] = VisitorKey(id=visitor_id, id_index=index, born=born)
         return keys

@@ -58,6 +58,10 @@ class VisitorRow(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def _spot(raw: dict[str, Any]) -> Spot:
     return Spot(**{**raw, "created_at": as_utc(raw["created_at"])})
 
@@ -175,6 +179,20 @@ class CatalogueRepository(Repository):
             (TourismVisitor.citizen_id == citizen_id) & TourismVisitor.id.is_in(list(ids))
         )
         return [_visitor(raw) for raw in rows]
+
+    async def visitor_keys(
+        self, citizen_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, str, str]]:
+        """(id, blind index, sealed ID number) of the citizen's visitors among ``ids``: the hold's
+        one read, as plain SQL (piccolo's select builder cost a third of a hold's CPU)."""
+        marks = ", ".join("{}" for _ in ids)
+        rows = await TourismVisitor.raw(
+            "SELECT id, id_index, id_number_sealed FROM tourism_visitor "  # noqa: S608 (placeholders only)
+            f"WHERE citizen_id = {{}} AND id IN ({marks})",
+            citizen_id,
+            *ids,
+        )
+        return [(_as_uuid(r["id"]), str(r["id_index"]), str(r["id_number_sealed"])) for r in rows]
 
     async def remove_visitor(self, citizen_id: uuid.UUID, visitor_id: uuid.UUID) -> bool:
         rows = await TourismVisitor.raw(
