@@ -19,9 +19,10 @@ from backend.tourism.service import TourismService
 from backend.tourism.settings import TourismSettings
 from citizen_code import IssuerKey, issue_code
 from tests.backend.citizen.factories import bearer, register
-from tests.backend.code.factories import make_scanner
+from tests.backend.code.factories import Citizen as CodeCitizen
+from tests.backend.code.factories import issued_code, make_scanner
 from tests.backend.payment.factories import buyer_pays, deliver, last_notification, payments, tell_owners
-from tests.backend.tourism.factories import World, buy, make_spot, spots, today, tourism
+from tests.backend.tourism.factories import World, buy, id_number, make_spot, spots, today, tourism
 from tests.services import Services
 
 
@@ -202,3 +203,58 @@ async def _settle(services: Services, client: httpx.AsyncClient, out_trade_no: s
     await buyer_pays(client, out_trade_no)
     assert (await deliver(client, last_notification(services))).status_code == 204
     await tell_owners(services)
+
+
+async def test_the_holder_enters_with_their_citizen_code_once_and_only_on_their_own_ticket(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    world = await make_spot(services, capacity=5, adult_fen=0)  # free: confirmed without a payment
+    registered = await register(client)
+    citizen = bearer(registered["tokens"]["access_token"])
+    me = _ok(await client.post("/api/v1/tourism/visitors/self", headers=citizen), 201)
+    companion = _ok(
+        await client.post(
+            "/api/v1/tourism/visitors", json={"name": "王小红", "id_number": id_number(7)}, headers=citizen
+        ),
+        201,
+    )
+    body = {
+        "slot_id": str(world.slot.id),
+        "tickets": [{"visitor_id": v["id"], "product_id": str(world.adult.id)} for v in (me, companion)],
+    }
+    hold = _ok(await client.post("/api/v1/tourism/holds", json=body, headers=citizen), 201)
+    paid = _ok(
+        await client.post(
+            f"/api/v1/tourism/holds/{hold['id']}/pay", json={"channel": "wechat_app"}, headers=citizen
+        ),
+        201,
+    )
+    assert (paid["order_status"], paid["hold"]["state"]) == ("none", "paid")
+    gate = await make_scanner(services, scene="scenic_spot", venue=world.spot.slug)
+    holder = CodeCitizen(uuid.UUID(registered["citizen"]["id"]), citizen)
+    entered = _ok(
+        await client.post(
+            "/api/v1/tourism/gate/redeem-by-citizen-code",
+            json={"code": await issued_code(client, holder)},
+            headers=gate.headers,
+        )
+    )
+    mine = next(t for t in paid["hold"]["tickets"] if t["visitor_id"] == me["id"])
+    assert entered["ticket_id"] == mine["id"]
+    # Their own ticket is used; the companion's is not theirs to enter with.
+    again = await client.post(
+        "/api/v1/tourism/gate/redeem-by-citizen-code",
+        json={"code": await issued_code(client, holder)},
+        headers=gate.headers,
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "tourism.no_ticket_here")
+    replayed = await client.post(
+        "/api/v1/tourism/gate/redeem-by-citizen-code",
+        json={"code": (code := await issued_code(client, holder))},
+        headers=gate.headers,
+    )
+    assert replayed.json()["code"] == "tourism.no_ticket_here"
+    twice = await client.post(
+        "/api/v1/tourism/gate/redeem-by-citizen-code", json={"code": code}, headers=gate.headers
+    )
+    assert (twice.status_code, twice.json()["code"]) == (422, "tourism.citizen_code_refused")

@@ -20,6 +20,7 @@ Conflict (409)     SoldOut               tourism.sold_out
                    TicketWrongSpot       tourism.ticket_wrong_spot
                    TicketVoid            tourism.ticket_void
                    SpotExists            tourism.spot_exists
+                   NoTicketHere          tourism.no_ticket_here
 Forbidden (403)    GateUnknown           tourism.gate_unknown
 Invalid (422)      ProductUnknown        tourism.product_unknown
                    VisitorUnknown        tourism.visitor_unknown
@@ -29,6 +30,7 @@ Invalid (422)      ProductUnknown        tourism.product_unknown
                    TicketCodeInvalid     tourism.ticket_code_invalid
                    TicketCodeExpired     tourism.ticket_code_expired
                    SpotInvalid           tourism.spot_invalid
+                   CitizenCodeRefused    tourism.citizen_code_refused
 """
 
 from __future__ import annotations
@@ -179,3 +181,13 @@ class TicketCodeExpired(Invalid):
 class SpotInvalid(Invalid):
     code = "tourism.spot_invalid"
     detail = "Opening hours must fit in a day and hold at least one slot"
+
+
+class NoTicketHere(Conflict):
+    code = "tourism.no_ticket_here"
+    detail = "This citizen has no ticket of their own for this spot valid now"
+
+
+class CitizenCodeRefused(Invalid):
+    code = "tourism.citizen_code_refused"
+    detail = "The citizen code does not pass at this gate (expired, replayed, revoked or restricted)"

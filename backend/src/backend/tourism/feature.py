@@ -7,6 +7,7 @@ import logging
 
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
+from backend.code.scanning import ScanService
 from backend.code.tasks import AuditBuffer
 from backend.feature import Feature
 from backend.idempotency import Idempotency
@@ -89,6 +90,7 @@ def _gates(w: Wiring) -> GateService:
         signer=TicketSigner(
             data_key=infra.settings.secrets.data_key, epoch=settings.key_epoch, ttl=settings.code_ttl
         ),
+        codes=w.get(ScanService),
         audit=w.get(_RedeemAudit),
         clock=infra.clock,
     )

@@ -13,9 +13,12 @@ import uuid
 
 from backend.auth.principal import Principal
 from backend.clock import Clock
+from backend.code.scanning import ScanService
 from backend.code.tasks import AuditBuffer
 from backend.tourism.errors import (
+    CitizenCodeRefused,
     GateUnknown,
+    NoTicketHere,
     TicketCodeExpired,
     TicketCodeInvalid,
     TicketNotFound,
@@ -41,9 +44,11 @@ class GateService:
         sales: SalesRepository,
         spots: SpotService,
         signer: TicketSigner,
+        codes: ScanService,
         audit: AuditBuffer,
         clock: Clock,
     ) -> None:
+        self._codes = codes
         self._sales = sales
         self._spots = spots
         self.signer = signer
@@ -88,12 +93,7 @@ class GateService:
             raise TicketCodeInvalid() from None
         ticket = await self._sales.redeem(code_id, spot_id=spot.id, gate=gate.subject, now=now)
         if ticket is not None:
-            self._audit.record(
-                actor=gate.subject,
-                action="tourism.redeemed",
-                subject=f"tourism_ticket:{ticket.id}",
-                data={"spot": spot.slug},
-            )
+            self._record(gate, ticket, spot, how="ticket_code")
             return ticket
         found = await self._sales.ticket_by_code(code_id)
         if found is None:
@@ -105,3 +105,28 @@ class GateService:
         if found.state != "valid":
             raise TicketVoid()
         raise TicketOutsideWindow()
+
+    async def redeem_by_citizen_code(self, gate: Principal, code: str) -> Ticket:
+        """刷码入园: the holder shows their citizen code instead of the ticket's; it is verified and
+        claimed exactly as at any gate (``ScanService.identify``), then the citizen's own real-name
+        ticket for this spot, valid now, is let in — by the same kind of conditional UPDATE. A
+        companion's ticket needs its own code (another person's identity)."""
+        spot = await self._spot_of(gate)
+        citizen_id = await self._codes.identify(gate, code)
+        if citizen_id is None:
+            raise CitizenCodeRefused()
+        ticket = await self._sales.redeem_own(
+            citizen_id, spot_id=spot.id, gate=gate.subject, now=self._clock.now()
+        )
+        if ticket is None:
+            raise NoTicketHere()
+        self._record(gate, ticket, spot, how="citizen_code")
+        return ticket
+
+    def _record(self, gate: Principal, ticket: Ticket, spot: Spot, *, how: str) -> None:
+        self._audit.record(
+            actor=gate.subject,
+            action="tourism.redeemed",
+            subject=f"tourism_ticket:{ticket.id}",
+            data={"spot": spot.slug, "by": how},
+        )

@@ -167,7 +167,7 @@ class TicketCodeRead(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Redeem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1024)]
+    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)]
 
 
 class Redeemed(msgspec.Struct, frozen=True, kw_only=True):

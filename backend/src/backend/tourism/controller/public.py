@@ -13,9 +13,12 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.access import ANYONE
 from backend.auth.guards import current_principal, device, staff
 from backend.auth.principal import Principal
+from backend.code.errors import SceneUnknown
 from backend.scanner.service import DEVICE_SCOPE
 from backend.tourism.errors import (
+    CitizenCodeRefused,
     GateUnknown,
+    NoTicketHere,
     SlotNotFound,
     SpotExists,
     SpotInvalid,
@@ -28,7 +31,7 @@ from backend.tourism.errors import (
     TicketWrongSpot,
 )
 from backend.tourism.gates import GateService
-from backend.tourism.model import NewProduct, Product, Spot
+from backend.tourism.model import NewProduct, Product, Spot, Ticket
 from backend.tourism.schemas import (
     ProductRead,
     Redeem,
@@ -57,6 +60,17 @@ def spot_read(spot: Spot, products: list[Product]) -> SpotRead:
         slot_minutes=spot.slot_minutes,
         daily_capacity=spot.daily_capacity,
         products=[ProductRead(id=p.id, kind=p.kind, name=p.name, price_fen=p.price_fen) for p in products],
+    )
+
+
+def _redeemed(ticket: Ticket) -> Redeemed:
+    assert ticket.redeemed_at is not None
+    return Redeemed(
+        ticket_id=ticket.id,
+        kind=ticket.kind,
+        day=ticket.day,
+        slot_id=ticket.slot_id,
+        redeemed_at=ticket.redeemed_at,
     )
 
 
@@ -142,15 +156,22 @@ class TourismGateController(Controller):
     async def redeem(
         self, request: Request[Any, Any, Any], data: JSONBody[Redeem], gates: NamedDependency[GateService]
     ) -> Redeemed:
-        ticket = await gates.redeem(current_principal(request), data.code)
-        assert ticket.redeemed_at is not None
-        return Redeemed(
-            ticket_id=ticket.id,
-            kind=ticket.kind,
-            day=ticket.day,
-            slot_id=ticket.slot_id,
-            redeemed_at=ticket.redeemed_at,
-        )
+        return _redeemed(await gates.redeem(current_principal(request), data.code))
+
+    @post(
+        "/redeem-by-citizen-code",
+        status_code=200,
+        access=device(DEVICE_SCOPE),
+        summary="刷码入园: let in the holder's own ticket by their citizen code, exactly once",
+        description="The citizen code is verified and claimed as at any gate (scene `scenic_spot`: "
+        "unrestricted citizens); then the citizen's own real-name ticket for this spot, valid now, is "
+        "let in by one conditional UPDATE. Companions' tickets need their own ticket code.",
+        errors=(GateUnknown, SceneUnknown, CitizenCodeRefused, NoTicketHere),
+    )
+    async def redeem_by_citizen_code(
+        self, request: Request[Any, Any, Any], data: JSONBody[Redeem], gates: NamedDependency[GateService]
+    ) -> Redeemed:
+        return _redeemed(await gates.redeem_by_citizen_code(current_principal(request), data.code))
 
 
 class TourismAdminController(Controller):

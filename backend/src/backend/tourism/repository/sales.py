@@ -84,6 +84,13 @@ def _ticket(raw: dict[str, Any]) -> Ticket:
     )
 
 
+def _redeemed(rows: list[dict[str, Any]]) -> Ticket | None:
+    if not rows:
+        return None
+    raw = {k: rows[0][k] for k in (c._meta.name for c in _TICKET)}
+    return _ticket({**raw, **{k: _uuid(raw[k]) for k in _UUIDS}})
+
+
 def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -310,10 +317,26 @@ class SalesRepository(Repository):
             now,
             now,
         )
-        if not rows:
-            return None
-        raw = {k: rows[0][k] for k in (c._meta.name for c in _TICKET)}
-        return _ticket({**raw, **{k: _uuid(raw[k]) for k in _UUIDS}})
+        return _redeemed(rows)
+
+    async def redeem_own(
+        self, citizen_id: uuid.UUID, *, spot_id: uuid.UUID, gate: str, now: datetime
+    ) -> Ticket | None:
+        """刷码入园: let in the citizen's own ticket (their ``is_self`` visitor) for the spot, valid
+        now, once: one conditional UPDATE decides; the ticket, or None."""
+        rows = await TourismTicket.raw(
+            "UPDATE tourism_ticket SET state = 'redeemed', redeemed_at = {}, gate = {} WHERE id = "
+            "(SELECT t.id FROM tourism_ticket t JOIN tourism_visitor v ON v.id = t.visitor_id "
+            "WHERE t.citizen_id = {} AND v.is_self AND t.spot_id = {} AND t.state = 'valid' "
+            "AND t.valid_from <= {} AND t.valid_until > {} LIMIT 1) AND state = 'valid' RETURNING *",
+            now,
+            gate,
+            citizen_id,
+            spot_id,
+            now,
+            now,
+        )
+        return _redeemed(rows)
 
     async def _tickets(self, hold_id: uuid.UUID, *, from_state: str, to: str) -> None:
         await TourismTicket.update({TourismTicket.state: to}).where(
