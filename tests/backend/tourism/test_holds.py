@@ -19,8 +19,10 @@ from backend.tourism.errors import (
     VisitorUnknown,
 )
 from backend.tourism.model import TicketRequest
+from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.service import TourismService
 from backend.tourism.settings import TourismSettings
+from backend.tourism.tables import TourismStock
 from tests.backend.tourism.factories import (
     bounded,
     buy,
@@ -55,6 +57,7 @@ async def test_ten_times_capacity_concurrent_holds_make_exactly_capacity(
     assert await spots(services).counters(world.slot.id) == (capacity, capacity, 0)
     (left,) = await spots(services).availability(world.spot.id, today())
     assert left.available == 0
+    assert await SalesRepository(services.engine).drift(world.slot.day) == []
 
 
 async def test_one_ticket_per_id_number_a_day_even_when_racing(services: Services) -> None:
@@ -173,3 +176,13 @@ async def test_a_hold_is_two_statements_and_a_flagged_loser_none(
             late, world.slot.id, [TicketRequest(visitor_id=other, product_id=world.adult.id)]
         )
     assert ran == []
+
+
+async def test_reconciliation_finds_a_counter_row_that_drifted_from_its_holds(services: Services) -> None:
+    world = await make_spot(services, capacity=5)
+    await buy(services, world)
+    assert await SalesRepository(services.engine).drift(world.slot.day) == []
+    await TourismStock.raw("UPDATE tourism_stock SET held = held + 1 WHERE slot_id = {}", world.slot.id)
+    (drifted,) = await SalesRepository(services.engine).drift(world.slot.day)
+    assert (drifted["held"], drifted["held_holds"]) == (2, 1)
+    assert await tourism(services).reconcile() >= 1

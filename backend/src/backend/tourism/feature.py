@@ -4,6 +4,7 @@ the payment feature, rotating signed e-tickets redeemed once at the gate."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
@@ -128,12 +129,20 @@ async def _seed_on_start(w: Wiring) -> None:
         await seed_spots(w)
 
 
+def _reconcile(tourism: TourismService) -> Callable[[], Awaitable[None]]:
+    async def step() -> None:
+        await tourism.reconcile()
+
+    return step
+
+
 def _background(w: Wiring) -> list[Job]:
     settings = w.section(TourismSettings)
     return [
         w.get(_RedeemAudit),
         Periodic("tourism hold expiry", every=settings.sweep_every, step=w.get(TourismService).sweep),
         Periodic("tourism slots ahead", every=3600.0, step=w.get(SpotService).materialise),
+        Periodic("tourism reconciliation", every=60.0, step=_reconcile(w.get(TourismService))),
     ]
 
 

@@ -338,6 +338,21 @@ class SalesRepository(Repository):
         )
         return _redeemed(rows)
 
+    async def drift(self, since_day: str) -> list[dict[str, Any]]:
+        """Counter rows (of slots from ``since_day`` on) whose ``held`` / ``sold`` differ from the sum
+        of their live / paid holds: must be none (the reconciliation, research/bookings.md §e-14)."""
+        rows: list[dict[str, Any]] = await TourismStock.raw(
+            "SELECT k.id, k.slot_id, k.held, k.sold, c.held_holds, c.paid_holds FROM tourism_stock k "
+            "JOIN tourism_slot s ON s.id = k.slot_id "
+            "JOIN (SELECT k2.id, "
+            "COALESCE(SUM(CASE WHEN h.state = 'held' THEN h.qty END), 0) AS held_holds, "
+            "COALESCE(SUM(CASE WHEN h.state = 'paid' THEN h.qty END), 0) AS paid_holds "
+            "FROM tourism_stock k2 LEFT JOIN tourism_hold h ON h.stock_id = k2.id GROUP BY k2.id) c "
+            "ON c.id = k.id WHERE s.day >= {} AND (k.held <> c.held_holds OR k.sold <> c.paid_holds)",
+            since_day,
+        )
+        return rows
+
     async def _tickets(self, hold_id: uuid.UUID, *, from_state: str, to: str) -> None:
         await TourismTicket.update({TourismTicket.state: to}).where(
             (TourismTicket.hold_id == hold_id) & (TourismTicket.state == from_state)
