@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from backend.settings import Settings
 from backend.tourism.errors import (
     HoldExpired,
     IdLimitReached,
@@ -32,6 +33,7 @@ from tests.backend.tourism.factories import (
     today,
     tourism,
 )
+from tests.contract.drills import app_over, private_redis, with_redis
 from tests.services import Services
 
 
@@ -186,3 +188,30 @@ async def test_reconciliation_finds_a_counter_row_that_drifted_from_its_holds(se
     (drifted,) = await SalesRepository(services.engine).drift(world.slot.day)
     assert (drifted["held"], drifted["held_holds"]) == (2, 1)
     assert await tourism(services).reconcile() >= 1
+
+
+async def test_with_redis_down_mid_sale_holds_stay_exact(settings: Settings, services: Services) -> None:
+    async with private_redis() as redis, app_over(services, with_redis(settings, redis.url)) as (_, own):
+        world = await make_spot(own, capacity=10)
+        buyers = await bounded(make_visitor(own) for _ in range(30))
+        await bounded(
+            tourism(own).hold(c, world.slot.id, [TicketRequest(visitor_id=v, product_id=world.adult.id)])
+            for c, v in buyers[:5]
+        )
+        await redis.stop()  # the sold-out flag can be neither read nor written: the database decides
+
+        async def hold(citizen_id: uuid.UUID, visitor_id: uuid.UUID) -> str:
+            try:
+                await tourism(own).hold(
+                    citizen_id,
+                    world.slot.id,
+                    [TicketRequest(visitor_id=visitor_id, product_id=world.adult.id)],
+                )
+            except SoldOut:
+                return "sold_out"
+            return "held"
+
+        outcomes = await bounded(hold(c, v) for c, v in buyers[5:])
+        assert (outcomes.count("held"), outcomes.count("sold_out")) == (5, 20)
+        assert await spots(own).counters(world.slot.id) == (10, 10, 0)
+        await redis.start()
