@@ -8,7 +8,7 @@ import pytest
 
 from integrations import SignatureRejected, UpstreamRejected
 from integrations._seed import NAMED_RESIDENTS
-from integrations.cases import Applicant, ApplicationSubmission, CaseClient, parse_status_callback
+from integrations.cases import Applicant, ApplicationSubmission, CaseClient, Withdrawal, parse_status_callback
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
 
 from .conftest import GovRig, GovRigFactory
@@ -118,3 +118,24 @@ async def test_status_of_unknown_case_is_rejected(gov_rig: GovRigFactory) -> Non
         with pytest.raises(UpstreamRejected) as caught:
             await rig.adapter(CaseClient).get_status("SQ000")
     assert caught.value.code == "case_not_found"
+
+
+async def test_a_withdrawal_closes_an_undecided_case_once_and_a_decided_one_refuses_it(
+    gov_rig: GovRigFactory,
+) -> None:
+    async with gov_rig() as rig:
+        cases = rig.adapter(CaseClient)
+        open_case = await cases.submit_application(make_submission(), idempotency_key="app-w1")
+        reason = Withdrawal(reason="不办了")
+        first = await cases.withdraw(open_case.case_id, reason, idempotency_key="w-1")
+        again = await cases.withdraw(open_case.case_id, reason, idempotency_key="w-1")
+        status = await cases.get_status(open_case.case_id)
+        decided = await cases.submit_application(make_submission(), idempotency_key="app-w2")
+        for step in ("accepted", "in_review", "approved"):
+            assert (await advance(rig, decided.case_id, step)).status_code == 200
+        with pytest.raises(UpstreamRejected) as refused:
+            await cases.withdraw(decided.case_id, reason, idempotency_key="w-2")
+    assert first == again
+    assert first.status == status.status == "withdrawn"
+    assert [(h.status, h.note) for h in status.history][-1] == ("withdrawn", "不办了")
+    assert refused.value.code == "case_closed"

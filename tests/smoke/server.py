@@ -9,6 +9,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,9 @@ import httpx
 from backend.staff import totp
 
 _PRINTED = re.compile(r"generated password: (\S+)")
+# One folder for every test server's sandbox platform keys (derived from the seed, the same for all):
+# each server's fresh data folder would derive them again, most of a second each.
+SANDBOX_KEYS = Path(tempfile.gettempdir()) / "suqian-test-sandbox-keys"
 
 
 def free_port() -> int:
@@ -36,7 +40,12 @@ def serve(data_dir: Path, port: int | None = None, **env_extra: str) -> Iterator
     assert suqian, "the suqian entry point is installed by uv sync"
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
-    env.update(SUQIAN_DATA_DIR=str(data_dir), SUQIAN_PORT=str(port), **env_extra)
+    env.update(
+        SUQIAN_DATA_DIR=str(data_dir),
+        SUQIAN_PORT=str(port),
+        SUQIAN_UPSTREAM_SANDBOX_KEY_CACHE=str(SANDBOX_KEYS),
+    )
+    env.update(env_extra)
     log_path = data_dir / f"server-{time.monotonic_ns()}.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen([suqian, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)

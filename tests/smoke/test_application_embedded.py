@@ -6,6 +6,7 @@ and completes it."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -111,3 +112,10 @@ def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path
             "draft", "submitted", "accepted", "in_review", "correction_requested", "resubmitted",
             "in_review", "approved", "completed",
         ]  # fmt: skip
+
+        # The evidence of it: each step audited with its digest, the day's proof once midnight passes
+        # (on SQLite too: the seal job ran at start and found nothing ended).
+        evidence = web.get(f"{path}/evidence", headers=citizen).json()["items"]
+        assert evidence[0]["entry"]["action"] == "application.submit"
+        assert len(json.loads(evidence[0]["entry"]["data"])["data_digest"]) == 64
+        assert web.get("/api/v1/evidence/keys").json()["keys"]

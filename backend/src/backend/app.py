@@ -28,6 +28,7 @@ from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
+from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.licence.feature import FEATURE as LICENCE
@@ -116,7 +117,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, TOURISM,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, TOURISM,
 )  # fmt: skip
 
 

@@ -124,6 +124,10 @@ class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
     total_timeout: float = 15.0
     # Seconds a tripped breaker fails calls fast before letting one probe through (research notes: 30).
     breaker_open_seconds: float = 30.0
+    # Where the sandbox's payment platforms keep their RSA keys derived from the seed, so every worker
+    # and restart holds the same ones without deriving them again (most of a second each): derived
+    # data, safe to delete. Default: ``<data dir>/sandbox-keys``.
+    sandbox_key_cache: str = ""
 
 
 class MiniProgramSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -232,7 +236,7 @@ def load_settings(
             access=choice(env, "LOG_ACCESS", ("off", "errors", "all")),
         ),
         secrets=_secrets(env, data_dir, mode),
-        upstream=_upstream(env, mode, host=http.host),
+        upstream=_upstream(env, mode, host=http.host, data_dir=data_dir),
         miniprogram=section_from_env(
             MiniProgramSettings,
             env,
@@ -276,7 +280,7 @@ def _mode(env: Mapping[str, str], *, is_sqlite: bool, has_redis: bool) -> Mode:
 GOVERNMENT_SYSTEMS = ("population", "sms", "elicence", "credit", "cases", "telecom", "faceverify")
 
 
-def _upstream(env: Mapping[str, str], mode: Mode, *, host: str) -> UpstreamSettings:
+def _upstream(env: Mapping[str, str], mode: Mode, *, host: str, data_dir: Path) -> UpstreamSettings:
     """Sandbox upstreams are the embedded default. Production talks to the real systems unless told
     ``SUQIAN_UPSTREAM_MODE=sandbox``, and never mounts the sandbox: its control routes are open by
     design (anyone could read SMS codes from its outbox or invent a resident). The benchmark's
@@ -318,6 +322,7 @@ def _upstream(env: Mapping[str, str], mode: Mode, *, host: str) -> UpstreamSetti
         base_urls=base_urls,
         app_keys=_per_system(env, "_APP_KEY"),
         app_secrets=_per_system(env, "_APP_SECRET"),
+        sandbox_key_cache=env.get("UPSTREAM_SANDBOX_KEY_CACHE") or str(data_dir / "sandbox-keys"),
     )
 
 

@@ -9,6 +9,7 @@ is the same twin instance either way. In remote mode each adapter gets its real 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from backend.settings import MiniProgramSettings, UpstreamSettings
@@ -29,7 +30,8 @@ from integrations.utility import UtilityClient
 class Upstreams:
     def __init__(self, settings: UpstreamSettings, miniprogram: MiniProgramSettings | None = None) -> None:
         miniprogram = miniprogram or MiniProgramSettings()
-        self.sandbox: Sandbox | None = create_sandbox() if settings.mode == "sandbox" else None
+        cache = Path(settings.sandbox_key_cache) if settings.sandbox_key_cache else None
+        self.sandbox: Sandbox | None = create_sandbox(key_cache=cache) if settings.mode == "sandbox" else None
         transport = in_process_transport(self.sandbox) if self.sandbox is not None else None
 
         def config(system: str) -> UpstreamConfig:

@@ -7,8 +7,8 @@ fake merchant's — derived from a public seed, so they are public too; nothing 
 with them, and production never builds a sandbox.
 
 Python's ``pow`` does the Miller–Rabin tests (``cryptography`` has no seeded generation), which
-costs most of a second per key; so a derived key is also kept in the user's cache folder
-(``$XDG_CACHE_HOME/suqian/sandbox-keys``, derived data, safe to delete) and in the process.
+costs most of a second per key; so a derived key is kept in the process, and in ``cache`` when the
+caller names a folder (the backend names the user's cache folder: derived data, safe to delete).
 """
 
 from __future__ import annotations
@@ -58,10 +58,14 @@ def _prime(rng: random.Random, bits: int) -> int:
 
 
 @functools.cache
-def seeded_rsa_key(seed: int, label: str, bits: int = 2048) -> rsa.RSAPrivateKey:
+def seeded_rsa_key(
+    seed: int, label: str, *, cache: Path | None = None, bits: int = 2048
+) -> rsa.RSAPrivateKey:
     """The sandbox's RSA key ``label`` for ``seed``: the same in every process."""
     digest = hashlib.sha256(f"suqian-sandbox-rsa:{seed}:{label}:{bits}".encode()).digest()
-    path = _cache_folder() / f"{digest.hex()[:32]}.pem"
+    if cache is None:
+        return _derive(digest, bits)
+    path = cache / f"{digest.hex()[:32]}.pem"
     with contextlib.suppress(OSError, ValueError, TypeError):
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if isinstance(key, rsa.RSAPrivateKey) and key.key_size == bits:
@@ -76,11 +80,6 @@ def seeded_rsa_key(seed: int, label: str, bits: int = 2048) -> rsa.RSAPrivateKey
         partial.write_bytes(pem)
         partial.replace(path)  # atomic: a process racing us writes the same bytes
     return key
-
-
-def _cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "suqian" / "sandbox-keys"
 
 
 def _derive(digest: bytes, bits: int) -> rsa.RSAPrivateKey:

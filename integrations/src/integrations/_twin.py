@@ -16,6 +16,7 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
@@ -57,6 +58,9 @@ class TwinContext:
     credentials: Mapping[str, str] = field(default_factory=lambda: {SANDBOX_APP_KEY: SANDBOX_APP_SECRET})
     callback_secret: str = SANDBOX_CALLBACK_SECRET
     mobiles: MobileDirectory = field(default_factory=MobileDirectory)
+    # Where the platforms' RSA keys derived from ``seed`` are kept between processes (None: derived
+    # in every process, most of a second each).
+    key_cache: Path | None = None
 
     def rng(self, name: str) -> random.Random:
         """A random generator seeded from ``seed`` and ``name``: same seed, same data."""

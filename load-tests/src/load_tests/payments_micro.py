@@ -12,10 +12,9 @@ the raw cryptography inside it, in this process.
 Both loops of a pair alternate, so the ratio says what the adapter (HTTP plumbing, msgspec, checks)
 costs on top of the cryptography it cannot skip. No target: the issue asks for figures with references.
 
-Why in-process and not an HTTP row: the bench's API runs two workers, each with its own sandbox, whose
-twin signs with a key made in that worker; a notification signed by one worker's twin fails the other's
-check, and wrk cannot keep a request on one worker. The database half of the notification path (the
-ledger's unique insert that makes a replay a no-op) is therefore not in these figures.
+The HTTP row "payment notification (replayed)" (``endpoints.py``) measures the whole notification
+path with the database half (the ledger's unique insert that makes a replay a no-op); these rows say
+what the adapter adds to the cryptography.
 """
 
 from __future__ import annotations

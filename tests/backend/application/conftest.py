@@ -49,6 +49,7 @@ def worker(
         handlers={**handlers(services.wiring), **(override or {})},
         settings=settings,
         clock=clock or SystemClock(),
+        cipher=services.wiring.infra.cipher,
     )
 
 

@@ -4,6 +4,8 @@ resubmission, approval and completion — each an event, an impossible move a 40
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -168,6 +170,25 @@ async def test_the_whole_life_of_an_application_with_callbacks_duplicated_and_ou
     assert {e["source"] for e in events} == {"citizen", "system", "department"}
     withdraw = await web.post(f"{path}/withdraw", json={"reason": "不办了"}, headers=citizen.headers)
     assert withdraw.status_code == 409
+    # The evidence: each step audited with the digest of what was sent or decided; the day is not
+    # over, so no entry has its proof yet (tests/backend/evidence proves sealed days).
+    evidence = (await web.get(f"{path}/evidence", headers=citizen.headers)).json()["items"]
+    actions = [p["entry"]["action"] for p in evidence]
+    assert actions[:2] == ["application.submit", "application.department"]
+    assert actions.count("application.department") == 6
+    assert {p["root"] for p in evidence} == {None}
+    sent = json.loads(evidence[0]["entry"]["data"])["data_digest"]
+    first = residence_form(citizen.person)
+    assert (
+        sent
+        == hashlib.sha256(
+            json.dumps(first, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        ).hexdigest()
+    )
+    decisions = [
+        json.loads(p["entry"]["data"]) for p in evidence if p["entry"]["action"] == "application.department"
+    ]
+    assert all(len(d["decision_digest"]) == 64 for d in decisions)
 
 
 async def _supplemented(twin: Any, case_id: str) -> bool:
@@ -239,3 +260,52 @@ async def test_a_citizen_withdraws_while_allowed(web: httpx.AsyncClient, status:
     edit = await web.put(f"{path}/data", json={"data": {}}, headers=citizen.headers)
     assert edit.status_code == 409
     assert edit.json()["code"] == "application.not_editable"
+
+
+async def test_a_withdrawal_reaches_the_department_once_and_one_before_delivery_opens_no_case(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    twin = cases_twin(services)
+    citizen = await holder(web, "JMSFZ")
+    form = {"data": residence_form(citizen.person)}
+    delivered_first, withdrawn_first = await draft(web, citizen), await draft(web, citizen)
+    for application_id in (delivered_first, withdrawn_first):
+        await web.put(f"/api/v1/applications/{application_id}/data", json=form, headers=citizen.headers)
+    await web.post(f"/api/v1/applications/{delivered_first}/submit", headers=citizen.headers)
+    async with workers(services):
+
+        async def delivered() -> bool:
+            return bool((await read(web, citizen.headers, delivered_first))["delivery"] == "delivered")
+
+        await eventually(delivered)
+    # The second is submitted and withdrawn before any worker runs: its delivery must open no case.
+    await web.post(f"/api/v1/applications/{withdrawn_first}/submit", headers=citizen.headers)
+    for application_id in (delivered_first, withdrawn_first):
+        answer = await web.post(
+            f"/api/v1/applications/{application_id}/withdraw",
+            json={"reason": "不办了"},
+            headers=citizen.headers,
+        )
+        assert answer.json()["status"] == "withdrawn"
+    case_id = (await read(web, citizen.headers, delivered_first))["case_id"]
+    async with workers(services):
+
+        async def told() -> bool:
+            events = await web.get(f"/api/v1/applications/{delivered_first}/events", headers=citizen.headers)
+            return any(e["action"] == "withdrawal_delivered" for e in events.json()["items"])
+
+        await eventually(told)
+        outbox = services.wiring.get(Outbox)
+
+        async def settled() -> bool:
+            job = await outbox.find("application.withdraw", f"application:{withdrawn_first}:withdraw")
+            return job is not None and job.state == "done"
+
+        await eventually(settled)
+    assert twin.cases[case_id].status == "withdrawn"
+    assert [h.status for h in twin.cases[case_id].history].count("withdrawn") == 1
+    # The one withdrawn first never became a case: its delivery job finished without sending.
+    assert (await read(web, citizen.headers, withdrawn_first))["case_id"] is None
+    deliver = await outbox.find(DELIVER, deliver_key(uuid.UUID(withdrawn_first)))
+    assert deliver is not None
+    assert deliver.state == "done"

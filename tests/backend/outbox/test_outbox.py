@@ -15,6 +15,7 @@ import pytest
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
+from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.outbox.errors import JobNotDead, JobNotFound
 from backend.outbox.jobs import ClaimedJob, GiveUp, Handler, RetryLater
@@ -40,6 +41,10 @@ class Department:
         return self.cases.setdefault(key, f"CASE{len(self.cases) + 1:06d}")
 
 
+# The tests' own data key: what the outbox seals, only its workers open.
+CIPHER = PersonalDataCipher(data_key=secrets.token_bytes(32), index_key=secrets.token_bytes(32))
+
+
 def _topic() -> str:
     return f"test.{secrets.token_hex(4)}"
 
@@ -51,12 +56,18 @@ def _outbox(engine: Engine[Any], services: Services, clock: ManualClock | None =
         audit=services.wiring.get(AuditLog),
         clock=clock or ManualClock(datetime.now(UTC)),
         engine=engine,
+        cipher=CIPHER,
     )
 
 
 def _worker(engine: Engine[Any], topic: str, handler: Handler, clock: Any, name: str = "w") -> OutboxWorker:
     return OutboxWorker(
-        name, repository=OutboxRepository(engine), handlers={topic: handler}, settings=SETTINGS, clock=clock
+        name,
+        repository=OutboxRepository(engine),
+        handlers={topic: handler},
+        settings=SETTINGS,
+        clock=clock,
+        cipher=CIPHER,
     )
 
 
@@ -82,10 +93,19 @@ async def test_enqueue_commits_and_rolls_back_with_the_callers_transaction(
     job = await outbox.find(topic, "kept")
     assert job is not None
     assert job.state == "pending"
-    assert job.payload == '{"n":2}'
+    # Sealed at rest, bound to its topic and key; the worker hands the handler the payload as enqueued.
+    assert '"n"' not in job.payload
+    assert CIPHER.open(job.payload, column=f"outbox_job.payload:{topic}:kept") == '{"n":2}'
+    seen: list[str] = []
+
+    async def handle(claimed: ClaimedJob) -> None:
+        seen.append(claimed.payload)
+
+    assert await _worker(engine, topic, handle, ManualClock(datetime.now(UTC))).step() == 1
+    assert seen == ['{"n":2}']
     # The same key again is the same job, not a second one.
     assert not await outbox.enqueue(topic, key="kept", payload={"n": 3})
-    assert (await outbox.counts([topic])) == {"pending": 1}
+    assert (await outbox.counts([topic])) == {"done": 1}
 
 
 async def test_several_workers_deliver_each_job_exactly_once(engine: Engine[Any], services: Services) -> None:

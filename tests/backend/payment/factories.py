@@ -62,6 +62,7 @@ async def tell_owners(services: Services, extra: dict[str, Handler] | None = Non
         handlers={**topics, **(extra or {})},
         settings=OutboxSettings(in_process=False, batch=50),
         clock=SystemClock(),
+        cipher=services.wiring.infra.cipher,
     )
     ran = 0
     while taken := await worker.step():

@@ -38,6 +38,8 @@ from backend.application.service import ApplicationService, ApplicationView
 from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
+from backend.evidence.schemas import ProofList, proof_read
+from backend.evidence.service import EvidenceService
 from backend.licence.errors import LicenceUnusable, NotHeld
 
 OWNS = {"application_id": "application.application"}
@@ -221,6 +223,27 @@ class ApplicationController(Controller):
                 for e in rows
             ]
         )
+
+    @get(
+        "/{application_id:uuid}/evidence",
+        summary="The application's evidence: each audited step with its proof against a signed daily root",
+        description="Every submission, resubmission, withdrawal and department decision is an audit entry "
+        "holding the digest of what was submitted or decided. Once its day is sealed (after midnight, "
+        "Beijing time), the entry comes with its RFC 9162 inclusion proof and the day's signed root "
+        "(`/api/v1/evidence/keys`): anyone holding the application can check it was not altered since.",
+        owns=OWNS,
+        errors=(ApplicationNotFound,),
+    )
+    async def evidence(
+        self,
+        application_id: FromPath[uuid.UUID],
+        applications: NamedDependency[ApplicationService],
+        evidence: NamedDependency[EvidenceService],
+        principal: NamedDependency[Principal],
+    ) -> ProofList:
+        await applications.get(principal.id, application_id)
+        proofs = await evidence.proofs_of("application", f"application:{application_id}")
+        return ProofList(items=[proof_read(p) for p in proofs])
 
 
 class CaseCallbackController(Controller):

@@ -14,6 +14,7 @@ entry as its external id — so callbacks out of order, duplicated or lost chang
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +25,7 @@ from piccolo.engine.base import Engine
 from backend.application.errors import CallbackSignatureInvalid
 from backend.application.lifecycle import department_move
 from backend.application.repository import ApplicationRepository
-from backend.application.service import SYNC, DeliveryJob
+from backend.application.service import DELIVER, SYNC, DeliveryJob, deliver_key
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import transaction
@@ -71,6 +72,8 @@ class Delivery:
         row = await self._repository.find(payload.application_id)
         if row is None or row.case_id is not None or payload.submission is None:
             return  # recorded by an earlier try: nothing left to do
+        if row.status == "withdrawn":
+            return  # withdrawn before it reached the department: no case to open
         try:
             receipt = await self._cases.submit_application(payload.submission, idempotency_key=job.key)
         except UpstreamUnavailable as exc:
@@ -108,6 +111,35 @@ class Delivery:
                 row.id, action="supplement_delivered", from_status=row.status, to_status=row.status,
                 actor="system:outbox", source="system", reason="补正材料已送达部门", external_id=job.key,
                 now=now,
+            )  # fmt: skip
+
+    async def withdraw(self, job: ClaimedJob) -> None:
+        """Tell the department the citizen withdrew (under the job's key), once the case exists."""
+        payload = msgspec.json.decode(job.payload, type=DeliveryJob)
+        row = await self._repository.find(payload.application_id)
+        if row is None or payload.withdrawal is None:
+            return
+        if row.case_id is None:
+            deliver = await self._outbox.find(DELIVER, deliver_key(row.id))
+            if deliver is None or deliver.state in ("done", "dead"):
+                return  # it never reached the department (a held delivery now stays withdrawn)
+            raise RetryLater("the case number is not recorded yet")
+        reason = "撤回已送达部门"
+        try:
+            await self._cases.withdraw(row.case_id, payload.withdrawal, idempotency_key=job.key)
+        except UpstreamUnavailable as exc:
+            raise retry_upstream(exc, "case system") from None
+        except UpstreamRejected as exc:
+            if exc.code != "case_closed":
+                raise GiveUp(f"case system refused: {exc.code}") from None
+            reason = (
+                "部门已办结，撤回未能送达"  # decided before the withdrawal arrived: recorded, not retried
+            )
+        now = self._clock.now()
+        async with transaction(self._engine):
+            await self._repository.append_event(
+                row.id, action="withdrawal_delivered", from_status=row.status, to_status=row.status,
+                actor="system:outbox", source="system", reason=reason, external_id=job.key, now=now,
             )  # fmt: skip
 
     async def receive_callback(self, headers: Mapping[str, str], body: bytes) -> bool:
@@ -171,6 +203,13 @@ class Delivery:
                 actor=f"department:{case_id}",
                 action="application.department",
                 subject=f"application:{row.id}",
-                data={"case_status": entry.status, "from": row.status, "to": to_status, "entry": index},
+                data={
+                    "case_status": entry.status,
+                    "from": row.status,
+                    "to": to_status,
+                    "entry": index,
+                    # The decision as the department recorded it (status, time, note): provable later.
+                    "decision_digest": hashlib.sha256(msgspec.json.encode(entry, order="sorted")).hexdigest(),
+                },
                 chain="application",
             )

@@ -9,10 +9,11 @@ from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController
 from backend.application.delivery import Delivery
 from backend.application.repository import ApplicationRepository
-from backend.application.service import DELIVER, SUPPLEMENT, SYNC, ApplicationService
+from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
 from backend.catalogue.service import CatalogueService
+from backend.evidence.service import EvidenceService
 from backend.feature import Feature
 from backend.licence.service import LicenceService
 from backend.outbox.service import Outbox
@@ -80,11 +81,12 @@ FEATURE = Feature(
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
     services={ApplicationService: _applications, Delivery: _delivery},
-    dependencies={"applications": ApplicationService, "delivery": Delivery},
+    dependencies={"applications": ApplicationService, "delivery": Delivery, "evidence": EvidenceService},
     background=_jobs,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,
         SYNC: lambda w: w.get(Delivery).sync,
+        WITHDRAW: lambda w: w.get(Delivery).withdraw,
     },
 )

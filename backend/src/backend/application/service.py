@@ -24,9 +24,10 @@ from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.outbox.service import Outbox
-from integrations.cases import Applicant, ApplicationSubmission, Supplement
+from integrations.cases import Applicant, ApplicationSubmission, Supplement, Withdrawal
 
 DELIVER, SUPPLEMENT, SYNC = "application.deliver", "application.supplement", "application.sync"
+WITHDRAW = "application.withdraw"
 # What the citizen is told of the forwarding to the department: never "failed" while it is retried.
 Delivery = Literal["not_sent", "forwarding", "delivered", "held"]
 
@@ -45,6 +46,7 @@ class DeliveryJob(msgspec.Struct, frozen=True, kw_only=True):
     application_id: uuid.UUID
     submission: ApplicationSubmission | None = None
     supplement: Supplement | None = None
+    withdrawal: Withdrawal | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +213,11 @@ class ApplicationService:
         view = await self.get(citizen_id, application_id)
         if not allowed(view.row.status, "withdrawn"):
             raise TransitionInvalid(view.row.status, "withdrawn")
+        # Sent already: the department is told, through the outbox, in the same transaction.
+        job = None
+        if view.row.status != "draft":
+            told = DeliveryJob(application_id=view.row.id, withdrawal=Withdrawal(reason=reason))
+            job = (WITHDRAW, f"application:{view.row.id}:withdraw", told)
         await self._transition(
             view.row,
             view.row.status,
@@ -219,6 +226,7 @@ class ApplicationService:
             source="citizen",
             action="withdraw",
             reason=reason,
+            job=job,
         )
         return await self.get(citizen_id, application_id)
 
@@ -274,7 +282,10 @@ class ApplicationService:
         **values: Any,
     ) -> None:
         now = self._clock.now()
-        digest = hashlib.sha256(msgspec.json.encode(self._open(row.id, "data", row.data))).hexdigest()
+        # The evidence of what was sent: SHA-256 of the form data as JSON, keys sorted, no spaces —
+        # recomputable by anyone holding the data (the citizen's GET of the application).
+        data = self._open(row.id, "data", row.data)
+        digest = hashlib.sha256(msgspec.json.encode(data, order="sorted")).hexdigest()
         async with transaction(self._engine):
             if not await self._repository.move(row.id, expected=expected, to=target, now=now, **values):
                 current = await self._repository.find(row.id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from backend.audit.chain import GENESIS, AuditRecord, NewEntry, canonical_data, seal
 from backend.audit.tables import AuditEntry
@@ -93,6 +93,48 @@ class AuditRepository(Repository):
             .limit(limit)
         )
         return [AuditRecord(**{**row, "occurred_at": as_utc(row["occurred_at"])}) for row in rows]
+
+    async def entry(self, chain: str, seq: int) -> AuditRecord | None:
+        found = await self.scan(chain, after_seq=seq - 1, limit=1)
+        return found[0] if found and found[0].seq == seq else None
+
+    async def of_subject(self, chain: str, subject: str, *, limit: int) -> list[AuditRecord]:
+        """The chain's entries about ``subject``, oldest first (index ``audit_entry_chain_subject``)."""
+        rows = (
+            await AuditEntry.select(*(getattr(AuditEntry, c) for c in _COLUMNS))
+            .where((AuditEntry.chain == chain) & (AuditEntry.subject == subject))
+            .order_by(AuditEntry.seq)
+            .limit(limit)
+        )
+        return [AuditRecord(**{**row, "occurred_at": as_utc(row["occurred_at"])}) for row in rows]
+
+    async def hashes(self, chain: str, *, first_seq: int, last_seq: int) -> list[str]:
+        """The hashes of entries ``first_seq..last_seq`` in order."""
+        rows = (
+            await AuditEntry.select(AuditEntry.hash)
+            .where((AuditEntry.chain == chain) & (AuditEntry.seq >= first_seq) & (AuditEntry.seq <= last_seq))
+            .order_by(AuditEntry.seq)
+        )
+        return [row["hash"] for row in rows]
+
+    async def last_seq_before(self, chain: str, moment: datetime) -> int:
+        """The highest sequence number whose entry occurred before ``moment`` (0: none). Walks back
+        from the head on the (chain, seq) index: as far as the entries since ``moment``."""
+        row = (
+            await AuditEntry.select(AuditEntry.seq)
+            .where((AuditEntry.chain == chain) & (AuditEntry.occurred_at < moment))
+            .order_by(AuditEntry.seq, ascending=False)
+            .first()
+        )
+        return int(row["seq"]) if row else 0
+
+    async def first_at(self, chain: str) -> datetime | None:
+        row = (
+            await AuditEntry.select(AuditEntry.occurred_at)
+            .where((AuditEntry.chain == chain) & (AuditEntry.seq == 1))
+            .first()
+        )
+        return as_utc(row["occurred_at"]) if row else None
 
     async def chains(self) -> list[str]:
         rows = await AuditEntry.select(AuditEntry.chain).distinct()

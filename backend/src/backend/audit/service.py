@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -58,6 +59,21 @@ class AuditLog:
                 if record.seq != expected_seq or not verify_link(record, prev_hash):
                     return ChainReport(chain=chain, intact=False, checked=checked, first_bad_seq=expected_seq)
                 prev_hash, expected_seq, checked = record.hash, expected_seq + 1, checked + 1
+
+    async def entry(self, chain: str, seq: int) -> AuditRecord | None:
+        return await self._repository.entry(chain, seq)
+
+    async def of_subject(self, chain: str, subject: str, *, limit: int = 200) -> list[AuditRecord]:
+        return await self._repository.of_subject(chain, subject, limit=limit)
+
+    async def hashes(self, chain: str, *, first_seq: int, last_seq: int) -> list[str]:
+        return await self._repository.hashes(chain, first_seq=first_seq, last_seq=last_seq)
+
+    async def last_seq_before(self, chain: str, moment: datetime) -> int:
+        return await self._repository.last_seq_before(chain, moment)
+
+    async def first_at(self, chain: str) -> datetime | None:
+        return await self._repository.first_at(chain)
 
     async def verify_all(self) -> list[ChainReport]:
         return [await self.verify(chain) for chain in await self._repository.chains()]

@@ -23,6 +23,7 @@ def _outbox(w: Wiring) -> Outbox:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
+        cipher=infra.cipher,
     )
 
 
@@ -50,6 +51,7 @@ def _workers(w: Wiring) -> list[Job]:
             handlers=topics,
             settings=settings,
             clock=w.infra.clock,
+            cipher=w.infra.cipher,
             wake=outbox.waiter(),
         )
         for n in range(1, settings.workers + 1)

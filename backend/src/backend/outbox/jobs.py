@@ -45,6 +45,12 @@ class JobRecord:
     finished_at: datetime | None
 
 
+def payload_column(topic: str, key: str) -> str:
+    """What a job's payload is sealed under (AES-GCM associated data): bound to its topic and key, so
+    no payload opens as another job's."""
+    return f"outbox_job.payload:{topic}:{key}"
+
+
 class RetryLater(Exception):
     """The other system can't take it now (down, timed out, 5xx, 429): try again after a backoff,
     or ``after`` seconds when it said so. ``counted=False`` when the other system was never asked

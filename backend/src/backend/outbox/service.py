@@ -21,9 +21,10 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.clock import Clock
+from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.outbox.errors import JobNotDead, JobNotFound
-from backend.outbox.jobs import JobRecord, JobState
+from backend.outbox.jobs import JobRecord, JobState, payload_column
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.settings import OutboxSettings
 from backend.pagination import decode_cursor, encode_cursor
@@ -40,8 +41,10 @@ class Outbox:
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
+        cipher: PersonalDataCipher,
     ) -> None:
         self._repository = repository
+        self._cipher = cipher
         self._engine = engine
         self.settings = settings
         self._audit = audit
@@ -70,7 +73,8 @@ class Outbox:
         return await self._repository.insert(
             topic=topic,
             key=key,
-            payload=text,
+            # Sealed at rest: payloads carry personal data (a submission holds the ID number).
+            payload=self._cipher.seal(text, column=payload_column(topic, key)),
             max_attempts=max_attempts or self.settings.max_attempts,
             now=now,
             due_at=now + timedelta(seconds=delay),

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Mapping
 from datetime import timedelta
 
 from backend.clock import Clock
-from backend.outbox.jobs import ClaimedJob, GiveUp, Handler, RetryLater
+from backend.crypto import PersonalDataCipher, SealedValueCorrupt
+from backend.outbox.jobs import ClaimedJob, GiveUp, Handler, RetryLater, payload_column
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.settings import OutboxSettings
 
@@ -47,12 +49,14 @@ class OutboxWorker:
         handlers: Mapping[str, Handler],
         settings: OutboxSettings,
         clock: Clock,
+        cipher: PersonalDataCipher,
         wake: asyncio.Event | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.name = name
         self._repository = repository
         self._handlers = dict(handlers)
+        self._cipher = cipher
         self._topics = sorted(self._handlers)
         self._settings = settings
         self._clock = clock
@@ -107,8 +111,15 @@ class OutboxWorker:
     async def _try(self, job: ClaimedJob) -> None:
         handler = self._handlers[job.topic]
         try:
+            opened = self._cipher.open(job.payload, column=payload_column(job.topic, job.key))
             # Inside the lease, so a hung try is over before another worker may take the job.
-            await asyncio.wait_for(handler(job), timeout=self._settings.lease_seconds * 0.8)
+            await asyncio.wait_for(
+                handler(dataclasses.replace(job, payload=opened)), timeout=self._settings.lease_seconds * 0.8
+            )
+        except SealedValueCorrupt:
+            log.error("%s: %s %s: the payload does not open (wrong key?)", self.name, job.topic, job.id)
+            await self._repository.bury(job, now=self._clock.now(), error="the payload does not open")
+            return
         except GiveUp as exc:
             log.warning("%s: %s %s dead-lettered: %s", self.name, job.topic, job.id, exc.reason)
             await self._repository.bury(job, now=self._clock.now(), error=exc.reason)

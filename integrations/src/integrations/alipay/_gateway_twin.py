@@ -82,8 +82,8 @@ class GatewayKeys:
     def for_seed(cls, context: TwinContext) -> GatewayKeys:
         aes = context.rng("alipay:aes").randbytes(16)
         return cls(
-            alipay_private_key=seeded_rsa_key(context.seed, "alipay"),
-            app_private_key=seeded_rsa_key(context.seed, "alipay-app"),
+            alipay_private_key=seeded_rsa_key(context.seed, "alipay", cache=context.key_cache),
+            app_private_key=seeded_rsa_key(context.seed, "alipay-app", cache=context.key_cache),
             aes_key=base64.b64encode(aes).decode(),
         )
 

@@ -10,6 +10,7 @@ from integrations.cases.schemas import (
     StatusCallback,
     StatusEntry,
     Supplement,
+    Withdrawal,
 )
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "StatusCallback",
     "StatusEntry",
     "Supplement",
+    "Withdrawal",
     "parse_status_callback",
 ]

@@ -15,6 +15,7 @@ from integrations.cases.schemas import (
     CaseStatus,
     StatusCallback,
     Supplement,
+    Withdrawal,
 )
 from integrations.errors import UpstreamMalformed
 from integrations.idnumber import parse_id_number
@@ -71,6 +72,22 @@ class CaseClient(BaseAdapter):
             f"/v1/applications/{quote(case_id, safe='')}/supplements",
             operation="submit_supplement",
             json=supplement,
+            response_type=CaseReceipt,
+            idempotency_key=idempotency_key,
+        )
+
+    async def withdraw(self, case_id: str, withdrawal: Withdrawal, *, idempotency_key: str) -> CaseReceipt:
+        """Tell the department the citizen withdrew (撤回); repeating the key returns the first receipt.
+
+        Raises:
+            UpstreamRejected: ``case_not_found``, ``case_closed`` (decided already: too late),
+                ``idempotency_key_reused``.
+        """
+        return await self.client.call(
+            "POST",
+            f"/v1/applications/{quote(case_id, safe='')}/withdrawal",
+            operation="withdraw",
+            json=withdrawal,
             response_type=CaseReceipt,
             idempotency_key=idempotency_key,
         )

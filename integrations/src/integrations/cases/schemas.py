@@ -17,10 +17,11 @@ __all__ = [
     "StatusCallback",
     "StatusEntry",
     "Supplement",
+    "Withdrawal",
 ]
 
 CaseStatusValue = Literal[
-    "submitted", "accepted", "in_review", "returned", "approved", "rejected", "completed"
+    "submitted", "accepted", "in_review", "returned", "approved", "rejected", "completed", "withdrawn"
 ]
 
 
@@ -70,3 +71,9 @@ class StatusCallback(msgspec.Struct, frozen=True, kw_only=True):
     case_id: str
     status: CaseStatusValue
     at: dt.datetime
+
+
+class Withdrawal(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The citizen withdrew the application (撤回): the department stops handling the case."""
+
+    reason: str = ""

@@ -2,7 +2,9 @@
 
 API (signed): ``POST /v1/applications`` (``Idempotency-Key`` required),
 ``GET /v1/applications/{case_id}``, ``POST /v1/applications/{case_id}/supplements`` (补正: the
-citizen's corrected form for a returned case; ``Idempotency-Key`` required).
+citizen's corrected form for a returned case; ``Idempotency-Key`` required),
+``POST /v1/applications/{case_id}/withdrawal`` (撤回: the citizen withdrew; ``Idempotency-Key``
+required; a decided case answers 409 ``case_closed``).
 Control: ``POST /applications/{case_id}/advance`` ``{"status": ..., "note": ...}`` moves a
 case on and emits a signed callback; ``GET /callbacks`` lists them; ``GET /items`` the
 service catalogue; ``POST /lose-answers`` ``{"count": n}`` takes the next n submissions and
@@ -28,6 +30,7 @@ from integrations.cases.schemas import (
     StatusCallback,
     StatusEntry,
     Supplement,
+    Withdrawal,
 )
 from integrations.clock import make_nonce
 from integrations.signing import sign_callback
@@ -69,7 +72,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "approved": frozenset({"completed"}),
     "rejected": frozenset(),
     "completed": frozenset(),
+    "withdrawn": frozenset(),
 }
+# The citizen may withdraw until the department has decided.
+WITHDRAWABLE = frozenset({"submitted", "accepted", "in_review", "returned"})
 
 CallbackSink = Callable[[dict[str, str], bytes], Awaitable[None]]
 
@@ -150,6 +156,25 @@ def create_twin(context: TwinContext) -> Twin:
             raise HttpError(409, "case_not_returned", case.status)
         state.supplements.setdefault(case.case_id, []).append(body.form)
         receipt = CaseReceipt(case_id=case.case_id, status=case.status, received_at=now())
+        return state.idempotency.remember(request, json_response(receipt, status=201))
+
+    @router.route("POST", "/v1/applications/{case_id}/withdrawal")
+    async def withdrawal(request: Request) -> Response:
+        if "idempotency-key" not in request.headers:
+            raise HttpError(400, "idempotency_key_required")
+        replay = state.idempotency.replay(request)
+        if replay is not None:
+            return replay
+        body = request.json(Withdrawal)
+        case = state.cases.get(request.path_params["case_id"])
+        if case is None:
+            raise HttpError(404, "case_not_found")
+        if case.status not in WITHDRAWABLE:
+            raise HttpError(409, "case_closed", case.status)
+        at = now()
+        history = [*case.history, StatusEntry(status="withdrawn", at=at, note=body.reason)]
+        state.cases[case.case_id] = msgspec.structs.replace(case, status="withdrawn", history=history)
+        receipt = CaseReceipt(case_id=case.case_id, status="withdrawn", received_at=at)
         return state.idempotency.remember(request, json_response(receipt, status=201))
 
     @router.route("GET", "/v1/applications/{case_id}")

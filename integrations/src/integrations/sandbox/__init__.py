@@ -11,6 +11,7 @@ unauthenticated by design.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 from integrations._asgi import Receive, Scope, Send, error_response, lifespan, send_response
@@ -102,6 +103,7 @@ def create_sandbox(
     credentials: Mapping[str, str] | None = None,
     callback_secret: str | None = None,
     systems: Mapping[str, TwinFactory] | None = None,
+    key_cache: Path | None = None,
 ) -> Sandbox:
     """Build every registered twin (or only ``systems``) with deterministic seeded data.
 
@@ -112,8 +114,9 @@ def create_sandbox(
             ``SANDBOX_APP_KEY``/``SANDBOX_APP_SECRET``.
         callback_secret: secret the case system signs its callbacks with.
         systems: name → factory; defaults to the registry :data:`TWINS`.
+        key_cache: a folder keeping the payment platforms' seed-derived RSA keys between processes.
     """
-    context = TwinContext(clock=clock or SystemClock(), seed=seed)
+    context = TwinContext(clock=clock or SystemClock(), seed=seed, key_cache=key_cache)
     if credentials is not None:
         context.credentials = dict(credentials)
     if callback_secret is not None:

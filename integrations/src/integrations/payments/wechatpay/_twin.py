@@ -225,8 +225,8 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     rng = context.rng("wechatpay")
     state = WeChatPayTwinState(
         appid=SANDBOX_APPID,
-        merchant_private_key=seeded_rsa_key(context.seed, "wechatpay-merchant"),
-        platform_private_key=seeded_rsa_key(context.seed, "wechatpay-platform"),
+        merchant_private_key=seeded_rsa_key(context.seed, "wechatpay-merchant", cache=context.key_cache),
+        platform_private_key=seeded_rsa_key(context.seed, "wechatpay-platform", cache=context.key_cache),
         apiv3_key="".join(rng.choice(_ALPHABET) for _ in range(32)).encode(),
     )
     twin, router = new_twin("wechatpay", context, state, signed=False)

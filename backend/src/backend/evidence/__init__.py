@@ -1,0 +1,1 @@
+"""Evidence (存证): signed daily roots over the audit chains, and inclusion proofs."""
