@@ -13,7 +13,8 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -23,6 +24,7 @@ from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
 from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
+from backend.tourism.model import BEIJING
 from citizen_code import DeviceKey
 from tests.backend.application.factories import png as tiny_png
 from tests.backend.citizen.factories import request_code
@@ -31,6 +33,7 @@ from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.parking.factories import make_lot, random_plate
 from tests.backend.queues.factories import future_slot, make_hall
+from tests.backend.tourism.factories import id_number, make_spot
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
@@ -298,7 +301,53 @@ async def parking_stay(client: httpx.AsyncClient, owner: Owner) -> str:
     return stay_id
 
 
+async def tourism_visitor(client: httpx.AsyncClient, owner: Owner, *, age: int = 40) -> str:
+    """A companion of the owner with a fresh valid ID number (born ``age`` years ago)."""
+    born = date.today() - timedelta(days=365 * age + secrets.randbelow(300))
+    added = await client.post(
+        "/api/v1/tourism/visitors",
+        json={"name": "王小明", "id_number": id_number(secrets.randbelow(1000), born=born)},
+        headers=owner.headers,
+    )
+    assert added.status_code == 201, added.text
+    visitor_id: str = added.json()["id"]
+    return visitor_id
+
+
+async def _tourism_hold(client: httpx.AsyncClient, owner: Owner) -> dict[str, Any]:
+    """A free ticket (a visitor of 75) for tomorrow at a fresh spot, confirmed at once."""
+    assert owner.services is not None, "a ticket needs a spot an operator set up"
+    world = await make_spot(owner.services, day=datetime.now(BEIJING).date() + timedelta(days=1))
+    visitor_id = await tourism_visitor(client, owner, age=75)
+    wanted = [{"visitor_id": visitor_id, "product_id": str(world.products["free"].id)}]
+    held = await client.post(
+        "/api/v1/tourism/holds",
+        json={"slot_id": str(world.slot.id), "tickets": wanted},
+        headers=owner.headers,
+    )
+    assert held.status_code == 201, held.text
+    paid = await client.post(
+        f"/api/v1/tourism/holds/{held.json()['id']}/pay",
+        json={"channel": "wechat_app"},
+        headers=owner.headers,
+    )
+    assert paid.status_code == 201, paid.text
+    hold: dict[str, Any] = paid.json()["hold"]
+    return hold
+
+
+async def tourism_hold(client: httpx.AsyncClient, owner: Owner) -> str:
+    return str((await _tourism_hold(client, owner))["id"])
+
+
+async def tourism_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
+    return str((await _tourism_hold(client, owner))["tickets"][0]["id"])
+
+
 MAKERS: dict[str, Maker] = {
+    "tourism.visitor": tourism_visitor,
+    "tourism.hold": tourism_hold,
+    "tourism.ticket": tourism_ticket,
     "application.application": application,
     "application.material": application_material,
     "payment.order": payment_order,

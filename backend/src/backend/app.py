@@ -46,6 +46,7 @@ from backend.queues.feature import FEATURE as QUEUES
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
+from backend.tourism.feature import FEATURE as TOURISM
 from backend.utility.feature import FEATURE as UTILITY
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
@@ -118,7 +119,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM,
 )  # fmt: skip
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import msgspec
 
+from load_tests import tourism
 from load_tests.results import Target
 from load_tests.seed import API, Seeder
 from load_tests.stack.run import ReferenceApp
@@ -103,6 +105,47 @@ def _take_number(seeder: Seeder) -> RequestSpec:
     return RequestSpec("POST", f"{API}/queue/kiosk/tickets", _bearer(token, JSON), [body])
 
 
+def _tourism_hold(seeder: Seeder) -> RequestSpec:
+    # One hot slot (8 counter rows), a place per request, a different real-name visitor each time.
+    found = tourism.fixtures(seeder)
+    hot = tourism.spot(seeder, capacity=1_000_000, shards=8, price_fen=6000)
+    bodies = [_json(tourism.hold_body(hot.slot, hot.product, v)) for v in found.visitors]
+    return RequestSpec("POST", f"{API}/tourism/holds", _bearer(found.token, JSON), bodies)
+
+
+def _tourism_sold_out(seeder: Seeder) -> RequestSpec:
+    # A slot of one place, held: every request is a loser the Redis flag turns away (409).
+    found = tourism.fixtures(seeder)
+    full = tourism.spot(seeder, capacity=1, shards=1, price_fen=6000)
+    first, *rest = (_json(tourism.hold_body(full.slot, full.product, v)) for v in found.visitors[:65])
+    headers = _bearer(found.token, JSON)
+    seeder.call("POST", f"{API}/tourism/holds", content=first, headers=headers)
+    seeder.call("POST", f"{API}/tourism/holds", content=rest[0], headers=headers, expect=(409,))
+    return RequestSpec("POST", f"{API}/tourism/holds", headers, rest, expect_status=409)
+
+
+def _tourism_redeem(seeder: Seeder) -> RequestSpec:
+    # Every visitor's free ticket for today, shown just before the run; each is let in once.
+    found = tourism.fixtures(seeder)
+    free = tourism.spot(seeder, capacity=1_000_000, shards=8, price_fen=0)
+    codes = tourism.codes(seeder, found, tourism.tickets(seeder, found, free.slot, free.product))
+    gate = tourism.gate_token(seeder, free.slug)
+    return RequestSpec(
+        "POST", f"{API}/tourism/gate/redeem", _bearer(gate, JSON), [_json({"code": c}) for c in codes]
+    )
+
+
+def _tourism_availability(seeder: Seeder) -> RequestSpec:
+    seeder.require(("GET", f"{API}/tourism/spots/{{spot_id}}/slots"))
+    spot = tourism.spot(seeder, capacity=10_000, shards=1, price_fen=6000)
+    day = datetime.now(tourism.BEIJING).date().isoformat()
+    return RequestSpec("GET", f"{API}/tourism/spots/{spot.id}/slots?day={day}", {})
+
+
+def _json(value: object) -> str:
+    return msgspec.json.encode(value).decode()
+
+
 ENDPOINTS = (
     Endpoint("health", "GET", "/health/live", HELLO),
     Endpoint(
@@ -171,6 +214,46 @@ ENDPOINTS = (
         HELLO,
         prepare=parking_availability,
         prepare_each_run=True,
+    ),
+    # Scenic-spot tickets (issue 15). Holds: one conditional write on one of the hot slot's 8 counter
+    # rows plus the visitor read; sold-out losers are turned away by a Redis flag before the database.
+    Endpoint(
+        "tourism hold (hot slot)",
+        "POST",
+        f"{API}/tourism/holds",
+        HELLO,
+        targets=(Target("rate", 1000.0),),
+        connections=32,
+        prepare=_tourism_hold,
+        prepare_each_run=True,
+    ),
+    Endpoint(
+        "tourism sold-out rejection",
+        "POST",
+        f"{API}/tourism/holds",
+        REDIS,
+        targets=(Target("rate", 10_000.0),),
+        connections=64,
+        prepare=_tourism_sold_out,
+        prepare_each_run=True,
+    ),
+    Endpoint(
+        "tourism redeem online",
+        "POST",
+        f"{API}/tourism/gate/redeem",
+        REDIS,
+        targets=(Target("rate", 500.0), Target("p99_ms", 30.0)),
+        connections=32,
+        prepare=_tourism_redeem,
+        prepare_each_run=True,
+    ),
+    Endpoint(
+        "tourism availability",
+        "GET",
+        f"{API}/tourism/spots/{{spot_id}}/slots",
+        HELLO,
+        targets=(Target("p99_ms", 20.0),),
+        prepare=_tourism_availability,
     ),
 )
 

@@ -76,7 +76,7 @@ class Seeder:
             timeout=timeout_s,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
-        self._base_url = base_url
+        self.base_url = base_url
         self._timeout_s = timeout_s
         self._admin_password = admin_password
         self._identities = identities()
@@ -190,7 +190,7 @@ class Seeder:
         identity = next(self._identities)
         password = "Bench-" + secrets.token_urlsafe(12)
         with httpx.Client(
-            base_url=self._base_url,
+            base_url=self.base_url,
             timeout=self._timeout_s,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             transport=httpx.HTTPTransport(local_address=next(self._sources)),
@@ -250,7 +250,7 @@ class Seeder:
                 ("POST", f"{API}/admin/scanners"),
                 ("POST", f"{API}/scanner/token"),
             )
-            operator = self._operator_token()
+            operator = self.operator_token()
             registered = self.call(
                 "POST",
                 f"{API}/admin/scanners",
@@ -272,7 +272,7 @@ class Seeder:
         and a counter: the service's id, for the take-number row."""
         if self._queue_service is None:
             self.require(("POST", f"{API}/admin/queue/halls"), ("POST", f"{API}/queue/kiosk/tickets"))
-            operator = {"Authorization": f"Bearer {self._operator_token()}"}
+            operator = {"Authorization": f"Bearer {self.operator_token()}"}
             hall = self.call(
                 "POST",
                 f"{API}/admin/queue/halls",
@@ -293,7 +293,7 @@ class Seeder:
             self._queue_service = str(service["id"])
         return self._queue_service
 
-    def _operator_token(self) -> str:
+    def operator_token(self) -> str:
         if self._admin_password is None:
             raise NotAvailable("no bootstrap operator password")
         body = self.call(

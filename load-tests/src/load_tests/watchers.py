@@ -171,7 +171,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir, running_stack(Path(workdir), (), api_env=room) as stack:
         base = stack.api.base_url
         seeder = Seeder(base, admin_password=stack.admin_password)
-        operator = {"Authorization": f"Bearer {seeder._operator_token()}"}
+        operator = {"Authorization": f"Bearer {seeder.operator_token()}"}
         hall, service, counter = _hall(base, operator)
         results = []
         for watchers in (1, args.watchers):

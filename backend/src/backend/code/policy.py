@@ -13,6 +13,7 @@ public_office      pass       pass         a restricted citizen must be able to 
 traffic_checkpoint pass       deny         a control point: restricted people are held for a check
 residential_compound pass     deny         a compound admits only unrestricted people
 factory            pass       deny         a workplace admits only unrestricted people
+scenic_spot        pass       deny         a crowded leisure venue (刷码入园 with a ticket): unrestricted only
 ================== ========== ============ ============================================================
 
 A scene missing from the table passes nobody (fail closed): a scanner registry that learns a new
@@ -42,6 +43,7 @@ SCENE_POLICY: Mapping[str, frozenset[Status]] = MappingProxyType(
         "traffic_checkpoint": _UNRESTRICTED,
         "residential_compound": _UNRESTRICTED,
         "factory": _UNRESTRICTED,
+        "scenic_spot": _UNRESTRICTED,
     }
 )
 

@@ -12,6 +12,7 @@ Scene = Literal[
     "bus",
     "library",
     "public_office",
+    "scenic_spot",
 ]
 
 SCENES: tuple[Scene, ...] = get_args(Scene)

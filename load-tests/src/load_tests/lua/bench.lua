@@ -47,13 +47,30 @@ if #bodies > 1 then
   end
 end
 
+-- A row that measures refusals (WRK_EXPECT=409) counts the answers of any other status itself: wrk's
+-- own status count takes every status >= 400 for an error. Threads keep their count; done() adds them.
+local expect = tonumber(os.getenv("WRK_EXPECT") or "")
+local threads = {}
+unexpected = 0
+if expect then
+  setup = function(thread) threads[#threads + 1] = thread end
+  response = function(status, headers, body)
+    if status ~= expect and status >= 400 then unexpected = unexpected + 1 end
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local wrong = -1
+  if expect then
+    wrong = 0
+    for _, thread in ipairs(threads) do wrong = wrong + thread:get("unexpected") end
+  end
   io.write(string.format(
-    'WRK_REPORT {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+    'WRK_REPORT {"unexpected":%d,"requests":%d,"duration_us":%d,"bytes":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
     '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f}}\n',
-    summary.requests, summary.duration, summary.bytes,
+    wrong, summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
 end

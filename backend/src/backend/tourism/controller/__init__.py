@@ -1,0 +1,16 @@
+"""The tourism feature's HTTP edge: public reads, the citizen's visitors, purchases and tickets,
+gates, and the operators' spots."""
+
+from backend.tourism.controller.citizen import TourismCitizenController
+from backend.tourism.controller.public import (
+    TourismAdminController,
+    TourismGateController,
+    TourismPublicController,
+)
+
+__all__ = [
+    "TourismAdminController",
+    "TourismCitizenController",
+    "TourismGateController",
+    "TourismPublicController",
+]

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from backend.fields import plain_text, token_text
+from backend.tourism.model import MAX_TICKETS, ProductKind
+
+Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
+IdNumber = Annotated[str, token_text(r"[0-9]{17}[0-9Xx]", min_length=18, max_length=18)]
+Slug = Annotated[str, token_text(r"[a-z0-9][a-z0-9-]*", min_length=2, max_length=64)]
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
+
+
+class ProductCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    kind: ProductKind
+    name: Annotated[str, plain_text(max_length=64)]
+    price_fen: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class SpotCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    slug: Slug
+    name: Annotated[str, plain_text(max_length=128)]
+    address: Annotated[str, plain_text(max_length=256)]
+    description: Annotated[str, plain_text(min_length=0, max_length=1000)] = ""
+    opens: Minutes
+    closes: Minutes
+    slot_minutes: Annotated[int, msgspec.Meta(ge=15, le=24 * 60)] = 60
+    daily_capacity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    # Counter rows per slot: more for a flash sale (research/bookings.md §e-3: 8 rows ≈ 5.5× one).
+    shards: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    products: Annotated[list[ProductCreate], msgspec.Meta(min_length=1, max_length=4)]
+
+
+class ProductRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    kind: str
+    name: str
+    price_fen: int
+
+
+class SpotRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    slug: str
+    name: str
+    address: str
+    description: str
+    opens: int
+    closes: int
+    slot_minutes: int
+    daily_capacity: int
+    products: list[ProductRead]
+
+
+class SpotPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[SpotRead]
+
+
+class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    day: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    available: int
+
+
+class SlotPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[SlotRead]
+
+
+class SlotCounters(msgspec.Struct, frozen=True, kw_only=True):
+    capacity: int
+    held: int
+    sold: int
+
+
+class VisitorCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, plain_text(max_length=32)]
+    id_number: IdNumber
+
+
+class VisitorRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    name: str
+    id_number: str
+    is_self: bool
+    created_at: datetime
+
+
+class VisitorPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[VisitorRead]
+
+
+class TicketWanted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    visitor_id: uuid.UUID
+    product_id: uuid.UUID
+
+
+class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    slot_id: uuid.UUID
+    tickets: Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)]
+
+
+class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    hold_id: uuid.UUID
+    spot_id: uuid.UUID
+    slot_id: uuid.UUID
+    day: str
+    visitor_id: uuid.UUID
+    kind: str
+    price_fen: int
+    state: str
+    valid_from: datetime
+    valid_until: datetime
+    redeemed_at: datetime | None = None
+
+
+class TicketPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[TicketRead]
+
+
+class HoldRead(msgspec.Struct, frozen=True, kw_only=True):
+    """A purchase: ``held`` until ``expires_at`` (pay before then), then ``paid`` (its tickets are
+    valid), ``expired``, ``cancelled`` or ``refunded``."""
+
+    id: uuid.UUID
+    spot_id: uuid.UUID
+    slot_id: uuid.UUID
+    day: str
+    qty: int
+    amount_fen: int
+    state: str
+    order_id: uuid.UUID | None
+    expires_at: datetime
+    paid_at: datetime | None
+    created_at: datetime
+    tickets: list[TicketRead]
+
+
+class HoldPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[HoldRead]
+
+
+class HoldPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    channel: Channel
+
+
+class PaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
+    """Hand ``pay_arguments`` to the cashier (empty, with no order, for free tickets: confirmed)."""
+
+    hold: HoldRead
+    order_status: str
+    expires_at: datetime | None
+    pay_arguments: dict[str, str]
+
+
+class TicketCodeRead(msgspec.Struct, frozen=True, kw_only=True):
+    """Show ``code`` as a QR; ask again before ``expires_at`` (it rotates)."""
+
+    code: str
+    expires_at: datetime
+
+
+class Redeem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)]
+
+
+class Redeemed(msgspec.Struct, frozen=True, kw_only=True):
+    ticket_id: uuid.UUID
+    kind: str
+    day: str
+    slot_id: uuid.UUID
+    redeemed_at: datetime
+
+
+class TrustListRead(msgspec.Struct, frozen=True, kw_only=True):
+    """For offline gates: ``document`` (base64 COSE_Sign1) lists the ticket keys; verify it with
+    ``anchor`` (PEM) and then ticket codes with ``citizen_code.Verifier``."""
+
+    issuer: str
+    anchor: str
+    document: str
