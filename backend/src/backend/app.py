@@ -39,6 +39,7 @@ from backend.outbox.feature import FEATURE as OUTBOX
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
+from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.queues.feature import FEATURE as QUEUES
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings
@@ -115,7 +116,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES,
+    CATALOGUE, APPLICATION, QUEUES, NOTIFICATION,
 )  # fmt: skip
 
 

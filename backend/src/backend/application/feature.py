@@ -8,6 +8,7 @@ from datetime import timedelta
 from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController
 from backend.application.delivery import Delivery
+from backend.application.notices import NOTICES
 from backend.application.repository import ApplicationRepository
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, ApplicationService
 from backend.application.settings import ApplicationSettings
@@ -15,6 +16,7 @@ from backend.background import Job, Periodic
 from backend.catalogue.service import CatalogueService
 from backend.feature import Feature
 from backend.licence.service import LicenceService
+from backend.notification.service import NotificationService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring
 from integrations.cases.twin import CasesState
@@ -44,6 +46,7 @@ def _delivery(w: Wiring) -> Delivery:
         repository=ApplicationRepository(infra.engine),
         cases=infra.upstreams.cases,
         outbox=w.get(Outbox),
+        notifications=w.get(NotificationService),
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
@@ -82,6 +85,7 @@ FEATURE = Feature(
     services={ApplicationService: _applications, Delivery: _delivery},
     dependencies={"applications": ApplicationService, "delivery": Delivery},
     background=_jobs,
+    notices=NOTICES,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,
