@@ -92,6 +92,8 @@ class Sender:
                 await self._finish(message, "skipped", reason)
                 return
             channel = chosen
+            if chosen == "sms" and not await self._repository.choose(message.id, "sms", now=self._clock.now()):
+                return  # another try chose and sends it
         await self._deliver(message, payload, channel, job)
 
     async def _choose(self, message: MessageRow, payload: MessagePayload) -> tuple[Channel | None, str]:
