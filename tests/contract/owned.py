@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 import httpx
 
+from backend.application.notices import STATUS_CHANGED
 from backend.citizen.service import CitizenService
+from backend.database import transaction
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
+from backend.notification.service import NotificationService
 from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
 from tests.backend.citizen.factories import request_code
@@ -194,6 +197,24 @@ async def application(client: httpx.AsyncClient, owner: Owner) -> str:
     return application_id
 
 
+async def notification_message(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a message is one a feature sent the citizen"
+    notifications = owner.services.wiring.get(NotificationService)
+    key = f"matrix:{secrets.token_hex(8)}"
+    data = {
+        "application_id": "x",
+        "item": "居住证办理",
+        "status": "已受理",
+        "at": "2026-12-03 10:00",
+        "note": "",
+    }
+    async with transaction(owner.services.engine):
+        await notifications.notify(owner.id, template=STATUS_CHANGED, data=data, key=key)
+    message = await notifications.find_by_key(key)
+    assert message is not None
+    return str(message.id)
+
+
 async def queue_booking(client: httpx.AsyncClient, owner: Owner) -> str:
     assert owner.services is not None, "a booking needs a hall an operator set up"
     world = await make_hall(owner.services)
@@ -228,6 +249,7 @@ MAKERS: dict[str, Maker] = {
     "licence.counter_request": licence_counter_request,
     "queue.booking": queue_booking,
     "queue.ticket": queue_ticket,
+    "notification.message": notification_message,
 }
 
 

@@ -25,11 +25,12 @@ from backend.outbox.jobs import ClaimedJob
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.service import Outbox
 from backend.outbox.settings import OutboxSettings
+from integrations.alipay import AlipayTwinState, sandbox_open_id
 from integrations.sms.twin import SmsState
 from integrations.wechat import WeChatTwinState, sandbox_openid
 from tests.backend.auth.clock import ManualClock
 from tests.backend.citizen.factories import bearer, register, request_code, web
-from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
+from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
 __all__ = ["web"]
@@ -60,6 +61,24 @@ async def link_wechat(web: httpx.AsyncClient, who: Person) -> str:
     )
     assert linked.status_code == 201, linked.text
     return sandbox_openid(n)
+
+
+async def link_alipay(web: httpx.AsyncClient, who: Person) -> str:
+    """Link a fresh sandbox Alipay user to ``who``; their open_id."""
+    n = fresh_n()
+    step_up = {"phone": who.phone, "sms_code": await request_code(web, who.phone, "bind")}
+    linked = await web.post(
+        "/mp/v1/links/alipay", json={"auth_code": alipay_code(n), **step_up}, headers=who.headers
+    )
+    assert linked.status_code == 201, linked.text
+    return sandbox_open_id(n)
+
+
+def alipay_twin(services: Services) -> AlipayTwinState:
+    assert services.upstreams.sandbox is not None
+    state = services.upstreams.sandbox.state("alipay")
+    assert isinstance(state, AlipayTwinState)
+    return state
 
 
 async def allow(web: httpx.AsyncClient, who: Person, template: str, platform: str = "wechat") -> int:

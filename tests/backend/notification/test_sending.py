@@ -17,9 +17,11 @@ from backend.notification.repository import NotificationRepository
 from backend.notification.service import NotificationService
 from backend.outbox.jobs import GiveUp, RetryLater
 from tests.backend.notification.conftest import (
+    alipay_twin,
     allow,
     fresh_key,
     job_of,
+    link_alipay,
     link_wechat,
     no_quiet_hours,
     notifications,
@@ -78,6 +80,35 @@ async def test_an_authorised_notice_goes_by_wechat_fitted_to_its_keywords_and_sp
     row = await service.find_by_key(second)
     assert row is not None
     assert (row.state, row.channel) == ("sent", "sms")
+
+
+async def test_with_wechat_turned_off_an_alipay_authorisation_carries_it(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    who = await person(web)
+    await link_wechat(web, who)
+    open_id = await link_alipay(web, who)
+    await allow(web, who, TEMPLATE, "wechat")
+    await allow(web, who, TEMPLATE, "alipay")
+    chosen = await web.put(
+        "/api/v1/notifications/preferences",
+        json={"categories": {"application": {"wechat": False}}, "quiet_hours": None},
+        headers=who.headers,
+    )
+    assert chosen.status_code == 200, chosen.text
+    service, key = notifications(services), fresh_key()
+    assert await _notify(service, who.id, key, item="生育登记", status="已办结")
+    await sender(services).send(await job_of(services, key))
+    row = await service.find_by_key(key)
+    assert row is not None
+    assert (row.state, row.channel) == ("sent", "alipay")
+    [sent] = [m for m in alipay_twin(services).messages.sent if m["to"] == open_id]
+    assert sent["user_template_id"] == "sandbox-ali-application-status"
+    assert sent["data"]["keyword1"] == "生育登记"
+    assert sent["page"].startswith("pages/applications/detail?id=")
+    grants = await service.grants(who.id)
+    assert grants[("alipay", TEMPLATE)] == 0
+    assert grants[("wechat", TEMPLATE)] == 1  # turned off: not spent
 
 
 async def test_without_an_authorisation_the_notice_goes_by_sms_with_the_signature(
