@@ -16,6 +16,7 @@ from backend.database import transaction
 from backend.notification.repository import NotificationRepository
 from backend.notification.service import NotificationService
 from backend.outbox.jobs import GiveUp, RetryLater
+from integrations import UpstreamUnavailable
 from tests.backend.notification.conftest import (
     alipay_twin,
     allow,
@@ -300,13 +301,31 @@ async def test_wechat_down_is_a_retry_and_a_bad_template_a_give_up(
     try:
         with pytest.raises(RetryLater):
             await sender(services).send(job)
+        row = await service.find_by_key(key)
+        assert row is not None
+        assert (row.state, row.channel, row.reason) == ("queued", "wechat", "wechat unavailable, retrying")
     finally:
         await web.post("/_sandbox/wechat/faults/reset")
+    # The budget's last try times out too (a fake answer: one more real outage would open the breaker
+    # the session shares): the message says it failed.
+    wx = sender(services)._wechat
+    assert wx is not None
+
+    async def times_out(**_: Any) -> None:
+        raise UpstreamUnavailable(system="wechat", operation="subscribe_send", reason="timeout")
+
+    real_send, wx.send_subscribe_message = wx.send_subscribe_message, times_out  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RetryLater):
+            await sender(services).send(replace(job, attempt=job.max_attempts))
+    finally:
+        wx.send_subscribe_message = real_send  # type: ignore[method-assign]
     row = await service.find_by_key(key)
     assert row is not None
-    assert (row.state, row.channel) == ("queued", "wechat")
-    assert "unavailable" in row.reason
-    await sender(services).send(replace(job, attempt=2))  # back up: the same channel, no second spend
+    assert (row.state, row.reason) == ("failed", f"wechat unavailable after {job.max_attempts} tries")
+    await sender(services).send(
+        replace(job, attempt=1)
+    )  # an operator's replay, WeChat back up: no second spend
     assert len(_sent_to(services, openid)) == 1
     row = await service.find_by_key(key)
     assert row is not None

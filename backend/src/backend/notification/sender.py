@@ -36,7 +36,7 @@ from backend.notification.service import (
     SendJob,
 )
 from backend.notification.settings import NotificationSettings
-from backend.outbox.jobs import ClaimedJob, GiveUp, retry_upstream
+from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater, retry_upstream
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.alipay import NO_SUBSCRIPTION, AlipayMiniProgram
 from integrations.sms import SmsClient
@@ -92,7 +92,9 @@ class Sender:
                 await self._finish(message, "skipped", reason)
                 return
             channel = chosen
-            if chosen == "sms" and not await self._repository.choose(message.id, "sms", now=self._clock.now()):
+            if chosen == "sms" and not await self._repository.choose(
+                message.id, "sms", now=self._clock.now()
+            ):
                 return  # another try chose and sends it
         await self._deliver(message, payload, channel, job)
 
@@ -181,8 +183,7 @@ class Sender:
                     user_id=user, template_id=sent.template_id, data=sent.data, page=sent.page
                 )
         except UpstreamUnavailable as exc:
-            await self._repository.note(message.id, f"{channel} unavailable, retrying", now=self._clock.now())
-            raise retry_upstream(exc, channel) from None
+            raise await self._retry(message, job, exc, channel) from None
         except UpstreamRejected as exc:
             if exc.code not in (WECHAT_NO_GRANT, NO_SUBSCRIPTION):
                 await self._finish(message, "failed", f"{channel} refused: {exc.code}")
@@ -224,12 +225,22 @@ class Sender:
                 phone, payload.sms.template_code, payload.sms.params, idempotency_key=job.key
             )
         except UpstreamUnavailable as exc:
-            await self._repository.note(message.id, "sms unavailable, retrying", now=self._clock.now())
-            raise retry_upstream(exc, "sms gateway") from None
+            raise await self._retry(message, job, exc, "sms") from None
         except UpstreamRejected as exc:
             await self._finish(message, "failed", f"sms refused: {exc.code}")
             raise GiveUp(f"sms refused: {exc.code}") from None
         await self._finish(message, "sent", upstream_id=receipt.message_id)
+
+    async def _retry(
+        self, message: MessageRow, job: ClaimedJob, exc: UpstreamUnavailable, channel: str
+    ) -> RetryLater:
+        """Say why on the message, and retry; on the budget's last try the message is failed (the job
+        is dead-lettered: an operator's replay tries the same channel again)."""
+        if job.attempt >= job.max_attempts:
+            await self._finish(message, "failed", f"{channel} unavailable after {job.attempt} tries")
+        else:
+            await self._repository.note(message.id, f"{channel} unavailable, retrying", now=self._clock.now())
+        return retry_upstream(exc, channel)
 
     async def _finish(
         self, message: MessageRow, state: Any, reason: str = "", upstream_id: str | None = None
