@@ -204,6 +204,13 @@ class NotificationRepository(Repository):
         )
         return bool(rows)
 
+    async def held(self, citizen_id: uuid.UUID, *, template: str) -> set[str]:
+        """The platforms on which the citizen holds an authorisation of ``template`` (any platform user)."""
+        rows = await G.select(G.platform).where(
+            (G.citizen_id == citizen_id) & (G.template == template) & (G.remaining > 0)
+        )
+        return {r["platform"] for r in rows}
+
     async def drop_grants(
         self, citizen_id: uuid.UUID, *, platform: str, template: str, now: datetime
     ) -> None:

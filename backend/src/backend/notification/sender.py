@@ -106,17 +106,21 @@ class Sender:
             ("wechat", payload.wechat),
             ("alipay", payload.alipay),
         )
+        held: set[str] | None = None  # platforms with an authorisation left: one query, when asked
         for platform, sent in platforms:
             if sent is None:
                 continue
             if not prefs.allows(message.category, platform):
                 reasons.append(f"{platform}: turned off in preferences")
-            elif self._client(platform) is None:
+                continue
+            if self._client(platform) is None:
                 reasons.append(f"{platform}: not configured")
-            elif await self._spend(message, platform):
+                continue
+            if held is None:
+                held = await self._repository.held(message.citizen_id, template=message.template)
+            if platform in held and await self._spend(message, platform):
                 return platform, ""
-            else:
-                reasons.append(f"{platform}: no subscribe authorisation held")
+            reasons.append(f"{platform}: no subscribe authorisation held")
         return await self._sms_or_why(message, payload, reasons, prefs)
 
     async def _sms_or_why(
@@ -131,10 +135,8 @@ class Sender:
             reasons.append("sms: not sent for this notice")
         elif not prefs.allows(message.category, "sms"):
             reasons.append("sms: turned off in preferences")
-        elif await self._contacts.phone(message.citizen_id) is None:
-            reasons.append("sms: no phone number")
         else:
-            return "sms", ""
+            return "sms", ""  # the phone is read when sending (none: skipped there)
         return None, "; ".join(reasons)
 
     async def _spend(self, message: MessageRow, platform: Platform) -> bool:
