@@ -31,6 +31,7 @@ from backend.edge import RequestLimits, canonical_parameters
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.licence.feature import FEATURE as LICENCE
+from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
@@ -39,7 +40,6 @@ from backend.outbox.feature import FEATURE as OUTBOX
 from backend.payment.feature import FEATURE as PAYMENT
 from backend.problem_codes import REQUEST_NOT_FOUND
 from backend.problems import build_exception_handlers
-from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.queues.feature import FEATURE as QUEUES
 from backend.scanner.feature import FEATURE as SCANNER
 from backend.settings import Settings, SettingsError, load_settings

@@ -332,9 +332,9 @@ async def test_wechat_down_is_a_retry_and_a_bad_template_a_give_up(
     assert row.state == "sent"
 
     # A template id WeChat does not know is a refusal for good: failed, and dead-lettered.
-    bad = replace(
-        STATUS_CHANGED, code="test.bad_template", wechat=replace(STATUS_CHANGED.wechat, template_id="nope")
-    )  # type: ignore[arg-type]
+    assert STATUS_CHANGED.wechat is not None
+    unknown_id = replace(STATUS_CHANGED.wechat, template_id="nope")
+    bad = replace(STATUS_CHANGED, code="test.bad_template", wechat=unknown_id)
     service = notifications(services, extra=(bad,))
     key = fresh_key()
     async with transaction(services.engine):
