@@ -90,6 +90,18 @@ def test_a_citizen_is_told_by_wechat_then_by_sms_and_reads_both_in_the_inbox(tmp
         )
         assert allowed.status_code == 201, allowed.text
         assert allowed.json()["remaining"] == 1
+        replayed = web.post(  # the same accept retried: counted once (SQLite's upsert path below)
+            "/api/v1/notifications/subscriptions",
+            json={"template": "application.status_changed", "platform": "wechat"},
+            headers={**citizen, "idempotency-key": "smoke-accept-1"},
+        )
+        assert replayed.json()["remaining"] == 1
+        again = web.post(
+            "/api/v1/notifications/subscriptions",
+            json={"template": "application.status_changed", "platform": "wechat"},
+            headers={**citizen, "idempotency-key": "smoke-accept-2"},
+        )
+        assert again.json()["remaining"] == 2
 
         case_id = _submitted_application(web, citizen, person)
 
