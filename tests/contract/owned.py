@@ -18,10 +18,13 @@ from typing import Any
 
 import httpx
 
+from backend.application.notices import STATUS_CHANGED
 from backend.citizen.service import CitizenService
+from backend.database import transaction
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
+from backend.notification.service import NotificationService
 from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
 from backend.tourism.model import BEIJING
@@ -216,6 +219,24 @@ async def application_material(client: httpx.AsyncClient, owner: Owner) -> str:
     return material_id
 
 
+async def notification_message(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "a message is one a feature sent the citizen"
+    notifications = owner.services.wiring.get(NotificationService)
+    key = f"matrix:{secrets.token_hex(8)}"
+    data = {
+        "application_id": "x",
+        "item": "居住证办理",
+        "status": "已受理",
+        "at": "2026-12-03 10:00",
+        "note": "",
+    }
+    async with transaction(owner.services.engine):
+        await notifications.notify(owner.id, template=STATUS_CHANGED, data=data, key=key)
+    message = await notifications.find_by_key(key)
+    assert message is not None
+    return str(message.id)
+
+
 async def queue_booking(client: httpx.AsyncClient, owner: Owner) -> str:
     assert owner.services is not None, "a booking needs a hall an operator set up"
     world = await make_hall(owner.services)
@@ -364,6 +385,7 @@ MAKERS: dict[str, Maker] = {
     "parking.plate": parking_plate,
     "parking.reservation": parking_reservation,
     "parking.stay": parking_stay,
+    "notification.message": notification_message,
 }
 
 

@@ -33,6 +33,7 @@ from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.hotel.feature import FEATURE as HOTEL
 from backend.licence.feature import FEATURE as LICENCE
+from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
@@ -119,7 +120,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from litestar.types import ControllerRouterHandler
 
 if TYPE_CHECKING:
     from backend.background import Job
+    from backend.notices import Template
     from backend.wiring import Wiring
 
 # Builds one service from the wiring: ``lambda w: ScannerService(repository=..., clock=w.infra.clock)``.
@@ -58,6 +59,9 @@ class Feature:
     # Outbox topics the feature delivers (``backend.outbox``): topic → a factory of its handler
     # (``async (job) -> None``). The outbox's workers take every declared topic.
     outbox_handlers: Mapping[str, Factory] = field(default_factory=dict)
+    # Notice templates the feature tells citizens with (``backend.notices``), sent through
+    # ``NotificationService.notify`` (``backend.notification``).
+    notices: Sequence[Template] = ()
     # Run once at start-up, after migrations and before the first request (e.g. the first operator).
     on_startup: Sequence[Callable[[Wiring], Any]] = ()
 

@@ -72,6 +72,14 @@ def _me(seeder: Seeder) -> RequestSpec:
     return RequestSpec("GET", f"{API}/me", _bearer(citizen.access_token))
 
 
+def _inbox(seeder: Seeder) -> RequestSpec:
+    # The inbox's read path (token check, one indexed page query); the seeded citizens were told
+    # nothing yet, so the page is empty: what a mini program polls on opening "消息".
+    seeder.require(("GET", f"{API}/notifications"))
+    citizen = seeder.citizens(1)[0]
+    return RequestSpec("GET", f"{API}/notifications?limit=20", _bearer(citizen.access_token))
+
+
 def _scanner_verify(seeder: Seeder) -> RequestSpec:
     token = seeder.scanner_token()
     codes = seeder.citizen_codes(seeder.citizens(seeder.crowd), CODES_PER_CITIZEN)
@@ -158,6 +166,9 @@ ENDPOINTS = (
         prepare_each_run=True,
     ),
     Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me, prepare_each_run=True),
+    Endpoint(
+        "notification inbox", "GET", f"{API}/notifications", HELLO, prepare=_inbox, prepare_each_run=True
+    ),
     # ``path`` is the route as documented (its availability check); prepare names list 1.
     Endpoint(
         "licence status list", "GET", f"{API}/licences/status/{{status_list}}", HELLO, prepare=_status_list

@@ -23,14 +23,16 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from backend.application.errors import CallbackSignatureInvalid, MaterialNotFound
-from backend.application.lifecycle import department_move
+from backend.application.lifecycle import Status, department_move
 from backend.application.materials import MaterialService
-from backend.application.repository import ApplicationRepository
+from backend.application.notices import TOLD, notice_for
+from backend.application.repository import ApplicationRepository, ApplicationRow
 from backend.application.service import DELIVER, SYNC, DeliveryJob, deliver_key
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.crypto import SealedValueCorrupt
 from backend.database import transaction
+from backend.notification.service import NotificationService
 from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater, retry_upstream
 from backend.outbox.service import Outbox
 from blobstore import BlobStoreError, StoreUnavailable
@@ -58,6 +60,7 @@ class Delivery:
         cases: CaseClient,
         materials: MaterialService,
         outbox: Outbox,
+        notifications: NotificationService,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
@@ -67,6 +70,7 @@ class Delivery:
         self._cases = cases
         self._materials = materials
         self._outbox = outbox
+        self._notifications = notifications
         self._audit = audit
         self._clock = clock
         self._engine = engine
@@ -194,16 +198,20 @@ class Delivery:
             raise retry_upstream(exc, "case system") from None
         except UpstreamRejected as exc:
             raise GiveUp(f"case system refused: {exc.code}") from None
+        told = False
         for index in range(row.dept_seen, len(case.history)):
-            await self._apply(row.id, payload.case_id, index, case.history[index])
+            told |= await self._apply(row.id, payload.case_id, index, case.history[index])
+        if told:
+            self._notifications.wake()
 
-    async def _apply(self, application_id: Any, case_id: str, index: int, entry: Any) -> None:
+    async def _apply(self, application_id: Any, case_id: str, index: int, entry: Any) -> bool:
+        """Apply one history entry; True when the citizen was told of it (a notice is owed)."""
         now = self._clock.now()
         async with transaction(self._engine):
             # The compare-and-set takes the row (its lock, on PostgreSQL) before the status is read:
             # another sync that applied this entry first, or a withdrawal racing it, is seen.
             if not await self._repository.advance_seen(application_id, seen=index, to=index + 1):
-                return  # another sync applied it (or the history moved past it) first
+                return False  # another sync applied it (or the history moved past it) first
             row = await self._repository.find(application_id)
             assert row is not None
             target = department_move(row.status, entry.status)
@@ -238,3 +246,21 @@ class Delivery:
                 },
                 chain="application",
             )
+            if target is None:
+                return False
+            return await self._tell(row, target, entry=f"{case_id}#{index}", note=entry.note)
+
+    async def _tell(self, row: ApplicationRow, status: Status, *, entry: str, note: str) -> bool:
+        """Owe the citizen a notice of the move, in the move's transaction: once per history entry."""
+        notice = notice_for(status)
+        if notice is None:
+            return False
+        data = {
+            "application_id": row.id,
+            "item": row.item_name,
+            "status": TOLD[status],
+            "at": self._clock.now(),
+            "note": note or "详情请在“我的宿迁”中查看",
+        }
+        key = f"application:{row.id}:{entry}"
+        return await self._notifications.notify(row.citizen_id, template=notice, data=data, key=key)

@@ -9,6 +9,7 @@ from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController, MaterialController
 from backend.application.delivery import Delivery
 from backend.application.materials import SWEEP, MaterialService
+from backend.application.notices import NOTICES
 from backend.application.repository import ApplicationRepository, MaterialRepository
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
@@ -17,6 +18,7 @@ from backend.catalogue.service import CatalogueService
 from backend.evidence.service import EvidenceService
 from backend.feature import Feature
 from backend.licence.service import LicenceService
+from backend.notification.service import NotificationService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring, WiringError
 from blobstore import BlobStore, LocalBlobStore, S3BlobStore
@@ -89,6 +91,7 @@ def _delivery(w: Wiring) -> Delivery:
         cases=infra.upstreams.cases,
         materials=w.get(MaterialService),
         outbox=w.get(Outbox),
+        notifications=w.get(NotificationService),
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
@@ -135,6 +138,7 @@ FEATURE = Feature(
         "evidence": EvidenceService,
     },
     background=_jobs,
+    notices=NOTICES,
     outbox_handlers={
         DELIVER: lambda w: w.get(Delivery).deliver,
         SUPPLEMENT: lambda w: w.get(Delivery).supplement,

@@ -8,6 +8,7 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
+from backend.citizen.contacts import CitizenContacts
 from backend.citizen.controller import MeController, RegistrationController
 from backend.citizen.proof import IdentityProofs
 from backend.citizen.reclaim import ReclaimService
@@ -49,6 +50,10 @@ def _citizens(w: Wiring) -> CitizenService:
     )
 
 
+def _contacts(w: Wiring) -> CitizenContacts:
+    return CitizenContacts(repository=CitizenRepository(w.infra.engine), cipher=w.infra.cipher)
+
+
 def _follow_ups(w: Wiring) -> ReclaimFollowUps:
     infra = w.infra
     return ReclaimFollowUps(
@@ -85,6 +90,7 @@ FEATURE = Feature(
         CitizenService: _citizens,
         ReclaimFollowUps: _follow_ups,
         ReclaimService: _reclaims,
+        CitizenContacts: _contacts,
     },
     dependencies={"citizens": CitizenService, "reclaims": ReclaimService, "idempotency": Idempotency},
     background=_background,

@@ -9,6 +9,8 @@ Usage::
         token = await ali.oauth_token(auth_code)        # token.subject: open_id or user_id
         mobile = ali.phone_number(res_response)         # verifies RSA2, then decrypts
 
+        await ali.send_subscribe_message(user_id=token.subject, template_id=..., data={"keyword1": "..."})
+
     async with AlipayPasses(config, app_id=..., app_private_key=..., alipay_public_key=...) as passes:
         template = await passes.add_template(unique_id=..., tpl_content={...})   # 卡包
         issued = await passes.add_instance(tpl_id=template.tpl_id, tpl_params={...}, user_id=...)
@@ -16,7 +18,13 @@ Usage::
 ``alipay_public_key`` is *Alipay's* key from the console, never the app's own.
 """
 
-from integrations.alipay._client import OAUTH_METHOD, AlipayMiniProgram, AlipayToken
+from integrations.alipay._client import (
+    NO_SUBSCRIPTION,
+    OAUTH_METHOD,
+    SEND_METHOD,
+    AlipayMiniProgram,
+    AlipayToken,
+)
 from integrations.alipay._gateway import (
     BASE_URL,
     GATEWAY_PATH,
@@ -28,6 +36,7 @@ from integrations.alipay._gateway import (
     gateway_timestamp,
 )
 from integrations.alipay._gateway_twin import SANDBOX_APP_ID, GatewayKeys
+from integrations.alipay._message_twin import SANDBOX_MESSAGE_TEMPLATES, MessageTwinState
 from integrations.alipay._pass_twin import IssuedPass, PassTemplate, PassTwinState
 from integrations.alipay._passes import AlipayPass, AlipayPasses, AlipayPassTemplate, PassStatus
 from integrations.alipay._phone import decrypt_phone_number, encrypt_phone_number
@@ -52,8 +61,11 @@ from integrations.alipay.errors import PhoneNumberUndecryptable, SignTypeUnsuppo
 __all__ = [
     "BASE_URL",
     "GATEWAY_PATH",
+    "NO_SUBSCRIPTION",
     "OAUTH_METHOD",
     "SANDBOX_APP_ID",
+    "SANDBOX_MESSAGE_TEMPLATES",
+    "SEND_METHOD",
     "AlipayAdapter",
     "AlipayGateway",
     "AlipayMiniProgram",
@@ -66,6 +78,7 @@ __all__ = [
     "GatewayKeys",
     "GatewayOptions",
     "IssuedPass",
+    "MessageTwinState",
     "PassStatus",
     "PassTemplate",
     "PassTwinState",

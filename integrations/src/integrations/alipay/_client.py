@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Unpack
 
@@ -14,6 +15,13 @@ from integrations.config import UpstreamConfig
 from integrations.errors import UpstreamMalformed
 
 OAUTH_METHOD = "alipay.system.oauth.token"
+SEND_METHOD = "alipay.open.app.mini.templatemessage.send"
+# The refusal of a subscribe message with no authorisation left (our reading; unverified).
+NO_SUBSCRIPTION = "USER_UNSUBSCRIBED"
+
+
+class _Sent(msgspec.Struct):
+    code: str = ""
 
 
 class _OAuthBody(msgspec.Struct):
@@ -124,3 +132,26 @@ class AlipayMiniProgram(AlipayAdapter):
         return decrypt_phone_number(
             payload, aes_key=self._aes_key, alipay_public_key=self.gateway.alipay_public_key
         )
+
+    async def send_subscribe_message(
+        self, *, user_id: str, template_id: str, data: Mapping[str, str], page: str | None = None
+    ) -> None:
+        """Send one subscribe message to ``user_id`` (a ``2088`` user id, or the app's open_id); a
+        one-time template's "allow" grants exactly one send.
+
+        Not retried on unavailability (Alipay takes no idempotency key: a retry could deliver twice);
+        deliver through an outbox instead.
+
+        Raises:
+            UpstreamRejected: ``USER_UNSUBSCRIBED`` no authorisation left (``NO_SUBSCRIPTION``),
+                ``USER_TEMPLATE_ILLEGAL`` unknown template, ``DATA_ILLEGAL`` a value too long.
+            UpstreamUnavailable: ``isp.*`` / 20000, timeouts, 5xx.
+        """
+        biz: dict[str, str] = {
+            "to_user_id" if user_id.startswith("2088") else "to_open_id": user_id,
+            "user_template_id": template_id,
+            "data": msgspec.json.encode({k: {"value": v} for k, v in data.items()}).decode(),
+        }
+        if page is not None:
+            biz["page"] = page
+        await self.gateway.execute(SEND_METHOD, biz_content=biz, response_type=_Sent)

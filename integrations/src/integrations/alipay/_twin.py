@@ -9,6 +9,8 @@ Seeded users (stable for every seed, documented in the README):
 * refresh tokens from a login work with ``grant_type=refresh_token``.
 * ``GET /phone-response?n=<n>`` (control route) returns what ``my.getPhoneNumber`` hands the
   client for sandbox user ``n``: the signed, AES-encrypted envelope of :func:`sandbox_mobile`.
+* subscribe messages (``alipay.open.app.mini.templatemessage.send``, see
+  :mod:`integrations.alipay._message_twin`); ``GET /messages?user_id=`` (control route) lists them.
 * 卡包 passes (``alipay.pass.*``, see :mod:`integrations.alipay._pass_twin`); ``GET /passes?user_id=``
   (control route) lists what that user's card pack shows.
 """
@@ -29,6 +31,7 @@ from integrations.alipay._gateway_twin import (
     create_gateway_twin,
     invalid_arguments,
 )
+from integrations.alipay._message_twin import MessageTwinState, message_methods, messages_route
 from integrations.alipay._pass_twin import PassTwinState, card_pack_route, pass_methods
 from integrations.alipay._phone import encrypt_phone_number
 
@@ -59,6 +62,7 @@ class AlipayTwinState:
     used_codes: set[str] = field(default_factory=set)
     refresh_tokens: dict[str, int] = field(default_factory=dict)  # refresh token → user n
     passes: PassTwinState = field(default_factory=PassTwinState)  # 卡包 templates and passes
+    messages: MessageTwinState = field(default_factory=MessageTwinState)  # subscribe messages sent
 
 
 def create_alipay_twin(context: TwinContext) -> Twin:
@@ -103,6 +107,7 @@ def create_alipay_twin(context: TwinContext) -> Twin:
     methods = {
         "alipay.system.oauth.token": oauth_token,
         **pass_methods(state.passes, rng=context.rng("alipay:passes"), clock=context.clock),
+        **message_methods(state.messages),
     }
     twin = create_gateway_twin("alipay", context, state, methods)
 
@@ -119,4 +124,5 @@ def create_alipay_twin(context: TwinContext) -> Twin:
 
     twin.app.add("GET", "/phone-response", phone_response, control=True)
     twin.app.add("GET", "/passes", card_pack_route(state.passes), control=True)
+    twin.app.add("GET", "/messages", messages_route(state.messages), control=True)
     return twin

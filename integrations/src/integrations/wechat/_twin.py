@@ -37,7 +37,9 @@ from integrations.wechat._session import SessionKey
 
 SANDBOX_APPID = "wx00sandbox0000001"
 SANDBOX_SECRET = "sandbox-wechat-secret-not-for-production"  # noqa: S105 - public by design
-SANDBOX_TEMPLATES = frozenset({"sandbox-tpl-booking", "sandbox-tpl-application-status"})
+SANDBOX_TEMPLATES = frozenset(
+    {"sandbox-tpl-booking", "sandbox-tpl-application-status", "sandbox-tpl-application-correction"}
+)
 TOKEN_LIFETIME_SECONDS = 7200
 _ROTATE_EARLY_SECONDS = 300  # like the platform: a new stable token in the last five minutes
 _THING_MAX = 20  # 'thing' values: at most 20 characters, else 47003

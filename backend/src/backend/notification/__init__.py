@@ -1,0 +1,1 @@
+"""Notifications: what the features tell citizens, over WeChat, Alipay, SMS and the in-app inbox."""
