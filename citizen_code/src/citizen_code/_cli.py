@@ -210,7 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--revocations", help="revocation list JSON file")
     verify.add_argument(
-        "--now", type=_time_argument, help="verification time: ISO 8601 (2026-12-03T08:00:00Z) or Unix seconds"
+        "--now", type=_time_argument, help="verification time: ISO 8601 (2026-12-03T08:00:00Z) or Unix time"
     )
     verify.add_argument("code", help="the SQ1: text, or - to read it from stdin")
     verify.set_defaults(run=_verify)

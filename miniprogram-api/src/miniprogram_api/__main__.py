@@ -26,8 +26,8 @@ from backend import data_dir
 from backend.__main__ import add_commands, run
 from backend.__main__ import main as backend_main
 from backend.feature import feature_sections
-from backend.settings import SettingsError, load_settings
 from backend.observability.logs import configure_logging
+from backend.settings import SettingsError, load_settings
 from miniprogram_api.app import FEATURES
 
 log = logging.getLogger("suqian")
