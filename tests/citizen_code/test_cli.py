@@ -120,3 +120,70 @@ def test_keygen_trust_list_issue_and_verify_work_together(tmp_path: Path) -> Non
     assert (verified.returncode, verified.stdout.split()[:2]) == (0, ["pass", "ok"])
     assert run("render", code, "--out", "code.png").returncode == 0
     assert (tmp_path / "code.png").read_bytes() == render_png(code)
+
+
+def _verify_out(tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str, now: str) -> tuple[int, str]:
+    trust_list, anchor = write_trust_list(tmp_path)
+    argv = ["verify", "--trust-list", str(trust_list), "--anchor-key", str(anchor), "--now", now, code]
+    status = main(argv)
+    return status, capsys.readouterr().out
+
+
+def test_verify_names_an_online_code_and_prints_its_times_in_iso_8601(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = _verify_out(tmp_path, capsys, make_world().code(), str(NOW))
+    assert status == 0
+    details = out.splitlines()[1]
+    assert details.startswith("online code: ")
+    # NOW is 1_800_000_000: 2027-01-15T08:00:00Z; the code lives 60 s.
+    assert "issued_at=2027-01-15T08:00:00Z expires_at=2027-01-15T08:01:00Z" in details
+    assert str(NOW) not in out
+
+
+def test_verify_labels_a_device_frame_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = _verify_out(tmp_path, capsys, make_world().frame(), "2027-01-15T08:00:00Z")
+    assert status == 0, out
+    details = out.splitlines()[1]
+    assert details.startswith("device frame (signed by the phone's holder key): ")
+    assert "frame_signed_at=2027-01-15T08:00:00Z" in details
+    assert "mode=" not in out
+
+
+def test_verify_and_fetch_take_the_trust_material_from_a_server_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import http.server
+    import json
+    import threading
+
+    trust_list, anchor = write_trust_list(tmp_path)
+    served = {
+        "/.well-known/citizen-code/trust-list": trust_list.read_bytes(),
+        "/.well-known/citizen-code/anchor": json.dumps({"public_key_pem": anchor.read_text()}).encode(),
+    }
+
+    class Backend(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        status = main(["verify", "--server", base, "--now", str(NOW), make_world().code()])
+        assert (status, capsys.readouterr().out.split()[:2]) == (0, ["pass", "ok"])
+        saved = tmp_path / "saved"
+        assert main(["fetch", base, "--out", str(saved)]) == 0
+        assert (saved / "trust-list.cose").read_bytes() == trust_list.read_bytes()
+        assert (saved / "anchor.pem").read_bytes() == anchor.read_bytes()
+        assert main(["fetch", base + "/nothing-here", "--out", str(saved)]) == 2
+    finally:
+        server.shutdown()
+        server.server_close()

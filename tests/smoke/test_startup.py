@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from tests.smoke.server import free_port, serve
@@ -116,3 +117,40 @@ def test_migrating_a_free_data_folder_works_and_leaves_it_free(tmp_path: Path) -
     assert _run([suqian, "migrate"], tmp_path)[0] == 0
     with serve(tmp_path):
         pass
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["serve", "--help"], ["migrate", "--help"], ["staff", "reset-password", "--help"]],
+    ids=" ".join,
+)
+def test_help_prints_usage_and_starts_nothing(tmp_path: Path, args: list[str]) -> None:
+    suqian = shutil.which("suqian")
+    assert suqian
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
+    env.update(SUQIAN_DATA_DIR=str(data_dir), SUQIAN_PORT=str(port))
+    done = subprocess.run([suqian, *args], env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.startswith("usage: suqian"), done.stdout
+    assert not data_dir.exists()  # no database, no keys, no lock: nothing ran
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nobody listens on the port
+
+
+def test_start_up_speaks_json_lines_with_one_migration_summary(first: tuple[Path, int]) -> None:
+    # The module's first server, started on a fresh folder: every migration ran at its start.
+    data_dir, _ = first
+    (log,) = sorted(data_dir.glob("server-*.log"))
+    lines = log.read_text().splitlines()
+    # The one plain exception: the generated operator password, for the person at the terminal, never a
+    # log record (tests/smoke/server.py reads it back).
+    shown = [line for line in lines if "generated password" in line or line.startswith("It is shown only")]
+    records = [msgspec.json.decode(line) for line in lines if line not in shown]
+    assert len(shown) == 2, lines
+    migrations = [r["msg"] for r in records if r["msg"].startswith("migrations:")]
+    assert len(migrations) == 1, migrations
+    assert re.fullmatch(r"migrations: (\d+) applied now, \1 in all, for \d+ apps", migrations[0]), migrations
+    assert any(r["msg"].startswith("My Suqian API starting on http://127.0.0.1:") for r in records), records
+    assert not [r for r in records if "Sqlite version" in r["msg"]]

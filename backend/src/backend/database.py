@@ -9,6 +9,8 @@ there is no configuration read at import time and the piccolo CLI still works.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import logging
 import sqlite3
 from collections.abc import Callable, Generator, Sequence
@@ -17,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 import asyncpg
+import msgspec
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppRegistry
@@ -228,17 +231,41 @@ async def ping(engine: Engine[Any]) -> None:
         raise DatabaseUnavailable(f"database ping failed: {type(exc).__name__}") from exc
 
 
-async def migrate() -> list[str]:
-    """Apply every pending migration of every registered app, in registry order, on the bound engine."""
+class Migrated(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``migrate`` did: the apps it went through, the migrations it ran now, and how many the
+    database has run in all."""
+
+    apps: tuple[str, ...]
+    applied: int
+    total: int
+
+    def summary(self) -> str:
+        return f"migrations: {self.applied} applied now, {self.total} in all, for {len(self.apps)} apps"
+
+
+async def migrate() -> Migrated:
+    """Apply every pending migration of every registered app, in registry order, on the bound engine.
+    Piccolo prints a block per app; that goes to a buffer, shown only in the error of a failure."""
     if _bound is None or _registry is None:
         raise RuntimeError("bind_engine() must run before migrate()")
-    applied: list[str] = []
+    before = await _migrations_run()
+    apps: list[str] = []
     for app_name in _registry.app_configs:
-        result = await run_forwards(app_name=app_name, migration_id="all", fake=False)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            result = await run_forwards(app_name=app_name, migration_id="all", fake=False)
         if not result.success and "already been run" not in (result.message or ""):
-            raise RuntimeError(f"migrating {app_name} failed: {result.message}")
-        applied.append(app_name)
-    return applied
+            raise RuntimeError(f"migrating {app_name} failed: {result.message}\n{printed.getvalue()}")
+        apps.append(app_name)
+    total = await _migrations_run()
+    return Migrated(apps=tuple(apps), applied=total - before, total=total)
+
+
+async def _migrations_run() -> int:
+    if not await Migration.table_exists().run():
+        return 0
+    count: int = await Migration.count().run()
+    return count
 
 
 async def _no_reset(connection: Any) -> None:

@@ -6,13 +6,16 @@ Exit status: 0 pass (or success), 1 deny, 2 usage or input-file error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+import urllib.request
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from citizen_code import bench
-from citizen_code._claims import Status
+from citizen_code._claims import CodeClaims, Mode, Status
 from citizen_code._issue import issue_code
 from citizen_code._keyring import KeyRing
 from citizen_code._keys import IssuerKey
@@ -33,21 +36,87 @@ def _code_argument(value: str) -> str:
 _NO_ANCHOR = (
     "error: no --anchor-key: without it the trust list's signature can't be checked, and a list\n"
     "anyone can write makes any code they sign pass. Pass the anchor's public key (the backend\n"
-    "publishes it at /.well-known/citizen-code/anchor), or --insecure-no-anchor to inspect a code\n"
-    "against an unchecked list, knowing its verdict proves nothing."
+    "publishes it at /.well-known/citizen-code/anchor; `python -m citizen_code fetch URL` saves it),\n"
+    "or --server URL, or --insecure-no-anchor to inspect a code against an unchecked list, knowing\n"
+    "its verdict proves nothing."
 )
+# Where the backend publishes them (backend/src/backend/code/controller.py).
+TRUST_LIST_PATH = "/.well-known/citizen-code/trust-list"
+ANCHOR_PATH = "/.well-known/citizen-code/anchor"
+
+
+def _get(url: str) -> bytes:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"not an http(s) URL: {url}")
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (scheme checked above)
+        body: bytes = answer.read()
+        return body
+
+
+def fetch_trust_material(server: str) -> tuple[bytes, bytes]:
+    """The signed trust list (COSE bytes, as served) and the anchor's public key (the PEM inside the
+    JSON answer of ``/anchor``) from a running backend at ``server``."""
+    base = server.rstrip("/")
+    trust_list = _get(base + TRUST_LIST_PATH)
+    try:
+        anchor_pem = json.loads(_get(base + ANCHOR_PATH))["public_key_pem"]
+    except (KeyError, TypeError):
+        raise ValueError(f"{base + ANCHOR_PATH} answered no public_key_pem: is it the backend?") from None
+    if not isinstance(anchor_pem, str):
+        raise ValueError(f"{base + ANCHOR_PATH}: public_key_pem is not text")
+    return trust_list, anchor_pem.encode()
+
+
+def iso(seconds: int) -> str:
+    """Unix seconds as the API writes times: ISO 8601, UTC."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _time_argument(value: str) -> int:
+    # What the output prints (ISO 8601) is accepted back, and so are Unix seconds.
+    if value.isdigit():
+        return int(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
+def describe(c: CodeClaims) -> str:
+    """One line naming the form of the code and its times in ISO 8601."""
+    common = f"code_id={c.code_id} status={c.status} kid={c.kid.hex()}"
+    if c.mode is Mode.DEVICE:
+        credential = f" credential_issued_at={iso(c.credential_issued_at)}" if c.credential_issued_at else ""
+        return (
+            f"device frame (signed by the phone's holder key): {common} frame_signed_at={iso(c.issued_at)}"
+            f"{credential} credential_expires_at={iso(c.expires_at)}"
+        )
+    return f"online code: {common} issued_at={iso(c.issued_at)} expires_at={iso(c.expires_at)}"
 
 
 def _verify(args: argparse.Namespace) -> int:
-    if not args.anchor_key and not args.insecure_no_anchor:
+    if not args.trust_list and not args.server:
+        print("error: give --trust-list FILE, or --server URL to fetch it", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.anchor_key and not args.insecure_no_anchor and not args.server:
         print(_NO_ANCHOR, file=sys.stderr)
         return EXIT_USAGE
-    data = Path(args.trust_list).read_bytes()
+    if args.server:
+        data, served_anchor = fetch_trust_material(args.server)
+        if args.trust_list:
+            data = Path(args.trust_list).read_bytes()
+    else:
+        data, served_anchor = Path(args.trust_list).read_bytes(), b""
     if args.anchor_key:
         trust_list = load_trust_list(data, Path(args.anchor_key).read_bytes())
-    else:
+    elif args.insecure_no_anchor:
         print("warning: trust list signature NOT checked (--insecure-no-anchor)", file=sys.stderr)
         trust_list = read_trust_list_unverified(data)
+    else:
+        # The anchor came from the server that signs the list: as good as the connection to it.
+        print(
+            f"note: anchor key taken from {args.server}; a gate pins it once (`fetch`, --anchor-key)",
+            file=sys.stderr,
+        )
+        trust_list = load_trust_list(data, served_anchor)
     revocations = (
         RevocationList.from_json(Path(args.revocations).read_bytes())
         if args.revocations
@@ -57,12 +126,19 @@ def _verify(args: argparse.Namespace) -> int:
     verdict = verifier.verify(_code_argument(args.code), now=args.now)
     print(f"{verdict.decision} {verdict.reason}" + (f": {verdict.detail}" if verdict.detail else ""))
     if verdict.claims is not None:
-        c = verdict.claims
-        print(
-            f"mode={c.mode} code_id={c.code_id} status={c.status} issued_at={c.issued_at} "
-            f"expires_at={c.expires_at} kid={c.kid.hex()}"
-        )
+        print(describe(verdict.claims))
     return EXIT_PASS if verdict.passed else EXIT_DENY
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    trust_list, anchor = fetch_trust_material(args.server)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "trust-list.cose").write_bytes(trust_list)
+    (out / "anchor.pem").write_bytes(anchor)
+    load_trust_list(trust_list, anchor)  # what was saved verifies: the list is signed by that anchor
+    print(f"wrote {out / 'trust-list.cose'} and {out / 'anchor.pem'}")
+    return EXIT_PASS
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -119,7 +195,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     verify = commands.add_parser("verify", help="verify a scanned SQ1: code offline")
-    verify.add_argument("--trust-list", required=True, help="signed trust list (COSE) file")
+    verify.add_argument("--trust-list", help="signed trust list (COSE) file")
+    verify.add_argument(
+        "--server",
+        help="a running backend (http://127.0.0.1:8000): fetch the trust list, and the anchor key "
+        "unless --anchor-key pins one",
+    )
     anchor = verify.add_mutually_exclusive_group()
     anchor.add_argument("--anchor-key", help="trust-anchor public key PEM (checks the list; required)")
     anchor.add_argument(
@@ -128,9 +209,18 @@ def _parser() -> argparse.ArgumentParser:
         help="skip the trust list's signature check: the verdict then proves nothing",
     )
     verify.add_argument("--revocations", help="revocation list JSON file")
-    verify.add_argument("--now", type=int, help="verification time, epoch seconds")
+    verify.add_argument(
+        "--now", type=_time_argument, help="verification time: ISO 8601 (2026-12-03T08:00:00Z) or Unix time"
+    )
     verify.add_argument("code", help="the SQ1: text, or - to read it from stdin")
     verify.set_defaults(run=_verify)
+
+    fetch = commands.add_parser(
+        "fetch", help="save a running backend's trust-list.cose and anchor.pem (for verify --trust-list)"
+    )
+    fetch.add_argument("server", help="the backend's base URL, e.g. http://127.0.0.1:8000")
+    fetch.add_argument("--out", default=".", help="folder to write the two files to (default: here)")
+    fetch.set_defaults(run=_fetch)
 
     keygen = commands.add_parser("keygen", help="write a new P-256 private key (PEM)")
     keygen.add_argument("out")

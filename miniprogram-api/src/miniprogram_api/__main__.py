@@ -1,23 +1,44 @@
-"""``suqian``: serve the whole API, or apply migrations.
+"""``suqian``: serve the whole API, apply migrations, run the workers, or help a locked-out operator.
 
 suqian serve      # migrations, then granian on SUQIAN_HOST:SUQIAN_PORT with SUQIAN_WORKERS workers
 suqian migrate    # apply pending migrations and exit
 suqian seed-catalogue  # publish the seed catalogue's items the catalogue lacks (production: once)
 suqian worker     # the background jobs (outbox delivery) without the HTTP side, until SIGTERM (production)
+suqian staff reset-password <username> | unlock <username>   # on the server's machine
+
+Start-up speaks one format: everything the server reports goes through logging as JSON lines
+(``backend.observability.logs``), granian's own lines too. Plain lines are for the person at the
+terminal only: a refusal to start (one line, exit code 2) and a generated password, which is shown,
+never logged.
 """
 
 from __future__ import annotations
 
+import argparse
 import errno
+import logging
 import os
 import socket
 import sys
+from typing import Any
 
 from backend import data_dir
+from backend.__main__ import add_commands, run
 from backend.__main__ import main as backend_main
 from backend.feature import feature_sections
+from backend.observability.logs import configure_logging
 from backend.settings import SettingsError, load_settings
 from miniprogram_api.app import FEATURES
+
+log = logging.getLogger("suqian")
+
+# Granian's own logger through our JSON formatter (its default is "[INFO] ...").
+_GRANIAN_LOGGING: dict[str, Any] = {
+    "formatters": {
+        "generic": {"()": "backend.observability.logs.JsonFormatter"},
+        "access": {"()": "backend.observability.logs.JsonFormatter"},
+    }
+}
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -67,16 +88,18 @@ def serve(*, migrate_first: bool = True) -> int:
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
-    print(
-        f"My Suqian API on http://{settings.http.host}:{settings.http.port} ({settings.mode})",
-        flush=True,
+    configure_logging(settings.log.level)
+    log.info(
+        "My Suqian API starting on http://%s:%d (%s)",
+        settings.http.host,
+        settings.http.port,
+        settings.mode,
+        extra={"mode": settings.mode},
     )
     if settings.mode == "benchmark" and settings.upstream.mount_sandbox:
-        print(
-            "WARNING: benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
-            "every code sent: a throwaway load-test stack only, never real users",
-            file=sys.stderr,
-            flush=True,
+        log.warning(
+            "benchmark mode mounts the government sandbox at /_sandbox, whose SMS outbox lists "
+            "every code sent: a throwaway load-test stack only, never real users"
         )
     Granian(
         "miniprogram_api.asgi:app",
@@ -95,22 +118,35 @@ def serve(*, migrate_first: bool = True) -> int:
         backpressure=settings.http.backpressure,
         http1_settings=HTTP1Settings(header_read_timeout=round(settings.http.header_read_timeout * 1000)),
         log_access=False,
+        log_dictconfig=_GRANIAN_LOGGING,
     ).serve()
     if lock is not None:
         os.close(lock)
     return 0
 
 
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="suqian",
+        description="My Suqian API. Settings come from SUQIAN_* variables (backend/README.md).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_command = commands.add_parser(
+        "serve",
+        help="apply migrations, then serve on SUQIAN_HOST:SUQIAN_PORT (default 127.0.0.1:8000)",
+        description="Apply pending migrations, then serve the API on SUQIAN_HOST:SUQIAN_PORT "
+        "(default 127.0.0.1:8000). The embedded default keeps its data in SUQIAN_DATA_DIR (./data).",
+    )
+    serve_command.add_argument("--no-migrate", action="store_true", help="skip the migrations")
+    add_commands(commands)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["serve"]:
-        return serve(migrate_first="--no-migrate" not in args)
-    if args == ["migrate"]:
-        return backend_main(["migrate"])
-    if args in (["worker"], ["seed-catalogue"]):
-        return backend_main(args)
-    print(__doc__, file=sys.stderr)
-    return 2
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "serve":
+        return serve(migrate_first=not args.no_migrate)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,14 @@ import secrets
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
 from backend.auth.throttle import LoginThrottle
+from backend.staff.errors import StaffNotFound
 from backend.staff.second_factor import factor_account
+from backend.staff.service import StaffService
 from backend.staff.tables import StaffTotp
 from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import bearer, current_code, staff_login
@@ -134,3 +137,41 @@ async def test_locked_codes_leave_recovery_codes_and_an_operator_reset_unlocks(
             client, await _challenge(client, row.username, new), code=current_code(secret, steps_ahead=1)
         )
         assert unlocked.status_code == 200, unlocked.text
+
+
+async def test_unlock_and_reset_on_the_machine_let_a_locked_out_member_back_in(
+    app: Litestar, services: Services
+) -> None:
+    # What `suqian staff unlock` / `reset-password` run, here on PostgreSQL and Redis.
+    row, password, _, secret = await staff_login(app, services, role="operator")
+    assert secret is not None
+    await _guess(app, row.username, password, secret, LIMIT)
+    staff = services.wiring.get(StaffService)
+    await staff.unlock_on_machine(row.username.upper(), actor="system:cli:tester")
+    await StaffTotp.update({StaffTotp.last_step: 0}).where(StaffTotp.staff_id == row.id)
+    async with client_from(app) as client:
+        unlocked = await _answer(
+            client, await _challenge(client, row.username, password), code=current_code(secret, steps_ahead=1)
+        )
+        assert unlocked.status_code == 200, unlocked.text
+    new = await staff.reset_password_on_machine(row.username, actor="system:cli:tester")
+    async with client_from(app) as client:
+        old = await client.post("/api/v1/staff/token", json={"username": row.username, "password": password})
+        assert old.json()["code"] == "auth.invalid_credentials"
+        await StaffTotp.update({StaffTotp.last_step: 0}).where(StaffTotp.staff_id == row.id)
+        answered = await _answer(
+            client, await _challenge(client, row.username, new), code=current_code(secret, steps_ahead=1)
+        )
+        assert answered.json()["status"] == "setup_required", answered.text
+        assert answered.json()["required"] == ["password_change"]
+    actions = (
+        await AuditEntry.select(AuditEntry.actor, AuditEntry.action)
+        .where((AuditEntry.subject == f"staff:{row.id}") & AuditEntry.actor.like("system:cli:%"))
+        .order_by(AuditEntry.seq)
+    )
+    assert [(a["actor"], a["action"]) for a in actions] == [
+        ("system:cli:tester", "staff.unlocked"),
+        ("system:cli:tester", "staff.password_reset"),
+    ]
+    with pytest.raises(StaffNotFound):
+        await staff.unlock_on_machine("nobody-" + secrets.token_hex(4), actor="system:cli:tester")

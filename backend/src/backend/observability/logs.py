@@ -71,6 +71,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.setLogRecordFactory(_record_with_request_id)
-    # Litestar and granian have their own access/debug chatter; we log requests ourselves.
-    for noisy in ("httpx", "httpcore", "asyncio", "aiosqlite"):
+    # Litestar and granian have their own access/debug chatter; we log requests ourselves. Piccolo logs
+    # "Running Sqlite version 3.4" at every engine start (a floor check, not news; its warnings stay).
+    for noisy in ("httpx", "httpcore", "asyncio", "aiosqlite", "piccolo"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -87,7 +87,7 @@ class StaffService:
         throwaway bench stack)."""
         if await self._repository.find_by_username(ADMIN_USERNAME) is not None:
             return None
-        generated = None if password else self._generated_password()
+        generated = None if password else self._generated_password(ADMIN_USERNAME)
         chosen = password or generated or ""
         self.check_password(chosen, username=ADMIN_USERNAME)
         password_hash = await self._passwords.hash(chosen)
@@ -112,11 +112,11 @@ class StaffService:
             return None  # another worker created it first; its password is the one printed
         return generated
 
-    def _generated_password(self) -> str:
+    def _generated_password(self, username: str) -> str:
         while True:  # 144 random bits; drawn again in the rare case the policy objects
             candidate = secrets.token_urlsafe(18)
             try:
-                self.check_password(candidate, username=ADMIN_USERNAME)
+                self.check_password(candidate, username=username)
             except PasswordTooCommon:
                 continue
             return candidate
@@ -261,12 +261,49 @@ class StaffService:
         from new addresses by a stranger's guessing, they sign in at once again. Each guessing
         address keeps its own wait."""
         row = await self.get(staff_id)
-        _, account = password_account(self._cipher, row.username)
-        await self._throttle.clear(account)
-        await self._throttle.clear(factor_account(row.id))
+        await self._forget_failures(row)
         await self._audit.append(
             actor=by.subject, action="staff.login_throttle_cleared", subject=f"staff:{row.id}", chain="auth"
         )
+
+    async def reset_password_on_machine(self, username: str, *, actor: str) -> str:
+        """``suqian staff reset-password``: a generated password for the member, returned for the caller
+        to show once and changed at their next login; their sessions end, their authenticator accepts
+        codes again and their login failures are forgotten. ``actor``: who ran it, for the audit."""
+        row = await self._by_username(username)
+        password = self._generated_password(row.username)
+        password_hash = await self._passwords.hash(password)
+        async with transaction(self._engine):
+            await self._repository.set_password_hash(row.id, password_hash, must_change=True)
+            await self._factors.unlock(row.id)
+            await self._audit.append(
+                actor=actor, action="staff.password_reset", subject=f"staff:{row.id}", chain="auth"
+            )
+        await self._tokens.revoke_subject("staff", row.id)
+        await self._forget_failures(row)
+        return password
+
+    async def unlock_on_machine(self, username: str, *, actor: str) -> None:
+        """``suqian staff unlock``: forget the member's login failures (password and second factor) and
+        let their authenticator's codes count again; the password stays."""
+        row = await self._by_username(username)
+        async with transaction(self._engine):
+            await self._factors.unlock(row.id)
+            await self._audit.append(
+                actor=actor, action="staff.unlocked", subject=f"staff:{row.id}", chain="auth"
+            )
+        await self._forget_failures(row)
+
+    async def _by_username(self, username: str) -> StaffRow:
+        row = await self._repository.find_by_username(username.lower())
+        if row is None:
+            raise StaffNotFound()
+        return row
+
+    async def _forget_failures(self, row: StaffRow) -> None:
+        _, account = password_account(self._cipher, row.username)
+        await self._throttle.clear(account)
+        await self._throttle.clear(factor_account(row.id))
 
     async def sessions(self, staff_id: uuid.UUID) -> Sequence[Session]:
         await self.get(staff_id)
