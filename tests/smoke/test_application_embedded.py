@@ -143,3 +143,11 @@ def test_the_whole_life_of_an_application_on_the_embedded_default(tmp_path: Path
         uploads = [p for p in evidence if p["entry"]["action"] == "application.material_added"]
         assert uploads, "each attached material's digest is evidence too"
         assert web.get("/api/v1/evidence/keys").json()["keys"]
+
+        # Told: each move the citizen must know of put a message in their inbox (accepted, returned
+        # for correction, approved, completed; pushed by SMS here: no mini-program authorisation held).
+        inbox = web.get("/api/v1/notifications", headers=citizen).json()["items"]
+        titles = sorted(m["title"] for m in inbox)
+        assert titles == sorted(
+            ["办件进度：已受理", "办件需补正", "办件进度：审批通过", "办件进度：已办结"]
+        ), titles
