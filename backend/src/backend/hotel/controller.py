@@ -49,14 +49,7 @@ from backend.hotel.schemas import (
 )
 from backend.hotel.service import HotelService
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
-from backend.payment.errors import (
-    AmountInvalid,
-    ChannelUnavailable,
-    OrderNotPayable,
-    PayerNotLinked,
-    PlatformRejected,
-    PlatformUnavailable,
-)
+from backend.payment.errors import ORDER_ERRORS
 
 OWNS_BOOKING = {"booking_id": "hotel.booking"}
 
@@ -196,12 +189,7 @@ class HotelBookingController(Controller):
             HotelNotFound,
             StayInvalid,
             SoldOut,
-            PayerNotLinked,
-            OrderNotPayable,
-            AmountInvalid,
-            ChannelUnavailable,
-            PlatformUnavailable,
-            PlatformRejected,
+            *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
     )

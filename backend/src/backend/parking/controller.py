@@ -51,14 +51,7 @@ from backend.parking.schemas import (
     StayRead,
 )
 from backend.parking.service import ParkingService
-from backend.payment.errors import (
-    AmountInvalid,
-    ChannelUnavailable,
-    OrderNotPayable,
-    PayerNotLinked,
-    PlatformRejected,
-    PlatformUnavailable,
-)
+from backend.payment.errors import ORDER_ERRORS
 
 OWNS_STAY = {"stay_id": "parking.stay"}
 
@@ -290,12 +283,7 @@ class ParkingCitizenController(Controller):
             StayClosed,
             NothingToPay,
             LotNotFound,
-            PayerNotLinked,
-            OrderNotPayable,
-            AmountInvalid,
-            ChannelUnavailable,
-            PlatformUnavailable,
-            PlatformRejected,
+            *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
     )

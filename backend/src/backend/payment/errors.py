@@ -132,3 +132,14 @@ class NotificationAmountMismatch(NotificationRefused):
 class NotificationOrderUnknown(NotFound):
     code = "payment.notification_order_unknown"
     detail = "The notification names no order of ours"
+
+
+# What a feature's "pay" route can answer from placing its order: declared with ``*ORDER_ERRORS``.
+ORDER_ERRORS = (
+    PayerNotLinked,
+    OrderNotPayable,
+    AmountInvalid,
+    ChannelUnavailable,
+    PlatformUnavailable,
+    PlatformRejected,
+)

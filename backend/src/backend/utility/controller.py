@@ -11,14 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
-from backend.payment.errors import (
-    AmountInvalid,
-    ChannelUnavailable,
-    OrderNotPayable,
-    PayerNotLinked,
-    PlatformRejected,
-    PlatformUnavailable,
-)
+from backend.payment.errors import ORDER_ERRORS
 from backend.utility.errors import (
     AccountLinked,
     AccountNoInvalid,
@@ -148,12 +141,7 @@ class UtilityController(Controller):
             BillUnknown,
             BillPaid,
             UtilityUnavailable,
-            PayerNotLinked,
-            OrderNotPayable,
-            AmountInvalid,
-            ChannelUnavailable,
-            PlatformUnavailable,
-            PlatformRejected,
+            *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
     )

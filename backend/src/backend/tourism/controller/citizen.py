@@ -12,14 +12,7 @@ from backend.auth.guards import CITIZEN, current_principal
 from backend.auth.principal import Principal
 from backend.citizen.errors import CitizenNotFound
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
-from backend.payment.errors import (
-    AmountInvalid,
-    ChannelUnavailable,
-    OrderNotPayable,
-    PayerNotLinked,
-    PlatformRejected,
-    PlatformUnavailable,
-)
+from backend.payment.errors import ORDER_ERRORS
 from backend.tourism.errors import (
     CancelTooLate,
     HoldExpired,
@@ -227,12 +220,7 @@ class TourismCitizenController(Controller):
             HoldNotFound,
             HoldExpired,
             HoldNotPayable,
-            PayerNotLinked,
-            OrderNotPayable,
-            AmountInvalid,
-            ChannelUnavailable,
-            PlatformUnavailable,
-            PlatformRejected,
+            *ORDER_ERRORS,
             SpotNotFound,
             *IDEMPOTENCY_ERRORS,
         ),
