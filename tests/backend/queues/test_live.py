@@ -7,11 +7,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from backend.queues.live import Fanout, Publisher, RedisBus
+from backend.queues.fanout import Fanout
+from backend.queues.live import Publisher, RedisBus
 from backend.queues.repository.events import EventRepository
 from backend.queues.repository.halls import HallRepository
 from backend.queues.repository.tickets import TicketRepository
-from tests.backend.queues.factories import citizen, counters, fanout, make_hall, tickets
+from tests.backend.queues.factories import Watching, citizen, counters, make_hall, tickets, watch
 from tests.backend.staff.factories import operator_principal
 from tests.services import Services
 
@@ -32,14 +33,14 @@ async def test_a_watcher_reconnecting_with_last_event_id_misses_no_call(services
     for _ in range(10):
         await tickets(services).walk_in(citizen(), service_id=world.services[0].id, hall_code=world.code)
     operator, desk = operator_principal(), world.counters[0].id
-    stream = fanout(services).watch(world.hall.id, 0)
+    stream = watch(services, world.hall.id, 0)
     for _ in range(3):
         await counters(services).call_next(operator, desk)
     first = await _events(stream, 3)
     await stream.aclose()  # the client went away...
     for _ in range(4):  # ...and calls went on meanwhile
         await counters(services).call_next(operator, desk)
-    again = fanout(services).watch(world.hall.id, first[-1][0])
+    again = watch(services, world.hall.id, first[-1][0])
     for _ in range(3):
         await counters(services).call_next(operator, desk)
     rest = await _events(again, 7)  # the 4 calls missed meanwhile, then the 3 live ones
@@ -64,9 +65,9 @@ async def test_with_redis_down_events_still_reach_watchers_by_polling(services: 
         bus=dead,
         clock=services.clock,
     )
-    stream = lonely.watch(world.hall.id, 0)
-    first = asyncio.ensure_future(anext(stream))  # registers the watcher
-    await asyncio.sleep(0.1)
+    stream = Watching(lonely, world.hall.id, 0)
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)  # the watcher is registered
     called = await counters(services).call_next(operator_principal(), world.counters[0].id)
     await publisher.publish(world.hall.id, 1)  # logs, does not raise
     await lonely.poll()

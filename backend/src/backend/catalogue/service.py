@@ -173,7 +173,12 @@ class CatalogueService:
         for definition in items:
             if definition.code in known:
                 continue
-            item = await self.draft(definition, by=by)
+            try:
+                item = await self.draft(definition, by=by)
+            except DraftExists:
+                # Another worker of this deployment is seeding it at the same moment (each seeds on
+                # start): it publishes what it drafted.
+                continue
             await self.publish(definition.code, item.version, by=by)
             added += 1
         return added

@@ -16,7 +16,8 @@ from backend.queues.controller.live import QueueLiveController
 from backend.queues.controller.public import QueuePublicController
 from backend.queues.controller.staff import QueueCounterController, QueueKioskController
 from backend.queues.counters import CounterService
-from backend.queues.live import POLL_SECONDS, Bus, Fanout, LocalBus, Publisher, RedisBus
+from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout
+from backend.queues.live import Bus, LocalBus, Publisher, RedisBus
 from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.events import EventRepository, NoticeRepository
 from backend.queues.repository.halls import HallRepository
@@ -114,6 +115,7 @@ def _jobs(w: Wiring) -> Sequence[Job]:
 
     jobs: list[Job] = [
         Periodic("queue fan-out poll", every=POLL_SECONDS, step=w.get(Fanout).poll),
+        Periodic("queue stream keep-alive", every=KEEP_ALIVE_SECONDS, step=w.get(Fanout).keep_alive),
         Periodic("queue notices", every=2.0, step=w.get(NoticeSender).step),
         Periodic("queue no-shows and reminders", every=60.0, step=sweep),
         Periodic("queue slots ahead", every=3600.0, step=materialise),

@@ -3,6 +3,7 @@ materialised ahead from each service's template, and what the public reads of th
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -70,6 +71,7 @@ class HallService:
         self, *, repository: HallRepository, audit: AuditLog, clock: Clock, engine: Engine[Any]
     ) -> None:
         self._known: dict[uuid.UUID, float] = {}
+        self._looking: dict[uuid.UUID, asyncio.Future[Hall]] = {}
         self._repository = repository
         self._audit = audit
         self._clock = clock
@@ -130,10 +132,21 @@ class HallService:
         now = self._clock.monotonic()
         if self._known.get(hall_id, 0.0) > now:
             return
-        await self.hall(hall_id)
+        # One lookup however many arrive before it answers: 5,000 streams of one worker opening
+        # together each queued a query on the pool (8 connections) and half of them got a 503.
+        looking = self._looking.get(hall_id)
+        if looking is None:
+            looking = self._looking[hall_id] = asyncio.ensure_future(self.hall(hall_id))
+            looking.add_done_callback(lambda done: self._looked(hall_id, done))
+        await asyncio.shield(looking)
         if len(self._known) > KNOWN_HALLS:
             self._known.clear()
         self._known[hall_id] = now + KNOWN_FOR
+
+    def _looked(self, hall_id: uuid.UUID, done: asyncio.Future[Hall]) -> None:
+        self._looking.pop(hall_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every waiter may have gone
 
     async def hall_at_venue(self, venue: str) -> Hall | None:
         return await self._repository.find_hall_by_venue(venue)
