@@ -12,6 +12,7 @@ from datetime import timedelta
 from backend.queues.bookings import BookingService
 from backend.queues.counters import CounterService
 from backend.queues.fanout import Fanout, Message
+from backend.queues.growth import Growth
 from backend.queues.live import Publisher
 from backend.queues.model import LOCAL, Counter, Hall, PriorityBand, Service, Slot
 from backend.queues.service import HallService
@@ -86,6 +87,10 @@ class Watching:
 
 def watch(services: Services, hall_id: uuid.UUID, last_event_id: int | None) -> Watching:
     return Watching(fanout(services), hall_id, last_event_id)
+
+
+def growth(services: Services) -> Growth:
+    return services.wiring.get(Growth)
 
 
 def publisher(services: Services) -> Publisher:

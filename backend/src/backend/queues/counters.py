@@ -22,6 +22,7 @@ from backend.queues.errors import (
     ServiceNotInHall,
     TicketExists,
 )
+from backend.queues.growth import Growth
 from backend.queues.live import Publisher, announcement
 from backend.queues.model import Called, Counter, Ticket
 from backend.queues.repository.events import NoticeRepository
@@ -39,6 +40,7 @@ class CounterService:
         tickets: TicketRepository,
         notices: NoticeRepository,
         publisher: Publisher,
+        growth: Growth,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
@@ -47,6 +49,7 @@ class CounterService:
         self._tickets = tickets
         self._notices = notices
         self._publisher = publisher
+        self._growth = growth
         self._clock = clock
         self._engine = engine
 
@@ -188,4 +191,5 @@ class CounterService:
                 )
             seq = await self._publisher.record(counter.hall_id, "transferred", old, None)
         await self._publisher.publish(counter.hall_id, seq)
+        await self._growth.grew(hall.id, target.id, ticket.day, ticket.label)
         return ticket

@@ -17,6 +17,7 @@ from backend.queues.controller.public import QueuePublicController
 from backend.queues.controller.staff import QueueCounterController, QueueKioskController
 from backend.queues.counters import CounterService
 from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout
+from backend.queues.growth import GROWTH_SECONDS, Growth
 from backend.queues.live import Bus, LocalBus, Publisher, RedisBus
 from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.events import EventRepository, NoticeRepository
@@ -32,7 +33,11 @@ from backend.wiring import Wiring
 def _halls(w: Wiring) -> HallService:
     infra = w.infra
     return HallService(
-        repository=HallRepository(infra.engine), audit=infra.audit, clock=infra.clock, engine=infra.engine
+        repository=HallRepository(infra.engine),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+        slot_days=w.section(QueueSettings).slot_days,
     )
 
 
@@ -73,6 +78,7 @@ def _tickets(w: Wiring) -> TicketService:
         tickets=TicketRepository(infra.engine),
         bookings=BookingRepository(infra.engine),
         publisher=w.get(Publisher),
+        growth=w.get(Growth),
         codes=w.get(ScanService),
         audit=infra.audit,
         clock=infra.clock,
@@ -88,6 +94,7 @@ def _counters(w: Wiring) -> CounterService:
         tickets=TicketRepository(infra.engine),
         notices=NoticeRepository(infra.engine),
         publisher=w.get(Publisher),
+        growth=w.get(Growth),
         clock=infra.clock,
         engine=infra.engine,
     )
@@ -115,10 +122,12 @@ def _jobs(w: Wiring) -> Sequence[Job]:
 
     jobs: list[Job] = [
         Periodic("queue fan-out poll", every=POLL_SECONDS, step=w.get(Fanout).poll),
+        Periodic("queue lines grown", every=GROWTH_SECONDS / 2, step=w.get(Growth).flush),
         Periodic("queue stream keep-alive", every=KEEP_ALIVE_SECONDS, step=w.get(Fanout).keep_alive),
         Periodic("queue notices", every=2.0, step=w.get(NoticeSender).step),
         Periodic("queue no-shows and reminders", every=60.0, step=sweep),
-        Periodic("queue slots ahead", every=3600.0, step=materialise),
+        # At start too: a server that was down (or is new) has today's slots before the first hour.
+        Periodic("queue slots ahead", every=3600.0, step=materialise, immediately=True),
     ]
     bus = w.get(Bus)
     if isinstance(bus, RedisBus):
@@ -144,6 +153,7 @@ FEATURE = Feature(
         Fanout: lambda w: Fanout(EventRepository(w.infra.engine)),
         Bus: _bus,
         Publisher: _publisher,
+        Growth: lambda w: Growth(w.get(Publisher), w.infra.engine, w.infra.clock),
         TicketService: _tickets,
         CounterService: _counters,
         NoticeSender: _sender,

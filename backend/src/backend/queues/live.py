@@ -135,15 +135,26 @@ class Publisher:
 
     async def record(self, hall_id: uuid.UUID, kind: EventKind, ticket: Ticket, called: Called | None) -> int:
         """Inside the transaction of the change: the event's ``seq``."""
+        return await self.record_line(hall_id, kind, ticket.service_id, ticket.day, ticket.label, called)
+
+    async def record_line(
+        self,
+        hall_id: uuid.UUID,
+        kind: EventKind,
+        service_id: uuid.UUID,
+        day: str,
+        label: str,
+        called: Called | None = None,
+    ) -> int:
         now = self._clock.now()
-        line = await self.line(hall_id, ticket.service_id, ticket.day)
+        line = await self.line(hall_id, service_id, day)
         seq = await self._events.next_seq(hall_id)
         event = Event(
             seq=seq,
             hall_id=hall_id,
             kind=kind,
-            service_id=ticket.service_id,
-            ticket=ticket.label,
+            service_id=service_id,
+            ticket=label,
             called=called,
             line=line,
             at=now,

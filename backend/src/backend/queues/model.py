@@ -19,7 +19,7 @@ Band = Literal["disabled", "elderly", "booked", "walk_in"]
 WALK_IN: Band = "walk_in"
 BookingStatus = Literal["active", "checked_in", "cancelled", "no_show"]
 TicketStatus = Literal["waiting", "called", "done", "skipped", "transferred", "cancelled"]
-EventKind = Literal["called", "recalled", "skipped", "finished", "transferred", "cancelled"]
+EventKind = Literal["taken", "called", "recalled", "skipped", "finished", "transferred", "cancelled"]
 
 
 class Hall(msgspec.Struct, frozen=True, kw_only=True):

@@ -68,8 +68,15 @@ class HallService:
     """Operators set halls up; anyone reads them and their free slots."""
 
     def __init__(
-        self, *, repository: HallRepository, audit: AuditLog, clock: Clock, engine: Engine[Any]
+        self,
+        *,
+        repository: HallRepository,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+        slot_days: int = 14,
     ) -> None:
+        self._slot_days = slot_days
         self._known: dict[uuid.UUID, float] = {}
         self._looking: dict[uuid.UUID, asyncio.Future[Hall]] = {}
         self._repository = repository
@@ -262,5 +269,15 @@ class HallService:
         return added
 
     async def slots(self, service_id: uuid.UUID, day: str) -> list[Slot]:
-        await self.service(service_id)
-        return await self._repository.slots(service_id, day)
+        """The service's slots on ``day``. A day inside the horizon that has none yet is materialised
+        now (a fresh server, a service added since the hourly job, midnight before its next run);
+        existing slots stay as they are (``ON CONFLICT DO NOTHING``)."""
+        service = await self.service(service_id)
+        found = await self._repository.slots(service_id, day)
+        wanted = date.fromisoformat(day)
+        today = self._clock.now().astimezone(LOCAL).date()
+        if not found and today <= wanted < today + timedelta(days=self._slot_days):
+            template = slots_of(await self.hall(service.hall_id), service, wanted)
+            if template and await self._repository.add_slots(template):
+                found = await self._repository.slots(service_id, day)
+        return found

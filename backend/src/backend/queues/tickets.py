@@ -28,6 +28,7 @@ from backend.queues.errors import (
     TicketExists,
     TicketNotFound,
 )
+from backend.queues.growth import Growth
 from backend.queues.live import Publisher
 from backend.queues.model import WALK_IN, Band, Hall, Position, Service, Ticket
 from backend.queues.numbers import NumberDesk
@@ -72,6 +73,7 @@ class TicketService:
         tickets: TicketRepository,
         bookings: BookingRepository,
         publisher: Publisher,
+        growth: Growth,
         codes: ScanService,
         audit: AuditLog,
         clock: Clock,
@@ -83,6 +85,7 @@ class TicketService:
         self._desk = NumberDesk(tickets, engine)
         self._bookings = bookings
         self._publisher = publisher
+        self._growth = growth
         self._codes = codes
         self._audit = audit
         self._clock = clock
@@ -141,7 +144,9 @@ class TicketService:
         """A number taken in the app at the hall (the poster's code proves the citizen is there)."""
         service = await self._halls.service(service_id)
         hall = await self._check_hall_code(service.hall_id, hall_code)
-        return await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
+        ticket = await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
+        return ticket
 
     async def check_in(self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, hall_code: str) -> Ticket:
         """Scanning the hall's QR: the citizen's booking there today becomes a number."""
@@ -173,6 +178,7 @@ class TicketService:
                 data={"ticket": ticket.label},
                 chain="queue",
             )
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
         return ticket
 
     async def _kiosk_hall(self, kiosk: Principal) -> Hall:
@@ -203,7 +209,9 @@ class TicketService:
             raise PriorityNotAllowed()
         citizen_id = await self._citizen_by_code(kiosk, code) if code is not None else None
         # One statement on PostgreSQL (number, rank and ticket), its own transaction.
-        return await self._take(hall, service, band, citizen_id=citizen_id)
+        ticket = await self._take(hall, service, band, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
+        return ticket
 
     async def position(self, citizen_id: uuid.UUID, ticket_id: uuid.UUID) -> Position:
         ticket = await self._tickets.find(ticket_id, citizen_id=citizen_id)
