@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
+from types import FrameType
 from typing import Any
 
 from backend.queues.repository.events import EventRepository
@@ -29,6 +32,7 @@ log = logging.getLogger("backend.queues")
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 Receive = Callable[[], Awaitable[Message]]
+Handler = Callable[[int, FrameType | None], Any]
 
 # Each worker reads new events of its watched halls this often even without a Redis message.
 POLL_SECONDS = 1.0
@@ -58,7 +62,7 @@ class Watcher:
     """One connected client: its ASGI ``send``, the newest event it was sent, and the frames that
     arrived while it was catching up."""
 
-    __slots__ = ("gone", "last", "live", "pending", "send")
+    __slots__ = ("ended", "gone", "last", "live", "pending", "send")
 
     def __init__(self, send: Send, last: int) -> None:
         self.send = send
@@ -66,6 +70,13 @@ class Watcher:
         self.live = False
         self.gone = False
         self.pending: deque[tuple[int, bytes]] = deque()
+        # Done when the stream is over: the client went, a write failed, or the server is stopping.
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def end(self) -> None:
+        self.gone = True
+        if not self.ended.done():
+            self.ended.set_result(None)
 
     async def deliver(self, seq: int, body: bytes) -> None:
         if seq > self.last and not self.gone:
@@ -77,9 +88,36 @@ class Watcher:
             return
         try:
             await self.send({"type": "http.response.body", "body": body, "more_body": True})
-        except Exception:  # noqa: BLE001 (a closed connection, in whatever the server raises; its
-            # handler sees the disconnect and unregisters it)
-            self.gone = True
+        except Exception:  # noqa: BLE001 (a closed connection, in whatever the server raises)
+            self.end()
+
+
+async def _until_disconnect(receive: Receive, watcher: Watcher) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    watcher.end()
+
+
+def end_streams_on_stop(close: Callable[[], None]) -> None:
+    """Call ``close`` as soon as the server is told to stop (SIGTERM, SIGINT), before it waits for
+    open connections: granian drains connections before the app's shutdown, and an event stream never
+    ends by itself, so a worker with watchers would never stop (measured: it waits forever).
+
+    The server's own handler stays (it is called after ours); where nobody handles the signal but the
+    default (a test run, a script), nothing is installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(number)
+        if not callable(previous) or previous is signal.default_int_handler:
+            continue
+
+        def handler(signum: int, frame: FrameType | None, previous: Handler = previous) -> None:
+            loop.call_soon_threadsafe(close)
+            previous(signum, frame)
+
+        signal.signal(number, handler)
 
 
 async def _in_lanes(watchers: list[Watcher], seq: int, body: bytes) -> None:
@@ -156,6 +194,15 @@ class Fanout:
         for start in range(0, len(watchers), LANES):
             await asyncio.gather(*(w.write(KEEP_ALIVE) for w in watchers[start : start + LANES]))
 
+    def close(self) -> None:
+        """End every stream of this worker (it is stopping): their clients reconnect elsewhere, or
+        here after the restart, with ``Last-Event-ID``."""
+        for hall in list(self._watchers.values()):
+            for watcher in list(hall):
+                if not watcher.gone:
+                    watcher.live = False
+                    watcher.ended.set_result(None)
+
     async def _prime(self, hall_id: uuid.UUID) -> None:
         """Read the hall's recent events once, however many watchers arrive together."""
         if hall_id in self._recent:
@@ -211,10 +258,15 @@ class Fanout:
                 await watcher.deliver(*watcher.pending.popleft())
             # No await between the last look at ``pending`` and this: the fan-out sends from now on.
             watcher.live = True
-            while (await receive())["type"] != "http.disconnect":
-                pass
+            listening = asyncio.ensure_future(_until_disconnect(receive, watcher))
+            try:
+                await watcher.ended
+            finally:
+                listening.cancel()
+            if not watcher.gone:  # the server is stopping: end the response, the client reconnects
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
-            watcher.gone = True
+            watcher.end()
             watchers = self._watchers.get(hall_id)
             if watchers is not None:
                 watchers.discard(watcher)

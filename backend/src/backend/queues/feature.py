@@ -16,7 +16,7 @@ from backend.queues.controller.live import QueueLiveController
 from backend.queues.controller.public import QueuePublicController
 from backend.queues.controller.staff import QueueCounterController, QueueKioskController
 from backend.queues.counters import CounterService
-from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout
+from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout, end_streams_on_stop
 from backend.queues.growth import GROWTH_SECONDS, Growth
 from backend.queues.live import Bus, LocalBus, Publisher, RedisBus
 from backend.queues.repository.bookings import BookingRepository
@@ -135,6 +135,10 @@ def _jobs(w: Wiring) -> Sequence[Job]:
     return jobs
 
 
+async def _streams_end_on_stop(w: Wiring) -> None:
+    end_streams_on_stop(w.get(Fanout).close)
+
+
 FEATURE = Feature(
     name="queues",
     routes=(
@@ -168,4 +172,5 @@ FEATURE = Feature(
         "idempotency": Idempotency,
     },
     background=_jobs,
+    on_startup=(_streams_end_on_stop,),
 )
