@@ -139,18 +139,3 @@ class QueueEvent(Table, tablename="queue_event"):
     seq = BigInt()
     data = Text()
     at = Timestamptz()
-
-
-class QueueNotice(Table, tablename="queue_notice"):
-    """A subscribe message owed to a citizen (``third`` in line, ``called``, a booking ``reminder``),
-    written with the state change; ``key`` (unique) is the idempotency key per (ticket, event)."""
-
-    id = UUID(primary_key=True)
-    key = Varchar(length=96)
-    citizen_id = UUID()
-    event = Varchar(length=16)
-    data = Text()
-    status = Varchar(length=16)
-    attempts = Integer(default=0)
-    next_at = Timestamptz()
-    created_at = Timestamptz()

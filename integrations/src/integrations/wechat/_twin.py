@@ -37,7 +37,16 @@ from integrations.wechat._session import SessionKey
 
 SANDBOX_APPID = "wx00sandbox0000001"
 SANDBOX_SECRET = "sandbox-wechat-secret-not-for-production"  # noqa: S105 - public by design
-SANDBOX_TEMPLATES = frozenset({"sandbox-tpl-booking", "sandbox-tpl-application-status"})
+SANDBOX_TEMPLATES = frozenset(
+    {
+        "sandbox-tpl-booking",
+        "sandbox-tpl-application-status",
+        # Appointment queues: called to a counter, third in line, a booking tomorrow.
+        "sandbox-tpl-queue-called",
+        "sandbox-tpl-queue-third",
+        "sandbox-tpl-queue-reminder",
+    }
+)
 TOKEN_LIFETIME_SECONDS = 7200
 _ROTATE_EARLY_SECONDS = 300  # like the platform: a new stable token in the last five minutes
 _THING_MAX = 20  # 'thing' values: at most 20 characters, else 47003
