@@ -19,6 +19,7 @@ from backend.queues.errors import (
     CounterNotFound,
     CounterNotYours,
     HallNotFound,
+    PartyBandInvalid,
     PrefixTaken,
     ScheduleInvalid,
     ServiceNotFound,
@@ -176,9 +177,24 @@ class HallService:
         slot_minutes: int,
         slot_capacity: int,
         service_minutes: float,
+        party_min: int | None = None,
+        party_max: int | None = None,
         by: Principal,
     ) -> Service:
-        await self.hall(hall_id)
+        """A service of the hall; a restaurant's is a party-size band (the sizes it seats)."""
+        hall = await self.hall(hall_id)
+        party = (party_min, party_max) if party_min is not None and party_max is not None else None
+        banded = party_min is not None or party_max is not None
+        if banded != (hall.kind == "restaurant") or (banded and (party is None or party[0] > party[1])):
+            raise PartyBandInvalid()
+        if party is not None and any(
+            s.party_min is not None
+            and s.party_max is not None
+            and s.party_min <= party[1]
+            and party[0] <= s.party_max
+            for s in await self.services(hall_id)
+        ):
+            raise PartyBandInvalid()  # two bands would seat the same party
         service = Service(
             id=uuid.uuid4(),
             hall_id=hall_id,
@@ -187,6 +203,8 @@ class HallService:
             slot_minutes=slot_minutes,
             slot_capacity=slot_capacity,
             service_seconds=service_minutes * 60,
+            party_min=party[0] if party else None,
+            party_max=party[1] if party else None,
         )
         async with transaction(self._engine):
             with UniqueViolation(raise_as=PrefixTaken):

@@ -32,7 +32,7 @@ class QueueHall(Table, tablename="queue_hall"):
 class QueueService(Table, tablename="queue_service"):
     """A service of a hall with its number prefix (``A`` → A001), its slot template (length and
     places per slot), and what the wait estimate learns: the moving average of service times and the
-    last actual wait."""
+    last actual wait. A restaurant's services are party-size bands: ``party_min`` to ``party_max``."""
 
     id = UUID(primary_key=True)
     hall_id = UUID(index=True)
@@ -42,6 +42,8 @@ class QueueService(Table, tablename="queue_service"):
     slot_capacity = Integer()
     service_seconds = Real()
     last_wait_seconds = Real(null=True, default=None)
+    party_min = Integer(null=True, default=None)
+    party_max = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 

@@ -22,6 +22,7 @@ from backend.queues.errors import (
     CodeNotAccepted,
     HallCodeInvalid,
     KioskNotHere,
+    NoTableForParty,
     NotWaiting,
     PriorityNotAllowed,
     ServiceNotInHall,
@@ -146,6 +147,28 @@ class TicketService:
         hall = await self._check_hall_code(service.hall_id, hall_code)
         ticket = await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
         await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
+        return ticket
+
+    async def table(
+        self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, party_size: int, hall_code: str
+    ) -> Ticket:
+        """A restaurant's queue number for a party: the number of the table band that seats it (B012
+        for 3-4), taken like any walk-in's, so it is called, watched and told exactly the same way."""
+        hall = await self._check_hall_code(hall_id, hall_code)
+        band = next(
+            (
+                s
+                for s in await self._halls.services(hall.id)
+                if s.party_min is not None
+                and s.party_max is not None
+                and s.party_min <= party_size <= s.party_max
+            ),
+            None,
+        )
+        if band is None:
+            raise NoTableForParty()
+        ticket = await self._take(hall, band, WALK_IN, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, band.id, ticket.day, ticket.label)
         return ticket
 
     async def check_in(self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, hall_code: str) -> Ticket:

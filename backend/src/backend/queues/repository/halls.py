@@ -36,6 +36,8 @@ _SERVICE = (
     QueueService.slot_capacity,
     QueueService.service_seconds,
     QueueService.last_wait_seconds,
+    QueueService.party_min,
+    QueueService.party_max,
 )
 _SLOT = (
     QueueSlot.id,
