@@ -3,6 +3,7 @@ in Chinese, drafts edited and published by operators, and a published version th
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
@@ -180,3 +181,17 @@ def test_every_seed_item_is_a_valid_definition_whose_applicant_step_fills_from_t
         form = CompiledForm(decoded.form)
         assert form.fields["/applicant/id_number"].prefill is not None
         assert item.time_limit_days >= 1
+
+
+async def test_two_workers_seeding_at_once_both_start_and_each_item_is_published_once(
+    services: Services,
+) -> None:
+    # Every worker seeds on start (the embedded default and the benchmark's 2 workers): the second to
+    # draft an item used to die of catalogue.draft_exists, and its worker with it.
+    codes = [f"SQ-TS-{secrets.randbelow(10_000):04d}" for _ in range(3)]
+    items = tuple(msgspec.convert(_definition(code), ItemDefinition) for code in dict.fromkeys(codes))
+    catalogue = services.wiring.get(CatalogueService)
+    added = await asyncio.gather(catalogue.seed(items), catalogue.seed(items))
+    assert sum(added) == len(items)
+    for item in items:
+        assert (await catalogue.get(item.code)).version == 1

@@ -105,8 +105,9 @@ class CatalogueService:
             raise ItemNotFound()
         return _item(row)
 
-    async def draft(self, definition: ItemDefinition, *, by: str) -> ServiceItem:
-        """Open the next version of ``definition.code`` as a draft (a new item's first)."""
+    async def draft(self, definition: ItemDefinition, *, by: str, first_only: bool = False) -> ServiceItem:
+        """Open the next version of ``definition.code`` as a draft (a new item's first); ``first_only``:
+        only a new item's first (``DraftExists`` when it has any version)."""
         document, digest = self._checked(definition)
         async with transaction(self._engine):
             row = await self._repository.insert_draft(
@@ -118,6 +119,7 @@ class CatalogueService:
                 digest=digest,
                 by=by,
                 now=self._clock.now(),
+                first_only=first_only,
             )
             if row is None:
                 raise DraftExists()
@@ -174,10 +176,10 @@ class CatalogueService:
             if definition.code in known:
                 continue
             try:
-                item = await self.draft(definition, by=by)
+                item = await self.draft(definition, by=by, first_only=True)
             except DraftExists:
-                # Another worker of this deployment is seeding it at the same moment (each seeds on
-                # start): it publishes what it drafted.
+                # Another worker of this deployment seeded it since ``known`` was read (each seeds on
+                # start): it publishes what it drafted, and version 1 is the database's to give once.
                 continue
             await self.publish(definition.code, item.version, by=by)
             added += 1
