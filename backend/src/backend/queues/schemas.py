@@ -119,7 +119,9 @@ class CheckIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 class TableTake(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    party_size: PartySize
+    # A whole number of people, as JSON Schema's "integer" means it: 4 and 4.0 alike (a generated
+    # client may send either; schemathesis did).
+    party_size: Annotated[float, msgspec.Meta(ge=1, le=99, multiple_of=1)]
     hall_code: HallCode
 
 

@@ -143,7 +143,7 @@ class QueueCitizenController(Controller):
         principal: NamedDependency[Principal],
     ) -> Ticket:
         return await tickets.table(
-            principal.id, hall_id=hall_id, party_size=data.party_size, hall_code=data.hall_code
+            principal.id, hall_id=hall_id, party_size=int(data.party_size), hall_code=data.hall_code
         )
 
     @get("/tickets", summary="Your numbers today")
