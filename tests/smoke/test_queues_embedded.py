@@ -71,7 +71,7 @@ def _hall(web: httpx.Client, admin: dict[str, str], venue: str) -> tuple[dict[st
         ),
         201,
     )
-    _ok(web.post(f"/api/v1/admin/queue/services/{service['id']}/slots", json={"days": 2}, headers=admin))
+    # No materialising by hand: a fresh server's slots are there when first read.
     return hall, created["check_in_code"], service["id"], counter["id"]
 
 
@@ -140,6 +140,9 @@ def test_a_day_at_a_hall_book_check_in_watch_get_called_finish(server: tuple[str
         assert unchanged.status_code == 304
         time.sleep(0.5)  # the stream is open before the call
 
+        # The stream starts with the hall's latest events: the check-in's number joining the line.
+        grown = events.get(timeout=5)
+        assert (grown["kind"], grown["ticket"], grown["line"]["waiting"]) == ("taken", "A001", 1)
         called = _ok(web.post(f"/api/v1/queue/counters/{counter_id}/call-next", headers=admin))
         assert called["label"] == "A001"
         event = events.get(timeout=5)

@@ -196,3 +196,17 @@ async def test_api_workers_seeding_at_once_publish_each_item_once(services: Serv
     for item in fresh:
         versions = await catalogue.versions(item.code)
         assert [(v.version, v.status) for v in versions] == [(1, "published")]
+
+
+async def test_two_workers_seeding_at_once_both_start_and_each_item_is_published_once(
+    services: Services,
+) -> None:
+    # Every worker seeds on start (the embedded default and the benchmark's 2 workers): the second to
+    # draft an item used to die of catalogue.draft_exists, and its worker with it.
+    codes = [f"SQ-TS-{secrets.randbelow(10_000):04d}" for _ in range(3)]
+    items = tuple(msgspec.convert(_definition(code), ItemDefinition) for code in dict.fromkeys(codes))
+    catalogue = services.wiring.get(CatalogueService)
+    added = await asyncio.gather(catalogue.seed(items), catalogue.seed(items))
+    assert sum(added) == len(items)
+    for item in items:
+        assert (await catalogue.get(item.code)).version == 1

@@ -3,6 +3,7 @@ built through the feature's own services on the session's database."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from datetime import timedelta
 
 from backend.queues.bookings import BookingService
 from backend.queues.counters import CounterService
-from backend.queues.live import Fanout, Publisher
+from backend.queues.fanout import Fanout, Message
+from backend.queues.growth import Growth
+from backend.queues.live import Publisher
 from backend.queues.model import LOCAL, Counter, Hall, PriorityBand, Service, Slot
 from backend.queues.service import HallService
 from backend.queues.tickets import TicketService
@@ -46,6 +49,48 @@ def counters(services: Services) -> CounterService:
 
 def fanout(services: Services) -> Fanout:
     return services.wiring.get(Fanout)
+
+
+class Watching:
+    """One watcher's stream as a client reads it, served by ``fanout`` as the events route serves it
+    (its ASGI ``send`` and ``receive``): ``await anext(w)`` is the next SSE frame (``retry:`` line and
+    comments included); ``aclose()`` is the client going away."""
+
+    def __init__(self, fanout: Fanout, hall_id: uuid.UUID, last_event_id: int | None) -> None:
+        self._frames: asyncio.Queue[bytes] = asyncio.Queue()
+        self._gone = asyncio.Event()
+        self._started = False
+        self.task = asyncio.ensure_future(fanout.serve(hall_id, last_event_id, self._receive, self._send))
+
+    async def _send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            assert dict(message["headers"])[b"content-type"] == b"text/event-stream"
+            return
+        for part in bytes(message["body"]).split(b"\n\n"):
+            if part:
+                self._frames.put_nowait(part + b"\n\n")
+
+    async def _receive(self) -> Message:
+        await self._gone.wait()
+        return {"type": "http.disconnect"}
+
+    def __aiter__(self) -> Watching:
+        return self
+
+    async def __anext__(self) -> bytes:
+        return await self._frames.get()
+
+    async def aclose(self) -> None:
+        self._gone.set()
+        await self.task
+
+
+def watch(services: Services, hall_id: uuid.UUID, last_event_id: int | None) -> Watching:
+    return Watching(fanout(services), hall_id, last_event_id)
+
+
+def growth(services: Services) -> Growth:
+    return services.wiring.get(Growth)
 
 
 def publisher(services: Services) -> Publisher:

@@ -124,3 +124,17 @@ async def test_checking_in_outside_the_window_is_refused(services: Services) -> 
         await tickets(services).check_in(who, hall_id=world.hall.id, hall_code=world.code)
     with pytest.raises(HallCodeInvalid):
         await tickets(services).check_in(who, hall_id=world.hall.id, hall_code="x" * 16)
+
+
+async def test_a_new_service_has_slots_on_first_read_inside_the_horizon_only(services: Services) -> None:
+    world = await make_hall(services)  # no materialise: as on a fresh server before the hourly job
+    service = world.services[0]
+    today = services.clock.now().astimezone(LOCAL).date()
+    tomorrow = await halls(services).slots(service.id, (today + timedelta(days=1)).isoformat())
+    assert len(tomorrow) == 48  # open all day, 30-minute slots
+    assert {s.capacity for s in tomorrow} == {10}
+    again = await halls(services).slots(service.id, (today + timedelta(days=1)).isoformat())
+    assert [s.id for s in again] == [s.id for s in tomorrow]  # read twice, made once
+    beyond = (today + timedelta(days=14)).isoformat()  # SUQIAN_QUEUES_SLOT_DAYS: today + 13
+    assert await halls(services).slots(service.id, beyond) == []
+    assert await halls(services).slots(service.id, (today - timedelta(days=1)).isoformat()) == []

@@ -9,10 +9,10 @@ import uuid
 import pytest
 from litestar import Litestar
 
+from backend.outbox.service import Outbox
 from backend.queues import eta
 from backend.queues.errors import GraceNotOver, NobodyWaiting, RecallLimit, TicketExists
-from backend.queues.repository.events import NoticeRepository
-from backend.queues.tasks import NoticeSender
+from backend.queues.notices import TOPIC
 from tests.backend.citizen.factories import client_from
 from tests.backend.queues.factories import citizen, counters, make_hall, tickets
 from tests.backend.staff.factories import bearer, operator_principal, staff_login
@@ -92,19 +92,16 @@ async def test_recall_skip_and_the_called_and_third_in_line_notices(services: Se
         await counters(services).recall(operator, desk)
     skipped = await counters(services).skip(operator, desk)
     assert (skipped.label, skipped.status) == (called.label, "skipped")
-    notices = NoticeRepository(services.engine)
-    assert {n["event"] for n in await notices.of_citizen(people[0])} == {"called"}
+    # Owed through the outbox, once per (ticket, event), in the call's transaction.
+    outbox = services.wiring.get(Outbox)
+    mine = await tickets(services).mine(people[0])
+    assert await outbox.find(TOPIC, f"queue:{mine[0].id}:called") is not None
+    assert await outbox.find(TOPIC, f"queue:{mine[0].id}:third") is None
+    fourth = await tickets(services).mine(people[3])
     # After the first call, the fourth in line became third.
-    assert {n["event"] for n in await notices.of_citizen(people[3])} == {"third"}
-    # Owed once per (ticket, event), and settled by the sender: these citizens linked no WeChat.
-    # (The session's own sender job may hold the lease on it for a moment: ask until it is settled.)
-    for _ in range(50):
-        await services.wiring.get(NoticeSender).step()
-        statuses = [n["status"] for n in await notices.of_citizen(people[0])]
-        if statuses != ["pending"]:
-            break
-        await asyncio.sleep(0.1)
-    assert statuses == ["no_channel"]
+    assert await outbox.find(TOPIC, f"queue:{fourth[0].id}:third") is not None
+    second = await tickets(services).mine(people[1])
+    assert await outbox.find(TOPIC, f"queue:{second[0].id}:third") is None
 
 
 async def test_transfer_and_finish_teach_the_estimate(services: Services) -> None:

@@ -56,10 +56,15 @@ class CatalogueRepository(Repository):
         digest: str,
         by: str,
         now: datetime,
+        first_only: bool = False,
     ) -> VersionRow | None:
         """A new draft, one version past the item's highest; None when the item has a draft already
-        (the partial unique index decides, not a read first)."""
+        (the partial unique index decides, not a read first). ``first_only``: version 1 or nothing
+        (None when the item has any version: two seeders racing, the ``(code, version)`` index
+        decides)."""
         latest = await T.select(T.version).where(T.code == code).order_by(T.version, ascending=False).first()
+        if first_only and latest is not None:
+            return None
         version = (latest["version"] if latest else 0) + 1
         with UniqueViolation() as taken:
             await T.insert(

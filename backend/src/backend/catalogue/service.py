@@ -105,8 +105,9 @@ class CatalogueService:
             raise ItemNotFound()
         return _item(row)
 
-    async def draft(self, definition: ItemDefinition, *, by: str) -> ServiceItem:
-        """Open the next version of ``definition.code`` as a draft (a new item's first)."""
+    async def draft(self, definition: ItemDefinition, *, by: str, first_only: bool = False) -> ServiceItem:
+        """Open the next version of ``definition.code`` as a draft (a new item's first); ``first_only``:
+        only a new item's first (``DraftExists`` when it has any version)."""
         document, digest = self._checked(definition)
         async with transaction(self._engine):
             row = await self._repository.insert_draft(
@@ -118,6 +119,7 @@ class CatalogueService:
                 digest=digest,
                 by=by,
                 now=self._clock.now(),
+                first_only=first_only,
             )
             if row is None:
                 raise DraftExists()
@@ -193,6 +195,7 @@ class CatalogueService:
                     digest=digest,
                     by=by,
                     now=now,
+                    first_only=True,  # version 1 or nothing: a worker that reads it published stops
                 )
                 # Raised, not returned: the failed insert left the transaction to be rolled back.
                 if row is None or not await self._repository.publish(

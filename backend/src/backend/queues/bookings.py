@@ -8,7 +8,6 @@ pause booking for ``NO_SHOW_PAUSE`` after the last one.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,9 +26,9 @@ from backend.queues.errors import (
     SlotNotFound,
     SlotPast,
 )
-from backend.queues.model import Booking, Slot
+from backend.queues.model import LOCAL, Booking, Slot
+from backend.queues.notices import Notices
 from backend.queues.repository.bookings import BookingRepository
-from backend.queues.repository.events import NoticeRepository
 from backend.queues.repository.halls import HallRepository
 
 NO_SHOW_LIMIT = 3
@@ -45,7 +44,7 @@ class BookingService:
         *,
         bookings: BookingRepository,
         halls: HallRepository,
-        notices: NoticeRepository,
+        notices: Notices,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
@@ -167,11 +166,7 @@ class BookingService:
             if await self._bookings.move(booking.id, from_status="active", to="no_show", now=now):
                 marked += 1
         for booking in await self._bookings.starting_between(now, now + REMIND_AHEAD, limit=500):
-            await self._notices.add(
-                key=f"{booking.id}:reminder",
-                citizen_id=booking.citizen_id,
-                event="reminder",
-                data=json.dumps({"booking": str(booking.id), "starts_at": booking.starts_at.isoformat()}),
-                now=now,
-            )
+            starts = booking.starts_at.astimezone(LOCAL).strftime("%m-%d %H:%M")
+            await self._notices.owe(booking.id, booking.citizen_id, "reminder", starts)
+        self._notices.wake()
         return marked

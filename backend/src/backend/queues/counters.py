@@ -4,7 +4,6 @@ subscribe messages it causes (``called``; ``third`` in line) in the same one."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -22,9 +21,10 @@ from backend.queues.errors import (
     ServiceNotInHall,
     TicketExists,
 )
+from backend.queues.growth import Growth
 from backend.queues.live import Publisher, announcement
 from backend.queues.model import Called, Counter, Ticket
-from backend.queues.repository.events import NoticeRepository
+from backend.queues.notices import NoticeEvent, Notices
 from backend.queues.repository.halls import HallRepository
 from backend.queues.repository.tickets import TicketRepository
 from backend.queues.service import HallService, local_day
@@ -37,8 +37,9 @@ class CounterService:
         halls: HallService,
         hall_rows: HallRepository,
         tickets: TicketRepository,
-        notices: NoticeRepository,
+        notices: Notices,
         publisher: Publisher,
+        growth: Growth,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
@@ -47,6 +48,7 @@ class CounterService:
         self._tickets = tickets
         self._notices = notices
         self._publisher = publisher
+        self._growth = growth
         self._clock = clock
         self._engine = engine
 
@@ -54,15 +56,9 @@ class CounterService:
         counter = await self._halls.counter_for(counter_id, principal)
         return counter, await self._tickets.current(counter.id)
 
-    async def _owe(self, ticket: Ticket, event: str, data: dict[str, str]) -> None:
+    async def _owe(self, ticket: Ticket, event: NoticeEvent, *values: str) -> None:
         if ticket.citizen_id is not None:
-            await self._notices.add(
-                key=f"{ticket.id}:{event}",
-                citizen_id=ticket.citizen_id,
-                event=event,
-                data=json.dumps({"ticket": ticket.label, **data}),
-                now=self._clock.now(),
-            )
+            await self._notices.owe(ticket.id, ticket.citizen_id, event, ticket.label, *values)
 
     async def _finish(
         self, counter: Counter, ticket: Ticket, to: str, *, announce: bool = True
@@ -109,11 +105,12 @@ class CounterService:
                 announcement=announcement(ticket.label, counter.name),
             )
             seq = await self._publisher.record(counter.hall_id, "called", ticket, called)
-            await self._owe(ticket, "called", {"counter": counter.name})
+            await self._owe(ticket, "called", counter.name)
             third = await self._tickets.third_in_line(ticket.service_id, ticket.day)
             if third is not None:
-                await self._owe(third, "third", {"ahead": "2"})
+                await self._owe(third, "third", "前面还有 2 位")
         await self._publisher.publish(counter.hall_id, seq)
+        self._notices.wake()
         return ticket
 
     async def recall(self, principal: Principal, counter_id: uuid.UUID) -> Ticket:
@@ -188,4 +185,5 @@ class CounterService:
                 )
             seq = await self._publisher.record(counter.hall_id, "transferred", old, None)
         await self._publisher.publish(counter.hall_id, seq)
+        await self._growth.grew(hall.id, target.id, ticket.day, ticket.label)
         return ticket

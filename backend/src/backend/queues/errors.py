@@ -7,7 +7,7 @@ Conflict (409)   SlotFull, SlotPast, AlreadyBooked, BookingNotActive, BookingPau
                  VenueTaken
 Forbidden (403)  CounterNotYours, KioskNotHere
 Invalid (422)    CheckInOutsideWindow, HallCodeInvalid, ServiceNotInHall, CodeNotAccepted,
-                 ScheduleInvalid, PriorityNotAllowed
+                 ScheduleInvalid, PriorityNotAllowed, PartyBandInvalid, NoTableForParty
 """
 
 from __future__ import annotations
@@ -166,3 +166,16 @@ class ScheduleInvalid(Invalid):
 class PriorityNotAllowed(Invalid):
     code = "queue.priority_not_allowed"
     detail = "This hall does not serve that priority band"
+
+
+class PartyBandInvalid(Invalid):
+    code = "queue.party_band_invalid"
+    detail = (
+        "A restaurant's services are party-size bands: party_min <= party_max, not overlapping another "
+        "band of the hall; other halls' services have none"
+    )
+
+
+class NoTableForParty(Invalid):
+    code = "queue.no_table_for_party"
+    detail = "This restaurant seats no party of that size"

@@ -9,6 +9,7 @@ from backend.background import Job, Periodic
 from backend.code.scanning import ScanService
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.outbox.service import Outbox
 from backend.queues.bookings import BookingService
 from backend.queues.controller.admin import QueueAdminController
 from backend.queues.controller.citizen import QueueCitizenController
@@ -16,14 +17,16 @@ from backend.queues.controller.live import QueueLiveController
 from backend.queues.controller.public import QueuePublicController
 from backend.queues.controller.staff import QueueCounterController, QueueKioskController
 from backend.queues.counters import CounterService
-from backend.queues.live import POLL_SECONDS, Bus, Fanout, LocalBus, Publisher, RedisBus
+from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout, end_streams_on_stop
+from backend.queues.growth import GROWTH_SECONDS, Growth
+from backend.queues.live import Bus, LocalBus, Publisher, RedisBus
+from backend.queues.notices import TOPIC, Notices
 from backend.queues.repository.bookings import BookingRepository
-from backend.queues.repository.events import EventRepository, NoticeRepository
+from backend.queues.repository.events import EventRepository
 from backend.queues.repository.halls import HallRepository
 from backend.queues.repository.tickets import TicketRepository
 from backend.queues.service import HallService
 from backend.queues.settings import QueueSettings
-from backend.queues.tasks import NoticeSender
 from backend.queues.tickets import TicketService
 from backend.wiring import Wiring
 
@@ -31,7 +34,11 @@ from backend.wiring import Wiring
 def _halls(w: Wiring) -> HallService:
     infra = w.infra
     return HallService(
-        repository=HallRepository(infra.engine), audit=infra.audit, clock=infra.clock, engine=infra.engine
+        repository=HallRepository(infra.engine),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+        slot_days=w.section(QueueSettings).slot_days,
     )
 
 
@@ -40,7 +47,7 @@ def _bookings(w: Wiring) -> BookingService:
     return BookingService(
         bookings=BookingRepository(infra.engine),
         halls=HallRepository(infra.engine),
-        notices=NoticeRepository(infra.engine),
+        notices=w.get(Notices),
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
@@ -72,6 +79,7 @@ def _tickets(w: Wiring) -> TicketService:
         tickets=TicketRepository(infra.engine),
         bookings=BookingRepository(infra.engine),
         publisher=w.get(Publisher),
+        growth=w.get(Growth),
         codes=w.get(ScanService),
         audit=infra.audit,
         clock=infra.clock,
@@ -85,20 +93,20 @@ def _counters(w: Wiring) -> CounterService:
         halls=w.get(HallService),
         hall_rows=HallRepository(infra.engine),
         tickets=TicketRepository(infra.engine),
-        notices=NoticeRepository(infra.engine),
+        notices=w.get(Notices),
         publisher=w.get(Publisher),
+        growth=w.get(Growth),
         clock=infra.clock,
         engine=infra.engine,
     )
 
 
-def _sender(w: Wiring) -> NoticeSender:
-    return NoticeSender(
-        notices=NoticeRepository(w.infra.engine),
+def _notices(w: Wiring) -> Notices:
+    return Notices(
+        outbox=w.get(Outbox),
         links=w.get(AccountLinkService),
         wechat=w.infra.upstreams.wechat,
         settings=w.section(QueueSettings),
-        clock=w.infra.clock,
     )
 
 
@@ -114,14 +122,20 @@ def _jobs(w: Wiring) -> Sequence[Job]:
 
     jobs: list[Job] = [
         Periodic("queue fan-out poll", every=POLL_SECONDS, step=w.get(Fanout).poll),
-        Periodic("queue notices", every=2.0, step=w.get(NoticeSender).step),
+        Periodic("queue lines grown", every=GROWTH_SECONDS / 2, step=w.get(Growth).flush),
+        Periodic("queue stream keep-alive", every=KEEP_ALIVE_SECONDS, step=w.get(Fanout).keep_alive),
         Periodic("queue no-shows and reminders", every=60.0, step=sweep),
-        Periodic("queue slots ahead", every=3600.0, step=materialise),
+        # At start too: a server that was down (or is new) has today's slots before the first hour.
+        Periodic("queue slots ahead", every=3600.0, step=materialise, immediately=True),
     ]
     bus = w.get(Bus)
     if isinstance(bus, RedisBus):
         jobs.append(bus)
     return jobs
+
+
+async def _streams_end_on_stop(w: Wiring) -> None:
+    end_streams_on_stop(w.get(Fanout).close)
 
 
 FEATURE = Feature(
@@ -142,9 +156,10 @@ FEATURE = Feature(
         Fanout: lambda w: Fanout(EventRepository(w.infra.engine)),
         Bus: _bus,
         Publisher: _publisher,
+        Growth: lambda w: Growth(w.get(Publisher), w.infra.engine, w.infra.clock),
         TicketService: _tickets,
         CounterService: _counters,
-        NoticeSender: _sender,
+        Notices: _notices,
     },
     dependencies={
         "halls": HallService,
@@ -156,4 +171,6 @@ FEATURE = Feature(
         "idempotency": Idempotency,
     },
     background=_jobs,
+    outbox_handlers={TOPIC: lambda w: w.get(Notices).deliver},
+    on_startup=(_streams_end_on_stop,),
 )

@@ -12,14 +12,14 @@ import msgspec
 # Halls keep Beijing time (UTC+8 all year): a hall's days and opening hours are local.
 LOCAL = timezone(timedelta(hours=8), "CST")
 
-HallKind = Literal["service_centre", "hospital_department"]
+HallKind = Literal["service_centre", "hospital_department", "restaurant"]
 # Priority bands a hall may declare, in the order it serves them; everyone else is "walk_in", last.
 PriorityBand = Literal["disabled", "elderly", "booked"]
 Band = Literal["disabled", "elderly", "booked", "walk_in"]
 WALK_IN: Band = "walk_in"
 BookingStatus = Literal["active", "checked_in", "cancelled", "no_show"]
 TicketStatus = Literal["waiting", "called", "done", "skipped", "transferred", "cancelled"]
-EventKind = Literal["called", "recalled", "skipped", "finished", "transferred", "cancelled"]
+EventKind = Literal["taken", "called", "recalled", "skipped", "finished", "transferred", "cancelled"]
 
 
 class Hall(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,6 +53,9 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
     # The moving average of service times and the last actual wait the estimate learns from.
     service_seconds: float
     last_wait_seconds: float | None = None
+    # A restaurant's services are party-size bands (tables for 1-2, 3-4, 5+): the sizes it seats.
+    party_min: int | None = None
+    party_max: int | None = None
 
 
 class Counter(msgspec.Struct, frozen=True, kw_only=True):

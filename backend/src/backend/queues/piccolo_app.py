@@ -9,7 +9,6 @@ from backend.queues.tables import (
     QueueEvent,
     QueueHall,
     QueueHallStaff,
-    QueueNotice,
     QueueService,
     QueueSlot,
     QueueTicket,
@@ -28,6 +27,5 @@ APP_CONFIG = AppConfig(
         QueueDayCounter,
         QueueTicket,
         QueueEvent,
-        QueueNotice,
     ],
 )

@@ -32,6 +32,9 @@ CodeText = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Prefix = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{1,2}(?!\n)$")]
 
 
+PartySize = Annotated[int, msgspec.Meta(ge=1, le=99)]
+
+
 class OpeningHours(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Minutes after local midnight: ``{"opens": 510, "closes": 1050}`` is 08:30–17:30."""
 
@@ -78,6 +81,9 @@ class ServiceCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     slot_capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
     # The first guess of a service's length, until the moving average learns it.
     service_minutes: Annotated[float, msgspec.Meta(ge=0.5, le=240)] = 5.0
+    # A restaurant's table band: the party sizes it seats (both, and only, for a restaurant).
+    party_min: PartySize | None = None
+    party_max: PartySize | None = None
 
 
 class CounterCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -109,6 +115,13 @@ class BookingList(msgspec.Struct, frozen=True, kw_only=True):
 
 class CheckIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     hall_id: uuid.UUID
+    hall_code: HallCode
+
+
+class TableTake(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # A whole number of people, as JSON Schema's "integer" means it: 4 and 4.0 alike (a generated
+    # client may send either; schemathesis did).
+    party_size: Annotated[float, msgspec.Meta(ge=1, le=99, multiple_of=1)]
     hall_code: HallCode
 
 

@@ -3,6 +3,7 @@ materialised ahead from each service's template, and what the public reads of th
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,7 @@ from backend.queues.errors import (
     CounterNotFound,
     CounterNotYours,
     HallNotFound,
+    PartyBandInvalid,
     PrefixTaken,
     ScheduleInvalid,
     ServiceNotFound,
@@ -67,9 +69,17 @@ class HallService:
     """Operators set halls up; anyone reads them and their free slots."""
 
     def __init__(
-        self, *, repository: HallRepository, audit: AuditLog, clock: Clock, engine: Engine[Any]
+        self,
+        *,
+        repository: HallRepository,
+        audit: AuditLog,
+        clock: Clock,
+        engine: Engine[Any],
+        slot_days: int = 14,
     ) -> None:
+        self._slot_days = slot_days
         self._known: dict[uuid.UUID, float] = {}
+        self._looking: dict[uuid.UUID, asyncio.Future[Hall]] = {}
         self._repository = repository
         self._audit = audit
         self._clock = clock
@@ -130,10 +140,21 @@ class HallService:
         now = self._clock.monotonic()
         if self._known.get(hall_id, 0.0) > now:
             return
-        await self.hall(hall_id)
+        # One lookup however many arrive before it answers: 5,000 streams of one worker opening
+        # together each queued a query on the pool (8 connections) and half of them got a 503.
+        looking = self._looking.get(hall_id)
+        if looking is None:
+            looking = self._looking[hall_id] = asyncio.ensure_future(self.hall(hall_id))
+            looking.add_done_callback(lambda done: self._looked(hall_id, done))
+        await asyncio.shield(looking)
         if len(self._known) > KNOWN_HALLS:
             self._known.clear()
         self._known[hall_id] = now + KNOWN_FOR
+
+    def _looked(self, hall_id: uuid.UUID, done: asyncio.Future[Hall]) -> None:
+        self._looking.pop(hall_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every waiter may have gone
 
     async def hall_at_venue(self, venue: str) -> Hall | None:
         return await self._repository.find_hall_by_venue(venue)
@@ -156,9 +177,24 @@ class HallService:
         slot_minutes: int,
         slot_capacity: int,
         service_minutes: float,
+        party_min: int | None = None,
+        party_max: int | None = None,
         by: Principal,
     ) -> Service:
-        await self.hall(hall_id)
+        """A service of the hall; a restaurant's is a party-size band (the sizes it seats)."""
+        hall = await self.hall(hall_id)
+        party = (party_min, party_max) if party_min is not None and party_max is not None else None
+        banded = party_min is not None or party_max is not None
+        if banded != (hall.kind == "restaurant") or (banded and (party is None or party[0] > party[1])):
+            raise PartyBandInvalid()
+        if party is not None and any(
+            s.party_min is not None
+            and s.party_max is not None
+            and s.party_min <= party[1]
+            and party[0] <= s.party_max
+            for s in await self.services(hall_id)
+        ):
+            raise PartyBandInvalid()  # two bands would seat the same party
         service = Service(
             id=uuid.uuid4(),
             hall_id=hall_id,
@@ -167,6 +203,8 @@ class HallService:
             slot_minutes=slot_minutes,
             slot_capacity=slot_capacity,
             service_seconds=service_minutes * 60,
+            party_min=party[0] if party else None,
+            party_max=party[1] if party else None,
         )
         async with transaction(self._engine):
             with UniqueViolation(raise_as=PrefixTaken):
@@ -249,5 +287,15 @@ class HallService:
         return added
 
     async def slots(self, service_id: uuid.UUID, day: str) -> list[Slot]:
-        await self.service(service_id)
-        return await self._repository.slots(service_id, day)
+        """The service's slots on ``day``. A day inside the horizon that has none yet is materialised
+        now (a fresh server, a service added since the hourly job, midnight before its next run);
+        existing slots stay as they are (``ON CONFLICT DO NOTHING``)."""
+        service = await self.service(service_id)
+        found = await self._repository.slots(service_id, day)
+        wanted = date.fromisoformat(day)
+        today = self._clock.now().astimezone(LOCAL).date()
+        if not found and today <= wanted < today + timedelta(days=self._slot_days):
+            template = slots_of(await self.hall(service.hall_id), service, wanted)
+            if template and await self._repository.add_slots(template):
+                found = await self._repository.slots(service_id, day)
+        return found

@@ -8,7 +8,8 @@ class QueueSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
     # Slots are materialised this many days ahead (today included), hourly.
     slot_days: int = 14
-    # WeChat subscribe-message templates, one per event the citizen allowed.
-    called_template: str = "queue-called"
-    third_template: str = "queue-third"
-    reminder_template: str = "queue-reminder"
+    # WeChat subscribe-message templates, one per event the citizen allowed: the ids WeChat assigned
+    # the mini program (production sets them); the defaults are the sandbox twin's.
+    called_template: str = "sandbox-tpl-queue-called"
+    third_template: str = "sandbox-tpl-queue-third"
+    reminder_template: str = "sandbox-tpl-queue-reminder"

@@ -32,7 +32,7 @@ class QueueHall(Table, tablename="queue_hall"):
 class QueueService(Table, tablename="queue_service"):
     """A service of a hall with its number prefix (``A`` → A001), its slot template (length and
     places per slot), and what the wait estimate learns: the moving average of service times and the
-    last actual wait."""
+    last actual wait. A restaurant's services are party-size bands: ``party_min`` to ``party_max``."""
 
     id = UUID(primary_key=True)
     hall_id = UUID(index=True)
@@ -42,6 +42,8 @@ class QueueService(Table, tablename="queue_service"):
     slot_capacity = Integer()
     service_seconds = Real()
     last_wait_seconds = Real(null=True, default=None)
+    party_min = Integer(null=True, default=None)
+    party_max = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 
@@ -139,18 +141,3 @@ class QueueEvent(Table, tablename="queue_event"):
     seq = BigInt()
     data = Text()
     at = Timestamptz()
-
-
-class QueueNotice(Table, tablename="queue_notice"):
-    """A subscribe message owed to a citizen (``third`` in line, ``called``, a booking ``reminder``),
-    written with the state change; ``key`` (unique) is the idempotency key per (ticket, event)."""
-
-    id = UUID(primary_key=True)
-    key = Varchar(length=96)
-    citizen_id = UUID()
-    event = Varchar(length=16)
-    data = Text()
-    status = Varchar(length=16)
-    attempts = Integer(default=0)
-    next_at = Timestamptz()
-    created_at = Timestamptz()

@@ -22,12 +22,14 @@ from backend.queues.errors import (
     CodeNotAccepted,
     HallCodeInvalid,
     KioskNotHere,
+    NoTableForParty,
     NotWaiting,
     PriorityNotAllowed,
     ServiceNotInHall,
     TicketExists,
     TicketNotFound,
 )
+from backend.queues.growth import Growth
 from backend.queues.live import Publisher
 from backend.queues.model import WALK_IN, Band, Hall, Position, Service, Ticket
 from backend.queues.numbers import NumberDesk
@@ -72,6 +74,7 @@ class TicketService:
         tickets: TicketRepository,
         bookings: BookingRepository,
         publisher: Publisher,
+        growth: Growth,
         codes: ScanService,
         audit: AuditLog,
         clock: Clock,
@@ -83,6 +86,7 @@ class TicketService:
         self._desk = NumberDesk(tickets, engine)
         self._bookings = bookings
         self._publisher = publisher
+        self._growth = growth
         self._codes = codes
         self._audit = audit
         self._clock = clock
@@ -141,7 +145,31 @@ class TicketService:
         """A number taken in the app at the hall (the poster's code proves the citizen is there)."""
         service = await self._halls.service(service_id)
         hall = await self._check_hall_code(service.hall_id, hall_code)
-        return await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
+        ticket = await self._take(hall, service, WALK_IN, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
+        return ticket
+
+    async def table(
+        self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, party_size: int, hall_code: str
+    ) -> Ticket:
+        """A restaurant's queue number for a party: the number of the table band that seats it (B012
+        for 3-4), taken like any walk-in's, so it is called, watched and told exactly the same way."""
+        hall = await self._check_hall_code(hall_id, hall_code)
+        band = next(
+            (
+                s
+                for s in await self._halls.services(hall.id)
+                if s.party_min is not None
+                and s.party_max is not None
+                and s.party_min <= party_size <= s.party_max
+            ),
+            None,
+        )
+        if band is None:
+            raise NoTableForParty()
+        ticket = await self._take(hall, band, WALK_IN, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, band.id, ticket.day, ticket.label)
+        return ticket
 
     async def check_in(self, citizen_id: uuid.UUID, *, hall_id: uuid.UUID, hall_code: str) -> Ticket:
         """Scanning the hall's QR: the citizen's booking there today becomes a number."""
@@ -173,6 +201,7 @@ class TicketService:
                 data={"ticket": ticket.label},
                 chain="queue",
             )
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
         return ticket
 
     async def _kiosk_hall(self, kiosk: Principal) -> Hall:
@@ -203,7 +232,9 @@ class TicketService:
             raise PriorityNotAllowed()
         citizen_id = await self._citizen_by_code(kiosk, code) if code is not None else None
         # One statement on PostgreSQL (number, rank and ticket), its own transaction.
-        return await self._take(hall, service, band, citizen_id=citizen_id)
+        ticket = await self._take(hall, service, band, citizen_id=citizen_id)
+        await self._growth.grew(hall.id, service.id, ticket.day, ticket.label)
+        return ticket
 
     async def position(self, citizen_id: uuid.UUID, ticket_id: uuid.UUID) -> Position:
         ticket = await self._tickets.find(ticket_id, citizen_id=citizen_id)

@@ -38,7 +38,15 @@ from integrations.wechat._session import SessionKey
 SANDBOX_APPID = "wx00sandbox0000001"
 SANDBOX_SECRET = "sandbox-wechat-secret-not-for-production"  # noqa: S105 - public by design
 SANDBOX_TEMPLATES = frozenset(
-    {"sandbox-tpl-booking", "sandbox-tpl-application-status", "sandbox-tpl-application-correction"}
+    {
+        "sandbox-tpl-booking",
+        "sandbox-tpl-application-status",
+        "sandbox-tpl-application-correction",
+        # Appointment queues: called to a counter, third in line, a booking tomorrow.
+        "sandbox-tpl-queue-called",
+        "sandbox-tpl-queue-third",
+        "sandbox-tpl-queue-reminder",
+    }
 )
 TOKEN_LIFETIME_SECONDS = 7200
 _ROTATE_EARLY_SECONDS = 300  # like the platform: a new stable token in the last five minutes

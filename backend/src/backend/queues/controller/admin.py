@@ -11,6 +11,7 @@ from backend.auth.guards import staff
 from backend.auth.principal import Principal
 from backend.queues.errors import (
     HallNotFound,
+    PartyBandInvalid,
     PrefixTaken,
     ScheduleInvalid,
     ServiceNotFound,
@@ -67,7 +68,7 @@ class QueueAdminController(Controller):
         "/halls/{hall_id:uuid}/services",
         status_code=HTTP_201_CREATED,
         summary="Add a service to a hall: its number prefix and slot template",
-        errors=(HallNotFound, PrefixTaken),
+        errors=(HallNotFound, PrefixTaken, PartyBandInvalid),
     )
     async def add_service(
         self,
@@ -83,6 +84,8 @@ class QueueAdminController(Controller):
             slot_minutes=data.slot_minutes,
             slot_capacity=data.slot_capacity,
             service_minutes=data.service_minutes,
+            party_min=data.party_min,
+            party_max=data.party_max,
             by=principal,
         )
 

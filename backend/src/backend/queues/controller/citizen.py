@@ -22,6 +22,7 @@ from backend.queues.errors import (
     CheckInOutsideWindow,
     HallCodeInvalid,
     HallNotFound,
+    NoTableForParty,
     NotWaiting,
     ServiceNotFound,
     SlotFull,
@@ -31,7 +32,7 @@ from backend.queues.errors import (
     TicketNotFound,
 )
 from backend.queues.model import Booking, Position, Ticket
-from backend.queues.schemas import BookingCreate, BookingList, CheckIn, TicketList, WalkIn
+from backend.queues.schemas import BookingCreate, BookingList, CheckIn, TableTake, TicketList, WalkIn
 from backend.queues.tickets import TicketService
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="idempotency-key")]
@@ -125,6 +126,25 @@ class QueueCitizenController(Controller):
         principal: NamedDependency[Principal],
     ) -> Ticket:
         return await tickets.walk_in(principal.id, service_id=data.service_id, hall_code=data.hall_code)
+
+    @post(
+        "/halls/{hall_id:uuid}/tables",
+        status_code=HTTP_201_CREATED,
+        summary="A restaurant's queue number for your party: the table band that seats it (1-2, 3-4, 5+)",
+        errors=(HallNotFound, HallCodeInvalid, NoTableForParty, TicketExists),
+        # A hall is public (anyone reads it); the poster's code proves the citizen is there.
+        shared_ids=("hall_id",),
+    )
+    async def table(
+        self,
+        hall_id: FromPath[uuid.UUID],
+        data: JSONBody[TableTake],
+        tickets: NamedDependency[TicketService],
+        principal: NamedDependency[Principal],
+    ) -> Ticket:
+        return await tickets.table(
+            principal.id, hall_id=hall_id, party_size=int(data.party_size), hall_code=data.hall_code
+        )
 
     @get("/tickets", summary="Your numbers today")
     async def tickets(

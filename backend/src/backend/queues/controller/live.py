@@ -7,12 +7,11 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter
-from litestar.response import Stream
 
 from backend.access import ANYONE
 from backend.queues.board import page
 from backend.queues.errors import HallNotFound
-from backend.queues.live import Fanout
+from backend.queues.fanout import Fanout, WatchResponse
 from backend.queues.service import HallService
 
 LastEventId = Annotated[int | None, HeaderParameter(name="last-event-id", ge=0, le=2**62)]
@@ -39,13 +38,10 @@ class QueueLiveController(Controller):
         halls: NamedDependency[HallService],
         fanout: NamedDependency[Fanout],
         last_event_id: LastEventId = None,
-    ) -> Stream:
+    ) -> WatchResponse:
         await halls.exists(hall_id)
-        return Stream(
-            fanout.watch(hall_id, last_event_id),
-            media_type="text/event-stream",
-            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-        )
+        # A plain ASGI response: the fan-out writes each frame to the connection itself (fanout.py).
+        return WatchResponse(fanout, hall_id, last_event_id)
 
     @get(
         "/queue/board/{hall_id:uuid}",
