@@ -210,3 +210,11 @@ async def test_two_workers_seeding_at_once_both_start_and_each_item_is_published
     assert sum(added) == len(items)
     for item in items:
         assert (await catalogue.get(item.code)).version == 1
+
+
+@pytest.mark.parametrize("version", ["0", "2147483648", "5460832391726454372427952478486528"])
+async def test_a_version_number_no_column_holds_is_404_not_500(
+    client: httpx.AsyncClient, seeded: CatalogueService, version: str
+) -> None:
+    answer = await client.get(f"/api/v1/catalogue/items/SQ-GA-0001/versions/{version}")
+    assert (answer.status_code, answer.json()["code"]) == (404, "catalogue.item_not_found")

@@ -77,6 +77,8 @@ class CatalogueService:
 
     async def get(self, code: str, version: int | None = None) -> ServiceItem:
         """A published version (the current one by default); ``ItemNotFound`` for a draft."""
+        if version is not None:
+            _known_range(version)
         row = await (
             self._repository.current(code) if version is None else self._repository.find(code, version)
         )
@@ -100,6 +102,7 @@ class CatalogueService:
 
     async def version(self, code: str, version: int) -> ServiceItem:
         """Any version, drafts included (operators)."""
+        _known_range(version)
         row = await self._repository.find(code, version)
         if row is None:
             raise ItemNotFound()
@@ -136,6 +139,7 @@ class CatalogueService:
         """Replace a draft's definition; ``VersionPublished`` once it is published."""
         if definition.code != code:
             raise CodeMismatch()
+        _known_range(version)
         document, digest = self._checked(definition)
         updated = await self._repository.update_draft(
             code,
@@ -152,6 +156,7 @@ class CatalogueService:
         return await self.version(code, version)
 
     async def publish(self, code: str, version: int, *, by: str) -> ServiceItem:
+        _known_range(version)
         async with transaction(self._engine):
             if not await self._repository.publish(code, version, by=by, now=self._clock.now()):
                 await self.version(code, version)
@@ -235,3 +240,10 @@ class CatalogueService:
 
 class _SeededElsewhere(Exception):
     """Another process drafted this seed item first."""
+
+
+def _known_range(version: int) -> None:
+    """Versions are small counters; a number no column holds (SQLite and PostgreSQL refuse it as a
+    parameter) names no version: 404, never a 500."""
+    if not 1 <= version <= 2**31 - 1:
+        raise ItemNotFound()
