@@ -295,3 +295,22 @@ async def test_materials_of_abandoned_drafts_and_unsent_withdrawals_are_deleted(
     assert await materials.purge_abandoned(before=cut) == 0  # nothing left to do for them
     events = await web.get(f"/api/v1/applications/{abandoned}/evidence", headers=citizen.headers)
     assert "application.materials_purged" in [p["entry"]["action"] for p in events.json()["items"]]
+
+
+async def test_a_blob_altered_in_the_store_is_503_to_its_owner_never_a_500(
+    web: httpx.AsyncClient, services: Services
+) -> None:
+    citizen = await holder(web, "JMSFZ")
+    application_id = await draft(web, citizen, materials=False)
+    uploaded = await upload(web, citizen, application_id, "residence_proof", png(b"altered"), "a.png")
+    assert uploaded.status_code == 201, uploaded.text
+    blobs = services.wiring.infra.settings.data_dir / "blobs"
+    before = {p: p.read_bytes() for p in blobs.rglob("*") if p.is_file()}
+    try:
+        for path in before:
+            path.write_bytes(b"not what was stored")
+        answer = await web.get(f"/api/v1/materials/{uploaded.json()['id']}", headers=citizen.headers)
+        assert (answer.status_code, answer.json()["code"]) == (503, "application.material_store_unavailable")
+    finally:
+        for path, content in before.items():
+            path.write_bytes(content)

@@ -50,12 +50,12 @@ from backend.audit.service import AuditLog
 from backend.catalogue.definition import MaterialSpec
 from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
-from backend.crypto import PersonalDataCipher
+from backend.crypto import PersonalDataCipher, SealedValueCorrupt
 from backend.database import transaction
 from backend.licence.service import LicenceService, Material
 from backend.outbox.jobs import ClaimedJob, RetryLater
 from backend.outbox.service import Outbox
-from blobstore import BlobStore, StoreUnavailable
+from blobstore import BlobStore, BlobStoreError, StoreUnavailable
 from integrations.cases import Document, LicenceRef, MaterialRef
 
 log = logging.getLogger("backend.application")
@@ -339,15 +339,21 @@ class MaterialService:
     async def _read(
         self, application_id: uuid.UUID, sha256: str, blob: str, *, store_errors: bool = True
     ) -> bytes:
+        column = _column(application_id, f"blob:{sha256}")
         try:
             sealed = await self._blobs.get(blob)
+            return await asyncio.to_thread(self._cipher.open_blob, sealed, column=column)
         except StoreUnavailable as exc:
             if not store_errors:
                 raise
             log.warning("blob store get failed: %s", exc.reason)
             raise MaterialStoreUnavailable() from None
-        column = _column(application_id, f"blob:{sha256}")
-        return await asyncio.to_thread(self._cipher.open_blob, sealed, column=column)
+        except (BlobStoreError, SealedValueCorrupt) as exc:
+            if not store_errors:
+                raise
+            # Gone or altered under us: an operator must look; the citizen is told it can't be read.
+            log.error("material blob %s of application %s unreadable: %s", blob, application_id, exc)
+            raise MaterialStoreUnavailable() from None
 
     async def _material(self, citizen_id: uuid.UUID, material_id: uuid.UUID) -> MaterialRow:
         """The material, if its application is the citizen's (another's is ``MaterialNotFound``)."""
