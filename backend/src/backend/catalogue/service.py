@@ -108,24 +108,32 @@ class CatalogueService:
             raise ItemNotFound()
         return _item(row)
 
-    async def draft(self, definition: ItemDefinition, *, by: str, first_only: bool = False) -> ServiceItem:
-        """Open the next version of ``definition.code`` as a draft (a new item's first); ``first_only``:
-        only a new item's first (``DraftExists`` when it has any version)."""
-        document, digest = self._checked(definition)
+    async def draft(self, definition: ItemDefinition, *, by: str) -> ServiceItem:
+        """Open the next version of ``definition.code`` as a draft (a new item's first)."""
         async with transaction(self._engine):
-            row = await self._repository.insert_draft(
-                code=definition.code,
-                name=definition.name,
-                department=definition.department,
-                search=_search_text(definition),
-                document=document,
-                digest=digest,
-                by=by,
-                now=self._clock.now(),
-                first_only=first_only,
-            )
+            row = await self._drafted(definition, by=by, now=self._clock.now())
             if row is None:
                 raise DraftExists()
+        return _item(row)
+
+    async def _drafted(
+        self, definition: ItemDefinition, *, by: str, now: datetime, first_only: bool = False
+    ) -> VersionRow | None:
+        """Inside a transaction: the new draft and its audit entry; None when the item has a draft
+        already (or, ``first_only``, any version)."""
+        document, digest = self._checked(definition)
+        row = await self._repository.insert_draft(
+            code=definition.code,
+            name=definition.name,
+            department=definition.department,
+            search=_search_text(definition),
+            document=document,
+            digest=digest,
+            by=by,
+            now=now,
+            first_only=first_only,
+        )
+        if row is not None:
             await self._audit.append(
                 actor=by,
                 action="catalogue.drafted",
@@ -133,7 +141,7 @@ class CatalogueService:
                 data={"version": row.version, "digest": digest},
                 chain="catalogue",
             )
-        return _item(row)
+        return row
 
     async def edit(self, code: str, version: int, definition: ItemDefinition, *, by: str) -> ServiceItem:
         """Replace a draft's definition; ``VersionPublished`` once it is published."""
@@ -187,34 +195,23 @@ class CatalogueService:
     async def _seed_one(self, definition: ItemDefinition, *, by: str) -> bool:
         """Draft and publish one seed item in one transaction: API workers starting together race
         here, and the loser's draft meets the winner's (nothing to do), never a half-seeded item."""
-        document, digest = self._checked(definition)
         now = self._clock.now()
         try:
             async with transaction(self._engine):
-                row = await self._repository.insert_draft(
-                    code=definition.code,
-                    name=definition.name,
-                    department=definition.department,
-                    search=_search_text(definition),
-                    document=document,
-                    digest=digest,
-                    by=by,
-                    now=now,
-                    first_only=True,  # version 1 or nothing: a worker that reads it published stops
-                )
+                # Version 1 or nothing: a worker that finds it published stops.
+                row = await self._drafted(definition, by=by, now=now, first_only=True)
                 # Raised, not returned: the failed insert left the transaction to be rolled back.
                 if row is None or not await self._repository.publish(
                     definition.code, row.version, by=by, now=now
                 ):
                     raise _SeededElsewhere()
-                for action in ("catalogue.drafted", "catalogue.published"):
-                    await self._audit.append(
-                        actor=by,
-                        action=action,
-                        subject=f"item:{definition.code}",
-                        data={"version": row.version, "digest": digest},
-                        chain="catalogue",
-                    )
+                await self._audit.append(
+                    actor=by,
+                    action="catalogue.published",
+                    subject=f"item:{definition.code}",
+                    data={"version": row.version, "digest": row.digest},
+                    chain="catalogue",
+                )
         except _SeededElsewhere:
             return False
         return True
