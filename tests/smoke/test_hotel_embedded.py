@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from backend.hotel.rules import local_today
-from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
-from tests.smoke.server import bearer, free_port, serve
-from tests.smoke.test_identity_embedded import _code, _person
+from tests.smoke.payers import wechat_payer
+from tests.smoke.server import free_port, serve
+from tests.smoke.test_identity_embedded import _person
 
 pytestmark = pytest.mark.embedded
 
@@ -25,34 +25,6 @@ pytestmark = pytest.mark.embedded
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hotel")
-
-
-def _citizen(web: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
-    """A registered citizen whose WeChat mini-program user is linked (the JSAPI payer): the person
-    and bearer headers."""
-    person = _person(web)
-    registered = web.post(
-        "/api/v1/auth/register",
-        json={
-            "phone": person["phone"],
-            "sms_code": _code(web, person["phone"], "register"),
-            "name": person["name"],
-            "id_number": person["id_number"],
-        },
-    )
-    assert registered.status_code == 201, registered.text
-    citizen = bearer(registered.json()["tokens"]["access_token"])
-    linked = web.post(
-        "/mp/v1/links/wechat",
-        json={
-            "code": wechat_code(fresh_n()),
-            "phone": person["phone"],
-            "sms_code": _code(web, person["phone"], "bind"),
-        },
-        headers=citizen,
-    )
-    assert linked.status_code == 201, linked.text
-    return person, citizen
 
 
 def _left(web: httpx.Client, hotel_id: str, room_type_id: str, arrival: str, departure: str) -> int:
@@ -75,7 +47,7 @@ def _until(web: httpx.Client, path: str, headers: dict[str, str], done: Any) -> 
 
 def test_a_hotel_booked_paid_and_checked_into_shows_the_room_key(data_dir: Path) -> None:
     with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
-        person, citizen = _citizen(web)
+        person, citizen = wechat_payer(web)
         hotels = web.get("/api/v1/hotels").json()["items"]
         hotel = next(h for h in hotels if h["code"] == "SQ-HT-001")  # seeded, and known to the PMS twin
         detail = web.get(f"/api/v1/hotels/{hotel['id']}").json()
@@ -169,7 +141,7 @@ def test_a_hotel_booked_paid_and_checked_into_shows_the_room_key(data_dir: Path)
         taken = web.get("/_sandbox/hotelpms/check-ins").json()
         assert len([t for t in taken if t["booking_ref"] == booking["id"]]) == 1, taken
         # The key code is the guest's only.
-        _, other = _citizen(web)
+        _, other = wechat_payer(web)
         assert web.get(path, headers=other).status_code == 404
 
         # The last room of a type, on SQLite too: the conditional UPDATE leaves none for a second guest.

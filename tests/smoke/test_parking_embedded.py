@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.smoke.payers import wechat_payer
 from tests.smoke.server import free_port, operator_session, printed_passwords, serve
-from tests.smoke.test_hotel_embedded import _citizen
 
 pytestmark = pytest.mark.embedded
 
@@ -61,7 +61,7 @@ def test_a_parking_stay_reserved_entered_exited_paid_and_the_gate_cleared(data_d
         assert (lot["bays"], lot["reservable"]) == (3, 1)
         assert web.post("/_sandbox/parking/lots", json={"code": LOT}).status_code == 201
 
-        _, citizen = _citizen(web)
+        _, citizen = wechat_payer(web)
         plate = web.post("/api/v1/parking/plates", json={"plate": PLATE}, headers=citizen)
         assert plate.status_code == 201, plate.text
         assert plate.json()["plate"] != PLATE  # shown masked
@@ -109,7 +109,7 @@ def test_a_parking_stay_reserved_entered_exited_paid_and_the_gate_cleared(data_d
         assert exiting["status"] == "exiting", exiting
 
         # Only a citizen who linked the plate sees (and pays) its stay.
-        _, stranger = _citizen(web)
+        _, stranger = wechat_payer(web)
         foreign = web.post(f"{path}/payments", json={"channel": "wechat_jsapi"}, headers=stranger)
         assert foreign.status_code == 404, foreign.text
         assert foreign.json()["code"] == "parking.stay_not_found"

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from integrations.utility import sandbox_account_no
-from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
-from tests.smoke.server import bearer, free_port, serve
-from tests.smoke.test_identity_embedded import _code, _person
+from tests.smoke.payers import wechat_payer
+from tests.smoke.server import free_port, serve
 
 pytestmark = pytest.mark.embedded
 
@@ -26,28 +25,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_water_bill_is_paid_end_to_end_on_the_embedded_default(data_dir: Path) -> None:
     with serve(data_dir, free_port()) as base, httpx.Client(base_url=base) as web:
-        person = _person(web)
-        registered = web.post(
-            "/api/v1/auth/register",
-            json={
-                "phone": person["phone"],
-                "sms_code": _code(web, person["phone"], "register"),
-                "name": person["name"],
-                "id_number": person["id_number"],
-            },
-        )
-        assert registered.status_code == 201, registered.text
-        citizen = bearer(registered.json()["tokens"]["access_token"])
-        linked = web.post(
-            "/mp/v1/links/wechat",
-            json={
-                "code": wechat_code(fresh_n()),
-                "phone": person["phone"],
-                "sms_code": _code(web, person["phone"], "bind"),
-            },
-            headers=citizen,
-        )
-        assert linked.status_code == 201, linked.text
+        _, citizen = wechat_payer(web)
 
         account = web.post(
             "/api/v1/utilities/accounts",
