@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import sys
 import time
 from typing import Any
-
-import asyncpg
 
 from backend.application.service import DELIVER, ApplicationService, deliver_key
 from backend.catalogue.forms import CompiledForm
@@ -34,7 +31,8 @@ from miniprogram_api.app import FEATURES, create_app
 from tests.backend.application.conftest import eventually, workers
 from tests.backend.application.factories import give_required_directly
 from tests.backend.licence.factories import holder
-from tests.conftest import PG_ADMIN_URL, _with_database, http_client, make_settings
+from tests.benching import bounded, throwaway_settings
+from tests.conftest import http_client
 from tests.services import Services
 
 N = 2000
@@ -66,15 +64,7 @@ def validation() -> None:
 
 
 async def _bounded(n: int, call: Any) -> float:
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(i: int) -> None:
-        async with gate:
-            await call(i)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(n)))
-    return n / (time.perf_counter() - start)
+    return await bounded(n, call, concurrency=CONCURRENCY)
 
 
 async def run(settings: Settings) -> None:
@@ -136,17 +126,8 @@ async def run(settings: Settings) -> None:
 
 
 async def main() -> None:
-    name = f"suqian_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        settings = make_settings(_with_database(PG_ADMIN_URL, name), f"bench:{secrets.token_hex(4)}:")
+    async with throwaway_settings() as settings:
         await run(settings)
-    finally:
-        admin = await asyncpg.connect(PG_ADMIN_URL)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-
 from backend.application.notices import STATUS_CHANGED
 from backend.database import migrate, transaction
 from backend.notification.service import TOPIC, NotificationService
@@ -29,7 +27,8 @@ from backend.wiring import Wiring
 from miniprogram_api.app import FEATURES, create_app
 from tests.backend.application.conftest import eventually, workers
 from tests.backend.citizen.factories import register
-from tests.conftest import PG_ADMIN_URL, _with_database, http_client, make_settings
+from tests.benching import bounded, throwaway_settings
+from tests.conftest import http_client
 from tests.services import Services
 
 N = 2000
@@ -37,15 +36,7 @@ CONCURRENCY = 16
 
 
 async def _bounded(n: int, call: Any) -> float:
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(i: int) -> None:
-        async with gate:
-            await call(i)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(n)))
-    return n / (time.perf_counter() - start)
+    return await bounded(n, call, concurrency=CONCURRENCY)
 
 
 async def run(settings: Settings) -> None:
@@ -105,17 +96,8 @@ async def run(settings: Settings) -> None:
 
 
 async def main() -> None:
-    name = f"suqian_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        settings = make_settings(_with_database(PG_ADMIN_URL, name), f"bench:{secrets.token_hex(4)}:")
+    async with throwaway_settings() as settings:
         await run(settings)
-    finally:
-        admin = await asyncpg.connect(PG_ADMIN_URL)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":
