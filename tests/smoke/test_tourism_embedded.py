@@ -32,7 +32,8 @@ def _ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 def test_a_ticket_is_bought_paid_shown_and_redeemed_at_a_gate_on_the_embedded_default(data_dir: Path) -> None:
-    with serve(data_dir, free_port()) as base, httpx.Client(base_url=base, timeout=10) as web:
+    settle = {"SUQIAN_TOURISM_FEED_SETTLE": "1"}  # offline gates' feed: changes a second old
+    with serve(data_dir, free_port(), **settle) as base, httpx.Client(base_url=base, timeout=10) as web:
         seeded = {s["name"] for s in _ok(web.get("/api/v1/tourism/spots"))["items"]}
         assert {"洪泽湖湿地公园", "项王故里", "三台山国家森林公园", "骆马湖旅游度假区"} <= seeded
 
@@ -55,19 +56,8 @@ def test_a_ticket_is_bought_paid_shown_and_redeemed_at_a_gate_on_the_embedded_de
             ),
             201,
         )
-        registered = _ok(
-            web.post(
-                "/api/v1/admin/scanners", json={"scene": "scenic_spot", "venue": spot["slug"]}, headers=admin
-            ),
-            201,
-        )
-        device = _ok(
-            web.post(
-                "/api/v1/scanner/token",
-                json={"device_id": registered["device"]["id"], "credential": registered["credential"]},
-            )
-        )
-        gate = {"Authorization": f"Bearer {device['access_token']}"}
+        gate = _gate(web, admin, spot["slug"])
+        offline_gate = _gate(web, admin, spot["slug"])
 
         citizen = _citizen(web)
         me = _ok(web.post("/api/v1/tourism/visitors/self", headers=citizen), 201)
@@ -112,3 +102,37 @@ def test_a_ticket_is_bought_paid_shown_and_redeemed_at_a_gate_on_the_embedded_de
         assert (again.status_code, again.json()["code"]) == (409, "tourism.ticket_used")
         (left,) = _ok(web.get(f"/api/v1/tourism/spots/{spot['id']}/slots", params={"day": today}))["items"]
         assert left["available"] == 99
+
+        # A second gate was offline: it had let the same ticket in; its upload is flagged, re-sent
+        # it is answered alike, and its feed shows the ticket used.
+        scan = {"code": shown["code"], "scanned_at": datetime.now(BEIJING).isoformat()}
+        for _ in range(2):
+            (result,) = _ok(
+                web.post("/api/v1/tourism/gate/scans", json={"scans": [scan]}, headers=offline_gate)
+            )["results"]
+            assert (result["outcome"], result["ticket_id"]) == ("duplicate", ticket["id"])
+        flags = _ok(
+            web.get(
+                f"/api/v1/admin/tourism/spots/{spot['id']}/gate-flags", params={"day": today}, headers=admin
+            )
+        )["items"]
+        assert [f["ticket_id"] for f in flags] == [ticket["id"]]
+        deadline = time.monotonic() + 15
+        feed = _ok(web.get("/api/v1/tourism/gate/feed", headers=offline_gate))
+        while not feed["items"] and time.monotonic() < deadline:
+            time.sleep(0.3)
+            feed = _ok(web.get("/api/v1/tourism/gate/feed", headers=offline_gate))
+        assert [(e["state"], e["kind"]) for e in feed["items"]] == [("redeemed", "adult")]
+
+
+def _gate(web: httpx.Client, admin: dict[str, str], venue: str) -> dict[str, str]:
+    registered = _ok(
+        web.post("/api/v1/admin/scanners", json={"scene": "scenic_spot", "venue": venue}, headers=admin), 201
+    )
+    device = _ok(
+        web.post(
+            "/api/v1/scanner/token",
+            json={"device_id": registered["device"]["id"], "credential": registered["credential"]},
+        )
+    )
+    return {"Authorization": f"Bearer {device['access_token']}"}

@@ -5,6 +5,7 @@ NotFound (404)     SpotNotFound          tourism.spot_not_found
                    VisitorNotFound       tourism.visitor_not_found
                    HoldNotFound          tourism.hold_not_found
                    TicketNotFound        tourism.ticket_not_found
+                   WaiterNotFound        tourism.waiter_not_found
 Conflict (409)     SoldOut               tourism.sold_out
                    IdLimitReached        tourism.id_limit_reached
                    SlotClosed            tourism.slot_closed
@@ -21,6 +22,8 @@ Conflict (409)     SoldOut               tourism.sold_out
                    TicketVoid            tourism.ticket_void
                    SpotExists            tourism.spot_exists
                    NoTicketHere          tourism.no_ticket_here
+                   AlreadyWaiting        tourism.already_waiting
+                   WaitlistNotNeeded     tourism.waitlist_not_needed
 Forbidden (403)    GateUnknown           tourism.gate_unknown
 Invalid (422)      ProductUnknown        tourism.product_unknown
                    VisitorUnknown        tourism.visitor_unknown
@@ -31,6 +34,7 @@ Invalid (422)      ProductUnknown        tourism.product_unknown
                    TicketCodeExpired     tourism.ticket_code_expired
                    SpotInvalid           tourism.spot_invalid
                    CitizenCodeRefused    tourism.citizen_code_refused
+                   ScanTimeInvalid       tourism.scan_time_invalid
 """
 
 from __future__ import annotations
@@ -191,3 +195,23 @@ class NoTicketHere(Conflict):
 class CitizenCodeRefused(Invalid):
     code = "tourism.citizen_code_refused"
     detail = "The citizen code does not pass at this gate (expired, replayed, revoked or restricted)"
+
+
+class ScanTimeInvalid(Invalid):
+    code = "tourism.scan_time_invalid"
+    detail = "A scan's scanned_at lies in the future or more than seven days back"
+
+
+class WaiterNotFound(NotFound):
+    code = "tourism.waiter_not_found"
+    detail = "You have no such place in a waiting list"
+
+
+class AlreadyWaiting(Conflict):
+    code = "tourism.already_waiting"
+    detail = "You are already waiting for this slot"
+
+
+class WaitlistNotNeeded(Conflict):
+    code = "tourism.waitlist_not_needed"
+    detail = "The slot has places left: buy a ticket instead of waiting"

@@ -19,11 +19,15 @@ from backend.tourism.controller import (
     TourismAdminController,
     TourismCitizenController,
     TourismGateController,
+    TourismGateFlagController,
+    TourismOfflineGateController,
     TourismPublicController,
 )
 from backend.tourism.errors import SpotExists
 from backend.tourism.gates import GateService
+from backend.tourism.offline import OfflineGates
 from backend.tourism.repository.catalogue import CatalogueRepository
+from backend.tourism.repository.offline import OfflineRepository
 from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.seed import SEED
 from backend.tourism.service import OWNER, TourismService
@@ -97,6 +101,18 @@ def _gates(w: Wiring) -> GateService:
     )
 
 
+def _offline(w: Wiring) -> OfflineGates:
+    infra = w.infra
+    return OfflineGates(
+        repository=OfflineRepository(infra.engine),
+        sales=SalesRepository(infra.engine),
+        gates=w.get(GateService),
+        audit=infra.audit,
+        clock=infra.clock,
+        settle=w.section(TourismSettings).feed_settle,
+    )
+
+
 async def seed_spots(w: Wiring) -> int:
     spots = w.get(SpotService)
     added = 0
@@ -148,7 +164,14 @@ def _background(w: Wiring) -> list[Job]:
 
 FEATURE = Feature(
     name="tourism",
-    routes=(TourismPublicController, TourismCitizenController, TourismGateController, TourismAdminController),
+    routes=(
+        TourismPublicController,
+        TourismCitizenController,
+        TourismGateController,
+        TourismOfflineGateController,
+        TourismAdminController,
+        TourismGateFlagController,
+    ),
     piccolo_app="backend.tourism.piccolo_app",
     settings=TourismSettings,
     services={
@@ -156,6 +179,7 @@ FEATURE = Feature(
         VisitorService: _visitors,
         TourismService: _tourism,
         GateService: _gates,
+        OfflineGates: _offline,
         _RedeemAudit: _audit_buffer,
     },
     dependencies={
@@ -163,6 +187,7 @@ FEATURE = Feature(
         "visitors": VisitorService,
         "tourism": TourismService,
         "gates": GateService,
+        "offline": OfflineGates,
         "idempotency": Idempotency,
     },
     # The payment feature tells this service of its holds' payments through the shared outbox.

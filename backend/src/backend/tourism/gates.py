@@ -73,7 +73,7 @@ class GateService:
         code, expires = self.signer.issue(ticket.code_id, now=int(now.timestamp()))
         return TicketCode(code=code, expires_at=now.fromtimestamp(expires, tz=now.tzinfo))
 
-    async def _spot_of(self, gate: Principal) -> Spot:
+    async def spot_of(self, gate: Principal) -> Spot:
         if gate.context.get("scene") != GATE_SCENE:
             raise GateUnknown()
         spot = await self._spots.spot_by_slug(gate.context.get("venue", ""))
@@ -83,7 +83,7 @@ class GateService:
 
     async def redeem(self, gate: Principal, code: str) -> Ticket:
         """Let the ticket in: one UPDATE when it passes; a refusal says why."""
-        spot = await self._spot_of(gate)
+        spot = await self.spot_of(gate)
         now = self._clock.now()
         try:
             code_id = self.signer.read(code, now=int(now.timestamp()))
@@ -111,7 +111,7 @@ class GateService:
         claimed exactly as at any gate (``ScanService.identify``), then the citizen's own real-name
         ticket for this spot, valid now, is let in — by the same kind of conditional UPDATE. A
         companion's ticket needs its own code (another person's identity)."""
-        spot = await self._spot_of(gate)
+        spot = await self.spot_of(gate)
         citizen_id = await self._codes.identify(gate, code)
         if citizen_id is None:
             raise CitizenCodeRefused()

@@ -13,6 +13,11 @@ import msgspec
 BEIJING = timezone(timedelta(hours=8))
 ProductKind = Literal["adult", "child", "senior", "free"]
 PRODUCT_KINDS: tuple[ProductKind, ...] = ("adult", "child", "senior", "free")
+# A ticket as an offline gate sees it, and what became of an entry an offline gate uploaded.
+FeedState = Literal["valid", "redeemed", "void"]
+GateOutcome = Literal[
+    "accepted", "duplicate", "void", "unknown", "wrong_spot", "outside_window", "code_invalid", "code_expired"
+]
 HoldState = Literal["held", "paid", "expired", "cancelled", "refunded"]
 TicketState = Literal["held", "valid", "redeemed", "void"]
 # A purchase is at most this many tickets (one per visitor).
@@ -120,6 +125,7 @@ class Ticket(msgspec.Struct, frozen=True, kw_only=True):
     redeemed_at: datetime | None
     gate: str
     created_at: datetime
+    changed_at: datetime
 
 
 class TicketCode(msgspec.Struct, frozen=True, kw_only=True):

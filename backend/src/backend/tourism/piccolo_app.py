@@ -3,6 +3,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from backend.tourism.tables import (
+    TourismGateScan,
     TourismHold,
     TourismProduct,
     TourismSlot,
@@ -10,6 +11,7 @@ from backend.tourism.tables import (
     TourismStock,
     TourismTicket,
     TourismVisitor,
+    TourismWaiter,
 )
 
 APP_CONFIG = AppConfig(
@@ -23,5 +25,7 @@ APP_CONFIG = AppConfig(
         TourismVisitor,
         TourismHold,
         TourismTicket,
+        TourismGateScan,
+        TourismWaiter,
     ],
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import plain_text, token_text
-from backend.tourism.model import MAX_TICKETS, ProductKind
+from backend.tourism.model import MAX_TICKETS, FeedState, GateOutcome, ProductKind
 
 Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 IdNumber = Annotated[str, token_text(r"[0-9]{17}[0-9Xx]", min_length=18, max_length=18)]
@@ -185,3 +185,68 @@ class TrustListRead(msgspec.Struct, frozen=True, kw_only=True):
     issuer: str
     anchor: str
     document: str
+
+
+class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A ticket as an offline gate keeps it: let ``code_id`` in while ``state`` is ``valid`` and the
+    moment lies in ``valid_from``..``valid_until``; ``redeemed`` and ``void`` never."""
+
+    code_id: str
+    state: FeedState
+    kind: str
+    valid_from: datetime
+    valid_until: datetime
+
+
+class GateFeed(msgspec.Struct, frozen=True, kw_only=True):
+    """The gate's spot's day, changed after the cursor it sent. Apply ``items`` (each is the ticket's
+    state now), keep ``next_cursor``, and ask again at once while ``has_more``, else after a while."""
+
+    spot_id: uuid.UUID
+    day: str
+    items: list[FeedEntry]
+    next_cursor: str | None
+    has_more: bool
+
+
+class GateScanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)]
+    scanned_at: datetime
+
+
+class GateScanBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    scans: Annotated[list[GateScanIn], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class GateScanResult(msgspec.Struct, frozen=True, kw_only=True):
+    """``accepted`` (also for a scan sent again), ``duplicate`` (already in through ``first_gate`` at
+    ``first_at``: flagged for staff), ``void``, ``unknown``, ``wrong_spot``, ``outside_window``,
+    ``code_invalid``, ``code_expired`` (at the moment the gate says it read it)."""
+
+    code_id: str | None
+    scanned_at: datetime
+    outcome: GateOutcome
+    ticket_id: uuid.UUID | None
+    first_gate: str
+    first_at: datetime | None
+
+
+class GateScanResults(msgspec.Struct, frozen=True, kw_only=True):
+    results: list[GateScanResult]
+
+
+class GateFlagRead(msgspec.Struct, frozen=True, kw_only=True):
+    """One ticket let in twice: by ``gate`` at ``scanned_at`` (uploaded later) after ``first_gate`` at
+    ``first_at``."""
+
+    ticket_id: uuid.UUID | None
+    code_id: str
+    gate: str
+    scanned_at: datetime
+    uploaded_at: datetime
+    first_gate: str
+    first_at: datetime | None
+
+
+class GateFlagPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[GateFlagRead]

@@ -175,6 +175,7 @@ class TourismService:
                     redeemed_at=None,
                     gate="",
                     created_at=now,
+                    changed_at=now,
                 )
             )
         hold = Hold(
@@ -332,7 +333,7 @@ class TourismService:
         async with transaction(self._engine):
             closed = await self._sales.close(hold_id, from_states=("paid",), to="refunded", now=now)
             if closed is not None:
-                await self._sales.release(closed, column="sold")
+                await self._sales.release(closed, column="sold", now=now)
         if closed is not None:
             await self.places_back([closed.slot_id])
 
@@ -345,7 +346,7 @@ class TourismService:
             async with transaction(self._engine):
                 closed = await self._sales.close(hold.id, from_states=("held",), to="cancelled", now=now)
                 if closed is not None:
-                    await self._sales.release(closed, column="held")
+                    await self._sales.release(closed, column="held", now=now)
             if closed is None:
                 raise HoldNotCancellable()
             await self.places_back([hold.slot_id])
@@ -359,7 +360,7 @@ class TourismService:
             raise CancelTooLate()
         async with transaction(self._engine):
             closed = await self._sales.close(hold.id, from_states=("paid",), to="refunded", now=now)
-            if closed is None or await self._sales.release(closed, column="sold") != hold.qty:
+            if closed is None or await self._sales.release(closed, column="sold", now=now) != hold.qty:
                 raise HoldNotCancellable()  # a ticket was used meanwhile: nothing changes
             await self._audit.append(
                 actor=f"citizen:{citizen_id}",

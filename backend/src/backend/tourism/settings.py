@@ -26,5 +26,10 @@ class TourismSettings(msgspec.Struct, frozen=True, kw_only=True):
     # The ticket signing key is derived from the data key for this epoch; raise it to rotate (the
     # previous epoch's key stays trusted for one code lifetime).
     key_epoch: Annotated[int, Meta(ge=1, le=1_000_000)] = 1
+    # Offline gates' feed serves ticket changes at least this old (a change is stamped inside its
+    # transaction; the window covers it committing later than a change stamped after it).
+    feed_settle: Annotated[float, Meta(ge=0, le=60)] = 5.0
+    # The waiting list's automatic offer: a hold made for the first waiter lives this long unpaid.
+    offer_ttl: Annotated[int, Meta(ge=30, le=3600)] = 300
     # Load the seed spots at start-up: None = everywhere but production.
     seed_on_start: bool | None = None

@@ -115,3 +115,41 @@ class TourismTicket(Table, tablename="tourism_ticket"):
     redeemed_at = Timestamptz(null=True, default=None)
     gate = Varchar(length=64, default="")
     created_at = Timestamptz()
+    # Stamped by every change of ``state``: offline gates follow a spot's day by this cursor.
+    changed_at = Timestamptz()
+
+
+class TourismGateScan(Table, tablename="tourism_gate_scan"):
+    """A ticket an offline gate let in, as the gate uploaded it: ``outcome`` is what the database
+    decided when it arrived (``accepted`` the first entry; ``duplicate`` the same ticket already in
+    through another gate or at another moment — a flag for the spot's staff; ``void``, ``unknown``,
+    ``outside_window``). Unique per gate, code and moment, so a re-sent batch is recorded once."""
+
+    id = UUID(primary_key=True)
+    spot_id = UUID()
+    day = Varchar(length=10)
+    gate = Varchar(length=64)
+    code_id = Varchar(length=16)
+    ticket_id = UUID(null=True, default=None)
+    scanned_at = Timestamptz()
+    uploaded_at = Timestamptz()
+    outcome = Varchar(length=16)
+    first_gate = Varchar(length=64, default="")
+    first_at = Timestamptz(null=True, default=None)
+
+
+class TourismWaiter(Table, tablename="tourism_waiter"):
+    """A place in a sold-out slot's waiting list: the tickets the citizen wants (visitor and product
+    ids, JSON). When places come back the oldest waiter is offered them as a hold with a short expiry
+    (``offered``, ``hold_id``); a waiter whose offer could not be made (a visitor meanwhile has a
+    ticket that day) ``lapsed``; the citizen may leave (``left``)."""
+
+    id = UUID(primary_key=True)
+    slot_id = UUID()
+    citizen_id = UUID(index=True)
+    tickets = Text()
+    qty = Integer()
+    state = Varchar(length=16)
+    hold_id = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    offered_at = Timestamptz(null=True, default=None)

@@ -2,6 +2,7 @@
 gates, and the operators' spots."""
 
 from backend.tourism.controller.citizen import TourismCitizenController
+from backend.tourism.controller.offline import TourismGateFlagController, TourismOfflineGateController
 from backend.tourism.controller.public import (
     TourismAdminController,
     TourismGateController,
@@ -12,5 +13,7 @@ __all__ = [
     "TourismAdminController",
     "TourismCitizenController",
     "TourismGateController",
+    "TourismGateFlagController",
+    "TourismOfflineGateController",
     "TourismPublicController",
 ]

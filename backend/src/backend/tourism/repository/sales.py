@@ -37,10 +37,10 @@ WITH s AS (
 ), t AS (
   INSERT INTO tourism_ticket (id, hold_id, citizen_id, spot_id, slot_id, day, visitor_id, id_index,
                               product_id, kind, price_fen, code_id, state, valid_from, valid_until,
-                              redeemed_at, gate, created_at)
+                              redeemed_at, gate, created_at, changed_at)
   SELECT v.id, h.id, {citizen}::uuid, {spot}::uuid, {slot}::uuid, {day}::varchar, v.visitor_id,
          v.id_index, v.product_id, v.kind, v.price_fen, v.code_id, 'held', {valid_from}::timestamptz,
-         {valid_until}::timestamptz, NULL, '', {now}::timestamptz
+         {valid_until}::timestamptz, NULL, '', {now}::timestamptz, {now}::timestamptz
   FROM h CROSS JOIN unnest({ids}::uuid[], {visitors}::uuid[], {indexes}::text[], {products}::uuid[],
                            {kinds}::text[], {prices}::int[], {codes}::text[])
        AS v(id, visitor_id, id_index, product_id, kind, price_fen, code_id)
@@ -80,15 +80,19 @@ def _ticket(raw: dict[str, Any]) -> Ticket:
             "valid_until": as_utc(raw["valid_until"]),
             "redeemed_at": as_utc_or_none(raw["redeemed_at"]),
             "created_at": as_utc(raw["created_at"]),
+            "changed_at": as_utc(raw["changed_at"]),
         }
     )
 
 
-def _redeemed(rows: list[dict[str, Any]]) -> Ticket | None:
-    if not rows:
-        return None
-    raw = {k: rows[0][k] for k in (c._meta.name for c in _TICKET)}
+def ticket_of(row: dict[str, Any]) -> Ticket:
+    """A ticket from a raw row (``RETURNING *``: driver types, UUIDs as text on SQLite)."""
+    raw = {k: row[k] for k in (c._meta.name for c in _TICKET)}
     return _ticket({**raw, **{k: _uuid(raw[k]) for k in _UUIDS}})
+
+
+def _redeemed(rows: list[dict[str, Any]]) -> Ticket | None:
+    return ticket_of(rows[0]) if rows else None
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -220,7 +224,7 @@ class SalesRepository(Repository):
             rows[0]["qty"],
             rows[0]["stock_id"],
         )
-        await self._tickets(hold_id, from_state="held", to="valid")
+        await self._tickets(hold_id, from_state="held", to="valid", now=now)
         return True
 
     async def reseat(self, hold: Hold, *, shard: int, now: datetime) -> bool:
@@ -239,7 +243,7 @@ class SalesRepository(Repository):
         )
         if not moved:
             raise Raced()
-        await self._tickets(hold.id, from_state="void", to="valid")
+        await self._tickets(hold.id, from_state="void", to="valid", now=now)
         return True
 
     async def close(
@@ -260,7 +264,7 @@ class SalesRepository(Repository):
         )
         return _hold(raw) if rows else None
 
-    async def release(self, hold: Hold, *, column: str) -> int:
+    async def release(self, hold: Hold, *, column: str, now: datetime) -> int:
         """Give back a closed hold's places (``held`` or ``sold``) and void its live tickets; how
         many tickets were voided."""
         assert column in ("held", "sold")
@@ -270,8 +274,9 @@ class SalesRepository(Repository):
             hold.stock_id,
         )
         rows = await TourismTicket.raw(
-            "UPDATE tourism_ticket SET state = 'void' WHERE hold_id = {} AND state IN ('held', 'valid') "
-            "RETURNING id",
+            "UPDATE tourism_ticket SET state = 'void', changed_at = {} WHERE hold_id = {} "
+            "AND state IN ('held', 'valid') RETURNING id",
+            now,
             hold.id,
         )
         return len(rows)
@@ -299,7 +304,7 @@ class SalesRepository(Repository):
                 await TourismStock.raw(
                     "UPDATE tourism_stock SET held = held - {} WHERE id = {}", qty, stock_id
                 )
-            await TourismTicket.update({TourismTicket.state: "void"}).where(
+            await TourismTicket.update({TourismTicket.state: "void", TourismTicket.changed_at: now}).where(
                 TourismTicket.hold_id.is_in([_uuid(row["id"]) for row in rows])
                 & (TourismTicket.state == "held")
             )
@@ -308,10 +313,12 @@ class SalesRepository(Repository):
     async def redeem(self, code_id: str, *, spot_id: uuid.UUID, gate: str, now: datetime) -> Ticket | None:
         """Let a ticket in, once: one conditional UPDATE decides; the ticket, or None."""
         rows = await TourismTicket.raw(
-            "UPDATE tourism_ticket SET state = 'redeemed', redeemed_at = {}, gate = {} WHERE code_id = {} "
-            "AND state = 'valid' AND spot_id = {} AND valid_from <= {} AND valid_until > {} RETURNING *",
+            "UPDATE tourism_ticket SET state = 'redeemed', redeemed_at = {}, gate = {}, changed_at = {} "
+            "WHERE code_id = {} AND state = 'valid' AND spot_id = {} AND valid_from <= {} "
+            "AND valid_until > {} RETURNING *",
             now,
             gate,
+            now,
             code_id,
             spot_id,
             now,
@@ -325,12 +332,14 @@ class SalesRepository(Repository):
         """刷码入园: let in the citizen's own ticket (their ``is_self`` visitor) for the spot, valid
         now, once: one conditional UPDATE decides; the ticket, or None."""
         rows = await TourismTicket.raw(
-            "UPDATE tourism_ticket SET state = 'redeemed', redeemed_at = {}, gate = {} WHERE id = "
+            "UPDATE tourism_ticket SET state = 'redeemed', redeemed_at = {}, gate = {}, changed_at = {} "
+            "WHERE id = "
             "(SELECT t.id FROM tourism_ticket t JOIN tourism_visitor v ON v.id = t.visitor_id "
             "WHERE t.citizen_id = {} AND v.is_self AND t.spot_id = {} AND t.state = 'valid' "
             "AND t.valid_from <= {} AND t.valid_until > {} LIMIT 1) AND state = 'valid' RETURNING *",
             now,
             gate,
+            now,
             citizen_id,
             spot_id,
             now,
@@ -353,8 +362,8 @@ class SalesRepository(Repository):
         )
         return rows
 
-    async def _tickets(self, hold_id: uuid.UUID, *, from_state: str, to: str) -> None:
-        await TourismTicket.update({TourismTicket.state: to}).where(
+    async def _tickets(self, hold_id: uuid.UUID, *, from_state: str, to: str, now: datetime) -> None:
+        await TourismTicket.update({TourismTicket.state: to, TourismTicket.changed_at: now}).where(
             (TourismTicket.hold_id == hold_id) & (TourismTicket.state == from_state)
         )
 
