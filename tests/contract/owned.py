@@ -36,7 +36,7 @@ from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.parking.factories import make_lot, random_plate
 from tests.backend.queues.factories import future_slot, make_hall
-from tests.backend.tourism.factories import id_number, make_spot
+from tests.backend.tourism.factories import buy, id_number, make_spot
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
 
@@ -365,8 +365,24 @@ async def tourism_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
     return str((await _tourism_hold(client, owner))["tickets"][0]["id"])
 
 
+async def tourism_waiter(client: httpx.AsyncClient, owner: Owner) -> str:
+    """The owner's place in the waiting list of tomorrow's only place at a fresh spot, bought by another."""
+    assert owner.services is not None, "a waiting list needs a spot an operator set up"
+    world = await make_spot(owner.services, capacity=1, day=datetime.now(BEIJING).date() + timedelta(days=1))
+    await buy(owner.services, world)
+    visitor_id = await tourism_visitor(client, owner)
+    joined = await client.post(
+        f"/api/v1/tourism/slots/{world.slot.id}/waitlist",
+        json={"tickets": [{"visitor_id": visitor_id, "product_id": str(world.adult.id)}]},
+        headers=owner.headers,
+    )
+    assert joined.status_code == 201, joined.text
+    return str(joined.json()["id"])
+
+
 MAKERS: dict[str, Maker] = {
     "tourism.visitor": tourism_visitor,
+    "tourism.waiter": tourism_waiter,
     "tourism.hold": tourism_hold,
     "tourism.ticket": tourism_ticket,
     "application.application": application,

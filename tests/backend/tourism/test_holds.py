@@ -20,6 +20,7 @@ from backend.tourism.errors import (
     VisitorUnknown,
 )
 from backend.tourism.model import TicketRequest
+from backend.tourism.reconcile import reconcile
 from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.service import TourismService
 from backend.tourism.settings import TourismSettings
@@ -187,7 +188,7 @@ async def test_reconciliation_finds_a_counter_row_that_drifted_from_its_holds(se
     await TourismStock.raw("UPDATE tourism_stock SET held = held + 1 WHERE slot_id = {}", world.slot.id)
     (drifted,) = await SalesRepository(services.engine).drift(world.slot.day)
     assert (drifted["held"], drifted["held_holds"]) == (2, 1)
-    assert await tourism(services).reconcile() >= 1
+    assert await reconcile(SalesRepository(services.engine), services.wiring.infra.clock) >= 1
 
 
 async def test_with_redis_down_mid_sale_holds_stay_exact(settings: Settings, services: Services) -> None:

@@ -12,6 +12,7 @@ from backend.code.scanning import ScanService
 from backend.code.tasks import AuditBuffer
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.notification.service import NotificationService
 from backend.payment.owners import owner_handler, topic
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
@@ -22,19 +23,24 @@ from backend.tourism.controller import (
     TourismGateFlagController,
     TourismOfflineGateController,
     TourismPublicController,
+    TourismWaitlistController,
 )
 from backend.tourism.errors import SpotExists
 from backend.tourism.gates import GateService
+from backend.tourism.notices import NOTICES
 from backend.tourism.offline import OfflineGates
+from backend.tourism.reconcile import reconcile
 from backend.tourism.repository.catalogue import CatalogueRepository
 from backend.tourism.repository.offline import OfflineRepository
 from backend.tourism.repository.sales import SalesRepository
+from backend.tourism.repository.waitlist import WaitlistRepository
 from backend.tourism.seed import SEED
 from backend.tourism.service import OWNER, TourismService
 from backend.tourism.settings import TourismSettings
 from backend.tourism.signing import TicketSigner
 from backend.tourism.spots import SpotService
 from backend.tourism.visitors import VisitorService
+from backend.tourism.waitlist import WaitlistService
 from backend.wiring import Wiring
 
 log = logging.getLogger("backend.tourism")
@@ -63,7 +69,8 @@ def _visitors(w: Wiring) -> VisitorService:
 
 def _tourism(w: Wiring) -> TourismService:
     infra = w.infra
-    return TourismService(
+    settings = w.section(TourismSettings)
+    service = TourismService(
         sales=SalesRepository(infra.engine),
         spots=w.get(SpotService),
         visitors=w.get(VisitorService),
@@ -71,11 +78,29 @@ def _tourism(w: Wiring) -> TourismService:
         refunds=w.get(RefundService),
         store=infra.store,
         idempotency=infra.idempotency,
-        settings=w.section(TourismSettings),
+        settings=settings,
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
     )
+    # Built with the service it offers through, which offers to it first when places come back.
+    service.waitlist = WaitlistService(
+        repository=WaitlistRepository(infra.engine),
+        tourism=service,
+        spots=w.get(SpotService),
+        sales=SalesRepository(infra.engine),
+        notifications=w.get(NotificationService),
+        engine=infra.engine,
+        clock=infra.clock,
+        offer_ttl=settings.offer_ttl,
+    )
+    return service
+
+
+def _waitlist(w: Wiring) -> WaitlistService:
+    waitlist = w.get(TourismService).waitlist
+    assert waitlist is not None
+    return waitlist
 
 
 def _audit_buffer(w: Wiring) -> _RedeemAudit:
@@ -145,9 +170,11 @@ async def _seed_on_start(w: Wiring) -> None:
         await seed_spots(w)
 
 
-def _reconcile(tourism: TourismService) -> Callable[[], Awaitable[None]]:
+def _reconcile(w: Wiring) -> Callable[[], Awaitable[None]]:
+    sales, clock = SalesRepository(w.infra.engine), w.infra.clock
+
     async def step() -> None:
-        await tourism.reconcile()
+        await reconcile(sales, clock)
 
     return step
 
@@ -158,7 +185,8 @@ def _background(w: Wiring) -> list[Job]:
         w.get(_RedeemAudit),
         Periodic("tourism hold expiry", every=settings.sweep_every, step=w.get(TourismService).sweep),
         Periodic("tourism slots ahead", every=3600.0, step=w.get(SpotService).materialise),
-        Periodic("tourism reconciliation", every=60.0, step=_reconcile(w.get(TourismService))),
+        Periodic("tourism reconciliation", every=60.0, step=_reconcile(w)),
+        Periodic("tourism waitlist offers", every=settings.sweep_every, step=w.get(WaitlistService).retry),
     ]
 
 
@@ -167,6 +195,7 @@ FEATURE = Feature(
     routes=(
         TourismPublicController,
         TourismCitizenController,
+        TourismWaitlistController,
         TourismGateController,
         TourismOfflineGateController,
         TourismAdminController,
@@ -180,6 +209,7 @@ FEATURE = Feature(
         TourismService: _tourism,
         GateService: _gates,
         OfflineGates: _offline,
+        WaitlistService: _waitlist,
         _RedeemAudit: _audit_buffer,
     },
     dependencies={
@@ -188,10 +218,12 @@ FEATURE = Feature(
         "tourism": TourismService,
         "gates": GateService,
         "offline": OfflineGates,
+        "waitlist": WaitlistService,
         "idempotency": Idempotency,
     },
     # The payment feature tells this service of its holds' payments through the shared outbox.
     outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(TourismService).on_payment)},
+    notices=NOTICES,
     on_startup=(_seed_on_start,),
     background=_background,
 )

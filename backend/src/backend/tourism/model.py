@@ -13,6 +13,7 @@ import msgspec
 BEIJING = timezone(timedelta(hours=8))
 ProductKind = Literal["adult", "child", "senior", "free"]
 PRODUCT_KINDS: tuple[ProductKind, ...] = ("adult", "child", "senior", "free")
+WaiterState = Literal["waiting", "offered", "lapsed", "left"]
 # A ticket as an offline gate sees it, and what became of an entry an offline gate uploaded.
 FeedState = Literal["valid", "redeemed", "void"]
 GateOutcome = Literal[
@@ -169,3 +170,18 @@ def shard_capacities(capacity: int, shards: int) -> list[int]:
     """A slot's capacity over its counter rows, within ±1 of each other."""
     base, extra = divmod(capacity, shards)
     return [base + (1 if i < extra else 0) for i in range(shards)]
+
+
+class Waiter(msgspec.Struct, frozen=True, kw_only=True):
+    """A place in a sold-out slot's waiting list: ``waiting``, ``offered`` (``hold_id`` is the hold
+    made for them: its id is the waiter's), ``lapsed`` (the offer could not be made) or ``left``."""
+
+    id: uuid.UUID
+    slot_id: uuid.UUID
+    citizen_id: uuid.UUID
+    tickets: list[TicketRequest]
+    qty: int
+    state: WaiterState
+    hold_id: uuid.UUID | None
+    created_at: datetime
+    offered_at: datetime | None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import plain_text, token_text
-from backend.tourism.model import MAX_TICKETS, FeedState, GateOutcome, ProductKind
+from backend.tourism.model import MAX_TICKETS, FeedState, GateOutcome, ProductKind, WaiterState
 
 Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 IdNumber = Annotated[str, token_text(r"[0-9]{17}[0-9Xx]", min_length=18, max_length=18)]
@@ -250,3 +250,26 @@ class GateFlagRead(msgspec.Struct, frozen=True, kw_only=True):
 
 class GateFlagPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[GateFlagRead]
+
+
+class WaitJoin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    tickets: Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)]
+
+
+class WaiterRead(msgspec.Struct, frozen=True, kw_only=True):
+    """``waiting`` (``ahead`` wait before you), ``offered`` (the places are held for you as hold
+    ``hold_id``: pay it before it expires), ``lapsed`` (the offer could not be made: a visitor has
+    another ticket that day, or was removed) or ``left``."""
+
+    id: uuid.UUID
+    slot_id: uuid.UUID
+    state: WaiterState
+    qty: int
+    ahead: int | None
+    hold_id: uuid.UUID | None
+    created_at: datetime
+    offered_at: datetime | None
+
+
+class WaiterPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[WaiterRead]

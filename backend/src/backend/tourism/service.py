@@ -10,14 +10,13 @@ once more, so expired holds never cause a false "sold out".
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from piccolo.engine.base import Engine
@@ -29,7 +28,7 @@ from backend.idempotency import Idempotency
 from backend.payment.owners import PaymentNotice
 from backend.payment.refunds import RefundService
 from backend.payment.service import CreatedOrder, PaymentService
-from backend.store import KeyValueStore, StoreUnavailable
+from backend.store import KeyValueStore
 from backend.tourism.errors import (
     CancelTooLate,
     HoldExpired,
@@ -44,30 +43,26 @@ from backend.tourism.errors import (
     TicketsInvalid,
     VisitorUnknown,
 )
-from backend.tourism.model import BEIJING, MAX_TICKETS, Hold, Ticket, TicketRequest, age_on, kind_admits
+from backend.tourism.flags import SoldOutFlags
+from backend.tourism.model import BEIJING, MAX_TICKETS, Hold, Slot, Ticket, TicketRequest, age_on, kind_admits
 from backend.tourism.repository.sales import Raced, SalesRepository
 from backend.tourism.settings import TourismSettings
 from backend.tourism.signing import new_code_id
 from backend.tourism.spots import SpotService
 from backend.tourism.visitors import VisitorService
 
+if TYPE_CHECKING:
+    from backend.tourism.waitlist import WaitlistService
+
 log = logging.getLogger("backend.tourism")
 
 OWNER = "tourism"
-# The early-reject flag of a full slot: places coming back (expiry, cancel, refund) delete it, and it
-# never outlives the slot's next hold expiry; this bound only covers a delete Redis missed. Short
-# bounds cost a stampede: every buyer in flight when it lapses goes to the database at once.
-SOLD_OUT_TTL = 30.0
 _NO_STOCK = uuid.UUID(int=0)
 
 
 def _shuffled(shards: list[int]) -> list[int]:
     random.shuffle(shards)
     return shards
-
-
-def _flag(slot_id: uuid.UUID) -> str:
-    return f"tourism:sold_out:{slot_id}"
 
 
 class TourismService:
@@ -91,60 +86,95 @@ class TourismService:
         self._visitors = visitors
         self._payments = payments
         self._refunds = refunds
-        self._store = store
+        self._flags = SoldOutFlags(store, sales)
         # The hold route's ``Idempotency-Key`` (one dependency on the hot path, not two).
         self.idempotency = idempotency
         self._settings = settings
         self._audit = audit
         self._clock = clock
         self._engine = engine
-
-    async def _sold_out(self, slot_id: uuid.UUID) -> bool:
-        try:
-            return await self._store.get(_flag(slot_id)) is not None
-        except StoreUnavailable:
-            return False  # the database decides, only slower
-
-    async def _set_sold_out(self, slot_id: uuid.UUID, now: datetime) -> None:
-        # Never past the slot's next hold expiry: the buyer after it reclaims that place at once.
-        ttl = SOLD_OUT_TTL
-        expires = await self._sales.next_expiry(slot_id)
-        if expires is not None:
-            ttl = min(ttl, (expires - now).total_seconds())
-        if ttl > 0:
-            with contextlib.suppress(StoreUnavailable):
-                await self._store.set(_flag(slot_id), b"1", ttl=ttl)
+        self.waitlist: WaitlistService | None = None  # set by the feature: offers before flags go
 
     async def places_back(self, slots: Iterable[uuid.UUID]) -> None:
-        keys = [_flag(s) for s in slots]
-        if keys:
+        """Places came back: waiters are offered them first, then the sold-out flags go."""
+        back = set(slots)
+        if back:
             self._spots.forget()
-            try:
-                await self._store.delete(*keys)
-            except StoreUnavailable:
-                log.warning(
-                    "tourism: sold-out flags not cleared (store down); they lapse in %s s", SOLD_OUT_TTL
-                )
+            if self.waitlist is not None:
+                await self.waitlist.offer(back)
+            await self._flags.clear(back)
 
     async def hold(
-        self, citizen_id: uuid.UUID, slot_id: uuid.UUID, tickets: Sequence[TicketRequest]
+        self,
+        citizen_id: uuid.UUID,
+        slot_id: uuid.UUID,
+        tickets: Sequence[TicketRequest],
+        *,
+        waiter_id: uuid.UUID | None = None,
     ) -> tuple[Hold, list[Ticket]]:
         """Hold places for ``tickets`` (one per visitor) until ``hold_ttl``: two statements when it
-        succeeds (the visitors, then the one conditional write)."""
-        if not 1 <= len(tickets) <= MAX_TICKETS or len({t.visitor_id for t in tickets}) != len(tickets):
-            raise TicketsInvalid()
+        succeeds (the visitors, then the one conditional write). For a waiting list's offer
+        (``waiter_id``, the hold's id too): ``offer_ttl``, past the sold-out flag, nothing reclaimed."""
         slot = await self._spots.slot(slot_id)
         now = self._clock.now()
         if now >= slot.ends_at:
             raise SlotClosed()
-        if await self._sold_out(slot_id):
+        if waiter_id is None and await self._flags.is_set(slot_id):
             raise SoldOut()
+        spot = await self._spots.spot(slot.spot_id)
+        hold_id = waiter_id or uuid.uuid4()
+        made = await self.tickets_for(citizen_id, slot, tickets, hold_id=hold_id, now=now)
+        ttl = self._settings.hold_ttl if waiter_id is None else self._settings.offer_ttl
+        hold = Hold(
+            id=hold_id,
+            citizen_id=citizen_id,
+            spot_id=slot.spot_id,
+            slot_id=slot.id,
+            stock_id=_NO_STOCK,
+            day=slot.day,
+            qty=len(made),
+            amount_fen=sum(t.price_fen for t in made),
+            state="held",
+            order_id=None,
+            expires_at=now + timedelta(seconds=ttl),
+            paid_at=None,
+            closed_at=None,
+            created_at=now,
+        )
+        # A counter row at random; when it has no room, the rows that have (read once), each tried once.
+        stock = await self._take(hold, made, random.randrange(spot.shards))  # noqa: S311 (spreading load, not a secret)
+        if stock is None:
+            stock = await self._take_any(hold, made)
+        if stock is None and waiter_id is None:
+            reclaimed = await self._sales.expire(now, slot_id=slot_id)
+            if reclaimed:
+                await self.places_back(reclaimed)
+                stock = await self._take_any(hold, made)
+        if stock is None:
+            if not any((await self._sales.left(slot_id)).values()):
+                await self._flags.set(slot_id, now)
+            raise SoldOut()
+        self._spots.forget(slot.spot_id, slot.day)
+        return msgspec.structs.replace(hold, stock_id=stock), made
+
+    async def tickets_for(
+        self,
+        citizen_id: uuid.UUID,
+        slot: Slot,
+        tickets: Sequence[TicketRequest],
+        *,
+        hold_id: uuid.UUID,
+        now: datetime,
+    ) -> list[Ticket]:
+        """The tickets of a purchase, checked: distinct visitors of the citizen's, ticket types of the
+        spot that admit each visitor's age on the day."""
+        if not 1 <= len(tickets) <= MAX_TICKETS or len({t.visitor_id for t in tickets}) != len(tickets):
+            raise TicketsInvalid()
         spot = await self._spots.spot(slot.spot_id)
         products = {p.id: p for p in await self._spots.products(slot.spot_id)}
         keys = await self._visitors.keys(citizen_id, [t.visitor_id for t in tickets])
         day = date.fromisoformat(slot.day)
         closes = datetime.combine(day, datetime.min.time(), BEIJING) + timedelta(minutes=spot.closes)
-        hold_id = uuid.uuid4()
         made: list[Ticket] = []
         for request in tickets:
             product = products.get(request.product_id)
@@ -178,37 +208,7 @@ class TourismService:
                     changed_at=now,
                 )
             )
-        hold = Hold(
-            id=hold_id,
-            citizen_id=citizen_id,
-            spot_id=slot.spot_id,
-            slot_id=slot.id,
-            stock_id=_NO_STOCK,
-            day=slot.day,
-            qty=len(made),
-            amount_fen=sum(t.price_fen for t in made),
-            state="held",
-            order_id=None,
-            expires_at=now + timedelta(seconds=self._settings.hold_ttl),
-            paid_at=None,
-            closed_at=None,
-            created_at=now,
-        )
-        # A counter row at random; when it has no room, the rows that have (read once), each tried once.
-        stock = await self._take(hold, made, random.randrange(spot.shards))  # noqa: S311 (spreading load, not a secret)
-        if stock is None:
-            stock = await self._take_any(hold, made)
-        if stock is None:
-            reclaimed = await self._sales.expire(now, slot_id=slot_id)
-            if reclaimed:
-                await self.places_back(reclaimed)
-                stock = await self._take_any(hold, made)
-        if stock is None:
-            if not any((await self._sales.left(slot_id)).values()):
-                await self._set_sold_out(slot_id, now)
-            raise SoldOut()
-        self._spots.forget(slot.spot_id, slot.day)
-        return msgspec.structs.replace(hold, stock_id=stock), made
+        return made
 
     async def _take(self, hold: Hold, tickets: Sequence[Ticket], shard: int) -> uuid.UUID | None:
         with UniqueViolation(raise_as=IdLimitReached):
@@ -382,18 +382,6 @@ class TourismService:
         except Exception:
             # The order expires by itself; a payment landing meanwhile is refunded (on_payment).
             log.exception("tourism: closing order %s after a cancel failed", order_id)
-
-    async def reconcile(self) -> int:
-        """A step of the background job: counter rows whose held / sold differ from their holds (from
-        yesterday on), each logged as an error — someone must look; how many."""
-        since = (self._clock.now().astimezone(BEIJING).date() - timedelta(days=1)).isoformat()
-        drifted = await self._sales.drift(since)
-        for row in drifted:
-            log.error(
-                "tourism: counter row %s of slot %s drifted: held %s / holds %s, sold %s / paid %s",
-                row["id"], row["slot_id"], row["held"], row["held_holds"], row["sold"], row["paid_holds"],
-            )  # fmt: skip
-        return len(drifted)
 
     async def sweep(self) -> None:
         """A step of the background job: expired holds give their places back."""

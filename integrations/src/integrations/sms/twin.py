@@ -23,6 +23,7 @@ TEMPLATES: dict[str, str] = {
     "SQ_APPLICATION_STATUS": "您申请的“${item}”办件状态已更新为：${status}。",
     "SQ_APPLICATION_CORRECTION": "您申请的“${item}”需补正：${note}。请在“我的宿迁”中补正后重新提交。",
     "SQ_BOOKING_REMINDER": "您预约的${place}${time}号源即将开始，请按时到场。",
+    "SQ_TOURISM_OFFER": "您候补的${spot}${day}门票已为您保留，请在${minutes}分钟内支付。",
     "SQ_LICENCE_ISSUED": "您的${licence}电子证照已签发，可在“我的宿迁”中查看。",
     "SQ_ACCOUNT_RECLAIMED": "您在“我的宿迁”以本机号码注册的账号，已由该身份证件的本人经实名核验找回，"
     "账号已冻结。如非您本人的证件，请勿理会；如有疑问请致电12345。",

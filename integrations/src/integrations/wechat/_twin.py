@@ -46,6 +46,8 @@ SANDBOX_TEMPLATES = frozenset(
         "sandbox-tpl-queue-called",
         "sandbox-tpl-queue-third",
         "sandbox-tpl-queue-reminder",
+        # Tourism: a waiting list's place came free and is held for the waiter.
+        "sandbox-tpl-tourism-offer",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200

@@ -8,6 +8,7 @@ from backend.tourism.controller.public import (
     TourismGateController,
     TourismPublicController,
 )
+from backend.tourism.controller.waitlist import TourismWaitlistController
 
 __all__ = [
     "TourismAdminController",
@@ -16,4 +17,5 @@ __all__ = [
     "TourismGateFlagController",
     "TourismOfflineGateController",
     "TourismPublicController",
+    "TourismWaitlistController",
 ]
