@@ -24,6 +24,7 @@ Conflict (409)     SoldOut               tourism.sold_out
                    NoTicketHere          tourism.no_ticket_here
                    AlreadyWaiting        tourism.already_waiting
                    WaitlistNotNeeded     tourism.waitlist_not_needed
+                   AdmissionRequired     tourism.admission_required
 Forbidden (403)    GateUnknown           tourism.gate_unknown
 Invalid (422)      ProductUnknown        tourism.product_unknown
                    VisitorUnknown        tourism.visitor_unknown
@@ -215,3 +216,8 @@ class AlreadyWaiting(Conflict):
 class WaitlistNotNeeded(Conflict):
     code = "tourism.waitlist_not_needed"
     detail = "The slot has places left: buy a ticket instead of waiting"
+
+
+class AdmissionRequired(Conflict):
+    code = "tourism.admission_required"
+    detail = "This slot's sale admits buyers in turn: take a number at its admission queue first"

@@ -18,6 +18,7 @@ from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.tourism.controller import (
     TourismAdminController,
+    TourismAdmissionAdminController,
     TourismCitizenController,
     TourismGateController,
     TourismGateFlagController,
@@ -82,6 +83,7 @@ def _tourism(w: Wiring) -> TourismService:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
+        data_key=infra.settings.secrets.data_key,
     )
     # Built with the service it offers through, which offers to it first when places come back.
     service.waitlist = WaitlistService(
@@ -200,6 +202,7 @@ FEATURE = Feature(
         TourismOfflineGateController,
         TourismAdminController,
         TourismGateFlagController,
+        TourismAdmissionAdminController,
     ),
     piccolo_app="backend.tourism.piccolo_app",
     settings=TourismSettings,

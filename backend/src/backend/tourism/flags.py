@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from backend.store import KeyValueStore, StoreUnavailable
+from backend.tourism.admission import rule_key
 from backend.tourism.repository.sales import SalesRepository
 
 log = logging.getLogger("backend.tourism")
@@ -20,7 +21,7 @@ log = logging.getLogger("backend.tourism")
 SOLD_OUT_TTL = 30.0
 
 
-def _flag(slot_id: uuid.UUID) -> str:
+def flag_key(slot_id: uuid.UUID) -> str:
     return f"tourism:sold_out:{slot_id}"
 
 
@@ -29,11 +30,14 @@ class SoldOutFlags:
         self._store = store
         self._sales = sales
 
-    async def is_set(self, slot_id: uuid.UUID) -> bool:
+    async def look(self, slot_id: uuid.UUID) -> tuple[bool, bool]:
+        """Is the slot flagged sold out, and does its sale queue buyers (``admission``): one round trip.
+        Redis down: neither — the database decides, only slower."""
         try:
-            return await self._store.get(_flag(slot_id)) is not None
+            flag, rule = await self._store.get_many([flag_key(slot_id), rule_key(slot_id)])
         except StoreUnavailable:
-            return False  # the database decides, only slower
+            return False, False
+        return flag is not None, rule is not None
 
     async def set(self, slot_id: uuid.UUID, now: datetime) -> None:
         # Never past the slot's next hold expiry: the buyer after it reclaims that place at once.
@@ -43,10 +47,10 @@ class SoldOutFlags:
             ttl = min(ttl, (expires - now).total_seconds())
         if ttl > 0:
             with contextlib.suppress(StoreUnavailable):
-                await self._store.set(_flag(slot_id), b"1", ttl=ttl)
+                await self._store.set(flag_key(slot_id), b"1", ttl=ttl)
 
     async def clear(self, slots: Iterable[uuid.UUID]) -> None:
-        keys = [_flag(s) for s in slots]
+        keys = [flag_key(s) for s in slots]
         if not keys:
             return
         try:

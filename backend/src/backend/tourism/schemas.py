@@ -100,9 +100,14 @@ class TicketWanted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     product_id: uuid.UUID
 
 
+AdmissionPass = Annotated[str, token_text(r"[0-9]{1,12}\.[A-Za-z0-9_-]{24}", max_length=40)]
+
+
 class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     slot_id: uuid.UUID
     tickets: Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)]
+    # The pass of the slot's admission queue, when its sale has one (``POST /slots/{id}/admission``).
+    admission: AdmissionPass | None = None
 
 
 class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -273,3 +278,53 @@ class WaiterRead(msgspec.Struct, frozen=True, kw_only=True):
 
 class WaiterPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[WaiterRead]
+
+
+class AdmissionOpen(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    rate: Annotated[int, msgspec.Meta(ge=1, le=100_000, description="buyers let through a second")]
+    burst: Annotated[int, msgspec.Meta(ge=0, le=1_000_000, description="buyers let through at once")] = 0
+
+
+class AdmissionRuleRead(msgspec.Struct, frozen=True, kw_only=True):
+    slot_id: uuid.UUID
+    rate: int
+    burst: int
+    opened_at: datetime
+
+
+class AdmissionRead(msgspec.Struct, frozen=True, kw_only=True):
+    """``queued`` false: the slot has no queue, hold at once. Else ``admission`` is your pass (hold
+    with it within 2 minutes) or null while ``position`` numbers wait before yours: ask again after
+    ``retry_after`` seconds (also the ``Retry-After`` header); your number stays yours."""
+
+    queued: bool
+    number: int
+    position: int
+    retry_after: int
+    admission: str | None
+
+
+class VisitRead(msgspec.Struct, frozen=True, kw_only=True):
+    spot_id: uuid.UUID
+    spot_name: str
+    slot_id: uuid.UUID
+    arrive: datetime
+    leave: datetime
+    available: int
+
+
+class SkippedRead(msgspec.Struct, frozen=True, kw_only=True):
+    """``closed`` (no slots that day), ``no_room`` (no later slot has room for the party), ``no_time``
+    (it closes before a visit would end)."""
+
+    spot_id: uuid.UUID
+    spot_name: str
+    reason: Literal["closed", "no_room", "no_time"]
+
+
+class ItineraryRead(msgspec.Struct, frozen=True, kw_only=True):
+    """A plan, not a purchase: buy each visit's slot to hold the places."""
+
+    day: str
+    visits: list[VisitRead]
+    skipped: list[SkippedRead]

@@ -29,6 +29,7 @@ from backend.payment.owners import PaymentNotice
 from backend.payment.refunds import RefundService
 from backend.payment.service import CreatedOrder, PaymentService
 from backend.store import KeyValueStore
+from backend.tourism.admission import Admission
 from backend.tourism.errors import (
     CancelTooLate,
     HoldExpired,
@@ -80,6 +81,7 @@ class TourismService:
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
+        data_key: bytes,
     ) -> None:
         self._sales = sales
         self._spots = spots
@@ -87,6 +89,7 @@ class TourismService:
         self._payments = payments
         self._refunds = refunds
         self._flags = SoldOutFlags(store, sales)
+        self.admission = Admission(store=store, data_key=data_key, clock=clock)
         # The hold route's ``Idempotency-Key`` (one dependency on the hot path, not two).
         self.idempotency = idempotency
         self._settings = settings
@@ -111,6 +114,7 @@ class TourismService:
         tickets: Sequence[TicketRequest],
         *,
         waiter_id: uuid.UUID | None = None,
+        admission: str | None = None,
     ) -> tuple[Hold, list[Ticket]]:
         """Hold places for ``tickets`` (one per visitor) until ``hold_ttl``: two statements when it
         succeeds (the visitors, then the one conditional write). For a waiting list's offer
@@ -119,8 +123,11 @@ class TourismService:
         now = self._clock.now()
         if now >= slot.ends_at:
             raise SlotClosed()
-        if waiter_id is None and await self._flags.is_set(slot_id):
-            raise SoldOut()
+        if waiter_id is None:
+            sold_out, queued = await self._flags.look(slot_id)
+            if sold_out:
+                raise SoldOut()
+            self.admission.require(queued, citizen_id, slot_id, admission)  # a flash sale's pass
         spot = await self._spots.spot(slot.spot_id)
         hold_id = waiter_id or uuid.uuid4()
         made = await self.tickets_for(citizen_id, slot, tickets, hold_id=hold_id, now=now)

@@ -8,10 +8,11 @@ from backend.tourism.controller.public import (
     TourismGateController,
     TourismPublicController,
 )
-from backend.tourism.controller.waitlist import TourismWaitlistController
+from backend.tourism.controller.waitlist import TourismAdmissionAdminController, TourismWaitlistController
 
 __all__ = [
     "TourismAdminController",
+    "TourismAdmissionAdminController",
     "TourismCitizenController",
     "TourismGateController",
     "TourismGateFlagController",

@@ -14,6 +14,7 @@ from backend.citizen.errors import CitizenNotFound
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.payment.errors import ORDER_ERRORS
 from backend.tourism.errors import (
+    AdmissionRequired,
     CancelTooLate,
     HoldExpired,
     HoldNotCancellable,
@@ -154,8 +155,9 @@ class TourismCitizenController(Controller):
         summary="Hold places in a slot: one real-name ticket per visitor, pay within 10 minutes",
         description="One conditional write takes the places (a database CHECK backs it): a full slot "
         "is 409 `tourism.sold_out` however many ask at once; a visitor with a ticket for the spot that "
-        "day is 409 `tourism.id_limit_reached`. With an `Idempotency-Key` header a retried request "
-        "answers the first response.",
+        "day is 409 `tourism.id_limit_reached`. A flash sale with an admission queue needs the buyer's "
+        "pass (`admission`), else 409 `tourism.admission_required`. With an `Idempotency-Key` header a "
+        "retried request answers the first response.",
         errors=(
             SlotNotFound,
             SpotNotFound,
@@ -166,6 +168,7 @@ class TourismCitizenController(Controller):
             ProductUnknown,
             VisitorUnknown,
             ProductNotForVisitor,
+            AdmissionRequired,
             *IDEMPOTENCY_ERRORS,
         ),
     )
@@ -180,7 +183,7 @@ class TourismCitizenController(Controller):
 
         async def hold() -> HoldRead:
             wanted = [TicketRequest(visitor_id=t.visitor_id, product_id=t.product_id) for t in data.tickets]
-            made, tickets = await tourism.hold(principal.id, data.slot_id, wanted)
+            made, tickets = await tourism.hold(principal.id, data.slot_id, wanted, admission=data.admission)
             return _hold(made, tickets)
 
         return await idempotent_json(

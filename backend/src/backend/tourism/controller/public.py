@@ -3,11 +3,11 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.access import ANYONE
@@ -31,11 +31,14 @@ from backend.tourism.errors import (
     TicketWrongSpot,
 )
 from backend.tourism.gates import GateService
+from backend.tourism.itinerary import plan_day
 from backend.tourism.model import NewProduct, Product, Spot, Ticket
 from backend.tourism.schemas import (
+    ItineraryRead,
     ProductRead,
     Redeem,
     Redeemed,
+    SkippedRead,
     SlotCounters,
     SlotPage,
     SlotRead,
@@ -43,6 +46,7 @@ from backend.tourism.schemas import (
     SpotPage,
     SpotRead,
     TrustListRead,
+    VisitRead,
 )
 from backend.tourism.signing import ISSUER
 from backend.tourism.spots import SpotService
@@ -115,6 +119,55 @@ class TourismPublicController(Controller):
                 )
                 for a in await spots.availability(spot_id, day)
             ]
+        )
+
+    @get(
+        "/itinerary",
+        access=ANYONE,
+        summary="Plan a day from chosen spots: each visit in a slot with room, before the spot closes",
+        description="Spots in the order given (`order=closing_first`: the one closing first goes "
+        "first); each visit goes in the first slot with room for `party` after the previous visit and "
+        "`travel_minutes`, leaving `visit_minutes` before closing. Spots that cannot fit are listed "
+        "with why. It plans only: buying holds the places.",
+        errors=(SpotNotFound,),
+    )
+    async def itinerary(
+        self,
+        day: FromQuery[date],
+        spot_ids: FromQuery[Annotated[list[uuid.UUID], QueryParameter(min_items=1, max_items=8)]],
+        spots: NamedDependency[SpotService],
+        start: FromQuery[Annotated[int, QueryParameter(ge=0, le=24 * 60)]] = 8 * 60,
+        party: FromQuery[Annotated[int, QueryParameter(ge=1, le=10)]] = 1,
+        visit_minutes: FromQuery[Annotated[int, QueryParameter(ge=15, le=12 * 60)]] = 120,
+        travel_minutes: FromQuery[Annotated[int, QueryParameter(ge=0, le=6 * 60)]] = 30,
+        order: FromQuery[Literal["chosen", "closing_first"]] = "chosen",
+    ) -> ItineraryRead:
+        plan = await plan_day(
+            spots,
+            spot_ids,
+            day=day,
+            start=start,
+            party=party,
+            visit_minutes=visit_minutes,
+            travel_minutes=travel_minutes,
+            closing_first=order == "closing_first",
+        )
+        return ItineraryRead(
+            day=plan.day.isoformat(),
+            visits=[
+                VisitRead(
+                    spot_id=v.spot.id,
+                    spot_name=v.spot.name,
+                    slot_id=v.slot_id,
+                    arrive=v.arrive,
+                    leave=v.leave,
+                    available=v.available,
+                )
+                for v in plan.visits
+            ],
+            skipped=[
+                SkippedRead(spot_id=k.spot.id, spot_name=k.spot.name, reason=k.reason) for k in plan.skipped
+            ],
         )
 
     @get(

@@ -1,15 +1,18 @@
-"""The citizen's places in sold-out slots' waiting lists (候补)."""
+"""Crowds at a hot slot: the citizen's places in sold-out slots' waiting lists (候补), and the
+admission queue of a flash sale (taking a number, operators opening and closing it)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import CITIZEN
+from backend.auth.guards import CITIZEN, staff
 from backend.auth.principal import Principal
 from backend.tourism.errors import (
     AlreadyWaiting,
@@ -24,7 +27,16 @@ from backend.tourism.errors import (
     WaitlistNotNeeded,
 )
 from backend.tourism.model import TicketRequest, Waiter
-from backend.tourism.schemas import WaiterPage, WaiterRead, WaitJoin
+from backend.tourism.schemas import (
+    AdmissionOpen,
+    AdmissionRead,
+    AdmissionRuleRead,
+    WaiterPage,
+    WaiterRead,
+    WaitJoin,
+)
+from backend.tourism.service import TourismService
+from backend.tourism.spots import SpotService
 from backend.tourism.waitlist import WaitlistService
 
 
@@ -111,3 +123,69 @@ class TourismWaitlistController(Controller):
         principal: NamedDependency[Principal],
     ) -> WaiterRead:
         return _read(*(await waitlist.leave(principal.id, waiter_id)))
+
+    @post(
+        "/slots/{slot_id:uuid}/admission",
+        status_code=200,
+        shared_ids=("slot_id",),
+        summary="Take a number at a flash sale's admission queue; admitted, you get the pass to hold with",
+        description="200 with `queued: false` when the slot's sale has no queue (hold at once), or with "
+        "your `admission` pass (valid 2 min); 202 with your `position` and a `Retry-After` header while "
+        "numbers before yours are let through. Asking again keeps your number.",
+        errors=(SlotNotFound,),
+        responses={202: ResponseSpec(data_container=AdmissionRead, description="Not yet: ask again later")},
+    )
+    async def admission(
+        self,
+        slot_id: FromPath[uuid.UUID],
+        tourism: NamedDependency[TourismService],
+        spots: NamedDependency[SpotService],
+        principal: NamedDependency[Principal],
+    ) -> Response[AdmissionRead]:
+        await spots.slot(slot_id)
+        entry = await tourism.admission.enter(principal.id, slot_id)
+        read = AdmissionRead(
+            queued=entry.queued,
+            number=entry.number,
+            position=entry.position,
+            retry_after=entry.retry_after,
+            admission=entry.admission,
+        )
+        if entry.queued and entry.admission is None:
+            return Response(read, status_code=202, headers={"Retry-After": str(entry.retry_after)})
+        return Response(read, status_code=200)
+
+
+class TourismAdmissionAdminController(Controller):
+    path = "/api/v1/admin/tourism"
+    tags = ("tourism",)
+    opt = {"access": staff("operator")}  # noqa: RUF012 (Litestar's declaration style)
+
+    @put(
+        "/slots/{slot_id:uuid}/admission",
+        summary="Open a slot's admission queue for a flash sale: `rate` buyers a second after `burst`",
+        description="Reopening numbers afresh. The queue lives until the slot ends; with Redis down it "
+        "is skipped (buyers go straight to the database, which still decides every place).",
+        errors=(SlotNotFound,),
+    )
+    async def open_admission(
+        self,
+        slot_id: FromPath[uuid.UUID],
+        data: JSONBody[AdmissionOpen],
+        tourism: NamedDependency[TourismService],
+        spots: NamedDependency[SpotService],
+    ) -> AdmissionRuleRead:
+        slot = await spots.slot(slot_id)
+        rule = await tourism.admission.open(slot_id, rate=data.rate, burst=data.burst, until=slot.ends_at)
+        return AdmissionRuleRead(
+            slot_id=slot_id,
+            rate=rule.rate,
+            burst=rule.burst,
+            opened_at=datetime.fromtimestamp(rule.opened_at, tz=UTC),
+        )
+
+    @delete("/slots/{slot_id:uuid}/admission", status_code=204, summary="Close a slot's admission queue")
+    async def close_admission(
+        self, slot_id: FromPath[uuid.UUID], tourism: NamedDependency[TourismService]
+    ) -> None:
+        await tourism.admission.close(slot_id)
