@@ -13,7 +13,6 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
@@ -26,6 +25,7 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.docs_ui import assets_router, render_plugins
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
@@ -194,6 +194,8 @@ def create_app(
     metrics = wiring.infra.metrics
     if settings.metrics_public:
         handlers.append(metrics_route(metrics))
+    if settings.openapi:
+        handlers.append(assets_router())
 
     async def on_startup(_app: Litestar) -> None:
         for feature in features:
@@ -224,7 +226,7 @@ def create_app(
             version="1.0.0",
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=render_plugins(),  # served from a package, no CDN (``backend.docs_ui``)
             components=Components(security_schemes=SECURITY_SCHEMES),
             # The documents are open to anyone who can reach them (``Settings.openapi`` decides that).
             openapi_router=Router(

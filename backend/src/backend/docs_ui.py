@@ -1,0 +1,55 @@
+"""The API's documentation page, served whole by the app: no CDN, so it works on an intranet.
+
+Litestar's render plugins load their JavaScript and CSS from a CDN by default (Swagger UI from
+jsDelivr, Scalar at ``@latest``): on a government network without internet the page is blank. Here
+Swagger UI (5.x, which reads OpenAPI 3.1) comes from the ``swagger-ui-py`` wheel, a PyPI package
+that ships the upstream ``swagger-ui-dist`` files, and the app serves them under ``/schema/assets``
+itself. Nothing is built or fetched at run time; ``tests/backend/test_docs_ui.py`` checks that the
+page names no other host.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi.plugins import OpenAPIRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from backend.access import ANYONE
+from backend.problem_codes import REQUEST_NOT_FOUND
+
+ASSETS_PATH = "/schema/assets"
+ASSETS = Path(swagger_ui.__file__).resolve().parent / "static"
+# The files the page loads (the wheel holds the Swagger Editor too, which the page does not).
+PAGE_FILES = ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css", "favicon-32x32.png")
+
+
+def render_plugins() -> list[OpenAPIRenderPlugin]:
+    """``/schema/swagger`` (also ``/schema``), its scripts, style and icon from ``ASSETS_PATH``."""
+    return [
+        SwaggerRenderPlugin(
+            js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
+            css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
+        )
+    ]
+
+
+def assets_router() -> Router:
+    """The page's files, open to anyone who may read the document (``Settings.openapi``)."""
+    return create_static_files_router(
+        path=ASSETS_PATH,
+        directories=[ASSETS],
+        name="docs_assets",
+        include_in_schema=False,
+        # The files change only with the package's version: a day in a browser's cache is safe.
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+        opt={"access": ANYONE, "errors": (REQUEST_NOT_FOUND,)},
+    )
+
+
+__all__ = ["ASSETS", "ASSETS_PATH", "PAGE_FILES", "assets_router", "render_plugins"]

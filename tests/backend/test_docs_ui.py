@@ -1,0 +1,45 @@
+"""The documentation page works without internet: every file it loads is served by the app itself,
+from the ``swagger-ui-py`` package (``backend.docs_ui``); no CDN, no other host."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from backend.docs_ui import ASSETS, ASSETS_PATH, PAGE_FILES
+
+# Any absolute URL, or a protocol-relative one, in an attribute or a script.
+_EXTERNAL = re.compile(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}""")
+_LOADED = re.compile(r"""(?:src|href)\s*=\s*['"]([^'"]+)['"]""")
+
+
+async def test_the_docs_page_names_no_external_host(client: httpx.AsyncClient) -> None:
+    for path in ("/schema", "/schema/swagger"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        # The embedded document's own text may quote URLs (descriptions); the page around it may not.
+        page = response.text.split("spec:", 1)[0] + response.text.rsplit("dom_id:", 1)[-1]
+        assert not _EXTERNAL.search(page), f"{path} loads from {_EXTERNAL.search(page)}"
+        loaded = _LOADED.findall(page)
+        assert sorted(loaded) == sorted(f"{ASSETS_PATH}/{name}" for name in PAGE_FILES), loaded
+
+
+async def test_the_page_files_are_served_from_the_package(client: httpx.AsyncClient) -> None:
+    for name in PAGE_FILES:
+        response = await client.get(f"{ASSETS_PATH}/{name}")
+        assert response.status_code == 200, name
+        assert response.content == (ASSETS / name).read_bytes(), name
+    script = (await client.get(f"{ASSETS_PATH}/swagger-ui-bundle.js")).headers["content-type"]
+    assert script.startswith(("text/javascript", "application/javascript"))
+    assert (await client.get(f"{ASSETS_PATH}/nothing-here.js")).status_code == 404
+
+
+async def test_scalar_from_a_cdn_is_gone(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/schema/scalar")).status_code == 404
+
+
+async def test_metrics_name_their_charset_once(client: httpx.AsyncClient) -> None:
+    content_type = (await client.get("/metrics")).headers["content-type"]
+    assert content_type.count("charset") == 1, content_type
+    assert content_type.startswith("text/plain; version="), content_type
