@@ -147,8 +147,8 @@ def problem_schema() -> Schema:
             "code": Schema(
                 type=OpenAPIType.STRING,
                 enum=[entry.code for entry in catalogue()],
-                description="The stable code clients branch on (status, kind and meaning of each: "
-                "the table in backend/README.md)",
+                description="The stable code clients branch on (status, meaning and what a client should "
+                "do for each: docs/errors.md)",
             ),
             "detail": text,
             "instance": Schema(type=OpenAPIType.STRING, description="The request path"),
