@@ -13,9 +13,13 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_uv
 ensure_packages
+ensure_node
 echo "==> access table"
 SUQIAN_UPDATE_ACCESS_TABLE=1 uv run --no-sync pytest -q -p no:cacheprovider tests/contract/test_access_table.py
 echo "==> problem codes"
 uv run --no-sync python -m backend.problem_codes --write
 echo "==> docs/errors.md"
 uv run --no-sync python -m backend.error_guide --write
+echo "==> clients/typescript (the OpenAPI document, then its types)"
+uv run --no-sync python -m miniprogram_api.openapi_export --write
+(cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent generate)

@@ -24,7 +24,12 @@ from backend.problem_codes import REQUEST_NOT_FOUND
 ASSETS_PATH = "/schema/assets"
 ASSETS = Path(swagger_ui.__file__).resolve().parent / "static"
 # The files the page loads (the wheel holds the Swagger Editor too, which the page does not).
-PAGE_FILES = ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css", "favicon-32x32.png")
+PAGE_FILES = (
+    "swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js",
+    "swagger-ui.css",
+    "favicon-32x32.png",
+)
 
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
