@@ -8,7 +8,8 @@ from backend.problem_codes import catalogue
 
 def test_the_page_is_current() -> None:
     assert PAGE.read_text() == markdown(), (
-        "docs/errors.md is stale: run `uv run python -m backend.error_guide --write` (or ./scripts/regenerate.sh)"
+        "docs/errors.md is stale: run `uv run python -m backend.error_guide --write` "
+        "(or ./scripts/regenerate.sh)"
     )
 
 

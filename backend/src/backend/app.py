@@ -25,8 +25,8 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
-from backend.docs_ui import assets_router, render_plugins
 from backend.database import bind_engine, bound_engine, bound_registry
+from backend.docs_ui import assets_router, render_plugins
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature

@@ -29,7 +29,7 @@ class Action(StrEnum):
     """What the client does; stable names a client may branch on."""
 
     RETRY_LATER = "retry_later"
-    REFRESH_TOKEN = "refresh_token"
+    REFRESH_TOKEN = "refresh_token"  # noqa: S105 (an action's name, not a secret)
     SIGN_IN_AGAIN = "sign_in_again"
     NEXT_STEP = "next_step"
     FIX_INPUT = "fix_input"
@@ -41,8 +41,8 @@ class Action(StrEnum):
 
 
 EXPLAINED: dict[Action, str] = {
-    Action.RETRY_LATER: "Wait `Retry-After` seconds (or back off from 1 s, doubling, at most 5 tries), then send "
-    "the same request again, with the same `Idempotency-Key` where it had one. Tell the user only "
+    Action.RETRY_LATER: "Wait `Retry-After` seconds (or back off from 1 s, doubling, at most 5 "
+    "tries), then send the same request again, with the same `Idempotency-Key` where it had one. Tell the user only "
     "if it keeps failing (稍后再试).",
     Action.REFRESH_TOKEN: "Trade the refresh token for a new pair (`POST /api/v1/auth/token` with "
     "`grant_type=refresh_token`; keep the new refresh token, the old one is spent), then repeat the "
