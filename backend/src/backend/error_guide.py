@@ -42,8 +42,8 @@ class Action(StrEnum):
 
 EXPLAINED: dict[Action, str] = {
     Action.RETRY_LATER: "Wait `Retry-After` seconds (or back off from 1 s, doubling, at most 5 "
-    "tries), then send the same request again, with the same `Idempotency-Key` where it had one. Tell the user only "
-    "if it keeps failing (稍后再试).",
+    "tries), then send the same request again, with the same `Idempotency-Key` where it had one. "
+    "Tell the user only if it keeps failing (稍后再试).",
     Action.REFRESH_TOKEN: "Trade the refresh token for a new pair (`POST /api/v1/auth/token` with "
     "`grant_type=refresh_token`; keep the new refresh token, the old one is spent), then repeat the "
     "request once. If the refresh fails, sign in again.",
