@@ -10,9 +10,9 @@ page names no other host.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
-import swagger_ui
 from litestar import Router
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import OpenAPIRenderPlugin, SwaggerRenderPlugin
@@ -22,7 +22,18 @@ from backend.access import ANYONE
 from backend.problem_codes import REQUEST_NOT_FOUND
 
 ASSETS_PATH = "/schema/assets"
-ASSETS = Path(swagger_ui.__file__).resolve().parent / "static"
+
+
+def _package_folder(name: str) -> Path:
+    """Where an installed package lives, without importing it (``swagger_ui`` would pull in jinja2
+    and PyYAML for the framework glue we do not use)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the {name} package is not installed (uv sync)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+ASSETS = _package_folder("swagger_ui") / "static"
 # The files the page loads (the wheel holds the Swagger Editor too, which the page does not).
 PAGE_FILES = (
     "swagger-ui-bundle.js",
