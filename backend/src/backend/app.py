@@ -38,6 +38,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.openapi_docs import TAGS
 from backend.outbox.feature import FEATURE as OUTBOX
 from backend.parking.feature import FEATURE as PARKING
 from backend.payment.feature import FEATURE as PAYMENT
@@ -228,6 +229,7 @@ def create_app(
             path="/schema",
             render_plugins=render_plugins(),  # served from a package, no CDN (``backend.docs_ui``)
             components=Components(security_schemes=SECURITY_SCHEMES),
+            tags=list(TAGS),
             # The documents are open to anyone who can reach them (``Settings.openapi`` decides that).
             openapi_router=Router(
                 "/schema", route_handlers=[], include_in_schema=False, opt={"access": ANYONE}

@@ -11,7 +11,8 @@ asked for:
 - ``additionalProperties: false`` on every body struct that refuses unknown fields
   (``StrictStructSchemaPlugin``), so a generated client knows an extra field is an error;
 - ``components.schemas.Problem``, the RFC 9457 body every error response refers to;
-- no invented examples (only the fields' own ``Meta(examples=...)``).
+- no invented examples (only the fields' own ``Meta(examples=...)``);
+- the common fields' descriptions where a field has none (``backend.openapi_docs``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from litestar.openapi.spec import (
 from litestar.typing import FieldDefinition
 
 from backend.access import Access, declared, http_handlers
+from backend.openapi_docs import describe_common
 from backend.problem_codes import ProblemCode, catalogue
 from backend.problems import PROBLEM_JSON
 
@@ -234,6 +236,7 @@ def document(openapi: OpenAPI, app: Litestar) -> OpenAPI:
             responses[str(status)] = _problem_response(status, by_status[status])
         operation.responses = responses
         operation.security = _security(declaration.access)
+    describe_common(openapi)
     return openapi
 
 

@@ -3210,16 +3210,23 @@ export interface components {
         };
         /** AccountPage */
         AccountPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["AccountRead"][];
         };
         /** AccountRead */
         AccountRead: {
             account_no: string;
             address: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             holder: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind: string;
         };
@@ -3230,15 +3237,25 @@ export interface components {
         };
         /** AlipayLink */
         AlipayLink: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /** @description A fresh `my.getAuthCode` code */
             auth_code: string;
-            /** @example 13805270001 */
+            /**
+             * @description The citizen's own phone
+             * @example 13805270001
+             */
             phone: string;
+            /**
+             * @description The SMS code (purpose `bind`) sent to it
+             * @example 482913
+             */
             sms_code: string;
         };
         /** AlipayLogin */
         AlipayLogin: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The `authCode` of `my.getAuthCode({scopes: 'auth_base'})`, fresh
+             * @example 4b203fe6c11548bcabd8da5bb087a83b
+             */
             auth_code: string;
         };
         /** ApplicationCreate */
@@ -3253,19 +3270,27 @@ export interface components {
         };
         /** ApplicationList */
         ApplicationList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ApplicationSummary"][];
         };
         /** ApplicationRead */
         ApplicationRead: {
+            /** @description The id of the case */
             case_id: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             data: {
                 [key: string]: unknown;
             };
             /** @enum {string} */
             delivery: "not_sent" | "forwarding" | "delivered" | "held";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             item_code: string;
             item_name: string;
@@ -3275,8 +3300,12 @@ export interface components {
             };
             /** @enum {string} */
             status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
+            /** @description When it was submitted (ISO 8601, UTC) */
             submitted_at: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
             updated_at: string;
         };
         /** ApplicationSaved */
@@ -3286,14 +3315,21 @@ export interface components {
         };
         /** ApplicationSummary */
         ApplicationSummary: {
+            /** @description The id of the case */
             case_id: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             item_code: string;
             item_name: string;
             /** @enum {string} */
             status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
             updated_at: string;
         };
         /** Ask */
@@ -3304,12 +3340,18 @@ export interface components {
         };
         /** Authenticated */
         Authenticated: {
+            /** @description A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>` */
             access_token: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
+            /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
             /** @constant */
             status: "authenticated";
-            /** @default Bearer */
+            /**
+             * @description Always `Bearer` (RFC 6750)
+             * @default Bearer
+             */
             token_type: string;
         };
         /** Availability */
@@ -3318,6 +3360,7 @@ export interface components {
             arrival: string;
             /** Format: date */
             departure: string;
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RoomLeft"][];
         };
         /** BandLine */
@@ -3348,6 +3391,7 @@ export interface components {
         };
         /** BillPage */
         BillPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["BillRead"][];
         };
         /** BillPay */
@@ -3358,6 +3402,7 @@ export interface components {
         };
         /** BillRead */
         BillRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             bill_no: string;
             due_date: string;
@@ -3367,21 +3412,38 @@ export interface components {
         };
         /** BindRequest */
         BindRequest: {
+            /** @description The ticket the login answered */
             bind_ticket: string;
+            /** @description The ticket of a passed face verification, after 409 `citizen.face_verification_required` */
             face_ticket?: string | null;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description Their resident ID number (GB 11643)
+             * @example 321302199505200017
+             */
             id_number: string;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The account holder's name on the ID card
+             * @example 宿小迁
+             */
             name: string;
-            /** @example 13805270001 */
+            /**
+             * @description The phone, with `sms_code` or `face_ticket`
+             * @example 13805270001
+             */
             phone?: string | null;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /** @description The platform's phone proof: WeChat `getPhoneNumber`'s `code`, or Alipay's `res.response` */
             platform_phone_proof?: string | null;
+            /**
+             * @description The SMS code (purpose `bind`) sent to `phone`
+             * @example 482913
+             */
             sms_code?: string | null;
         };
         /** BindRequired */
         BindRequired: {
+            /** @description Redeem at `POST /mp/v1/bind`; opaque, single use */
             bind_ticket: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
             /** @constant */
             status: "bind_required";
@@ -3389,60 +3451,107 @@ export interface components {
         /** Board */
         Board: {
             events: components["schemas"]["Event"][];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
             seq: number;
         };
         /** Booking */
         Booking: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the citizen
+             */
             citizen_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
             /** @enum {string} */
             status: "active" | "checked_in" | "cancelled" | "no_show";
         };
         /** BookingList */
         BookingList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["Booking"][];
         };
         /** BookingPage */
         BookingPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["BookingRead"][];
         };
         /** BookingRead */
         BookingRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             arrival: string;
             departure: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             fee_fen: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hotel
+             */
             hotel_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             key_code: string | null;
             key_valid_until: string;
             nights: number;
+            /** @description The id of the order */
             order_id: string | null;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             refund_fen: number;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             refunded_fen: number;
             room_no: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the room type
+             */
             room_type_id: string;
             status: string;
         };
@@ -3454,7 +3563,10 @@ export interface components {
         Called: {
             announcement: string;
             counter: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the counter
+             */
             counter_id: string;
             label: string;
         };
@@ -3465,6 +3577,7 @@ export interface components {
         };
         /** CardPointerList */
         CardPointerList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["CardPointerRead"][];
         };
         /** CardPointerRead */
@@ -3472,7 +3585,10 @@ export interface components {
             add_card?: {
                 [key: string]: string;
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             /** @enum {string} */
             platform: "wechat" | "alipay";
@@ -3491,47 +3607,108 @@ export interface components {
         /** CheckIn */
         CheckIn: {
             hall_code: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
         };
         /** CheckInBody */
         CheckInBody: {
+            /** @description A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`) */
             id_number: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
         };
-        /** CitizenRead */
+        /**
+         * CitizenRead
+         * @description The new account
+         */
         CitizenRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
+            /** @description A password is set (else SMS login only) */
             has_password: boolean;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
+            /**
+             * @description The ID number, masked: first and last 4 kept
+             * @example 3213**********0017
+             */
             id_number: string;
+            /**
+             * @description The real name, masked: the first character kept
+             * @example 宿**
+             */
             name: string;
+            /**
+             * @description The phone, masked: first 3 and last 4 kept
+             * @example 138****0001
+             */
             phone: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the real name was verified (ISO 8601, UTC)
+             */
             verified_at: string;
         };
         /** CloneFlag */
         CloneFlag: {
-            /** @enum {string} */
+            /**
+             * @description What was seen twice
+             * @enum {string}
+             */
             kind: "frame_reused" | "credential_cloned";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the other scanner read it
+             */
             other_scanned_at: string;
+            /**
+             * @description The other scanner's scene
+             * @example bus
+             */
             other_scene: string;
+            /**
+             * @description The other scanner's venue
+             * @example 宿迁 K1 路公交
+             */
             other_venue: string;
+            /** @description The citizen within this scanner's scene */
             pseudonym: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When this scanner read it
+             */
             scanned_at: string;
         };
         /** CodeRead */
         CodeRead: {
+            /**
+             * @description The code: `SQ1:` and Base45 (the QR alphanumeric set)
+             * @example SQ1:6BFOXN*TS0BI$ZDYSHIXBK:S7VR+$1M/8R7K4V7H5A0+/UG/8N9I4TQ3W.IR.3U/BE9QE5.D5U8$L7HBD+IT%35T7I
+             */
             code: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was signed (ISO 8601, UTC)
+             */
             issued_at: string;
+            /**
+             * @description Seconds until the app should fetch the next code
+             * @example 20
+             */
             refresh_in: number;
         };
         /** Consent */
@@ -3540,9 +3717,15 @@ export interface components {
         };
         /** Counter */
         Counter: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             name: string;
             services: string[];
@@ -3557,9 +3740,15 @@ export interface components {
         CounterRequest: {
             audience: string;
             disclosed?: string[] | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind_code: string;
             nonce: string;
@@ -3576,72 +3765,129 @@ export interface components {
         /** DeviceCreate */
         DeviceCreate: {
             /**
-             * @description one line of visible text: no control character, line break, bidi control or other format character
+             * @description The phone's name as its owner knows it
              * @default phone
+             * @example 宿小迁的 iPhone
              */
             label: string;
+            /**
+             * @description The phone's P-256 public key, base64 or base64url: the SEC1 point (65 or 33 bytes) or DER SPKI
+             * @example BOB-fY6km6VDbGc4tcMBlMDuKn9rZO5K8REVdDerPd4svqM23f1zuO-Sq2ypB-SWowuH7h3gkkkKMNCHNhQare0
+             */
             public_key: string;
         };
         /** DeviceEnrolled */
         DeviceEnrolled: {
+            /** @description The enrolled phone */
             device: components["schemas"]["DeviceRead"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (48 h); renew before
+             */
             expires_at: string;
+            /** @description The holder credential: COSE_Sign1, base64url without padding; embed it in every frame */
             holder_credential: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was issued: the server's clock, to date frames by
+             */
             issued_at: string;
         };
         /** DeviceList */
         DeviceList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["DeviceRead"][];
         };
-        /** DeviceRead */
+        /**
+         * DeviceRead
+         * @description The enrolled phone
+         */
         DeviceRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When its current holder credential expires (ISO 8601, UTC)
+             */
             credential_expires_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
+            /**
+             * @description The phone's name as its owner gave it
+             * @example 宿小迁的 iPhone
+             */
             label: string;
+            /** @description When it was revoked; null while it is live */
             revoked_at?: string | null;
         };
         /** DeviceToken */
         DeviceToken: {
+            /** @description A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>` */
             access_token: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
-            /** @enum {string} */
+            /**
+             * @description The scanner's scene
+             * @enum {string}
+             */
             scene: "traffic_checkpoint" | "residential_compound" | "factory" | "hospital" | "bus" | "library" | "public_office" | "scenic_spot";
-            /** @default Bearer */
+            /**
+             * @description Always `Bearer` (RFC 6750)
+             * @default Bearer
+             */
             token_type: string;
+            /**
+             * @description The scanner's venue
+             * @example 宿迁市图书馆 1F
+             */
             venue: string;
         };
         /** DeviceTokenRequest */
         DeviceTokenRequest: {
+            /** @description The device secret shown at registration */
             credential: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The scanner's id, from its registration
+             */
             device_id: string;
         };
         /** DiscrepancyPage */
         DiscrepancyPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["DiscrepancyRead"][];
         };
         /** DiscrepancyRead */
         DiscrepancyRead: {
             bill_date: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             detail: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind: string;
             note: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             ours_fen: number | null;
             out_trade_no: string;
             platform: string;
             reference: string;
+            /** @description When it was resolved (ISO 8601, UTC) */
             resolved_at?: string | null;
             status: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             theirs_fen: number | null;
         };
         /** DiscrepancyResolve */
@@ -3662,7 +3908,10 @@ export interface components {
             chain: string;
             data: string;
             hash: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was occurred (ISO 8601, UTC)
+             */
             occurred_at: string;
             prev_hash: string;
             seq: number;
@@ -3673,18 +3922,25 @@ export interface components {
             /** Format: date-time */
             at: string;
             called: components["schemas"]["Called"] | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
             /** @enum {string} */
             kind: "taken" | "called" | "recalled" | "skipped" | "finished" | "transferred" | "cancelled";
             line: components["schemas"]["Line"];
             seq: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
             ticket: string;
         };
         /** EventList */
         EventList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["EventRead"][];
         };
         /** EventRead */
@@ -3692,7 +3948,10 @@ export interface components {
             action: string;
             actor: string;
             from_status: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was occurred (ISO 8601, UTC)
+             */
             occurred_at: string;
             reason: string;
             seq: number;
@@ -3756,12 +4015,18 @@ export interface components {
         Hall: {
             check_in_after_minutes: number;
             check_in_before_minutes: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             grace_seconds: number;
             holidays: string[];
             hours: (number[] | null)[];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             /** @enum {string} */
             kind: "service_centre" | "hospital_department" | "restaurant";
@@ -3797,6 +4062,7 @@ export interface components {
         };
         /** HallList */
         HallList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["Hall"][];
         };
         /** HallView */
@@ -3814,12 +4080,16 @@ export interface components {
         };
         /** HoldCreate */
         HoldCreate: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
             tickets: components["schemas"]["TicketWanted"][];
         };
         /** HoldPage */
         HoldPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["HoldRead"][];
         };
         /** HoldPay */
@@ -3829,27 +4099,50 @@ export interface components {
         };
         /** HoldRead */
         HoldRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
+            /** @description The id of the order */
             order_id: string | null;
+            /** @description When it was paid (ISO 8601, UTC) */
             paid_at: string | null;
             qty: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
             spot_id: string;
             state: string;
             tickets: components["schemas"]["TicketRead"][];
         };
         /** HolderStatusUpdate */
         HolderStatusUpdate: {
-            /** @enum {string} */
+            /**
+             * @description The standing the citizen's codes assert
+             * @example restricted
+             * @enum {string}
+             */
             status: "normal" | "restricted";
         };
         /** HotelCreate */
@@ -3867,6 +4160,7 @@ export interface components {
             late_fee_percent: number;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
+            /** @description A mainland mobile number; masked in answers (`138****5678`) */
             phone: string;
         };
         /** HotelDetail */
@@ -3876,6 +4170,7 @@ export interface components {
         };
         /** HotelPage */
         HotelPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["HotelRead"][];
         };
         /** HotelRead */
@@ -3885,25 +4180,43 @@ export interface components {
             code: string;
             district: string;
             free_cancel_hours: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             late_fee_percent: number;
             name: string;
+            /** @description A mainland mobile number; masked in answers (`138****5678`) */
             phone: string;
         };
         /** IssuerKeyList */
         IssuerKeyList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["IssuerKeyRead"][];
+            /** @description The sequence number of the trust list now served */
             trust_list_seq: number;
         };
         /** IssuerKeyRead */
         IssuerKeyRead: {
+            /** @description When it was activated (ISO 8601, UTC) */
             activated_at: string | null;
+            /**
+             * @description The issuer key's id (hex)
+             * @example a7f8288dd0162ced
+             */
             kid: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it entered the trust list
+             */
             published_at: string;
+            /** @description When it was retired (ISO 8601, UTC) */
             retired_at: string | null;
-            /** @enum {string} */
+            /**
+             * @description Published ahead, signing, or retired
+             * @enum {string}
+             */
             state: "staged" | "active" | "retired";
         };
         /** IssuerMetadata */
@@ -3924,7 +4237,10 @@ export interface components {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             department: string;
             faqs?: components["schemas"]["Faq"][];
-            /** @default 0 */
+            /**
+             * @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90
+             * @default 0
+             */
             fee_fen: number;
             form: components["schemas"]["Form"];
             materials?: components["schemas"]["MaterialSpec"][];
@@ -3934,6 +4250,7 @@ export interface components {
         };
         /** ItemList */
         ItemList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ItemSummary"][];
         };
         /** ItemRead */
@@ -3941,9 +4258,11 @@ export interface components {
             code: string;
             definition: components["schemas"]["ItemDefinition"];
             digest: string;
+            /** @description When it was published (ISO 8601, UTC) */
             published_at: string | null;
             /** @enum {string} */
             status: "draft" | "published";
+            /** @description The version number, from 1 */
             version: number;
         };
         /** ItemSummary */
@@ -3951,9 +4270,11 @@ export interface components {
             aliases: string[];
             code: string;
             department: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             fee_fen: number;
             name: string;
             time_limit_days: number;
+            /** @description The version number, from 1 */
             version: number;
         };
         /** Jwk */
@@ -3984,11 +4305,15 @@ export interface components {
              */
             band: "disabled" | "elderly" | "booked" | "walk_in";
             code?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
         };
         /** LedgerEntry */
         LedgerEntry: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             /** Format: date-time */
             at: string;
@@ -4005,20 +4330,30 @@ export interface components {
         };
         /** LicenceList */
         LicenceList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["LicenceRead"][];
         };
         /** LicenceMaterialCreate */
         LicenceMaterialCreate: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the licence
+             */
             licence_id: string;
             slot: string;
         };
         /** LicenceRead */
         LicenceRead: {
             expires_on: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was fetched (ISO 8601, UTC)
+             */
             fetched_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             issued_on: string;
             issuer_name: string;
@@ -4027,6 +4362,7 @@ export interface components {
             masked_number: string;
             /** @enum {string} */
             status: "valid" | "suspended" | "expired" | "revoked";
+            /** @description The version number, from 1 */
             version: number;
         };
         /** Line */
@@ -4034,22 +4370,36 @@ export interface components {
             bands: components["schemas"]["BandLine"][];
             last_wait_seconds?: number | null;
             open_counters: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
             service_seconds: number;
             waiting: number;
         };
         /** LinkList */
         LinkList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["LinkRead"][];
         };
         /** LinkRead */
         LinkRead: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was linked (ISO 8601, UTC)
+             */
             linked_at: string;
-            /** @enum {string} */
+            /**
+             * @description The platform of the linked user
+             * @example wechat
+             * @enum {string}
+             */
             platform: "wechat" | "alipay";
         };
         /** LogRead */
@@ -4069,17 +4419,27 @@ export interface components {
             row_hash: string;
             seq: number;
             time: number;
+            /** @description The id of the verifier */
             verifier_id: string | null;
             verifier_name: string | null;
         };
         /** LotAvailability */
         LotAvailability: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
             left: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the lot
+             */
             lot_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
         };
         /** LotCreate */
@@ -4088,9 +4448,11 @@ export interface components {
             address: string;
             bays: components["schemas"]["BayCreate"][];
             code: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             daily_cap_fen: number;
             /** @default 15 */
             free_minutes: number;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             hour_fen: number;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
@@ -4102,6 +4464,7 @@ export interface components {
         };
         /** LotPage */
         LotPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["LotRead"][];
         };
         /** LotRead */
@@ -4109,27 +4472,42 @@ export interface components {
             address: string;
             bays: number;
             code: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             daily_cap_fen: number;
             free_minutes: number;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             hour_fen: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             name: string;
             reservable: number;
         };
         /** MaterialList */
         MaterialList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["MaterialRead"][];
             missing: string[];
             slots: components["schemas"]["application_schemas_SlotRead"][];
         };
         /** MaterialRead */
         MaterialRead: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the application
+             */
             application_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             licence: {
                 [key: string]: unknown;
@@ -4168,7 +4546,9 @@ export interface components {
         };
         /** MessagePage */
         MessagePage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["MessageRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             next_cursor: string | null;
         };
         /** MessageRead */
@@ -4177,14 +4557,21 @@ export interface components {
             category: string;
             /** @enum {null|string} */
             channel: "wechat" | "alipay" | "sms" | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             /** Format: date-time */
             due_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             read_at: string | null;
             reason: string;
+            /** @description When it was sent (ISO 8601, UTC) */
             sent_at: string | null;
             /** @enum {string} */
             state: "queued" | "sent" | "failed" | "skipped";
@@ -4202,30 +4589,46 @@ export interface components {
             ledger: components["schemas"]["LedgerEntry"][];
             order: components["schemas"]["OrderRead"];
             refunds: components["schemas"]["RefundRead"][];
+            /** @description The id of the transaction */
             transaction_id: string | null;
         };
         /** OrderPage */
         OrderPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["OrderRead"][];
         };
         /** OrderRead */
         OrderRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             channel: string;
+            /** @description When it was closed (ISO 8601, UTC) */
             closed_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             currency: string;
             description: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             out_trade_no: string;
             owner: string;
+            /** @description When it was paid (ISO 8601, UTC) */
             paid_at?: string | null;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             paid_fen: number;
             payable: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             refunded_fen: number;
             status: string;
         };
@@ -4234,18 +4637,27 @@ export interface components {
             counts: {
                 [key: string]: number;
             };
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["OutboxJobRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             next_cursor: string | null;
         };
         /** OutboxJobRead */
         OutboxJobRead: {
             attempts: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             /** Format: date-time */
             due_at: string;
+            /** @description When it was finished (ISO 8601, UTC) */
             finished_at: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             key: string;
             last_error: string;
@@ -4254,7 +4666,10 @@ export interface components {
             /** @enum {string} */
             state: "pending" | "running" | "done" | "dead";
             topic: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
             updated_at: string;
         };
         /** PasswordChange */
@@ -4264,26 +4679,45 @@ export interface components {
         };
         /** PasswordGrant */
         PasswordGrant: {
-            /** @constant */
+            /**
+             * @description Which grant this token request is: `password`, `sms_code` or `refresh_token`
+             * @constant
+             */
             grant_type: "password";
+            /**
+             * @description The account's password
+             * @example 宿迁 2027 春
+             */
             password: string;
-            /** @example 13805270001 */
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
             phone: string;
         };
         /** PasswordReset */
         PasswordReset: {
+            /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
             password: string;
         };
         /** PaymentRead */
         PaymentRead: {
             account_no: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             bill_no: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the order
+             */
             order_id: string;
+            /** @description When it was paid (ISO 8601, UTC) */
             paid_at?: string | null;
             period: string;
             receipt_no: string;
@@ -4297,13 +4731,20 @@ export interface components {
         };
         /** PlatePage */
         PlatePage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["PlateRead"][];
         };
         /** PlateRead */
         PlateRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             plate: string;
         };
@@ -4355,18 +4796,24 @@ export interface components {
             kind: "adult" | "child" | "senior" | "free";
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
         };
         /** ProductRead */
         ProductRead: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind: string;
             name: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
         };
         /** ProofList */
         ProofList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ProofRead"][];
         };
         /** ProofRead */
@@ -4381,6 +4828,13 @@ export interface components {
             end: string;
             start: string;
         };
+        /**
+         * Reason
+         * @description Why: `ok` for a pass, else what failed
+         * @example ok
+         * @enum {string}
+         */
+        Reason: "ok" | "malformed" | "bad_signature" | "unknown_kid" | "key_retired" | "wrong_issuer" | "expired" | "not_yet_valid" | "replayed" | "revoked" | "restricted";
         /** ReconciliationRead */
         ReconciliationRead: {
             /** Format: date */
@@ -4407,64 +4861,112 @@ export interface components {
         };
         /** Redeemed */
         Redeemed: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
             kind: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was redeemed (ISO 8601, UTC)
+             */
             redeemed_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the ticket
+             */
             ticket_id: string;
         };
         /** RefreshTokenGrant */
         RefreshTokenGrant: {
-            /** @constant */
+            /**
+             * @description Which grant this token request is: `password`, `sms_code` or `refresh_token`
+             * @constant
+             */
             grant_type: "refresh_token";
+            /**
+             * @description The refresh token of the current pair; spent by this request (keep the new one)
+             * @example rt_3q0Zk7fVxN2mYc8pLwR4tB6hJd1sUe9aGo5iKy0nQvE
+             */
             refresh_token: string;
         };
         /** RefundCreate */
         RefundCreate: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             reason: string;
         };
         /** RefundRead */
         RefundRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             out_refund_no: string;
             reason: string;
+            /** @description When it was settled (ISO 8601, UTC) */
             settled_at?: string | null;
             status: string;
         };
         /** RegisterRequest */
         RegisterRequest: {
+            /** @description The ticket of a passed face verification, after 409 `citizen.face_verification_required` */
             face_ticket?: string | null;
+            /**
+             * @description The resident ID number (GB 11643), checked with the population registry
+             * @example 321302199505200017
+             */
             id_number: string;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The name on the ID card
+             * @example 宿小迁
+             */
             name: string;
+            /** @description A password for password login; null: SMS login only */
             password?: string | null;
-            /** @example 13805270001 */
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
             phone: string;
+            /**
+             * @description The SMS code (purpose `register`), or null with `face_ticket`
+             * @example 482913
+             */
             sms_code?: string | null;
         };
         /** Registered */
         Registered: {
+            /** @description The new account */
             citizen: components["schemas"]["CitizenRead"];
+            /** @description A session for it: the citizen is signed in */
             tokens: components["schemas"]["TokenPair"];
         };
         /** RequestList */
         RequestList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RequestRead"][];
         };
         /** RequestRead */
         RequestRead: {
             disclosed?: string[] | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
             fields: components["schemas"]["FieldAsk"][];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind_code: string;
             kind_name: string;
@@ -4473,46 +4975,82 @@ export interface components {
         };
         /** ReservationCreate */
         ReservationCreate: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the lot
+             */
             lot_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the plate
+             */
             plate_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
         };
         /** ReservationPage */
         ReservationPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ReservationRead"][];
         };
         /** ReservationRead */
         ReservationRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the lot
+             */
             lot_id: string;
             plate: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
             status: string;
         };
         /** RevocationPage */
         RevocationPage: {
+            /** @description More entries are waiting: ask again with `next_cursor` right away */
             has_more: boolean;
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RevocationRead"][];
+            /** @description Pass as `since` next time, also when `items` is empty */
             next_cursor: string;
         };
         /** RevocationRead */
         RevocationRead: {
+            /**
+             * @description The revoked code id (a pseudonym, never personal data)
+             * @example aebagbafaydqqcik
+             */
             code_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description From when its codes and frames are refused (ISO 8601, UTC)
+             */
             revoked_at: string;
         };
         /** RoomLeft */
         RoomLeft: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
             left: number;
             room_type: components["schemas"]["RoomTypeRead"];
@@ -4524,6 +5062,7 @@ export interface components {
             code: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
             rooms: number;
         };
@@ -4531,27 +5070,38 @@ export interface components {
         RoomTypeRead: {
             beds: string;
             code: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             name: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
             rooms: number;
         };
         /** RootPage */
         RootPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RootRead"][];
             next_before?: string | null;
         };
         /** RootRead */
         RootRead: {
             chain: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The day (YYYY-MM-DD, Asia/Shanghai)
+             */
             day: string;
             first_seq: number;
             head_hash: string;
             last_seq: number;
             merkle_root: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was signed (ISO 8601, UTC)
+             */
             signed_at: string;
             size: number;
             token: string;
@@ -4568,48 +5118,85 @@ export interface components {
         };
         /** ScanBatch */
         ScanBatch: {
+            /** @description Offline scans, oldest first */
             scans: components["schemas"]["ScanUpload"][];
         };
         /** ScanReceipt */
         ScanReceipt: {
+            /** @description Signs of a copied code among them */
             flags: components["schemas"]["CloneFlag"][];
+            /** @description Scans in the upload */
             received: number;
+            /** @description Scans stored (a repeat upload stores nothing again) */
             stored: number;
         };
         /** ScanUpload */
         ScanUpload: {
+            /** @description The text the scanner read offline */
             code: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the scanner read it (its clock; ISO 8601)
+             */
             scanned_at: string;
         };
         /** ScannerCreate */
         ScannerCreate: {
-            /** @enum {string} */
+            /**
+             * @description Where it stands: decides which codes pass (the scene policy)
+             * @example library
+             * @enum {string}
+             */
             scene: "traffic_checkpoint" | "residential_compound" | "factory" | "hospital" | "bus" | "library" | "public_office" | "scenic_spot";
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description Its place, shown in audits and clone flags
+             * @example 宿迁市图书馆 1F
+             */
             venue: string;
         };
         /** ScannerPage */
         ScannerPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ScannerRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             next_cursor?: string | null;
         };
         /** ScannerRead */
         ScannerRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The operator who registered it
+             */
             registered_by: string;
+            /** @description When it was revoked; null while live */
             revoked_at?: string | null;
-            /** @enum {string} */
+            /**
+             * @description Where it stands
+             * @example library
+             * @enum {string}
+             */
             scene: "traffic_checkpoint" | "residential_compound" | "factory" | "hospital" | "bus" | "library" | "public_office" | "scenic_spot";
+            /**
+             * @description Its place
+             * @example 宿迁市图书馆 1F
+             */
             venue: string;
         };
         /** ScannerRegistered */
         ScannerRegistered: {
+            /** @description Its reusable device secret, shown this once: configure the device with it; it trades it for device tokens (`POST /api/v1/scanner/token`) until the scanner is revoked */
             credential: string;
+            /** @description The registered scanner */
             device: components["schemas"]["ScannerRead"];
         };
         /** Sealed */
@@ -4625,12 +5212,14 @@ export interface components {
         /** SecondFactorRead */
         SecondFactorRead: {
             enrolled: boolean;
+            /** @description When it was enrolled (ISO 8601, UTC) */
             enrolled_at: string | null;
             recovery_codes_left: number;
         };
         /** SecondFactorRequired */
         SecondFactorRequired: {
             challenge: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
             /**
              * @default [
@@ -4644,9 +5233,15 @@ export interface components {
         };
         /** Service */
         Service: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             last_wait_seconds?: number | null;
             name: string;
@@ -4673,18 +5268,29 @@ export interface components {
         };
         /** SessionList */
         SessionList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["SessionRead"][];
         };
         /** SessionRead */
         SessionRead: {
             client: string;
             current: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
+            /** @description The object's id (a UUID), as its paths name it */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was last used (ISO 8601, UTC)
+             */
             last_used_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was started (ISO 8601, UTC)
+             */
             started_at: string;
             user_agent: string;
         };
@@ -4694,19 +5300,27 @@ export interface components {
         };
         /** SetupRequired */
         SetupRequired: {
+            /** @description A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>` */
             access_token: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
             required: ("password_change" | "second_factor_enrolment")[];
             /** @enum {string} */
             role: "operator" | "counter";
             /** @constant */
             status: "setup_required";
-            /** @default Bearer */
+            /**
+             * @description Always `Bearer` (RFC 6750)
+             * @default Bearer
+             */
             token_type: string;
         };
         /** ShownRead */
         ShownRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
             handle: string;
             qr_text: string;
@@ -4717,16 +5331,32 @@ export interface components {
         Slot: {
             booked: number;
             capacity: number;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
         };
         /** SlotCounters */
@@ -4737,30 +5367,53 @@ export interface components {
         };
         /** SlotList */
         SlotList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["Slot"][];
         };
         /** SlotPage */
         SlotPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["tourism_schemas_SlotRead"][];
         };
         /** SmsCodeGrant */
         SmsCodeGrant: {
-            /** @constant */
+            /**
+             * @description Which grant this token request is: `password`, `sms_code` or `refresh_token`
+             * @constant
+             */
             grant_type: "sms_code";
-            /** @example 13805270001 */
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
             phone: string;
+            /**
+             * @description The 6-digit code the SMS said (valid 5 minutes, a few attempts)
+             * @example 482913
+             */
             sms_code: string;
         };
         /** SmsCodeRequest */
         SmsCodeRequest: {
-            /** @example 13805270001 */
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
             phone: string;
-            /** @enum {string} */
+            /**
+             * @description What the code is for; a code works only for its purpose (`bind`: the mini-program bind)
+             * @example login
+             * @enum {string}
+             */
             purpose: "register" | "login" | "bind";
         };
         /** SmsCodeSent */
         SmsCodeSent: {
-            /** @default 300 */
+            /**
+             * @description Seconds the code stays valid
+             * @default 300
+             * @example 300
+             */
             expires_in: number;
         };
         /** SpotCreate */
@@ -4786,6 +5439,7 @@ export interface components {
         };
         /** SpotPage */
         SpotPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["SpotRead"][];
         };
         /** SpotRead */
@@ -4794,7 +5448,10 @@ export interface components {
             closes: number;
             daily_capacity: number;
             description: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             name: string;
             opens: number;
@@ -4804,20 +5461,27 @@ export interface components {
         };
         /** StaffAuthenticated */
         StaffAuthenticated: {
+            /** @description A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>` */
             access_token: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
+            /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
             /** @enum {string} */
             role: "operator" | "counter";
             /** @constant */
             status: "authenticated";
-            /** @default Bearer */
+            /**
+             * @description Always `Bearer` (RFC 6750)
+             * @default Bearer
+             */
             token_type: string;
         };
         /** StaffCreate */
         StaffCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             display_name: string;
+            /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
             password: string;
             /** @enum {string} */
             role: "operator" | "counter";
@@ -4825,13 +5489,17 @@ export interface components {
         };
         /** StaffLogin */
         StaffLogin: {
+            /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
             password: string;
             username: string;
         };
         /** StaffMe */
         StaffMe: {
             display_name: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             required: ("password_change" | "second_factor_enrolment")[];
             /** @enum {string} */
@@ -4841,16 +5509,24 @@ export interface components {
         };
         /** StaffPage */
         StaffPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["StaffRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             next_cursor?: string | null;
         };
         /** StaffRead */
         StaffRead: {
             active: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
             display_name: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             must_change_password: boolean;
             /** @enum {string} */
@@ -4859,6 +5535,7 @@ export interface components {
         };
         /** StaffRefresh */
         StaffRefresh: {
+            /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
         };
         /** StaffStatus */
@@ -4868,6 +5545,7 @@ export interface components {
         };
         /** StayPage */
         StayPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["StayRead"][];
         };
         /** StayPay */
@@ -4877,15 +5555,28 @@ export interface components {
         };
         /** StayRead */
         StayRead: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             due_fen: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was entered (ISO 8601, UTC)
+             */
             entered_at: string;
+            /** @description When it was exit requested (ISO 8601, UTC) */
             exit_requested_at: string | null;
+            /** @description When it was exited (ISO 8601, UTC) */
             exited_at: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the lot
+             */
             lot_id: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             paid_fen: number;
             plate: string;
             reserved: boolean;
@@ -4916,16 +5607,19 @@ export interface components {
         };
         /** TemplateList */
         TemplateList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["TemplateRead"][];
         };
         /** TemplateRead */
         TemplateRead: {
+            /** @description The id of the alipay template */
             alipay_template_id: string | null;
             category: string;
             code: string;
             sms: boolean;
             title: string;
             urgent: boolean;
+            /** @description The id of the wechat template */
             wechat_template_id: string | null;
         };
         /** Ticket */
@@ -4933,76 +5627,129 @@ export interface components {
             band: number;
             /** @enum {string} */
             band_name: "disabled" | "elderly" | "booked" | "walk_in";
+            /** @description The id of the booking */
             booking_id: string | null;
+            /** @description When it was called (ISO 8601, UTC) */
             called_at: string | null;
+            /** @description The id of the citizen */
             citizen_id: string | null;
+            /** @description The id of the counter */
             counter_id: string | null;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
+            /** @description When it was finished (ISO 8601, UTC) */
             finished_at: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hall
+             */
             hall_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             label: string;
             number: number;
             rank: number;
             recalls: number;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
             /** @enum {string} */
             status: "waiting" | "called" | "done" | "skipped" | "transferred" | "cancelled";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was taken (ISO 8601, UTC)
+             */
             taken_at: string;
         };
         /** TicketCodeRead */
         TicketCodeRead: {
             code: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
             expires_at: string;
         };
         /** TicketList */
         TicketList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["Ticket"][];
         };
         /** TicketPage */
         TicketPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["TicketRead"][];
         };
         /** TicketRead */
         TicketRead: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the hold
+             */
             hold_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             kind: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
+            /** @description When it was redeemed (ISO 8601, UTC) */
             redeemed_at?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
             spot_id: string;
             state: string;
             /** Format: date-time */
             valid_from: string;
             /** Format: date-time */
             valid_until: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the visitor
+             */
             visitor_id: string;
         };
         /** TicketWanted */
         TicketWanted: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the product
+             */
             product_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the visitor
+             */
             visitor_id: string;
         };
         /** TokenPair */
         TokenPair: {
+            /** @description A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>` */
             access_token: string;
+            /** @description Seconds from now until it expires */
             expires_in: number;
+            /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
-            /** @default Bearer */
+            /**
+             * @description Always `Bearer` (RFC 6750)
+             * @default Bearer
+             */
             token_type: string;
         };
         /** TotpConfirm */
@@ -5021,6 +5768,7 @@ export interface components {
             algorithm: string;
             /** @default 6 */
             digits: number;
+            /** @description Seconds from now until it expires */
             expires_in: number;
             otpauth_uri: string;
             /** @default 30 */
@@ -5029,13 +5777,22 @@ export interface components {
         };
         /** Transfer */
         Transfer: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
         };
         /** TrustAnchorRead */
         TrustAnchorRead: {
+            /**
+             * @description Its algorithm
+             * @example ES256
+             */
             alg: string;
+            /** @description The anchor key's id: hex of the first 8 bytes of SHA-256 over its SPKI */
             kid: string;
+            /** @description The public key, PEM: save it as `anchor.pem` */
             public_key_pem: string;
         };
         /** TrustListRead */
@@ -5063,7 +5820,10 @@ export interface components {
         /** VerifierBrief */
         VerifierBrief: {
             contact: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             /** @enum {string} */
             kind: "department" | "counter" | "business";
@@ -5079,7 +5839,10 @@ export interface components {
             };
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             contact: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the device
+             */
             device_id: string;
             /** @enum {string} */
             kind: "department" | "counter" | "business";
@@ -5093,6 +5856,7 @@ export interface components {
         };
         /** VerifierList */
         VerifierList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["VerifierRead"][];
         };
         /** VerifierRead */
@@ -5101,11 +5865,20 @@ export interface components {
                 [key: string]: string[];
             };
             contact: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the device
+             */
             device_id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
             /** @enum {string} */
             kind: "department" | "counter" | "business";
@@ -5113,6 +5886,7 @@ export interface components {
             name: string;
             purpose: string;
             retention_days: number;
+            /** @description When it was suspended (ISO 8601, UTC) */
             suspended_at?: string | null;
         };
         /** VerifyPresentation */
@@ -5121,36 +5895,66 @@ export interface components {
         };
         /** VerifyRequest */
         VerifyRequest: {
+            /**
+             * @description The scanned text, as the QR held it
+             * @example SQ1:6BFOXN*TS0BI$ZDYSHIXBK:S7VR+$1M/8R7K4V7H5A0+/UG/8N9I4TQ3W.IR.3U/BE9QE5.D5U8$L7HBD+IT%35T7I
+             */
             code: string;
         };
         /** VerifyResult */
         VerifyResult: {
-            /** @enum {string} */
+            /**
+             * @description Open the gate, or not
+             * @example pass
+             * @enum {string}
+             */
             decision: "pass" | "deny";
+            /**
+             * @description The citizen within this scene only (stable there, unlinkable elsewhere)
+             * @example p_7Jx2Qm9Lk4
+             */
             pseudonym?: string | null;
-            reason: string;
+            /**
+             * @description Why: `ok` for a pass, else what failed
+             * @example ok
+             */
+            reason: components["schemas"]["Reason"];
+            /**
+             * @description The scanner's scene
+             * @example library
+             */
             scene: string;
         };
         /** VersionList */
         VersionList: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ItemRead"][];
         };
         /** VisitorCreate */
         VisitorCreate: {
+            /** @description A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`) */
             id_number: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
         };
         /** VisitorPage */
         VisitorPage: {
+            /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["VisitorRead"][];
         };
         /** VisitorRead */
         VisitorRead: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
             created_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
+            /** @description A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`) */
             id_number: string;
             is_self: boolean;
             name: string;
@@ -5158,20 +5962,33 @@ export interface components {
         /** WalkIn */
         WalkIn: {
             hall_code: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the service
+             */
             service_id: string;
         };
         /** WeChatLink */
         WeChatLink: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /** @description A fresh `wx.login()` code */
             code: string;
-            /** @example 13805270001 */
+            /**
+             * @description The citizen's own phone
+             * @example 13805270001
+             */
             phone: string;
+            /**
+             * @description The SMS code (purpose `bind`) sent to it
+             * @example 482913
+             */
             sms_code: string;
         };
         /** WeChatLogin */
         WeChatLogin: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The code of `wx.login()`, fresh (single use, 5 min)
+             * @example 0a3Xk7000Vq4rS1bYq300e3cGo3Xk70K
+             */
             code: string;
         };
         /** Withdrawal */
@@ -5199,25 +6016,41 @@ export interface components {
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
             /** Format: date */
             departure: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the room type
+             */
             room_type_id: string;
         };
         /** BookingCreate */
         queues_schemas_BookingCreate: {
             replaces?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
             slot_id: string;
         };
         /** SlotRead */
         tourism_schemas_SlotRead: {
             available: number;
             capacity: number;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
             ends_at: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
             starts_at: string;
         };
     };
