@@ -6,8 +6,13 @@ from __future__ import annotations
 import re
 
 import httpx
+import msgspec
 
+from backend.app import create_app
 from backend.docs_ui import ASSETS, ASSETS_PATH, PAGE_FILES
+from backend.settings import Settings
+from tests.backend.conftest import http_client
+from tests.services import Services
 
 # Any absolute URL, or a protocol-relative one, in an attribute or a script.
 _EXTERNAL = re.compile(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}""")
@@ -43,3 +48,34 @@ async def test_metrics_name_their_charset_once(client: httpx.AsyncClient) -> Non
     content_type = (await client.get("/metrics")).headers["content-type"]
     assert content_type.count("charset") == 1, content_type
     assert content_type.startswith("text/plain; version="), content_type
+
+
+async def test_a_page_of_an_allowed_origin_reads_retry_after_and_the_request_id(
+    settings: Settings, services: Services
+) -> None:
+    """docs/miniprogram-dev.md: an H5 page served from another origin (SUQIAN_CORS_ORIGINS)."""
+    page = "http://192.168.1.20:5173"
+    allowed = msgspec.structs.replace(
+        settings, http=msgspec.structs.replace(settings.http, cors_origins=(page,))
+    )
+    async with http_client(
+        create_app(allowed, features=services.wiring.features, wiring=services.wiring)
+    ) as web:
+        response = await web.get("/health/live", headers={"origin": page})
+        assert response.headers["access-control-allow-origin"] == page
+        exposed = {
+            name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")
+        }
+        assert {"retry-after", "x-request-id", "www-authenticate"} <= exposed
+        preflight = await web.options(
+            "/api/v1/auth/token",
+            headers={
+                "origin": page,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type, authorization",
+            },
+        )
+        assert preflight.status_code in (200, 204), preflight.text
+        assert (await web.get("/health/live", headers={"origin": "http://evil.example"})).headers.get(
+            "access-control-allow-origin"
+        ) is None

@@ -117,6 +117,10 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
     )(mounted)
 
 
+# The answer headers a cross-origin page may read beyond the safelisted ones.
+EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempotent-Replayed", "Location")
+
+
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
@@ -212,7 +216,9 @@ def create_app(
         exception_handlers=build_exception_handlers(metrics),
         lifespan=[wiring.lifespan],
         on_startup=[on_startup],
-        cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))
+        # A page on another origin (an H5 page, docs/miniprogram-dev.md) reads only the CORS-safelisted
+        # headers unless told: it needs Retry-After to wait, X-Request-ID to report, and the rest.
+        cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins), expose_headers=list(EXPOSED))
         if settings.http.cors_origins
         else None,
         request_max_body_size=settings.http.max_body_bytes,
