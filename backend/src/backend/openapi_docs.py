@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from litestar.openapi.spec import OpenAPI, Schema, Tag
+from litestar.openapi.spec import OpenAPI, Reference, Schema, Tag
 
 TAGS: tuple[Tag, ...] = (
     Tag(
@@ -122,6 +122,10 @@ COMMON: dict[str, str] = {
     "grant_type": "Which grant this token request is: `password`, `sms_code` or `refresh_token`",
     "day": "The day (YYYY-MM-DD, Asia/Shanghai)",
     "version": "The version number, from 1",
+    # Struct-typed fields (a description on one would land on the struct's shared component).
+    "device": "The device, as its own schema describes it",
+    "citizen": "The citizen, personal data masked",
+    "tokens": "A session: the citizen is signed in",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")
 _ID = re.compile(r"^([a-z_]+)_id$")
@@ -151,7 +155,9 @@ def describe_common(openapi: OpenAPI) -> None:
     """Give each component property without a description its common one, in place."""
     for schema in (openapi.components.schemas or {}).values():
         for name, prop in (schema.properties or {}).items():
-            if isinstance(prop, Schema) and not prop.description:
+            # A property that is another struct is a bare ``$ref``, which OpenAPI 3.1 lets carry a
+            # description of its own (the struct's component stays as it is).
+            if isinstance(prop, Schema | Reference) and not prop.description:
                 prop.description = common_description(name)
 
 

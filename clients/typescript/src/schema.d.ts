@@ -3620,10 +3620,7 @@ export interface components {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
         };
-        /**
-         * CitizenRead
-         * @description The new account
-         */
+        /** CitizenRead */
         CitizenRead: {
             /**
              * Format: date-time
@@ -3778,7 +3775,7 @@ export interface components {
         };
         /** DeviceEnrolled */
         DeviceEnrolled: {
-            /** @description The enrolled phone */
+            /** @description The device, as its own schema describes it */
             device: components["schemas"]["DeviceRead"];
             /**
              * Format: date-time
@@ -3798,10 +3795,7 @@ export interface components {
             /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["DeviceRead"][];
         };
-        /**
-         * DeviceRead
-         * @description The enrolled phone
-         */
+        /** DeviceRead */
         DeviceRead: {
             /**
              * Format: date-time
@@ -4944,9 +4938,9 @@ export interface components {
         };
         /** Registered */
         Registered: {
-            /** @description The new account */
+            /** @description The citizen, personal data masked */
             citizen: components["schemas"]["CitizenRead"];
-            /** @description A session for it: the citizen is signed in */
+            /** @description A session: the citizen is signed in */
             tokens: components["schemas"]["TokenPair"];
         };
         /** RequestList */
@@ -5196,7 +5190,7 @@ export interface components {
         ScannerRegistered: {
             /** @description Its reusable device secret, shown this once: configure the device with it; it trades it for device tokens (`POST /api/v1/scanner/token`) until the scanner is revoked */
             credential: string;
-            /** @description The registered scanner */
+            /** @description The device, as its own schema describes it */
             device: components["schemas"]["ScannerRead"];
         };
         /** Sealed */

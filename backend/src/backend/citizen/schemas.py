@@ -55,5 +55,5 @@ class CitizenRead(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Registered(msgspec.Struct, frozen=True, kw_only=True):
-    citizen: Annotated[CitizenRead, doc("The new account")]
-    tokens: Annotated[TokenPair, doc("A session for it: the citizen is signed in")]
+    citizen: CitizenRead
+    tokens: TokenPair

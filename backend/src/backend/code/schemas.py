@@ -63,7 +63,7 @@ class DeviceEnrolled(msgspec.Struct, frozen=True, kw_only=True):
     """The holder credential (COSE_Sign1, base64url without padding) the phone embeds in every frame
     it signs; register the same key again before ``expires_at`` to renew it."""
 
-    device: Annotated[DeviceRead, doc("The enrolled phone")]
+    device: DeviceRead
     holder_credential: Annotated[
         str, doc("The holder credential: COSE_Sign1, base64url without padding; embed it in every frame")
     ]

@@ -31,7 +31,7 @@ class ScannerRead(msgspec.Struct, frozen=True, kw_only=True):
 class ScannerRegistered(msgspec.Struct, frozen=True, kw_only=True):
     """The answer to a registration: the only time the credential is ever shown."""
 
-    device: Annotated[ScannerRead, doc("The registered scanner")]
+    device: ScannerRead
     credential: Annotated[
         str,
         doc(
