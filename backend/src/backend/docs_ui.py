@@ -13,10 +13,13 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from litestar import Router
+from litestar import get
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotFoundException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import OpenAPIRenderPlugin, SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
+from litestar.params import FromPath
+from litestar.response import File
 
 from backend.access import ANYONE
 from backend.problem_codes import REQUEST_NOT_FOUND
@@ -41,6 +44,7 @@ PAGE_FILES = (
     "swagger-ui.css",
     "favicon-32x32.png",
 )
+_MEDIA_TYPES = {"js": "text/javascript", "css": "text/css", "png": "image/png"}
 
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
@@ -55,17 +59,25 @@ def render_plugins() -> list[OpenAPIRenderPlugin]:
     ]
 
 
-def assets_router() -> Router:
-    """The page's files, open to anyone who may read the document (``Settings.openapi``)."""
-    return create_static_files_router(
-        path=ASSETS_PATH,
-        directories=[ASSETS],
-        name="docs_assets",
+def assets_router() -> HTTPRouteHandler:
+    """``GET /schema/assets/{name}``: the page's files (``PAGE_FILES``) and no other, open to anyone
+    who may read the document (``Settings.openapi``). GET only: a HEAD would answer no problem body."""
+
+    @get(
+        f"{ASSETS_PATH}/{{name:str}}",
         include_in_schema=False,
+        sync_to_thread=False,
+        access=ANYONE,
+        errors=(REQUEST_NOT_FOUND,),
         # The files change only with the package's version: a day in a browser's cache is safe.
         cache_control=CacheControlHeader(max_age=86400, public=True),
-        opt={"access": ANYONE, "errors": (REQUEST_NOT_FOUND,)},
     )
+    def asset(name: FromPath[str]) -> File:
+        if name not in PAGE_FILES:
+            raise NotFoundException()
+        return File(ASSETS / name, media_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]])
+
+    return asset
 
 
 __all__ = ["ASSETS", "ASSETS_PATH", "PAGE_FILES", "assets_router", "render_plugins"]
