@@ -71,3 +71,12 @@ ensure_chromium() {
     # chromium through Debian's chromedriver; nothing is downloaded at run time.
     command -v chromedriver >/dev/null 2>&1 || apt_install chromium chromium-driver
 }
+
+ensure_node() {
+    # The client kits' tests (tests/clients): tsc over the generated TypeScript types, and the
+    # JavaScript frame signer run under Node. Debian's nodejs and npm; npm ci installs the locked
+    # packages of clients/typescript from the npm registry, like uv sync does the Python ones.
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    echo "==> installing Node (nodejs, npm)"
+    apt_install nodejs npm
+}

@@ -12,6 +12,7 @@ ensure_redis
 # The benchmark harness's own tests drive a real wrk (Debian's package) against a loopback server.
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 ensure_chromium
+ensure_node
 # One command per line: under `set -e` a failure inside an `a && b` list would not stop the script.
 echo "==> ruff"
 uv run --no-sync ruff format --check --quiet .

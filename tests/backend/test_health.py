@@ -100,7 +100,7 @@ async def test_production_routes_neither_metrics_nor_the_schema(
     async with http_client(
         create_app(closed, features=services.wiring.features, wiring=services.wiring)
     ) as client:
-        for path in ("/metrics", "/schema/openapi.json", "/schema/swagger"):
+        for path in ("/metrics", "/schema/openapi.json", "/schema/swagger", "/schema/assets/swagger-ui.css"):
             response = await client.get(path)
             assert response.status_code == 404, path
             assert response.json()["code"] == "request.not_found"

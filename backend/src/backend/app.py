@@ -13,7 +13,6 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
@@ -27,6 +26,7 @@ from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
+from backend.docs_ui import assets_router, render_plugins
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
@@ -38,6 +38,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
+from backend.openapi_docs import TAGS
 from backend.outbox.feature import FEATURE as OUTBOX
 from backend.parking.feature import FEATURE as PARKING
 from backend.payment.feature import FEATURE as PAYMENT
@@ -114,6 +115,10 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
         access=ANYONE,
         errors=(REQUEST_NOT_FOUND,),
     )(mounted)
+
+
+# The answer headers a cross-origin page may read beyond the safelisted ones.
+EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempotent-Replayed", "Location")
 
 
 # The backend's features; adding one is a folder and one line here. The mini-program edge appends its
@@ -194,6 +199,8 @@ def create_app(
     metrics = wiring.infra.metrics
     if settings.metrics_public:
         handlers.append(metrics_route(metrics))
+    if settings.openapi:
+        handlers.append(assets_router())
 
     async def on_startup(_app: Litestar) -> None:
         for feature in features:
@@ -209,7 +216,9 @@ def create_app(
         exception_handlers=build_exception_handlers(metrics),
         lifespan=[wiring.lifespan],
         on_startup=[on_startup],
-        cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins))
+        # A page on another origin (an H5 page, docs/miniprogram-dev.md) reads only the CORS-safelisted
+        # headers unless told: it needs Retry-After to wait, X-Request-ID to report, and the rest.
+        cors_config=CORSConfig(allow_origins=list(settings.http.cors_origins), expose_headers=list(EXPOSED))
         if settings.http.cors_origins
         else None,
         request_max_body_size=settings.http.max_body_bytes,
@@ -224,8 +233,9 @@ def create_app(
             version="1.0.0",
             description="The backend of the My Suqian (我的宿遷) citizen app and mini programs.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=render_plugins(),  # served from a package, no CDN (``backend.docs_ui``)
             components=Components(security_schemes=SECURITY_SCHEMES),
+            tags=list(TAGS),
             # The documents are open to anyone who can reach them (``Settings.openapi`` decides that).
             openapi_router=Router(
                 "/schema", route_handlers=[], include_in_schema=False, opt={"access": ANYONE}

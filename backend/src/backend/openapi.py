@@ -10,11 +10,14 @@ asked for:
   with scopes, or none);
 - ``additionalProperties: false`` on every body struct that refuses unknown fields
   (``StrictStructSchemaPlugin``), so a generated client knows an extra field is an error;
-- ``components.schemas.Problem``, the RFC 9457 body every error response refers to.
+- ``components.schemas.Problem``, the RFC 9457 body every error response refers to;
+- no invented examples (only the fields' own ``Meta(examples=...)``);
+- the common fields' descriptions where a field has none (``backend.openapi_docs``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +39,7 @@ from litestar.openapi.spec import (
 from litestar.typing import FieldDefinition
 
 from backend.access import Access, declared, http_handlers
+from backend.openapi_docs import describe_common
 from backend.problem_codes import ProblemCode, catalogue
 from backend.problems import PROBLEM_JSON
 
@@ -147,8 +151,8 @@ def problem_schema() -> Schema:
             "code": Schema(
                 type=OpenAPIType.STRING,
                 enum=[entry.code for entry in catalogue()],
-                description="The stable code clients branch on (status, kind and meaning of each: "
-                "the table in backend/README.md)",
+                description="The stable code clients branch on (status, meaning and what a client should "
+                "do for each: docs/errors.md)",
             ),
             "detail": text,
             "instance": Schema(type=OpenAPIType.STRING, description="The request path"),
@@ -232,6 +236,7 @@ def document(openapi: OpenAPI, app: Litestar) -> OpenAPI:
             responses[str(status)] = _problem_response(status, by_status[status])
         operation.responses = responses
         operation.security = _security(declaration.access)
+    describe_common(openapi)
     return openapi
 
 
@@ -253,6 +258,15 @@ def install(app: Litestar) -> None:
     the completed document is built once and only when asked for, not at every start."""
     plugin = app.plugins.get(OpenAPIPlugin)
     plugin.__class__ = _DocumentedOpenAPIPlugin
+    # A ``ResponseSpec`` makes Litestar invent examples with random filler (``"label":
+    # "GDkNbiAFVtQypXzKpUyc"``, new dates at each build): worse than none, and the document would
+    # differ from one build to the next. The examples we mean are the fields' own.
+    for _route, _method, handler in http_handlers(app):
+        if handler.responses:
+            handler.responses = {
+                status: dataclasses.replace(spec, generate_examples=False)
+                for status, spec in handler.responses.items()
+            }
 
 
 __all__ = ["SECURITY_SCHEMES", "StrictStructSchemaPlugin", "document", "install", "problem_schema"]

@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 
 from backend.account_link.identity import Platform
-from backend.fields import Phone, SmsCode, plain_text, token_text
+from backend.fields import Phone, SmsCode, doc, plain_text, token_text
 
 # wx.login codes are 32 characters; Alipay auth codes about as long. 128 leaves room, not abuse.
 LoginCode = Annotated[str, plain_text(max_length=128)]
@@ -24,11 +24,20 @@ PlatformPhoneProof = Annotated[str, plain_text(max_length=4096)]
 
 
 class WeChatLogin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    code: LoginCode
+    code: Annotated[
+        LoginCode,
+        doc("The code of `wx.login()`, fresh (single use, 5 min)", "0a3Xk7000Vq4rS1bYq300e3cGo3Xk70K"),
+    ]
 
 
 class AlipayLogin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    auth_code: LoginCode
+    auth_code: Annotated[
+        LoginCode,
+        doc(
+            "The `authCode` of `my.getAuthCode({scopes: 'auth_base'})`, fresh",
+            "4b203fe6c11548bcabd8da5bb087a83b",
+        ),
+    ]
 
 
 class Authenticated(msgspec.Struct, frozen=True, kw_only=True, tag_field="status", tag="authenticated"):
@@ -44,7 +53,7 @@ class BindRequired(msgspec.Struct, frozen=True, kw_only=True, tag_field="status"
     """The identity is not linked yet: redeem ``bind_ticket`` at ``POST /mp/v1/bind`` within
     ``expires_in`` seconds. The ticket is opaque and single use."""
 
-    bind_ticket: str
+    bind_ticket: Annotated[str, doc("Redeem at `POST /mp/v1/bind`; opaque, single use")]
     expires_in: int
 
 
@@ -60,35 +69,47 @@ class BindRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     ``citizen.face_verification_required``: after the face scan, send ``phone`` + ``face_ticket`` (and
     the same name and ID number) with the same bind ticket. Every attempt counts against the ticket."""
 
-    bind_ticket: BindTicket
-    name: Name
-    id_number: IdNumber
-    phone: Phone | None = None
-    sms_code: SmsCode | None = None
-    platform_phone_proof: PlatformPhoneProof | None = None
-    face_ticket: FaceTicket | None = None
+    bind_ticket: Annotated[BindTicket, doc("The ticket the login answered")]
+    name: Annotated[Name, doc("The account holder's name on the ID card", "宿小迁")]
+    id_number: Annotated[IdNumber, doc("Their resident ID number (GB 11643)", "321302199505200017")]
+    phone: Annotated[Phone, doc("The phone, with `sms_code` or `face_ticket`", "13805270001")] | None = None
+    sms_code: Annotated[SmsCode, doc("The SMS code (purpose `bind`) sent to `phone`")] | None = None
+    platform_phone_proof: (
+        Annotated[
+            PlatformPhoneProof,
+            doc("The platform's phone proof: WeChat `getPhoneNumber`'s `code`, or Alipay's `res.response`"),
+        ]
+        | None
+    ) = None
+    face_ticket: (
+        Annotated[
+            FaceTicket,
+            doc("The ticket of a passed face verification, after 409 `citizen.face_verification_required`"),
+        ]
+        | None
+    ) = None
 
 
 class WeChatLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A fresh ``wx.login`` code, and an SMS code (purpose "bind") sent to the citizen's own phone."""
 
-    code: LoginCode
-    phone: Phone
-    sms_code: SmsCode
+    code: Annotated[LoginCode, doc("A fresh `wx.login()` code")]
+    phone: Annotated[Phone, doc("The citizen's own phone")]
+    sms_code: Annotated[SmsCode, doc("The SMS code (purpose `bind`) sent to it")]
 
 
 class AlipayLink(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A fresh ``my.getAuthCode`` code, and an SMS code (purpose "bind") sent to the citizen's own
     phone."""
 
-    auth_code: LoginCode
-    phone: Phone
-    sms_code: SmsCode
+    auth_code: Annotated[LoginCode, doc("A fresh `my.getAuthCode` code")]
+    phone: Annotated[Phone, doc("The citizen's own phone")]
+    sms_code: Annotated[SmsCode, doc("The SMS code (purpose `bind`) sent to it")]
 
 
 class LinkRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    platform: Platform
+    platform: Annotated[Platform, doc("The platform of the linked user", "wechat")]
     linked_at: datetime
 
 

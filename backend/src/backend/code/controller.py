@@ -58,7 +58,7 @@ from backend.code.schemas import (
 from backend.code.service import CitizenCodeService
 from backend.pagination import CursorInvalid
 from backend.scanner.service import DEVICE_SCOPE
-from citizen_code import Status
+from citizen_code import Reason, Status
 
 TRUST_LIST_MEDIA_TYPE = "application/sq1-trust-list+cbor"
 PageSize = Annotated[int, QueryParameter(ge=1, le=1000)]
@@ -88,7 +88,10 @@ def _device(row: DeviceRow) -> DeviceRead:
 
 def _verdict(decision: GateDecision) -> VerifyResult:
     return VerifyResult(
-        decision=decision.decision, reason=decision.reason, scene=decision.scene, pseudonym=decision.pseudonym
+        decision=decision.decision,
+        reason=Reason(decision.reason),
+        scene=decision.scene,
+        pseudonym=decision.pseudonym,
     )
 
 

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from backend.fields import plain_text
+from backend.fields import doc, plain_text
+from citizen_code import Reason
 
 # The library refuses text over 1000 characters before parsing; a little headroom lets it say so
 # ("malformed") instead of a validation error, while still bounding what we decode.
@@ -23,23 +24,39 @@ StatusName = Literal["normal", "restricted"]
 class CodeRead(msgspec.Struct, frozen=True, kw_only=True):
     """An online code; show it as a QR (alphanumeric, ECC M) and fetch a new one after ``refresh_in`` s."""
 
-    code: str
-    issued_at: datetime
+    code: Annotated[
+        str,
+        doc(
+            "The code: `SQ1:` and Base45 (the QR alphanumeric set)",
+            "SQ1:6BFOXN*TS0BI$ZDYSHIXBK:S7VR+$1M/8R7K4V7H5A0+/UG/8N9I4TQ3W.IR.3U/BE9QE5.D5U8$L7HBD+IT%35T7I",
+        ),
+    ]
+    issued_at: Annotated[datetime, doc("When it was signed (ISO 8601, UTC)")]
     expires_at: datetime
-    refresh_in: int
+    refresh_in: Annotated[int, doc("Seconds until the app should fetch the next code", 20)]
 
 
 class DeviceCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    public_key: PublicKeyText
-    label: Label = "phone"
+    """A phone's P-256 key for the offline mode; the same key again renews its holder credential."""
+
+    public_key: Annotated[
+        PublicKeyText,
+        doc(
+            "The phone's P-256 public key, base64 or base64url: the SEC1 point (65 or 33 bytes) or DER SPKI",
+            "BOB-fY6km6VDbGc4tcMBlMDuKn9rZO5K8REVdDerPd4svqM23f1zuO-Sq2ypB-SWowuH7h3gkkkKMNCHNhQare0",
+        ),
+    ]
+    label: Annotated[Label, doc("The phone's name as its owner knows it", "宿小迁的 iPhone")] = "phone"
 
 
 class DeviceRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    label: str
+    label: Annotated[str, doc("The phone's name as its owner gave it", "宿小迁的 iPhone")]
     created_at: datetime
-    credential_expires_at: datetime
-    revoked_at: datetime | None = None
+    credential_expires_at: Annotated[
+        datetime, doc("When its current holder credential expires (ISO 8601, UTC)")
+    ]
+    revoked_at: Annotated[datetime, doc("When it was revoked; null while it is live")] | None = None
 
 
 class DeviceEnrolled(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,9 +64,11 @@ class DeviceEnrolled(msgspec.Struct, frozen=True, kw_only=True):
     it signs; register the same key again before ``expires_at`` to renew it."""
 
     device: DeviceRead
-    holder_credential: str
-    issued_at: datetime
-    expires_at: datetime
+    holder_credential: Annotated[
+        str, doc("The holder credential: COSE_Sign1, base64url without padding; embed it in every frame")
+    ]
+    issued_at: Annotated[datetime, doc("When it was issued: the server's clock, to date frames by")]
+    expires_at: Annotated[datetime, doc("When it expires (48 h); renew before")]
 
 
 class DeviceList(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,7 +76,13 @@ class DeviceList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class VerifyRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: CodeText
+    code: Annotated[
+        CodeText,
+        doc(
+            "The scanned text, as the QR held it",
+            "SQ1:6BFOXN*TS0BI$ZDYSHIXBK:S7VR+$1M/8R7K4V7H5A0+/UG/8N9I4TQ3W.IR.3U/BE9QE5.D5U8$L7HBD+IT%35T7I",
+        ),
+    ]
 
 
 class VerifyResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,15 +90,21 @@ class VerifyResult(msgspec.Struct, frozen=True, kw_only=True):
     ``replayed``, ``restricted``, ...); ``pseudonym`` identifies the citizen within this scene only,
     and is null when the code's signature did not verify."""
 
-    decision: Literal["pass", "deny"]
-    reason: str
-    scene: str
-    pseudonym: str | None = None
+    decision: Annotated[Literal["pass", "deny"], doc("Open the gate, or not", "pass")]
+    reason: Annotated[Reason, doc("Why: `ok` for a pass, else what failed", "ok")]
+    scene: Annotated[str, doc("The scanner's scene", "library")]
+    pseudonym: (
+        Annotated[
+            str,
+            doc("The citizen within this scene only (stable there, unlinkable elsewhere)", "p_7Jx2Qm9Lk4"),
+        ]
+        | None
+    ) = None
 
 
 class RevocationRead(msgspec.Struct, frozen=True, kw_only=True):
-    code_id: str
-    revoked_at: datetime
+    code_id: Annotated[str, doc("The revoked code id (a pseudonym, never personal data)", "aebagbafaydqqcik")]
+    revoked_at: Annotated[datetime, doc("From when its codes and frames are refused (ISO 8601, UTC)")]
 
 
 class RevocationPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,57 +112,60 @@ class RevocationPage(msgspec.Struct, frozen=True, kw_only=True):
     time (also when ``items`` is empty); ``has_more`` says to ask again right away."""
 
     items: list[RevocationRead]
-    next_cursor: str
+    next_cursor: Annotated[str, doc("Pass as `since` next time, also when `items` is empty")]
     has_more: bool
 
 
 class ScanUpload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: CodeText
-    scanned_at: datetime
+    code: Annotated[CodeText, doc("The text the scanner read offline")]
+    scanned_at: Annotated[datetime, doc("When the scanner read it (its clock; ISO 8601)")]
 
 
 class ScanBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    scans: Annotated[list[ScanUpload], msgspec.Meta(min_length=1, max_length=500)]
+    scans: Annotated[
+        list[ScanUpload],
+        msgspec.Meta(min_length=1, max_length=500, description="Offline scans, oldest first"),
+    ]
 
 
 class CloneFlag(msgspec.Struct, frozen=True, kw_only=True):
     """``frame_reused``: the very frame or online code was scanned at another scanner too;
     ``credential_cloned``: the same holder credential was scanned at another venue within minutes."""
 
-    kind: Literal["frame_reused", "credential_cloned"]
-    pseudonym: str
-    scanned_at: datetime
-    other_scene: str
-    other_venue: str
-    other_scanned_at: datetime
+    kind: Annotated[Literal["frame_reused", "credential_cloned"], doc("What was seen twice")]
+    pseudonym: Annotated[str, doc("The citizen within this scanner's scene")]
+    scanned_at: Annotated[datetime, doc("When this scanner read it")]
+    other_scene: Annotated[str, doc("The other scanner's scene", "bus")]
+    other_venue: Annotated[str, doc("The other scanner's venue", "宿迁 K1 路公交")]
+    other_scanned_at: Annotated[datetime, doc("When the other scanner read it")]
 
 
 class ScanReceipt(msgspec.Struct, frozen=True, kw_only=True):
-    received: int
-    stored: int
-    flags: list[CloneFlag]
+    received: Annotated[int, doc("Scans in the upload")]
+    stored: Annotated[int, doc("Scans stored (a repeat upload stores nothing again)")]
+    flags: Annotated[list[CloneFlag], doc("Signs of a copied code among them")]
 
 
 class TrustAnchorRead(msgspec.Struct, frozen=True, kw_only=True):
     """The key trust lists are signed with; provision a scanner with it once."""
 
-    kid: str
-    alg: str
-    public_key_pem: str
+    kid: Annotated[str, doc("The anchor key's id: hex of the first 8 bytes of SHA-256 over its SPKI")]
+    alg: Annotated[str, doc("Its algorithm", "ES256")]
+    public_key_pem: Annotated[str, doc("The public key, PEM: save it as `anchor.pem`")]
 
 
 class IssuerKeyRead(msgspec.Struct, frozen=True, kw_only=True):
-    kid: str
-    state: Literal["staged", "active", "retired"]
-    published_at: datetime
+    kid: Annotated[str, doc("The issuer key's id (hex)", "a7f8288dd0162ced")]
+    state: Annotated[Literal["staged", "active", "retired"], doc("Published ahead, signing, or retired")]
+    published_at: Annotated[datetime, doc("When it entered the trust list")]
     activated_at: datetime | None
     retired_at: datetime | None
 
 
 class IssuerKeyList(msgspec.Struct, frozen=True, kw_only=True):
-    trust_list_seq: int
+    trust_list_seq: Annotated[int, doc("The sequence number of the trust list now served")]
     items: list[IssuerKeyRead]
 
 
 class HolderStatusUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    status: StatusName
+    status: Annotated[StatusName, doc("The standing the citizen's codes assert", "restricted")]

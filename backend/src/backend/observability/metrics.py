@@ -67,12 +67,17 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+_MEDIA_TYPE = CONTENT_TYPE_LATEST.replace("; charset=utf-8", "")
+
+
 def metrics_route(metrics: Metrics) -> HTTPRouteHandler:
     """``GET /metrics`` in the Prometheus text format. ``create_app`` routes it only when
     ``Settings.metrics_public`` says so, like the OpenAPI document: off in production by default."""
 
     @get("/metrics", sync_to_thread=False, include_in_schema=False, access=ANYONE)
     def exposition() -> Response[bytes]:
-        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+        # Litestar appends ``; charset=utf-8`` to a text type: give it the type without the one
+        # prometheus_client already names, or the header says it twice.
+        return Response(metrics.render(), media_type=_MEDIA_TYPE)
 
     return exposition

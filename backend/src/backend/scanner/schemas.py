@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from backend.fields import plain_text, token_text
+from backend.fields import doc, plain_text, token_text
 from backend.scanner.scenes import Scene
 
 Venue = Annotated[str, plain_text(max_length=128)]
@@ -15,24 +15,30 @@ Credential = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=43, max_len
 
 
 class ScannerCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    scene: Scene
-    venue: Venue
+    scene: Annotated[Scene, doc("Where it stands: decides which codes pass (the scene policy)", "library")]
+    venue: Annotated[Venue, doc("Its place, shown in audits and clone flags", "宿迁市图书馆 1F")]
 
 
 class ScannerRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    scene: Scene
-    venue: str
-    registered_by: uuid.UUID
+    scene: Annotated[Scene, doc("Where it stands", "library")]
+    venue: Annotated[str, doc("Its place", "宿迁市图书馆 1F")]
+    registered_by: Annotated[uuid.UUID, doc("The operator who registered it")]
     created_at: datetime
-    revoked_at: datetime | None = None
+    revoked_at: Annotated[datetime, doc("When it was revoked; null while live")] | None = None
 
 
 class ScannerRegistered(msgspec.Struct, frozen=True, kw_only=True):
     """The answer to a registration: the only time the credential is ever shown."""
 
     device: ScannerRead
-    credential: str
+    credential: Annotated[
+        str,
+        doc(
+            "Its reusable device secret, shown this once: configure the device with it; it trades it for "
+            "device tokens (`POST /api/v1/scanner/token`) until the scanner is revoked"
+        ),
+    ]
 
 
 class ScannerPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,13 +47,13 @@ class ScannerPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DeviceTokenRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    device_id: uuid.UUID
-    credential: Credential
+    device_id: Annotated[uuid.UUID, doc("The scanner's id, from its registration")]
+    credential: Annotated[Credential, doc("The device secret shown at registration")]
 
 
 class DeviceToken(msgspec.Struct, frozen=True, kw_only=True):
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
-    scene: Scene
-    venue: str
+    scene: Annotated[Scene, doc("The scanner's scene")]
+    venue: Annotated[str, doc("The scanner's venue", "宿迁市图书馆 1F")]

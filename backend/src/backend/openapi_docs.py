@@ -1,0 +1,164 @@
+"""The words of the OpenAPI document that no route or struct carries: what each tag groups, and what
+the fields every feature names alike (``id``, ``created_at``, ``expires_in``, ``*_fen``) mean.
+
+A field's own ``msgspec.Meta(description=...)`` always wins; ``describe_common`` fills in only a
+field that has none and whose name means one thing across the API. The rest of the fields are
+described where they are declared; ``tests/contract/test_openapi_descriptions.py`` fails on a new
+field without a description, and on a tag used but not described here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar.openapi.spec import OpenAPI, Reference, Schema, Tag
+
+TAGS: tuple[Tag, ...] = (
+    Tag(
+        name="auth",
+        description="Citizens sign in: SMS codes, the token endpoint (password, SMS code, "
+        "refresh-token rotation), logout. Tokens: `Authorization: Bearer <access_token>`.",
+    ),
+    Tag(
+        name="citizen",
+        description="Real-name registration (the population registry, the operators' "
+        "check that the phone is the person's, face verification as the fallback), reclaiming an "
+        "identity, the signed-in citizen (`/api/v1/me`). Answers mask personal data.",
+    ),
+    Tag(
+        name="citizen-code",
+        description="The citizen code (市民码): the 60-second online code and its QR, "
+        "and the phones enrolled for the offline mode with their holder credentials.",
+    ),
+    Tag(
+        name="scanner",
+        description="What a gate or counter device does with its device token: verify "
+        "a code, fetch revocations, upload offline scans.",
+    ),
+    Tag(
+        name="mini-program",
+        description="The WeChat and Alipay mini-program edge (`/mp/v1`): log in with "
+        "the platform's code, bind the platform user to a real-name account, manage the links.",
+    ),
+    Tag(
+        name="licences",
+        description="The e-licence wallet (亮证): licences from the e-licence library, "
+        "one-time show handles, consent to a counter's request, card packs, the disclosure log.",
+    ),
+    Tag(
+        name="licence-verification",
+        description="A registered counter asks for licence fields and "
+        "verifies the presentation the citizen consented to.",
+    ),
+    Tag(
+        name="catalogue",
+        description="The catalogue of government services (事项): search by everyday "
+        "words, an item's form and required materials.",
+    ),
+    Tag(
+        name="applications",
+        description="One-stop applications (一网通办): draft, fill (prefilled with "
+        "provenance), attach materials, submit, follow, withdraw, the day's evidence.",
+    ),
+    Tag(
+        name="departments",
+        description="The department case systems' callbacks: an application's status changes, signed.",
+    ),
+    Tag(
+        name="queue",
+        description="Appointments and live queues at service halls and hospital "
+        "departments: book, check in, take a number, watch it move, counters calling.",
+    ),
+    Tag(
+        name="tourism",
+        description="Scenic spots: slots, visitors, holds and payment, tickets with a "
+        "rotating code, the gate's redemption.",
+    ),
+    Tag(
+        name="hotels",
+        description="Hotel rooms: book, pay, self check-in with a room key from the hotel's PMS.",
+    ),
+    Tag(name="parking", description="Car parks: plates, reservations, stays through the gate, pay on exit."),
+    Tag(name="utilities", description="Water, power and gas: link an account, see bills, pay them."),
+    Tag(
+        name="payments",
+        description="Payment orders through WeChat Pay and Alipay, and the platforms' "
+        "notifications (server to server).",
+    ),
+    Tag(
+        name="notifications",
+        description="The citizen's messages, subscription authorisations for "
+        "platform messages, quiet hours and opt-outs.",
+    ),
+    Tag(name="evidence", description="Proofs that an audited digest is in a sealed day's Merkle root."),
+    Tag(name="staff", description="Staff sign-in with two factors, their sessions and password."),
+    Tag(
+        name="admin",
+        description="Operators' routes: staff, scanners, code keys, catalogue, outbox, "
+        "payments' discrepancies, verifiers, halls. Roles are listed per operation.",
+    ),
+    Tag(name="health", description="Liveness and readiness for the orchestrator."),
+)
+
+_TIME = "ISO 8601, UTC"
+# Names that mean the same wherever they appear.
+COMMON: dict[str, str] = {
+    "id": "The object's id (a UUID), as its paths name it",
+    "created_at": f"When it was created ({_TIME})",
+    "updated_at": f"When it last changed ({_TIME})",
+    "expires_at": f"When it expires ({_TIME})",
+    "expires_in": "Seconds from now until it expires",
+    "items": "The entries of this answer, in the order the operation names",
+    "next_cursor": "Pass as `cursor` for the next page; null on the last page",
+    "has_more": "More entries are waiting: ask again with `next_cursor` right away",
+    "access_token": "A short-lived bearer token (a JWT, RFC 9068): `Authorization: Bearer <access_token>`",
+    "refresh_token": "Trades for a new token pair when the access token expires; single use: each "
+    "refresh answers a new one, and a spent one presented again revokes the session",
+    "token_type": "Always `Bearer` (RFC 6750)",
+    "phone": "A mainland mobile number; masked in answers (`138****5678`)",
+    "id_number": "A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`)",
+    "password": "A password: 8 to 128 characters, no composition rules (ASVS v5)",
+    "sms_code": "The 6-digit code the SMS said",
+    "grant_type": "Which grant this token request is: `password`, `sms_code` or `refresh_token`",
+    "day": "The day (YYYY-MM-DD, Asia/Shanghai)",
+    "version": "The version number, from 1",
+    # Struct-typed fields (a description on one would land on the struct's shared component).
+    "device": "The device, as its own schema describes it",
+    "citizen": "The citizen, personal data masked",
+    "tokens": "A session: the citizen is signed in",
+}
+_FEN = re.compile(r"^[a-z_]*fen$")
+_ID = re.compile(r"^([a-z_]+)_id$")
+_AT = re.compile(r"^([a-z_]+)_at$")
+_PRESENT = frozenset(("starts", "ends", "opens", "closes", "expires"))
+_PARTICIPLES = frozenset(("paid", "sent", "held", "made", "done", "seen", "taken", "last"))
+
+
+def common_description(name: str) -> str | None:
+    """What ``name`` means wherever it appears, or None when it means different things."""
+    if name in COMMON:
+        return COMMON[name]
+    if _FEN.match(name):
+        return "An amount in fen (分, 1/100 yuan): 1990 is ¥19.90"
+    if match := _ID.match(name):
+        return f"The id of the {match.group(1).replace('_', ' ')}"
+    if match := _AT.match(name):
+        words = match.group(1).replace("_", " ")
+        if words.split()[0] in _PRESENT:
+            return f"When it {words} ({_TIME})"
+        if words.split()[-1].endswith("ed") or words.split()[0] in _PARTICIPLES:
+            return f"When it was {words} ({_TIME})"
+    return None
+
+
+def describe_common(openapi: OpenAPI) -> None:
+    """Give each component property without a description its common one, in place."""
+    for schema in (openapi.components.schemas or {}).values():
+        for name, prop in (schema.properties or {}).items():
+            # A property that is another struct is a bare ``$ref``, which OpenAPI 3.1 lets carry a
+            # description of its own (the struct's component stays as it is).
+            if isinstance(prop, Schema | Reference) and not prop.description:
+                prop.description = common_description(name)
+
+
+__all__ = ["COMMON", "TAGS", "common_description", "describe_common"]
