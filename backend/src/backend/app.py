@@ -30,6 +30,7 @@ from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
+from backend.guidance.feature import FEATURE as GUIDANCE
 from backend.health.feature import FEATURE as HEALTH
 from backend.hotel.feature import FEATURE as HOTEL
 from backend.licence.feature import FEATURE as LICENCE
@@ -121,6 +122,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
+    GUIDANCE,
 )  # fmt: skip
 
 

@@ -29,7 +29,9 @@ TARGET_HIT3 = 0.95
 
 def seed_index() -> Index:
     faqs = [
-        faq_entry(slug=f.slug, question=f.question, answer=f.answer, phrasings=f.phrasings, item_code=f.item_code)
+        faq_entry(
+            slug=f.slug, question=f.question, answer=f.answer, phrasings=f.phrasings, item_code=f.item_code
+        )
         for f in FAQS
     ]
     return Index(corpus((*SEED, *LIVELIHOOD), ALIASES, faqs))
@@ -63,7 +65,8 @@ class Report:
     def lines(self) -> list[str]:
         return [
             f"labelled questions: {self.questions} ({self.covered} covered, {self.uncovered} nothing covers)",
-            f"hit@1 {self.hit_at_1:.3f} (target {TARGET_HIT1})  hit@3 {self.hit_at_3:.3f} (target {TARGET_HIT3})",
+            f"hit@1 {self.hit_at_1:.3f} (target {TARGET_HIT1})  "
+            f"hit@3 {self.hit_at_3:.3f} (target {TARGET_HIT3})",
             f"covered answered right {self.answered_right}, answered wrong {self.answered_wrong}; "
             f"nothing-covers withheld {self.withheld}/{self.uncovered}",
             f"latency per question: median {statistics.median(self.latencies_ms):.3f} ms, "

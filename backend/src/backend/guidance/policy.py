@@ -13,7 +13,9 @@ from backend.guidance.ranking import Hit
 
 Mode = Literal["answer", "choices", "none"]
 
-NONE_PROMPT = "没有找到相关的办事事项或解答。请换个说法，说说要办的证件或业务，例如“补办身份证”“提取公积金”“景区门票”。"
+NONE_PROMPT = (
+    "没有找到相关的办事事项或解答。请换个说法，说说要办的证件或业务，例如“补办身份证”“提取公积金”“景区门票”。"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,7 +40,12 @@ class Decision:
 
 def decide(hits: Sequence[Hit], policy: Policy) -> Decision:
     if not hits or hits[0].confidence < policy.choices:
-        return Decision(mode="none", confidence=hits[0].confidence if hits else 0.0, hits=(), clarifying_question=NONE_PROMPT)
+        return Decision(
+            mode="none",
+            confidence=hits[0].confidence if hits else 0.0,
+            hits=(),
+            clarifying_question=NONE_PROMPT,
+        )
     top = hits[0]
     clear = len(hits) == 1 or hits[1].score < policy.lead * top.score
     if top.confidence >= policy.answer and clear:

@@ -78,9 +78,7 @@ class Index:
                 for t, w in bag.items():
                     terms[t] = terms.get(t, 0.0) + w
             faq_terms = [tokens(fold(q)) for q, _ in entry.faqs]
-            self._docs.append(
-                _Doc(entry, terms, sum(terms.values()), phrases=phrases, faq_terms=faq_terms)
-            )
+            self._docs.append(_Doc(entry, terms, sum(terms.values()), phrases=phrases, faq_terms=faq_terms))
         n = len(self._docs)
         self._average = sum(d.length for d in self._docs) / n if n else 1.0
         frequency: dict[str, int] = {}
