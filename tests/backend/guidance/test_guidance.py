@@ -48,7 +48,8 @@ async def test_a_traditional_question_with_a_typo_finds_its_item(
     first = body["results"][0]
     assert (first["kind"], first["key"], first["item_code"]) == ("item", "SQ-GA-0004", "SQ-GA-0004")
     assert first["department"] == "宿迁市公安局"
-    assert body["confidence"] >= 0.6 and body["clarifying_question"] is None
+    assert body["confidence"] >= 0.6
+    assert body["clarifying_question"] is None
     typo = await _ask(client, "社宝卡补办")
     assert typo["results"][0]["key"] == "SQ-RS-0001"
 
@@ -145,7 +146,8 @@ async def test_an_faq_is_shown_only_once_the_revision_read_is_approved(
     approved = await client.post(
         f"/api/v1/admin/guidance/faqs/{slug}/approve", json={"revision": 2}, headers=operator
     )
-    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
     found = await _ask(client, question)
     assert (found["results"][0]["key"], found["results"][0]["answer"]) == (slug, body["answer"])
 
@@ -190,7 +192,8 @@ async def test_questions_that_found_nothing_are_kept_masked_and_counted_for_staf
     mine = [m for m in seen if marker in m["question"]]
     assert len(mine) == 1
     assert mine[0]["asked"] == 2
-    assert "13812345678" not in mine[0]["question"] and "王小明" not in mine[0]["question"]
+    assert "13812345678" not in mine[0]["question"]
+    assert "王小明" not in mine[0]["question"]
     assert "138****5678" in mine[0]["question"]
     assert len({m["id"] for m in seen}) == len(seen)  # the pages never repeat a row
     forged = await client.get(

@@ -25,6 +25,7 @@ def _guidance(w: Wiring) -> GuidanceService:
         settings=w.section(GuidanceSettings),
         audit=infra.audit,
         clock=infra.clock,
+        engine=infra.engine,
     )
 
 

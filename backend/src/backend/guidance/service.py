@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from piccolo.engine.base import Engine
+
 from backend.audit.service import AuditLog
 from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
-from backend.database import UniqueViolation
+from backend.database import UniqueViolation, transaction
 from backend.guidance.corpus import corpus, faq_entry
 from backend.guidance.errors import (
     MAX_QUESTION,
@@ -64,7 +66,9 @@ class GuidanceService:
         settings: GuidanceSettings,
         audit: AuditLog,
         clock: Clock,
+        engine: Engine[Any],
     ) -> None:
+        self._engine = engine
         self._repository = repository
         self._catalogue = catalogue
         self._settings = settings
@@ -228,37 +232,36 @@ class GuidanceService:
     # Seed
 
     async def seed(self, faqs: Sequence[SeedFaq], aliases: dict[str, tuple[str, ...]]) -> int:
-        """Approved seed entries and aliases the tables lack (an operator's edits are left); the number
-        added. Aliases of items the catalogue does not publish are skipped."""
-        added = 0
+        """Approved seed entries and aliases the tables lack (an operator's edits are left), in one
+        transaction (one SQLite commit, not 60); the number added. Aliases of items the catalogue does
+        not publish are skipped. Workers starting together race here: the loser's insert meets the
+        winner's row, its transaction rolls back, and it adds nothing."""
         known = {f.slug for f in await self._repository.faqs()}
-        for faq in faqs:
-            if faq.slug in known:
-                continue
-            try:
-                await self.add_faq(
-                    slug=faq.slug,
-                    by=SEED_ACTOR,
-                    approved=True,
-                    topic=faq.topic,
-                    question=faq.question,
-                    answer=faq.answer,
-                    phrasings=list(faq.phrasings),
-                    item_code=faq.item_code,
-                )
-            except FaqExists:
-                continue  # another worker seeded it first
-            added += 1
         published = {i.definition.code for i in await self._catalogue.search()}
         have = {(a.item_code, a.phrase) for a in await self._repository.aliases()}
-        for code, phrases in aliases.items():
-            for phrase in phrases:
-                if code in published and (code, phrase) not in have:
-                    try:
-                        await self.add_alias(code, phrase, by=SEED_ACTOR)
-                    except AliasExists:
-                        continue
-                    added += 1
+        added = 0
+        try:
+            async with transaction(self._engine):
+                for faq in faqs:
+                    if faq.slug not in known:
+                        await self.add_faq(
+                            slug=faq.slug,
+                            by=SEED_ACTOR,
+                            approved=True,
+                            topic=faq.topic,
+                            question=faq.question,
+                            answer=faq.answer,
+                            phrasings=list(faq.phrasings),
+                            item_code=faq.item_code,
+                        )
+                        added += 1
+                for code, phrases in aliases.items():
+                    for phrase in phrases:
+                        if code in published and (code, phrase) not in have:
+                            await self.add_alias(code, phrase, by=SEED_ACTOR)
+                            added += 1
+        except (FaqExists, AliasExists):
+            return 0
         return added
 
 
