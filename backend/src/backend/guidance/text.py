@@ -14,11 +14,12 @@ typed by a pinyin input method (公鸡金, 社宝卡) still meets the right word
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import unicodedata
+from pathlib import Path
 
 import opencc
-from pypinyin.pinyin_dict import pinyin_dict
 
 from backend.guidance.vocabulary import FILLER, REWRITES
 
@@ -36,6 +37,25 @@ _FILLER = re.compile("|".join(sorted(map(re.escape, FILLER), key=len, reverse=Tr
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 
 
+def _pinyin_table() -> dict[int, str]:
+    """pypinyin's character table (code point → "zhèng" or "zhǎng,cháng") loaded alone: importing the
+    package loads its phrase dictionaries too, a second of start-up per worker we never use."""
+    package = importlib.util.find_spec("pypinyin")
+    origin = package.origin if package is not None else None
+    spec = origin and importlib.util.spec_from_file_location(
+        "_guidance_pinyin_dict", Path(origin).with_name("pinyin_dict.py")
+    )
+    if not spec or spec.loader is None:
+        raise ImportError("pypinyin's pinyin_dict.py is missing: pypinyin is a dependency of backend")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table: dict[int, str] = module.pinyin_dict
+    return table
+
+
+_PINYIN = _pinyin_table()
+
+
 def fold(text: str) -> str:
     """The comparable form of ``text``: simplified, lower-cased, rewritten, filler removed."""
     text = _T2S.convert(unicodedata.normalize("NFKC", text).lower())
@@ -47,7 +67,7 @@ def fold(text: str) -> str:
 def _syllable(char: str) -> str:
     """The first reading of ``char``, toneless, with zh/ch/sh and -ng folded; the char itself when
     pypinyin does not know it."""
-    readings = pinyin_dict.get(ord(char))
+    readings = _PINYIN.get(ord(char))
     if readings is None:
         return char
     syllable = readings.split(",", 1)[0].translate(_TONES)
