@@ -15,7 +15,8 @@ from backend.catalogue.seed_items import SEED
 from backend.catalogue.seed_livelihood import LIVELIHOOD
 from backend.catalogue.service import CatalogueService
 from backend.guidance.seed import ALIASES, FAQS
-from backend.guidance.service import GuidanceService
+from backend.guidance.service import KEEP_MISSES, GuidanceService
+from tests.backend.citizen.factories import client_from
 from tests.backend.staff.factories import staff_token
 from tests.services import Services
 
@@ -170,25 +171,29 @@ async def test_an_faq_is_shown_only_once_the_revision_read_is_approved(
 
 
 async def test_questions_that_found_nothing_are_kept_masked_and_counted_for_staff(
-    client: httpx.AsyncClient, guidance: GuidanceService, operator: dict[str, str]
+    app: Litestar, guidance: GuidanceService, operator: dict[str, str]
 ) -> None:
     marker = secrets.token_hex(3)
     asked = f"我叫王小明电话13812345678 彩票{marker}中奖去哪领"
-    for _ in range(2):
-        assert (await _ask(client, asked))["mode"] == "none"
-    seen: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        page = await client.get(
-            "/api/v1/admin/guidance/misses",
-            params={"limit": 2, **({"cursor": cursor} if cursor else {})},
-            headers=operator,
+    async with client_from(app) as client:
+        for _ in range(2):
+            assert (await _ask(client, asked))["mode"] == "none"
+        seen: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = await client.get(
+                "/api/v1/admin/guidance/misses",
+                params={"limit": 2, **({"cursor": cursor} if cursor else {})},
+                headers=operator,
+            )
+            assert page.status_code == 200, page.text
+            seen += page.json()["items"]
+            cursor = page.json()["next_cursor"]
+            if cursor is None:
+                break
+        forged = await client.get(
+            "/api/v1/admin/guidance/misses", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=operator
         )
-        assert page.status_code == 200, page.text
-        seen += page.json()["items"]
-        cursor = page.json()["next_cursor"]
-        if cursor is None:
-            break
     mine = [m for m in seen if marker in m["question"]]
     assert len(mine) == 1
     assert mine[0]["asked"] == 2
@@ -196,10 +201,32 @@ async def test_questions_that_found_nothing_are_kept_masked_and_counted_for_staf
     assert "王小明" not in mine[0]["question"]
     assert "138****5678" in mine[0]["question"]
     assert len({m["id"] for m in seen}) == len(seen)  # the pages never repeat a row
-    forged = await client.get(
-        "/api/v1/admin/guidance/misses", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=operator
-    )
     assert (forged.status_code, forged.json()["code"]) == (422, "request.cursor_invalid")
+
+
+async def test_one_address_keeps_at_most_its_share_of_questions_and_is_still_answered(
+    app: Litestar, guidance: GuidanceService, operator: dict[str, str]
+) -> None:
+    marker = secrets.token_hex(3)
+    async with client_from(app) as client:
+        for n in range(KEEP_MISSES.limit + 5):
+            body = await _ask(client, f"彩票{marker}第{n}期开奖")
+            assert body["mode"] == "none"
+        kept = 0
+        cursor: str | None = None
+        while True:
+            page = (
+                await client.get(
+                    "/api/v1/admin/guidance/misses",
+                    params={"limit": 100, **({"cursor": cursor} if cursor else {})},
+                    headers=operator,
+                )
+            ).json()
+            kept += sum(marker in m["question"] for m in page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    assert kept == KEEP_MISSES.limit
 
 
 async def test_staff_routes_are_for_operators_only(

@@ -4,9 +4,9 @@ nothing."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -45,6 +45,7 @@ from backend.guidance.schemas import (
 )
 from backend.guidance.service import GuidanceService
 from backend.pagination import CursorInvalid
+from backend.web import client_address
 
 SlugPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$", max_length=64)]
 ItemCodeQuery = Annotated[str | None, QueryParameter(pattern=r"^SQ-[A-Z]{2,4}-[0-9]{4}$", max_length=16)]
@@ -123,9 +124,12 @@ class GuidanceController(Controller):
         errors=(QuestionEmpty, QuestionTooLong, QuestionUnreadable),
     )
     async def ask(
-        self, guidance: NamedDependency[GuidanceService], q: FromQuery[str | None] = None
+        self,
+        request: Request[Any, Any, Any],
+        guidance: NamedDependency[GuidanceService],
+        q: FromQuery[str | None] = None,
     ) -> GuidanceAnswer:
-        return _answer(await guidance.ask(q))
+        return _answer(await guidance.ask(q, client=client_address(request)))
 
 
 class GuidanceAdminController(Controller):

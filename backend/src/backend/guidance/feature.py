@@ -26,6 +26,7 @@ def _guidance(w: Wiring) -> GuidanceService:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
+        limiter=infra.limiter,
     )
 
 

@@ -16,6 +16,7 @@ from backend.audit.service import AuditLog
 from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
 from backend.database import UniqueViolation, transaction
+from backend.errors import RateLimited
 from backend.guidance.corpus import corpus, faq_entry
 from backend.guidance.errors import (
     MAX_QUESTION,
@@ -36,8 +37,11 @@ from backend.guidance.repository import AliasRow, FaqRow, GuidanceRepository, Mi
 from backend.guidance.seed import SeedFaq
 from backend.guidance.settings import GuidanceSettings
 from backend.pagination import decode_cursor, encode_cursor
+from backend.ratelimit import RateLimit, RateLimiter
 
 SEED_ACTOR = "system:seed"
+# Questions kept per client address and hour: a resident rephrasing asks a handful.
+KEEP_MISSES = RateLimit("guidance.misses_kept", limit=60, window=3600, by_address=True)
 
 
 def checked_question(raw: str | None) -> str:
@@ -67,8 +71,10 @@ class GuidanceService:
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
+        limiter: RateLimiter,
     ) -> None:
         self._engine = engine
+        self._limiter = limiter
         self._repository = repository
         self._catalogue = catalogue
         self._settings = settings
@@ -81,13 +87,18 @@ class GuidanceService:
         self._read_at = float("-inf")
         self._lock = asyncio.Lock()
 
-    async def ask(self, raw: str | None) -> Decision:
+    async def ask(self, raw: str | None, *, client: str) -> Decision:
         """Ranked items and approved answers for a question; a question nothing explains is kept,
-        masked, for staff (``misses``)."""
+        masked, for staff (``misses``) — up to ``KEEP_MISSES`` a client address, so a script asking
+        nonsense fills no table (its questions are still answered)."""
         question = checked_question(raw)
         index = await self._current()
         decision = decide(index.rank(question, limit=self._policy.limit), self._policy)
         if decision.mode == "none" and self._settings.keep_misses:
+            try:
+                await self._limiter.hit(KEEP_MISSES, client)
+            except RateLimited:
+                return decision
             await self._repository.record_miss(mask_question(question), now=self._clock.now())
         return decision
 
