@@ -78,11 +78,12 @@ async def test_nothing_covers_it_no_answer_and_a_clarifying_question(
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("", "guidance.question_empty"),
+        ("", "request.invalid"),
         ("q=", "guidance.question_empty"),
         ("q=%20%20%3F", "guidance.question_empty"),
         ("q=" + "%E8%BA%AB" * 101, "guidance.question_too_long"),
         ("q=abc%00def", "guidance.question_unreadable"),
+        ("q=%E8%BA%AB%0A%E4%BB%BD", "guidance.question_unreadable"),
         ("q=%FF%FE%00%01", "guidance.question_unreadable"),
     ],
 )

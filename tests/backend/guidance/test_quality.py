@@ -76,6 +76,8 @@ def test_an_items_own_faq_answer_comes_with_it_when_that_is_what_was_asked() -> 
         ("abc\x00def", QuestionUnreadable),
         ("\ufffd\ufffd", QuestionUnreadable),
         ("\x1b[31m身份证", QuestionUnreadable),
+        ("身份证\n丢了", QuestionUnreadable),
+        ("Ωμέγα ×÷", QuestionEmpty),
     ],
 )
 def test_a_question_that_is_not_one_is_refused(raw: str | None, error: type[Exception]) -> None:

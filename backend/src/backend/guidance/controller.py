@@ -16,6 +16,8 @@ from backend.auth.guards import staff
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
 from backend.guidance.errors import (
+    MAX_QUESTION,
+    QUESTION_PATTERN,
     AliasExists,
     AliasNotFound,
     FaqExists,
@@ -50,6 +52,15 @@ from backend.web import client_address
 SlugPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$", max_length=64)]
 ItemCodeQuery = Annotated[str | None, QueryParameter(pattern=r"^SQ-[A-Z]{2,4}-[0-9]{4}$", max_length=16)]
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
+# Required (no q at all is Litestar's 400 request.invalid); the rest is documented, not validated by
+# Litestar: the service answers a blank, huge or binary question with a guidance code of its own (400).
+Question = Annotated[
+    str,
+    QueryParameter(
+        description="The question in everyday words (简体 or 繁體)",
+        schema_extra={"minLength": 1, "maxLength": MAX_QUESTION, "pattern": QUESTION_PATTERN},
+    ),
+]
 
 
 def _answer(decision: Decision) -> GuidanceAnswer:
@@ -127,7 +138,7 @@ class GuidanceController(Controller):
         self,
         request: Request[Any, Any, Any],
         guidance: NamedDependency[GuidanceService],
-        q: FromQuery[str | None] = None,
+        q: Question,
     ) -> GuidanceAnswer:
         return _answer(await guidance.ask(q, client=client_address(request)))
 

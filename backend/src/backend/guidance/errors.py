@@ -18,10 +18,19 @@ from __future__ import annotations
 from backend.errors import Conflict, Invalid, NotFound
 
 MAX_QUESTION = 100
+# What a question is, said once for the check (``service.checked_question``) and the OpenAPI document
+# alike: no control character, surrogate or U+FFFD anywhere, and at least one letter or digit of the
+# scripts residents type (ASCII, CJK, full-width). A generator of "valid" questions then asks only
+# what the route answers.
+_TEXT = "[^\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffd]"
+_ALNUM = "[0-9A-Za-z\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a]"
+QUESTION_PATTERN = f"^{_TEXT}*{_ALNUM}{_TEXT}*$"
+UNREADABLE = "[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufffd]"
+MEANINGFUL = _ALNUM
 
 
 class QuestionEmpty(Invalid):
-    """The question holds no letter, digit or character: nothing to look for."""
+    """The question holds no letter, digit or Chinese character (or no ``q`` at all): nothing to look for."""
 
     status = 400
     code = "guidance.question_empty"

@@ -4,7 +4,7 @@ the staff's aliases, FAQ entries and unanswered questions behind it."""
 from __future__ import annotations
 
 import asyncio
-import unicodedata
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +20,8 @@ from backend.errors import RateLimited
 from backend.guidance.corpus import corpus, faq_entry
 from backend.guidance.errors import (
     MAX_QUESTION,
+    MEANINGFUL,
+    UNREADABLE,
     AliasExists,
     AliasNotFound,
     FaqExists,
@@ -45,20 +47,21 @@ KEEP_MISSES = RateLimit("guidance.misses_kept", limit=60, window=3600, by_addres
 
 
 def checked_question(raw: str | None) -> str:
-    """The question as asked, or the error that says why it is not one."""
+    """The question as asked, spaces collapsed, or the error that says why it is not one
+    (``errors.QUESTION_PATTERN`` says the same to the OpenAPI document)."""
     if raw is None:
         raise QuestionEmpty()
-    if (
-        any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\t\n" for c in raw)
-        or "\ufffd" in raw
-    ):
+    if _UNREADABLE.search(raw):
         raise QuestionUnreadable()
-    text = " ".join(raw.split())
-    if len(text) > MAX_QUESTION:
+    if len(raw) > MAX_QUESTION:
         raise QuestionTooLong()
-    if not any(c.isalnum() for c in text):
+    if not _MEANINGFUL.search(raw):
         raise QuestionEmpty()
-    return text
+    return " ".join(raw.split())
+
+
+_UNREADABLE = re.compile(UNREADABLE)
+_MEANINGFUL = re.compile(MEANINGFUL)
 
 
 class GuidanceService:
