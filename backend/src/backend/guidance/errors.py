@@ -9,13 +9,15 @@ Conflict (409)   AliasExists          guidance.alias_exists
 Conflict (409)   FaqExists            guidance.faq_exists
 Conflict (409)   FaqNotDraft          guidance.faq_not_draft        (approve: not that draft any more)
 Conflict (409)   FaqRetired           guidance.faq_retired
+(429)            MissesKept           guidance.misses_kept          (never answered: the question is
+                                                                     answered, just not kept)
 
 The question's errors are 400, not 422: the request is not a question at all (issue 13, "bad input").
 """
 
 from __future__ import annotations
 
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid, NotFound, RateLimited
 
 MAX_QUESTION = 100
 # What a question is, said once for the check (``service.checked_question``) and the OpenAPI document
@@ -81,3 +83,11 @@ class FaqNotDraft(Conflict):
 class FaqRetired(Conflict):
     code = "guidance.faq_retired"
     detail = "The FAQ entry is retired and can't change"
+
+
+class MissesKept(RateLimited):
+    """The client address had its share of unanswered questions kept this hour. Never answered to
+    a client: the question is still answered, only not kept for staff (``service.KEEP_MISSES``)."""
+
+    code = "guidance.misses_kept"
+    detail = "Enough of this address's unanswered questions are kept this hour"

@@ -16,7 +16,6 @@ from backend.audit.service import AuditLog
 from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
 from backend.database import UniqueViolation, transaction
-from backend.errors import RateLimited
 from backend.guidance.corpus import corpus, faq_entry
 from backend.guidance.errors import (
     MAX_QUESTION,
@@ -28,6 +27,7 @@ from backend.guidance.errors import (
     FaqNotDraft,
     FaqNotFound,
     FaqRetired,
+    MissesKept,
     QuestionEmpty,
     QuestionTooLong,
     QuestionUnreadable,
@@ -43,7 +43,7 @@ from backend.ratelimit import RateLimit, RateLimiter
 
 SEED_ACTOR = "system:seed"
 # Questions kept per client address and hour: a resident rephrasing asks a handful.
-KEEP_MISSES = RateLimit("guidance.misses_kept", limit=60, window=3600, by_address=True)
+KEEP_MISSES = RateLimit(MissesKept, limit=60, window=3600, by_address=True)
 
 
 def checked_question(raw: str | None) -> str:
@@ -100,7 +100,7 @@ class GuidanceService:
         if decision.mode == "none" and self._settings.keep_misses:
             try:
                 await self._limiter.hit(KEEP_MISSES, client)
-            except RateLimited:
+            except MissesKept:
                 return decision
             await self._repository.record_miss(mask_question(question), now=self._clock.now())
         return decision
