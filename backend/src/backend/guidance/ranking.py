@@ -13,7 +13,7 @@ wrong one.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -56,13 +56,14 @@ class _Doc:
     entry: Entry
     terms: dict[str, float]
     length: float
-    phrases: list[dict[str, float]] = field(default_factory=list)
-    faq_terms: list[dict[str, float]] = field(default_factory=list)
+    # Each phrase's (and FAQ question's) tokens with their total weight.
+    phrases: list[tuple[dict[str, float], float]] = field(default_factory=list)
+    faq_terms: list[tuple[dict[str, float], float]] = field(default_factory=list)
 
 
-def _dice(a: dict[str, float], b: dict[str, float], a_total: float | None = None) -> float:
+def _dice(a: dict[str, float], a_total: float, b: dict[str, float], b_total: float) -> float:
     shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
-    total = (sum(a.values()) if a_total is None else a_total) + sum(b.values())
+    total = a_total + b_total
     return 2 * shared / total if total else 0.0
 
 
@@ -72,22 +73,27 @@ class Index:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._docs: list[_Doc] = []
         for entry in entries:
-            phrases = [tokens(fold(p)) for p in entry.phrases]
+            phrases = [_weighed(tokens(fold(p))) for p in entry.phrases]
             terms: dict[str, float] = {}
-            for bag in phrases:
+            for bag, _ in phrases:
                 for t, w in bag.items():
                     terms[t] = terms.get(t, 0.0) + w
-            faq_terms = [tokens(fold(q)) for q, _ in entry.faqs]
+            faq_terms = [_weighed(tokens(fold(q))) for q, _ in entry.faqs]
             self._docs.append(_Doc(entry, terms, sum(terms.values()), phrases=phrases, faq_terms=faq_terms))
         n = len(self._docs)
         self._average = sum(d.length for d in self._docs) / n if n else 1.0
         frequency: dict[str, int] = {}
+        for doc in self._docs:
+            for t in doc.terms:
+                frequency[t] = frequency.get(t, 0) + 1
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        # Each posting carries its entry's whole BM25 term (idf × saturated tf): a question's work is
+        # one multiply-add per posting.
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for i, doc in enumerate(self._docs):
-            for t, w in doc.terms.items():
-                frequency[t] = frequency.get(t, 0) + 1
-                self._postings.setdefault(t, []).append((i, w))
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+            saturation = K1 * (1 - B + B * doc.length / self._average)
+            for t, tf in doc.terms.items():
+                self._postings.setdefault(t, []).append((i, self._idf[t] * tf * (K1 + 1) / (tf + saturation)))
         # A token no entry holds weighs as much as the rarest one: it is evidence nothing explains.
         self._unknown = math.log(1 + (n - 0.5) / 1.5) if n else 1.0
 
@@ -106,12 +112,10 @@ class Index:
             postings = self._postings.get(t)
             if not postings:
                 continue
-            idf = self._idf[t]
-            for i, tf in postings:
-                doc = self._docs[i]
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.length / self._average))
-                scores[i] = scores.get(i, 0.0) + qw * idf * norm
-                explained[i] = explained.get(i, 0.0) + qw * idf
+            evidence = qw * self._idf[t]
+            for i, term in postings:
+                scores[i] = scores.get(i, 0.0) + qw * term
+                explained[i] = explained.get(i, 0.0) + evidence
         # The phrase bonus is at most PHRASE: only entries within it of the leader can change places,
         # and the shortlist of SHORTLIST bounds the work on a question made of common characters.
         ordered = sorted(scores, key=scores.__getitem__, reverse=True)[:SHORTLIST]
@@ -123,21 +127,21 @@ class Index:
         for i in ordered:
             bonus = 0.0
             if scores[i] >= floor:
-                bonus = max((_dice(asked, p, asked_total) for p in self._docs[i].phrases), default=0.0)
+                bonus = max((_dice(asked, asked_total, *p) for p in self._docs[i].phrases), default=0.0)
             hits.append((scores[i] + PHRASE * bonus, i))
         hits.sort(reverse=True)
-        return [self._hit(i, score, explained[i] / mass, asked) for score, i in hits[:limit]]
+        return [self._hit(i, score, explained[i] / mass, asked, asked_total) for score, i in hits[:limit]]
 
-    def _hit(self, i: int, score: float, confidence: float, asked: dict[str, float]) -> Hit:
+    def _hit(self, i: int, score: float, confidence: float, asked: dict[str, float], total: float) -> Hit:
         doc = self._docs[i]
         faq = None
         if doc.faq_terms:
-            overlap, j = max((_dice(asked, bag), j) for j, bag in enumerate(doc.faq_terms))
+            overlap, j = max((_dice(asked, total, *bag), j) for j, bag in enumerate(doc.faq_terms))
             # Half the question's tokens in common: the resident asked this FAQ, not only the item.
             if overlap >= 0.5:
                 faq = doc.entry.faqs[j]
         return Hit(doc.entry, round(score, 4), round(min(confidence, 1.0), 4), faq)
 
 
-def entries_keys(hits: Sequence[Hit]) -> list[str]:
-    return [h.entry.key for h in hits]
+def _weighed(bag: dict[str, float]) -> tuple[dict[str, float], float]:
+    return bag, sum(bag.values())
