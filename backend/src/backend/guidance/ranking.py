@@ -62,7 +62,8 @@ class _Doc:
 
 
 def _dice(a: dict[str, float], a_total: float, b: dict[str, float], b_total: float) -> float:
-    shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = sum(min(w, large[t]) for t, w in small.items() if t in large)
     total = a_total + b_total
     return 2 * shared / total if total else 0.0
 
