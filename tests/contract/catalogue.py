@@ -57,6 +57,8 @@ JUDGED_QUERY = {
     "everyday words: any text is an answer (an empty list)",
     ("GET /api/v1/catalogue/items", "department"): "a department's name matched in memory: any text is "
     "an answer (an empty list)",
+    ("GET /api/v1/guidance", "q"): "a resident's question in any words (full-width digits fold to ASCII): "
+    "readable text is an answer (mode none when nothing fits); binary and control characters are 400",
 }
 
 

@@ -30,6 +30,7 @@ from backend.docs_ui import assets_router, render_plugins
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
+from backend.guidance.feature import FEATURE as GUIDANCE
 from backend.health.feature import FEATURE as HEALTH
 from backend.hotel.feature import FEATURE as HOTEL
 from backend.licence.feature import FEATURE as LICENCE
@@ -126,6 +127,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
+    GUIDANCE,
 )  # fmt: skip
 
 

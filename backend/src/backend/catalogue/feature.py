@@ -7,6 +7,7 @@ import logging
 from backend.catalogue.controller import CatalogueAdminController, CatalogueController
 from backend.catalogue.repository import CatalogueRepository
 from backend.catalogue.seed_items import SEED
+from backend.catalogue.seed_livelihood import LIVELIHOOD
 from backend.catalogue.service import CatalogueService
 from backend.catalogue.settings import CatalogueSettings
 from backend.feature import Feature
@@ -27,7 +28,7 @@ def _catalogue(w: Wiring) -> CatalogueService:
 
 
 async def seed_catalogue(w: Wiring) -> int:
-    added = await w.get(CatalogueService).seed(SEED)
+    added = await w.get(CatalogueService).seed((*SEED, *LIVELIHOOD))
     if added:
         log.info("seed catalogue: %d service items published", added)
     return added
