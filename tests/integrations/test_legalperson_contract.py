@@ -29,7 +29,9 @@ async def test_an_organisation_reads_as_registered(gov_rig: GovRigFactory) -> No
     assert "representative_id_number" not in str(company)
 
 
-async def test_the_representative_check_is_yes_only_for_name_and_number_together(gov_rig: GovRigFactory) -> None:
+async def test_the_representative_check_is_yes_only_for_name_and_number_together(
+    gov_rig: GovRigFactory,
+) -> None:
     code = COMPANY.organisation.credit_code
     number = COMPANY.representative_id_number
     other = SANDBOX_ORGANISATIONS[1].representative_id_number
@@ -45,20 +47,26 @@ async def test_the_representative_check_is_yes_only_for_name_and_number_together
     assert [match for _, match in rig.twin_state("legalperson").checks] == answers
 
 
-async def test_bad_codes_are_refused_before_a_call_and_unknown_ones_by_the_registry(gov_rig: GovRigFactory) -> None:
+async def test_bad_codes_are_refused_before_a_call_and_unknown_ones_by_the_registry(
+    gov_rig: GovRigFactory,
+) -> None:
     bad = COMPANY.organisation.credit_code[:-1] + "0"
     async with gov_rig() as rig:
         registry = rig.adapter(LegalPersonClient)
         with pytest.raises(InvalidCreditCode):
             await registry.find_organisation(bad)
         with pytest.raises(InvalidCreditCode):
-            await registry.is_representative("not-a-code", name="张伟", id_number=COMPANY.representative_id_number)
+            await registry.is_representative(
+                "not-a-code", name="张伟", id_number=COMPANY.representative_id_number
+            )
         with pytest.raises(InvalidIdNumber):
             await registry.is_representative(COMPANY.organisation.credit_code, name="张伟", id_number="12345")
         with pytest.raises(UpstreamRejected) as unknown:
             await registry.find_organisation(UNREGISTERED)
         with pytest.raises(UpstreamRejected) as unknown_check:
-            await registry.is_representative(UNREGISTERED, name="张伟", id_number=COMPANY.representative_id_number)
+            await registry.is_representative(
+                UNREGISTERED, name="张伟", id_number=COMPANY.representative_id_number
+            )
     assert unknown.value.code == unknown_check.value.code == "organisation_not_found"
     assert rig.twin_state("legalperson").checks == []
 

@@ -126,7 +126,15 @@ class Upstreams:
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
-        for adapter in (*adapters, self.telecom, self.faceverify, self.utility, self.hotelpms, self.parking, self.legalperson):
+        for adapter in (
+            *adapters,
+            self.telecom,
+            self.faceverify,
+            self.utility,
+            self.hotelpms,
+            self.parking,
+            self.legalperson,
+        ):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:

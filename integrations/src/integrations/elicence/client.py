@@ -10,9 +10,9 @@ from urllib.parse import quote
 import msgspec
 
 from integrations._adapter import BaseAdapter
+from integrations.creditcode import is_valid_credit_code
 from integrations.elicence.identifier import check_licence_identifier
 from integrations.elicence.schemas import Licence, LicenceChanges, LicenceList, LicenceSearch, LicenceSummary
-from integrations.creditcode import is_valid_credit_code
 from integrations.errors import InvalidCreditCode
 from integrations.idnumber import parse_id_number
 from integrations.masking import mask_id_number

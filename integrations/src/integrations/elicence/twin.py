@@ -173,7 +173,12 @@ def _kind_data(
 
 
 def _licence(
-    person: Resident, kind_code: str, serial_no: int, issued_on: dt.date, *, data: dict[str, str] | None = None
+    person: Resident,
+    kind_code: str,
+    serial_no: int,
+    issued_on: dt.date,
+    *,
+    data: dict[str, str] | None = None,
 ) -> Licence:
     legacy = kind_code.startswith("LEGACY_")
     kind = KINDS[kind_code.removeprefix("LEGACY_")]

@@ -118,16 +118,19 @@ def create_twin(context: TwinContext) -> Twin:
             legal_representative=body.representative_name, registered_on=body.registered_on,
             address=body.address, authority=_AUTHORITY,
         )  # fmt: skip
-        state.organisations[body.credit_code] = Registered(organisation, body.representative_id_number.upper())
+        state.organisations[body.credit_code] = Registered(
+            organisation, body.representative_id_number.upper()
+        )
         return json_response(organisation, status=201)
 
     @router.route("GET", "/organisations", control=True)
     async def everything(_: Request) -> Response:
         return json_response(
             [
-                {**msgspec.to_builtins(r.organisation), "representative_id_number": mask_id_number(
-                    r.representative_id_number
-                )}
+                {
+                    **msgspec.to_builtins(r.organisation),
+                    "representative_id_number": mask_id_number(r.representative_id_number),
+                }
                 for r in state.organisations.values()
             ]
         )
