@@ -2,9 +2,10 @@
 吴明, the legal representative of a seeded individual business in the legal-person registry, claims it
 (a bad credit code is 422 with its code, a stranger's claim 403 without saying why); he authorises an
 agent with scopes and an expiry; the agent takes a token acting for the business, sees its business
-licence from the e-licence library and opens a 营业执照变更 application as the business (pre-filled
-from that licence); his own token sees none of it, routes that serve people refuse the acting token,
-and once the authorisation is revoked the same token is refused at its next use."""
+licence from the e-licence library and files a 营业执照变更 application as the business (pre-filled
+from that licence, the licence attached, submitted to the department's case system); his own token
+sees none of it, routes that serve people refuse the acting token, and once the authorisation is
+revoked the same token is refused at its next use."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from integrations._seed import NAMED_RESIDENTS
 from integrations.legalperson import SANDBOX_ORGANISATIONS
+from tests.backend.application.factories import png
 from tests.smoke.server import free_port, serve
 from tests.smoke.test_identity_embedded import _code, _person
 
@@ -50,6 +52,7 @@ def test_an_agent_acts_for_a_claimed_organisation_within_scope_until_revoked(dat
         representative = _register(web, wu)
         agent_person = _person(web)
         agent = _register(web, agent_person)
+        agent_id = web.get("/api/v1/me", headers=agent).json()["id"]
 
         bad = web.post(
             "/api/v1/organisations", json={"credit_code": SHOP.credit_code[:-1] + "0"}, headers=agent
@@ -97,7 +100,32 @@ def test_an_agent_acts_for_a_claimed_organisation_within_scope_until_revoked(dat
         draft = web.post("/api/v1/applications", json={"item_code": "SQ-SJ-0002"}, headers=as_shop)
         assert draft.status_code == 201, draft.text
         application = draft.json()
-        assert application["data"]["details"]["business_name"] == SHOP.name
+        path = f"/api/v1/applications/{application['id']}"
+        data = application["data"]
+        assert data["details"]["business_name"] == SHOP.name  # from the business's own licence
+        data["applicant"] = {k: agent_person[k] for k in ("name", "id_number", "phone")}
+        data["details"].update({"change": "经营范围", "new_value": "预包装食品、日用百货零售；汽车维修"})
+        saved = web.put(f"{path}/data", json={"data": data}, headers=as_shop)
+        assert saved.json()["errors"] == [], saved.text
+        licence_id = licences.json()["items"][0]["id"]
+        given = web.post(
+            f"{path}/materials/licence", json={"slot": "licence", "licence_id": licence_id}, headers=as_shop
+        )
+        assert given.status_code == 201, given.text
+        card = web.post(
+            f"{path}/materials",
+            params={"slot": "id_card", "filename": "经办人身份证.png"},
+            content=png(b"agent id card"),
+            headers={**as_shop, "content-type": "image/png"},
+        )
+        assert card.status_code == 201, card.text
+        submitted = web.post(f"{path}/submit", headers=as_shop)
+        assert submitted.status_code == 200, submitted.text
+        assert submitted.json()["status"] == "submitted"
+        assert submitted.json()["delivery"] in ("forwarding", "delivered")
+        events = web.get(f"{path}/events", headers=as_shop).json()["items"]
+        acting_actor = f"citizen:{agent_id}@organisation:{shop['id']}"
+        assert {e["actor"] for e in events} == {acting_actor}
         assert [a["id"] for a in web.get("/api/v1/applications", headers=as_shop).json()["items"]] == [
             application["id"]
         ]
