@@ -29,8 +29,9 @@ from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
 from backend.tourism.model import BEIJING
 from citizen_code import DeviceKey
+from integrations.creditcode import make_credit_code
 from tests.backend.application.factories import png as tiny_png
-from tests.backend.citizen.factories import request_code
+from tests.backend.citizen.factories import register, request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
@@ -380,7 +381,56 @@ async def tourism_waiter(client: httpx.AsyncClient, owner: Owner) -> str:
     return str(joined.json()["id"])
 
 
+# The organisation each owner claimed last, for the grant maker (a route naming both ids wants them
+# to belong together: makers run in the order of the route's ``owns``).
+_LAST_ORGANISATION: dict[uuid.UUID, str] = {}
+
+
+async def organisation_organisation(client: httpx.AsyncClient, owner: Owner) -> str:
+    """A fresh enterprise at the legal-person registry whose representative is the owner, claimed."""
+    assert owner.services is not None
+    person = await owner.services.wiring.get(CitizenService).real_identity(owner.id)
+    code = make_credit_code("91", "321302", f"M{secrets.randbelow(10**7):07d}")
+    registered = await client.post(
+        "/_sandbox/legalperson/organisations",
+        json={
+            "credit_code": code,
+            "name": f"矩阵测试{code[-6:]}有限公司",
+            "kind": "enterprise",
+            "representative_name": person.name,
+            "representative_id_number": person.id_number,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    claimed = await client.post("/api/v1/organisations", json={"credit_code": code}, headers=owner.headers)
+    assert claimed.status_code == 201, claimed.text
+    organisation_id: str = claimed.json()["id"]
+    _LAST_ORGANISATION[owner.id] = organisation_id
+    return organisation_id
+
+
+async def organisation_grant(client: httpx.AsyncClient, owner: Owner) -> str:
+    """An agent's authorisation for the owner's last claimed organisation (one claimed if none)."""
+    organisation_id = _LAST_ORGANISATION.get(owner.id) or await organisation_organisation(client, owner)
+    agent = (await register(client))["_person"]
+    until = (datetime.now(BEIJING) + timedelta(days=7)).isoformat()
+    granted = await client.post(
+        f"/api/v1/organisations/{organisation_id}/agents",
+        json={
+            **{k: agent[k] for k in ("phone", "name", "id_number")},
+            "scopes": ["apply"],
+            "expires_at": until,
+        },
+        headers=owner.headers,
+    )
+    assert granted.status_code == 201, granted.text
+    grant_id: str = granted.json()["id"]
+    return grant_id
+
+
 MAKERS: dict[str, Maker] = {
+    "organisation.organisation": organisation_organisation,
+    "organisation.grant": organisation_grant,
     "tourism.visitor": tourism_visitor,
     "tourism.waiter": tourism_waiter,
     "tourism.hold": tourism_hold,
@@ -403,6 +453,11 @@ MAKERS: dict[str, Maker] = {
     "parking.stay": parking_stay,
     "notification.message": notification_message,
 }
+
+
+# Owned kinds whose makers work with an agent's acting-as token (they use only the owner's headers):
+# the matrix makes them as an agent of company A and proves an agent of company B never reaches them.
+ACTING_KINDS = frozenset({"application.application", "application.material"})
 
 
 def unknown_id() -> str:

@@ -12,7 +12,7 @@ by their declarations with no edit here; an owned kind without a maker in ``owne
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,18 +23,32 @@ from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 
 from backend.access import Access, RouteDeclarationError, declared, http_handlers
-from backend.auth.principal import CITIZEN_SCOPES, STAFF_ACCOUNT_SCOPE, STAFF_SCOPE
+from backend.auth.principal import (
+    ACTING_GRANT,
+    ACTING_ORGANISATION,
+    CITIZEN_SCOPES,
+    STAFF_ACCOUNT_SCOPE,
+    STAFF_SCOPE,
+)
+from backend.organisation.service import OrganisationService
 from backend.scanner.service import DEVICE_SCOPE
 from tests.backend.citizen.factories import register
 from tests.backend.conftest import http_client
 from tests.contract.callers import AUTH_REFUSALS
 from tests.contract.examples import variants
-from tests.contract.owned import MAKERS, Owner, unknown_id
+from tests.contract.owned import ACTING_KINDS, MAKERS, Owner, unknown_id
 from tests.services import Services, app_with
 
 # What a staff login grants (backend.staff.login).
 STAFF_SCOPES = (STAFF_SCOPE, STAFF_ACCOUNT_SCOPE)
-FORBIDDEN = {"auth.wrong_principal_kind", "auth.insufficient_scope", "auth.missing_role"}
+FORBIDDEN = {
+    "auth.wrong_principal_kind",
+    "auth.insufficient_scope",
+    "auth.missing_role",
+    "auth.acting_not_admitted",
+}
+# What an agent acting for an organisation holds here: the representative's grant (every scope).
+ACTING_SCOPES = ("apply", "pay", "licences")
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class Caller:
     scopes: tuple[str, ...] = ()
     context: dict[str, str] = field(default_factory=dict)
     phone: str | None = None
+    # The agent scopes of a caller acting for an organisation (None: acting for themselves).
+    acting: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -86,6 +102,20 @@ async def world(app: Litestar, services: Services) -> AsyncIterator[World]:
         a_id = uuid.UUID(a["citizen"]["id"])
         b_id = uuid.UUID(b["citizen"]["id"])
         venue = {"scene": "library"}
+        acting = {}
+        for name, citizen_id, phone in (
+            ("A", a_id, a["_person"]["phone"]),
+            ("B", b_id, b["_person"]["phone"]),
+        ):
+            headers = await _own_headers(services, citizen_id)
+            owner = Owner(kind="citizen", id=citizen_id, headers=headers, phone=phone, services=services)
+            organisation_id = uuid.UUID(await MAKERS["organisation.organisation"](client, owner))
+            _row, grant = await services.wiring.get(OrganisationService).get(citizen_id, organisation_id)
+            acting[name] = Caller(
+                f"agent of company {name}", "citizen", id=citizen_id, scopes=CITIZEN_SCOPES, phone=phone,
+                context={ACTING_ORGANISATION: str(organisation_id), ACTING_GRANT: str(grant.id)},
+                acting=ACTING_SCOPES,
+            )  # fmt: skip
         callers = [
             Caller("anonymous", "anonymous"),
             Caller("citizen A", "citizen", id=a_id, scopes=CITIZEN_SCOPES, phone=a["_person"]["phone"]),
@@ -98,6 +128,8 @@ async def world(app: Litestar, services: Services) -> AsyncIterator[World]:
             Caller("device of venue X", "device", scopes=(DEVICE_SCOPE,), context={**venue, "venue": "X"}),
             Caller("device of venue Y", "device", scopes=(DEVICE_SCOPE,), context={**venue, "venue": "Y"}),
             Caller("device without scope", "device", context={**venue, "venue": "X"}),
+            acting["A"],
+            acting["B"],
         ]
         yield World(client=client, services=services, callers={caller.name: caller for caller in callers})
 
@@ -140,7 +172,7 @@ def _code(response: httpx.Response) -> str | None:
 def _check(access: Access, caller: Caller, response: httpx.Response, where: str) -> None:
     code = _code(response)
     assert response.status_code < 500, f"{where} as {caller.name}: {response.status_code} {response.text}"
-    if access.admits(caller.kind, caller.roles, caller.scopes):
+    if access.admits(caller.kind, caller.roles, caller.scopes, caller.acting):
         assert code not in AUTH_REFUSALS, f"{where} admits {caller.name}, yet answered {code}"
     elif caller.kind == "anonymous":
         assert (response.status_code, code) == (401, "auth.token_missing"), f"{where} let {caller.name} in"
@@ -175,7 +207,7 @@ async def test_every_route_answers_every_kind_of_caller_as_it_declares(app: Lite
             owner, _other = _owner_and_other(world, declaration.access)
             owned[name] = await maker(world.client, await world.owner(owner))
         for caller in world.callers.values():
-            if owned and declaration.access.admits(caller.kind, caller.roles, caller.scopes):
+            if owned and declaration.access.admits(caller.kind, caller.roles, caller.scopes, caller.acting):
                 continue  # owned routes are called by their owner and the other below, in that order
             response = await _call(world, method, _path(route, owned), handler, caller)
             _check(declaration.access, caller, response, where)
@@ -190,12 +222,38 @@ async def test_every_route_answers_every_kind_of_caller_as_it_declares(app: Lite
                 f"{where}: {owner.name} could not reach their own object after {other.name}: {mine.text}"
             )
             checked += 2
+        if owned and declaration.access.acting and set(declaration.owns.values()) <= ACTING_KINDS:
+            checked += await _across_organisations(world, route, method, handler, declaration.owns)
     print(
         f"\nauthorization matrix: {routes} routes x {len(world.callers)} callers, {checked} answers checked"
     )
     # Every route of the app, each with every caller: a route the walk skipped would show here.
     assert routes >= 30
     assert checked >= routes * (len(world.callers) - 2)
+
+
+async def _own_headers(services: Services, citizen_id: uuid.UUID) -> dict[str, str]:
+    token = await services.tokens.issue_access(
+        "citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id="matrix"
+    )
+    return {"authorization": f"Bearer {token.token}"}
+
+
+async def _across_organisations(
+    world: World, route: HTTPRoute, method: str, handler: HTTPRouteHandler, owns: Mapping[str, str]
+) -> int:
+    """The route's objects made by an agent of company A (owned by A): an agent of company B gets
+    their 404, the agent of A reaches them."""
+    agent_a, agent_b = world.callers["agent of company A"], world.callers["agent of company B"]
+    owner = await world.owner(agent_a)
+    owned = {name: await MAKERS[kind](world.client, owner) for name, kind in owns.items()}
+    path = _path(route, owned)
+    where = f"{method} {route.path_format}"
+    stranger = await _call(world, method, path, handler, agent_b)
+    assert stranger.status_code == 404, f"{where}: an agent of company B reached company A's object"
+    mine = await _call(world, method, path, handler, agent_a)
+    assert mine.status_code not in (401, 403, 404), f"{where}: company A's agent was refused: {mine.text}"
+    return 2
 
 
 async def test_a_route_without_a_declaration_never_serves(services: Services) -> None:

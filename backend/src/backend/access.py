@@ -77,16 +77,28 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
     # False on a hot path that folds the revocation read into its own store round trip.
     check_revocation: bool = True
     errors: tuple[type[DomainError], ...] = ()
+    # The agent scope (``backend.organisation``: apply, pay, licences) under which a citizen acting for
+    # an organisation may call the route; None: acting-as tokens are refused here.
+    acting: str | None = None
 
     @property
     def anonymous(self) -> bool:
         return self.kind == "anonymous"
 
-    def admits(self, kind: str, roles: Iterable[str] = (), scopes: Iterable[str] = ()) -> bool:
-        """Would a caller of ``kind`` with ``roles`` and ``scopes`` pass (the matrix test's oracle)?"""
+    def admits(
+        self,
+        kind: str,
+        roles: Iterable[str] = (),
+        scopes: Iterable[str] = (),
+        acting: Iterable[str] | None = None,
+    ) -> bool:
+        """Would a caller of ``kind`` with ``roles`` and ``scopes`` pass (the matrix test's oracle)?
+        ``acting``: the agent scopes of a caller acting for an organisation."""
         if self.anonymous:
             return True
         if kind == "anonymous":
+            return False
+        if acting is not None and (self.acting is None or self.acting not in set(acting)):
             return False
         if self.kind != "authenticated" and kind != self.kind:
             return False
@@ -248,6 +260,8 @@ def access_table(app: Litestar) -> list[str]:
             who += f"({', '.join(sorted(access.roles))})"
         if access.scopes and access.kind != "citizen":
             who += f"[{', '.join(access.scopes)}]"
+        if access.acting:
+            who += f" acting({access.acting})"
         owned = " ".join(f"owns {name}={kind}" for name, kind in sorted(declaration.owns.items()))
         shared = " ".join(f"shared {name}" for name in sorted(handler.opt.get(SHARED, ())))
         lines.append(

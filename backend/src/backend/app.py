@@ -40,6 +40,7 @@ from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.openapi_docs import TAGS
+from backend.organisation.feature import FEATURE as ORGANISATION
 from backend.outbox.feature import FEATURE as OUTBOX
 from backend.parking.feature import FEATURE as PARKING
 from backend.payment.feature import FEATURE as PAYMENT
@@ -127,7 +128,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE,
+    GUIDANCE, ORGANISATION,
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.faceverify import FaceVerifyClient
 from integrations.hotelpms import HotelPmsClient
+from integrations.legalperson import LegalPersonClient
 from integrations.parking import ParkingGateClient
 from integrations.population import PopulationClient
 from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
@@ -64,6 +65,7 @@ class Upstreams:
         self.utility = UtilityClient(config("utility"), **common)
         self.hotelpms = HotelPmsClient(config("hotelpms"), **common)
         self.parking = ParkingGateClient(config("parking"), **common)
+        self.legalperson = LegalPersonClient(config("legalperson"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -124,7 +126,15 @@ class Upstreams:
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
-        for adapter in (*adapters, self.telecom, self.faceverify, self.utility, self.hotelpms, self.parking):
+        for adapter in (
+            *adapters,
+            self.telecom,
+            self.faceverify,
+            self.utility,
+            self.hotelpms,
+            self.parking,
+            self.legalperson,
+        ):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import msgspec
 
 from load_tests import tourism
+from load_tests.organisations import acting_applications
 from load_tests.results import Target
 from load_tests.seed import API, Seeder
 from load_tests.stack.run import ReferenceApp
@@ -223,6 +224,16 @@ ENDPOINTS = (
         f"{API}/hotels/{{hotel_id}}/availability",
         HELLO,
         prepare=hotel_availability,
+    ),
+    # An agent acting for an organisation reads its applications: the guard reads the authorisation
+    # behind the token at every use (revocation and expiry bite at once), then the list as for oneself.
+    Endpoint(
+        "acting-as applications",
+        "GET",
+        f"{API}/applications",
+        HELLO,
+        prepare=acting_applications,
+        prepare_each_run=True,
     ),
     # What a driver's app asks before reserving: the car park and the most reservations any hour of
     # the window holds (3 of 8 taken) from the hour buckets, one MAX() over an index range.

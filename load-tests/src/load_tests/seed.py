@@ -88,6 +88,7 @@ class Seeder:
         self._queue_service: str | None = None
         self._scanner_expires_at = 0.0
         self._holder: str | None = None
+        self._representative: Citizen | None = None
 
     def close(self) -> None:
         self._client.close()
@@ -140,6 +141,14 @@ class Seeder:
 
             self._holder = self._register(then=pull).access_token
         return self._holder
+
+    def representative(self, then: Any) -> Citizen:
+        """A citizen registered once, ``then(call, identity, token)`` run on their registration's
+        connection (a sandbox registration that must reach the same worker), their token renewed."""
+        if self._representative is None:
+            self._representative = self._register(then=then)
+        self._representative = self._renewed(self._representative)
+        return self._representative
 
     def paid_notification(self) -> tuple[dict[str, str], str]:
         """A WeChat Pay ``TRANSACTION.SUCCESS`` notification of a paid order: its headers and body.

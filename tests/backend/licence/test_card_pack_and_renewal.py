@@ -122,9 +122,9 @@ async def test_a_pull_racing_the_feed_never_overwrites_a_revocation(
     original = licence_service._fetch
     raced = False
 
-    async def fetch_then_revoke(id_number: str) -> Any:
+    async def fetch_then_revoke(id_number: str, *, organisation: bool = False) -> Any:
         nonlocal raced
-        snapshot = await original(id_number)
+        snapshot = await original(id_number, organisation=organisation)
         if not raced:
             raced = True
             await set_library_status(web, identifier, "revoked")

@@ -14,7 +14,11 @@ Forbidden (403)
 └── PrincipalForbidden        Bearer error="insufficient_scope"
     ├── WrongPrincipalKind    auth.wrong_principal_kind
     ├── InsufficientScope     auth.insufficient_scope
-    └── MissingRole           auth.missing_role
+    ├── MissingRole           auth.missing_role
+    └── ActingRefused         acting for an organisation (``backend.organisation``):
+        ├── ActingNotAdmitted auth.acting_not_admitted (the route serves people acting for themselves)
+        ├── ActingOutOfScope  auth.acting_out_of_scope (the agent's authorisation lacks the route's scope)
+        └── ActingEnded       auth.acting_ended (the authorisation expired or was revoked since)
 Invalid (422)                 SmsCodeInvalid auth.sms_code_invalid, PhoneInvalid auth.phone_invalid
 Unavailable (503)             KeysUnavailable auth.keys_unavailable, SmsUnavailable auth.sms_unavailable
 RateLimited (429)             LoginThrottled auth.login_throttled, SmsLoginThrottled auth.sms_login_throttled,
@@ -104,6 +108,25 @@ class WrongPrincipalKind(PrincipalForbidden):
 class InsufficientScope(PrincipalForbidden):
     code = "auth.insufficient_scope"
     detail = "The token lacks a scope this route needs"
+
+
+class ActingRefused(PrincipalForbidden):
+    """A token acting for an organisation, refused here; checked at every use, not only at issue."""
+
+
+class ActingNotAdmitted(ActingRefused):
+    code = "auth.acting_not_admitted"
+    detail = "This route serves citizens acting for themselves; use your own token"
+
+
+class ActingOutOfScope(ActingRefused):
+    code = "auth.acting_out_of_scope"
+    detail = "Your authorisation for this organisation does not cover this"
+
+
+class ActingEnded(ActingRefused):
+    code = "auth.acting_ended"
+    detail = "Your authorisation for this organisation has expired or was revoked"
 
 
 class MissingRole(PrincipalForbidden):

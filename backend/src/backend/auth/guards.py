@@ -22,7 +22,7 @@ missing role → 403 ``auth.missing_role``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -31,6 +31,9 @@ from litestar.handlers.base import BaseRouteHandler
 
 from backend.access import ACCESS, Access
 from backend.auth.errors import (
+    ActingEnded,
+    ActingNotAdmitted,
+    ActingOutOfScope,
     InsufficientScope,
     MissingRole,
     TokenInvalid,
@@ -69,10 +72,29 @@ def _tokens(connection: ASGIConnection[Any, Any, Any, Any]) -> TokenService:
 # What checking a token can answer, and what each further check adds.
 _TOKEN_ERRORS: tuple[type[TokenRejected], ...] = (TokenRejected,)
 
-AUTHENTICATED = Access(kind="authenticated", errors=_TOKEN_ERRORS)
+# Guards can't take dependencies: the organisation feature leaves the check of an acting-as token here.
+ACTING_STATE = "auth.acting"
+
+
+class ActingCheck(Protocol):
+    async def check_acting(self, principal: Principal, scope: str) -> None:
+        """Raise ``ActingOutOfScope`` / ``ActingEnded`` unless ``principal`` may act for its
+        organisation under ``scope`` now."""
+
+
+AUTHENTICATED = Access(kind="authenticated", errors=(*_TOKEN_ERRORS, ActingNotAdmitted))
 CITIZEN = Access(
-    kind="citizen", scopes=CITIZEN_SCOPES, errors=(*_TOKEN_ERRORS, WrongPrincipalKind, InsufficientScope)
+    kind="citizen",
+    scopes=CITIZEN_SCOPES,
+    errors=(*_TOKEN_ERRORS, WrongPrincipalKind, InsufficientScope, ActingNotAdmitted),
 )
+
+
+def citizen(*, acting: str) -> Access:
+    """A citizen, for themselves or acting for an organisation whose authorisation holds ``acting``
+    (``backend.organisation``: ``apply``, ``pay``, ``licences``)."""
+    errors = (*CITIZEN.errors, ActingOutOfScope, ActingEnded)
+    return Access(kind="citizen", scopes=CITIZEN_SCOPES, errors=errors, acting=acting)
 
 
 def staff(*roles: str, scopes: tuple[str, ...] = (STAFF_SCOPE,)) -> Access:
@@ -112,7 +134,23 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         raise InsufficientScope()
     if access.roles and principal.roles.isdisjoint(access.roles):
         raise MissingRole()
+    if principal.organisation is not None:
+        await _check_acting(connection, principal, access)
     connection.scope["state"][_STATE_KEY] = principal
+
+
+async def _check_acting(
+    connection: ASGIConnection[Any, Any, Any, Any], principal: Principal, access: Access
+) -> None:
+    """An acting-as token passes only where the route names an agent scope, and only while the
+    authorisation behind it holds that scope, unexpired and unrevoked (read at every use). Without
+    the organisation feature nothing can vouch for one: refused."""
+    if access.acting is None:
+        raise ActingNotAdmitted()
+    checker: ActingCheck | None = connection.app.state.get(ACTING_STATE)
+    if checker is None:
+        raise ActingNotAdmitted()
+    await checker.check_acting(principal, access.acting)
 
 
 def current_principal(request: Request[Any, Any, Any]) -> Principal:

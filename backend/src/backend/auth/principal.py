@@ -19,6 +19,12 @@ STAFF_SCOPE = "staff"
 STAFF_ACCOUNT_SCOPE = "staff:account"
 
 
+# Claim ``ctx`` keys of a citizen's token acting for an organisation (``backend.organisation``): the
+# organisation and the authorisation (grant) it acts under, checked live at every use.
+ACTING_ORGANISATION = "org"
+ACTING_GRANT = "grant"
+
+
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """The verified caller. ``jti``/``iat``/``exp`` identify the access token it came from;
     ``sid`` is its session (refresh-token family), so logging out ends every token of the session."""
@@ -39,6 +45,24 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     def subject(self) -> str:
         """The token's ``sub``: ``"<kind>:<id>"``; also the audit actor."""
         return f"{self.kind}:{self.id}"
+
+    @property
+    def organisation(self) -> uuid.UUID | None:
+        """The organisation a citizen acts for with this token; None when acting for themselves."""
+        if self.kind != "citizen" or ACTING_ORGANISATION not in self.context:
+            return None
+        return uuid.UUID(self.context[ACTING_ORGANISATION])
+
+    @property
+    def owner(self) -> uuid.UUID:
+        """Whose objects this token reaches: the organisation acted for, or the caller."""
+        return self.organisation or self.id
+
+    @property
+    def actor(self) -> str:
+        """The audit actor naming both the person and the organisation they act for."""
+        organisation = self.organisation
+        return self.subject if organisation is None else f"{self.subject}@organisation:{organisation}"
 
     def has_scopes(self, required: tuple[str, ...] | frozenset[str]) -> bool:
         return all(scope in self.scopes for scope in required)
@@ -69,6 +93,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         or not isinstance(claims["jti"], str)
     ):
         raise TypeError("claims")
+    if ACTING_ORGANISATION in context:
+        uuid.UUID(context[ACTING_ORGANISATION])
+        uuid.UUID(context.get(ACTING_GRANT, ""))
     return Principal(
         kind=kind,
         id=uuid.UUID(raw_id),

@@ -25,6 +25,7 @@ from backend.licence.settings import LicenceSettings
 from backend.licence.showing import ShowService
 from backend.licence.status import StatusLists
 from backend.licence.verifiers import VerifierRegistry
+from backend.organisation.service import OrganisationService
 from backend.scanner.service import ScannerService
 from backend.wiring import Wiring
 
@@ -51,6 +52,7 @@ def _licences(w: Wiring) -> LicenceService:
         keys=w.get(LicenceKeys),
         disclosure_log=w.get(DisclosureLog),
         citizens=w.get(CitizenService),
+        organisations=w.get(OrganisationService),
         elicence=infra.upstreams.elicence,
         cipher=infra.cipher,
         limiter=infra.limiter,

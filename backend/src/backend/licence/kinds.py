@@ -100,6 +100,12 @@ KINDS: dict[str, Kind] = {
             ("business_name", "名称"), ("operator", "经营者"), ("form", "组成形式"), ("premises", "经营场所"),
             ("scope", "经营范围"), ("registered_on", "注册日期"),
         ),
+        _kind(
+            "YYZZ", "营业执照",
+            ("credit_code", "统一社会信用代码"), ("business_name", "名称"), ("type", "类型"),
+            ("representative", "法定代表人"), ("domicile", "住所"), ("founded_on", "成立日期"),
+            ("authority", "登记机关"),
+        ),
     )
 }  # fmt: skip
 # Predicates an ID card adds (derived at issuance; the credential is re-issued when one flips).

@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -101,10 +101,18 @@ def _mask(licence: Licence) -> str:
     return number[:head] + "*" * (len(number) - head - tail) + (number[-tail:] if tail else "")
 
 
+class OrganisationHolders(Protocol):
+    """Which owners are organisations (``backend.organisation``): their wallet is filed at the library
+    under their unified social credit code, not a person's ID number."""
+
+    async def credit_code(self, organisation_id: uuid.UUID) -> str | None: ...
+
+
 class LicenceService:
     def __init__(
         self,
         *,
+        organisations: OrganisationHolders | None = None,
         records: RecordRepository,
         sync: SyncRepository,
         keys: LicenceKeys,
@@ -118,6 +126,7 @@ class LicenceService:
         engine: Engine[Any],
     ) -> None:
         self._limiter = limiter
+        self._organisations = organisations
         self._records = records
         self._sync = sync
         self._keys = keys
@@ -162,10 +171,10 @@ class LicenceService:
         it was taken: the feed's cursor is read before the snapshot and checked under the feed's lock
         (taken first, as the feed job takes it, so the two never deadlock); a moved cursor means the
         snapshot may hold a status the feed already superseded, so it is taken again."""
-        citizen = await self._citizens.real_identity(citizen_id)
+        holder_number, organisation = await self._holder_number(citizen_id)
         for _ in range(3):
             cursor = await self._sync.position(FEED)
-            licences = await self._fetch(citizen.id_number)
+            licences = await self._fetch(holder_number, organisation=organisation)
             now = self._clock.now()
             holder = (await self._keys.holder(citizen_id, now=now)).public_key
             issuer_key = await self._keys.issuer(now=now)
@@ -187,9 +196,22 @@ class LicenceService:
                 return await self._records.held(citizen_id)
         raise LibraryUnavailable()
 
-    async def _fetch(self, id_number: str) -> list[Licence]:
+    async def _holder_number(self, owner_id: uuid.UUID) -> tuple[str, bool]:
+        """The number the library files the owner's licences under: an organisation's credit code, or
+        the citizen's ID number; and whether the owner is an organisation."""
+        if self._organisations is not None:
+            code = await self._organisations.credit_code(owner_id)
+            if code is not None:
+                return code, True
+        return (await self._citizens.real_identity(owner_id)).id_number, False
+
+    async def _fetch(self, id_number: str, *, organisation: bool = False) -> list[Licence]:
         try:
-            summaries = await self._elicence.list_licences(id_number)
+            summaries = await (
+                self._elicence.list_organisation_licences(id_number)
+                if organisation
+                else self._elicence.list_licences(id_number)
+            )
             licences = [await self._elicence.get_licence(s.identifier) for s in summaries]
         except (UpstreamUnavailable, UpstreamRejected) as exc:
             log.warning("licence pull failed: %s", type(exc).__name__)

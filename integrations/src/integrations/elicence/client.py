@@ -10,8 +10,10 @@ from urllib.parse import quote
 import msgspec
 
 from integrations._adapter import BaseAdapter
+from integrations.creditcode import is_valid_credit_code
 from integrations.elicence.identifier import check_licence_identifier
 from integrations.elicence.schemas import Licence, LicenceChanges, LicenceList, LicenceSearch, LicenceSummary
+from integrations.errors import InvalidCreditCode
 from integrations.idnumber import parse_id_number
 from integrations.masking import mask_id_number
 
@@ -39,6 +41,26 @@ class ElicenceClient(BaseAdapter):
             "/v1/licences/search",
             operation="list_licences",
             json=LicenceSearch(holder_id_number=normalised),
+            response_type=LicenceList,
+            idempotent=True,
+        )
+        return [self._flag(item) for item in answer.items]
+
+    async def list_organisation_licences(self, credit_code: str) -> list[LicenceSummary]:
+        """All licences held by the organisation with this unified social credit code (the library
+        files an organisation's licences under its code as the holder number).
+
+        Raises:
+            InvalidCreditCode: the code fails GB 32100 (checked before any call).
+        """
+        code = credit_code.strip().upper()
+        if not is_valid_credit_code(code):
+            raise InvalidCreditCode()
+        answer = await self.client.call(
+            "POST",
+            "/v1/licences/search",
+            operation="list_licences",
+            json=LicenceSearch(holder_id_number=code),
             response_type=LicenceList,
             idempotent=True,
         )

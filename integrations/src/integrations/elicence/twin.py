@@ -41,6 +41,8 @@ from integrations.elicence.schemas import (
 )
 from integrations.errors import InvalidIdNumber
 from integrations.idnumber import parse_id_number
+from integrations.legalperson.schemas import Organisation
+from integrations.legalperson.twin import SANDBOX_ORGANISATIONS
 
 __all__ = ["ElicenceState", "create_twin"]
 
@@ -71,6 +73,7 @@ KINDS = {
         _Kind("JHZ", "结婚证", 3, "民政", None),
         _Kind("BDCQZS", "不动产权证书", 4, "资规", None),
         _Kind("GTGSHYYZZ", "个体工商户营业执照", 5, "市监", None),
+        _Kind("YYZZ", "营业执照", 6, "市监", None),
     )
 }
 _NAMED_LICENCES: dict[str, tuple[str, ...]] = {
@@ -169,7 +172,14 @@ def _kind_data(
     }  # fmt: skip
 
 
-def _licence(person: Resident, kind_code: str, serial_no: int, issued_on: dt.date) -> Licence:
+def _licence(
+    person: Resident,
+    kind_code: str,
+    serial_no: int,
+    issued_on: dt.date,
+    *,
+    data: dict[str, str] | None = None,
+) -> Licence:
     legacy = kind_code.startswith("LEGACY_")
     kind = KINDS[kind_code.removeprefix("LEGACY_")]
     issuer_name, issuer_code = _ISSUERS[kind.issuer]
@@ -185,7 +195,7 @@ def _licence(person: Resident, kind_code: str, serial_no: int, issued_on: dt.dat
         status = "expired"
     number = person.id_number if kind.code == "JMSFZ" else f"{kind.code}{serial}"
     rng = random.Random(identifier)  # noqa: S311 - sandbox data; per licence, so seeding order holds
-    data = _kind_data(person, kind, number, issued_on, rng)
+    data = data if data is not None else _kind_data(person, kind, number, issued_on, rng)
     digest = hashlib.sha256(msgspec.json.encode([identifier, data])).hexdigest()
     signed_at = dt.datetime.combine(issued_on, dt.time(9, 30), dt.UTC)
     return Licence(
@@ -245,7 +255,37 @@ def seed_licences(seed: int) -> dict[str, Licence]:
         issued = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 12))
         lic = _licence(person, kind, serial_no, max(issued, person.birth_date))
         licences[lic.identifier] = lic
+    # After the people's, so their serials stay what they were before organisations held licences.
+    for serial_no, registered in enumerate(SANDBOX_ORGANISATIONS, start=len(plan) + 1):
+        lic = organisation_licence(registered.organisation, serial_no)
+        licences[lic.identifier] = lic
     return licences
+
+
+def organisation_licence(organisation: Organisation, serial_no: int) -> Licence:
+    """The business licence (营业执照, or 个体工商户营业执照) held by ``organisation`` under its unified
+    social credit code: the library's holder number for an organisation is its credit code."""
+    holder = Resident(
+        name=organisation.name, id_number=organisation.credit_code, phone="", sex="",
+        birth_date=organisation.registered_on, area_code=organisation.credit_code[2:8],
+        address=organisation.address,
+    )  # fmt: skip
+    individual = organisation.kind == "individual_business"
+    data = (
+        {
+            "名称": organisation.name, "经营者": organisation.legal_representative, "组成形式": "个人经营",
+            "经营场所": organisation.address, "经营范围": "预包装食品、日用百货零售",
+            "注册日期": organisation.registered_on.isoformat(),
+        }
+        if individual
+        else {
+            "统一社会信用代码": organisation.credit_code, "名称": organisation.name, "类型": "有限责任公司",
+            "法定代表人": organisation.legal_representative, "住所": organisation.address,
+            "成立日期": organisation.registered_on.isoformat(), "登记机关": organisation.authority,
+        }
+    )  # fmt: skip
+    kind = "GTGSHYYZZ" if individual else "YYZZ"
+    return _licence(holder, kind, serial_no, organisation.registered_on, data=data)
 
 
 def create_twin(context: TwinContext) -> Twin:

@@ -37,7 +37,7 @@ from backend.application.schemas import (
     Withdrawal,
 )
 from backend.application.service import ApplicationService, ApplicationView
-from backend.auth.guards import CITIZEN
+from backend.auth.guards import citizen
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
 from backend.evidence.schemas import ProofList, proof_read
@@ -72,7 +72,8 @@ def _read(view: ApplicationView) -> ApplicationRead:
 class ApplicationController(Controller):
     path = "/api/v1/applications"
     tags = ("applications",)
-    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+    # A citizen for themselves, or an agent of an organisation authorised to apply (backend.organisation).
+    opt = {"access": citizen(acting="apply")}  # noqa: RUF012 (Litestar's declaration style)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Start an application (a draft)", errors=(ItemNotFound,))
     async def create(
@@ -81,13 +82,13 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
-        return _read(await applications.create(principal.id, data.item_code, actor=principal.subject))
+        return _read(await applications.create(principal.owner, data.item_code, actor=principal.actor))
 
     @get("/", summary="Your applications, newest first")
     async def list(
         self, applications: NamedDependency[ApplicationService], principal: NamedDependency[Principal]
     ) -> ApplicationList:
-        rows = await applications.of_citizen(principal.id)
+        rows = await applications.of_citizen(principal.owner)
         return ApplicationList(
             items=[
                 ApplicationSummary(
@@ -111,7 +112,7 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
-        return _read(await applications.get(principal.id, application_id))
+        return _read(await applications.get(principal.owner, application_id))
 
     @put(
         "/{application_id:uuid}/data",
@@ -126,7 +127,7 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationSaved:
-        view, errors = await applications.save(principal.id, application_id, data.data)
+        view, errors = await applications.save(principal.owner, application_id, data.data)
         return ApplicationSaved(
             application=_read(view),
             errors=[FieldErrorRead(path=e.path, message=e.message, kind=e.kind) for e in errors],
@@ -151,7 +152,7 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
-        return _read(await applications.submit(principal.id, application_id, actor=principal.subject))
+        return _read(await applications.submit(principal.owner, application_id, actor=principal.actor))
 
     @post(
         "/{application_id:uuid}/resubmit",
@@ -166,7 +167,7 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
-        return _read(await applications.resubmit(principal.id, application_id, actor=principal.subject))
+        return _read(await applications.resubmit(principal.owner, application_id, actor=principal.actor))
 
     @post(
         "/{application_id:uuid}/withdraw",
@@ -183,7 +184,7 @@ class ApplicationController(Controller):
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
         view = await applications.withdraw(
-            principal.id, application_id, actor=principal.subject, reason=data.reason
+            principal.owner, application_id, actor=principal.actor, reason=data.reason
         )
         return _read(view)
 
@@ -199,7 +200,7 @@ class ApplicationController(Controller):
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> EventList:
-        rows = await applications.events(principal.id, application_id)
+        rows = await applications.events(principal.owner, application_id)
         return EventList(
             items=[
                 EventRead(
@@ -233,7 +234,7 @@ class ApplicationController(Controller):
         evidence: NamedDependency[EvidenceService],
         principal: NamedDependency[Principal],
     ) -> ProofList:
-        await applications.get(principal.id, application_id)
+        await applications.get(principal.owner, application_id)
         proofs = await evidence.proofs_of("application", f"application:{application_id}")
         return ProofList(items=[proof_read(p) for p in proofs])
 

@@ -29,7 +29,7 @@ from backend.application.errors import (
 )
 from backend.application.materials import MaterialService, MaterialView
 from backend.application.schemas import LicenceMaterialCreate, MaterialList, MaterialRead, SlotKey, SlotRead
-from backend.auth.guards import CITIZEN
+from backend.auth.guards import citizen
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
 from backend.fields import plain_text
@@ -86,7 +86,8 @@ class MaterialController(Controller):
 
     path = "/api/v1"
     tags = ("applications",)
-    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+    # A citizen for themselves, or an agent of an organisation authorised to apply (backend.organisation).
+    opt = {"access": citizen(acting="apply")}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/applications/{application_id:uuid}/materials",
@@ -111,7 +112,7 @@ class MaterialController(Controller):
         filename: FromQuery[Annotated[str, plain_text(max_length=255)]] = "material",
     ) -> MaterialRead:
         # Who and where first (another citizen's application is a 404 before a byte is read).
-        await materials.slot(principal.id, application_id, slot or "")
+        await materials.slot(principal.owner, application_id, slot or "")
         limit = materials.max_bytes
         if (request.content_length or 0) > limit:
             raise MaterialTooLarge(limit)
@@ -121,8 +122,8 @@ class MaterialController(Controller):
             if len(content) > limit:
                 raise MaterialTooLarge(limit)
         view = await materials.upload(
-            principal.id, application_id, slot=slot or "", filename=filename, content=bytes(content),
-            actor=principal.subject,
+            principal.owner, application_id, slot=slot or "", filename=filename, content=bytes(content),
+            actor=principal.actor,
         )  # fmt: skip
         return _material(view)
 
@@ -147,7 +148,7 @@ class MaterialController(Controller):
         principal: NamedDependency[Principal],
     ) -> MaterialRead:
         view = await materials.attach_licence(
-            principal.id, application_id, slot=data.slot, licence_id=data.licence_id, actor=principal.subject
+            principal.owner, application_id, slot=data.slot, licence_id=data.licence_id, actor=principal.actor
         )
         return _material(view)
 
@@ -163,7 +164,7 @@ class MaterialController(Controller):
         materials: NamedDependency[MaterialService],
         principal: NamedDependency[Principal],
     ) -> MaterialList:
-        views, specs = await materials.of_application(principal.id, application_id)
+        views, specs = await materials.of_application(principal.owner, application_id)
         filled: dict[str, int] = {}
         for view in views:
             filled[view.row.slot] = filled.get(view.row.slot, 0) + 1
@@ -196,7 +197,7 @@ class MaterialController(Controller):
         materials: NamedDependency[MaterialService],
         principal: NamedDependency[Principal],
     ) -> Response[bytes]:
-        view, content = await materials.content(principal.id, material_id)
+        view, content = await materials.content(principal.owner, material_id)
         return Response(
             content,
             media_type=view.row.media_type,
@@ -220,4 +221,4 @@ class MaterialController(Controller):
         materials: NamedDependency[MaterialService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await materials.remove(principal.id, material_id, actor=principal.subject)
+        await materials.remove(principal.owner, material_id, actor=principal.actor)

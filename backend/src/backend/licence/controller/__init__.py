@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from backend.access import ANYONE
-from backend.auth.guards import CITIZEN
+from backend.auth.guards import CITIZEN, citizen
 from backend.auth.principal import Principal
 from backend.citizen.errors import CitizenNotFound
 from backend.licence.cards import CardPackService
@@ -83,6 +83,10 @@ def log_read(view: LogView) -> LogRead:
     return LogRead(format="suqian-disclosure-log/1", rows=rows, head=view.head)
 
 
+# The wallet's own reads also serve an agent acting for an organisation (its licences, scope licences).
+LICENCES = citizen(acting="licences")
+
+
 class LicenceController(Controller):
     path = "/api/v1/licences"
     tags = ("licences",)
@@ -91,12 +95,15 @@ class LicenceController(Controller):
     @get(
         "/",
         summary="Your licences (pulled from the e-licence library the first time)",
+        description="Acting for an organisation (`POST /api/v1/organisations/{id}/acting`, scope "
+        "`licences`): the organisation's licences, filed at the library under its credit code.",
+        access=LICENCES,
         errors=(CitizenNotFound,),
     )
     async def list(
         self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
     ) -> LicenceList:
-        return LicenceList(items=[LicenceRead.of(r) for r in await licences.held(principal.id)])
+        return LicenceList(items=[LicenceRead.of(r) for r in await licences.held(principal.owner)])
 
     @post(
         "/refresh",
@@ -104,17 +111,19 @@ class LicenceController(Controller):
         summary="Pull your licences from the e-licence library now",
         description="New licences are issued, changed ones re-issued as a new version. While the library "
         "is down this answers 503 `licence.library_unavailable`; the licences you hold keep working.",
+        access=LICENCES,
         errors=(LibraryUnavailable, RefreshRateLimited, CitizenNotFound),
     )
     async def refresh(
         self, licences: NamedDependency[LicenceService], principal: NamedDependency[Principal]
     ) -> LicenceList:
-        return LicenceList(items=[LicenceRead.of(r) for r in await licences.refresh(principal.id)])
+        return LicenceList(items=[LicenceRead.of(r) for r in await licences.refresh(principal.owner)])
 
     @get(
         "/{licence_id:uuid}",
         summary="One of your licences: every field and the credential issued for it",
         owns={"licence_id": "licence.licence"},
+        access=LICENCES,
         errors=(LicenceNotFound,),
     )
     async def read(
@@ -123,7 +132,7 @@ class LicenceController(Controller):
         licences: NamedDependency[LicenceService],
         principal: NamedDependency[Principal],
     ) -> LicenceDetail:
-        held = await licences.get(principal.id, licence_id)
+        held = await licences.get(principal.owner, licence_id)
         kind = kind_of(held.licence)
         values = claims_of(held.licence, today=held.record.fetched_at.date())
         return LicenceDetail(
