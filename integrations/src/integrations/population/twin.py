@@ -59,18 +59,22 @@ class NewHousehold(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Body of ``POST /households``: known residents, the head (户主) first."""
 
     members: list[NewMember]
+    # The registered address (户籍地址); the head's address when not given.
+    address: str = ""
 
 
 @dataclass(slots=True)
 class PopulationState:
     people: dict[str, Resident] = field(default_factory=dict)
     verifications: int = 0
-    # Household number → [(ID number, relation to the head)]; and who is on which.
+    # Household number → [(ID number, relation to the head)]; its address; who is on which.
     households: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
     household_of: dict[str, str] = field(default_factory=dict)
 
-    def add_household(self, number: str, members: list[tuple[str, str]]) -> None:
+    def add_household(self, number: str, members: list[tuple[str, str]], address: str = "") -> None:
         self.households[number] = members
+        self.addresses[number] = address or self.people[members[0][0]].address
         for id_number, _ in members:
             self.household_of[id_number] = number
 
@@ -82,7 +86,7 @@ class PopulationState:
         head = members[0][0]
         return Household(
             household_no=number,
-            address=head.address,
+            address=self.addresses[number],
             area_code=head.area_code,
             members=[
                 HouseholdMember(
@@ -170,7 +174,7 @@ def create_twin(context: TwinContext) -> Twin:
         number = f"{head.area_code}{len(state.households) + 1:06d}"
         while number in state.households:
             number = f"{head.area_code}{int(number[6:]) + 1:06d}"
-        state.add_household(number, members)
+        state.add_household(number, members, body.address)
         found = state.household(members[0][0])
         return json_response(found, status=201)
 

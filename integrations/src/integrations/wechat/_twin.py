@@ -46,6 +46,9 @@ SANDBOX_TEMPLATES = frozenset(
         "sandbox-tpl-queue-called",
         "sandbox-tpl-queue-third",
         "sandbox-tpl-queue-reminder",
+        # Education: an enrolment's admission result, a school's notice to a class's parents.
+        "sandbox-tpl-education-admission",
+        "sandbox-tpl-education-notice",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200
