@@ -103,7 +103,8 @@ async def test_find_household_lists_the_members_with_their_relation_to_the_head(
         population = rig.adapter(PopulationClient)
         by_parent = await population.find_household(ZHANG.id_number)
         by_child = await population.find_household(daughter.id_number)
-    assert by_parent is not None and by_parent == by_child
+    assert by_parent is not None
+    assert by_parent == by_child
     assert by_parent.address == ZHANG.address
     assert [(m.name, m.relation) for m in by_parent.members] == [("张伟", "户主"), ("张小雨", "女")]
     assert by_parent.members[1].birth_date == dt.date(2020, 3, 12)
@@ -132,5 +133,6 @@ async def test_a_household_registered_through_the_sandbox_is_then_found(gov_rig:
             again = await http.post("/population/households", json={"members": members[1:]})
         found = await rig.adapter(PopulationClient).find_household(child)
     assert (created.status_code, again.status_code) == (201, 409)
-    assert found is not None and found.household_no == created.json()["household_no"]
+    assert found is not None
+    assert found.household_no == created.json()["household_no"]
     assert [m.id_number for m in found.members] == [parent, child]

@@ -26,9 +26,9 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
-from backend.education.feature import FEATURE as EDUCATION
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
+from backend.education.feature import FEATURE as EDUCATION
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
