@@ -214,7 +214,7 @@ class EnrolmentService:
             subject=f"enrolment:{decided.application_id}",
             data={"school": school.code if school else None}, chain="education",
         )  # fmt: skip
-        return await self._notifications.notify(
+        await self._notifications.notify(
             decided.citizen_id,
             template=ADMISSION_RESULT,
             data={
@@ -225,6 +225,7 @@ class EnrolmentService:
             },
             key=f"education:admission:{decided.application_id}:{decided.entry}",
         )  # fmt: skip
+        return True  # told (or told before, under the same key): never the generic notice too
 
     async def admitted(self, staff_id: uuid.UUID) -> list[EnrolmentRow]:
         """Children admitted to the staff member's school, to be placed in classes."""
