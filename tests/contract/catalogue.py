@@ -57,6 +57,10 @@ JUDGED_QUERY = {
     "everyday words: any text is an answer (an empty list)",
     ("GET /api/v1/catalogue/items", "department"): "a department's name matched in memory: any text is "
     "an answer (an empty list)",
+    ("GET /api/v1/education/school-districts", "address"): "an address read in memory against the district "
+    "lines: any text is an answer (no district, no school)",
+    ("GET /api/v1/education/schools", "district"): "a district's name matched in memory: any text is an "
+    "answer (an empty list)",
 }
 
 
