@@ -98,7 +98,8 @@ async def sign_in_staff(
 
 
 async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) -> list[Caller]:
-    """Anonymous, a registered citizen, an operator and a counter clerk, and a library gate scanner.
+    """Anonymous, a registered citizen, an operator, a counter clerk and a school account, and a library
+    gate scanner.
     ``operator``: the username and password of an operator account to start from."""
     username, password = operator
     operator_headers, _, _ = await sign_in_staff(client, username, password)
@@ -110,6 +111,11 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
     }
     await _ok(client.post("/api/v1/admin/staff", json=clerk, headers=operator_headers), 201)
     counter_headers, _, counter_password = await sign_in_staff(client, clerk["username"], clerk["password"])
+    # A school's account (the education feature's school routes); bound to no school: the guard lets
+    # it in, and what reaches the service answers education.no_school_bound.
+    teacher = {**clerk, "username": f"school-{uuid.uuid4().hex[:12]}", "role": "school"}
+    await _ok(client.post("/api/v1/admin/staff", json=teacher, headers=operator_headers), 201)
+    school_headers, _, school_password = await sign_in_staff(client, teacher["username"], teacher["password"])
     scanner = await _ok(
         client.post(
             "/api/v1/admin/scanners",
@@ -131,6 +137,7 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
         ),
         Caller("staff:operator", operator_headers, (password,)),
         Caller("staff:counter", counter_headers, (clerk["password"], counter_password)),
+        Caller("staff:school", school_headers, (teacher["password"], school_password)),
         Caller("device:library", _bearer(device["access_token"]), (scanner["credential"],)),
     ]
 

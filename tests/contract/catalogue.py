@@ -59,6 +59,10 @@ JUDGED_QUERY = {
     "an answer (an empty list)",
     ("GET /api/v1/guidance", "q"): "a resident's question in any words (full-width digits fold to ASCII): "
     "readable text is an answer (mode none when nothing fits); binary and control characters are 400",
+    ("GET /api/v1/education/school-districts", "address"): "an address read in memory against the district "
+    "lines: any text is an answer (no district, no school)",
+    ("GET /api/v1/education/schools", "district"): "a district's name matched in memory: any text is an "
+    "answer (an empty list)",
 }
 
 

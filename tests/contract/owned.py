@@ -21,6 +21,7 @@ import httpx
 from backend.application.notices import STATUS_CHANGED
 from backend.citizen.service import CitizenService
 from backend.database import transaction
+from backend.education.service import EducationService
 from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
@@ -37,6 +38,7 @@ from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.parking.factories import make_lot, random_plate
 from tests.backend.queues.factories import future_slot, make_hall
+from tests.backend.staff.factories import make_staff
 from tests.backend.tourism.factories import buy, id_number, make_spot
 from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
 from tests.services import Services
@@ -428,6 +430,26 @@ async def organisation_grant(client: httpx.AsyncClient, owner: Owner) -> str:
     return grant_id
 
 
+async def education_notice(client: httpx.AsyncClient, owner: Owner) -> str:
+    """A notice a school posted to the class the owner's child is in (a parent of another class, or
+    of none, must not see it)."""
+    assert owner.services is not None, "a notice needs a school, its account, a class and a parent link"
+    education = owner.services.wiring.get(EducationService)
+    school = await education.add_school(
+        by="tests", code=f"SQ-XX-{100000 + secrets.randbelow(900000)}", name="矩阵测试小学",
+        stage="primary", district="宿城区", address="宿迁市宿城区", phone="0527-80000000", lines=[],
+    )  # fmt: skip
+    member, _ = await make_staff(owner.services, role="school")
+    await education.bind_staff(member.id, school.id, by="tests")
+    klass = await education.add_class(member.id, name="一年级(1)班", grade=1, year=2026)
+    async with transaction(owner.services.engine):
+        await education.add_guardian(
+            class_id=klass.id, citizen_id=owner.id, enrolment_id=None, student_name="矩阵", source="school"
+        )
+    notice = await education.post(member.id, klass.id, title="通知", body="矩阵测试")
+    return str(notice.id)
+
+
 MAKERS: dict[str, Maker] = {
     "organisation.organisation": organisation_organisation,
     "organisation.grant": organisation_grant,
@@ -452,6 +474,7 @@ MAKERS: dict[str, Maker] = {
     "parking.reservation": parking_reservation,
     "parking.stay": parking_stay,
     "notification.message": notification_message,
+    "education.notice": education_notice,
 }
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from integrations import InvalidIdNumber, UpstreamRejected
-from integrations._seed import NAMED_RESIDENTS, UNKNOWN_ID_NUMBER, make_id_number
+from integrations._seed import NAMED_CHILDREN, NAMED_RESIDENTS, UNKNOWN_ID_NUMBER, make_id_number
 from integrations.population import PopulationClient
 
 from .conftest import GovRigFactory
@@ -93,3 +93,46 @@ async def test_unsigned_call_is_rejected_by_the_twin(gov_rig: GovRigFactory) -> 
         with pytest.raises(UpstreamRejected) as caught:
             await population.verify(name="张伟", id_number=ZHANG.id_number)
     assert (caught.value.code, caught.value.status_code) == ("signature_invalid", 401)
+
+
+async def test_find_household_lists_the_members_with_their_relation_to_the_head(
+    gov_rig: GovRigFactory,
+) -> None:
+    daughter = NAMED_CHILDREN[0]
+    async with gov_rig() as rig:
+        population = rig.adapter(PopulationClient)
+        by_parent = await population.find_household(ZHANG.id_number)
+        by_child = await population.find_household(daughter.id_number)
+    assert by_parent is not None
+    assert by_parent == by_child
+    assert by_parent.address == ZHANG.address
+    assert [(m.name, m.relation) for m in by_parent.members] == [("张伟", "户主"), ("张小雨", "女")]
+    assert by_parent.members[1].birth_date == dt.date(2020, 3, 12)
+
+
+async def test_find_household_is_none_for_a_person_on_no_register_and_for_an_unknown_one(
+    gov_rig: GovRigFactory,
+) -> None:
+    async with gov_rig() as rig:
+        population = rig.adapter(PopulationClient)
+        assert await population.find_household(LI.id_number) is None
+        assert await population.find_household(UNKNOWN_ID_NUMBER) is None
+
+
+async def test_a_household_registered_through_the_sandbox_is_then_found(gov_rig: GovRigFactory) -> None:
+    parent = make_id_number("321324", dt.date(1988, 1, 2), 331)
+    child = make_id_number("321324", dt.date(2020, 5, 6), 332)
+    async with gov_rig() as rig:
+        async with httpx.AsyncClient(base_url=rig.base_url, trust_env=False) as http:
+            for name, id_number in (("家长", parent), ("孩子", child)):
+                assert (
+                    await http.post("/population/people", json={"name": name, "id_number": id_number})
+                ).status_code == 201
+            members = [{"id_number": parent, "relation": "户主"}, {"id_number": child, "relation": "女"}]
+            created = await http.post("/population/households", json={"members": members})
+            again = await http.post("/population/households", json={"members": members[1:]})
+        found = await rig.adapter(PopulationClient).find_household(child)
+    assert (created.status_code, again.status_code) == (201, 409)
+    assert found is not None
+    assert found.household_no == created.json()["household_no"]
+    assert [m.id_number for m in found.members] == [parent, child]

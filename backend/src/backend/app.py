@@ -28,6 +28,7 @@ from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.docs_ui import assets_router, render_plugins
 from backend.edge import RequestLimits, canonical_parameters
+from backend.education.feature import FEATURE as EDUCATION
 from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
 from backend.guidance.feature import FEATURE as GUIDANCE
@@ -128,7 +129,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE, ORGANISATION,
+    GUIDANCE, ORGANISATION, EDUCATION,
 )  # fmt: skip
 
 

@@ -79,6 +79,20 @@ NAMED_RESIDENTS: tuple[Resident, ...] = (
     _resident("吴明", "321302", "1988-08-08", 17, "13805270008", "发展大道100号"),
 )
 
+# Children on two named residents' household registers (户口簿), for the school-enrolment walkthrough
+# (a 6-year-old for primary school, a 12-year-old for junior middle school). Registry records only: no
+# phone, so no other twin lists them.
+NAMED_CHILDREN: tuple[Resident, ...] = (
+    _resident("张小雨", "321302", "2020-03-12", 126, "", "幸福中路18号"),
+    _resident("王子轩", "321311", "2014-07-01", 247, "", "洪泽湖路66号"),
+)
+
+# Household registers of the named residents: number → [(ID number, relation to the head)].
+NAMED_HOUSEHOLDS: dict[str, list[tuple[str, str]]] = {
+    "321302000118": [(NAMED_RESIDENTS[0].id_number, "户主"), (NAMED_CHILDREN[0].id_number, "女")],
+    "321311000266": [(NAMED_RESIDENTS[1].id_number, "户主"), (NAMED_CHILDREN[1].id_number, "子")],
+}
+
 # A valid ID number that no twin knows: the "not found" case.
 UNKNOWN_ID_NUMBER = make_id_number("321322", dt.date(1999, 12, 31), 999)
 

@@ -159,6 +159,13 @@ def _guidance(seeder: Seeder) -> RequestSpec:
     return RequestSpec("GET", f"{API}/guidance?q={quote('身分證丟了怎麼補辦')}", {})
 
 
+def _school_district(seeder: Seeder) -> RequestSpec:
+    """A parent's address in the seeded 学区划分 (the education feature seeds it outside production)."""
+    seeder.require(("GET", f"{API}/education/school-districts"))
+    address = quote("江苏省宿迁市宿城区幸福中路18号")
+    return RequestSpec("GET", f"{API}/education/school-districts?address={address}", {})
+
+
 def _json(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
@@ -234,6 +241,15 @@ ENDPOINTS = (
         HELLO,
         prepare=acting_applications,
         prepare_each_run=True,
+    ),
+    # Enrolment season's first page (教育一站直通): the school district of an address, each stage's
+    # school from the district lines held in memory (re-read every 30 s), no database on the way.
+    Endpoint(
+        "school district lookup",
+        "GET",
+        f"{API}/education/school-districts",
+        HELLO,
+        prepare=_school_district,
     ),
     # What a driver's app asks before reserving: the car park and the most reservations any hour of
     # the window holds (3 of 8 taken) from the hour buckets, one MAX() over an index range.

@@ -88,16 +88,18 @@ class AutoFill:
 
     @staticmethod
     def mark_overrides(data: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
-        """Fields the citizen changed away from their licence value are now the citizen's input."""
+        """Fields the citizen changed away from their prefilled value (a licence's, or another
+        source's such as the household register) are now the citizen's input."""
         marked = dict(provenance)
         for path, source in provenance.items():
-            if source.get("source") != "licence":
+            if source.get("source") in (None, "citizen") or "value" not in source:
                 continue
             if normalised(get_path(data, path)) != normalised(source["value"]):
-                marked[path] = {
-                    "source": "citizen",
-                    "overrode": {k: source[k] for k in ("licence_id", "kind", "claim", "version")},
-                }
+                if source["source"] == "licence":
+                    overrode = {k: source[k] for k in ("licence_id", "kind", "claim", "version")}
+                else:
+                    overrode = {k: v for k, v in source.items() if k != "value"}
+                marked[path] = {"source": "citizen", "overrode": overrode}
         return marked
 
     async def recheck(

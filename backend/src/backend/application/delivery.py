@@ -23,6 +23,7 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from backend.application.errors import CallbackSignatureInvalid, MaterialNotFound
+from backend.application.hooks import Decided, DecisionHooks
 from backend.application.lifecycle import Status, department_move
 from backend.application.materials import MaterialService
 from backend.application.notices import TOLD, notice_for
@@ -65,7 +66,9 @@ class Delivery:
         clock: Clock,
         engine: Engine[Any],
         callback_secret: str,
+        hooks: DecisionHooks | None = None,
     ) -> None:
+        self._hooks = hooks or DecisionHooks()
         self._repository = repository
         self._cases = cases
         self._materials = materials
@@ -248,6 +251,12 @@ class Delivery:
             )
             if target is None:
                 return False
+            decided = Decided(
+                application_id=row.id, citizen_id=row.citizen_id, item_code=row.item_code,
+                status=target, entry=f"{case_id}#{index}", note=entry.note,
+            )  # fmt: skip
+            if await self._hooks.decided(decided):
+                return True
             return await self._tell(row, target, entry=f"{case_id}#{index}", note=entry.note)
 
     async def _tell(self, row: ApplicationRow, status: Status, *, entry: str, note: str) -> bool:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from backend.application.autofill import AutoFill
 from backend.application.controller import ApplicationController, CaseCallbackController, MaterialController
 from backend.application.delivery import Delivery
+from backend.application.hooks import DecisionHooks
 from backend.application.materials import SWEEP, MaterialService
 from backend.application.notices import NOTICES
 from backend.application.repository import ApplicationRepository, MaterialRepository
@@ -96,6 +97,7 @@ def _delivery(w: Wiring) -> Delivery:
         clock=infra.clock,
         engine=infra.engine,
         callback_secret=secret or SANDBOX_CALLBACK_SECRET,
+        hooks=w.get(DecisionHooks),
     )
     if sandbox is not None:
         # The sandbox's case system calls back in-process (what a department does over HTTP).
@@ -130,7 +132,12 @@ FEATURE = Feature(
     routes=(ApplicationController, MaterialController, CaseCallbackController),
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
-    services={ApplicationService: _applications, Delivery: _delivery, MaterialService: _materials},
+    services={
+        ApplicationService: _applications,
+        Delivery: _delivery,
+        MaterialService: _materials,
+        DecisionHooks: lambda w: DecisionHooks(),
+    },
     dependencies={
         "applications": ApplicationService,
         "delivery": Delivery,

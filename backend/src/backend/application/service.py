@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -13,7 +14,7 @@ from typing import Any, Literal
 import msgspec
 from piccolo.engine.base import Engine
 
-from backend.application.autofill import AutoFill
+from backend.application.autofill import AutoFill, set_path
 from backend.application.errors import ApplicationNotFound, FormDataInvalid, NotEditable, TransitionInvalid
 from backend.application.lifecycle import EDITABLE, Status, allowed
 from backend.application.materials import MaterialService
@@ -56,6 +57,15 @@ class ApplicationView:
     data: dict[str, Any]
     provenance: dict[str, Any]
     delivery: Delivery
+
+
+@dataclass(frozen=True, slots=True)
+class Prefilled:
+    """A value a feature read for the citizen and where from: ``source`` is its provenance entry
+    (``{"source": "household_register", "household_no": ...}``)."""
+
+    value: Any
+    source: dict[str, Any]
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, str]:
@@ -102,12 +112,25 @@ class ApplicationService:
         self._clock = clock
         self._engine = engine
 
-    async def create(self, citizen_id: uuid.UUID, item_code: str, *, actor: str) -> ApplicationView:
+    async def create(
+        self,
+        citizen_id: uuid.UUID,
+        item_code: str,
+        *,
+        actor: str,
+        prefill: Mapping[str, Prefilled] | None = None,
+    ) -> ApplicationView:
         """A draft for the item's current published version (``ItemNotFound`` otherwise), filled from
-        the citizen's licences where the form says so."""
+        the citizen's licences where the form says so; then ``prefill`` (field path → a value another
+        feature read for the citizen, e.g. from the household register, with its provenance) fills the
+        fields of the form no licence did."""
         item = await self._catalogue.get(item_code)
         form = await self._catalogue.form(item_code, item.version)
         data, provenance = await self._autofill.fill(citizen_id, form, audience=_audience(item_code))
+        for path, given in (prefill or {}).items():
+            if path in form.fields and path not in provenance:
+                set_path(data, path, given.value)
+                provenance[path] = {**given.source, "value": given.value}
         now = self._clock.now()
         application_id = uuid.uuid4()
         row = ApplicationRow(
@@ -160,7 +183,7 @@ class ApplicationService:
             editable=EDITABLE,
             data=self._seal(application_id, "data", data),
             provenance=self._seal(application_id, "provenance", provenance),
-            prefilled=any(p.get("source") == "licence" for p in provenance.values()),
+            prefilled=any(p.get("source") not in (None, "citizen") for p in provenance.values()),
             now=self._clock.now(),
         )
         if not saved:

@@ -108,17 +108,25 @@ SEED: tuple[ItemDefinition, ...] = (
     ),
     item(
         "SQ-JY-0001", "义务教育入学报名", "宿迁市教育局",
-        aliases=["小学报名", "初中报名", "上学报名", "入学登记"], days=15,
+        aliases=["小学报名", "初中报名", "上学报名", "入学登记", "学区", "划片入学"], days=15,
         details=[
             field("child_name", "儿童姓名", NAME),
             field("child_id_number", "儿童公民身份号码", ID_NUMBER),
+            field("child_birth_date", "儿童出生日期", DATE),
             field("stage", "报名学段", choice("小学一年级", "初中一年级")),
-            field("school", "报名学校", TEXT),
-            field("home_address", "实际居住地址", _ADDRESS),
+            field("household_address", "户籍地址", _ADDRESS),
+            field("home_address", "实际居住地址", _ADDRESS, prefill="BDCQZS.location"),
+            field("residence_basis", "入学依据", choice("户籍与房产一致", "有房产无户籍", "居住证")),
+            field("school_code", "学区学校代码", {"type": "string", "pattern": "^SQ-XX-[0-9]{4,6}$"}),
+            field("school_name", "学区学校", TEXT),
         ],
-        materials=[ID_CARD, upload("household_register", "户口簿"), upload("house", "房产证明", licences=("BDCQZS",))],
-        conditions=["适龄儿童，按学区报名"],
-        faqs=[("租房可以报名吗？", "持居住证且在学区内连续居住满一年的，可按随迁子女报名。")],
+        # The household register is read from the registry (免提交); the property licence when held.
+        materials=[ID_CARD, upload("house", "房产证明（租住的提交居住证）", required=False, licences=("BDCQZS",))],
+        conditions=["适龄儿童（小学：当年8月31日前满6周岁），按学区报名"],
+        faqs=[
+            ("租房可以报名吗？", "持居住证且在学区内连续居住满一年的，可按随迁子女报名。"),
+            ("怎么知道对口哪所学校？", "在“教育一站直通”输入居住地址即可查询学区学校，报名时按房产地址自动带出。"),
+        ],
     ),
     item(
         "SQ-GJJ-0001", "住房公积金提取", "宿迁市住房公积金管理中心",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-Role = Literal["operator", "counter"]
+Role = Literal["operator", "counter", "school"]
 
 
 class StaffSettings(msgspec.Struct, frozen=True, kw_only=True):

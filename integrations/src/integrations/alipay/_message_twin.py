@@ -32,6 +32,8 @@ SANDBOX_MESSAGE_TEMPLATES = frozenset(
         "sandbox-ali-application-correction",
         "sandbox-ali-booking",
         "sandbox-ali-tourism-offer",
+        "sandbox-ali-education-admission",
+        "sandbox-ali-education-notice",
     }
 )
 _VALUE_MAX = 20

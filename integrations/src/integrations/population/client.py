@@ -9,6 +9,7 @@ from integrations.errors import UpstreamRejected
 from integrations.idnumber import parse_id_number
 from integrations.masking import mask_id_number
 from integrations.population.schemas import (
+    Household,
     PersonAttributes,
     PersonQuery,
     VerifyOutcome,
@@ -22,7 +23,7 @@ _log = logging.getLogger("integrations.population")
 
 
 class PopulationClient(BaseAdapter):
-    """Population registry (人口库). Both operations are reads, so both are retried.
+    """Population registry (人口库). Every operation is a read, so every one is retried.
 
     ID numbers travel in POST bodies, never in URLs, so no access log records them.
     """
@@ -72,3 +73,22 @@ class PopulationClient(BaseAdapter):
         if person is None:
             raise UpstreamRejected(system=self.system, operation="query_person", code="person_not_found")
         return person
+
+    async def find_household(self, id_number: str) -> Household | None:
+        """The household register (户籍) ``id_number`` is on, every member with their relation to the
+        head; ``None`` when the registry holds no household for them (or does not know them)."""
+        normalised = parse_id_number(id_number).value
+        _log.debug("household id=%s", mask_id_number(normalised))
+        try:
+            return await self.client.call(
+                "POST",
+                "/v1/households/query",
+                operation="query_household",
+                json=PersonQuery(id_number=normalised),
+                response_type=Household,
+                idempotent=True,
+            )
+        except UpstreamRejected as exc:
+            if exc.code in ("person_not_found", "household_not_found"):
+                return None
+            raise

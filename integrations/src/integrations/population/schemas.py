@@ -7,7 +7,15 @@ from typing import Literal
 
 import msgspec
 
-__all__ = ["PersonAttributes", "PersonQuery", "VerifyOutcome", "VerifyRequest", "VerifyResponse"]
+__all__ = [
+    "Household",
+    "HouseholdMember",
+    "PersonAttributes",
+    "PersonQuery",
+    "VerifyOutcome",
+    "VerifyRequest",
+    "VerifyResponse",
+]
 
 VerifyOutcome = Literal["match", "mismatch", "not_found", "deceased"]
 
@@ -36,3 +44,23 @@ class PersonAttributes(msgspec.Struct, frozen=True):
     area_code: str
     address: str
     alive: bool
+
+
+class HouseholdMember(msgspec.Struct, frozen=True):
+    """One person on a household register (户口簿 常住人口登记卡): ``relation`` is to the head (户主,
+    本人, 配偶, 子, 女, 父亲, 母亲, ...)."""
+
+    name: str
+    id_number: str
+    relation: str
+    sex: Literal["male", "female"]
+    birth_date: dt.date
+
+
+class Household(msgspec.Struct, frozen=True):
+    """The household register (户籍) a person is on: its number, registered address and members."""
+
+    household_no: str
+    address: str
+    area_code: str
+    members: list[HouseholdMember]

@@ -1,10 +1,11 @@
 """Sandbox twin of the population registry, seeded with Suqian residents.
 
-API (signed): ``POST /v1/identity/verify``, ``POST /v1/persons/query``.
+API (signed): ``POST /v1/identity/verify``, ``POST /v1/persons/query``, ``POST /v1/households/query``.
 Control: ``GET /people``, ``POST /people`` (add a resident; birth date and sex come from
 the ID number; a ``phone`` given is also real-name registered to them at the operators — the
-telecom twin's directory — unless someone else holds it there), plus the common ``/faults``
-routes.
+telecom twin's directory — unless someone else holds it there), ``POST /households`` (register known
+residents as one household, the head first; a person is on one household at most), plus the common
+``/faults`` routes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from dataclasses import dataclass, field
 import msgspec
 
 from integrations._asgi import HttpError, Request, Response, json_response
-from integrations._seed import SUQIAN_AREAS, Resident, Subscriber, all_residents
+from integrations._seed import (
+    NAMED_CHILDREN,
+    NAMED_HOUSEHOLDS,
+    SUQIAN_AREAS,
+    Resident,
+    Subscriber,
+    all_residents,
+)
 from integrations._twin import Twin, TwinContext, new_twin
 from integrations.errors import InvalidIdNumber
 from integrations.idnumber import parse_id_number
 from integrations.population.schemas import (
+    Household,
+    HouseholdMember,
     PersonAttributes,
     PersonQuery,
     VerifyOutcome,
@@ -40,10 +50,55 @@ class NewPerson(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     deceased: bool = False
 
 
+class NewMember(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id_number: str
+    relation: str
+
+
+class NewHousehold(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of ``POST /households``: known residents, the head (户主) first."""
+
+    members: list[NewMember]
+    # The registered address (户籍地址); the head's address when not given.
+    address: str = ""
+
+
 @dataclass(slots=True)
 class PopulationState:
     people: dict[str, Resident] = field(default_factory=dict)
     verifications: int = 0
+    # Household number → [(ID number, relation to the head)]; its address; who is on which.
+    households: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
+    household_of: dict[str, str] = field(default_factory=dict)
+
+    def add_household(self, number: str, members: list[tuple[str, str]], address: str = "") -> None:
+        self.households[number] = members
+        self.addresses[number] = address or self.people[members[0][0]].address
+        for id_number, _ in members:
+            self.household_of[id_number] = number
+
+    def household(self, id_number: str) -> Household | None:
+        number = self.household_of.get(id_number)
+        if number is None:
+            return None
+        members = [(self.people[i], relation) for i, relation in self.households[number]]
+        head = members[0][0]
+        return Household(
+            household_no=number,
+            address=self.addresses[number],
+            area_code=head.area_code,
+            members=[
+                HouseholdMember(
+                    name=p.name,
+                    id_number=p.id_number,
+                    relation=relation,
+                    sex="male" if p.sex == "male" else "female",
+                    birth_date=p.birth_date,
+                )
+                for p, relation in members
+            ],
+        )
 
 
 def _attributes(person: Resident) -> PersonAttributes:
@@ -60,7 +115,10 @@ def _attributes(person: Resident) -> PersonAttributes:
 
 def create_twin(context: TwinContext) -> Twin:
     """The population twin with the named residents plus seeded ones."""
-    state = PopulationState(people={p.id_number: p for p in all_residents(context.seed)})
+    residents = [*all_residents(context.seed), *NAMED_CHILDREN]
+    state = PopulationState(people={p.id_number: p for p in residents})
+    for number, members in NAMED_HOUSEHOLDS.items():
+        state.add_household(number, members)
     twin, router = new_twin("population", context, state)
 
     @router.route("POST", "/v1/identity/verify")
@@ -87,6 +145,38 @@ def create_twin(context: TwinContext) -> Twin:
         if person is None:
             raise HttpError(404, "person_not_found", "no such person in the registry")
         return json_response(_attributes(person))
+
+    @router.route("POST", "/v1/households/query")
+    async def household(request: Request) -> Response:
+        body = request.json(PersonQuery)
+        id_number = body.id_number.upper()
+        if id_number not in state.people:
+            raise HttpError(404, "person_not_found", "no such person in the registry")
+        found = state.household(id_number)
+        if found is None:
+            raise HttpError(404, "household_not_found", "the person is on no household register here")
+        return json_response(found)
+
+    @router.route("POST", "/households", control=True)
+    async def add_household(request: Request) -> Response:
+        body = request.json(NewHousehold)
+        if not body.members:
+            raise HttpError(422, "no_members", "a household has at least its head")
+        members: list[tuple[str, str]] = []
+        for member in body.members:
+            id_number = member.id_number.upper()
+            if id_number not in state.people:
+                raise HttpError(422, "person_not_found", f"unknown person {id_number[:6]}...")
+            if id_number in state.household_of:
+                raise HttpError(409, "already_registered", "the person is on another household")
+            members.append((id_number, member.relation))
+        head = state.people[members[0][0]]
+        number = f"{head.area_code}{len(state.households) + 1:06d}"
+        while number in state.households:
+            number = f"{head.area_code}{int(number[6:]) + 1:06d}"
+        state.add_household(number, members, body.address)
+        found = state.household(members[0][0])
+        return json_response(found, status=201)
 
     @router.route("GET", "/people", control=True)
     async def list_people(_: Request) -> Response:

@@ -48,6 +48,9 @@ SANDBOX_TEMPLATES = frozenset(
         "sandbox-tpl-queue-reminder",
         # Tourism: a waiting list's place came free and is held for the waiter.
         "sandbox-tpl-tourism-offer",
+        # Education: an enrolment's admission result, a school's notice to a class's parents.
+        "sandbox-tpl-education-admission",
+        "sandbox-tpl-education-notice",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200
