@@ -3838,7 +3838,7 @@ export interface components {
             token_type: string;
             /**
              * @description The scanner's venue
-             * @example 宿迁市图书馆 1F
+             * @example 宿迁市图书馆一楼
              */
             venue: string;
         };
@@ -5144,7 +5144,7 @@ export interface components {
             scene: "traffic_checkpoint" | "residential_compound" | "factory" | "hospital" | "bus" | "library" | "public_office" | "scenic_spot";
             /**
              * @description Its place, shown in audits and clone flags
-             * @example 宿迁市图书馆 1F
+             * @example 宿迁市图书馆一楼
              */
             venue: string;
         };
@@ -5182,7 +5182,7 @@ export interface components {
             scene: "traffic_checkpoint" | "residential_compound" | "factory" | "hospital" | "bus" | "library" | "public_office" | "scenic_spot";
             /**
              * @description Its place
-             * @example 宿迁市图书馆 1F
+             * @example 宿迁市图书馆一楼
              */
             venue: string;
         };

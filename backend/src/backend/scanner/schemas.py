@@ -16,13 +16,13 @@ Credential = Annotated[str, token_text(r"[A-Za-z0-9_-]+", min_length=43, max_len
 
 class ScannerCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     scene: Annotated[Scene, doc("Where it stands: decides which codes pass (the scene policy)", "library")]
-    venue: Annotated[Venue, doc("Its place, shown in audits and clone flags", "宿迁市图书馆 1F")]
+    venue: Annotated[Venue, doc("Its place, shown in audits and clone flags", "宿迁市图书馆一楼")]
 
 
 class ScannerRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     scene: Annotated[Scene, doc("Where it stands", "library")]
-    venue: Annotated[str, doc("Its place", "宿迁市图书馆 1F")]
+    venue: Annotated[str, doc("Its place", "宿迁市图书馆一楼")]
     registered_by: Annotated[uuid.UUID, doc("The operator who registered it")]
     created_at: datetime
     revoked_at: Annotated[datetime, doc("When it was revoked; null while live")] | None = None
@@ -56,4 +56,4 @@ class DeviceToken(msgspec.Struct, frozen=True, kw_only=True):
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
     scene: Annotated[Scene, doc("The scanner's scene")]
-    venue: Annotated[str, doc("The scanner's venue", "宿迁市图书馆 1F")]
+    venue: Annotated[str, doc("The scanner's venue", "宿迁市图书馆一楼")]
