@@ -23,6 +23,7 @@ from backend.tourism.controller import (
 )
 from backend.tourism.errors import SpotExists
 from backend.tourism.gates import GateService
+from backend.tourism.privacy import PERSONAL_DATA
 from backend.tourism.repository.catalogue import CatalogueRepository
 from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.seed import SEED
@@ -169,4 +170,5 @@ FEATURE = Feature(
     outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(TourismService).on_payment)},
     on_startup=(_seed_on_start,),
     background=_background,
+    personal_data=PERSONAL_DATA,
 )
