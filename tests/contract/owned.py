@@ -365,6 +365,13 @@ async def tourism_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
     return str((await _tourism_hold(client, owner))["tickets"][0]["id"])
 
 
+async def datarights_export(client: httpx.AsyncClient, owner: Owner) -> str:
+    asked = await client.post("/api/v1/data-rights/exports", headers=owner.headers)
+    assert asked.status_code == 202, asked.text
+    export_id: str = asked.json()["id"]
+    return export_id
+
+
 MAKERS: dict[str, Maker] = {
     "tourism.visitor": tourism_visitor,
     "tourism.hold": tourism_hold,
@@ -386,6 +393,7 @@ MAKERS: dict[str, Maker] = {
     "parking.reservation": parking_reservation,
     "parking.stay": parking_stay,
     "notification.message": notification_message,
+    "datarights.export": datarights_export,
 }
 
 

@@ -145,6 +145,8 @@ class DataRightsController(Controller):
         "/consents/{name:str}",
         status_code=HTTP_200_OK,
         summary="Withdraw a consent",
+        # A consent's name (licence.showing), the same for every citizen; what it ends is the caller's.
+        shared_ids=("name",),
         errors=(ConsentUnknown,),
     )
     async def withdraw(
