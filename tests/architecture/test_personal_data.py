@@ -72,7 +72,9 @@ def test_every_citizen_column_is_covered_by_a_held_declaration() -> None:
                 uncovered.append(f"{name}: {held.name} columns {sorted(left)} not in citizen=")
         for table in declared.unrelated:
             if citizen_columns(table):
-                uncovered.append(f"{name}: {table._meta.tablename} is said unrelated but has {citizen_columns(table)}")
+                uncovered.append(
+                    f"{name}: {table._meta.tablename} is said unrelated but has {citizen_columns(table)}"
+                )
     assert uncovered == []
 
 
@@ -107,4 +109,3 @@ def test_a_parent_is_a_held_table() -> None:
         for held in declared.held:
             if held.parent is not None:
                 assert held.parent[1] in held_tables, f"{held.name}'s parent is not held"
-

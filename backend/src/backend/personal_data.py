@@ -65,9 +65,12 @@ class Held:
     citizen: tuple[str, ...] = ("citizen_id",)
     # How the citizen's id appears in those columns: "{}" (the UUID itself) or e.g. "citizen:{}".
     match: str = "{}"
-    # Or: the column naming a row of ``parent`` (by its primary key) whose citizen this row belongs to.
+    # Or: the column naming a row of ``parent`` whose citizen this row belongs to, by the parent's
+    # primary key or by ``parent_key`` (a car park's stay is its plate's: ``plate_index``).
     parent: tuple[str, type[Table]] | None = None
-    # Sealed column → its associated data; ``{id}`` stands for the row's primary key.
+    parent_key: str | None = None
+    # Sealed column → its associated data; ``{id}`` stands for the row's primary key, ``{column}``
+    # for another column of the row (``application.material.name:{application_id}``).
     sealed: Mapping[str, str] = field(default_factory=dict)
     # Never in an export: password hashes, keys, blind indexes (meaningless to anyone else).
     omit: tuple[str, ...] = ()
@@ -171,9 +174,9 @@ class PersonalDataWalk:
     async def _parent_ids(self, held: Held, citizen_id: uuid.UUID) -> list[Any]:
         assert held.parent is not None
         parent = next(h for h in self._held if h.table is held.parent[1])
-        pk = parent.table._meta.primary_key
-        rows = await parent.table.select(pk).where(_owned_by(parent, citizen_id))
-        return [row[pk._meta.name] for row in rows]
+        key = held.parent_key or parent.table._meta.primary_key._meta.name
+        rows = await parent.table.select(getattr(parent.table, key)).where(_owned_by(parent, citizen_id))
+        return sorted({row[key] for row in rows if row[key]})
 
     async def _where(self, held: Held, citizen_id: uuid.UUID) -> Any:
         if held.parent is None:
@@ -198,7 +201,7 @@ class PersonalDataWalk:
                     if name in held.omit:
                         continue
                     if name in held.sealed:
-                        column = held.sealed[name].format(id=row[pk])
+                        column = held.sealed[name].format_map({**row, "id": row[pk]})
                         item[name.removesuffix("_sealed")] = _opened(self._cipher, value, column)
                     else:
                         item[name] = _json_value(value)

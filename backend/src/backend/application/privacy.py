@@ -69,7 +69,15 @@ PERSONAL_DATA = PersonalData(
             sealed={"data": "application.data:{id}", "provenance": "application.provenance:{id}"},
         ),
         Held(table=ApplicationEvent, category="applications", parent=("application_id", Application)),
-        Held(table=ApplicationMaterial, category="applications", parent=("application_id", Application)),
+        Held(
+            table=ApplicationMaterial,
+            category="applications",
+            parent=("application_id", Application),
+            sealed={
+                "name": "application.material.name:{application_id}",
+                "licence": "application.material.licence:{application_id}",
+            },
+        ),
     ),
     blockers=_blockers,
     on_closure=_forget,

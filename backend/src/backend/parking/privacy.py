@@ -1,6 +1,6 @@
 """Parking: the plates a citizen registered, their reservations, the stays those covered and what
 they paid. A car still in a lot on the citizen's reservation blocks closing the account (the exit
-gate finds it by its plate)."""
+gate finds it by its plate). A stay is the citizen's when its plate is one they registered."""
 
 from __future__ import annotations
 
@@ -24,20 +24,19 @@ from backend.wiring import Wiring
 
 def _blockers(w: Wiring) -> BlockerCheck:
     async def check(citizen_id: uuid.UUID) -> list[Blocker]:
+        plates = await ParkingPlate.select(ParkingPlate.plate_index).where(
+            ParkingPlate.citizen_id == citizen_id
+        )
+        if not plates:
+            return []
         parked = await ParkingStay.count().where(
-            ParkingStay.reservation_id.is_in(
-                ParkingReservation.select(ParkingReservation.id).where(
-                    ParkingReservation.citizen_id == citizen_id
-                )
-            )
+            ParkingStay.plate_index.is_in([row["plate_index"] for row in plates])
             & ParkingStay.status.is_in(["parked", "exiting"])
         )
         if not parked:
             return []
         return [
-            Blocker(
-                code="parking.parked", detail="car(s) still in a car park on your reservation", count=parked
-            )
+            Blocker(code="parking.parked", detail="car(s) of your plates still in a car park", count=parked)
         ]
 
     return check
@@ -65,7 +64,8 @@ PERSONAL_DATA = PersonalData(
         Held(
             table=ParkingStay,
             category="parking",
-            parent=("reservation_id", ParkingReservation),
+            parent=("plate_index", ParkingPlate),
+            parent_key="plate_index",
             sealed={"plate_sealed": PLATE_COLUMN},
             omit=("plate_index",),
             on_closure=OnClosure.RETAIN,
