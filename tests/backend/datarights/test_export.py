@@ -37,7 +37,8 @@ async def _exported(web: httpx.AsyncClient, services: Services, headers: dict[st
     asked = await web.post(f"{PATH}/exports", headers=headers)
     assert asked.status_code == 202, asked.text
     export = asked.json()
-    assert export["state"] == "pending" and export["download"] is None
+    assert export["state"] == "pending"
+    assert export["download"] is None
     async with workers(services):
 
         async def ready() -> bool:
@@ -50,7 +51,8 @@ async def _exported(web: httpx.AsyncClient, services: Services, headers: dict[st
     assert downloaded.status_code == 200, downloaded.text
     assert downloaded.headers["content-type"].startswith("application/json")
     again = await web.get(read["download"], headers=headers)
-    assert again.status_code == 409 and again.json()["code"] == "datarights.export_gone"
+    assert again.status_code == 409
+    assert again.json()["code"] == "datarights.export_gone"
     document: dict[str, Any] = downloaded.json()
     return document
 
@@ -81,7 +83,8 @@ async def test_the_export_holds_every_row_of_every_table_with_a_citizen_column(
     assert len(filled) >= 20, filled
     (citizen,) = tables["citizen"]
     assert (citizen["name"], citizen["id_number"], citizen["phone"]) == (who.name, who.id_number, who.phone)
-    assert "password_hash" not in citizen and "phone_index" not in citizen
+    assert "password_hash" not in citizen
+    assert "phone_index" not in citizen
     unopened = [
         f"{name}.{column}"
         for name, rows in tables.items()
@@ -91,7 +94,8 @@ async def test_the_export_holds_every_row_of_every_table_with_a_citizen_column(
     ]
     assert unopened == [], "sealed values handed out unopened"
     # Children found through their parents ride along: the order's ledger, the application's history.
-    assert tables["payment_event"] and tables["application_event"]
+    assert tables["payment_event"]
+    assert tables["application_event"]
     assert {c["name"] for c in document["categories"]} >= {"identity", "payments", "applications"}
 
 
@@ -104,12 +108,15 @@ async def test_an_export_can_not_be_downloaded_after_it_expired(
     await service.build_export(export.id)
     repository = DataRightsRepository(services.wiring.infra.engine)
     ready = await repository.find_export(export.id)
-    assert ready is not None and ready.state == "ready" and ready.expires_at is not None
+    assert ready is not None
+    assert ready.state == "ready"
+    assert ready.expires_at is not None
     later = ready.expires_at + timedelta(seconds=1)
     assert await repository.take_export(export.id, who.id, now=later) is None
     assert await repository.expire_exports(now=later) >= 1
     gone = await web.get(f"{PATH}/exports/{export.id}/download", headers=who.headers)
-    assert gone.status_code == 409 and gone.json()["code"] == "datarights.export_gone"
+    assert gone.status_code == 409
+    assert gone.json()["code"] == "datarights.export_gone"
     read = (await web.get(f"{PATH}/exports/{export.id}", headers=who.headers)).json()
     assert read["state"] == "expired"
 
