@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests.backend.application.test_lifecycle import residence_form
 from tests.backend.citizen.factories import bearer, random_id_number, random_phone, register
 from tests.contract.owned import MAKERS, Owner
 from tests.services import Services
@@ -54,4 +55,19 @@ async def everything(web: httpx.AsyncClient, services: Services, who: Resident) 
             continue
         await maker(web, owner)
         made.append(kind)
+    # And the person's own name and ID number where a feature keeps them besides the account: a
+    # form filled in, themselves as a ticket's visitor.
+    created = await web.post("/api/v1/applications", json={"item_code": "SQ-GA-0001"}, headers=who.headers)
+    assert created.status_code == 201, created.text
+    person = {"name": who.name, "id_number": who.id_number, "phone": who.phone}
+    filled = await web.put(
+        f"/api/v1/applications/{created.json()['id']}/data",
+        json={"data": residence_form(person)},
+        headers=who.headers,
+    )
+    assert filled.status_code == 200, filled.text
+    myself = await web.post(
+        "/api/v1/tourism/visitors", json={"name": who.name, "id_number": who.id_number}, headers=who.headers
+    )
+    assert myself.status_code in (200, 201), myself.text
     return made

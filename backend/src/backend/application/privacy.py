@@ -1,7 +1,8 @@
 """What applications keep of a citizen: the forms (sealed: they hold the ID number), their histories
 and uploaded materials. An application a department is handling blocks closing the account: the
 department is deciding on the citizen's behalf and answers to them; withdraw it (or let it finish)
-first. At closure the deliveries' outbox payloads are emptied and the materials' blobs swept."""
+first. At closure the deliveries' outbox payloads are emptied and the materials' blobs swept; the
+history of each application (append-only in the database) stays, naming statuses and digests only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uuid
 from backend.application.materials import SWEEP, SweepJob
 from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial
 from backend.outbox.service import Outbox
-from backend.personal_data import Blocker, BlockerCheck, Category, CitizenStep, Held, PersonalData
+from backend.personal_data import Blocker, BlockerCheck, Category, CitizenStep, Held, OnClosure, PersonalData
 from backend.wiring import Wiring
 
 # Handled by a department, not yet decided: closing now would leave a case with nobody to answer to.
@@ -68,7 +69,14 @@ PERSONAL_DATA = PersonalData(
             category="applications",
             sealed={"data": "application.data:{id}", "provenance": "application.provenance:{id}"},
         ),
-        Held(table=ApplicationEvent, category="applications", parent=("application_id", Application)),
+        Held(
+            table=ApplicationEvent,
+            category="applications",
+            parent=("application_id", Application),
+            on_closure=OnClosure.RETAIN,
+            retained_because="the case history of a government service (Archives Law art. 11); append-only, "
+            "statuses and digests only",
+        ),
         Held(
             table=ApplicationMaterial,
             category="applications",
