@@ -450,6 +450,13 @@ async def education_notice(client: httpx.AsyncClient, owner: Owner) -> str:
     return str(notice.id)
 
 
+async def datarights_export(client: httpx.AsyncClient, owner: Owner) -> str:
+    asked = await client.post("/api/v1/data-rights/exports", headers=owner.headers)
+    assert asked.status_code == 202, asked.text
+    export_id: str = asked.json()["id"]
+    return export_id
+
+
 MAKERS: dict[str, Maker] = {
     "organisation.organisation": organisation_organisation,
     "organisation.grant": organisation_grant,
@@ -475,6 +482,7 @@ MAKERS: dict[str, Maker] = {
     "parking.stay": parking_stay,
     "notification.message": notification_message,
     "education.notice": education_notice,
+    "datarights.export": datarights_export,
 }
 
 

@@ -34,6 +34,10 @@ from tests.smoke.server import free_port, operator_session, printed_passwords, s
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 LOGOUT = "/api/v1/auth/logout"
+CLOSURE = "/api/v1/data-rights/closure"
+# Routes that end the caller's session (logout) or account (closure): each fuzzed on its own after the
+# main run, the closure first (a closed account's logout is still a documented 401).
+LAST = (CLOSURE, LOGOUT)
 # Per operation and phase; bounded so both stacks and all callers stay within a few minutes.
 MAX_EXAMPLES = {"embedded": 8, "postgres": 4}
 SEED = 20261202
@@ -61,7 +65,9 @@ def _run(
     command += ["--suppress-health-check", "filter_too_much"]
     for name, value in caller.headers.items():
         command += ["--header", f"{name}: {value}"]
-    command += ["--include-path", only] if only else ["--exclude-path", LOGOUT]
+    command += (
+        ["--include-path", only] if only else [arg for path in LAST for arg in ("--exclude-path", path)]
+    )
     # A Server-Sent Events stream never completes, so a client waiting for the end of its answer
     # times out; the streams' contract is tested where they are read as streams (the queue tests
     # and the smoke suite), and their 404/401 answers by the matrix and the bad-input catalogue.
@@ -182,9 +188,18 @@ def _fuzz(base: str, admin_password: str, reports: Path, stack: str) -> None:
     for caller in everyone:
         slug = caller.name.replace(" ", "-")
         main = _run(base, caller, reports / f"{stack}-{slug}.json", max_examples=MAX_EXAMPLES[stack])
-        last = _run(base, caller, reports / f"{stack}-{slug}-logout.json", max_examples=2, only=LOGOUT)
-        cases = main["test_cases"]["generated"] + last["test_cases"]["generated"]
-        tested = main["operations"]["tested"] + last["operations"]["tested"]
+        last = [
+            _run(
+                base,
+                caller,
+                reports / f"{stack}-{slug}-{path.rsplit('/', 1)[-1]}.json",
+                max_examples=2,
+                only=path,
+            )
+            for path in LAST
+        ]
+        cases = main["test_cases"]["generated"] + sum(run["test_cases"]["generated"] for run in last)
+        tested = main["operations"]["tested"] + sum(run["operations"]["tested"] for run in last)
         figures.append(f"{caller.name}: {tested} operations, {cases} cases, 0 failures")
         stateful = main["phases"]["stateful"]["status"]
         assert stateful in ("success", "skipped"), f"stateful phase as {caller.name}: {stateful}"

@@ -27,6 +27,7 @@ from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.docs_ui import assets_router, render_plugins
+from backend.datarights.feature import FEATURE as DATARIGHTS
 from backend.edge import RequestLimits, canonical_parameters
 from backend.education.feature import FEATURE as EDUCATION
 from backend.evidence.feature import FEATURE as EVIDENCE
@@ -129,7 +130,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE, ORGANISATION, EDUCATION,
+    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS,
 )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from litestar.types import ControllerRouterHandler
 if TYPE_CHECKING:
     from backend.background import Job
     from backend.notices import Template
+    from backend.personal_data import PersonalData
     from backend.wiring import Wiring
 
 # Builds one service from the wiring: ``lambda w: ScannerService(repository=..., clock=w.infra.clock)``.
@@ -62,6 +63,9 @@ class Feature:
     # Notice templates the feature tells citizens with (``backend.notices``), sent through
     # ``NotificationService.notify`` (``backend.notification``).
     notices: Sequence[Template] = ()
+    # What the feature holds about citizens and what closing an account does to it
+    # (``backend.personal_data``); required of every feature with tables (an architecture test).
+    personal_data: PersonalData | None = None
     # Run once at start-up, after migrations and before the first request (e.g. the first operator).
     on_startup: Sequence[Callable[[Wiring], Any]] = ()
 

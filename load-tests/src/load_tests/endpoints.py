@@ -82,6 +82,14 @@ def _inbox(seeder: Seeder) -> RequestSpec:
     return RequestSpec("GET", f"{API}/notifications?limit=20", _bearer(citizen.access_token))
 
 
+def _data_categories(seeder: Seeder) -> RequestSpec:
+    # "What do you hold about me" (PIPL art. 44): the token check and the categories every feature
+    # declared, gathered once per worker; no query.
+    seeder.require(("GET", f"{API}/data-rights/categories"))
+    citizen = seeder.citizens(1)[0]
+    return RequestSpec("GET", f"{API}/data-rights/categories", _bearer(citizen.access_token))
+
+
 def _scanner_verify(seeder: Seeder) -> RequestSpec:
     token = seeder.scanner_token()
     codes = seeder.citizen_codes(seeder.citizens(seeder.crowd), CODES_PER_CITIZEN)
@@ -184,6 +192,14 @@ ENDPOINTS = (
     Endpoint("me", "GET", f"{API}/me", HELLO, prepare=_me, prepare_each_run=True),
     Endpoint(
         "notification inbox", "GET", f"{API}/notifications", HELLO, prepare=_inbox, prepare_each_run=True
+    ),
+    Endpoint(
+        "data categories",
+        "GET",
+        f"{API}/data-rights/categories",
+        HELLO,
+        prepare=_data_categories,
+        prepare_each_run=True,
     ),
     # ``path`` is the route as documented (its availability check); prepare names list 1.
     Endpoint(

@@ -4,6 +4,7 @@ login); its routes live in the mini-program edge (``miniprogram_api``)."""
 from __future__ import annotations
 
 from backend.account_link.platforms import Platforms
+from backend.account_link.privacy import PERSONAL_DATA
 from backend.account_link.repository import LinkRepository
 from backend.account_link.service import AccountLinkService
 from backend.account_link.tickets import BindTickets
@@ -34,4 +35,5 @@ FEATURE = Feature(
     name="account_link",
     piccolo_app="backend.account_link.piccolo_app",
     services={AccountLinkService: _account_links},
+    personal_data=PERSONAL_DATA,
 )

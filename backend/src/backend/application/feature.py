@@ -11,6 +11,7 @@ from backend.application.delivery import Delivery
 from backend.application.hooks import DecisionHooks
 from backend.application.materials import SWEEP, MaterialService
 from backend.application.notices import NOTICES
+from backend.application.privacy import PERSONAL_DATA
 from backend.application.repository import ApplicationRepository, MaterialRepository
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
@@ -153,4 +154,5 @@ FEATURE = Feature(
         WITHDRAW: lambda w: w.get(Delivery).withdraw,
         SWEEP: lambda w: w.get(MaterialService).sweep,
     },
+    personal_data=PERSONAL_DATA,
 )

@@ -7,6 +7,7 @@ from backend.auth.controller import AuthController, JwksController
 from backend.auth.guards import TOKENS_STATE
 from backend.auth.keys import SigningKeyRing
 from backend.auth.passwords import Passwords
+from backend.auth.privacy import PERSONAL_DATA
 from backend.auth.repository import RefreshTokenRepository, SigningKeyRepository
 from backend.auth.service import AuthService
 from backend.auth.settings import AuthSettings
@@ -90,4 +91,5 @@ FEATURE = Feature(
     dependencies={"tokens": TokenService, "auth": AuthService, "sms_codes": SmsCodes},
     state={TOKENS_STATE: TokenService},
     background=_background,
+    personal_data=PERSONAL_DATA,
 )

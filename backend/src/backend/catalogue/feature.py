@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from backend.catalogue.controller import CatalogueAdminController, CatalogueController
+from backend.catalogue.privacy import PERSONAL_DATA
 from backend.catalogue.repository import CatalogueRepository
 from backend.catalogue.seed_items import SEED
 from backend.catalogue.seed_livelihood import LIVELIHOOD
@@ -48,4 +49,5 @@ FEATURE = Feature(
     services={CatalogueService: _catalogue},
     dependencies={"catalogue": CatalogueService},
     on_startup=(_seed_on_start,),
+    personal_data=PERSONAL_DATA,
 )

@@ -10,6 +10,7 @@ from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
 from backend.citizen.contacts import CitizenContacts
 from backend.citizen.controller import MeController, RegistrationController
+from backend.citizen.privacy import PERSONAL_DATA
 from backend.citizen.proof import IdentityProofs
 from backend.citizen.reclaim import ReclaimService
 from backend.citizen.repository import CitizenRepository, FollowUpRepository
@@ -94,4 +95,5 @@ FEATURE = Feature(
     },
     dependencies={"citizens": CitizenService, "reclaims": ReclaimService, "idempotency": Idempotency},
     background=_background,
+    personal_data=PERSONAL_DATA,
 )

@@ -12,9 +12,11 @@ from backend.citizen.tables import Citizen, ReclaimFollowUp
 from backend.clock import as_utc
 from backend.database import Repository, UniqueViolation
 
-Status = Literal["active", "frozen"]
+Status = Literal["active", "frozen", "closing"]
 ACTIVE: Status = "active"
 FROZEN: Status = "frozen"
+# Its owner asked to close it (``backend.datarights``): no new session; the outbox deletes the row.
+CLOSING: Status = "closing"
 
 
 class CitizenRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -119,6 +121,15 @@ class CitizenRepository(Repository):
             .returning(Citizen.phone_sealed)
         )
         return str(rows[0]["phone_sealed"]) if rows else None
+
+    async def begin_closure(self, citizen_id: uuid.UUID) -> bool:
+        """active → closing, for exactly one caller; False when it was not active."""
+        rows = await (
+            Citizen.update({Citizen.status: CLOSING})
+            .where((Citizen.id == citizen_id) & _ACTIVE)
+            .returning(Citizen.id)
+        )
+        return bool(rows)
 
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await Citizen.update({Citizen.password_hash: password_hash}).where(Citizen.id == citizen_id)

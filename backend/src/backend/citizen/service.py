@@ -223,6 +223,10 @@ class CitizenService:
         if row is not None and row.status != "active":
             raise AccountFrozen()
 
+    async def begin_closure(self, citizen_id: uuid.UUID) -> bool:
+        """active → closing (no session starts or renews); False when it was not active."""
+        return await self._repository.begin_closure(citizen_id)
+
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
         await self._repository.set_password_hash(citizen_id, password_hash)
 

@@ -13,6 +13,7 @@ from backend.code.controller import (
 )
 from backend.code.keys import IssuerKeys
 from backend.code.policy import Pseudonyms
+from backend.code.privacy import PERSONAL_DATA
 from backend.code.repository import HolderRepository, KeyRepository, RevocationRepository, ScanRepository
 from backend.code.scanning import ScanService
 from backend.code.scans import ScanUploads
@@ -123,4 +124,5 @@ FEATURE = Feature(
     },
     dependencies={"codes": CitizenCodeService, "scanning": ScanService, "uploads": ScanUploads},
     background=_background,
+    personal_data=PERSONAL_DATA,
 )

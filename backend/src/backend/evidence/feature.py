@@ -7,6 +7,7 @@ from __future__ import annotations
 from backend.background import Periodic
 from backend.evidence.controller import EvidenceAdminController, EvidenceController
 from backend.evidence.keys import EvidenceKeys
+from backend.evidence.privacy import PERSONAL_DATA
 from backend.evidence.repository import EvidenceRepository
 from backend.evidence.service import EvidenceService
 from backend.evidence.settings import EvidenceSettings
@@ -43,4 +44,5 @@ FEATURE = Feature(
     services={EvidenceService: _evidence},
     dependencies={"evidence": EvidenceService},
     background=_jobs,
+    personal_data=PERSONAL_DATA,
 )

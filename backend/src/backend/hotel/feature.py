@@ -15,6 +15,7 @@ from backend.database import transaction
 from backend.feature import Feature
 from backend.hotel.controller import HotelBookingController, HotelController
 from backend.hotel.errors import HotelCodeTaken
+from backend.hotel.privacy import PERSONAL_DATA
 from backend.hotel.repository import HotelRepository
 from backend.hotel.seed import SEED
 from backend.hotel.service import OWNER, REFUND_TOPIC, HotelService
@@ -99,4 +100,5 @@ FEATURE = Feature(
         topic(OWNER): lambda w: owner_handler(w.get(HotelService).on_payment),
     },
     on_startup=(_seed,),
+    personal_data=PERSONAL_DATA,
 )

@@ -11,6 +11,7 @@ from backend.licence.controller import IssuerController, LicenceController
 from backend.licence.controller.counter import CounterController, VerifierAdminController
 from backend.licence.keys import LicenceKeys
 from backend.licence.log import DisclosureLog
+from backend.licence.privacy import PERSONAL_DATA
 from backend.licence.repository import (
     CardRepository,
     KeyRepository,
@@ -156,4 +157,5 @@ FEATURE = Feature(
         "card_packs": CardPackService,
     },
     background=_background,
+    personal_data=PERSONAL_DATA,
 )

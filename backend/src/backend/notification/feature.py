@@ -9,6 +9,7 @@ from backend.citizen.contacts import CitizenContacts
 from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.notification.controller import NotificationController
+from backend.notification.privacy import PERSONAL_DATA
 from backend.notification.registry import TemplateRegistry
 from backend.notification.repository import NotificationRepository
 from backend.notification.sender import Sender
@@ -60,4 +61,5 @@ FEATURE = Feature(
     services={TemplateRegistry: _registry, NotificationService: _notifications, Sender: _sender},
     dependencies={"notifications": NotificationService, "idempotency": Idempotency},
     outbox_handlers={TOPIC: lambda w: w.get(Sender).send},
+    personal_data=PERSONAL_DATA,
 )

@@ -8,6 +8,7 @@ from backend.background import Job
 from backend.feature import Feature
 from backend.outbox.controller import OutboxAdminController
 from backend.outbox.jobs import Handler
+from backend.outbox.privacy import PERSONAL_DATA
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.service import Outbox
 from backend.outbox.settings import OutboxSettings
@@ -66,4 +67,5 @@ FEATURE = Feature(
     services={Outbox: _outbox},
     dependencies={"outbox": Outbox},
     background=_workers,
+    personal_data=PERSONAL_DATA,
 )

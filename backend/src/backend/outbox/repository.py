@@ -152,6 +152,15 @@ class OutboxRepository(Repository):
         )
         return bool(rows)
 
+    async def forget(self, key_prefix: str) -> int:
+        rows = await self._run(
+            "UPDATE outbox_job SET payload = '' WHERE substr(key, 1, {}) = {} "
+            "AND state IN ('done', 'dead') AND payload <> '' RETURNING id",
+            len(key_prefix),
+            key_prefix,
+        )
+        return len(rows)
+
     async def retry(
         self, job: ClaimedJob, *, now: datetime, due_at: datetime, error: str, refund: bool = False
     ) -> JobState | None:

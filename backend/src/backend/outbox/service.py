@@ -80,6 +80,11 @@ class Outbox:
             due_at=now + timedelta(seconds=delay),
         )
 
+    async def forget(self, key_prefix: str) -> int:
+        """Empty the payloads of finished (done or dead) jobs whose key starts with ``key_prefix``:
+        a closed account's deliveries keep their row (what was sent, when) but no personal data."""
+        return await self._repository.forget(key_prefix)
+
     def wake(self) -> None:
         """Tell this process's idle workers there is work (after the enqueuing transaction commits);
         other processes find it at their next poll."""

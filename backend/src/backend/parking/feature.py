@@ -13,6 +13,7 @@ from backend.outbox.service import Outbox
 from backend.parking.controller import ParkingCitizenController, ParkingLotController
 from backend.parking.errors import LotCodeTaken
 from backend.parking.gate import GateFeed
+from backend.parking.privacy import PERSONAL_DATA
 from backend.parking.records import FeedRepository, StayRepository
 from backend.parking.repository import LotRepository, PlateRepository, ReservationRepository
 from backend.parking.service import CLEAR_TOPIC, OWNER, ParkingService
@@ -119,4 +120,5 @@ FEATURE = Feature(
         topic(OWNER): lambda w: owner_handler(w.get(ParkingService).on_payment),
     },
     on_startup=(_seed,),
+    personal_data=PERSONAL_DATA,
 )

@@ -15,6 +15,7 @@ from backend.payment.controller import PaymentAdminController, PaymentController
 from backend.payment.notifications import PaymentNotifications
 from backend.payment.owners import OwnerNotices
 from backend.payment.platforms import PaymentPlatforms
+from backend.payment.privacy import PERSONAL_DATA
 from backend.payment.reconciliation import Reconciliation
 from backend.payment.records import DiscrepancyRepository, RefundRepository
 from backend.payment.refunds import RefundService
@@ -122,4 +123,5 @@ FEATURE = Feature(
     },
     background=_background,
     on_startup=(_sandbox_notifications,),
+    personal_data=PERSONAL_DATA,
 )

@@ -21,6 +21,7 @@ from backend.queues.fanout import KEEP_ALIVE_SECONDS, POLL_SECONDS, Fanout, end_
 from backend.queues.growth import GROWTH_SECONDS, Growth
 from backend.queues.live import Bus, LocalBus, Publisher, RedisBus
 from backend.queues.notices import TOPIC, Notices
+from backend.queues.privacy import PERSONAL_DATA
 from backend.queues.repository.bookings import BookingRepository
 from backend.queues.repository.events import EventRepository
 from backend.queues.repository.halls import HallRepository
@@ -173,4 +174,5 @@ FEATURE = Feature(
     background=_jobs,
     outbox_handlers={TOPIC: lambda w: w.get(Notices).deliver},
     on_startup=(_streams_end_on_stop,),
+    personal_data=PERSONAL_DATA,
 )

@@ -6,6 +6,7 @@ from backend.auth.tokens import TokenService
 from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.scanner.controller import ScannerAdminController, ScannerTokenController
+from backend.scanner.privacy import PERSONAL_DATA
 from backend.scanner.repository import ScannerRepository
 from backend.scanner.service import ScannerService
 from backend.wiring import Wiring
@@ -29,4 +30,5 @@ FEATURE = Feature(
     piccolo_app="backend.scanner.piccolo_app",
     services={ScannerService: _scanners},
     dependencies={"scanners": ScannerService, "idempotency": Idempotency},
+    personal_data=PERSONAL_DATA,
 )

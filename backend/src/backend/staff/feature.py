@@ -13,6 +13,7 @@ from backend.staff.bootstrap import bootstrap_admin
 from backend.staff.challenges import Challenges
 from backend.staff.controller import StaffAccountController, StaffAdminController, StaffTokenController
 from backend.staff.login import StaffLogin
+from backend.staff.privacy import PERSONAL_DATA
 from backend.staff.repository import SecondFactorRepository, StaffRepository
 from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
@@ -80,4 +81,5 @@ FEATURE = Feature(
         "idempotency": Idempotency,
     },
     on_startup=(bootstrap_admin,),
+    personal_data=PERSONAL_DATA,
 )

@@ -31,6 +31,7 @@ from backend.tourism.gates import GateService
 from backend.tourism.notices import NOTICES
 from backend.tourism.offline import OfflineGates
 from backend.tourism.reconcile import reconcile
+from backend.tourism.privacy import PERSONAL_DATA
 from backend.tourism.repository.catalogue import CatalogueRepository
 from backend.tourism.repository.offline import OfflineRepository
 from backend.tourism.repository.sales import SalesRepository
@@ -229,4 +230,5 @@ FEATURE = Feature(
     notices=NOTICES,
     on_startup=(_seed_on_start,),
     background=_background,
+    personal_data=PERSONAL_DATA,
 )

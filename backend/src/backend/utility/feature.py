@@ -8,6 +8,7 @@ from backend.payment.owners import owner_handler, topic
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.utility.controller import UtilityController
+from backend.utility.privacy import PERSONAL_DATA
 from backend.utility.repository import UtilityRepository
 from backend.utility.service import OWNER, UtilityService
 from backend.wiring import Wiring
@@ -34,4 +35,5 @@ FEATURE = Feature(
     dependencies={"utilities": UtilityService, "idempotency": Idempotency},
     # The payment feature tells this service of its bills' payments through the outbox.
     outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(UtilityService).on_payment)},
+    personal_data=PERSONAL_DATA,
 )
