@@ -26,8 +26,8 @@ from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
 from backend.database import bind_engine, bound_engine, bound_registry
-from backend.docs_ui import assets_router, render_plugins
 from backend.datarights.feature import FEATURE as DATARIGHTS
+from backend.docs_ui import assets_router, render_plugins
 from backend.edge import RequestLimits, canonical_parameters
 from backend.education.feature import FEATURE as EDUCATION
 from backend.evidence.feature import FEATURE as EVIDENCE

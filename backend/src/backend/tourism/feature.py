@@ -30,8 +30,8 @@ from backend.tourism.errors import SpotExists
 from backend.tourism.gates import GateService
 from backend.tourism.notices import NOTICES
 from backend.tourism.offline import OfflineGates
-from backend.tourism.reconcile import reconcile
 from backend.tourism.privacy import PERSONAL_DATA
+from backend.tourism.reconcile import reconcile
 from backend.tourism.repository.catalogue import CatalogueRepository
 from backend.tourism.repository.offline import OfflineRepository
 from backend.tourism.repository.sales import SalesRepository

@@ -43,6 +43,6 @@ PERSONAL_DATA = PersonalData(
         TourismProduct: "ticket products",
         TourismSlot: "timed entry slots",
         TourismStock: "sharded stock counters",
-        TourismGateScan: "offline gates' uploaded entries: a ticket's code id, the gate and the moment, no person",
+        TourismGateScan: "offline gates' uploaded entries: a ticket's code id, a gate, a moment",
     },
 )
