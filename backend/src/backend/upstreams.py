@@ -20,6 +20,7 @@ from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.faceverify import FaceVerifyClient
 from integrations.hotelpms import HotelPmsClient
+from integrations.hotline12345 import Hotline12345Client
 from integrations.parking import ParkingGateClient
 from integrations.population import PopulationClient
 from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, create_sandbox
@@ -64,6 +65,7 @@ class Upstreams:
         self.utility = UtilityClient(config("utility"), **common)
         self.hotelpms = HotelPmsClient(config("hotelpms"), **common)
         self.parking = ParkingGateClient(config("parking"), **common)
+        self.hotline12345 = Hotline12345Client(config("hotline12345"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -123,8 +125,9 @@ class Upstreams:
         )
 
     async def aclose(self) -> None:
-        adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)
-        for adapter in (*adapters, self.telecom, self.faceverify, self.utility, self.hotelpms, self.parking):
+        adapters = (self.population, self.sms, self.elicence, self.credit, self.cases, self.telecom)
+        hotels_and_city = (self.faceverify, self.utility, self.hotelpms, self.parking, self.hotline12345)
+        for adapter in (*adapters, *hotels_and_city):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):
             if platform is not None:

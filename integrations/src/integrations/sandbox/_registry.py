@@ -9,6 +9,7 @@ from integrations.credit import twin as credit
 from integrations.elicence import twin as elicence
 from integrations.faceverify import twin as faceverify
 from integrations.hotelpms import twin as hotelpms
+from integrations.hotline12345 import twin as hotline12345
 from integrations.parking import twin as parking
 from integrations.payments.alipay_trade import create_alipay_pay_twin
 from integrations.payments.wechatpay import create_wechatpay_twin
@@ -33,4 +34,5 @@ TWINS: dict[str, TwinFactory] = {
     "utility": utility.create_twin,
     "hotelpms": hotelpms.create_twin,
     "parking": parking.create_twin,
+    "hotline12345": hotline12345.create_twin,
 }
