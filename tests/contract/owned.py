@@ -32,6 +32,7 @@ from citizen_code import DeviceKey
 from tests.backend.application.factories import png as tiny_png
 from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
+from tests.backend.credit.factories import add_record as add_credit_record
 from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.parking.factories import make_lot, random_plate
@@ -365,6 +366,23 @@ async def tourism_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
     return str((await _tourism_hold(client, owner))["tickets"][0]["id"])
 
 
+async def credit_objection(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "the credit platform must know the owner and a record of theirs"
+    identity = await owner.services.citizens.real_identity(owner.id)
+    known = await client.post(
+        "/_sandbox/credit/people", json={"id_number": identity.id_number, "name": identity.name}
+    )
+    assert known.status_code == 201, known.text
+    record_id = await add_credit_record(client, identity.id_number)
+    filed = await client.post(
+        "/api/v1/credit/objections",
+        json={"record_id": record_id, "reason": "该记录与事实不符", "contact_phone": "13900000000"},
+        headers=owner.headers,
+    )
+    assert filed.status_code == 201, filed.text
+    return str(filed.json()["id"])
+
+
 MAKERS: dict[str, Maker] = {
     "tourism.visitor": tourism_visitor,
     "tourism.hold": tourism_hold,
@@ -386,6 +404,7 @@ MAKERS: dict[str, Maker] = {
     "parking.reservation": parking_reservation,
     "parking.stay": parking_stay,
     "notification.message": notification_message,
+    "credit.objection": credit_objection,
 }
 
 

@@ -26,6 +26,7 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.credit.feature import FEATURE as CREDIT
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.edge import RequestLimits, canonical_parameters
 from backend.evidence.feature import FEATURE as EVIDENCE
@@ -120,7 +121,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION, CREDIT,
 )  # fmt: skip
 
 

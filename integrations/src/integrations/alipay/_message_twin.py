@@ -27,7 +27,13 @@ from integrations.alipay._client import NO_SUBSCRIPTION, SEND_METHOD
 from integrations.alipay._gateway_twin import GatewayCall, MethodHandler, business_failed, invalid_arguments
 
 SANDBOX_MESSAGE_TEMPLATES = frozenset(
-    {"sandbox-ali-application-status", "sandbox-ali-application-correction", "sandbox-ali-booking"}
+    {
+        "sandbox-ali-application-status",
+        "sandbox-ali-application-correction",
+        "sandbox-ali-booking",
+        "sandbox-ali-credit-objection",
+        "sandbox-ali-hotline-reply",
+    }
 )
 _VALUE_MAX = 20
 _USER_ID = re.compile(r"^2088\d{12}$")

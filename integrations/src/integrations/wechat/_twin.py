@@ -46,6 +46,9 @@ SANDBOX_TEMPLATES = frozenset(
         "sandbox-tpl-queue-called",
         "sandbox-tpl-queue-third",
         "sandbox-tpl-queue-reminder",
+        # A credit objection decided; a 12345 ticket answered.
+        "sandbox-tpl-credit-objection",
+        "sandbox-tpl-hotline-reply",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200
