@@ -383,6 +383,22 @@ async def credit_objection(client: httpx.AsyncClient, owner: Owner) -> str:
     return str(filed.json()["id"])
 
 
+async def hotline_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
+    filed = await client.post(
+        "/api/v1/hotline/tickets",
+        json={
+            "kind": "suggestion",
+            "category": "transport",
+            "title": "建议增开公交线路",
+            "content": "建议在湖滨新区增开一条通往高铁站的公交线路。",
+            "contact_phone": "13900000000",
+        },
+        headers=owner.headers,
+    )
+    assert filed.status_code == 201, filed.text
+    return str(filed.json()["id"])
+
+
 MAKERS: dict[str, Maker] = {
     "tourism.visitor": tourism_visitor,
     "tourism.hold": tourism_hold,
@@ -405,6 +421,7 @@ MAKERS: dict[str, Maker] = {
     "parking.stay": parking_stay,
     "notification.message": notification_message,
     "credit.objection": credit_objection,
+    "hotline.ticket": hotline_ticket,
 }
 
 

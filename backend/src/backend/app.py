@@ -33,6 +33,7 @@ from backend.evidence.feature import FEATURE as EVIDENCE
 from backend.feature import Feature
 from backend.health.feature import FEATURE as HEALTH
 from backend.hotel.feature import FEATURE as HOTEL
+from backend.hotline.feature import FEATURE as HOTLINE
 from backend.licence.feature import FEATURE as LICENCE
 from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.observability.logs import configure_logging
@@ -122,6 +123,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION, CREDIT,
+    HOTLINE,
 )  # fmt: skip
 
 
