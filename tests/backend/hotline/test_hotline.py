@@ -206,3 +206,28 @@ async def test_nobody_else_sees_a_ticket_and_lists_page_by_cursor(client: httpx.
     assert [t["id"] for t in first["items"] + rest["items"]] == ids[::-1]
     assert rest["next_cursor"] is None
     assert (await client.get("/api/v1/hotline/tickets", headers=stranger.headers)).json()["items"] == []
+
+
+async def test_a_refresh_asks_12345_now_and_is_a_503_with_its_code_while_it_is_down(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    citizen = await make_guest(client, pays=False)
+    filed = (await file_ticket(client, citizen.headers)).json()
+    await sync_with_own_client(services).deliver(await job(services, filed["id"]))
+    path = f"/api/v1/hotline/tickets/{filed['id']}/refresh"
+    await client.post("/_sandbox/hotline12345/faults", json={"down": True})
+    try:
+        down = await client.post(path, headers=citizen.headers)
+    finally:
+        await client.post("/_sandbox/hotline12345/faults/reset")
+    assert (down.status_code, down.json()["code"]) == (503, "hotline.unavailable")
+    assert down.headers["retry-after"] == "5"
+    ticket_no = str((await _read(client, citizen.headers, filed["id"]))["ticket_no"])
+    await reply(client, ticket_no, "已收到，正在处理")
+    fresh = await client.post(path, headers=citizen.headers)
+    again = await client.post(path, headers=citizen.headers)
+    assert fresh.status_code == 200, fresh.text
+    assert (fresh.json()["status"], [r["seq"] for r in fresh.json()["replies"]]) == ("replied", [1])
+    assert again.json()["replies"] == fresh.json()["replies"]
+    inbox = (await client.get("/api/v1/notifications", headers=citizen.headers)).json()["items"]
+    assert [m["template"] for m in inbox] == ["hotline.replied"]

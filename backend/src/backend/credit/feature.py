@@ -11,6 +11,7 @@ from backend.credit.controller import CreditController
 from backend.credit.notices import OBJECTION_DECIDED
 from backend.credit.repository import CreditRepository
 from backend.credit.service import TOPIC, CreditService
+from backend.credit.settings import CreditSettings
 from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.notification.service import NotificationService
@@ -39,15 +40,15 @@ def _jobs(w: Wiring) -> Sequence[Job]:
     async def poll() -> None:
         await credit.poll()
 
-    # 60 s: the platform decides objections in working days (15 by the 2023 measures); a minute's
-    # delay in telling the citizen costs nothing, and the poll is one call per open objection.
-    return [Periodic("credit objections awaiting a decision", every=60.0, step=poll)]
+    every = w.section(CreditSettings).poll_seconds
+    return [Periodic("credit objections awaiting a decision", every=every, step=poll)]
 
 
 FEATURE = Feature(
     name="credit",
     routes=(CreditController,),
     piccolo_app="backend.credit.piccolo_app",
+    settings=CreditSettings,
     services={CreditService: _credit},
     dependencies={"credit": CreditService, "idempotency": Idempotency},
     background=_jobs,

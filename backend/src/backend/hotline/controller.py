@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backend.access import ANYONE
 from backend.auth.guards import CITIZEN
@@ -18,6 +18,7 @@ from backend.hotline.errors import (
     AlreadyRated,
     CategoryUnknown,
     ContentRejected,
+    HotlineUnavailable,
     PhotoNotFound,
     PhotoStoreUnavailable,
     PhotoTooLarge,
@@ -39,6 +40,7 @@ from backend.hotline.schemas import (
     TicketSummary,
 )
 from backend.hotline.service import HotlineService, Location, TicketView
+from backend.hotline.sync import HotlineSync
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.pagination import CursorInvalid, decode_cursor, encode_cursor
 from integrations.hotline12345 import CATEGORIES
@@ -205,6 +207,23 @@ class HotlineController(Controller):
         principal: NamedDependency[Principal],
     ) -> TicketRead:
         return _ticket(await hotline.ticket(principal.id, ticket_id))
+
+    @post(
+        "/tickets/{ticket_id:uuid}/refresh",
+        status_code=HTTP_200_OK,
+        summary="Your ticket with what 12345 says of it now",
+        description="Replies are pulled from 12345 every 30 s anyway; this asks at once (503 "
+        "`hotline.unavailable` when 12345 is down: the ticket itself stays readable by GET).",
+        owns=OWNS,
+        errors=(TicketNotFound, HotlineUnavailable),
+    )
+    async def refresh(
+        self,
+        ticket_id: FromPath[uuid.UUID],
+        hotline_sync: NamedDependency[HotlineSync],
+        principal: NamedDependency[Principal],
+    ) -> TicketRead:
+        return _ticket(await hotline_sync.refresh(principal.id, ticket_id))
 
     @post(
         "/tickets/{ticket_id:uuid}/rating",

@@ -13,6 +13,7 @@ from backend.hotline.controller import HotlineController
 from backend.hotline.notices import REFUSED, REPLIED
 from backend.hotline.repository import HotlineRepository
 from backend.hotline.service import FILE_TOPIC, RATE_TOPIC, HotlineService
+from backend.hotline.settings import HotlineSettings
 from backend.hotline.sync import HotlineSync
 from backend.idempotency import Idempotency
 from backend.notification.service import NotificationService
@@ -30,6 +31,7 @@ def _hotline(w: Wiring) -> HotlineService:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
+        max_photo_bytes=w.section(HotlineSettings).photo_max_bytes,
     )
 
 
@@ -52,16 +54,17 @@ def _jobs(w: Wiring) -> Sequence[Job]:
     async def poll() -> None:
         await sync.poll()
 
-    # 30 s: a reply reaches the citizen within half a minute; 500 open tickets a round is 5 calls.
-    return [Periodic("12345 tickets' status and replies", every=30.0, step=poll)]
+    every = w.section(HotlineSettings).poll_seconds
+    return [Periodic("12345 tickets' status and replies", every=every, step=poll)]
 
 
 FEATURE = Feature(
     name="hotline",
     routes=(HotlineController,),
     piccolo_app="backend.hotline.piccolo_app",
+    settings=HotlineSettings,
     services={HotlineService: _hotline, HotlineSync: _sync},
-    dependencies={"hotline": HotlineService, "idempotency": Idempotency},
+    dependencies={"hotline": HotlineService, "hotline_sync": HotlineSync, "idempotency": Idempotency},
     background=_jobs,
     outbox_handlers={
         FILE_TOPIC: lambda w: w.get(HotlineSync).deliver,

@@ -20,9 +20,10 @@ from piccolo.engine.base import Engine
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.database import transaction
+from backend.hotline.errors import HotlineUnavailable
 from backend.hotline.notices import REFUSALS, REFUSED, REPLIED
-from backend.hotline.repository import HotlineRepository, ReplyRow, TicketRow
-from backend.hotline.service import HotlineService, TicketJob
+from backend.hotline.repository import OPEN, HotlineRepository, ReplyRow, TicketRow
+from backend.hotline.service import HotlineService, TicketJob, TicketView
 from backend.notification.service import NotificationService
 from backend.outbox.jobs import ClaimedJob, GiveUp, RetryLater, retry_upstream
 from blobstore import BlobStoreError, StoreUnavailable
@@ -130,6 +131,24 @@ class HotlineSync:
             if exc.code != "already_rated":  # rated at the platform already (by phone): nothing owed
                 raise GiveUp(f"12345 refused the rating: {exc.code}") from None
         await self._repository.rating_delivered(row.id)
+
+    async def refresh(self, citizen_id: uuid.UUID, ticket_id: uuid.UUID) -> TicketView:
+        """The citizen's ticket with what 12345 says of it now (the poll's work for one ticket, on
+        demand): 503 ``hotline.unavailable`` when 12345 is down."""
+        view = await self._hotline.ticket(citizen_id, ticket_id)
+        row = view.row
+        if row.status not in OPEN:
+            return view
+        try:
+            found = await self._client.statuses([row.ticket_no])
+        except UpstreamUnavailable:
+            raise HotlineUnavailable() from None
+        for status in found:
+            if status.status != row.status or len(status.replies) > row.replies_seen:
+                if await self._record(row, status):
+                    self._notifications.wake()
+                return await self._hotline.ticket(citizen_id, ticket_id)
+        return view
 
     async def poll(self) -> int:
         """Pull status and replies of open tickets; store new replies and tell the citizen of each,
