@@ -1,8 +1,9 @@
 """The 12345 hotline end to end over HTTP on the embedded default (SQLite + in-process store +
-sandbox): a citizen uploads a photo and files a tourism complaint while 12345 is down — a tracking
-number at once, status `queued`, a refresh is a 503 with its code; abusive text is a 422 naming the
-reason; once 12345 is back the ticket reaches it exactly once with its photo, each department reply
-is pulled and told to the citizen, and the closed ticket is rated once, the rating reaching 12345."""
+sandbox): abusive text is a 422 naming the reason; a citizen uploads a photo and files a tourism
+complaint while 12345 is down — a tracking number at once, status `queued`; once 12345 is back the
+ticket reaches it exactly once with its photo; asking 12345 about it during a second outage is a 503
+with its code; each department reply is pulled and told to the citizen, and the closed ticket is rated
+once, the rating reaching 12345."""
 
 from __future__ import annotations
 
@@ -70,23 +71,26 @@ def test_a_tourism_complaint_through_an_outage_to_its_rating(data_dir: Path) -> 
             assert filed.status_code == 201, filed.text
             ticket = filed.json()
             assert (ticket["status"], ticket["tracking_no"][:2]) == ("queued", "RX")
-            path = f"/api/v1/hotline/tickets/{ticket['id']}"
-            refresh = web.post(f"{path}/refresh", headers=citizen)
-            assert (refresh.status_code, refresh.json()["code"]) == (503, "hotline.unavailable")
         finally:
             web.post("/_sandbox/hotline12345/faults/reset")
 
+        path = f"/api/v1/hotline/tickets/{ticket['id']}"
         received = until(
             lambda: web.get(path, headers=citizen).json(), lambda b: b["status"] == "received", 60
         )
         assert received["status"] == "received", received
-        at_platform = [
-            t
-            for t in web.get("/_sandbox/hotline12345/tickets").json()
-            if t["ticket"]["reference"] == ticket["tracking_no"]
-        ]
+        tickets = web.get("/_sandbox/hotline12345/tickets").json()
+        at_platform = [t for t in tickets if t["ticket"]["reference"] == ticket["tracking_no"]]
         assert len(at_platform) == 1
         assert at_platform[0]["ticket"]["attachments"] == [photo.json()["sha256"]]
+        # Asking 12345 now while it is down: a 503 with its code (the ticket stays readable by GET).
+        web.post("/_sandbox/hotline12345/faults", json={"down": True})
+        try:
+            refresh = web.post(f"{path}/refresh", headers=citizen)
+            assert (refresh.status_code, refresh.json()["code"]) == (503, "hotline.unavailable")
+            assert web.get(path, headers=citizen).status_code == 200
+        finally:
+            web.post("/_sandbox/hotline12345/faults/reset")
         ticket_no = received["ticket_no"]
 
         for text, close in (("已转市场监管部门核查", False), ("经核查属实，已责令退还差价", True)):
