@@ -5,11 +5,12 @@ department reply is pulled, stored and told once; a closed ticket is rated once;
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from backend.hotline.service import RATE_TOPIC
+from backend.hotline.service import RATE_TOPIC, HotlineService
 from backend.outbox.jobs import RetryLater
 from tests.backend.hotel.factories import make_guest
 from tests.backend.hotline.factories import (
@@ -231,3 +232,29 @@ async def test_a_refresh_asks_12345_now_and_is_a_503_with_its_code_while_it_is_d
     assert again.json()["replies"] == fresh.json()["replies"]
     inbox = (await client.get("/api/v1/notifications", headers=citizen.headers)).json()["items"]
     assert [m["template"] for m in inbox] == ["hotline.replied"]
+
+
+async def test_photos_no_ticket_took_are_purged_with_their_blobs(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    citizen = await make_guest(client, pays=False)
+    kept, left = (
+        await upload_photo(client, citizen.headers, b"kept"),
+        await upload_photo(client, citizen.headers, b"left"),
+    )
+    assert (await file_ticket(client, citizen.headers, photo_ids=[kept])).status_code == 201
+    hotline = services.wiring.get(HotlineService)
+    purged = 0
+    for _ in range(50):  # other tests' unfiled photos are in line too
+        n = await hotline.purge_unfiled_photos(older_than=timedelta(0))
+        purged += n
+        if not n:
+            break
+    assert purged >= 1
+    left_again = await file_ticket(client, citizen.headers, photo_ids=[left])
+    assert (left_again.status_code, left_again.json()["code"]) == (404, "hotline.photo_not_found")
+    with_kept = await file_ticket(client, citizen.headers, photo_ids=[kept])
+    assert with_kept.json()["code"] == "hotline.photo_not_found"  # taken by the first ticket, not purged
+    tickets = (await client.get("/api/v1/hotline/tickets", headers=citizen.headers)).json()["items"]
+    first = await _read(client, citizen.headers, tickets[0]["id"])
+    assert [p["id"] for p in first["photos"]] == [kept]  # type: ignore[index]

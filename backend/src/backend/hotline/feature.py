@@ -4,6 +4,7 @@ and told to the citizen, ratings after closure."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from backend.application.blobs import blob_store
 from backend.background import Job, Periodic
@@ -49,13 +50,21 @@ def _sync(w: Wiring) -> HotlineSync:
 
 
 def _jobs(w: Wiring) -> Sequence[Job]:
-    sync = w.get(HotlineSync)
+    sync, hotline = w.get(HotlineSync), w.get(HotlineService)
 
     async def poll() -> None:
         await sync.poll()
 
+    async def purge() -> None:
+        await hotline.purge_unfiled_photos(
+            older_than=timedelta(hours=w.section(HotlineSettings).photo_ttl_hours)
+        )
+
     every = w.section(HotlineSettings).poll_seconds
-    return [Periodic("12345 tickets' status and replies", every=every, step=poll)]
+    return [
+        Periodic("12345 tickets' status and replies", every=every, step=poll),
+        Periodic("hotline photos no ticket took", every=3600.0, step=purge),
+    ]
 
 
 FEATURE = Feature(

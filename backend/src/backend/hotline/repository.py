@@ -206,3 +206,20 @@ class HotlineRepository(Repository):
             .order_by(HotlinePhoto.created_at)
         )
         return [msgspec.convert({**raw, "created_at": as_utc(raw["created_at"])}, PhotoRow) for raw in rows]
+
+    async def drop_unfiled_photos(self, *, before: datetime, limit: int) -> list[PhotoRow]:
+        """Photos no ticket took, uploaded before ``before``: deleted, and returned for their blobs.
+        Conditional on still being free, so a ticket filed meanwhile keeps its photo."""
+        stale = (
+            await HotlinePhoto.select(HotlinePhoto.id)
+            .where(HotlinePhoto.ticket_id.is_null() & (HotlinePhoto.created_at < before))
+            .limit(limit)
+        )
+        if not stale:
+            return []
+        rows = await (
+            HotlinePhoto.delete()
+            .where(HotlinePhoto.id.is_in([r["id"] for r in stale]) & HotlinePhoto.ticket_id.is_null())
+            .returning(*HotlinePhoto.all_columns())
+        )
+        return [msgspec.convert({**raw, "created_at": as_utc(raw["created_at"])}, PhotoRow) for raw in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -33,6 +34,8 @@ from backend.hotline.repository import HotlineRepository, PhotoRow, ReplyRow, Ti
 from backend.outbox.service import Outbox
 from blobstore import BlobStore, StoreUnavailable
 from integrations.hotline12345 import CATEGORIES, TicketKind
+
+log = logging.getLogger("backend.hotline")
 
 FILE_TOPIC = "hotline.file"
 RATE_TOPIC = "hotline.rate"
@@ -110,6 +113,20 @@ class HotlineService:
         )  # fmt: skip
         await self._repository.add_photo(row)
         return row
+
+    async def purge_unfiled_photos(self, *, older_than: timedelta, batch: int = 200) -> int:
+        """Delete photos uploaded ``older_than`` ago that no ticket took, and their blobs (sealed per
+        photo, so no other row shares one). How many."""
+        dropped = await self._repository.drop_unfiled_photos(
+            before=self._clock.now() - older_than, limit=batch
+        )
+        for photo in dropped:
+            try:
+                await self._blobs.delete(photo.blob)
+            except StoreUnavailable:
+                # Only space (and sealed, its key gone with the row's id): logged, not retried.
+                log.warning("hotline photo blob %s left behind: the store is unavailable", photo.blob)
+        return len(dropped)
 
     async def photo_bytes(self, photo: PhotoRow) -> bytes:
         sealed = await self._blobs.get(photo.blob)
