@@ -223,7 +223,7 @@ class HotlineService:
             title=self.opened(row, "title"),
             content=self.opened(row, "content"),
             location=location,
-            replies=await self._repository.replies(row.id),
+            replies=await self._repository.replies(row.id) if row.replies_seen else [],
             photos=await self._repository.photos(row.id),
         )
 
