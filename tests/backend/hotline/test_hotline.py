@@ -258,3 +258,11 @@ async def test_photos_no_ticket_took_are_purged_with_their_blobs(
     tickets = (await client.get("/api/v1/hotline/tickets", headers=citizen.headers)).json()["items"]
     first = await _read(client, citizen.headers, tickets[0]["id"])
     assert [p["id"] for p in first["photos"]] == [kept]  # type: ignore[index]
+
+
+async def test_an_empty_photo_is_a_400(client: httpx.AsyncClient) -> None:
+    citizen = await make_guest(client, pays=False)
+    empty = await client.post(
+        "/api/v1/hotline/photos", content=b"", headers={**citizen.headers, "content-type": "image/png"}
+    )
+    assert (empty.status_code, empty.json()["code"]) == (400, "request.malformed")

@@ -10,6 +10,10 @@ import msgspec
 
 from backend.fields import Phone, token_text
 
+# Text a person wrote in paragraphs: line breaks allowed, no other control character (NUL never reaches
+# PostgreSQL's text; a tab or a carriage return has no business in a reason either).
+_PARAGRAPHS = r"^[^\x00-\x09\x0b-\x1f\x7f]*$"
+
 RecordCategory = Literal["commendation", "dishonest", "admin_penalty", "admin_licence"]
 ObjectionStatus = Literal["queued", "received", "reviewing", "upheld", "dismissed", "refused"]
 
@@ -48,7 +52,7 @@ class ObjectionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     """An objection to one record of your report; ``reason`` may span lines (up to 1000 characters)."""
 
     record_id: Annotated[str, token_text("[A-Za-z0-9-]+", max_length=32)]
-    reason: Annotated[str, msgspec.Meta(min_length=5, max_length=1000)]
+    reason: Annotated[str, msgspec.Meta(min_length=5, max_length=1000, pattern=_PARAGRAPHS)]
     contact_phone: Phone
 
 

@@ -49,11 +49,12 @@ class Delivery(msgspec.Struct, frozen=True):
 
 
 def _query(q: str) -> str:
-    """A credit code (exact) or a name fragment of 2-64 visible characters."""
+    """A credit code (exact) or a name fragment of 2-64 visible characters. U+FFFD means the query's
+    bytes were not UTF-8 (the framework replaced them): nobody's name holds one."""
     q = q.strip()
     if len(q) == 18 and is_valid_credit_code(q.upper()):
         return q.upper()
-    if not 2 <= len(q) <= 64 or not q.isprintable():
+    if not 2 <= len(q) <= 64 or not q.isprintable() or "\ufffd" in q:
         raise DisclosureQueryInvalid()
     return q
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -43,6 +44,7 @@ from backend.hotline.service import HotlineService, Location, TicketView
 from backend.hotline.sync import HotlineSync
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.pagination import CursorInvalid, decode_cursor, encode_cursor
+from backend.problem_codes import REQUEST_MALFORMED
 from integrations.hotline12345 import CATEGORIES
 
 OWNS = {"ticket_id": "hotline.ticket"}
@@ -116,8 +118,9 @@ class HotlineController(Controller):
         summary="Upload a photo for a ticket you are about to file (JPEG or PNG, ≤ 5 MiB)",
         description="The body is the photo itself. Its type is sniffed from the bytes (415 "
         "`hotline.photo_type_unsupported` with `reason` for anything else or a polyglot); 413 "
-        "`hotline.photo_too_large` the moment it passes 5 MiB. Name it in `photo_ids` when filing.",
-        errors=(PhotoTooLarge, PhotoTypeUnsupported, PhotoStoreUnavailable),
+        "`hotline.photo_too_large` the moment it passes 5 MiB; an empty body is 400 `request.malformed`. "
+        "Name it in `photo_ids` when filing.",
+        errors=(REQUEST_MALFORMED, PhotoTooLarge, PhotoTypeUnsupported, PhotoStoreUnavailable),
         request_max_body_size=None,  # counted below while it streams
         operation_class=_PhotoOperation,
     )
@@ -135,6 +138,8 @@ class HotlineController(Controller):
             content += chunk
             if len(content) > limit:
                 raise PhotoTooLarge()
+        if not content:
+            raise ClientException("The body is empty: send the photo's bytes")  # 400 request.malformed
         row = await hotline.add_photo(principal.id, bytes(content))
         return PhotoRead(id=row.id, sha256=row.sha256, media_type=row.media_type, size=row.size)
 
