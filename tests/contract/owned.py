@@ -34,6 +34,7 @@ from integrations.creditcode import make_credit_code
 from tests.backend.application.factories import png as tiny_png
 from tests.backend.citizen.factories import register, request_code
 from tests.backend.code.factories import Citizen, enrol
+from tests.backend.credit.factories import add_record as add_credit_record
 from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
 from tests.backend.parking.factories import make_lot, random_plate
@@ -457,6 +458,39 @@ async def datarights_export(client: httpx.AsyncClient, owner: Owner) -> str:
     return export_id
 
 
+async def credit_objection(client: httpx.AsyncClient, owner: Owner) -> str:
+    assert owner.services is not None, "the credit platform must know the owner and a record of theirs"
+    identity = await owner.services.citizens.real_identity(owner.id)
+    known = await client.post(
+        "/_sandbox/credit/people", json={"id_number": identity.id_number, "name": identity.name}
+    )
+    assert known.status_code == 201, known.text
+    record_id = await add_credit_record(client, identity.id_number)
+    filed = await client.post(
+        "/api/v1/credit/objections",
+        json={"record_id": record_id, "reason": "该记录与事实不符", "contact_phone": "13900000000"},
+        headers=owner.headers,
+    )
+    assert filed.status_code == 201, filed.text
+    return str(filed.json()["id"])
+
+
+async def hotline_ticket(client: httpx.AsyncClient, owner: Owner) -> str:
+    filed = await client.post(
+        "/api/v1/hotline/tickets",
+        json={
+            "kind": "suggestion",
+            "category": "transport",
+            "title": "建议增开公交线路",
+            "content": "建议在湖滨新区增开一条通往高铁站的公交线路。",
+            "contact_phone": "13900000000",
+        },
+        headers=owner.headers,
+    )
+    assert filed.status_code == 201, filed.text
+    return str(filed.json()["id"])
+
+
 MAKERS: dict[str, Maker] = {
     "organisation.organisation": organisation_organisation,
     "organisation.grant": organisation_grant,
@@ -483,6 +517,8 @@ MAKERS: dict[str, Maker] = {
     "notification.message": notification_message,
     "education.notice": education_notice,
     "datarights.export": datarights_export,
+    "credit.objection": credit_objection,
+    "hotline.ticket": hotline_ticket,
 }
 
 

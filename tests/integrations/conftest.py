@@ -126,6 +126,11 @@ class GovRig:
     def twin_state(self, system: str) -> Any:
         return self.sandbox.twins[system].state
 
+    async def control(self, system: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Call a twin's control route over loopback (unsigned, as a tester would)."""
+        async with httpx.AsyncClient(base_url=f"{self.base_url}/{system}", trust_env=False) as http:
+            return await http.request(method, path, **kwargs)
+
     def set_faults(self, system: str, **faults: Any) -> None:
         self.sandbox.twins[system].faults.faults = Faults(**faults)
 

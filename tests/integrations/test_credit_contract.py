@@ -103,3 +103,65 @@ async def test_reusing_an_idempotency_key_for_another_body_is_rejected(
         with pytest.raises(UpstreamRejected) as caught:
             await credit.file_objection("CR0003", reason="b", idempotency_key="same", **common)
     assert caught.value.code == "idempotency_key_reused"
+
+
+async def test_an_objection_shows_received_until_the_platform_decides(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        credit = rig.adapter(CreditClient)
+        receipt = await credit.file_objection(
+            "CR0003",
+            applicant_id_number=LIU.id_number,
+            reason="债务已清偿",
+            contact_phone=LIU.phone,
+            idempotency_key="o-status",
+        )
+        before = await credit.objection_status(receipt.objection_id)
+        decided = await rig.control(
+            "credit",
+            "POST",
+            f"/objections/{receipt.objection_id}/decision",
+            json={"status": "upheld", "reply": "已核实，记录已修复"},
+        )
+        assert decided.status_code == 200, decided.text
+        after = await credit.objection_status(receipt.objection_id)
+    assert (before.status, before.reply, before.decided_at) == ("received", "", None)
+    assert (after.status, after.reply) == ("upheld", "已核实，记录已修复")
+    assert after.decided_at is not None
+
+
+async def test_status_of_an_unknown_objection_is_objection_not_found(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        with pytest.raises(UpstreamRejected) as caught:
+            await rig.adapter(CreditClient).objection_status("OB99999999")
+    assert (caught.value.code, caught.value.status_code) == ("objection_not_found", 404)
+
+
+async def test_disclosure_search_by_name_pages_in_record_order(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        credit = rig.adapter(CreditClient)
+        first = await credit.search_disclosures("宿", limit=2)
+        rest = await credit.search_disclosures("宿", after=first.items[-1].record.record_id, limit=2)
+    assert [d.record.record_id for d in first.items] == ["CR1001", "CR1002"]
+    assert first.more
+    assert [(d.record.record_id, d.name) for d in rest.items] == [("CR1003", "江苏宿城数字科技有限公司")]
+    assert not rest.more
+
+
+async def test_disclosure_search_by_credit_code_and_category(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        credit = rig.adapter(CreditClient)
+        by_code = await credit.search_disclosures(BUILDING.credit_code)
+        blacklist = await credit.search_disclosures("有限公司", category="dishonest")
+        nothing = await credit.search_disclosures("不存在的公司")
+    assert [(d.credit_code, d.record.category) for d in by_code.items] == [
+        (BUILDING.credit_code, "dishonest")
+    ]
+    assert [d.record.record_id for d in blacklist.items] == ["CR1004"]
+    assert (nothing.items, nothing.more) == ([], False)
+
+
+async def test_a_blank_disclosure_query_is_invalid_query(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        with pytest.raises(UpstreamRejected) as caught:
+            await rig.adapter(CreditClient).search_disclosures("   ")
+    assert caught.value.code == "invalid_query"

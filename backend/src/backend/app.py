@@ -25,6 +25,7 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.credit.feature import FEATURE as CREDIT
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.datarights.feature import FEATURE as DATARIGHTS
 from backend.docs_ui import assets_router, render_plugins
@@ -35,6 +36,7 @@ from backend.feature import Feature
 from backend.guidance.feature import FEATURE as GUIDANCE
 from backend.health.feature import FEATURE as HEALTH
 from backend.hotel.feature import FEATURE as HOTEL
+from backend.hotline.feature import FEATURE as HOTLINE
 from backend.licence.feature import FEATURE as LICENCE
 from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.observability.logs import configure_logging
@@ -130,7 +132,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS,
+    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS, CREDIT, HOTLINE,
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from integrations.credit import CreditClient
 from integrations.elicence import ElicenceClient
 from integrations.faceverify import FaceVerifyClient
 from integrations.hotelpms import HotelPmsClient
+from integrations.hotline12345 import Hotline12345Client
 from integrations.legalperson import LegalPersonClient
 from integrations.parking import ParkingGateClient
 from integrations.population import PopulationClient
@@ -66,6 +67,7 @@ class Upstreams:
         self.hotelpms = HotelPmsClient(config("hotelpms"), **common)
         self.parking = ParkingGateClient(config("parking"), **common)
         self.legalperson = LegalPersonClient(config("legalperson"), **common)
+        self.hotline12345 = Hotline12345Client(config("hotline12345"), **common)
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -134,6 +136,7 @@ class Upstreams:
             self.hotelpms,
             self.parking,
             self.legalperson,
+            self.hotline12345,
         ):
             await adapter.aclose()
         for platform in (self.wechat, self.alipay, self._passes):

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import msgspec
 
 from load_tests import tourism
+from load_tests.citizen_services import credit_disclosures, hotline_ticket
 from load_tests.organisations import acting_applications
 from load_tests.results import Target
 from load_tests.seed import API, Seeder
@@ -266,6 +267,25 @@ ENDPOINTS = (
         f"{API}/education/school-districts",
         HELLO,
         prepare=_school_district,
+    ),
+    # Credit disclosures (issue 13.2): one signed call to the credit platform (the in-process twin
+    # here) through the adapter, its page mapped to ours with a keyset cursor.
+    Endpoint(
+        "credit disclosure search",
+        "GET",
+        f"{API}/credit/disclosures",
+        HELLO,
+        prepare=credit_disclosures,
+    ),
+    # A citizen looking at their 12345 ticket (issue 13.3): the ticket, its replies and photos, three
+    # indexed reads, and its sealed text opened (AES-GCM); 12345 itself is not asked (replies are polled).
+    Endpoint(
+        "hotline ticket read",
+        "GET",
+        f"{API}/hotline/tickets/{{ticket_id}}",
+        HELLO,
+        prepare=hotline_ticket,
+        prepare_each_run=True,
     ),
     # What a driver's app asks before reserving: the car park and the most reservations any hour of
     # the window holds (3 of 8 taken) from the hour buckets, one MAX() over an index range.

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from backend.application.autofill import AutoFill
+from backend.application.blobs import blob_store
 from backend.application.controller import ApplicationController, CaseCallbackController, MaterialController
 from backend.application.delivery import Delivery
 from backend.application.hooks import DecisionHooks
@@ -23,26 +24,10 @@ from backend.licence.service import LicenceService
 from backend.notification.service import NotificationService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring, WiringError
-from blobstore import BlobStore, LocalBlobStore, S3BlobStore
 from integrations.cases.twin import CasesState
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
 
 log = logging.getLogger("backend.application")
-
-
-def _blobs(w: Wiring) -> BlobStore:
-    """A folder under the data directory (the embedded default), or an S3-compatible bucket."""
-    section = w.section(ApplicationSettings)
-    if section.blob_store == "s3":
-        return S3BlobStore(
-            bucket=section.blob_s3_bucket,
-            endpoint=section.blob_s3_endpoint,
-            region=section.blob_s3_region,
-            access_key_id=section.blob_s3_access_key_id,
-            secret_access_key=section.blob_s3_secret_access_key,
-            prefix=section.blob_s3_prefix,
-        )
-    return LocalBlobStore(w.infra.settings.data_dir / "blobs")
 
 
 def _materials(w: Wiring) -> MaterialService:
@@ -52,7 +37,7 @@ def _materials(w: Wiring) -> MaterialService:
         applications=ApplicationRepository(infra.engine),
         catalogue=w.get(CatalogueService),
         licences=w.get(LicenceService),
-        blobs=_blobs(w),
+        blobs=blob_store(w),
         cipher=infra.cipher,
         outbox=w.get(Outbox),
         audit=infra.audit,

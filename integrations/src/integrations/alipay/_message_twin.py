@@ -34,6 +34,8 @@ SANDBOX_MESSAGE_TEMPLATES = frozenset(
         "sandbox-ali-tourism-offer",
         "sandbox-ali-education-admission",
         "sandbox-ali-education-notice",
+        "sandbox-ali-credit-objection",
+        "sandbox-ali-hotline-reply",
     }
 )
 _VALUE_MAX = 20

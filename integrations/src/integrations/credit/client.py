@@ -4,14 +4,19 @@ objections (异议申诉) to a record."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from integrations._adapter import BaseAdapter
 from integrations.credit.schemas import (
     CreditReport,
+    DisclosurePage,
+    DisclosureSearch,
     EnterpriseCreditQuery,
     ObjectionReceipt,
     ObjectionRequest,
+    ObjectionStatus,
     PersonCreditQuery,
+    RecordCategory,
 )
 from integrations.creditcode import is_valid_credit_code
 from integrations.errors import InvalidCreditCode
@@ -94,4 +99,39 @@ class CreditClient(BaseAdapter):
             ),
             response_type=ObjectionReceipt,
             idempotency_key=idempotency_key,
+        )
+
+    async def objection_status(self, objection_id: str) -> ObjectionStatus:
+        """Where an objection filed earlier stands (``received`` … ``upheld`` / ``dismissed``).
+
+        Raises:
+            UpstreamRejected: ``objection_not_found``.
+        """
+        return await self.client.call(
+            "GET",
+            f"/v1/credit/objections/{quote(objection_id, safe='')}",
+            operation="objection_status",
+            response_type=ObjectionStatus,
+            idempotent=True,
+        )
+
+    async def search_disclosures(
+        self,
+        q: str,
+        *,
+        category: RecordCategory | None = None,
+        after: str | None = None,
+        limit: int = 20,
+    ) -> DisclosurePage:
+        """Publicly disclosed records of legal persons whose name contains ``q`` or whose unified
+        social credit code is ``q``, in ``record_id`` order after ``after``; at most ``limit`` (1-50)."""
+        if not 1 <= limit <= 50:
+            raise ValueError("limit is 1-50")
+        return await self.client.call(
+            "POST",
+            "/v1/credit/disclosures/search",
+            operation="search_disclosures",
+            json=DisclosureSearch(q=q, category=category, after=after, limit=limit),
+            response_type=DisclosurePage,
+            idempotent=True,
         )

@@ -10,9 +10,14 @@ import msgspec
 __all__ = [
     "CreditRecord",
     "CreditReport",
+    "Disclosure",
+    "DisclosurePage",
+    "DisclosureSearch",
     "EnterpriseCreditQuery",
     "ObjectionReceipt",
     "ObjectionRequest",
+    "ObjectionState",
+    "ObjectionStatus",
     "PersonCreditQuery",
     "RecordCategory",
 ]
@@ -61,3 +66,42 @@ class ObjectionReceipt(msgspec.Struct, frozen=True, kw_only=True):
     record_id: str
     status: Literal["received"]
     received_at: dt.datetime
+
+
+# received → reviewing → upheld (the record is corrected or withdrawn) | dismissed (it stands).
+ObjectionState = Literal["received", "reviewing", "upheld", "dismissed"]
+
+
+class ObjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """Where an objection stands at the platform; ``reply`` is its answer once decided."""
+
+    objection_id: str
+    record_id: str
+    status: ObjectionState
+    reply: str = ""
+    decided_at: dt.datetime | None = None
+
+
+class DisclosureSearch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Public disclosure (信用公示) search over legal persons: ``q`` is a unified social credit code
+    (exact) or a fragment of the name; ``after`` the last ``record_id`` of the previous page."""
+
+    q: str
+    category: RecordCategory | None = None
+    after: str | None = None
+    limit: int = 20
+
+
+class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
+    """One publicly disclosed record of a legal person (双公示 licence or penalty, red or black list)."""
+
+    credit_code: str
+    name: str
+    record: CreditRecord
+
+
+class DisclosurePage(msgspec.Struct, frozen=True, kw_only=True):
+    """Disclosures in ``record_id`` order; ``more`` when another page follows the last item."""
+
+    items: list[Disclosure]
+    more: bool

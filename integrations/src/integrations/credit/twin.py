@@ -1,8 +1,13 @@
 """Sandbox twin of the public credit platform.
 
 API (signed): ``POST /v1/credit/persons/query``, ``POST /v1/credit/enterprises/query``,
-``POST /v1/credit/objections`` (honours ``Idempotency-Key``).
-Control: ``GET /enterprises``, ``GET /objections``, plus the common ``/faults`` routes.
+``POST /v1/credit/disclosures/search`` (enterprises' records by name fragment or exact credit code,
+in ``record_id`` order, keyset-paged by ``after``), ``POST /v1/credit/objections`` (honours
+``Idempotency-Key``), ``GET /v1/credit/objections/{id}`` (its status and reply).
+Control: ``GET /enterprises``, ``POST /enterprises`` ``{"credit_code", "name"}``, ``POST /people``
+``{"id_number", "name"}``, ``POST /records`` ``{"subject", "record": {...}}`` (a record about a person's
+ID number or an enterprise's code), ``GET /objections``, ``POST /objections/{id}/decision``
+``{"status", "reply"}``, plus the common ``/faults`` routes.
 """
 
 from __future__ import annotations
@@ -18,9 +23,14 @@ from integrations._twin import IdempotencyStore, Twin, TwinContext, new_twin
 from integrations.credit.schemas import (
     CreditRecord,
     CreditReport,
+    Disclosure,
+    DisclosurePage,
+    DisclosureSearch,
     EnterpriseCreditQuery,
     ObjectionReceipt,
     ObjectionRequest,
+    ObjectionState,
+    ObjectionStatus,
     PersonCreditQuery,
 )
 from integrations.creditcode import make_credit_code
@@ -33,12 +43,28 @@ class Enterprise(msgspec.Struct, frozen=True):
     name: str
 
 
+class NewPerson(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id_number: str
+    name: str
+
+
+class NewRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    subject: str
+    record: CreditRecord
+
+
+class Decision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    status: ObjectionState
+    reply: str = ""
+
+
 @dataclass(slots=True)
 class CreditState:
     names: dict[str, str] = field(default_factory=dict)  # person ID number → name
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     records: dict[str, list[CreditRecord]] = field(default_factory=dict)  # subject → records
     objections: list[ObjectionReceipt] = field(default_factory=list)
+    statuses: dict[str, ObjectionStatus] = field(default_factory=dict)  # objection id → status
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
 
     def subject_of(self, record_id: str) -> str | None:
@@ -155,7 +181,73 @@ def create_twin(context: TwinContext) -> Twin:
             received_at=now(),
         )
         state.objections.append(receipt)
+        state.statuses[receipt.objection_id] = ObjectionStatus(
+            objection_id=receipt.objection_id, record_id=receipt.record_id, status="received"
+        )
         return state.idempotency.remember(request, json_response(receipt, status=201))
+
+    @router.route("GET", "/v1/credit/objections/{objection_id}")
+    async def objection_status(request: Request) -> Response:
+        found = state.statuses.get(request.path_params["objection_id"])
+        if found is None:
+            raise HttpError(404, "objection_not_found")
+        return json_response(found)
+
+    @router.route("POST", "/v1/credit/disclosures/search")
+    async def search(request: Request) -> Response:
+        body = request.json(DisclosureSearch)
+        q = body.q.strip()
+        if not q or len(q) > 64 or not 1 <= body.limit <= 50:
+            raise HttpError(400, "invalid_query")
+        hits = sorted(
+            (
+                Disclosure(credit_code=e.credit_code, name=e.name, record=r)
+                for e in state.enterprises.values()
+                if q == e.credit_code or q in e.name
+                for r in state.records.get(e.credit_code, [])
+                if body.category in (None, r.category)
+            ),
+            key=lambda d: d.record.record_id,
+        )
+        if body.after is not None:
+            hits = [d for d in hits if d.record.record_id > body.after]
+        return json_response(DisclosurePage(items=hits[: body.limit], more=len(hits) > body.limit))
+
+    @router.route("POST", "/enterprises", control=True)
+    async def add_enterprise(request: Request) -> Response:
+        enterprise = request.json(Enterprise)
+        state.enterprises[enterprise.credit_code] = enterprise
+        return json_response(enterprise, status=201)
+
+    @router.route("POST", "/people", control=True)
+    async def add_person(request: Request) -> Response:
+        person = request.json(NewPerson)
+        state.names[person.id_number.upper()] = person.name
+        return json_response(person, status=201)
+
+    @router.route("POST", "/records", control=True)
+    async def add_record(request: Request) -> Response:
+        new = request.json(NewRecord)
+        if state.subject_of(new.record.record_id) is not None:
+            raise HttpError(409, "record_exists")
+        state.records.setdefault(new.subject.upper(), []).append(new.record)
+        return json_response(new.record, status=201)
+
+    @router.route("POST", "/objections/{objection_id}/decision", control=True)
+    async def decide(request: Request) -> Response:
+        found = state.statuses.get(request.path_params["objection_id"])
+        if found is None:
+            raise HttpError(404, "objection_not_found")
+        decision = request.json(Decision)
+        final = decision.status in ("upheld", "dismissed")
+        state.statuses[found.objection_id] = ObjectionStatus(
+            objection_id=found.objection_id,
+            record_id=found.record_id,
+            status=decision.status,
+            reply=decision.reply,
+            decided_at=now() if final else None,
+        )
+        return json_response(state.statuses[found.objection_id])
 
     @router.route("GET", "/enterprises", control=True)
     async def enterprises(_: Request) -> Response:

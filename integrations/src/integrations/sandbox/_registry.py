@@ -9,6 +9,7 @@ from integrations.credit import twin as credit
 from integrations.elicence import twin as elicence
 from integrations.faceverify import twin as faceverify
 from integrations.hotelpms import twin as hotelpms
+from integrations.hotline12345 import twin as hotline12345
 from integrations.legalperson import twin as legalperson
 from integrations.parking import twin as parking
 from integrations.payments.alipay_trade import create_alipay_pay_twin
@@ -35,4 +36,5 @@ TWINS: dict[str, TwinFactory] = {
     "hotelpms": hotelpms.create_twin,
     "parking": parking.create_twin,
     "legalperson": legalperson.create_twin,
+    "hotline12345": hotline12345.create_twin,
 }

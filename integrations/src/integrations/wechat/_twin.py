@@ -51,6 +51,9 @@ SANDBOX_TEMPLATES = frozenset(
         # Education: an enrolment's admission result, a school's notice to a class's parents.
         "sandbox-tpl-education-admission",
         "sandbox-tpl-education-notice",
+        # A credit objection decided; a 12345 ticket answered.
+        "sandbox-tpl-credit-objection",
+        "sandbox-tpl-hotline-reply",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200

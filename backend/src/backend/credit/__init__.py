@@ -1,0 +1,1 @@
+"""Credit (統一信用服務): a citizen's own credit report, public disclosures, objections."""
