@@ -53,6 +53,7 @@ def _workers(w: Wiring) -> list[Job]:
             clock=w.infra.clock,
             cipher=w.infra.cipher,
             wake=outbox.waiter(),
+            tracing=w.infra.tracing,
         )
         for n in range(1, settings.workers + 1)
     ]

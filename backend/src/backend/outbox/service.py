@@ -23,6 +23,7 @@ from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
+from backend.observability.tracing import current_traceparent
 from backend.outbox.errors import JobNotDead, JobNotFound
 from backend.outbox.jobs import JobRecord, JobState, payload_column
 from backend.outbox.repository import OutboxRepository
@@ -78,6 +79,8 @@ class Outbox:
             max_attempts=max_attempts or self.settings.max_attempts,
             now=now,
             due_at=now + timedelta(seconds=delay),
+            # The trace the state change runs in (tracing on): the delivery span will join it.
+            trace=current_traceparent(),
         )
 
     def wake(self) -> None:

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher, SealedValueCorrupt
+from backend.observability.tracing import Tracing
 from backend.outbox.jobs import ClaimedJob, GiveUp, Handler, RetryLater, payload_column
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.settings import OutboxSettings
@@ -52,6 +53,7 @@ class OutboxWorker:
         cipher: PersonalDataCipher,
         wake: asyncio.Event | None = None,
         rng: random.Random | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.name = name
         self._repository = repository
@@ -63,6 +65,7 @@ class OutboxWorker:
         self._wake = wake or asyncio.Event()
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._stopping = asyncio.Event()
+        self._tracing = tracing if tracing is not None and tracing.enabled else None
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -109,6 +112,15 @@ class OutboxWorker:
         return len(jobs)
 
     async def _try(self, job: ClaimedJob) -> None:
+        if self._tracing is None:
+            await self._try_untraced(job)
+            return
+        # A child of the span that enqueued the job: the delivery is part of the submission's trace.
+        attributes = {"outbox.job_id": str(job.id), "outbox.topic": job.topic, "outbox.attempt": job.attempt}
+        with self._tracing.job_span(job.topic, traceparent=job.trace, attributes=attributes):
+            await self._try_untraced(job)
+
+    async def _try_untraced(self, job: ClaimedJob) -> None:
         handler = self._handlers[job.topic]
         try:
             opened = self._cipher.open(job.payload, column=payload_column(job.topic, job.key))
