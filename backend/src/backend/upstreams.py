@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from backend.settings import MiniProgramSettings, UpstreamSettings
-from integrations import BreakerPolicy, UpstreamConfig, alipay, log_audit_event, wechat
+from integrations import (
+    AuditHook,
+    BreakerPolicy,
+    BreakerState,
+    UpstreamConfig,
+    alipay,
+    log_audit_event,
+    wechat,
+)
 from integrations.cardpack import CardPacks
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
@@ -37,9 +45,11 @@ class Upstreams:
         miniprogram: MiniProgramSettings | None = None,
         *,
         tracer_provider: Any = None,
+        audit: AuditHook = log_audit_event,
     ) -> None:
         """``tracer_provider``: an OpenTelemetry SDK provider when tracing is on; each adapter's
-        transport then opens a client span per attempt and sends ``traceparent``."""
+        transport then opens a client span per attempt and sends ``traceparent``. ``audit`` is told
+        of every call (the log line and the metrics)."""
         miniprogram = miniprogram or MiniProgramSettings()
         cache = Path(settings.sandbox_key_cache) if settings.sandbox_key_cache else None
         self.sandbox: Sandbox | None = create_sandbox(key_cache=cache) if settings.mode == "sandbox" else None
@@ -67,11 +77,11 @@ class Upstreams:
 
         def common(system: str) -> dict[str, Any]:
             if tracer_provider is None or transport is not None:
-                return {"transport": transport, "audit": log_audit_event}
+                return {"transport": transport, "audit": audit}
             # One traced network transport per system: each keeps its own pool (the bulkhead).
             limit = config(system).max_connections
             own = traced_transport(None, tracer_provider=tracer_provider, max_connections=limit)
-            return {"transport": own, "audit": log_audit_event}
+            return {"transport": own, "audit": audit}
 
         self.population = PopulationClient(config("population"), **common("population"))
         self.sms = SmsClient(config("sms"), **common("sms"))
@@ -140,6 +150,14 @@ class Upstreams:
             wechat=wechat.WeChatCards(self.wechat) if self.wechat is not None else None,
             wechat_username=miniprogram.wechat_username or "gh_sandbox00000@app",
         )
+
+    def breakers(self) -> dict[str, BreakerState]:
+        """Each government system's circuit breaker, by system name (the metrics read them)."""
+        adapters: tuple[Any, ...] = (
+            *(self.population, self.sms, self.elicence, self.credit, self.cases, self.telecom),
+            *(self.faceverify, self.utility, self.hotelpms, self.parking),
+        )
+        return {adapter.client.system: adapter.client.breaker.state for adapter in adapters}
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)

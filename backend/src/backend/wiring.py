@@ -33,6 +33,7 @@ from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 from backend.store import KeyValueStore, MemoryStore, RedisStore
 from backend.upstreams import Upstreams
+from integrations import AuditEvent, log_audit_event
 
 log = logging.getLogger("backend.wiring")
 
@@ -70,15 +71,25 @@ class Infrastructure:
             store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=clock.monotonic)
         cipher = PersonalDataCipher(data_key=settings.secrets.data_key, index_key=settings.secrets.index_key)
         tracing = Tracing(settings.tracing)
+        metrics = Metrics()
+
+        def audit(event: AuditEvent) -> None:
+            log_audit_event(event)
+            metrics.count_upstream(event)
+
+        upstreams = Upstreams(
+            settings.upstream, settings.miniprogram, tracer_provider=tracing.provider, audit=audit
+        )
+        metrics.watch_breakers(upstreams.breakers)
         return cls(
             settings=settings,
             clock=clock,
-            metrics=Metrics(),
+            metrics=metrics,
             engine=engine,
             store=store,
             store_name="redis" if settings.redis.url else "memory",
             audit=AuditLog(AuditRepository(engine), clock),
-            upstreams=Upstreams(settings.upstream, settings.miniprogram, tracer_provider=tracing.provider),
+            upstreams=upstreams,
             limiter=RateLimiter(store),
             cipher=cipher,
             idempotency=Idempotency(store, cipher),

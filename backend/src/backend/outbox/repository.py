@@ -248,3 +248,11 @@ class OutboxRepository(Repository):
             *(topics or ()),
         )
         return {row["state"]: int(row["n"]) for row in rows}
+
+    async def depth(self) -> list[tuple[str, str, int, datetime]]:
+        """(topic, state, jobs, oldest created_at) of the jobs not done: what the metrics show."""
+        rows = await self._run(
+            "SELECT topic, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_job "
+            "WHERE state IN ('pending', 'running', 'dead') GROUP BY topic, state"
+        )
+        return [(row["topic"], row["state"], int(row["n"]), _time(row["oldest"])) for row in rows]
