@@ -164,8 +164,9 @@ class OutboxWorker:
     async def _retry(self, job: ClaimedJob, reason: str, *, after: float | None, counted: bool = True) -> str:
         delay = after if after is not None else backoff(job.attempt, self._settings, self._rng)
         now = self._clock.now()
+        # Not counted (our breaker never asked the other system): the try is given back.
         state = await self._repository.retry(
-            job, now=now, due_at=now + timedelta(seconds=delay), error=reason
+            job, now=now, due_at=now + timedelta(seconds=delay), error=reason, refund=not counted
         )
         if state == "dead":
             log.error(
