@@ -6,6 +6,7 @@ ConfigMap variable is one the settings read."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from pathlib import Path
@@ -14,6 +15,10 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+
+from backend.app import FEATURES
+from backend.feature import feature_sections
+from backend.settings import load_settings
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 KUBERNETES = "1.37.0"
@@ -123,3 +128,18 @@ def test_every_configmap_variable_is_one_the_settings_read() -> None:
         read_directly = f'"{short}"' in sources
         in_a_section = any(short.startswith(f"{s}_") for s in sections | features)
         assert read_directly or in_a_section, f"{name} is read by nothing"
+
+
+def test_the_configmap_with_the_secrets_is_a_production_configuration_the_app_accepts() -> None:
+    [config] = _kind("ConfigMap")
+    secrets = {
+        "SUQIAN_DATABASE_URL": "postgresql://suqian@pg-primary.data:5432/suqian",
+        "SUQIAN_REDIS_URL": "redis://redis.data:6379/0",
+        "SUQIAN_DATA_KEY": base64.b64encode(b"d" * 32).decode(),
+        "SUQIAN_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
+    }
+    settings = load_settings({**config["data"], **secrets}, sections=feature_sections(FEATURES))
+    assert settings.mode == "production"
+    assert settings.features["outbox"].in_process is False  # type: ignore[attr-defined]
+    assert settings.tracing.exporter == "otlp"
+    assert not settings.upstream.mount_sandbox
