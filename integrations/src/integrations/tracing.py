@@ -11,13 +11,15 @@ number or a phone number, and a trace store is no place for them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport, RequestInfo
-from opentelemetry.trace import Span
 
 from integrations.masking import redact
+
+if TYPE_CHECKING:
+    from opentelemetry.instrumentation.httpx import RequestInfo
+    from opentelemetry.trace import Span
 
 __all__ = ["traced_transport"]
 
@@ -38,6 +40,9 @@ def traced_transport(
     """``transport`` (or, when None, the default network transport with ``max_connections``: a
     transport given to httpx replaces its pool limits) with a client span around each attempt.
     ``tracer_provider`` is an OpenTelemetry SDK ``TracerProvider``."""
+    # Imported here: a quarter of a second at start-up that a process with tracing off never pays.
+    from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
+
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections), trust_env=False
     )
