@@ -11,6 +11,8 @@ ensure_postgres
 ensure_redis
 # The benchmark harness's own tests drive a real wrk (Debian's package) against a loopback server.
 command -v wrk >/dev/null 2>&1 || apt_install wrk
+# promtool checks and unit-tests the alert rules (deploy/prometheus); Debian ships it in prometheus.
+command -v promtool >/dev/null 2>&1 || apt_install --no-install-recommends prometheus
 ensure_chromium
 ensure_node
 # One command per line: under `set -e` a failure inside an `a && b` list would not stop the script.

@@ -42,6 +42,7 @@ from backend.notification.feature import FEATURE as NOTIFICATION
 from backend.observability.logs import configure_logging
 from backend.observability.metrics import metrics_route
 from backend.observability.middleware import RequestContextMiddleware
+from backend.observability.tracing import TracingMiddleware
 from backend.openapi import SECURITY_SCHEMES, StrictStructSchemaPlugin, install
 from backend.openapi_docs import TAGS
 from backend.organisation.feature import FEATURE as ORGANISATION
@@ -268,8 +269,13 @@ def create_app(
             app.state[key] = wiring.get(kind)
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
     # Inside it, before routing: the request line and headers are bounded (``backend.edge``).
+    inner: Any = RequestLimits(app.asgi_handler, http=settings.http, metrics=metrics)
+    tracer = wiring.infra.tracing.tracer
+    if tracer is not None:
+        # Inside the request context: the span carries the request id (off: not installed at all).
+        inner = TracingMiddleware(inner, tracer=tracer)
     app.asgi_handler = RequestContextMiddleware(
-        RequestLimits(app.asgi_handler, http=settings.http, metrics=metrics),
+        inner,
         metrics=metrics,
         log=settings.log,
         trusted_proxies=settings.http.trusted_proxies,

@@ -19,6 +19,7 @@ import msgspec
 
 from backend.environ import SettingsError as SettingsError
 from backend.environ import choice, integer, listed, networks, section_from_env
+from backend.observability.tracing_settings import TracingSettings
 
 # "embedded": SQLite, the in-process store and the sandbox (a laptop). "production": PostgreSQL, Redis,
 # real upstreams, never the sandbox. "benchmark": production's stack on the sandbox twins, for a
@@ -158,6 +159,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis: RedisSettings = RedisSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
+    tracing: TracingSettings = TracingSettings()
     secrets: SecretSettings
     upstream: UpstreamSettings = UpstreamSettings()
     miniprogram: MiniProgramSettings = MiniProgramSettings()
@@ -235,6 +237,7 @@ def load_settings(
             level=env["LOG_LEVEL"].upper() if "LOG_LEVEL" in env else None,
             access=choice(env, "LOG_ACCESS", ("off", "errors", "all")),
         ),
+        tracing=section_from_env(TracingSettings, env, "TRACING"),
         secrets=_secrets(env, data_dir, mode),
         upstream=_upstream(env, mode, host=http.host, data_dir=data_dir),
         miniprogram=section_from_env(

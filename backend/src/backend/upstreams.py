@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from backend.settings import MiniProgramSettings, UpstreamSettings
-from integrations import BreakerPolicy, UpstreamConfig, alipay, log_audit_event, wechat
+from integrations import (
+    AuditHook,
+    BreakerPolicy,
+    BreakerState,
+    UpstreamConfig,
+    alipay,
+    log_audit_event,
+    wechat,
+)
 from integrations.cardpack import CardPacks
 from integrations.cases import CaseClient
 from integrations.credit import CreditClient
@@ -28,11 +36,22 @@ from integrations.sandbox import SANDBOX_APP_KEY, SANDBOX_APP_SECRET, Sandbox, c
 from integrations.sandbox.inprocess import SANDBOX_BASE_URL, in_process_transport
 from integrations.sms import SmsClient
 from integrations.telecom import TelecomClient
+from integrations.tracing import traced_transport
 from integrations.utility import UtilityClient
 
 
 class Upstreams:
-    def __init__(self, settings: UpstreamSettings, miniprogram: MiniProgramSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: UpstreamSettings,
+        miniprogram: MiniProgramSettings | None = None,
+        *,
+        tracer_provider: Any = None,
+        audit: AuditHook = log_audit_event,
+    ) -> None:
+        """``tracer_provider``: an OpenTelemetry SDK provider when tracing is on; each adapter's
+        transport then opens a client span per attempt and sends ``traceparent``. ``audit`` is told
+        of every call (the log line and the metrics)."""
         miniprogram = miniprogram or MiniProgramSettings()
         cache = Path(settings.sandbox_key_cache) if settings.sandbox_key_cache else None
         self.sandbox: Sandbox | None = create_sandbox(key_cache=cache) if settings.mode == "sandbox" else None
@@ -55,19 +74,29 @@ class Upstreams:
                 breaker=BreakerPolicy(open_seconds=settings.breaker_open_seconds),
             )
 
-        common: dict[str, Any] = {"transport": transport, "audit": log_audit_event}
-        self.population = PopulationClient(config("population"), **common)
-        self.sms = SmsClient(config("sms"), **common)
-        self.elicence = ElicenceClient(config("elicence"), **common)
-        self.credit = CreditClient(config("credit"), **common)
-        self.cases = CaseClient(config("cases"), **common)
-        self.telecom = TelecomClient(config("telecom"), **common)
-        self.faceverify = FaceVerifyClient(config("faceverify"), **common)
-        self.utility = UtilityClient(config("utility"), **common)
-        self.hotelpms = HotelPmsClient(config("hotelpms"), **common)
-        self.parking = ParkingGateClient(config("parking"), **common)
-        self.legalperson = LegalPersonClient(config("legalperson"), **common)
-        self.hotline12345 = Hotline12345Client(config("hotline12345"), **common)
+        if tracer_provider is not None and transport is not None:
+            transport = traced_transport(transport, tracer_provider=tracer_provider)
+
+        def common(system: str) -> dict[str, Any]:
+            if tracer_provider is None or transport is not None:
+                return {"transport": transport, "audit": audit}
+            # One traced network transport per system: each keeps its own pool (the bulkhead).
+            limit = config(system).max_connections
+            own = traced_transport(None, tracer_provider=tracer_provider, max_connections=limit)
+            return {"transport": own, "audit": audit}
+
+        self.population = PopulationClient(config("population"), **common("population"))
+        self.sms = SmsClient(config("sms"), **common("sms"))
+        self.elicence = ElicenceClient(config("elicence"), **common("elicence"))
+        self.credit = CreditClient(config("credit"), **common("credit"))
+        self.cases = CaseClient(config("cases"), **common("cases"))
+        self.telecom = TelecomClient(config("telecom"), **common("telecom"))
+        self.faceverify = FaceVerifyClient(config("faceverify"), **common("faceverify"))
+        self.utility = UtilityClient(config("utility"), **common("utility"))
+        self.hotelpms = HotelPmsClient(config("hotelpms"), **common("hotelpms"))
+        self.parking = ParkingGateClient(config("parking"), **common("parking"))
+        self.legalperson = LegalPersonClient(config("legalperson"), **common("legalperson"))
+        self.hotline12345 = Hotline12345Client(config("hotline12345"), **common("hotline12345"))
         # None when the platform isn't configured (remote mode without its app id): login is off.
         self.wechat: wechat.WeChatMiniProgram | None = None
         self.alipay: alipay.AlipayMiniProgram | None = None
@@ -78,7 +107,7 @@ class Upstreams:
             assert isinstance(twin, alipay.AlipayTwinState)
             keys = twin.gateway.keys.public()
             self.wechat = wechat.WeChatMiniProgram(
-                config("wechat"), appid=wechat.SANDBOX_APPID, secret=wechat.SANDBOX_SECRET, **common
+                config("wechat"), appid=wechat.SANDBOX_APPID, secret=wechat.SANDBOX_SECRET, **common("wechat")
             )
             self.alipay = alipay.AlipayMiniProgram(
                 config("alipay"),
@@ -86,14 +115,14 @@ class Upstreams:
                 app_private_key=alipay.load_private_key(keys["app_private_key"]),
                 alipay_public_key=alipay.load_public_key(keys["alipay_public_key"]),
                 aes_key=keys["aes_key"],
-                **common,
+                **common("alipay"),
             )
             passes = alipay.AlipayPasses(
                 config("alipay"),
                 app_id=keys["app_id"],
                 app_private_key=alipay.load_private_key(keys["app_private_key"]),
                 alipay_public_key=alipay.load_public_key(keys["alipay_public_key"]),
-                **common,
+                **common("alipay"),
             )
         else:
             if miniprogram.wechat_appid:
@@ -101,7 +130,7 @@ class Upstreams:
                     _platform_config(config("wechat"), wechat.BASE_URL),
                     appid=miniprogram.wechat_appid,
                     secret=miniprogram.wechat_secret,
-                    **common,
+                    **common("wechat"),
                 )
             if miniprogram.alipay_app_id:
                 self.alipay = alipay.AlipayMiniProgram(
@@ -110,14 +139,14 @@ class Upstreams:
                     app_private_key=alipay.load_private_key(miniprogram.alipay_private_key),
                     alipay_public_key=alipay.load_public_key(miniprogram.alipay_public_key),
                     aes_key=miniprogram.alipay_aes_key,
-                    **common,
+                    **common("alipay"),
                 )
                 passes = alipay.AlipayPasses(
                     _platform_config(config("alipay"), alipay.BASE_URL),
                     app_id=miniprogram.alipay_app_id,
                     app_private_key=alipay.load_private_key(miniprogram.alipay_private_key),
                     alipay_public_key=alipay.load_public_key(miniprogram.alipay_public_key),
-                    **common,
+                    **common("alipay"),
                 )
         self._passes = passes
         self.card_packs = CardPacks(
@@ -125,6 +154,14 @@ class Upstreams:
             wechat=wechat.WeChatCards(self.wechat) if self.wechat is not None else None,
             wechat_username=miniprogram.wechat_username or "gh_sandbox00000@app",
         )
+
+    def breakers(self) -> dict[str, BreakerState]:
+        """Each government system's circuit breaker, by system name (the metrics read them)."""
+        adapters: tuple[Any, ...] = (
+            *(self.population, self.sms, self.elicence, self.credit, self.cases, self.telecom),
+            *(self.faceverify, self.utility, self.hotelpms, self.parking),
+        )
+        return {adapter.client.system: adapter.client.breaker.state for adapter in adapters}
 
     async def aclose(self) -> None:
         adapters = (self.population, self.sms, self.elicence, self.credit, self.cases)

@@ -2,7 +2,7 @@
 
 ``Infrastructure`` is what every feature may build on: the settings, a clock, metrics, the database
 engine, the key-value store, the audit log, the upstream adapters, the rate limiter, the personal-data
-cipher and idempotency. ``Wiring`` holds it and builds each feature's services on first request by
+cipher, idempotency and tracing. ``Wiring`` holds it and builds each feature's services on first request by
 type (``wiring.get(TokenService)``), so features depend on each other's services, never on an order
 of construction or on each other's repositories. ``create_app`` builds one; tests build theirs the
 same way.
@@ -28,10 +28,12 @@ from backend.database import bind_engine, close_pool, open_pool
 from backend.feature import Feature
 from backend.idempotency import Idempotency
 from backend.observability.metrics import Metrics
+from backend.observability.tracing import Tracing
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 from backend.store import KeyValueStore, MemoryStore, RedisStore
 from backend.upstreams import Upstreams
+from integrations import AuditEvent, log_audit_event
 
 log = logging.getLogger("backend.wiring")
 
@@ -53,6 +55,7 @@ class Infrastructure:
     limiter: RateLimiter
     cipher: PersonalDataCipher
     idempotency: Idempotency
+    tracing: Tracing
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock, engine: Engine[Any]) -> Infrastructure:
@@ -67,18 +70,30 @@ class Infrastructure:
         else:
             store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=clock.monotonic)
         cipher = PersonalDataCipher(data_key=settings.secrets.data_key, index_key=settings.secrets.index_key)
+        tracing = Tracing(settings.tracing)
+        metrics = Metrics()
+
+        def audit(event: AuditEvent) -> None:
+            log_audit_event(event)
+            metrics.count_upstream(event)
+
+        upstreams = Upstreams(
+            settings.upstream, settings.miniprogram, tracer_provider=tracing.provider, audit=audit
+        )
+        metrics.watch_breakers(upstreams.breakers)
         return cls(
             settings=settings,
             clock=clock,
-            metrics=Metrics(),
+            metrics=metrics,
             engine=engine,
             store=store,
             store_name="redis" if settings.redis.url else "memory",
             audit=AuditLog(AuditRepository(engine), clock),
-            upstreams=Upstreams(settings.upstream, settings.miniprogram),
+            upstreams=upstreams,
             limiter=RateLimiter(store),
             cipher=cipher,
             idempotency=Idempotency(store, cipher),
+            tracing=tracing,
         )
 
 
@@ -139,6 +154,7 @@ class Wiring:
             RateLimiter: infra.limiter,
             PersonalDataCipher: infra.cipher,
             Idempotency: infra.idempotency,
+            Tracing: infra.tracing,
         }
         self._building: list[type[Any]] = []
         self._sections = {f.settings: f.name for f in self.features if f.settings is not None}
@@ -204,6 +220,8 @@ class Wiring:
         assert self.background is not None
         self._lifespan_users += 1
         if self._lifespan_users == 1:
+            if self._owns_infra:
+                self.infra.tracing.start()
             if self._owns_engine:
                 await open_pool(self.infra.engine, self.settings.database)
             await self.background.start()
@@ -217,5 +235,6 @@ class Wiring:
                 if self._owns_infra:
                     await self.infra.store.close()
                     await self.infra.upstreams.aclose()
+                    self.infra.tracing.stop()
                 if self._owns_engine:
                     await close_pool(self.infra.engine)

@@ -271,3 +271,33 @@ def test_backoff_grows_with_full_jitter_up_to_the_cap() -> None:
         delays = [backoff(attempt, settings, rng) for _ in range(200)]
         assert all(0.2 <= d <= ceiling for d in delays)
         assert max(delays) > ceiling * 0.8  # spread over the whole range, not bunched
+
+
+async def test_a_try_our_open_breaker_never_sent_is_given_back_not_spent(
+    engine: Engine[Any], services: Services
+) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    outbox, topic = _outbox(engine, services, clock), _topic()
+    async with transaction(engine):
+        assert await outbox.enqueue(topic, key="breaker", payload={"n": 1}, max_attempts=2)
+
+    async def breaker_open(job: ClaimedJob) -> None:
+        raise RetryLater("cases unavailable: circuit open", after=0.0, counted=False)
+
+    worker = _worker(engine, topic, breaker_open, clock)
+    for _ in range(5):  # more tries than the budget: none of them reached the department
+        assert await worker.step() == 1
+    job = await outbox.find(topic, "breaker")
+    assert job is not None
+    assert job.state == "pending"
+    assert job.attempts == 0
+
+    async def down(job: ClaimedJob) -> None:
+        raise RetryLater("cases unavailable: 503", after=0.0)
+
+    worker = _worker(engine, topic, down, clock)
+    assert await worker.step() == 1
+    assert await worker.step() == 1
+    job = await outbox.find(topic, "breaker")
+    assert job is not None
+    assert job.state == "dead"  # tries that reached it are counted: 2 of 2

@@ -18,7 +18,7 @@ from backend.wiring import Wiring
 
 def _outbox(w: Wiring) -> Outbox:
     infra = w.infra
-    return Outbox(
+    outbox = Outbox(
         repository=OutboxRepository(infra.engine),
         settings=w.section(OutboxSettings),
         audit=infra.audit,
@@ -26,6 +26,8 @@ def _outbox(w: Wiring) -> Outbox:
         engine=infra.engine,
         cipher=infra.cipher,
     )
+    infra.metrics.on_scrape("outbox", outbox.observe_depth)
+    return outbox
 
 
 def handlers(w: Wiring) -> dict[str, Handler]:
@@ -54,6 +56,8 @@ def _workers(w: Wiring) -> list[Job]:
             clock=w.infra.clock,
             cipher=w.infra.cipher,
             wake=outbox.waiter(),
+            tracing=w.infra.tracing,
+            metrics=w.infra.metrics,
         )
         for n in range(1, settings.workers + 1)
     ]

@@ -26,6 +26,8 @@ class ClaimedJob:
     attempt: int
     max_attempts: int
     lease: str
+    # The traceparent of the span that enqueued it (``backend.observability.tracing``), if any.
+    trace: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -70,13 +70,21 @@ class OutboxRepository(Repository):
         return list(rows or [])
 
     async def insert(
-        self, *, topic: str, key: str, payload: str, max_attempts: int, now: datetime, due_at: datetime
+        self,
+        *,
+        topic: str,
+        key: str,
+        payload: str,
+        max_attempts: int,
+        now: datetime,
+        due_at: datetime,
+        trace: str | None = None,
     ) -> bool:
         """Insert a pending job; False when ``(topic, key)`` is already there (an enqueue repeated)."""
         rows = await self._run(
             "INSERT INTO outbox_job (id, topic, key, payload, state, attempts, max_attempts, replays, "
-            "due_at, lease, last_error, created_at, updated_at, finished_at) "
-            "VALUES ({}, {}, {}, {}, 'pending', 0, {}, 0, {}, NULL, '', {}, {}, NULL) "
+            "due_at, lease, last_error, created_at, updated_at, finished_at, trace) "
+            "VALUES ({}, {}, {}, {}, 'pending', 0, {}, 0, {}, NULL, '', {}, {}, NULL, {}) "
             "ON CONFLICT (topic, key) DO NOTHING RETURNING id",
             uuid.uuid4(),
             topic,
@@ -86,6 +94,7 @@ class OutboxRepository(Repository):
             due_at,
             now,
             now,
+            trace,
         )
         return bool(rows)
 
@@ -119,7 +128,7 @@ class OutboxRepository(Repository):
                 f"SELECT id FROM outbox_job WHERE state IN ('pending', 'running') AND due_at <= {{}} "
                 f"AND attempts < max_attempts AND topic IN ({_in(topics)}) "
                 f"ORDER BY due_at LIMIT {{}}{lock}) "
-                "RETURNING id, topic, key, payload, attempts, max_attempts",
+                "RETURNING id, topic, key, payload, attempts, max_attempts, trace",
                 token,
                 now + lease,
                 now,
@@ -136,6 +145,7 @@ class OutboxRepository(Repository):
                 attempt=row["attempts"],
                 max_attempts=row["max_attempts"],
                 lease=token,
+                trace=row["trace"],
             )
             for row in rows
         ]
@@ -247,3 +257,11 @@ class OutboxRepository(Repository):
             *(topics or ()),
         )
         return {row["state"]: int(row["n"]) for row in rows}
+
+    async def depth(self) -> list[tuple[str, str, int, datetime]]:
+        """(topic, state, jobs, oldest created_at) of the jobs not done: what the metrics show."""
+        rows = await self._run(
+            "SELECT topic, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_job "
+            "WHERE state IN ('pending', 'running', 'dead') GROUP BY topic, state"
+        )
+        return [(row["topic"], row["state"], int(row["n"]), _time(row["oldest"])) for row in rows]

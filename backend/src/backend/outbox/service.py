@@ -23,6 +23,8 @@ from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
+from backend.observability.metrics import Metrics
+from backend.observability.tracing import current_traceparent
 from backend.outbox.errors import JobNotDead, JobNotFound
 from backend.outbox.jobs import JobRecord, JobState, payload_column
 from backend.outbox.repository import OutboxRepository
@@ -78,6 +80,8 @@ class Outbox:
             max_attempts=max_attempts or self.settings.max_attempts,
             now=now,
             due_at=now + timedelta(seconds=delay),
+            # The trace the state change runs in (tracing on): the delivery span will join it.
+            trace=current_traceparent(),
         )
 
     async def forget(self, key_prefix: str) -> int:
@@ -133,3 +137,19 @@ class Outbox:
 
     async def counts(self, topics: Sequence[str] | None = None) -> dict[str, int]:
         return await self._repository.counts(topics)
+
+    async def observe_depth(self, metrics: Metrics) -> None:
+        """Set the outbox gauges (jobs by topic and state, the oldest undelivered job's age): one
+        grouped query over the unfinished jobs, run when Prometheus scrapes."""
+        rows = await self._repository.depth()
+        now = self._clock.now()
+        metrics.outbox_jobs.clear()
+        metrics.outbox_oldest.clear()
+        oldest: dict[str, float] = {}
+        for topic, state, jobs, created in rows:
+            metrics.outbox_jobs.labels(topic, state).set(jobs)
+            if state != "dead":
+                age = max(0.0, (now - created).total_seconds())
+                oldest[topic] = max(age, oldest.get(topic, 0.0))
+        for topic, age in oldest.items():
+            metrics.outbox_oldest.labels(topic).set(age)

@@ -26,3 +26,6 @@ class OutboxJob(Table, tablename="outbox_job"):
     created_at = Timestamptz()
     updated_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
+    # The W3C traceparent of the span that enqueued the job (tracing on), so its delivery joins
+    # that trace; NULL when tracing was off.
+    trace = Varchar(length=55, null=True, default=None)

@@ -24,6 +24,8 @@ from datetime import timedelta
 
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher, SealedValueCorrupt
+from backend.observability.metrics import Metrics
+from backend.observability.tracing import Tracing
 from backend.outbox.jobs import ClaimedJob, GiveUp, Handler, RetryLater, payload_column
 from backend.outbox.repository import OutboxRepository
 from backend.outbox.settings import OutboxSettings
@@ -52,6 +54,8 @@ class OutboxWorker:
         cipher: PersonalDataCipher,
         wake: asyncio.Event | None = None,
         rng: random.Random | None = None,
+        tracing: Tracing | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.name = name
         self._repository = repository
@@ -63,6 +67,8 @@ class OutboxWorker:
         self._wake = wake or asyncio.Event()
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._stopping = asyncio.Event()
+        self._tracing = tracing if tracing is not None and tracing.enabled else None
+        self._metrics = metrics
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -109,13 +115,31 @@ class OutboxWorker:
         return len(jobs)
 
     async def _try(self, job: ClaimedJob) -> None:
+        if self._tracing is None:
+            outcome = await self._attempt(job)
+        else:
+            # A child of the span that enqueued the job: the delivery is part of the state change's
+            # trace (an application's submission), however much later it runs.
+            attributes = {
+                "outbox.job_id": str(job.id),
+                "outbox.topic": job.topic,
+                "outbox.attempt": job.attempt,
+            }
+            with self._tracing.job_span(job.topic, traceparent=job.trace, attributes=attributes):
+                outcome = await self._attempt(job)
+        if self._metrics is not None:
+            self._metrics.count_delivery(job.topic, outcome)
+
+    async def _attempt(self, job: ClaimedJob) -> str:
+        """One try; what came of it: ``done``, ``retried``, ``dead``, or ``lost`` (the lease was taken
+        over before the outcome could be recorded)."""
         handler = self._handlers[job.topic]
         try:
             opened = self._cipher.open(job.payload, column=payload_column(job.topic, job.key))
         except SealedValueCorrupt:
             log.error("%s: %s %s: the payload does not open (wrong key?)", self.name, job.topic, job.id)
             await self._repository.bury(job, now=self._clock.now(), error="the payload does not open")
-            return
+            return "dead"
         try:
             # Inside the lease, so a hung try is over before another worker may take the job.
             await asyncio.wait_for(
@@ -124,27 +148,25 @@ class OutboxWorker:
         except GiveUp as exc:
             log.warning("%s: %s %s dead-lettered: %s", self.name, job.topic, job.id, exc.reason)
             await self._repository.bury(job, now=self._clock.now(), error=exc.reason)
-            return
+            return "dead"
         except RetryLater as exc:
-            await self._retry(job, exc.reason, after=exc.after, counted=exc.counted)
-            return
+            return await self._retry(job, exc.reason, after=exc.after, counted=exc.counted)
         except TimeoutError:
-            await self._retry(job, "the handler did not finish within its time", after=None)
-            return
+            return await self._retry(job, "the handler did not finish within its time", after=None)
         except Exception as exc:
             log.exception("%s: %s %s failed", self.name, job.topic, job.id)
-            await self._retry(job, f"{type(exc).__name__}: {exc}", after=None)
-            return
+            return await self._retry(job, f"{type(exc).__name__}: {exc}", after=None)
         if not await self._repository.finish(job, now=self._clock.now()):
             log.warning("%s: %s %s finished after its lease was taken over", self.name, job.topic, job.id)
+            return "lost"
+        return "done"
 
-    async def _retry(
-        self, job: ClaimedJob, reason: str, *, after: float | None, counted: bool = True
-    ) -> None:
+    async def _retry(self, job: ClaimedJob, reason: str, *, after: float | None, counted: bool = True) -> str:
         delay = after if after is not None else backoff(job.attempt, self._settings, self._rng)
         now = self._clock.now()
+        # Not counted (our breaker never asked the other system): the try is given back.
         state = await self._repository.retry(
-            job, now=now, due_at=now + timedelta(seconds=delay), error=reason
+            job, now=now, due_at=now + timedelta(seconds=delay), error=reason, refund=not counted
         )
         if state == "dead":
             log.error(
@@ -155,3 +177,5 @@ class OutboxWorker:
                 job.attempt,
                 reason,
             )
+            return "dead"
+        return "retried" if state is not None else "lost"
