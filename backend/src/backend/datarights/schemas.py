@@ -6,19 +6,20 @@ from typing import Annotated
 
 import msgspec
 
-from backend.fields import token_text
+from backend.fields import doc, token_text
 
 
 class CategoryRead(msgspec.Struct, frozen=True, kw_only=True):
-    feature: str
-    name: str
-    description: str
-    purpose: str
-    legal_basis: str
-    retention: str
-    # What closing the account does to it: "deleted", or "retained: <why>".
-    on_closure: str
-    tables: list[str]
+    feature: Annotated[str, doc("The feature holding this data", "tourism")]
+    name: Annotated[str, doc("The category's name", "tourism")]
+    description: Annotated[str, doc("What we hold", "您为之购票的游客（姓名、身份证号）、订单与实名门票")]
+    purpose: Annotated[str, doc("Why we hold it", "Real-name timed tickets to scenic spots")]
+    legal_basis: Annotated[str, doc("The law that lets us hold it", "PIPL art. 13(2)")]
+    retention: Annotated[str, doc("How long we keep it", "While the account is open")]
+    on_closure: Annotated[
+        str, doc('What closing the account does to it: "deleted", or "retained: <why>"', "deleted")
+    ]
+    tables: Annotated[list[str], doc("The tables it lives in", ["tourism_visitor", "tourism_ticket"])]
 
 
 class CategoryList(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,14 +28,18 @@ class CategoryList(msgspec.Struct, frozen=True, kw_only=True):
 
 class ExportRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    # pending (being built) | ready (download once) | downloaded | expired
-    state: str
-    size: int
+    state: Annotated[str, doc("pending (being built), ready (download once), downloaded or expired", "ready")]
+    size: Annotated[int, doc("The export's size in bytes (0 until ready)", 48213)]
     requested_at: datetime
-    ready_at: datetime | None
+    ready_at: Annotated[datetime | None, doc("When it was built; null while pending")]
     expires_at: datetime | None
     downloaded_at: datetime | None
-    download: str | None
+    download: Annotated[
+        str | None,
+        doc(
+            "The path to download it from, once; null unless ready", "/api/v1/data-rights/exports/…/download"
+        ),
+    ]
 
 
 class ExportList(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,9 +47,9 @@ class ExportList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConsentRead(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    description: str
-    live: int
+    name: Annotated[str, doc("The consent's name", "licence.showing")]
+    description: Annotated[str, doc("What you agreed to", "Showing your licences to a registered counter")]
+    live: Annotated[int, doc("How many grants of it are live now", 2)]
 
 
 class ConsentList(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,8 +60,8 @@ ConsentName = Annotated[str, token_text("[a-z_.]+", max_length=64)]
 
 
 class ConsentWithdrawn(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    ended: int
+    name: Annotated[str, doc("The consent withdrawn", "notification.subscriptions")]
+    ended: Annotated[int, doc("How many grants it ended", 3)]
 
 
 class BlockerRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,7 +71,6 @@ class BlockerRead(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ClosureRead(msgspec.Struct, frozen=True, kw_only=True):
-    # closing (the outbox is deleting) | closed
-    state: str
+    state: Annotated[str, doc("closing (being carried out) or closed", "closing")]
     requested_at: datetime
     done_at: datetime | None

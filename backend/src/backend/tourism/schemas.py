@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from backend.fields import plain_text, token_text
+from backend.fields import doc, plain_text, token_text
 from backend.tourism.model import MAX_TICKETS, FeedState, GateOutcome, ProductKind, WaiterState
 
 Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
@@ -105,9 +105,14 @@ AdmissionPass = Annotated[str, token_text(r"[0-9]{1,12}\.[A-Za-z0-9_-]{24}", max
 
 class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     slot_id: uuid.UUID
-    tickets: Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)]
-    # The pass of the slot's admission queue, when its sale has one (``POST /slots/{id}/admission``).
-    admission: AdmissionPass | None = None
+    tickets: Annotated[
+        Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)],
+        doc("The tickets to hold, one per visitor (1-10)"),
+    ]
+    admission: Annotated[
+        AdmissionPass | None,
+        doc("Your pass from the slot's admission queue, when its sale has one (POST /slots/{id}/admission)"),
+    ] = None
 
 
 class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -117,11 +122,13 @@ class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
     slot_id: uuid.UUID
     day: str
     visitor_id: uuid.UUID
-    kind: str
+    kind: Annotated[str, doc("The ticket type: adult, child, senior or free", "adult")]
     price_fen: int
-    state: str
-    valid_from: datetime
-    valid_until: datetime
+    state: Annotated[str, doc("held (not paid yet), valid, redeemed or void", "valid")]
+    valid_from: Annotated[
+        datetime, doc("The gate lets it in from this instant (its slot start less enter_early)")
+    ]
+    valid_until: Annotated[datetime, doc("…until this instant (the spot closes that day)")]
     redeemed_at: datetime | None = None
 
 
@@ -197,10 +204,10 @@ class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
     moment lies in ``valid_from``..``valid_until``; ``redeemed`` and ``void`` never."""
 
     code_id: str
-    state: FeedState
-    kind: str
-    valid_from: datetime
-    valid_until: datetime
+    state: Annotated[FeedState, doc("valid (let in once), redeemed or void (never)", "valid")]
+    kind: Annotated[str, doc("The ticket type (the gate may ask a child or senior for proof)", "child")]
+    valid_from: Annotated[datetime, doc("Let in from this instant")]
+    valid_until: Annotated[datetime, doc("…until this instant")]
 
 
 class GateFeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -215,12 +222,18 @@ class GateFeed(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class GateScanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)]
+    code: Annotated[
+        Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)],
+        doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ…"),
+    ]
     scanned_at: datetime
 
 
 class GateScanBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    scans: Annotated[list[GateScanIn], msgspec.Meta(min_length=1, max_length=500)]
+    scans: Annotated[
+        Annotated[list[GateScanIn], msgspec.Meta(min_length=1, max_length=500)],
+        doc("What the gate let in while offline, 1-500 scans"),
+    ]
 
 
 class GateScanResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -230,14 +243,14 @@ class GateScanResult(msgspec.Struct, frozen=True, kw_only=True):
 
     code_id: str | None
     scanned_at: datetime
-    outcome: GateOutcome
+    outcome: Annotated[GateOutcome, doc("What became of the entry (see the schema description)", "accepted")]
     ticket_id: uuid.UUID | None
-    first_gate: str
-    first_at: datetime | None
+    first_gate: Annotated[str, doc("For a duplicate: the gate that let it in first; else empty", "")]
+    first_at: Annotated[datetime | None, doc("For a duplicate: when it was let in first; else null")]
 
 
 class GateScanResults(msgspec.Struct, frozen=True, kw_only=True):
-    results: list[GateScanResult]
+    results: Annotated[list[GateScanResult], doc("One outcome per scan, in the order they happened")]
 
 
 class GateFlagRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -246,11 +259,16 @@ class GateFlagRead(msgspec.Struct, frozen=True, kw_only=True):
 
     ticket_id: uuid.UUID | None
     code_id: str
-    gate: str
+    gate: Annotated[
+        str,
+        doc(
+            "The gate whose upload found the ticket already in", "device:8b0c5f2e-3f7a-4d8e-9a51-2f4c0b1d6e77"
+        ),
+    ]
     scanned_at: datetime
     uploaded_at: datetime
-    first_gate: str
-    first_at: datetime | None
+    first_gate: Annotated[str, doc("The gate that let it in first", "device:1f6a…")]
+    first_at: Annotated[datetime | None, doc("When it was let in first")]
 
 
 class GateFlagPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -258,7 +276,10 @@ class GateFlagPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WaitJoin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    tickets: Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)]
+    tickets: Annotated[
+        Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)],
+        doc("The tickets you want when places come back, one per visitor (1-10)"),
+    ]
 
 
 class WaiterRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -268,9 +289,9 @@ class WaiterRead(msgspec.Struct, frozen=True, kw_only=True):
 
     id: uuid.UUID
     slot_id: uuid.UUID
-    state: WaiterState
-    qty: int
-    ahead: int | None
+    state: Annotated[WaiterState, doc("waiting, offered, lapsed or left", "waiting")]
+    qty: Annotated[int, doc("How many tickets you wait for", 2)]
+    ahead: Annotated[int | None, doc("How many wait before you (while waiting; else null)", 3)]
     hold_id: uuid.UUID | None
     created_at: datetime
     offered_at: datetime | None
@@ -287,8 +308,8 @@ class AdmissionOpen(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 class AdmissionRuleRead(msgspec.Struct, frozen=True, kw_only=True):
     slot_id: uuid.UUID
-    rate: int
-    burst: int
+    rate: Annotated[int, doc("Buyers let through a second", 200)]
+    burst: Annotated[int, doc("Buyers let through at once when it opened", 1000)]
     opened_at: datetime
 
 
@@ -297,20 +318,26 @@ class AdmissionRead(msgspec.Struct, frozen=True, kw_only=True):
     with it within 2 minutes) or null while ``position`` numbers wait before yours: ask again after
     ``retry_after`` seconds (also the ``Retry-After`` header); your number stays yours."""
 
-    queued: bool
-    number: int
-    position: int
-    retry_after: int
-    admission: str | None
+    queued: Annotated[bool, doc("Whether the slot's sale has an admission queue", True)]
+    number: Annotated[int, doc("Your number in the queue (0 when there is none)", 1024)]
+    position: Annotated[int, doc("Numbers still waiting before yours", 120)]
+    retry_after: Annotated[int, doc("Seconds to wait before asking again (0 when admitted)", 3)]
+    admission: Annotated[
+        str | None,
+        doc(
+            "Your pass to hold with, valid 2 minutes; null while waiting",
+            "1796112000.q0XJ3mB1oQ8ZfP4wT6yRkA2d",
+        ),
+    ]
 
 
 class VisitRead(msgspec.Struct, frozen=True, kw_only=True):
     spot_id: uuid.UUID
-    spot_name: str
+    spot_name: Annotated[str, doc("The spot's name", "骆马湖旅游度假区")]
     slot_id: uuid.UUID
-    arrive: datetime
-    leave: datetime
-    available: int
+    arrive: Annotated[datetime, doc("When to enter")]
+    leave: Annotated[datetime, doc("When the visit ends")]
+    available: Annotated[int, doc("Places left in the slot now", 37)]
 
 
 class SkippedRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -318,13 +345,13 @@ class SkippedRead(msgspec.Struct, frozen=True, kw_only=True):
     (it closes before a visit would end)."""
 
     spot_id: uuid.UUID
-    spot_name: str
-    reason: Literal["closed", "no_room", "no_time"]
+    spot_name: Annotated[str, doc("The spot's name", "宿迁博物馆")]
+    reason: Annotated[Literal["closed", "no_room", "no_time"], doc("closed, no_room or no_time", "no_time")]
 
 
 class ItineraryRead(msgspec.Struct, frozen=True, kw_only=True):
     """A plan, not a purchase: buy each visit's slot to hold the places."""
 
     day: str
-    visits: list[VisitRead]
-    skipped: list[SkippedRead]
+    visits: Annotated[list[VisitRead], doc("The visits in order")]
+    skipped: Annotated[list[SkippedRead], doc("The chosen spots that could not fit, with why")]
