@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-Role = Literal["operator", "counter"]
+# "publisher": a warning publisher (meteorological bureau, water authority), bound to its organisation
+# by the warning feature (``backend.warning``).
+Role = Literal["operator", "counter", "publisher"]
 
 
 class StaffSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -46,6 +46,8 @@ SANDBOX_TEMPLATES = frozenset(
         "sandbox-tpl-queue-called",
         "sandbox-tpl-queue-third",
         "sandbox-tpl-queue-reminder",
+        # Disaster warnings (a long-term subscription: public-service mini programs may hold one).
+        "sandbox-tpl-warning",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200
