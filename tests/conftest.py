@@ -23,6 +23,7 @@ from litestar import Litestar
 from backend.catalogue.feature import seed_catalogue
 from backend.database import migrate
 from backend.outbox.settings import OutboxSettings
+from backend.warning.settings import WarningSettings
 from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
 from backend.wiring import Wiring
 from miniprogram_api.app import FEATURES, create_app
@@ -113,7 +114,8 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
         "upstream": UpstreamSettings(mount_sandbox=True),
         # Tests drive the outbox's workers themselves (tests/backend/application/conftest.py), so a
         # drill decides when a job runs; the embedded smoke suite runs them in-process.
-        "features": {"outbox": OutboxSettings(in_process=False)},
+        # Likewise the warning fan-out (tests/backend/warning).
+        "features": {"outbox": OutboxSettings(in_process=False), "warning": WarningSettings(in_process=False)},
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

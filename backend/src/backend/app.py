@@ -49,6 +49,7 @@ from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
 from backend.tourism.feature import FEATURE as TOURISM
 from backend.utility.feature import FEATURE as UTILITY
+from backend.warning.feature import FEATURE as WARNING
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
 from integrations.sandbox import Sandbox
@@ -120,7 +121,7 @@ def _mount_sandbox(sandbox: Sandbox, *, this_machine_only: bool) -> ControllerRo
 # own (``miniprogram_api.app``).
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
-    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
+    CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION, WARNING,
 )  # fmt: skip
 
 
