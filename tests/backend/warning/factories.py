@@ -22,7 +22,9 @@ from tests.backend.staff.factories import bearer, operator_principal, staff_logi
 from tests.services import Services
 
 
-async def publisher(app: Litestar, services: Services, organisation: str = "meteorological") -> dict[str, str]:
+async def publisher(
+    app: Litestar, services: Services, organisation: str = "meteorological"
+) -> dict[str, str]:
     """A signed-in publisher bound to ``organisation``: its headers."""
     row, _, session, _ = await staff_login(app, services, role="publisher")
     await services.wiring.get(WarningService).bind_publisher(row.id, organisation, by=operator_principal())
@@ -30,7 +32,9 @@ async def publisher(app: Litestar, services: Services, organisation: str = "mete
 
 
 async def subscribe(web: httpx.AsyncClient, headers: dict[str, str], *districts: str) -> None:
-    answer = await web.put("/api/v1/warnings/subscription", json={"districts": list(districts)}, headers=headers)
+    answer = await web.put(
+        "/api/v1/warnings/subscription", json={"districts": list(districts)}, headers=headers
+    )
     assert answer.status_code == 200, answer.text
 
 
@@ -46,7 +50,11 @@ def warning_body(**overrides: Any) -> dict[str, Any]:
 
 
 def fanout(
-    services: Services, *, clock: Clock | None = None, repository: WarningRepository | None = None, **settings: Any
+    services: Services,
+    *,
+    clock: Clock | None = None,
+    repository: WarningRepository | None = None,
+    **settings: Any,
 ) -> Fanout:
     """A fan-out worker's machinery as ``backend.warning.feature`` builds it: a new one is a restarted
     worker (nothing of the last one's memory survives)."""
@@ -60,7 +68,9 @@ def fanout(
         contacts=w.get(CitizenContacts),
         sms=w.infra.upstreams.sms,
         wechat=w.infra.upstreams.wechat,
-        rate=ChannelRate(w.infra.store, {"sms": chosen.sms_per_second, "wechat": chosen.wechat_per_second}, clock),
+        rate=ChannelRate(
+            w.infra.store, {"sms": chosen.sms_per_second, "wechat": chosen.wechat_per_second}, clock
+        ),
         settings=chosen,
         miniprogram_state="formal",
         clock=clock,

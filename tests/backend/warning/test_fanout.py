@@ -20,7 +20,14 @@ from tests.backend.notification.conftest import (
     sms_twin,
     wechat_twin,
 )
-from tests.backend.warning.factories import fanout, publisher, run_until_idle, subscribe, warning_body, warning_id
+from tests.backend.warning.factories import (
+    fanout,
+    publisher,
+    run_until_idle,
+    subscribe,
+    warning_body,
+    warning_id,
+)
 from tests.services import Services
 
 WARNING_SMS = "SQ_DISASTER_WARNING"
@@ -121,7 +128,9 @@ async def test_widening_a_warning_tells_only_the_newly_covered_citizens(
     first_area = await _citizens(web, 2, "泗洪县")
     second_area = await _citizens(web, 2, "泗阳县")
     warning = warning_id(
-        await web.post("/api/v1/warnings", json=warning_body(kind="大风", districts=["泗洪县"]), headers=headers)
+        await web.post(
+            "/api/v1/warnings", json=warning_body(kind="大风", districts=["泗洪县"]), headers=headers
+        )
     )
     worker = fanout(services)
     await run_until_idle(worker)

@@ -59,7 +59,9 @@ async def test_another_organisation_cannot_change_or_watch_a_warning(
         assert (answer.status_code, answer.json()["code"]) == (403, "warning.not_your_warning")
 
 
-async def test_bad_input_is_refused_with_its_code(app: Litestar, services: Services, web: httpx.AsyncClient) -> None:
+async def test_bad_input_is_refused_with_its_code(
+    app: Litestar, services: Services, web: httpx.AsyncClient
+) -> None:
     headers = await publisher(app, services)
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     too_long = (datetime.now(UTC) + timedelta(days=8)).isoformat()
@@ -92,11 +94,15 @@ async def test_citizens_see_the_warnings_of_their_districts_until_cancelled(
     await subscribe(web, citizen.headers, "湖滨新区")
     fog = warning_id(
         await web.post(
-            "/api/v1/warnings", json=warning_body(kind="大雾", level="yellow", districts=["湖滨新区"]), headers=headers
+            "/api/v1/warnings",
+            json=warning_body(kind="大雾", level="yellow", districts=["湖滨新区"]),
+            headers=headers,
         )
     )
     other = warning_id(
-        await web.post("/api/v1/warnings", json=warning_body(kind="霜冻", districts=["泗洪县"]), headers=headers)
+        await web.post(
+            "/api/v1/warnings", json=warning_body(kind="霜冻", districts=["泗洪县"]), headers=headers
+        )
     )
     mine = (await web.get("/api/v1/warnings/mine", headers=citizen.headers)).json()
     assert mine["districts"] == ["湖滨新区"]
@@ -121,7 +127,9 @@ async def test_binding_a_publisher_needs_an_operator_and_a_publisher_account(
     operator = bearer(await staff_token(app, services, role="operator"))
     counter, _, _, _ = await staff_login(app, services, role="counter")
     refused = await web.post(
-        "/api/v1/warnings/publishers", json={"staff_id": str(counter.id), "organisation": "water"}, headers=operator
+        "/api/v1/warnings/publishers",
+        json={"staff_id": str(counter.id), "organisation": "water"},
+        headers=operator,
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "warning.not_a_publisher")
     member, _, _, _ = await staff_login(app, services, role="publisher")

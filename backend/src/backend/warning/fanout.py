@@ -131,22 +131,25 @@ class Fanout:
     async def plan_step(self) -> int:
         """Plan one batch of one fan-out; the citizens planned (0: nothing was left to plan)."""
         now = self._clock.now()
-        for fanout in await self._repository.fanouts("planning"):
-            warning = await self._repository.find_warning(fanout.warning_id)
-            assert warning is not None
-            citizens = await self._repository.subscribers_after(
-                warning.districts, fanout.after_citizen, limit=self._settings.plan_batch
-            )
-            if not citizens:
-                await self._repository.planned_all(fanout, now=now)
-                continue
-            rows = await self._route(warning, citizens, now)
+        while True:
             try:
                 async with transaction(self._engine):
+                    fanout = await self._repository.take_planning()
+                    if fanout is None:
+                        break
+                    warning = await self._repository.find_warning(fanout.warning_id)
+                    assert warning is not None
+                    citizens = await self._repository.subscribers_after(
+                        warning.districts, fanout.after_citizen, limit=self._settings.plan_batch
+                    )
+                    if not citizens:
+                        await self._repository.planned_all(fanout, now=now)
+                        continue
+                    rows = await self._route(warning, citizens, now)
                     await self._repository.plan(fanout, rows, last=citizens[-1], now=now)
+                    return len(citizens)
             except CursorMoved:
-                continue  # another planner committed this batch, or the warning changed: read again
-            return len(citizens)
+                continue  # the warning changed meanwhile (a new generation): read it again
         for fanout in await self._repository.fanouts("sending"):
             if await self._repository.finish_if_sent(fanout.warning_id, now=now):
                 log.info("warning %s: fan-out done", fanout.warning_id)
