@@ -77,12 +77,20 @@ async def test_send_with_idempotency_key_is_retried_on_5xx(gov_rig: GovRigFactor
 
 
 async def test_send_batch_sends_each_out_id_once_across_batches(gov_rig: GovRigFactory) -> None:
-    params = {"issuer": "宿迁市气象台", "kind": "暴雨", "level": "红色", "area": "宿城区", "summary": "强降水"}
+    params = {
+        "issuer": "宿迁市气象台",
+        "kind": "暴雨",
+        "level": "红色",
+        "area": "宿城区",
+        "summary": "强降水",
+    }
     items = [BatchItem("13805270001", "w1:a"), BatchItem("13805270002", "w1:b"), BatchItem("12345", "w1:c")]
     async with gov_rig() as rig:
         sms = rig.adapter(SmsClient)
         first = await sms.send_batch(items, "SQ_DISASTER_WARNING", params)
-        again = await sms.send_batch([items[1], BatchItem("13805270003", "w1:d")], "SQ_DISASTER_WARNING", params)
+        again = await sms.send_batch(
+            [items[1], BatchItem("13805270003", "w1:d")], "SQ_DISASTER_WARNING", params
+        )
         outbox = rig.twin_state("sms").outbox
     assert [(r.out_id, r.status, r.code) for r in first] == [
         ("w1:a", "accepted", None),

@@ -49,7 +49,9 @@ def _citizen(web: httpx.Client) -> tuple[dict[str, str], dict[str, str]]:
 def _publisher(web: httpx.Client, operator: dict[str, str]) -> dict[str, str]:
     account = {"username": f"qxt-{secrets.token_hex(3)}", "password": f"Storm-{secrets.token_urlsafe(9)}"}
     created = web.post(
-        "/api/v1/admin/staff", json={**account, "display_name": "气象台值班", "role": "publisher"}, headers=operator
+        "/api/v1/admin/staff",
+        json={**account, "display_name": "气象台值班", "role": "publisher"},
+        headers=operator,
     )
     assert created.status_code == 201, created.text
     bound = web.post(
@@ -104,7 +106,9 @@ def test_a_red_warning_reaches_the_subscribed_citizens_once_and_leaves_on_cancel
         assert (warning["title"], warning["issuer"]) == ("暴雨红色预警", "宿迁市气象台")
 
         def done() -> dict[str, Any] | None:
-            body: dict[str, Any] = web.get(f"/api/v1/warnings/{warning['id']}/progress", headers=publisher).json()
+            body: dict[str, Any] = web.get(
+                f"/api/v1/warnings/{warning['id']}/progress", headers=publisher
+            ).json()
             return body if body["state"] == "done" else None
 
         progress = _until(done)
@@ -112,7 +116,8 @@ def test_a_red_warning_reaches_the_subscribed_citizens_once_and_leaves_on_cancel
         assert progress["channels"]["sms"]["sent"] == 1
         assert progress["channels"]["wechat"]["sent"] == 1
         texts = _warning_texts(web, near["phone"])
-        assert len(texts) == 1 and texts[0].startswith("【我的宿迁】宿迁市气象台发布暴雨红色预警（宿城区）：")
+        assert len(texts) == 1
+        assert texts[0].startswith("【我的宿迁】宿迁市气象台发布暴雨红色预警（宿城区）：")
         assert _warning_texts(web, far["phone"]) == []
 
         mine = web.get("/api/v1/warnings/mine", headers=near_headers).json()

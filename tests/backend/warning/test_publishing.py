@@ -113,7 +113,8 @@ async def test_citizens_see_the_warnings_of_their_districts_until_cancelled(
     assert bad.status_code == 400
 
     cancelled = await web.post(f"/api/v1/warnings/{fog}/cancel", headers=headers)
-    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["state"] == "cancelled"
     assert (await web.get("/api/v1/warnings/mine", headers=citizen.headers)).json()["items"] == []
     again = await web.post(f"/api/v1/warnings/{fog}/cancel", headers=headers)
     assert (again.status_code, again.json()["code"]) == (409, "warning.cancelled")
