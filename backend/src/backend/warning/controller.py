@@ -28,7 +28,7 @@ from backend.warning.errors import (
     WarningCancelled,
     WarningNotFound,
 )
-from backend.warning.repository import WarningRow
+from backend.warning.rows import WarningRow
 from backend.warning.rules import ORGANISATION_NAMES
 from backend.warning.schemas import (
     ChannelProgress,

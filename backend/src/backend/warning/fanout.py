@@ -37,11 +37,12 @@ from piccolo.engine.base import Engine
 from backend.account_link.service import AccountLinkService
 from backend.citizen.contacts import CitizenContacts
 from backend.clock import Clock
-from backend.database import transaction
+from backend.database import DatabaseUnavailable, transaction
 from backend.notification.service import MessagePayload, NotificationService, payload_of
-from backend.store import KeyValueStore
+from backend.store import KeyValueStore, StoreUnavailable
 from backend.warning.notices import CATEGORY, ORANGE, RED
-from backend.warning.repository import Claimed, CursorMoved, Planned, WarningRepository, WarningRow
+from backend.warning.repository import CursorMoved, WarningRepository
+from backend.warning.rows import Claimed, Planned, WarningRow
 from backend.warning.rules import LEVEL_NAMES, ORGANISATION_NAMES
 from backend.warning.settings import WarningSettings
 from integrations import UpstreamRejected, UpstreamUnavailable
@@ -56,6 +57,10 @@ SMS_CONCURRENCY = 4
 OPTED_OUT = "turned off in preferences"
 
 
+class _NothingSent(Exception):
+    """A step failed before any message of its batch left."""
+
+
 class ChannelRate:
     """At most ``limits[channel]`` messages a second per channel, across every worker: each take is
     one ``INCR`` on a per-second key of the shared store; a take that does not fit gives its count
@@ -67,6 +72,12 @@ class ChannelRate:
         self._clock = clock
 
     async def take(self, channel: str, n: int) -> None:
+        try:
+            await self._take(channel, n)
+        except StoreUnavailable as exc:
+            raise _NothingSent from exc
+
+    async def _take(self, channel: str, n: int) -> None:
         limit = self._limits[channel]
         while n > 0:
             part = min(n, limit)
@@ -206,9 +217,16 @@ class Fanout:
             else:
                 live.append(c)
         if live:
-            await self._rate.take(channel, len(live))
-            send = self._send_sms if channel == "sms" else self._send_wechat
-            await send(live, warnings)
+            try:
+                await self._rate.take(channel, len(live))
+                send = self._send_sms if channel == "sms" else self._send_wechat
+                await send(live, warnings)
+            except _NothingSent:
+                # The store or the database failed before any message left: put the batch back now
+                # rather than let its lease run out (on WeChat that would record it failed, unsent).
+                await self._repository.release(
+                    [c.id for c in live], due_at=now, reason="retrying after an outage", now=now
+                )
         return len(claimed)
 
     def _payload(self, warning: WarningRow) -> MessagePayload:
@@ -222,7 +240,10 @@ class Fanout:
 
     async def _send_sms(self, claimed: list[Claimed], warnings: dict[uuid.UUID, WarningRow]) -> None:
         outcome = _Outcome()
-        phones = await self._contacts.phones([c.citizen_id for c in claimed])
+        try:
+            phones = await self._contacts.phones([c.citizen_id for c in claimed])
+        except DatabaseUnavailable as exc:
+            raise _NothingSent from exc
         by_warning: dict[uuid.UUID, list[tuple[Claimed, str]]] = defaultdict(list)
         for c in claimed:
             phone = phones.get(c.citizen_id)
@@ -269,7 +290,10 @@ class Fanout:
         assert self._wechat is not None
         wechat = self._wechat
         outcome = _Outcome()
-        users = await self._links.platform_users([c.citizen_id for c in claimed], "wechat")
+        try:
+            users = await self._links.platform_users([c.citizen_id for c in claimed], "wechat")
+        except DatabaseUnavailable as exc:
+            raise _NothingSent from exc
         gate = asyncio.Semaphore(self._settings.wechat_concurrency)
 
         async def one(c: Claimed) -> None:

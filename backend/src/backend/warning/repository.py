@@ -12,8 +12,8 @@ from typing import Any
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine
 
-from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository, is_unique_violation
+from backend.warning.rows import Claimed, FanoutRow, Planned, WarningRow, fanout_of, warning_of
 from backend.warning.tables import (
     WarningDelivery,
     WarningFanout,
@@ -28,74 +28,6 @@ from backend.warning.tables import WarningWarning as W
 CHUNK = 1000
 # Deliveries a multi-row INSERT carries on SQLite (7 parameters each).
 SQLITE_ROWS = 100
-
-
-class WarningRow(msgspec.Struct, kw_only=True):
-    id: uuid.UUID
-    publisher_id: uuid.UUID
-    organisation: str
-    kind: str
-    level: str
-    districts: list[str]
-    title: str
-    text: str
-    valid_from: datetime
-    valid_until: datetime
-    state: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class FanoutRow(msgspec.Struct, frozen=True, kw_only=True):
-    warning_id: uuid.UUID
-    state: str
-    after_citizen: uuid.UUID | None
-    generation: int
-    planned: int
-    started_at: datetime
-    planned_at: datetime | None
-    finished_at: datetime | None
-
-
-class Planned(msgspec.Struct, frozen=True):
-    """A delivery to write: ``state`` ``planned`` or ``opted_out``."""
-
-    citizen_id: uuid.UUID
-    channel: str
-    state: str
-    reason: str
-    due_at: datetime
-
-
-class Claimed(msgspec.Struct, frozen=True):
-    id: int
-    warning_id: uuid.UUID
-    citizen_id: uuid.UUID
-
-
-def _warning(raw: dict[str, Any]) -> WarningRow:
-    return WarningRow(
-        **{
-            **raw,
-            "districts": msgspec.json.decode(raw["districts"], type=list[str]),
-            "valid_from": as_utc(raw["valid_from"]),
-            "valid_until": as_utc(raw["valid_until"]),
-            "created_at": as_utc(raw["created_at"]),
-            "updated_at": as_utc(raw["updated_at"]),
-        }
-    )
-
-
-def _fanout(raw: dict[str, Any]) -> FanoutRow:
-    return FanoutRow(
-        **{
-            **raw,
-            "started_at": as_utc(raw["started_at"]),
-            "planned_at": as_utc_or_none(raw["planned_at"]),
-            "finished_at": as_utc_or_none(raw["finished_at"]),
-        }
-    )
 
 
 def _marks(n: int) -> str:
@@ -140,7 +72,7 @@ class WarningRepository(Repository):
 
     async def find_warning(self, warning_id: uuid.UUID) -> WarningRow | None:
         raw = await WarningWarning.select().where(WarningWarning.id == warning_id).first()
-        return None if raw is None else _warning(raw)
+        return None if raw is None else warning_of(raw)
 
     async def save_warning(self, row: WarningRow, *, version: int) -> bool:
         """Write ``row`` over the warning if it is still at ``version`` (two editors: one wins)."""
@@ -170,7 +102,7 @@ class WarningRepository(Repository):
             .where((W.state == "active") & (W.valid_until > now))
             .order_by(W.created_at, ascending=False)
         )
-        return [_warning(raw) for raw in rows]
+        return [warning_of(raw) for raw in rows]
 
     async def published_by(self, organisation: str, *, limit: int) -> list[WarningRow]:
         rows = await (
@@ -179,7 +111,7 @@ class WarningRepository(Repository):
             .order_by(W.created_at, ascending=False)
             .limit(limit)
         )
-        return [_warning(raw) for raw in rows]
+        return [warning_of(raw) for raw in rows]
 
     # Subscriptions.
 
@@ -233,7 +165,7 @@ class WarningRepository(Repository):
 
     async def find_fanout(self, warning_id: uuid.UUID) -> FanoutRow | None:
         raw = await WarningFanout.select().where(WarningFanout.warning_id == warning_id).first()
-        return None if raw is None else _fanout(raw)
+        return None if raw is None else fanout_of(raw)
 
     async def take_planning(self) -> FanoutRow | None:
         """A fan-out still planning, locked for the caller's transaction: on PostgreSQL a second
@@ -249,11 +181,11 @@ class WarningRepository(Repository):
         raw = dict(rows[0])
         raw["warning_id"] = _uuid(raw["warning_id"])
         raw["after_citizen"] = None if raw["after_citizen"] is None else _uuid(raw["after_citizen"])
-        return _fanout(raw)
+        return fanout_of(raw)
 
     async def fanouts(self, state: str) -> list[FanoutRow]:
         rows = await WarningFanout.select().where(WarningFanout.state == state)
-        return [_fanout(raw) for raw in rows]
+        return [fanout_of(raw) for raw in rows]
 
     async def plan(
         self, fanout: FanoutRow, rows: Sequence[Planned], *, last: uuid.UUID, now: datetime

@@ -34,7 +34,8 @@ from backend.warning.errors import (
     WarningCancelled,
     WarningNotFound,
 )
-from backend.warning.repository import FanoutRow, WarningRepository, WarningRow
+from backend.warning.repository import WarningRepository
+from backend.warning.rows import FanoutRow, WarningRow
 from backend.warning.rules import ALL_KINDS, DISTRICTS, KINDS, LEVEL_NAMES, PUSHED
 
 MAX_VALIDITY = timedelta(days=7)
