@@ -71,8 +71,9 @@ def _read(row: WarningRow) -> WarningRead:
 class WarningController(Controller):
     path = "/api/v1/warnings"
     tags = ("warnings",)
-    # The OPTIONS answers of the publishers' paths; every route below declares its own access.
-    opt = {"access": PUBLISHER}  # noqa: RUF012 (Litestar's declaration style)
+    # The OPTIONS answers of the paths (publishers' and operators'); every route below declares its
+    # own access.
+    opt = {"access": staff("operator", "publisher")}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/", summary="Warnings in force, optionally those naming a district", access=ANYONE)
     async def current(
