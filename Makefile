@@ -30,9 +30,11 @@ migrate:  ## apply pending migrations to SUQIAN_DATABASE_URL (or the embedded SQ
 	$(UV) suqian migrate
 
 bench:  ## the benchmark: production mode, reference apps, ratios (BENCHMARKS.md)
-	$(SETUP) && $(UV) python -m load_tests.bench && $(UV) python -m tests.backend.application.bench
+	$(SETUP) && $(UV) python -m load_tests.bench && $(UV) python -m tests.backend.application.bench \
+		&& $(UV) python -m tests.backend.warning.bench
 
 bench-quick:  ## the same in under a minute
-	$(SETUP) && $(UV) python -m load_tests.bench --quick && $(UV) python -m tests.backend.application.bench --quick
+	$(SETUP) && $(UV) python -m load_tests.bench --quick && $(UV) python -m tests.backend.application.bench --quick \
+		&& $(UV) python -m tests.backend.warning.bench --quick
 
 .PHONY: help run test check fmt lint pytest migrate bench bench-quick

@@ -24,6 +24,7 @@ from backend.catalogue.feature import seed_catalogue
 from backend.database import migrate
 from backend.outbox.settings import OutboxSettings
 from backend.settings import DatabaseSettings, RedisSettings, SecretSettings, Settings, UpstreamSettings
+from backend.warning.settings import WarningSettings
 from backend.wiring import Wiring
 from miniprogram_api.app import FEATURES, create_app
 from tests.services import Services
@@ -113,7 +114,11 @@ def make_settings(pg_url: str, redis_prefix: str, **overrides: object) -> Settin
         "upstream": UpstreamSettings(mount_sandbox=True),
         # Tests drive the outbox's workers themselves (tests/backend/application/conftest.py), so a
         # drill decides when a job runs; the embedded smoke suite runs them in-process.
-        "features": {"outbox": OutboxSettings(in_process=False)},
+        # Likewise the warning fan-out (tests/backend/warning).
+        "features": {
+            "outbox": OutboxSettings(in_process=False),
+            "warning": WarningSettings(in_process=False),
+        },
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -98,8 +98,8 @@ async def sign_in_staff(
 
 
 async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) -> list[Caller]:
-    """Anonymous, a registered citizen, an operator, a counter clerk and a school account, and a library
-    gate scanner.
+    """Anonymous, a registered citizen, an operator, a counter clerk, a school account and a warning
+    publisher (bound to the meteorological bureau), and a library gate scanner.
     ``operator``: the username and password of an operator account to start from."""
     username, password = operator
     operator_headers, _, _ = await sign_in_staff(client, username, password)
@@ -116,6 +116,13 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
     teacher = {**clerk, "username": f"school-{uuid.uuid4().hex[:12]}", "role": "school"}
     await _ok(client.post("/api/v1/admin/staff", json=teacher, headers=operator_headers), 201)
     school_headers, _, school_password = await sign_in_staff(client, teacher["username"], teacher["password"])
+    forecaster = {**clerk, "username": f"qxt-{uuid.uuid4().hex[:12]}", "role": "publisher"}
+    made = await _ok(client.post("/api/v1/admin/staff", json=forecaster, headers=operator_headers), 201)
+    bind = {"staff_id": made["id"], "organisation": "meteorological"}
+    await _ok(client.post("/api/v1/warnings/publishers", json=bind, headers=operator_headers), 201)
+    publisher_headers, _, publisher_password = await sign_in_staff(
+        client, forecaster["username"], forecaster["password"]
+    )
     scanner = await _ok(
         client.post(
             "/api/v1/admin/scanners",
@@ -138,6 +145,7 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
         Caller("staff:operator", operator_headers, (password,)),
         Caller("staff:counter", counter_headers, (clerk["password"], counter_password)),
         Caller("staff:school", school_headers, (teacher["password"], school_password)),
+        Caller("staff:publisher", publisher_headers, (forecaster["password"], publisher_password)),
         Caller("device:library", _bearer(device["access_token"]), (scanner["credential"],)),
     ]
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from integrations import UpstreamRejected, UpstreamUnavailable
-from integrations.sms import SmsClient
+from integrations.sms import BatchItem, SmsClient
 
 from .conftest import GovRigFactory
 
@@ -74,3 +74,38 @@ async def test_send_with_idempotency_key_is_retried_on_5xx(gov_rig: GovRigFactor
         with pytest.raises(UpstreamUnavailable):
             await rig.adapter(SmsClient).send(PHONE, "SQ_VERIFY_CODE", {"code": "1"}, idempotency_key="k-2")
         assert rig.audit[-1].attempts == 3
+
+
+async def test_send_batch_sends_each_out_id_once_across_batches(gov_rig: GovRigFactory) -> None:
+    params = {
+        "issuer": "宿迁市气象台",
+        "kind": "暴雨",
+        "level": "红色",
+        "area": "宿城区",
+        "summary": "强降水",
+    }
+    items = [BatchItem("13805270001", "w1:a"), BatchItem("13805270002", "w1:b"), BatchItem("12345", "w1:c")]
+    async with gov_rig() as rig:
+        sms = rig.adapter(SmsClient)
+        first = await sms.send_batch(items, "SQ_DISASTER_WARNING", params)
+        again = await sms.send_batch(
+            [items[1], BatchItem("13805270003", "w1:d")], "SQ_DISASTER_WARNING", params
+        )
+        outbox = rig.twin_state("sms").outbox
+    assert [(r.out_id, r.status, r.code) for r in first] == [
+        ("w1:a", "accepted", None),
+        ("w1:b", "accepted", None),
+        ("w1:c", "rejected", "invalid_phone"),
+    ]
+    assert [(r.status, r.repeated) for r in again] == [("accepted", True), ("accepted", False)]
+    assert again[0].message_id == first[1].message_id
+    assert sorted(m.phone for m in outbox) == ["13805270001", "13805270002", "13805270003"]
+    assert outbox[0].text == "【我的宿迁】宿迁市气象台发布暴雨红色预警（宿城区）：强降水。请注意防范。"
+
+
+async def test_send_batch_rejects_unknown_template_for_the_whole_batch(gov_rig: GovRigFactory) -> None:
+    async with gov_rig() as rig:
+        with pytest.raises(UpstreamRejected) as caught:
+            await rig.adapter(SmsClient).send_batch([BatchItem(PHONE, "x")], "NO_SUCH_TEMPLATE", {})
+        assert rig.twin_state("sms").outbox == []
+    assert caught.value.code == "template_not_found"

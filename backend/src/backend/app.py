@@ -57,6 +57,7 @@ from backend.settings import Settings, SettingsError, load_settings
 from backend.staff.feature import FEATURE as STAFF
 from backend.tourism.feature import FEATURE as TOURISM
 from backend.utility.feature import FEATURE as UTILITY
+from backend.warning.feature import FEATURE as WARNING
 from backend.web import ApiRequest
 from backend.wiring import Wiring, WiringError, piccolo_apps
 from integrations.sandbox import Sandbox
@@ -133,7 +134,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS, CREDIT, HOTLINE,
+    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS, CREDIT, HOTLINE, WARNING,
 )  # fmt: skip
 
 

@@ -48,6 +48,15 @@ class LinkRepository(Repository):
         )
         return [_row(raw) for raw in rows]
 
+    async def users_of(self, citizen_ids: list[uuid.UUID], platform: Platform) -> dict[uuid.UUID, str]:
+        """Citizen → their user id on ``platform``, for those of ``citizen_ids`` linked there."""
+        if not citizen_ids:
+            return {}
+        rows = await PlatformLink.select(PlatformLink.citizen_id, PlatformLink.platform_user_id).where(
+            (PlatformLink.platform == platform) & PlatformLink.citizen_id.is_in(citizen_ids)
+        )
+        return {row["citizen_id"]: row["platform_user_id"] for row in rows}
+
     async def create(self, citizen_id: uuid.UUID, identity: PlatformIdentity, *, now: datetime) -> Link:
         """Link ``identity`` to the citizen; ``LinkTaken`` when either unique constraint says no."""
         row = Link(

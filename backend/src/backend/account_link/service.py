@@ -34,6 +34,7 @@ only.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -206,6 +207,12 @@ class AccountLinkService:
             ),
             None,
         )
+
+    async def platform_users(
+        self, citizen_ids: Sequence[uuid.UUID], platform: Platform
+    ) -> dict[uuid.UUID, str]:
+        """``platform_user`` for many citizens in one query; those with no link are absent."""
+        return await self._links.users_of(list(citizen_ids), platform)
 
     async def unlink(self, principal: Principal, link_id: uuid.UUID) -> None:
         """Remove one of the caller's own links, and log that platform's mini program out; another

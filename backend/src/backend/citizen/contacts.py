@@ -21,3 +21,8 @@ class CitizenContacts:
         if row is None or row.status != ACTIVE:
             return None
         return self._cipher.open(row.phone_sealed, column=PHONE)
+
+    async def phones(self, citizen_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """``phone`` for many citizens in one query (a warning's batch); absent: none or frozen."""
+        sealed = await self._repository.sealed_phones(citizen_ids)
+        return {citizen_id: self._cipher.open(box, column=PHONE) for citizen_id, box in sealed.items()}

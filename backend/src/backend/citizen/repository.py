@@ -78,6 +78,15 @@ class CitizenRepository(Repository):
         raw = await Citizen.select(*_COLUMNS).where(Citizen.id == citizen_id).first()
         return None if raw is None else _row(raw)
 
+    async def sealed_phones(self, citizen_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The sealed phone numbers of those of ``citizen_ids`` that are active, in one query."""
+        if not citizen_ids:
+            return {}
+        rows = await Citizen.select(Citizen.id, Citizen.phone_sealed).where(
+            Citizen.id.is_in(citizen_ids) & _ACTIVE
+        )
+        return {row["id"]: row["phone_sealed"] for row in rows}
+
     async def find_login(self, phone_index: str) -> CitizenLogin | None:
         """The active account of the phone; else its most recently frozen one (to say it is frozen)."""
         rows = (

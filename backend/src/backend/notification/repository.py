@@ -229,6 +229,15 @@ class NotificationRepository(Repository):
         row = await P.select(P.channels, P.quiet_start, P.quiet_end).where(P.citizen_id == citizen_id).first()
         return PreferenceRow(**row) if row else None
 
+    async def preferences(self, citizen_ids: list[uuid.UUID]) -> dict[uuid.UUID, PreferenceRow]:
+        """The rows of those of ``citizen_ids`` that have one, in one query."""
+        if not citizen_ids:
+            return {}
+        rows = await P.select(P.citizen_id, P.channels, P.quiet_start, P.quiet_end).where(
+            P.citizen_id.is_in(citizen_ids)
+        )
+        return {row.pop("citizen_id"): PreferenceRow(**row) for row in rows}
+
     async def save_preference(
         self,
         citizen_id: uuid.UUID,

@@ -184,6 +184,11 @@ class NotificationService:
     async def preferences(self, citizen_id: uuid.UUID) -> Preferences:
         return self._preferences(await self._repository.preference(citizen_id))
 
+    async def preferences_of(self, citizen_ids: list[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+        """Every one of ``citizen_ids``' preferences in one query (a feature telling many at once)."""
+        rows = await self._repository.preferences(citizen_ids)
+        return {citizen_id: self._preferences(rows.get(citizen_id)) for citizen_id in citizen_ids}
+
     def _preferences(self, row: PreferenceRow | None) -> Preferences:
         if row is None:
             return Preferences(channels={}, quiet=self._default_quiet)

@@ -8,7 +8,10 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-Role = Literal["operator", "counter", "school"]
+# "school": a school's account, bound to its school by the education feature (``backend.education``);
+# "publisher": a warning publisher (meteorological bureau, water authority), bound to its organisation
+# by the warning feature (``backend.warning``).
+Role = Literal["operator", "counter", "school", "publisher"]
 
 
 class StaffSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from integrations._adapter import BaseAdapter
 from integrations.errors import UpstreamRejected
 from integrations.masking import mask_phone
-from integrations.sms.schemas import PHONE_PATTERN, SendSmsRequest, SmsReceipt
+from integrations.sms.schemas import (
+    BATCH_LIMIT,
+    PHONE_PATTERN,
+    BatchItem,
+    BatchResult,
+    SendBatchRequest,
+    SendBatchResponse,
+    SendSmsRequest,
+    SmsReceipt,
+)
 
 __all__ = ["SmsClient"]
 
@@ -49,3 +59,30 @@ class SmsClient(BaseAdapter):
             response_type=SmsReceipt,
             idempotency_key=idempotency_key,
         )
+
+    async def send_batch(
+        self, items: Sequence[BatchItem], template_code: str, params: Mapping[str, str] | None = None
+    ) -> list[BatchResult]:
+        """Send one template to up to ``BATCH_LIMIT`` recipients; one result per item, in order.
+
+        Each item's ``out_id`` is sent once by the gateway whatever the number of batches naming it,
+        so the call is retried on a lost answer. A malformed number is that item's ``rejected``
+        (``invalid_phone``), not the batch's failure.
+
+        Raises:
+            UpstreamRejected: ``template_not_found``, ``template_param_missing``, ``invalid_request``.
+            UpstreamUnavailable: see :class:`UpstreamClient`.
+        """
+        if not 1 <= len(items) <= BATCH_LIMIT:
+            raise ValueError(f"a batch holds 1 to {BATCH_LIMIT} items")
+        _log.debug("send batch template=%s items=%d", template_code, len(items))
+        key = hashlib.sha256("\n".join(item.out_id for item in items).encode()).hexdigest()
+        answer = await self.client.call(
+            "POST",
+            "/v1/sms/send-batch",
+            operation="send_batch",
+            json=SendBatchRequest(template_code=template_code, params=dict(params or {}), items=list(items)),
+            response_type=SendBatchResponse,
+            idempotency_key=key,
+        )
+        return answer.results

@@ -54,6 +54,8 @@ SANDBOX_TEMPLATES = frozenset(
         # A credit objection decided; a 12345 ticket answered.
         "sandbox-tpl-credit-objection",
         "sandbox-tpl-hotline-reply",
+        # Disaster warnings (a long-term subscription: public-service mini programs may hold one).
+        "sandbox-tpl-warning",
     }
 )
 TOKEN_LIFETIME_SECONDS = 7200

@@ -1,0 +1,3 @@
+from tests.backend.citizen.factories import web
+
+__all__ = ["web"]
