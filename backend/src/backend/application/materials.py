@@ -139,7 +139,7 @@ class MaterialService:
         actor: str,
     ) -> MaterialView:  # fmt: skip
         spec = await self.slot(citizen_id, application_id, slot)
-        sniffed = sniff(content)
+        sniffed = await asyncio.to_thread(sniff, content)  # a crafted file costs a thread, not the loop
         if sniffed.kind is None:
             raise MaterialTypeUnsupported(sniffed.refusal or "unknown")
         if sniffed.kind not in spec.upload_kinds:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from backend.audit.privacy import AUDIT_PERSONAL_DATA
+from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
 from backend.datarights.controller import DataRightsController
@@ -46,6 +47,7 @@ def _service(w: Wiring) -> DataRightsService:
         clock=infra.clock,
         engine=infra.engine,
         cipher=infra.cipher,
+        tokens=w.get(TokenService),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
+from backend.auth.tokens import TokenService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
@@ -86,8 +87,10 @@ class DataRightsService:
         clock: Clock,
         engine: Engine[Any],
         cipher: PersonalDataCipher,
+        tokens: TokenService,
     ) -> None:
         self._repository = repository
+        self._tokens = tokens
         self._hooks = hooks
         self._walk = PersonalDataWalk([d for _, d in hooks.declarations], cipher)
         self._citizens = citizens
@@ -251,6 +254,9 @@ class DataRightsService:
                 subject=f"citizen:{citizen_id}",
                 chain="auth",
             )
+        # Every session and access token ends now, not when the outbox gets to the job: nothing the
+        # blockers were checked against can be started by this account after its closure was asked.
+        await self._tokens.sessions.revoke_subject("citizen", citizen_id)
         self._outbox.wake()
         return ClosureRow(citizen_id=citizen_id, requested_at=now, done_at=None)
 

@@ -87,6 +87,8 @@ class OrganisationService:
             )
         except UpstreamUnavailable as exc:
             raise RegistryUnavailable() from exc
+        except UpstreamRejected:
+            match = False  # the registry no longer knows the code or the person: no match, nothing said
         if not match:
             await self._audit.append(
                 actor=actor, action="organisation.claim_refused", subject=f"organisation-code:{code}",

@@ -226,7 +226,7 @@ class GateScanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)],
         doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ…"),
     ]
-    scanned_at: datetime
+    scanned_at: Annotated[datetime, msgspec.Meta(tz=True), doc("When the gate let it in (with its offset)")]
 
 
 class GateScanBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
