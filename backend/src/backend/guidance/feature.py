@@ -8,6 +8,7 @@ import logging
 from backend.catalogue.service import CatalogueService
 from backend.feature import Feature
 from backend.guidance.controller import GuidanceAdminController, GuidanceController
+from backend.guidance.privacy import PERSONAL_DATA
 from backend.guidance.repository import GuidanceRepository
 from backend.guidance.seed import ALIASES, FAQS
 from backend.guidance.service import GuidanceService
@@ -47,4 +48,5 @@ FEATURE = Feature(
     services={GuidanceService: _guidance},
     dependencies={"guidance": GuidanceService},
     on_startup=(_seed_on_start,),
+    personal_data=PERSONAL_DATA,
 )
