@@ -97,6 +97,12 @@ TAGS: tuple[Tag, ...] = (
         description="Operators' routes: staff, scanners, code keys, catalogue, outbox, "
         "payments' discrepancies, verifiers, halls. Roles are listed per operation.",
     ),
+    Tag(
+        name="organisations",
+        description="Organisations (法人) claimed by their legal representative as the legal-person "
+        "registry names them, the agents (经办人) the representative authorises with scopes and an "
+        "expiry, and acting-as tokens checked against the authorisation at every use.",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 
 from backend.audit.repository import AuditRepository
-from backend.organisation.tables import OrganisationGrant
+from backend.datarights.service import DataRightsService
+from backend.organisation.tables import Organisation, OrganisationGrant
 from integrations.creditcode import make_credit_code
 from tests.backend.citizen.factories import register
 from tests.services import Services
@@ -185,3 +186,31 @@ async def test_what_an_agent_does_names_the_person_and_the_organisation(
                                         "organisation.acting_started"]  # fmt: skip
     assert grant_id in mine[1].data
     assert mine[2].actor == acting_actor
+
+
+async def test_closing_an_account_ends_the_grants_naming_it_and_frees_the_claim(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    representative_citizen, representative, organisation_id = await _claimed(client)
+    staying, staying_grant = await _agent(client, representative, organisation_id, "apply")
+    leaving, leaving_grant = await _agent(client, representative, organisation_id, "apply")
+    as_staying = await _acting(client, staying, organisation_id)
+    closures = services.wiring.get(DataRightsService)
+    # An agent closes their account: their grant goes, the organisation and the others' stay.
+    await closures.finish_closure(uuid.UUID(leaving["citizen"]["id"]))
+    left = await OrganisationGrant.select(OrganisationGrant.id).where(
+        OrganisationGrant.organisation_id == uuid.UUID(organisation_id)
+    )
+    assert uuid.UUID(leaving_grant) not in {row["id"] for row in left}
+    assert uuid.UUID(staying_grant) in {row["id"] for row in left}
+    assert (await client.get("/api/v1/applications", headers=as_staying)).status_code == 200
+    # The representative closes theirs: the claim goes (the code can be claimed again) and with it
+    # every grant they gave, so the agent's acting token stops at its next use.
+    await closures.finish_closure(uuid.UUID(representative_citizen["citizen"]["id"]))
+    assert await Organisation.count().where(Organisation.id == uuid.UUID(organisation_id)) == 0
+    assert (
+        await OrganisationGrant.count().where(OrganisationGrant.organisation_id == uuid.UUID(organisation_id))
+        == 0
+    )
+    refused = await client.get("/api/v1/applications", headers=as_staying)
+    assert (refused.status_code, refused.json()["code"]) == (403, "auth.acting_ended")

@@ -8,6 +8,7 @@ from backend.auth.tokens import TokenService
 from backend.citizen.service import CitizenService
 from backend.feature import Feature
 from backend.organisation.controller import OrganisationController
+from backend.organisation.privacy import PERSONAL_DATA
 from backend.organisation.repository import OrganisationRepository
 from backend.organisation.service import OrganisationService
 from backend.wiring import Wiring
@@ -33,4 +34,5 @@ FEATURE = Feature(
     services={OrganisationService: _organisations},
     dependencies={"organisations": OrganisationService},
     state={ACTING_STATE: OrganisationService},
+    personal_data=PERSONAL_DATA,
 )

@@ -122,3 +122,11 @@ class OrganisationRepository(Repository):
             .returning(*OrganisationGrant.all_columns())
         )
         return _grant(rows[0]) if rows else None
+
+    async def forget(self, citizen_id: uuid.UUID) -> int:
+        """Delete every grant the citizen holds or gave (their agents' authority ended with their
+        claim); repeating it deletes nothing more. Returns how many grants went."""
+        where = (OrganisationGrant.citizen_id == citizen_id) | (OrganisationGrant.granted_by == citizen_id)
+        count = await OrganisationGrant.count().where(where)
+        await OrganisationGrant.delete().where(where)
+        return int(count)

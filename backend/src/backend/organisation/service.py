@@ -265,3 +265,9 @@ class OrganisationService:
         library), or None when ``organisation_id`` names no organisation."""
         row = await self._repository.find(organisation_id)
         return None if row is None else row.credit_code
+
+    async def forget(self, citizen_id: uuid.UUID) -> int:
+        """After the citizen's account closed: the grants they gave as representative go too, so no
+        agent keeps acting for an organisation nobody represents (their claim and own grants are
+        deleted by the closure itself); safe to repeat."""
+        return await self._repository.forget(citizen_id)
