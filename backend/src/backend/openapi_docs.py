@@ -90,6 +90,11 @@ TAGS: tuple[Tag, ...] = (
         description="The citizen's messages, subscription authorisations for "
         "platform messages, quiet hours and opt-outs.",
     ),
+    Tag(
+        name="education",
+        description="Schools and their districts (学区), school enrolment filed as an application, "
+        "admission results, classes and pupils placed in them, home–school notices and read receipts.",
+    ),
     Tag(name="evidence", description="Proofs that an audited digest is in a sealed day's Merkle root."),
     Tag(name="staff", description="Staff sign-in with two factors, their sessions and password."),
     Tag(
@@ -132,6 +137,9 @@ COMMON: dict[str, str] = {
     "device": "The device, as its own schema describes it",
     "citizen": "The citizen, personal data masked",
     "tokens": "A session: the citizen is signed in",
+    "school": "The school, as its own schema describes it",
+    "enrolment": "The enrolment, as its own schema describes it",
+    "notice": "The notice, as its own schema describes it",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")
 _ID = re.compile(r"^([a-z_]+)_id$")

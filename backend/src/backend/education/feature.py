@@ -12,6 +12,7 @@ from backend.database import UniqueViolation
 from backend.education.controller import EducationAdminController, EducationController, SchoolController
 from backend.education.enrolment import ITEM_CODE, EnrolmentService
 from backend.education.notices import NOTICES
+from backend.education.privacy import PERSONAL_DATA
 from backend.education.repository import EducationRepository
 from backend.education.seed import SEED
 from backend.education.service import EducationService
@@ -84,4 +85,5 @@ FEATURE = Feature(
     dependencies={"education": EducationService, "enrolments": EnrolmentService},
     notices=NOTICES,
     on_startup=(_seed,),
+    personal_data=PERSONAL_DATA,
 )
