@@ -97,6 +97,12 @@ TAGS: tuple[Tag, ...] = (
         description="Operators' routes: staff, scanners, code keys, catalogue, outbox, "
         "payments' discrepancies, verifiers, halls. Roles are listed per operation.",
     ),
+    Tag(
+        name="warnings",
+        description="Disaster warnings of the meteorological bureau and the water authority: those "
+        "in force, publishing and updating them (publishers bound to an organisation), a fan-out's "
+        "progress, and the districts a citizen is warned for (orange and red ones pushed).",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 
