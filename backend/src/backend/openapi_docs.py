@@ -108,6 +108,12 @@ TAGS: tuple[Tag, ...] = (
         "registry names them, the agents (经办人) the representative authorises with scopes and an "
         "expiry, and acting-as tokens checked against the authorisation at every use.",
     ),
+    Tag(
+        name="warnings",
+        description="Disaster warnings of the meteorological bureau and the water authority: those "
+        "in force, publishing and updating them (publishers bound to an organisation), a fan-out's "
+        "progress, and the districts a citizen is warned for (orange and red ones pushed).",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 

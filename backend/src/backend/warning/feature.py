@@ -16,6 +16,7 @@ from backend.staff.service import StaffService
 from backend.warning.controller import WarningController
 from backend.warning.fanout import ChannelRate, Fanout, FanoutWorker
 from backend.warning.notices import NOTICES
+from backend.warning.privacy import PERSONAL_DATA
 from backend.warning.repository import WarningRepository
 from backend.warning.service import WarningService
 from backend.warning.settings import WarningSettings
@@ -71,4 +72,5 @@ FEATURE = Feature(
     dependencies={"warnings": WarningService},
     background=_jobs,
     notices=NOTICES,
+    personal_data=PERSONAL_DATA,
 )
