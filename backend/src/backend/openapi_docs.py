@@ -114,6 +114,17 @@ TAGS: tuple[Tag, ...] = (
         "in force, publishing and updating them (publishers bound to an organisation), a fan-out's "
         "progress, and the districts a citizen is warned for (orange and red ones pushed).",
     ),
+    Tag(
+        name="guidance",
+        description="Smart guidance (智能引导): an everyday question answered with the service items and "
+        "approved FAQ answers that fit, ranked with a confidence — or choices and a clarifying question; "
+        "never a composed answer. Operators edit aliases and FAQ entries and read what found nothing.",
+    ),
+    Tag(
+        name="data rights",
+        description="A citizen's rights over their data (PIPL art. 44-47): what we hold and why, an "
+        "export downloaded once, withdrawing consents, and closing the account.",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 
