@@ -97,6 +97,16 @@ TAGS: tuple[Tag, ...] = (
         description="Operators' routes: staff, scanners, code keys, catalogue, outbox, "
         "payments' discrepancies, verifiers, halls. Roles are listed per operation.",
     ),
+    Tag(
+        name="credit",
+        description="The citizen's own credit report (信用报告), the public disclosures (信用公示) and "
+        "objections to a record (信用异议), forwarded to the credit platform and followed to its decision.",
+    ),
+    Tag(
+        name="hotline",
+        description="12345 tickets (诉求: complaints, reports, suggestions, consultations) with photos, "
+        "filed with the 12345 platform exactly once, the departments' replies and the citizen's rating.",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 
@@ -126,6 +136,8 @@ COMMON: dict[str, str] = {
     "device": "The device, as its own schema describes it",
     "citizen": "The citizen, personal data masked",
     "tokens": "A session: the citizen is signed in",
+    "record": "The record, as its own schema describes it",
+    "location": "The place it concerns, as its own schema describes it; null: none given",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")
 _ID = re.compile(r"^([a-z_]+)_id$")
