@@ -125,6 +125,16 @@ TAGS: tuple[Tag, ...] = (
         description="A citizen's rights over their data (PIPL art. 44-47): what we hold and why, an "
         "export downloaded once, withdrawing consents, and closing the account.",
     ),
+    Tag(
+        name="credit",
+        description="The citizen's own credit report (信用报告), the public disclosures (信用公示) and "
+        "objections to a record (信用异议), forwarded to the credit platform and followed to its decision.",
+    ),
+    Tag(
+        name="hotline",
+        description="12345 tickets (诉求: complaints, reports, suggestions, consultations) with photos, "
+        "filed with the 12345 platform exactly once, the departments' replies and the citizen's rating.",
+    ),
     Tag(name="health", description="Liveness and readiness for the orchestrator."),
 )
 
@@ -157,6 +167,8 @@ COMMON: dict[str, str] = {
     "school": "The school, as its own schema describes it",
     "enrolment": "The enrolment, as its own schema describes it",
     "notice": "The notice, as its own schema describes it",
+    "record": "The record, as its own schema describes it",
+    "location": "The place it concerns, as its own schema describes it; null: none given",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")
 _ID = re.compile(r"^([a-z_]+)_id$")

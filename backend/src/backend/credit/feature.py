@@ -9,6 +9,7 @@ from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
 from backend.credit.controller import CreditController
 from backend.credit.notices import OBJECTION_DECIDED
+from backend.credit.privacy import PERSONAL_DATA
 from backend.credit.repository import CreditRepository
 from backend.credit.service import TOPIC, CreditService
 from backend.credit.settings import CreditSettings
@@ -54,4 +55,5 @@ FEATURE = Feature(
     background=_jobs,
     outbox_handlers={TOPIC: lambda w: w.get(CreditService).deliver},
     notices=(OBJECTION_DECIDED,),
+    personal_data=PERSONAL_DATA,
 )

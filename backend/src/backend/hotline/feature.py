@@ -12,6 +12,7 @@ from backend.citizen.service import CitizenService
 from backend.feature import Feature
 from backend.hotline.controller import HotlineController
 from backend.hotline.notices import REFUSED, REPLIED
+from backend.hotline.privacy import PERSONAL_DATA
 from backend.hotline.repository import HotlineRepository
 from backend.hotline.service import FILE_TOPIC, RATE_TOPIC, HotlineService
 from backend.hotline.settings import HotlineSettings
@@ -80,4 +81,5 @@ FEATURE = Feature(
         RATE_TOPIC: lambda w: w.get(HotlineSync).deliver_rating,
     },
     notices=(REPLIED, REFUSED),
+    personal_data=PERSONAL_DATA,
 )
