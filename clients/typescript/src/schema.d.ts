@@ -225,6 +225,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/guidance/aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff aliases of catalogue items (all, or one item's) */
+        get: operations["ApiV1AdminGuidanceAliasesAliases"];
+        put?: never;
+        /** Add a phrase that leads to a published item (shown to residents at once) */
+        post: operations["ApiV1AdminGuidanceAliasesAddAlias"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/aliases/{alias_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an alias */
+        delete: operations["ApiV1AdminGuidanceAliasesAliasIdRemoveAlias"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/faqs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** FAQ entries, every status (only approved ones are shown to residents) */
+        get: operations["ApiV1AdminGuidanceFaqsFaqs"];
+        put?: never;
+        /** Draft an FAQ entry (shown once approved) */
+        post: operations["ApiV1AdminGuidanceFaqsAddFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/faqs/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An FAQ entry */
+        get: operations["ApiV1AdminGuidanceFaqsSlugFaq"];
+        /** Edit an FAQ entry: a new revision, a draft again until approved */
+        put: operations["ApiV1AdminGuidanceFaqsSlugEditFaq"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/faqs/{slug}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the draft of the revision you read: residents see its answer from now on */
+        post: operations["ApiV1AdminGuidanceFaqsSlugApproveApproveFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/faqs/{slug}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire an FAQ entry: no longer shown, kept for the record */
+        post: operations["ApiV1AdminGuidanceFaqsSlugRetireRetireFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/guidance/misses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Questions that found nothing (masked), most asked first: to mine for aliases and FAQs */
+        get: operations["ApiV1AdminGuidanceMissesMisses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/licence-verifiers": {
         parameters: {
             query?: never;
@@ -725,6 +847,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/tourism/slots/{slot_id}/admission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Open a slot's admission queue for a flash sale: `rate` buyers a second after `burst`
+         * @description Reopening numbers afresh. The queue lives until the slot ends; with Redis down it is skipped (buyers go straight to the database, which still decides every place).
+         */
+        put: operations["ApiV1AdminTourismSlotsSlotIdAdmissionOpenAdmission"];
+        post?: never;
+        /** Close a slot's admission queue */
+        delete: operations["ApiV1AdminTourismSlotsSlotIdAdmissionCloseAdmission"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tourism/slots/{slot_id}/counters": {
         parameters: {
             query?: never;
@@ -753,6 +896,23 @@ export interface paths {
         put?: never;
         /** Add a scenic spot with its ticket types; its slots are materialised at once */
         post: operations["ApiV1AdminTourismSpotsAddSpot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/tourism/spots/{spot_id}/gate-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets let in twice on a day (offline gates' uploads), oldest first */
+        get: operations["ApiV1AdminTourismSpotsSpotIdGateFlagsFlags"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1174,6 +1334,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search legal persons' public credit disclosures (信用公示)
+         * @description By unified social credit code (exact) or part of the name: administrative licences and penalties (双公示), red and black lists. Anyone may search.
+         */
+        get: operations["ApiV1CreditDisclosuresDisclosures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your credit objections, newest first */
+        get: operations["ApiV1CreditObjectionsObjections"];
+        put?: never;
+        /**
+         * Object to a record of your credit report (信用异议)
+         * @description Saved at once and forwarded to the credit platform exactly once, also when it is down (status `queued` until it has it). With an `Idempotency-Key` header a retried request answers the first response.
+         */
+        post: operations["ApiV1CreditObjectionsFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/objections/{objection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your credit objections and where it stands */
+        get: operations["ApiV1CreditObjectionsObjectionIdObjection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your own public credit report (信用报告), read from the credit platform */
+        get: operations["ApiV1CreditReportReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What personal data we hold about you, why, on what legal basis and for how long */
+        get: operations["ApiV1DataRightsCategoriesCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/closure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close your account (注销)
+         * @description Refused with 409 `datarights.closure_blocked` naming what blocks it (a payment pending or a refund in flight, an application a department is handling). Otherwise your sessions end and your personal data is deleted in the background; what the law makes us keep (payment records, the audit log) stays with your name, ID number and phone gone.
+         */
+        post: operations["ApiV1DataRightsClosureClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consents you gave that you may withdraw */
+        get: operations["ApiV1DataRightsConsentsConsents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/consents/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a consent */
+        delete: operations["ApiV1DataRightsConsentsNameWithdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your exports */
+        get: operations["ApiV1DataRightsExportsExports"];
+        put?: never;
+        /**
+         * Ask for an export of everything your account holds (machine-readable JSON)
+         * @description Built in the background; while one is being built, asking again answers it. Once `ready` it can be downloaded once, within 24 hours.
+         */
+        post: operations["ApiV1DataRightsExportsRequestExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your exports */
+        get: operations["ApiV1DataRightsExportsExportIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-rights/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an export (once: it is deleted as it is handed out) */
+        get: operations["ApiV1DataRightsExportsExportIdDownloadDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments/cases/callbacks": {
         parameters: {
             query?: never;
@@ -1185,6 +1546,222 @@ export interface paths {
         put?: never;
         /** A department's signed status callback (HMAC; deduplicated by event id) */
         post: operations["ApiV1DepartmentsCasesCallbacksCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/admin/school-staff/{staff_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Bind a staff account of the school role to its school */
+        put: operations["ApiV1EducationAdminSchoolStaffStaffIdBind"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your school enrolments and their admission results */
+        get: operations["ApiV1EducationEnrolmentsEnrolments"];
+        put?: never;
+        /**
+         * Start a school enrolment (入学报名): an application draft prefilled for you to confirm
+         * @description The child must be on your household register (户籍) and of age for the stage. The draft is filled from the register, your property licence and the school district; submit it through `/api/v1/applications/{id}`. The admission result is sent to you when the education bureau decides.
+         */
+        post: operations["ApiV1EducationEnrolmentsEnrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notices from your children's classes, newest first, with when you read each */
+        get: operations["ApiV1EducationNoticesNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/notices/{notice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A notice from your child's class */
+        get: operations["ApiV1EducationNoticesNoticeIdNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/notices/{notice_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a notice read (the school sees the read receipt; the first read counts) */
+        post: operations["ApiV1EducationNoticesNoticeIdReadRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school-districts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The school district (学区) of an address: the school serving it per stage
+         * @description The address as a parent types it (full-width digits and spaces are fine). A community (小区) named in it wins over its road and house number. No school for a stage means no district line covers the address: the bureau places such a child (统筹安排).
+         */
+        get: operations["ApiV1EducationSchoolDistrictsLookup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school/classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your school's classes */
+        get: operations["ApiV1EducationSchoolClassesClasses"];
+        put?: never;
+        /** Add a class to your school */
+        post: operations["ApiV1EducationSchoolClassesAddClass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school/classes/{class_id}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A class's notices, newest first, each with how many parents have read it */
+        get: operations["ApiV1EducationSchoolClassesClassIdNoticesClassNotices"];
+        put?: never;
+        /**
+         * Post a notice to the parents of a class of your school (in the app, by subscribe message)
+         * @description A class of another school is refused (403 `education.not_your_school`).
+         */
+        post: operations["ApiV1EducationSchoolClassesClassIdNoticesPostNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Children admitted to your school, placed in a class or not yet */
+        get: operations["ApiV1EducationSchoolEnrolmentsAdmitted"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school/enrolments/{enrolment_id}/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place an admitted child in a class: their parent then gets the class's notices */
+        post: operations["ApiV1EducationSchoolEnrolmentsEnrolmentIdPlacementPlace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/school/notices/{notice_id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read receipts of a notice: how many parents read it, and whose have not */
+        get: operations["ApiV1EducationSchoolNoticesNoticeIdReceiptsReceipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/education/schools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compulsory-education schools (filter by district, stage) */
+        get: operations["ApiV1EducationSchoolsSchools"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1237,6 +1814,23 @@ export interface paths {
          * @description Sealed after the day ends (Beijing time) and a grace period. 404 until then.
          */
         get: operations["ApiV1EvidenceRootsChainDayRoot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ask in everyday words (简体 or 繁體): the service items and approved answers that fit, with a confidence; below it, choices and a clarifying question, or none */
+        get: operations["ApiV1GuidanceAsk"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1389,6 +1983,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hotline/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 12345 categories a ticket may take */
+        get: operations["ApiV1HotlineCategoriesCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotline/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo for a ticket you are about to file (JPEG or PNG, ≤ 5 MiB)
+         * @description The body is the photo itself. Its type is sniffed from the bytes (415 `hotline.photo_type_unsupported` with `reason` for anything else or a polyglot); 413 `hotline.photo_too_large` the moment it passes 5 MiB; an empty body is 400 `request.malformed`. Name it in `photo_ids` when filing.
+         */
+        post: operations["ApiV1HotlinePhotosPhoto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotline/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your 12345 tickets, newest first */
+        get: operations["ApiV1HotlineTicketsTickets"];
+        put?: never;
+        /**
+         * File a complaint, report, suggestion or consultation with 12345
+         * @description The text is checked first (422 `hotline.content_rejected`, `extra.reason` and `extra.field` say what and where). The ticket is saved with a tracking number at once and forwarded to 12345 exactly once, also when 12345 is down (status `queued` until it has it). Tourism complaints take the `tourism` category. With an `Idempotency-Key` header a retried request answers the first response.
+         */
+        post: operations["ApiV1HotlineTicketsFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotline/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your tickets with its replies */
+        get: operations["ApiV1HotlineTicketsTicketIdTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotline/tickets/{ticket_id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate a closed ticket (满意度评价), once
+         * @description Saved at once and forwarded to 12345 exactly once.
+         */
+        post: operations["ApiV1HotlineTicketsTicketIdRatingRate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotline/tickets/{ticket_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Your ticket with what 12345 says of it now
+         * @description Replies are pulled from 12345 every 30 s anyway; this asks at once (503 `hotline.unavailable` when 12345 is down: the ticket itself stays readable by GET).
+         */
+        post: operations["ApiV1HotlineTicketsTicketIdRefreshRefresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/licence-verification/requests": {
         parameters: {
             query?: never;
@@ -1453,7 +2162,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your licences (pulled from the e-licence library the first time) */
+        /**
+         * Your licences (pulled from the e-licence library the first time)
+         * @description Acting for an organisation (`POST /api/v1/organisations/{id}/acting`, scope `licences`): the organisation's licences, filed at the library under its credit code.
+         */
         get: operations["ApiV1LicencesList"];
         put?: never;
         post?: never;
@@ -1782,6 +2494,93 @@ export interface paths {
         /** Mark one of your messages read */
         post: operations["ApiV1NotificationsMessageIdReadMarkRead"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mine */
+        get: operations["ApiV1OrganisationsMine"];
+        put?: never;
+        /** Claim */
+        post: operations["ApiV1OrganisationsClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{organisation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read */
+        get: operations["ApiV1OrganisationsOrganisationIdRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{organisation_id}/acting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act */
+        post: operations["ApiV1OrganisationsOrganisationIdActingAct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{organisation_id}/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents */
+        get: operations["ApiV1OrganisationsOrganisationIdAgentsAgents"];
+        put?: never;
+        /** Authorise */
+        post: operations["ApiV1OrganisationsOrganisationIdAgentsAuthorise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{organisation_id}/agents/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke */
+        delete: operations["ApiV1OrganisationsOrganisationIdAgentsGrantIdRevoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2638,6 +3437,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tourism/gate/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gate's spot's day of tickets, changed after a cursor, for deciding offline
+         * @description Every ticket of the gate's spot and `day` (today, Beijing time, by default) that a gate cares about, in change order, each with its state now: apply them, keep `next_cursor`. Changes are served once they are 5 s old (`SUQIAN_TOURISM_FEED_SETTLE`), so a cursor never skips a change that committed late. Holds not yet paid are never listed.
+         */
+        get: operations["ApiV1TourismGateFeedFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tourism/gate/redeem": {
         parameters: {
             query?: never;
@@ -2678,6 +3497,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tourism/gate/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload the entries this gate made offline; a ticket let in twice is flagged
+         * @description Each scan is the QR the gate read and when. The code's signature is checked at that moment; then one conditional UPDATE lets the ticket in as of then if it was valid and nobody let it in meanwhile. Otherwise the outcome says why (`duplicate`: already in through another gate, flagged for staff). Sending a batch again is safe: each scan is recorded once and answered as the first time.
+         */
+        post: operations["ApiV1TourismGateScansScans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tourism/holds": {
         parameters: {
             query?: never;
@@ -2690,7 +3529,7 @@ export interface paths {
         put?: never;
         /**
          * Hold places in a slot: one real-name ticket per visitor, pay within 10 minutes
-         * @description One conditional write takes the places (a database CHECK backs it): a full slot is 409 `tourism.sold_out` however many ask at once; a visitor with a ticket for the spot that day is 409 `tourism.id_limit_reached`. With an `Idempotency-Key` header a retried request answers the first response.
+         * @description One conditional write takes the places (a database CHECK backs it): a full slot is 409 `tourism.sold_out` however many ask at once; a visitor with a ticket for the spot that day is 409 `tourism.id_limit_reached`. A flash sale with an admission queue needs the buyer's pass (`admission`), else 409 `tourism.admission_required`. With an `Idempotency-Key` header a retried request answers the first response.
          */
         post: operations["ApiV1TourismHoldsHold"];
         delete?: never;
@@ -2747,6 +3586,66 @@ export interface paths {
          * @description The same order again while it is unpaid (never a second charge). Free tickets are confirmed at once, with no order.
          */
         post: operations["ApiV1TourismHoldsHoldIdPayPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tourism/itinerary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plan a day from chosen spots: each visit in a slot with room, before the spot closes
+         * @description Spots in the order given (`order=closing_first`: the one closing first goes first); each visit goes in the first slot with room for `party` after the previous visit and `travel_minutes`, leaving `visit_minutes` before closing. Spots that cannot fit are listed with why. It plans only: buying holds the places.
+         */
+        get: operations["ApiV1TourismItineraryItinerary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tourism/slots/{slot_id}/admission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a number at a flash sale's admission queue; admitted, you get the pass to hold with
+         * @description 200 with `queued: false` when the slot's sale has no queue (hold at once), or with your `admission` pass (valid 2 min); 202 with your `position` and a `Retry-After` header while numbers before yours are let through. Asking again keeps your number.
+         */
+        post: operations["ApiV1TourismSlotsSlotIdAdmissionAdmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tourism/slots/{slot_id}/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wait for a sold-out slot: places coming back are held for you, first come first served
+         * @description The tickets are checked as a hold checks them. When places come back, the oldest waiter gets a hold made for them (5 minutes to pay) and a notice; nobody behind them is offered first.
+         */
+        post: operations["ApiV1TourismSlotsSlotIdWaitlistJoin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2910,6 +3809,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tourism/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your places in waiting lists, newest first, with how many wait before you */
+        get: operations["ApiV1TourismWaitlistMine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tourism/waitlist/{waiter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your places in a waiting list */
+        get: operations["ApiV1TourismWaitlistWaiterIdOne"];
+        put?: never;
+        post?: never;
+        /** Leave a waiting list (a hold already offered stays until paid, cancelled or expired) */
+        delete: operations["ApiV1TourismWaitlistWaiterIdLeave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/utilities/accounts": {
         parameters: {
             query?: never;
@@ -2991,6 +3925,146 @@ export interface paths {
         };
         /** A bill's payment and the utility's receipt */
         get: operations["ApiV1UtilitiesPaymentsPaymentIdReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Warnings in force, optionally those naming a district */
+        get: operations["ApiV1WarningsCurrent"];
+        put?: never;
+        /**
+         * Publish a warning
+         * @description Orange and red warnings are pushed to the citizens subscribed to its districts (WeChat, else SMS; red ones also in quiet hours); follow it at `/{warning_id}/progress`.
+         */
+        post: operations["ApiV1WarningsPublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your districts and the warnings in force there */
+        get: operations["ApiV1WarningsMineMine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organisation's warnings, newest first */
+        get: operations["ApiV1WarningsPublishedPublished"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/publishers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bind a publisher account to the organisation it publishes for */
+        post: operations["ApiV1WarningsPublishersBindPublisher"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose the districts whose warnings you get */
+        put: operations["ApiV1WarningsSubscriptionSubscribe"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/{warning_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a warning in force */
+        patch: operations["ApiV1WarningsWarningIdUpdate"];
+        trace?: never;
+    };
+    "/api/v1/warnings/{warning_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a warning: off the lists, and what was not sent yet is not sent */
+        post: operations["ApiV1WarningsWarningIdCancelCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings/{warning_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A warning's fan-out: deliveries per channel planned, sent, failed, skipped, opted out */
+        get: operations["ApiV1WarningsWarningIdProgressProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3234,6 +4308,174 @@ export interface components {
         AccountSettled: {
             required: ("password_change" | "second_factor_enrolment")[];
             session?: components["schemas"]["StaffAuthenticated"] | null;
+        };
+        /** ActingToken */
+        ActingToken: {
+            /** @description The bearer token acting for the organisation */
+            access_token: string;
+            /**
+             * @description Seconds until it expires (never after the authorisation)
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * Format: uuid
+             * @description The organisation it acts for
+             */
+            organisation_id: string;
+            /**
+             * @description What the holder may do for the organisation: `apply`, `pay`, `licences`
+             * @example [
+             *       "apply",
+             *       "pay"
+             *     ]
+             */
+            scopes: string[];
+            /**
+             * @description Always `Bearer`
+             * @default Bearer
+             * @example Bearer
+             */
+            token_type: string;
+        };
+        /** AdmissionOpen */
+        AdmissionOpen: {
+            /**
+             * @description buyers let through at once
+             * @default 0
+             */
+            burst: number;
+            /** @description buyers let through a second */
+            rate: number;
+        };
+        /** AdmissionRead */
+        AdmissionRead: {
+            /**
+             * @description Your pass to hold with, valid 2 minutes; null while waiting
+             * @example 1796112000.q0XJ3mB1oQ8ZfP4wT6yRkA2d
+             */
+            admission: string | null;
+            /**
+             * @description Your number in the queue (0 when there is none)
+             * @example 1024
+             */
+            number: number;
+            /**
+             * @description Numbers still waiting before yours
+             * @example 120
+             */
+            position: number;
+            /**
+             * @description Whether the slot's sale has an admission queue
+             * @example true
+             */
+            queued: boolean;
+            /**
+             * @description Seconds to wait before asking again (0 when admitted)
+             * @example 3
+             */
+            retry_after: number;
+        };
+        /** AdmissionRuleRead */
+        AdmissionRuleRead: {
+            /**
+             * @description Buyers let through at once when it opened
+             * @example 1000
+             */
+            burst: number;
+            /**
+             * Format: date-time
+             * @description When it was opened (ISO 8601, UTC)
+             */
+            opened_at: string;
+            /**
+             * @description Buyers let through a second
+             * @example 200
+             */
+            rate: number;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+        };
+        /** AgentCreate */
+        AgentCreate: {
+            /**
+             * Format: date-time
+             * @description When the authorisation ends (in the future)
+             * @example 2027-06-30T16:00:00Z
+             */
+            expires_at: string;
+            /**
+             * @description The agent's resident ID number (GB 11643)
+             * @example 321302199505200017
+             */
+            id_number: string;
+            /**
+             * @description The agent's real name, as on their ID card
+             * @example 宿小迁
+             */
+            name: string;
+            /**
+             * @description The agent's registered mobile number
+             * @example 13805270002
+             */
+            phone: string;
+            /**
+             * @description What the holder may do for the organisation: `apply`, `pay`, `licences`
+             * @example [
+             *       "apply",
+             *       "pay"
+             *     ]
+             */
+            scopes: ("apply" | "pay" | "licences")[];
+        };
+        /** AliasCreate */
+        AliasCreate: {
+            /**
+             * @description The catalogue item the phrase leads to
+             * @example SQ-GA-0004
+             */
+            item_code: string;
+            /**
+             * @description What residents say for it, in everyday words
+             * @example 身份证丢了
+             */
+            phrase: string;
+        };
+        /** AliasList */
+        AliasList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["AliasRead"][];
+        };
+        /** AliasRead */
+        AliasRead: {
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * @description The staff member who added it (`staff:<id>`)
+             * @example staff:5f0c2a4e-8d1b-4c3e-9a7f-2b6d1e0c9a41
+             */
+            created_by: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The catalogue item the phrase leads to
+             * @example SQ-GA-0004
+             */
+            item_code: string;
+            /**
+             * @description What residents say for it, in everyday words
+             * @example 身份证丢了
+             */
+            phrase: string;
         };
         /** AlipayLink */
         AlipayLink: {
@@ -3604,6 +4846,39 @@ export interface components {
             /** @default true */
             wechat: boolean;
         };
+        /** ChannelProgress */
+        ChannelProgress: {
+            /**
+             * @description Of those, refused by the channel or lost mid-send (not repeated)
+             * @example 3
+             */
+            failed: number;
+            /**
+             * @description Citizens who turned this channel off for warnings
+             * @example 12
+             */
+            opted_out: number;
+            /**
+             * @description Of those, still to go: waiting out quiet hours or being sent
+             * @example 40
+             */
+            pending: number;
+            /**
+             * @description Deliveries written for this channel (not the opted-out)
+             * @example 1200
+             */
+            planned: number;
+            /**
+             * @description Of those, sent
+             * @example 1150
+             */
+            sent: number;
+            /**
+             * @description Of those, not sent: no phone, or the warning was cancelled or expired
+             * @example 7
+             */
+            skipped: number;
+        };
         /** CheckIn */
         CheckIn: {
             hall_code: string;
@@ -3655,6 +4930,57 @@ export interface components {
              */
             verified_at: string;
         };
+        /** ClassCreate */
+        ClassCreate: {
+            /**
+             * @description The grade, 1-6 primary and 7-9 junior
+             * @example 1
+             */
+            grade: number;
+            /**
+             * @description The class's name
+             * @example 一年级(1)班
+             */
+            name: string;
+            /**
+             * @description The year the class entered
+             * @example 2026
+             */
+            year: number;
+        };
+        /** ClassPage */
+        ClassPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ClassRead"][];
+        };
+        /** ClassRead */
+        ClassRead: {
+            /**
+             * @description The grade, 1-6 primary and 7-9 junior
+             * @example 1
+             */
+            grade: number;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The class's name
+             * @example 一年级(1)班
+             */
+            name: string;
+            /**
+             * Format: uuid
+             * @description The id of the school
+             */
+            school_id: string;
+            /**
+             * @description The year the class entered
+             * @example 2026
+             */
+            year: number;
+        };
         /** CloneFlag */
         CloneFlag: {
             /**
@@ -3685,6 +5011,21 @@ export interface components {
              */
             scanned_at: string;
         };
+        /** ClosureRead */
+        ClosureRead: {
+            /** @description When it was done (ISO 8601, UTC) */
+            done_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it was requested (ISO 8601, UTC)
+             */
+            requested_at: string;
+            /**
+             * @description closing (being carried out) or closed
+             * @example closing
+             */
+            state: string;
+        };
         /** CodeRead */
         CodeRead: {
             /**
@@ -3711,6 +5052,42 @@ export interface components {
         /** Consent */
         Consent: {
             fields: string[];
+        };
+        /** ConsentList */
+        ConsentList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ConsentRead"][];
+        };
+        /** ConsentRead */
+        ConsentRead: {
+            /**
+             * @description What you agreed to
+             * @example Showing your licences to a registered counter
+             */
+            description: string;
+            /**
+             * @description How many grants of it are live now
+             * @example 2
+             */
+            live: number;
+            /**
+             * @description The consent's name
+             * @example licence.showing
+             */
+            name: string;
+        };
+        /** ConsentWithdrawn */
+        ConsentWithdrawn: {
+            /**
+             * @description How many grants it ended
+             * @example 3
+             */
+            ended: number;
+            /**
+             * @description The consent withdrawn
+             * @example notification.subscriptions
+             */
+            name: string;
         };
         /** Counter */
         Counter: {
@@ -3852,6 +5229,28 @@ export interface components {
              */
             device_id: string;
         };
+        /** DisclosurePage */
+        DisclosurePage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["DisclosureRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        /** DisclosureRead */
+        DisclosureRead: {
+            /**
+             * @description The subject's unified social credit code (统一社会信用代码)
+             * @example 91321300MA1N2B3C4D
+             */
+            credit_code: string;
+            /**
+             * @description The subject's name as published
+             * @example 宿迁市某某餐饮有限公司
+             */
+            name: string;
+            /** @description The record, as its own schema describes it */
+            record: components["schemas"]["RecordRead"];
+        };
         /** DiscrepancyPage */
         DiscrepancyPage: {
             /** @description The entries of this answer, in the order the operation names */
@@ -3891,9 +5290,117 @@ export interface components {
             /** @enum {string} */
             status: "resolved" | "dismissed";
         };
+        /** DistrictLookup */
+        DistrictLookup: {
+            /**
+             * @description The district the address names
+             * @example 宿城区
+             */
+            district: string | null;
+            /** @description The school serving the address per stage; empty: 统筹安排 by the bureau */
+            schools: components["schemas"]["DistrictSchool"][];
+        };
+        /** DistrictSchool */
+        DistrictSchool: {
+            /**
+             * @description The district line (学区划分) that placed the address
+             * @example 宿城区幸福中路1-199号
+             */
+            line: string;
+            /**
+             * @description How the address fell in the district: `community` (小区) or `road` (house numbers)
+             * @example road
+             */
+            matched_by: string;
+            /** @description The school, as its own schema describes it */
+            school: components["schemas"]["SchoolRead"];
+            /**
+             * @description `primary` (小学) or `junior` (初中)
+             * @example primary
+             */
+            stage: string;
+        };
         /** EdgeInfo */
         EdgeInfo: {
             platforms: string[];
+        };
+        /** EnrolmentCreate */
+        EnrolmentCreate: {
+            /**
+             * @description The child's resident ID number (GB 11643): the household register names the child
+             * @example 321302201905200028
+             */
+            child_id_number: string;
+            /**
+             * @description Entering `primary` (小学一年级) or `junior` (初中一年级)
+             * @example primary
+             * @enum {string}
+             */
+            stage: "primary" | "junior";
+        };
+        /** EnrolmentPage */
+        EnrolmentPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["EnrolmentRead"][];
+        };
+        /** EnrolmentRead */
+        EnrolmentRead: {
+            /**
+             * @description The child's name, masked
+             * @example 张*
+             */
+            child_name: string;
+            /** @description The id of the class */
+            class_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /** @description When it was decided (ISO 8601, UTC) */
+            decided_at: string | null;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /** @description The id of the school */
+            school_id: string | null;
+            /**
+             * @description `primary` (小学) or `junior` (初中)
+             * @example primary
+             */
+            stage: string;
+            /**
+             * @description `applied`, then `admitted` or `not_admitted` when the department decides
+             * @example admitted
+             */
+            status: string;
+        };
+        /** EnrolmentStarted */
+        EnrolmentStarted: {
+            /**
+             * Format: uuid
+             * @description The id of the application
+             */
+            application_id: string;
+            /** @description The application's form data, prefilled (JSON by the item's form) */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The district of the home address found
+             * @example 宿城区
+             */
+            district: string | null;
+            /** @description The enrolment, as its own schema describes it */
+            enrolment: components["schemas"]["EnrolmentRead"];
+            /** @description Per prefilled field (a JSON pointer), where its value came from */
+            provenance: {
+                [key: string]: unknown;
+            };
+            /** @description The school, as its own schema describes it */
+            school: components["schemas"]["DistrictSchool"] | null;
         };
         /** EntryRead */
         EntryRead: {
@@ -3952,17 +5459,253 @@ export interface components {
             source: string;
             to_status: string;
         };
+        /** ExportList */
+        ExportList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ExportRead"][];
+        };
+        /** ExportRead */
+        ExportRead: {
+            /**
+             * @description The path to download it from, once; null unless ready
+             * @example /api/v1/data-rights/exports/…/download
+             */
+            download: string | null;
+            /** @description When it was downloaded (ISO 8601, UTC) */
+            downloaded_at: string | null;
+            /** @description When it expires (ISO 8601, UTC) */
+            expires_at: string | null;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /** @description When it was built; null while pending */
+            ready_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it was requested (ISO 8601, UTC)
+             */
+            requested_at: string;
+            /**
+             * @description The export's size in bytes (0 until ready)
+             * @example 48213
+             */
+            size: number;
+            /**
+             * @description pending (being built), ready (download once), downloaded or expired
+             * @example ready
+             */
+            state: string;
+        };
         /** FactorProof */
         FactorProof: {
             code?: string | null;
             current_password?: string | null;
             recovery_code?: string | null;
         };
+        /** FanoutProgress */
+        FanoutProgress: {
+            /** @description Progress per channel (`wechat`, `sms`) */
+            channels: {
+                [key: string]: components["schemas"]["ChannelProgress"];
+            };
+            /**
+             * @description `not_pushed` (blue/yellow), `planning`, `sending`, `done` or `cancelled`
+             * @example sending
+             */
+            state: string;
+            /**
+             * Format: uuid
+             * @description The warning
+             * @example 0c9d7e55-3f1a-4b2c-8e6d-71a2b3c4d5e6
+             */
+            warning_id: string;
+            /**
+             * @description Deliveries planning wrote so far (every channel and state)
+             * @example 1212
+             */
+            written: number;
+        };
         /** Faq */
         Faq: {
             answer: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             question: string;
+        };
+        /** FaqApprove */
+        FaqApprove: {
+            /**
+             * @description The revision the approver read (from `FaqRead.revision`)
+             * @example 3
+             */
+            revision: number;
+        };
+        /** FaqCreate */
+        FaqCreate: {
+            /**
+             * @description The answer, shown once approved
+             * @example 宿迁的主要景区有项王故里、洪泽湖湿地公园等。
+             */
+            answer: string;
+            /**
+             * @description The catalogue item it points to, if any
+             * @example SQ-GA-0004
+             */
+            item_code?: string | null;
+            /**
+             * @description Other ways residents ask it (up to 20), indexed with the question
+             * @example [
+             *       "宿迁旅游推荐"
+             *     ]
+             */
+            phrasings?: string[];
+            /**
+             * @description The question as residents ask it
+             * @example 宿迁有哪些值得去的景区？
+             */
+            question: string;
+            /**
+             * @description Its stable name in paths (lowercase, digits, hyphens)
+             * @example tourism-spots
+             */
+            slug: string;
+            /**
+             * @description The topic it is filed under (lowercase word)
+             * @example tourism
+             */
+            topic: string;
+        };
+        /** FaqEdit */
+        FaqEdit: {
+            /**
+             * @description The answer, shown once approved
+             * @example 宿迁的主要景区有项王故里、洪泽湖湿地公园等。
+             */
+            answer: string;
+            /**
+             * @description The catalogue item it points to, if any
+             * @example SQ-GA-0004
+             */
+            item_code?: string | null;
+            /**
+             * @description Other ways residents ask it (up to 20), indexed with the question
+             * @example [
+             *       "宿迁旅游推荐"
+             *     ]
+             */
+            phrasings?: string[];
+            /**
+             * @description The question as residents ask it
+             * @example 宿迁有哪些值得去的景区？
+             */
+            question: string;
+            /**
+             * @description The topic it is filed under (lowercase word)
+             * @example tourism
+             */
+            topic: string;
+        };
+        /** FaqList */
+        FaqList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["FaqRead"][];
+        };
+        /** FaqRead */
+        FaqRead: {
+            /** @description The answer (shown to residents only while `approved`) */
+            answer: string;
+            /** @description When this revision was approved (ISO 8601, UTC); null while a draft */
+            approved_at: string | null;
+            /**
+             * @description The staff member who approved it; null while a draft
+             * @example staff:5f0c2a4e-8d1b-4c3e-9a7f-2b6d1e0c9a41
+             */
+            approved_by: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * @description The staff member who wrote it (`staff:<id>`)
+             * @example staff:5f0c2a4e-8d1b-4c3e-9a7f-2b6d1e0c9a41
+             */
+            created_by: string;
+            /**
+             * @description The catalogue item it points to; null if none
+             * @example SQ-GA-0004
+             */
+            item_code: string | null;
+            /**
+             * @description Other ways residents ask it
+             * @example [
+             *       "宿迁旅游推荐"
+             *     ]
+             */
+            phrasings: string[];
+            /**
+             * @description The question as residents ask it
+             * @example 宿迁有哪些值得去的景区？
+             */
+            question: string;
+            /**
+             * @description Counts edits from 1; approving names the revision read
+             * @example 3
+             */
+            revision: number;
+            /**
+             * @description Its stable name in paths
+             * @example tourism-spots
+             */
+            slug: string;
+            /**
+             * @description `draft` (edited, awaiting approval), `approved` (shown) or `retired` (kept for audit)
+             * @example approved
+             * @enum {string}
+             */
+            status: "draft" | "approved" | "retired";
+            /**
+             * @description The topic it is filed under
+             * @example tourism
+             */
+            topic: string;
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
+            updated_at: string;
+            /**
+             * @description The staff member who last edited it
+             * @example staff:5f0c2a4e-8d1b-4c3e-9a7f-2b6d1e0c9a41
+             */
+            updated_by: string;
+        };
+        /** FeedEntry */
+        FeedEntry: {
+            /** @description The id of the code */
+            code_id: string;
+            /**
+             * @description The ticket type (the gate may ask a child or senior for proof)
+             * @example child
+             */
+            kind: string;
+            /**
+             * @description valid (let in once), redeemed or void (never)
+             * @example valid
+             * @enum {string}
+             */
+            state: "valid" | "redeemed" | "void";
+            /**
+             * Format: date-time
+             * @description Let in from this instant
+             */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description …until this instant
+             */
+            valid_until: string;
         };
         /** FieldAsk */
         FieldAsk: {
@@ -4004,6 +5747,207 @@ export interface components {
              * @enum {string}
              */
             widget: "text" | "textarea" | "select" | "radio" | "date" | "number" | "checkbox";
+        };
+        /** GateFeed */
+        GateFeed: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
+            day: string;
+            /** @description More entries are waiting: ask again with `next_cursor` right away */
+            has_more: boolean;
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["FeedEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
+            spot_id: string;
+        };
+        /** GateFlagPage */
+        GateFlagPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["GateFlagRead"][];
+        };
+        /** GateFlagRead */
+        GateFlagRead: {
+            /** @description The id of the code */
+            code_id: string;
+            /** @description When it was let in first */
+            first_at: string | null;
+            /**
+             * @description The gate that let it in first
+             * @example device:1f6a…
+             */
+            first_gate: string;
+            /**
+             * @description The gate whose upload found the ticket already in
+             * @example device:8b0c5f2e-3f7a-4d8e-9a51-2f4c0b1d6e77
+             */
+            gate: string;
+            /**
+             * Format: date-time
+             * @description When it was scanned (ISO 8601, UTC)
+             */
+            scanned_at: string;
+            /** @description The id of the ticket */
+            ticket_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it was uploaded (ISO 8601, UTC)
+             */
+            uploaded_at: string;
+        };
+        /** GateScanBatch */
+        GateScanBatch: {
+            /** @description What the gate let in while offline, 1-500 scans */
+            scans: components["schemas"]["GateScanIn"][];
+        };
+        /** GateScanIn */
+        GateScanIn: {
+            /**
+             * @description The ticket QR the gate read
+             * @example SQ1:6BFOXN%TS3DH0YOJ…
+             */
+            code: string;
+            /**
+             * Format: date-time
+             * @description When the gate let it in (with its offset)
+             */
+            scanned_at: string;
+        };
+        /** GateScanResult */
+        GateScanResult: {
+            /** @description The id of the code */
+            code_id: string | null;
+            /** @description For a duplicate: when it was let in first; else null */
+            first_at: string | null;
+            /**
+             * @description For a duplicate: the gate that let it in first; else empty
+             * @example
+             */
+            first_gate: string;
+            /**
+             * @description What became of the entry (see the schema description)
+             * @example accepted
+             * @enum {string}
+             */
+            outcome: "accepted" | "duplicate" | "void" | "unknown" | "wrong_spot" | "outside_window" | "code_invalid" | "code_expired";
+            /**
+             * Format: date-time
+             * @description When it was scanned (ISO 8601, UTC)
+             */
+            scanned_at: string;
+            /** @description The id of the ticket */
+            ticket_id: string | null;
+        };
+        /** GateScanResults */
+        GateScanResults: {
+            /** @description One outcome per scan, in the order they happened */
+            results: components["schemas"]["GateScanResult"][];
+        };
+        /** GrantPage */
+        GrantPage: {
+            /** @description The organisation's authorisations, revoked ones included, oldest first */
+            items: components["schemas"]["GrantRead"][];
+        };
+        /** GrantRead */
+        GrantRead: {
+            /**
+             * Format: uuid
+             * @description The citizen it authorises
+             */
+            citizen_id: string;
+            /**
+             * Format: date-time
+             * @description When it was given
+             */
+            created_at: string;
+            /** @description When it ends; null for the representative's */
+            expires_at: string | null;
+            /**
+             * Format: uuid
+             * @description The authorisation's id (to revoke it)
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The organisation it is for
+             */
+            organisation_id: string;
+            /** @description When the representative revoked it; null while not revoked */
+            revoked_at: string | null;
+            /**
+             * @description `representative` (every scope, no expiry) or `agent`
+             * @example agent
+             */
+            role: string;
+            /**
+             * @description What the holder may do for the organisation: `apply`, `pay`, `licences`
+             * @example [
+             *       "apply"
+             *     ]
+             */
+            scopes: string[];
+        };
+        /** GuidanceAnswer */
+        GuidanceAnswer: {
+            /**
+             * @description With `choices` or `none`: what to ask the resident next; null with `answer`
+             * @example 您是要补领身份证还是办理临时身份证？
+             */
+            clarifying_question: string | null;
+            /**
+             * @description 0 to 1: how sure the first result is what was asked
+             * @example 0.86
+             */
+            confidence: number;
+            /**
+             * @description `answer`: the first result fits; `choices`: pick among the results; `none`: nothing fits
+             * @example answer
+             * @enum {string}
+             */
+            mode: "answer" | "choices" | "none";
+            /** @description The results, best first (empty when `mode` is `none`) */
+            results: components["schemas"]["GuidanceResult"][];
+        };
+        /** GuidanceResult */
+        GuidanceResult: {
+            /** @description Approved text only: the FAQ entry's answer, or the item's own FAQ answer the question matched */
+            answer: string | null;
+            /** @description The question `answer` answers (the item's FAQ question); null when none matched */
+            answer_question: string | null;
+            /**
+             * @description 0 to 1: the share of the question this result explains
+             * @example 0.86
+             */
+            confidence: number;
+            /**
+             * @description The department that handles the item; null for FAQ entries
+             * @example 宿迁市公安局
+             */
+            department: string | null;
+            /**
+             * @description The catalogue item to open: the item's own code, or the one an FAQ entry points to
+             * @example SQ-GA-0004
+             */
+            item_code: string | null;
+            /**
+             * @description The item's code (`kind: item`) or the FAQ entry's slug (`kind: faq`)
+             * @example SQ-GA-0004
+             */
+            key: string;
+            /**
+             * @description `item`: a catalogue service item; `faq`: an FAQ entry
+             * @example item
+             * @enum {string}
+             */
+            kind: "item" | "faq";
+            /**
+             * @description The item's name or the FAQ entry's question
+             * @example 身份证遗失补领
+             */
+            title: string;
         };
         /** Hall */
         Hall: {
@@ -4074,11 +6018,14 @@ export interface components {
         };
         /** HoldCreate */
         HoldCreate: {
+            /** @description Your pass from the slot's admission queue, when its sale has one (POST /slots/{id}/admission) */
+            admission?: string | null;
             /**
              * Format: uuid
              * @description The id of the slot
              */
             slot_id: string;
+            /** @description The tickets to hold, one per visitor (1-10) */
             tickets: components["schemas"]["TicketWanted"][];
         };
         /** HoldPage */
@@ -4128,7 +6075,7 @@ export interface components {
              */
             spot_id: string;
             state: string;
-            tickets: components["schemas"]["TicketRead"][];
+            tickets: components["schemas"]["tourism_schemas_TicketRead"][];
         };
         /** HolderStatusUpdate */
         HolderStatusUpdate: {
@@ -4271,6 +6218,15 @@ export interface components {
             /** @description The version number, from 1 */
             version: number;
         };
+        /** ItineraryRead */
+        ItineraryRead: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
+            day: string;
+            /** @description The chosen spots that could not fit, with why */
+            skipped: components["schemas"]["SkippedRead"][];
+            /** @description The visits in order */
+            visits: components["schemas"]["VisitRead"][];
+        };
         /** Jwk */
         Jwk: {
             /** @default ES256 */
@@ -4395,6 +6351,26 @@ export interface components {
              * @enum {string}
              */
             platform: "wechat" | "alipay";
+        };
+        /** LocationBody */
+        LocationBody: {
+            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            address: string;
+            /**
+             * @description one line of visible text: no control character, line break, bidi control or other format character
+             * @default
+             */
+            district: string;
+            /**
+             * @description Latitude (WGS 84 degrees)
+             * @example 33.9631
+             */
+            latitude?: number | null;
+            /**
+             * @description Longitude (WGS 84 degrees)
+             * @example 118.2753
+             */
+            longitude?: number | null;
         };
         /** LogRead */
         LogRead: {
@@ -4573,6 +6549,164 @@ export interface components {
             title: string;
             urgent: boolean;
         };
+        /** MissPage */
+        MissPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["MissRead"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        /** MissRead */
+        MissRead: {
+            /**
+             * @description How many times this masked text was asked
+             * @example 12
+             */
+            asked: number;
+            /**
+             * Format: date-time
+             * @description When it was first asked (ISO 8601, UTC)
+             */
+            first_at: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was last asked (ISO 8601, UTC)
+             */
+            last_at: string;
+            /**
+             * @description The question, masked: ID numbers, phone numbers, long digit runs and introduced names
+             * @example 我叫王**身份证丢了怎么办
+             */
+            question: string;
+        };
+        /** MyWarnings */
+        MyWarnings: {
+            /**
+             * @description The districts you chose
+             * @example [
+             *       "宿城区"
+             *     ]
+             */
+            districts: string[];
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["WarningRead"][];
+        };
+        /** NoticeCreate */
+        NoticeCreate: {
+            /**
+             * @description The notice's text; paragraphs may break lines
+             * @example 4月18日上午举行春季运动会，请穿运动服。
+             */
+            body: string;
+            /**
+             * @description The notice's title
+             * @example 春季运动会通知
+             */
+            title: string;
+        };
+        /** NoticeRead */
+        NoticeRead: {
+            /**
+             * @description The notice's text
+             * @example 4月18日上午举行春季运动会，请穿运动服。
+             */
+            body: string;
+            /**
+             * Format: uuid
+             * @description The id of the class
+             */
+            class_id: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was posted (ISO 8601, UTC)
+             */
+            posted_at: string;
+            /**
+             * @description How many parents it was sent to when posted
+             * @example 42
+             */
+            recipients: number;
+            /**
+             * Format: uuid
+             * @description The id of the school
+             */
+            school_id: string;
+            /**
+             * @description The notice's title
+             * @example 春季运动会通知
+             */
+            title: string;
+        };
+        /** ObjectionCreate */
+        ObjectionCreate: {
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
+            contact_phone: string;
+            /**
+             * @description Why the record is wrong: what you object to and why; line breaks allowed
+             * @example 该笔罚款已于2025年7月缴清
+             */
+            reason: string;
+            /** @description The id of the record */
+            record_id: string;
+        };
+        /** ObjectionPage */
+        ObjectionPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ObjectionRead"][];
+        };
+        /** ObjectionRead */
+        ObjectionRead: {
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /** @description When it was decided (ISO 8601, UTC) */
+            decided_at: string | null;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /** @description The id of the platform objection */
+            platform_objection_id: string | null;
+            /**
+             * @description Your reason, as you wrote it
+             * @example 该笔罚款已于2025年7月缴清
+             */
+            reason: string;
+            /** @description The id of the record */
+            record_id: string;
+            /**
+             * @description Why the platform would not take it (`record_not_found`, `not_record_subject`, `objection_pending`); null unless `refused`
+             * @example objection_pending
+             */
+            refusal: string | null;
+            /**
+             * @description The platform's answer once decided (empty before)
+             * @example 经核实，该记录已修复，予以更正
+             */
+            reply: string;
+            /**
+             * @description Where the objection is (see the schema's description)
+             * @example reviewing
+             * @enum {string}
+             */
+            status: "queued" | "received" | "reviewing" | "upheld" | "dismissed" | "refused";
+        };
         /** OpeningHours */
         OpeningHours: {
             closes: number;
@@ -4626,6 +6760,57 @@ export interface components {
             refunded_fen: number;
             status: string;
         };
+        /** OrganisationClaim */
+        OrganisationClaim: {
+            /**
+             * @description The unified social credit code (GB 32100, 18 characters) of the organisation whose legal representative the caller is, as the legal-person registry records
+             * @example 91321302MA1W8K3PX4
+             */
+            credit_code: string;
+        };
+        /** OrganisationPage */
+        OrganisationPage: {
+            /** @description The organisations the caller represents or acts for */
+            items: components["schemas"]["OrganisationRead"][];
+        };
+        /** OrganisationRead */
+        OrganisationRead: {
+            /**
+             * @description Its unified social credit code (public registration data)
+             * @example 91321302MA1W8K3PX4
+             */
+            credit_code: string;
+            /** @description When the caller's authorisation ends; null for the representative */
+            expires_at: string | null;
+            /**
+             * Format: uuid
+             * @description The organisation's id in this service
+             */
+            id: string;
+            /**
+             * @description Its kind, as the registry says: `enterprise` or `individual_business`
+             * @example enterprise
+             */
+            kind: string;
+            /**
+             * @description Its registered name
+             * @example 宿迁市宿城区小迁餐饮有限公司
+             */
+            name: string;
+            /**
+             * @description The caller's standing: `representative` or `agent`
+             * @example agent
+             */
+            role: string;
+            /**
+             * @description What the holder may do for the organisation: `apply`, `pay`, `licences`
+             * @example [
+             *       "apply",
+             *       "pay"
+             *     ]
+             */
+            scopes: string[];
+        };
         /** OutboxJobPage */
         OutboxJobPage: {
             counts: {
@@ -4665,6 +6850,18 @@ export interface components {
              * @description When it last changed (ISO 8601, UTC)
              */
             updated_at: string;
+        };
+        /** ParentNoticePage */
+        ParentNoticePage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ParentNoticeRead"][];
+        };
+        /** ParentNoticeRead */
+        ParentNoticeRead: {
+            /** @description The notice, as its own schema describes it */
+            notice: components["schemas"]["NoticeRead"];
+            /** @description When you first read it (ISO 8601, UTC); null: unread */
+            read_at: string | null;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -4718,6 +6915,37 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "settled" | "refused";
         };
+        /** PhotoRead */
+        PhotoRead: {
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description `image/jpeg` or `image/png`
+             * @example image/jpeg
+             */
+            media_type: string;
+            /**
+             * @description SHA-256 of the photo's bytes (hex), what 12345 checks
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            /**
+             * @description Its size in bytes
+             * @example 482133
+             */
+            size: number;
+        };
+        /** Placement */
+        Placement: {
+            /**
+             * Format: uuid
+             * @description The id of the class
+             */
+            class_id: string;
+        };
         /** PlateCreate */
         PlateCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
@@ -4768,7 +6996,7 @@ export interface components {
              * @description The stable code clients branch on (status, meaning and what a client should do for each: docs/errors.md)
              * @enum {string}
              */
-            code: "application.callback_signature_invalid" | "application.form_invalid" | "application.material_kind_not_accepted" | "application.material_locked" | "application.material_not_found" | "application.material_slot_full" | "application.material_slot_unknown" | "application.material_store_unavailable" | "application.material_too_large" | "application.material_type_not_accepted" | "application.material_type_unsupported" | "application.materials_missing" | "application.not_editable" | "application.not_found" | "application.prefill_changed" | "application.transition_invalid" | "auth.forbidden" | "auth.insufficient_scope" | "auth.invalid_credentials" | "auth.keys_unavailable" | "auth.login_throttled" | "auth.missing_role" | "auth.phone_invalid" | "auth.refresh_throttled" | "auth.refresh_token_invalid" | "auth.refresh_token_reused" | "auth.sms_code_invalid" | "auth.sms_login_throttled" | "auth.sms_rate_limited" | "auth.sms_unavailable" | "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked" | "auth.unauthenticated" | "auth.wrong_principal_kind" | "catalogue.code_mismatch" | "catalogue.draft_exists" | "catalogue.form_invalid" | "catalogue.item_not_found" | "catalogue.version_published" | "citizen.account_frozen" | "citizen.already_registered" | "citizen.face_ticket_invalid" | "citizen.face_verification_failed" | "citizen.face_verification_pending" | "citizen.face_verification_rate_limited" | "citizen.face_verification_required" | "citizen.face_verification_unavailable" | "citizen.id_number_invalid" | "citizen.identity_deceased" | "citizen.identity_mismatch" | "citizen.identity_not_found" | "citizen.name_invalid" | "citizen.not_found" | "citizen.not_registered" | "citizen.operator_check_unavailable" | "citizen.phone_proof_missing" | "citizen.phone_taken" | "citizen.reclaim_conflict" | "citizen.reclaim_not_found" | "citizen.register_rate_limited" | "citizen.registry_unavailable" | "citizen.sms_code_required" | "code.device_key_invalid" | "code.device_limit" | "code.device_not_found" | "code.device_revoked" | "code.enrol_rate_limited" | "code.holder_conflict" | "code.issue_rate_limited" | "code.scan_time_invalid" | "code.scene_unknown" | "database.unavailable" | "evidence.entry_not_found" | "evidence.root_not_found" | "health.not_ready" | "hotel.booking_not_cancellable" | "hotel.booking_not_confirmed" | "hotel.booking_not_found" | "hotel.check_in_not_open" | "hotel.code_taken" | "hotel.identity_mismatch" | "hotel.no_room_ready" | "hotel.not_found" | "hotel.pms_refused" | "hotel.pms_unavailable" | "hotel.room_type_code_taken" | "hotel.room_type_not_found" | "hotel.sold_out" | "hotel.stay_invalid" | "idempotency.in_progress" | "idempotency.key_invalid" | "idempotency.key_reused" | "idempotency.replayed_login_required" | "internal.error" | "licence.card_pack_unavailable" | "licence.fields_invalid" | "licence.handle_invalid" | "licence.library_unavailable" | "licence.not_found" | "licence.not_held" | "licence.outside_purpose" | "licence.platform_not_linked" | "licence.pointer_exists" | "licence.presentation_invalid" | "licence.presentation_replayed" | "licence.refresh_rate_limited" | "licence.registration_invalid" | "licence.request_closed" | "licence.request_not_found" | "licence.show_rate_limited" | "licence.status_list_not_found" | "licence.unusable" | "licence.verifier_exists" | "licence.verifier_not_found" | "licence.verifier_suspended" | "licence.verifier_unregistered" | "mp.already_linked" | "mp.bind_throttled" | "mp.bind_ticket_invalid" | "mp.identity_mismatch" | "mp.link_not_found" | "mp.login_code_invalid" | "mp.login_throttled" | "mp.phone_not_yours" | "mp.phone_proof_invalid" | "mp.phone_proof_missing" | "mp.phone_unsupported" | "mp.platform_disabled" | "mp.platform_rate_limited" | "mp.platform_unavailable" | "mp.platform_user_blocked" | "mp.sms_required" | "notification.category_unknown" | "notification.not_found" | "notification.platform_not_linked" | "notification.platform_not_offered" | "notification.template_not_found" | "outbox.job_not_dead" | "outbox.job_not_found" | "parking.bays_invalid" | "parking.lot_code_taken" | "parking.lot_full" | "parking.lot_not_found" | "parking.nothing_to_pay" | "parking.plate_invalid" | "parking.plate_linked" | "parking.plate_not_found" | "parking.reservation_not_active" | "parking.reservation_not_found" | "parking.stay_closed" | "parking.stay_not_found" | "parking.window_invalid" | "payment.amount_invalid" | "payment.channel_unavailable" | "payment.discrepancy_not_found" | "payment.discrepancy_resolved" | "payment.notification_amount_mismatch" | "payment.notification_malformed" | "payment.notification_not_ours" | "payment.notification_order_unknown" | "payment.notification_signature_invalid" | "payment.notification_stale" | "payment.notification_undecryptable" | "payment.order_not_found" | "payment.order_not_payable" | "payment.order_not_refundable" | "payment.payer_not_linked" | "payment.platform_rejected" | "payment.platform_unavailable" | "payment.refund_exceeds_paid" | "payment.refund_not_found" | "queue.already_booked" | "queue.booking_not_active" | "queue.booking_not_found" | "queue.booking_paused" | "queue.check_in_outside_window" | "queue.code_not_accepted" | "queue.counter_not_found" | "queue.counter_not_yours" | "queue.grace_not_over" | "queue.hall_code_invalid" | "queue.hall_not_found" | "queue.kiosk_not_here" | "queue.no_current_ticket" | "queue.no_table_for_party" | "queue.nobody_waiting" | "queue.not_waiting" | "queue.party_band_invalid" | "queue.prefix_taken" | "queue.priority_not_allowed" | "queue.recall_limit" | "queue.schedule_invalid" | "queue.service_not_found" | "queue.service_not_in_hall" | "queue.slot_full" | "queue.slot_not_found" | "queue.slot_past" | "queue.ticket_exists" | "queue.ticket_not_found" | "queue.venue_taken" | "request.bad" | "request.cursor_invalid" | "request.duplicate_key" | "request.headers_too_large" | "request.invalid" | "request.malformed" | "request.method_not_allowed" | "request.not_found" | "request.rate_limited" | "request.timeout" | "request.too_large" | "request.unsupported_media_type" | "request.uri_too_long" | "scanner.credentials_invalid" | "scanner.not_found" | "scanner.token_throttled" | "staff.challenge_invalid" | "staff.current_password_wrong" | "staff.enrolment_code_wrong" | "staff.enrolment_not_started" | "staff.last_operator" | "staff.not_found" | "staff.not_on_yourself" | "staff.password_contains_username" | "staff.password_too_common" | "staff.password_too_short" | "staff.password_unchanged" | "staff.reauthentication_required" | "staff.second_factor_invalid" | "staff.second_factor_locked" | "staff.second_factor_not_enrolled" | "staff.second_factor_proof_invalid" | "staff.session_not_found" | "staff.step_up_failed" | "staff.username_taken" | "store.unavailable" | "tourism.cancel_too_late" | "tourism.citizen_code_refused" | "tourism.gate_unknown" | "tourism.hold_expired" | "tourism.hold_not_cancellable" | "tourism.hold_not_found" | "tourism.hold_not_payable" | "tourism.id_limit_reached" | "tourism.id_number_invalid" | "tourism.no_ticket_here" | "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.slot_closed" | "tourism.slot_not_found" | "tourism.sold_out" | "tourism.spot_exists" | "tourism.spot_invalid" | "tourism.spot_not_found" | "tourism.ticket_code_expired" | "tourism.ticket_code_invalid" | "tourism.ticket_not_found" | "tourism.ticket_not_valid" | "tourism.ticket_outside_window" | "tourism.ticket_used" | "tourism.ticket_void" | "tourism.ticket_wrong_spot" | "tourism.tickets_invalid" | "tourism.visitor_exists" | "tourism.visitor_in_use" | "tourism.visitor_not_found" | "tourism.visitor_unknown" | "upstream.rejected" | "upstream.unavailable" | "utility.account_linked" | "utility.account_no_invalid" | "utility.account_not_found" | "utility.bill_paid" | "utility.bill_unknown" | "utility.payment_not_found" | "utility.unavailable";
+            code: "application.callback_signature_invalid" | "application.form_invalid" | "application.material_kind_not_accepted" | "application.material_locked" | "application.material_not_found" | "application.material_slot_full" | "application.material_slot_unknown" | "application.material_store_unavailable" | "application.material_too_large" | "application.material_type_not_accepted" | "application.material_type_unsupported" | "application.materials_missing" | "application.not_editable" | "application.not_found" | "application.prefill_changed" | "application.transition_invalid" | "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.forbidden" | "auth.insufficient_scope" | "auth.invalid_credentials" | "auth.keys_unavailable" | "auth.login_throttled" | "auth.missing_role" | "auth.phone_invalid" | "auth.refresh_throttled" | "auth.refresh_token_invalid" | "auth.refresh_token_reused" | "auth.sms_code_invalid" | "auth.sms_login_throttled" | "auth.sms_rate_limited" | "auth.sms_unavailable" | "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked" | "auth.unauthenticated" | "auth.wrong_principal_kind" | "catalogue.code_mismatch" | "catalogue.draft_exists" | "catalogue.form_invalid" | "catalogue.item_not_found" | "catalogue.version_published" | "citizen.account_frozen" | "citizen.already_registered" | "citizen.face_ticket_invalid" | "citizen.face_verification_failed" | "citizen.face_verification_pending" | "citizen.face_verification_rate_limited" | "citizen.face_verification_required" | "citizen.face_verification_unavailable" | "citizen.id_number_invalid" | "citizen.identity_deceased" | "citizen.identity_mismatch" | "citizen.identity_not_found" | "citizen.name_invalid" | "citizen.not_found" | "citizen.not_registered" | "citizen.operator_check_unavailable" | "citizen.phone_proof_missing" | "citizen.phone_taken" | "citizen.reclaim_conflict" | "citizen.reclaim_not_found" | "citizen.register_rate_limited" | "citizen.registry_unavailable" | "citizen.sms_code_required" | "code.device_key_invalid" | "code.device_limit" | "code.device_not_found" | "code.device_revoked" | "code.enrol_rate_limited" | "code.holder_conflict" | "code.issue_rate_limited" | "code.scan_time_invalid" | "code.scene_unknown" | "credit.objection_exists" | "credit.objection_not_found" | "credit.query_invalid" | "credit.subject_unknown" | "credit.unavailable" | "database.unavailable" | "datarights.closure_blocked" | "datarights.closure_underway" | "datarights.consent_unknown" | "datarights.export_gone" | "datarights.export_not_found" | "datarights.export_not_ready" | "education.address_unparsed" | "education.age_out_of_range" | "education.already_placed" | "education.class_name_taken" | "education.class_not_found" | "education.enrolment_not_found" | "education.no_household_register" | "education.no_school_bound" | "education.not_a_school_account" | "education.not_admitted" | "education.not_your_child" | "education.not_your_school" | "education.notice_not_found" | "education.register_unavailable" | "education.school_not_found" | "evidence.entry_not_found" | "evidence.root_not_found" | "guidance.alias_exists" | "guidance.alias_not_found" | "guidance.faq_exists" | "guidance.faq_not_draft" | "guidance.faq_not_found" | "guidance.faq_retired" | "guidance.misses_kept" | "guidance.question_empty" | "guidance.question_too_long" | "guidance.question_unreadable" | "health.not_ready" | "hotel.booking_not_cancellable" | "hotel.booking_not_confirmed" | "hotel.booking_not_found" | "hotel.check_in_not_open" | "hotel.code_taken" | "hotel.identity_mismatch" | "hotel.no_room_ready" | "hotel.not_found" | "hotel.pms_refused" | "hotel.pms_unavailable" | "hotel.room_type_code_taken" | "hotel.room_type_not_found" | "hotel.sold_out" | "hotel.stay_invalid" | "hotline.already_rated" | "hotline.category_unknown" | "hotline.content_rejected" | "hotline.photo_not_found" | "hotline.photo_store_unavailable" | "hotline.photo_too_large" | "hotline.photo_type_unsupported" | "hotline.ticket_not_closed" | "hotline.ticket_not_found" | "hotline.unavailable" | "idempotency.in_progress" | "idempotency.key_invalid" | "idempotency.key_reused" | "idempotency.replayed_login_required" | "internal.error" | "licence.card_pack_unavailable" | "licence.fields_invalid" | "licence.handle_invalid" | "licence.library_unavailable" | "licence.not_found" | "licence.not_held" | "licence.outside_purpose" | "licence.platform_not_linked" | "licence.pointer_exists" | "licence.presentation_invalid" | "licence.presentation_replayed" | "licence.refresh_rate_limited" | "licence.registration_invalid" | "licence.request_closed" | "licence.request_not_found" | "licence.show_rate_limited" | "licence.status_list_not_found" | "licence.unusable" | "licence.verifier_exists" | "licence.verifier_not_found" | "licence.verifier_suspended" | "licence.verifier_unregistered" | "mp.already_linked" | "mp.bind_throttled" | "mp.bind_ticket_invalid" | "mp.identity_mismatch" | "mp.link_not_found" | "mp.login_code_invalid" | "mp.login_throttled" | "mp.phone_not_yours" | "mp.phone_proof_invalid" | "mp.phone_proof_missing" | "mp.phone_unsupported" | "mp.platform_disabled" | "mp.platform_rate_limited" | "mp.platform_unavailable" | "mp.platform_user_blocked" | "mp.sms_required" | "notification.category_unknown" | "notification.not_found" | "notification.platform_not_linked" | "notification.platform_not_offered" | "notification.template_not_found" | "organisation.agent_not_found" | "organisation.already_authorised" | "organisation.already_claimed" | "organisation.credit_code_invalid" | "organisation.grant_invalid" | "organisation.grant_not_found" | "organisation.not_active" | "organisation.not_found" | "organisation.not_registered" | "organisation.not_representative" | "organisation.registry_unavailable" | "organisation.representative_mismatch" | "outbox.job_not_dead" | "outbox.job_not_found" | "parking.bays_invalid" | "parking.lot_code_taken" | "parking.lot_full" | "parking.lot_not_found" | "parking.nothing_to_pay" | "parking.plate_invalid" | "parking.plate_linked" | "parking.plate_not_found" | "parking.reservation_not_active" | "parking.reservation_not_found" | "parking.stay_closed" | "parking.stay_not_found" | "parking.window_invalid" | "payment.amount_invalid" | "payment.channel_unavailable" | "payment.discrepancy_not_found" | "payment.discrepancy_resolved" | "payment.notification_amount_mismatch" | "payment.notification_malformed" | "payment.notification_not_ours" | "payment.notification_order_unknown" | "payment.notification_signature_invalid" | "payment.notification_stale" | "payment.notification_undecryptable" | "payment.order_not_found" | "payment.order_not_payable" | "payment.order_not_refundable" | "payment.payer_not_linked" | "payment.platform_rejected" | "payment.platform_unavailable" | "payment.refund_exceeds_paid" | "payment.refund_not_found" | "queue.already_booked" | "queue.booking_not_active" | "queue.booking_not_found" | "queue.booking_paused" | "queue.check_in_outside_window" | "queue.code_not_accepted" | "queue.counter_not_found" | "queue.counter_not_yours" | "queue.grace_not_over" | "queue.hall_code_invalid" | "queue.hall_not_found" | "queue.kiosk_not_here" | "queue.no_current_ticket" | "queue.no_table_for_party" | "queue.nobody_waiting" | "queue.not_waiting" | "queue.party_band_invalid" | "queue.prefix_taken" | "queue.priority_not_allowed" | "queue.recall_limit" | "queue.schedule_invalid" | "queue.service_not_found" | "queue.service_not_in_hall" | "queue.slot_full" | "queue.slot_not_found" | "queue.slot_past" | "queue.ticket_exists" | "queue.ticket_not_found" | "queue.venue_taken" | "request.bad" | "request.cursor_invalid" | "request.duplicate_key" | "request.headers_too_large" | "request.invalid" | "request.malformed" | "request.method_not_allowed" | "request.not_found" | "request.rate_limited" | "request.timeout" | "request.too_large" | "request.unsupported_media_type" | "request.uri_too_long" | "scanner.credentials_invalid" | "scanner.not_found" | "scanner.token_throttled" | "staff.challenge_invalid" | "staff.current_password_wrong" | "staff.enrolment_code_wrong" | "staff.enrolment_not_started" | "staff.last_operator" | "staff.not_found" | "staff.not_on_yourself" | "staff.password_contains_username" | "staff.password_too_common" | "staff.password_too_short" | "staff.password_unchanged" | "staff.reauthentication_required" | "staff.second_factor_invalid" | "staff.second_factor_locked" | "staff.second_factor_not_enrolled" | "staff.second_factor_proof_invalid" | "staff.session_not_found" | "staff.step_up_failed" | "staff.username_taken" | "store.unavailable" | "tourism.admission_required" | "tourism.already_waiting" | "tourism.cancel_too_late" | "tourism.citizen_code_refused" | "tourism.gate_unknown" | "tourism.hold_expired" | "tourism.hold_not_cancellable" | "tourism.hold_not_found" | "tourism.hold_not_payable" | "tourism.id_limit_reached" | "tourism.id_number_invalid" | "tourism.no_ticket_here" | "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.scan_time_invalid" | "tourism.slot_closed" | "tourism.slot_not_found" | "tourism.sold_out" | "tourism.spot_exists" | "tourism.spot_invalid" | "tourism.spot_not_found" | "tourism.ticket_code_expired" | "tourism.ticket_code_invalid" | "tourism.ticket_not_found" | "tourism.ticket_not_valid" | "tourism.ticket_outside_window" | "tourism.ticket_used" | "tourism.ticket_void" | "tourism.ticket_wrong_spot" | "tourism.tickets_invalid" | "tourism.visitor_exists" | "tourism.visitor_in_use" | "tourism.visitor_not_found" | "tourism.visitor_unknown" | "tourism.waiter_not_found" | "tourism.waitlist_not_needed" | "upstream.rejected" | "upstream.unavailable" | "utility.account_linked" | "utility.account_no_invalid" | "utility.account_not_found" | "utility.bill_paid" | "utility.bill_unknown" | "utility.payment_not_found" | "utility.unavailable" | "warning.cancelled" | "warning.district_unknown" | "warning.kind_not_yours" | "warning.kind_unknown" | "warning.not_a_publisher" | "warning.not_found" | "warning.not_your_warning" | "warning.publisher_not_found" | "warning.publisher_taken" | "warning.publisher_unbound" | "warning.validity_invalid";
             detail?: string;
             /** @description request.invalid: the fields that failed validation */
             errors?: Record<string, never>[];
@@ -4817,10 +7045,54 @@ export interface components {
             path?: string[];
             root: components["schemas"]["RootRead"] | null;
         };
+        /** PublisherCreate */
+        PublisherCreate: {
+            /**
+             * @description The organisation it publishes for: `meteorological` (the meteorological bureau) or `water` (the water authority)
+             * @example meteorological
+             * @enum {string}
+             */
+            organisation: "meteorological" | "water";
+            /**
+             * Format: uuid
+             * @description The staff account (role `publisher`) to bind
+             * @example 5b0f3c2e-8a41-4d6e-9c1f-2a7d9e3b6f10
+             */
+            staff_id: string;
+        };
+        /** PublisherRead */
+        PublisherRead: {
+            /**
+             * @description The organisation it publishes for: `meteorological` (the meteorological bureau) or `water` (the water authority)
+             * @example meteorological
+             * @enum {string}
+             */
+            organisation: "meteorological" | "water";
+            /**
+             * Format: uuid
+             * @description The publisher's staff account id
+             * @example 5b0f3c2e-8a41-4d6e-9c1f-2a7d9e3b6f10
+             */
+            staff_id: string;
+        };
         /** QuietHoursBody */
         QuietHoursBody: {
             end: string;
             start: string;
+        };
+        /** RatingCreate */
+        RatingCreate: {
+            /**
+             * @description A word on the handling; may be empty
+             * @default
+             * @example 处理及时
+             */
+            comment: string;
+            /**
+             * @description How satisfied: 1 (very dissatisfied) to 5 (very)
+             * @example 4
+             */
+            score: number;
         };
         /**
          * Reason
@@ -4829,6 +7101,42 @@ export interface components {
          * @enum {string}
          */
         Reason: "ok" | "malformed" | "bad_signature" | "unknown_kid" | "key_retired" | "wrong_issuer" | "expired" | "not_yet_valid" | "replayed" | "revoked" | "restricted";
+        /** ReceiptsRead */
+        ReceiptsRead: {
+            /**
+             * Format: uuid
+             * @description The id of the class
+             */
+            class_id: string;
+            /**
+             * Format: uuid
+             * @description The id of the notice
+             */
+            notice_id: string;
+            /**
+             * @description How many of them have read it
+             * @example 37
+             */
+            read: number;
+            /**
+             * @description How many parents it was sent to
+             * @example 42
+             */
+            recipients: number;
+            /**
+             * @description How many have not
+             * @example 5
+             */
+            unread: number;
+            /**
+             * @description The pupils whose parents have not read it, names masked
+             * @example [
+             *       "张*",
+             *       "王*明"
+             *     ]
+             */
+            unread_pupils: string[];
+        };
         /** ReconciliationRead */
         ReconciliationRead: {
             /** Format: date */
@@ -4844,6 +7152,44 @@ export interface components {
             bill_date: string;
             /** @enum {string} */
             platform: "wechatpay" | "alipay";
+        };
+        /** RecordRead */
+        RecordRead: {
+            /**
+             * @description The authority that decided it
+             * @example 宿迁市税务局
+             */
+            authority: string;
+            /**
+             * @description What kind of record: 红名单, 黑名单 (失信), 行政处罚 or 行政许可
+             * @example admin_penalty
+             * @enum {string}
+             */
+            category: "commendation" | "dishonest" | "admin_penalty" | "admin_licence";
+            /**
+             * Format: date
+             * @description The day of the decision (YYYY-MM-DD)
+             * @example 2025-06-18
+             */
+            decided_on: string;
+            /** @description The id of the record */
+            record_id: string;
+            /**
+             * @description `active`; `repaired` (信用修复 granted) or `expired`: no longer counts
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "repaired" | "expired";
+            /**
+             * @description What the record says, as the deciding authority worded it
+             * @example 未按期申报纳税
+             */
+            title: string;
+            /**
+             * @description The last day it is published (YYYY-MM-DD); null: no end
+             * @example 2028-06-17
+             */
+            valid_until: string | null;
         };
         /** RecoveryCodes */
         RecoveryCodes: {
@@ -4942,6 +7288,44 @@ export interface components {
             citizen: components["schemas"]["CitizenRead"];
             /** @description A session: the citizen is signed in */
             tokens: components["schemas"]["TokenPair"];
+        };
+        /** ReplyRead */
+        ReplyRead: {
+            /**
+             * Format: date-time
+             * @description When it replied (ISO 8601, UTC)
+             */
+            at: string;
+            /**
+             * @description The department that replied
+             * @example 宿迁市公共交通有限公司
+             */
+            department: string;
+            /**
+             * @description The reply's number on the ticket, from 1
+             * @example 1
+             */
+            seq: number;
+            /**
+             * @description What the department replied
+             * @example 您的建议已收到，我司将于下月开通K12路。
+             */
+            text: string;
+        };
+        /** ReportRead */
+        ReportRead: {
+            /**
+             * Format: date-time
+             * @description When it was queried (ISO 8601, UTC)
+             */
+            queried_at: string;
+            /** @description The records on the report, newest decision first */
+            records: components["schemas"]["RecordRead"][];
+            /**
+             * @description Whose report it is: the citizen's name, masked
+             * @example 宿**
+             */
+            subject_name: string;
         };
         /** RequestList */
         RequestList: {
@@ -5193,6 +7577,64 @@ export interface components {
             /** @description The device, as its own schema describes it */
             device: components["schemas"]["ScannerRead"];
         };
+        /** SchoolNotice */
+        SchoolNotice: {
+            /** @description The notice, as its own schema describes it */
+            notice: components["schemas"]["NoticeRead"];
+            /**
+             * @description How many of the parents have read it
+             * @example 37
+             */
+            read: number;
+        };
+        /** SchoolNoticePage */
+        SchoolNoticePage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["SchoolNotice"][];
+        };
+        /** SchoolPage */
+        SchoolPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["SchoolRead"][];
+        };
+        /** SchoolRead */
+        SchoolRead: {
+            /**
+             * @description The school's address
+             * @example 宿迁市宿城区幸福中路100号
+             */
+            address: string;
+            /**
+             * @description The education bureau's school code
+             * @example SQ-XX-0001
+             */
+            code: string;
+            /**
+             * @description The district the school is in
+             * @example 宿城区
+             */
+            district: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The school's name
+             * @example 宿迁市实验小学
+             */
+            name: string;
+            /**
+             * @description The school's office telephone
+             * @example 0527-84352001
+             */
+            phone: string;
+            /**
+             * @description `primary` (小学) or `junior` (初中)
+             * @example primary
+             */
+            stage: string;
+        };
         /** Sealed */
         Sealed: {
             sealed: number;
@@ -5300,7 +7742,7 @@ export interface components {
             expires_in: number;
             required: ("password_change" | "second_factor_enrolment")[];
             /** @enum {string} */
-            role: "operator" | "counter";
+            role: "operator" | "counter" | "school" | "publisher";
             /** @constant */
             status: "setup_required";
             /**
@@ -5320,6 +7762,25 @@ export interface components {
             qr_text: string;
             /** Format: date-time */
             refresh_at: string;
+        };
+        /** SkippedRead */
+        SkippedRead: {
+            /**
+             * @description closed, no_room or no_time
+             * @example no_time
+             * @enum {string}
+             */
+            reason: "closed" | "no_room" | "no_time";
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
+            spot_id: string;
+            /**
+             * @description The spot's name
+             * @example 宿迁博物馆
+             */
+            spot_name: string;
         };
         /** Slot */
         Slot: {
@@ -5462,7 +7923,7 @@ export interface components {
             /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
             /** @enum {string} */
-            role: "operator" | "counter";
+            role: "operator" | "counter" | "school" | "publisher";
             /** @constant */
             status: "authenticated";
             /**
@@ -5471,6 +7932,14 @@ export interface components {
              */
             token_type: string;
         };
+        /** StaffBinding */
+        StaffBinding: {
+            /**
+             * Format: uuid
+             * @description The id of the school
+             */
+            school_id: string;
+        };
         /** StaffCreate */
         StaffCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
@@ -5478,7 +7947,7 @@ export interface components {
             /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
             password: string;
             /** @enum {string} */
-            role: "operator" | "counter";
+            role: "operator" | "counter" | "school" | "publisher";
             username: string;
         };
         /** StaffLogin */
@@ -5497,7 +7966,7 @@ export interface components {
             id: string;
             required: ("password_change" | "second_factor_enrolment")[];
             /** @enum {string} */
-            role: "operator" | "counter";
+            role: "operator" | "counter" | "school" | "publisher";
             second_factor: components["schemas"]["SecondFactorRead"];
             username: string;
         };
@@ -5524,7 +7993,7 @@ export interface components {
             id: string;
             must_change_password: boolean;
             /** @enum {string} */
-            role: "operator" | "counter";
+            role: "operator" | "counter" | "school" | "publisher";
             username: string;
         };
         /** StaffRefresh */
@@ -5582,6 +8051,16 @@ export interface components {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             title: string;
         };
+        /** Subscription */
+        Subscription: {
+            /**
+             * @description The districts you are warned for (none: no pushes)
+             * @example [
+             *       "宿城区"
+             *     ]
+             */
+            districts: string[];
+        };
         /** SubscriptionCreate */
         SubscriptionCreate: {
             /** @enum {string} */
@@ -5593,6 +8072,16 @@ export interface components {
             platform: string;
             remaining: number;
             template: string;
+        };
+        /** SubscriptionUpdate */
+        SubscriptionUpdate: {
+            /**
+             * @description The districts to be warned for; empty: none
+             * @example [
+             *       "宿城区"
+             *     ]
+             */
+            districts: ("宿城区" | "宿豫区" | "沭阳县" | "泗阳县" | "泗洪县" | "湖滨新区" | "经开区" | "洋河新区")[];
         };
         /** TableTake */
         TableTake: {
@@ -5669,55 +8158,78 @@ export interface components {
              */
             expires_at: string;
         };
+        /** TicketCreate */
+        TicketCreate: {
+            /**
+             * @description A category's `code` (`GET …/categories`)
+             * @example transport
+             */
+            category: string;
+            /**
+             * @description A mainland mobile number, 11 digits
+             * @example 13805270001
+             */
+            contact_phone: string;
+            /**
+             * @description What happened or what you ask, in your words; line breaks allowed
+             * @example 建议在湖滨新区增开一条通往高铁站的公交线路。
+             */
+            content: string;
+            /**
+             * @description What kind of 诉求 it is
+             * @example suggestion
+             * @enum {string}
+             */
+            kind: "complaint" | "report" | "suggestion" | "consultation";
+            /** @description The place it concerns, as its own schema describes it; null: none given */
+            location?: components["schemas"]["LocationBody"] | null;
+            /** @description Photos you uploaded for this ticket, up to 9 */
+            photo_ids?: string[];
+            /**
+             * @description A one-line title
+             * @example 建议增开公交线路
+             */
+            title: string;
+        };
         /** TicketList */
         TicketList: {
             /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["Ticket"][];
         };
-        /** TicketPage */
-        TicketPage: {
-            /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["TicketRead"][];
-        };
-        /** TicketRead */
-        TicketRead: {
-            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
-            day: string;
+        /** TicketSummary */
+        TicketSummary: {
             /**
-             * Format: uuid
-             * @description The id of the hold
+             * @description The category's code
+             * @example transport
              */
-            hold_id: string;
+            category: string;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
-            kind: string;
-            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
-            price_fen: number;
-            /** @description When it was redeemed (ISO 8601, UTC) */
-            redeemed_at?: string | null;
             /**
-             * Format: uuid
-             * @description The id of the slot
+             * @description What kind of 诉求 it is
+             * @example complaint
+             * @enum {string}
              */
-            slot_id: string;
+            kind: "complaint" | "report" | "suggestion" | "consultation";
             /**
-             * Format: uuid
-             * @description The id of the spot
+             * @description Where the ticket is (see `TicketRead`)
+             * @example replied
+             * @enum {string}
              */
-            spot_id: string;
-            state: string;
-            /** Format: date-time */
-            valid_from: string;
-            /** Format: date-time */
-            valid_until: string;
+            status: "queued" | "received" | "assigned" | "replied" | "closed" | "refused";
             /**
-             * Format: uuid
-             * @description The id of the visitor
+             * @description Our tracking number, given when you file (RX, the day, 8 digits)
+             * @example RX2026120377666284
              */
-            visitor_id: string;
+            tracking_no: string;
         };
         /** TicketWanted */
         TicketWanted: {
@@ -5924,6 +8436,39 @@ export interface components {
             /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["ItemRead"][];
         };
+        /** VisitRead */
+        VisitRead: {
+            /**
+             * Format: date-time
+             * @description When to enter
+             */
+            arrive: string;
+            /**
+             * @description Places left in the slot now
+             * @example 37
+             */
+            available: number;
+            /**
+             * Format: date-time
+             * @description When the visit ends
+             */
+            leave: string;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
+            spot_id: string;
+            /**
+             * @description The spot's name
+             * @example 骆马湖旅游度假区
+             */
+            spot_name: string;
+        };
         /** VisitorCreate */
         VisitorCreate: {
             /** @description A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`) */
@@ -5953,6 +8498,54 @@ export interface components {
             is_self: boolean;
             name: string;
         };
+        /** WaitJoin */
+        WaitJoin: {
+            /** @description The tickets you want when places come back, one per visitor (1-10) */
+            tickets: components["schemas"]["TicketWanted"][];
+        };
+        /** WaiterPage */
+        WaiterPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["WaiterRead"][];
+        };
+        /** WaiterRead */
+        WaiterRead: {
+            /**
+             * @description How many wait before you (while waiting; else null)
+             * @example 3
+             */
+            ahead: number | null;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /** @description The id of the hold */
+            hold_id: string | null;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /** @description When it was offered (ISO 8601, UTC) */
+            offered_at: string | null;
+            /**
+             * @description How many tickets you wait for
+             * @example 2
+             */
+            qty: number;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+            /**
+             * @description waiting, offered, lapsed or left
+             * @example waiting
+             * @enum {string}
+             */
+            state: "waiting" | "offered" | "lapsed" | "left";
+        };
         /** WalkIn */
         WalkIn: {
             hall_code: string;
@@ -5961,6 +8554,153 @@ export interface components {
              * @description The id of the service
              */
             service_id: string;
+        };
+        /** WarningCreate */
+        WarningCreate: {
+            /**
+             * @description The districts it covers (1 to 8, Suqian's districts and zones)
+             * @example [
+             *       "宿城区",
+             *       "宿豫区"
+             *     ]
+             */
+            districts: ("宿城区" | "宿豫区" | "沭阳县" | "泗阳县" | "泗洪县" | "湖滨新区" | "经开区" | "洋河新区")[];
+            /**
+             * @description The hazard: one of the organisation's kinds (暴雨, 台风, 高温 … meteorological; 洪水, 内涝 … water)
+             * @example 暴雨
+             */
+            kind: string;
+            /**
+             * @description The level, rising: `blue`, `yellow`, `orange`, `red`; orange and red are pushed to subscribers
+             * @example red
+             * @enum {string}
+             */
+            level: "blue" | "yellow" | "orange" | "red";
+            /**
+             * @description What is happening and what to do, as the publisher wrote it
+             * @example 预计未来3小时宿城区将出现50毫米以上降水，请减少外出，远离低洼地带。
+             */
+            text: string;
+            /**
+             * @description The headline, e.g. 暴雨红色预警; null: `<kind><level>预警`
+             * @example 暴雨红色预警
+             */
+            title?: string | null;
+            /** @description When it comes into force (ISO 8601, UTC); null: now */
+            valid_from?: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops being in force (ISO 8601, UTC); at most 7 days after `valid_from`
+             * @example 2026-07-12T12:00:00Z
+             */
+            valid_until: string;
+        };
+        /** WarningList */
+        WarningList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["WarningRead"][];
+        };
+        /** WarningRead */
+        WarningRead: {
+            /**
+             * @description The districts it covers
+             * @example [
+             *       "宿城区",
+             *       "宿豫区"
+             *     ]
+             */
+            districts: string[];
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description Who issued it, as citizens read it
+             * @example 宿迁市气象台
+             */
+            issuer: string;
+            /**
+             * @description The hazard: one of the organisation's kinds (暴雨, 台风, 高温 … meteorological; 洪水, 内涝 … water)
+             * @example 暴雨
+             */
+            kind: string;
+            /**
+             * @description The level, rising: `blue`, `yellow`, `orange`, `red`; orange and red are pushed to subscribers
+             * @example red
+             * @enum {string}
+             */
+            level: "blue" | "yellow" | "orange" | "red";
+            /**
+             * @description The organisation it publishes for: `meteorological` (the meteorological bureau) or `water` (the water authority)
+             * @example meteorological
+             * @enum {string}
+             */
+            organisation: "meteorological" | "water";
+            /**
+             * @description `active`, or `cancelled` by its publisher
+             * @example active
+             * @enum {string}
+             */
+            state: "active" | "cancelled";
+            /**
+             * @description What is happening and what to do, as the publisher wrote it
+             * @example 预计未来3小时宿城区将出现50毫米以上降水，请减少外出，远离低洼地带。
+             */
+            text: string;
+            /**
+             * @description The headline, e.g. 暴雨红色预警
+             * @example 暴雨红色预警
+             */
+            title: string;
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When it came (or comes) into force (ISO 8601, UTC)
+             */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description When it stops being in force (ISO 8601, UTC)
+             */
+            valid_until: string;
+            /** @description The version number, from 1 */
+            version: number;
+        };
+        /** WarningUpdate */
+        WarningUpdate: {
+            /**
+             * @description The districts it covers (1 to 8, Suqian's districts and zones); null: unchanged
+             * @example [
+             *       "宿城区"
+             *     ]
+             */
+            districts?: ("宿城区" | "宿豫区" | "沭阳县" | "泗阳县" | "泗洪县" | "湖滨新区" | "经开区" | "洋河新区")[] | null;
+            /**
+             * @description The level, rising: `blue`, `yellow`, `orange`, `red`; orange and red are pushed to subscribers; null: unchanged
+             * @example red
+             * @enum {null|string}
+             */
+            level?: "blue" | "yellow" | "orange" | "red" | null;
+            /**
+             * @description What is happening and what to do, as the publisher wrote it; null: unchanged
+             * @example 预计未来3小时宿城区将出现50毫米以上降水，请减少外出，远离低洼地带。
+             */
+            text?: string | null;
+            /**
+             * @description The headline, e.g. 暴雨红色预警; null: unchanged
+             * @example 暴雨红色预警
+             */
+            title?: string | null;
+            /**
+             * @description When it stops being in force (ISO 8601, UTC); at most 7 days after `valid_from`; null: unchanged
+             * @example 2026-07-12T18:00:00Z
+             */
+            valid_until?: string | null;
         };
         /** WeChatLink */
         WeChatLink: {
@@ -6002,6 +8742,57 @@ export interface components {
             required: boolean;
             upload_kinds: string[];
         };
+        /** CategoryList */
+        datarights_schemas_CategoryList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["datarights_schemas_CategoryRead"][];
+        };
+        /** CategoryRead */
+        datarights_schemas_CategoryRead: {
+            /**
+             * @description What we hold
+             * @example 您为之购票的游客（姓名、身份证号）、订单与实名门票
+             */
+            description: string;
+            /**
+             * @description The feature holding this data
+             * @example tourism
+             */
+            feature: string;
+            /**
+             * @description The law that lets us hold it
+             * @example PIPL art. 13(2)
+             */
+            legal_basis: string;
+            /**
+             * @description The category's name
+             * @example tourism
+             */
+            name: string;
+            /**
+             * @description What closing the account does to it: "deleted", or "retained: <why>"
+             * @example deleted
+             */
+            on_closure: string;
+            /**
+             * @description Why we hold it
+             * @example Real-name timed tickets to scenic spots
+             */
+            purpose: string;
+            /**
+             * @description How long we keep it
+             * @example While the account is open
+             */
+            retention: string;
+            /**
+             * @description The tables it lives in
+             * @example [
+             *       "tourism_visitor",
+             *       "tourism_ticket"
+             *     ]
+             */
+            tables: string[];
+        };
         /** BookingCreate */
         hotel_schemas_BookingCreate: {
             /** Format: date */
@@ -6015,6 +8806,104 @@ export interface components {
              * @description The id of the room type
              */
             room_type_id: string;
+        };
+        /** CategoryList */
+        hotline_schemas_CategoryList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["hotline_schemas_CategoryRead"][];
+        };
+        /** CategoryRead */
+        hotline_schemas_CategoryRead: {
+            /**
+             * @description The category's code, what a ticket's `category` takes
+             * @example transport
+             */
+            code: string;
+            /**
+             * @description Its name as shown
+             * @example 交通出行
+             */
+            name: string;
+        };
+        /** TicketPage */
+        hotline_schemas_TicketPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["TicketSummary"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        /** TicketRead */
+        hotline_schemas_TicketRead: {
+            /**
+             * @description The category's code
+             * @example transport
+             */
+            category: string;
+            /** @description When it was closed (ISO 8601, UTC) */
+            closed_at: string | null;
+            /**
+             * @description The text you wrote
+             * @example 建议在湖滨新区增开一条通往高铁站的公交线路。
+             */
+            content: string;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description What kind of 诉求 it is
+             * @example complaint
+             * @enum {string}
+             */
+            kind: "complaint" | "report" | "suggestion" | "consultation";
+            /** @description The place it concerns, as its own schema describes it; null: none given */
+            location: components["schemas"]["LocationBody"] | null;
+            /** @description The photos attached */
+            photos: components["schemas"]["PhotoRead"][];
+            /**
+             * @description Your satisfaction (1-5) once rated; null before
+             * @example 5
+             */
+            rating: number | null;
+            /**
+             * @description Your comment with the rating; may be empty
+             * @example 处理及时
+             */
+            rating_comment: string;
+            /**
+             * @description Why 12345 would not take it; null unless `refused`
+             * @example content_refused
+             */
+            refusal: string | null;
+            /** @description The departments' replies, in order */
+            replies: components["schemas"]["ReplyRead"][];
+            /**
+             * @description Where the ticket is (see `TicketRead`)
+             * @example replied
+             * @enum {string}
+             */
+            status: "queued" | "received" | "assigned" | "replied" | "closed" | "refused";
+            /**
+             * @description 12345's ticket number once it has the ticket; null before
+             * @example 1234520261203000001
+             */
+            ticket_no: string | null;
+            /**
+             * @description The title you gave
+             * @example 建议增开公交线路
+             */
+            title: string;
+            /**
+             * @description Our tracking number, given when you file (RX, the day, 8 digits)
+             * @example RX2026120377666284
+             */
+            tracking_no: string;
         };
         /** BookingCreate */
         queues_schemas_BookingCreate: {
@@ -6046,6 +8935,65 @@ export interface components {
              * @description When it starts (ISO 8601, UTC)
              */
             starts_at: string;
+        };
+        /** TicketPage */
+        tourism_schemas_TicketPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["tourism_schemas_TicketRead"][];
+        };
+        /** TicketRead */
+        tourism_schemas_TicketRead: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
+            day: string;
+            /**
+             * Format: uuid
+             * @description The id of the hold
+             */
+            hold_id: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The ticket type: adult, child, senior or free
+             * @example adult
+             */
+            kind: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
+            price_fen: number;
+            /** @description When it was redeemed (ISO 8601, UTC) */
+            redeemed_at?: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
+            spot_id: string;
+            /**
+             * @description held (not paid yet), valid, redeemed or void
+             * @example valid
+             */
+            state: string;
+            /**
+             * Format: date-time
+             * @description The gate lets it in from this instant (its slot start less enter_early)
+             */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description …until this instant (the spot closes that day)
+             */
+            valid_until: string;
+            /**
+             * Format: uuid
+             * @description The id of the visitor
+             */
+            visitor_id: string;
         };
     };
     responses: never;
@@ -7826,6 +10774,1776 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceAliasesAliases: {
+        parameters: {
+            query?: {
+                item_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AliasList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceAliasesAddAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AliasCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AliasRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `catalogue.item_not_found`: No such service item (or version), or none published yet: a draft is the operators' only
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "catalogue.item_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `guidance.alias_exists`: The item has this alias already
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.alias_exists";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceAliasesAliasIdRemoveAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `guidance.alias_not_found`: No such alias
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.alias_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsFaqs: {
+        parameters: {
+            query?: {
+                status?: "draft" | "approved" | "retired" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsAddFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaqCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `catalogue.item_not_found`: No such service item (or version), or none published yet: a draft is the operators' only
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "catalogue.item_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `guidance.faq_exists`: An FAQ entry has this slug already
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_exists";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsSlugFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `guidance.faq_not_found`: No such FAQ entry
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsSlugEditFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaqEdit"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `catalogue.item_not_found`: No such service item (or version), or none published yet: a draft is the operators' only
+             *     - `guidance.faq_not_found`: No such FAQ entry
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "catalogue.item_not_found" | "guidance.faq_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `guidance.faq_retired`: The FAQ entry is retired and can't change
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_retired";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsSlugApproveApproveFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FaqApprove"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `guidance.faq_not_found`: No such FAQ entry
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `guidance.faq_not_draft`: Approving names the revision the approver read; it was approved, edited again or retired since
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_not_draft";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceFaqsSlugRetireRetireFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FaqRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `guidance.faq_not_found`: No such FAQ entry
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `guidance.faq_retired`: The FAQ entry is retired and can't change
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.faq_retired";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminGuidanceMissesMisses: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissPage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `request.cursor_invalid`: A cursor this API did not hand out, or could not have: forged, truncated or out of range
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.cursor_invalid";
                     };
                 };
             };
@@ -13415,6 +18133,360 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminTourismSlotsSlotIdAdmissionOpenAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmissionOpen"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionRuleRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.slot_not_found`: No such entry slot
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.slot_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminTourismSlotsSlotIdAdmissionCloseAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminTourismSlotsSlotIdCountersCounters: {
         parameters: {
             query?: never;
@@ -13784,6 +18856,161 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminTourismSpotsSpotIdGateFlagsFlags: {
+        parameters: {
+            query: {
+                day: string;
+            };
+            header?: never;
+            path: {
+                spot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateFlagPage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.spot_not_found`: No such scenic spot
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.spot_not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1ApplicationsList: {
         parameters: {
             query?: never;
@@ -13824,6 +19051,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -13834,7 +19064,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -13964,6 +19194,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -13974,7 +19207,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14160,6 +19393,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -14170,7 +19406,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14318,6 +19554,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -14328,7 +19567,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14530,6 +19769,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -14540,7 +19782,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14682,6 +19924,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -14692,7 +19937,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14834,6 +20079,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -14844,7 +20092,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -14998,6 +20246,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -15008,7 +20259,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -15220,6 +20471,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -15230,7 +20484,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -15452,6 +20706,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -15462,7 +20719,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -15640,6 +20897,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -15650,7 +20910,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -15834,6 +21094,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -15844,7 +21107,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -16022,6 +21285,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted";
                     };
                 };
             };
@@ -17322,6 +22600,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -17332,7 +22611,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -17505,6 +22784,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -17515,7 +22795,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -17645,6 +22925,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -17655,7 +22936,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -17873,6 +23154,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -17883,7 +23165,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -18008,6 +23290,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -18018,7 +23301,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -18174,6 +23457,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -18184,7 +23468,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -18300,6 +23584,1846 @@ export interface operations {
             };
         };
     };
+    ApiV1CreditDisclosuresDisclosures: {
+        parameters: {
+            query: {
+                q: string;
+                category?: "commendation" | "dishonest" | "admin_penalty" | "admin_licence" | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosurePage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `credit.query_invalid`: Search by a unified social credit code or at least two characters of a name
+             *     - `request.cursor_invalid`: A cursor this API did not hand out, or could not have: forged, truncated or out of range
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.query_invalid" | "request.cursor_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `credit.unavailable`: The public credit platform can't be reached; try again shortly
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.unavailable" | "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1CreditObjectionsObjections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1CreditObjectionsFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `credit.objection_exists`: You have already objected to this record
+             *     - `idempotency.in_progress`: The first request with this key is still running; retry once it has answered
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.objection_exists" | "idempotency.in_progress";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `idempotency.key_invalid`: Idempotency-Key must be 1-255 visible ASCII characters
+             *     - `idempotency.key_reused`: The same key with a different body: a client bug, never a replay
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "idempotency.key_invalid" | "idempotency.key_reused";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1CreditObjectionsObjectionIdObjection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `credit.objection_not_found`: You have no such credit objection
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.objection_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1CreditReportReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `credit.subject_unknown`: The public credit platform holds no record of you
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.subject_unknown";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `credit.unavailable`: The public credit platform can't be reached; try again shortly
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "credit.unavailable" | "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsCategoriesCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["datarights_schemas_CategoryList"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsClosureClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosureRead"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `datarights.closure_blocked`: The account cannot be closed yet
+             *     - `datarights.closure_underway`: The account is already being closed
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "datarights.closure_blocked" | "datarights.closure_underway";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsConsentsConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentList"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsConsentsNameWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentWithdrawn"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `datarights.consent_unknown`: No such consent
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "datarights.consent_unknown" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsExportsExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsExportsRequestExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsExportsExportIdExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `datarights.export_not_found`: You have no such export
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "datarights.export_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1DataRightsExportsExportIdDownloadDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `datarights.export_not_found`: You have no such export
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "datarights.export_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `datarights.export_gone`: The export was downloaded already or has expired; ask for a new one
+             *     - `datarights.export_not_ready`: The export is still being prepared
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "datarights.export_gone" | "datarights.export_not_ready";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1DepartmentsCasesCallbacksCallback: {
         parameters: {
             query?: never;
@@ -18332,6 +25456,2377 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "application.callback_signature_invalid";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationAdminSchoolStaffStaffIdBind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffBinding"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.school_not_found`: No such school
+             *     - `request.not_found`: No route matches the path
+             *     - `staff.not_found`: No such staff account
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.school_not_found" | "request.not_found" | "staff.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `education.not_a_school_account`: Only an active staff account of the school role can be bound to a school
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.not_a_school_account";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationEnrolmentsEnrolments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationEnrolmentsEnrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentStarted"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.not_your_child`: The child is not on your household register
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "education.not_your_child";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `catalogue.item_not_found`: No such service item (or version), or none published yet: a draft is the operators' only
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "catalogue.item_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `education.age_out_of_range`: The child is not of age for this stage this year
+             *     - `education.no_household_register`: The population registry holds no household register for you
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.age_out_of_range" | "education.no_household_register";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `education.register_unavailable`: The household register can't be reached; try again shortly
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "education.register_unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationNoticesNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParentNoticePage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationNoticesNoticeIdNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParentNoticeRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.notice_not_found`: No such notice for your children's classes
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.notice_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationNoticesNoticeIdReadRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParentNoticeRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.notice_not_found`: No such notice for your children's classes
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.notice_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolDistrictsLookup: {
+        parameters: {
+            query: {
+                address: string;
+                stage?: "primary" | "junior" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictLookup"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolClassesClasses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolClassesAddClass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `education.class_name_taken`: The school has a class of this name for this year
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.class_name_taken";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolClassesClassIdNoticesClassNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolNoticePage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             *     - `education.not_your_school`: This class is not one of your school's
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound" | "education.not_your_school";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.class_not_found`: No such class
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.class_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolClassesClassIdNoticesPostNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             *     - `education.not_your_school`: This class is not one of your school's
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound" | "education.not_your_school";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.class_not_found`: No such class
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.class_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolEnrolmentsAdmitted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolEnrolmentsEnrolmentIdPlacementPlace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrolment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Placement"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             *     - `education.not_your_school`: This class is not one of your school's
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound" | "education.not_your_school";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.class_not_found`: No such class
+             *     - `education.enrolment_not_found`: No such enrolment
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.class_not_found" | "education.enrolment_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `education.already_placed`: The child is placed in a class already
+             *     - `education.not_admitted`: The child is not admitted to this school
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.already_placed" | "education.not_admitted";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolNoticesNoticeIdReceiptsReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptsRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `education.no_school_bound`: Your account is not bound to a school yet; ask an operator
+             *     - `education.not_your_school`: This class is not one of your school's
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "education.no_school_bound" | "education.not_your_school";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `education.class_not_found`: No such class
+             *     - `education.notice_not_found`: No such notice for your children's classes
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "education.class_not_found" | "education.notice_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1EducationSchoolsSchools: {
+        parameters: {
+            query?: {
+                district?: string | null;
+                stage?: "primary" | "junior" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolPage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
                     };
                 };
             };
@@ -18721,6 +28216,110 @@ export interface operations {
             };
         };
     };
+    ApiV1GuidanceAsk: {
+        parameters: {
+            query: {
+                /** @description The question in everyday words (简体 or 繁體) */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuidanceAnswer"];
+                };
+            };
+            /**
+             * @description Invalid / The request failed validation:
+             *     - `guidance.question_empty`: The question holds no letter, digit or Chinese character (or no `q` at all): nothing to look for
+             *     - `guidance.question_too_long`: A question is at most 100 characters; ask it in fewer words
+             *     - `guidance.question_unreadable`: The question holds control characters or undecodable bytes (U+FFFD): binary, not text
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "guidance.question_empty" | "guidance.question_too_long" | "guidance.question_unreadable" | "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1HotelBookingsMine: {
         parameters: {
             query?: never;
@@ -18761,6 +28360,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -18771,7 +28371,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -18903,6 +28503,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -18913,7 +28514,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -19139,6 +28740,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -19149,7 +28751,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -19291,6 +28893,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -19301,7 +28904,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -19465,6 +29068,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              *     - `hotel.identity_mismatch`: The name and ID number are not the booking guest's
@@ -19476,7 +29080,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind" | "hotel.identity_mismatch";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "hotel.identity_mismatch";
                     };
                 };
             };
@@ -20379,6 +29983,1193 @@ export interface operations {
             };
         };
     };
+    ApiV1HotlineCategoriesCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["hotline_schemas_CategoryList"];
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlinePhotosPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The photo's bytes (JPEG or PNG, at most 5 MiB); its type is read from the bytes. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoRead"];
+                };
+            };
+            /**
+             * @description The request body could not be decoded:
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Content too large:
+             *     - `hotline.photo_too_large`: A photo is at most 5 MiB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.photo_too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `hotline.photo_type_unsupported`: Upload a JPEG or PNG photo
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.photo_type_unsupported";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `hotline.photo_store_unavailable`: Photos can't be stored right now; try again shortly
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "hotline.photo_store_unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlineTicketsTickets: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["hotline_schemas_TicketPage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `request.cursor_invalid`: A cursor this API did not hand out, or could not have: forged, truncated or out of range
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.cursor_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlineTicketsFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `hotline.photo_not_found`: You have no such photo, or it belongs to a ticket already
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.photo_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `idempotency.in_progress`: The first request with this key is still running; retry once it has answered
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "idempotency.in_progress";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `hotline.category_unknown`: No such category; GET /api/v1/hotline/categories lists them
+             *     - `hotline.content_rejected`: The text failed the content check: `reason` is `abuse`, `advertising`, `personal_data`, `invisible_characters` or `repetition`; `field` is where
+             *     - `idempotency.key_invalid`: Idempotency-Key must be 1-255 visible ASCII characters
+             *     - `idempotency.key_reused`: The same key with a different body: a client bug, never a replay
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.category_unknown" | "hotline.content_rejected" | "idempotency.key_invalid" | "idempotency.key_reused";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlineTicketsTicketIdTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `hotline.ticket_not_found`: You have no such 12345 ticket
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.ticket_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlineTicketsTicketIdRatingRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `hotline.ticket_not_found`: You have no such 12345 ticket
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.ticket_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `hotline.already_rated`: You have rated this ticket
+             *     - `hotline.ticket_not_closed`: A ticket can be rated once it is closed
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.already_rated" | "hotline.ticket_not_closed";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `hotline.content_rejected`: The text failed the content check: `reason` is `abuse`, `advertising`, `personal_data`, `invisible_characters` or `repetition`; `field` is where
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.content_rejected";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1HotlineTicketsTicketIdRefreshRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `hotline.ticket_not_found`: You have no such 12345 ticket
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "hotline.ticket_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `hotline.unavailable`: The 12345 platform can't be reached; try again shortly
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "hotline.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1LicenceVerificationRequestsAsk: {
         parameters: {
             query?: never;
@@ -21012,6 +31803,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21022,7 +31816,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21146,6 +31940,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21156,7 +31951,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21265,6 +32060,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21275,7 +32073,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21417,6 +32215,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21427,7 +32226,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21559,6 +32358,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21569,7 +32369,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21789,6 +32589,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21799,7 +32600,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -21939,6 +32740,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -21949,7 +32751,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -22208,6 +33010,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -22218,7 +33023,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -22360,6 +33165,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -22370,7 +33176,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -22518,6 +33324,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -22528,7 +33335,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -22737,6 +33544,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -22747,7 +33555,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -22935,6 +33743,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -22945,7 +33756,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23086,6 +33897,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23096,7 +33910,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23236,6 +34050,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23246,7 +34061,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23388,6 +34203,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23398,7 +34214,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23522,6 +34338,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23532,7 +34349,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23662,6 +34479,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23672,7 +34490,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -23864,6 +34682,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -23874,7 +34693,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -24076,6 +34895,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -24086,7 +34906,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -24212,6 +35032,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -24222,7 +35043,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -24364,6 +35185,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -24374,7 +35196,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -24391,6 +35213,1213 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "notification.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationClaim"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `organisation.representative_mismatch`: Your verified identity is not the organisation's legal representative in the registry
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "organisation.representative_mismatch";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `citizen.not_found`: No such citizen
+             *     - `organisation.not_registered`: The legal-person registry has no organisation with this unified social credit code
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "citizen.not_found" | "organisation.not_registered";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `organisation.already_claimed`: This organisation was claimed by its legal representative's account already
+             *     - `organisation.not_active`: The organisation's registration is revoked or cancelled
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.already_claimed" | "organisation.not_active";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `organisation.credit_code_invalid`: Not a valid unified social credit code (GB 32100: 18 characters and a check character)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.credit_code_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `organisation.registry_unavailable`: The legal-person registry cannot be reached; try again shortly
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "organisation.registry_unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsOrganisationIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `organisation.not_found`: You act for no such organisation
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsOrganisationIdActingAct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActingToken"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `organisation.not_found`: You act for no such organisation
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsOrganisationIdAgentsAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantPage"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `organisation.not_representative`: Only the organisation's legal representative may do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "organisation.not_representative";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `organisation.not_found`: You act for no such organisation
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsOrganisationIdAgentsAuthorise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `organisation.not_representative`: Only the organisation's legal representative may do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "organisation.not_representative";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `organisation.agent_not_found`: No registered citizen has this phone, name and ID number
+             *     - `organisation.not_found`: You act for no such organisation
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.agent_not_found" | "organisation.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `organisation.already_authorised`: This person already holds a live authorisation; revoke it first
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.already_authorised";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `organisation.grant_invalid`: An authorisation needs at least one known scope and an expiry in the future
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.grant_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1OrganisationsOrganisationIdAgentsGrantIdRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `organisation.not_representative`: Only the organisation's legal representative may do this
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "organisation.not_representative";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `organisation.grant_not_found`: The organisation has no such authorisation
+             *     - `organisation.not_found`: You act for no such organisation
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organisation.grant_not_found" | "organisation.not_found" | "request.not_found";
                     };
                 };
             };
@@ -25048,6 +37077,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25058,7 +37088,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -25188,6 +37218,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25198,7 +37229,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -25397,6 +37428,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25407,7 +37439,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -25532,6 +37564,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25542,7 +37575,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -25674,6 +37707,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25684,7 +37718,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -25904,6 +37938,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -25914,7 +37949,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26054,6 +38089,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26064,7 +38100,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26190,6 +38226,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26200,7 +38237,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26350,6 +38387,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26360,7 +38398,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26587,6 +38625,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26597,7 +38636,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26723,6 +38762,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26733,7 +38773,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -26875,6 +38915,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -26885,7 +38926,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -27012,6 +39053,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -27022,7 +39064,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -27154,6 +39196,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -27164,7 +39207,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -27387,6 +39430,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -27397,7 +39441,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -27558,6 +39602,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -27568,7 +39613,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -29301,6 +41346,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -29311,7 +41357,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -30097,6 +42143,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -30107,7 +42154,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -30237,6 +42284,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -30247,7 +42295,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -30471,6 +42519,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -30481,7 +42530,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -30623,6 +42672,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -30633,7 +42683,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -33550,6 +45600,160 @@ export interface operations {
             };
         };
     };
+    ApiV1TourismGateFeedFeed: {
+        parameters: {
+            query?: {
+                day?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateFeed"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `tourism.gate_unknown`: This device is not a gate of a scenic spot
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind" | "tourism.gate_unknown";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `request.cursor_invalid`: A cursor this API did not hand out, or could not have: forged, truncated or out of range
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.cursor_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1TourismGateRedeemRedeem: {
         parameters: {
             query?: never;
@@ -33987,6 +46191,207 @@ export interface operations {
             };
         };
     };
+    ApiV1TourismGateScansScans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateScanBatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateScanResults"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `tourism.gate_unknown`: This device is not a gate of a scenic spot
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind" | "tourism.gate_unknown";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `tourism.scan_time_invalid`: A scan's scanned_at lies in the future or more than seven days back
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "tourism.scan_time_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
     ApiV1TourismHoldsHolds: {
         parameters: {
             query?: never;
@@ -34027,6 +46432,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34037,7 +46443,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -34169,6 +46575,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34179,7 +46586,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -34217,6 +46624,7 @@ export interface operations {
             /**
              * @description Conflict:
              *     - `idempotency.in_progress`: The first request with this key is still running; retry once it has answered
+             *     - `tourism.admission_required`: This slot's sale admits buyers in turn: take a number at its admission queue first
              *     - `tourism.id_limit_reached`: A visitor already has a ticket for this spot on this day (one per ID number a day)
              *     - `tourism.slot_closed`: This slot is no longer on sale
              *     - `tourism.sold_out`: This slot is sold out
@@ -34228,7 +46636,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "idempotency.in_progress" | "tourism.id_limit_reached" | "tourism.slot_closed" | "tourism.sold_out";
+                        code?: "idempotency.in_progress" | "tourism.admission_required" | "tourism.id_limit_reached" | "tourism.slot_closed" | "tourism.sold_out";
                     };
                 };
             };
@@ -34404,6 +46812,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34414,7 +46823,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -34556,6 +46965,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34566,7 +46976,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -34733,6 +47143,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34743,7 +47154,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -34908,6 +47319,529 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "database.unavailable" | "payment.platform_rejected" | "payment.platform_unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismItineraryItinerary: {
+        parameters: {
+            query: {
+                day: string;
+                spot_ids: string[];
+                start?: number;
+                party?: number;
+                visit_minutes?: number;
+                travel_minutes?: number;
+                order?: "chosen" | "closing_first";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItineraryRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `tourism.spot_not_found`: No such scenic spot
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "tourism.spot_not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismSlotsSlotIdAdmissionAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionRead"];
+                };
+            };
+            /** @description Not yet: ask again later */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.slot_not_found`: No such entry slot
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.slot_not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismSlotsSlotIdWaitlistJoin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitJoin"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaiterRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.slot_not_found`: No such entry slot
+             *     - `tourism.spot_not_found`: No such scenic spot
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.slot_not_found" | "tourism.spot_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `tourism.already_waiting`: You are already waiting for this slot
+             *     - `tourism.slot_closed`: This slot is no longer on sale
+             *     - `tourism.waitlist_not_needed`: The slot has places left: buy a ticket instead of waiting
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "tourism.already_waiting" | "tourism.slot_closed" | "tourism.waitlist_not_needed";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `tourism.product_not_for_visitor`: This ticket type is not for this visitor's age
+             *     - `tourism.product_unknown`: The spot has no such ticket type
+             *     - `tourism.tickets_invalid`: A purchase is 1-10 tickets, one per visitor
+             *     - `tourism.visitor_unknown`: The purchase names a visitor you have not added
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.tickets_invalid" | "tourism.visitor_unknown";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
                     };
                 };
             };
@@ -35245,7 +48179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketPage"];
+                    "application/json": components["schemas"]["tourism_schemas_TicketPage"];
                 };
             };
             /**
@@ -35270,6 +48204,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35280,7 +48215,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35406,6 +48341,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35416,7 +48352,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35640,6 +48576,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35650,7 +48587,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35780,6 +48717,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35790,7 +48728,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35974,6 +48912,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35984,7 +48923,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36138,6 +49077,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36148,7 +49088,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36180,6 +49120,432 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "tourism.visitor_in_use";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismWaitlistMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaiterPage"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismWaitlistWaiterIdOne: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                waiter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaiterRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.waiter_not_found`: You have no such place in a waiting list
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.waiter_not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1TourismWaitlistWaiterIdLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                waiter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaiterRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `tourism.waiter_not_found`: You have no such place in a waiting list
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "tourism.waiter_not_found";
                     };
                 };
             };
@@ -36288,6 +49654,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36298,7 +49665,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36428,6 +49795,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36438,7 +49806,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36653,6 +50021,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36663,7 +50032,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36805,6 +50174,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36815,7 +50185,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -36966,6 +50336,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -36976,7 +50347,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -37203,6 +50574,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -37213,7 +50585,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -37230,6 +50602,1548 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "request.not_found" | "utility.payment_not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsCurrent: {
+        parameters: {
+            query?: {
+                district?: "宿城区" | "宿豫区" | "沭阳县" | "泗阳县" | "泗洪县" | "湖滨新区" | "经开区" | "洋河新区" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsPublish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WarningCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `warning.kind_not_yours`: Your organisation does not publish this kind of warning
+             *     - `warning.publisher_unbound`: Your account is not bound to a publishing organisation; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "warning.kind_not_yours" | "warning.publisher_unbound";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `warning.district_unknown`: Not one of Suqian's districts
+             *     - `warning.kind_unknown`: Not a kind of warning we know
+             *     - `warning.validity_invalid`: A warning is valid from now (or later) for at most 7 days, and ends after it starts
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.district_unknown" | "warning.kind_unknown" | "warning.validity_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsMineMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWarnings"];
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsPublishedPublished: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `warning.publisher_unbound`: Your account is not bound to a publishing organisation; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "warning.publisher_unbound";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsPublishersBindPublisher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublisherCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublisherRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `warning.publisher_not_found`: No such staff account
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.publisher_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `warning.publisher_taken`: This account publishes for an organisation already
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.publisher_taken";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `warning.not_a_publisher`: Only a staff account with the publisher role can be bound to an organisation
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.not_a_publisher";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsSubscriptionSubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsWarningIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                warning_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WarningUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `warning.not_your_warning`: Another organisation published this warning
+             *     - `warning.publisher_unbound`: Your account is not bound to a publishing organisation; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "warning.not_your_warning" | "warning.publisher_unbound";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `warning.not_found`: No such warning
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "warning.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `warning.cancelled`: The warning was cancelled; publish a new one
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.cancelled";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `warning.district_unknown`: Not one of Suqian's districts
+             *     - `warning.validity_invalid`: A warning is valid from now (or later) for at most 7 days, and ends after it starts
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.district_unknown" | "warning.validity_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsWarningIdCancelCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                warning_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarningRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `warning.not_your_warning`: Another organisation published this warning
+             *     - `warning.publisher_unbound`: Your account is not bound to a publishing organisation; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "warning.not_your_warning" | "warning.publisher_unbound";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `warning.not_found`: No such warning
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "warning.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `warning.cancelled`: The warning was cancelled; publish a new one
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "warning.cancelled";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WarningsWarningIdProgressProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                warning_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FanoutProgress"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             *     - `warning.not_your_warning`: Another organisation published this warning
+             *     - `warning.publisher_unbound`: Your account is not bound to a publishing organisation; ask an operator
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind" | "warning.not_your_warning" | "warning.publisher_unbound";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `request.not_found`: No route matches the path
+             *     - `warning.not_found`: No such warning
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.not_found" | "warning.not_found";
                     };
                 };
             };
@@ -38045,6 +52959,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38055,7 +52970,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38186,6 +53101,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              *     - `mp.platform_user_blocked`: WeChat's risk control refused this user's login (errcode 40226)
@@ -38197,7 +53113,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind" | "mp.platform_user_blocked";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "mp.platform_user_blocked";
                     };
                 };
             };
@@ -38428,6 +53344,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              *     - `mp.platform_user_blocked`: WeChat's risk control refused this user's login (errcode 40226)
@@ -38439,7 +53356,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind" | "mp.platform_user_blocked";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind" | "mp.platform_user_blocked";
                     };
                 };
             };
@@ -38663,6 +53580,7 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38673,7 +53591,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
