@@ -195,6 +195,12 @@ async def test_options_lists_every_method_of_the_path(
             client_id="t",
         ),
         await services.tokens.issue_access("device", uuid.uuid4(), scopes=(DEVICE_SCOPE,), client_id="t"),
+        *[
+            await services.tokens.issue_access(
+                "staff", uuid.uuid4(), scopes=(STAFF_SCOPE, STAFF_ACCOUNT_SCOPE), roles=(role,), client_id="t"
+            )
+            for role in ("school", "publisher")
+        ],
     ]
     checked = 0
     for route in app.routes:

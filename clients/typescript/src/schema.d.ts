@@ -6656,7 +6656,7 @@ export interface components {
             contact_phone: string;
             /**
              * @description Why the record is wrong: what you object to and why; line breaks allowed
-             * @example 该笔罚款已于2025年7月缴清
+             * @example 该笔罚款已于去年七月缴清，缴款凭证已上传
              */
             reason: string;
             /** @description The id of the record */
@@ -6685,7 +6685,7 @@ export interface components {
             platform_objection_id: string | null;
             /**
              * @description Your reason, as you wrote it
-             * @example 该笔罚款已于2025年7月缴清
+             * @example 该笔罚款已于去年七月缴清，缴款凭证已上传
              */
             reason: string;
             /** @description The id of the record */

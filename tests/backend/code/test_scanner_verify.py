@@ -229,8 +229,10 @@ async def test_every_verification_is_audited_on_the_code_chain(
     await verify(client, scanner, code)
     await verify(client, scanner, code)
     await services.code_audit.flush()
-    rows = await AuditEntry.select(AuditEntry.action, AuditEntry.subject, AuditEntry.data).where(
-        (AuditEntry.chain == "code") & (AuditEntry.actor == f"device:{scanner.id}")
+    rows = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.subject, AuditEntry.data)
+        .where((AuditEntry.chain == "code") & (AuditEntry.actor == f"device:{scanner.id}"))
+        .order_by(AuditEntry.seq)
     )
     assert [r["action"] for r in rows] == ["code.verified", "code.verified"]
     assert {r["subject"] for r in rows} == {f"code:{await code_id_of(services, citizen)}"}

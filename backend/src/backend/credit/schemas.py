@@ -67,7 +67,7 @@ class ObjectionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         msgspec.Meta(min_length=5, max_length=1000, pattern=_PARAGRAPHS),
         doc(
             "Why the record is wrong: what you object to and why; line breaks allowed",
-            "该笔罚款已于2025年7月缴清",
+            "该笔罚款已于去年七月缴清，缴款凭证已上传",
         ),
     ]
     contact_phone: Phone
@@ -80,7 +80,7 @@ class ObjectionRead(msgspec.Struct, frozen=True, kw_only=True):
 
     id: uuid.UUID
     record_id: str
-    reason: Annotated[str, doc("Your reason, as you wrote it", "该笔罚款已于2025年7月缴清")]
+    reason: Annotated[str, doc("Your reason, as you wrote it", "该笔罚款已于去年七月缴清，缴款凭证已上传")]
     status: Annotated[
         ObjectionStatus, doc("Where the objection is (see the schema's description)", "reviewing")
     ]

@@ -3,7 +3,12 @@ holds and tickets."""
 
 from __future__ import annotations
 
-from backend.personal_data import Category, Held, PersonalData
+import uuid
+
+from backend.database import transaction
+from backend.personal_data import Category, CitizenStep, Held, PersonalData
+from backend.tourism.repository.sales import SalesRepository
+from backend.tourism.service import TourismService
 from backend.tourism.tables import (
     TourismGateScan,
     TourismHold,
@@ -16,6 +21,34 @@ from backend.tourism.tables import (
     TourismWaiter,
 )
 from backend.tourism.visitors import ID_NUMBER, NAME
+from backend.wiring import Wiring
+
+
+def _give_places_back(w: Wiring) -> CitizenStep:
+    """Before the closing account's holds and tickets are deleted, their places go back on sale (a
+    deleted hold would leave its counter row holding places nobody owns: the reconciliation's drift).
+    Held ones are cancelled, paid ones given up (their tickets void). Safe to repeat: each move is
+    conditional on the state it leaves."""
+    sales = SalesRepository(w.infra.engine)
+    tourism = w.get(TourismService)
+    clock = w.infra.clock
+
+    async def step(citizen_id: uuid.UUID) -> None:
+        back: set[uuid.UUID] = set()
+        for hold in await sales.holds_of(citizen_id, limit=10_000):
+            column = {"held": "held", "paid": "sold"}.get(hold.state)
+            if column is None:
+                continue
+            now = clock.now()
+            async with transaction(w.infra.engine):
+                closed = await sales.close(hold.id, from_states=(hold.state,), to="cancelled", now=now)
+                if closed is not None:
+                    await sales.release(closed, column=column, now=now)
+                    back.add(closed.slot_id)
+        await tourism.places_back(back)
+
+    return step
+
 
 PERSONAL_DATA = PersonalData(
     categories=(
@@ -38,6 +71,7 @@ PERSONAL_DATA = PersonalData(
         Held(table=TourismTicket, category="tourism", omit=("id_index",)),
         Held(table=TourismWaiter, category="tourism"),
     ),
+    on_closure=_give_places_back,
     unrelated={
         TourismSpot: "scenic spots (operators' catalogue)",
         TourismProduct: "ticket products",
