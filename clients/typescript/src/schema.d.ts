@@ -36177,7 +36177,6 @@ export interface operations {
             };
             /**
              * @description Not found:
-             *     - `organisation.agent_not_found`: No registered citizen has this phone, name and ID number
              *     - `organisation.not_found`: You act for no such organisation
              *     - `request.not_found`: No route matches the path
              */
@@ -36188,7 +36187,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "organisation.agent_not_found" | "organisation.not_found" | "request.not_found";
+                        code?: "organisation.not_found" | "request.not_found";
                     };
                 };
             };
@@ -36269,6 +36268,7 @@ export interface operations {
             };
             /**
              * @description Invalid:
+             *     - `organisation.agent_not_found`: No registered citizen has this phone, name and ID number
              *     - `organisation.grant_invalid`: An authorisation needs at least one known scope and an expiry in the future
              */
             422: {
@@ -36278,7 +36278,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "organisation.grant_invalid";
+                        code?: "organisation.agent_not_found" | "organisation.grant_invalid";
                     };
                 };
             };

@@ -2,7 +2,6 @@
 
 NotFound (404)      OrganisationNotFound     organisation.not_found (none, or not one the caller acts for)
                     NotRegistered            organisation.not_registered (the registry has no such code)
-                    AgentNotFound            organisation.agent_not_found (no citizen with that identity)
                     GrantNotFound            organisation.grant_not_found
 Conflict (409)      AlreadyClaimed           organisation.already_claimed (by another representative)
                     NotActive                organisation.not_active (revoked or cancelled registration)
@@ -11,6 +10,8 @@ Forbidden (403)     RepresentativeMismatch   organisation.representative_mismatc
                     NotRepresentative        organisation.not_representative
 Invalid (422)       CreditCodeInvalid        organisation.credit_code_invalid (GB 32100 check failed)
                     GrantInvalid             organisation.grant_invalid (scopes or expiry)
+                    AgentNotFound            organisation.agent_not_found (the body names no citizen: an
+                                             input to correct, not a missing resource of the path)
 Unavailable (503)   RegistryUnavailable      organisation.registry_unavailable
 """
 
@@ -29,7 +30,7 @@ class NotRegistered(NotFound):
     detail = "The legal-person registry has no organisation with this unified social credit code"
 
 
-class AgentNotFound(NotFound):
+class AgentNotFound(Invalid):
     code = "organisation.agent_not_found"
     detail = "No registered citizen has this phone, name and ID number"
 
