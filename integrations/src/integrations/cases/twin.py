@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -106,6 +107,9 @@ class SignedCallback(msgspec.Struct, frozen=True):
 @dataclass(slots=True)
 class CasesState:
     cases: dict[str, CaseStatus] = field(default_factory=dict)
+    # Where this twin's case numbers start: a department numbers its cases once for everyone, so two
+    # twins over one database (a test's own beside the session's) must not hand out the same number.
+    first_number: int = field(default_factory=lambda: secrets.randbelow(90_000) * 10)
     callbacks: list[SignedCallback] = field(default_factory=list)
     # Fault drill: the next ``lose_answers`` submissions are taken (the case exists) and then answered
     # 504, as if the answer was lost on the way back: the caller must retry under the same key.
@@ -155,7 +159,7 @@ def create_twin(context: TwinContext) -> Twin:
         if body.item_code not in ITEMS:
             raise HttpError(422, "unknown_item", body.item_code)
         missing(body.materials)
-        case_id = f"SQ{now():%Y%m%d}{len(state.cases) + 1:06d}"
+        case_id = f"SQ{now():%Y%m%d}{(state.first_number + len(state.cases) + 1) % 1_000_000:06d}"
         received = now()
         state.materials[case_id] = list(body.materials)
         state.cases[case_id] = CaseStatus(
