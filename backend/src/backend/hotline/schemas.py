@@ -77,7 +77,7 @@ class RatingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
         int, msgspec.Meta(ge=1, le=5), doc("How satisfied: 1 (very dissatisfied) to 5 (very)", 4)
     ]
     comment: Annotated[
-        str, msgspec.Meta(max_length=200), doc("A word on the handling; may be empty", "处理及时")
+        str, plain_text(min_length=0, max_length=200), doc("A word on the handling; may be empty", "处理及时")
     ] = ""
 
 

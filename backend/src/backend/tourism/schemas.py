@@ -100,19 +100,24 @@ class TicketWanted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     product_id: uuid.UUID
 
 
-AdmissionPass = Annotated[str, token_text(r"[0-9]{1,12}\.[A-Za-z0-9_-]{24}", max_length=40)]
-
-
 class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     slot_id: uuid.UUID
     tickets: Annotated[
         Annotated[list[TicketWanted], msgspec.Meta(min_length=1, max_length=MAX_TICKETS)],
         doc("The tickets to hold, one per visitor (1-10)"),
     ]
-    admission: Annotated[
-        AdmissionPass | None,
-        doc("Your pass from the slot's admission queue, when its sale has one (POST /slots/{id}/admission)"),
-    ] = None
+    admission: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern=r"^[0-9]{1,12}\.[A-Za-z0-9_-]{24}$",
+                max_length=40,
+                description="Your pass from the slot's admission queue, when its sale has one "
+                "(POST /slots/{id}/admission)",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
