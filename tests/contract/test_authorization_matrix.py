@@ -36,7 +36,8 @@ from tests.backend.citizen.factories import register
 from tests.backend.conftest import http_client
 from tests.contract.callers import AUTH_REFUSALS
 from tests.contract.examples import variants
-from tests.contract.owned import ACTING_KINDS, MAKERS, Owner, unknown_id
+from tests.contract.owned import ACTING_KINDS, MAKERS, unknown_id
+from tests.contract.owner import Owner
 from tests.services import Services, app_with
 
 # What a staff login grants (backend.staff.login).

@@ -11,7 +11,8 @@ import httpx
 
 from tests.backend.application.test_lifecycle import residence_form
 from tests.backend.citizen.factories import bearer, random_id_number, random_phone, register
-from tests.contract.owned import MAKERS, Owner
+from tests.contract.owned import MAKERS
+from tests.contract.owner import Owner
 from tests.services import Services
 
 _rng = random.Random()

@@ -24,7 +24,8 @@ from backend.tourism.visitors import NAME as VISITOR_NAME
 from tests.architecture.test_personal_data import _declared
 from tests.backend.application.conftest import eventually, worker
 from tests.backend.datarights.factories import Resident, everything, resident
-from tests.contract.owned import Owner, payment_order
+from tests.contract.owned import payment_order
+from tests.contract.owner import Owner
 from tests.services import Services
 
 PATH = "/api/v1/data-rights"
