@@ -11,7 +11,8 @@ import pytest
 
 from integrations import parse_id_number
 from load_tests.cpu import ProcessSample, split_cpu
-from load_tests.seed import SeedError, _digit_runs, identities, openapi_routes, sms_code, source_addresses
+from load_tests.identities import SeedError, identities, source_addresses
+from load_tests.seed import _digit_runs, openapi_routes, sms_code
 
 
 def test_split_cpu_attributes_servers_support_and_others() -> None:

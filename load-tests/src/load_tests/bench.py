@@ -33,6 +33,7 @@ from load_tests.console import log
 from load_tests.cpu import CpuWindow, wait_for_quiet
 from load_tests.crowd import run_crowd
 from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint
+from load_tests.identities import SeedError, source_addresses
 from load_tests.micro import library_row
 from load_tests.payments_micro import payments_rows
 from load_tests.results import (
@@ -46,7 +47,7 @@ from load_tests.results import (
     to_json,
     total_errors,
 )
-from load_tests.seed import NotAvailable, Seeder, SeedError, source_addresses
+from load_tests.seed import NotAvailable, Seeder
 from load_tests.stack import provision
 from load_tests.stack.process import ServerError
 from load_tests.stack.run import REPO, ReferenceApp, Stack, ensure_tools, running_stack

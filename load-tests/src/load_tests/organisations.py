@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from load_tests.seed import API, Identity, Seeder
+from load_tests.identities import Identity
+from load_tests.seed import API, Seeder
 from load_tests.wrk import RequestSpec
 
 # A valid GB 32100 code (checked by the API) no seeded organisation uses; each run has a fresh sandbox.

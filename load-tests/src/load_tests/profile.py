@@ -25,7 +25,8 @@ from pathlib import Path
 
 from load_tests.console import log
 from load_tests.endpoints import ENDPOINTS, LOGIN_STORM, REFERENCES, Endpoint
-from load_tests.seed import NotAvailable, Seeder, SeedError
+from load_tests.identities import SeedError
+from load_tests.seed import NotAvailable, Seeder
 from load_tests.stack.run import REPO, ensure_tools, running_stack
 from load_tests.wrk import RequestSpec, run_wrk
 

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from load_tests.seed import API, Seeder, SeedError
+from load_tests.identities import SeedError
+from load_tests.seed import API, Seeder
 
 T = TypeVar("T")
 WORKERS = 8

@@ -21,7 +21,8 @@ from locust.clients import HttpSession
 from locust.env import Environment
 from requests.adapters import HTTPAdapter
 
-from load_tests.seed import API, Identity, identities, sms_code, source_addresses
+from load_tests.identities import Identity, identities, source_addresses
+from load_tests.seed import API, sms_code
 
 _lock = threading.Lock()
 
