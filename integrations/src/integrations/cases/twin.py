@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -107,9 +106,11 @@ class SignedCallback(msgspec.Struct, frozen=True):
 @dataclass(slots=True)
 class CasesState:
     cases: dict[str, CaseStatus] = field(default_factory=dict)
-    # Where this twin's case numbers start: a department numbers its cases once for everyone, so two
-    # twins over one database (a test's own beside the session's) must not hand out the same number.
-    first_number: int = field(default_factory=lambda: secrets.randbelow(90_000) * 10)
+    # The last case number handed out today. A department numbers its cases once for everyone and
+    # never restarts: a number follows the clock (ten per second of the day) so a restarted sandbox,
+    # or a second twin over the same database, does not hand out a number already stored.
+    last_number: int = 0
+    numbered_on: dt.date | None = None
     callbacks: list[SignedCallback] = field(default_factory=list)
     # Fault drill: the next ``lose_answers`` submissions are taken (the case exists) and then answered
     # 504, as if the answer was lost on the way back: the caller must retry under the same key.
@@ -159,8 +160,12 @@ def create_twin(context: TwinContext) -> Twin:
         if body.item_code not in ITEMS:
             raise HttpError(422, "unknown_item", body.item_code)
         missing(body.materials)
-        case_id = f"SQ{now():%Y%m%d}{(state.first_number + len(state.cases) + 1) % 1_000_000:06d}"
         received = now()
+        midnight = received.replace(hour=0, minute=0, second=0, microsecond=0)
+        if state.numbered_on != received.date():
+            state.numbered_on, state.last_number = received.date(), 0
+        state.last_number = max(state.last_number + 1, int((received - midnight).total_seconds()) * 10 + 1)
+        case_id = f"SQ{received:%Y%m%d}{state.last_number % 1_000_000:06d}"
         state.materials[case_id] = list(body.materials)
         state.cases[case_id] = CaseStatus(
             case_id=case_id,
