@@ -127,6 +127,20 @@ def test_strict_bodies_say_so(document: dict[str, Any]) -> None:
     assert {"StaffCreate", "ScannerCreate", "RegisterRequest", "ScanUpload"} <= seen
 
 
+def test_json_answers_document_their_shape(document: dict[str, Any]) -> None:
+    """A success answered as JSON is documented by its schema, not as a string: a handler that
+    returns pre-encoded bytes (an idempotent replay, an ETag) declares what the bytes hold, or every
+    generated client types the answer wrong."""
+    bare = [
+        (method, path, status)
+        for path, method, operation in _operations(document)
+        for status, answer in operation.get("responses", {}).items()
+        if status.startswith("2")
+        and answer.get("content", {}).get("application/json", {}).get("schema") == {"type": "string"}
+    ]
+    assert bare == []
+
+
 def _refs(schema: Any) -> list[str]:
     if isinstance(schema, dict):
         own = [schema["$ref"]] if "$ref" in schema else []

@@ -160,6 +160,12 @@ COMMON: dict[str, str] = {
     "grant_type": "Which grant this token request is: `password`, `sms_code` or `refresh_token`",
     "day": "The day (YYYY-MM-DD, Asia/Shanghai)",
     "version": "The version number, from 1",
+    "order_status": "The payment order's state: `pending` until the platform confirms payment, then "
+    "`paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a "
+    "refund; `none` when nothing was to be paid (a free ticket)",
+    "pay_arguments": "What the client hands to the cashier, as the platform wants them: "
+    "`wx.requestPayment` / `my.tradePay` in the mini programs, the WeChat Open SDK's `PayReq` or the "
+    "Alipay SDK's `orderStr` in the app; empty when nothing is to be paid",
     # Struct-typed fields (a description on one would land on the struct's shared component).
     "device": "The device, as its own schema describes it",
     "citizen": "The citizen, personal data masked",
@@ -168,6 +174,10 @@ COMMON: dict[str, str] = {
     "enrolment": "The enrolment, as its own schema describes it",
     "notice": "The notice, as its own schema describes it",
     "record": "The record, as its own schema describes it",
+    "booking": "The booking, as its own schema describes it",
+    "hold": "The hold, as its own schema describes it",
+    "stay": "The parking stay, as its own schema describes it",
+    "payment": "The payment, as its own schema describes it",
     "location": "The place it concerns, as its own schema describes it; null: none given",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")

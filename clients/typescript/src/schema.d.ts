@@ -4642,6 +4642,22 @@ export interface components {
             /** @enum {string} */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
         };
+        /** BillPaymentStarted */
+        BillPaymentStarted: {
+            /**
+             * Format: date-time
+             * @description When it expires (ISO 8601, UTC)
+             */
+            expires_at: string;
+            /** @description The payment order's state: `pending` until the platform confirms payment, then `paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a refund; `none` when nothing was to be paid (a free ticket) */
+            order_status: string;
+            /** @description What the client hands to the cashier, as the platform wants them: `wx.requestPayment` / `my.tradePay` in the mini programs, the WeChat Open SDK's `PayReq` or the Alipay SDK's `orderStr` in the app; empty when nothing is to be paid */
+            pay_arguments: {
+                [key: string]: string;
+            };
+            /** @description The payment, as its own schema describes it */
+            payment: components["schemas"]["PaymentRead"];
+        };
         /** BillRead */
         BillRead: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
@@ -4796,6 +4812,17 @@ export interface components {
              */
             room_type_id: string;
             status: string;
+        };
+        /** BookingStarted */
+        BookingStarted: {
+            /** @description The booking, as its own schema describes it */
+            booking: components["schemas"]["BookingRead"];
+            /** @description The payment order's state: `pending` until the platform confirms payment, then `paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a refund; `none` when nothing was to be paid (a free ticket) */
+            order_status: string;
+            /** @description What the client hands to the cashier, as the platform wants them: `wx.requestPayment` / `my.tradePay` in the mini programs, the WeChat Open SDK's `PayReq` or the Alipay SDK's `orderStr` in the app; empty when nothing is to be paid */
+            pay_arguments: {
+                [key: string]: string;
+            };
         };
         /** CallbackReceived */
         CallbackReceived: {
@@ -6037,6 +6064,19 @@ export interface components {
         HoldPay: {
             /** @enum {string} */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
+        };
+        /** HoldPaymentStarted */
+        HoldPaymentStarted: {
+            /** @description When it expires (ISO 8601, UTC) */
+            expires_at: string | null;
+            /** @description The hold, as its own schema describes it */
+            hold: components["schemas"]["HoldRead"];
+            /** @description The payment order's state: `pending` until the platform confirms payment, then `paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a refund; `none` when nothing was to be paid (a free ticket) */
+            order_status: string;
+            /** @description What the client hands to the cashier, as the platform wants them: `wx.requestPayment` / `my.tradePay` in the mini programs, the WeChat Open SDK's `PayReq` or the Alipay SDK's `orderStr` in the app; empty when nothing is to be paid */
+            pay_arguments: {
+                [key: string]: string;
+            };
         };
         /** HoldRead */
         HoldRead: {
@@ -8015,6 +8055,24 @@ export interface components {
         StayPay: {
             /** @enum {string} */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
+        };
+        /** StayPayment */
+        StayPayment: {
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
+            amount_fen: number;
+            /**
+             * Format: uuid
+             * @description The id of the order
+             */
+            order_id: string;
+            /** @description The payment order's state: `pending` until the platform confirms payment, then `paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a refund; `none` when nothing was to be paid (a free ticket) */
+            order_status: string;
+            /** @description What the client hands to the cashier, as the platform wants them: `wx.requestPayment` / `my.tradePay` in the mini programs, the WeChat Open SDK's `PayReq` or the Alipay SDK's `orderStr` in the app; empty when nothing is to be paid */
+            pay_arguments: {
+                [key: string]: string;
+            };
+            /** @description The parking stay, as its own schema describes it */
+            stay: components["schemas"]["StayRead"];
         };
         /** StayRead */
         StayRead: {
@@ -14258,13 +14316,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Refund asked */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["RefundRead"];
                 };
             };
             /**
@@ -23839,13 +23897,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Filed */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["ObjectionRead"];
                 };
             };
             /**
@@ -25266,13 +25324,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The export */
+            /** @description The export: one JSON object, a section per feature */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /**
@@ -28455,13 +28515,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Booked, waiting for payment */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["BookingStarted"];
                 };
             };
             /**
@@ -30407,13 +30467,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Filed */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
                 };
             };
             /**
@@ -37659,13 +37719,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Reserved */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["ReservationRead"];
                 };
             };
             /**
@@ -38339,13 +38399,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Payment started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["StayPayment"];
                 };
             };
             /**
@@ -46527,13 +46587,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Held */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["HoldRead"];
                 };
             };
             /**
@@ -47095,13 +47155,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Payment started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["HoldPaymentStarted"];
                 };
             };
             /**
@@ -50288,13 +50348,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document created, URL follows */
+            /** @description Payment started */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["BillPaymentStarted"];
                 };
             };
             /**

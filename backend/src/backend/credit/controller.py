@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -114,6 +115,7 @@ class CreditController(Controller):
         "down (status `queued` until it has it). With an `Idempotency-Key` header a retried request "
         "answers the first response.",
         errors=(ObjectionExists, *IDEMPOTENCY_ERRORS),
+        responses={HTTP_201_CREATED: ResponseSpec(ObjectionRead, description="Filed")},
     )
     async def file(
         self,

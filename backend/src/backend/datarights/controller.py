@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
@@ -112,7 +113,9 @@ class DataRightsController(Controller):
         errors=(ExportNotFound, ExportNotReady, ExportGone),
         responses={
             HTTP_200_OK: ResponseSpec(
-                data_container=bytes, media_type="application/json", description="The export"
+                data_container=dict[str, Any],
+                media_type="application/json",
+                description="The export: one JSON object, a section per feature",
             )
         },
     )

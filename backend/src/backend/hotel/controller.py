@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -192,6 +193,7 @@ class HotelBookingController(Controller):
             *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
+        responses={HTTP_201_CREATED: ResponseSpec(BookingStarted, description="Booked, waiting for payment")},
     )
     async def book(
         self,

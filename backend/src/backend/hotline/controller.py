@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -153,6 +154,7 @@ class HotlineController(Controller):
         "Tourism complaints take the `tourism` category. With an `Idempotency-Key` header a retried "
         "request answers the first response.",
         errors=(ContentRejected, CategoryUnknown, PhotoNotFound, *IDEMPOTENCY_ERRORS),
+        responses={HTTP_201_CREATED: ResponseSpec(TicketRead, description="Filed")},
     )
     async def file(
         self,

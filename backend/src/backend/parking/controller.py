@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -208,6 +209,7 @@ class ParkingCitizenController(Controller):
         summary="Reserve a bay for a plate and a window: every hour of it, or none",
         description="With an `Idempotency-Key` header a retried request answers the first response.",
         errors=(LotNotFound, PlateNotFound, WindowInvalid, LotFull, *IDEMPOTENCY_ERRORS),
+        responses={HTTP_201_CREATED: ResponseSpec(ReservationRead, description="Reserved")},
     )
     async def reserve(
         self,
@@ -286,6 +288,7 @@ class ParkingCitizenController(Controller):
             *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
+        responses={HTTP_201_CREATED: ResponseSpec(StayPayment, description="Payment started")},
     )
     async def pay(
         self,

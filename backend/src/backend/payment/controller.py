@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -247,6 +248,7 @@ class PaymentAdminController(Controller):
         description="With an `Idempotency-Key` header, a retried request answers the first response "
         "(never a second refund). `status` is `requested` until the platform confirms it.",
         errors=(OrderNotFound, OrderNotRefundable, RefundExceedsPaid, *PLATFORM_ERRORS, *IDEMPOTENCY_ERRORS),
+        responses={HTTP_201_CREATED: ResponseSpec(RefundRead, description="Refund asked")},
     )
     async def refund(
         self,

@@ -167,7 +167,7 @@ class HoldPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     channel: Channel
 
 
-class PaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
+class HoldPaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
     """Hand ``pay_arguments`` to the cashier (empty, with no order, for free tickets: confirmed)."""
 
     hold: HoldRead

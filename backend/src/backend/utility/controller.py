@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -30,7 +31,7 @@ from backend.utility.schemas import (
     BillPay,
     BillRead,
     PaymentRead,
-    PaymentStarted,
+    BillPaymentStarted,
 )
 from backend.utility.service import UtilityService
 
@@ -144,6 +145,7 @@ class UtilityController(Controller):
             *ORDER_ERRORS,
             *IDEMPOTENCY_ERRORS,
         ),
+        responses={HTTP_201_CREATED: ResponseSpec(BillPaymentStarted, description="Payment started")},
     )
     async def pay(
         self,
@@ -155,11 +157,11 @@ class UtilityController(Controller):
         principal: NamedDependency[Principal],
         idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
     ) -> Response[bytes]:
-        async def pay() -> PaymentStarted:
+        async def pay() -> BillPaymentStarted:
             row, created = await utilities.pay(
                 principal.id, account_id, bill_no=data.bill_no, channel=data.channel
             )
-            return PaymentStarted(
+            return BillPaymentStarted(
                 payment=_payment(row),
                 order_status=created.order.status,
                 expires_at=created.order.expires_at,

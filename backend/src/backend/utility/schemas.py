@@ -67,7 +67,7 @@ class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
     paid_at: datetime | None = None
 
 
-class PaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
+class BillPaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
     """Hand ``pay_arguments`` to the cashier: ``wx.requestPayment`` / ``my.tradePay`` in the mini
     programs, the WeChat Open SDK's ``PayReq`` / the Alipay SDK's ``orderStr`` in the app."""
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -44,7 +45,7 @@ from backend.tourism.schemas import (
     HoldPage,
     HoldPay,
     HoldRead,
-    PaymentStarted,
+    HoldPaymentStarted,
     TicketCodeRead,
     TicketPage,
     TicketRead,
@@ -171,6 +172,7 @@ class TourismCitizenController(Controller):
             AdmissionRequired,
             *IDEMPOTENCY_ERRORS,
         ),
+        responses={HTTP_201_CREATED: ResponseSpec(HoldRead, description="Held")},
     )
     async def hold(
         self,
@@ -227,6 +229,7 @@ class TourismCitizenController(Controller):
             SpotNotFound,
             *IDEMPOTENCY_ERRORS,
         ),
+        responses={HTTP_201_CREATED: ResponseSpec(HoldPaymentStarted, description="Payment started")},
     )
     async def pay(
         self,
@@ -238,14 +241,14 @@ class TourismCitizenController(Controller):
         principal: NamedDependency[Principal],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
-        async def pay() -> PaymentStarted:
+        async def pay() -> HoldPaymentStarted:
             hold, created = await tourism.pay(principal.id, hold_id, channel=data.channel)
             _, tickets = await tourism.get(principal.id, hold_id)
             if created is None:
-                return PaymentStarted(
+                return HoldPaymentStarted(
                     hold=_hold(hold, tickets), order_status="none", expires_at=None, pay_arguments={}
                 )
-            return PaymentStarted(
+            return HoldPaymentStarted(
                 hold=_hold(hold, tickets),
                 order_status=created.order.status,
                 expires_at=created.order.expires_at,
