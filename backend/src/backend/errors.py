@@ -104,8 +104,9 @@ class Invalid(DomainError):
 class Unavailable(DomainError):
     status = 503
     title = "Service unavailable"
-    # Seconds to wait (``Retry-After``): a leaf may fix it on the class, a raise site may pass it.
-    retry_after: int | None = None
+    # Seconds to wait (``Retry-After``, which the document promises on every 503): a leaf may fix it
+    # on the class, a raise site may pass it (an upstream's breaker knows when it half-opens).
+    retry_after: int | None = 5
 
     def __init__(
         self,

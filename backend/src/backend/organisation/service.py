@@ -86,7 +86,7 @@ class OrganisationService:
                 code, name=identity.name, id_number=identity.id_number
             )
         except UpstreamUnavailable as exc:
-            raise RegistryUnavailable() from exc
+            raise RegistryUnavailable(retry_after=int(exc.retry_after or 5)) from exc
         except UpstreamRejected:
             match = False  # the registry no longer knows the code or the person: no match, nothing said
         if not match:
@@ -125,7 +125,7 @@ class OrganisationService:
         except UpstreamRejected as exc:
             raise NotRegistered() from exc
         except UpstreamUnavailable as exc:
-            raise RegistryUnavailable() from exc
+            raise RegistryUnavailable(retry_after=int(exc.retry_after or 5)) from exc
         if registered.status != "active":
             raise NotActive()
         return registered
