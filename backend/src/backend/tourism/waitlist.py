@@ -19,6 +19,7 @@ cannot be made (a visitor got another ticket that day, or was removed) ``lapsed`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -49,6 +50,7 @@ log = logging.getLogger("backend.tourism")
 
 # Waiters looked at per slot and offer round.
 _ROUND = 20
+_STRIPES = 64  # offering passes that may run at once in one worker (on different slots)
 
 
 class WaitlistService:
@@ -72,7 +74,11 @@ class WaitlistService:
         self._engine = engine
         self._clock = clock
         self._offer_minutes = max(1, offer_ttl // 60)
-        self._busy: set[uuid.UUID] = set()  # slots this worker is offering now (no re-entry)
+        # One offering pass per slot at a time in this worker; a caller arriving during a pass waits
+        # for it and then makes its own: a pass that began before places came back (and found none)
+        # must not hide them from the caller who gave them back (that caller clears the sold-out flag
+        # next, and waiters come first). Striped: a bounded set of locks for any number of slots.
+        self._passes = tuple(asyncio.Lock() for _ in range(_STRIPES))
 
     async def join(
         self, citizen_id: uuid.UUID, slot_id: uuid.UUID, tickets: Sequence[TicketRequest]
@@ -122,16 +128,14 @@ class WaitlistService:
     async def offer(self, slot_ids: Iterable[uuid.UUID]) -> int:
         """Offer places back on ``slot_ids`` to their waiters, oldest first; how many were offered."""
         offered = 0
-        for slot_id in await self._repository.waited_for([s for s in set(slot_ids) if s not in self._busy]):
-            self._busy.add(slot_id)
-            try:
-                offered += await self._offer_on(slot_id)
-            except Exception:
-                log.exception(
-                    "tourism: offering slot %s to its waiting list failed; the job retries", slot_id
-                )
-            finally:
-                self._busy.discard(slot_id)
+        for slot_id in await self._repository.waited_for(list(set(slot_ids))):
+            async with self._passes[slot_id.int % _STRIPES]:
+                try:
+                    offered += await self._offer_on(slot_id)
+                except Exception:
+                    log.exception(
+                        "tourism: offering slot %s to its waiting list failed; the job retries", slot_id
+                    )
         return offered
 
     async def retry(self) -> None:
