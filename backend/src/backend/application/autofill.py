@@ -19,7 +19,8 @@ from typing import Any
 from backend.application.errors import PrefillChanged
 from backend.catalogue.forms import CompiledForm
 from backend.licence.errors import LicenceUnusable, NotHeld
-from backend.licence.service import FieldValue, LicenceService
+from backend.licence.model import FieldValue
+from backend.licence.service import LicenceService
 
 
 def normalised(value: Any) -> str:

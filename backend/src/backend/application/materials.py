@@ -52,7 +52,8 @@ from backend.catalogue.service import CatalogueService
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher, SealedValueCorrupt
 from backend.database import transaction
-from backend.licence.service import LicenceService, Material
+from backend.licence.model import Material
+from backend.licence.service import LicenceService
 from backend.outbox.jobs import ClaimedJob, RetryLater
 from backend.outbox.service import Outbox
 from blobstore import BlobStore, BlobStoreError, StoreUnavailable

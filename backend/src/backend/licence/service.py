@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -32,6 +31,7 @@ from backend.licence.errors import (
 from backend.licence.keys import LicenceKeys
 from backend.licence.kinds import claims_of
 from backend.licence.log import DisclosureLog, LogEvent
+from backend.licence.model import FieldValue, Held, Material
 from backend.licence.repository import FEED, RecordRepository, RecordRow, SyncRepository, serialise
 from backend.licence.settings import LicenceSettings
 from backend.ratelimit import RateLimit, RateLimiter
@@ -48,46 +48,6 @@ RENEW_BEFORE = timedelta(days=30)
 SEALED = "licence_record.sealed"
 CREDENTIAL = "licence_record.credential"
 IDENTIFIER = "licence_record.identifier"
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    """One licence as the wallet shows it, opened."""
-
-    record: RecordRow
-    licence: Licence
-    credential: str
-
-
-@dataclass(frozen=True, slots=True)
-class FieldValue:
-    """A licence field for another feature (auto-fill), with where it came from: the licence, its
-    version, the claim, the digest of the disclosure that carries it in the credential, the status
-    at the time, and a presentation of just that claim that anyone can verify."""
-
-    value: Any
-    licence_id: uuid.UUID
-    version: int
-    kind_code: str
-    claim: str
-    digest: str
-    status: str
-    at: datetime
-    presentation: str
-
-
-@dataclass(frozen=True, slots=True)
-class Material:
-    """A licence attached to an application: what the department receives to fetch and check it."""
-
-    licence_id: uuid.UUID
-    kind_code: str
-    kind_name: str
-    version: int
-    status: str
-    original_sha256: str
-    credential_sha256: str
-    identifier: str
 
 
 def _mask(licence: Licence) -> str:

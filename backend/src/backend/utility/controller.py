@@ -29,9 +29,9 @@ from backend.utility.schemas import (
     AccountRead,
     BillPage,
     BillPay,
+    BillPaymentStarted,
     BillRead,
     PaymentRead,
-    BillPaymentStarted,
 )
 from backend.utility.service import UtilityService
 
