@@ -9,10 +9,13 @@ import os
 import uuid
 
 import httpx
+import msgspec
 import pytest
-from litestar import Litestar
+from litestar import Litestar, post
+from litestar.params import JSONBody
 
 from backend.scanner.service import DEVICE_SCOPE
+from backend.web import ApiRequest
 from tests.backend.citizen.factories import client_from, random_phone
 from tests.services import Services
 
@@ -21,6 +24,9 @@ def _problem(response: httpx.Response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == code
+
+
+JSON = {"content-type": "application/json"}
 
 
 async def _outbox(client: httpx.AsyncClient, phone: str) -> list[object]:
@@ -183,3 +189,27 @@ async def test_a_body_must_be_its_documented_types_not_what_lax_conversion_makes
         assert response.json()["errors"][0]["key"].startswith("scans[0].")
     limit = await client.post("/api/v1/auth/sms-codes", json={"phone": 13800138000, "purpose": "login"})
     assert (limit.status_code, limit.json()["code"]) == (400, "request.invalid")
+
+
+class _Rating(msgspec.Struct, forbid_unknown_fields=True):
+    score: int
+    weight: float = 1.0
+
+
+@post("/rate", status_code=200)
+async def _rate(data: JSONBody[_Rating]) -> dict[str, object]:
+    return {"score": data.score, "kind": type(data.score).__name__, "weight": data.weight}
+
+
+async def test_an_integral_number_is_an_integer_as_json_schema_reads_it() -> None:
+    """schemathesis sent ``"score": 4.0`` for an ``integer``: JSON Schema counts any number with a zero
+    fractional part as one, so the document said it was valid, and the strict check answered 400."""
+    app = Litestar(route_handlers=[_rate], request_class=ApiRequest)
+    async with client_from(app) as client:
+        whole = await client.post("/rate", content=b'{"score": 4.0, "weight": 2}', headers=JSON)
+        assert (whole.status_code, whole.json()) == (200, {"score": 4, "kind": "int", "weight": 2.0})
+        exponent = await client.post("/rate", content=b'{"score": 4e0}', headers=JSON)
+        assert exponent.json()["score"] == 4
+        for refused in (b'{"score": 4.5}', b'{"score": "4"}', b'{"score": true}'):
+            response = await client.post("/rate", content=refused, headers=JSON)
+            assert response.status_code == 400, (refused, response.text)

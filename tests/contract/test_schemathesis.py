@@ -79,8 +79,18 @@ def _run(
     )
     assert report.exists(), finished.stdout[-4000:] + finished.stderr[-2000:]
     result: dict[str, Any] = json.loads(report.read_text())
-    assert finished.returncode == 0, f"schemathesis as {caller.name}:\n{finished.stdout[-12000:]}"
+    assert finished.returncode == 0, f"schemathesis as {caller.name}:\n{_failures(finished.stdout)}"
     return result
+
+
+def _failures(stdout: str) -> str:
+    """The failures schemathesis printed and its summary: the warnings between them (a list of
+    operations no link points to) would push the failing request out of a tail of the output."""
+    start, warnings, summary = stdout.find("FAILURES"), stdout.find("WARNINGS"), stdout.find("SUMMARY")
+    if start < 0:
+        return stdout[-12000:]
+    failures = stdout[start : warnings if warnings > start else summary][:12000]
+    return failures + "\n" + (stdout[summary:][-3000:] if summary > 0 else "")
 
 
 def _streams(base: str) -> list[str]:

@@ -17,7 +17,9 @@ route that takes a JSON body, present and future, without a line in a handler:
 - **A body is its documented types, exactly**: Litestar converts bodies leniently (msgspec's
   ``strict=False``: ``0`` becomes a date, ``"12"`` a number), so a client generated from the OpenAPI
   document and a hand-written one would disagree on what is accepted; the body is first checked
-  strictly against the route's ``data`` type, and anything else is 400 ``request.invalid``.
+  strictly against the route's ``data`` type, and anything else is 400 ``request.invalid``. One
+  reading is JSON Schema's own, not Python's: ``4.0`` is an ``integer`` (JSON Schema 2020-12 §6.1.1
+  counts any number with a zero fractional part), so an integral number is read as one.
 - **An object naming a member twice is refused** (400 ``request.duplicate_key``). RFC 8259 §4 leaves
   the meaning of ``{"phone": "A", "phone": "B"}`` to the parser: msgspec keeps the last, many proxies,
   WAFs and log pipelines keep the first, so a request judged harmless on the way in could carry
@@ -130,11 +132,24 @@ class ApiRequest(Request[Any, Any, Any]):
                 raise SerializationException("The body is not UTF-8") from None
             except ValueError:
                 raise SerializationException("The body is not JSON") from None
+            decoded = _integral(decoded)
             _check_strictly(self, decoded)
             # Kept only once it passed every rule: another reader of this request gets no unchecked body.
             self._connection_state.json = decoded
         self._json = decoded
         return decoded
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every number that has a zero fractional part as an ``int`` (JSON Schema's
+    ``integer``; a ``float`` field takes an ``int`` as it is)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
 
 
 def _check_strictly(request: Request[Any, Any, Any], body: Any) -> None:
