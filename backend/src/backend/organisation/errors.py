@@ -13,11 +13,13 @@ Invalid (422)       CreditCodeInvalid        organisation.credit_code_invalid (G
                     AgentNotFound            organisation.agent_not_found (the body names no citizen: an
                                              input to correct, not a missing resource of the path)
 Unavailable (503)   RegistryUnavailable      organisation.registry_unavailable
+RateLimited (429)   AuthoriseRateLimited     organisation.authorise_rate_limited (too many failed
+                                             authorisations: the answer says whether a citizen exists)
 """
 
 from __future__ import annotations
 
-from backend.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unavailable
 
 
 class OrganisationNotFound(NotFound):
@@ -78,3 +80,8 @@ class GrantInvalid(Invalid):
 class RegistryUnavailable(Unavailable):
     code = "organisation.registry_unavailable"
     detail = "The legal-person registry cannot be reached; try again shortly"
+
+
+class AuthoriseRateLimited(RateLimited):
+    code = "organisation.authorise_rate_limited"
+    detail = "Too many authorisations naming no registered citizen just now; try again later"
