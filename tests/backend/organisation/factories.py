@@ -12,17 +12,23 @@ import httpx
 from integrations.creditcode import make_credit_code
 from tests.backend.citizen.factories import register
 
+# 91: an enterprise (企业), 92: an individual business (个体工商户), GB 32100's registration kinds.
+KIND_PREFIX = {"enterprise": "91", "individual_business": "92"}
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-async def registered(client: httpx.AsyncClient, person: dict[str, str], *, status: str = "active") -> str:
-    code = make_credit_code("91", "321302", f"T{secrets.randbelow(10**7):07d}")
+async def registered(
+    client: httpx.AsyncClient, person: dict[str, str], *, status: str = "active", kind: str = "enterprise"
+) -> str:
+    """A new organisation at the legal-person twin whose representative is ``person``; its credit code."""
+    code = make_credit_code(KIND_PREFIX[kind], "321302", f"T{secrets.randbelow(10**7):07d}")
     added = await client.post(
         "/_sandbox/legalperson/organisations",
         json={
-            "credit_code": code, "name": f"测试{code[-6:]}有限公司", "kind": "enterprise", "status": status,
+            "credit_code": code, "name": name_of(code), "kind": kind, "status": status,
             "representative_name": person["name"], "representative_id_number": person["id_number"],
         },
     )  # fmt: skip
@@ -30,11 +36,37 @@ async def registered(client: httpx.AsyncClient, person: dict[str, str], *, statu
     return code
 
 
-async def claimed(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str], str]:
+def name_of(code: str) -> str:
+    """The registered name ``registered`` gives the organisation with ``code``."""
+    return f"测试{code[-6:]}有限公司"
+
+
+async def business_licence(
+    client: httpx.AsyncClient, code: str, representative: str, *, kind: str = "enterprise"
+) -> dict[str, Any]:
+    """Market regulation issues the organisation ``registered`` made its business licence at the
+    e-licence twin (营业执照, or 个体工商户营业执照 for an individual business), filed under its code."""
+    issued = await client.post(
+        "/_sandbox/elicence/organisation-licences",
+        json={
+            "credit_code": code,
+            "name": name_of(code),
+            "kind": kind,
+            "legal_representative": representative,
+        },
+    )
+    assert issued.status_code == 201, issued.text
+    licence: dict[str, Any] = issued.json()
+    return licence
+
+
+async def claimed(
+    client: httpx.AsyncClient, *, kind: str = "enterprise"
+) -> tuple[dict[str, Any], dict[str, str], str]:
     """A citizen (registration answer), their headers, and the organisation they claimed."""
     citizen = await register(client)
     headers = bearer(citizen["tokens"]["access_token"])
-    code = await registered(client, citizen["_person"])
+    code = await registered(client, citizen["_person"], kind=kind)
     answer = await client.post("/api/v1/organisations", json={"credit_code": code}, headers=headers)
     assert answer.status_code == 201, answer.text
     return citizen, headers, answer.json()["id"]

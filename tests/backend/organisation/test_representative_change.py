@@ -26,7 +26,7 @@ async def _name_at_registry(client: httpx.AsyncClient, code: str, person: dict[s
     changed = await client.post(
         "/_sandbox/legalperson/organisations",
         json={
-            "credit_code": code, "name": f"测试{code[-6:]}有限公司", "kind": "enterprise",
+            "credit_code": code, "name": org.name_of(code), "kind": "enterprise",
             "representative_name": person["name"], "representative_id_number": person["id_number"],
         },
     )  # fmt: skip
