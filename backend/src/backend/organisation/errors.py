@@ -3,7 +3,7 @@
 NotFound (404)      OrganisationNotFound     organisation.not_found (none, or not one the caller acts for)
                     NotRegistered            organisation.not_registered (the registry has no such code)
                     GrantNotFound            organisation.grant_not_found
-Conflict (409)      AlreadyClaimed           organisation.already_claimed (by another representative)
+Conflict (409)      AlreadyClaimed           organisation.already_claimed (another claim won a race)
                     NotActive                organisation.not_active (revoked or cancelled registration)
                     AlreadyAuthorised        organisation.already_authorised (the person holds a live grant)
 Forbidden (403)     RepresentativeMismatch   organisation.representative_mismatch (never says which field)
@@ -44,7 +44,7 @@ class GrantNotFound(NotFound):
 
 class AlreadyClaimed(Conflict):
     code = "organisation.already_claimed"
-    detail = "This organisation was claimed by its legal representative's account already"
+    detail = "Another account claimed this organisation at the same moment; try again"
 
 
 class NotActive(Conflict):
