@@ -205,17 +205,6 @@ class OrganisationService:
         if scope not in grant.scopes.split():
             raise ActingOutOfScope()
 
-    async def holds(self, principal: Principal, scope: str) -> bool:
-        """Whether ``principal`` may do ``scope`` for whoever it acts as: always for themselves; for an
-        organisation while its live grant holds ``scope`` (``ActingEnded`` once the grant ended)."""
-        if principal.organisation is None:
-            return True
-        try:
-            await self.check_acting(principal, scope)
-        except ActingOutOfScope:
-            return False
-        return True
-
     async def credit_code(self, organisation_id: uuid.UUID) -> str | None:
         """The organisation's unified social credit code (its holder number at the e-licence
         library), or None when ``organisation_id`` names no organisation."""
