@@ -22,6 +22,7 @@ from backend.licence.repository import VerifierRepository, VerifierRow
 from backend.licence.service import LicenceService
 from backend.licence.showing import ShowService
 from backend.notification.service import NotificationService
+from backend.organisation.service import OrganisationService
 from backend.parking.gate import GateFeed
 from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
@@ -30,6 +31,7 @@ from tests.backend.citizen.factories import request_code
 from tests.backend.code.factories import Citizen, enrol
 from tests.backend.hotel.factories import make_hotel, stay
 from tests.backend.licence.factories import issue_at_library
+from tests.backend.organisation.factories import business_licence
 from tests.backend.parking.factories import make_lot, random_plate
 from tests.backend.queues.factories import future_slot, make_hall
 from tests.contract.owned_services import (
@@ -68,10 +70,18 @@ async def mp_link(client: httpx.AsyncClient, owner: Owner) -> str:
 
 
 async def licence_licence(client: httpx.AsyncClient, owner: Owner) -> str:
+    """The citizen's ID card, or, for an agent acting for an organisation, the organisation's business
+    licence (filed at the library under its credit code), pulled into the owner's wallet."""
     assert owner.services is not None
-    person = await owner.services.wiring.get(CitizenService).real_identity(owner.id)
-    await issue_at_library(client, {"name": person.name, "id_number": person.id_number}, "JMSFZ")
-    await owner.services.wiring.get(LicenceService).refresh(owner.id)
+    wiring = owner.services.wiring
+    person = await wiring.get(CitizenService).real_identity(owner.id)
+    if owner.organisation is None:
+        await issue_at_library(client, {"name": person.name, "id_number": person.id_number}, "JMSFZ")
+    else:
+        code = await wiring.get(OrganisationService).credit_code(owner.organisation)
+        assert code is not None, "an acting owner's organisation is one the matrix claimed"
+        await business_licence(client, code, person.name)
+    await wiring.get(LicenceService).refresh(owner.organisation or owner.id)
     listed = await client.get("/api/v1/licences", headers=owner.headers)
     assert listed.status_code == 200, listed.text
     licence_id: str = listed.json()["items"][0]["id"]
@@ -345,9 +355,10 @@ MAKERS: dict[str, Maker] = {
 }
 
 
-# Owned kinds whose makers work with an agent's acting-as token (they use only the owner's headers):
-# the matrix makes them as an agent of company A and proves an agent of company B never reaches them.
-ACTING_KINDS = frozenset({"application.application", "application.material"})
+# Owned kinds whose makers work with an agent's acting-as token (they use the owner's headers, and
+# ``owner.organisation`` where the object is the organisation's at an upstream: its licences): the
+# matrix makes them as an agent of company A and proves an agent of company B never reaches them.
+ACTING_KINDS = frozenset({"application.application", "application.material", "licence.licence"})
 
 
 def unknown_id() -> str:

@@ -22,6 +22,9 @@ class Owner:
     # The app's services, for makers whose object needs setting up beyond the owner's own routes
     # (a verifier registration for a device, a request from a counter to a citizen).
     services: Services | None = None
+    # The organisation a citizen acts for (an agent's acting-as token): the object is made for it,
+    # not for the person (None: the citizen's own).
+    organisation: uuid.UUID | None = None
 
 
 Maker = Callable[[httpx.AsyncClient, Owner], Awaitable[str]]

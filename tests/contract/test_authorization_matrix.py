@@ -86,12 +86,14 @@ class World:
         return {"authorization": f"Bearer {token.token}"}
 
     async def owner(self, caller: Caller) -> Owner:
+        acting_for = caller.context.get(ACTING_ORGANISATION) if caller.acting is not None else None
         return Owner(
             kind=caller.kind,
             id=caller.id,
             headers=await self.headers(caller),
             phone=caller.phone,
             services=self.services,
+            organisation=None if acting_for is None else uuid.UUID(acting_for),
         )
 
 

@@ -119,14 +119,19 @@ class ApplicationService:
         *,
         actor: str,
         prefill: Mapping[str, Prefilled] | None = None,
+        licences: bool = True,
     ) -> ApplicationView:
         """A draft for the item's current published version (``ItemNotFound`` otherwise), filled from
-        the citizen's licences where the form says so; then ``prefill`` (field path → a value another
-        feature read for the citizen, e.g. from the household register, with its provenance) fills the
-        fields of the form no licence did."""
+        the citizen's licences where the form says so (unless ``licences`` is False: the caller may
+        not see them, e.g. an agent authorised to apply but not to see the organisation's licences);
+        then ``prefill`` (field path → a value another feature read for the citizen, e.g. from the
+        household register, with its provenance) fills the fields of the form no licence did."""
         item = await self._catalogue.get(item_code)
         form = await self._catalogue.form(item_code, item.version)
-        data, provenance = await self._autofill.fill(citizen_id, form, audience=_audience(item_code))
+        data: dict[str, Any] = {}
+        provenance: dict[str, Any] = {}
+        if licences:
+            data, provenance = await self._autofill.fill(citizen_id, form, audience=_audience(item_code))
         for path, given in (prefill or {}).items():
             if path in form.fields and path not in provenance:
                 set_path(data, path, given.value)

@@ -17,6 +17,7 @@ from backend.organisation.errors import (
     AgentNotFound,
     AlreadyAuthorised,
     AlreadyClaimed,
+    AuthoriseRateLimited,
     CreditCodeInvalid,
     GrantInvalid,
     GrantNotFound,
@@ -77,7 +78,9 @@ class OrganisationController(Controller):
     ) -> OrganisationRead:
         """Claim an organisation by its unified social credit code as its legal representative: the
         legal-person registry must name your verified identity (a mismatch is 403, never saying
-        which part differed)."""
+        which part differed). An organisation another account represented is taken over when the
+        registry names you (a change of legal representative): their claim and every authorisation
+        they gave end. 409 `organisation.already_claimed` only when another claim won a race."""
         row = await organisations.claim(principal.id, data.credit_code, actor=principal.actor)
         return _read(*await organisations.get(principal.id, row.id))
 
@@ -103,8 +106,9 @@ class OrganisationController(Controller):
         "/{organisation_id:uuid}/agents",
         owns=OWNS,
         status_code=HTTP_201_CREATED,
-        errors=(OrganisationNotFound, NotRepresentative, GrantInvalid, AgentNotFound, AlreadyAuthorised),
-    )
+        errors=(OrganisationNotFound, NotRepresentative, GrantInvalid, AgentNotFound, AlreadyAuthorised,
+                AuthoriseRateLimited),
+    )  # fmt: skip
     async def authorise(
         self,
         organisation_id: FromPath[uuid.UUID],
@@ -113,7 +117,9 @@ class OrganisationController(Controller):
         principal: NamedDependency[Principal],
     ) -> GrantRead:
         """Authorise a citizen (by registered phone, real name and ID number) to act for the
-        organisation with scopes until an expiry (at most a year ahead). Representative only."""
+        organisation with scopes until an expiry (at most a year ahead). Representative only. The
+        answer tells whether such a citizen is registered, so a representative may name no citizen
+        10 times an hour: then 429 `organisation.authorise_rate_limited` with `Retry-After`."""
         grant = await organisations.authorise(
             principal.id, organisation_id, phone=data.phone, name=data.name, id_number=data.id_number,
             scopes=list(data.scopes), expires_at=data.expires_at, actor=principal.actor,
@@ -162,7 +168,9 @@ class OrganisationController(Controller):
     ) -> ActingToken:
         """A token acting for the organisation (call with your own token). Routes that serve an
         organisation accept it within your authorisation's scopes; the rest refuse it (403
-        ``auth.acting_not_admitted``). Switch back by using your own token again."""
+        ``auth.acting_not_admitted``). Switch back by using your own token again. The legal-person
+        registry is asked first whether the representative still is: if it names someone else, their
+        claim and every authorisation end (404 `organisation.not_found`); its outage ends nothing."""
         token, grant = await organisations.act(principal, organisation_id)
         return ActingToken(
             access_token=token.token, expires_in=token.expires_in, organisation_id=organisation_id,

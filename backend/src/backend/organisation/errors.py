@@ -3,7 +3,7 @@
 NotFound (404)      OrganisationNotFound     organisation.not_found (none, or not one the caller acts for)
                     NotRegistered            organisation.not_registered (the registry has no such code)
                     GrantNotFound            organisation.grant_not_found
-Conflict (409)      AlreadyClaimed           organisation.already_claimed (by another representative)
+Conflict (409)      AlreadyClaimed           organisation.already_claimed (another claim won a race)
                     NotActive                organisation.not_active (revoked or cancelled registration)
                     AlreadyAuthorised        organisation.already_authorised (the person holds a live grant)
 Forbidden (403)     RepresentativeMismatch   organisation.representative_mismatch (never says which field)
@@ -13,11 +13,13 @@ Invalid (422)       CreditCodeInvalid        organisation.credit_code_invalid (G
                     AgentNotFound            organisation.agent_not_found (the body names no citizen: an
                                              input to correct, not a missing resource of the path)
 Unavailable (503)   RegistryUnavailable      organisation.registry_unavailable
+RateLimited (429)   AuthoriseRateLimited     organisation.authorise_rate_limited (too many failed
+                                             authorisations: the answer says whether a citizen exists)
 """
 
 from __future__ import annotations
 
-from backend.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unavailable
 
 
 class OrganisationNotFound(NotFound):
@@ -42,7 +44,7 @@ class GrantNotFound(NotFound):
 
 class AlreadyClaimed(Conflict):
     code = "organisation.already_claimed"
-    detail = "This organisation was claimed by its legal representative's account already"
+    detail = "Another account claimed this organisation at the same moment; try again"
 
 
 class NotActive(Conflict):
@@ -78,3 +80,8 @@ class GrantInvalid(Invalid):
 class RegistryUnavailable(Unavailable):
     code = "organisation.registry_unavailable"
     detail = "The legal-person registry cannot be reached; try again shortly"
+
+
+class AuthoriseRateLimited(RateLimited):
+    code = "organisation.authorise_rate_limited"
+    detail = "Too many authorisations naming no registered citizen just now; try again later"

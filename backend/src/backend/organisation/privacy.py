@@ -6,7 +6,9 @@ Closing a representative's account deletes their claim, so the organisation can 
 whoever the legal-person registry names (kept, it would stay bound to a closed account and lock the
 next representative out: the credit code is unique), and every grant they gave: an agent's authority
 comes from the representative, and nobody would be left to revoke it. Closing an agent's account
-deletes the grants naming them. The audit log keeps the claims, grants and revocations as events."""
+deletes the grants naming them. When the legal-person registry names a new representative, the old
+one's link to the organisation is cleared (``representative_id`` becomes the nil UUID, their grants
+revoked). The audit log keeps the claims, grants, revocations and ended claims as events."""
 
 from __future__ import annotations
 

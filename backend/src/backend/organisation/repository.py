@@ -13,6 +13,10 @@ from backend.clock import as_utc
 from backend.database import Repository
 from backend.organisation.tables import Organisation, OrganisationGrant
 
+# ``representative_id`` while nobody represents the organisation (RFC 9562's nil UUID, never a
+# citizen's id): the registry stopped naming the last representative and the next has not claimed it.
+NOBODY = uuid.UUID(int=0)
+
 
 class OrganisationRow(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
@@ -21,6 +25,7 @@ class OrganisationRow(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     representative_id: uuid.UUID
     claimed_at: datetime
+    recheck_at: datetime | None = None
 
 
 class GrantRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,7 +48,12 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 def _organisation(raw: dict[str, Any]) -> OrganisationRow:
-    raw = {**raw, "claimed_at": as_utc(raw["claimed_at"])}
+    recheck = raw.get("recheck_at")
+    raw = {
+        **raw,
+        "claimed_at": as_utc(raw["claimed_at"]),
+        "recheck_at": None if recheck is None else as_utc(recheck),
+    }
     return msgspec.convert(raw, OrganisationRow)
 
 
@@ -122,6 +132,83 @@ class OrganisationRepository(Repository):
             .returning(*OrganisationGrant.all_columns())
         )
         return _grant(rows[0]) if rows else None
+
+    async def take_over(
+        self,
+        organisation_id: uuid.UUID,
+        *,
+        previous: uuid.UUID,
+        representative: uuid.UUID,
+        now: datetime,
+        recheck_at: datetime,
+    ) -> bool:
+        """Make ``representative`` the organisation's, if ``previous`` still is (one conditional
+        UPDATE decides between two claimants)."""
+        rows = (
+            await Organisation.update(
+                {Organisation.representative_id: representative, Organisation.claimed_at: now,
+                 Organisation.recheck_at: recheck_at}
+            )
+            .where((Organisation.id == organisation_id) & (Organisation.representative_id == previous))
+            .returning(Organisation.id)
+        )  # fmt: skip
+        return bool(rows)
+
+    async def release(self, organisation_id: uuid.UUID, *, representative: uuid.UUID) -> bool:
+        """Clear the representative, if ``representative`` still is it; whether this call did."""
+        rows = (
+            await Organisation.update({Organisation.representative_id: NOBODY, Organisation.recheck_at: None})
+            .where((Organisation.id == organisation_id) & (Organisation.representative_id == representative))
+            .returning(Organisation.id)
+        )
+        return bool(rows)
+
+    async def end_grants(self, organisation_id: uuid.UUID, *, now: datetime) -> list[GrantRow]:
+        """Revoke every unrevoked grant of the organisation, the representative's too; those it ended."""
+        rows = (
+            await OrganisationGrant.update({OrganisationGrant.revoked_at: now})
+            .where(
+                (OrganisationGrant.organisation_id == organisation_id)
+                & OrganisationGrant.revoked_at.is_null()
+            )
+            .returning(*OrganisationGrant.all_columns())
+        )
+        return [_grant(r) for r in rows]
+
+    async def due(self, *, now: datetime, limit: int) -> list[OrganisationRow]:
+        """Represented organisations whose representative is due to be asked about again."""
+        rows = (
+            await Organisation.select()
+            .where(
+                (Organisation.representative_id != NOBODY)
+                & (Organisation.recheck_at.is_null() | (Organisation.recheck_at <= now))
+            )
+            .order_by(Organisation.recheck_at)
+            .limit(limit)
+        )
+        return [_organisation(r) for r in rows]
+
+    async def lease(
+        self, organisation_id: uuid.UUID, *, now: datetime, until: datetime
+    ) -> OrganisationRow | None:
+        """Take a due organisation's re-check (not due again before ``until``), or None when another
+        worker took it first (one conditional UPDATE decides)."""
+        rows = (
+            await Organisation.update({Organisation.recheck_at: until})
+            .where(
+                (Organisation.id == organisation_id)
+                & (Organisation.representative_id != NOBODY)
+                & (Organisation.recheck_at.is_null() | (Organisation.recheck_at <= now))
+            )
+            .returning(*Organisation.all_columns())
+        )
+        return _organisation(rows[0]) if rows else None
+
+    async def schedule(self, organisation_id: uuid.UUID, *, representative: uuid.UUID, at: datetime) -> None:
+        """The next re-check of the organisation, while ``representative`` still represents it."""
+        await Organisation.update({Organisation.recheck_at: at}).where(
+            (Organisation.id == organisation_id) & (Organisation.representative_id == representative)
+        )
 
     async def forget(self, citizen_id: uuid.UUID) -> int:
         """Delete every grant the citizen holds or gave (their agents' authority ended with their

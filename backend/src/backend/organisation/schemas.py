@@ -77,7 +77,13 @@ class GrantRead(msgspec.Struct, frozen=True, kw_only=True):
     role: Annotated[str, doc("`representative` (every scope, no expiry) or `agent`", "agent")]
     scopes: Annotated[list[str], doc(_SCOPES, ["apply"])]
     expires_at: Annotated[datetime | None, doc("When it ends; null for the representative's")]
-    revoked_at: Annotated[datetime | None, doc("When the representative revoked it; null while not revoked")]
+    revoked_at: Annotated[
+        datetime | None,
+        doc(
+            "When it ended: revoked by the representative, or with their claim when the legal-person "
+            "registry named another representative; null while not revoked"
+        ),
+    ]
     created_at: Annotated[datetime, doc("When it was given")]
 
 

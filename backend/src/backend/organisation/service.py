@@ -1,11 +1,11 @@
 """``OrganisationService``: organisations claimed by their legal representative (matched in the
-legal-person registry by the citizen's verified identity), the agents (经办人) the representative
-authorises with scopes and an expiry, and the acting-as tokens a citizen takes to act for one, whose
-authorisation is read again at every use (``check_acting``, called by the auth guard)."""
+legal-person registry by the citizen's verified identity: ``Representatives``), the agents (经办人)
+the representative authorises with scopes and an expiry, and the acting-as tokens a citizen takes to
+act for one, whose authorisation is read again at every use (``check_acting``, called by the auth
+guard)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,30 +22,23 @@ from backend.database import UniqueViolation, transaction
 from backend.organisation.errors import (
     AgentNotFound,
     AlreadyAuthorised,
-    AlreadyClaimed,
-    CreditCodeInvalid,
+    AuthoriseRateLimited,
     GrantInvalid,
     GrantNotFound,
-    NotActive,
-    NotRegistered,
     NotRepresentative,
     OrganisationNotFound,
-    RegistryUnavailable,
-    RepresentativeMismatch,
 )
 from backend.organisation.repository import GrantRow, OrganisationRepository, OrganisationRow
-from integrations import UpstreamRejected, UpstreamUnavailable, is_valid_credit_code
-from integrations.legalperson import LegalPersonClient, Organisation
+from backend.organisation.representative import CHAIN, SCOPES, Representatives
+from backend.ratelimit import RateLimit, RateLimiter
 
-log = logging.getLogger("backend.organisation")
-
-# What an agent may be authorised to do as the organisation: file applications (and their
-# materials), pay its orders, see its licences. The representative holds all three.
-SCOPES: tuple[str, ...] = ("apply", "pay", "licences")
+# Authorising someone answers whether a registered citizen has that phone, name and ID number; a
+# representative may get it wrong 10 times an hour (typos), not walk the register. Counted before the
+# look-up, given back when they named a citizen.
+AUTHORISE = RateLimit(AuthoriseRateLimited, limit=10, window=3600)
 # An authorisation longer than a year is renewed, not left standing (a leaving employee's forgotten
 # grant is the classic delegation bug, research §A).
 MAX_AGENT_DAYS = 366
-CHAIN = "organisation"
 
 
 class OrganisationService:
@@ -53,82 +46,26 @@ class OrganisationService:
         self,
         *,
         repository: OrganisationRepository,
+        representatives: Representatives,
         citizens: CitizenService,
-        registry: LegalPersonClient,
         tokens: TokenService,
+        limiter: RateLimiter,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
         self._repository = repository
+        self._representatives = representatives
         self._citizens = citizens
-        self._registry = registry
+        self._limiter = limiter
         self._tokens = tokens
         self._audit = audit
         self._clock = clock
         self._engine = engine
 
     async def claim(self, citizen_id: uuid.UUID, credit_code: str, *, actor: str) -> OrganisationRow:
-        """The citizen claims the organisation as its legal representative: the registry must name
-        their verified identity. Claiming one's own organisation again answers it unchanged.
-
-        Raises:
-            CreditCodeInvalid, NotRegistered, NotActive, RepresentativeMismatch, AlreadyClaimed,
-            RegistryUnavailable, CitizenNotFound.
-        """
-        code = credit_code.strip().upper()
-        if not is_valid_credit_code(code):
-            raise CreditCodeInvalid()
-        registered = await self._registered(code)
-        identity = await self._citizens.real_identity(citizen_id)
-        try:
-            match = await self._registry.is_representative(
-                code, name=identity.name, id_number=identity.id_number
-            )
-        except UpstreamUnavailable as exc:
-            raise RegistryUnavailable(retry_after=int(exc.retry_after or 5)) from exc
-        except UpstreamRejected:
-            match = False  # the registry no longer knows the code or the person: no match, nothing said
-        if not match:
-            await self._audit.append(
-                actor=actor, action="organisation.claim_refused", subject=f"organisation-code:{code}",
-                chain=CHAIN,
-            )  # fmt: skip
-            raise RepresentativeMismatch()
-        existing = await self._repository.find_by_code(code)
-        if existing is not None:
-            if existing.representative_id == citizen_id:
-                return existing
-            raise AlreadyClaimed()
-        now = self._clock.now()
-        row = OrganisationRow(
-            id=uuid.uuid4(), credit_code=code, name=registered.name, kind=registered.kind,
-            representative_id=citizen_id, claimed_at=now,
-        )  # fmt: skip
-        grant = GrantRow(
-            id=uuid.uuid4(), organisation_id=row.id, citizen_id=citizen_id, role="representative",
-            scopes=" ".join(SCOPES), expires_at=None, revoked_at=None, granted_by=citizen_id, created_at=now,
-        )  # fmt: skip
-        with UniqueViolation(raise_as=AlreadyClaimed):
-            async with transaction(self._engine):
-                await self._repository.insert(row)
-                await self._repository.add_grant(grant)
-                await self._audit.append(
-                    actor=actor, action="organisation.claimed", subject=f"organisation:{row.id}",
-                    data={"credit_code": code, "kind": row.kind}, chain=CHAIN,
-                )  # fmt: skip
-        return row
-
-    async def _registered(self, code: str) -> Organisation:
-        try:
-            registered = await self._registry.find_organisation(code)
-        except UpstreamRejected as exc:
-            raise NotRegistered() from exc
-        except UpstreamUnavailable as exc:
-            raise RegistryUnavailable(retry_after=int(exc.retry_after or 5)) from exc
-        if registered.status != "active":
-            raise NotActive()
-        return registered
+        """See ``Representatives.claim``."""
+        return await self._representatives.claim(citizen_id, credit_code, actor=actor)
 
     async def mine(self, citizen_id: uuid.UUID) -> list[tuple[OrganisationRow, GrantRow]]:
         """The organisations the citizen may act for now, each with the grant they act under."""
@@ -170,7 +107,8 @@ class OrganisationService:
         the organisation with ``scopes`` until ``expires_at``.
 
         Raises:
-            OrganisationNotFound, NotRepresentative, GrantInvalid, AgentNotFound, AlreadyAuthorised.
+            OrganisationNotFound, NotRepresentative, GrantInvalid, AgentNotFound, AlreadyAuthorised,
+            AuthoriseRateLimited (``AUTHORISE``: too many that named no citizen).
         """
         row = await self._represented(representative_id, organisation_id)
         now = self._clock.now()
@@ -179,9 +117,12 @@ class OrganisationService:
             raise GrantInvalid()
         if expires_at.tzinfo is None or not now < expires_at <= now + timedelta(days=MAX_AGENT_DAYS):
             raise GrantInvalid()
+        await self._limiter.hit(AUTHORISE, str(representative_id))
         agent = await self._citizens.find_by_phone(phone)
         if agent is None or not await self._citizens.holds_identity(agent, name=name, id_number=id_number):
             raise AgentNotFound()
+        # A match is no probe (it makes a grant, audited and listed): it does not count.
+        await self._limiter.refund(AUTHORISE, str(representative_id))
         grant = GrantRow(
             id=uuid.uuid4(), organisation_id=row.id, citizen_id=agent, role="agent", scopes=" ".join(wanted),
             expires_at=expires_at, revoked_at=None, granted_by=representative_id, created_at=now,
@@ -230,8 +171,12 @@ class OrganisationService:
 
     async def act(self, principal: Principal, organisation_id: uuid.UUID) -> tuple[AccessToken, GrantRow]:
         """An access token of the same session acting for the organisation, no longer-lived than the
-        grant behind it (``OrganisationNotFound`` without a live one)."""
+        grant behind it (``OrganisationNotFound`` without a live one). The registry is asked first
+        whether the representative still is: if it names someone else, the claim ends here and every
+        grant with it (``OrganisationNotFound``); if it can't answer, the grant stands."""
         row, grant = await self.get(principal.id, organisation_id)
+        if await self._representatives.confirm(row, checked="acting") is False:
+            raise OrganisationNotFound()
         ttl = None
         if grant.expires_at is not None:
             ttl = max(1, int((grant.expires_at - self._clock.now()).total_seconds()))

@@ -4,7 +4,9 @@ from piccolo.table import Table
 
 class Organisation(Table, tablename="organisation"):
     """An organisation (法人) claimed by its legal representative. The credit code is public
-    registration data (企业信用信息公示), kept in clear; one row per code (a unique index)."""
+    registration data (企业信用信息公示), kept in clear; one row per code (a unique index).
+    ``representative_id`` is the nil UUID while nobody represents it (the registry stopped naming the
+    last one; the next claims it); ``recheck_at`` is when the registry is asked again (daily)."""
 
     id = UUID(primary_key=True)
     credit_code = Varchar(length=18)
@@ -12,6 +14,7 @@ class Organisation(Table, tablename="organisation"):
     kind = Varchar(length=24)
     representative_id = UUID(index=True)
     claimed_at = Timestamptz()
+    recheck_at = Timestamptz(null=True, default=None)
 
 
 class OrganisationGrant(Table, tablename="organisation_grant"):

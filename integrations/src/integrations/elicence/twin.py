@@ -4,7 +4,9 @@ API (signed): ``POST /v1/licences/search``, ``GET /v1/licences/{identifier}``,
 ``GET /v1/licences/changes?after=&limit=`` (the status-change feed).
 Control: ``GET /licences`` (everything), ``POST /licences`` (a department issues a licence of a kind
 to a person: ``{"name", "id_number", "kind_code", "address"?, "issued_on"?}``),
-``POST /licences/{identifier}/status`` (``{"status": …}``:
+``POST /organisation-licences`` (market regulation issues an organisation its business licence, filed
+under its credit code: ``{"credit_code", "name", "kind", "legal_representative", "address"?,
+"registered_on"?}``), ``POST /licences/{identifier}/status`` (``{"status": …}``:
 revoke, suspend or reinstate a licence, as its department would; it joins the feed), plus the
 common ``/faults`` routes.
 
@@ -27,7 +29,7 @@ import msgspec
 from integrations._asgi import HttpError, Request, Response, json_response
 from integrations._seed import NAMED_RESIDENTS, SUQIAN_AREAS, Resident, generate_residents
 from integrations._twin import Twin, TwinContext, new_twin
-from integrations.creditcode import make_credit_code
+from integrations.creditcode import is_valid_credit_code, make_credit_code
 from integrations.elicence.identifier import make_licence_identifier
 from integrations.elicence.schemas import (
     Licence,
@@ -41,7 +43,7 @@ from integrations.elicence.schemas import (
 )
 from integrations.errors import InvalidIdNumber
 from integrations.idnumber import parse_id_number
-from integrations.legalperson.schemas import Organisation
+from integrations.legalperson.schemas import Organisation, OrganisationKind
 from integrations.legalperson.twin import SANDBOX_ORGANISATIONS
 
 __all__ = ["ElicenceState", "create_twin"]
@@ -100,6 +102,18 @@ class NewLicence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kind_code: str
     address: str = "江苏省宿迁市宿城区幸福中路1号"
     issued_on: dt.date = dt.date(2024, 3, 1)
+
+
+class NewOrganisationLicence(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Market regulation issues an organisation its business licence (control route): 营业执照 for an
+    enterprise, 个体工商户营业执照 for an individual business."""
+
+    credit_code: str
+    name: str
+    legal_representative: str
+    kind: OrganisationKind = "enterprise"
+    address: str = "江苏省宿迁市宿城区幸福中路1号"
+    registered_on: dt.date = dt.date(2024, 3, 1)
 
 
 def _holder(body: NewLicence) -> Resident:
@@ -340,6 +354,20 @@ def create_twin(context: TwinContext) -> Twin:
             raise HttpError(422, "unknown_kind", f"kinds: {', '.join(KINDS)}")
         # Serials above the seeded ones: a licence issued here never takes a seeded identifier.
         lic = _licence(holder, body.kind_code, 90_000_000 + len(state.licences), body.issued_on)
+        state.licences[lic.identifier] = lic
+        return json_response(lic, status=201)
+
+    @router.route("POST", "/organisation-licences", control=True)
+    async def add_organisation(request: Request) -> Response:
+        body = request.json(NewOrganisationLicence)
+        if not is_valid_credit_code(body.credit_code.upper()):
+            raise HttpError(422, "invalid_credit_code")
+        organisation = Organisation(
+            credit_code=body.credit_code.upper(), name=body.name, kind=body.kind, status="active",
+            legal_representative=body.legal_representative, registered_on=body.registered_on,
+            address=body.address, authority=_ISSUERS["市监"][0],
+        )  # fmt: skip
+        lic = organisation_licence(organisation, 90_000_000 + len(state.licences))
         state.licences[lic.identifier] = lic
         return json_response(lic, status=201)
 

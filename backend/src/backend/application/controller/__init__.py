@@ -37,7 +37,8 @@ from backend.application.schemas import (
     Withdrawal,
 )
 from backend.application.service import ApplicationService, ApplicationView
-from backend.auth.guards import citizen
+from backend.auth.errors import ActingOutOfScope
+from backend.auth.guards import ACTING_STATE, ActingCheck, citizen
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
 from backend.evidence.schemas import ProofList, proof_read
@@ -49,6 +50,22 @@ _SUBMIT_REFUSALS = (
     ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound, LicenceUnusable, NotHeld,
     LicenceNotFound, PrefillChanged, MaterialsMissing,
 )  # fmt: skip
+
+
+async def _sees_licences(request: Request[Any, Any, Any], principal: Principal) -> bool:
+    """Whether the caller may see the licences of whoever they act as: their own always; an
+    organisation's only under an authorisation holding ``licences`` (an agent authorised to apply
+    alone must not read them through a draft's auto-fill)."""
+    if principal.organisation is None:
+        return True
+    checker: ActingCheck | None = request.app.state.get(ACTING_STATE)
+    if checker is None:
+        return False
+    try:
+        await checker.check_acting(principal, "licences")
+    except ActingOutOfScope:
+        return False
+    return True
 
 
 def _read(view: ApplicationView) -> ApplicationRead:
@@ -78,11 +95,19 @@ class ApplicationController(Controller):
     @post("/", status_code=HTTP_201_CREATED, summary="Start an application (a draft)", errors=(ItemNotFound,))
     async def create(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[ApplicationCreate],
         applications: NamedDependency[ApplicationService],
         principal: NamedDependency[Principal],
     ) -> ApplicationRead:
-        return _read(await applications.create(principal.owner, data.item_code, actor=principal.actor))
+        """The draft's fields that name a licence are filled from yours (or, acting for an
+        organisation, from the organisation's when your authorisation includes `licences`; without
+        it they are left for you to fill)."""
+        sees = await _sees_licences(request, principal)
+        view = await applications.create(
+            principal.owner, data.item_code, actor=principal.actor, licences=sees
+        )
+        return _read(view)
 
     @get("/", summary="Your applications, newest first")
     async def list(
