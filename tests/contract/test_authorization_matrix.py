@@ -86,12 +86,14 @@ class World:
         return {"authorization": f"Bearer {token.token}"}
 
     async def owner(self, caller: Caller) -> Owner:
+        organisation = caller.context.get(ACTING_ORGANISATION) if caller.kind == "citizen" else None
         return Owner(
             kind=caller.kind,
             id=caller.id,
             headers=await self.headers(caller),
             phone=caller.phone,
             services=self.services,
+            acting_for=None if organisation is None else uuid.UUID(organisation),
         )
 
 

@@ -2400,7 +2400,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your messages, newest first, with how each was delivered */
+        /** Your messages (or your organisation's), newest first, with how each was delivered */
         get: operations["ApiV1NotificationsInbox"];
         put?: never;
         post?: never;
@@ -2772,7 +2772,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's payment orders, newest first */
+        /** The caller's payment orders (or their organisation's), newest first */
         get: operations["ApiV1PaymentsOrdersList"];
         put?: never;
         post?: never;
@@ -34263,7 +34263,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34274,7 +34276,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35092,7 +35094,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35103,7 +35107,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35245,7 +35249,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35256,7 +35262,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38685,7 +38691,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38696,7 +38704,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38822,7 +38830,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38833,7 +38843,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38975,7 +38985,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38986,7 +38998,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -49714,7 +49726,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -49725,7 +49739,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -49855,7 +49869,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -49866,7 +49882,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50081,7 +50097,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50092,7 +50110,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50234,7 +50252,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50245,7 +50265,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50396,7 +50416,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50407,7 +50429,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50634,7 +50656,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50645,7 +50669,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };

@@ -14,7 +14,13 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.errors import ActingEnded, ActingOutOfScope
-from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES, Principal
+from backend.auth.principal import (
+    ACTING_GRANT,
+    ACTING_ORGANISATION,
+    AGENT_SCOPES,
+    CITIZEN_SCOPES,
+    Principal,
+)
 from backend.auth.tokens import AccessToken, TokenService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
@@ -39,9 +45,9 @@ from integrations.legalperson import LegalPersonClient, Organisation
 
 log = logging.getLogger("backend.organisation")
 
-# What an agent may be authorised to do as the organisation: file applications (and their
-# materials), pay its orders, see its licences. The representative holds all three.
-SCOPES: tuple[str, ...] = ("apply", "pay", "licences")
+# What an agent may be authorised to do as the organisation (``backend.auth.principal``); the
+# representative holds all three.
+SCOPES: tuple[str, ...] = AGENT_SCOPES
 # An authorisation longer than a year is renewed, not left standing (a leaving employee's forgotten
 # grant is the classic delegation bug, research §A).
 MAX_AGENT_DAYS = 366
@@ -246,9 +252,9 @@ class OrganisationService:
         )  # fmt: skip
         return token, grant
 
-    async def check_acting(self, principal: Principal, scope: str) -> None:
+    async def check_acting(self, principal: Principal, scopes: tuple[str, ...]) -> None:
         """The auth guard's check of an acting-as token at every use: its grant still unrevoked,
-        unexpired, this person's, for this organisation, and holding ``scope``."""
+        unexpired, this person's, for this organisation, and holding one of ``scopes``."""
         grant = await self._repository.find_grant(uuid.UUID(principal.context[ACTING_GRANT]))
         if (
             grant is None
@@ -257,7 +263,7 @@ class OrganisationService:
             or not grant.live(self._clock.now())
         ):
             raise ActingEnded()
-        if scope not in grant.scopes.split():
+        if set(grant.scopes.split()).isdisjoint(scopes):
             raise ActingOutOfScope()
 
     async def credit_code(self, organisation_id: uuid.UUID) -> str | None:
