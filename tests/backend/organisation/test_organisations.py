@@ -6,10 +6,8 @@ the person and the organisation."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
@@ -18,61 +16,13 @@ from backend.datarights.service import DataRightsService
 from backend.organisation.tables import Organisation, OrganisationGrant
 from integrations.creditcode import make_credit_code
 from tests.backend.citizen.factories import register
+from tests.backend.organisation.factories import acting, authorise, bearer, claimed, registered
 from tests.services import Services
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-async def _registered(client: httpx.AsyncClient, person: dict[str, str], *, status: str = "active") -> str:
-    code = make_credit_code("91", "321302", f"T{secrets.randbelow(10**7):07d}")
-    added = await client.post(
-        "/_sandbox/legalperson/organisations",
-        json={
-            "credit_code": code, "name": f"测试{code[-6:]}有限公司", "kind": "enterprise", "status": status,
-            "representative_name": person["name"], "representative_id_number": person["id_number"],
-        },
-    )  # fmt: skip
-    assert added.status_code == 201, added.text
-    return code
-
-
-async def _claimed(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str], str]:
-    """A citizen (registration answer), their headers, and the organisation they claimed."""
-    citizen = await register(client)
-    headers = _bearer(citizen["tokens"]["access_token"])
-    code = await _registered(client, citizen["_person"])
-    claimed = await client.post("/api/v1/organisations", json={"credit_code": code}, headers=headers)
-    assert claimed.status_code == 201, claimed.text
-    return citizen, headers, claimed.json()["id"]
-
-
-async def _agent(
-    client: httpx.AsyncClient, representative: dict[str, str], organisation_id: str, *scopes: str
-) -> tuple[dict[str, Any], str]:
-    agent = await register(client)
-    until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
-    person = {k: agent["_person"][k] for k in ("phone", "name", "id_number")}
-    granted = await client.post(
-        f"/api/v1/organisations/{organisation_id}/agents",
-        json={**person, "scopes": list(scopes), "expires_at": until},
-        headers=representative,
-    )
-    assert granted.status_code == 201, granted.text
-    return agent, granted.json()["id"]
-
-
-async def _acting(client: httpx.AsyncClient, agent: dict[str, Any], organisation_id: str) -> dict[str, str]:
-    own = _bearer(agent["tokens"]["access_token"])
-    acting = await client.post(f"/api/v1/organisations/{organisation_id}/acting", headers=own)
-    assert acting.status_code == 201, acting.text
-    return _bearer(acting.json()["access_token"])
 
 
 async def test_a_claim_needs_the_registry_to_name_the_callers_identity(client: httpx.AsyncClient) -> None:
     owner, stranger = await register(client), await register(client)
-    code = await _registered(client, owner["_person"])
+    code = await registered(client, owner["_person"])
     # The same name with another number, as a near-miss impostor would try.
     impostor = await register(client)
     answers = []
@@ -80,12 +30,12 @@ async def test_a_claim_needs_the_registry_to_name_the_callers_identity(client: h
         refused = await client.post(
             "/api/v1/organisations",
             json={"credit_code": code},
-            headers=_bearer(who["tokens"]["access_token"]),
+            headers=bearer(who["tokens"]["access_token"]),
         )
         answers.append((refused.status_code, refused.json()["code"], refused.json()["detail"]))
     assert answers[0] == answers[1]
     assert answers[0][:2] == (403, "organisation.representative_mismatch")
-    mine = _bearer(owner["tokens"]["access_token"])
+    mine = bearer(owner["tokens"]["access_token"])
     first = await client.post("/api/v1/organisations", json={"credit_code": code.lower()}, headers=mine)
     again = await client.post("/api/v1/organisations", json={"credit_code": code}, headers=mine)
     assert (first.status_code, again.status_code) == (201, 201)
@@ -95,9 +45,9 @@ async def test_a_claim_needs_the_registry_to_name_the_callers_identity(client: h
 
 async def test_bad_unknown_and_closed_codes_have_their_own_answers(client: httpx.AsyncClient) -> None:
     citizen = await register(client)
-    headers = _bearer(citizen["tokens"]["access_token"])
+    headers = bearer(citizen["tokens"]["access_token"])
     good = make_credit_code("91", "321302", "T9999998")
-    closed = await _registered(client, citizen["_person"], status="cancelled")
+    closed = await registered(client, citizen["_person"], status="cancelled")
     answers = {}
     for code in (good[:-1] + ("0" if good[-1] != "0" else "1"), "not a code", good, closed):
         answer = await client.post("/api/v1/organisations", json={"credit_code": code}, headers=headers)
@@ -113,13 +63,13 @@ async def test_bad_unknown_and_closed_codes_have_their_own_answers(client: httpx
 async def test_an_agent_acts_only_within_scope_and_only_the_representative_authorises(
     client: httpx.AsyncClient,
 ) -> None:
-    _, representative, organisation_id = await _claimed(client)
-    agent, _ = await _agent(client, representative, organisation_id, "licences")
-    as_org = await _acting(client, agent, organisation_id)
+    _, representative, organisation_id = await claimed(client)
+    agent, _ = await authorise(client, representative, organisation_id, "licences")
+    as_org = await acting(client, agent, organisation_id)
     out_of_scope = await client.post("/api/v1/applications", json={"item_code": "SQ-SJ-0002"}, headers=as_org)
     assert (out_of_scope.status_code, out_of_scope.json()["code"]) == (403, "auth.acting_out_of_scope")
     assert (await client.get("/api/v1/licences", headers=as_org)).status_code == 200
-    own = _bearer(agent["tokens"]["access_token"])
+    own = bearer(agent["tokens"]["access_token"])
     other = await register(client)
     person = {k: other["_person"][k] for k in ("phone", "name", "id_number")}
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
@@ -141,11 +91,11 @@ async def test_an_agent_acts_only_within_scope_and_only_the_representative_autho
 async def test_an_authorisation_ended_after_the_token_was_issued_is_refused_at_next_use(
     client: httpx.AsyncClient,
 ) -> None:
-    _, representative, organisation_id = await _claimed(client)
-    expiring, expiring_grant = await _agent(client, representative, organisation_id, "apply", "licences")
-    revoked, revoked_grant = await _agent(client, representative, organisation_id, "apply")
-    as_expiring = await _acting(client, expiring, organisation_id)
-    as_revoked = await _acting(client, revoked, organisation_id)
+    _, representative, organisation_id = await claimed(client)
+    expiring, expiring_grant = await authorise(client, representative, organisation_id, "apply", "licences")
+    revoked, revoked_grant = await authorise(client, representative, organisation_id, "apply")
+    as_expiring = await acting(client, expiring, organisation_id)
+    as_revoked = await acting(client, revoked, organisation_id)
     assert (await client.get("/api/v1/applications", headers=as_expiring)).status_code == 200
     assert (await client.get("/api/v1/applications", headers=as_revoked)).status_code == 200
     # The grant's expiry passes (set in the past, as time would): the token itself is still valid.
@@ -164,7 +114,7 @@ async def test_an_authorisation_ended_after_the_token_was_issued_is_refused_at_n
     )
     assert (again.status_code, again.json()["code"]) == (404, "organisation.grant_not_found")
     taken = await client.post(
-        f"/api/v1/organisations/{organisation_id}/acting", headers=_bearer(expiring["tokens"]["access_token"])
+        f"/api/v1/organisations/{organisation_id}/acting", headers=bearer(expiring["tokens"]["access_token"])
     )
     assert (taken.status_code, taken.json()["code"]) == (404, "organisation.not_found")
 
@@ -172,9 +122,9 @@ async def test_an_authorisation_ended_after_the_token_was_issued_is_refused_at_n
 async def test_what_an_agent_does_names_the_person_and_the_organisation(
     services: Services, client: httpx.AsyncClient
 ) -> None:
-    _, representative, organisation_id = await _claimed(client)
-    agent, grant_id = await _agent(client, representative, organisation_id, "apply")
-    as_org = await _acting(client, agent, organisation_id)
+    _, representative, organisation_id = await claimed(client)
+    agent, grant_id = await authorise(client, representative, organisation_id, "apply")
+    as_org = await acting(client, agent, organisation_id)
     draft = await client.post("/api/v1/applications", json={"item_code": "SQ-SJ-0001"}, headers=as_org)
     assert draft.status_code == 201, draft.text
     events = await client.get(f"/api/v1/applications/{draft.json()['id']}/events", headers=as_org)
@@ -191,10 +141,10 @@ async def test_what_an_agent_does_names_the_person_and_the_organisation(
 async def test_closing_an_account_ends_the_grants_naming_it_and_frees_the_claim(
     services: Services, client: httpx.AsyncClient
 ) -> None:
-    representative_citizen, representative, organisation_id = await _claimed(client)
-    staying, staying_grant = await _agent(client, representative, organisation_id, "apply")
-    leaving, leaving_grant = await _agent(client, representative, organisation_id, "apply")
-    as_staying = await _acting(client, staying, organisation_id)
+    representative_citizen, representative, organisation_id = await claimed(client)
+    staying, staying_grant = await authorise(client, representative, organisation_id, "apply")
+    leaving, leaving_grant = await authorise(client, representative, organisation_id, "apply")
+    as_staying = await acting(client, staying, organisation_id)
     closures = services.wiring.get(DataRightsService)
     # An agent closes their account: their grant goes, the organisation and the others' stay.
     await closures.finish_closure(uuid.UUID(leaving["citizen"]["id"]))
