@@ -14,6 +14,7 @@ import httpx
 from backend.application.notices import STATUS_CHANGED
 from backend.audit.repository import AuditRepository
 from backend.database import transaction
+from backend.datarights.service import DataRightsService
 from backend.notification.sender import ORGANISATION_SKIPPED, Sender
 from backend.notification.service import NotificationService
 from backend.utility.notices import BILL_PAID
@@ -74,7 +75,9 @@ async def test_an_agent_authorised_to_pay_pays_the_organisations_bill_and_reads_
     order_id = started.json()["payment"]["order_id"]
     order = await payments(services).get(uuid.UUID(order_id))
     assert order.citizen_id == uuid.UUID(organisation_id)
-    assert order.payer  # the agent's WeChat user (the cashier refuses an order naming no payer)
+    # The cashier's payer is the agent's WeChat user (an organisation has none), named by the agent.
+    assert order.payer
+    assert order.payer_citizen_id == uuid.UUID(payer["citizen"]["id"])
     await buyer_pays(client, order.out_trade_no)
     assert (await deliver(client, last_notification(services))).status_code == 204
     await tell_owners(services)
@@ -133,6 +136,12 @@ async def test_an_agent_authorised_to_pay_pays_the_organisations_bill_and_reads_
     # Preferences and subscriptions are the person's own (their WeChat user, their phone).
     refused = await client.get("/api/v1/notifications/preferences", headers=as_org)
     assert (refused.status_code, refused.json()["code"]) == (403, "auth.acting_not_admitted")
+
+    # The agent closes their account: the organisation's order stays (a financial record), without
+    # the agent's WeChat id.
+    await services.wiring.get(DataRightsService).finish_closure(uuid.UUID(payer["citizen"]["id"]))
+    kept = await payments(services).get(uuid.UUID(order_id))
+    assert (kept.citizen_id, kept.status, kept.payer) == (uuid.UUID(organisation_id), "paid", "")
 
 
 async def test_an_organisations_notice_is_kept_in_its_inbox_and_never_pushed(

@@ -129,6 +129,7 @@ class PaymentService:
             closed_at=None,
             platform_closed=False,
             queried_at=None,
+            payer_citizen_id=None if payer_id in (None, citizen_id) else payer_id,
         )
         with UniqueViolation() as raced:
             async with transaction(self._engine):
