@@ -24,7 +24,6 @@ from backend.licence.showing import ShowService
 from backend.notification.service import NotificationService
 from backend.organisation.service import OrganisationService
 from backend.parking.gate import GateFeed
-from backend.payment.service import PaymentService
 from citizen_code import DeviceKey
 from tests.backend.application.factories import png as tiny_png
 from tests.backend.citizen.factories import request_code
@@ -47,7 +46,7 @@ from tests.contract.owned_services import (
     tourism_waiter,
 )
 from tests.contract.owner import Maker, Owner
-from tests.miniprogram_api.sandbox_users import alipay_code, fresh_n, wechat_code
+from tests.miniprogram_api.sandbox_users import fresh_n, wechat_code
 from tests.services import Services
 
 
@@ -123,21 +122,6 @@ async def licence_counter_request(client: httpx.AsyncClient, owner: Owner) -> st
     return await _request(owner.services, citizen=uuid.uuid4(), device=owner.id)
 
 
-async def _alipay_payer(client: httpx.AsyncClient, owner: Owner) -> None:
-    """Link an Alipay mini-program user to the owner (the WeChat link is ``mp_link``'s: a citizen
-    has one per platform)."""
-    assert owner.services is not None
-    assert owner.phone is not None
-    if await owner.services.account_links.platform_user(owner.id, "alipay") is None:
-        step_up = {"phone": owner.phone, "sms_code": await request_code(client, owner.phone, "bind")}
-        linked = await client.post(
-            "/mp/v1/links/alipay",
-            json={"auth_code": alipay_code(fresh_n()), **step_up},
-            headers=owner.headers,
-        )
-        assert linked.status_code == 201, linked.text
-
-
 async def utility_account(client: httpx.AsyncClient, owner: Owner) -> str:
     account_no = f"SW{secrets.randbelow(10**10):010d}"
     added = await client.post(
@@ -159,43 +143,29 @@ async def utility_account(client: httpx.AsyncClient, owner: Owner) -> str:
     return account_id
 
 
-async def utility_payment(client: httpx.AsyncClient, owner: Owner) -> str:
+async def _bill_payment(client: httpx.AsyncClient, owner: Owner) -> dict[str, str]:
+    """A bill of a newly linked account, its payment started in the WeChat app (no mini-program user
+    to link: the owner's headers alone make it, an agent's acting-as token too)."""
     account_id = await utility_account(client, owner)
-    await _alipay_payer(client, owner)
     bills = await client.get(f"/api/v1/utilities/accounts/{account_id}/bills", headers=owner.headers)
     bill_no = bills.json()["items"][0]["bill_no"]
     started = await client.post(
         f"/api/v1/utilities/accounts/{account_id}/payments",
-        json={"bill_no": bill_no, "channel": "alipay_mini"},
+        json={"bill_no": bill_no, "channel": "wechat_app"},
         headers=owner.headers,
     )
     assert started.status_code == 201, started.text
-    payment_id: str = started.json()["payment"]["id"]
-    return payment_id
+    payment: dict[str, str] = started.json()["payment"]
+    return payment
+
+
+async def utility_payment(client: httpx.AsyncClient, owner: Owner) -> str:
+    return (await _bill_payment(client, owner))["id"]
 
 
 async def payment_order(client: httpx.AsyncClient, owner: Owner) -> str:
-    """An unpaid order of the owner's, paid through Alipay as the mini-program user they link (the
-    WeChat link is ``mp_link``'s: a citizen has one per platform)."""
-    assert owner.services is not None
-    assert owner.phone is not None
-    if await owner.services.account_links.platform_user(owner.id, "alipay") is None:
-        step_up = {"phone": owner.phone, "sms_code": await request_code(client, owner.phone, "bind")}
-        linked = await client.post(
-            "/mp/v1/links/alipay",
-            json={"auth_code": alipay_code(fresh_n()), **step_up},
-            headers=owner.headers,
-        )
-        assert linked.status_code == 201, linked.text
-    created = await owner.services.wiring.get(PaymentService).create_order(
-        citizen_id=owner.id,
-        owner="matrix",
-        payable=f"matrix-{secrets.token_hex(6)}",
-        description="测试",
-        amount_fen=100,
-        channel="alipay_mini",
-    )
-    return str(created.order.id)
+    """An unpaid order of the owner's: a bill's."""
+    return (await _bill_payment(client, owner))["order_id"]
 
 
 async def application(client: httpx.AsyncClient, owner: Owner) -> str:
@@ -233,7 +203,7 @@ async def notification_message(client: httpx.AsyncClient, owner: Owner) -> str:
         "note": "",
     }
     async with transaction(owner.services.engine):
-        await notifications.notify(owner.id, template=STATUS_CHANGED, data=data, key=key)
+        await notifications.notify(owner.owner_id, template=STATUS_CHANGED, data=data, key=key)
     message = await notifications.find_by_key(key)
     assert message is not None
     return str(message.id)
@@ -356,9 +326,20 @@ MAKERS: dict[str, Maker] = {
 
 
 # Owned kinds whose makers work with an agent's acting-as token (they use the owner's headers, and
-# ``owner.organisation`` where the object is the organisation's at an upstream: its licences): the
-# matrix makes them as an agent of company A and proves an agent of company B never reaches them.
-ACTING_KINDS = frozenset({"application.application", "application.material", "licence.licence"})
+# ``Owner.organisation`` / ``Owner.owner_id`` where the object is the organisation's beyond its routes:
+# its licences at the library): the matrix makes them as an agent of company A and proves an agent of
+# company B never reaches them.
+ACTING_KINDS = frozenset(
+    {
+        "application.application",
+        "application.material",
+        "licence.licence",
+        "utility.account",
+        "utility.payment",
+        "payment.order",
+        "notification.message",
+    }
+)
 
 
 def unknown_id() -> str:

@@ -22,9 +22,14 @@ class Owner:
     # The app's services, for makers whose object needs setting up beyond the owner's own routes
     # (a verifier registration for a device, a request from a counter to a citizen).
     services: Services | None = None
-    # The organisation a citizen acts for (an agent's acting-as token): the object is made for it,
-    # not for the person (None: the citizen's own).
+    # The organisation an agent's acting-as ``headers`` act for: the object's owner then (its id, not
+    # the person's, keys what a maker sets up beyond the owner's routes). None: the citizen's own.
     organisation: uuid.UUID | None = None
+
+    @property
+    def owner_id(self) -> uuid.UUID:
+        """Whose object it is: the organisation acted for, or the caller (``Principal.owner``)."""
+        return self.organisation or self.id
 
 
 Maker = Callable[[httpx.AsyncClient, Owner], Awaitable[str]]

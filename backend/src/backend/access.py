@@ -77,9 +77,9 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
     # False on a hot path that folds the revocation read into its own store round trip.
     check_revocation: bool = True
     errors: tuple[type[DomainError], ...] = ()
-    # The agent scope (``backend.organisation``: apply, pay, licences) under which a citizen acting for
-    # an organisation may call the route; None: acting-as tokens are refused here.
-    acting: str | None = None
+    # The agent scopes (``backend.organisation``: apply, pay, licences) under any one of which a citizen
+    # acting for an organisation may call the route; empty: acting-as tokens are refused here.
+    acting: tuple[str, ...] = ()
 
     @property
     def anonymous(self) -> bool:
@@ -98,7 +98,7 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
             return True
         if kind == "anonymous":
             return False
-        if acting is not None and (self.acting is None or self.acting not in set(acting)):
+        if acting is not None and set(self.acting).isdisjoint(acting):
             return False
         if self.kind != "authenticated" and kind != self.kind:
             return False
@@ -261,7 +261,7 @@ def access_table(app: Litestar) -> list[str]:
         if access.scopes and access.kind != "citizen":
             who += f"[{', '.join(access.scopes)}]"
         if access.acting:
-            who += f" acting({access.acting})"
+            who += f" acting({' or '.join(access.acting)})"
         owned = " ".join(f"owns {name}={kind}" for name, kind in sorted(declaration.owns.items()))
         shared = " ".join(f"shared {name}" for name in sorted(handler.opt.get(SHARED, ())))
         lines.append(

@@ -2400,7 +2400,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your messages, newest first, with how each was delivered */
+        /** Your messages (or your organisation's), newest first, with how each was delivered */
         get: operations["ApiV1NotificationsInbox"];
         put?: never;
         post?: never;
@@ -2772,7 +2772,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's payment orders, newest first */
+        /** The caller's payment orders (or their organisation's), newest first */
         get: operations["ApiV1PaymentsOrdersList"];
         put?: never;
         post?: never;
@@ -34263,7 +34263,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -34274,7 +34276,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35092,7 +35094,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35103,7 +35107,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -35245,7 +35249,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -35256,7 +35262,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38702,7 +38708,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38713,7 +38721,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38839,7 +38847,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -38850,7 +38860,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -38992,7 +39002,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -39003,7 +39015,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -49731,7 +49743,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -49742,7 +49756,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -49872,7 +49886,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -49883,7 +49899,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50098,7 +50114,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50109,7 +50127,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50251,7 +50269,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50262,7 +50282,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50413,7 +50433,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50424,7 +50446,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };
@@ -50651,7 +50673,9 @@ export interface operations {
             };
             /**
              * @description Forbidden:
+             *     - `auth.acting_ended`: Your authorisation for this organisation has expired or was revoked
              *     - `auth.acting_not_admitted`: This route serves citizens acting for themselves; use your own token
+             *     - `auth.acting_out_of_scope`: Your authorisation for this organisation does not cover this
              *     - `auth.insufficient_scope`: The token lacks a scope this route needs
              *     - `auth.wrong_principal_kind`: This route is for another kind of token
              */
@@ -50662,7 +50686,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "auth.acting_not_admitted" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
+                        code?: "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.insufficient_scope" | "auth.wrong_principal_kind";
                     };
                 };
             };

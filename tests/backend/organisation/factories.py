@@ -72,9 +72,11 @@ async def claimed(
     return citizen, headers, answer.json()["id"]
 
 
-async def agent(
+async def authorise(
     client: httpx.AsyncClient, representative: dict[str, str], organisation_id: str, *scopes: str
 ) -> tuple[dict[str, Any], str]:
+    """A newly registered citizen (registration answer) the representative authorised with
+    ``scopes`` for three days, and the authorisation's id."""
     registered_agent = await register(client)
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     person = {k: registered_agent["_person"][k] for k in ("phone", "name", "id_number")}
@@ -88,6 +90,7 @@ async def agent(
 
 
 async def acting(client: httpx.AsyncClient, agent: dict[str, Any], organisation_id: str) -> dict[str, str]:
+    """Headers of ``agent``'s acting-as token for the organisation."""
     own = bearer(agent["tokens"]["access_token"])
     token = await client.post(f"/api/v1/organisations/{organisation_id}/acting", headers=own)
     assert token.status_code == 201, token.text

@@ -27,7 +27,7 @@ async def test_an_agent_with_licences_sees_the_business_licence_and_drafts_are_f
     client: httpx.AsyncClient,
 ) -> None:
     representative, organisation_id, name = await _business(client)
-    agent, _ = await org.agent(client, representative, organisation_id, "apply", "licences")
+    agent, _ = await org.authorise(client, representative, organisation_id, "apply", "licences")
     as_org = await org.acting(client, agent, organisation_id)
     held = await client.get("/api/v1/licences", headers=as_org)
     assert held.status_code == 200, held.text
@@ -44,7 +44,7 @@ async def test_an_agent_who_may_apply_but_not_see_licences_gets_no_licence_value
     client: httpx.AsyncClient,
 ) -> None:
     representative, organisation_id, name = await _business(client)
-    agent, _ = await org.agent(client, representative, organisation_id, "apply")
+    agent, _ = await org.authorise(client, representative, organisation_id, "apply")
     as_org = await org.acting(client, agent, organisation_id)
     refused = await client.get("/api/v1/licences", headers=as_org)
     assert (refused.status_code, refused.json()["code"]) == (403, "auth.acting_out_of_scope")

@@ -64,7 +64,7 @@ async def test_an_agent_acts_only_within_scope_and_only_the_representative_autho
     client: httpx.AsyncClient,
 ) -> None:
     _, representative, organisation_id = await org.claimed(client)
-    agent, _ = await org.agent(client, representative, organisation_id, "licences")
+    agent, _ = await org.authorise(client, representative, organisation_id, "licences")
     as_org = await org.acting(client, agent, organisation_id)
     out_of_scope = await client.post("/api/v1/applications", json={"item_code": "SQ-SJ-0002"}, headers=as_org)
     assert (out_of_scope.status_code, out_of_scope.json()["code"]) == (403, "auth.acting_out_of_scope")
@@ -92,8 +92,10 @@ async def test_an_authorisation_ended_after_the_token_was_issued_is_refused_at_n
     client: httpx.AsyncClient,
 ) -> None:
     _, representative, organisation_id = await org.claimed(client)
-    expiring, expiring_grant = await org.agent(client, representative, organisation_id, "apply", "licences")
-    revoked, revoked_grant = await org.agent(client, representative, organisation_id, "apply")
+    expiring, expiring_grant = await org.authorise(
+        client, representative, organisation_id, "apply", "licences"
+    )
+    revoked, revoked_grant = await org.authorise(client, representative, organisation_id, "apply")
     as_expiring = await org.acting(client, expiring, organisation_id)
     as_revoked = await org.acting(client, revoked, organisation_id)
     assert (await client.get("/api/v1/applications", headers=as_expiring)).status_code == 200
@@ -124,7 +126,7 @@ async def test_what_an_agent_does_names_the_person_and_the_organisation(
     services: Services, client: httpx.AsyncClient
 ) -> None:
     _, representative, organisation_id = await org.claimed(client)
-    agent, grant_id = await org.agent(client, representative, organisation_id, "apply")
+    agent, grant_id = await org.authorise(client, representative, organisation_id, "apply")
     as_org = await org.acting(client, agent, organisation_id)
     draft = await client.post("/api/v1/applications", json={"item_code": "SQ-SJ-0001"}, headers=as_org)
     assert draft.status_code == 201, draft.text
@@ -143,8 +145,8 @@ async def test_closing_an_account_ends_the_grants_naming_it_and_frees_the_claim(
     services: Services, client: httpx.AsyncClient
 ) -> None:
     representative_citizen, representative, organisation_id = await org.claimed(client)
-    staying, staying_grant = await org.agent(client, representative, organisation_id, "apply")
-    leaving, leaving_grant = await org.agent(client, representative, organisation_id, "apply")
+    staying, staying_grant = await org.authorise(client, representative, organisation_id, "apply")
+    leaving, leaving_grant = await org.authorise(client, representative, organisation_id, "apply")
     as_staying = await org.acting(client, staying, organisation_id)
     closures = services.wiring.get(DataRightsService)
     # An agent closes their account: their grant goes, the organisation and the others' stay.

@@ -61,7 +61,7 @@ async def test_the_representative_the_registry_names_now_takes_the_organisation_
     services: Services, client: httpx.AsyncClient
 ) -> None:
     old, old_headers, organisation_id = await org.claimed(client)
-    agent, agent_grant = await org.agent(client, old_headers, organisation_id, "apply")
+    agent, agent_grant = await org.authorise(client, old_headers, organisation_id, "apply")
     as_org = await org.acting(client, agent, organisation_id)
     code = await _code(client, old_headers, organisation_id)
     new = await register(client)
@@ -100,7 +100,7 @@ async def test_taking_an_acting_token_asks_the_registry_and_ends_a_claim_it_no_l
     client: httpx.AsyncClient,
 ) -> None:
     _, representative, organisation_id = await org.claimed(client)
-    agent, _ = await org.agent(client, representative, organisation_id, "apply")
+    agent, _ = await org.authorise(client, representative, organisation_id, "apply")
     as_org = await org.acting(client, agent, organisation_id)
     code = await _code(client, representative, organisation_id)
     successor = await register(client)
@@ -131,7 +131,7 @@ async def test_the_daily_recheck_ends_only_claims_the_registry_definitely_no_lon
     representatives = services.wiring.get(Representatives)
     _, kept_headers, kept = await org.claimed(client)
     _, changed_headers, changed = await org.claimed(client)
-    agent, _ = await org.agent(client, changed_headers, changed, "apply")
+    agent, _ = await org.authorise(client, changed_headers, changed, "apply")
     as_changed = await org.acting(client, agent, changed)
     await _name_at_registry(
         client, await _code(client, changed_headers, changed), (await register(client))["_person"]
@@ -165,7 +165,7 @@ async def test_the_daily_recheck_ends_only_claims_the_registry_definitely_no_lon
 
 async def test_an_acting_token_is_issued_while_the_registry_is_down(client: httpx.AsyncClient) -> None:
     _, representative, organisation_id = await org.claimed(client)
-    agent, _ = await org.agent(client, representative, organisation_id, "apply")
+    agent, _ = await org.authorise(client, representative, organisation_id, "apply")
     own = org.bearer(agent["tokens"]["access_token"])
     await client.post("/_sandbox/legalperson/faults", json={"down": True})
     try:
@@ -183,7 +183,7 @@ async def test_authorising_agents_who_name_no_citizen_is_rate_limited_per_repres
     _, other_representative, other_organisation = await org.claimed(client)
     # A match does not count: a representative with many agents is never held back by them.
     for _ in range(3):
-        await org.agent(client, representative, organisation_id, "apply")
+        await org.authorise(client, representative, organisation_id, "apply")
     real = await register(client)
     until = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     probe = {**{k: real["_person"][k] for k in ("phone", "id_number")}, "name": "不是他", "scopes": ["apply"],

@@ -77,9 +77,9 @@ ACTING_STATE = "auth.acting"
 
 
 class ActingCheck(Protocol):
-    async def check_acting(self, principal: Principal, scope: str) -> None:
+    async def check_acting(self, principal: Principal, scopes: tuple[str, ...]) -> None:
         """Raise ``ActingOutOfScope`` / ``ActingEnded`` unless ``principal`` may act for its
-        organisation under ``scope`` now."""
+        organisation now under at least one of ``scopes``."""
 
 
 AUTHENTICATED = Access(kind="authenticated", errors=(*_TOKEN_ERRORS, ActingNotAdmitted))
@@ -90,11 +90,15 @@ CITIZEN = Access(
 )
 
 
-def citizen(*, acting: str) -> Access:
+def citizen(*, acting: str | tuple[str, ...]) -> Access:
     """A citizen, for themselves or acting for an organisation whose authorisation holds ``acting``
-    (``backend.organisation``: ``apply``, ``pay``, ``licences``)."""
+    (``backend.organisation``: ``apply``, ``pay``, ``licences``), or any one of several:
+    ``citizen(acting=("apply", "pay"))``."""
+    scopes = (acting,) if isinstance(acting, str) else acting
+    if not scopes:
+        raise ValueError("citizen(acting=...) names at least one agent scope; use CITIZEN for none")
     errors = (*CITIZEN.errors, ActingOutOfScope, ActingEnded)
-    return Access(kind="citizen", scopes=CITIZEN_SCOPES, errors=errors, acting=acting)
+    return Access(kind="citizen", scopes=CITIZEN_SCOPES, errors=errors, acting=tuple(sorted(set(scopes))))
 
 
 def staff(*roles: str, scopes: tuple[str, ...] = (STAFF_SCOPE,)) -> Access:
@@ -142,10 +146,10 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
 async def _check_acting(
     connection: ASGIConnection[Any, Any, Any, Any], principal: Principal, access: Access
 ) -> None:
-    """An acting-as token passes only where the route names an agent scope, and only while the
-    authorisation behind it holds that scope, unexpired and unrevoked (read at every use). Without
+    """An acting-as token passes only where the route names agent scopes, and only while the
+    authorisation behind it holds one of them, unexpired and unrevoked (read at every use). Without
     the organisation feature nothing can vouch for one: refused."""
-    if access.acting is None:
+    if not access.acting:
         raise ActingNotAdmitted()
     checker: ActingCheck | None = connection.app.state.get(ACTING_STATE)
     if checker is None:

@@ -23,6 +23,9 @@ STAFF_ACCOUNT_SCOPE = "staff:account"
 # organisation and the authorisation (grant) it acts under, checked live at every use.
 ACTING_ORGANISATION = "org"
 ACTING_GRANT = "grant"
+# What an agent may be authorised to do as the organisation: file applications (and their
+# materials), pay its orders, see its licences. A route admits acting-as tokens under some of them.
+AGENT_SCOPES: tuple[str, ...] = ("apply", "pay", "licences")
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):

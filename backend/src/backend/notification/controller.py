@@ -1,6 +1,6 @@
 """The citizen's notifications over HTTP: the inbox (every message, pushed or not, with how its push
-went), preferences and quiet hours, and the subscribe-message authorisations the mini program records
-after ``requestSubscribeMessage``."""
+went; an organisation's to those acting for it), preferences and quiet hours, and the
+subscribe-message authorisations the mini program records after ``requestSubscribeMessage``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import CITIZEN
-from backend.auth.principal import Principal
+from backend.auth.guards import CITIZEN, citizen
+from backend.auth.principal import AGENT_SCOPES, Principal
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.notification.errors import (
     CategoryUnknown,
@@ -40,6 +40,10 @@ from backend.notification.service import NotificationService, Preferences
 from backend.pagination import CursorInvalid
 
 OWNS = {"message_id": "notification.message"}
+# The inbox is its owner's: a citizen's own, or an organisation's to anyone acting for it under any
+# agent scope (its notices are about what they all do for it). Preferences and subscribe-message
+# authorisations stay the person's (their WeChat / Alipay user, their phone): no acting there.
+INBOX = citizen(acting=AGENT_SCOPES)
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="idempotency-key")]
 
@@ -69,7 +73,12 @@ class NotificationController(Controller):
     tags = ("notifications",)
     opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/", summary="Your messages, newest first, with how each was delivered", errors=(CursorInvalid,))
+    @get(
+        "/",
+        summary="Your messages (or your organisation's), newest first, with how each was delivered",
+        access=INBOX,
+        errors=(CursorInvalid,),
+    )
     async def inbox(
         self,
         notifications: NamedDependency[NotificationService],
@@ -77,22 +86,29 @@ class NotificationController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: PageSize = 50,
     ) -> MessagePage:
-        rows, next_cursor = await notifications.page(principal.id, cursor=cursor, limit=limit)
+        rows, next_cursor = await notifications.page(principal.owner, cursor=cursor, limit=limit)
         return MessagePage(items=[_read(r) for r in rows], next_cursor=next_cursor)
 
-    @get("/{message_id:uuid}", summary="One of your messages", owns=OWNS, errors=(MessageNotFound,))
+    @get(
+        "/{message_id:uuid}",
+        summary="One of your messages",
+        access=INBOX,
+        owns=OWNS,
+        errors=(MessageNotFound,),
+    )
     async def read(
         self,
         message_id: FromPath[uuid.UUID],
         notifications: NamedDependency[NotificationService],
         principal: NamedDependency[Principal],
     ) -> MessageRead:
-        return _read(await notifications.get(principal.id, message_id))
+        return _read(await notifications.get(principal.owner, message_id))
 
     @post(
         "/{message_id:uuid}/read",
         status_code=200,
         summary="Mark one of your messages read",
+        access=INBOX,
         owns=OWNS,
         errors=(MessageNotFound,),
     )
@@ -102,7 +118,7 @@ class NotificationController(Controller):
         notifications: NamedDependency[NotificationService],
         principal: NamedDependency[Principal],
     ) -> MessageRead:
-        return _read(await notifications.mark_read(principal.id, message_id))
+        return _read(await notifications.mark_read(principal.owner, message_id))
 
     @get("/preferences", summary="Which channels carry each category of notice; your quiet hours")
     async def preferences(

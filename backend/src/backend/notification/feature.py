@@ -4,6 +4,8 @@ SMS, and the citizen's inbox, preferences and authorisations."""
 
 from __future__ import annotations
 
+import uuid
+
 from backend.account_link.service import AccountLinkService
 from backend.citizen.contacts import CitizenContacts
 from backend.feature import Feature
@@ -15,6 +17,7 @@ from backend.notification.repository import NotificationRepository
 from backend.notification.sender import Sender
 from backend.notification.service import TOPIC, NotificationService
 from backend.notification.settings import NotificationSettings
+from backend.organisation.service import OrganisationService
 from backend.outbox.service import Outbox
 from backend.wiring import Wiring
 
@@ -39,6 +42,11 @@ def _notifications(w: Wiring) -> NotificationService:
 
 def _sender(w: Wiring) -> Sender:
     infra = w.infra
+    organisations = w.get(OrganisationService)
+
+    async def is_organisation(owner_id: uuid.UUID) -> bool:
+        return await organisations.credit_code(owner_id) is not None
+
     return Sender(
         repository=NotificationRepository(infra.engine),
         notifications=w.get(NotificationService),
@@ -50,6 +58,7 @@ def _sender(w: Wiring) -> Sender:
         settings=w.section(NotificationSettings),
         clock=infra.clock,
         engine=infra.engine,
+        is_organisation=is_organisation,
     )
 
 

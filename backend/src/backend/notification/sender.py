@@ -12,11 +12,17 @@ left alone; the SMS gateway takes the job's key as its idempotency key, so a rep
 sends nothing new. WeChat and Alipay take no such key; there the one-time authorisation bounds a repeat:
 the platform refuses a second send of one "allow" (43101), and a refusal on a repeated try is recorded
 as skipped — the first try may well have arrived — never passed on to SMS as a second message.
+
+A notice addressed to an organisation (an application it filed, a bill it paid) has no person's
+platform user or phone to push to: it is ``skipped`` at once with that reason (never retried), and is
+read in the organisation's inbox by those acting for it.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -44,6 +50,9 @@ from integrations.wechat import WeChatMiniProgram
 
 log = logging.getLogger("backend.notification")
 WECHAT_NO_GRANT = "43101"  # "user refuse to accept the msg": no authorisation left
+# Is this addressee an organisation (``backend.organisation``)? Its notices are never pushed.
+IsOrganisation = Callable[[uuid.UUID], Awaitable[bool]]
+ORGANISATION_SKIPPED = "an organisation's notice: no person's platform user or phone; read in its inbox"
 
 
 class _Rollback(Exception):
@@ -64,8 +73,10 @@ class Sender:
         settings: NotificationSettings,
         clock: Clock,
         engine: Engine[Any],
+        is_organisation: IsOrganisation | None = None,
     ) -> None:
         self._repository = repository
+        self._is_organisation = is_organisation
         self._notifications = notifications
         self._links = links
         self._contacts = contacts
@@ -87,6 +98,9 @@ class Sender:
         payload = msgspec.json.decode(message.payload, type=MessagePayload)
         channel = message.channel
         if channel is None:
+            if self._is_organisation is not None and await self._is_organisation(message.citizen_id):
+                await self._finish(message, "skipped", ORGANISATION_SKIPPED)
+                return
             chosen, reason = await self._choose(message, payload)
             if chosen is None:
                 await self._finish(message, "skipped", reason)

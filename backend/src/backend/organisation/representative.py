@@ -19,6 +19,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
+from backend.auth.principal import AGENT_SCOPES
 from backend.citizen.errors import CitizenNotFound
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
@@ -37,9 +38,9 @@ from integrations.legalperson import LegalPersonClient, Organisation
 
 log = logging.getLogger("backend.organisation")
 
-# What an agent may be authorised to do as the organisation: file applications (and their
-# materials), pay its orders, see its licences. The representative holds all three.
-SCOPES: tuple[str, ...] = ("apply", "pay", "licences")
+# What an agent may be authorised to do as the organisation (``backend.auth.principal``: file
+# applications and their materials, pay its orders, see its licences); the representative holds all.
+SCOPES: tuple[str, ...] = AGENT_SCOPES
 CHAIN = "organisation"
 # A representative is asked about again daily: a change at the registry (which market regulation
 # records within days of the shareholders' decision) ends the old claim within a day at most, and at

@@ -14,7 +14,12 @@ from piccolo.engine.base import Engine
 
 from backend.audit.service import AuditLog
 from backend.auth.errors import ActingEnded, ActingOutOfScope
-from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES, Principal
+from backend.auth.principal import (
+    ACTING_GRANT,
+    ACTING_ORGANISATION,
+    CITIZEN_SCOPES,
+    Principal,
+)
 from backend.auth.tokens import AccessToken, TokenService
 from backend.citizen.service import CitizenService
 from backend.clock import Clock
@@ -191,9 +196,9 @@ class OrganisationService:
         )  # fmt: skip
         return token, grant
 
-    async def check_acting(self, principal: Principal, scope: str) -> None:
+    async def check_acting(self, principal: Principal, scopes: tuple[str, ...]) -> None:
         """The auth guard's check of an acting-as token at every use: its grant still unrevoked,
-        unexpired, this person's, for this organisation, and holding ``scope``."""
+        unexpired, this person's, for this organisation, and holding one of ``scopes``."""
         grant = await self._repository.find_grant(uuid.UUID(principal.context[ACTING_GRANT]))
         if (
             grant is None
@@ -202,7 +207,7 @@ class OrganisationService:
             or not grant.live(self._clock.now())
         ):
             raise ActingEnded()
-        if scope not in grant.scopes.split():
+        if set(grant.scopes.split()).isdisjoint(scopes):
             raise ActingOutOfScope()
 
     async def credit_code(self, organisation_id: uuid.UUID) -> str | None:

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from litestar.status_codes import HTTP_201_CREATED
 
 from backend.access import ANYONE
-from backend.auth.guards import CITIZEN, staff
+from backend.auth.guards import citizen, staff
 from backend.auth.principal import Principal
 from backend.errors import DomainError
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
@@ -128,9 +128,10 @@ def _discrepancy(row: DiscrepancyRow) -> DiscrepancyRead:
 class PaymentController(Controller):
     path = "/api/v1/payments"
     tags = ("payments",)
-    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+    # A citizen's own orders, or an organisation's to an agent authorised to pay (backend.organisation).
+    opt = {"access": citizen(acting="pay")}  # noqa: RUF012 (Litestar's declaration style)
 
-    @get("/orders", summary="The caller's payment orders, newest first")
+    @get("/orders", summary="The caller's payment orders (or their organisation's), newest first")
     async def list(
         self,
         payments: NamedDependency[PaymentService],
@@ -138,7 +139,7 @@ class PaymentController(Controller):
         limit: PageSize = 50,
     ) -> OrderPage:
         return OrderPage(
-            items=[order_read(row) for row in await payments.list_for(principal.id, limit=limit)]
+            items=[order_read(row) for row in await payments.list_for(principal.owner, limit=limit)]
         )
 
     @get(
@@ -153,7 +154,7 @@ class PaymentController(Controller):
         payments: NamedDependency[PaymentService],
         principal: NamedDependency[Principal],
     ) -> OrderRead:
-        return order_read(await payments.get(order_id, citizen_id=principal.id))
+        return order_read(await payments.get(order_id, citizen_id=principal.owner))
 
     @post(
         "/orders/{order_id:uuid}/query",
@@ -169,10 +170,10 @@ class PaymentController(Controller):
         payments: NamedDependency[PaymentService],
         principal: NamedDependency[Principal],
     ) -> OrderRead:
-        order = await payments.get(order_id, citizen_id=principal.id)
+        order = await payments.get(order_id, citizen_id=principal.owner)
         if order.status == "pending":
             await payments.query_and_settle(order)
-        return order_read(await payments.get(order_id, citizen_id=principal.id))
+        return order_read(await payments.get(order_id, citizen_id=principal.owner))
 
 
 class PaymentNotifyController(Controller):

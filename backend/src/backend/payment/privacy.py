@@ -57,6 +57,8 @@ PERSONAL_DATA = PersonalData(
         Held(
             table=PaymentOrder,
             category="payments",
+            # An organisation's order names the agent who paid it: their platform id is theirs.
+            citizen=("citizen_id", "payer_citizen_id"),
             on_closure=OnClosure.RETAIN,
             scrub={"payer": ""},
             retained_because=KEPT,

@@ -39,6 +39,7 @@ class OrderRow(msgspec.Struct, frozen=True, kw_only=True):
     closed_at: datetime | None
     platform_closed: bool
     queried_at: datetime | None
+    payer_citizen_id: uuid.UUID | None = None
 
 
 _TIMES = ("created_at", "expires_at")

@@ -75,9 +75,16 @@ class PaymentService:
         description: str,
         amount_fen: int,
         channel: str,
+        payer_id: uuid.UUID | None = None,
+        actor: str | None = None,
     ) -> CreatedOrder:
         """An order for ``payable`` of feature ``owner`` and the arguments the client's cashier
-        takes. A payable with a live order gets that order back (never a second charge)."""
+        takes. A payable with a live order gets that order back (never a second charge).
+
+        ``citizen_id`` is whose order it is: a citizen, or an organisation a citizen acts for
+        (``Principal.owner``). Then ``payer_id`` is the person at the cashier (a mini program's order
+        names their platform user: an organisation has none) and ``actor`` the audit actor
+        (``Principal.actor``); both default to the citizen themselves."""
         if type(amount_fen) is not int or not 0 < amount_fen <= MAX_AMOUNT_FEN:
             raise AmountInvalid()
         platform = self.platforms.check(channel)
@@ -88,7 +95,7 @@ class PaymentService:
         # is the order's, by their token).
         payer = ""
         if channel in PAYER_CHANNELS:
-            linked = await self._payers(citizen_id, platform)
+            linked = await self._payers(payer_id or citizen_id, platform)
             if linked is None:
                 raise PayerNotLinked()
             payer = linked
@@ -122,6 +129,7 @@ class PaymentService:
             closed_at=None,
             platform_closed=False,
             queried_at=None,
+            payer_citizen_id=None if payer_id in (None, citizen_id) else payer_id,
         )
         with UniqueViolation() as raced:
             async with transaction(self._engine):
@@ -137,7 +145,7 @@ class PaymentService:
                     ).decode(),
                 )
                 await self._audit.append(
-                    actor=f"citizen:{citizen_id}",
+                    actor=actor or f"citizen:{citizen_id}",
                     action="payment.order_created",
                     subject=f"order:{row.id}",
                     data={"owner": owner, "payable": payable, "amount_fen": amount_fen, "channel": channel},
@@ -159,7 +167,8 @@ class PaymentService:
         return CreatedOrder(order=order, pay_arguments=self.platforms.pay_arguments(order))
 
     async def get(self, order_id: uuid.UUID, *, citizen_id: uuid.UUID | None = None) -> OrderRow:
-        """The order; with ``citizen_id``, only that citizen's (another's is not found)."""
+        """The order; with ``citizen_id``, only that owner's (a citizen's or an organisation's;
+        another's is not found)."""
         order = await self._orders.find(order_id)
         if order is None or (citizen_id is not None and order.citizen_id != citizen_id):
             raise OrderNotFound()

@@ -20,6 +20,9 @@ class PaymentOrder(Table, tablename="payment_order"):
     channel = Varchar(length=16)
     platform = Varchar(length=16)
     payer = Varchar(length=64)
+    # The person at the cashier when the order is an organisation's (``citizen_id``): whose platform
+    # id ``payer`` is, so their account's closure blanks it (``privacy.py``). None: the owner paid.
+    payer_citizen_id = UUID(null=True, default=None)
     status = Varchar(length=24)
     # The platform's prepay id (WeChat) or trade number (Alipay): pay arguments are rebuilt from it.
     prepay = Varchar(length=64)

@@ -9,7 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from backend.auth.guards import CITIZEN
+from backend.auth.guards import citizen
 from backend.auth.principal import Principal
 from backend.idempotency import IDEMPOTENCY_ERRORS, Idempotency, idempotent_json
 from backend.payment.errors import ORDER_ERRORS
@@ -67,7 +67,8 @@ def _payment(row: PaymentRow) -> PaymentRead:
 class UtilityController(Controller):
     path = "/api/v1/utilities"
     tags = ("utilities",)
-    opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
+    # A citizen's own accounts, or an organisation's to an agent authorised to pay (backend.organisation).
+    opt = {"access": citizen(acting="pay")}  # noqa: RUF012 (Litestar's declaration style)
 
     @post(
         "/accounts",
@@ -81,13 +82,15 @@ class UtilityController(Controller):
         utilities: NamedDependency[UtilityService],
         principal: NamedDependency[Principal],
     ) -> AccountRead:
-        return _account(await utilities.link(principal.id, data.kind, data.account_no))
+        return _account(
+            await utilities.link(principal.owner, data.kind, data.account_no, actor=principal.actor)
+        )
 
     @get("/accounts", summary="The caller's linked utility accounts")
     async def accounts(
         self, utilities: NamedDependency[UtilityService], principal: NamedDependency[Principal]
     ) -> AccountPage:
-        return AccountPage(items=[_account(row) for row in await utilities.accounts(principal.id)])
+        return AccountPage(items=[_account(row) for row in await utilities.accounts(principal.owner)])
 
     @delete(
         "/accounts/{account_id:uuid}",
@@ -101,7 +104,7 @@ class UtilityController(Controller):
         utilities: NamedDependency[UtilityService],
         principal: NamedDependency[Principal],
     ) -> None:
-        await utilities.unlink(principal.id, account_id)
+        await utilities.unlink(principal.owner, account_id, actor=principal.actor)
 
     @get(
         "/accounts/{account_id:uuid}/bills",
@@ -115,7 +118,7 @@ class UtilityController(Controller):
         utilities: NamedDependency[UtilityService],
         principal: NamedDependency[Principal],
     ) -> BillPage:
-        bills = await utilities.bills(principal.id, account_id)
+        bills = await utilities.bills(principal.owner, account_id)
         return BillPage(
             items=[
                 BillRead(
@@ -159,7 +162,12 @@ class UtilityController(Controller):
     ) -> Response[bytes]:
         async def pay() -> BillPaymentStarted:
             row, created = await utilities.pay(
-                principal.id, account_id, bill_no=data.bill_no, channel=data.channel
+                principal.owner,
+                account_id,
+                bill_no=data.bill_no,
+                channel=data.channel,
+                payer_id=principal.id,
+                actor=principal.actor,
             )
             return BillPaymentStarted(
                 payment=_payment(row),
@@ -171,7 +179,7 @@ class UtilityController(Controller):
         return await idempotent_json(
             idempotency,
             request,
-            scope=f"utility.pay:{principal.subject}",
+            scope=f"utility.pay:{principal.actor}",
             key=idempotency_key,
             status=HTTP_201_CREATED,
             call=pay,
@@ -189,4 +197,4 @@ class UtilityController(Controller):
         utilities: NamedDependency[UtilityService],
         principal: NamedDependency[Principal],
     ) -> PaymentRead:
-        return _payment(await utilities.payment(principal.id, payment_id))
+        return _payment(await utilities.payment(principal.owner, payment_id))

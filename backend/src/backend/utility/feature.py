@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from backend.feature import Feature
 from backend.idempotency import Idempotency
+from backend.notification.service import NotificationService
 from backend.payment.owners import owner_handler, topic
 from backend.payment.refunds import RefundService
 from backend.payment.service import PaymentService
 from backend.utility.controller import UtilityController
+from backend.utility.notices import NOTICES
 from backend.utility.privacy import PERSONAL_DATA
 from backend.utility.repository import UtilityRepository
 from backend.utility.service import OWNER, UtilityService
@@ -21,6 +23,7 @@ def _utilities(w: Wiring) -> UtilityService:
         client=infra.upstreams.utility,
         payments=w.get(PaymentService),
         refunds=w.get(RefundService),
+        notifications=w.get(NotificationService),
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
@@ -35,5 +38,6 @@ FEATURE = Feature(
     dependencies={"utilities": UtilityService, "idempotency": Idempotency},
     # The payment feature tells this service of its bills' payments through the outbox.
     outbox_handlers={topic(OWNER): lambda w: owner_handler(w.get(UtilityService).on_payment)},
+    notices=NOTICES,
     personal_data=PERSONAL_DATA,
 )

@@ -1,6 +1,9 @@
 """Linking utility accounts, reading their bills, paying one through the payment feature, and
 telling the utility of the payment once (the payment feature's owner notice, under an idempotency
-key the utility honours)."""
+key the utility honours), then the payer's inbox.
+
+Accounts, payments and orders are the owner's (``owner_id``): a citizen, or an organisation an agent
+authorised to pay acts for (``Principal.owner``); what is done is audited as ``Principal.actor``."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import transaction
+from backend.notification.service import NotificationService
 from backend.outbox.jobs import GiveUp, retry_upstream
 from backend.payment.owners import PaymentNotice
 from backend.payment.refunds import RefundService
@@ -26,6 +30,7 @@ from backend.utility.errors import (
     UtilityPaymentNotFound,
     UtilityUnavailable,
 )
+from backend.utility.notices import BILL_PAID
 from backend.utility.repository import AccountRow, PaymentRow, UtilityRepository
 from integrations import UpstreamRejected, UpstreamUnavailable
 from integrations.utility import ACCOUNT_NO, UtilityBill, UtilityClient, UtilityKind
@@ -57,6 +62,7 @@ class UtilityService:
         client: UtilityClient,
         payments: PaymentService,
         refunds: RefundService,
+        notifications: NotificationService,
         audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
@@ -65,6 +71,7 @@ class UtilityService:
         self._client = client
         self._payments = payments
         self._refunds = refunds
+        self._notifications = notifications
         self._audit = audit
         self._clock = clock
         self._engine = engine
@@ -81,52 +88,80 @@ class UtilityService:
                 )
         await self._refunds.refund_in_full(row.order_id, tag="UREF", reason=_REFUSED)
 
-    async def link(self, citizen_id: uuid.UUID, kind: UtilityKind, account_no: str) -> AccountRow:
+    async def link(
+        self, owner_id: uuid.UUID, kind: UtilityKind, account_no: str, *, actor: str
+    ) -> AccountRow:
         if not ACCOUNT_NO.match(account_no):
             raise AccountNoInvalid()
         account = await _upstream(lambda: self._client.find_account(kind, account_no))
         row = AccountRow(
             id=uuid.uuid4(),
-            citizen_id=citizen_id,
+            citizen_id=owner_id,
             kind=kind,
             account_no=account_no,
             holder=account.holder,
             address=account.address,
             created_at=self._clock.now(),
         )
-        if not await self._repository.link(row):
-            raise AccountLinked()
+        async with transaction(self._engine):
+            if not await self._repository.link(row):
+                raise AccountLinked()
+            await self._audit.append(
+                actor=actor,
+                action="utility.account_linked",
+                subject=f"utility_account:{row.id}",
+                data={"kind": kind, "owner": str(owner_id)},
+                chain="payment",
+            )
         return row
 
-    async def accounts(self, citizen_id: uuid.UUID) -> list[AccountRow]:
-        return await self._repository.accounts(citizen_id)
+    async def accounts(self, owner_id: uuid.UUID) -> list[AccountRow]:
+        return await self._repository.accounts(owner_id)
 
-    async def account(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> AccountRow:
-        found = await self._repository.account(citizen_id, account_id)
+    async def account(self, owner_id: uuid.UUID, account_id: uuid.UUID) -> AccountRow:
+        found = await self._repository.account(owner_id, account_id)
         if found is None:
             raise AccountNotFound()
         return found
 
-    async def unlink(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> None:
-        if not await self._repository.unlink(citizen_id, account_id):
-            raise AccountNotFound()
+    async def unlink(self, owner_id: uuid.UUID, account_id: uuid.UUID, *, actor: str) -> None:
+        async with transaction(self._engine):
+            if not await self._repository.unlink(owner_id, account_id):
+                raise AccountNotFound()
+            await self._audit.append(
+                actor=actor,
+                action="utility.account_unlinked",
+                subject=f"utility_account:{account_id}",
+                data={"owner": str(owner_id)},
+                chain="payment",
+            )
 
-    async def bills(self, citizen_id: uuid.UUID, account_id: uuid.UUID) -> list[UtilityBill]:
-        account = await self.account(citizen_id, account_id)
+    async def bills(self, owner_id: uuid.UUID, account_id: uuid.UUID) -> list[UtilityBill]:
+        account = await self.account(owner_id, account_id)
         return await _upstream(lambda: self._client.bills(account.kind, account.account_no))  # type: ignore[arg-type]
 
     async def pay(
-        self, citizen_id: uuid.UUID, account_id: uuid.UUID, *, bill_no: str, channel: str
+        self,
+        owner_id: uuid.UUID,
+        account_id: uuid.UUID,
+        *,
+        bill_no: str,
+        channel: str,
+        payer_id: uuid.UUID,
+        actor: str,
     ) -> tuple[PaymentRow, CreatedOrder]:
-        """An order for an unpaid bill (the same order again while it is unpaid)."""
-        account = await self.account(citizen_id, account_id)
-        bill = next((b for b in await self.bills(citizen_id, account_id) if b.bill_no == bill_no), None)
+        """An order for an unpaid bill (the same order again while it is unpaid); ``payer_id`` is the
+        person at the cashier (the owner, or the agent acting for it)."""
+        account = await self.account(owner_id, account_id)
+        bill = next((b for b in await self.bills(owner_id, account_id) if b.bill_no == bill_no), None)
         if bill is None:
             raise BillUnknown()
         if bill.status == "paid":
             raise BillPaid()
         created = await self._payments.create_order(
-            citizen_id=citizen_id,
+            citizen_id=owner_id,
+            payer_id=payer_id,
+            actor=actor,
             owner=OWNER,
             payable=f"{bill.kind}:{bill.bill_no}",
             description=f"宿迁{_NAMES[bill.kind]} {bill.period} {account.account_no}",
@@ -136,7 +171,7 @@ class UtilityService:
         await self._repository.record(
             PaymentRow(
                 id=uuid.uuid4(),
-                citizen_id=citizen_id,
+                citizen_id=owner_id,
                 account_id=account.id,
                 kind=bill.kind,
                 account_no=account.account_no,
@@ -155,8 +190,8 @@ class UtilityService:
         assert found is not None
         return found, created
 
-    async def payment(self, citizen_id: uuid.UUID, payment_id: uuid.UUID) -> PaymentRow:
-        found = await self._repository.payment(citizen_id, payment_id)
+    async def payment(self, owner_id: uuid.UUID, payment_id: uuid.UUID) -> PaymentRow:
+        found = await self._repository.payment(owner_id, payment_id)
         if found is None:
             raise UtilityPaymentNotFound()
         return found
@@ -202,6 +237,7 @@ class UtilityService:
                 detail=f"the utility refused the payment advice for bill {row.bill_no}: {exc.code}",
             )
             raise GiveUp(f"utility refused: {exc.code}") from None
+        settled = False
         async with transaction(self._engine):
             if await self._repository.settle(
                 notice.order_id,
@@ -216,3 +252,19 @@ class UtilityService:
                     data={"kind": row.kind, "bill_no": row.bill_no, "receipt_no": receipt.receipt_no},
                     chain="payment",
                 )
+                # The owner's inbox (an organisation's is read by whoever acts for it), once per bill.
+                await self._notifications.notify(
+                    row.citizen_id,
+                    template=BILL_PAID,
+                    data={
+                        "utility": _NAMES[row.kind],
+                        "period": row.period,
+                        "account_no": row.account_no,
+                        "amount": f"{row.amount_fen // 100}.{row.amount_fen % 100:02d}",
+                        "receipt_no": receipt.receipt_no,
+                    },
+                    key=f"utility:{row.id}:paid",
+                )
+                settled = True
+        if settled:
+            self._notifications.wake()

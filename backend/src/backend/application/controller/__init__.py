@@ -62,7 +62,7 @@ async def _sees_licences(request: Request[Any, Any, Any], principal: Principal) 
     if checker is None:
         return False
     try:
-        await checker.check_acting(principal, "licences")
+        await checker.check_acting(principal, ("licences",))
     except ActingOutOfScope:
         return False
     return True
