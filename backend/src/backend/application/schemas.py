@@ -115,7 +115,7 @@ class MaterialRead(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationSlotRead(msgspec.Struct, frozen=True, kw_only=True):
     key: str
     name: str
     required: bool
@@ -126,6 +126,6 @@ class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
 
 class MaterialList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[MaterialRead]
-    slots: list[SlotRead]
+    slots: list[ApplicationSlotRead]
     # Required slots still empty: submission answers 422 application.materials_missing until none are.
     missing: list[str]

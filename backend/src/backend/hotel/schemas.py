@@ -75,7 +75,7 @@ class Availability(msgspec.Struct, frozen=True, kw_only=True):
     items: list[RoomLeft]
 
 
-class BookingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class HotelBookingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     room_type_id: uuid.UUID
     arrival: date
     departure: date

@@ -103,7 +103,7 @@ class SlotList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[Slot]
 
 
-class BookingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class QueueBookingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     slot_id: uuid.UUID
     # One of your active bookings to move to this slot (a reschedule), all or nothing.
     replaces: uuid.UUID | None = None

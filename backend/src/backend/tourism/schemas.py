@@ -59,7 +59,7 @@ class SpotPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[SpotRead]
 
 
-class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
+class TourismSlotRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     day: str
     starts_at: datetime
@@ -69,7 +69,7 @@ class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SlotPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[SlotRead]
+    items: list[TourismSlotRead]
 
 
 class SlotCounters(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,7 +120,7 @@ class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     ) = None
 
 
-class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
+class TourismTicketRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     hold_id: uuid.UUID
     spot_id: uuid.UUID
@@ -137,8 +137,8 @@ class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
     redeemed_at: datetime | None = None
 
 
-class TicketPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[TicketRead]
+class TourismTicketPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[TourismTicketRead]
 
 
 class HoldRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -156,7 +156,7 @@ class HoldRead(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     paid_at: datetime | None
     created_at: datetime
-    tickets: list[TicketRead]
+    tickets: list[TourismTicketRead]
 
 
 class HoldPage(msgspec.Struct, frozen=True, kw_only=True):
