@@ -212,6 +212,11 @@ def describe_common(openapi: OpenAPI) -> None:
             # description of its own (the struct's component stays as it is).
             if isinstance(prop, Schema | Reference) and not prop.description:
                 prop.description = common_description(name)
+            # A tagged union's tag (msgspec's ``tag_field``): one constant per struct.
+            if isinstance(prop, Schema) and not prop.description and isinstance(prop.const, str):
+                prop.description = (
+                    f"Always `{prop.const}`: tells this shape apart from the others it may take"
+                )
 
 
 __all__ = ["COMMON", "TAGS", "common_description", "describe_common"]
