@@ -9,7 +9,7 @@ anything unexpected is a 500 with code ``internal.error`` and no detail that cou
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response
@@ -24,7 +24,7 @@ from litestar.types import ExceptionHandlersMap
 from backend.access import undeclared
 from backend.database import DatabaseUnavailable, connection_lost
 from backend.errors import DomainError
-from backend.fields import doc, explain
+from backend.fields import explain
 from backend.observability.logs import request_id_var
 from backend.observability.metrics import Metrics
 from backend.problem_codes import (
@@ -57,23 +57,10 @@ class Problem(msgspec.Struct, omit_defaults=True):
     """An RFC 9457 problem; ``code`` is the stable member clients branch on."""
 
     type: str
-    title: Annotated[
-        str,
-        doc(
-            "A short summary of the kind of problem, in English (`Not found`, "
-            "`Conflict`, `Invalid`…); branch on `code`, not on it",
-            "Not found",
-        ),
-    ]
+    title: str
     status: int
     code: str
-    detail: Annotated[
-        str | None,
-        doc(
-            "What went wrong this time, for a person (may name the field); don't parse it, branch on `code`",
-            "Expected `str` of length <= 32 - at `$.name`",
-        ),
-    ] = None
+    detail: str | None = None
     instance: str | None = None
     request_id: str | None = None
     errors: list[dict[str, Any]] | None = None
