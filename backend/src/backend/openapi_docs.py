@@ -207,6 +207,7 @@ FIELDS: dict[str, str] = {
     "(the restricted token ends); null while something is still owed",
     "FormField.prefill": "Where the field's value comes from: a claim of one of the citizen's licences; "
     "null: the citizen types it",
+    "PreferencesBody.quiet_hours": "The quiet hours (Beijing time), when non-urgent notices wait; null: none",
     "ProofRead.root": "The signed root of the entry's sealed day; null until the day is sealed (after "
     "midnight, Beijing)",
 }
