@@ -123,7 +123,14 @@ class ApplicationRead(msgspec.Struct, frozen=True, kw_only=True):
 class ApplicationSaved(msgspec.Struct, frozen=True, kw_only=True):
     application: ApplicationRead
     # What submission would refuse now (autosave never refuses).
-    errors: list[FieldErrorRead]
+    errors: Annotated[
+        list[FieldErrorRead],
+        doc(
+            "What submission would refuse now, field by field (autosave never "
+            "refuses); empty: ready to submit",
+            [],
+        ),
+    ]
 
 
 class ApplicationSummary(msgspec.Struct, frozen=True, kw_only=True):

@@ -439,7 +439,14 @@ class CardPointerRead(msgspec.Struct, frozen=True, kw_only=True):
         str, doc("The card's serial in the pack (Alipay's serialNumber, WeChat's code)", "SQ7F3K2M9Q1X")
     ]
     created_at: datetime
-    withdrawn_at: datetime | None = None
+    withdrawn_at: Annotated[
+        datetime | None,
+        doc(
+            "When the card was taken out of the pack (the licence changed or was "
+            "withdrawn) (ISO 8601, UTC); null while it is in",
+            None,
+        ),
+    ] = None
     add_card: Annotated[
         dict[str, str] | None,
         doc(

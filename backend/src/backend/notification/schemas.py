@@ -60,7 +60,9 @@ class MessageRead(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ]
     sent_at: datetime | None
-    read_at: datetime | None
+    read_at: Annotated[
+        datetime | None, doc("When the citizen read it (ISO 8601, UTC); null while unread", None)
+    ]
 
 
 class MessagePage(msgspec.Struct, frozen=True, kw_only=True):
