@@ -139,14 +139,25 @@ class Step(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     title: Text
     fields: Annotated[
         Annotated[list[FormField], Meta(min_length=1, max_length=60)],
-        doc("The step's fields, in order (1–60)", []),
+        doc(
+            "The step's fields, in order (1–60)",
+            [{"path": "/details/address", "label": "居住地址（宿迁市内）", "widget": "text"}],
+        ),
     ]
 
 
 class UiSchema(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     steps: Annotated[
         Annotated[list[Step], Meta(min_length=1, max_length=12)],
-        doc("The form's steps (pages), in order (1–12)", []),
+        doc(
+            "The form's steps (pages), in order (1–12)",
+            [
+                {
+                    "title": "居住信息",
+                    "fields": [{"path": "/details/address", "label": "居住地址（宿迁市内）"}],
+                }
+            ],
+        ),
     ]
     rules: Annotated[
         Annotated[list[Rule], Meta(max_length=60)],

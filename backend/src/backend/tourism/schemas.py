@@ -299,7 +299,7 @@ class GateFeed(msgspec.Struct, frozen=True, kw_only=True):
 class GateScanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     code: Annotated[
         Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)],
-        doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ…"),
+        doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ58S4K4"),
     ]
     scanned_at: Annotated[datetime, msgspec.Meta(tz=True), doc("When the gate let it in (with its offset)")]
 
