@@ -139,14 +139,18 @@ def _nested_constraints(schema: Schema, t: msgspec.inspect.Type) -> None:
 
 def problem_schema() -> Schema:
     """The RFC 9457 body; ``code`` lists every code of the catalogue (each response narrows it)."""
-    text = Schema(type=OpenAPIType.STRING)
     return Schema(
         type=OpenAPIType.OBJECT,
         description=f"RFC 9457 problem details, answered as {PROBLEM_JSON}.",
         required=["type", "title", "status", "code"],
         properties={
             "type": Schema(type=OpenAPIType.STRING, description="`urn:suqian:problem:<code>`"),
-            "title": text,
+            "title": Schema(
+                type=OpenAPIType.STRING,
+                description="A short summary of the kind of problem, in English (`Not found`, `Conflict`, "
+                "`Invalid`…); branch on `code`, not on it",
+                examples=["Not found"],
+            ),
             "status": Schema(type=OpenAPIType.INTEGER, description="The HTTP status, repeated"),
             "code": Schema(
                 type=OpenAPIType.STRING,
@@ -154,7 +158,10 @@ def problem_schema() -> Schema:
                 description="The stable code clients branch on (status, meaning and what a client should "
                 "do for each: docs/errors.md)",
             ),
-            "detail": text,
+            "detail": Schema(
+                type=OpenAPIType.STRING,
+                description="What went wrong this time, for a person; don't parse it, branch on `code`",
+            ),
             "instance": Schema(type=OpenAPIType.STRING, description="The request path"),
             "request_id": Schema(type=OpenAPIType.STRING, description="Also the X-Request-ID header"),
             "errors": Schema(

@@ -2,9 +2,10 @@
 the fields every feature names alike (``id``, ``created_at``, ``expires_in``, ``*_fen``) mean.
 
 A field's own ``msgspec.Meta(description=...)`` always wins; ``describe_common`` fills in only a
-field that has none and whose name means one thing across the API. The rest of the fields are
-described where they are declared; ``tests/contract/test_openapi_descriptions.py`` fails on a new
-field without a description, and on a tag used but not described here.
+field that has none and whose name means one thing across the API (``COMMON``), or a struct-typed
+field named in ``FIELDS`` (a description on the field itself would land on the struct's component).
+The rest of the fields are described where they are declared; ``tests/contract/test_openapi_descriptions.py``
+fails on a new field without a description, and on a tag used but not described here.
 """
 
 from __future__ import annotations
@@ -179,6 +180,36 @@ COMMON: dict[str, str] = {
     "stay": "The parking stay, as its own schema describes it",
     "payment": "The payment, as its own schema describes it",
     "location": "The place it concerns, as its own schema describes it; null: none given",
+    "application": "The application, as its own schema describes it",
+    "hall": "The hall, as its own schema describes it",
+    "hotel": "The hotel, as its own schema describes it",
+    "lot": "The car park, as its own schema describes it",
+    "room_type": "The room type, as its own schema describes it",
+    "licence": "The licence, as its own schema describes it",
+    "order": "The payment order, as its own schema describes it",
+    "verifier": "The verifier (counter or device) that asks, as its own schema describes it",
+    "second_factor": "The second factor's state, as its own schema describes it",
+    "form": "The form: its data schema and its UI schema",
+    "ui": "The UI schema: the form's steps, fields and show/hide rules",
+    "definition": "The item's whole definition, as its own schema describes it",
+    "entry": "The audit entry, as its own schema describes it",
+}
+# Struct-typed fields whose meaning is their schema's own (a name too common for COMMON), as Schema.field.
+FIELDS: dict[str, str] = {
+    "CounterState.counter": "The counter, as its own schema describes it",
+    "CounterState.current": "The ticket the counter is serving now; null when none",
+    "Position.ticket": "The ticket, as its own schema describes it",
+    "Event.called": "The call (number, counter, announcement) for events that call a ticket; null for others",
+    "Event.line": "The service's line after the event, as its own schema describes it",
+    "AccountSettled.session": "The full session, when this step settled the last thing the account owed "
+    "(the restricted token ends); null while something is still owed",
+    "TotpConfirmed.session": "The full session, when this step settled the last thing the account owed "
+    "(the restricted token ends); null while something is still owed",
+    "FormField.prefill": "Where the field's value comes from: a claim of one of the citizen's licences; "
+    "null: the citizen types it",
+    "PreferencesBody.quiet_hours": "The quiet hours (Beijing time), when non-urgent notices wait; null: none",
+    "ProofRead.root": "The signed root of the entry's sealed day; null until the day is sealed (after "
+    "midnight, Beijing)",
 }
 _FEN = re.compile(r"^[a-z_]*fen$")
 _ID = re.compile(r"^([a-z_]+)_id$")
@@ -206,12 +237,17 @@ def common_description(name: str) -> str | None:
 
 def describe_common(openapi: OpenAPI) -> None:
     """Give each component property without a description its common one, in place."""
-    for schema in (openapi.components.schemas or {}).values():
+    for component, schema in (openapi.components.schemas or {}).items():
         for name, prop in (schema.properties or {}).items():
             # A property that is another struct is a bare ``$ref``, which OpenAPI 3.1 lets carry a
             # description of its own (the struct's component stays as it is).
             if isinstance(prop, Schema | Reference) and not prop.description:
-                prop.description = common_description(name)
+                prop.description = FIELDS.get(f"{component}.{name}") or common_description(name)
+            # A tagged union's tag (msgspec's ``tag_field``): one constant per struct.
+            if isinstance(prop, Schema) and not prop.description and isinstance(prop.const, str):
+                prop.description = (
+                    f"Always `{prop.const}`: tells this shape apart from the others it may take"
+                )
 
 
-__all__ = ["COMMON", "TAGS", "common_description", "describe_common"]
+__all__ = ["COMMON", "FIELDS", "TAGS", "common_description", "describe_common"]

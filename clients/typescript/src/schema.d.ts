@@ -4278,8 +4278,16 @@ export interface components {
     schemas: {
         /** AccountCreate */
         AccountCreate: {
+            /**
+             * @description The account number (户号) printed on the utility's bill: 6–20 letters and digits
+             * @example 3213020012345
+             */
             account_no: string;
-            /** @enum {string} */
+            /**
+             * @description The utility: `water`, `electricity` or `gas`
+             * @example water
+             * @enum {string}
+             */
             kind: "water" | "electricity" | "gas";
         };
         /** AccountPage */
@@ -4289,24 +4297,45 @@ export interface components {
         };
         /** AccountRead */
         AccountRead: {
+            /**
+             * @description The account number (户号)
+             * @example 3213020012345
+             */
             account_no: string;
+            /**
+             * @description The metered address, as the utility has it
+             * @example 宿城区幸福中路88号3栋1单元502室
+             */
             address: string;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description The account holder's name, masked by the utility
+             * @example 张*
+             */
             holder: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The utility: `water`, `electricity` or `gas`
+             * @example water
+             */
             kind: string;
         };
         /** AccountSettled */
         AccountSettled: {
+            /**
+             * @description What the account must do before it gets a full session, in order: `password_change`, `second_factor_enrolment`; empty when nothing
+             * @example []
+             */
             required: ("password_change" | "second_factor_enrolment")[];
+            /** @description The full session, when this step settled the last thing the account owed (the restricted token ends); null while something is still owed */
             session?: components["schemas"]["StaffAuthenticated"] | null;
         };
         /** ActingToken */
@@ -4502,10 +4531,24 @@ export interface components {
         };
         /** ApplicationCreate */
         ApplicationCreate: {
+            /**
+             * @description The service item to apply for (事项编码, from the catalogue): a draft of its current published version, prefilled from your licences
+             * @example SQ-GA-0001
+             */
             item_code: string;
         };
         /** ApplicationData */
         ApplicationData: {
+            /**
+             * @description The whole form data as the citizen has it now, shaped by the item's form schema; saved as is, checked in full at submission
+             * @example {
+             *       "details": {
+             *         "address": "宿迁市宿城区幸福中路88号",
+             *         "residence_type": "租赁住房",
+             *         "since": "2026-03-01"
+             *       }
+             *     }
+             */
             data: {
                 [key: string]: unknown;
             };
@@ -4524,23 +4567,64 @@ export interface components {
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description The form data as saved
+             * @example {
+             *       "details": {
+             *         "address": "宿迁市宿城区幸福中路88号"
+             *       }
+             *     }
+             */
             data: {
                 [key: string]: unknown;
             };
-            /** @enum {string} */
+            /**
+             * @description The forwarding to the department: `not_sent` (a draft), `forwarding` (being sent and retried; never `failed`), `held` (the operators are on it), `delivered` (with `case_id`)
+             * @example delivered
+             * @enum {string}
+             */
             delivery: "not_sent" | "forwarding" | "delivered" | "held";
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The service item applied for (事项编码)
+             * @example SQ-GA-0001
+             */
             item_code: string;
+            /**
+             * @description The item's name
+             * @example 居住证办理
+             */
             item_name: string;
+            /**
+             * @description The version of the item's definition the application follows
+             * @example 3
+             */
             item_version: number;
+            /**
+             * @description Where prefilled values came from, by field (a JSON Pointer): a licence (`source` `licence` with its id, kind, claim, version and digest) or another source; `source` `citizen` with `overrode` once the citizen changed it
+             * @example {
+             *       "/details/address": {
+             *         "claim": "location",
+             *         "kind": "BDCQZS",
+             *         "licence_id": "3f2b8c1e-7a4d-4e9b-8c21-5d6e7f809a1b",
+             *         "source": "licence",
+             *         "status": "valid",
+             *         "version": 2
+             *       }
+             *     }
+             */
             provenance: {
                 [key: string]: unknown;
             };
-            /** @enum {string} */
+            /**
+             * @description Where the application is: `draft`, `submitted`, `accepted`, `intake_refused`, `in_review`, `correction_requested`, `resubmitted`, `approved`, `refused`, `completed` or `withdrawn`
+             * @example in_review
+             * @enum {string}
+             */
             status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
             /** @description When it was submitted (ISO 8601, UTC) */
             submitted_at: string | null;
@@ -4552,8 +4636,52 @@ export interface components {
         };
         /** ApplicationSaved */
         ApplicationSaved: {
+            /** @description The application, as its own schema describes it */
             application: components["schemas"]["ApplicationRead"];
+            /**
+             * @description What submission would refuse now, field by field (autosave never refuses); empty: ready to submit
+             * @example []
+             */
             errors: components["schemas"]["FieldErrorRead"][];
+        };
+        /** ApplicationSlotRead */
+        ApplicationSlotRead: {
+            /**
+             * @description How many materials the slot holds now
+             * @example 1
+             */
+            filled: number;
+            /**
+             * @description The slot's key (the material `key` of the item)
+             * @example residence_proof
+             */
+            key: string;
+            /**
+             * @description The e-licence kinds that serve as this material; empty: none
+             * @example [
+             *       "BDCQZS"
+             *     ]
+             */
+            licence_kinds: string[];
+            /**
+             * @description The material's name, as the item words it
+             * @example 合法稳定住所证明（租房合同或不动产权证书）
+             */
+            name: string;
+            /**
+             * @description Whether submission needs it
+             * @example true
+             */
+            required: boolean;
+            /**
+             * @description File types accepted as an upload: among `pdf`, `jpeg`, `png`; empty: no upload
+             * @example [
+             *       "pdf",
+             *       "jpeg",
+             *       "png"
+             *     ]
+             */
+            upload_kinds: string[];
         };
         /** ApplicationSummary */
         ApplicationSummary: {
@@ -4564,9 +4692,21 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The service item applied for (事项编码)
+             * @example SQ-GA-0001
+             */
             item_code: string;
+            /**
+             * @description The item's name
+             * @example 居住证办理
+             */
             item_name: string;
-            /** @enum {string} */
+            /**
+             * @description Where the application is: `draft`, `submitted`, `accepted`, `intake_refused`, `in_review`, `correction_requested`, `resubmitted`, `approved`, `refused`, `completed` or `withdrawn`
+             * @example submitted
+             * @enum {string}
+             */
             status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
             /**
              * Format: date-time
@@ -4576,8 +4716,23 @@ export interface components {
         };
         /** Ask */
         Ask: {
+            /**
+             * @description The claims asked for (1–32), within what the verifier's registration allows for the type
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             fields: string[];
+            /**
+             * @description The show handle the citizen's QR carried
+             * @example Vb3kX9qL2mN8pR4sT6wY1z
+             */
             handle: string;
+            /**
+             * @description The licence type asked for (its library code)
+             * @example JMSFZ
+             */
             kind_code: string;
         };
         /** Authenticated */
@@ -4588,7 +4743,10 @@ export interface components {
             expires_in: number;
             /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
-            /** @constant */
+            /**
+             * @description Always `authenticated`: tells this shape apart from the others it may take
+             * @constant
+             */
             status: "authenticated";
             /**
              * @description Always `Bearer` (RFC 6750)
@@ -4598,37 +4756,89 @@ export interface components {
         };
         /** Availability */
         Availability: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The day of arrival asked about (YYYY-MM-DD)
+             * @example 2026-12-24
+             */
             arrival: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The day of departure asked about (YYYY-MM-DD)
+             * @example 2026-12-26
+             */
             departure: string;
             /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RoomLeft"][];
         };
         /** BandLine */
         BandLine: {
+            /**
+             * @description The band's position: 0 is served first
+             * @example 0
+             */
             band: number;
+            /**
+             * @description How many tickets of the band wait
+             * @example 6
+             */
             count: number;
+            /**
+             * @description The rank at the head of the band's line (the next to be called)
+             * @example 14
+             */
             head: number;
+            /**
+             * @description Ranks behind the head that left out of turn (cancelled): a ticket of rank r has r − head − (holes below r) of its band ahead of it
+             * @example [
+             *       16
+             *     ]
+             */
             holes?: number[];
-            /** @enum {string} */
+            /**
+             * @description The band: `disabled`, `elderly`, `booked` or `walk_in`
+             * @example walk_in
+             * @enum {string}
+             */
             name: "disabled" | "elderly" | "booked" | "walk_in";
         };
         /** BayCreate */
         BayCreate: {
+            /**
+             * @description The bay's code as painted in the lot (letters, digits, hyphens; 1–16)
+             * @example B2-031
+             */
             code: string;
             /**
+             * @description The bay's kind: `standard`, `ev` (with a charger) or `accessible`
              * @default standard
+             * @example standard
              * @enum {string}
              */
             kind: "standard" | "ev" | "accessible";
-            /** @default false */
+            /**
+             * @description Whether citizens may reserve it ahead; the others take cars as they come
+             * @default false
+             * @example false
+             */
             reservable: boolean;
         };
         /** BayRead */
         BayRead: {
+            /**
+             * @description The bay's code as painted in the lot
+             * @example B2-031
+             */
             code: string;
+            /**
+             * @description The bay's kind: `standard`, `ev` (with a charger) or `accessible`
+             * @example ev
+             */
             kind: string;
+            /**
+             * @description Whether citizens may reserve it ahead
+             * @example true
+             */
             reservable: boolean;
         };
         /** BillPage */
@@ -4638,8 +4848,16 @@ export interface components {
         };
         /** BillPay */
         BillPay: {
+            /**
+             * @description The bill to pay (its `bill_no`)
+             * @example 3213020012345202611
+             */
             bill_no: string;
-            /** @enum {string} */
+            /**
+             * @description Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` (Alipay mini program), `wechat_app` or `alipay_app` (the app)
+             * @example wechat_jsapi
+             * @enum {string}
+             */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
         };
         /** BillPaymentStarted */
@@ -4662,10 +4880,30 @@ export interface components {
         BillRead: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
+            /**
+             * @description The bill's number at the utility: pay it with this
+             * @example 3213020012345202611
+             */
             bill_no: string;
+            /**
+             * @description The day the bill is due (YYYY-MM-DD)
+             * @example 2026-12-15
+             */
             due_date: string;
+            /**
+             * @description The utility: `water`, `electricity` or `gas`
+             * @example electricity
+             */
             kind: string;
+            /**
+             * @description The month billed (YYYY-MM)
+             * @example 2026-11
+             */
             period: string;
+            /**
+             * @description `unpaid` or `paid`, as the utility says
+             * @example unpaid
+             */
             status: string;
         };
         /** BindRequest */
@@ -4703,17 +4941,28 @@ export interface components {
             bind_ticket: string;
             /** @description Seconds from now until it expires */
             expires_in: number;
-            /** @constant */
+            /**
+             * @description Always `bind_required`: tells this shape apart from the others it may take
+             * @constant
+             */
             status: "bind_required";
         };
         /** Board */
         Board: {
+            /**
+             * @description The hall's latest events, oldest first
+             * @example []
+             */
             events: components["schemas"]["Event"][];
             /**
              * Format: uuid
              * @description The id of the hall
              */
             hall_id: string;
+            /**
+             * @description The newest event's number: send it back as `If-None-Match` to wait for news
+             * @example 1842
+             */
             seq: number;
         };
         /** Booking */
@@ -4760,7 +5009,11 @@ export interface components {
              * @description When it starts (ISO 8601, UTC)
              */
             starts_at: string;
-            /** @enum {string} */
+            /**
+             * @description Where the booking is: `active` (booked, not yet checked in), `checked_in` (a ticket was taken with it), `cancelled`, `no_show` (not checked in by the end of the check-in window)
+             * @example active
+             * @enum {string}
+             */
             status: "active" | "checked_in" | "cancelled" | "no_show";
         };
         /** BookingList */
@@ -4777,7 +5030,15 @@ export interface components {
         BookingRead: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
+            /**
+             * @description The day of arrival (YYYY-MM-DD)
+             * @example 2026-12-24
+             */
             arrival: string;
+            /**
+             * @description The day of departure (YYYY-MM-DD)
+             * @example 2026-12-26
+             */
             departure: string;
             /**
              * Format: date-time
@@ -4796,8 +5057,20 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The door's key code, to the booking's own guest once checked in; null otherwise
+             * @example 384920
+             */
             key_code: string | null;
+            /**
+             * @description Until when the key opens the door (ISO 8601 with the hotel's offset, as its PMS says); empty before check-in
+             * @example 2026-12-26T12:00:00+08:00
+             */
             key_valid_until: string;
+            /**
+             * @description How many nights
+             * @example 2
+             */
             nights: number;
             /** @description The id of the order */
             order_id: string | null;
@@ -4805,12 +5078,20 @@ export interface components {
             refund_fen: number;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             refunded_fen: number;
+            /**
+             * @description The room, once checked in; empty before
+             * @example 1206
+             */
             room_no: string;
             /**
              * Format: uuid
              * @description The id of the room type
              */
             room_type_id: string;
+            /**
+             * @description Where the booking is: `pending` (pay before `expires_at`), `confirmed` (paid), `checked_in`, `cancelled` (see `fee_fen` and `refund_fen`) or `expired` (not paid in time)
+             * @example confirmed
+             */
             status: string;
         };
         /** BookingStarted */
@@ -4826,22 +5107,42 @@ export interface components {
         };
         /** CallbackReceived */
         CallbackReceived: {
+            /**
+             * @description False when this event id was received before (callbacks are at least once): nothing changed again
+             * @example true
+             */
             fresh: boolean;
         };
         /** Called */
         Called: {
+            /**
+             * @description What the board says aloud, ready for a speech synthesiser: the number spelt out, then the counter
+             * @example 请 A 0 1 2 号到 3号窗口 办理
+             */
             announcement: string;
+            /**
+             * @description The counter's name it is called to
+             * @example 3号窗口
+             */
             counter: string;
             /**
              * Format: uuid
              * @description The id of the counter
              */
             counter_id: string;
+            /**
+             * @description The number called
+             * @example A012
+             */
             label: string;
         };
         /** CardPackAdd */
         CardPackAdd: {
-            /** @enum {string} */
+            /**
+             * @description Whose card pack: `wechat` (卡包) or `alipay` (卡包/票夹)
+             * @example wechat
+             * @enum {string}
+             */
             platform: "wechat" | "alipay";
         };
         /** CardPointerList */
@@ -4851,6 +5152,13 @@ export interface components {
         };
         /** CardPointerRead */
         CardPointerRead: {
+            /**
+             * @description WeChat only: hand it unchanged to `wx.addCard` as a card list item; null otherwise
+             * @example {
+             *       "cardExt": "{\"code\":\"SQ7F3K2M9Q1X\",\"timestamp\":\"1796270104\",\"signature\":\"…\"}",
+             *       "cardId": "pFS7Fjg8kV1IdDz01r4SQwMkuCKc"
+             *     }
+             */
             add_card?: {
                 [key: string]: string;
             } | null;
@@ -4859,18 +5167,42 @@ export interface components {
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
-            /** @enum {string} */
+            /**
+             * @description Whose card pack: `wechat` or `alipay`
+             * @example wechat
+             * @enum {string}
+             */
             platform: "wechat" | "alipay";
+            /**
+             * @description The card's serial in the pack (Alipay's serialNumber, WeChat's code)
+             * @example SQ7F3K2M9Q1X
+             */
             serial: string;
+            /**
+             * @description When the card was taken out of the pack (the licence changed or was withdrawn) (ISO 8601, UTC); null while it is in
+             * @example null
+             */
             withdrawn_at?: string | null;
         };
         /** ChannelChoice */
         ChannelChoice: {
-            /** @default true */
+            /**
+             * @description May Alipay subscribe messages carry them
+             * @default true
+             * @example true
+             */
             alipay: boolean;
-            /** @default true */
+            /**
+             * @description May SMS carry them
+             * @default true
+             * @example false
+             */
             sms: boolean;
-            /** @default true */
+            /**
+             * @description May WeChat subscribe messages carry the category's notices
+             * @default true
+             * @example true
+             */
             wechat: boolean;
         };
         /** ChannelProgress */
@@ -4908,6 +5240,10 @@ export interface components {
         };
         /** CheckIn */
         CheckIn: {
+            /**
+             * @description The code of the hall's QR poster, scanned on the spot
+             * @example pQ3x9Kd2LmWv7ZtA
+             */
             hall_code: string;
             /**
              * Format: uuid
@@ -5078,6 +5414,13 @@ export interface components {
         };
         /** Consent */
         Consent: {
+            /**
+             * @description The claims you agree to disclose: some or all of those asked for (1–32)
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             fields: string[];
         };
         /** ConsentList */
@@ -5128,18 +5471,48 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The counter's name, as the board and the call announce it
+             * @example 3号窗口
+             */
             name: string;
+            /**
+             * @description The ids of the services this counter calls tickets for
+             * @example [
+             *       "0f8fad5b-d9cb-469f-a165-70867728950e"
+             *     ]
+             */
             services: string[];
         };
         /** CounterCreate */
         CounterCreate: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The counter's name, as the board and the call announce it
+             * @example 3号窗口
+             */
             name: string;
+            /**
+             * @description The ids of the services it calls tickets for (1–50)
+             * @example [
+             *       "0f8fad5b-d9cb-469f-a165-70867728950e"
+             *     ]
+             */
             services: string[];
         };
         /** CounterRequest */
         CounterRequest: {
+            /**
+             * @description The `aud` the presentation is bound to: `urn:suqian:verifier:<verifier id>`
+             * @example urn:suqian:verifier:5b1f0a5e-2a4f-4c3d-9e8b-7a6c5d4e3f21
+             */
             audience: string;
+            /**
+             * @description The claims the citizen disclosed, once they consented; null before
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             disclosed?: string[] | null;
             /**
              * Format: date-time
@@ -5151,16 +5524,38 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The licence type asked for
+             * @example JMSFZ
+             */
             kind_code: string;
+            /**
+             * @description The nonce the presentation's key binding must carry
+             * @example q8Zp3LxV0bN7sW2yK5dF1hJ4mR6tU9cE
+             */
             nonce: string;
+            /** @description The SD-JWT+KB the citizen presented, once `presented`, until verified or expired; null otherwise */
             presentation?: string | null;
+            /**
+             * @description The claims asked for
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             requested: string[];
-            /** @enum {string} */
+            /**
+             * @description `pending` (the citizen has not answered), `presented` (fetch `presentation` and verify it), `declined`, `expired`, `verified` or `lapsed` (not verified in time)
+             * @example presented
+             * @enum {string}
+             */
             state: "pending" | "presented" | "declined" | "expired" | "verified" | "lapsed";
         };
         /** CounterState */
         CounterState: {
+            /** @description The counter, as its own schema describes it */
             counter: components["schemas"]["Counter"];
+            /** @description The ticket the counter is serving now; null when none */
             current?: components["schemas"]["Ticket"] | null;
         };
         /** DeviceCreate */
@@ -5285,36 +5680,75 @@ export interface components {
         };
         /** DiscrepancyRead */
         DiscrepancyRead: {
+            /**
+             * @description The platform bill's day that found it (YYYY-MM-DD); null when a notification or a refund found it
+             * @example 2026-12-02
+             */
             bill_date: string | null;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description What was found, for the operator
+             * @example the bill's amount differs from our ledger's
+             */
             detail: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description What does not add up: `amount_mismatch`, `not_ours` (a notification for another merchant or app), `late_payment` (paid after we closed it), `missing_ours` (their bill has a payment our ledger lacks), `missing_theirs` (our ledger has one their bill lacks), `refund_failed` or `owner_refused` (the owning feature would not take the payment)
+             * @example amount_mismatch
+             */
             kind: string;
+            /**
+             * @description The operator's note on closing it; empty while open
+             * @example 已与商户平台核对，补退差额
+             */
             note: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             ours_fen: number | null;
+            /**
+             * @description Our order number concerned
+             * @example 8f14e45fceea167a5a36dedd4bea2543
+             */
             out_trade_no: string;
+            /**
+             * @description The payment platform: `wechatpay` or `alipay`
+             * @example wechatpay
+             */
             platform: string;
+            /**
+             * @description The platform's reference (transaction id or refund number); may be empty
+             * @example 4200002345202612031234567890
+             */
             reference: string;
             /** @description When it was resolved (ISO 8601, UTC) */
             resolved_at?: string | null;
+            /**
+             * @description `open`, `resolved` or `dismissed`
+             * @example open
+             */
             status: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             theirs_fen: number | null;
         };
         /** DiscrepancyResolve */
         DiscrepancyResolve: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description What was done, for the record (up to 200 characters)
+             * @example 已与商户平台核对，补退差额
+             */
             note: string;
-            /** @enum {string} */
+            /**
+             * @description `resolved` (fixed) or `dismissed` (nothing to fix)
+             * @example resolved
+             * @enum {string}
+             */
             status: "resolved" | "dismissed";
         };
         /** DistrictLookup */
@@ -5349,7 +5783,14 @@ export interface components {
         };
         /** EdgeInfo */
         EdgeInfo: {
-            platforms: string[];
+            /**
+             * @description The mini-program platforms this edge serves: `wechat`, `alipay`
+             * @example [
+             *       "wechat",
+             *       "alipay"
+             *     ]
+             */
+            platforms: ("wechat" | "alipay")[];
         };
         /** EnrolmentCreate */
         EnrolmentCreate: {
@@ -5431,39 +5872,89 @@ export interface components {
         };
         /** EntryRead */
         EntryRead: {
+            /**
+             * @description What was done, as `<feature>.<verb>`
+             * @example application.submitted
+             */
             action: string;
+            /**
+             * @description Who acted: `<kind>:<id>` of the signed-in caller (`citizen:…`, `staff:…`, `device:…`), or `system`, with `@organisation:<id>` when acting for an organisation
+             * @example citizen:0f8fad5b-d9cb-469f-a165-70867728950e
+             */
             actor: string;
+            /**
+             * @description The audit chain the entry belongs to
+             * @example application
+             */
             chain: string;
+            /**
+             * @description The entry's details, as the stored JSON text (hash it as it is, don't re-serialise)
+             * @example {"item_code":"SQ-GA-0001","version":3}
+             */
             data: string;
+            /**
+             * @description SHA-256 (hex) of `prev_hash`, a newline and the JSON array [chain, seq, occurred_at as UTC epoch seconds with 6 decimals, actor, action, subject, data]
+             * @example fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9
+             */
             hash: string;
             /**
              * Format: date-time
              * @description When it was occurred (ISO 8601, UTC)
              */
             occurred_at: string;
+            /**
+             * @description The hash of the chain's previous entry, hex (64 zeros for the first)
+             * @example 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+             */
             prev_hash: string;
+            /**
+             * @description The entry's number in its chain, from 1, without gaps
+             * @example 10240
+             */
             seq: number;
+            /**
+             * @description What it was done to, as `<kind>:<id>`
+             * @example application:7d444840-9dc0-11d1-b245-5ffdce74fad2
+             */
             subject: string;
         };
         /** Event */
         Event: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened (ISO 8601, UTC)
+             * @example 2026-12-03T02:15:04Z
+             */
             at: string;
+            /** @description The call (number, counter, announcement) for events that call a ticket; null for others */
             called: components["schemas"]["Called"] | null;
             /**
              * Format: uuid
              * @description The id of the hall
              */
             hall_id: string;
-            /** @enum {string} */
+            /**
+             * @description What happened: `taken`, `called`, `recalled`, `skipped`, `finished`, `transferred`, `cancelled`
+             * @example called
+             * @enum {string}
+             */
             kind: "taken" | "called" | "recalled" | "skipped" | "finished" | "transferred" | "cancelled";
+            /** @description The service's line after the event, as its own schema describes it */
             line: components["schemas"]["Line"];
+            /**
+             * @description The event's number in the hall, increasing: the board's `ETag`, and where a watcher resumes
+             * @example 1842
+             */
             seq: number;
             /**
              * Format: uuid
              * @description The id of the service
              */
             service_id: string;
+            /**
+             * @description The label of the ticket it happened to
+             * @example A012
+             */
             ticket: string;
         };
         /** EventList */
@@ -5473,17 +5964,45 @@ export interface components {
         };
         /** EventRead */
         EventRead: {
+            /**
+             * @description What happened: `create`, `submit`, `resubmit`, `withdraw`, `delivered`, `supplement_delivered`, `withdrawal_delivered`, or `department.<status>` for a department's decision
+             * @example department.in_review
+             */
             action: string;
+            /**
+             * @description Who acted: `citizen:<id>`, `department:<case id>`, `system:outbox`, or staff
+             * @example citizen:0f8fad5b-d9cb-469f-a165-70867728950e
+             */
             actor: string;
+            /**
+             * @description The status before (empty for the creation; the same as `to_status` when the status did not change)
+             * @example accepted
+             */
             from_status: string;
             /**
              * Format: date-time
              * @description When it was occurred (ISO 8601, UTC)
              */
             occurred_at: string;
+            /**
+             * @description Why, as the actor said it (a refusal's reason, a correction request); may be empty
+             * @example 部门已收件，办件编号 SQGA20261203000123
+             */
             reason: string;
+            /**
+             * @description The event's number in the application's history, from 1
+             * @example 4
+             */
             seq: number;
+            /**
+             * @description Which side acted: `citizen`, `department`, `system` or `staff`
+             * @example department
+             */
             source: string;
+            /**
+             * @description The status after
+             * @example in_review
+             */
             to_status: string;
         };
         /** ExportList */
@@ -5527,8 +6046,17 @@ export interface components {
         };
         /** FactorProof */
         FactorProof: {
+            /**
+             * @description A current 6-digit code of the enrolled authenticator
+             * @example 492038
+             */
             code?: string | null;
+            /** @description The account's password: a first enrolment from a full session proves the person with it instead of a code */
             current_password?: string | null;
+            /**
+             * @description One of the unused recovery codes, instead of `code`
+             * @example K7QM-2XWD-P4NA-63RT
+             */
             recovery_code?: string | null;
         };
         /** FanoutProgress */
@@ -5556,6 +6084,10 @@ export interface components {
         };
         /** Faq */
         Faq: {
+            /**
+             * @description The approved answer, one or more paragraphs (up to 4000 characters)
+             * @example 居住证每年签注一次，逾期未签注的暂停使用。
+             */
             answer: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             question: string;
@@ -5736,26 +6268,70 @@ export interface components {
         };
         /** FieldAsk */
         FieldAsk: {
+            /**
+             * @description The claim asked for
+             * @example address
+             */
             claim: string;
+            /**
+             * @description Its label, as the licence prints it
+             * @example 住址
+             */
             label: string;
         };
         /** FieldErrorRead */
         FieldErrorRead: {
+            /**
+             * @description The kind of failure (`Required`, `Pattern`, `Format`, `Enum`…, `Hidden` for a value in a field the rules hide): for clients that word their own message
+             * @example Required
+             */
             kind: string;
+            /**
+             * @description What is wrong, for a person: the field's label and the problem, in Chinese
+             * @example 来宿居住起始日期：此项为必填项
+             */
             message: string;
+            /**
+             * @description Which field, a JSON Pointer into the form data
+             * @example /details/since
+             */
             path: string;
         };
         /** FieldRead */
         FieldRead: {
+            /**
+             * @description The field's claim name in the credential
+             * @example address
+             */
             claim: string;
+            /**
+             * @description The field's label, as the licence prints it
+             * @example 住址
+             */
             label: string;
+            /**
+             * @description The field's value, unmasked (the citizen's own eyes only); null when the licence has none
+             * @example 江苏省宿迁市宿城区幸福中路88号
+             */
             value: string | boolean | null;
         };
         /** Form */
         Form: {
+            /**
+             * @description The data contract: a JSON Schema (2020-12) the form data must satisfy, `if`/`then` for required-if
+             * @example {
+             *       "properties": {
+             *         "details": {
+             *           "type": "object"
+             *         }
+             *       },
+             *       "type": "object"
+             *     }
+             */
             schema: {
                 [key: string]: unknown;
             };
+            /** @description The UI schema: the form's steps, fields and show/hide rules */
             ui: components["schemas"]["UiSchema"];
         };
         /** FormField */
@@ -5767,10 +6343,17 @@ export interface components {
             help: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             label: string;
+            /**
+             * @description Where the value goes in the form data, a JSON Pointer of one to four levels
+             * @example /applicant/address
+             */
             path: string;
+            /** @description Where the field's value comes from: a claim of one of the citizen's licences; null: the citizen types it */
             prefill?: components["schemas"]["Prefill"] | null;
             /**
+             * @description How to render the field: `text`, `textarea`, `select`, `radio`, `date`, `number` or `checkbox` (the choices come from `schema`)
              * @default text
+             * @example text
              * @enum {string}
              */
             widget: "text" | "textarea" | "select" | "radio" | "date" | "number" | "checkbox";
@@ -5834,7 +6417,7 @@ export interface components {
         GateScanIn: {
             /**
              * @description The ticket QR the gate read
-             * @example SQ1:6BFOXN%TS3DH0YOJ…
+             * @example SQ1:6BFOXN%TS3DH0YOJ58S4K4
              */
             code: string;
             /**
@@ -5978,51 +6561,193 @@ export interface components {
         };
         /** Hall */
         Hall: {
+            /**
+             * @description How many minutes after its slot starts a booking can still be checked in; later, it becomes a `no_show`
+             * @example 15
+             */
             check_in_after_minutes: number;
+            /**
+             * @description How many minutes before its slot starts a booking can be checked in
+             * @example 30
+             */
             check_in_before_minutes: number;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description Seconds a called ticket has to reach the counter before the counter may skip it (once its recalls are used up too)
+             * @example 180
+             */
             grace_seconds: number;
+            /**
+             * @description Days the hall is closed although its hours say open (YYYY-MM-DD, Beijing time), sorted
+             * @example [
+             *       "2026-10-01",
+             *       "2026-10-02"
+             *     ]
+             */
             holidays: string[];
+            /**
+             * @description Opening hours, seven entries Monday first: `[opens, closes]` in minutes after local midnight (Beijing time), null when closed that day; `[510, 1050]` is 08:30–17:30
+             * @example [
+             *       [
+             *         510,
+             *         1050
+             *       ],
+             *       [
+             *         510,
+             *         1050
+             *       ],
+             *       [
+             *         510,
+             *         1050
+             *       ],
+             *       [
+             *         510,
+             *         1050
+             *       ],
+             *       [
+             *         510,
+             *         1050
+             *       ],
+             *       null,
+             *       null
+             *     ]
+             */
             hours: (number[] | null)[];
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description What the hall is: `service_centre` (a government service hall), `hospital_department` or `restaurant` (services are table sizes, numbers by party size)
+             * @example service_centre
+             * @enum {string}
+             */
             kind: "service_centre" | "hospital_department" | "restaurant";
+            /**
+             * @description How many times a counter recalls a ticket before it may skip it
+             * @example 2
+             */
             max_recalls: number;
+            /**
+             * @description The hall's name, as the board and the citizen's app show it
+             * @example 宿城区政务服务中心
+             */
             name: string;
+            /**
+             * @description The priority bands the hall serves before walk-ins, first served first: among `disabled`, `elderly`, `booked`; every other ticket is `walk_in`, served last
+             * @example [
+             *       "disabled",
+             *       "elderly",
+             *       "booked"
+             *     ]
+             */
             priority_bands: ("disabled" | "elderly" | "booked")[];
+            /**
+             * @description Where the hall is, as citizens find it
+             * @example 宿迁市宿城区洪泽湖路136号 一楼大厅
+             */
             venue: string;
         };
         /** HallCreate */
         HallCreate: {
-            /** @default 15 */
+            /**
+             * @description How many minutes after its slot starts a booking can still be checked in (0–240)
+             * @default 15
+             * @example 15
+             */
             check_in_after_minutes: number;
-            /** @default 30 */
+            /**
+             * @description How many minutes before its slot a booking can be checked in (0–240)
+             * @default 30
+             * @example 30
+             */
             check_in_before_minutes: number;
-            /** @default 180 */
+            /**
+             * @description Seconds a called ticket has to reach the counter before it may be skipped (0–3600)
+             * @default 180
+             * @example 180
+             */
             grace_seconds: number;
+            /**
+             * @description Days closed although the hours say open (YYYY-MM-DD, Beijing time)
+             * @example [
+             *       "2026-10-01"
+             *     ]
+             */
             holidays?: string[];
+            /**
+             * @description Opening hours, seven entries Monday first; null: closed that day
+             * @example [
+             *       {
+             *         "closes": 1050,
+             *         "opens": 510
+             *       },
+             *       {
+             *         "closes": 1050,
+             *         "opens": 510
+             *       },
+             *       {
+             *         "closes": 1050,
+             *         "opens": 510
+             *       },
+             *       {
+             *         "closes": 1050,
+             *         "opens": 510
+             *       },
+             *       {
+             *         "closes": 1050,
+             *         "opens": 510
+             *       },
+             *       null,
+             *       null
+             *     ]
+             */
             hours: (components["schemas"]["OpeningHours"] | null)[];
-            /** @enum {string} */
+            /**
+             * @description What the hall is: `service_centre`, `hospital_department` or `restaurant` (services are table sizes)
+             * @example service_centre
+             * @enum {string}
+             */
             kind: "service_centre" | "hospital_department" | "restaurant";
-            /** @default 2 */
+            /**
+             * @description Recalls before a ticket may be skipped (0–10)
+             * @default 2
+             * @example 2
+             */
             max_recalls: number;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The hall's name, as the board and the citizen's app show it
+             * @example 宿城区政务服务中心
+             */
             name: string;
+            /**
+             * @description Bands served before walk-ins, first served first, among `disabled`, `elderly`, `booked`
+             * @example [
+             *       "disabled",
+             *       "elderly",
+             *       "booked"
+             *     ]
+             */
             priority_bands?: ("disabled" | "elderly" | "booked")[];
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description Where the hall is, as citizens find it
+             * @example 宿迁市宿城区洪泽湖路136号 一楼大厅
+             */
             venue: string;
         };
         /** HallCreated */
         HallCreated: {
+            /**
+             * @description What the hall's QR poster carries: citizens scan it to check in or take a number (16 characters, base64url). Print it; it is the `hall_code` of the citizen routes
+             * @example pQ3x9Kd2LmWv7ZtA
+             */
             check_in_code: string;
+            /** @description The hall, as its own schema describes it */
             hall: components["schemas"]["Hall"];
         };
         /** HallList */
@@ -6032,16 +6757,37 @@ export interface components {
         };
         /** HallView */
         HallView: {
+            /**
+             * @description The hall's counters and the services each calls
+             * @example []
+             */
             counters: components["schemas"]["Counter"][];
+            /** @description The hall, as its own schema describes it */
             hall: components["schemas"]["Hall"];
+            /**
+             * @description The hall's services, each with its own ticket prefix and slots
+             * @example []
+             */
             services: components["schemas"]["Service"][];
         };
         /** Health */
         Health: {
+            /**
+             * @description Readiness only: each dependency checked and `ok` — `database`, and the key-value store as `redis` (or `memory`, the single-process store without Redis); empty for liveness
+             * @example {
+             *       "database": "ok",
+             *       "redis": "ok"
+             *     }
+             */
             checks?: {
                 [key: string]: string;
             };
-            status: string;
+            /**
+             * @description Always `ok`: a dependency that does not answer makes the readiness probe a 503 `health.not_ready` instead
+             * @example ok
+             * @constant
+             */
+            status: "ok";
         };
         /** HoldCreate */
         HoldCreate: {
@@ -6062,7 +6808,11 @@ export interface components {
         };
         /** HoldPay */
         HoldPay: {
-            /** @enum {string} */
+            /**
+             * @description Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` (Alipay mini program), `wechat_app` or `alipay_app` (the app)
+             * @example wechat_jsapi
+             * @enum {string}
+             */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
         };
         /** HoldPaymentStarted */
@@ -6103,6 +6853,10 @@ export interface components {
             order_id: string | null;
             /** @description When it was paid (ISO 8601, UTC) */
             paid_at: string | null;
+            /**
+             * @description How many tickets the purchase holds
+             * @example 2
+             */
             qty: number;
             /**
              * Format: uuid
@@ -6114,8 +6868,16 @@ export interface components {
              * @description The id of the spot
              */
             spot_id: string;
+            /**
+             * @description Where the purchase is: `held` (pay before `expires_at`), `paid` (its tickets are valid), `expired`, `cancelled` or `refunded`
+             * @example held
+             */
             state: string;
-            tickets: components["schemas"]["tourism_schemas_TicketRead"][];
+            /**
+             * @description The purchase's tickets, one per visitor
+             * @example []
+             */
+            tickets: components["schemas"]["TourismTicketRead"][];
         };
         /** HolderStatusUpdate */
         HolderStatusUpdate: {
@@ -6126,27 +6888,77 @@ export interface components {
              */
             status: "normal" | "restricted";
         };
+        /** HotelBookingCreate */
+        HotelBookingCreate: {
+            /**
+             * Format: date
+             * @description The day of arrival (YYYY-MM-DD, local): today up to 180 days ahead
+             * @example 2026-12-24
+             */
+            arrival: string;
+            /**
+             * @description Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` (Alipay mini program), `wechat_app` or `alipay_app` (the app)
+             * @example wechat_jsapi
+             * @enum {string}
+             */
+            channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
+            /**
+             * Format: date
+             * @description The day of departure (YYYY-MM-DD): 1 to 30 nights after arrival
+             * @example 2026-12-26
+             */
+            departure: string;
+            /**
+             * Format: uuid
+             * @description The id of the room type
+             */
+            room_type_id: string;
+        };
         /** HotelCreate */
         HotelCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             address: string;
-            /** @default 840 */
+            /**
+             * @description Check-in time, in minutes after local midnight (Beijing time): 840 is 14:00
+             * @default 840
+             * @example 840
+             */
             check_in_minute: number;
+            /**
+             * @description The hotel's code in the hotel's PMS (letters, digits, hyphens; 3–32)
+             * @example SQ-HT-0012
+             */
             code: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             district: string;
-            /** @default 6 */
+            /**
+             * @description Cancellation is free until this many hours before check-in time on the day of arrival (0–168)
+             * @default 6
+             * @example 6
+             */
             free_cancel_hours: number;
-            /** @default 100 */
+            /**
+             * @description What a later cancellation costs, in percent of the first night (0–100)
+             * @default 100
+             * @example 100
+             */
             late_fee_percent: number;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
-            /** @description A mainland mobile number; masked in answers (`138****5678`) */
+            /**
+             * @description The front desk's phone, digits and hyphens
+             * @example 0527-84360000
+             */
             phone: string;
         };
         /** HotelDetail */
         HotelDetail: {
+            /** @description The hotel, as its own schema describes it */
             hotel: components["schemas"]["HotelRead"];
+            /**
+             * @description The hotel's room types, with prices
+             * @example []
+             */
             room_types: components["schemas"]["RoomTypeRead"][];
         };
         /** HotelPage */
@@ -6156,20 +6968,149 @@ export interface components {
         };
         /** HotelRead */
         HotelRead: {
+            /**
+             * @description Where it is
+             * @example 宿迁市宿城区幸福中路88号
+             */
             address: string;
+            /**
+             * @description Check-in time, in minutes after local midnight (Beijing time): 840 is 14:00
+             * @example 840
+             */
             check_in_minute: number;
+            /**
+             * @description The hotel's code in its PMS
+             * @example SQ-HT-0012
+             */
             code: string;
+            /**
+             * @description The district it is in
+             * @example 宿城区
+             */
             district: string;
+            /**
+             * @description Cancellation is free until this many hours before check-in time on the day of arrival
+             * @example 6
+             */
             free_cancel_hours: number;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description What a later cancellation costs, in percent of the first night (never more than was paid)
+             * @example 100
+             */
             late_fee_percent: number;
+            /**
+             * @description The hotel's name
+             * @example 宿迁水木年华酒店
+             */
             name: string;
-            /** @description A mainland mobile number; masked in answers (`138****5678`) */
+            /**
+             * @description The front desk's phone
+             * @example 0527-84360000
+             */
             phone: string;
+        };
+        /** HotlineCategoryList */
+        HotlineCategoryList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["HotlineCategoryRead"][];
+        };
+        /** HotlineCategoryRead */
+        HotlineCategoryRead: {
+            /**
+             * @description The category's code, what a ticket's `category` takes
+             * @example transport
+             */
+            code: string;
+            /**
+             * @description Its name as shown
+             * @example 交通出行
+             */
+            name: string;
+        };
+        /** HotlineTicketPage */
+        HotlineTicketPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["TicketSummary"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        /** HotlineTicketRead */
+        HotlineTicketRead: {
+            /**
+             * @description The category's code
+             * @example transport
+             */
+            category: string;
+            /** @description When it was closed (ISO 8601, UTC) */
+            closed_at: string | null;
+            /**
+             * @description The text you wrote
+             * @example 建议在湖滨新区增开一条通往高铁站的公交线路。
+             */
+            content: string;
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description What kind of 诉求 it is
+             * @example complaint
+             * @enum {string}
+             */
+            kind: "complaint" | "report" | "suggestion" | "consultation";
+            /** @description The place it concerns, as its own schema describes it; null: none given */
+            location: components["schemas"]["LocationBody"] | null;
+            /** @description The photos attached */
+            photos: components["schemas"]["PhotoRead"][];
+            /**
+             * @description Your satisfaction (1-5) once rated; null before
+             * @example 5
+             */
+            rating: number | null;
+            /**
+             * @description Your comment with the rating; may be empty
+             * @example 处理及时
+             */
+            rating_comment: string;
+            /**
+             * @description Why 12345 would not take it; null unless `refused`
+             * @example content_refused
+             */
+            refusal: string | null;
+            /** @description The departments' replies, in order */
+            replies: components["schemas"]["ReplyRead"][];
+            /**
+             * @description Where the ticket is (see `HotlineTicketRead`)
+             * @example replied
+             * @enum {string}
+             */
+            status: "queued" | "received" | "assigned" | "replied" | "closed" | "refused";
+            /**
+             * @description 12345's ticket number once it has the ticket; null before
+             * @example 1234520261203000001
+             */
+            ticket_no: string | null;
+            /**
+             * @description The title you gave
+             * @example 建议增开公交线路
+             */
+            title: string;
+            /**
+             * @description Our tracking number, given when you file (RX, the day, 8 digits)
+             * @example RX2026120377666284
+             */
+            tracking_no: string;
         };
         /** IssuerKeyList */
         IssuerKeyList: {
@@ -6202,7 +7143,25 @@ export interface components {
         };
         /** IssuerMetadata */
         IssuerMetadata: {
+            /**
+             * @description The credential issuer's identifier (the `iss` of its credentials)
+             * @example https://api.suqian.gov.cn
+             */
             issuer: string;
+            /**
+             * @description The issuer's public keys, a JWK Set (`{"keys": [...]}`)
+             * @example {
+             *       "keys": [
+             *         {
+             *           "crv": "P-256",
+             *           "kid": "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+             *           "kty": "EC",
+             *           "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+             *           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+             *         }
+             *       ]
+             *     }
+             */
             jwks: {
                 [key: string]: {
                     [key: string]: string;
@@ -6211,22 +7170,57 @@ export interface components {
         };
         /** ItemDefinition */
         ItemDefinition: {
+            /**
+             * @description Everyday words people search the item by
+             * @example [
+             *       "居住证申领",
+             *       "暂住证",
+             *       "办居住证"
+             *     ]
+             */
             aliases?: string[];
+            /**
+             * @description The item's code in the department's own case system, which a submission names
+             * @example SQ-GA-0001
+             */
             case_item_code: string;
+            /**
+             * @description The item's code (事项编码): `SQ-`, two to four capitals for the department, four digits
+             * @example SQ-GA-0001
+             */
             code: string;
+            /**
+             * @description 受理条件: who may apply, one condition per entry
+             * @example [
+             *       "在宿迁市居住半年以上"
+             *     ]
+             */
             conditions?: string[];
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             department: string;
+            /**
+             * @description Frequently asked questions with the department's answers
+             * @example []
+             */
             faqs?: components["schemas"]["Faq"][];
             /**
              * @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90
              * @default 0
              */
             fee_fen: number;
+            /** @description The form: its data schema and its UI schema */
             form: components["schemas"]["Form"];
+            /**
+             * @description 申请材料: the materials the application needs
+             * @example []
+             */
             materials?: components["schemas"]["MaterialSpec"][];
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
+            /**
+             * @description 承诺时限: the working days the department promises, counted from acceptance; 0 means on the spot
+             * @example 7
+             */
             time_limit_days: number;
         };
         /** ItemList */
@@ -6236,24 +7230,61 @@ export interface components {
         };
         /** ItemRead */
         ItemRead: {
+            /**
+             * @description The item's code (事项编码): `SQ-`, two to four capitals for the department, four digits
+             * @example SQ-GA-0001
+             */
             code: string;
+            /** @description The item's whole definition, as its own schema describes it */
             definition: components["schemas"]["ItemDefinition"];
+            /**
+             * @description SHA-256 (hex) of the definition as stored: what an application records it was checked against
+             * @example 9f2c4b1e8a7d3c6b5e4f1a2d3c4b5a6e7f8091a2b3c4d5e6f708192a3b4c5d6e
+             */
             digest: string;
             /** @description When it was published (ISO 8601, UTC) */
             published_at: string | null;
-            /** @enum {string} */
+            /**
+             * @description `draft` (editable, not offered) or `published` (offered; immutable)
+             * @example published
+             * @enum {string}
+             */
             status: "draft" | "published";
             /** @description The version number, from 1 */
             version: number;
         };
         /** ItemSummary */
         ItemSummary: {
+            /**
+             * @description Everyday words people search the item by
+             * @example [
+             *       "居住证申领",
+             *       "暂住证",
+             *       "办居住证"
+             *     ]
+             */
             aliases: string[];
+            /**
+             * @description The item's code (事项编码): `SQ-`, two to four capitals for the department, four digits
+             * @example SQ-GA-0001
+             */
             code: string;
+            /**
+             * @description The department that handles it
+             * @example 宿迁市公安局
+             */
             department: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             fee_fen: number;
+            /**
+             * @description The item's name
+             * @example 居住证办理
+             */
             name: string;
+            /**
+             * @description 承诺时限: the working days the department promises, counted from acceptance; 0 means on the spot
+             * @example 7
+             */
             time_limit_days: number;
             /** @description The version number, from 1 */
             version: number;
@@ -6269,31 +7300,67 @@ export interface components {
         };
         /** Jwk */
         Jwk: {
-            /** @default ES256 */
+            /**
+             * @description The signature algorithm: `ES256`
+             * @default ES256
+             * @example ES256
+             */
             alg: string;
+            /**
+             * @description The curve: always `P-256`
+             * @example P-256
+             */
             crv: string;
+            /**
+             * @description The key's id (its RFC 7638 thumbprint): pick the key whose `kid` a token's header names
+             * @example NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs
+             */
             kid: string;
+            /**
+             * @description The key type (RFC 7517): always `EC`
+             * @example EC
+             */
             kty: string;
-            /** @default sig */
+            /**
+             * @description What the key is for: always `sig` (verifying signatures)
+             * @default sig
+             * @example sig
+             */
             use: string;
+            /**
+             * @description The public point's x coordinate, base64url
+             * @example f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU
+             */
             x: string;
+            /**
+             * @description The public point's y coordinate, base64url
+             * @example x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0
+             */
             y: string;
         };
         /** Jwks */
         Jwks: {
+            /**
+             * @description The public keys that verify the tokens, current and recently retired (RFC 7517 JWK Set)
+             * @example []
+             */
             keys: components["schemas"]["Jwk"][];
         };
         /** KioskCheckIn */
         KioskCheckIn: {
+            /** @description The citizen code the kiosk read from the citizen's phone: checks in their booking for now */
             code: string;
         };
         /** KioskTake */
         KioskTake: {
             /**
+             * @description The priority band the kiosk staff grant: `disabled`, `elderly`, `booked` or `walk_in` (the default)
              * @default walk_in
+             * @example walk_in
              * @enum {string}
              */
             band: "disabled" | "elderly" | "booked" | "walk_in";
+            /** @description The citizen code the kiosk read, to make the number the citizen's (alerts, their app); null: a paper ticket */
             code?: string | null;
             /**
              * Format: uuid
@@ -6305,17 +7372,46 @@ export interface components {
         LedgerEntry: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened (ISO 8601, UTC)
+             * @example 2026-12-03T02:15:04Z
+             */
             at: string;
+            /**
+             * @description What happened to the order: `created`, `paid`, `closed`, `refund_requested`, `refunded` or `refund_failed`
+             * @example paid
+             */
             kind: string;
+            /**
+             * @description The platform's reference for it: the transaction id of a payment, the refund number of a refund; empty when none
+             * @example 4200002345202612031234567890
+             */
             reference: string;
+            /**
+             * @description What told us: `request` (our own call), `notification` (the platform's), `query` (we asked the platform) or `expiry`
+             * @example notification
+             */
             source: string;
         };
         /** LicenceDetail */
         LicenceDetail: {
+            /**
+             * @description The SD-JWT VC issued for the licence (`~`-separated, with its disclosures): what the wallet presents
+             * @example eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCJ9.eyJ2Y3QiOiJ1cm46Y246c3VxaWFuOmVsaWNlbmNlOkpNU0ZaOjEifQ.sig~WyJzYWx0IiwibmFtZSIsIuW8oOS4iSJd~
+             */
             credential: string;
+            /**
+             * @description Every field of the licence's face, in print order
+             * @example []
+             */
             fields: components["schemas"]["FieldRead"][];
+            /** @description The licence, as its own schema describes it */
             licence: components["schemas"]["LicenceRead"];
+            /**
+             * @description The credential's type (SD-JWT VC `vct`): `urn:cn:suqian:elicence:<kind>:1`
+             * @example urn:cn:suqian:elicence:JMSFZ:1
+             */
             vct: string;
         };
         /** LicenceList */
@@ -6330,14 +7426,23 @@ export interface components {
              * @description The id of the licence
              */
             licence_id: string;
+            /**
+             * @description The material slot to fill (a material `key` of the item)
+             * @example residence_proof
+             */
             slot: string;
         };
         /** LicenceRead */
         LicenceRead: {
+            /**
+             * @description The day it expires (YYYY-MM-DD); null for a licence without end
+             * @example 2039-05-20
+             */
             expires_on: string | null;
             /**
              * Format: date-time
-             * @description When it was fetched (ISO 8601, UTC)
+             * @description When it was last read from the e-licence library (ISO 8601, UTC)
+             * @example 2026-12-03T02:15:04Z
              */
             fetched_at: string;
             /**
@@ -6345,27 +7450,74 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The day it was issued (YYYY-MM-DD)
+             * @example 2019-05-20
+             */
             issued_on: string;
+            /**
+             * @description The authority that issued it
+             * @example 宿迁市公安局宿城分局
+             */
             issuer_name: string;
+            /**
+             * @description The licence type's code in the e-licence library: `JMSFZ` (居民身份证), `JDCJSZ` (机动车驾驶证), `BDCQZS` (不动产权证书), `GTGSHYYZZ` (个体工商户营业执照)…
+             * @example JMSFZ
+             */
             kind_code: string;
+            /**
+             * @description The licence type's name
+             * @example 居民身份证
+             */
             kind_name: string;
+            /**
+             * @description The licence's number, masked: an ID number (and any of 16 characters or more) keeps its first 4 and last 4, a shorter one at most a quarter
+             * @example 3213**********1234
+             */
             masked_number: string;
-            /** @enum {string} */
+            /**
+             * @description `valid`, `suspended`, `expired` or `revoked` (as the library says; only a valid one can be shown)
+             * @example valid
+             * @enum {string}
+             */
             status: "valid" | "suspended" | "expired" | "revoked";
-            /** @description The version number, from 1 */
+            /**
+             * @description The library's version of the licence: a change (renewal, correction) is a new version
+             * @example 2
+             */
             version: number;
         };
         /** Line */
         Line: {
+            /**
+             * @description The line band by band, in the order they are served
+             * @example []
+             */
             bands: components["schemas"]["BandLine"][];
+            /**
+             * @description The wait of the last ticket called, in seconds; null before any
+             * @example 840
+             */
             last_wait_seconds?: number | null;
+            /**
+             * @description How many counters serving the service are open now
+             * @example 3
+             */
             open_counters: number;
             /**
              * Format: uuid
              * @description The id of the service
              */
             service_id: string;
+            /**
+             * @description The current estimate of one ticket's service time, in seconds
+             * @example 312.5
+             */
             service_seconds: number;
+            /**
+             * @description How many tickets of the service wait, all bands
+             * @example 23
+             */
             waiting: number;
         };
         /** LinkList */
@@ -6414,23 +7566,89 @@ export interface components {
         };
         /** LogRead */
         LogRead: {
+            /**
+             * @description The export format: `suqian-disclosure-log/1`
+             * @example suqian-disclosure-log/1
+             */
             format: string;
+            /**
+             * @description The signed head (compact JWS ES256, `typ` `log-head+jwt`) naming the row count and the last `row_hash`: verify it with the issuer's keys
+             * @example eyJhbGciOiJFUzI1NiIsInR5cCI6ImxvZy1oZWFkK2p3dCJ9.eyJuIjoxMn0.sig
+             */
             head: string;
+            /**
+             * @description Every row of the log, oldest first
+             * @example []
+             */
             rows: components["schemas"]["LogRowRead"][];
         };
         /** LogRowRead */
         LogRowRead: {
+            /**
+             * @description The claims disclosed, as paths
+             * @example [
+             *       [
+             *         "name"
+             *       ]
+             *     ]
+             */
             disclosed: (string | number)[][];
+            /**
+             * @description What happened: `issued`, `disclosed`, `declined`, `expired` or `status` (the licence's status changed)
+             * @example disclosed
+             */
             event: string;
+            /**
+             * @description The licence type concerned (its library code)
+             * @example JMSFZ
+             */
             licence_type: string | null;
+            /**
+             * @description How it ended: the event's name for a request, `version <n>` for an issue, the new status for a status change
+             * @example disclosed
+             */
             outcome: string;
+            /**
+             * @description What it asked for
+             * @example 办理居住证
+             */
             purpose: string | null;
+            /**
+             * @description The claims asked for, as paths (arrays of names and indexes)
+             * @example [
+             *       [
+             *         "name"
+             *       ],
+             *       [
+             *         "address"
+             *       ]
+             *     ]
+             */
             requested: (string | number)[][];
+            /**
+             * @description SHA-256 (hex) chaining the row to the ones before (wallet/README.md: disclosure log)
+             * @example 9b74c9897bac770ffc029102a200c5de6c4a6e6f2e1e1f4b3f5e8d7c6b5a4938
+             */
             row_hash: string;
+            /**
+             * @description The row's number in the citizen's log, from 1
+             * @example 12
+             */
             seq: number;
+            /**
+             * @description When it happened, in Unix seconds (the log's canonical encoding)
+             * @example 1796270104
+             */
             time: number;
-            /** @description The id of the verifier */
+            /**
+             * @description The verifier that asked; null for events without one
+             * @example 5b1f0a5e-2a4f-4c3d-9e8b-7a6c5d4e3f21
+             */
             verifier_id: string | null;
+            /**
+             * @description Its name
+             * @example 宿城区政务服务中心 3号窗口
+             */
             verifier_name: string | null;
         };
         /** LotAvailability */
@@ -6440,6 +7658,10 @@ export interface components {
              * @description When it ends (ISO 8601, UTC)
              */
             ends_at: string;
+            /**
+             * @description Reservable bays still free over the whole of `starts_at`..`ends_at`
+             * @example 6
+             */
             left: number;
             /**
              * Format: uuid
@@ -6456,11 +7678,29 @@ export interface components {
         LotCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             address: string;
+            /**
+             * @description The lot's bays (1–5000)
+             * @example [
+             *       {
+             *         "code": "B2-031",
+             *         "kind": "standard",
+             *         "reservable": true
+             *       }
+             *     ]
+             */
             bays: components["schemas"]["BayCreate"][];
+            /**
+             * @description The lot's code in the parking operator's system (letters, digits, hyphens; 3–32)
+             * @example SQ-P-0107
+             */
             code: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             daily_cap_fen: number;
-            /** @default 15 */
+            /**
+             * @description A stay this short, in minutes, is free; a longer one pays from its first minute (0–1440)
+             * @default 15
+             * @example 15
+             */
             free_minutes: number;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             hour_fen: number;
@@ -6469,7 +7709,12 @@ export interface components {
         };
         /** LotDetail */
         LotDetail: {
+            /**
+             * @description The lot's bays
+             * @example []
+             */
             bays: components["schemas"]["BayRead"][];
+            /** @description The car park, as its own schema describes it */
             lot: components["schemas"]["LotRead"];
         };
         /** LotPage */
@@ -6479,11 +7724,27 @@ export interface components {
         };
         /** LotRead */
         LotRead: {
+            /**
+             * @description Where the lot is
+             * @example 宿迁市宿城区发展大道88号
+             */
             address: string;
+            /**
+             * @description How many bays it has
+             * @example 420
+             */
             bays: number;
+            /**
+             * @description The lot's code in the parking operator's system
+             * @example SQ-P-0107
+             */
             code: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             daily_cap_fen: number;
+            /**
+             * @description A stay this short, in minutes, is free; a longer one pays `hour_fen` per started hour, at most `daily_cap_fen` per started 24 hours
+             * @example 15
+             */
             free_minutes: number;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             hour_fen: number;
@@ -6492,15 +7753,36 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The lot's name
+             * @example 宿迁市民中心地下停车场
+             */
             name: string;
+            /**
+             * @description How many of them can be reserved ahead
+             * @example 40
+             */
             reservable: number;
         };
         /** MaterialList */
         MaterialList: {
-            /** @description The entries of this answer, in the order the operation names */
+            /**
+             * @description The application's materials
+             * @example []
+             */
             items: components["schemas"]["MaterialRead"][];
+            /**
+             * @description Required slots still empty: submission answers 422 `application.materials_missing` until none are
+             * @example [
+             *       "residence_proof"
+             *     ]
+             */
             missing: string[];
-            slots: components["schemas"]["application_schemas_SlotRead"][];
+            /**
+             * @description The item's material slots, with how full each is
+             * @example []
+             */
+            slots: components["schemas"]["ApplicationSlotRead"][];
         };
         /** MaterialRead */
         MaterialRead: {
@@ -6519,20 +7801,58 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description For a licence material, its provenance: which licence, version, status and digests, and when; null for an upload
+             * @example null
+             */
             licence: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description What the file is, from its bytes (not its name): `application/pdf`, `image/jpeg`, `image/png`; empty for a licence
+             * @example application/pdf
+             */
             media_type: string;
+            /**
+             * @description The file's name as given, sanitised, with the extension of what it really is; for a licence, its kind's name
+             * @example 租房合同.pdf
+             */
             name: string;
+            /**
+             * @description SHA-256 (hex) of the file's bytes, or of the licence's credential: what the department checks
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
             sha256: string;
+            /**
+             * @description The file's size in bytes; 0 for a licence
+             * @example 482133
+             */
             size: number;
+            /**
+             * @description The material slot it fills
+             * @example residence_proof
+             */
             slot: string;
-            /** @enum {string} */
+            /**
+             * @description `upload` (a file the citizen sent) or `licence` (one of their e-licences)
+             * @example upload
+             * @enum {string}
+             */
             source: "upload" | "licence";
         };
         /** MaterialSpec */
         MaterialSpec: {
+            /**
+             * @description The material's key in the application (lower-case letters, digits, `_`); names the slot materials are attached to
+             * @example residence_proof
+             */
             key: string;
+            /**
+             * @description The e-licence kinds (codes of the licence wallet) that serve as this material; empty: none does
+             * @example [
+             *       "BDCQZS"
+             *     ]
+             */
             licence_kinds?: string[];
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
@@ -6541,17 +7861,37 @@ export interface components {
              * @default
              */
             note: string;
-            /** @default true */
+            /**
+             * @description Whether submission needs it (422 `application.materials_missing` while it is empty)
+             * @default true
+             * @example true
+             */
             required: boolean;
+            /**
+             * @description The file types accepted as an upload: among `pdf`, `jpeg`, `png`; empty: no upload, only a licence
+             * @example [
+             *       "pdf",
+             *       "jpeg",
+             *       "png"
+             *     ]
+             */
             upload_kinds?: ("pdf" | "jpeg" | "png")[];
         };
         /** Materialise */
         Materialise: {
-            /** @default 14 */
+            /**
+             * @description How many days ahead, from today, to create the bookable slots for (1–60)
+             * @default 14
+             * @example 14
+             */
             days: number;
         };
         /** Materialised */
         Materialised: {
+            /**
+             * @description How many slots were created (those already there are kept)
+             * @example 140
+             */
             created: number;
         };
         /** MessagePage */
@@ -6563,30 +7903,70 @@ export interface components {
         };
         /** MessageRead */
         MessageRead: {
+            /**
+             * @description The message's text
+             * @example 您的12345诉求（SQ202612030001）有新回复，宿城区住建局：已安排维修。
+             */
             body: string;
+            /**
+             * @description The notice's category, as preferences name it
+             * @example hotline
+             */
             category: string;
-            /** @enum {null|string} */
+            /**
+             * @description Where it was pushed: `wechat`, `alipay` (subscribe messages) or `sms`; null until sent
+             * @example wechat
+             * @enum {null|string}
+             */
             channel: "wechat" | "alipay" | "sms" | null;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it is (or was) due to be pushed: after quiet hours for a non-urgent notice (ISO 8601, UTC)
+             * @example 2026-12-03T00:00:00Z
+             */
             due_at: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description When the citizen read it (ISO 8601, UTC); null while unread
+             * @example null
+             */
             read_at: string | null;
+            /**
+             * @description Why it waits or was skipped, per channel tried; empty otherwise
+             * @example wechat: no subscribe authorisation held; sms: not sent for this notice
+             */
             reason: string;
             /** @description When it was sent (ISO 8601, UTC) */
             sent_at: string | null;
-            /** @enum {string} */
+            /**
+             * @description How its push went: `queued` (waiting: quiet hours, or a channel being retried; see `reason`), `sent` (on `channel`), `failed` or `skipped` (see `reason`); the inbox has it either way
+             * @example sent
+             * @enum {string}
+             */
             state: "queued" | "sent" | "failed" | "skipped";
+            /**
+             * @description The notice template it was made from (`<feature>.<notice>`)
+             * @example hotline.replied
+             */
             template: string;
+            /**
+             * @description The message's title
+             * @example 12345回复：SQ202612030001
+             */
             title: string;
+            /**
+             * @description Urgent notices are pushed at once, even in quiet hours
+             * @example false
+             */
             urgent: boolean;
         };
         /** MissPage */
@@ -6749,15 +8129,35 @@ export interface components {
         };
         /** OpeningHours */
         OpeningHours: {
+            /**
+             * @description When the hall closes, in minutes after local midnight: 1050 is 17:30
+             * @example 1050
+             */
             closes: number;
+            /**
+             * @description When the hall opens, in minutes after local midnight (Beijing time): 510 is 08:30
+             * @example 510
+             */
             opens: number;
         };
         /** OrderAudit */
         OrderAudit: {
+            /**
+             * @description Everything that happened to the order, oldest first
+             * @example []
+             */
             ledger: components["schemas"]["LedgerEntry"][];
+            /** @description The payment order, as its own schema describes it */
             order: components["schemas"]["OrderRead"];
+            /**
+             * @description Its refunds, oldest first
+             * @example []
+             */
             refunds: components["schemas"]["RefundRead"][];
-            /** @description The id of the transaction */
+            /**
+             * @description The platform's transaction id once paid; null before
+             * @example 4200002345202612031234567890
+             */
             transaction_id: string | null;
         };
         /** OrderPage */
@@ -6769,6 +8169,10 @@ export interface components {
         OrderRead: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
+            /**
+             * @description The cashier it was made for: `wechat_jsapi`, `alipay_mini`, `wechat_app` or `alipay_app`
+             * @example wechat_jsapi
+             */
             channel: string;
             /** @description When it was closed (ISO 8601, UTC) */
             closed_at?: string | null;
@@ -6777,7 +8181,15 @@ export interface components {
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description Always `CNY`
+             * @example CNY
+             */
             currency: string;
+            /**
+             * @description What the cashier and the payer's bill show
+             * @example 骆马湖旅游度假区 门票 2026-12-24 ×2
+             */
             description: string;
             /**
              * Format: date-time
@@ -6789,15 +8201,31 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description Our order number at the platform (32 hex characters): what its bills and the merchant console show
+             * @example 8f14e45fceea167a5a36dedd4bea2543
+             */
             out_trade_no: string;
+            /**
+             * @description The feature that asked for the payment: `tourism`, `hotel`, `parking` or `utility`
+             * @example tourism
+             */
             owner: string;
             /** @description When it was paid (ISO 8601, UTC) */
             paid_at?: string | null;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             paid_fen: number;
+            /**
+             * @description What is paid, as the owner names it (`hold:<id>`, `booking:<id>`, `stay:<id>:<paid>`, `<kind>:<bill no>`)
+             * @example hold:7d444840-9dc0-11d1-b245-5ffdce74fad2
+             */
             payable: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             refunded_fen: number;
+            /**
+             * @description `pending` until the platform confirms payment, then `paid`; `closed` once it expired unpaid; `refunding`, `partially_refunded`, `refunded` after a refund
+             * @example paid
+             */
             status: string;
         };
         /** OrganisationClaim */
@@ -6853,6 +8281,15 @@ export interface components {
         };
         /** OutboxJobPage */
         OutboxJobPage: {
+            /**
+             * @description Jobs per state across every topic (`pending`, `running`, `done`, `dead`): the backlog and the dead letter at a glance
+             * @example {
+             *       "dead": 2,
+             *       "done": 40211,
+             *       "pending": 12,
+             *       "running": 1
+             *     }
+             */
             counts: {
                 [key: string]: number;
             };
@@ -6863,13 +8300,21 @@ export interface components {
         };
         /** OutboxJobRead */
         OutboxJobRead: {
+            /**
+             * @description Tries made since it was enqueued or last replayed
+             * @example 8
+             */
             attempts: number;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it is (or was) next due to run (ISO 8601, UTC)
+             * @example 2026-12-03T02:15:04Z
+             */
             due_at: string;
             /** @description When it was finished (ISO 8601, UTC) */
             finished_at: string | null;
@@ -6878,12 +8323,36 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The idempotency key sent to the other system, the same on every try and replay
+             * @example hotline.file:4f1c2d9e-5b7a-4e3c-9d8f-1a2b3c4d5e6f
+             */
             key: string;
+            /**
+             * @description What the last failed try said; empty when none failed
+             * @example 12345 platform: upstream timed out
+             */
             last_error: string;
+            /**
+             * @description Tries allowed before it goes `dead`
+             * @example 8
+             */
             max_attempts: number;
+            /**
+             * @description How many times an operator has replayed it
+             * @example 0
+             */
             replays: number;
-            /** @enum {string} */
+            /**
+             * @description `pending` (waiting for `due_at`), `running` (a worker holds it), `done`, or `dead` (out of attempts: replay it once the cause is fixed)
+             * @example dead
+             * @enum {string}
+             */
             state: "pending" | "running" | "done" | "dead";
+            /**
+             * @description What the job does, named by the feature that enqueued it
+             * @example hotline.file
+             */
             topic: string;
             /**
              * Format: date-time
@@ -6905,7 +8374,9 @@ export interface components {
         };
         /** PasswordChange */
         PasswordChange: {
+            /** @description The password the account has now */
             current_password: string;
+            /** @description The new password: up to 128 characters, long enough, not the username, not a common password (the policy answers which rule it broke) */
             new_password: string;
         };
         /** PasswordGrant */
@@ -6933,15 +8404,27 @@ export interface components {
         };
         /** PaymentRead */
         PaymentRead: {
+            /**
+             * @description The account number (户号) paid for
+             * @example 3213020012345
+             */
             account_no: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
+            /**
+             * @description The bill paid
+             * @example 3213020012345202611
+             */
             bill_no: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The utility: `water`, `electricity` or `gas`
+             * @example electricity
+             */
             kind: string;
             /**
              * Format: uuid
@@ -6950,10 +8433,73 @@ export interface components {
             order_id: string;
             /** @description When it was paid (ISO 8601, UTC) */
             paid_at?: string | null;
+            /**
+             * @description The month billed (YYYY-MM)
+             * @example 2026-11
+             */
             period: string;
+            /**
+             * @description The utility's receipt number once settled; empty before
+             * @example SD20261203000456
+             */
             receipt_no: string;
-            /** @enum {string} */
+            /**
+             * @description `pending` (paying, or paid and being told to the utility), `settled` (see `receipt_no`) or `refused` (the utility would not take it; refunded in full)
+             * @example settled
+             * @enum {string}
+             */
             status: "pending" | "settled" | "refused";
+        };
+        /** PersonalDataCategoryList */
+        PersonalDataCategoryList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["PersonalDataCategoryRead"][];
+        };
+        /** PersonalDataCategoryRead */
+        PersonalDataCategoryRead: {
+            /**
+             * @description What we hold
+             * @example 您为之购票的游客（姓名、身份证号）、订单与实名门票
+             */
+            description: string;
+            /**
+             * @description The feature holding this data
+             * @example tourism
+             */
+            feature: string;
+            /**
+             * @description The law that lets us hold it
+             * @example PIPL art. 13(2)
+             */
+            legal_basis: string;
+            /**
+             * @description The category's name
+             * @example tourism
+             */
+            name: string;
+            /**
+             * @description What closing the account does to it: "deleted", or "retained: <why>"
+             * @example deleted
+             */
+            on_closure: string;
+            /**
+             * @description Why we hold it
+             * @example Real-name timed tickets to scenic spots
+             */
+            purpose: string;
+            /**
+             * @description How long we keep it
+             * @example While the account is open
+             */
+            retention: string;
+            /**
+             * @description The tables it lives in
+             * @example [
+             *       "tourism_visitor",
+             *       "tourism_ticket"
+             *     ]
+             */
+            tables: string[];
         };
         /** PhotoRead */
         PhotoRead: {
@@ -7008,26 +8554,66 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The car's plate, masked: province, city letter and the last character kept
+             * @example 苏N****5
+             */
             plate: string;
         };
         /** Position */
         Position: {
+            /**
+             * @description How many tickets are ahead of this one (0 once called)
+             * @example 4
+             */
             ahead: number;
+            /**
+             * @description The counter's name it is called to, once called; otherwise null
+             * @example 3号窗口
+             */
             counter?: string | null;
+            /**
+             * @description The estimated wait, upper bound, in minutes (0 once called)
+             * @example 25
+             */
             eta_minutes_high: number;
+            /**
+             * @description The estimated wait, lower bound, in minutes (0 once called)
+             * @example 15
+             */
             eta_minutes_low: number;
+            /** @description The ticket, as its own schema describes it */
             ticket: components["schemas"]["Ticket"];
         };
         /** PreferencesBody */
         PreferencesBody: {
+            /**
+             * @description Per category, which channels may carry its notices (the inbox always does); a category not named is all on
+             * @example {
+             *       "hotline": {
+             *         "alipay": true,
+             *         "sms": false,
+             *         "wechat": true
+             *       }
+             *     }
+             */
             categories?: {
                 [key: string]: components["schemas"]["ChannelChoice"];
             };
+            /** @description The quiet hours (Beijing time), when non-urgent notices wait; null: none */
             quiet_hours?: components["schemas"]["QuietHoursBody"] | null;
         };
         /** Prefill */
         Prefill: {
+            /**
+             * @description The claim of that licence that fills the field
+             * @example location
+             */
             claim: string;
+            /**
+             * @description The licence kind whose claim fills the field (a wallet licence code)
+             * @example BDCQZS
+             */
             kind: string;
         };
         /** @description RFC 9457 problem details, answered as application/problem+json. */
@@ -7037,6 +8623,7 @@ export interface components {
              * @enum {string}
              */
             code: "application.callback_signature_invalid" | "application.form_invalid" | "application.material_kind_not_accepted" | "application.material_locked" | "application.material_not_found" | "application.material_slot_full" | "application.material_slot_unknown" | "application.material_store_unavailable" | "application.material_too_large" | "application.material_type_not_accepted" | "application.material_type_unsupported" | "application.materials_missing" | "application.not_editable" | "application.not_found" | "application.prefill_changed" | "application.transition_invalid" | "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.forbidden" | "auth.insufficient_scope" | "auth.invalid_credentials" | "auth.keys_unavailable" | "auth.login_throttled" | "auth.missing_role" | "auth.phone_invalid" | "auth.refresh_throttled" | "auth.refresh_token_invalid" | "auth.refresh_token_reused" | "auth.sms_code_invalid" | "auth.sms_login_throttled" | "auth.sms_rate_limited" | "auth.sms_unavailable" | "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked" | "auth.unauthenticated" | "auth.wrong_principal_kind" | "catalogue.code_mismatch" | "catalogue.draft_exists" | "catalogue.form_invalid" | "catalogue.item_not_found" | "catalogue.version_published" | "citizen.account_frozen" | "citizen.already_registered" | "citizen.face_ticket_invalid" | "citizen.face_verification_failed" | "citizen.face_verification_pending" | "citizen.face_verification_rate_limited" | "citizen.face_verification_required" | "citizen.face_verification_unavailable" | "citizen.id_number_invalid" | "citizen.identity_deceased" | "citizen.identity_mismatch" | "citizen.identity_not_found" | "citizen.name_invalid" | "citizen.not_found" | "citizen.not_registered" | "citizen.operator_check_unavailable" | "citizen.phone_proof_missing" | "citizen.phone_taken" | "citizen.reclaim_conflict" | "citizen.reclaim_not_found" | "citizen.register_rate_limited" | "citizen.registry_unavailable" | "citizen.sms_code_required" | "code.device_key_invalid" | "code.device_limit" | "code.device_not_found" | "code.device_revoked" | "code.enrol_rate_limited" | "code.holder_conflict" | "code.issue_rate_limited" | "code.scan_time_invalid" | "code.scene_unknown" | "credit.objection_exists" | "credit.objection_not_found" | "credit.query_invalid" | "credit.subject_unknown" | "credit.unavailable" | "database.unavailable" | "datarights.closure_blocked" | "datarights.closure_underway" | "datarights.consent_unknown" | "datarights.export_gone" | "datarights.export_not_found" | "datarights.export_not_ready" | "education.address_unparsed" | "education.age_out_of_range" | "education.already_placed" | "education.class_name_taken" | "education.class_not_found" | "education.enrolment_not_found" | "education.no_household_register" | "education.no_school_bound" | "education.not_a_school_account" | "education.not_admitted" | "education.not_your_child" | "education.not_your_school" | "education.notice_not_found" | "education.register_unavailable" | "education.school_not_found" | "evidence.entry_not_found" | "evidence.root_not_found" | "guidance.alias_exists" | "guidance.alias_not_found" | "guidance.faq_exists" | "guidance.faq_not_draft" | "guidance.faq_not_found" | "guidance.faq_retired" | "guidance.misses_kept" | "guidance.question_empty" | "guidance.question_too_long" | "guidance.question_unreadable" | "health.not_ready" | "hotel.booking_not_cancellable" | "hotel.booking_not_confirmed" | "hotel.booking_not_found" | "hotel.check_in_not_open" | "hotel.code_taken" | "hotel.identity_mismatch" | "hotel.no_room_ready" | "hotel.not_found" | "hotel.pms_refused" | "hotel.pms_unavailable" | "hotel.room_type_code_taken" | "hotel.room_type_not_found" | "hotel.sold_out" | "hotel.stay_invalid" | "hotline.already_rated" | "hotline.category_unknown" | "hotline.content_rejected" | "hotline.photo_not_found" | "hotline.photo_store_unavailable" | "hotline.photo_too_large" | "hotline.photo_type_unsupported" | "hotline.ticket_not_closed" | "hotline.ticket_not_found" | "hotline.unavailable" | "idempotency.in_progress" | "idempotency.key_invalid" | "idempotency.key_reused" | "idempotency.replayed_login_required" | "internal.error" | "licence.card_pack_unavailable" | "licence.fields_invalid" | "licence.handle_invalid" | "licence.library_unavailable" | "licence.not_found" | "licence.not_held" | "licence.outside_purpose" | "licence.platform_not_linked" | "licence.pointer_exists" | "licence.presentation_invalid" | "licence.presentation_replayed" | "licence.refresh_rate_limited" | "licence.registration_invalid" | "licence.request_closed" | "licence.request_not_found" | "licence.show_rate_limited" | "licence.status_list_not_found" | "licence.unusable" | "licence.verifier_exists" | "licence.verifier_not_found" | "licence.verifier_suspended" | "licence.verifier_unregistered" | "mp.already_linked" | "mp.bind_throttled" | "mp.bind_ticket_invalid" | "mp.identity_mismatch" | "mp.link_not_found" | "mp.login_code_invalid" | "mp.login_throttled" | "mp.phone_not_yours" | "mp.phone_proof_invalid" | "mp.phone_proof_missing" | "mp.phone_unsupported" | "mp.platform_disabled" | "mp.platform_rate_limited" | "mp.platform_unavailable" | "mp.platform_user_blocked" | "mp.sms_required" | "notification.category_unknown" | "notification.not_found" | "notification.platform_not_linked" | "notification.platform_not_offered" | "notification.template_not_found" | "organisation.agent_not_found" | "organisation.already_authorised" | "organisation.already_claimed" | "organisation.authorise_rate_limited" | "organisation.credit_code_invalid" | "organisation.grant_invalid" | "organisation.grant_not_found" | "organisation.not_active" | "organisation.not_found" | "organisation.not_registered" | "organisation.not_representative" | "organisation.registry_unavailable" | "organisation.representative_mismatch" | "outbox.job_not_dead" | "outbox.job_not_found" | "parking.bays_invalid" | "parking.lot_code_taken" | "parking.lot_full" | "parking.lot_not_found" | "parking.nothing_to_pay" | "parking.plate_invalid" | "parking.plate_linked" | "parking.plate_not_found" | "parking.reservation_not_active" | "parking.reservation_not_found" | "parking.stay_closed" | "parking.stay_not_found" | "parking.window_invalid" | "payment.amount_invalid" | "payment.channel_unavailable" | "payment.discrepancy_not_found" | "payment.discrepancy_resolved" | "payment.notification_amount_mismatch" | "payment.notification_malformed" | "payment.notification_not_ours" | "payment.notification_order_unknown" | "payment.notification_signature_invalid" | "payment.notification_stale" | "payment.notification_undecryptable" | "payment.order_not_found" | "payment.order_not_payable" | "payment.order_not_refundable" | "payment.payer_not_linked" | "payment.platform_rejected" | "payment.platform_unavailable" | "payment.refund_exceeds_paid" | "payment.refund_not_found" | "queue.already_booked" | "queue.booking_not_active" | "queue.booking_not_found" | "queue.booking_paused" | "queue.check_in_outside_window" | "queue.code_not_accepted" | "queue.counter_not_found" | "queue.counter_not_yours" | "queue.grace_not_over" | "queue.hall_code_invalid" | "queue.hall_not_found" | "queue.kiosk_not_here" | "queue.no_current_ticket" | "queue.no_table_for_party" | "queue.nobody_waiting" | "queue.not_waiting" | "queue.party_band_invalid" | "queue.prefix_taken" | "queue.priority_not_allowed" | "queue.recall_limit" | "queue.schedule_invalid" | "queue.service_not_found" | "queue.service_not_in_hall" | "queue.slot_full" | "queue.slot_not_found" | "queue.slot_past" | "queue.ticket_exists" | "queue.ticket_not_found" | "queue.venue_taken" | "request.bad" | "request.cursor_invalid" | "request.duplicate_key" | "request.headers_too_large" | "request.invalid" | "request.malformed" | "request.method_not_allowed" | "request.not_found" | "request.rate_limited" | "request.timeout" | "request.too_large" | "request.unsupported_media_type" | "request.uri_too_long" | "scanner.credentials_invalid" | "scanner.not_found" | "scanner.token_throttled" | "staff.challenge_invalid" | "staff.current_password_wrong" | "staff.enrolment_code_wrong" | "staff.enrolment_not_started" | "staff.last_operator" | "staff.not_found" | "staff.not_on_yourself" | "staff.password_contains_username" | "staff.password_too_common" | "staff.password_too_short" | "staff.password_unchanged" | "staff.reauthentication_required" | "staff.second_factor_invalid" | "staff.second_factor_locked" | "staff.second_factor_not_enrolled" | "staff.second_factor_proof_invalid" | "staff.session_not_found" | "staff.step_up_failed" | "staff.username_taken" | "store.unavailable" | "tourism.admission_required" | "tourism.already_waiting" | "tourism.cancel_too_late" | "tourism.citizen_code_refused" | "tourism.gate_unknown" | "tourism.hold_expired" | "tourism.hold_not_cancellable" | "tourism.hold_not_found" | "tourism.hold_not_payable" | "tourism.id_limit_reached" | "tourism.id_number_invalid" | "tourism.no_ticket_here" | "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.scan_time_invalid" | "tourism.slot_closed" | "tourism.slot_not_found" | "tourism.sold_out" | "tourism.spot_exists" | "tourism.spot_invalid" | "tourism.spot_not_found" | "tourism.ticket_code_expired" | "tourism.ticket_code_invalid" | "tourism.ticket_not_found" | "tourism.ticket_not_valid" | "tourism.ticket_outside_window" | "tourism.ticket_used" | "tourism.ticket_void" | "tourism.ticket_wrong_spot" | "tourism.tickets_invalid" | "tourism.visitor_exists" | "tourism.visitor_in_use" | "tourism.visitor_not_found" | "tourism.visitor_unknown" | "tourism.waiter_not_found" | "tourism.waitlist_not_needed" | "upstream.rejected" | "upstream.unavailable" | "utility.account_linked" | "utility.account_no_invalid" | "utility.account_not_found" | "utility.bill_paid" | "utility.bill_unknown" | "utility.payment_not_found" | "utility.unavailable" | "warning.cancelled" | "warning.district_unknown" | "warning.kind_not_yours" | "warning.kind_unknown" | "warning.not_a_publisher" | "warning.not_found" | "warning.not_your_warning" | "warning.publisher_not_found" | "warning.publisher_taken" | "warning.publisher_unbound" | "warning.validity_invalid";
+            /** @description What went wrong this time, for a person; don't parse it, branch on `code` */
             detail?: string;
             /** @description request.invalid: the fields that failed validation */
             errors?: Record<string, never>[];
@@ -7048,13 +8635,21 @@ export interface components {
             request_id?: string;
             /** @description The HTTP status, repeated */
             status: number;
+            /**
+             * @description A short summary of the kind of problem, in English (`Not found`, `Conflict`, `Invalid`…); branch on `code`, not on it
+             * @example Not found
+             */
             title: string;
             /** @description `urn:suqian:problem:<code>` */
             type: string;
         };
         /** ProductCreate */
         ProductCreate: {
-            /** @enum {string} */
+            /**
+             * @description The ticket type it sells: `adult`, `child`, `senior` or `free`
+             * @example adult
+             * @enum {string}
+             */
             kind: "adult" | "child" | "senior" | "free";
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
@@ -7068,7 +8663,15 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The ticket type: `adult`, `child`, `senior` or `free`
+             * @example adult
+             */
             kind: string;
+            /**
+             * @description The product's name, as the shop shows it
+             * @example 成人票
+             */
             name: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
@@ -7080,9 +8683,22 @@ export interface components {
         };
         /** ProofRead */
         ProofRead: {
+            /** @description The audit entry, as its own schema describes it */
             entry: components["schemas"]["EntryRead"];
+            /**
+             * @description The entry's leaf index in its day's tree (from 0); null until the day is sealed
+             * @example 9
+             */
             index?: number | null;
+            /**
+             * @description The inclusion proof (RFC 9162): sibling hashes (hex) from the leaf up to `root.merkle_root`; empty until sealed
+             * @example [
+             *       "a3f1…",
+             *       "9c0b…"
+             *     ]
+             */
             path?: string[];
+            /** @description The signed root of the entry's sealed day; null until the day is sealed (after midnight, Beijing) */
             root: components["schemas"]["RootRead"] | null;
         };
         /** PublisherCreate */
@@ -7115,9 +8731,30 @@ export interface components {
              */
             staff_id: string;
         };
+        /** QueueBookingCreate */
+        QueueBookingCreate: {
+            /**
+             * @description One of your active bookings to move to this slot (a reschedule, all or nothing); null for a new booking
+             * @example 7d444840-9dc0-11d1-b245-5ffdce74fad2
+             */
+            replaces?: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+        };
         /** QuietHoursBody */
         QuietHoursBody: {
+            /**
+             * @description When they end, Beijing time (HH:MM); before `start`: the window crosses midnight
+             * @example 08:00
+             */
             end: string;
+            /**
+             * @description When quiet hours begin, Beijing time (HH:MM)
+             * @example 22:00
+             */
             start: string;
         };
         /** RatingCreate */
@@ -7179,18 +8816,46 @@ export interface components {
         };
         /** ReconciliationRead */
         ReconciliationRead: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The bill's day (YYYY-MM-DD, Beijing time)
+             * @example 2026-12-02
+             */
             bill_date: string;
+            /**
+             * @description Discrepancies found (each is listed once, however often it is run)
+             * @example 1
+             */
             discrepancies: number;
+            /**
+             * @description Lines in the platform's bill
+             * @example 1520
+             */
             lines: number;
+            /**
+             * @description Lines that matched our orders
+             * @example 1519
+             */
             matched: number;
+            /**
+             * @description The payment platform: `wechatpay` or `alipay`
+             * @example wechatpay
+             */
             platform: string;
         };
         /** ReconciliationRun */
         ReconciliationRun: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The bill's day to reconcile (YYYY-MM-DD, Beijing time)
+             * @example 2026-12-02
+             */
             bill_date: string;
-            /** @enum {string} */
+            /**
+             * @description The payment platform: `wechatpay` or `alipay`
+             * @example wechatpay
+             * @enum {string}
+             */
             platform: "wechatpay" | "alipay";
         };
         /** RecordRead */
@@ -7233,16 +8898,31 @@ export interface components {
         };
         /** RecoveryCodes */
         RecoveryCodes: {
+            /**
+             * @description The new recovery codes, shown this once (the old ones no longer work)
+             * @example [
+             *       "K7QM-2XWD-P4NA-63RT",
+             *       "B3ZC-7HYF-Q2LE-5WVU"
+             *     ]
+             */
             recovery_codes: string[];
         };
         /** Redeem */
         Redeem: {
+            /**
+             * @description The ticket QR the gate read (`SQ1:` then Base45)
+             * @example SQ1:6BFOXN%TS3DH0YOJ58S4K4
+             */
             code: string;
         };
         /** Redeemed */
         Redeemed: {
             /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
+            /**
+             * @description The ticket type: `adult`, `child`, `senior` or `free` (the gate may ask a child or senior for proof of age)
+             * @example adult
+             */
             kind: string;
             /**
              * Format: date-time
@@ -7289,10 +8969,22 @@ export interface components {
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description Our refund number at the platform
+             * @example 8f14e45fceea167a5a36dedd4bea2543
+             */
             out_refund_no: string;
+            /**
+             * @description Why, as the refund was asked (the payer's bill may show it)
+             * @example 游客退票
+             */
             reason: string;
             /** @description When it was settled (ISO 8601, UTC) */
             settled_at?: string | null;
+            /**
+             * @description `requested` (the platform is on it), `succeeded` or `failed`
+             * @example succeeded
+             */
             status: string;
         };
         /** RegisterRequest */
@@ -7374,21 +9066,45 @@ export interface components {
         };
         /** RequestRead */
         RequestRead: {
+            /**
+             * @description The fields you disclosed, once you consented; null before
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             disclosed?: string[] | null;
             /**
              * Format: date-time
              * @description When it expires (ISO 8601, UTC)
              */
             expires_at: string;
+            /**
+             * @description The fields asked for
+             * @example []
+             */
             fields: components["schemas"]["FieldAsk"][];
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The licence type's code in the e-licence library: `JMSFZ` (居民身份证), `JDCJSZ` (机动车驾驶证), `BDCQZS` (不动产权证书), `GTGSHYYZZ` (个体工商户营业执照)…
+             * @example JMSFZ
+             */
             kind_code: string;
+            /**
+             * @description The licence type's name
+             * @example 居民身份证
+             */
             kind_name: string;
+            /**
+             * @description Where the request is: `pending` (waiting for your answer), `presented` (you consented), `declined`, `expired` (not answered in time), `verified` (the counter checked it) or `lapsed` (consented, not verified in time)
+             * @example pending
+             */
             state: string;
+            /** @description The verifier (counter or device) that asks, as its own schema describes it */
             verifier: components["schemas"]["VerifierBrief"];
         };
         /** ReservationCreate */
@@ -7436,12 +9152,20 @@ export interface components {
              * @description The id of the lot
              */
             lot_id: string;
+            /**
+             * @description The car's plate, masked: province, city letter and the last character kept
+             * @example 苏N****5
+             */
             plate: string;
             /**
              * Format: date-time
              * @description When it starts (ISO 8601, UTC)
              */
             starts_at: string;
+            /**
+             * @description Where the reservation is: `active`, `used` (the car came in with it), `cancelled` or `expired` (it did not come)
+             * @example active
+             */
             status: string;
         };
         /** RevocationPage */
@@ -7470,68 +9194,147 @@ export interface components {
         RoomLeft: {
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             amount_fen: number;
+            /**
+             * @description Rooms of the type free on every night of the stay
+             * @example 3
+             */
             left: number;
+            /** @description The room type, as its own schema describes it */
             room_type: components["schemas"]["RoomTypeRead"];
         };
         /** RoomTypeCreate */
         RoomTypeCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             beds: string;
+            /**
+             * @description The room type's code in the hotel's PMS (capitals and digits, 2–16)
+             * @example DBL
+             */
             code: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
+            /**
+             * @description How many rooms of the type are sold each night (1–2000)
+             * @example 40
+             */
             rooms: number;
         };
         /** RoomTypeRead */
         RoomTypeRead: {
+            /**
+             * @description The beds, as the hotel words them
+             * @example 1.8米大床
+             */
             beds: string;
+            /**
+             * @description The room type's code in the hotel's PMS
+             * @example DBL
+             */
             code: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The room type's name
+             * @example 豪华大床房
+             */
             name: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             price_fen: number;
+            /**
+             * @description How many rooms of the type are sold each night
+             * @example 40
+             */
             rooms: number;
         };
         /** RootPage */
         RootPage: {
             /** @description The entries of this answer, in the order the operation names */
             items: components["schemas"]["RootRead"][];
+            /**
+             * @description Pass as `before` for the next (older) page (YYYY-MM-DD); null on the last
+             * @example 2026-11-30
+             */
             next_before?: string | null;
         };
         /** RootRead */
         RootRead: {
+            /**
+             * @description The audit chain the day belongs to: `application`, `payment` or `catalogue`
+             * @example application
+             */
             chain: string;
             /**
              * Format: date
              * @description The day (YYYY-MM-DD, Asia/Shanghai)
              */
             day: string;
+            /**
+             * @description The first entry of the day in the chain (its `seq`)
+             * @example 10231
+             */
             first_seq: number;
+            /**
+             * @description The chain's hash after the day's last entry (its `hash`), hex: ties the day to the whole chain
+             * @example 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+             */
             head_hash: string;
+            /**
+             * @description The last entry of the day
+             * @example 10987
+             */
             last_seq: number;
+            /**
+             * @description The root of the day's Merkle tree (RFC 9162, SHA-256), hex
+             * @example 5d41402abc4b2a76b9719d911017c592a1b2c3d4e5f60718293a4b5c6d7e8f90
+             */
             merkle_root: string;
             /**
              * Format: date-time
              * @description When it was signed (ISO 8601, UTC)
              */
             signed_at: string;
+            /**
+             * @description How many entries (leaves) the day's Merkle tree has
+             * @example 757
+             */
             size: number;
+            /**
+             * @description The signed statement of the other fields: a compact JWS (ES256, `typ` `evidence-root+jwt`), verified with the keys at `/api/v1/evidence/keys`
+             * @example eyJhbGciOiJFUzI1NiIsInR5cCI6ImV2aWRlbmNlLXJvb3Qrand0In0.eyJjaGFpbiI6ImFwcGxpY2F0aW9uIn0.MEUCIQ…
+             */
             token: string;
         };
         /** Rule */
         Rule: {
-            /** @enum {string} */
+            /**
+             * @description `SHOW` or `HIDE` the target while the condition holds; a hidden field must be left empty (the server checks)
+             * @example SHOW
+             * @enum {string}
+             */
             effect: "SHOW" | "HIDE";
+            /**
+             * @description The condition, a JSON Schema (2020-12) the value at `scope` must be valid against
+             * @example {
+             *       "const": "单位宿舍"
+             *     }
+             */
             schema: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The field whose value the condition tests (a JSON Pointer)
+             * @example /details/residence_type
+             */
             scope: string;
+            /**
+             * @description The field the rule shows or hides (a JSON Pointer into the form data)
+             * @example /details/employer
+             */
             target: string;
         };
         /** ScanBatch */
@@ -7677,34 +9480,73 @@ export interface components {
         };
         /** Sealed */
         Sealed: {
+            /**
+             * @description How many days were sealed now
+             * @example 1
+             */
             sealed: number;
         };
         /** SecondFactorLogin */
         SecondFactorLogin: {
+            /**
+             * @description The `challenge` of the `second_factor_required` answer
+             * @example q3Jx0bC4k1W8dE5rT7yU2iO9pA6sD3fG1hJ4kL7zX0c
+             */
             challenge: string;
+            /**
+             * @description The authenticator app's current 6-digit code; or send `recovery_code` instead
+             * @example 492038
+             */
             code?: string | null;
+            /**
+             * @description One of the recovery codes (16 base32 characters, hyphens and case optional); each works once
+             * @example K7QM-2XWD-P4NA-63RT
+             */
             recovery_code?: string | null;
         };
         /** SecondFactorRead */
         SecondFactorRead: {
+            /**
+             * @description Whether an authenticator app is enrolled
+             * @example true
+             */
             enrolled: boolean;
-            /** @description When it was enrolled (ISO 8601, UTC) */
+            /**
+             * @description When it was enrolled (ISO 8601, UTC); null when none is
+             * @example 2026-11-02T01:20:00Z
+             */
             enrolled_at: string | null;
+            /**
+             * @description Recovery codes not used yet (0 when nothing is enrolled): regenerate them before they run out
+             * @example 8
+             */
             recovery_codes_left: number;
         };
         /** SecondFactorRequired */
         SecondFactorRequired: {
+            /**
+             * @description Send back with the second factor to `/api/v1/staff/token/second-factor` within `expires_in` seconds (43 characters, base64url)
+             * @example q3Jx0bC4k1W8dE5rT7yU2iO9pA6sD3fG1hJ4kL7zX0c
+             */
             challenge: string;
             /** @description Seconds from now until it expires */
             expires_in: number;
             /**
+             * @description The second factors accepted: `totp` (a 6-digit code of the authenticator app) and `recovery_code`
              * @default [
              *       "totp",
              *       "recovery_code"
              *     ]
+             * @example [
+             *       "totp",
+             *       "recovery_code"
+             *     ]
              */
-            methods: string[];
-            /** @constant */
+            methods: ("totp" | "recovery_code")[];
+            /**
+             * @description Always `second_factor_required`: tells this shape apart from the others it may take
+             * @constant
+             */
             status: "second_factor_required";
         };
         /** Service */
@@ -7719,27 +9561,86 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The wait of the last ticket called, in seconds, from taking the number to being called; null before any
+             * @example 840
+             */
             last_wait_seconds?: number | null;
+            /**
+             * @description The service's name, as the kiosk and the app list it
+             * @example 社保业务
+             */
             name: string;
+            /**
+             * @description For a restaurant's table band: the largest party it seats; null for other halls
+             * @example 4
+             */
             party_max?: number | null;
+            /**
+             * @description For a restaurant's table band: the smallest party it seats; null for other halls
+             * @example 3
+             */
             party_min?: number | null;
+            /**
+             * @description The letters its ticket numbers start with (one or two capitals)
+             * @example A
+             */
             prefix: string;
+            /**
+             * @description The current estimate of one ticket's service time, in seconds (a moving average of actual service times)
+             * @example 312.5
+             */
             service_seconds: number;
+            /**
+             * @description How many bookings each slot takes
+             * @example 10
+             */
             slot_capacity: number;
+            /**
+             * @description Length of each bookable slot, in minutes
+             * @example 30
+             */
             slot_minutes: number;
         };
         /** ServiceCreate */
         ServiceCreate: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The service's name
+             * @example 社保业务
+             */
             name: string;
+            /**
+             * @description A restaurant's table band only: the largest party it seats (with `party_min`)
+             * @example 4
+             */
             party_max?: number | null;
+            /**
+             * @description A restaurant's table band only: the smallest party it seats (with `party_max`)
+             * @example 3
+             */
             party_min?: number | null;
+            /**
+             * @description The letters its ticket numbers start with: one or two capitals
+             * @example A
+             */
             prefix: string;
-            /** @default 5 */
+            /**
+             * @description A first guess of one ticket's service time in minutes, until the hall's actual times replace it
+             * @default 5
+             * @example 5
+             */
             service_minutes: number;
-            /** @default 10 */
+            /**
+             * @description Bookings each slot takes (1–10000)
+             * @default 10
+             * @example 10
+             */
             slot_capacity: number;
-            /** @default 30 */
+            /**
+             * @description Length of each bookable slot, in minutes (5–240)
+             * @default 30
+             * @example 30
+             */
             slot_minutes: number;
         };
         /** SessionList */
@@ -7749,7 +9650,15 @@ export interface components {
         };
         /** SessionRead */
         SessionRead: {
+            /**
+             * @description The network the session was started from: an IPv4 /24 or an IPv6 /48, never the full address
+             * @example 203.0.113.*
+             */
             client: string;
+            /**
+             * @description Whether this is the session the request came with
+             * @example true
+             */
             current: boolean;
             /**
              * Format: date-time
@@ -7768,10 +9677,18 @@ export interface components {
              * @description When it was started (ISO 8601, UTC)
              */
             started_at: string;
+            /**
+             * @description The browser's User-Agent when the session started (printable characters, truncated)
+             * @example Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0
+             */
             user_agent: string;
         };
         /** SessionsEnded */
         SessionsEnded: {
+            /**
+             * @description How many sessions were ended
+             * @example 2
+             */
             ended: number;
         };
         /** SetupRequired */
@@ -7780,10 +9697,24 @@ export interface components {
             access_token: string;
             /** @description Seconds from now until it expires */
             expires_in: number;
+            /**
+             * @description What the account must do before it gets a full session, in order: `password_change`, `second_factor_enrolment`; empty when nothing
+             * @example [
+             *       "password_change",
+             *       "second_factor_enrolment"
+             *     ]
+             */
             required: ("password_change" | "second_factor_enrolment")[];
-            /** @enum {string} */
+            /**
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @example operator
+             * @enum {string}
+             */
             role: "operator" | "counter" | "school" | "publisher";
-            /** @constant */
+            /**
+             * @description Always `setup_required`: tells this shape apart from the others it may take
+             * @constant
+             */
             status: "setup_required";
             /**
              * @description Always `Bearer` (RFC 6750)
@@ -7798,9 +9729,21 @@ export interface components {
              * @description When it expires (ISO 8601, UTC)
              */
             expires_at: string;
+            /**
+             * @description The one-time show handle (22 characters, base64url): what the counter sends to ask for fields
+             * @example Vb3kX9qL2mN8pR4sT6wY1z
+             */
             handle: string;
+            /**
+             * @description What to render as the QR (at most 80 characters): the issuer's `/l/<handle>` URL
+             * @example https://api.suqian.gov.cn/l/Vb3kX9qL2mN8pR4sT6wY1z
+             */
             qr_text: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When to ask for a new one (ISO 8601, UTC), before it expires
+             * @example 2026-12-03T02:16:04Z
+             */
             refresh_at: string;
         };
         /** SkippedRead */
@@ -7824,7 +9767,15 @@ export interface components {
         };
         /** Slot */
         Slot: {
+            /**
+             * @description How many active bookings it has; full when equal to `capacity`
+             * @example 7
+             */
             booked: number;
+            /**
+             * @description How many bookings the slot takes
+             * @example 10
+             */
             capacity: number;
             /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
             day: string;
@@ -7856,8 +9807,20 @@ export interface components {
         };
         /** SlotCounters */
         SlotCounters: {
+            /**
+             * @description Places in the slot, summed over its counter rows
+             * @example 800
+             */
             capacity: number;
+            /**
+             * @description Places held by unpaid purchases
+             * @example 12
+             */
             held: number;
+            /**
+             * @description Places paid for
+             * @example 751
+             */
             sold: number;
         };
         /** SlotList */
@@ -7868,7 +9831,7 @@ export interface components {
         /** SlotPage */
         SlotPage: {
             /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["tourism_schemas_SlotRead"][];
+            items: components["schemas"]["TourismSlotRead"][];
         };
         /** SmsCodeGrant */
         SmsCodeGrant: {
@@ -7915,7 +9878,15 @@ export interface components {
         SpotCreate: {
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             address: string;
+            /**
+             * @description When it closes, in minutes after local midnight: 1050 is 17:30
+             * @example 1050
+             */
             closes: number;
+            /**
+             * @description Visitors a day, shared out over the day's slots
+             * @example 8000
+             */
             daily_capacity: number;
             /**
              * @description one line of visible text: no control character, line break, bidi control or other format character
@@ -7924,12 +9895,38 @@ export interface components {
             description: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
+            /**
+             * @description When the spot opens, in minutes after local midnight (Beijing time): 510 is 08:30
+             * @example 510
+             */
             opens: number;
+            /**
+             * @description The ticket types on sale (1–4), each with its price
+             * @example [
+             *       {
+             *         "kind": "adult",
+             *         "name": "成人票",
+             *         "price_fen": 6000
+             *       }
+             *     ]
+             */
             products: components["schemas"]["ProductCreate"][];
-            /** @default 1 */
+            /**
+             * @description Counter rows per slot (1–64): more for a flash sale, so concurrent buyers contend less
+             * @default 1
+             * @example 1
+             */
             shards: number;
-            /** @default 60 */
+            /**
+             * @description Length of each entry slot in minutes (15–1440)
+             * @default 60
+             * @example 60
+             */
             slot_minutes: number;
+            /**
+             * @description The spot's short name in URLs: lower-case letters, digits and hyphens, 2–64
+             * @example luoma-lake
+             */
             slug: string;
         };
         /** SpotPage */
@@ -7939,19 +9936,55 @@ export interface components {
         };
         /** SpotRead */
         SpotRead: {
+            /**
+             * @description Where the spot is
+             * @example 宿迁市湖滨新区骆马湖南岸
+             */
             address: string;
+            /**
+             * @description When it closes, in minutes after local midnight: 1050 is 17:30
+             * @example 1050
+             */
             closes: number;
+            /**
+             * @description Visitors a day, over all its slots
+             * @example 8000
+             */
             daily_capacity: number;
+            /**
+             * @description What the spot is, in a few lines; may be empty
+             * @example 国家级水利风景区，湖光沙滩与湿地步道。
+             */
             description: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The spot's name
+             * @example 骆马湖旅游度假区
+             */
             name: string;
+            /**
+             * @description When the spot opens, in minutes after local midnight (Beijing time): 510 is 08:30
+             * @example 510
+             */
             opens: number;
+            /**
+             * @description The ticket types on sale, with prices
+             * @example []
+             */
             products: components["schemas"]["ProductRead"][];
+            /**
+             * @description Length of each entry slot in minutes
+             * @example 60
+             */
             slot_minutes: number;
+            /**
+             * @description The spot's short name in URLs
+             * @example luoma-lake
+             */
             slug: string;
         };
         /** StaffAuthenticated */
@@ -7962,9 +9995,16 @@ export interface components {
             expires_in: number;
             /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
-            /** @enum {string} */
+            /**
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @example operator
+             * @enum {string}
+             */
             role: "operator" | "counter" | "school" | "publisher";
-            /** @constant */
+            /**
+             * @description Always `authenticated`: tells this shape apart from the others it may take
+             * @constant
+             */
             status: "authenticated";
             /**
              * @description Always `Bearer` (RFC 6750)
@@ -7982,32 +10022,64 @@ export interface components {
         };
         /** StaffCreate */
         StaffCreate: {
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The name shown to other staff and in the audit log
+             * @example 王芳
+             */
             display_name: string;
-            /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
+            /** @description A first password, which the member must change at their first login */
             password: string;
-            /** @enum {string} */
+            /**
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @example counter
+             * @enum {string}
+             */
             role: "operator" | "counter" | "school" | "publisher";
+            /**
+             * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account); 2–64 of letters, digits, `.`, `_`, `-`
+             * @example wang.fang
+             */
             username: string;
         };
         /** StaffLogin */
         StaffLogin: {
             /** @description A password: 8 to 128 characters, no composition rules (ASVS v5) */
             password: string;
+            /**
+             * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account); 2–64 of letters, digits, `.`, `_`, `-`
+             * @example wang.fang
+             */
             username: string;
         };
         /** StaffMe */
         StaffMe: {
+            /**
+             * @description The name shown to other staff and in the audit log
+             * @example 王芳
+             */
             display_name: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description What the account must do before it gets a full session, in order: `password_change`, `second_factor_enrolment`; empty when nothing
+             * @example []
+             */
             required: ("password_change" | "second_factor_enrolment")[];
-            /** @enum {string} */
+            /**
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @example operator
+             * @enum {string}
+             */
             role: "operator" | "counter" | "school" | "publisher";
+            /** @description The second factor's state, as its own schema describes it */
             second_factor: components["schemas"]["SecondFactorRead"];
+            /**
+             * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account)
+             * @example wang.fang
+             */
             username: string;
         };
         /** StaffPage */
@@ -8019,21 +10091,41 @@ export interface components {
         };
         /** StaffRead */
         StaffRead: {
+            /**
+             * @description False once disabled: the member can't sign in and their sessions are ended
+             * @example true
+             */
             active: boolean;
             /**
              * Format: date-time
              * @description When it was created (ISO 8601, UTC)
              */
             created_at: string;
+            /**
+             * @description The name shown to other staff and in the audit log
+             * @example 王芳
+             */
             display_name: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The member must change the password at the next login (a first or reset password)
+             * @example false
+             */
             must_change_password: boolean;
-            /** @enum {string} */
+            /**
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @example counter
+             * @enum {string}
+             */
             role: "operator" | "counter" | "school" | "publisher";
+            /**
+             * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account)
+             * @example wang.fang
+             */
             username: string;
         };
         /** StaffRefresh */
@@ -8043,7 +10135,11 @@ export interface components {
         };
         /** StaffStatus */
         StaffStatus: {
-            /** @enum {string} */
+            /**
+             * @description `disabled` ends the member's sessions and refuses their logins; `active` lets them in again
+             * @example disabled
+             * @enum {string}
+             */
             status: "active" | "disabled";
         };
         /** StayPage */
@@ -8053,7 +10149,11 @@ export interface components {
         };
         /** StayPay */
         StayPay: {
-            /** @enum {string} */
+            /**
+             * @description Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` (Alipay mini program), `wechat_app` or `alipay_app` (the app)
+             * @example alipay_mini
+             * @enum {string}
+             */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
         };
         /** StayPayment */
@@ -8099,12 +10199,34 @@ export interface components {
             lot_id: string;
             /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
             paid_fen: number;
+            /**
+             * @description The car's plate, masked: province, city letter and the last character kept
+             * @example 苏N****5
+             */
             plate: string;
+            /**
+             * @description Whether the car came in on a reservation
+             * @example false
+             */
             reserved: boolean;
+            /**
+             * @description Where the stay is: `parked`, `exiting` (at the exit barrier, to pay) or `exited`
+             * @example parked
+             */
             status: string;
         };
         /** Step */
         Step: {
+            /**
+             * @description The step's fields, in order (1–60)
+             * @example [
+             *       {
+             *         "label": "居住地址（宿迁市内）",
+             *         "path": "/details/address",
+             *         "widget": "text"
+             *       }
+             *     ]
+             */
             fields: components["schemas"]["FormField"][];
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             title: string;
@@ -8121,14 +10243,34 @@ export interface components {
         };
         /** SubscriptionCreate */
         SubscriptionCreate: {
-            /** @enum {string} */
+            /**
+             * @description Where they accepted: `wechat` or `alipay`
+             * @example wechat
+             * @enum {string}
+             */
             platform: "wechat" | "alipay";
+            /**
+             * @description The notice template the citizen accepted (its `code`)
+             * @example hotline.replied
+             */
             template: string;
         };
         /** SubscriptionRead */
         SubscriptionRead: {
+            /**
+             * @description `wechat` or `alipay`
+             * @example wechat
+             */
             platform: string;
+            /**
+             * @description Authorisations now held for it: each lets one notice be pushed (a one-time subscription)
+             * @example 3
+             */
             remaining: number;
+            /**
+             * @description The notice template
+             * @example hotline.replied
+             */
             template: string;
         };
         /** SubscriptionUpdate */
@@ -8143,7 +10285,15 @@ export interface components {
         };
         /** TableTake */
         TableTake: {
+            /**
+             * @description The code of the hall's QR poster, scanned on the spot
+             * @example pQ3x9Kd2LmWv7ZtA
+             */
             hall_code: string;
+            /**
+             * @description How many people, a whole number 1–99: picks the table band that seats them
+             * @example 4
+             */
             party_size: number;
         };
         /** TemplateList */
@@ -8153,20 +10303,54 @@ export interface components {
         };
         /** TemplateRead */
         TemplateRead: {
-            /** @description The id of the alipay template */
+            /**
+             * @description The Alipay template id to pass to `my.requestSubscribeMessage`; null: not offered on Alipay
+             * @example sandbox-ali-hotline-reply
+             */
             alipay_template_id: string | null;
+            /**
+             * @description Its category, as preferences name it
+             * @example hotline
+             */
             category: string;
+            /**
+             * @description The template's code (`<feature>.<notice>`): what `POST /subscriptions` names
+             * @example hotline.replied
+             */
             code: string;
+            /**
+             * @description Whether it may also go by SMS
+             * @example true
+             */
             sms: boolean;
+            /**
+             * @description Its title, with `{placeholders}` filled in when sent
+             * @example 12345回复：{tracking_no}
+             */
             title: string;
+            /**
+             * @description Urgent notices are pushed even in quiet hours
+             * @example false
+             */
             urgent: boolean;
-            /** @description The id of the wechat template */
+            /**
+             * @description The WeChat subscribe-message template id to pass to `wx.requestSubscribeMessage`; null: not offered on WeChat
+             * @example sandbox-tpl-hotline-reply
+             */
             wechat_template_id: string | null;
         };
         /** Ticket */
         Ticket: {
+            /**
+             * @description The ticket's priority band as a position: 0 is served first (the hall's `priority_bands` in order, walk-ins last)
+             * @example 2
+             */
             band: number;
-            /** @enum {string} */
+            /**
+             * @description The ticket's priority band: `disabled`, `elderly`, `booked` or `walk_in`
+             * @example booked
+             * @enum {string}
+             */
             band_name: "disabled" | "elderly" | "booked" | "walk_in";
             /** @description The id of the booking */
             booking_id: string | null;
@@ -8190,16 +10374,36 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
+            /**
+             * @description The number as shown and called: the service's prefix and three digits
+             * @example A012
+             */
             label: string;
+            /**
+             * @description The ticket's number within its service that day, from 1
+             * @example 12
+             */
             number: number;
+            /**
+             * @description The ticket's place within its band that day, from 1 (earlier ranks are served first)
+             * @example 5
+             */
             rank: number;
+            /**
+             * @description How many times the counter has called it again
+             * @example 0
+             */
             recalls: number;
             /**
              * Format: uuid
              * @description The id of the service
              */
             service_id: string;
-            /** @enum {string} */
+            /**
+             * @description Where the ticket is: `waiting`, `called` (to `counter`), `done`, `skipped` (did not come), `transferred` (to another service, with a new ticket), `cancelled`
+             * @example waiting
+             * @enum {string}
+             */
             status: "waiting" | "called" | "done" | "skipped" | "transferred" | "cancelled";
             /**
              * Format: date-time
@@ -8209,6 +10413,10 @@ export interface components {
         };
         /** TicketCodeRead */
         TicketCodeRead: {
+            /**
+             * @description The ticket's signed code (`SQ1:` then Base45): show it as a QR for the gate; it rotates, ask again before `expires_at`
+             * @example SQ1:6BFOXN%TS3DH0YOJ58S4K4
+             */
             code: string;
             /**
              * Format: date-time
@@ -8278,7 +10486,7 @@ export interface components {
              */
             kind: "complaint" | "report" | "suggestion" | "consultation";
             /**
-             * @description Where the ticket is (see `TicketRead`)
+             * @description Where the ticket is (see `HotlineTicketRead`)
              * @example replied
              * @enum {string}
              */
@@ -8318,26 +10526,151 @@ export interface components {
         };
         /** TotpConfirm */
         TotpConfirm: {
+            /**
+             * @description The authenticator's first 6-digit code for the new secret
+             * @example 492038
+             */
             code: string;
         };
         /** TotpConfirmed */
         TotpConfirmed: {
+            /**
+             * @description The new recovery codes, shown this once: each works once in place of a code; keep them offline
+             * @example [
+             *       "K7QM-2XWD-P4NA-63RT",
+             *       "B3ZC-7HYF-Q2LE-5WVU"
+             *     ]
+             */
             recovery_codes: string[];
+            /**
+             * @description What the account must do before it gets a full session, in order: `password_change`, `second_factor_enrolment`; empty when nothing
+             * @example []
+             */
             required: ("password_change" | "second_factor_enrolment")[];
+            /** @description The full session, when this step settled the last thing the account owed (the restricted token ends); null while something is still owed */
             session?: components["schemas"]["StaffAuthenticated"] | null;
         };
         /** TotpEnrolment */
         TotpEnrolment: {
-            /** @default SHA1 */
+            /**
+             * @description The TOTP hash algorithm (RFC 6238): always `SHA1`
+             * @default SHA1
+             * @example SHA1
+             */
             algorithm: string;
-            /** @default 6 */
+            /**
+             * @description Digits per code: always 6
+             * @default 6
+             * @example 6
+             */
             digits: number;
             /** @description Seconds from now until it expires */
             expires_in: number;
+            /**
+             * @description The same secret as an `otpauth://` URI: show it as a QR code for the authenticator app
+             * @example otpauth://totp/My%20Suqian:wang.fang?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=My%20Suqian
+             */
             otpauth_uri: string;
-            /** @default 30 */
+            /**
+             * @description Seconds each code is valid: always 30
+             * @default 30
+             * @example 30
+             */
             period: number;
+            /**
+             * @description The new TOTP secret (base32), shown this once: type it into the authenticator if the QR code can't be scanned
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
             secret: string;
+        };
+        /** TourismSlotRead */
+        TourismSlotRead: {
+            /**
+             * @description Places still on sale now (capacity less those held and sold)
+             * @example 37
+             */
+            available: number;
+            /**
+             * @description Places in the slot
+             * @example 800
+             */
+            capacity: number;
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
+            day: string;
+            /**
+             * Format: date-time
+             * @description When it ends (ISO 8601, UTC)
+             */
+            ends_at: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it starts (ISO 8601, UTC)
+             */
+            starts_at: string;
+        };
+        /** TourismTicketPage */
+        TourismTicketPage: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["TourismTicketRead"][];
+        };
+        /** TourismTicketRead */
+        TourismTicketRead: {
+            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
+            day: string;
+            /**
+             * Format: uuid
+             * @description The id of the hold
+             */
+            hold_id: string;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The ticket type: adult, child, senior or free
+             * @example adult
+             */
+            kind: string;
+            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
+            price_fen: number;
+            /** @description When it was redeemed (ISO 8601, UTC) */
+            redeemed_at?: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the slot
+             */
+            slot_id: string;
+            /**
+             * Format: uuid
+             * @description The id of the spot
+             */
+            spot_id: string;
+            /**
+             * @description held (not paid yet), valid, redeemed or void
+             * @example valid
+             */
+            state: string;
+            /**
+             * Format: date-time
+             * @description The gate lets it in from this instant (its slot start less enter_early)
+             */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description …until this instant (the spot closes that day)
+             */
+            valid_until: string;
+            /**
+             * Format: uuid
+             * @description The id of the visitor
+             */
+            visitor_id: string;
         };
         /** Transfer */
         Transfer: {
@@ -8361,61 +10694,166 @@ export interface components {
         };
         /** TrustListRead */
         TrustListRead: {
+            /**
+             * @description The trust anchor's public key (P-256, PEM): verify `document` with it
+             * @example -----BEGIN PUBLIC KEY-----
+             *     MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…
+             *     -----END PUBLIC KEY-----
+             */
             anchor: string;
+            /** @description The ticket keys' list, a COSE_Sign1 in base64: once verified with `anchor`, it verifies ticket codes offline */
             document: string;
+            /**
+             * @description Who signs the ticket codes: always `suqian-tourism`
+             * @example suqian-tourism
+             */
             issuer: string;
         };
         /** UiSchema */
         UiSchema: {
+            /**
+             * @description Show/hide rules (JSON Forms' rules), evaluated on the form data as it is filled
+             * @example []
+             */
             rules?: components["schemas"]["Rule"][];
+            /**
+             * @description The form's steps (pages), in order (1–12)
+             * @example [
+             *       {
+             *         "fields": [
+             *           {
+             *             "label": "居住地址（宿迁市内）",
+             *             "path": "/details/address"
+             *           }
+             *         ],
+             *         "title": "居住信息"
+             *       }
+             *     ]
+             */
             steps: components["schemas"]["Step"][];
         };
         /** VerifiedRead */
         VerifiedRead: {
+            /**
+             * @description The disclosed claims with their values
+             * @example {
+             *       "address": "江苏省宿迁市宿城区幸福中路88号",
+             *       "name": "张三"
+             *     }
+             */
             claims: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The claims disclosed
+             * @example [
+             *       "name",
+             *       "address"
+             *     ]
+             */
             disclosed: string[];
+            /**
+             * @description Its issuer
+             * @example https://api.suqian.gov.cn
+             */
             iss: string;
-            /** @constant */
+            /**
+             * @description Always `valid`: any other outcome answers a problem
+             * @example valid
+             * @constant
+             */
             status: "valid";
+            /**
+             * @description The credential's type
+             * @example urn:cn:suqian:elicence:JMSFZ:1
+             */
             vct: string;
         };
         /** VerifierBrief */
         VerifierBrief: {
+            /**
+             * @description Whom to ask about it
+             * @example 宿城区政务服务中心 0527-84360000
+             */
             contact: string;
             /**
              * Format: uuid
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description What the verifier is: `department` (a government department), `counter` (a service counter) or `business` (a business, e.g. a hotel)
+             * @example counter
+             * @enum {string}
+             */
             kind: "department" | "counter" | "business";
+            /**
+             * @description The law or rule under which it may ask
+             * @example 《居住证暂行条例》第九条
+             */
             legal_basis: string;
+            /**
+             * @description The verifier's name, as registered
+             * @example 宿城区政务服务中心 3号窗口
+             */
             name: string;
+            /**
+             * @description What it asks for the fields for
+             * @example 办理居住证
+             */
             purpose: string;
+            /**
+             * @description How many days it keeps what it is shown (0: not at all)
+             * @example 30
+             */
             retention_days: number;
         };
         /** VerifierCreate */
         VerifierCreate: {
+            /**
+             * @description Per licence type, the claims the verifier may ask for (1–16 types); every type and claim must exist
+             * @example {
+             *       "JMSFZ": [
+             *         "name",
+             *         "address"
+             *       ]
+             *     }
+             */
             allowed: {
                 [key: string]: string[];
             };
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description Whom citizens ask about it
+             * @example 宿城区政务服务中心 0527-84360000
+             */
             contact: string;
             /**
              * Format: uuid
              * @description The id of the device
              */
             device_id: string;
-            /** @enum {string} */
+            /**
+             * @description What the verifier is: `department` (a government department), `counter` (a service counter) or `business` (a business, e.g. a hotel)
+             * @example counter
+             * @enum {string}
+             */
             kind: "department" | "counter" | "business";
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description The law or rule under which it may ask (shown to citizens)
+             * @example 《居住证暂行条例》第九条
+             */
             legal_basis: string;
             /** @description one line of visible text: no control character, line break, bidi control or other format character */
             name: string;
-            /** @description one line of visible text: no control character, line break, bidi control or other format character */
+            /**
+             * @description What it asks for the fields for (shown to citizens)
+             * @example 办理居住证
+             */
             purpose: string;
+            /**
+             * @description How many days it keeps what it is shown, 0–3650 (shown to citizens)
+             * @example 30
+             */
             retention_days: number;
         };
         /** VerifierList */
@@ -8425,9 +10863,22 @@ export interface components {
         };
         /** VerifierRead */
         VerifierRead: {
+            /**
+             * @description Per licence type, the claims it may ask for
+             * @example {
+             *       "JMSFZ": [
+             *         "name",
+             *         "address"
+             *       ]
+             *     }
+             */
             allowed: {
                 [key: string]: string[];
             };
+            /**
+             * @description Whom citizens ask about it
+             * @example 宿城区政务服务中心 0527-84360000
+             */
             contact: string;
             /**
              * Format: date-time
@@ -8444,17 +10895,38 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description What the verifier is: `department` (a government department), `counter` (a service counter) or `business` (a business, e.g. a hotel)
+             * @example counter
+             * @enum {string}
+             */
             kind: "department" | "counter" | "business";
+            /**
+             * @description The law or rule under which it may ask
+             * @example 《居住证暂行条例》第九条
+             */
             legal_basis: string;
+            /**
+             * @description The verifier's name
+             * @example 宿城区政务服务中心 3号窗口
+             */
             name: string;
+            /**
+             * @description What it asks for the fields for
+             * @example 办理居住证
+             */
             purpose: string;
+            /**
+             * @description How many days it keeps what it is shown
+             * @example 30
+             */
             retention_days: number;
             /** @description When it was suspended (ISO 8601, UTC) */
             suspended_at?: string | null;
         };
         /** VerifyPresentation */
         VerifyPresentation: {
+            /** @description The SD-JWT+KB presentation, as the request answered it */
             presentation: string;
         };
         /** VerifyRequest */
@@ -8551,9 +11023,20 @@ export interface components {
              * @description The object's id (a UUID), as its paths name it
              */
             id: string;
-            /** @description A resident ID number (GB 11643, 18 characters); masked in answers (`3213**********1234`) */
+            /**
+             * @description The visitor's resident ID number, masked
+             * @example 3213**********1234
+             */
             id_number: string;
+            /**
+             * @description Whether the visitor is the citizen themself (added from their real-name identity)
+             * @example false
+             */
             is_self: boolean;
+            /**
+             * @description The visitor's name, masked as the API masks names
+             * @example 张**
+             */
             name: string;
         };
         /** WaitJoin */
@@ -8606,6 +11089,10 @@ export interface components {
         };
         /** WalkIn */
         WalkIn: {
+            /**
+             * @description The code of the hall's QR poster, scanned on the spot
+             * @example pQ3x9Kd2LmWv7ZtA
+             */
             hall_code: string;
             /**
              * Format: uuid
@@ -8790,268 +11277,6 @@ export interface components {
              * @default
              */
             reason: string;
-        };
-        /** SlotRead */
-        application_schemas_SlotRead: {
-            filled: number;
-            key: string;
-            licence_kinds: string[];
-            name: string;
-            required: boolean;
-            upload_kinds: string[];
-        };
-        /** CategoryList */
-        datarights_schemas_CategoryList: {
-            /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["datarights_schemas_CategoryRead"][];
-        };
-        /** CategoryRead */
-        datarights_schemas_CategoryRead: {
-            /**
-             * @description What we hold
-             * @example 您为之购票的游客（姓名、身份证号）、订单与实名门票
-             */
-            description: string;
-            /**
-             * @description The feature holding this data
-             * @example tourism
-             */
-            feature: string;
-            /**
-             * @description The law that lets us hold it
-             * @example PIPL art. 13(2)
-             */
-            legal_basis: string;
-            /**
-             * @description The category's name
-             * @example tourism
-             */
-            name: string;
-            /**
-             * @description What closing the account does to it: "deleted", or "retained: <why>"
-             * @example deleted
-             */
-            on_closure: string;
-            /**
-             * @description Why we hold it
-             * @example Real-name timed tickets to scenic spots
-             */
-            purpose: string;
-            /**
-             * @description How long we keep it
-             * @example While the account is open
-             */
-            retention: string;
-            /**
-             * @description The tables it lives in
-             * @example [
-             *       "tourism_visitor",
-             *       "tourism_ticket"
-             *     ]
-             */
-            tables: string[];
-        };
-        /** BookingCreate */
-        hotel_schemas_BookingCreate: {
-            /** Format: date */
-            arrival: string;
-            /** @enum {string} */
-            channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";
-            /** Format: date */
-            departure: string;
-            /**
-             * Format: uuid
-             * @description The id of the room type
-             */
-            room_type_id: string;
-        };
-        /** CategoryList */
-        hotline_schemas_CategoryList: {
-            /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["hotline_schemas_CategoryRead"][];
-        };
-        /** CategoryRead */
-        hotline_schemas_CategoryRead: {
-            /**
-             * @description The category's code, what a ticket's `category` takes
-             * @example transport
-             */
-            code: string;
-            /**
-             * @description Its name as shown
-             * @example 交通出行
-             */
-            name: string;
-        };
-        /** TicketPage */
-        hotline_schemas_TicketPage: {
-            /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["TicketSummary"][];
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            next_cursor: string | null;
-        };
-        /** TicketRead */
-        hotline_schemas_TicketRead: {
-            /**
-             * @description The category's code
-             * @example transport
-             */
-            category: string;
-            /** @description When it was closed (ISO 8601, UTC) */
-            closed_at: string | null;
-            /**
-             * @description The text you wrote
-             * @example 建议在湖滨新区增开一条通往高铁站的公交线路。
-             */
-            content: string;
-            /**
-             * Format: date-time
-             * @description When it was created (ISO 8601, UTC)
-             */
-            created_at: string;
-            /**
-             * Format: uuid
-             * @description The object's id (a UUID), as its paths name it
-             */
-            id: string;
-            /**
-             * @description What kind of 诉求 it is
-             * @example complaint
-             * @enum {string}
-             */
-            kind: "complaint" | "report" | "suggestion" | "consultation";
-            /** @description The place it concerns, as its own schema describes it; null: none given */
-            location: components["schemas"]["LocationBody"] | null;
-            /** @description The photos attached */
-            photos: components["schemas"]["PhotoRead"][];
-            /**
-             * @description Your satisfaction (1-5) once rated; null before
-             * @example 5
-             */
-            rating: number | null;
-            /**
-             * @description Your comment with the rating; may be empty
-             * @example 处理及时
-             */
-            rating_comment: string;
-            /**
-             * @description Why 12345 would not take it; null unless `refused`
-             * @example content_refused
-             */
-            refusal: string | null;
-            /** @description The departments' replies, in order */
-            replies: components["schemas"]["ReplyRead"][];
-            /**
-             * @description Where the ticket is (see `TicketRead`)
-             * @example replied
-             * @enum {string}
-             */
-            status: "queued" | "received" | "assigned" | "replied" | "closed" | "refused";
-            /**
-             * @description 12345's ticket number once it has the ticket; null before
-             * @example 1234520261203000001
-             */
-            ticket_no: string | null;
-            /**
-             * @description The title you gave
-             * @example 建议增开公交线路
-             */
-            title: string;
-            /**
-             * @description Our tracking number, given when you file (RX, the day, 8 digits)
-             * @example RX2026120377666284
-             */
-            tracking_no: string;
-        };
-        /** BookingCreate */
-        queues_schemas_BookingCreate: {
-            replaces?: string | null;
-            /**
-             * Format: uuid
-             * @description The id of the slot
-             */
-            slot_id: string;
-        };
-        /** SlotRead */
-        tourism_schemas_SlotRead: {
-            available: number;
-            capacity: number;
-            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
-            day: string;
-            /**
-             * Format: date-time
-             * @description When it ends (ISO 8601, UTC)
-             */
-            ends_at: string;
-            /**
-             * Format: uuid
-             * @description The object's id (a UUID), as its paths name it
-             */
-            id: string;
-            /**
-             * Format: date-time
-             * @description When it starts (ISO 8601, UTC)
-             */
-            starts_at: string;
-        };
-        /** TicketPage */
-        tourism_schemas_TicketPage: {
-            /** @description The entries of this answer, in the order the operation names */
-            items: components["schemas"]["tourism_schemas_TicketRead"][];
-        };
-        /** TicketRead */
-        tourism_schemas_TicketRead: {
-            /** @description The day (YYYY-MM-DD, Asia/Shanghai) */
-            day: string;
-            /**
-             * Format: uuid
-             * @description The id of the hold
-             */
-            hold_id: string;
-            /**
-             * Format: uuid
-             * @description The object's id (a UUID), as its paths name it
-             */
-            id: string;
-            /**
-             * @description The ticket type: adult, child, senior or free
-             * @example adult
-             */
-            kind: string;
-            /** @description An amount in fen (分, 1/100 yuan): 1990 is ¥19.90 */
-            price_fen: number;
-            /** @description When it was redeemed (ISO 8601, UTC) */
-            redeemed_at?: string | null;
-            /**
-             * Format: uuid
-             * @description The id of the slot
-             */
-            slot_id: string;
-            /**
-             * Format: uuid
-             * @description The id of the spot
-             */
-            spot_id: string;
-            /**
-             * @description held (not paid yet), valid, redeemed or void
-             * @example valid
-             */
-            state: string;
-            /**
-             * Format: date-time
-             * @description The gate lets it in from this instant (its slot start less enter_early)
-             */
-            valid_from: string;
-            /**
-             * Format: date-time
-             * @description …until this instant (the spot closes that day)
-             */
-            valid_until: string;
-            /**
-             * Format: uuid
-             * @description The id of the visitor
-             */
-            visitor_id: string;
         };
     };
     responses: never;
@@ -24406,7 +26631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["datarights_schemas_CategoryList"];
+                    "application/json": components["schemas"]["PersonalDataCategoryList"];
                 };
             };
             /**
@@ -28511,7 +30736,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["hotel_schemas_BookingCreate"];
+                "application/json": components["schemas"]["HotelBookingCreate"];
             };
         };
         responses: {
@@ -30058,7 +32283,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_CategoryList"];
+                    "application/json": components["schemas"]["HotlineCategoryList"];
                 };
             };
             /**
@@ -30317,7 +32542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_TicketPage"];
+                    "application/json": components["schemas"]["HotlineTicketPage"];
                 };
             };
             /**
@@ -30473,7 +32698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                    "application/json": components["schemas"]["HotlineTicketRead"];
                 };
             };
             /**
@@ -30705,7 +32930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                    "application/json": components["schemas"]["HotlineTicketRead"];
                 };
             };
             /**
@@ -30862,7 +33087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                    "application/json": components["schemas"]["HotlineTicketRead"];
                 };
             };
             /**
@@ -31093,7 +33318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["hotline_schemas_TicketRead"];
+                    "application/json": components["schemas"]["HotlineTicketRead"];
                 };
             };
             /**
@@ -39233,7 +41458,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["queues_schemas_BookingCreate"];
+                "application/json": components["schemas"]["QueueBookingCreate"];
             };
         };
         responses: {
@@ -48268,7 +50493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tourism_schemas_TicketPage"];
+                    "application/json": components["schemas"]["TourismTicketPage"];
                 };
             };
             /**

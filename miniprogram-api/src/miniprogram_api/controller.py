@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, Router, delete, get, post
@@ -37,6 +37,7 @@ from backend.auth.guards import CITIZEN
 from backend.auth.principal import Principal
 from backend.auth.tokens import TokenPair
 from backend.citizen.errors import REGISTRATION_REFUSALS, AccountFrozen
+from backend.fields import doc
 from backend.web import client_address
 from miniprogram_api.schemas import (
     AlipayLink,
@@ -87,7 +88,10 @@ _LINK = (*_PLATFORM, *_PHONE, AlreadyLinked)
 
 
 class EdgeInfo(msgspec.Struct, frozen=True):
-    platforms: list[str]
+    platforms: Annotated[
+        list[Literal["wechat", "alipay"]],
+        doc("The mini-program platforms this edge serves: `wechat`, `alipay`", ["wechat", "alipay"]),
+    ]
 
 
 @get("/", sync_to_thread=False, summary="Which mini-program platforms this edge serves", access=ANYONE)

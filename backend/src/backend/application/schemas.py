@@ -10,17 +10,37 @@ from msgspec import Meta
 from backend.application.lifecycle import Status
 from backend.application.service import Delivery
 from backend.catalogue.definition import ItemCode
-from backend.fields import plain_text
+from backend.fields import doc, plain_text
 
 
 class ApplicationCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    item_code: ItemCode
+    item_code: Annotated[
+        ItemCode,
+        doc(
+            "The service item to apply for (事项编码, from the catalogue): a draft of its "
+            "current published version, prefilled from your licences",
+            "SQ-GA-0001",
+        ),
+    ]
 
 
 class ApplicationData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The form as the citizen has it now (autosave): checked in full at submission."""
 
-    data: dict[str, Any]
+    data: Annotated[
+        dict[str, Any],
+        doc(
+            "The whole form data as the citizen has it now, shaped by the item's form "
+            "schema; saved as is, checked in full at submission",
+            {
+                "details": {
+                    "address": "宿迁市宿城区幸福中路88号",
+                    "residence_type": "租赁住房",
+                    "since": "2026-03-01",
+                }
+            },
+        ),
+    ]
 
 
 class Withdrawal(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -28,23 +48,73 @@ class Withdrawal(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 class FieldErrorRead(msgspec.Struct, frozen=True, kw_only=True):
-    path: str
-    message: str
-    kind: str
+    path: Annotated[str, doc("Which field, a JSON Pointer into the form data", "/details/since")]
+    message: Annotated[
+        str,
+        doc(
+            "What is wrong, for a person: the field's label and the problem, in Chinese",
+            "来宿居住起始日期：此项为必填项",
+        ),
+    ]
+    kind: Annotated[
+        str,
+        doc(
+            "The kind of failure (`Required`, `Pattern`, `Format`, `Enum`…, `Hidden` "
+            "for a value in a field the rules hide): for clients that word their own "
+            "message",
+            "Required",
+        ),
+    ]
 
 
 class ApplicationRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    item_code: str
-    item_name: str
-    item_version: int
-    status: Status
+    item_code: Annotated[str, doc("The service item applied for (事项编码)", "SQ-GA-0001")]
+    item_name: Annotated[str, doc("The item's name", "居住证办理")]
+    item_version: Annotated[int, doc("The version of the item's definition the application follows", 3)]
+    status: Annotated[
+        Status,
+        doc(
+            "Where the application is: `draft`, `submitted`, `accepted`, "
+            "`intake_refused`, `in_review`, `correction_requested`, `resubmitted`, "
+            "`approved`, `refused`, `completed` or `withdrawn`",
+            "in_review",
+        ),
+    ]
     # The forwarding to the department: "forwarding" while it is retried (never "failed"), "held"
     # when it needs the operators (they are on it), "delivered" with ``case_id``.
-    delivery: Delivery
+    delivery: Annotated[
+        Delivery,
+        doc(
+            "The forwarding to the department: `not_sent` (a draft), `forwarding` "
+            "(being sent and retried; never `failed`), `held` (the operators are on "
+            "it), `delivered` (with `case_id`)",
+            "delivered",
+        ),
+    ]
     case_id: str | None
-    data: dict[str, Any]
-    provenance: dict[str, Any]
+    data: Annotated[
+        dict[str, Any], doc("The form data as saved", {"details": {"address": "宿迁市宿城区幸福中路88号"}})
+    ]
+    provenance: Annotated[
+        dict[str, Any],
+        doc(
+            "Where prefilled values came from, by field (a JSON Pointer): a licence "
+            "(`source` `licence` with its id, kind, claim, version and digest) or "
+            "another source; `source` `citizen` with `overrode` once the citizen "
+            "changed it",
+            {
+                "/details/address": {
+                    "source": "licence",
+                    "licence_id": "3f2b8c1e-7a4d-4e9b-8c21-5d6e7f809a1b",
+                    "version": 2,
+                    "kind": "BDCQZS",
+                    "claim": "location",
+                    "status": "valid",
+                }
+            },
+        ),
+    ]
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
@@ -53,14 +123,29 @@ class ApplicationRead(msgspec.Struct, frozen=True, kw_only=True):
 class ApplicationSaved(msgspec.Struct, frozen=True, kw_only=True):
     application: ApplicationRead
     # What submission would refuse now (autosave never refuses).
-    errors: list[FieldErrorRead]
+    errors: Annotated[
+        list[FieldErrorRead],
+        doc(
+            "What submission would refuse now, field by field (autosave never "
+            "refuses); empty: ready to submit",
+            [],
+        ),
+    ]
 
 
 class ApplicationSummary(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    item_code: str
-    item_name: str
-    status: Status
+    item_code: Annotated[str, doc("The service item applied for (事项编码)", "SQ-GA-0001")]
+    item_name: Annotated[str, doc("The item's name", "居住证办理")]
+    status: Annotated[
+        Status,
+        doc(
+            "Where the application is: `draft`, `submitted`, `accepted`, "
+            "`intake_refused`, `in_review`, `correction_requested`, `resubmitted`, "
+            "`approved`, `refused`, `completed` or `withdrawn`",
+            "submitted",
+        ),
+    ]
     case_id: str | None
     updated_at: datetime
 
@@ -70,13 +155,42 @@ class ApplicationList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EventRead(msgspec.Struct, frozen=True, kw_only=True):
-    seq: int
-    action: str
-    from_status: str
-    to_status: str
-    actor: str
-    source: str
-    reason: str
+    seq: Annotated[int, doc("The event's number in the application's history, from 1", 4)]
+    action: Annotated[
+        str,
+        doc(
+            "What happened: `create`, `submit`, `resubmit`, `withdraw`, `delivered`, "
+            "`supplement_delivered`, `withdrawal_delivered`, or `department.<status>` "
+            "for a department's decision",
+            "department.in_review",
+        ),
+    ]
+    from_status: Annotated[
+        str,
+        doc(
+            "The status before (empty for the creation; the same as `to_status` when "
+            "the status did not change)",
+            "accepted",
+        ),
+    ]
+    to_status: Annotated[str, doc("The status after", "in_review")]
+    actor: Annotated[
+        str,
+        doc(
+            "Who acted: `citizen:<id>`, `department:<case id>`, `system:outbox`, or staff",
+            "citizen:0f8fad5b-d9cb-469f-a165-70867728950e",
+        ),
+    ]
+    source: Annotated[
+        str, doc("Which side acted: `citizen`, `department`, `system` or `staff`", "department")
+    ]
+    reason: Annotated[
+        str,
+        doc(
+            "Why, as the actor said it (a refusal's reason, a correction request); may be empty",
+            "部门已收件，办件编号 SQGA20261203000123",
+        ),
+    ]
     occurred_at: datetime
 
 
@@ -86,7 +200,14 @@ class EventList(msgspec.Struct, frozen=True, kw_only=True):
 
 class CallbackReceived(msgspec.Struct, frozen=True, kw_only=True):
     # False when this event id was received before (callbacks are at-least-once).
-    fresh: bool
+    fresh: Annotated[
+        bool,
+        doc(
+            "False when this event id was received before (callbacks are at least "
+            "once): nothing changed again",
+            True,
+        ),
+    ]
 
 
 SlotKey = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
@@ -95,37 +216,86 @@ SlotKey = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
 class LicenceMaterialCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One of your licences (``GET /api/v1/licences``) as the material of ``slot``."""
 
-    slot: SlotKey
+    slot: Annotated[
+        SlotKey, doc("The material slot to fill (a material `key` of the item)", "residence_proof")
+    ]
     licence_id: uuid.UUID
 
 
 class MaterialRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     application_id: uuid.UUID
-    slot: str
-    source: Literal["upload", "licence"]
+    slot: Annotated[str, doc("The material slot it fills", "residence_proof")]
+    source: Annotated[
+        Literal["upload", "licence"],
+        doc("`upload` (a file the citizen sent) or `licence` (one of their e-licences)", "upload"),
+    ]
     # The file's name as you gave it, sanitised, with the extension of what it is; a licence's kind.
-    name: str
+    name: Annotated[
+        str,
+        doc(
+            "The file's name as given, sanitised, with the extension of what it "
+            "really is; for a licence, its kind's name",
+            "租房合同.pdf",
+        ),
+    ]
     # SHA-256 of the file's bytes (of the licence's credential): what the department checks.
-    sha256: str
-    size: int
-    media_type: str
+    sha256: Annotated[
+        str,
+        doc(
+            "SHA-256 (hex) of the file's bytes, or of the licence's credential: what the department checks",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ),
+    ]
+    size: Annotated[int, doc("The file's size in bytes; 0 for a licence", 482133)]
+    media_type: Annotated[
+        str,
+        doc(
+            "What the file is, from its bytes (not its name): `application/pdf`, "
+            "`image/jpeg`, `image/png`; empty for a licence",
+            "application/pdf",
+        ),
+    ]
     # A licence material's provenance: which licence, version, status and digests, and when.
-    licence: dict[str, Any] | None
+    licence: Annotated[
+        dict[str, Any] | None,
+        doc(
+            "For a licence material, its provenance: which licence, version, status "
+            "and digests, and when; null for an upload",
+            None,
+        ),
+    ]
     created_at: datetime
 
 
-class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
-    key: str
-    name: str
-    required: bool
-    licence_kinds: list[str]
-    upload_kinds: list[str]
-    filled: int
+class ApplicationSlotRead(msgspec.Struct, frozen=True, kw_only=True):
+    key: Annotated[str, doc("The slot's key (the material `key` of the item)", "residence_proof")]
+    name: Annotated[
+        str, doc("The material's name, as the item words it", "合法稳定住所证明（租房合同或不动产权证书）")
+    ]
+    required: Annotated[bool, doc("Whether submission needs it", True)]
+    licence_kinds: Annotated[
+        list[str], doc("The e-licence kinds that serve as this material; empty: none", ["BDCQZS"])
+    ]
+    upload_kinds: Annotated[
+        list[str],
+        doc(
+            "File types accepted as an upload: among `pdf`, `jpeg`, `png`; empty: no upload",
+            ["pdf", "jpeg", "png"],
+        ),
+    ]
+    filled: Annotated[int, doc("How many materials the slot holds now", 1)]
 
 
 class MaterialList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[MaterialRead]
-    slots: list[SlotRead]
+    items: Annotated[list[MaterialRead], doc("The application's materials", [])]
+    slots: Annotated[list[ApplicationSlotRead], doc("The item's material slots, with how full each is", [])]
     # Required slots still empty: submission answers 422 application.materials_missing until none are.
-    missing: list[str]
+    missing: Annotated[
+        list[str],
+        doc(
+            "Required slots still empty: submission answers 422 "
+            "`application.materials_missing` until none are",
+            ["residence_proof"],
+        ),
+    ]

@@ -16,7 +16,7 @@ import json
 import logging
 import math
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import msgspec
@@ -29,6 +29,7 @@ from backend.auth.repository import SigningKeyRepository
 from backend.auth.settings import AuthSettings
 from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
+from backend.fields import doc
 
 log = logging.getLogger("backend.auth.keys")
 
@@ -43,17 +44,30 @@ _UNKNOWN_KID_RELOAD_EVERY = 5.0
 
 
 class Jwk(msgspec.Struct, frozen=True, kw_only=True):
-    kty: str
-    crv: str
-    x: str
-    y: str
-    kid: str
-    use: str = "sig"
-    alg: str = ALGORITHM
+    kty: Annotated[str, doc("The key type (RFC 7517): always `EC`", "EC")]
+    crv: Annotated[str, doc("The curve: always `P-256`", "P-256")]
+    x: Annotated[
+        str, doc("The public point's x coordinate, base64url", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU")
+    ]
+    y: Annotated[
+        str, doc("The public point's y coordinate, base64url", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0")
+    ]
+    kid: Annotated[
+        str,
+        doc(
+            "The key's id (its RFC 7638 thumbprint): pick the key whose `kid` a token's header names",
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+        ),
+    ]
+    use: Annotated[str, doc("What the key is for: always `sig` (verifying signatures)", "sig")] = "sig"
+    alg: Annotated[str, doc("The signature algorithm: `ES256`", "ES256")] = ALGORITHM
 
 
 class Jwks(msgspec.Struct, frozen=True):
-    keys: list[Jwk]
+    keys: Annotated[
+        list[Jwk],
+        doc("The public keys that verify the tokens, current and recently retired (RFC 7517 JWK Set)", []),
+    ]
 
 
 class _LoadedKey(msgspec.Struct, frozen=True):

@@ -23,8 +23,6 @@ from backend.datarights.errors import (
 )
 from backend.datarights.repository import ClosureRow, ExportRow
 from backend.datarights.schemas import (
-    CategoryList,
-    CategoryRead,
     ClosureRead,
     ConsentList,
     ConsentName,
@@ -32,6 +30,8 @@ from backend.datarights.schemas import (
     ConsentWithdrawn,
     ExportList,
     ExportRead,
+    PersonalDataCategoryList,
+    PersonalDataCategoryRead,
 )
 from backend.datarights.service import DataRightsService
 
@@ -62,10 +62,10 @@ class DataRightsController(Controller):
         "/categories",
         summary="What personal data we hold about you, why, on what legal basis and for how long",
     )
-    async def categories(self, datarights: NamedDependency[DataRightsService]) -> CategoryList:
-        return CategoryList(
+    async def categories(self, datarights: NamedDependency[DataRightsService]) -> PersonalDataCategoryList:
+        return PersonalDataCategoryList(
             items=[
-                CategoryRead(
+                PersonalDataCategoryRead(
                     feature=c.feature,
                     name=c.category.name,
                     description=c.category.description,

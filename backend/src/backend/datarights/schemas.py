@@ -9,7 +9,7 @@ import msgspec
 from backend.fields import doc, token_text
 
 
-class CategoryRead(msgspec.Struct, frozen=True, kw_only=True):
+class PersonalDataCategoryRead(msgspec.Struct, frozen=True, kw_only=True):
     feature: Annotated[str, doc("The feature holding this data", "tourism")]
     name: Annotated[str, doc("The category's name", "tourism")]
     description: Annotated[str, doc("What we hold", "您为之购票的游客（姓名、身份证号）、订单与实名门票")]
@@ -22,8 +22,8 @@ class CategoryRead(msgspec.Struct, frozen=True, kw_only=True):
     tables: Annotated[list[str], doc("The tables it lives in", ["tourism_visitor", "tourism_ticket"])]
 
 
-class CategoryList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[CategoryRead]
+class PersonalDataCategoryList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[PersonalDataCategoryRead]
 
 
 class ExportRead(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,47 +3,103 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
 
 from backend.evidence.repository import RootRow
 from backend.evidence.service import Proof
+from backend.fields import doc
 
 
 class RootRead(msgspec.Struct, frozen=True, kw_only=True):
     """A sealed day of one chain. ``token`` is the signed statement (compact JWS, ES256, ``typ``
     ``evidence-root+jwt``, key at ``/api/v1/evidence/keys``) of the other fields."""
 
-    chain: str
+    chain: Annotated[
+        str, doc("The audit chain the day belongs to: `application`, `payment` or `catalogue`", "application")
+    ]
     day: dt.date
-    first_seq: int
-    last_seq: int
-    size: int
-    merkle_root: str
-    head_hash: str
-    token: str
+    first_seq: Annotated[int, doc("The first entry of the day in the chain (its `seq`)", 10231)]
+    last_seq: Annotated[int, doc("The last entry of the day", 10987)]
+    size: Annotated[int, doc("How many entries (leaves) the day's Merkle tree has", 757)]
+    merkle_root: Annotated[
+        str,
+        doc(
+            "The root of the day's Merkle tree (RFC 9162, SHA-256), hex",
+            "5d41402abc4b2a76b9719d911017c592a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        ),
+    ]
+    head_hash: Annotated[
+        str,
+        doc(
+            "The chain's hash after the day's last entry (its `hash`), hex: ties the day to the whole chain",
+            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        ),
+    ]
+    token: Annotated[
+        str,
+        doc(
+            "The signed statement of the other fields: a compact JWS (ES256, `typ` "
+            "`evidence-root+jwt`), verified with the keys at `/api/v1/evidence/keys`",
+            "eyJhbGciOiJFUzI1NiIsInR5cCI6ImV2aWRlbmNlLXJvb3Qrand0In0.eyJjaGFpbiI6ImFwcGxpY2F0aW9uIn0.MEUCIQ…",
+        ),
+    ]
     signed_at: dt.datetime
 
 
 class RootPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[RootRead]
     # Pass as ``before`` for the next (older) page; absent on the last.
-    next_before: dt.date | None = None
+    next_before: Annotated[
+        dt.date | None,
+        doc("Pass as `before` for the next (older) page (YYYY-MM-DD); null on the last", "2026-11-30"),
+    ] = None
 
 
 class EntryRead(msgspec.Struct, frozen=True, kw_only=True):
     """An audit entry as stored: ``hash`` = SHA-256(prev_hash ‖ "\\n" ‖ JSON [chain, seq, occurred_at as
     UTC epoch seconds with 6 decimals, actor, action, subject, data]) — ``data`` is the stored JSON text."""
 
-    chain: str
-    seq: int
+    chain: Annotated[str, doc("The audit chain the entry belongs to", "application")]
+    seq: Annotated[int, doc("The entry's number in its chain, from 1, without gaps", 10240)]
     occurred_at: dt.datetime
-    actor: str
-    action: str
-    subject: str
-    data: str
-    prev_hash: str
-    hash: str
+    actor: Annotated[
+        str,
+        doc(
+            "Who acted: `<kind>:<id>` of the signed-in caller (`citizen:…`, "
+            "`staff:…`, `device:…`), or `system`, with `@organisation:<id>` when "
+            "acting for an organisation",
+            "citizen:0f8fad5b-d9cb-469f-a165-70867728950e",
+        ),
+    ]
+    action: Annotated[str, doc("What was done, as `<feature>.<verb>`", "application.submitted")]
+    subject: Annotated[
+        str, doc("What it was done to, as `<kind>:<id>`", "application:7d444840-9dc0-11d1-b245-5ffdce74fad2")
+    ]
+    data: Annotated[
+        str,
+        doc(
+            "The entry's details, as the stored JSON text (hash it as it is, don't re-serialise)",
+            '{"item_code":"SQ-GA-0001","version":3}',
+        ),
+    ]
+    prev_hash: Annotated[
+        str,
+        doc(
+            "The hash of the chain's previous entry, hex (64 zeros for the first)",
+            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        ),
+    ]
+    hash: Annotated[
+        str,
+        doc(
+            "SHA-256 (hex) of `prev_hash`, a newline and the JSON array [chain, seq, "
+            "occurred_at as UTC epoch seconds with 6 decimals, actor, action, "
+            "subject, data]",
+            "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+        ),
+    ]
 
 
 class ProofRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,8 +109,17 @@ class ProofRead(msgspec.Struct, frozen=True, kw_only=True):
 
     entry: EntryRead
     root: RootRead | None
-    index: int | None = None
-    path: list[str] = msgspec.field(default_factory=list)
+    index: Annotated[
+        int | None, doc("The entry's leaf index in its day's tree (from 0); null until the day is sealed", 9)
+    ] = None
+    path: Annotated[
+        list[str],
+        doc(
+            "The inclusion proof (RFC 9162): sibling hashes (hex) from the leaf up to "
+            "`root.merkle_root`; empty until sealed",
+            ["a3f1…", "9c0b…"],
+        ),
+    ] = msgspec.field(default_factory=list)
 
 
 class ProofList(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,7 +127,7 @@ class ProofList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Sealed(msgspec.Struct, frozen=True, kw_only=True):
-    sealed: int
+    sealed: Annotated[int, doc("How many days were sealed now", 1)]
 
 
 def root_read(row: RootRow) -> RootRead:

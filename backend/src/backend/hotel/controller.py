@@ -35,11 +35,11 @@ from backend.hotel.errors import (
 from backend.hotel.repository import BookingRow, HotelRow, RoomTypeRow
 from backend.hotel.schemas import (
     Availability,
-    BookingCreate,
     BookingPage,
     BookingRead,
     BookingStarted,
     CheckInBody,
+    HotelBookingCreate,
     HotelCreate,
     HotelDetail,
     HotelPage,
@@ -198,7 +198,7 @@ class HotelBookingController(Controller):
     async def book(
         self,
         request: Request[Any, Any, Any],
-        data: JSONBody[BookingCreate],
+        data: JSONBody[HotelBookingCreate],
         hotels: NamedDependency[HotelService],
         idempotency: NamedDependency[Idempotency],
         principal: NamedDependency[Principal],

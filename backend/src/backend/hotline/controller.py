@@ -30,15 +30,15 @@ from backend.hotline.errors import (
 )
 from backend.hotline.repository import TicketRow
 from backend.hotline.schemas import (
-    CategoryList,
-    CategoryRead,
+    HotlineCategoryList,
+    HotlineCategoryRead,
+    HotlineTicketPage,
+    HotlineTicketRead,
     LocationBody,
     PhotoRead,
     RatingCreate,
     ReplyRead,
     TicketCreate,
-    TicketPage,
-    TicketRead,
     TicketSummary,
 )
 from backend.hotline.service import HotlineService, Location, TicketView
@@ -71,7 +71,7 @@ def _summary(row: TicketRow) -> TicketSummary:
     )  # fmt: skip
 
 
-def _ticket(view: TicketView) -> TicketRead:
+def _ticket(view: TicketView) -> HotlineTicketRead:
     row, where = view.row, view.location
     location = (
         LocationBody(
@@ -80,7 +80,7 @@ def _ticket(view: TicketView) -> TicketRead:
         if where
         else None
     )
-    return TicketRead(
+    return HotlineTicketRead(
         id=row.id,
         tracking_no=row.tracking_no,
         ticket_no=row.ticket_no or None,
@@ -110,8 +110,8 @@ class HotlineController(Controller):
     opt = {"access": CITIZEN}  # noqa: RUF012 (Litestar's declaration style)
 
     @get("/categories", summary="The 12345 categories a ticket may take", access=ANYONE, sync_to_thread=False)
-    def categories(self) -> CategoryList:
-        return CategoryList(items=[CategoryRead(code=c, name=n) for c, n in CATEGORIES.items()])
+    def categories(self) -> HotlineCategoryList:
+        return HotlineCategoryList(items=[HotlineCategoryRead(code=c, name=n) for c, n in CATEGORIES.items()])
 
     @post(
         "/photos",
@@ -154,7 +154,7 @@ class HotlineController(Controller):
         "Tourism complaints take the `tourism` category. With an `Idempotency-Key` header a retried "
         "request answers the first response.",
         errors=(ContentRejected, CategoryUnknown, PhotoNotFound, *IDEMPOTENCY_ERRORS),
-        responses={HTTP_201_CREATED: ResponseSpec(TicketRead, description="Filed")},
+        responses={HTTP_201_CREATED: ResponseSpec(HotlineTicketRead, description="Filed")},
     )
     async def file(
         self,
@@ -165,7 +165,7 @@ class HotlineController(Controller):
         principal: NamedDependency[Principal],
         idempotency_key: Annotated[str | None, HeaderParameter(name="idempotency-key")] = None,
     ) -> Response[bytes]:
-        async def file() -> TicketRead:
+        async def file() -> HotlineTicketRead:
             where = data.location
             row = await hotline.file(
                 principal.id, kind=data.kind, category=data.category, title=data.title, content=data.content,
@@ -191,12 +191,12 @@ class HotlineController(Controller):
         principal: NamedDependency[Principal],
         cursor: Annotated[str | None, QueryParameter(min_length=1, max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
-    ) -> TicketPage:
+    ) -> HotlineTicketPage:
         before = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else None
         rows = await hotline.tickets(principal.id, before=before, limit=limit + 1)
         more, rows = len(rows) > limit, rows[:limit]
         last = rows[-1] if rows else None
-        return TicketPage(
+        return HotlineTicketPage(
             items=[_summary(r) for r in rows],
             next_cursor=encode_cursor(last.created_at, last.id) if more and last else None,
         )
@@ -212,7 +212,7 @@ class HotlineController(Controller):
         ticket_id: FromPath[uuid.UUID],
         hotline: NamedDependency[HotlineService],
         principal: NamedDependency[Principal],
-    ) -> TicketRead:
+    ) -> HotlineTicketRead:
         return _ticket(await hotline.ticket(principal.id, ticket_id))
 
     @post(
@@ -229,7 +229,7 @@ class HotlineController(Controller):
         ticket_id: FromPath[uuid.UUID],
         hotline_sync: NamedDependency[HotlineSync],
         principal: NamedDependency[Principal],
-    ) -> TicketRead:
+    ) -> HotlineTicketRead:
         return _ticket(await hotline_sync.refresh(principal.id, ticket_id))
 
     @post(
@@ -246,5 +246,5 @@ class HotlineController(Controller):
         data: JSONBody[RatingCreate],
         hotline: NamedDependency[HotlineService],
         principal: NamedDependency[Principal],
-    ) -> TicketRead:
+    ) -> HotlineTicketRead:
         return _ticket(await hotline.rate(principal.id, ticket_id, score=data.score, comment=data.comment))

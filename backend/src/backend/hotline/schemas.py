@@ -19,16 +19,16 @@ _TrackingNo = Annotated[
 ]
 _Kind = Annotated[TicketKind, doc("What kind of 诉求 it is", "complaint")]
 _Category = Annotated[str, doc("The category's code", "transport")]
-_Status = Annotated[TicketStatus, doc("Where the ticket is (see `TicketRead`)", "replied")]
+_Status = Annotated[TicketStatus, doc("Where the ticket is (see `HotlineTicketRead`)", "replied")]
 
 
-class CategoryRead(msgspec.Struct, frozen=True, kw_only=True):
+class HotlineCategoryRead(msgspec.Struct, frozen=True, kw_only=True):
     code: Annotated[str, doc("The category's code, what a ticket's `category` takes", "transport")]
     name: Annotated[str, doc("Its name as shown", "交通出行")]
 
 
-class CategoryList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[CategoryRead]
+class HotlineCategoryList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[HotlineCategoryRead]
 
 
 class LocationBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -110,12 +110,12 @@ class TicketSummary(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class TicketPage(msgspec.Struct, frozen=True, kw_only=True):
+class HotlineTicketPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[TicketSummary]
     next_cursor: str | None
 
 
-class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
+class HotlineTicketRead(msgspec.Struct, frozen=True, kw_only=True):
     """``queued`` (saved; being forwarded to 12345, also while it is down) → ``received`` (12345's
     ``ticket_no``) → ``assigned`` → ``replied`` → ``closed``; ``refused`` (``refusal``) when 12345
     would not take it. ``rating`` may be given once it is ``closed``."""

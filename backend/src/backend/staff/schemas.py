@@ -9,7 +9,7 @@ import msgspec
 
 from backend.auth.formats import REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN
 from backend.auth.sessions import Session
-from backend.fields import plain_text, token_text
+from backend.fields import doc, plain_text, token_text
 from backend.staff.login import Authenticated, Challenged, Requirement, SetupOwed
 from backend.staff.repository import Role, StaffRow
 from backend.staff.second_factor import Enrolment, FactorStatus, Proof
@@ -28,7 +28,14 @@ RefreshToken = Annotated[str, token_text(REFRESH_TOKEN_PATTERN, max_length=REFRE
 
 
 class StaffLogin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    username: Username
+    username: Annotated[
+        Username,
+        doc(
+            "The staff member's login name (lower-cased: `Admin` and `admin` are one "
+            "account); 2–64 of letters, digits, `.`, `_`, `-`",
+            "wang.fang",
+        ),
+    ]
     password: Password
 
 
@@ -39,7 +46,15 @@ class StaffAuthenticated(msgspec.Struct, frozen=True, kw_only=True, tag_field="s
     refresh_token: str
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
-    role: Role
+    role: Annotated[
+        Role,
+        doc(
+            "The staff member's role: `operator` (runs the platform), `counter` (hall "
+            "counters and kiosks), `school` (a school's account), `publisher` (a "
+            "warning publisher of an organisation)",
+            "operator",
+        ),
+    ]
 
     @overload
     @classmethod
@@ -68,9 +83,23 @@ class SecondFactorRequired(
     """The password was right: send ``challenge`` with a code of the authenticator app (or a recovery
     code) to ``/api/v1/staff/token/second-factor`` within ``expires_in`` seconds."""
 
-    challenge: str
+    challenge: Annotated[
+        str,
+        doc(
+            "Send back with the second factor to `/api/v1/staff/token/second-factor` "
+            "within `expires_in` seconds (43 characters, base64url)",
+            "q3Jx0bC4k1W8dE5rT7yU2iO9pA6sD3fG1hJ4kL7zX0c",
+        ),
+    ]
     expires_in: int
-    methods: tuple[str, ...] = ("totp", "recovery_code")
+    methods: Annotated[
+        tuple[Literal["totp", "recovery_code"], ...],
+        doc(
+            "The second factors accepted: `totp` (a 6-digit code of the authenticator "
+            "app) and `recovery_code`",
+            ["totp", "recovery_code"],
+        ),
+    ] = ("totp", "recovery_code")
 
 
 class SetupRequired(msgspec.Struct, frozen=True, kw_only=True, tag_field="status", tag="setup_required"):
@@ -80,8 +109,23 @@ class SetupRequired(msgspec.Struct, frozen=True, kw_only=True, tag_field="status
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 (RFC 6750)
     expires_in: int
-    role: Role
-    required: tuple[Requirement, ...]
+    role: Annotated[
+        Role,
+        doc(
+            "The staff member's role: `operator` (runs the platform), `counter` (hall "
+            "counters and kiosks), `school` (a school's account), `publisher` (a "
+            "warning publisher of an organisation)",
+            "operator",
+        ),
+    ]
+    required: Annotated[
+        tuple[Requirement, ...],
+        doc(
+            "What the account must do before it gets a full session, in order: "
+            "`password_change`, `second_factor_enrolment`; empty when nothing",
+            ["password_change", "second_factor_enrolment"],
+        ),
+    ]
 
 
 StaffLoginResult = StaffAuthenticated | SecondFactorRequired | SetupRequired
@@ -102,9 +146,24 @@ def login_answer(result: Authenticated | Challenged | SetupOwed) -> StaffLoginRe
 class SecondFactorLogin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``challenge`` and exactly one of ``code`` (6 digits) and ``recovery_code``."""
 
-    challenge: Challenge
-    code: TotpCode | None = None
-    recovery_code: RecoveryCode | None = None
+    challenge: Annotated[
+        Challenge,
+        doc(
+            "The `challenge` of the `second_factor_required` answer",
+            "q3Jx0bC4k1W8dE5rT7yU2iO9pA6sD3fG1hJ4kL7zX0c",
+        ),
+    ]
+    code: Annotated[
+        TotpCode | None,
+        doc("The authenticator app's current 6-digit code; or send `recovery_code` instead", "492038"),
+    ] = None
+    recovery_code: Annotated[
+        RecoveryCode | None,
+        doc(
+            "One of the recovery codes (16 base32 characters, hyphens and case optional); each works once",
+            "K7QM-2XWD-P4NA-63RT",
+        ),
+    ] = None
 
 
 class StaffRefresh(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -116,9 +175,19 @@ class FactorProof(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     while nothing is enrolled). A first enrolment from a session (not the setup token) carries
     ``current_password`` instead."""
 
-    code: TotpCode | None = None
-    recovery_code: RecoveryCode | None = None
-    current_password: Password | None = None
+    code: Annotated[
+        TotpCode | None, doc("A current 6-digit code of the enrolled authenticator", "492038")
+    ] = None
+    recovery_code: Annotated[
+        RecoveryCode | None, doc("One of the unused recovery codes, instead of `code`", "K7QM-2XWD-P4NA-63RT")
+    ] = None
+    current_password: Annotated[
+        Password | None,
+        doc(
+            "The account's password: a first enrolment from a full session proves the "
+            "person with it instead of a code"
+        ),
+    ] = None
 
     def proof(self) -> Proof:
         return Proof(code=self.code, recovery_code=self.recovery_code)
@@ -128,11 +197,24 @@ class TotpEnrolment(msgspec.Struct, frozen=True, kw_only=True):
     """The new secret, shown this once: add it to an authenticator (the URI as a QR code), then confirm
     with its first code within ``expires_in`` seconds."""
 
-    secret: str
-    otpauth_uri: str
-    algorithm: str = "SHA1"
-    digits: int = 6
-    period: int = 30
+    secret: Annotated[
+        str,
+        doc(
+            "The new TOTP secret (base32), shown this once: type it into the "
+            "authenticator if the QR code can't be scanned",
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        ),
+    ]
+    otpauth_uri: Annotated[
+        str,
+        doc(
+            "The same secret as an `otpauth://` URI: show it as a QR code for the authenticator app",
+            "otpauth://totp/My%20Suqian:wang.fang?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=My%20Suqian",
+        ),
+    ]
+    algorithm: Annotated[str, doc("The TOTP hash algorithm (RFC 6238): always `SHA1`", "SHA1")] = "SHA1"
+    digits: Annotated[int, doc("Digits per code: always 6", 6)] = 6
+    period: Annotated[int, doc("Seconds each code is valid: always 30", 30)] = 30
     expires_in: int
 
     @classmethod
@@ -141,47 +223,105 @@ class TotpEnrolment(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TotpConfirm(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: TotpCode
+    code: Annotated[TotpCode, doc("The authenticator's first 6-digit code for the new secret", "492038")]
 
 
 class AccountSettled(msgspec.Struct, frozen=True, kw_only=True):
     """What the account still owes, and — when this step settled the last of it for a restricted
     token — the session (the restricted token ends)."""
 
-    required: tuple[Requirement, ...]
+    required: Annotated[
+        tuple[Requirement, ...],
+        doc(
+            "What the account must do before it gets a full session, in order: "
+            "`password_change`, `second_factor_enrolment`; empty when nothing",
+            [],
+        ),
+    ]
     session: StaffAuthenticated | None = None
 
 
 class TotpConfirmed(msgspec.Struct, frozen=True, kw_only=True):
     """The recovery codes, shown this once (each works once, in place of a code)."""
 
-    recovery_codes: list[str]
-    required: tuple[Requirement, ...]
+    recovery_codes: Annotated[
+        list[str],
+        doc(
+            "The new recovery codes, shown this once: each works once in place of a code; keep them offline",
+            ["K7QM-2XWD-P4NA-63RT", "B3ZC-7HYF-Q2LE-5WVU"],
+        ),
+    ]
+    required: Annotated[
+        tuple[Requirement, ...],
+        doc(
+            "What the account must do before it gets a full session, in order: "
+            "`password_change`, `second_factor_enrolment`; empty when nothing",
+            [],
+        ),
+    ]
     session: StaffAuthenticated | None = None
 
 
 class RecoveryCodes(msgspec.Struct, frozen=True, kw_only=True):
-    recovery_codes: list[str]
+    recovery_codes: Annotated[
+        list[str],
+        doc(
+            "The new recovery codes, shown this once (the old ones no longer work)",
+            ["K7QM-2XWD-P4NA-63RT", "B3ZC-7HYF-Q2LE-5WVU"],
+        ),
+    ]
 
 
 class PasswordChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    current_password: Password
-    new_password: Password
+    current_password: Annotated[Password, doc("The password the account has now")]
+    new_password: Annotated[
+        Password,
+        doc(
+            "The new password: up to 128 characters, long enough, not the username, "
+            "not a common password (the policy answers which rule it broke)"
+        ),
+    ]
 
 
 class SecondFactorRead(msgspec.Struct, frozen=True, kw_only=True):
-    enrolled: bool
-    enrolled_at: datetime | None
-    recovery_codes_left: int
+    enrolled: Annotated[bool, doc("Whether an authenticator app is enrolled", True)]
+    enrolled_at: Annotated[
+        datetime | None,
+        doc("When it was enrolled (ISO 8601, UTC); null when none is", "2026-11-02T01:20:00Z"),
+    ]
+    recovery_codes_left: Annotated[
+        int,
+        doc(
+            "Recovery codes not used yet (0 when nothing is enrolled): regenerate them before they run out", 8
+        ),
+    ]
 
 
 class StaffMe(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    username: str
-    display_name: str
-    role: Role
+    username: Annotated[
+        str,
+        doc("The staff member's login name (lower-cased: `Admin` and `admin` are one account)", "wang.fang"),
+    ]
+    display_name: Annotated[str, doc("The name shown to other staff and in the audit log", "王芳")]
+    role: Annotated[
+        Role,
+        doc(
+            "The staff member's role: `operator` (runs the platform), `counter` (hall "
+            "counters and kiosks), `school` (a school's account), `publisher` (a "
+            "warning publisher of an organisation)",
+            "operator",
+        ),
+    ]
     second_factor: SecondFactorRead
-    required: tuple[Requirement, ...]
+    required: Annotated[
+        tuple[Requirement, ...],
+        doc(
+            "What the account must do before it gets a full session, in order: "
+            "`password_change`, `second_factor_enrolment`; empty when nothing",
+            [],
+        ),
+    ]
 
     @classmethod
     def of(cls, row: StaffRow, status: FactorStatus, required: tuple[Requirement, ...]) -> StaffMe:
@@ -201,12 +341,24 @@ class StaffMe(msgspec.Struct, frozen=True, kw_only=True):
 
 class SessionRead(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    current: bool
+    current: Annotated[bool, doc("Whether this is the session the request came with", True)]
     started_at: datetime
     last_used_at: datetime
     expires_at: datetime
-    client: str  # the address's network only: 203.0.113.* or an IPv6 /48
-    user_agent: str
+    client: Annotated[
+        str,
+        doc(
+            "The network the session was started from: an IPv4 /24 or an IPv6 /48, never the full address",
+            "203.0.113.*",
+        ),
+    ]  # the address's network only: 203.0.113.* or an IPv6 /48
+    user_agent: Annotated[
+        str,
+        doc(
+            "The browser's User-Agent when the session started (printable characters, truncated)",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
+        ),
+    ]
 
 
 class SessionList(msgspec.Struct, frozen=True, kw_only=True):
@@ -231,23 +383,53 @@ class SessionList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SessionsEnded(msgspec.Struct, frozen=True, kw_only=True):
-    ended: int
+    ended: Annotated[int, doc("How many sessions were ended", 2)]
 
 
 class StaffCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    username: Username
-    display_name: DisplayName
-    role: Role
-    password: Password
+    username: Annotated[
+        Username,
+        doc(
+            "The staff member's login name (lower-cased: `Admin` and `admin` are one "
+            "account); 2–64 of letters, digits, `.`, `_`, `-`",
+            "wang.fang",
+        ),
+    ]
+    display_name: Annotated[DisplayName, doc("The name shown to other staff and in the audit log", "王芳")]
+    role: Annotated[
+        Role,
+        doc(
+            "The staff member's role: `operator` (runs the platform), `counter` (hall "
+            "counters and kiosks), `school` (a school's account), `publisher` (a "
+            "warning publisher of an organisation)",
+            "counter",
+        ),
+    ]
+    password: Annotated[Password, doc("A first password, which the member must change at their first login")]
 
 
 class StaffRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    username: str
-    display_name: str
-    role: Role
-    active: bool
-    must_change_password: bool
+    username: Annotated[
+        str,
+        doc("The staff member's login name (lower-cased: `Admin` and `admin` are one account)", "wang.fang"),
+    ]
+    display_name: Annotated[str, doc("The name shown to other staff and in the audit log", "王芳")]
+    role: Annotated[
+        Role,
+        doc(
+            "The staff member's role: `operator` (runs the platform), `counter` (hall "
+            "counters and kiosks), `school` (a school's account), `publisher` (a "
+            "warning publisher of an organisation)",
+            "counter",
+        ),
+    ]
+    active: Annotated[
+        bool, doc("False once disabled: the member can't sign in and their sessions are ended", True)
+    ]
+    must_change_password: Annotated[
+        bool, doc("The member must change the password at the next login (a first or reset password)", False)
+    ]
     created_at: datetime
 
     @classmethod
@@ -269,7 +451,13 @@ class StaffPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StaffStatus(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    status: Literal["active", "disabled"]
+    status: Annotated[
+        Literal["active", "disabled"],
+        doc(
+            "`disabled` ends the member's sessions and refuses their logins; `active` lets them in again",
+            "disabled",
+        ),
+    ]
 
 
 class PasswordReset(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -16,66 +16,91 @@ Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
 
 
 class ProductCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    kind: ProductKind
+    kind: Annotated[
+        ProductKind, doc("The ticket type it sells: `adult`, `child`, `senior` or `free`", "adult")
+    ]
     name: Annotated[str, plain_text(max_length=64)]
     price_fen: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
 class SpotCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    slug: Slug
+    slug: Annotated[
+        Slug, doc("The spot's short name in URLs: lower-case letters, digits and hyphens, 2–64", "luoma-lake")
+    ]
     name: Annotated[str, plain_text(max_length=128)]
     address: Annotated[str, plain_text(max_length=256)]
     description: Annotated[str, plain_text(min_length=0, max_length=1000)] = ""
-    opens: Minutes
-    closes: Minutes
-    slot_minutes: Annotated[int, msgspec.Meta(ge=15, le=24 * 60)] = 60
-    daily_capacity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    opens: Annotated[
+        Minutes, doc("When the spot opens, in minutes after local midnight (Beijing time): 510 is 08:30", 510)
+    ]
+    closes: Annotated[Minutes, doc("When it closes, in minutes after local midnight: 1050 is 17:30", 1050)]
+    slot_minutes: Annotated[
+        Annotated[int, msgspec.Meta(ge=15, le=24 * 60)],
+        doc("Length of each entry slot in minutes (15–1440)", 60),
+    ] = 60
+    daily_capacity: Annotated[
+        Annotated[int, msgspec.Meta(ge=1, le=1_000_000)],
+        doc("Visitors a day, shared out over the day's slots", 8000),
+    ]
     # Counter rows per slot: more for a flash sale (research/bookings.md §e-3: 8 rows ≈ 5.5× one).
-    shards: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
-    products: Annotated[list[ProductCreate], msgspec.Meta(min_length=1, max_length=4)]
+    shards: Annotated[
+        Annotated[int, msgspec.Meta(ge=1, le=64)],
+        doc("Counter rows per slot (1–64): more for a flash sale, so concurrent buyers contend less", 1),
+    ] = 1
+    products: Annotated[
+        Annotated[list[ProductCreate], msgspec.Meta(min_length=1, max_length=4)],
+        doc(
+            "The ticket types on sale (1–4), each with its price",
+            [{"kind": "adult", "name": "成人票", "price_fen": 6000}],
+        ),
+    ]
 
 
 class ProductRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    kind: str
-    name: str
+    kind: Annotated[str, doc("The ticket type: `adult`, `child`, `senior` or `free`", "adult")]
+    name: Annotated[str, doc("The product's name, as the shop shows it", "成人票")]
     price_fen: int
 
 
 class SpotRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    slug: str
-    name: str
-    address: str
-    description: str
-    opens: int
-    closes: int
-    slot_minutes: int
-    daily_capacity: int
-    products: list[ProductRead]
+    slug: Annotated[str, doc("The spot's short name in URLs", "luoma-lake")]
+    name: Annotated[str, doc("The spot's name", "骆马湖旅游度假区")]
+    address: Annotated[str, doc("Where the spot is", "宿迁市湖滨新区骆马湖南岸")]
+    description: Annotated[
+        str, doc("What the spot is, in a few lines; may be empty", "国家级水利风景区，湖光沙滩与湿地步道。")
+    ]
+    opens: Annotated[
+        int, doc("When the spot opens, in minutes after local midnight (Beijing time): 510 is 08:30", 510)
+    ]
+    closes: Annotated[int, doc("When it closes, in minutes after local midnight: 1050 is 17:30", 1050)]
+    slot_minutes: Annotated[int, doc("Length of each entry slot in minutes", 60)]
+    daily_capacity: Annotated[int, doc("Visitors a day, over all its slots", 8000)]
+    products: Annotated[list[ProductRead], doc("The ticket types on sale, with prices", [])]
 
 
 class SpotPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[SpotRead]
 
 
-class SlotRead(msgspec.Struct, frozen=True, kw_only=True):
+class TourismSlotRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     day: str
     starts_at: datetime
     ends_at: datetime
-    capacity: int
-    available: int
+    capacity: Annotated[int, doc("Places in the slot", 800)]
+    available: Annotated[int, doc("Places still on sale now (capacity less those held and sold)", 37)]
 
 
 class SlotPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[SlotRead]
+    items: list[TourismSlotRead]
 
 
 class SlotCounters(msgspec.Struct, frozen=True, kw_only=True):
-    capacity: int
-    held: int
-    sold: int
+    capacity: Annotated[int, doc("Places in the slot, summed over its counter rows", 800)]
+    held: Annotated[int, doc("Places held by unpaid purchases", 12)]
+    sold: Annotated[int, doc("Places paid for", 751)]
 
 
 class VisitorCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -85,9 +110,11 @@ class VisitorCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 class VisitorRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    name: str
-    id_number: str
-    is_self: bool
+    name: Annotated[str, doc("The visitor's name, masked as the API masks names", "张**")]
+    id_number: Annotated[str, doc("The visitor's resident ID number, masked", "3213**********1234")]
+    is_self: Annotated[
+        bool, doc("Whether the visitor is the citizen themself (added from their real-name identity)", False)
+    ]
     created_at: datetime
 
 
@@ -120,7 +147,7 @@ class HoldCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     ) = None
 
 
-class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
+class TourismTicketRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     hold_id: uuid.UUID
     spot_id: uuid.UUID
@@ -137,8 +164,8 @@ class TicketRead(msgspec.Struct, frozen=True, kw_only=True):
     redeemed_at: datetime | None = None
 
 
-class TicketPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[TicketRead]
+class TourismTicketPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[TourismTicketRead]
 
 
 class HoldRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -149,14 +176,21 @@ class HoldRead(msgspec.Struct, frozen=True, kw_only=True):
     spot_id: uuid.UUID
     slot_id: uuid.UUID
     day: str
-    qty: int
+    qty: Annotated[int, doc("How many tickets the purchase holds", 2)]
     amount_fen: int
-    state: str
+    state: Annotated[
+        str,
+        doc(
+            "Where the purchase is: `held` (pay before `expires_at`), `paid` (its "
+            "tickets are valid), `expired`, `cancelled` or `refunded`",
+            "held",
+        ),
+    ]
     order_id: uuid.UUID | None
     expires_at: datetime
     paid_at: datetime | None
     created_at: datetime
-    tickets: list[TicketRead]
+    tickets: Annotated[list[TourismTicketRead], doc("The purchase's tickets, one per visitor", [])]
 
 
 class HoldPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -164,7 +198,14 @@ class HoldPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HoldPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    channel: Channel
+    channel: Annotated[
+        Channel,
+        doc(
+            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
+            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
+            "wechat_jsapi",
+        ),
+    ]
 
 
 class HoldPaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,17 +220,34 @@ class HoldPaymentStarted(msgspec.Struct, frozen=True, kw_only=True):
 class TicketCodeRead(msgspec.Struct, frozen=True, kw_only=True):
     """Show ``code`` as a QR; ask again before ``expires_at`` (it rotates)."""
 
-    code: str
+    code: Annotated[
+        str,
+        doc(
+            "The ticket's signed code (`SQ1:` then Base45): show it as a QR for the "
+            "gate; it rotates, ask again before `expires_at`",
+            "SQ1:6BFOXN%TS3DH0YOJ58S4K4",
+        ),
+    ]
     expires_at: datetime
 
 
 class Redeem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)]
+    code: Annotated[
+        Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)],
+        doc("The ticket QR the gate read (`SQ1:` then Base45)", "SQ1:6BFOXN%TS3DH0YOJ58S4K4"),
+    ]
 
 
 class Redeemed(msgspec.Struct, frozen=True, kw_only=True):
     ticket_id: uuid.UUID
-    kind: str
+    kind: Annotated[
+        str,
+        doc(
+            "The ticket type: `adult`, `child`, `senior` or `free` (the gate may ask "
+            "a child or senior for proof of age)",
+            "adult",
+        ),
+    ]
     day: str
     slot_id: uuid.UUID
     redeemed_at: datetime
@@ -199,9 +257,21 @@ class TrustListRead(msgspec.Struct, frozen=True, kw_only=True):
     """For offline gates: ``document`` (base64 COSE_Sign1) lists the ticket keys; verify it with
     ``anchor`` (PEM) and then ticket codes with ``citizen_code.Verifier``."""
 
-    issuer: str
-    anchor: str
-    document: str
+    issuer: Annotated[str, doc("Who signs the ticket codes: always `suqian-tourism`", "suqian-tourism")]
+    anchor: Annotated[
+        str,
+        doc(
+            "The trust anchor's public key (P-256, PEM): verify `document` with it",
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…\n-----END PUBLIC KEY-----\n",
+        ),
+    ]
+    document: Annotated[
+        str,
+        doc(
+            "The ticket keys' list, a COSE_Sign1 in base64: once verified with "
+            "`anchor`, it verifies ticket codes offline"
+        ),
+    ]
 
 
 class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -229,7 +299,7 @@ class GateFeed(msgspec.Struct, frozen=True, kw_only=True):
 class GateScanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     code: Annotated[
         Annotated[str, token_text(r"SQ1:[0-9A-Z $%*+./:-]+", max_length=1200)],
-        doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ…"),
+        doc("The ticket QR the gate read", "SQ1:6BFOXN%TS3DH0YOJ58S4K4"),
     ]
     scanned_at: Annotated[datetime, msgspec.Meta(tz=True), doc("When the gate let it in (with its offset)")]
 

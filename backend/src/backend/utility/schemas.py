@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from backend.fields import token_text
+from backend.fields import doc, token_text
 
 AccountNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=20)]
 BillNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=40)]
@@ -15,16 +15,24 @@ Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 
 
 class AccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    kind: Kind
-    account_no: AccountNo
+    kind: Annotated[Kind, doc("The utility: `water`, `electricity` or `gas`", "water")]
+    account_no: Annotated[
+        AccountNo,
+        doc(
+            "The account number (户号) printed on the utility's bill: 6–20 letters and digits",
+            "3213020012345",
+        ),
+    ]
 
 
 class AccountRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    kind: str
-    account_no: str
-    holder: str
-    address: str
+    kind: Annotated[str, doc("The utility: `water`, `electricity` or `gas`", "water")]
+    account_no: Annotated[str, doc("The account number (户号)", "3213020012345")]
+    holder: Annotated[str, doc("The account holder's name, masked by the utility", "张*")]
+    address: Annotated[
+        str, doc("The metered address, as the utility has it", "宿城区幸福中路88号3栋1单元502室")
+    ]
     created_at: datetime
 
 
@@ -33,12 +41,12 @@ class AccountPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BillRead(msgspec.Struct, frozen=True, kw_only=True):
-    bill_no: str
-    kind: str
-    period: str
+    bill_no: Annotated[str, doc("The bill's number at the utility: pay it with this", "3213020012345202611")]
+    kind: Annotated[str, doc("The utility: `water`, `electricity` or `gas`", "electricity")]
+    period: Annotated[str, doc("The month billed (YYYY-MM)", "2026-11")]
     amount_fen: int
-    due_date: str
-    status: str
+    due_date: Annotated[str, doc("The day the bill is due (YYYY-MM-DD)", "2026-12-15")]
+    status: Annotated[str, doc("`unpaid` or `paid`, as the utility says", "unpaid")]
 
 
 class BillPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,8 +54,15 @@ class BillPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BillPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    bill_no: BillNo
-    channel: Channel
+    bill_no: Annotated[BillNo, doc("The bill to pay (its `bill_no`)", "3213020012345202611")]
+    channel: Annotated[
+        Channel,
+        doc(
+            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
+            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
+            "wechat_jsapi",
+        ),
+    ]
 
 
 class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,13 +72,23 @@ class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
 
     id: uuid.UUID
     order_id: uuid.UUID
-    kind: str
-    account_no: str
-    bill_no: str
-    period: str
+    kind: Annotated[str, doc("The utility: `water`, `electricity` or `gas`", "electricity")]
+    account_no: Annotated[str, doc("The account number (户号) paid for", "3213020012345")]
+    bill_no: Annotated[str, doc("The bill paid", "3213020012345202611")]
+    period: Annotated[str, doc("The month billed (YYYY-MM)", "2026-11")]
     amount_fen: int
-    status: Literal["pending", "settled", "refused"]
-    receipt_no: str
+    status: Annotated[
+        Literal["pending", "settled", "refused"],
+        doc(
+            "`pending` (paying, or paid and being told to the utility), `settled` "
+            "(see `receipt_no`) or `refused` (the utility would not take it; refunded "
+            "in full)",
+            "settled",
+        ),
+    ]
+    receipt_no: Annotated[
+        str, doc("The utility's receipt number once settled; empty before", "SD20261203000456")
+    ]
     paid_at: datetime | None = None
 
 

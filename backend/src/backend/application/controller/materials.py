@@ -28,7 +28,13 @@ from backend.application.errors import (
     SlotUnknown,
 )
 from backend.application.materials import MaterialService, MaterialView
-from backend.application.schemas import LicenceMaterialCreate, MaterialList, MaterialRead, SlotKey, SlotRead
+from backend.application.schemas import (
+    ApplicationSlotRead,
+    LicenceMaterialCreate,
+    MaterialList,
+    MaterialRead,
+    SlotKey,
+)
 from backend.auth.guards import citizen
 from backend.auth.principal import Principal
 from backend.catalogue.errors import ItemNotFound
@@ -171,7 +177,7 @@ class MaterialController(Controller):
         return MaterialList(
             items=[_material(v) for v in views],
             slots=[
-                SlotRead(
+                ApplicationSlotRead(
                     key=s.key,
                     name=s.name,
                     required=s.required,

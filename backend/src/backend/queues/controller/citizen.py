@@ -32,7 +32,7 @@ from backend.queues.errors import (
     TicketNotFound,
 )
 from backend.queues.model import Booking, Position, Ticket
-from backend.queues.schemas import BookingCreate, BookingList, CheckIn, TableTake, TicketList, WalkIn
+from backend.queues.schemas import BookingList, CheckIn, QueueBookingCreate, TableTake, TicketList, WalkIn
 from backend.queues.tickets import TicketService
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="idempotency-key")]
@@ -58,7 +58,7 @@ class QueueCitizenController(Controller):
     async def book(
         self,
         request: Request[Any, Any, Any],
-        data: JSONBody[BookingCreate],
+        data: JSONBody[QueueBookingCreate],
         bookings: NamedDependency[BookingService],
         idempotency: NamedDependency[Idempotency],
         principal: NamedDependency[Principal],

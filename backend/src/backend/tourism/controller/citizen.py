@@ -47,8 +47,8 @@ from backend.tourism.schemas import (
     HoldPaymentStarted,
     HoldRead,
     TicketCodeRead,
-    TicketPage,
-    TicketRead,
+    TourismTicketPage,
+    TourismTicketRead,
     VisitorCreate,
     VisitorPage,
     VisitorRead,
@@ -66,8 +66,8 @@ def _visitor(v: Visitor) -> VisitorRead:
     )
 
 
-def _ticket(t: Ticket) -> TicketRead:
-    return TicketRead(
+def _ticket(t: Ticket) -> TourismTicketRead:
+    return TourismTicketRead(
         id=t.id,
         hold_id=t.hold_id,
         spot_id=t.spot_id,
@@ -283,8 +283,8 @@ class TourismCitizenController(Controller):
     @get("/tickets", summary="Your tickets (paid, used or void), newest first")
     async def tickets(
         self, tourism: NamedDependency[TourismService], principal: NamedDependency[Principal]
-    ) -> TicketPage:
-        return TicketPage(items=[_ticket(t) for t in await tourism.tickets(principal.id)])
+    ) -> TourismTicketPage:
+        return TourismTicketPage(items=[_ticket(t) for t in await tourism.tickets(principal.id)])
 
     @get(
         "/tickets/{ticket_id:uuid}/code",

@@ -41,10 +41,10 @@ from backend.tourism.schemas import (
     SkippedRead,
     SlotCounters,
     SlotPage,
-    SlotRead,
     SpotCreate,
     SpotPage,
     SpotRead,
+    TourismSlotRead,
     TrustListRead,
     VisitRead,
 )
@@ -109,7 +109,7 @@ class TourismPublicController(Controller):
     ) -> SlotPage:
         return SlotPage(
             items=[
-                SlotRead(
+                TourismSlotRead(
                     id=a.slot.id,
                     day=a.slot.day,
                     starts_at=a.slot.starts_at,
