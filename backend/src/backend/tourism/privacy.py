@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 from backend.database import transaction
-from backend.personal_data import Category, CitizenStep, Held, PersonalData
+from backend.personal_data import Blocker, BlockerCheck, Category, CitizenStep, Held, PersonalData
+from backend.tourism.model import BEIJING
 from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.service import TourismService
 from backend.tourism.tables import (
@@ -24,10 +25,29 @@ from backend.tourism.visitors import ID_NUMBER, NAME
 from backend.wiring import Wiring
 
 
+def _blockers(w: Wiring) -> BlockerCheck:
+    """Tickets paid for a visit still to come block the closure: the citizen uses them or cancels them
+    (a cancellation refunds under the spot's rules) first, rather than lose what they paid. Free
+    tickets don't: the closure gives their places back."""
+    sales = SalesRepository(w.infra.engine)
+    clock = w.infra.clock
+
+    async def check(citizen_id: uuid.UUID) -> list[Blocker]:
+        today = clock.now().astimezone(BEIJING).date().isoformat()
+        ahead = await sales.paid_tickets_ahead(citizen_id, today=today)
+        if not ahead:
+            return []
+        detail = "paid ticket(s) for a visit still to come: use them, or cancel them for a refund"
+        return [Blocker(code="tourism.tickets_ahead", detail=detail, count=ahead)]
+
+    return check
+
+
 def _give_places_back(w: Wiring) -> CitizenStep:
     """Before the closing account's holds and tickets are deleted, their places go back on sale (a
     deleted hold would leave its counter row holding places nobody owns: the reconciliation's drift).
-    Held ones are cancelled, paid ones given up (their tickets void). Safe to repeat: each move is
+    Held ones are cancelled; paid ones left (tickets of past days, or of one the blocker let through
+    in the instant before the closure) are given up, their tickets void. Safe to repeat: each move is
     conditional on the state it leaves."""
     sales = SalesRepository(w.infra.engine)
     tourism = w.get(TourismService)
@@ -72,6 +92,7 @@ PERSONAL_DATA = PersonalData(
         Held(table=TourismWaiter, category="tourism"),
     ),
     on_closure=_give_places_back,
+    blockers=_blockers,
     unrelated={
         TourismSpot: "scenic spots (operators' catalogue)",
         TourismProduct: "ticket products",

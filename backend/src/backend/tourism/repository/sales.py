@@ -175,6 +175,21 @@ class SalesRepository(Repository):
         )
         return [_hold(raw) for raw in rows]
 
+    async def paid_tickets_ahead(self, citizen_id: uuid.UUID, *, today: str) -> int:
+        """The citizen's tickets paid for with money and not used yet, for today (Beijing) or later."""
+        holds = await TourismHold.select(TourismHold.id).where(
+            (TourismHold.citizen_id == citizen_id)
+            & (TourismHold.state == "paid")
+            & (TourismHold.amount_fen > 0)
+            & (TourismHold.day >= today)
+        )
+        if not holds:
+            return 0
+        count: int = await TourismTicket.count().where(
+            TourismTicket.hold_id.is_in([row["id"] for row in holds]) & (TourismTicket.state == "valid")
+        )
+        return count
+
     async def tickets_of_hold(self, hold_id: uuid.UUID) -> list[Ticket]:
         rows = await TourismTicket.select(*_TICKET).where(TourismTicket.hold_id == hold_id)
         return [_ticket(raw) for raw in rows]
