@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from msgspec import inspect as mi
 
+from backend.fields import PLAIN_TEXT_PATTERN
 from tests.contract.examples import Leaf, leaves, replaced, variants
 from tests.contract.routes import Operation, Param
 
@@ -98,6 +99,8 @@ def _id_like(leaf: Leaf) -> bool:
     inner = leaf.type.type if isinstance(leaf.type, mi.Metadata) else leaf.type
     if isinstance(inner, mi.IntType | mi.FloatType | mi.UUIDType | mi.DateTimeType | mi.DateType):
         return True
+    if isinstance(inner, mi.StrType) and inner.pattern == PLAIN_TEXT_PATTERN:
+        return False  # free text a person typed (an address's 136号 may be １３６号): theirs to write
     return isinstance(leaf.value, str) and any(c.isdigit() for c in leaf.value)
 
 

@@ -208,7 +208,8 @@ def leaves(value: Any, t: mi.Type, path: Path = ()) -> Iterator[Leaf]:
         if isinstance(t, mi.StructType) and t.tag_field is not None:
             yield Leaf((*path, t.tag_field), mi.StrType(), value[t.tag_field])
         for field in t.fields:
-            yield from leaves(value[field.encode_name], field.type, (*path, field.encode_name))
+            if field.encode_name in value:  # an optional field a documented example may leave out
+                yield from leaves(value[field.encode_name], field.type, (*path, field.encode_name))
     elif isinstance(t, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType) and value:
         yield from leaves(value[0], t.item_type, (*path, 0))
     elif not isinstance(value, dict | list):

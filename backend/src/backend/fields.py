@@ -75,6 +75,8 @@ _INVISIBLE = (
 
 
 _PLAIN_TEXT = f"^[^{_INVISIBLE}]*{_END}"
+# The pattern of ``plain_text``: free text a person typed (a test tells such fields from ids by it).
+PLAIN_TEXT_PATTERN = _PLAIN_TEXT
 _PLAIN_TEXT_RULE = (
     "one line of visible text: no control character, line break, bidi control or other format character"
 )
