@@ -231,7 +231,16 @@ class CatalogueService:
     async def _all_current(self) -> list[ServiceItem]:
         now = self._clock.monotonic()
         if self._current is None or now - self._current[0] > self._settings.cache_seconds:
-            self._current = (now, [_item(r) for r in await self._repository.all_current()])
+            rows = await self._repository.all_current()
+            kept = self._current[1] if self._current is not None else None
+            if kept is not None and [(i.definition.code, i.version, i.digest) for i in kept] == [
+                (r.code, r.version, r.digest) for r in rows
+            ]:
+                # Unchanged: the same list, so whoever built something from it (guidance's index)
+                # sees by identity that nothing changed and keeps it.
+                self._current = (now, kept)
+            else:
+                self._current = (now, [_item(r) for r in rows])
         return self._current[1]
 
 
