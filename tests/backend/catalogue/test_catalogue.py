@@ -17,6 +17,7 @@ from backend.catalogue.definition import ItemDefinition
 from backend.catalogue.forms import CompiledForm
 from backend.catalogue.seed_items import SEED
 from backend.catalogue.service import CatalogueService
+from backend.catalogue.settings import CatalogueSettings
 from tests.backend.staff.factories import staff_token
 from tests.services import Services
 
@@ -218,3 +219,19 @@ async def test_a_version_number_no_column_holds_is_404_not_500(
 ) -> None:
     answer = await client.get(f"/api/v1/catalogue/items/SQ-GA-0001/versions/{version}")
     assert (answer.status_code, answer.json()["code"]) == (404, "catalogue.item_not_found")
+
+
+async def test_a_reread_that_finds_nothing_changed_keeps_the_same_items_and_a_publish_does_not(
+    services: Services, seeded: CatalogueService
+) -> None:
+    """Guidance rebuilds its index when the catalogue's list is another object: an unchanged re-read
+    handed out a new list every ``cache_seconds``, and every question waited ~200 ms for a rebuild."""
+    rereading = services.rewired(CatalogueSettings(cache_seconds=0)).wiring.get(CatalogueService)
+    first = await rereading.search()
+    assert await rereading.search() is first
+    code = f"SQ-TS-{secrets.randbelow(10_000):04d}"
+    await rereading.draft(msgspec.convert(_definition(code), ItemDefinition), by="test")
+    await rereading.publish(code, 1, by="test")
+    after = await rereading.search()
+    assert after is not first
+    assert code in {item.definition.code for item in after}
