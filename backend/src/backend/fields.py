@@ -28,7 +28,9 @@ _END = r"(?!\n)$"
 def doc(description: str, *examples: object) -> msgspec.Meta:
     """What a field means for the OpenAPI document, and realistic examples (masked where the API
     masks): ``name: Annotated[str, doc("The holder's name, masked", "宿*迁")]``. An outer ``doc``
-    over a constrained type keeps the type's constraints and replaces its description. Not on a field
+    over a constrained type keeps the type's constraints and replaces its description; an optional one
+    is ``Annotated[T, doc(...)] | None`` (a ``doc`` over ``T | None`` drops T's constraints from the
+    document, which then promises more than the API takes). Not on a field
     whose type is a struct: Litestar would write the description onto the struct's shared component
     (a struct-typed field is described by the common words of ``backend.openapi_docs``, or its name)."""
     return msgspec.Meta(description=description, examples=list(examples) if examples else None)

@@ -150,14 +150,20 @@ class ServiceCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         ),
     ] = 5.0
     # A restaurant's table band: the party sizes it seats (both, and only, for a restaurant).
-    party_min: Annotated[
-        PartySize | None,
-        doc("A restaurant's table band only: the smallest party it seats (with `party_max`)", 3),
-    ] = None
-    party_max: Annotated[
-        PartySize | None,
-        doc("A restaurant's table band only: the largest party it seats (with `party_min`)", 4),
-    ] = None
+    party_min: (
+        Annotated[
+            PartySize,
+            doc("A restaurant's table band only: the smallest party it seats (with `party_max`)", 3),
+        ]
+        | None
+    ) = None
+    party_max: (
+        Annotated[
+            PartySize,
+            doc("A restaurant's table band only: the largest party it seats (with `party_min`)", 4),
+        ]
+        | None
+    ) = None
 
 
 class CounterCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -247,13 +253,16 @@ class KioskTake(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
         ),
     ] = "walk_in"
     # The citizen's code, when the number should be theirs (alerts, their app); none: a paper ticket.
-    code: Annotated[
-        CodeText | None,
-        doc(
-            "The citizen code the kiosk read, to make the number the citizen's "
-            "(alerts, their app); null: a paper ticket"
-        ),
-    ] = None
+    code: (
+        Annotated[
+            CodeText,
+            doc(
+                "The citizen code the kiosk read, to make the number the citizen's "
+                "(alerts, their app); null: a paper ticket"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class TicketList(msgspec.Struct, frozen=True, kw_only=True):

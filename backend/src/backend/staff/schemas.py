@@ -153,17 +153,23 @@ class SecondFactorLogin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
             "q3Jx0bC4k1W8dE5rT7yU2iO9pA6sD3fG1hJ4kL7zX0c",
         ),
     ]
-    code: Annotated[
-        TotpCode | None,
-        doc("The authenticator app's current 6-digit code; or send `recovery_code` instead", "492038"),
-    ] = None
-    recovery_code: Annotated[
-        RecoveryCode | None,
-        doc(
-            "One of the recovery codes (16 base32 characters, hyphens and case optional); each works once",
-            "K7QM-2XWD-P4NA-63RT",
-        ),
-    ] = None
+    code: (
+        Annotated[
+            TotpCode,
+            doc("The authenticator app's current 6-digit code; or send `recovery_code` instead", "492038"),
+        ]
+        | None
+    ) = None
+    recovery_code: (
+        Annotated[
+            RecoveryCode,
+            doc(
+                "One of the recovery codes (16 base32 characters, hyphens and case optional); each works once",
+                "K7QM-2XWD-P4NA-63RT",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class StaffRefresh(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -175,19 +181,25 @@ class FactorProof(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     while nothing is enrolled). A first enrolment from a session (not the setup token) carries
     ``current_password`` instead."""
 
-    code: Annotated[
-        TotpCode | None, doc("A current 6-digit code of the enrolled authenticator", "492038")
-    ] = None
-    recovery_code: Annotated[
-        RecoveryCode | None, doc("One of the unused recovery codes, instead of `code`", "K7QM-2XWD-P4NA-63RT")
-    ] = None
-    current_password: Annotated[
-        Password | None,
-        doc(
-            "The account's password: a first enrolment from a full session proves the "
-            "person with it instead of a code"
-        ),
-    ] = None
+    code: (
+        Annotated[TotpCode, doc("A current 6-digit code of the enrolled authenticator", "492038")] | None
+    ) = None
+    recovery_code: (
+        Annotated[
+            RecoveryCode, doc("One of the unused recovery codes, instead of `code`", "K7QM-2XWD-P4NA-63RT")
+        ]
+        | None
+    ) = None
+    current_password: (
+        Annotated[
+            Password,
+            doc(
+                "The account's password: a first enrolment from a full session proves the "
+                "person with it instead of a code"
+            ),
+        ]
+        | None
+    ) = None
 
     def proof(self) -> Proof:
         return Proof(code=self.code, recovery_code=self.recovery_code)
