@@ -9499,7 +9499,7 @@ export interface components {
              */
             code?: string | null;
             /**
-             * @description One of the recovery codes (16 base32 characters, hyphens and case optional); each works once
+             * @description One of the recovery codes (16 base32 characters, hyphens and case optional), each once
              * @example K7QM-2XWD-P4NA-63RT
              */
             recovery_code?: string | null;
@@ -10118,7 +10118,7 @@ export interface components {
             must_change_password: boolean;
             /**
              * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
-             * @example counter
+             * @example operator
              * @enum {string}
              */
             role: "operator" | "counter" | "school" | "publisher";
@@ -10151,7 +10151,7 @@ export interface components {
         StayPay: {
             /**
              * @description Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` (Alipay mini program), `wechat_app` or `alipay_app` (the app)
-             * @example alipay_mini
+             * @example wechat_jsapi
              * @enum {string}
              */
             channel: "wechat_jsapi" | "alipay_mini" | "wechat_app" | "alipay_app";

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from backend.fields import doc, plain_text, token_text
+from backend.payment.schemas import PayChannel
 
 Code = Annotated[str, token_text(r"[A-Za-z0-9-]+", min_length=3, max_length=32)]
 RoomCode = Annotated[str, token_text(r"[A-Z0-9]+", min_length=2, max_length=16)]
-Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 IdNumber = Annotated[str, token_text(r"[0-9]{17}[0-9Xx]", min_length=18, max_length=18)]
 
 
@@ -111,14 +111,7 @@ class HotelBookingCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     departure: Annotated[
         date, doc("The day of departure (YYYY-MM-DD): 1 to 30 nights after arrival", "2026-12-26")
     ]
-    channel: Annotated[
-        Channel,
-        doc(
-            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
-            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
-            "wechat_jsapi",
-        ),
-    ]
+    channel: PayChannel
 
 
 class BookingRead(msgspec.Struct, frozen=True, kw_only=True):

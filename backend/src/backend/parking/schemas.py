@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import doc, plain_text, token_text
+from backend.payment.schemas import PayChannel
 
-Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 Fen = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
@@ -157,14 +157,7 @@ class StayPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StayPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    channel: Annotated[
-        Channel,
-        doc(
-            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
-            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
-            "alipay_mini",
-        ),
-    ]
+    channel: PayChannel
 
 
 class StayPayment(msgspec.Struct, frozen=True, kw_only=True):

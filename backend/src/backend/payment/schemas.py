@@ -12,6 +12,17 @@ Reason = Annotated[str, plain_text(max_length=80)]
 Note = Annotated[str, plain_text(max_length=200)]
 
 
+# The cashier a feature's pay request names (``payment.platforms.Channel``), described once for all.
+PayChannel = Annotated[
+    Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"],
+    doc(
+        "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
+        "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
+        "wechat_jsapi",
+    ),
+]
+
+
 class OrderRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     out_trade_no: Annotated[

@@ -164,7 +164,7 @@ class SecondFactorLogin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
         Annotated[
             RecoveryCode,
             doc(
-                "One of the recovery codes (16 base32 characters, hyphens and case optional); each works once",
+                "One of the recovery codes (16 base32 characters, hyphens and case optional), each once",
                 "K7QM-2XWD-P4NA-63RT",
             ),
         ]
@@ -309,22 +309,26 @@ class SecondFactorRead(msgspec.Struct, frozen=True, kw_only=True):
     ]
 
 
+# How a staff member is named and what they may do, as every answer about one describes them.
+StaffUsername = Annotated[
+    str, doc("The staff member's login name (lower-cased: `Admin` and `admin` are one account)", "wang.fang")
+]
+StaffDisplayName = Annotated[str, doc("The name shown to other staff and in the audit log", "王芳")]
+StaffRole = Annotated[
+    Role,
+    doc(
+        "The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), "
+        "`school` (a school's account), `publisher` (a warning publisher of an organisation)",
+        "operator",
+    ),
+]
+
+
 class StaffMe(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    username: Annotated[
-        str,
-        doc("The staff member's login name (lower-cased: `Admin` and `admin` are one account)", "wang.fang"),
-    ]
-    display_name: Annotated[str, doc("The name shown to other staff and in the audit log", "王芳")]
-    role: Annotated[
-        Role,
-        doc(
-            "The staff member's role: `operator` (runs the platform), `counter` (hall "
-            "counters and kiosks), `school` (a school's account), `publisher` (a "
-            "warning publisher of an organisation)",
-            "operator",
-        ),
-    ]
+    username: StaffUsername
+    display_name: StaffDisplayName
+    role: StaffRole
     second_factor: SecondFactorRead
     required: Annotated[
         tuple[Requirement, ...],
@@ -422,20 +426,9 @@ class StaffCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
 class StaffRead(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
-    username: Annotated[
-        str,
-        doc("The staff member's login name (lower-cased: `Admin` and `admin` are one account)", "wang.fang"),
-    ]
-    display_name: Annotated[str, doc("The name shown to other staff and in the audit log", "王芳")]
-    role: Annotated[
-        Role,
-        doc(
-            "The staff member's role: `operator` (runs the platform), `counter` (hall "
-            "counters and kiosks), `school` (a school's account), `publisher` (a "
-            "warning publisher of an organisation)",
-            "counter",
-        ),
-    ]
+    username: StaffUsername
+    display_name: StaffDisplayName
+    role: StaffRole
     active: Annotated[
         bool, doc("False once disabled: the member can't sign in and their sessions are ended", True)
     ]

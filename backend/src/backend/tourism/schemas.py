@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import doc, plain_text, token_text
+from backend.payment.schemas import PayChannel
 from backend.tourism.model import MAX_TICKETS, FeedState, GateOutcome, ProductKind, WaiterState
 
-Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 IdNumber = Annotated[str, token_text(r"[0-9]{17}[0-9Xx]", min_length=18, max_length=18)]
 Slug = Annotated[str, token_text(r"[a-z0-9][a-z0-9-]*", min_length=2, max_length=64)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=24 * 60)]
@@ -198,14 +198,7 @@ class HoldPage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HoldPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    channel: Annotated[
-        Channel,
-        doc(
-            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
-            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
-            "wechat_jsapi",
-        ),
-    ]
+    channel: PayChannel
 
 
 class HoldPaymentStarted(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import doc, token_text
+from backend.payment.schemas import PayChannel
 
 AccountNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=20)]
 BillNo = Annotated[str, token_text(r"[A-Za-z0-9]+", min_length=6, max_length=40)]
 Kind = Literal["water", "electricity", "gas"]
-Channel = Literal["wechat_jsapi", "alipay_mini", "wechat_app", "alipay_app"]
 
 
 class AccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -55,14 +55,7 @@ class BillPage(msgspec.Struct, frozen=True, kw_only=True):
 
 class BillPay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     bill_no: Annotated[BillNo, doc("The bill to pay (its `bill_no`)", "3213020012345202611")]
-    channel: Annotated[
-        Channel,
-        doc(
-            "Which cashier pays: `wechat_jsapi` (WeChat mini program), `alipay_mini` "
-            "(Alipay mini program), `wechat_app` or `alipay_app` (the app)",
-            "wechat_jsapi",
-        ),
-    ]
+    channel: PayChannel
 
 
 class PaymentRead(msgspec.Struct, frozen=True, kw_only=True):
