@@ -126,13 +126,13 @@ class ApiRequest(Request[Any, Any, Any]):
                 )
                 if b"{" in body:
                     _members_checker.decode(body.decode())
+                decoded = _integral(decoded)
             except RecursionError:
                 raise SerializationException("The JSON body is nested too deeply") from None
             except UnicodeDecodeError:
                 raise SerializationException("The body is not UTF-8") from None
             except ValueError:
                 raise SerializationException("The body is not JSON") from None
-            decoded = _integral(decoded)
             _check_strictly(self, decoded)
             # Kept only once it passed every rule: another reader of this request gets no unchecked body.
             self._connection_state.json = decoded
