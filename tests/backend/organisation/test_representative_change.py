@@ -14,7 +14,8 @@ import httpx
 
 from backend.audit.repository import AuditRepository
 from backend.organisation.repository import NOBODY
-from backend.organisation.representative import ENDED, Representatives
+from backend.organisation.representative import ENDED, FRESH, RECHECK, Representatives
+from backend.organisation.service import OrganisationService
 from backend.organisation.tables import Organisation, OrganisationGrant
 from tests.backend.citizen.factories import register
 from tests.backend.organisation import factories as org
@@ -106,9 +107,15 @@ async def test_taking_an_acting_token_asks_the_registry_and_ends_a_claim_it_no_l
     successor = await register(client)
     await _name_at_registry(client, code, successor["_person"])
     # The agent's existing token still works until someone asks the registry (the daily re-check or
-    # the next token); taking a token asks.
+    # the next token); taking a token asks — unless the registry said yes under FRESH ago (the first
+    # token's question), which bounds the registry calls a loop of tokens makes.
     assert (await client.get("/api/v1/applications", headers=as_org)).status_code == 200
     own = org.bearer(agent["tokens"]["access_token"])
+    soon = await client.post(f"/api/v1/organisations/{organisation_id}/acting", headers=own)
+    assert soon.status_code == 201, soon.text
+    await Organisation.update(
+        {Organisation.recheck_at: datetime.now(UTC) + RECHECK - FRESH - timedelta(seconds=1)}
+    ).where(Organisation.id == uuid.UUID(organisation_id))
     again = await client.post(f"/api/v1/organisations/{organisation_id}/acting", headers=own)
     assert (again.status_code, again.json()["code"]) == (404, "organisation.not_found")
     refused = await client.get("/api/v1/applications", headers=as_org)
@@ -177,7 +184,7 @@ async def test_an_acting_token_is_issued_while_the_registry_is_down(client: http
 
 
 async def test_authorising_agents_who_name_no_citizen_is_rate_limited_per_representative(
-    client: httpx.AsyncClient,
+    services: Services, client: httpx.AsyncClient
 ) -> None:
     _, representative, organisation_id = await org.claimed(client)
     _, other_representative, other_organisation = await org.claimed(client)
@@ -193,6 +200,13 @@ async def test_authorising_agents_who_name_no_citizen_is_rate_limited_per_repres
     assert [a.status_code for a in answers] == [422] * 10 + [429]
     assert answers[-1].json()["code"] == "organisation.authorise_rate_limited"
     assert 0 < int(answers[-1].headers["retry-after"]) <= 3600
+    # Each refusal is audited, naming no identity (a probe of the register leaves a trail).
+    refusals = [
+        e for e in await _events(services, organisation_id) if e.action == "organisation.authorise_refused"
+    ]
+    assert len(refusals) == 10
+    assert real["_person"]["id_number"] not in refusals[0].data
+    assert "不是他" not in refusals[0].data
     # Even a right answer waits now (the limit is the representative's, not the guess's) ...
     right = {**probe, "name": real["_person"]["name"]}
     assert (await client.post(path, json=right, headers=representative)).status_code == 429
@@ -201,3 +215,42 @@ async def test_authorising_agents_who_name_no_citizen_is_rate_limited_per_repres
         f"/api/v1/organisations/{other_organisation}/agents", json=right, headers=other_representative
     )
     assert elsewhere.status_code == 201, elsewhere.text
+
+
+async def test_a_former_representative_cannot_slip_a_grant_in_as_their_claim_ends(
+    services: Services, client: httpx.AsyncClient, monkeypatch: Any
+) -> None:
+    """The race a review found: ``authorise`` read "is the caller the representative?" before the
+    claim ended at another request, and wrote its grant after. The grant's transaction asks again."""
+    old, old_headers, organisation_id = await org.claimed(client)
+    code = await _code(client, old_headers, organisation_id)
+    stale = await services.wiring.get(OrganisationService).get(
+        uuid.UUID(old["citizen"]["id"]), uuid.UUID(organisation_id)
+    )
+    new = await register(client)
+    await _name_at_registry(client, code, new["_person"])
+    taken = await client.post(
+        "/api/v1/organisations", json={"credit_code": code}, headers=org.bearer(new["tokens"]["access_token"])
+    )
+    assert taken.status_code == 201, taken.text
+
+    # The former representative's request had passed its first check just before the takeover.
+    async def passed_before(_representative: uuid.UUID, _organisation: uuid.UUID) -> Any:
+        return stale[0]
+
+    service = services.wiring.get(OrganisationService)
+    monkeypatch.setattr(service, "_represented", passed_before)
+    friend = await register(client)
+    until = (datetime.now(UTC) + timedelta(days=300)).isoformat()
+    person = {k: friend["_person"][k] for k in ("phone", "name", "id_number")}
+    slipped = await client.post(
+        f"/api/v1/organisations/{organisation_id}/agents",
+        json={**person, "scopes": ["apply", "pay", "licences"], "expires_at": until},
+        headers=old_headers,
+    )
+    assert (slipped.status_code, slipped.json()["code"]) == (403, "organisation.not_representative")
+    live = await OrganisationGrant.select(OrganisationGrant.citizen_id).where(
+        (OrganisationGrant.organisation_id == uuid.UUID(organisation_id))
+        & OrganisationGrant.revoked_at.is_null()
+    )
+    assert [row["citizen_id"] for row in live] == [uuid.UUID(new["citizen"]["id"])]

@@ -163,6 +163,18 @@ class OrganisationRepository(Repository):
         )
         return bool(rows)
 
+    async def still_represented(self, organisation_id: uuid.UUID, *, representative: uuid.UUID) -> bool:
+        """Whether ``representative`` still represents the organisation, read by a no-op conditional
+        UPDATE: the row stays locked to the caller's transaction, so a claim ending at the same moment
+        (``release`` then ``end_grants``) waits for it and ends what it adds, or went first and this
+        answers False."""
+        rows = (
+            await Organisation.update({Organisation.representative_id: representative})
+            .where((Organisation.id == organisation_id) & (Organisation.representative_id == representative))
+            .returning(Organisation.id)
+        )
+        return bool(rows)
+
     async def end_grants(self, organisation_id: uuid.UUID, *, now: datetime) -> list[GrantRow]:
         """Revoke every unrevoked grant of the organisation, the representative's too; those it ended."""
         rows = (

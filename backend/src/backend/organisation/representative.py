@@ -46,6 +46,10 @@ CHAIN = "organisation"
 # records within days of the shareholders' decision) ends the old claim within a day at most, and at
 # once for whoever takes an acting-as token.
 RECHECK = timedelta(days=1)
+# An acting-as token taken within this long of the registry's last yes is not asked about again: one
+# registry call per organisation per 5 minutes however often its agents take tokens (a loop of them
+# would otherwise spend the registry's quota and trip its breaker for the whole city's claims).
+FRESH = timedelta(minutes=5)
 # A check the registry could not answer (or a worker that stopped mid-check) is tried again after this.
 RETRY = timedelta(minutes=15)
 ENDED = "the legal-person registry no longer names them the legal representative"
@@ -149,11 +153,12 @@ class Representatives:
         answer: nothing changed, ask again later). ``checked``: what asked (for the audit)."""
         if row.representative_id == NOBODY:
             return False
+        now = self._clock.now()
+        if checked == "acting" and row.recheck_at is not None and row.recheck_at - RECHECK > now - FRESH:
+            return True  # the registry said yes under FRESH ago
         verdict = await self._verdict(row)
         if verdict is True:
-            await self._repository.schedule(
-                row.id, representative=row.representative_id, at=self._clock.now() + RECHECK
-            )
+            await self._repository.schedule(row.id, representative=row.representative_id, at=now + RECHECK)
         elif verdict is False:
             async with transaction(self._engine):
                 if await self._repository.release(row.id, representative=row.representative_id):

@@ -125,6 +125,11 @@ class OrganisationService:
         await self._limiter.hit(AUTHORISE, str(representative_id))
         agent = await self._citizens.find_by_phone(phone)
         if agent is None or not await self._citizens.holds_identity(agent, name=name, id_number=id_number):
+            # Audited without the identity named: a representative probing the register leaves a trail.
+            await self._audit.append(
+                actor=actor, action="organisation.authorise_refused", subject=f"organisation:{row.id}",
+                data={"reason": "no registered citizen with that phone, name and ID number"}, chain=CHAIN,
+            )  # fmt: skip
             raise AgentNotFound()
         # A match is no probe (it makes a grant, audited and listed): it does not count.
         await self._limiter.refund(AUTHORISE, str(representative_id))
@@ -134,6 +139,10 @@ class OrganisationService:
         )  # fmt: skip
         with UniqueViolation(raise_as=AlreadyAuthorised):
             async with transaction(self._engine):
+                # Checked again where the grant is written: a claim ending meanwhile (the registry
+                # names someone else) must not let its former representative slip a grant in after it.
+                if not await self._repository.still_represented(row.id, representative=representative_id):
+                    raise NotRepresentative()
                 held = await self._repository.grant_of(row.id, agent)
                 if held is not None:
                     if held.live(now):

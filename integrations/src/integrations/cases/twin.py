@@ -107,8 +107,9 @@ class SignedCallback(msgspec.Struct, frozen=True):
 class CasesState:
     cases: dict[str, CaseStatus] = field(default_factory=dict)
     # The last case number handed out today. A department numbers its cases once for everyone and
-    # never restarts: a number follows the clock (ten per second of the day) so a restarted sandbox,
-    # or a second twin over the same database, does not hand out a number already stored.
+    # never restarts: a number follows the clock (ten per second of the day) so a restarted sandbox, or
+    # a second twin over the same database later on, does not hand out a number already stored (two
+    # twins numbering in the same second still could: a sandbox, not a department).
     last_number: int = 0
     numbered_on: dt.date | None = None
     callbacks: list[SignedCallback] = field(default_factory=list)
