@@ -1,0 +1,298 @@
+"""The staff console in a real browser (Debian's chromium through Selenium), on the embedded default
+over real HTTP: the operator signs in with a TOTP code computed here, walks each screen's main task
+with the keyboard alone (Tab and Enter) — creates a member and disables another, replays a dead
+letter, verifies the audit chain — a renewal and an ended session go back through sign-in, a form
+without its CSRF token is refused, and a member without the role sees no link and gets 403.
+
+A screenshot of each screen is written to ``$SUQIAN_CONSOLE_SCREENSHOTS`` when set, else to the
+test's temporary folder (its path is printed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from backend.staff import totp
+from tests.console.browser import (
+    chromium,
+    cookies_of,
+    focused_id,
+    path_of,
+    press_enter_on,
+    problem_code,
+    screenshot,
+    tab_to,
+    type_keys,
+    wait_for,
+)
+from tests.smoke.server import bearer, free_port, printed_passwords, serve
+from tests.smoke.test_credit_embedded import registered, until
+from tests.smoke.test_hotline_embedded import COMPLAINT
+
+pytestmark = pytest.mark.embedded
+
+CLERK_PASSWORD = "counter clerk first password 7"
+
+
+@dataclass
+class Stack:
+    base: str
+    admin: dict[str, str]  # the operator's API session (bearer headers)
+    secret: str  # the operator's authenticator secret
+    password: str
+    shots: Path
+
+
+def _enrolled_operator(web: httpx.Client, password: str) -> tuple[dict[str, str], str]:
+    """The bootstrap operator's first sign-in through the API: an authenticator enrolled (ADR 9)."""
+    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
+    assert login.json()["status"] == "setup_required", login.text
+    setup = bearer(login.json()["access_token"])
+    secret = web.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup).json()["secret"]
+    code = totp.code_at(secret, time.time())
+    confirmed = web.post("/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup)
+    assert confirmed.status_code == 200, confirmed.text
+    return bearer(confirmed.json()["session"]["access_token"]), secret
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    shots = Path(os.environ.get("SUQIAN_CONSOLE_SCREENSHOTS") or tmp_path_factory.mktemp("console-screens"))
+    shots.mkdir(parents=True, exist_ok=True)
+    print(f"\nconsole screenshots: {shots}")
+    data_dir = tmp_path_factory.mktemp("console")
+    # One try per outbox job: a delivery that fails once is a dead letter to replay. A 2 s breaker
+    # cool-down: the outage opens it, and waiting it out is not the point.
+    env = {"SUQIAN_OUTBOX_MAX_ATTEMPTS": "1", "SUQIAN_UPSTREAM_BREAKER_OPEN_SECONDS": "2"}
+    with serve(data_dir, free_port(), **env) as base, httpx.Client(base_url=base, timeout=30) as web:
+        (password,) = printed_passwords(data_dir)
+        admin, secret = _enrolled_operator(web, password)
+        yield Stack(base=base, admin=admin, secret=secret, password=password, shots=shots)
+
+
+def _sign_in_by_keyboard(browser: webdriver.Chrome, base: str, username: str, password: str) -> None:
+    """From the sign-in page: the username (focused on arrival), Tab, the password, Enter."""
+    wait_for(browser, lambda b: path_of(b).startswith("/console/sign-in"), "the sign-in page")
+    assert focused_id(browser) == "username"
+    type_keys(browser, username, Keys.TAB)
+    assert focused_id(browser) == "password"
+    type_keys(browser, password, Keys.ENTER)
+
+
+@pytest.fixture(scope="module")
+def operator(stack: Stack) -> Iterator[webdriver.Chrome]:
+    """A browser in which the operator signed in: password, then a code of the authenticator."""
+    browser = chromium()
+    try:
+        browser.get(f"{stack.base}/console/staff")  # not signed in: to sign-in, and back here after
+        screenshot(browser, stack.shots, "01-sign-in")
+        _sign_in_by_keyboard(browser, stack.base, "admin", stack.password)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "code"), "the second-factor form")
+        assert focused_id(browser) == "code"
+        screenshot(browser, stack.shots, "02-second-factor")
+        # The next step's code: enrolment spent this one (a code is taken once), and ±1 step is
+        # accepted, so no waiting for the clock.
+        type_keys(browser, totp.code_at(stack.secret, time.time() + 30), Keys.ENTER)
+        wait_for(browser, lambda b: path_of(b) == "/console/staff", "the page asked for before sign-in")
+        yield browser
+    finally:
+        browser.quit()
+
+
+def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    operator.get(f"{stack.base}/console")
+    links = {a.get_attribute("id") for a in operator.find_elements(By.CSS_SELECTOR, "nav a")}
+    assert links == {"nav-staff", "nav-outbox", "nav-audit"}
+    cookie = operator.get_cookie("suqian_console")
+    assert cookie is not None
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")
+    screenshot(operator, stack.shots, "03-home")
+
+
+def test_the_operator_creates_a_member_and_disables_another_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        other = {
+            "username": "temp.zhao",
+            "display_name": "赵临时",
+            "role": "counter",
+            "password": CLERK_PASSWORD,
+        }
+        assert web.post("/api/v1/admin/staff", json=other, headers=stack.admin).status_code == 201
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-staff")
+    wait_for(operator, lambda b: path_of(b) == "/console/staff", "the staff screen")
+
+    tab_to(operator, "new-username")
+    type_keys(operator, "clerk.li", Keys.TAB, "李窗口", Keys.TAB, "counter", Keys.TAB)
+    assert focused_id(operator) == "new-password"
+    type_keys(operator, CLERK_PASSWORD, Keys.ENTER)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the member created")
+    row = operator.find_element(By.CSS_SELECTOR, 'tr[data-username="clerk.li"]')
+    assert "counter" in row.text
+    assert row.find_element(By.CLASS_NAME, "status").text == "active"
+
+    press_enter_on(operator, "toggle-temp.zhao")
+    wait_for(operator, lambda b: "disabled:temp.zhao" in b.find_element(By.ID, "done").text, "the disable")
+    row = operator.find_element(By.CSS_SELECTOR, 'tr[data-username="temp.zhao"]')
+    assert row.find_element(By.CLASS_NAME, "status").text == "disabled"
+    screenshot(operator, stack.shots, "04-staff")
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        # The same service as the API: the disabled member can't sign in.
+        refused = web.post("/api/v1/staff/token", json={"username": "temp.zhao", "password": CLERK_PASSWORD})
+        assert (refused.status_code, refused.json()["code"]) == (401, "auth.invalid_credentials")
+
+    # A rule of the service, met on the page: not yourself (as the API answers).
+    press_enter_on(operator, "toggle-admin")
+    wait_for(operator, lambda b: problem_code(b) is not None, "the problem page")
+    assert problem_code(operator) == "staff.not_on_yourself"
+    assert "Traceback" not in operator.page_source
+    screenshot(operator, stack.shots, "05-problem-page")
+
+
+def _dead_letter(stack: Stack) -> dict[str, Any]:
+    """A complaint filed while 12345 is down, its one try spent: a dead letter."""
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        _person, citizen = registered(web)
+        web.post("/_sandbox/hotline12345/faults", json={"down": True})
+        try:
+            filed = web.post("/api/v1/hotline/tickets", json=COMPLAINT, headers=citizen)
+            assert filed.status_code == 201, filed.text
+            dead = until(
+                lambda: web.get("/api/v1/admin/outbox", params={"state": "dead"}, headers=stack.admin).json(),
+                lambda page: any(job["topic"].startswith("hotline") for job in page["items"]),
+                60,
+            )
+        finally:
+            web.post("/_sandbox/hotline12345/faults/reset")
+    job: dict[str, Any] = next(job for job in dead["items"] if job["topic"].startswith("hotline"))
+    return job
+
+
+def test_the_operator_replays_a_dead_letter_by_keyboard(stack: Stack, operator: webdriver.Chrome) -> None:
+    job = _dead_letter(stack)
+    time.sleep(2.5)  # the breaker's cool-down after the outage (SUQIAN_UPSTREAM_BREAKER_OPEN_SECONDS)
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-outbox")
+    wait_for(operator, lambda b: b.find_elements(By.ID, f"replay-{job['id']}"), "the dead letter")
+    screenshot(operator, stack.shots, "06-outbox")
+    press_enter_on(operator, f"replay-{job['id']}")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the replay")
+    assert job["id"] in operator.find_element(By.ID, "done").text
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        delivered = until(
+            lambda: web.get(f"/api/v1/admin/outbox/{job['id']}", headers=stack.admin).json(),
+            lambda found: found["state"] == "done",
+            60,
+        )
+    assert delivered["replays"] == 1
+
+
+def test_the_operator_verifies_the_audit_chain_by_keyboard(stack: Stack, operator: webdriver.Chrome) -> None:
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-audit")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "entries"), "the audit log")
+    actions = operator.find_element(By.ID, "entries").text
+    # What the console did, audited by the services as the API's calls are.
+    for action in ("staff.created", "staff.disabled", "staff.login"):
+        assert action in actions
+    press_enter_on(operator, "verify-chain")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "report"), "the chain's report")
+    report = operator.find_element(By.ID, "report").text
+    assert re.match(r"Intact: all \d+ entries of auth link and seal", report), report
+    screenshot(operator, stack.shots, "07-audit")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(stack: Stack, operator: webdriver.Chrome) -> None:
+    operator.get(f"{stack.base}/console/staff")
+    cookies = cookies_of(operator)
+    with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies) as web:
+        form = {
+            "username": "forged.one",
+            "display_name": "伪",
+            "role": "operator",
+            "password": CLERK_PASSWORD,
+        }
+        for forged in (form, {**form, "csrf": "0" * 64}):
+            refused = web.post("/console/staff", data=forged)
+            assert refused.status_code == 403
+            assert 'data-problem-code="console.csrf_invalid"' in refused.text
+        listed = web.get("/api/v1/admin/staff", headers=stack.admin).json()["items"]
+    assert "forged.one" not in {member["username"] for member in listed}
+
+
+def test_a_lapsed_session_renews_and_an_ended_one_returns_to_sign_in(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    # The access cookie gone (it lives as long as the access token): renewed from the refresh
+    # cookie, straight back to the page.
+    operator.get(f"{stack.base}/console")
+    operator.delete_cookie("suqian_console")
+    operator.get(f"{stack.base}/console/audit?chain=auth")
+    wait_for(operator, lambda b: path_of(b) == "/console/audit?chain=auth", "the page again, renewed")
+    assert operator.find_elements(By.ID, "entries")
+
+    press_enter_on(operator, "sign-out")
+    wait_for(operator, lambda b: path_of(b).startswith("/console/sign-in"), "the sign-in page")
+    # Signed out: the session (and its refresh token) is over; the page asks to sign in, then returns.
+    operator.get(f"{stack.base}/console/audit?chain=auth")
+    wait_for(operator, lambda b: path_of(b).startswith("/console/sign-in"), "the sign-in page")
+    assert path_of(operator) == "/console/sign-in?next=/console/audit%3Fchain%3Dauth"
+
+
+def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        # The clerk the operator created settles their first password through the API.
+        login = web.post("/api/v1/staff/token", json={"username": "clerk.li", "password": CLERK_PASSWORD})
+        assert login.json()["required"] == ["password_change"], login.text
+        new_password = secrets.token_urlsafe(18)
+        changed = web.post(
+            "/api/v1/staff/me/password",
+            json={"current_password": CLERK_PASSWORD, "new_password": new_password},
+            headers=bearer(login.json()["access_token"]),
+        )
+        assert changed.status_code == 200, changed.text
+        admin_id = next(
+            m["id"] for m in web.get("/api/v1/admin/staff", headers=stack.admin).json()["items"]
+            if m["username"] == "admin"
+        )  # fmt: skip
+    browser = chromium()
+    try:
+        browser.get(f"{stack.base}/console")
+        _sign_in_by_keyboard(browser, stack.base, "clerk.li", new_password)
+        wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
+        assert browser.find_elements(By.CSS_SELECTOR, "nav a") == []
+        assert "open no screen" in browser.find_element(By.ID, "main").text
+        screenshot(browser, stack.shots, "08-no-role-home")
+
+        browser.get(f"{stack.base}/console/staff")
+        assert problem_code(browser) == "auth.missing_role"
+        screenshot(browser, stack.shots, "09-no-role-refused")
+
+        # The action itself, with the clerk's own session and form token: refused for the role.
+        browser.get(f"{stack.base}/console")
+        token = browser.find_element(By.CSS_SELECTOR, 'input[name="csrf"]').get_attribute("value")
+        with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(browser)) as web:
+            refused = web.post(
+                f"/console/staff/{admin_id}/status", data={"csrf": token, "status": "disabled"}
+            )
+            assert refused.status_code == 403
+            assert 'data-problem-code="auth.missing_role"' in refused.text
+            assert web.get("/api/v1/admin/staff", headers=stack.admin).status_code == 200
+    finally:
+        browser.quit()
