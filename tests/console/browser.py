@@ -52,7 +52,7 @@ def press_enter_on(browser: webdriver.Chrome, element_id: str) -> None:
     type_keys(browser, Keys.ENTER)
 
 
-def wait_for(browser: webdriver.Chrome, found: Callable[[webdriver.Chrome], bool], what: str) -> None:
+def wait_for(browser: webdriver.Chrome, found: Callable[[webdriver.Chrome], object], what: str) -> None:
     # A page load under a loaded 2-core machine; not a performance check.
     deadline = time.monotonic() + 30
     while not found(browser):

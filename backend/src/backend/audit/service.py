@@ -75,7 +75,9 @@ class AuditLog:
     async def first_at(self, chain: str) -> datetime | None:
         return await self._repository.first_at(chain)
 
-    async def latest(self, chain: str, *, before_seq: int | None = None, limit: int = 50) -> list[AuditRecord]:
+    async def latest(
+        self, chain: str, *, before_seq: int | None = None, limit: int = 50
+    ) -> list[AuditRecord]:
         """The chain's entries, newest first (a page ends below ``before_seq``)."""
         return await self._repository.latest(chain, before_seq=before_seq, limit=limit)
 
