@@ -9,6 +9,7 @@ test's temporary folder (its path is printed)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -234,6 +235,80 @@ def test_a_form_posted_without_its_csrf_token_is_refused(stack: Stack, operator:
             assert 'data-problem-code="console.csrf_invalid"' in refused.text
         listed = web.get("/api/v1/admin/staff", headers=stack.admin).json()["items"]
     assert "forged.one" not in {member["username"] for member in listed}
+
+
+# What the API's bad-input catalogue (tests/contract/catalogue.py) throws at a value, as URL text.
+HOSTILE = {
+    "NUL": "%00",
+    "4,000 characters": "x" * 4000,
+    "lone surrogate": "%ED%A0%80",
+    "invalid UTF-8": "%FF%FE",
+    "Arabic-Indic digits": "%D9%A3%D9%A4",
+    "markup": "%3Cscript%3Ealert(1)%3C/script%3E",
+}
+# Every parameter a console page reads, and every field a console form posts.
+PARAMETERS = ("next", "chain", "before", "cursor", "state", "done")
+FIELDS = ("username", "display_name", "role", "password", "status", "challenge", "code", "recovery_code")
+
+
+def _console_routes() -> list[tuple[str, str]]:
+    """The console's routes, read from the committed access table: a page added later is covered."""
+    table = Path(__file__).parents[1] / "contract" / "access_table.txt"
+    routes = [line.split()[:2] for line in table.read_text().splitlines()]
+    return [(method, path) for method, path in routes if path.startswith("/console")]
+
+
+def _hostile_verdict(response: httpx.Response) -> str | None:
+    kind = response.headers.get("content-type", "")
+    if response.status_code >= 500:
+        return "a server error"
+    if kind.startswith("text/html") and ("Traceback" in response.text or "<script>" in response.text):
+        return "a trace or the value as markup"
+    if response.status_code < 400:
+        return None
+    if kind.startswith("text/html"):
+        return (
+            None if re.search(r'data-problem-code="[a-z_.]+"', response.text) else "a page without its code"
+        )
+    # Refused before any console route ran (a path id of no route's shape, a request line over
+    # the limit): the app's problem+json, with its code.
+    return None if kind.startswith("application/problem+json") and response.json().get("code") else kind
+
+
+def test_hostile_values_on_every_console_page_answer_pages_never_errors(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    """Each page and form with hostile parameters, fields and path ids, signed in and not: a page or a
+    redirect, or a 4xx problem page naming a code — never a 5xx, never a stack trace, never the
+    value echoed as markup."""
+    operator.get(f"{stack.base}/console")
+    token = operator.find_element(By.CSS_SELECTOR, 'input[name="csrf"]').get_attribute("value") or ""
+    routes = _console_routes()
+    assert len(routes) >= 15
+    failures = []
+    signed_in = httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(operator))
+    anonymous = httpx.Client(base_url=stack.base, timeout=30)
+    with signed_in, anonymous:
+        for (method, template), (name, value) in itertools.product(routes, HOSTILE.items()):
+            short = value[
+                :1000
+            ]  # within the 8 KiB a request line may take (backend.edge), once per parameter
+            path = re.sub(r"\{[a-z_]+\}", short, template)
+            query = "&".join(f"{parameter}={short}" for parameter in PARAMETERS)
+            form = "&".join([f"csrf={token}", *(f"{field}={value}" for field in FIELDS)])
+            for who, web in (("operator", signed_in), ("anonymous", anonymous)):
+                if (who, template) == ("operator", "/console/sign-out"):
+                    continue  # it would rightly end the session the later tests walk in
+                response = web.request(
+                    method, f"{path}?{query}", content=form if method == "POST" else None,
+                    headers={"content-type": "application/x-www-form-urlencoded"},
+                )  # fmt: skip
+                failure = _hostile_verdict(response)
+                if failure:
+                    failures.append(
+                        f"{method} {template} [{name}] as {who}: {response.status_code} {failure}"
+                    )
+    assert failures == [], "\n".join(failures)
 
 
 def test_a_lapsed_session_renews_and_an_ended_one_returns_to_sign_in(

@@ -60,6 +60,9 @@ ACCESS = "access"
 OWNS = "owns"
 SHARED = "shared_ids"
 ERRORS = "errors"
+# A page for a browser (HTML, form posts, a cookie session: the staff console), not an API operation:
+# set on its router's ``opt``. The API's problem+json contract tests leave it to its browser suite.
+PAGE = "page"
 # Where create_app leaves each handler's resolved set of declared codes (read per error answered).
 _DECLARED = "_declared_codes"
 
@@ -327,6 +330,7 @@ __all__ = [
     "ANYONE",
     "ERRORS",
     "OWNS",
+    "PAGE",
     "SHARED",
     "Access",
     "Declared",

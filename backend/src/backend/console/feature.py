@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from backend.access import PAGE
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
 from backend.console.controller.assets import stylesheet
@@ -38,6 +39,7 @@ CONSOLE_ROUTER = Router(
     # A console route's error is a page, never problem+json (``problem_pages``).
     exception_handlers=HANDLERS,
     include_in_schema=False,
+    opt={PAGE: True},
 )
 
 FEATURE = Feature(

@@ -48,5 +48,5 @@ async def sign_in_form(request: AnyRequest) -> dict[str, str]:
 def field(fields: dict[str, str], name: str) -> str:
     value = fields.get(name, "").strip()
     if not value:
-        raise FormInvalid(f"The field {name!r} is required")
+        raise FormInvalid(detail=f"The field {name!r} is required")
     return value

@@ -17,6 +17,7 @@ from backend.console.controller.forms import field, session_form
 from backend.console.errors import CsrfInvalid, FormInvalid
 from backend.console.pages import OPERATOR, render
 from backend.console.session import ConsoleSessions
+from backend.fields import explain
 from backend.pagination import CursorInvalid
 from backend.staff.errors import LastOperator, NotOnYourself, PasswordRefused, StaffNotFound, UsernameTaken
 from backend.staff.schemas import StaffCreate
@@ -58,7 +59,7 @@ class ConsoleStaffController(Controller):
                 StaffCreate,
             )
         except msgspec.ValidationError as error:
-            raise FormInvalid(str(error)) from None
+            raise FormInvalid(detail=explain(str(error))) from None
         row = await staff.create(
             username=body.username, display_name=body.display_name, role=body.role,
             password=body.password, by=principal,
@@ -73,7 +74,7 @@ class ConsoleStaffController(Controller):
         fields = await session_form(request, principal, console)
         status = field(fields, "status")
         if status not in ("active", "disabled"):
-            raise FormInvalid("status is active or disabled")
+            raise FormInvalid(detail="status is active or disabled")
         row = await staff.set_active(staff_id, status == "active", by=principal)
         return Redirect(f"/console/staff?done={status}:{row.username}", status_code=303)
 
