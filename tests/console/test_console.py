@@ -117,7 +117,7 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
 ) -> None:
     operator.get(f"{stack.base}/console")
     links = {a.get_attribute("id") for a in operator.find_elements(By.CSS_SELECTOR, "nav a")}
-    assert links == {"nav-staff", "nav-outbox", "nav-audit"}
+    assert links == {"nav-staff", "nav-outbox", "nav-audit", "nav-scanners"}
     cookie = operator.get_cookie("suqian_console")
     assert cookie is not None
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")
@@ -217,6 +217,31 @@ def test_the_operator_verifies_the_audit_chain_by_keyboard(stack: Stack, operato
     report = operator.find_element(By.ID, "report").text
     assert re.match(r"Intact: all \d+ entries of auth link and seal", report), report
     screenshot(operator, stack.shots, "07-audit")
+
+
+def test_the_operator_registers_a_scanner_and_revokes_it_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-scanners")
+    wait_for(operator, lambda b: path_of(b) == "/console/scanners", "the scanners screen")
+    tab_to(operator, "scene")
+    type_keys(operator, "library", Keys.TAB, "宿迁市图书馆一楼", Keys.ENTER)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "credential"), "the new scanner's credential")
+    credential = operator.find_element(By.ID, "credential").text
+    device_id = operator.find_element(By.CSS_SELECTOR, "#registered code").text
+    screenshot(operator, stack.shots, "08-scanners")
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        exchange = {"device_id": device_id, "credential": credential}
+        token = web.post("/api/v1/scanner/token", json=exchange)
+        assert token.status_code == 200, token.text
+        operator.get(f"{stack.base}/console/scanners")
+        press_enter_on(operator, f"revoke-{device_id}")
+        wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the revocation")
+        status = operator.find_element(By.CSS_SELECTOR, f'tr[data-device="{device_id}"] .status').text
+        assert status.startswith("revoked")
+        refused = web.post("/api/v1/scanner/token", json=exchange)
+        assert (refused.status_code, refused.json()["code"]) == (401, "scanner.credentials_invalid")
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(stack: Stack, operator: webdriver.Chrome) -> None:
@@ -353,11 +378,11 @@ def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> No
         wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
         assert browser.find_elements(By.CSS_SELECTOR, "nav a") == []
         assert "open no screen" in browser.find_element(By.ID, "main").text
-        screenshot(browser, stack.shots, "08-no-role-home")
+        screenshot(browser, stack.shots, "09-no-role-home")
 
         browser.get(f"{stack.base}/console/staff")
         assert problem_code(browser) == "auth.missing_role"
-        screenshot(browser, stack.shots, "09-no-role-refused")
+        screenshot(browser, stack.shots, "10-no-role-refused")
 
         # The action itself, with the clerk's own session and form token: refused for the role.
         browser.get(f"{stack.base}/console")

@@ -11,12 +11,14 @@ from backend.auth.tokens import TokenService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
 from backend.console.controller.outbox import ConsoleOutboxController
+from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
 from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
 from backend.outbox.service import Outbox
+from backend.scanner.service import ScannerService
 from backend.staff.login import StaffLogin
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
@@ -35,6 +37,7 @@ CONSOLE_ROUTER = Router(
         ConsoleStaffController,
         ConsoleOutboxController,
         ConsoleAuditController,
+        ConsoleScannerController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
     exception_handlers=HANDLERS,
@@ -53,5 +56,6 @@ FEATURE = Feature(
         "tokens": TokenService,
         "outbox": Outbox,
         "audit": AuditLog,
+        "scanners": ScannerService,
     },
 )

@@ -54,6 +54,7 @@ SCREENS = (
     Screen("staff", "Staff", "/console/staff", OPERATOR),
     Screen("outbox", "Outbox dead letters", "/console/outbox", OPERATOR),
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
+    Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
 )
 
 _environment = Environment(
