@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,22 +50,25 @@ CLERK_PASSWORD = "counter clerk first password 7"
 @dataclass
 class Stack:
     base: str
-    admin: dict[str, str]  # the operator's API session (bearer headers)
-    secret: str  # the operator's authenticator secret
-    password: str
+    password: str  # the bootstrap operator's, as the server printed it
     shots: Path
+    # Set once the operator enrolled an authenticator in the console (the ``operator`` fixture).
+    secret: str = ""
+    recovery_codes: tuple[str, ...] = ()
+    admin: dict[str, str] = field(default_factory=dict)  # the operator's API session (bearer headers)
 
 
-def _enrolled_operator(web: httpx.Client, password: str) -> tuple[dict[str, str], str]:
-    """The bootstrap operator's first sign-in through the API: an authenticator enrolled (ADR 9)."""
-    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": password})
-    assert login.json()["status"] == "setup_required", login.text
-    setup = bearer(login.json()["access_token"])
-    secret = web.post("/api/v1/staff/me/second-factor/totp", json={}, headers=setup).json()["secret"]
-    code = totp.code_at(secret, time.time())
-    confirmed = web.post("/api/v1/staff/me/second-factor/totp/confirm", json={"code": code}, headers=setup)
-    assert confirmed.status_code == 200, confirmed.text
-    return bearer(confirmed.json()["session"]["access_token"]), secret
+def _api_session(web: httpx.Client, stack: Stack) -> dict[str, str]:
+    """The operator signed in through the API too, with the next step's code of the authenticator
+    (the console's enrolment spent this step's: a code is taken once; ±1 step is accepted)."""
+    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": stack.password})
+    assert login.json()["status"] == "second_factor_required", login.text
+    code = totp.code_at(stack.secret, time.time() + 30)
+    signed = web.post(
+        "/api/v1/staff/token/second-factor", json={"challenge": login.json()["challenge"], "code": code}
+    )
+    assert signed.status_code == 200, signed.text
+    return bearer(signed.json()["access_token"])
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +80,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # One try per outbox job: a delivery that fails once is a dead letter to replay. A 2 s breaker
     # cool-down: the outage opens it, and waiting it out is not the point.
     env = {"SUQIAN_OUTBOX_MAX_ATTEMPTS": "1", "SUQIAN_UPSTREAM_BREAKER_OPEN_SECONDS": "2"}
-    with serve(data_dir, free_port(), **env) as base, httpx.Client(base_url=base, timeout=30) as web:
+    with serve(data_dir, free_port(), **env) as base:
         (password,) = printed_passwords(data_dir)
-        admin, secret = _enrolled_operator(web, password)
-        yield Stack(base=base, admin=admin, secret=secret, password=password, shots=shots)
+        yield Stack(base=base, password=password, shots=shots)
 
 
 def _sign_in_by_keyboard(browser: webdriver.Chrome, base: str, username: str, password: str) -> None:
@@ -94,19 +96,33 @@ def _sign_in_by_keyboard(browser: webdriver.Chrome, base: str, username: str, pa
 
 @pytest.fixture(scope="module")
 def operator(stack: Stack) -> Iterator[webdriver.Chrome]:
-    """A browser in which the operator signed in: password, then a code of the authenticator."""
+    """A browser in which the bootstrap operator signed in for the first time on a fresh install: the
+    password, then enrolling an authenticator (ADR 9) with a code computed here, then the session."""
     browser = chromium()
     try:
         browser.get(f"{stack.base}/console/staff")  # not signed in: to sign-in, and back here after
         screenshot(browser, stack.shots, "01-sign-in")
         _sign_in_by_keyboard(browser, stack.base, "admin", stack.password)
-        wait_for(browser, lambda b: b.find_elements(By.ID, "code"), "the second-factor form")
+        wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
+        assert "second_factor_enrolment" in browser.find_element(By.ID, "main").text
+        assert focused_id(browser) == "start-enrolment"
+        type_keys(browser, Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "secret"), "the new secret")
+        stack.secret = browser.find_element(By.ID, "secret").text
+        assert browser.find_element(By.ID, "otpauth").text.startswith("otpauth://totp/")
+        screenshot(browser, stack.shots, "02-enrolment")
         assert focused_id(browser) == "code"
-        screenshot(browser, stack.shots, "02-second-factor")
-        # The next step's code: enrolment spent this one (a code is taken once), and ±1 step is
-        # accepted, so no waiting for the clock.
-        type_keys(browser, totp.code_at(stack.secret, time.time() + 30), Keys.ENTER)
+        type_keys(browser, totp.code_at(stack.secret, time.time()), Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "recovery-codes"), "the recovery codes")
+        codes = browser.find_elements(By.CSS_SELECTOR, "#recovery-codes code")
+        stack.recovery_codes = tuple(code.text for code in codes)
+        assert len(stack.recovery_codes) == 10
+        screenshot(browser, stack.shots, "03-recovery-codes")
+        assert focused_id(browser) == "continue"
+        type_keys(browser, Keys.ENTER)
         wait_for(browser, lambda b: path_of(b) == "/console/staff", "the page asked for before sign-in")
+        with httpx.Client(base_url=stack.base, timeout=30) as web:
+            stack.admin = _api_session(web, stack)
         yield browser
     finally:
         browser.quit()
@@ -121,7 +137,7 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
     cookie = operator.get_cookie("suqian_console")
     assert cookie is not None
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")
-    screenshot(operator, stack.shots, "03-home")
+    screenshot(operator, stack.shots, "04-home")
 
 
 def test_the_operator_creates_a_member_and_disables_another_by_keyboard(
@@ -152,7 +168,11 @@ def test_the_operator_creates_a_member_and_disables_another_by_keyboard(
     wait_for(operator, lambda b: "disabled:temp.zhao" in b.find_element(By.ID, "done").text, "the disable")
     row = operator.find_element(By.CSS_SELECTOR, 'tr[data-username="temp.zhao"]')
     assert row.find_element(By.CLASS_NAME, "status").text == "disabled"
-    screenshot(operator, stack.shots, "04-staff")
+    press_enter_on(operator, "end-sessions-clerk.li")
+    wait_for(
+        operator, lambda b: "sessions-ended:" in b.find_element(By.ID, "done").text, "the sessions ended"
+    )
+    screenshot(operator, stack.shots, "05-staff")
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         # The same service as the API: the disabled member can't sign in.
         refused = web.post("/api/v1/staff/token", json={"username": "temp.zhao", "password": CLERK_PASSWORD})
@@ -163,7 +183,7 @@ def test_the_operator_creates_a_member_and_disables_another_by_keyboard(
     wait_for(operator, lambda b: problem_code(b) is not None, "the problem page")
     assert problem_code(operator) == "staff.not_on_yourself"
     assert "Traceback" not in operator.page_source
-    screenshot(operator, stack.shots, "05-problem-page")
+    screenshot(operator, stack.shots, "06-problem-page")
 
 
 def _dead_letter(stack: Stack) -> dict[str, Any]:
@@ -191,7 +211,7 @@ def test_the_operator_replays_a_dead_letter_by_keyboard(stack: Stack, operator: 
     operator.get(f"{stack.base}/console")
     press_enter_on(operator, "nav-outbox")
     wait_for(operator, lambda b: b.find_elements(By.ID, f"replay-{job['id']}"), "the dead letter")
-    screenshot(operator, stack.shots, "06-outbox")
+    screenshot(operator, stack.shots, "07-outbox")
     press_enter_on(operator, f"replay-{job['id']}")
     wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the replay")
     assert job["id"] in operator.find_element(By.ID, "done").text
@@ -216,7 +236,7 @@ def test_the_operator_verifies_the_audit_chain_by_keyboard(stack: Stack, operato
     wait_for(operator, lambda b: b.find_elements(By.ID, "report"), "the chain's report")
     report = operator.find_element(By.ID, "report").text
     assert re.match(r"Intact: all \d+ entries of auth link and seal", report), report
-    screenshot(operator, stack.shots, "07-audit")
+    screenshot(operator, stack.shots, "08-audit")
 
 
 def test_the_operator_registers_a_scanner_and_revokes_it_by_keyboard(
@@ -230,7 +250,7 @@ def test_the_operator_registers_a_scanner_and_revokes_it_by_keyboard(
     wait_for(operator, lambda b: b.find_elements(By.ID, "credential"), "the new scanner's credential")
     credential = operator.find_element(By.ID, "credential").text
     device_id = operator.find_element(By.CSS_SELECTOR, "#registered code").text
-    screenshot(operator, stack.shots, "08-scanners")
+    screenshot(operator, stack.shots, "09-scanners")
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         exchange = {"device_id": device_id, "credential": credential}
         token = web.post("/api/v1/scanner/token", json=exchange)
@@ -354,35 +374,39 @@ def test_a_lapsed_session_renews_and_an_ended_one_returns_to_sign_in(
     wait_for(operator, lambda b: path_of(b).startswith("/console/sign-in"), "the sign-in page")
     assert path_of(operator) == "/console/sign-in?next=/console/audit%3Fchain%3Dauth"
 
+    # Signing in again: the password, then the challenge's page, answered with a recovery code (the
+    # authenticator's codes of these steps are spent), and back to the page.
+    _sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
+    assert focused_id(operator) == "code"
+    screenshot(operator, stack.shots, "10-second-factor")
+    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
+    wait_for(operator, lambda b: path_of(b) == "/console/audit?chain=auth", "the page again, signed in")
+
 
 def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> None:
     with httpx.Client(base_url=stack.base, timeout=30) as web:
-        # The clerk the operator created settles their first password through the API.
-        login = web.post("/api/v1/staff/token", json={"username": "clerk.li", "password": CLERK_PASSWORD})
-        assert login.json()["required"] == ["password_change"], login.text
-        new_password = secrets.token_urlsafe(18)
-        changed = web.post(
-            "/api/v1/staff/me/password",
-            json={"current_password": CLERK_PASSWORD, "new_password": new_password},
-            headers=bearer(login.json()["access_token"]),
-        )
-        assert changed.status_code == 200, changed.text
         admin_id = next(
             m["id"] for m in web.get("/api/v1/admin/staff", headers=stack.admin).json()["items"]
             if m["username"] == "admin"
         )  # fmt: skip
     browser = chromium()
     try:
+        # The clerk the operator created signs in for the first time: the operator-set password must
+        # be replaced first (ADR 9), on the setup page, by keyboard.
         browser.get(f"{stack.base}/console")
-        _sign_in_by_keyboard(browser, stack.base, "clerk.li", new_password)
+        _sign_in_by_keyboard(browser, stack.base, "clerk.li", CLERK_PASSWORD)
+        wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
+        assert focused_id(browser) == "current_password"
+        type_keys(browser, CLERK_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
         wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
         assert browser.find_elements(By.CSS_SELECTOR, "nav a") == []
         assert "open no screen" in browser.find_element(By.ID, "main").text
-        screenshot(browser, stack.shots, "09-no-role-home")
+        screenshot(browser, stack.shots, "11-no-role-home")
 
         browser.get(f"{stack.base}/console/staff")
         assert problem_code(browser) == "auth.missing_role"
-        screenshot(browser, stack.shots, "10-no-role-refused")
+        screenshot(browser, stack.shots, "12-no-role-refused")
 
         # The action itself, with the clerk's own session and form token: refused for the role.
         browser.get(f"{stack.base}/console")
@@ -393,6 +417,7 @@ def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> No
             )
             assert refused.status_code == 403
             assert 'data-problem-code="auth.missing_role"' in refused.text
-            assert web.get("/api/v1/admin/staff", headers=stack.admin).status_code == 200
+            admin = web.get(f"/api/v1/admin/staff/{admin_id}", headers=stack.admin).json()
+            assert admin["active"] is True
     finally:
         browser.quit()

@@ -12,6 +12,7 @@ from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
 from backend.console.controller.outbox import ConsoleOutboxController
 from backend.console.controller.scanners import ConsoleScannerController
+from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
 from backend.console.problem_pages import HANDLERS
@@ -20,6 +21,7 @@ from backend.feature import Feature
 from backend.outbox.service import Outbox
 from backend.scanner.service import ScannerService
 from backend.staff.login import StaffLogin
+from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
 from backend.wiring import Wiring
@@ -38,6 +40,7 @@ CONSOLE_ROUTER = Router(
         ConsoleOutboxController,
         ConsoleAuditController,
         ConsoleScannerController,
+        ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
     exception_handlers=HANDLERS,
@@ -57,5 +60,6 @@ FEATURE = Feature(
         "outbox": Outbox,
         "audit": AuditLog,
         "scanners": ScannerService,
+        "factors": SecondFactors,
     },
 )

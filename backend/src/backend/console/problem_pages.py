@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
+from backend.auth.errors import TokenRejected
 from backend.console.pages import problem_page
 from backend.console.session import PATH, safe_next
 from backend.errors import DomainError
@@ -50,8 +51,9 @@ def on_console_error(request: AnyRequest, exc: Exception) -> Response[Any]:
     problem = answer.content
     if not isinstance(problem, Problem):
         return answer  # (a client that hung up: nobody reads it)
-    if problem.status == 401:
-        # Signed out, expired or ended: renew from the refresh cookie if there is one, else sign in.
+    if isinstance(exc, TokenRejected):
+        # No session, or one expired or ended: renew from the refresh cookie if there is one, else
+        # sign in. (Another 401, such as an account disabled meanwhile, is a page that says so.)
         return Redirect(f"{PATH}/renew?next={quote(_return_to(request), safe='/')}", status_code=303)
     page = problem_page(problem.status, problem.code, problem.title, problem.detail, back=_return_to(request))
     for name in _KEPT:

@@ -28,6 +28,10 @@ from backend.crypto import PersonalDataCipher
 SESSION_COOKIE = "suqian_console"
 REFRESH_COOKIE = "suqian_console_refresh"
 PRE_SESSION_COOKIE = "suqian_console_csrf"
+# The token of a login that still owes a password change or an enrolment (scope ``staff:account``
+# alone, 10 min): read only by the setup pages.
+SETUP_COOKIE = "suqian_console_setup"
+SETUP_PATH = "/console/setup"
 PATH = "/console"
 CSRF_FIELD = "csrf"
 
@@ -91,6 +95,17 @@ def with_session(
     response.set_cookie(_cookie(request, SESSION_COOKIE, access_token, expires_in))
     response.set_cookie(_cookie(request, REFRESH_COOKIE, refresh_token, refresh_ttl, path=f"{PATH}/renew"))
     response.delete_cookie(PRE_SESSION_COOKIE, path=PATH)
+    response.delete_cookie(SETUP_COOKIE, path=SETUP_PATH)
+    return response
+
+
+def with_setup(response: Response[Any], request: AnyRequest, *, token: str, expires_in: int) -> Response[Any]:
+    response.set_cookie(_cookie(request, SETUP_COOKIE, token, expires_in, path=SETUP_PATH))
+    return response
+
+
+def without_setup(response: Response[Any]) -> Response[Any]:
+    response.delete_cookie(SETUP_COOKIE, path=SETUP_PATH)
     return response
 
 

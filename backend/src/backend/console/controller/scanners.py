@@ -20,7 +20,6 @@ from backend.console.session import ConsoleSessions
 from backend.fields import explain
 from backend.pagination import CursorInvalid
 from backend.scanner.errors import ScannerNotFound
-from backend.scanner.repository import DeviceRow
 from backend.scanner.scenes import SCENES
 from backend.scanner.schemas import ScannerCreate
 from backend.scanner.service import ScannerService
@@ -82,5 +81,5 @@ class ConsoleScannerController(Controller):
     ) -> Redirect:  # fmt: skip
         await session_form(request, principal, console)
         await scanners.revoke(device_id, by=principal)
-        row: DeviceRow = await scanners.get(device_id)
+        row = await scanners.get(device_id)
         return Redirect(f"/console/scanners?done=revoked:{row.id}", status_code=303)

@@ -5,6 +5,7 @@ goes into the console's cookies. Renewal and sign-out."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -28,12 +29,14 @@ from backend.console.session import (
     PATH,
     PRE_SESSION_COOKIE,
     REFRESH_COOKIE,
+    SETUP_PATH,
     ConsoleSessions,
     pre_session_token,
     safe_next,
     sign_in_url,
     with_pre_session,
     with_session,
+    with_setup,
     without_session,
 )
 from backend.errors import DomainError
@@ -49,7 +52,7 @@ Next = FromQuery[str | None]
 _PASSWORD_ERRORS = (InvalidCredentials, LoginThrottled, KeysUnavailable)
 
 
-def _signed_in(request: AnyRequest, result: Authenticated, next_page: str, ttl: int) -> Response[Any]:
+def signed_in(request: AnyRequest, result: Authenticated, next_page: str, ttl: int) -> Response[Any]:
     response = Redirect(safe_next(next_page), status_code=303)
     return with_session(
         response,
@@ -61,10 +64,11 @@ def _signed_in(request: AnyRequest, result: Authenticated, next_page: str, ttl: 
     )
 
 
-def _setup_owed(result: SetupOwed) -> Response[str]:
-    # Enrolling an authenticator or replacing an operator-set password is done through the staff
-    # API (scripts/demo.sh does it for the bootstrap operator); the console signs in settled accounts.
-    return render("setup_owed.html", required=result.required, status=403)
+def _setup_owed(request: AnyRequest, result: SetupOwed, next_page: str) -> Response[Any]:
+    """A login that owes a password change or an enrolment: its restricted token goes to the setup
+    pages (``controller/setup.py``), which settle it as the API's account routes do."""
+    response = Redirect(f"{SETUP_PATH}?next={quote(next_page, safe='/')}", status_code=303)
+    return with_setup(response, request, token=result.token.token, expires_in=result.token.expires_in)
 
 
 class ConsoleSignInController(Controller):
@@ -94,8 +98,8 @@ class ConsoleSignInController(Controller):
                 "second_factor.html", csrf=csrf, next=next_page, challenge=result.challenge, error=None
             )
         if isinstance(result, SetupOwed):
-            return _setup_owed(result)
-        return _signed_in(request, result, next_page, console.refresh_ttl)
+            return _setup_owed(request, result, next_page)
+        return signed_in(request, result, next_page, console.refresh_ttl)
 
     @post(
         "/sign-in/second-factor",
@@ -115,8 +119,8 @@ class ConsoleSignInController(Controller):
         except (*SECOND_STEP_ERRORS, *_PASSWORD_ERRORS) as error:
             return _again("second_factor.html", error, csrf=csrf, next=next_page, challenge=challenge)
         if isinstance(result, SetupOwed):
-            return _setup_owed(result)
-        return _signed_in(request, result, next_page, console.refresh_ttl)
+            return _setup_owed(request, result, next_page)
+        return signed_in(request, result, next_page, console.refresh_ttl)
 
     @get("/renew", access=ANYONE, errors=(RefreshTokenRejected, RefreshThrottled, KeysUnavailable))
     async def renew(
@@ -137,7 +141,7 @@ class ConsoleSignInController(Controller):
             )
         except RefreshTokenRejected:
             return without_session(Redirect(sign_in_url(next or PATH), status_code=303))
-        return _signed_in(request, result, next or PATH, console.refresh_ttl)
+        return signed_in(request, result, next or PATH, console.refresh_ttl)
 
     @post("/sign-out", access=MEMBER, errors=(CsrfInvalid, FormInvalid))
     async def sign_out(
