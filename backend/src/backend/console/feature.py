@@ -28,7 +28,11 @@ from backend.wiring import Wiring
 
 
 def _sessions(w: Wiring) -> ConsoleSessions:
-    return ConsoleSessions(w.infra.cipher, refresh_ttl=w.section(StaffSettings).session_idle_ttl)
+    return ConsoleSessions(
+        w.infra.cipher,
+        refresh_ttl=w.section(StaffSettings).session_idle_ttl,
+        always_secure=w.infra.settings.mode == "production",
+    )
 
 
 CONSOLE_ROUTER = Router(

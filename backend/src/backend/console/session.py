@@ -42,9 +42,15 @@ class ConsoleSessions:
     """The CSRF token of a session's forms, derived (never stored) from the session's id; and how
     long the refresh cookie lives (the staff session's idle limit)."""
 
-    def __init__(self, cipher: PersonalDataCipher, *, refresh_ttl: int) -> None:
+    def __init__(self, cipher: PersonalDataCipher, *, refresh_ttl: int, always_secure: bool) -> None:
         self._cipher = cipher
         self.refresh_ttl = refresh_ttl
+        self._always_secure = always_secure
+
+    def secure(self, request: AnyRequest) -> bool:
+        """Cookies only over https: the request's own scheme, or always in production (where TLS ends
+        at the proxy in front, and the app sees http)."""
+        return self._always_secure or request.url.scheme == "https"
 
     def for_session(self, principal: Principal) -> str:
         # The session (refresh-token family) outlives each access token: a form rendered before a
@@ -65,42 +71,36 @@ def pre_session_matches(request: AnyRequest, submitted: str | None) -> bool:
     return bool(held) and bool(submitted) and hmac.compare_digest(held or "", submitted or "")
 
 
-def _cookie(request: AnyRequest, key: str, value: str, max_age: int, path: str = PATH) -> Cookie:
+def _cookie(secure: bool, key: str, value: str, max_age: int, path: str = PATH) -> Cookie:
     return Cookie(
-        key=key,
-        value=value,
-        max_age=max_age,
-        path=path,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        key=key, value=value, max_age=max_age, path=path, httponly=True, samesite="strict", secure=secure
     )
 
 
-def with_pre_session(response: Response[Any], request: AnyRequest, token: str) -> Response[Any]:
+def with_pre_session(response: Response[Any], secure: bool, token: str) -> Response[Any]:
     # 15 min: a sign-in page left open longer is reloaded (the code step's challenge lives 5).
-    response.set_cookie(_cookie(request, PRE_SESSION_COOKIE, token, 900))
+    response.set_cookie(_cookie(secure, PRE_SESSION_COOKIE, token, 900))
     return response
 
 
 def with_session(
     response: Response[Any],
-    request: AnyRequest,
+    secure: bool,
     *,
     access_token: str,
     expires_in: int,
     refresh_token: str,
     refresh_ttl: int,
 ) -> Response[Any]:
-    response.set_cookie(_cookie(request, SESSION_COOKIE, access_token, expires_in))
-    response.set_cookie(_cookie(request, REFRESH_COOKIE, refresh_token, refresh_ttl, path=f"{PATH}/renew"))
+    response.set_cookie(_cookie(secure, SESSION_COOKIE, access_token, expires_in))
+    response.set_cookie(_cookie(secure, REFRESH_COOKIE, refresh_token, refresh_ttl, path=f"{PATH}/renew"))
     response.delete_cookie(PRE_SESSION_COOKIE, path=PATH)
     response.delete_cookie(SETUP_COOKIE, path=SETUP_PATH)
     return response
 
 
-def with_setup(response: Response[Any], request: AnyRequest, *, token: str, expires_in: int) -> Response[Any]:
-    response.set_cookie(_cookie(request, SETUP_COOKIE, token, expires_in, path=SETUP_PATH))
+def with_setup(response: Response[Any], secure: bool, *, token: str, expires_in: int) -> Response[Any]:
+    response.set_cookie(_cookie(secure, SETUP_COOKIE, token, expires_in, path=SETUP_PATH))
     return response
 
 

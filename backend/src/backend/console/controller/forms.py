@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
+from litestar.params import QueryParameter
 
 from backend.auth.principal import Principal
 from backend.console.errors import CsrfInvalid, FormInvalid
 from backend.console.session import CSRF_FIELD, ConsoleSessions, pre_session_matches
 
 AnyRequest = Request[Any, Any, Any]
+# What an action did, shown on the page it redirects to ("created:clerk.li"): a word and a name or an
+# id, nothing a crafted link could turn into a message of its own.
+Done = Annotated[str | None, QueryParameter(pattern=r"^[a-z-]+:[A-Za-z0-9_.-]{1,64}$")]
 # A console form is a few short fields; anything longer is not ours.
 _MAX_FIELD = 1024
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from backend.auth.principal import Principal
-from backend.console.controller.forms import session_form
+from backend.console.controller.forms import Done, session_form
 from backend.console.errors import CsrfInvalid, FormInvalid
 from backend.console.pages import OPERATOR, render
 from backend.console.session import ConsoleSessions
@@ -36,7 +36,7 @@ class ConsoleOutboxController(Controller):
     async def jobs(
         self, outbox: Jobs, principal: Caller, console: Console,
         job_state: Annotated[JobState, QueryParameter(name="state")] = "dead",
-        cursor: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None, done: Done = None,
     ) -> Response[str]:  # fmt: skip
         jobs, next_cursor = await outbox.page(state=job_state, topic=None, cursor=cursor, limit=50)
         return render(

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from backend.auth.principal import Principal
-from backend.console.controller.forms import field, session_form
+from backend.console.controller.forms import Done, field, session_form
 from backend.console.errors import CsrfInvalid, FormInvalid
 from backend.console.pages import OPERATOR, render
 from backend.console.session import ConsoleSessions
@@ -53,7 +53,7 @@ class ConsoleScannerController(Controller):
     @get("/", errors=(CursorInvalid,))
     async def devices(
         self, scanners: Scanners, principal: Caller, console: Console,
-        cursor: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None, done: Done = None,
     ) -> Response[str]:  # fmt: skip
         return await _page(scanners, principal, console, cursor=cursor, done=done)
 

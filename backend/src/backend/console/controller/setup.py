@@ -64,7 +64,7 @@ async def _settled(
     )
     target = safe_next(next_page)
     if session is not None:
-        answer: Response[Any] = signed_in(request, session, target, console.refresh_ttl)
+        answer: Response[Any] = signed_in(request, session, target, console)
         go_on = target
     elif required:
         answer, go_on = Redirect(f"{SETUP_PATH}?next={quote(target, safe='/')}", status_code=303), SETUP_PATH

@@ -52,23 +52,29 @@ Next = FromQuery[str | None]
 _PASSWORD_ERRORS = (InvalidCredentials, LoginThrottled, KeysUnavailable)
 
 
-def signed_in(request: AnyRequest, result: Authenticated, next_page: str, ttl: int) -> Response[Any]:
+def signed_in(
+    request: AnyRequest, result: Authenticated, next_page: str, console: ConsoleSessions
+) -> Response[Any]:
     response = Redirect(safe_next(next_page), status_code=303)
     return with_session(
         response,
-        request,
+        console.secure(request),
         access_token=result.pair.access_token,
         expires_in=result.pair.expires_in,
         refresh_token=result.pair.refresh_token,
-        refresh_ttl=ttl,
+        refresh_ttl=console.refresh_ttl,
     )
 
 
-def _setup_owed(request: AnyRequest, result: SetupOwed, next_page: str) -> Response[Any]:
+def _setup_owed(
+    request: AnyRequest, result: SetupOwed, next_page: str, console: ConsoleSessions
+) -> Response[Any]:
     """A login that owes a password change or an enrolment: its restricted token goes to the setup
     pages (``controller/setup.py``), which settle it as the API's account routes do."""
     response = Redirect(f"{SETUP_PATH}?next={quote(next_page, safe='/')}", status_code=303)
-    return with_setup(response, request, token=result.token.token, expires_in=result.token.expires_in)
+    return with_setup(
+        response, console.secure(request), token=result.token.token, expires_in=result.token.expires_in
+    )
 
 
 class ConsoleSignInController(Controller):
@@ -76,10 +82,10 @@ class ConsoleSignInController(Controller):
     include_in_schema = False
 
     @get("/sign-in", access=ANYONE)
-    async def sign_in_page(self, request: AnyRequest, next: Next = None) -> Response[str]:
+    async def sign_in_page(self, request: AnyRequest, console: Console, next: Next = None) -> Response[str]:
         token = pre_session_token(request)
         page = render("sign_in.html", csrf=token, next=safe_next(next), error=None, username="")
-        return with_pre_session(page, request, token)
+        return with_pre_session(page, console.secure(request), token)
 
     @post("/sign-in", access=ANYONE, errors=(*_PASSWORD_ERRORS, CsrfInvalid, FormInvalid))
     async def sign_in(self, request: AnyRequest, login: Login, console: Console) -> Response[Any]:
@@ -98,8 +104,8 @@ class ConsoleSignInController(Controller):
                 "second_factor.html", csrf=csrf, next=next_page, challenge=result.challenge, error=None
             )
         if isinstance(result, SetupOwed):
-            return _setup_owed(request, result, next_page)
-        return signed_in(request, result, next_page, console.refresh_ttl)
+            return _setup_owed(request, result, next_page, console)
+        return signed_in(request, result, next_page, console)
 
     @post(
         "/sign-in/second-factor",
@@ -119,8 +125,8 @@ class ConsoleSignInController(Controller):
         except (*SECOND_STEP_ERRORS, *_PASSWORD_ERRORS) as error:
             return _again("second_factor.html", error, csrf=csrf, next=next_page, challenge=challenge)
         if isinstance(result, SetupOwed):
-            return _setup_owed(request, result, next_page)
-        return signed_in(request, result, next_page, console.refresh_ttl)
+            return _setup_owed(request, result, next_page, console)
+        return signed_in(request, result, next_page, console)
 
     @get("/renew", access=ANYONE, errors=(RefreshTokenRejected, RefreshThrottled, KeysUnavailable))
     async def renew(
@@ -141,7 +147,7 @@ class ConsoleSignInController(Controller):
             )
         except RefreshTokenRejected:
             return without_session(Redirect(sign_in_url(next or PATH), status_code=303))
-        return signed_in(request, result, next or PATH, console.refresh_ttl)
+        return signed_in(request, result, next or PATH, console)
 
     @post("/sign-out", access=MEMBER, errors=(CsrfInvalid, FormInvalid))
     async def sign_out(

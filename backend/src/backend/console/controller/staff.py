@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from backend.auth.principal import Principal
-from backend.console.controller.forms import field, session_form
+from backend.console.controller.forms import Done, field, session_form
 from backend.console.errors import CsrfInvalid, FormInvalid
 from backend.console.pages import OPERATOR, render
 from backend.console.session import ConsoleSessions
@@ -39,7 +39,7 @@ class ConsoleStaffController(Controller):
     @get("/", errors=(CursorInvalid,))
     async def members(
         self, staff: Staff, principal: Caller, console: Console,
-        cursor: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None, done: Done = None,
     ) -> Response[str]:  # fmt: skip
         rows, next_cursor = await staff.list(cursor=cursor, limit=50)
         return render(
