@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -55,9 +56,16 @@ def press_enter_on(browser: webdriver.Chrome, element_id: str) -> None:
 def wait_for(browser: webdriver.Chrome, found: Callable[[webdriver.Chrome], object], what: str) -> None:
     # A page load under a loaded 2-core machine; not a performance check.
     deadline = time.monotonic() + 30
-    while not found(browser):
+    while not _seen(browser, found):
         assert time.monotonic() < deadline, f"never saw {what}; at {browser.current_url}"
         time.sleep(0.05)
+
+
+def _seen(browser: webdriver.Chrome, found: Callable[[webdriver.Chrome], object]) -> bool:
+    try:
+        return bool(found(browser))
+    except (StaleElementReferenceException, NoSuchElementException):
+        return False  # the page is being replaced by the next one: look again
 
 
 def path_of(browser: webdriver.Chrome) -> str:

@@ -14,6 +14,8 @@ from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
 from backend.auth.errors import TokenRejected
+from backend.auth.guards import current_principal
+from backend.auth.principal import Principal
 from backend.console.pages import problem_page
 from backend.console.session import PATH, safe_next
 from backend.errors import DomainError
@@ -44,6 +46,14 @@ def _return_to(request: AnyRequest) -> str:
     if referer.netloc and referer.netloc != request.url.netloc:
         return PATH
     return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+
+
+def _signed_in(request: AnyRequest) -> Principal | None:
+    """The member the guard admitted before the error, if it got that far."""
+    try:
+        return current_principal(request)
+    except TokenRejected:
+        return None
 
 
 def on_console_error(request: AnyRequest, exc: Exception) -> Response[Any]:
