@@ -17,6 +17,8 @@ from litestar.enums import RequestEncodingType
 from litestar.routes import HTTPRoute
 from litestar.types.internal_types import PathParameterDefinition
 
+from backend.access import PAGE
+
 # Methods with nothing of ours behind them: Litestar answers OPTIONS (CORS) and HEAD itself.
 _SKIPPED_METHODS = frozenset({"OPTIONS", "HEAD"})
 
@@ -41,6 +43,7 @@ class Operation:
     body: Any | None  # the declared type of ``data``, when the route takes a JSON body
     body_encoding: str | None  # "json", or the form / msgpack encoding Litestar reads it as
     documented: bool  # part of the API (in the OpenAPI document), not the docs UI or /metrics
+    page: bool  # a browser page (the staff console: HTML, forms, a cookie session), not the API's
     handler: str = field(compare=False)
 
     @property
@@ -83,6 +86,12 @@ def _params(kwargs_model: Any, attribute: str, annotations: dict[str, Any]) -> t
     return tuple(sorted(found, key=lambda p: p.name))
 
 
+def api_operations(app: Litestar) -> list[Operation]:
+    """``operations`` but the browser pages (``Operation.page``): the staff console's pages answer
+    forms with pages and redirects, and are walked by their own suite (tests/console)."""
+    return [op for op in operations(app) if not op.page]
+
+
 def operations(app: Litestar) -> list[Operation]:
     """Every HTTP operation of ``app`` but Litestar's own OPTIONS and HEAD, in path order. Mounted
     ASGI apps (the government sandbox at ``/_sandbox``) are not ours and are left out."""
@@ -113,6 +122,7 @@ def operations(app: Litestar) -> list[Operation]:
                     body=data.annotation if data is not None else None,
                     body_encoding=encoding,
                     documented=handler.resolve_include_in_schema() and not route.path.startswith("/schema"),
+                    page=bool(handler.opt.get(PAGE)),
                     handler=handler.handler_name,
                 )
             )

@@ -3,14 +3,18 @@
 For each route the app serves and each caller below, the answer must match the route's ``access``
 declaration (``backend.access``): a caller it admits never meets a guard's refusal; an anonymous caller
 it does not admit gets 401 ``auth.token_missing``; a signed-in caller of the wrong kind, role or scope
-gets 403 with the guard's code. For every id a route declares owned (``owns=``), the object is made
-for citizen A (or a device of venue X) and the route is called as citizen B (a device of venue Y): a 404,
-with the object untouched, then as the owner: not a 404. Routes added by later features are covered
-by their declarations with no edit here; an owned kind without a maker in ``owned.py`` fails.
+gets 403 with the guard's code. A console page reads its token from a cookie (``Access.cookie``):
+the callers' tokens go there, a page sends a caller without one to renew the session or sign in
+(never a page of data), and a bearer header that would be admitted elsewhere is no session there.
+For every id a route declares owned (``owns=``), the object is made for citizen A (or a device of
+venue X) and the route is called as citizen B (a device of venue Y): a 404, with the object untouched,
+then as the owner: not a 404. Routes added by later features are covered by their declarations with
+no edit here; an owned kind without a maker in ``owned.py`` fails.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -156,6 +160,12 @@ async def _call(
     world: World, method: str, path: str, handler: HTTPRouteHandler, caller: Caller
 ) -> httpx.Response:
     headers = await world.headers(caller)
+    access = handler.opt["access"]
+    if access.cookie and headers:
+        # A browser page: the caller's token in the page's cookie, and no bearer header (one would
+        # be ignored there).
+        token = headers.pop("authorization").removeprefix("Bearer ")
+        headers["cookie"] = f"{access.cookie}={token}"
     data = handler.parsed_fn_signature.parameters.get("data")
     if data is not None:
         # A schema-valid body (``{}`` would be refused before the handler, hiding its 404).
@@ -169,6 +179,10 @@ def _code(response: httpx.Response) -> str | None:
     if response.headers.get("content-type", "").startswith("application/problem+json"):
         code: str = response.json()["code"]
         return code
+    if response.headers.get("content-type", "").startswith("text/html"):
+        # A console problem page names its code (backend.console.problem_pages).
+        found = re.search(r'data-problem-code="([a-z0-9_.]+)"', response.text)
+        return found.group(1) if found else None
     return None
 
 
@@ -177,12 +191,21 @@ def _check(access: Access, caller: Caller, response: httpx.Response, where: str)
     assert response.status_code < 500, f"{where} as {caller.name}: {response.status_code} {response.text}"
     if access.admits(caller.kind, caller.roles, caller.scopes, caller.acting):
         assert code not in AUTH_REFUSALS, f"{where} admits {caller.name}, yet answered {code}"
+        if access.cookie:
+            assert not _to_sign_in(response), f"{where} admits {caller.name}, yet sent them to sign in"
+    elif caller.kind == "anonymous" and access.cookie:
+        assert _to_sign_in(response), f"{where} let {caller.name} in: {response.status_code}"
     elif caller.kind == "anonymous":
         assert (response.status_code, code) == (401, "auth.token_missing"), f"{where} let {caller.name} in"
         assert response.headers["www-authenticate"].startswith("Bearer")
     else:
         assert response.status_code == 403, f"{where} let {caller.name} in: {code}"
         assert code in FORBIDDEN, f"{where} refused {caller.name} with {code}"
+
+
+def _to_sign_in(response: httpx.Response) -> bool:
+    """A console page without a session: 303 to ``/console/renew``, which signs in when it can't renew."""
+    return response.status_code == 303 and response.headers["location"].startswith("/console/renew?next=")
 
 
 def _owner_and_other(world: World, access: Access) -> tuple[Caller, Caller]:
@@ -214,6 +237,11 @@ async def test_every_route_answers_every_kind_of_caller_as_it_declares(app: Lite
                 continue  # owned routes are called by their owner and the other below, in that order
             response = await _call(world, method, _path(route, owned), handler, caller)
             _check(declaration.access, caller, response, where)
+            checked += 1
+        if declaration.access.cookie:
+            bearer_only = await world.headers(world.callers["staff operator"])
+            response = await world.client.request(method, _path(route, owned), headers=bearer_only)
+            assert _to_sign_in(response), f"{where} took a bearer header for a console session"
             checked += 1
         if owned:
             owner, other = _owner_and_other(world, declaration.access)

@@ -29,7 +29,7 @@ from tests.contract.catalogue import (
     path_cases,
     query_cases,
 )
-from tests.contract.routes import Operation, operations
+from tests.contract.routes import Operation, api_operations
 from tests.contract.runner import Send, Target, bearer_runs, find_targets, judge, runs, sender
 from tests.services import Services
 
@@ -53,7 +53,7 @@ async def callers(app: Litestar, services: Services) -> list[Caller]:
 
 @pytest.fixture(scope="module")
 async def targets(app: Litestar, send: Send, callers: list[Caller]) -> dict[str, Target]:
-    return await find_targets(send, operations(app), callers)
+    return await find_targets(send, api_operations(app), callers)
 
 
 def _no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
@@ -65,7 +65,7 @@ async def test_every_route_that_takes_input_is_reached_by_an_admitted_caller(
     app: Litestar, send: Send, callers: list[Caller]
 ) -> None:
     unreachable = []
-    for op in operations(app):
+    for op in api_operations(app):
         if not op.takes_input:
             continue
         let_in, seen = await admitted(send, op, callers)
@@ -79,7 +79,7 @@ async def test_every_route_that_takes_input_is_reached_by_an_admitted_caller(
 async def test_hostile_bodies_answer_4xx_problems(
     app: Litestar, send: Send, targets: dict[str, Target], caplog: pytest.LogCaptureFixture
 ) -> None:
-    sent, failures = await judge(send, runs(operations(app), targets, body_cases))
+    sent, failures = await judge(send, runs(api_operations(app), targets, body_cases))
     assert sent > 0
     assert failures == [], f"{len(failures)} of {sent}:\n" + "\n".join(failures)
     _no_errors_logged(caplog)
@@ -93,7 +93,7 @@ async def test_hostile_path_query_and_header_values_answer_4xx_problems(
         yield from query_cases(op)
         yield from header_cases(op)
 
-    sent, failures = await judge(send, runs(operations(app), targets, build))
+    sent, failures = await judge(send, runs(api_operations(app), targets, build))
     assert sent > 0
     assert failures == [], f"{len(failures)} of {sent}:\n" + "\n".join(failures)
     _no_errors_logged(caplog)
@@ -102,7 +102,7 @@ async def test_hostile_path_query_and_header_values_answer_4xx_problems(
 async def test_oversized_requests_are_refused_before_any_route_runs(
     app: Litestar, send: Send, targets: dict[str, Target]
 ) -> None:
-    sent, failures = await judge(send, runs(operations(app), targets, edge_cases))
+    sent, failures = await judge(send, runs(api_operations(app), targets, edge_cases))
     assert sent > 0
     assert failures == [], f"{len(failures)} of {sent}:\n" + "\n".join(failures)
 
@@ -110,6 +110,6 @@ async def test_oversized_requests_are_refused_before_any_route_runs(
 async def test_malformed_tokens_answer_token_invalid_on_every_guarded_route(
     app: Litestar, send: Send, targets: dict[str, Target]
 ) -> None:
-    sent, failures = await judge(send, bearer_runs(operations(app), targets))
+    sent, failures = await judge(send, bearer_runs(api_operations(app), targets))
     assert sent > 0
     assert failures == [], f"{len(failures)} of {sent}:\n" + "\n".join(failures)

@@ -21,7 +21,7 @@ from tests.contract.catalogue import (
     path_cases,
     query_cases,
 )
-from tests.contract.routes import Operation, operations
+from tests.contract.routes import Operation, api_operations
 from tests.contract.runner import bearer_runs, find_targets, judge, runs
 from tests.contract.wire import wire_sender
 from tests.smoke.server import printed_passwords, serve
@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 def ops_of(app: Litestar) -> list[Operation]:
     """The operations the server has: ``suqian serve`` runs the same feature list as the session's app
     (``miniprogram_api.app.FEATURES``); only its storage differs."""
-    return operations(app)
+    return api_operations(app)
 
 
 def _everything(op: Operation) -> Iterator[Case]:

@@ -60,6 +60,9 @@ ACCESS = "access"
 OWNS = "owns"
 SHARED = "shared_ids"
 ERRORS = "errors"
+# A page for a browser (HTML, form posts, a cookie session: the staff console), not an API operation:
+# set on its router's ``opt``. The API's problem+json contract tests leave it to its browser suite.
+PAGE = "page"
 # Where create_app leaves each handler's resolved set of declared codes (read per error answered).
 _DECLARED = "_declared_codes"
 
@@ -80,6 +83,10 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
     # The agent scopes (``backend.organisation``: apply, pay, licences) under any one of which a citizen
     # acting for an organisation may call the route; empty: acting-as tokens are refused here.
     acting: tuple[str, ...] = ()
+    # The cookie carrying the token, on the pages of a browser session (the staff console,
+    # ``backend.console``); None: ``Authorization: Bearer``. A route reading a cookie takes no header,
+    # so a token lifted from an API client can't drive a page (whose forms carry CSRF tokens).
+    cookie: str | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -262,6 +269,8 @@ def access_table(app: Litestar) -> list[str]:
             who += f"[{', '.join(access.scopes)}]"
         if access.acting:
             who += f" acting({' or '.join(access.acting)})"
+        if access.cookie:
+            who += f" cookie({access.cookie})"
         owned = " ".join(f"owns {name}={kind}" for name, kind in sorted(declaration.owns.items()))
         shared = " ".join(f"shared {name}" for name in sorted(handler.opt.get(SHARED, ())))
         lines.append(
@@ -321,6 +330,7 @@ __all__ = [
     "ANYONE",
     "ERRORS",
     "OWNS",
+    "PAGE",
     "SHARED",
     "Access",
     "Declared",

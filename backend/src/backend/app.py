@@ -25,6 +25,7 @@ from backend.auth.guards import PRINCIPAL_DEPENDENCY, authorize
 from backend.catalogue.feature import FEATURE as CATALOGUE
 from backend.citizen.feature import FEATURE as CITIZEN
 from backend.code.feature import FEATURE as CODE
+from backend.console.feature import FEATURE as CONSOLE
 from backend.credit.feature import FEATURE as CREDIT
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.datarights.feature import FEATURE as DATARIGHTS
@@ -134,7 +135,7 @@ EXPOSED = ("Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Idempoten
 FEATURES: tuple[Feature, ...] = (
     HEALTH, OUTBOX, AUTH, CITIZEN, STAFF, SCANNER, ACCOUNT_LINK, CODE, LICENCE, PAYMENT, UTILITY,
     CATALOGUE, APPLICATION, QUEUES, EVIDENCE, HOTEL, PARKING, TOURISM, NOTIFICATION,
-    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS, CREDIT, HOTLINE, WARNING,
+    GUIDANCE, ORGANISATION, EDUCATION, DATARIGHTS, CREDIT, HOTLINE, WARNING, CONSOLE,
 )  # fmt: skip
 
 

@@ -161,3 +161,13 @@ async def test_a_transaction_rolled_back_takes_its_audit_entry_with_it(services:
         await change_then_fail()
     report = await services.audit.verify(chain)
     assert report.checked == 0
+
+
+async def test_latest_pages_a_chain_newest_first(services: Services) -> None:
+    chain = _chain()
+    await _fill(services.audit, chain, 5)
+    first = await services.audit.latest(chain, limit=3)
+    assert [entry.seq for entry in first] == [5, 4, 3]
+    older = await services.audit.latest(chain, before_seq=first[-1].seq, limit=3)
+    assert [entry.seq for entry in older] == [2, 1]
+    assert chain in await services.audit.chains()

@@ -108,6 +108,17 @@ class AuditRepository(Repository):
         )
         return [AuditRecord(**{**row, "occurred_at": as_utc(row["occurred_at"])}) for row in rows]
 
+    async def latest(self, chain: str, *, before_seq: int | None, limit: int) -> list[AuditRecord]:
+        """The chain's entries newest first, below ``before_seq`` when given (the (chain, seq) index)."""
+        below = AuditEntry.seq < (before_seq if before_seq is not None else 2**62)
+        rows = (
+            await AuditEntry.select(*(getattr(AuditEntry, c) for c in _COLUMNS))
+            .where((AuditEntry.chain == chain) & below)
+            .order_by(AuditEntry.seq, ascending=False)
+            .limit(limit)
+        )
+        return [AuditRecord(**{**row, "occurred_at": as_utc(row["occurred_at"])}) for row in rows]
+
     async def hashes(self, chain: str, *, first_seq: int, last_seq: int) -> list[str]:
         """The hashes of entries ``first_seq..last_seq`` in order."""
         rows = (

@@ -75,5 +75,14 @@ class AuditLog:
     async def first_at(self, chain: str) -> datetime | None:
         return await self._repository.first_at(chain)
 
+    async def latest(
+        self, chain: str, *, before_seq: int | None = None, limit: int = 50
+    ) -> list[AuditRecord]:
+        """The chain's entries, newest first (a page ends below ``before_seq``)."""
+        return await self._repository.latest(chain, before_seq=before_seq, limit=limit)
+
+    async def chains(self) -> list[str]:
+        return await self._repository.chains()
+
     async def verify_all(self) -> list[ChainReport]:
         return [await self.verify(chain) for chain in await self._repository.chains()]

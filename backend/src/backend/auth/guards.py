@@ -101,14 +101,23 @@ def citizen(*, acting: str | tuple[str, ...]) -> Access:
     return Access(kind="citizen", scopes=CITIZEN_SCOPES, errors=errors, acting=tuple(sorted(set(scopes))))
 
 
-def staff(*roles: str, scopes: tuple[str, ...] = (STAFF_SCOPE,)) -> Access:
+def staff(*roles: str, scopes: tuple[str, ...] = (STAFF_SCOPE,), cookie: str | None = None) -> Access:
     """Staff holding at least one of ``roles`` (any staff member when none are named) and a full staff
     token: a token restricted to setting up one's own account (``STAFF_ACCOUNT_SCOPE`` alone) is 403
-    ``auth.insufficient_scope`` here. The account routes pass ``scopes=(STAFF_ACCOUNT_SCOPE,)``."""
+    ``auth.insufficient_scope`` here. The account routes pass ``scopes=(STAFF_ACCOUNT_SCOPE,)``; the
+    console's pages pass ``cookie=`` (the token rides in that cookie, not in a header)."""
     errors = (*_TOKEN_ERRORS, WrongPrincipalKind)
     errors += (InsufficientScope,) if scopes else ()
     errors += (MissingRole,) if roles else ()
-    return Access(kind="staff", roles=frozenset(roles), scopes=scopes, errors=errors)
+    return Access(kind="staff", roles=frozenset(roles), scopes=scopes, errors=errors, cookie=cookie)
+
+
+def cookie_token(connection: ASGIConnection[Any, Any, Any, Any], name: str) -> str:
+    """The token a browser session keeps in cookie ``name`` (``Access.cookie``)."""
+    token = connection.cookies.get(name, "").strip()
+    if not token:
+        raise TokenMissing()
+    return token
 
 
 def device(*scopes: str, check_revocation: bool = True) -> Access:
@@ -129,9 +138,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         raise MissingRole()
     if access.anonymous:
         return
-    principal = await _tokens(connection).authenticate(
-        bearer_token(connection), check_revocation=access.check_revocation
-    )
+    token = cookie_token(connection, access.cookie) if access.cookie else bearer_token(connection)
+    principal = await _tokens(connection).authenticate(token, check_revocation=access.check_revocation)
     if access.kind != "authenticated" and principal.kind != access.kind:
         raise WrongPrincipalKind(kind=access.kind)
     if not principal.has_scopes(access.scopes):

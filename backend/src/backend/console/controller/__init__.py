@@ -1,0 +1,1 @@
+"""The console's pages: sign-in, then one module per screen."""
