@@ -10,12 +10,9 @@ test's temporary folder (its path is printed)."""
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,6 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from backend.staff import totp
 from tests.console.browser import (
     chromium,
     cookies_of,
@@ -38,94 +34,13 @@ from tests.console.browser import (
     type_keys,
     wait_for,
 )
-from tests.smoke.server import bearer, free_port, printed_passwords, serve
+from tests.console.conftest import Stack, sign_in_by_keyboard
 from tests.smoke.test_credit_embedded import registered, until
 from tests.smoke.test_hotline_embedded import COMPLAINT
 
 pytestmark = pytest.mark.embedded
 
 CLERK_PASSWORD = "counter clerk first password 7"
-
-
-@dataclass
-class Stack:
-    base: str
-    password: str  # the bootstrap operator's, as the server printed it
-    shots: Path
-    # Set once the operator enrolled an authenticator in the console (the ``operator`` fixture).
-    secret: str = ""
-    recovery_codes: tuple[str, ...] = ()
-    admin: dict[str, str] = field(default_factory=dict)  # the operator's API session (bearer headers)
-
-
-def _api_session(web: httpx.Client, stack: Stack) -> dict[str, str]:
-    """The operator signed in through the API too, with the next step's code of the authenticator
-    (the console's enrolment spent this step's: a code is taken once; ±1 step is accepted)."""
-    login = web.post("/api/v1/staff/token", json={"username": "admin", "password": stack.password})
-    assert login.json()["status"] == "second_factor_required", login.text
-    code = totp.code_at(stack.secret, time.time() + 30)
-    signed = web.post(
-        "/api/v1/staff/token/second-factor", json={"challenge": login.json()["challenge"], "code": code}
-    )
-    assert signed.status_code == 200, signed.text
-    return bearer(signed.json()["access_token"])
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    shots = Path(os.environ.get("SUQIAN_CONSOLE_SCREENSHOTS") or tmp_path_factory.mktemp("console-screens"))
-    shots.mkdir(parents=True, exist_ok=True)
-    print(f"\nconsole screenshots: {shots}")
-    data_dir = tmp_path_factory.mktemp("console")
-    # One try per outbox job: a delivery that fails once is a dead letter to replay. A 2 s breaker
-    # cool-down: the outage opens it, and waiting it out is not the point.
-    env = {"SUQIAN_OUTBOX_MAX_ATTEMPTS": "1", "SUQIAN_UPSTREAM_BREAKER_OPEN_SECONDS": "2"}
-    with serve(data_dir, free_port(), **env) as base:
-        (password,) = printed_passwords(data_dir)
-        yield Stack(base=base, password=password, shots=shots)
-
-
-def _sign_in_by_keyboard(browser: webdriver.Chrome, base: str, username: str, password: str) -> None:
-    """From the sign-in page: the username (focused on arrival), Tab, the password, Enter."""
-    wait_for(browser, lambda b: path_of(b).startswith("/console/sign-in"), "the sign-in page")
-    assert focused_id(browser) == "username"
-    type_keys(browser, username, Keys.TAB)
-    assert focused_id(browser) == "password"
-    type_keys(browser, password, Keys.ENTER)
-
-
-@pytest.fixture(scope="module")
-def operator(stack: Stack) -> Iterator[webdriver.Chrome]:
-    """A browser in which the bootstrap operator signed in for the first time on a fresh install: the
-    password, then enrolling an authenticator (ADR 9) with a code computed here, then the session."""
-    browser = chromium()
-    try:
-        browser.get(f"{stack.base}/console/staff")  # not signed in: to sign-in, and back here after
-        screenshot(browser, stack.shots, "01-sign-in")
-        _sign_in_by_keyboard(browser, stack.base, "admin", stack.password)
-        wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
-        assert "second_factor_enrolment" in browser.find_element(By.ID, "main").text
-        assert focused_id(browser) == "start-enrolment"
-        type_keys(browser, Keys.ENTER)
-        wait_for(browser, lambda b: b.find_elements(By.ID, "secret"), "the new secret")
-        stack.secret = browser.find_element(By.ID, "secret").text
-        assert browser.find_element(By.ID, "otpauth").text.startswith("otpauth://totp/")
-        screenshot(browser, stack.shots, "02-enrolment")
-        assert focused_id(browser) == "code"
-        type_keys(browser, totp.code_at(stack.secret, time.time()), Keys.ENTER)
-        wait_for(browser, lambda b: b.find_elements(By.ID, "recovery-codes"), "the recovery codes")
-        codes = browser.find_elements(By.CSS_SELECTOR, "#recovery-codes code")
-        stack.recovery_codes = tuple(code.text for code in codes)
-        assert len(stack.recovery_codes) == 10
-        screenshot(browser, stack.shots, "03-recovery-codes")
-        assert focused_id(browser) == "continue"
-        type_keys(browser, Keys.ENTER)
-        wait_for(browser, lambda b: path_of(b) == "/console/staff", "the page asked for before sign-in")
-        with httpx.Client(base_url=stack.base, timeout=30) as web:
-            stack.admin = _api_session(web, stack)
-        yield browser
-    finally:
-        browser.quit()
 
 
 def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
@@ -376,7 +291,7 @@ def test_a_lapsed_session_renews_and_an_ended_one_returns_to_sign_in(
 
     # Signing in again: the password, then the challenge's page, answered with a recovery code (the
     # authenticator's codes of these steps are spent), and back to the page.
-    _sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
+    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
     wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
     assert focused_id(operator) == "code"
     screenshot(operator, stack.shots, "10-second-factor")
@@ -395,7 +310,7 @@ def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> No
         # The clerk the operator created signs in for the first time: the operator-set password must
         # be replaced first (ADR 9), on the setup page, by keyboard.
         browser.get(f"{stack.base}/console")
-        _sign_in_by_keyboard(browser, stack.base, "clerk.li", CLERK_PASSWORD)
+        sign_in_by_keyboard(browser, stack.base, "clerk.li", CLERK_PASSWORD)
         wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
         assert focused_id(browser) == "current_password"
         type_keys(browser, CLERK_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
