@@ -30,6 +30,7 @@ from backend.credit.feature import FEATURE as CREDIT
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.datarights.feature import FEATURE as DATARIGHTS
 from backend.docs_ui import assets_router, render_plugins
+from backend.early import EarlyAnswers
 from backend.edge import RequestLimits, canonical_parameters
 from backend.education.feature import FEATURE as EDUCATION
 from backend.evidence.feature import FEATURE as EVIDENCE
@@ -271,7 +272,12 @@ def create_app(
             app.state[key] = wiring.get(kind)
     # Wrap Litestar's whole handler, not a route: unrouted 404s get a request id and a metric too.
     # Inside it, before routing: the request line and headers are bounded (``backend.edge``).
-    inner: Any = RequestLimits(app.asgi_handler, http=settings.http, metrics=metrics)
+    inner: Any = app.asgi_handler
+    early = [make(wiring) for feature in features for make in feature.early]
+    if early:
+        # Before routing, after the limits: a hot refusal the route would give the same (``backend.early``).
+        inner = EarlyAnswers(inner, early)
+    inner = RequestLimits(inner, http=settings.http, metrics=metrics)
     tracer = wiring.infra.tracing.tracer
     if tracer is not None:
         # Inside the request context: the span carries the request id (off: not installed at all).

@@ -31,6 +31,7 @@ from litestar.types import ControllerRouterHandler
 
 if TYPE_CHECKING:
     from backend.background import Job
+    from backend.early import EarlyRoute
     from backend.notices import Template
     from backend.personal_data import PersonalData
     from backend.wiring import Wiring
@@ -68,6 +69,9 @@ class Feature:
     personal_data: PersonalData | None = None
     # Run once at start-up, after migrations and before the first request (e.g. the first operator).
     on_startup: Sequence[Callable[[Wiring], Any]] = ()
+    # Refusals answered before routing on a hot path, each sure to be the route's own answer
+    # (``backend.early``): factories of ``EarlyRoute``.
+    early: Sequence[Callable[[Wiring], EarlyRoute]] = ()
 
 
 def feature_sections(features: Sequence[Feature]) -> dict[str, type[msgspec.Struct]]:

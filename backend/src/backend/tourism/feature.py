@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
 from backend.citizen.service import CitizenService
 from backend.code.scanning import ScanService
@@ -26,6 +27,7 @@ from backend.tourism.controller import (
     TourismPublicController,
     TourismWaitlistController,
 )
+from backend.tourism.controller.early import SoldOutEarly
 from backend.tourism.errors import SpotExists
 from backend.tourism.gates import GateService
 from backend.tourism.notices import NOTICES
@@ -98,6 +100,10 @@ def _tourism(w: Wiring) -> TourismService:
         offer_ttl=settings.offer_ttl,
     )
     return service
+
+
+def _sold_out_early(w: Wiring) -> SoldOutEarly:
+    return SoldOutEarly(w.get(TokenService), w.get(TourismService).flags, w.infra.metrics)
 
 
 def _waitlist(w: Wiring) -> WaitlistService:
@@ -231,4 +237,6 @@ FEATURE = Feature(
     on_startup=(_seed_on_start,),
     background=_background,
     personal_data=PERSONAL_DATA,
+    # A flash sale's losers at a sold-out slot, answered before routing (``controller/early.py``).
+    early=(_sold_out_early,),
 )

@@ -1,10 +1,18 @@
 """The sold-out flag of a full slot: Redis turns losers away before they reach the database, never
-decides. A missing or stale flag costs a query; Redis down costs nothing but speed."""
+decides. A missing or stale flag costs a query; Redis down costs nothing but speed.
+
+Each worker also keeps what it last learnt of a flag for ``MIRROR_TTL`` (``known_sold_out``): the hold
+route's early answer (``controller/early.py``) turns a flash sale's losers away from that copy before
+routing. The copy is no more than a flag seen in Redis (or set here) within the last half second, and
+never outlives the slot: when places come back, this worker forgets at once and the others within
+``MIRROR_TTL`` — well inside the ten seconds issue 15 gives an expired hold's places to return.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -19,6 +27,10 @@ log = logging.getLogger("backend.tourism")
 # hold expiry; this bound only covers a delete Redis missed. Short bounds cost a stampede: every buyer
 # in flight when it lapses goes to the database at once.
 SOLD_OUT_TTL = 30.0
+# How long a worker trusts its copy of a flag without asking Redis again (the other workers' delay in
+# seeing places come back); and how many slots' copies it keeps (a flash sale is a handful of slots).
+MIRROR_TTL = 0.5
+MIRROR_SIZE = 10_000
 
 
 def flag_key(slot_id: uuid.UUID) -> str:
@@ -29,6 +41,34 @@ class SoldOutFlags:
     def __init__(self, store: KeyValueStore, sales: SalesRepository) -> None:
         self._store = store
         self._sales = sales
+        # slot -> time.monotonic() until which this worker takes the slot for sold out.
+        self._mirror: dict[uuid.UUID, float] = {}
+
+    def any_known(self) -> bool:
+        return bool(self._mirror)
+
+    def known_sold_out(self, slot_id: uuid.UUID) -> bool:
+        """Did this worker see the slot's flag within ``MIRROR_TTL``? (No store call.)"""
+        until = self._mirror.get(slot_id)
+        if until is None:
+            return False
+        if time.monotonic() < until:
+            return True
+        self._mirror.pop(slot_id, None)
+        return False
+
+    def mirror(self, slot_id: uuid.UUID, *, closes_in: float, ttl: float = MIRROR_TTL) -> None:
+        """Remember the slot's flag, seen or set now, for ``ttl`` but never past the slot's end
+        (``closes_in`` seconds: after it the route answers ``slot_closed``) nor the flag's own life."""
+        lasts = min(ttl, MIRROR_TTL, closes_in)
+        if lasts <= 0:
+            return
+        if len(self._mirror) >= MIRROR_SIZE:
+            now = time.monotonic()
+            self._mirror = {slot: until for slot, until in self._mirror.items() if until > now}
+            if len(self._mirror) >= MIRROR_SIZE:
+                return
+        self._mirror[slot_id] = time.monotonic() + lasts
 
     async def look(self, slot_id: uuid.UUID) -> tuple[bool, bool]:
         """Is the slot flagged sold out, and does its sale queue buyers (``admission``): one round trip.
@@ -39,7 +79,7 @@ class SoldOutFlags:
             return False, False
         return flag is not None, rule is not None
 
-    async def set(self, slot_id: uuid.UUID, now: datetime) -> None:
+    async def set(self, slot_id: uuid.UUID, now: datetime, *, ends_at: datetime) -> None:
         # Never past the slot's next hold expiry: the buyer after it reclaims that place at once.
         ttl = SOLD_OUT_TTL
         expires = await self._sales.next_expiry(slot_id)
@@ -48,8 +88,12 @@ class SoldOutFlags:
         if ttl > 0:
             with contextlib.suppress(StoreUnavailable):
                 await self._store.set(flag_key(slot_id), b"1", ttl=ttl)
+            self.mirror(slot_id, closes_in=(ends_at - now).total_seconds(), ttl=ttl)
 
     async def clear(self, slots: Iterable[uuid.UUID]) -> None:
+        slots = list(slots)
+        for slot in slots:
+            self._mirror.pop(slot, None)
         keys = [flag_key(s) for s in slots]
         if not keys:
             return

@@ -88,7 +88,7 @@ class TourismService:
         self._visitors = visitors
         self._payments = payments
         self._refunds = refunds
-        self._flags = SoldOutFlags(store, sales)
+        self.flags = SoldOutFlags(store, sales)
         self.admission = Admission(store=store, data_key=data_key, clock=clock)
         # The hold route's ``Idempotency-Key`` (one dependency on the hot path, not two).
         self.idempotency = idempotency
@@ -105,7 +105,7 @@ class TourismService:
             self._spots.forget()
             if self.waitlist is not None:
                 await self.waitlist.offer(back)
-            await self._flags.clear(back)
+            await self.flags.clear(back)
 
     async def hold(
         self,
@@ -124,8 +124,9 @@ class TourismService:
         if now >= slot.ends_at:
             raise SlotClosed()
         if waiter_id is None:
-            sold_out, queued = await self._flags.look(slot_id)
+            sold_out, queued = await self.flags.look(slot_id)
             if sold_out:
+                self.flags.mirror(slot_id, closes_in=(slot.ends_at - now).total_seconds())
                 raise SoldOut()
             self.admission.require(queued, citizen_id, slot_id, admission)  # a flash sale's pass
         spot = await self._spots.spot(slot.spot_id)
@@ -159,7 +160,7 @@ class TourismService:
                 stock = await self._take_any(hold, made)
         if stock is None:
             if not any((await self._sales.left(slot_id)).values()):
-                await self._flags.set(slot_id, now)
+                await self.flags.set(slot_id, now, ends_at=slot.ends_at)
             raise SoldOut()
         self._spots.forget(slot.spot_id, slot.day)
         return msgspec.structs.replace(hold, stock_id=stock), made

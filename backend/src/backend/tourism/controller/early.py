@@ -1,0 +1,87 @@
+"""A flash sale's losers turned away before routing: ``POST /api/v1/tourism/holds`` for a slot this
+worker saw sold out within the last half second answers the route's own 409 ``tourism.sold_out``
+(``backend.early`` says when an early answer may answer and what it keeps; ``flags.py`` what the
+worker's copy of the flag is).
+
+It answers only what the route would: a citizen's own token (authenticated with the revocation
+check, as the guard does; an acting-as token goes to the route), a JSON body ``HoldCreate`` takes
+strictly, no ``Idempotency-Key`` (a retry answers its first response, which may be a ticket), no
+``Origin`` (CORS). The route checks, in the same order, the body, the caller, the slot's end and then
+the flag: a slot past its end is never in the copy (``SoldOutFlags.mirror``). Everything else, and
+any slot this worker has not seen flagged, is the route's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backend.auth.guards import CITIZEN
+from backend.early import headers_of, read_body, send_problem
+from backend.errors import DomainError
+from backend.tourism.errors import SoldOut
+from backend.tourism.schemas import HoldCreate
+from backend.web import checked_body, is_json_media_type
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Receive, Scope, Send
+
+    from backend.auth.tokens import TokenService
+    from backend.observability.metrics import Metrics
+    from backend.tourism.flags import SoldOutFlags
+
+HOLDS = "/api/v1/tourism/holds"
+# A hold names a slot and at most ten tickets: ~1 KiB. A larger body is the route's to read.
+_MAX_BODY = 4096
+_HEADERS = frozenset({b"authorization", b"content-type", b"content-length", b"idempotency-key", b"origin"})
+
+
+class SoldOutEarly:
+    method = "POST"
+    path = HOLDS
+
+    def __init__(self, tokens: TokenService, flags: SoldOutFlags, metrics: Metrics) -> None:
+        self._tokens = tokens
+        self._flags = flags
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        if not self._flags.any_known():
+            await app(scope, receive, send)  # no slot flagged here: don't even read the body
+            return
+        headers = headers_of(scope, _HEADERS)
+        token = _bearer(headers.get(b"authorization", b""))
+        length = headers.get(b"content-length", b"")
+        if (
+            token is None
+            or b"idempotency-key" in headers
+            or b"origin" in headers
+            or not length.isdigit()
+            or int(length) > _MAX_BODY
+            or not is_json_media_type(
+                headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
+            )
+        ):
+            await app(scope, receive, send)
+            return
+        body, receive = await read_body(receive, _MAX_BODY)
+        wanted = checked_body(body, HoldCreate) if body is not None else None
+        if wanted is None or not self._flags.known_sold_out(wanted.slot_id) or not await self._citizen(token):
+            await app(scope, receive, send)
+            return
+        await send_problem(scope, send, SoldOut(), path=self.path, metrics=self._metrics)
+
+    async def _citizen(self, token: str) -> bool:
+        """Would the route's guard admit this token as a citizen acting for themselves?"""
+        try:
+            principal = await self._tokens.authenticate(token)
+        except DomainError:
+            return False  # the route answers why (401, 503)
+        return principal.organisation is None and CITIZEN.admits(
+            principal.kind, principal.roles, principal.scopes
+        )
+
+
+def _bearer(header: bytes) -> str | None:
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
