@@ -185,7 +185,7 @@ async def test_the_copy_lasts_half_a_second_then_the_route_asks_redis_again(
     world = await _sold_out(services, client)
     flags = tourism(services).flags
     later = time.monotonic() + flags_module.MIRROR_TTL + 0.01
-    monkeypatch.setattr(flags_module.time, "monotonic", lambda: later)
+    monkeypatch.setattr(flags, "monotonic", lambda: later)
     assert not flags.known_sold_out(world.slot.id)
     headers, visitor = await _buyer(services)
     refused = await client.post(HOLDS, json=_hold(world, visitor), headers=headers)

@@ -41,8 +41,9 @@ class SoldOutFlags:
     def __init__(self, store: KeyValueStore, sales: SalesRepository) -> None:
         self._store = store
         self._sales = sales
-        # slot -> time.monotonic() until which this worker takes the slot for sold out.
+        # slot -> the monotonic time until which this worker takes the slot for sold out.
         self._mirror: dict[uuid.UUID, float] = {}
+        self.monotonic = time.monotonic
 
     def any_known(self) -> bool:
         return bool(self._mirror)
@@ -52,7 +53,7 @@ class SoldOutFlags:
         until = self._mirror.get(slot_id)
         if until is None:
             return False
-        if time.monotonic() < until:
+        if self.monotonic() < until:
             return True
         self._mirror.pop(slot_id, None)
         return False
@@ -64,11 +65,11 @@ class SoldOutFlags:
         if lasts <= 0:
             return
         if len(self._mirror) >= MIRROR_SIZE:
-            now = time.monotonic()
+            now = self.monotonic()
             self._mirror = {slot: until for slot, until in self._mirror.items() if until > now}
             if len(self._mirror) >= MIRROR_SIZE:
                 return
-        self._mirror[slot_id] = time.monotonic() + lasts
+        self._mirror[slot_id] = self.monotonic() + lasts
 
     async def look(self, slot_id: uuid.UUID) -> tuple[bool, bool]:
         """Is the slot flagged sold out, and does its sale queue buyers (``admission``): one round trip.
