@@ -277,6 +277,7 @@ def create_app(
     if early:
         # Before routing, after the limits: a hot refusal the route would give the same (``backend.early``).
         inner = EarlyAnswers(inner, early)
+        inner.check(app)
     inner = RequestLimits(inner, http=settings.http, metrics=metrics)
     tracer = wiring.infra.tracing.tracer
     if tracer is not None:

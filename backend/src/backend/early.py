@@ -22,16 +22,20 @@ The rules every early answer keeps (so the API is the same whichever answers):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 from litestar.enums import ScopeType
+from litestar.routes import HTTPRoute
 
+from backend.access import ACCESS, Access
 from backend.observability.logs import request_id_var
 from backend.problems import PROBLEM_JSON, Problem
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.types import (
         ASGIApp,
         HTTPResponseBodyEvent,
@@ -54,6 +58,8 @@ class EarlyRoute(Protocol):
 
     method: str
     path: str
+    # The route's own declaration (``backend.access``): the app refuses to start if they differ.
+    access: Access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None: ...
 
@@ -71,10 +77,39 @@ class EarlyAnswers:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
             route = self.routes.get((scope["method"], scope["path"]))
-            if route is not None:
+            if route is not None and _routed_as_is(scope):
                 await route(scope, receive, send, self.app)
                 return
         await self.app(scope, receive, send)
+
+    def check(self, app: Litestar) -> None:
+        """Refuse to start when an early route answers for a path and method the app does not serve,
+        or serves with another access declaration: a rename or a change of who may call the route
+        must not leave an early answer speaking for it."""
+        for (method, path), route in self.routes.items():
+            handlers = [
+                handler
+                for served in app.routes
+                if isinstance(served, HTTPRoute) and served.path == path
+                for handler in served.route_handlers
+                if method in handler.http_methods
+            ]
+            if len(handlers) != 1 or handlers[0].opt.get(ACCESS) != route.access:
+                raise RuntimeError(f"early route {method} {path}: no route of the app with its access")
+
+
+# Litestar's own Host check (``litestar._asgi.utils``), which its router applies before routing: a
+# request it would refuse (400) is left to it.
+_VALID_HOST = re.compile(rb"\A[0-9A-Za-z!$&'()*+,;=\-._~:\[\]@%]*\Z", re.IGNORECASE)
+
+
+def _routed_as_is(scope: Scope) -> bool:
+    """Would Litestar route this request by its path as it stands? Not under a ``root_path`` (the
+    router strips it first), nor with a Host header its router refuses."""
+    if scope.get("root_path"):
+        return False
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    return host is None or _VALID_HOST.match(host) is not None
 
 
 def headers_of(scope: Scope, names: frozenset[bytes]) -> dict[bytes, bytes]:
@@ -95,7 +130,10 @@ async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive
     size = 0
     body: bytes | None = None
     while True:
-        message = await receive()
+        try:
+            message = await receive()
+        except Exception as error:  # noqa: BLE001 (a body too slow, a hang-up: the framework answers it)
+            return None, _replaying(messages, receive, then=error)
         messages.append(message)
         if message["type"] != "http.request":
             break
@@ -110,12 +148,17 @@ async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive
     return body, _replaying(messages, receive)
 
 
-def _replaying(messages: list[ReceiveMessage], receive: Receive) -> Receive:
+def _replaying(messages: list[ReceiveMessage], receive: Receive, *, then: Exception | None = None) -> Receive:
+    """What was read, again, then the connection's own ``receive`` — or, when reading failed, the
+    same failure once more (the framework's exception handling answers it as the route would)."""
     pending = list(reversed(messages))
+    failure = [then] if then is not None else []
 
     async def replay() -> ReceiveMessage:
         if pending:
             return pending.pop()
+        if failure:
+            raise failure.pop()
         return await receive()
 
     return replay

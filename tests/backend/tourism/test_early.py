@@ -4,8 +4,11 @@ request the route would answer otherwise still reaches it."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -13,7 +16,13 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from backend.access import ANYONE
+from backend.auth.guards import CITIZEN
+from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES
+from backend.early import EarlyAnswers, EarlyRoute
+from backend.observability.middleware import BodyReadTimeout
 from backend.tourism import flags as flags_module
+from backend.tourism.controller.early import SoldOutEarly
 from backend.tourism.service import TourismService
 from tests.backend.citizen.factories import bearer
 from tests.backend.staff.factories import citizen_token, staff_token
@@ -192,3 +201,122 @@ async def test_the_copy_lasts_half_a_second_then_the_route_asks_redis_again(
     assert refused.json()["code"] == "tourism.sold_out"
     assert route_spy == [world.slot.id] * 3  # this one went to the route, which read the flag again
     assert flags.known_sold_out(world.slot.id)  # and the copy is fresh
+
+
+async def test_tokens_the_guard_refuses_or_narrows_go_to_the_route(
+    services: Services, client: httpx.AsyncClient, route_spy: list[uuid.UUID]
+) -> None:
+    world = await _sold_out(services, client)
+    tokens = services.tokens
+    citizen_id, visitor = await make_visitor(services)
+    body = _hold(world, visitor)
+    revoked = await tokens.issue_access("citizen", citizen_id, scopes=CITIZEN_SCOPES, client_id="app")
+    await tokens.revoke_subject("citizen", citizen_id)
+    expired = await tokens.issue_access(
+        "citizen", uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="app", ttl=1
+    )
+    acting = await tokens.issue_access(
+        "citizen",
+        uuid.uuid4(),
+        scopes=CITIZEN_SCOPES,
+        client_id="app",
+        context={ACTING_ORGANISATION: str(uuid.uuid4()), ACTING_GRANT: str(uuid.uuid4())},
+    )
+    await asyncio.sleep(1.1)  # the short token's second is over
+    answers = {
+        "revoked": await client.post(HOLDS, json=body, headers=bearer(revoked.token)),
+        "expired": await client.post(HOLDS, json=body, headers=bearer(expired.token)),
+        "acting for an organisation": await client.post(HOLDS, json=body, headers=bearer(acting.token)),
+    }
+    codes = {what: answer.json()["code"] for what, answer in answers.items()}
+    assert codes == {
+        "revoked": "auth.token_revoked",
+        "expired": "auth.token_expired",
+        "acting for an organisation": "auth.acting_not_admitted",
+    }
+    assert route_spy == [world.slot.id] * 2  # only ``_sold_out``'s: the guard refused these
+
+
+async def _raw_post(app: Litestar, headers: list[tuple[bytes, bytes]], receive: Any) -> tuple[int, bytes]:
+    """One request straight through the app's ASGI handler: its status and body."""
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": HOLDS, "raw_path": HOLDS.encode(), "root_path": "", "query_string": b"", "headers": headers,
+        "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": {},
+    }  # fmt: skip
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def test_a_body_that_never_arrives_is_the_routes_408_and_a_bad_host_its_400(
+    app: Litestar, services: Services, client: httpx.AsyncClient
+) -> None:
+    world = await _sold_out(services, client)
+    headers, visitor = await _buyer(services)
+    body = json.dumps(_hold(world, visitor)).encode()
+    common = [
+        (b"authorization", headers["authorization"].encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    # The first ten bytes, then a client that stalls past the read deadline (``BodyReceive``'s error).
+    parts: list[Any] = [{"type": "http.request", "body": body[:10], "more_body": True}]
+
+    async def stalls() -> dict[str, Any]:
+        if parts:
+            return parts.pop()  # type: ignore[no-any-return]
+        raise BodyReadTimeout(detail="The request body did not arrive in time")
+
+    status, answer = await _raw_post(app, [(b"host", b"testserver"), *common], stalls)
+    assert (status, json.loads(answer)["code"]) == (408, "request.timeout")
+
+    async def whole() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    status, answer = await _raw_post(app, [(b"host", b"a b/c"), *common], whole)
+    assert status == 400, answer
+    status, answer = await _raw_post(app, [(b"host", b"testserver"), *common], whole)
+    assert (status, json.loads(answer)["code"]) == (409, "tourism.sold_out")  # the same request, well-formed
+
+
+async def test_a_copy_never_outlives_the_flag_it_copies(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    world = await make_spot(services, capacity=1)
+    flags = tourism(services).flags
+    now = datetime.now(UTC)
+    await flags.set(world.slot.id, now, ends_at=now + timedelta(hours=1))  # a slot with room: cleared again
+    assert not flags.known_sold_out(world.slot.id)
+    headers, visitor = await _buyer(services)
+    assert (await client.post(HOLDS, json=_hold(world, visitor), headers=headers)).status_code == 201
+    other, other_visitor = await _buyer(services)
+    assert (await client.post(HOLDS, json=_hold(world, other_visitor), headers=other)).status_code == 409
+    flagged_for, _ = await flags.look(world.slot.id)
+    assert flagged_for is not None
+    assert (
+        0 < flagged_for <= 600
+    )  # bounded by the held place's expiry (10 min), not the flag's 30 s cap alone
+
+
+def test_an_early_route_must_match_the_apps_route_and_its_access(app: Litestar) -> None:
+    class Elsewhere:
+        method, path, access = "POST", "/api/v1/tourism/nowhere", CITIZEN
+
+        async def __call__(self, *args: Any) -> None: ...
+
+    class Anyone:
+        method, path, access = "POST", HOLDS, ANYONE
+
+        async def __call__(self, *args: Any) -> None: ...
+
+    routes: list[EarlyRoute] = [Elsewhere(), Anyone()]  # type: ignore[list-item]  # only their declarations matter
+    for route in routes:
+        with pytest.raises(RuntimeError, match="no route of the app with its access"):
+            EarlyAnswers(app.asgi_handler, [route]).check(app)
+    EarlyAnswers(app.asgi_handler, [SoldOutEarly.__new__(SoldOutEarly)]).check(app)  # the real one holds

@@ -37,16 +37,31 @@ def flag_key(slot_id: uuid.UUID) -> str:
     return f"tourism:sold_out:{slot_id}"
 
 
+def _lasts(flag: bytes) -> float:
+    """Seconds left of a flag whose value is its end; a flag of another shape lasts ``MIRROR_TTL``."""
+    try:
+        return float(flag) - time.time()
+    except ValueError:
+        return MIRROR_TTL
+
+
 class SoldOutFlags:
     def __init__(self, store: KeyValueStore, sales: SalesRepository) -> None:
         self._store = store
         self._sales = sales
         # slot -> the monotonic time until which this worker takes the slot for sold out.
         self._mirror: dict[uuid.UUID, float] = {}
+        self._latest = 0.0  # the latest of the copies' ends
         self.monotonic = time.monotonic
 
     def any_known(self) -> bool:
-        return bool(self._mirror)
+        """Does this worker take any slot for sold out now? (Once every copy lapsed, none is read.)"""
+        if not self._mirror:
+            return False
+        if self.monotonic() < self._latest:
+            return True
+        self._mirror.clear()
+        return False
 
     def known_sold_out(self, slot_id: uuid.UUID) -> bool:
         """Did this worker see the slot's flag within ``MIRROR_TTL``? (No store call.)"""
@@ -69,16 +84,19 @@ class SoldOutFlags:
             self._mirror = {slot: until for slot, until in self._mirror.items() if until > now}
             if len(self._mirror) >= MIRROR_SIZE:
                 return
-        self._mirror[slot_id] = self.monotonic() + lasts
+        until = self.monotonic() + lasts
+        self._mirror[slot_id] = until
+        self._latest = max(self._latest, until)
 
-    async def look(self, slot_id: uuid.UUID) -> tuple[bool, bool]:
-        """Is the slot flagged sold out, and does its sale queue buyers (``admission``): one round trip.
-        Redis down: neither — the database decides, only slower."""
+    async def look(self, slot_id: uuid.UUID) -> tuple[float | None, bool]:
+        """For how many more seconds is the slot flagged sold out (None: it isn't), and does its sale
+        queue buyers (``admission``): one round trip. Redis down: neither — the database decides,
+        only slower."""
         try:
             flag, rule = await self._store.get_many([flag_key(slot_id), rule_key(slot_id)])
         except StoreUnavailable:
-            return False, False
-        return flag is not None, rule is not None
+            return None, False
+        return (None if flag is None else _lasts(flag)), rule is not None
 
     async def set(self, slot_id: uuid.UUID, now: datetime, *, ends_at: datetime) -> None:
         # Never past the slot's next hold expiry: the buyer after it reclaims that place at once.
@@ -86,10 +104,16 @@ class SoldOutFlags:
         expires = await self._sales.next_expiry(slot_id)
         if expires is not None:
             ttl = min(ttl, (expires - now).total_seconds())
-        if ttl > 0:
-            with contextlib.suppress(StoreUnavailable):
-                await self._store.set(flag_key(slot_id), b"1", ttl=ttl)
-            self.mirror(slot_id, closes_in=(ends_at - now).total_seconds(), ttl=ttl)
+        if ttl <= 0:
+            return
+        # The flag carries its own end (epoch seconds), so a worker's copy never outlives it.
+        with contextlib.suppress(StoreUnavailable):
+            await self._store.set(flag_key(slot_id), str(time.time() + ttl).encode(), ttl=ttl)
+        self.mirror(slot_id, closes_in=(ends_at - now).total_seconds(), ttl=ttl)
+        # Places that came back between the count and the flag (a cancel, a refund, the sweep) had
+        # nothing to clear yet: look once more, or the flag would stand over them until it lapses.
+        if any((await self._sales.left(slot_id)).values()):
+            await self.clear([slot_id])
 
     async def clear(self, slots: Iterable[uuid.UUID]) -> None:
         slots = list(slots)

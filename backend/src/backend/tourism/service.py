@@ -124,9 +124,9 @@ class TourismService:
         if now >= slot.ends_at:
             raise SlotClosed()
         if waiter_id is None:
-            sold_out, queued = await self.flags.look(slot_id)
-            if sold_out:
-                self.flags.mirror(slot_id, closes_in=(slot.ends_at - now).total_seconds())
+            flagged_for, queued = await self.flags.look(slot_id)
+            if flagged_for is not None:
+                self.flags.mirror(slot_id, closes_in=(slot.ends_at - now).total_seconds(), ttl=flagged_for)
                 raise SoldOut()
             self.admission.require(queued, citizen_id, slot_id, admission)  # a flash sale's pass
         spot = await self._spots.spot(slot.spot_id)

@@ -38,6 +38,7 @@ _HEADERS = frozenset({b"authorization", b"content-type", b"content-length", b"id
 class SoldOutEarly:
     method = "POST"
     path = HOLDS
+    access = CITIZEN
 
     def __init__(self, tokens: TokenService, flags: SoldOutFlags, metrics: Metrics) -> None:
         self._tokens = tokens
