@@ -29,6 +29,7 @@ from backend.console.feature import FEATURE as CONSOLE
 from backend.credit.feature import FEATURE as CREDIT
 from backend.database import bind_engine, bound_engine, bound_registry
 from backend.datarights.feature import FEATURE as DATARIGHTS
+from backend.dependencies import install as install_dependency_resolution
 from backend.docs_ui import assets_router, render_plugins
 from backend.early import EarlyAnswers
 from backend.edge import RequestLimits, canonical_parameters
@@ -193,6 +194,8 @@ def create_app(
             "UpstreamSettings(mount_sandbox=False), or mode='benchmark' for a throwaway load-test stack"
         )
     configure_logging(settings.log.level)
+    # Plain dependencies resolved in turn, not in a task group per request (``backend.dependencies``).
+    install_dependency_resolution()
     wiring = wiring or Wiring(settings, features)
     wiring.build_all()
     handlers: list[ControllerRouterHandler] = [
