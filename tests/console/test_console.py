@@ -208,7 +208,9 @@ HOSTILE = {
 }
 # Every parameter a console page reads, and every field a console form posts.
 PARAMETERS = ("next", "chain", "before", "cursor", "state", "done")
-FIELDS = ("username", "display_name", "role", "password", "status", "challenge", "code", "recovery_code")
+FIELDS = (
+    "username", "display_name", "role", "password", "status", "challenge", "code", "recovery_code", "reason",
+)  # fmt: skip
 
 
 def _console_routes() -> list[tuple[str, str]]:

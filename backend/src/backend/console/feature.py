@@ -6,11 +6,13 @@ from __future__ import annotations
 from litestar import Router
 
 from backend.access import PAGE
+from backend.application.review import ApplicationReview
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
 from backend.console.controller.outbox import ConsoleOutboxController
+from backend.console.controller.review import ConsoleReviewController
 from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
@@ -44,6 +46,7 @@ CONSOLE_ROUTER = Router(
         ConsoleOutboxController,
         ConsoleAuditController,
         ConsoleScannerController,
+        ConsoleReviewController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -65,5 +68,6 @@ FEATURE = Feature(
         "audit": AuditLog,
         "scanners": ScannerService,
         "factors": SecondFactors,
+        "review": ApplicationReview,
     },
 )
