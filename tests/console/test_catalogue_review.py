@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -175,3 +176,103 @@ def test_an_operator_gets_no_review_link_and_403(stack: Stack, operator: webdriv
     assert not operator.find_elements(By.ID, "nav-review")
     operator.get(f"{stack.base}/console/review")
     assert problem_code(operator) == "auth.missing_role"
+
+
+def _draft_of(stack: Stack, code: str) -> dict[str, Any]:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        versions = web.get(f"/api/v1/admin/catalogue/items/{code}/versions", headers=stack.admin).json()[
+            "items"
+        ]
+    found: dict[str, Any] = next(v for v in versions if v["status"] == "draft")
+    return found
+
+
+def _replace(browser: webdriver.Chrome, element_id: str, text: str) -> None:
+    tab_to(browser, element_id)
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(text).perform()
+
+
+def test_an_operator_drafts_previews_and_publishes_a_catalogue_item_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-catalogue")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "item-SQ-GA-0001"), "the catalogue")
+    screenshot(operator, stack.shots, "22-catalogue")
+    press_enter_on(operator, "item-SQ-GA-0001")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "new-draft"), "the item's versions")
+    press_enter_on(operator, "new-draft")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "draft-form"), "the new draft")
+    _replace(operator, "name", "居住证办理（试行新版）")
+    _replace(operator, "time_limit_days", "5")
+    type_keys(operator, Keys.ENTER)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "done") or problem_code(b), "the draft saved")
+    assert problem_code(operator) is None, operator.find_element(By.ID, "main").text
+    assert "saved:SQ-GA-0001" in operator.find_element(By.ID, "done").text
+    draft = _draft_of(stack, "SQ-GA-0001")
+    assert (draft["definition"]["name"], draft["definition"]["time_limit_days"]) == (
+        "居住证办理（试行新版）",
+        5,
+    )
+    screenshot(operator, stack.shots, "23-catalogue-draft")
+
+    # The preview: each step, its labels, required marks, and an enum as a select.
+    press_enter_on(operator, "preview")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "preview-form"), "the form's preview")
+    legends = [e.text for e in operator.find_elements(By.CSS_SELECTOR, "fieldset legend")]
+    assert legends[0] == "1. 申请人信息"
+    residence = operator.find_element(By.CSS_SELECTOR, '[data-path="/details/residence_type"]')
+    assert "租赁住房" in [o.text for o in residence.find_elements(By.TAG_NAME, "option")]
+    assert residence.find_elements(By.CSS_SELECTOR, ".required")
+    screenshot(operator, stack.shots, "24-catalogue-preview")
+
+    # Bad input is a page naming its code: not JSON (the console's), a schema the service refuses.
+    operator.get(f"{stack.base}/console/catalogue/SQ-GA-0001/versions/{draft['version']}")
+    token = operator.find_element(By.CSS_SELECTOR, 'input[name="csrf"]').get_attribute("value") or ""
+    fields = {
+        "csrf": token, "name": "x", "department": "宿迁市公安局", "fee_fen": "0", "time_limit_days": "5",
+    }  # fmt: skip
+    bad_schema = (
+        '{"schema": {"type": 5}, "ui": {"steps": [{"title": "t", "fields": [{"path": "/a", "label": "a"}]}]}}'
+    )
+    with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(operator)) as session:
+        page = f"/console/catalogue/SQ-GA-0001/versions/{draft['version']}"
+        for form, code in (("{not json", "console.form_invalid"), (bad_schema, "catalogue.form_invalid")):
+            refused = session.post(page, data={**fields, "form": form})
+            assert (refused.status_code, f'data-problem-code="{code}"' in refused.text) == (422, True)
+
+    press_enter_on(operator, "publish")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the publication")
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        current = web.get("/api/v1/catalogue/items/SQ-GA-0001").json()
+    assert (current["version"], current["definition"]["name"]) == (draft["version"], "居住证办理（试行新版）")
+
+
+def test_a_draft_posted_after_the_session_ended_is_back_in_the_form_after_sign_in(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    operator.get(f"{stack.base}/console/catalogue/SQ-GA-0002")
+    press_enter_on(operator, "new-draft")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "draft-form"), "the new draft")
+    page = path_of(operator).split("?")[0]
+    _replace(operator, "department", "宿迁市公安局（户政）")
+    # The session ends while the operator types (every cookie gone, the refresh one too): the post
+    # goes through sign-in, and the fields come back with the draft, unsaved.
+    operator.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _replace(operator, "name", "半填的名称")
+    type_keys(operator, Keys.ENTER)
+    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
+    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "restored"), "the draft with what was typed")
+    assert path_of(operator) == page
+    assert operator.find_element(By.ID, "name").get_attribute("value") == "半填的名称"
+    assert operator.find_element(By.ID, "department").get_attribute("value") == "宿迁市公安局（户政）"
+    screenshot(operator, stack.shots, "25-catalogue-restored")
+    assert _draft_of(stack, "SQ-GA-0002")["definition"]["name"] != "半填的名称"  # nothing saved meanwhile
+    press_enter_on(operator, "save")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "done"), "the draft saved")
+    assert _draft_of(stack, "SQ-GA-0002")["definition"]["name"] == "半填的名称"
+    # Taken once: opening the draft again shows what is saved, with no notice.
+    operator.get(f"{stack.base}{page}")
+    assert not operator.find_elements(By.ID, "restored")

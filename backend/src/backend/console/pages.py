@@ -58,6 +58,7 @@ SCREENS = (
     Screen("outbox", "Outbox dead letters", "/console/outbox", OPERATOR),
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
+    Screen("catalogue", "Service catalogue", "/console/catalogue", OPERATOR),
     Screen("review", "Application review", "/console/review", REVIEWER),
 )
 
