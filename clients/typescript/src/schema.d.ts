@@ -72,6 +72,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications in a status, the longest waiting first (a reviewer's queue) */
+        get: operations["ApiV1AdminApplicationsQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One application: its form (ID and phone numbers masked), history and open moves
+         * @description A draft is the citizen's alone: 404 `application.not_found`.
+         */
+        get: operations["ApiV1AdminApplicationsApplicationIdRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept (受理) a submitted application */
+        post: operations["ApiV1AdminApplicationsApplicationIdAcceptAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an application in review */
+        post: operations["ApiV1AdminApplicationsApplicationIdApproveApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete (办结) an approved application */
+        post: operations["ApiV1AdminApplicationsApplicationIdCompleteComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse: at intake (不予受理) when submitted, else after review; the citizen is told why */
+        post: operations["ApiV1AdminApplicationsApplicationIdRefuseRefuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/request-correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return an application in review for correction (补正); the citizen is told the reason */
+        post: operations["ApiV1AdminApplicationsApplicationIdRequestCorrectionRequestCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/applications/{application_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the review of an accepted (or resubmitted) application */
+        post: operations["ApiV1AdminApplicationsApplicationIdReviewReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/catalogue/items": {
         parameters: {
             query?: never;
@@ -9168,6 +9307,143 @@ export interface components {
              */
             status: string;
         };
+        /** ReviewNote */
+        ReviewNote: {
+            /**
+             * @description A note for the history (optional)
+             * @default
+             * @example 材料齐全
+             */
+            reason: string;
+        };
+        /** ReviewQueue */
+        ReviewQueue: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ReviewSummary"][];
+            /**
+             * @description The next page's cursor; null on the last page
+             * @example null
+             */
+            next_cursor: string | null;
+        };
+        /** ReviewRead */
+        ReviewRead: {
+            /** @description The id of the case */
+            case_id: string | null;
+            /**
+             * Format: uuid
+             * @description The id of the citizen
+             */
+            citizen_id: string;
+            /**
+             * @description The form data, ID and mobile numbers masked
+             * @example {
+             *       "applicant": {
+             *         "id_number": "3213**********1234"
+             *       }
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Everything that happened to it, in order (append-only)
+             * @example []
+             */
+            events: components["schemas"]["EventRead"][];
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The service item applied for (事项编码)
+             * @example SQ-GA-0001
+             */
+            item_code: string;
+            /**
+             * @description The item's name
+             * @example 居住证办理
+             */
+            item_name: string;
+            /**
+             * @description The version of the item's definition the application follows
+             * @example 3
+             */
+            item_version: number;
+            /**
+             * @description The moves a reviewer may make now: `accept`, `review`, `request_correction`, `approve`, `refuse`, `complete`
+             * @example [
+             *       "accept",
+             *       "refuse"
+             *     ]
+             */
+            moves: ("accept" | "review" | "request_correction" | "approve" | "refuse" | "complete")[];
+            /**
+             * @description Where a prefilled field's value came from, by JSON Pointer
+             * @example {
+             *       "/applicant/name": "licence"
+             *     }
+             */
+            sources: {
+                [key: string]: string;
+            };
+            /**
+             * @description Where the application is
+             * @example accepted
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
+            /** @description When it was submitted (ISO 8601, UTC) */
+            submitted_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it last changed (ISO 8601, UTC)
+             */
+            updated_at: string;
+        };
+        /** ReviewReason */
+        ReviewReason: {
+            /**
+             * @description Why, as the citizen will read it
+             * @example 缺少租房合同
+             */
+            reason: string;
+        };
+        /** ReviewSummary */
+        ReviewSummary: {
+            /** @description The id of the case */
+            case_id: string | null;
+            /**
+             * Format: uuid
+             * @description The object's id (a UUID), as its paths name it
+             */
+            id: string;
+            /**
+             * @description The service item applied for (事项编码)
+             * @example SQ-GA-0001
+             */
+            item_code: string;
+            /**
+             * @description The item's name
+             * @example 居住证办理
+             */
+            item_name: string;
+            /**
+             * @description Where the application is (the queue's status)
+             * @example submitted
+             * @enum {string}
+             */
+            status: "draft" | "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
+            /** @description When it was submitted (ISO 8601, UTC) */
+            submitted_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it reached its status (the queue's order)
+             * @example 2026-03-01T08:00:00Z
+             */
+            updated_at: string;
+        };
         /** RevocationPage */
         RevocationPage: {
             /** @description More entries are waiting: ask again with `next_cursor` right away */
@@ -11567,6 +11843,1627 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsQueue: {
+        parameters: {
+            query?: {
+                status?: "submitted" | "accepted" | "intake_refused" | "in_review" | "correction_requested" | "resubmitted" | "approved" | "refused" | "completed" | "withdrawn";
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `request.cursor_invalid`: A cursor this API did not hand out, or could not have: forged, truncated or out of range
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.cursor_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdAcceptAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewNote"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdApproveApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewNote"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdCompleteComplete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewNote"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdRefuseRefuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewReason"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdRequestCorrectionRequestCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewReason"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminApplicationsApplicationIdReviewReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewNote"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.not_found`: No such application
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.transition_invalid`: The move is not one the lifecycle allows from the application's current status
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.transition_invalid";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
                     };
                 };
             };

@@ -26,7 +26,7 @@ from backend.application.errors import CallbackSignatureInvalid, MaterialNotFoun
 from backend.application.hooks import Decided, DecisionHooks
 from backend.application.lifecycle import Status, department_move
 from backend.application.materials import MaterialService
-from backend.application.notices import TOLD, notice_for
+from backend.application.notices import tell
 from backend.application.repository import ApplicationRepository, ApplicationRow
 from backend.application.service import DELIVER, SYNC, DeliveryJob, deliver_key
 from backend.audit.service import AuditLog
@@ -261,15 +261,7 @@ class Delivery:
 
     async def _tell(self, row: ApplicationRow, status: Status, *, entry: str, note: str) -> bool:
         """Owe the citizen a notice of the move, in the move's transaction: once per history entry."""
-        notice = notice_for(status)
-        if notice is None:
-            return False
-        data = {
-            "application_id": row.id,
-            "item": row.item_name,
-            "status": TOLD[status],
-            "at": self._clock.now(),
-            "note": note or "详情请在“我的宿迁”中查看",
-        }
-        key = f"application:{row.id}:{entry}"
-        return await self._notifications.notify(row.citizen_id, template=notice, data=data, key=key)
+        return await tell(
+            self._notifications, row, status, key=f"application:{row.id}:{entry}", note=note,
+            at=self._clock.now(),
+        )  # fmt: skip

@@ -7,13 +7,19 @@ from datetime import timedelta
 
 from backend.application.autofill import AutoFill
 from backend.application.blobs import blob_store
-from backend.application.controller import ApplicationController, CaseCallbackController, MaterialController
+from backend.application.controller import (
+    ApplicationController,
+    ApplicationReviewController,
+    CaseCallbackController,
+    MaterialController,
+)
 from backend.application.delivery import Delivery
 from backend.application.hooks import DecisionHooks
 from backend.application.materials import SWEEP, MaterialService
 from backend.application.notices import NOTICES
 from backend.application.privacy import PERSONAL_DATA
 from backend.application.repository import ApplicationRepository, MaterialRepository
+from backend.application.review import ApplicationReview
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
@@ -60,6 +66,16 @@ def _applications(w: Wiring) -> ApplicationService:
         audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
+    )
+
+
+def _review(w: Wiring) -> ApplicationReview:
+    return ApplicationReview(
+        applications=w.get(ApplicationService),
+        repository=ApplicationRepository(w.infra.engine),
+        notifications=w.get(NotificationService),
+        hooks=w.get(DecisionHooks),
+        clock=w.infra.clock,
     )
 
 
@@ -115,17 +131,19 @@ def _jobs(w: Wiring) -> list[Job]:
 
 FEATURE = Feature(
     name="application",
-    routes=(ApplicationController, MaterialController, CaseCallbackController),
+    routes=(ApplicationController, MaterialController, ApplicationReviewController, CaseCallbackController),
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
     services={
         ApplicationService: _applications,
+        ApplicationReview: _review,
         Delivery: _delivery,
         MaterialService: _materials,
         DecisionHooks: lambda w: DecisionHooks(),
     },
     dependencies={
         "applications": ApplicationService,
+        "review": ApplicationReview,
         "delivery": Delivery,
         "materials": MaterialService,
         "evidence": EvidenceService,

@@ -26,6 +26,8 @@ class Decided:
     # The department's history entry ("<case>#<n>"): the cause, for notice keys.
     entry: str
     note: str
+    # Who decided, when not the department of ``entry`` (a reviewer at a counter: ``staff:<id>``).
+    actor: str | None = None
 
 
 # True when the hook told the citizen (the generic notice is then not sent).

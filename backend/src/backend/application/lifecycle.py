@@ -6,6 +6,10 @@ statuses map onto them.
                                                                  └─request correction→ correction_requested
     correction_requested ─resubmit→ resubmitted ─review→ in_review
     withdrawn: by the citizen from draft, submitted, accepted or correction_requested
+
+The moves after submission are the department's (its case system calls back) or, for an application
+reviewed at a counter (窗口), a clerk's (``STAFF_MOVES``, ``staff_move``): the same moves, recorded with
+source ``staff``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,29 @@ WITHDRAWABLE: frozenset[Status] = frozenset(s for s, moves in MOVES.items() if "
 EDITABLE: frozenset[Status] = frozenset({"draft", "correction_requested"})
 
 
+# A reviewer's moves, by name (the admin API's routes and the console's buttons); ``refuse`` from
+# ``submitted`` is a refusal at intake (不予受理), as the department's ``rejected`` is.
+StaffMove = Literal["accept", "review", "request_correction", "approve", "refuse", "complete"]
+STAFF_MOVES: tuple[StaffMove, ...] = (
+    "accept",
+    "review",
+    "request_correction",
+    "approve",
+    "refuse",
+    "complete",
+)
+_STAFF_TARGETS: dict[StaffMove, Status] = {
+    "accept": "accepted",
+    "review": "in_review",
+    "request_correction": "correction_requested",
+    "approve": "approved",
+    "refuse": "refused",
+    "complete": "completed",
+}
+# The moves whose reason the citizen is told (a refusal's grounds, what to correct): never empty.
+NEEDS_REASON: frozenset[StaffMove] = frozenset({"refuse", "request_correction"})
+
+
 def allowed(current: Status, target: Status) -> bool:
     return target in MOVES[current]
 
@@ -69,3 +96,21 @@ def department_move(current: Status, case_status: str) -> Status | None:
             "completed": "completed",
         }.get(case_status)  # type: ignore[assignment]
     return target if target is not None and allowed(current, target) else None
+
+
+def staff_target(current: Status, move: StaffMove) -> Status:
+    """The status ``move`` leads to from ``current`` (whether or not the lifecycle allows it)."""
+    if move == "refuse" and current == "submitted":
+        return "intake_refused"
+    return _STAFF_TARGETS[move]
+
+
+def staff_move(current: Status, move: StaffMove) -> Status | None:
+    """Our status after a reviewer's ``move`` from ``current``; None when it is no move from there."""
+    target = staff_target(current, move)
+    return target if allowed(current, target) else None
+
+
+def staff_moves(current: Status) -> list[StaffMove]:
+    """The moves a reviewer may make from ``current``, in ``STAFF_MOVES``' order (the console's buttons)."""
+    return [move for move in STAFF_MOVES if staff_move(current, move) is not None]

@@ -6,8 +6,12 @@ The sandbox template ids are the twins'; a deployment names its consoles' ids in
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from backend.application.lifecycle import Status
+from backend.application.repository import ApplicationRow
 from backend.notices import AlipayNotice, SmsNotice, Template, WeChatNotice
+from backend.notification.service import NotificationService
 
 CATEGORY = "application"
 PAGE = "pages/applications/detail?id={application_id}"
@@ -58,7 +62,8 @@ CORRECTION_REQUESTED = Template(
 
 NOTICES = (STATUS_CHANGED, CORRECTION_REQUESTED)
 
-# The department's moves a citizen is told of, as the status shows in a WeChat ``phrase`` (≤ 5 汉字).
+# The moves (the department's, a reviewer's) a citizen is told of, as the status shows in a WeChat
+# ``phrase`` (≤ 5 汉字).
 TOLD: dict[Status, str] = {
     "accepted": "已受理",
     "intake_refused": "不予受理",
@@ -74,3 +79,27 @@ def notice_for(status: Status) -> Template | None:
     if status == "correction_requested":
         return CORRECTION_REQUESTED
     return STATUS_CHANGED if status in TOLD else None
+
+
+async def tell(
+    notifications: NotificationService,
+    row: ApplicationRow,
+    status: Status,
+    *,
+    key: str,
+    note: str,
+    at: datetime,
+) -> bool:
+    """Owe the citizen the notice of a move to ``status`` (if it owes one), inside the move's
+    transaction, once per ``key`` (the move's cause); True when a notice is owed (``wake()`` after)."""
+    notice = notice_for(status)
+    if notice is None:
+        return False
+    data = {
+        "application_id": row.id,
+        "item": row.item_name,
+        "status": TOLD[status],
+        "at": at,
+        "note": note or "详情请在“我的宿迁”中查看",
+    }
+    return await notifications.notify(row.citizen_id, template=notice, data=data, key=key)

@@ -87,6 +87,18 @@ class ApplicationRepository(Repository):
         )
         return [_app(r) for r in rows]
 
+    async def in_status(
+        self, status: Status, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[ApplicationRow]:
+        """Applications in ``status``, the longest waiting first (by ``updated_at``: when it got
+        there), from past ``after`` (a page's last key)."""
+        query = A.select().where(A.status == status)
+        if after is not None:
+            at, last = after
+            query = query.where((A.updated_at > at) | ((A.updated_at == at) & (A.id > last)))
+        rows = await query.order_by(A.updated_at, A.id).limit(limit)
+        return [_app(r) for r in rows]
+
     async def move(
         self, application_id: uuid.UUID, *, expected: Status, to: Status, now: datetime, **values: Any
     ) -> bool:

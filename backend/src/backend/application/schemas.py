@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from backend.application.lifecycle import Status
+from backend.application.lifecycle import StaffMove, Status
 from backend.application.service import Delivery
 from backend.catalogue.definition import ItemCode
 from backend.fields import doc, plain_text
@@ -299,3 +299,75 @@ class MaterialList(msgspec.Struct, frozen=True, kw_only=True):
             ["residence_proof"],
         ),
     ]
+
+
+# The statuses a reviewer's queue shows: every one but a draft (the citizen's alone).
+ReviewStatus = Literal[
+    "submitted", "accepted", "intake_refused", "in_review", "correction_requested", "resubmitted",
+    "approved", "refused", "completed", "withdrawn",
+]  # fmt: skip
+
+
+class ReviewReason(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A refusal's grounds or what to correct: the citizen is told it, so it is never empty."""
+
+    reason: Annotated[
+        str, plain_text(min_length=1, max_length=400), doc("Why, as the citizen will read it", "缺少租房合同")
+    ]
+
+
+class ReviewNote(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Annotated[
+        str, plain_text(min_length=0, max_length=400), doc("A note for the history (optional)", "材料齐全")
+    ] = ""
+
+
+class ReviewSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    item_code: Annotated[str, doc("The service item applied for (事项编码)", "SQ-GA-0001")]
+    item_name: Annotated[str, doc("The item's name", "居住证办理")]
+    status: Annotated[Status, doc("Where the application is (the queue's status)", "submitted")]
+    case_id: str | None
+    submitted_at: datetime | None
+    updated_at: Annotated[
+        datetime, doc("When it reached its status (the queue's order)", "2026-03-01T08:00:00Z")
+    ]
+
+
+class ReviewQueue(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ReviewSummary]
+    next_cursor: Annotated[str | None, doc("The next page's cursor; null on the last page", None)]
+
+
+class ReviewRead(msgspec.Struct, frozen=True, kw_only=True):
+    """An application as its reviewer sees it: the form with ID and phone numbers masked, where each
+    prefilled field came from, its history, and the moves open to a reviewer now."""
+
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    item_code: Annotated[str, doc("The service item applied for (事项编码)", "SQ-GA-0001")]
+    item_name: Annotated[str, doc("The item's name", "居住证办理")]
+    item_version: Annotated[int, doc("The version of the item's definition the application follows", 3)]
+    status: Annotated[Status, doc("Where the application is", "accepted")]
+    case_id: str | None
+    data: Annotated[
+        dict[str, Any],
+        doc(
+            "The form data, ID and mobile numbers masked", {"applicant": {"id_number": "3213**********1234"}}
+        ),
+    ]
+    sources: Annotated[
+        dict[str, str],
+        doc("Where a prefilled field's value came from, by JSON Pointer", {"/applicant/name": "licence"}),
+    ]
+    moves: Annotated[
+        list[StaffMove],
+        doc(
+            "The moves a reviewer may make now: `accept`, `review`, `request_correction`, `approve`, "
+            "`refuse`, `complete`",
+            ["accept", "refuse"],
+        ),
+    ]
+    events: Annotated[list[EventRead], doc("Everything that happened to it, in order (append-only)", [])]
+    submitted_at: datetime | None
+    updated_at: datetime

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -163,6 +163,10 @@ class ApplicationService:
         row = await self._repository.find(application_id, citizen_id=citizen_id)
         if row is None:
             raise ApplicationNotFound()
+        return await self.view(row)
+
+    async def view(self, row: ApplicationRow) -> ApplicationView:
+        """The application as its owner sees it (its data and provenance opened)."""
         return ApplicationView(
             row=row,
             data=self._open(row.id, "data", row.data),
@@ -217,7 +221,7 @@ class ApplicationService:
         )
         job = DeliveryJob(application_id=row.id, submission=submission)
         now = self._clock.now()
-        await self._transition(
+        await self.transition(
             row, "draft", "submitted", actor=actor, source="citizen", action="submit",
             job=(DELIVER, deliver_key(row.id), job), submitted_at=now,
             provenance=self._seal(row.id, "provenance", view.provenance),
@@ -236,7 +240,7 @@ class ApplicationService:
         materials = await self._materials.for_submission(citizen_id, row)
         supplement = Supplement(form=flatten(view.data), materials=materials)
         job = DeliveryJob(application_id=row.id, supplement=supplement)
-        await self._transition(
+        await self.transition(
             row, "correction_requested", "resubmitted", actor=actor, source="citizen", action="resubmit",
             job=(SUPPLEMENT, supplement_key(row.id, n), job), corrections=n,
             provenance=self._seal(row.id, "provenance", view.provenance),
@@ -254,7 +258,7 @@ class ApplicationService:
         if view.row.status != "draft":
             told = DeliveryJob(application_id=view.row.id, withdrawal=Withdrawal(reason=reason))
             job = (WITHDRAW, f"application:{view.row.id}:withdraw", told)
-        await self._transition(
+        await self.transition(
             view.row,
             view.row.status,
             "withdrawn",
@@ -304,7 +308,7 @@ class ApplicationService:
         )
         return opened
 
-    async def _transition(
+    async def transition(
         self,
         row: ApplicationRow,
         expected: Status,
@@ -315,8 +319,12 @@ class ApplicationService:
         action: str,
         reason: str = "",
         job: tuple[str, str, DeliveryJob] | None = None,
+        also: Callable[[], Awaitable[object]] | None = None,
         **values: Any,
     ) -> None:
+        """The one path every move of ours takes (the citizen's, a reviewer's): compare-and-set the
+        status, its event, its audit entry, then ``job`` and ``also`` (a reviewer's notice to the
+        citizen) — all in one transaction."""
         now = self._clock.now()
         # The evidence of what was sent: SHA-256 of the form data as JSON, keys sorted, no spaces —
         # recomputable by anyone holding the data (the citizen's GET of the application).
@@ -340,6 +348,8 @@ class ApplicationService:
             if job is not None:
                 topic, key, payload = job
                 await self._outbox.enqueue(topic, key=key, payload=payload)
+            if also is not None:
+                await also()
         if job is not None:
             self._outbox.wake()
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 from litestar import Router
 
 from backend.access import PAGE
+from backend.application.review import ApplicationReview
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
+from backend.catalogue.service import CatalogueService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
+from backend.console.controller.catalogue import ConsoleCatalogueController, held
 from backend.console.controller.outbox import ConsoleOutboxController
+from backend.console.controller.review import ConsoleReviewController
 from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
+from backend.console.held import HeldForms
 from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
@@ -44,6 +49,9 @@ CONSOLE_ROUTER = Router(
         ConsoleOutboxController,
         ConsoleAuditController,
         ConsoleScannerController,
+        ConsoleReviewController,
+        ConsoleCatalogueController,
+        held,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -55,7 +63,10 @@ CONSOLE_ROUTER = Router(
 FEATURE = Feature(
     name="console",
     routes=(CONSOLE_ROUTER,),
-    services={ConsoleSessions: _sessions},
+    services={
+        ConsoleSessions: _sessions,
+        HeldForms: lambda w: HeldForms(w.infra.store, w.infra.cipher, w.infra.clock),
+    },
     dependencies={
         "console": ConsoleSessions,
         "login": StaffLogin,
@@ -65,5 +76,8 @@ FEATURE = Feature(
         "audit": AuditLog,
         "scanners": ScannerService,
         "factors": SecondFactors,
+        "review": ApplicationReview,
+        "catalogue": CatalogueService,
+        "held": HeldForms,
     },
 )

@@ -16,6 +16,7 @@ from litestar import Response
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from backend.access import Access
+from backend.application.review import REVIEWER_ROLES
 from backend.auth.guards import staff
 from backend.auth.principal import STAFF_SCOPE, Principal
 from backend.console.session import CSRF_FIELD, SESSION_COOKIE
@@ -24,6 +25,8 @@ from backend.observability.logs import request_id_var
 # Any staff member signed in to the console; the screens below narrow it by role, as the API does.
 MEMBER = staff(cookie=SESSION_COOKIE)
 OPERATOR = staff("operator", cookie=SESSION_COOKIE)
+# Application review: the roles of ``/api/v1/admin/applications`` (counter clerks).
+REVIEWER = staff(*REVIEWER_ROLES, cookie=SESSION_COOKIE)
 
 # Pages that show a session's data: not cached, not framed, no script or style but ours.
 PAGE_HEADERS = {
@@ -55,6 +58,8 @@ SCREENS = (
     Screen("outbox", "Outbox dead letters", "/console/outbox", OPERATOR),
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
+    Screen("catalogue", "Service catalogue", "/console/catalogue", OPERATOR),
+    Screen("review", "Application review", "/console/review", REVIEWER),
 )
 
 _environment = Environment(

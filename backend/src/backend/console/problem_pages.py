@@ -16,6 +16,7 @@ from litestar.types import ExceptionHandlersMap
 from backend.auth.errors import TokenRejected
 from backend.auth.guards import current_principal
 from backend.auth.principal import Principal
+from backend.console.held import HOLDABLE
 from backend.console.pages import problem_page
 from backend.console.session import PATH, safe_next
 from backend.errors import DomainError
@@ -61,6 +62,10 @@ def on_console_error(request: AnyRequest, exc: Exception) -> Response[Any]:
     problem = answer.content
     if not isinstance(problem, Problem):
         return answer  # (a client that hung up: nobody reads it)
+    if isinstance(exc, TokenRejected) and request.method == "POST" and HOLDABLE.match(request.url.path):
+        # A long form posted after the session lapsed: sent on with its fields (307 keeps the method
+        # and body) to be kept for its member while they sign in again (``backend.console.held``).
+        return Redirect(f"{PATH}/held", status_code=307)
     if isinstance(exc, TokenRejected):
         # No session, or one expired or ended: renew from the refresh cookie if there is one, else
         # sign in. (Another 401, such as an account disabled meanwhile, is a page that says so.)

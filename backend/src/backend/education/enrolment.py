@@ -210,7 +210,7 @@ class EnrolmentService:
             decided.application_id, status=status, school_id=school.id if school else None, now=now
         )
         await self._audit.append(
-            actor=f"department:{decided.entry}", action=f"education.{status}",
+            actor=decided.actor or f"department:{decided.entry}", action=f"education.{status}",
             subject=f"enrolment:{decided.application_id}",
             data={"school": school.code if school else None}, chain="education",
         )  # fmt: skip

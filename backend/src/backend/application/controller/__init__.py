@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from backend.access import ANYONE
 from backend.application.controller.materials import OWNS, MaterialController
+from backend.application.controller.review import ApplicationReviewController
 from backend.application.delivery import Delivery
 from backend.application.errors import (
     ApplicationNotFound,
@@ -45,7 +46,12 @@ from backend.evidence.schemas import ProofList, proof_read
 from backend.evidence.service import EvidenceService
 from backend.licence.errors import LicenceNotFound, LicenceUnusable, NotHeld
 
-__all__ = ["ApplicationController", "CaseCallbackController", "MaterialController"]
+__all__ = [
+    "ApplicationController",
+    "ApplicationReviewController",
+    "CaseCallbackController",
+    "MaterialController",
+]
 _SUBMIT_REFUSALS = (
     ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound, LicenceUnusable, NotHeld,
     LicenceNotFound, PrefillChanged, MaterialsMissing,

@@ -1,0 +1,122 @@
+"""``ApplicationReview``: staff review at a counter (窗口受理/审核) — the queue of applications in a
+status, one application with its data and history, and a reviewer's moves (accept, review, request
+correction, approve, refuse, complete).
+
+A reviewer's move takes the citizen's path (``ApplicationService.transition``: compare-and-set, an
+append-only event with source ``staff`` and the member as actor, the audit entry on chain
+``application``), and tells the citizen as a department's move does (the same notices, the item's
+decision hook first) in the same transaction. A draft is the citizen's alone: not in any queue, and
+a 404 here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from backend.application.errors import ApplicationNotFound, TransitionInvalid
+from backend.application.hooks import Decided, DecisionHooks
+from backend.application.lifecycle import StaffMove, Status, staff_move, staff_target
+from backend.application.notices import tell
+from backend.application.repository import ApplicationRepository, ApplicationRow, EventRow
+from backend.application.service import ApplicationService, ApplicationView
+from backend.auth.principal import Principal
+from backend.clock import Clock
+from backend.notification.service import NotificationService
+from backend.observability.masking import scrub
+from backend.pagination import decode_cursor, encode_cursor
+
+# Who reviews: counter clerks (窗口). Not operators: they administer the platform (accounts, keys,
+# the outbox) and decide no citizen's case — one role, one duty (backend/README.md).
+REVIEWER_ROLES = ("counter",)
+
+
+def masked(value: Any) -> Any:
+    """The form data as a reviewer is shown it: every ID and mobile number inside masked."""
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return scrub(value) if isinstance(value, str) else value
+
+
+def sources(provenance: dict[str, Any]) -> dict[str, str]:
+    """Where each prefilled field came from (``licence``, ``household_register``, ``citizen``…),
+    without the values and presentations the provenance also holds."""
+    return {
+        path: str(entry.get("source", "")) for path, entry in provenance.items() if isinstance(entry, dict)
+    }
+
+
+class ApplicationReview:
+    def __init__(
+        self,
+        *,
+        applications: ApplicationService,
+        repository: ApplicationRepository,
+        notifications: NotificationService,
+        hooks: DecisionHooks,
+        clock: Clock,
+    ) -> None:
+        self._applications = applications
+        self._repository = repository
+        self._notifications = notifications
+        self._hooks = hooks
+        self._clock = clock
+
+    async def queue(
+        self, status: Status, *, cursor: str | None, limit: int
+    ) -> tuple[list[ApplicationRow], str | None]:
+        """Applications in ``status``, the longest waiting first, and the next page's cursor."""
+        if status == "draft":
+            return [], None
+        after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else None
+        rows = await self._repository.in_status(status, after=after, limit=limit + 1)
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last.updated_at, last.id)
+
+    async def get(self, application_id: uuid.UUID) -> ApplicationView:
+        row = await self._repository.find(application_id)
+        if row is None or row.status == "draft":
+            raise ApplicationNotFound()
+        return await self._applications.view(row)
+
+    async def events(self, application_id: uuid.UUID) -> list[EventRow]:
+        await self.get(application_id)
+        return await self._repository.events(application_id)
+
+    async def move(
+        self, application_id: uuid.UUID, move: StaffMove, *, by: Principal, reason: str = ""
+    ) -> ApplicationView:
+        """The reviewer's ``move``; 409 ``application.transition_invalid`` when it is none from the
+        application's status (also when another reviewer, the department or the citizen moved it
+        first)."""
+        view = await self.get(application_id)
+        row = view.row
+        target = staff_move(row.status, move)
+        if target is None:
+            raise TransitionInvalid(row.status, staff_target(row.status, move))
+        # One notice per move: a status is reached again only after a resubmission (``corrections``).
+        key = f"application:{row.id}:staff:{row.status}>{target}:{row.corrections}"
+        told = False
+
+        async def notify() -> None:
+            nonlocal told
+            decided = Decided(
+                application_id=row.id, citizen_id=row.citizen_id, item_code=row.item_code, status=target,
+                entry=f"staff:{row.status}>{target}:{row.corrections}", note=reason, actor=by.subject,
+            )  # fmt: skip
+            told = await self._hooks.decided(decided) or await tell(
+                self._notifications, row, target, key=key, note=reason, at=self._clock.now()
+            )
+
+        await self._applications.transition(
+            row, row.status, target, actor=by.subject, source="staff", action=f"staff.{move}",
+            reason=reason, also=notify,
+        )  # fmt: skip
+        if told:
+            self._notifications.wake()
+        return await self.get(application_id)
