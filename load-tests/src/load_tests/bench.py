@@ -229,10 +229,13 @@ class Bench:
         )
 
 
-def run_bench(plan: Plan, *, only: Sequence[str], workdir: Path) -> tuple[list[Row], dict[str, object]]:
+def run_bench(
+    plan: Plan, *, only: Sequence[str], workdir: Path, workers: int = 2
+) -> tuple[list[Row], dict[str, object]]:
     wanted: Callable[[str], bool] = (lambda name: name in only) if only else (lambda name: True)
     info = machine.describe(REPO)
-    with running_stack(workdir, REFERENCES) as stack:
+    info["workers"] = workers
+    with running_stack(workdir, REFERENCES, workers=workers) as stack:
         info["postgresql"] = stack.provisioned.postgres_version
         info["redis"] = stack.provisioned.redis_version
         seeder = Seeder(stack.api.base_url, admin_password=stack.admin_password, crowd=plan.citizens)
@@ -301,6 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME",
         help="measure only these rows (and the references they are judged against)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="granian workers of the API and of the reference apps (2, one per core, unless measuring "
+        "how a row scales: BENCHMARKS.md, 'Scaling')",
+    )
     parser.add_argument("--json", type=Path, help="where to write the JSON (default load-tests/results/)")
     parser.add_argument(
         "--show", type=Path, metavar="JSON", help="print the table of an earlier run and exit"
@@ -323,11 +333,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="suqian-bench-") as tmp:
         try:
-            rows, info = run_bench(plan, only=args.only, workdir=Path(tmp))
+            rows, info = run_bench(plan, only=args.only, workdir=Path(tmp), workers=args.workers)
         except (ServerError, provision.ProvisionError) as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 2
-    mode = "quick" if args.quick else "full"
+    mode = ("quick" if args.quick else "full") + (f", {args.workers} workers" if args.workers != 2 else "")
     print()
     print(
         f"My Suqian benchmark ({mode}: {plan.rounds} round(s) × {plan.duration_s:g} s per target, "
@@ -337,7 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(render_table(rows))
     print()
-    path = args.json or RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{mode}.json"
+    suffix = ("quick" if args.quick else "full") + (f"-{args.workers}w" if args.workers != 2 else "")
+    path = args.json or RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{suffix}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(to_json(rows, info=info, plan=asdict(plan), mode=mode))
     print(f"JSON: {path}")

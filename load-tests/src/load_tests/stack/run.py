@@ -44,7 +44,9 @@ def ensure_tools() -> None:
         subprocess.run(["bash", "-c", f". {lib}; {steps}"], check=True)  # noqa: S603, S607
 
 
-def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, admin: str) -> dict[str, str]:
+def _suqian_env(
+    provisioned: provision.Provisioned, port: int, data_dir: Path, admin: str, *, workers: int = 2
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUQIAN_")}
     env.update(
         {
@@ -59,7 +61,7 @@ def _suqian_env(provisioned: provision.Provisioned, port: int, data_dir: Path, a
             "SUQIAN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "SUQIAN_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "SUQIAN_BOOTSTRAP_ADMIN_PASSWORD": admin,
-            "SUQIAN_WORKERS": "2",
+            "SUQIAN_WORKERS": str(workers),
             "SUQIAN_HOST": "127.0.0.1",
             "SUQIAN_PORT": str(port),
             "SUQIAN_DATA_DIR": str(data_dir),
@@ -101,9 +103,14 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    workdir: Path, references: Sequence[ReferenceApp], *, api_env: Mapping[str, str] | None = None
+    workdir: Path,
+    references: Sequence[ReferenceApp],
+    *,
+    api_env: Mapping[str, str] | None = None,
+    workers: int = 2,
 ) -> Iterator[Stack]:
-    """The API (with ``api_env`` added to its environment) and the reference apps, stopped at the end."""
+    """The API (with ``api_env`` added to its environment) and the reference apps, each with
+    ``workers`` granian workers, stopped at the end."""
     admin_urls = (
         tuple(
             u
@@ -123,12 +130,15 @@ def running_stack(
     try:
         admin = "Bench-" + secrets.token_urlsafe(16)
         port = free_port()
-        log(f"starting the API on :{port} (suqian serve, 2 workers, benchmark mode)")
+        log(f"starting the API on :{port} (suqian serve, {workers} workers, benchmark mode)")
         api = start_server(
             "api",
             _suqian_command(),
             port=port,
-            env={**_suqian_env(provisioned, port, workdir / "data", admin), **(api_env or {})},
+            env={
+                **_suqian_env(provisioned, port, workdir / "data", admin, workers=workers),
+                **(api_env or {}),
+            },
             log_path=workdir / "api.log",
             ready_path="/health/ready",
             timeout_s=120,
@@ -140,7 +150,16 @@ def running_stack(
             env = {**os.environ, "BENCH_REDIS_URL": redis_url, "BENCH_REDIS_KEY": provisioned.reference_key}
             server = start_server(
                 reference.name,
-                [sys.executable, "-m", "load_tests.stack.serve", reference.app, "--port", str(port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "load_tests.stack.serve",
+                    reference.app,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                ],
                 port=port,
                 env=env,
                 log_path=workdir / f"{reference.app}.log",
