@@ -10,6 +10,7 @@ from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
+from backend.console.controller.counter import ConsoleCounterController
 from backend.console.controller.outbox import ConsoleOutboxController
 from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
@@ -19,6 +20,8 @@ from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
 from backend.outbox.service import Outbox
+from backend.queues.counters import CounterService
+from backend.queues.service import HallService
 from backend.scanner.service import ScannerService
 from backend.staff.login import StaffLogin
 from backend.staff.second_factor import SecondFactors
@@ -44,6 +47,7 @@ CONSOLE_ROUTER = Router(
         ConsoleOutboxController,
         ConsoleAuditController,
         ConsoleScannerController,
+        ConsoleCounterController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -65,5 +69,7 @@ FEATURE = Feature(
         "audit": AuditLog,
         "scanners": ScannerService,
         "factors": SecondFactors,
+        "counters": CounterService,
+        "halls": HallService,
     },
 )

@@ -24,6 +24,9 @@ from backend.observability.logs import request_id_var
 # Any staff member signed in to the console; the screens below narrow it by role, as the API does.
 MEMBER = staff(cookie=SESSION_COOKIE)
 OPERATOR = staff("operator", cookie=SESSION_COOKIE)
+# As the API's routes of each screen (``backend.queues``' counters, ``backend.warning``'s publishing).
+COUNTER = staff("counter", "operator", cookie=SESSION_COOKIE)
+PUBLISHER = staff("publisher", cookie=SESSION_COOKIE)
 
 # Pages that show a session's data: not cached, not framed, no script or style but ours.
 PAGE_HEADERS = {
@@ -55,6 +58,7 @@ SCREENS = (
     Screen("outbox", "Outbox dead letters", "/console/outbox", OPERATOR),
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
+    Screen("counters", "Counter", "/console/counters", COUNTER),
 )
 
 _environment = Environment(

