@@ -49,17 +49,17 @@ def _member(stack: Stack, username: str, role: str) -> str:
         return str(_ok(web.post("/api/v1/admin/staff", json=body, headers=stack.admin), 201)["id"])
 
 
-def _first_sign_in(stack: Stack, username: str) -> webdriver.Chrome:
+def _first_sign_in(stack: Stack, username: str) -> tuple[webdriver.Chrome, str]:
     """A browser in which ``username`` signed in for the first time: the operator-set password,
-    replaced on the setup page by keyboard (ADR 9), then the console's home."""
-    browser = chromium()
+    replaced on the setup page by keyboard (ADR 9), then the console's home; and the new password."""
+    browser, password = chromium(), secrets.token_urlsafe(18)
     browser.get(f"{stack.base}/console")
     sign_in_by_keyboard(browser, stack.base, username, FIRST_PASSWORD)
     wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
     assert focused_id(browser) == "current_password"
-    type_keys(browser, FIRST_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
+    type_keys(browser, FIRST_PASSWORD, Keys.TAB, password, Keys.ENTER)
     wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
-    return browser
+    return browser, password
 
 
 def _links(browser: webdriver.Chrome) -> set[str]:
@@ -134,7 +134,7 @@ def test_a_clerk_serves_numbers_at_their_counter_by_keyboard(
             for citizen in citizens
         ]
     assert [t["label"] for t in tickets] == ["A001", "A002"]
-    clerk = _first_sign_in(stack, "clerk.wang")
+    clerk, _password = _first_sign_in(stack, "clerk.wang")
     try:
         assert "nav-counters" in _links(clerk)
         press_enter_on(clerk, "nav-counters")
@@ -178,3 +178,67 @@ def test_a_clerk_serves_numbers_at_their_counter_by_keyboard(
             _refused(stack, clerk, page)
     finally:
         clerk.quit()
+
+
+def test_a_publisher_publishes_a_warning_follows_its_fan_out_and_cancels_it_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        publisher_id = _member(stack, "qxt.zhou", "publisher")
+        bound = {"staff_id": publisher_id, "organisation": "meteorological"}
+        _ok(web.post("/api/v1/warnings/publishers", json=bound, headers=stack.admin), 201)
+        citizen = _citizen(web)
+        _ok(web.put("/api/v1/warnings/subscription", json={"districts": ["宿城区"]}, headers=citizen))
+    publisher, password = _first_sign_in(stack, "qxt.zhou")
+    try:
+        assert _links(publisher) == {"nav-warnings"}
+        press_enter_on(publisher, "nav-warnings")
+        wait_for(publisher, lambda b: b.find_elements(By.ID, "publish-warning"), "the warnings screen")
+        tab_to(publisher, "kind")
+        type_keys(publisher, "暴雨", Keys.TAB, "red", Keys.TAB)
+        assert focused_id(publisher) == "district-1"  # 宿城区
+        type_keys(publisher, Keys.SPACE)
+        tab_to(publisher, "text")
+        type_keys(publisher, "预计未来3小时宿城区将出现50毫米以上降水，请减少外出。")
+        press_enter_on(publisher, "publish")
+        _done(publisher, "published:")
+        warning_id = path_of(publisher).split("?")[0].rsplit("/", 1)[1]
+        assert publisher.find_element(By.TAG_NAME, "h1").text == "暴雨红色预警"
+        # The fan-out runs in the background: the page is refreshed (Enter on its link) until done.
+        for _ in range(60):
+            if publisher.find_element(By.ID, "fanout-state").text == "done":
+                break
+            press_enter_on(publisher, "refresh")
+            wait_for(publisher, lambda b: b.find_elements(By.ID, "fanout-state"), "the progress")
+        shown = {
+            row.get_attribute("data-channel"): row.find_element(By.CLASS_NAME, "sent").text
+            for row in publisher.find_elements(By.CSS_SELECTOR, "#progress tr[data-channel]")
+        }
+        screenshot(publisher, stack.shots, "21-warning-progress")
+        with httpx.Client(base_url=stack.base, timeout=30) as web:
+            signed = _ok(web.post("/api/v1/staff/token", json={"username": "qxt.zhou", "password": password}))
+            api = {"authorization": f"Bearer {signed['access_token']}"}
+            progress = _ok(web.get(f"/api/v1/warnings/{warning_id}/progress", headers=api))
+        assert progress["state"] == "done"
+        assert shown == {channel: str(counts["sent"]) for channel, counts in progress["channels"].items()}
+        assert sum(counts["sent"] for counts in progress["channels"].values()) == 1
+
+        tab_to(publisher, "change-text")
+        type_keys(publisher, "降水减弱，仍请注意安全。")
+        press_enter_on(publisher, "change")
+        _done(publisher, "changed:v2")
+        press_enter_on(publisher, "cancel")
+        _done(publisher, "cancelled:")
+        assert publisher.find_element(By.ID, "state").text == "cancelled"
+        screenshot(publisher, stack.shots, "22-warning-cancelled")
+        with httpx.Client(base_url=stack.base, timeout=30) as web:
+            read = _ok(web.get("/api/v1/warnings/published", headers=api))["items"][0]
+            in_force = _ok(web.get("/api/v1/warnings"))["items"]
+        assert (read["id"], read["state"], read["version"]) == (warning_id, "cancelled", 3)
+        assert read["text"] == "降水减弱，仍请注意安全。"
+        assert warning_id not in {w["id"] for w in in_force}
+        _refused(stack, publisher, "/console/counters")
+    finally:
+        publisher.quit()
+    # The operator is no publisher: no link, and 403 (as the API's publishing routes answer).
+    _refused(stack, operator, "/console/warnings")

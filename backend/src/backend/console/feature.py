@@ -16,6 +16,7 @@ from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
+from backend.console.controller.warnings import ConsoleWarningController
 from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
@@ -27,6 +28,7 @@ from backend.staff.login import StaffLogin
 from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
+from backend.warning.service import WarningService
 from backend.wiring import Wiring
 
 
@@ -48,6 +50,7 @@ CONSOLE_ROUTER = Router(
         ConsoleAuditController,
         ConsoleScannerController,
         ConsoleCounterController,
+        ConsoleWarningController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -71,5 +74,6 @@ FEATURE = Feature(
         "factors": SecondFactors,
         "counters": CounterService,
         "halls": HallService,
+        "warnings": WarningService,
     },
 )

@@ -59,6 +59,7 @@ SCREENS = (
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
     Screen("counters", "Counter", "/console/counters", COUNTER),
+    Screen("warnings", "Warnings", "/console/warnings", PUBLISHER),
 )
 
 _environment = Environment(
