@@ -12,6 +12,7 @@ from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
 from backend.console.controller.counter import ConsoleCounterController
 from backend.console.controller.outbox import ConsoleOutboxController
+from backend.console.controller.payments import ConsolePaymentController
 from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
@@ -21,6 +22,7 @@ from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
 from backend.outbox.service import Outbox
+from backend.payment.reconciliation import Reconciliation
 from backend.queues.counters import CounterService
 from backend.queues.service import HallService
 from backend.scanner.service import ScannerService
@@ -51,6 +53,7 @@ CONSOLE_ROUTER = Router(
         ConsoleScannerController,
         ConsoleCounterController,
         ConsoleWarningController,
+        ConsolePaymentController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -75,5 +78,6 @@ FEATURE = Feature(
         "counters": CounterService,
         "halls": HallService,
         "warnings": WarningService,
+        "reconciliation": Reconciliation,
     },
 )

@@ -60,6 +60,7 @@ SCREENS = (
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
     Screen("counters", "Counter", "/console/counters", COUNTER),
     Screen("warnings", "Warnings", "/console/warnings", PUBLISHER),
+    Screen("payments", "Payment reconciliation", "/console/payments", OPERATOR),
 )
 
 _environment = Environment(
