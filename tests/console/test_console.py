@@ -48,7 +48,7 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
 ) -> None:
     operator.get(f"{stack.base}/console")
     links = {a.get_attribute("id") for a in operator.find_elements(By.CSS_SELECTOR, "nav a")}
-    assert links == {"nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-counters", "nav-payments"}
+    assert links == {"nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-counters", "nav-payments", "nav-citizen-code"}
     cookie = operator.get_cookie("suqian_console")
     assert cookie is not None
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")

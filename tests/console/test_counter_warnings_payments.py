@@ -178,7 +178,7 @@ def test_a_clerk_serves_numbers_at_their_counter_by_keyboard(
             _other, _code, _service, other_counter = _hall(web, stack.admin, "another hall")
         clerk.get(f"{stack.base}/console/counters/{other_counter}")
         assert problem_code(clerk) == "queue.counter_not_yours"
-        for page in ("/console/staff", "/console/payments"):
+        for page in ("/console/staff", "/console/payments", "/console/citizen-code"):
             _refused(stack, clerk, page)
     finally:
         clerk.quit()
@@ -309,3 +309,30 @@ def test_the_operator_resolves_a_discrepancy_and_reconciles_a_day_by_keyboard(
     wait_for(operator, lambda b: b.find_elements(By.ID, "report"), "the reconciliation's report")
     assert f"Reconciled wechatpay {yesterday}" in operator.find_element(By.ID, "report").text
     screenshot(operator, stack.shots, "24-reconciled")
+
+
+def test_the_operator_rotates_the_issuer_key_and_reads_the_clone_flags_by_keyboard(
+    stack: Stack, operator: webdriver.Chrome
+) -> None:
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        before = _ok(web.get("/api/v1/admin/citizen-code/keys", headers=stack.admin))
+    operator.get(f"{stack.base}/console")
+    press_enter_on(operator, "nav-citizen-code")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "rotate"), "the citizen-code screen")
+    press_enter_on(operator, "rotate")
+    _done(operator, "rotated:")
+    kid = operator.find_element(By.ID, "done").text.rsplit(":", 1)[1]
+    screenshot(operator, stack.shots, "25-citizen-code")
+    with httpx.Client(base_url=stack.base, timeout=30) as web:
+        after = _ok(web.get("/api/v1/admin/citizen-code/keys", headers=stack.admin))
+        flags = _ok(web.get("/api/v1/admin/citizen-code/clone-flags", headers=stack.admin))["items"]
+    assert after["trust_list_seq"] > before["trust_list_seq"]
+    assert {key["kid"]: key["state"] for key in after["items"]}[kid] == "active"
+    shown = {
+        row.get_attribute("data-kid"): row.find_element(By.CLASS_NAME, "state").text
+        for row in operator.find_elements(By.CSS_SELECTOR, "#keys tr[data-kid]")
+    }
+    assert shown == {key["kid"]: key["state"] for key in after["items"]}
+    # The same flags as the API's list (none on this stack: no scanner uploaded a log).
+    rows = operator.find_elements(By.CSS_SELECTOR, "#flags tr[data-flag]")
+    assert [row.get_attribute("data-flag") for row in rows] == [str(flag["id"]) for flag in flags]

@@ -8,8 +8,11 @@ from litestar import Router
 from backend.access import PAGE
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
+from backend.code.scans import ScanUploads
+from backend.code.service import CitizenCodeService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
+from backend.console.controller.citizen_code import ConsoleCitizenCodeController
 from backend.console.controller.counter import ConsoleCounterController
 from backend.console.controller.outbox import ConsoleOutboxController
 from backend.console.controller.payments import ConsolePaymentController
@@ -54,6 +57,7 @@ CONSOLE_ROUTER = Router(
         ConsoleCounterController,
         ConsoleWarningController,
         ConsolePaymentController,
+        ConsoleCitizenCodeController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -79,5 +83,7 @@ FEATURE = Feature(
         "halls": HallService,
         "warnings": WarningService,
         "reconciliation": Reconciliation,
+        "codes": CitizenCodeService,
+        "uploads": ScanUploads,
     },
 )

@@ -61,6 +61,7 @@ SCREENS = (
     Screen("counters", "Counter", "/console/counters", COUNTER),
     Screen("warnings", "Warnings", "/console/warnings", PUBLISHER),
     Screen("payments", "Payment reconciliation", "/console/payments", OPERATOR),
+    Screen("citizen-code", "Citizen code", "/console/citizen-code", OPERATOR),
 )
 
 _environment = Environment(
