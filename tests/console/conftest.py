@@ -29,6 +29,7 @@ class Stack:
     secret: str = ""
     recovery_codes: tuple[str, ...] = ()
     admin: dict[str, str] = field(default_factory=dict)  # the operator's API session (bearer headers)
+    data_dir: Path = Path()  # the server's (its SQLite file: data no route produces on the embedded default)
 
 
 def api_session(web: httpx.Client, stack: Stack) -> dict[str, str]:
@@ -55,7 +56,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {"SUQIAN_OUTBOX_MAX_ATTEMPTS": "1", "SUQIAN_UPSTREAM_BREAKER_OPEN_SECONDS": "2"}
     with serve(data_dir, free_port(), **env) as base:
         (password,) = printed_passwords(data_dir)
-        yield Stack(base=base, password=password, shots=shots)
+        yield Stack(base=base, password=password, shots=shots, data_dir=data_dir)
 
 
 def sign_in_by_keyboard(browser: webdriver.Chrome, base: str, username: str, password: str) -> None:

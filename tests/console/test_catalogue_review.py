@@ -120,7 +120,7 @@ def test_a_clerk_takes_an_application_through_intake_review_and_correction_by_ke
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         citizen, application_id = submitted_application(web)
     links = {a.get_attribute("id") for a in clerk.find_elements(By.CSS_SELECTOR, "nav a")}
-    assert links == {"nav-review"}
+    assert links == {"nav-review", "nav-counters"}  # a counter clerk: review and the counter
     press_enter_on(clerk, "nav-review")
     wait_for(clerk, lambda b: b.find_elements(By.ID, f"open-{application_id}"), "the submitted queue")
     screenshot(clerk, stack.shots, "20-review-queue")

@@ -279,6 +279,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/citizen-code/clone-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suspected clones the offline scan logs showed, newest first
+         * @description A flag is raised on upload (`POST /api/v1/citizen-code/scans`) when the same frame was read at another scanner, or the same holder credential at another venue within the clone window; each is audited as `code.clone_flagged`.
+         */
+        get: operations["ApiV1AdminCitizenCodeCloneFlagsCloneFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/citizen-code/holders/{citizen_id}/status": {
         parameters: {
             query?: never;
@@ -5512,6 +5532,65 @@ export interface components {
              * @description When this scanner read it
              */
             scanned_at: string;
+        };
+        /** CloneFlagList */
+        CloneFlagList: {
+            /** @description The latest flags, newest first */
+            items: components["schemas"]["CloneFlagRead"][];
+        };
+        /** CloneFlagRead */
+        CloneFlagRead: {
+            /**
+             * @description The code's id (as the audit log's `code.clone_flagged` names it)
+             * @example 3q9XkP2mWv7ZtA0b
+             */
+            code_id: string;
+            /**
+             * Format: date-time
+             * @description When the upload that showed it was received
+             */
+            flagged_at: string;
+            /**
+             * @description The flag's number
+             * @example 42
+             */
+            id: number;
+            /**
+             * @description What was seen twice
+             * @example credential_cloned
+             * @enum {string}
+             */
+            kind: "frame_reused" | "credential_cloned";
+            /**
+             * Format: date-time
+             * @description When the other scanner read it
+             */
+            other_scanned_at: string;
+            /**
+             * @description The other scanner's scene
+             * @example bus
+             */
+            other_scene: string;
+            /**
+             * @description The other scanner's venue
+             * @example 宿迁 K1 路公交
+             */
+            other_venue: string;
+            /**
+             * Format: date-time
+             * @description When the uploading scanner read it
+             */
+            scanned_at: string;
+            /**
+             * @description The uploading scanner's scene
+             * @example library
+             */
+            scene: string;
+            /**
+             * @description The uploading scanner's venue
+             * @example 宿迁市图书馆一楼
+             */
+            venue: string;
         };
         /** ClosureRead */
         ClosureRead: {
@@ -14223,6 +14302,143 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "catalogue.version_published";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminCitizenCodeCloneFlagsCloneFlags: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloneFlagList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
                     };
                 };
             };

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
 from backend.auth.principal import Principal
@@ -24,6 +25,7 @@ from tests.backend.code.factories import (
     make_scanner,
     verify,
 )
+from tests.backend.staff.factories import bearer, staff_token
 from tests.services import Services
 
 
@@ -80,7 +82,7 @@ async def test_re_uploading_a_log_stores_nothing_twice(client: httpx.AsyncClient
 
 
 async def test_the_same_frame_at_two_scanners_is_flagged_for_the_later_upload(
-    client: httpx.AsyncClient, services: Services
+    app: Litestar, client: httpx.AsyncClient, services: Services
 ) -> None:
     phone, credential, code_id = await _phone_of(client, services)
     east = await make_scanner(services, scene="factory", venue="east gate")
@@ -110,6 +112,17 @@ async def test_the_same_frame_at_two_scanners_is_flagged_for_the_later_upload(
         & (AuditEntry.actor == f"device:{west.id}")
     )
     assert audited == 2
+    # Operators read the same flags on the admin route (and the console's citizen-code screen).
+    operator = bearer(await staff_token(app, services, role="operator"))
+    listed = (await client.get("/api/v1/admin/citizen-code/clone-flags", headers=operator)).json()["items"]
+    mine = [flag for flag in listed if flag["code_id"] == code_id]
+    assert sorted(flag["kind"] for flag in mine) == ["credential_cloned", "frame_reused"]
+    assert {(flag["venue"], flag["other_venue"]) for flag in mine} == {("west gate", "east gate")}
+    refused = await client.get(
+        "/api/v1/admin/citizen-code/clone-flags",
+        headers=bearer(await staff_token(app, services, role="counter")),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "auth.missing_role")
 
 
 async def test_one_credential_at_two_venues_within_the_window_is_flagged_but_further_apart_is_not(

@@ -9,7 +9,6 @@ an error: verify answers 200 with ``decision: deny`` and the reason.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -33,12 +32,12 @@ from backend.code.errors import (
     ScanTimeInvalid,
     SceneUnknown,
 )
-from backend.code.keys import TrustMaterial
 from backend.code.repository import DeviceRow
 from backend.code.scanning import GateDecision, ScanService
 from backend.code.scans import OfflineScan, ScanUploads
 from backend.code.schemas import (
     CloneFlag,
+    CloneFlagList,
     CodeRead,
     DeviceCreate,
     DeviceEnrolled,
@@ -46,7 +45,6 @@ from backend.code.schemas import (
     DeviceRead,
     HolderStatusUpdate,
     IssuerKeyList,
-    IssuerKeyRead,
     RevocationPage,
     RevocationRead,
     ScanBatch,
@@ -54,6 +52,8 @@ from backend.code.schemas import (
     TrustAnchorRead,
     VerifyRequest,
     VerifyResult,
+    clone_flag,
+    issuer_key_list,
 )
 from backend.code.service import CitizenCodeService
 from backend.pagination import CursorInvalid
@@ -92,30 +92,6 @@ def _verdict(decision: GateDecision) -> VerifyResult:
         reason=Reason(decision.reason),
         scene=decision.scene,
         pseudonym=decision.pseudonym,
-    )
-
-
-def _at(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
-
-
-def _key_list(material: TrustMaterial) -> IssuerKeyList:
-    return IssuerKeyList(
-        trust_list_seq=material.seq,
-        items=[
-            IssuerKeyRead(
-                kid=entry.key.kid.hex(),
-                state="retired"
-                if entry.retired_at is not None
-                else "active"
-                if entry.activated_at is not None
-                else "staged",
-                published_at=datetime.fromtimestamp(entry.published_at, UTC),
-                activated_at=_at(entry.activated_at),
-                retired_at=_at(entry.retired_at),
-            )
-            for entry in material.ring.entries
-        ],
     )
 
 
@@ -318,7 +294,7 @@ class CodeAdminController(Controller):
         self,
         codes: NamedDependency[CitizenCodeService],
     ) -> IssuerKeyList:
-        return _key_list(await codes.key_ring())
+        return issuer_key_list(await codes.key_ring())
 
     @post(
         "/keys/rotate",
@@ -329,7 +305,21 @@ class CodeAdminController(Controller):
         self, codes: NamedDependency[CitizenCodeService], principal: NamedDependency[Principal]
     ) -> IssuerKeyList:
         await codes.rotate_keys(by=principal)
-        return _key_list(await codes.key_ring())
+        return issuer_key_list(await codes.key_ring())
+
+    @get(
+        "/clone-flags",
+        summary="Suspected clones the offline scan logs showed, newest first",
+        description="A flag is raised on upload (`POST /api/v1/citizen-code/scans`) when the same frame "
+        "was read at another scanner, or the same holder credential at another venue within the clone "
+        "window; each is audited as `code.clone_flagged`.",
+    )
+    async def clone_flags(
+        self,
+        uploads: NamedDependency[ScanUploads],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+    ) -> CloneFlagList:
+        return CloneFlagList(items=[clone_flag(flag) for flag in await uploads.flagged(limit=limit)])
 
     @put(
         "/holders/{citizen_id:uuid}/status",

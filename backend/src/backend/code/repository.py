@@ -353,6 +353,31 @@ class ScanRepository(Repository):
         )
         return [_scan(raw) for raw in rows]
 
+    async def flags(self, *, limit: int) -> list[tuple[int, str, str, datetime, ScanRow, ScanRow]]:
+        """The latest flags, newest first: ``(id, kind, code_id, flagged_at, scan, other_scan)``."""
+        rows = await CodeScanFlag.select().order_by(CodeScanFlag.id, ascending=False).limit(limit)
+        ids = {raw["scan_id"] for raw in rows} | {raw["other_scan_id"] for raw in rows}
+        scans = (
+            {
+                raw["id"]: _scan(raw)
+                for raw in await CodeScan.select(*_SCAN_COLUMNS).where(CodeScan.id.is_in(list(ids)))
+            }
+            if ids
+            else {}
+        )
+        return [
+            (
+                raw["id"],
+                raw["kind"],
+                raw["code_id"],
+                as_utc(raw["created_at"]),
+                scans[raw["scan_id"]],
+                scans[raw["other_scan_id"]],
+            )
+            for raw in rows
+            if raw["scan_id"] in scans and raw["other_scan_id"] in scans
+        ]
+
     async def add_flags(self, flags: Sequence[tuple[str, str, int, int]], *, now: datetime) -> None:
         """``(kind, code_id, scan_id, other_scan_id)`` rows."""
         if flags:

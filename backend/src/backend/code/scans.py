@@ -72,6 +72,21 @@ class Clone(msgspec.Struct, frozen=True, kw_only=True):
     other_scanned_at: datetime
 
 
+class FlaggedClone(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored flag, as operators review it: both scans, where and when."""
+
+    id: int
+    kind: Literal["frame_reused", "credential_cloned"]
+    code_id: str
+    flagged_at: datetime
+    scene: str
+    venue: str
+    scanned_at: datetime
+    other_scene: str
+    other_venue: str
+    other_scanned_at: datetime
+
+
 class ScanReport(msgspec.Struct, frozen=True, kw_only=True):
     received: int
     stored: int
@@ -172,6 +187,26 @@ class ScanUploads:
                 for kind, scan, other in pairs
             ],
         )
+
+    async def flagged(self, *, limit: int) -> list[FlaggedClone]:
+        """The clones uploads flagged, newest first (what ``code.clone_flagged`` audited)."""
+        flagged = []
+        for flag_id, kind, code_id, at, scan, other in await self._scans.flags(limit=limit):
+            flagged.append(
+                FlaggedClone(
+                    id=flag_id,
+                    kind=kind,  # type: ignore[arg-type]
+                    code_id=code_id,
+                    flagged_at=at,
+                    scene=scan.scene,
+                    venue=scan.venue,
+                    scanned_at=scan.scanned_at,
+                    other_scene=other.scene,
+                    other_venue=other.venue,
+                    other_scanned_at=other.scanned_at,
+                )
+            )
+        return flagged
 
     async def _find_clones(self, stored: Sequence[ScanRow]) -> list[tuple[str, ScanRow, ScanRow]]:
         """``(kind, new scan, earlier scan)`` for each new genuine scan seen elsewhere too."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import msgspec
 
+from backend.code.keys import TrustMaterial
+from backend.code.scans import FlaggedClone
 from backend.fields import doc, plain_text
 from citizen_code import Reason
 
@@ -169,3 +171,58 @@ class IssuerKeyList(msgspec.Struct, frozen=True, kw_only=True):
 
 class HolderStatusUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     status: Annotated[StatusName, doc("The standing the citizen's codes assert", "restricted")]
+
+
+class CloneFlagRead(msgspec.Struct, frozen=True, kw_only=True):
+    """A suspected clone an offline scan log showed: the same frame at two scanners
+    (``frame_reused``), or the same holder credential at two venues within minutes
+    (``credential_cloned``)."""
+
+    id: Annotated[int, doc("The flag's number", 42)]
+    kind: Annotated[
+        Literal["frame_reused", "credential_cloned"], doc("What was seen twice", "credential_cloned")
+    ]
+    code_id: Annotated[
+        str, doc("The code's id (as the audit log's `code.clone_flagged` names it)", "3q9XkP2mWv7ZtA0b")
+    ]
+    flagged_at: Annotated[datetime, doc("When the upload that showed it was received")]
+    scene: Annotated[str, doc("The uploading scanner's scene", "library")]
+    venue: Annotated[str, doc("The uploading scanner's venue", "宿迁市图书馆一楼")]
+    scanned_at: Annotated[datetime, doc("When the uploading scanner read it")]
+    other_scene: Annotated[str, doc("The other scanner's scene", "bus")]
+    other_venue: Annotated[str, doc("The other scanner's venue", "宿迁 K1 路公交")]
+    other_scanned_at: Annotated[datetime, doc("When the other scanner read it")]
+
+
+class CloneFlagList(msgspec.Struct, frozen=True, kw_only=True):
+    items: Annotated[list[CloneFlagRead], doc("The latest flags, newest first")]
+
+
+def clone_flag(flag: FlaggedClone) -> CloneFlagRead:
+    return CloneFlagRead(**msgspec.structs.asdict(flag))
+
+
+def _at(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def issuer_key_list(material: TrustMaterial) -> IssuerKeyList:
+    """The issuer keys of the trust list now served, as ``/admin/citizen-code/keys`` (and the
+    console) shows them."""
+    return IssuerKeyList(
+        trust_list_seq=material.seq,
+        items=[
+            IssuerKeyRead(
+                kid=entry.key.kid.hex(),
+                state="retired"
+                if entry.retired_at is not None
+                else "active"
+                if entry.activated_at is not None
+                else "staged",
+                published_at=datetime.fromtimestamp(entry.published_at, UTC),
+                activated_at=_at(entry.activated_at),
+                retired_at=_at(entry.retired_at),
+            )
+            for entry in material.ring.entries
+        ],
+    )

@@ -10,25 +10,35 @@ from backend.application.review import ApplicationReview
 from backend.audit.service import AuditLog
 from backend.auth.tokens import TokenService
 from backend.catalogue.service import CatalogueService
+from backend.code.scans import ScanUploads
+from backend.code.service import CitizenCodeService
 from backend.console.controller.assets import stylesheet
 from backend.console.controller.audit import ConsoleAuditController
 from backend.console.controller.catalogue import ConsoleCatalogueController, held
+from backend.console.controller.citizen_code import ConsoleCitizenCodeController
+from backend.console.controller.counter import ConsoleCounterController
 from backend.console.controller.outbox import ConsoleOutboxController
+from backend.console.controller.payments import ConsolePaymentController
 from backend.console.controller.review import ConsoleReviewController
 from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
+from backend.console.controller.warnings import ConsoleWarningController
 from backend.console.held import HeldForms
 from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
 from backend.outbox.service import Outbox
+from backend.payment.reconciliation import Reconciliation
+from backend.queues.counters import CounterService
+from backend.queues.service import HallService
 from backend.scanner.service import ScannerService
 from backend.staff.login import StaffLogin
 from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
+from backend.warning.service import WarningService
 from backend.wiring import Wiring
 
 
@@ -52,6 +62,10 @@ CONSOLE_ROUTER = Router(
         ConsoleReviewController,
         ConsoleCatalogueController,
         held,
+        ConsoleCounterController,
+        ConsoleWarningController,
+        ConsolePaymentController,
+        ConsoleCitizenCodeController,
         ConsoleSetupController,
     ],
     # A console route's error is a page, never problem+json (``problem_pages``).
@@ -79,5 +93,11 @@ FEATURE = Feature(
         "review": ApplicationReview,
         "catalogue": CatalogueService,
         "held": HeldForms,
+        "counters": CounterService,
+        "halls": HallService,
+        "warnings": WarningService,
+        "reconciliation": Reconciliation,
+        "codes": CitizenCodeService,
+        "uploads": ScanUploads,
     },
 )

@@ -27,6 +27,9 @@ MEMBER = staff(cookie=SESSION_COOKIE)
 OPERATOR = staff("operator", cookie=SESSION_COOKIE)
 # Application review: the roles of ``/api/v1/admin/applications`` (counter clerks).
 REVIEWER = staff(*REVIEWER_ROLES, cookie=SESSION_COOKIE)
+# As the API's routes of each screen (``backend.queues``' counters, ``backend.warning``'s publishing).
+COUNTER = staff("counter", "operator", cookie=SESSION_COOKIE)
+PUBLISHER = staff("publisher", cookie=SESSION_COOKIE)
 
 # Pages that show a session's data: not cached, not framed, no script or style but ours.
 PAGE_HEADERS = {
@@ -60,6 +63,10 @@ SCREENS = (
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
     Screen("catalogue", "Service catalogue", "/console/catalogue", OPERATOR),
     Screen("review", "Application review", "/console/review", REVIEWER),
+    Screen("counters", "Counter", "/console/counters", COUNTER),
+    Screen("warnings", "Warnings", "/console/warnings", PUBLISHER),
+    Screen("payments", "Payment reconciliation", "/console/payments", OPERATOR),
+    Screen("citizen-code", "Citizen code", "/console/citizen-code", OPERATOR),
 )
 
 _environment = Environment(

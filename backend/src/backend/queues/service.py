@@ -247,6 +247,15 @@ class HallService:
     async def counters(self, hall_id: uuid.UUID) -> list[Counter]:
         return await self._repository.counters(hall_id)
 
+    async def counters_for(self, principal: Principal) -> list[tuple[Hall, list[Counter]]]:
+        """The counters ``principal`` may work, by hall (``counter_for``'s rule: an operator every
+        hall's, counter staff those of the halls they are assigned to) — the console's counter list."""
+        worked = []
+        for hall in await self._repository.halls():
+            if "operator" in principal.roles or await self._repository.assigned(hall.id, principal.id):
+                worked.append((hall, await self._repository.counters(hall.id)))
+        return worked
+
     async def counter_for(self, counter_id: uuid.UUID, principal: Principal) -> Counter:
         """The counter, if ``principal`` may work it: an operator anywhere, counter staff only in the
         halls they are assigned to (403 elsewhere)."""

@@ -31,7 +31,6 @@ from backend.warning.errors import (
 from backend.warning.rows import WarningRow
 from backend.warning.rules import ORGANISATION_NAMES
 from backend.warning.schemas import (
-    ChannelProgress,
     District,
     FanoutProgress,
     MyWarnings,
@@ -43,6 +42,7 @@ from backend.warning.schemas import (
     WarningList,
     WarningRead,
     WarningUpdate,
+    fanout_progress,
 )
 from backend.warning.service import WarningService
 
@@ -161,21 +161,7 @@ class WarningController(Controller):
         warnings: NamedDependency[WarningService],
         principal: NamedDependency[Principal],
     ) -> FanoutProgress:
-        found = await warnings.progress(principal, warning_id)
-        channels = {}
-        for channel, counts in found.channels.items():
-            planned = sum(n for state, n in counts.items() if state != "opted_out")
-            channels[channel] = ChannelProgress(
-                planned=planned,
-                sent=counts.get("sent", 0),
-                failed=counts.get("failed", 0),
-                skipped=counts.get("skipped", 0),
-                opted_out=counts.get("opted_out", 0),
-                pending=counts.get("planned", 0) + counts.get("sending", 0),
-            )
-        return FanoutProgress(
-            warning_id=warning_id, state=found.state, written=found.planned, channels=channels
-        )
+        return fanout_progress(warning_id, await warnings.progress(principal, warning_id))
 
     @post(
         "/publishers",

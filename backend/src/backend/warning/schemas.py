@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from backend.fields import doc, plain_text
+from backend.warning.service import Progress
 
 District = Literal["宿城区", "宿豫区", "沭阳县", "泗阳县", "泗洪县", "湖滨新区", "经开区", "洋河新区"]
 Level = Literal["blue", "yellow", "orange", "red"]
@@ -137,3 +138,19 @@ class FanoutProgress(msgspec.Struct, frozen=True, kw_only=True):
     ]
     written: Annotated[int, doc("Deliveries planning wrote so far (every channel and state)", 1212)]
     channels: Annotated[dict[str, ChannelProgress], doc("Progress per channel (`wechat`, `sms`)")]
+
+
+def fanout_progress(warning_id: uuid.UUID, found: Progress) -> FanoutProgress:
+    """A warning's fan-out as ``/progress`` answers it (and the console shows it): per channel, the
+    deliveries by state summed as ``ChannelProgress`` says."""
+    channels = {}
+    for channel, counts in found.channels.items():
+        channels[channel] = ChannelProgress(
+            planned=sum(n for state, n in counts.items() if state != "opted_out"),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            skipped=counts.get("skipped", 0),
+            opted_out=counts.get("opted_out", 0),
+            pending=counts.get("planned", 0) + counts.get("sending", 0),
+        )
+    return FanoutProgress(warning_id=warning_id, state=found.state, written=found.planned, channels=channels)

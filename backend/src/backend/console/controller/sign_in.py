@@ -140,7 +140,9 @@ class ConsoleSignInController(Controller):
         one the staff session no longer honours), to sign-in."""
         refresh = request.cookies.get(REFRESH_COOKIE)
         if not refresh:
-            return without_session(Redirect(sign_in_url(next or PATH), status_code=303))
+            # Nothing to end: a link from another site (which carries no cookie, SameSite=Strict)
+            # must not sign a member out, so the cookies stay as they are.
+            return Redirect(sign_in_url(next or PATH), status_code=303)
         try:
             result = await login.refresh(
                 refresh, client=client_address(request), user_agent=request.headers.get("user-agent")
@@ -164,5 +166,8 @@ class ConsoleSignInController(Controller):
 
 
 def _again(template: str, error: DomainError, **context: Any) -> Response[str]:
-    """The form again, with what went wrong (its code and detail), keeping what was typed but secrets."""
-    return render(template, error=error, status=error.status, **context)
+    """The form again, with what went wrong (its code and detail), keeping what was typed but secrets;
+    with the headers the error's answer carries (``Retry-After`` of a throttled sign-in)."""
+    page = render(template, error=error, status=error.status, **context)
+    page.headers.update(error.headers())
+    return page
