@@ -73,10 +73,24 @@ def _row(raw: dict[str, Any]) -> CitizenRow:
     )
 
 
+# Every app screen starts with this read (``GET /me``): plain SQL, not piccolo's select builder, whose
+# query assembly was a sixth of the request's CPU (BENCHMARKS.md, "me").
+_FIND = (
+    "SELECT id, name_sealed, id_number_sealed, phone_sealed, password_hash, verified_at, created_at, status "
+    "FROM citizen WHERE id = {}"
+)
+
+
 class CitizenRepository(Repository):
     async def find(self, citizen_id: uuid.UUID) -> CitizenRow | None:
-        raw = await Citizen.select(*_COLUMNS).where(Citizen.id == citizen_id).first()
-        return None if raw is None else _row(raw)
+        rows = await Citizen.raw(_FIND, citizen_id)
+        if not rows:
+            return None
+        raw = rows[0]
+        # SQLite hands a UUID back as its text.
+        return _row(
+            {**raw, "id": raw["id"] if isinstance(raw["id"], uuid.UUID) else uuid.UUID(str(raw["id"]))}
+        )
 
     async def sealed_phones(self, citizen_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The sealed phone numbers of those of ``citizen_ids`` that are active, in one query."""
