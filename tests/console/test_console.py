@@ -49,7 +49,7 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
     operator.get(f"{stack.base}/console")
     links = {a.get_attribute("id") for a in operator.find_elements(By.CSS_SELECTOR, "nav a")}
     # Not application review: that is the counter's (tests/console/test_catalogue_review.py).
-    assert links == {"nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-catalogue"}
+    assert links == {"nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-catalogue", "nav-venues"}
     cookie = operator.get_cookie("suqian_console")
     assert cookie is not None
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/console")

@@ -19,16 +19,20 @@ from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
+from backend.console.controller.venues import ConsoleVenueController
 from backend.console.held import HeldForms
 from backend.console.problem_pages import HANDLERS
 from backend.console.session import ConsoleSessions
 from backend.feature import Feature
 from backend.outbox.service import Outbox
+from backend.queues.service import HallService
 from backend.scanner.service import ScannerService
 from backend.staff.login import StaffLogin
 from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
+from backend.tourism.service import TourismService
+from backend.tourism.spots import SpotService
 from backend.wiring import Wiring
 
 
@@ -51,6 +55,7 @@ CONSOLE_ROUTER = Router(
         ConsoleScannerController,
         ConsoleReviewController,
         ConsoleCatalogueController,
+        ConsoleVenueController,
         held,
         ConsoleSetupController,
     ],
@@ -79,5 +84,8 @@ FEATURE = Feature(
         "review": ApplicationReview,
         "catalogue": CatalogueService,
         "held": HeldForms,
+        "spots": SpotService,
+        "tourism": TourismService,
+        "halls": HallService,
     },
 )

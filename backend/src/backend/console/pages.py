@@ -59,6 +59,7 @@ SCREENS = (
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
     Screen("catalogue", "Service catalogue", "/console/catalogue", OPERATOR),
+    Screen("venues", "Venues", "/console/venues", OPERATOR),
     Screen("review", "Application review", "/console/review", REVIEWER),
 )
 
