@@ -52,7 +52,7 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
     # work a counter too, as the API's counter routes allow).
     assert links == {
         "nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-catalogue", "nav-counters",
-        "nav-payments", "nav-citizen-code",
+        "nav-payments", "nav-citizen-code", "nav-venues",
     }  # fmt: skip
     cookie = operator.get_cookie("suqian_console")
     assert cookie is not None

@@ -4,11 +4,15 @@ citizen told), moves the lifecycle refuses (409), reasons required (422), and ot
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from litestar import Litestar
 
+from backend.application.tables import Application
+from backend.database import transaction
 from tests.backend.application.test_lifecycle import draft, residence_form
 from tests.backend.licence.factories import Holder, holder
 from tests.backend.staff.factories import bearer, staff_token
@@ -169,3 +173,23 @@ async def test_operators_and_citizens_may_not_review(
     assert (await web.get(f"/api/v1/applications/{application_id}", headers=citizen.headers)).json()[
         "status"
     ] == "submitted"
+
+
+async def test_the_queue_reads_its_status_in_order_from_an_index_not_a_scan_and_sort(
+    services: Services,
+) -> None:
+    # The repository's query (``in_status``) as PostgreSQL plans it once scans are ruled out: a range
+    # of the (status, updated_at, id) index, already in the queue's order.
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    async with transaction(services.wiring.infra.engine):
+        await Application.raw("SET LOCAL enable_seqscan = off")
+        plan = await Application.raw(
+            "EXPLAIN SELECT id FROM application WHERE status = {} AND (updated_at, id) > ({}, {}) "
+            "ORDER BY updated_at, id LIMIT 51",
+            "submitted",
+            at,
+            uuid.UUID(int=0),
+        )
+    lines = [str(row["QUERY PLAN"]) for row in plan]
+    assert any("application_status_waiting" in line for line in lines), lines
+    assert not any("Sort" in line for line in lines), lines

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from litestar import Litestar
 
+from backend.audit.service import AuditLog
 from backend.clock import SystemClock
 from backend.store import StoreUnavailable
 from backend.tourism.admission import Admission
@@ -108,7 +109,9 @@ class _DownStore:
 
 
 async def test_with_redis_down_the_queue_is_skipped_and_the_database_decides() -> None:
-    admission = Admission(store=_DownStore(), data_key=b"k" * 32, clock=SystemClock())
+    admission = Admission(
+        store=_DownStore(), data_key=b"k" * 32, clock=SystemClock(), audit=cast(AuditLog, None)
+    )
     entry = await admission.enter(uuid.uuid4(), uuid.uuid4())
     assert (entry.queued, entry.admission) == (False, None)
     await admission.check(uuid.uuid4(), uuid.uuid4(), None)  # no refusal: the hold goes on

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from backend.application.lifecycle import Status
 from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial
 from backend.clock import as_utc, as_utc_or_none
@@ -94,8 +96,9 @@ class ApplicationRepository(Repository):
         there), from past ``after`` (a page's last key)."""
         query = A.select().where(A.status == status)
         if after is not None:
-            at, last = after
-            query = query.where((A.updated_at > at) | ((A.updated_at == at) & (A.id > last)))
+            # A row comparison, not ``a > x OR (a = x AND b > y)``: it is a range of the index
+            # (status, updated_at, id), read in order, on PostgreSQL and SQLite alike.
+            query = query.where(WhereRaw("(updated_at, id) > ({}, {})", *after))
         rows = await query.order_by(A.updated_at, A.id).limit(limit)
         return [_app(r) for r in rows]
 

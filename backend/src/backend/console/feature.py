@@ -24,6 +24,7 @@ from backend.console.controller.scanners import ConsoleScannerController
 from backend.console.controller.setup import ConsoleSetupController
 from backend.console.controller.sign_in import ConsoleSignInController
 from backend.console.controller.staff import ConsoleStaffController
+from backend.console.controller.venues import ConsoleVenueController
 from backend.console.controller.warnings import ConsoleWarningController
 from backend.console.held import HeldForms
 from backend.console.problem_pages import HANDLERS
@@ -38,6 +39,8 @@ from backend.staff.login import StaffLogin
 from backend.staff.second_factor import SecondFactors
 from backend.staff.service import StaffService
 from backend.staff.settings import StaffSettings
+from backend.tourism.service import TourismService
+from backend.tourism.spots import SpotService
 from backend.warning.service import WarningService
 from backend.wiring import Wiring
 
@@ -61,6 +64,7 @@ CONSOLE_ROUTER = Router(
         ConsoleScannerController,
         ConsoleReviewController,
         ConsoleCatalogueController,
+        ConsoleVenueController,
         held,
         ConsoleCounterController,
         ConsoleWarningController,
@@ -99,5 +103,7 @@ FEATURE = Feature(
         "reconciliation": Reconciliation,
         "codes": CitizenCodeService,
         "uploads": ScanUploads,
+        "spots": SpotService,
+        "tourism": TourismService,
     },
 )

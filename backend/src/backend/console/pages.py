@@ -62,6 +62,7 @@ SCREENS = (
     Screen("audit", "Audit log", "/console/audit", OPERATOR),
     Screen("scanners", "Scanners", "/console/scanners", OPERATOR),
     Screen("catalogue", "Service catalogue", "/console/catalogue", OPERATOR),
+    Screen("venues", "Venues", "/console/venues", OPERATOR),
     Screen("review", "Application review", "/console/review", REVIEWER),
     Screen("counters", "Counter", "/console/counters", COUNTER),
     Screen("warnings", "Warnings", "/console/warnings", PUBLISHER),

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.crypto import derive_key
 from backend.store import KeyValueStore, StoreUnavailable
@@ -58,21 +59,38 @@ def _numbers(slot_id: uuid.UUID, rule: AdmissionRule) -> str:
 
 
 class Admission:
-    def __init__(self, *, store: KeyValueStore, data_key: bytes, clock: Clock) -> None:
+    def __init__(self, *, store: KeyValueStore, data_key: bytes, clock: Clock, audit: AuditLog) -> None:
         self._store = store
         self._key = derive_key(data_key, "tourism admission pass")
         self._clock = clock
+        self._audit = audit
 
-    async def open(self, slot_id: uuid.UUID, *, rate: int, burst: int, until: datetime) -> AdmissionRule:
+    async def open(
+        self, slot_id: uuid.UUID, *, rate: int, burst: int, until: datetime, by: str
+    ) -> AdmissionRule:
         """Open (or reopen, numbering afresh) the queue of a slot until ``until`` (its end)."""
         now = self._clock.now()
         rule = AdmissionRule(rate=rate, burst=burst, opened_at=now.timestamp())
         ttl = max(1.0, (until - now).total_seconds())
         await self._store.set(rule_key(slot_id), msgspec.json.encode(rule), ttl=ttl)
+        await self._audit.append(
+            actor=by,
+            action="tourism.admission_opened",
+            subject=f"tourism_slot:{slot_id}",
+            data={"rate": rate, "burst": burst},
+            chain="tourism",
+        )
         return rule
 
-    async def close(self, slot_id: uuid.UUID) -> None:
+    async def close(self, slot_id: uuid.UUID, *, by: str) -> None:
         await self._store.delete(rule_key(slot_id))
+        await self._audit.append(
+            actor=by, action="tourism.admission_closed", subject=f"tourism_slot:{slot_id}", chain="tourism"
+        )
+
+    async def find_rule(self, slot_id: uuid.UUID) -> AdmissionRule | None:
+        """The slot's open queue (None: none, or the store is down and sales skip it)."""
+        return await self._rule(slot_id)
 
     async def _rule(self, slot_id: uuid.UUID) -> AdmissionRule | None:
         try:

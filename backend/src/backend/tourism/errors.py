@@ -25,6 +25,7 @@ Conflict (409)     SoldOut               tourism.sold_out
                    AlreadyWaiting        tourism.already_waiting
                    WaitlistNotNeeded     tourism.waitlist_not_needed
                    AdmissionRequired     tourism.admission_required
+                   CapacityBelowTaken    tourism.capacity_below_taken
 Forbidden (403)    GateUnknown           tourism.gate_unknown
 Invalid (422)      ProductUnknown        tourism.product_unknown
                    VisitorUnknown        tourism.visitor_unknown
@@ -181,6 +182,11 @@ class TicketCodeInvalid(Invalid):
 class TicketCodeExpired(Invalid):
     code = "tourism.ticket_code_expired"
     detail = "This ticket code has expired; the visitor's app shows a fresh one"
+
+
+class CapacityBelowTaken(Conflict):
+    code = "tourism.capacity_below_taken"
+    detail = "The slot has more places held and sold than that capacity: choose at least as many"
 
 
 class SpotInvalid(Invalid):

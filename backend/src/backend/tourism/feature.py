@@ -4,7 +4,8 @@ the payment feature, rotating signed e-tickets redeemed once at the gate."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
 
 from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
@@ -52,12 +53,19 @@ log = logging.getLogger("backend.tourism")
 
 def _spots(w: Wiring) -> SpotService:
     infra = w.infra
-    return SpotService(
+    spots = SpotService(
         repository=CatalogueRepository(infra.engine),
         audit=infra.audit,
         clock=infra.clock,
         days_ahead=w.section(TourismSettings).days_ahead,
     )
+
+    async def places_back(slots: Iterable[uuid.UUID]) -> None:
+        # Looked up when places come back: the selling service is built over this one.
+        await w.get(TourismService).places_back(slots)
+
+    spots.places_back = places_back
+    return spots
 
 
 def _visitors(w: Wiring) -> VisitorService:

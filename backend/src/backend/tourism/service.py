@@ -89,7 +89,7 @@ class TourismService:
         self._payments = payments
         self._refunds = refunds
         self.flags = SoldOutFlags(store, sales)
-        self.admission = Admission(store=store, data_key=data_key, clock=clock)
+        self.admission = Admission(store=store, data_key=data_key, clock=clock, audit=audit)
         # The hold route's ``Idempotency-Key`` (one dependency on the hot path, not two).
         self.idempotency = idempotency
         self._settings = settings

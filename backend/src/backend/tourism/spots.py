@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import UniqueViolation
-from backend.tourism.errors import SlotNotFound, SpotExists, SpotInvalid, SpotNotFound
+from backend.tourism.errors import CapacityBelowTaken, SlotNotFound, SpotExists, SpotInvalid, SpotNotFound
 from backend.tourism.model import (
     BEIJING,
     Availability,
@@ -51,6 +51,9 @@ class SpotService:
         self._clock = clock
         self._days_ahead = days_ahead
         self._kept: dict[tuple[str, Any], tuple[float, Any]] = {}
+        # Set by the feature (``TourismService.places_back``): a slot given more room offers it to its
+        # waiting list first, then its sold-out flag goes.
+        self.places_back: Callable[[Iterable[uuid.UUID]], Awaitable[None]] | None = None
 
     async def _keep(self, key: tuple[str, Any], read: Callable[[], Awaitable[T]]) -> T:
         now = self._clock.monotonic()
@@ -199,4 +202,24 @@ class SpotService:
 
     async def counters(self, slot_id: uuid.UUID) -> tuple[int, int, int]:
         """(capacity, held, sold) of a slot: for reconciliation and tests."""
+        return await self._repository.counters(slot_id)
+
+    async def set_capacity(self, slot_id: uuid.UUID, capacity: int, *, by: str) -> tuple[int, int, int]:
+        """Change a slot's quota; its (capacity, held, sold) after. 409 ``capacity_below_taken`` when
+        more places are held and sold than ``capacity`` (the database decides, row by row)."""
+        slot = await self.slot(slot_id)
+        before = await self._repository.counters(slot_id)
+        if not await self._repository.set_capacity(slot_id, capacity):
+            raise CapacityBelowTaken()
+        self._kept.pop(("slot", slot_id), None)
+        self.forget(slot.spot_id, slot.day)
+        await self._audit.append(
+            actor=by,
+            action="tourism.capacity_changed",
+            subject=f"tourism_slot:{slot_id}",
+            data={"spot_id": str(slot.spot_id), "day": slot.day, "from": before[0], "to": capacity},
+            chain="tourism",
+        )
+        if capacity > before[0] and self.places_back is not None:
+            await self.places_back([slot_id])
         return await self._repository.counters(slot_id)

@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -16,6 +16,7 @@ from backend.auth.principal import Principal
 from backend.code.errors import SceneUnknown
 from backend.scanner.service import DEVICE_SCOPE
 from backend.tourism.errors import (
+    CapacityBelowTaken,
     CitizenCodeRefused,
     GateUnknown,
     NoTicketHere,
@@ -34,6 +35,7 @@ from backend.tourism.gates import GateService
 from backend.tourism.itinerary import plan_day
 from backend.tourism.model import NewProduct, Product, Spot, Ticket
 from backend.tourism.schemas import (
+    CapacitySet,
     ItineraryRead,
     ProductRead,
     Redeem,
@@ -269,4 +271,24 @@ class TourismAdminController(Controller):
     ) -> SlotCounters:
         await spots.slot(slot_id)
         capacity, held, sold = await spots.counters(slot_id)
+        return SlotCounters(capacity=capacity, held=held, sold=sold)
+
+    @put(
+        "/slots/{slot_id:uuid}/capacity",
+        summary="Change a slot's quota: never below the places held and sold",
+        description="The new capacity is shared over the slot's counter rows, each keeping what it has "
+        "held and sold and an even share of the rest; the database decides (the rows locked, each "
+        "written by a conditional UPDATE), so 409 `tourism.capacity_below_taken` when more are held "
+        "and sold. More room is offered to the slot's waiting list first. Audited "
+        "`tourism.capacity_changed`.",
+        errors=(SlotNotFound, CapacityBelowTaken),
+    )
+    async def set_capacity(
+        self,
+        slot_id: FromPath[uuid.UUID],
+        data: JSONBody[CapacitySet],
+        spots: NamedDependency[SpotService],
+        principal: NamedDependency[Principal],
+    ) -> SlotCounters:
+        capacity, held, sold = await spots.set_capacity(slot_id, data.capacity, by=principal.subject)
         return SlotCounters(capacity=capacity, held=held, sold=sold)

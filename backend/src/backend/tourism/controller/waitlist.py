@@ -174,9 +174,12 @@ class TourismAdmissionAdminController(Controller):
         data: JSONBody[AdmissionOpen],
         tourism: NamedDependency[TourismService],
         spots: NamedDependency[SpotService],
+        principal: NamedDependency[Principal],
     ) -> AdmissionRuleRead:
         slot = await spots.slot(slot_id)
-        rule = await tourism.admission.open(slot_id, rate=data.rate, burst=data.burst, until=slot.ends_at)
+        rule = await tourism.admission.open(
+            slot_id, rate=data.rate, burst=data.burst, until=slot.ends_at, by=principal.subject
+        )
         return AdmissionRuleRead(
             slot_id=slot_id,
             rate=rule.rate,
@@ -186,6 +189,9 @@ class TourismAdmissionAdminController(Controller):
 
     @delete("/slots/{slot_id:uuid}/admission", status_code=204, summary="Close a slot's admission queue")
     async def close_admission(
-        self, slot_id: FromPath[uuid.UUID], tourism: NamedDependency[TourismService]
+        self,
+        slot_id: FromPath[uuid.UUID],
+        tourism: NamedDependency[TourismService],
+        principal: NamedDependency[Principal],
     ) -> None:
-        await tourism.admission.close(slot_id)
+        await tourism.admission.close(slot_id, by=principal.subject)

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from piccolo.engine.sqlite import SQLiteEngine
 
 from backend.clock import as_utc
-from backend.database import Repository
-from backend.tourism.model import Product, Slot, Spot
+from backend.database import Repository, transaction
+from backend.tourism.model import Product, Slot, Spot, shard_capacities
 from backend.tourism.tables import (
     TourismProduct,
     TourismSlot,
@@ -46,6 +47,10 @@ _SLOT = (
     TourismSlot.ends_at,
     TourismSlot.capacity,
 )
+
+
+class _Taken(Exception):
+    """A stock row had more places held and sold than its new capacity: undo the change."""
 
 
 class VisitorRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -161,6 +166,40 @@ class CatalogueRepository(Repository):
             slot_id,
         )
         return int(rows[0]["c"]), int(rows[0]["h"]), int(rows[0]["s"])
+
+    async def set_capacity(self, slot_id: uuid.UUID, capacity: int) -> bool:
+        """Share ``capacity`` over the slot's stock rows, each keeping what it has held and sold and
+        an even share of the rest; False (nothing changed) when they hold and sell more than that.
+
+        The rows are locked (``FOR UPDATE``; SQLite's one writer) and each is written by a conditional
+        UPDATE (``held + sold <= new capacity``, which the rows' CHECK backs too), so no hold or sale
+        can be left above its row's capacity; a row refusing undoes the whole change."""
+        lock = "" if isinstance(self._engine, SQLiteEngine) else " FOR UPDATE"
+        try:
+            async with transaction(self._engine):
+                rows = await TourismStock.raw(
+                    "SELECT id, held + sold AS taken FROM tourism_stock "  # noqa: S608 (a constant)
+                    f"WHERE slot_id = {{}} ORDER BY shard{lock}",
+                    slot_id,
+                )
+                taken = [int(row["taken"]) for row in rows]
+                if not rows or sum(taken) > capacity:
+                    return False
+                free = shard_capacities(capacity - sum(taken), len(rows))
+                for row, used, room in zip(rows, taken, free, strict=True):
+                    written = await TourismStock.raw(
+                        "UPDATE tourism_stock SET capacity = {} "
+                        "WHERE id = {} AND held + sold <= {} RETURNING id",
+                        used + room,
+                        row["id"],
+                        used + room,
+                    )
+                    if not written:
+                        raise _Taken()
+                await TourismSlot.update({TourismSlot.capacity: capacity}).where(TourismSlot.id == slot_id)
+        except _Taken:
+            return False
+        return True
 
     async def add_visitor(self, row: VisitorRow) -> None:
         """Raises a unique violation when the citizen has added this ID number already."""

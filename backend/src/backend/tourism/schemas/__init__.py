@@ -24,6 +24,7 @@ from backend.tourism.schemas.gates import (
     WaitJoin,
 )
 from backend.tourism.schemas.sales import (
+    CapacitySet,
     HoldCreate,
     HoldPage,
     HoldPay,
@@ -52,6 +53,7 @@ __all__ = [
     "AdmissionOpen",
     "AdmissionRead",
     "AdmissionRuleRead",
+    "CapacitySet",
     "FeedEntry",
     "GateFeed",
     "GateFlagPage",

@@ -106,6 +106,13 @@ class SlotCounters(msgspec.Struct, frozen=True, kw_only=True):
     sold: Annotated[int, doc("Places paid for", 751)]
 
 
+class CapacitySet(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    capacity: Annotated[
+        Annotated[int, msgspec.Meta(ge=0, le=1_000_000)],
+        doc("The slot's places (its quota): never fewer than those held and sold", 900),
+    ]
+
+
 class VisitorCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: Annotated[str, plain_text(max_length=32)]
     id_number: IdNumber
