@@ -70,6 +70,8 @@ ensure_chromium() {
     # The hall display board's browser test (tests/smoke/test_queues_embedded.py) drives Debian's
     # chromium through Debian's chromedriver; nothing is downloaded at run time.
     command -v chromedriver >/dev/null 2>&1 || apt_install chromium chromium-driver
+    # A Chinese font, so the console's screenshots show 宿迁's names rather than empty boxes.
+    [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || apt_install fonts-wqy-microhei
 }
 
 ensure_node() {
