@@ -172,3 +172,29 @@ async def test_a_group_of_numbers_refuses_only_the_citizen_who_holds_one(service
     assert outcomes.count("refused") == 1
     numbers = sorted(o for o in outcomes if o != "refused")
     assert numbers == [f"A{n:03d}" for n in range(1, 12)]
+
+
+async def test_every_counter_action_is_audited_by_who_made_it(services: Services) -> None:
+    world = await make_hall(services, prefixes=("A", "B"), grace_seconds=0, max_recalls=1)
+    first, second = citizen(), citizen()
+    for who in (first, second):
+        await tickets(services).walk_in(who, service_id=world.services[0].id, hall_code=world.code)
+    operator, desk = operator_principal(), world.counters[0].id
+    a1 = await counters(services).call_next(operator, desk)
+    await counters(services).recall(operator, desk)
+    await counters(services).skip(operator, desk)
+    a2 = await counters(services).call_next(operator, desk)
+    moved = await counters(services).transfer(operator, desk, world.services[1].id)
+    b1 = await counters(services).call_next(operator, desk)
+    await counters(services).finish(operator, desk)
+    audit = services.wiring.infra.audit
+
+    async def actions(ticket_id: uuid.UUID) -> list[tuple[str, str]]:
+        records = await audit.of_subject("queue", f"queue_ticket:{ticket_id}")
+        return sorted((r.action, r.actor) for r in records)
+
+    by = operator.subject
+    assert await actions(a1.id) == [("queue.called", by), ("queue.recalled", by), ("queue.skipped", by)]
+    assert await actions(a2.id) == [("queue.called", by), ("queue.transferred", by)]
+    assert moved.id == b1.id
+    assert await actions(b1.id) == [("queue.called", by), ("queue.finished", by)]

@@ -1,6 +1,7 @@
 """Counters at work: call the next number by the hall's rules, recall, skip a no-show, transfer,
-finish. Each change records its event in its own transaction (``live.Publisher``) and owes the
-subscribe messages it causes (``called``; ``third`` in line) in the same one."""
+finish. Each change records its event in its own transaction (``live.Publisher``), owes the
+subscribe messages it causes (``called``; ``third`` in line) and writes its audit entry (chain
+``queue``: who moved which number at which counter) in the same one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.clock import Clock
 from backend.database import UniqueViolation, transaction
@@ -40,10 +42,12 @@ class CounterService:
         notices: Notices,
         publisher: Publisher,
         growth: Growth,
+        audit: AuditLog,
         clock: Clock,
         engine: Engine[Any],
     ) -> None:
         self._halls = halls
+        self._audit = audit
         self._hall_rows = hall_rows
         self._tickets = tickets
         self._notices = notices
@@ -51,6 +55,18 @@ class CounterService:
         self._growth = growth
         self._clock = clock
         self._engine = engine
+
+    async def _audited(
+        self, principal: Principal, action: str, counter: Counter, ticket: Ticket, **data: str
+    ) -> None:
+        """Inside the change's transaction: ``queue.<action>`` by the staff member, on the number."""
+        await self._audit.append(
+            actor=principal.subject,
+            action=f"queue.{action}",
+            subject=f"queue_ticket:{ticket.id}",
+            data={"counter": str(counter.id), "label": ticket.label, **data},
+            chain="queue",
+        )
 
     async def current(self, principal: Principal, counter_id: uuid.UUID) -> tuple[Counter, Ticket | None]:
         counter = await self._halls.counter_for(counter_id, principal)
@@ -61,7 +77,7 @@ class CounterService:
             await self._notices.owe(ticket.id, ticket.citizen_id, event, ticket.label, *values)
 
     async def _finish(
-        self, counter: Counter, ticket: Ticket, to: str, *, announce: bool = True
+        self, principal: Principal, counter: Counter, ticket: Ticket, to: str, *, announce: bool = True
     ) -> Ticket | None:
         """Close the counter's ticket (``done`` teaches the estimate) and, unless the call that follows
         says it anyway, tell the watchers."""
@@ -76,12 +92,14 @@ class CounterService:
                 await self._hall_rows.learn(
                     service.id, service_seconds=eta.learn(service.service_seconds, seconds)
                 )
-            if not announce:
-                return closed
-            seq = await self._publisher.record(
-                counter.hall_id, "finished" if to == "done" else "skipped", closed, None
-            )
-        await self._publisher.publish(counter.hall_id, seq)
+            seq = None
+            if announce:
+                seq = await self._publisher.record(
+                    counter.hall_id, "finished" if to == "done" else "skipped", closed, None
+                )
+            await self._audited(principal, "finished" if to == "done" else to, counter, closed)
+        if seq is not None:
+            await self._publisher.publish(counter.hall_id, seq)
         return closed
 
     async def call_next(self, principal: Principal, counter_id: uuid.UUID) -> Ticket:
@@ -90,7 +108,7 @@ class CounterService:
         if current is not None:
             # No event of its own: the call's event says the counter moved on (one frame per watcher
             # per call, not two).
-            await self._finish(counter, current, "done", announce=False)
+            await self._finish(principal, counter, current, "done", announce=False)
         now = self._clock.now()
         async with transaction(self._engine):
             ticket = await self._tickets.call_next(counter.id, counter.services, day=local_day(now), now=now)
@@ -109,6 +127,7 @@ class CounterService:
             third = await self._tickets.third_in_line(ticket.service_id, ticket.day)
             if third is not None:
                 await self._owe(third, "third", "前面还有 2 位")
+            await self._audited(principal, "called", counter, ticket)
         await self._publisher.publish(counter.hall_id, seq)
         self._notices.wake()
         return ticket
@@ -129,6 +148,7 @@ class CounterService:
                 announcement=announcement(ticket.label, counter.name),
             )
             seq = await self._publisher.record(counter.hall_id, "recalled", ticket, called)
+            await self._audited(principal, "recalled", counter, ticket)
         await self._publisher.publish(counter.hall_id, seq)
         return ticket
 
@@ -141,7 +161,7 @@ class CounterService:
         waited = (self._clock.now() - (current.called_at or current.taken_at)).total_seconds()
         if waited < hall.grace_seconds or current.recalls < hall.max_recalls:
             raise GraceNotOver()
-        skipped = await self._finish(counter, current, "skipped")
+        skipped = await self._finish(principal, counter, current, "skipped")
         if skipped is None:
             raise NoCurrentTicket()
         return skipped
@@ -150,7 +170,7 @@ class CounterService:
         counter, current = await self.current(principal, counter_id)
         if current is None:
             raise NoCurrentTicket()
-        done = await self._finish(counter, current, "done")
+        done = await self._finish(principal, counter, current, "done")
         if done is None:
             raise NoCurrentTicket()
         return done
@@ -184,6 +204,9 @@ class CounterService:
                     transferred_from=old.id,
                 )
             seq = await self._publisher.record(counter.hall_id, "transferred", old, None)
+            await self._audited(
+                principal, "transferred", counter, old, to=ticket.label, service=str(target.id)
+            )
         await self._publisher.publish(counter.hall_id, seq)
         await self._growth.grew(hall.id, target.id, ticket.day, ticket.label)
         return ticket

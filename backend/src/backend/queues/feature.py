@@ -97,6 +97,7 @@ def _counters(w: Wiring) -> CounterService:
         notices=w.get(Notices),
         publisher=w.get(Publisher),
         growth=w.get(Growth),
+        audit=infra.audit,
         clock=infra.clock,
         engine=infra.engine,
     )
