@@ -1,11 +1,12 @@
 """The console's application review and service catalogue screens in a real browser, on the embedded
-default over real HTTP: a counter clerk takes a citizen's application through intake, review and a
-correction request by keyboard (the effect read back through the citizen's own API); an operator gets
-no review link and 403. Screenshots go where ``tests/console/test_console.py`` says."""
+default over real HTTP: a reviewer of the police bureau takes a citizen's application through intake,
+review and a correction request by keyboard (the effect read back through the citizen's own API); an
+operator gets no review link and 403. Screenshots go where ``tests/console/test_console.py`` says."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from backend.staff import totp
 from tests.backend.application.factories import png
 from tests.console.browser import (
     chromium,
@@ -85,22 +87,34 @@ def submitted_application(web: httpx.Client) -> tuple[dict[str, str], str]:
 
 @pytest.fixture(scope="module")
 def clerk(stack: Stack, operator: webdriver.Chrome) -> Iterator[webdriver.Chrome]:
-    """A counter clerk the operator created through the API, signed in for the first time (replacing
-    the operator-set password on the setup page), by keyboard."""
+    """A reviewer the operator created through the API and bound to the police bureau (the residence
+    permit's department), signed in for the first time by keyboard: replacing the operator-set
+    password, then enrolling the authenticator its role must use."""
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         member = {
             "username": "review.wang",
             "display_name": "王审核",
-            "role": "counter",
+            "role": "reviewer",
             "password": CLERK_PASSWORD,
         }
-        assert web.post("/api/v1/admin/staff", json=member, headers=stack.admin).status_code == 201
+        created = web.post("/api/v1/admin/staff", json=member, headers=stack.admin)
+        assert created.status_code == 201, created.text
+        binding = {"staff_id": created.json()["id"], "department": "宿迁市公安局"}
+        bound = web.post("/api/v1/admin/reviewers", json=binding, headers=stack.admin)
+        assert bound.status_code == 201, bound.text
     browser = chromium()
     try:
         browser.get(f"{stack.base}/console")
         sign_in_by_keyboard(browser, stack.base, "review.wang", CLERK_PASSWORD)
         wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
         type_keys(browser, CLERK_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "start-enrolment"), "the enrolment")
+        press_enter_on(browser, "start-enrolment")
+        wait_for(browser, lambda b: b.find_elements(By.ID, "secret"), "the new secret")
+        secret = browser.find_element(By.ID, "secret").text
+        type_keys(browser, totp.code_at(secret, time.time()), Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "continue"), "the recovery codes")
+        press_enter_on(browser, "continue")
         wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
         yield browser
     finally:
@@ -120,7 +134,7 @@ def test_a_clerk_takes_an_application_through_intake_review_and_correction_by_ke
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         citizen, application_id = submitted_application(web)
     links = {a.get_attribute("id") for a in clerk.find_elements(By.CSS_SELECTOR, "nav a")}
-    assert links == {"nav-review", "nav-counters"}  # a counter clerk: review and the counter
+    assert links == {"nav-review"}  # a reviewer: review alone
     press_enter_on(clerk, "nav-review")
     wait_for(clerk, lambda b: b.find_elements(By.ID, f"open-{application_id}"), "the submitted queue")
     screenshot(clerk, stack.shots, "20-review-queue")

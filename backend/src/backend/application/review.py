@@ -7,6 +7,9 @@ append-only event with source ``staff`` and the member as actor, the audit entry
 ``application``), and tells the citizen as a department's move does (the same notices, the item's
 decision hook first) in the same transaction. A draft is the citizen's alone: not in any queue, and
 a 404 here.
+
+A reviewer sees and moves only the applications of the departments an operator bound it to
+(``Reviewers``: made against an item version of one of them); any other is a 404, as an unknown one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from backend.application.hooks import Decided, DecisionHooks
 from backend.application.lifecycle import StaffMove, Status, staff_move, staff_target
 from backend.application.notices import tell
 from backend.application.repository import ApplicationRepository, ApplicationRow, EventRow
+from backend.application.reviewers import REVIEWER_ROLE, Reviewers
 from backend.application.service import ApplicationService, ApplicationView
 from backend.auth.principal import Principal
 from backend.clock import Clock
@@ -27,9 +31,10 @@ from backend.notification.service import NotificationService
 from backend.observability.masking import scrub
 from backend.pagination import decode_cursor, encode_cursor
 
-# Who reviews: counter clerks (窗口). Not operators: they administer the platform (accounts, keys,
-# the outbox) and decide no citizen's case — one role, one duty (backend/README.md).
-REVIEWER_ROLES = ("counter",)
+# Who reviews: reviewers (窗口受理/审核), each of the departments an operator bound it to. Not counter
+# clerks (they run the queue at the hall), nor operators: they administer the platform (accounts,
+# keys, the outbox) and decide no citizen's case — one role, one duty (backend/README.md).
+REVIEWER_ROLES = (REVIEWER_ROLE,)
 
 
 def masked(value: Any) -> Any:
@@ -55,37 +60,46 @@ class ApplicationReview:
         *,
         applications: ApplicationService,
         repository: ApplicationRepository,
+        reviewers: Reviewers,
         notifications: NotificationService,
         hooks: DecisionHooks,
         clock: Clock,
     ) -> None:
         self._applications = applications
         self._repository = repository
+        self._reviewers = reviewers
         self._notifications = notifications
         self._hooks = hooks
         self._clock = clock
 
     async def queue(
-        self, status: Status, *, cursor: str | None, limit: int
+        self, status: Status, *, by: Principal, cursor: str | None, limit: int
     ) -> tuple[list[ApplicationRow], str | None]:
-        """Applications in ``status``, the longest waiting first, and the next page's cursor."""
+        """Applications in ``status`` of ``by``'s departments, the longest waiting first, and the next
+        page's cursor."""
         if status == "draft":
             return [], None
         after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else None
-        rows = await self._repository.in_status(status, after=after, limit=limit + 1)
+        items = await self._reviewers.items_of(by)
+        rows = await self._repository.in_status(status, items=items, after=after, limit=limit + 1)
         if len(rows) <= limit:
             return rows, None
         last = rows[limit - 1]
         return rows[:limit], encode_cursor(last.updated_at, last.id)
 
-    async def get(self, application_id: uuid.UUID) -> ApplicationView:
+    async def get(self, application_id: uuid.UUID, *, by: Principal) -> ApplicationView:
+        """One application ``by`` may review; ``ApplicationNotFound`` for a draft, an unknown one and
+        one of a department ``by`` isn't bound to alike (the answer tells nothing of the others)."""
         row = await self._repository.find(application_id)
         if row is None or row.status == "draft":
             raise ApplicationNotFound()
+        items = await self._reviewers.items_of(by)
+        if row.item_version not in items.get(row.item_code, ()):
+            raise ApplicationNotFound()
         return await self._applications.view(row)
 
-    async def events(self, application_id: uuid.UUID) -> list[EventRow]:
-        await self.get(application_id)
+    async def events(self, application_id: uuid.UUID, *, by: Principal) -> list[EventRow]:
+        await self.get(application_id, by=by)
         return await self._repository.events(application_id)
 
     async def move(
@@ -94,7 +108,7 @@ class ApplicationReview:
         """The reviewer's ``move``; 409 ``application.transition_invalid`` when it is none from the
         application's status (also when another reviewer, the department or the citizen moved it
         first)."""
-        view = await self.get(application_id)
+        view = await self.get(application_id, by=by)
         row = view.row
         target = staff_move(row.status, move)
         if target is None:
@@ -119,4 +133,4 @@ class ApplicationReview:
         )  # fmt: skip
         if told:
             self._notifications.wake()
-        return await self.get(application_id)
+        return await self.get(application_id, by=by)
