@@ -193,11 +193,13 @@ async def test_operators_and_citizens_may_not_review(
     ] == "submitted"
 
 
-async def in_queue(web: httpx.AsyncClient, headers: dict[str, str], application_id: str) -> bool:
+async def in_queue(
+    web: httpx.AsyncClient, headers: dict[str, str], application_id: str, *, status: str = "submitted"
+) -> bool:
     cursor: str | None = None
     while True:
         params: dict[str, str | int] = {
-            "status": "submitted",
+            "status": status,
             "limit": 100,
             **({"cursor": cursor} if cursor else {}),
         }
@@ -267,3 +269,18 @@ async def test_binding_reviewers_is_an_operators_and_refuses_with_its_codes(
     # Each binding is audited on the staff chain.
     entries = await services.audit.of_subject("staff", f"staff:{police_id}")
     assert "application.reviewer_bound" in [e.action for e in entries]
+
+
+async def test_a_draft_the_citizen_withdrew_is_in_no_queue_and_404(
+    web: httpx.AsyncClient, app: Litestar, services: Services
+) -> None:
+    citizen = await holder(web, "JMSFZ")
+    own = await draft(web, citizen, materials=False)
+    withdrawn = await web.post(
+        f"/api/v1/applications/{own}/withdraw", json={"reason": "不办了"}, headers=citizen.headers
+    )
+    assert withdrawn.json()["status"] == "withdrawn", withdrawn.text
+    police, _ = await reviewer(web, app, services, POLICE)
+    hidden = await web.get(f"{ADMIN}/{own}", headers=police)
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "application.not_found")
+    assert not await in_queue(web, police, own, status="withdrawn")

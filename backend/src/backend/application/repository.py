@@ -95,15 +95,17 @@ class ApplicationRepository(Repository):
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
     ) -> list[ApplicationRow]:
-        """Applications in ``status`` made against one of ``items`` (code: its versions), the longest
-        waiting first (by ``updated_at``: when it got there), from past ``after`` (a page's last key)."""
+        """Submitted applications in ``status`` made against one of ``items`` (code: its versions), the
+        longest waiting first (by ``updated_at``: when it got there), from past ``after`` (a page's last
+        key)."""
         if not items:
             return []
         of_items: Any = None
         for code, versions in sorted(items.items()):
             one = (A.item_code == code) & A.item_version.is_in(versions)
             of_items = one if of_items is None else of_items | one
-        query = A.select().where((A.status == status) & of_items)
+        # Only submitted ones: a draft the citizen withdrew is ``withdrawn`` too, and the citizen's alone.
+        query = A.select().where((A.status == status) & A.submitted_at.is_not_null() & of_items)
         if after is not None:
             at, last = after
             query = query.where((A.updated_at > at) | ((A.updated_at == at) & (A.id > last)))

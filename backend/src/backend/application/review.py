@@ -5,8 +5,8 @@ correction, approve, refuse, complete).
 A reviewer's move takes the citizen's path (``ApplicationService.transition``: compare-and-set, an
 append-only event with source ``staff`` and the member as actor, the audit entry on chain
 ``application``), and tells the citizen as a department's move does (the same notices, the item's
-decision hook first) in the same transaction. A draft is the citizen's alone: not in any queue, and
-a 404 here.
+decision hook first) in the same transaction. An application never submitted (a draft, or a draft
+the citizen withdrew) is the citizen's alone: not in any queue, and a 404 here.
 
 A reviewer sees and moves only the applications of the departments an operator bound it to
 (``Reviewers``: made against an item version of one of them); any other is a 404, as an unknown one.
@@ -91,7 +91,8 @@ class ApplicationReview:
         """One application ``by`` may review; ``ApplicationNotFound`` for a draft, an unknown one and
         one of a department ``by`` isn't bound to alike (the answer tells nothing of the others)."""
         row = await self._repository.find(application_id)
-        if row is None or row.status == "draft":
+        # Never submitted (a draft, or one the citizen withdrew as a draft): the citizen's alone.
+        if row is None or row.submitted_at is None:
             raise ApplicationNotFound()
         items = await self._reviewers.items_of(by)
         if row.item_version not in items.get(row.item_code, ()):
