@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
+from backend.application.review import masked
 from tests.backend.application.test_lifecycle import draft, residence_form
 from tests.backend.licence.factories import Holder, holder
 from tests.backend.staff.factories import bearer, staff_login, staff_token
@@ -284,3 +285,24 @@ async def test_a_draft_the_citizen_withdrew_is_in_no_queue_and_404(
     hidden = await web.get(f"{ADMIN}/{own}", headers=police)
     assert (hidden.status_code, hidden.json()["code"]) == (404, "application.not_found")
     assert not await in_queue(web, police, own, status="withdrawn")
+
+
+def test_the_staff_view_masks_numbers_in_groups_integers_and_old_id_numbers() -> None:
+    shown = masked(
+        {"phones": ["138 1234 5678", "138-1234-5678", 13812345678], "old_id": "321302900101123", "n": 3}
+    )
+    assert shown == {
+        "phones": ["138****5678", "138****5678", "138****5678"], "old_id": "*" * 15, "n": 3,
+    }  # fmt: skip
+
+
+async def test_reasons_in_the_history_are_masked_for_the_reviewer(
+    web: httpx.AsyncClient, app: Litestar, services: Services
+) -> None:
+    _citizen, application_id = await submitted(web)
+    police, _ = await reviewer(web, app, services, POLICE)
+    refused = await moved(
+        web, police, application_id, "refuse", "请本人持身份证 321302199001011234 来电 138 1234 5678"
+    )
+    reason = refused["events"][-1]["reason"]
+    assert reason == "请本人持身份证 3213**********1234 来电 138****5678"
