@@ -306,3 +306,15 @@ async def test_reasons_in_the_history_are_masked_for_the_reviewer(
     )
     reason = refused["events"][-1]["reason"]
     assert reason == "请本人持身份证 3213**********1234 来电 138****5678"
+
+
+async def test_a_reviewer_reading_an_application_is_audited_once_per_read(
+    web: httpx.AsyncClient, app: Litestar, services: Services
+) -> None:
+    _citizen, application_id = await submitted(web)
+    police, police_id = await reviewer(web, app, services, POLICE)
+    assert (await web.get(f"{ADMIN}/{application_id}", headers=police)).status_code == 200
+    await moved(web, police, application_id, "accept")  # a move is audited as the move, not a read
+    entries = await services.audit.of_subject("application", f"application:{application_id}")
+    viewed = [e for e in entries if e.action == "application.viewed"]
+    assert [e.actor for e in viewed] == [f"staff:{police_id}"]

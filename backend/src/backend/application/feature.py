@@ -91,6 +91,7 @@ def _review(w: Wiring) -> ApplicationReview:
         reviewers=w.get(Reviewers),
         notifications=w.get(NotificationService),
         hooks=w.get(DecisionHooks),
+        audit=w.infra.audit,
         clock=w.infra.clock,
     )
 

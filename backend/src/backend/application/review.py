@@ -26,6 +26,7 @@ from backend.application.notices import tell
 from backend.application.repository import ApplicationRepository, ApplicationRow, EventRow
 from backend.application.reviewers import REVIEWER_ROLE, Reviewers
 from backend.application.service import ApplicationService, ApplicationView
+from backend.audit.service import AuditLog
 from backend.auth.principal import Principal
 from backend.clock import Clock
 from backend.notification.service import NotificationService
@@ -78,6 +79,7 @@ class ApplicationReview:
         reviewers: Reviewers,
         notifications: NotificationService,
         hooks: DecisionHooks,
+        audit: AuditLog,
         clock: Clock,
     ) -> None:
         self._applications = applications
@@ -85,6 +87,7 @@ class ApplicationReview:
         self._reviewers = reviewers
         self._notifications = notifications
         self._hooks = hooks
+        self._audit = audit
         self._clock = clock
 
     async def queue(
@@ -103,6 +106,19 @@ class ApplicationReview:
         return rows[:limit], encode_cursor(last.updated_at, last.id)
 
     async def get(self, application_id: uuid.UUID, *, by: Principal) -> ApplicationView:
+        """One application ``by`` may review, read: audited (``application.viewed``, chain
+        ``application``) — a staff member opening a citizen's form is a disclosure of personal data."""
+        view = await self._visible(application_id, by=by)
+        await self._audit.append(
+            actor=by.subject,
+            action="application.viewed",
+            subject=f"application:{application_id}",
+            data={"item": view.row.item_code, "status": view.row.status},
+            chain="application",
+        )
+        return view
+
+    async def _visible(self, application_id: uuid.UUID, *, by: Principal) -> ApplicationView:
         """One application ``by`` may review; ``ApplicationNotFound`` for a draft, an unknown one and
         one of a department ``by`` isn't bound to alike (the answer tells nothing of the others)."""
         row = await self._repository.find(application_id)
@@ -116,7 +132,7 @@ class ApplicationReview:
 
     async def events(self, application_id: uuid.UUID, *, by: Principal) -> list[EventRow]:
         """The application's history, its reasons masked (``masked_events``)."""
-        await self.get(application_id, by=by)
+        await self._visible(application_id, by=by)
         return masked_events(await self._repository.events(application_id))
 
     async def move(
@@ -125,7 +141,7 @@ class ApplicationReview:
         """The reviewer's ``move``; 409 ``application.transition_invalid`` when it is none from the
         application's status (also when another reviewer, the department or the citizen moved it
         first)."""
-        view = await self.get(application_id, by=by)
+        view = await self._visible(application_id, by=by)
         row = view.row
         target = staff_move(row.status, move)
         if target is None:
@@ -150,4 +166,4 @@ class ApplicationReview:
         )  # fmt: skip
         if told:
             self._notifications.wake()
-        return await self.get(application_id, by=by)
+        return await self._visible(application_id, by=by)
