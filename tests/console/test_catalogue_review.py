@@ -251,7 +251,11 @@ def test_an_operator_drafts_previews_and_publishes_a_catalogue_item_by_keyboard(
     )
     with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(operator)) as session:
         page = f"/console/catalogue/SQ-GA-0001/versions/{draft['version']}"
-        for form, code in (("{not json", "console.form_invalid"), (bad_schema, "catalogue.form_invalid")):
+        refusals = (
+            ("{not json", "console.form_invalid"), ("[" * 60000, "console.form_invalid"),
+            (bad_schema, "catalogue.form_invalid"),
+        )  # fmt: skip
+        for form, code in refusals:
             refused = session.post(page, data={**fields, "form": form})
             assert (refused.status_code, f'data-problem-code="{code}"' in refused.text) == (422, True)
 

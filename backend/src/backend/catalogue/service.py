@@ -238,6 +238,9 @@ class CatalogueService:
             CompiledForm(definition.form)
         except SchemaInvalid as exc:
             raise FormInvalid(str(exc)) from None
+        except RecursionError:
+            # A schema nested a few hundred levels deep exhausts the compiler's stack: no form of ours.
+            raise FormInvalid("The form's schema is nested too deep") from None
         document = msgspec.json.encode(definition).decode()
         return document, hashlib.sha256(document.encode()).hexdigest()
 

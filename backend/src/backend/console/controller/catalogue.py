@@ -73,6 +73,9 @@ def edited(definition: ItemDefinition, fields: dict[str, str]) -> ItemDefinition
         form = json.loads(fields.get("form", ""))
     except json.JSONDecodeError as error:
         raise FormInvalid(detail=f"The form is not JSON: {error.msg} (line {error.lineno})") from None
+    except (RecursionError, ValueError):
+        # Nested deeper than the parser goes (``[`` 60,000 times fits the field): no form of ours.
+        raise FormInvalid(detail="The form is not JSON a form can be (nested too deep)") from None
     document = msgspec.to_builtins(definition)
     document.update(
         name=fields.get("name", "").strip(), department=fields.get("department", "").strip(),
@@ -83,6 +86,8 @@ def edited(definition: ItemDefinition, fields: dict[str, str]) -> ItemDefinition
         return msgspec.convert(document, ItemDefinition)
     except msgspec.ValidationError as error:
         raise FormInvalid(detail=explain(str(error))) from None
+    except RecursionError:
+        raise FormInvalid(detail="The form is nested too deep") from None
 
 
 def _version_page(
