@@ -266,22 +266,23 @@ def test_an_operator_drafts_previews_and_publishes_a_catalogue_item_by_keyboard(
     assert (current["version"], current["definition"]["name"]) == (draft["version"], "居住证办理（试行新版）")
 
 
-def test_a_draft_posted_after_the_session_ended_is_back_in_the_form_after_sign_in(
+def test_a_draft_posted_after_its_access_lapsed_is_back_after_renewal_and_not_in_another_session(
     stack: Stack, operator: webdriver.Chrome
 ) -> None:
+    # A published version's page has no form to keep, so no hold token.
+    operator.get(f"{stack.base}/console/catalogue/SQ-GA-0002/versions/1")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "status"), "the published version")
+    assert not operator.find_elements(By.CSS_SELECTOR, 'input[name="hold"]')
     operator.get(f"{stack.base}/console/catalogue/SQ-GA-0002")
     press_enter_on(operator, "new-draft")
     wait_for(operator, lambda b: b.find_elements(By.ID, "draft-form"), "the new draft")
     page = path_of(operator).split("?")[0]
     _replace(operator, "department", "宿迁市公安局（户政）")
-    # The session ends while the operator types (every cookie gone, the refresh one too): the post
-    # goes through sign-in, and the fields come back with the draft, unsaved.
-    operator.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    # The access token lapses while the operator types (its cookie gone; the session's refresh one
+    # lives): the post goes through renewal, and the fields come back with the draft, unsaved.
+    operator.delete_cookie("suqian_console")
     _replace(operator, "name", "半填的名称")
     type_keys(operator, Keys.ENTER)
-    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
-    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
-    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
     wait_for(operator, lambda b: b.find_elements(By.ID, "restored"), "the draft with what was typed")
     assert path_of(operator) == page
     assert operator.find_element(By.ID, "name").get_attribute("value") == "半填的名称"
@@ -294,3 +295,15 @@ def test_a_draft_posted_after_the_session_ended_is_back_in_the_form_after_sign_i
     # Taken once: opening the draft again shows what is saved, with no notice.
     operator.get(f"{stack.base}{page}")
     assert not operator.find_elements(By.ID, "restored")
+
+    # The session ends (every cookie gone, the refresh one too): signing in makes another session,
+    # and the fields the old session's page posted are not put into it.
+    operator.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _replace(operator, "name", "另一个会话")
+    type_keys(operator, Keys.ENTER)
+    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
+    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
+    wait_for(operator, lambda b: path_of(b) == page, "the draft again")
+    assert not operator.find_elements(By.ID, "restored")
+    assert operator.find_element(By.ID, "name").get_attribute("value") == "半填的名称"

@@ -96,9 +96,11 @@ def _version_page(
     context.setdefault("values", draft_values(item.definition))
     context.setdefault("done", None)
     context.setdefault("restored", False)
+    # A hold token on a draft's page only: a published version has no form to keep.
+    hold = held.token_for(principal, item.definition.code, item.version) if item.status == "draft" else None
     return render(
         "catalogue_version.html", principal=principal, csrf=console.for_session(principal), item=item,
-        hold=held.token_for(principal, item.definition.code, item.version), **context,
+        hold=hold, **context,
     )  # fmt: skip
 
 
