@@ -1,11 +1,12 @@
 """The console's application review and service catalogue screens in a real browser, on the embedded
-default over real HTTP: a counter clerk takes a citizen's application through intake, review and a
-correction request by keyboard (the effect read back through the citizen's own API); an operator gets
-no review link and 403. Screenshots go where ``tests/console/test_console.py`` says."""
+default over real HTTP: a reviewer of the police bureau takes a citizen's application through intake,
+review and a correction request by keyboard (the effect read back through the citizen's own API); an
+operator gets no review link and 403. Screenshots go where ``tests/console/test_console.py`` says."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from backend.staff import totp
 from tests.backend.application.factories import png
 from tests.console.browser import (
     chromium,
@@ -85,22 +87,34 @@ def submitted_application(web: httpx.Client) -> tuple[dict[str, str], str]:
 
 @pytest.fixture(scope="module")
 def clerk(stack: Stack, operator: webdriver.Chrome) -> Iterator[webdriver.Chrome]:
-    """A counter clerk the operator created through the API, signed in for the first time (replacing
-    the operator-set password on the setup page), by keyboard."""
+    """A reviewer the operator created through the API and bound to the police bureau (the residence
+    permit's department), signed in for the first time by keyboard: replacing the operator-set
+    password, then enrolling the authenticator its role must use."""
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         member = {
             "username": "review.wang",
             "display_name": "王审核",
-            "role": "counter",
+            "role": "reviewer",
             "password": CLERK_PASSWORD,
         }
-        assert web.post("/api/v1/admin/staff", json=member, headers=stack.admin).status_code == 201
+        created = web.post("/api/v1/admin/staff", json=member, headers=stack.admin)
+        assert created.status_code == 201, created.text
+        binding = {"staff_id": created.json()["id"], "department": "宿迁市公安局"}
+        bound = web.post("/api/v1/admin/reviewers", json=binding, headers=stack.admin)
+        assert bound.status_code == 201, bound.text
     browser = chromium()
     try:
         browser.get(f"{stack.base}/console")
         sign_in_by_keyboard(browser, stack.base, "review.wang", CLERK_PASSWORD)
         wait_for(browser, lambda b: path_of(b).startswith("/console/setup"), "the account's setup")
         type_keys(browser, CLERK_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "start-enrolment"), "the enrolment")
+        press_enter_on(browser, "start-enrolment")
+        wait_for(browser, lambda b: b.find_elements(By.ID, "secret"), "the new secret")
+        secret = browser.find_element(By.ID, "secret").text
+        type_keys(browser, totp.code_at(secret, time.time()), Keys.ENTER)
+        wait_for(browser, lambda b: b.find_elements(By.ID, "continue"), "the recovery codes")
+        press_enter_on(browser, "continue")
         wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
         yield browser
     finally:
@@ -120,7 +134,7 @@ def test_a_clerk_takes_an_application_through_intake_review_and_correction_by_ke
     with httpx.Client(base_url=stack.base, timeout=30) as web:
         citizen, application_id = submitted_application(web)
     links = {a.get_attribute("id") for a in clerk.find_elements(By.CSS_SELECTOR, "nav a")}
-    assert links == {"nav-review", "nav-counters"}  # a counter clerk: review and the counter
+    assert links == {"nav-review"}  # a reviewer: review alone
     press_enter_on(clerk, "nav-review")
     wait_for(clerk, lambda b: b.find_elements(By.ID, f"open-{application_id}"), "the submitted queue")
     screenshot(clerk, stack.shots, "20-review-queue")
@@ -237,7 +251,11 @@ def test_an_operator_drafts_previews_and_publishes_a_catalogue_item_by_keyboard(
     )
     with httpx.Client(base_url=stack.base, timeout=30, cookies=cookies_of(operator)) as session:
         page = f"/console/catalogue/SQ-GA-0001/versions/{draft['version']}"
-        for form, code in (("{not json", "console.form_invalid"), (bad_schema, "catalogue.form_invalid")):
+        refusals = (
+            ("{not json", "console.form_invalid"), ("[" * 60000, "console.form_invalid"),
+            (bad_schema, "catalogue.form_invalid"),
+        )  # fmt: skip
+        for form, code in refusals:
             refused = session.post(page, data={**fields, "form": form})
             assert (refused.status_code, f'data-problem-code="{code}"' in refused.text) == (422, True)
 
@@ -248,22 +266,23 @@ def test_an_operator_drafts_previews_and_publishes_a_catalogue_item_by_keyboard(
     assert (current["version"], current["definition"]["name"]) == (draft["version"], "居住证办理（试行新版）")
 
 
-def test_a_draft_posted_after_the_session_ended_is_back_in_the_form_after_sign_in(
+def test_a_draft_posted_after_its_access_lapsed_is_back_after_renewal_and_not_in_another_session(
     stack: Stack, operator: webdriver.Chrome
 ) -> None:
+    # A published version's page has no form to keep, so no hold token.
+    operator.get(f"{stack.base}/console/catalogue/SQ-GA-0002/versions/1")
+    wait_for(operator, lambda b: b.find_elements(By.ID, "status"), "the published version")
+    assert not operator.find_elements(By.CSS_SELECTOR, 'input[name="hold"]')
     operator.get(f"{stack.base}/console/catalogue/SQ-GA-0002")
     press_enter_on(operator, "new-draft")
     wait_for(operator, lambda b: b.find_elements(By.ID, "draft-form"), "the new draft")
     page = path_of(operator).split("?")[0]
     _replace(operator, "department", "宿迁市公安局（户政）")
-    # The session ends while the operator types (every cookie gone, the refresh one too): the post
-    # goes through sign-in, and the fields come back with the draft, unsaved.
-    operator.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    # The access token lapses while the operator types (its cookie gone; the session's refresh one
+    # lives): the post goes through renewal, and the fields come back with the draft, unsaved.
+    operator.delete_cookie("suqian_console")
     _replace(operator, "name", "半填的名称")
     type_keys(operator, Keys.ENTER)
-    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
-    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
-    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
     wait_for(operator, lambda b: b.find_elements(By.ID, "restored"), "the draft with what was typed")
     assert path_of(operator) == page
     assert operator.find_element(By.ID, "name").get_attribute("value") == "半填的名称"
@@ -276,3 +295,15 @@ def test_a_draft_posted_after_the_session_ended_is_back_in_the_form_after_sign_i
     # Taken once: opening the draft again shows what is saved, with no notice.
     operator.get(f"{stack.base}{page}")
     assert not operator.find_elements(By.ID, "restored")
+
+    # The session ends (every cookie gone, the refresh one too): signing in makes another session,
+    # and the fields the old session's page posted are not put into it.
+    operator.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    _replace(operator, "name", "另一个会话")
+    type_keys(operator, Keys.ENTER)
+    sign_in_by_keyboard(operator, stack.base, "admin", stack.password)
+    wait_for(operator, lambda b: b.find_elements(By.ID, "recovery_code"), "the second-factor form")
+    type_keys(operator, Keys.TAB, stack.recovery_codes[0], Keys.ENTER)
+    wait_for(operator, lambda b: path_of(b) == page, "the draft again")
+    assert not operator.find_elements(By.ID, "restored")
+    assert operator.find_element(By.ID, "name").get_attribute("value") == "半填的名称"

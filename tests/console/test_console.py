@@ -48,8 +48,8 @@ def test_the_operator_signs_in_with_the_second_factor_and_sees_every_screen(
 ) -> None:
     operator.get(f"{stack.base}/console")
     links = {a.get_attribute("id") for a in operator.find_elements(By.CSS_SELECTOR, "nav a")}
-    # Not application review nor the counter screen as such: those are the counter's (the operator may
-    # work a counter too, as the API's counter routes allow).
+    # Not application review: a reviewer's (the operator decides no citizen's case); the counter
+    # screen too, as the API's counter routes allow.
     assert links == {
         "nav-staff", "nav-outbox", "nav-audit", "nav-scanners", "nav-catalogue", "nav-counters",
         "nav-payments", "nav-citizen-code", "nav-venues",
@@ -323,9 +323,10 @@ def test_a_member_without_the_role_sees_no_link_and_gets_403(stack: Stack) -> No
         assert focused_id(browser) == "current_password"
         type_keys(browser, CLERK_PASSWORD, Keys.TAB, secrets.token_urlsafe(18), Keys.ENTER)
         wait_for(browser, lambda b: path_of(b) == "/console", "the console's home")
-        # A counter clerk: their counter and application review, none of the operators' screens.
+        # A counter clerk: their counter, none of the operators' screens, nor application review
+        # (a reviewer's, of its departments).
         links = {a.get_attribute("id") for a in browser.find_elements(By.CSS_SELECTOR, "nav a")}
-        assert links == {"nav-counters", "nav-review"}
+        assert links == {"nav-counters"}
         screenshot(browser, stack.shots, "11-no-role-home")
 
         browser.get(f"{stack.base}/console/staff")

@@ -98,8 +98,9 @@ async def sign_in_staff(
 
 
 async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) -> list[Caller]:
-    """Anonymous, a registered citizen, an operator, a counter clerk, a school account and a warning
-    publisher (bound to the meteorological bureau), and a library gate scanner.
+    """Anonymous, a registered citizen, an operator, a counter clerk, a school account, a warning
+    publisher (bound to the meteorological bureau), an application reviewer (bound to the police
+    bureau), and a library gate scanner.
     ``operator``: the username and password of an operator account to start from."""
     username, password = operator
     operator_headers, _, _ = await sign_in_staff(client, username, password)
@@ -122,6 +123,13 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
     await _ok(client.post("/api/v1/warnings/publishers", json=bind, headers=operator_headers), 201)
     publisher_headers, _, publisher_password = await sign_in_staff(
         client, forecaster["username"], forecaster["password"]
+    )
+    examiner = {**clerk, "username": f"review-{uuid.uuid4().hex[:12]}", "role": "reviewer"}
+    made = await _ok(client.post("/api/v1/admin/staff", json=examiner, headers=operator_headers), 201)
+    bind = {"staff_id": made["id"], "department": "宿迁市公安局"}
+    await _ok(client.post("/api/v1/admin/reviewers", json=bind, headers=operator_headers), 201)
+    reviewer_headers, _, reviewer_password = await sign_in_staff(
+        client, examiner["username"], examiner["password"]
     )
     scanner = await _ok(
         client.post(
@@ -146,6 +154,7 @@ async def mint_callers(client: httpx.AsyncClient, *, operator: tuple[str, str]) 
         Caller("staff:counter", counter_headers, (clerk["password"], counter_password)),
         Caller("staff:school", school_headers, (teacher["password"], school_password)),
         Caller("staff:publisher", publisher_headers, (forecaster["password"], publisher_password)),
+        Caller("staff:reviewer", reviewer_headers, (examiner["password"], reviewer_password)),
         Caller("device:library", _bearer(device["access_token"]), (scanner["credential"],)),
     ]
 

@@ -213,7 +213,7 @@ async def test_options_lists_every_method_of_the_path(
             await services.tokens.issue_access(
                 "staff", uuid.uuid4(), scopes=(STAFF_SCOPE, STAFF_ACCOUNT_SCOPE), roles=(role,), client_id="t"
             )
-            for role in ("school", "publisher")
+            for role in ("school", "publisher", "reviewer")
         ],
     ]
     checked = 0

@@ -117,3 +117,14 @@ def test_redact_masks_ids_and_phones_inside_text() -> None:
     assert redact(text) == (
         "用户3213**********1234（电话138****0001）核验失败；订单号 2024010112345678901 保留"
     )
+
+
+def test_redact_masks_numbers_written_in_groups_and_old_15_digit_id_numbers() -> None:
+    assert redact("电话 138 1234 5678 或 138-1234-5678，+86 13912345678") == (
+        "电话 138****5678 或 138****5678，+86 139****5678"
+    )
+    assert redact("身份证 321302 19900101 1234") == "身份证 3213**********1234"
+    # A 15-digit ID number (issued until 1999) is starred whole: 8 of 15 kept would be more than half.
+    assert redact("旧证 321302900101123") == "旧证 " + "*" * 15
+    # Any other 15-digit number (no birth date where an ID number has it) is not one.
+    assert redact("订单 123456789012345") == "订单 123456789012345"

@@ -98,7 +98,7 @@ export interface paths {
         };
         /**
          * One application: its form (ID and phone numbers masked), history and open moves
-         * @description A draft is the citizen's alone: 404 `application.not_found`.
+         * @description A draft is the citizen's alone, and an application of a department you are not bound to isn't yours to review: both 404 `application.not_found`.
          */
         get: operations["ApiV1AdminApplicationsApplicationIdRead"];
         put?: never;
@@ -786,6 +786,44 @@ export interface paths {
          */
         post: operations["ApiV1AdminQueueServicesServiceIdSlotsMaterialise"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reviewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reviewers' departments: every binding, or one reviewer's */
+        get: operations["ApiV1AdminReviewersBindings"];
+        put?: never;
+        /**
+         * Bind a reviewer account to a department whose applications it then reviews
+         * @description The department is one a catalogue item names; a reviewer may be bound to several.
+         */
+        post: operations["ApiV1AdminReviewersBind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reviewers/{binding_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unbind a reviewer from a department: its applications leave the reviewer's queue at once */
+        delete: operations["ApiV1AdminReviewersBindingIdUnbind"];
         options?: never;
         head?: never;
         patch?: never;
@@ -8868,7 +8906,7 @@ export interface components {
              * @description The stable code clients branch on (status, meaning and what a client should do for each: docs/errors.md)
              * @enum {string}
              */
-            code: "application.callback_signature_invalid" | "application.form_invalid" | "application.material_kind_not_accepted" | "application.material_locked" | "application.material_not_found" | "application.material_slot_full" | "application.material_slot_unknown" | "application.material_store_unavailable" | "application.material_too_large" | "application.material_type_not_accepted" | "application.material_type_unsupported" | "application.materials_missing" | "application.not_editable" | "application.not_found" | "application.prefill_changed" | "application.transition_invalid" | "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.forbidden" | "auth.insufficient_scope" | "auth.invalid_credentials" | "auth.keys_unavailable" | "auth.login_throttled" | "auth.missing_role" | "auth.phone_invalid" | "auth.refresh_throttled" | "auth.refresh_token_invalid" | "auth.refresh_token_reused" | "auth.sms_code_invalid" | "auth.sms_login_throttled" | "auth.sms_rate_limited" | "auth.sms_unavailable" | "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked" | "auth.unauthenticated" | "auth.wrong_principal_kind" | "catalogue.code_mismatch" | "catalogue.draft_exists" | "catalogue.form_invalid" | "catalogue.item_not_found" | "catalogue.version_published" | "citizen.account_frozen" | "citizen.already_registered" | "citizen.face_ticket_invalid" | "citizen.face_verification_failed" | "citizen.face_verification_pending" | "citizen.face_verification_rate_limited" | "citizen.face_verification_required" | "citizen.face_verification_unavailable" | "citizen.id_number_invalid" | "citizen.identity_deceased" | "citizen.identity_mismatch" | "citizen.identity_not_found" | "citizen.name_invalid" | "citizen.not_found" | "citizen.not_registered" | "citizen.operator_check_unavailable" | "citizen.phone_proof_missing" | "citizen.phone_taken" | "citizen.reclaim_conflict" | "citizen.reclaim_not_found" | "citizen.register_rate_limited" | "citizen.registry_unavailable" | "citizen.sms_code_required" | "code.device_key_invalid" | "code.device_limit" | "code.device_not_found" | "code.device_revoked" | "code.enrol_rate_limited" | "code.holder_conflict" | "code.issue_rate_limited" | "code.scan_time_invalid" | "code.scene_unknown" | "console.csrf_invalid" | "console.form_invalid" | "credit.objection_exists" | "credit.objection_not_found" | "credit.query_invalid" | "credit.subject_unknown" | "credit.unavailable" | "database.unavailable" | "datarights.closure_blocked" | "datarights.closure_underway" | "datarights.consent_unknown" | "datarights.export_gone" | "datarights.export_not_found" | "datarights.export_not_ready" | "education.address_unparsed" | "education.age_out_of_range" | "education.already_placed" | "education.class_name_taken" | "education.class_not_found" | "education.enrolment_not_found" | "education.no_household_register" | "education.no_school_bound" | "education.not_a_school_account" | "education.not_admitted" | "education.not_your_child" | "education.not_your_school" | "education.notice_not_found" | "education.register_unavailable" | "education.school_not_found" | "evidence.entry_not_found" | "evidence.root_not_found" | "guidance.alias_exists" | "guidance.alias_not_found" | "guidance.faq_exists" | "guidance.faq_not_draft" | "guidance.faq_not_found" | "guidance.faq_retired" | "guidance.misses_kept" | "guidance.question_empty" | "guidance.question_too_long" | "guidance.question_unreadable" | "health.not_ready" | "hotel.booking_not_cancellable" | "hotel.booking_not_confirmed" | "hotel.booking_not_found" | "hotel.check_in_not_open" | "hotel.code_taken" | "hotel.identity_mismatch" | "hotel.no_room_ready" | "hotel.not_found" | "hotel.pms_refused" | "hotel.pms_unavailable" | "hotel.room_type_code_taken" | "hotel.room_type_not_found" | "hotel.sold_out" | "hotel.stay_invalid" | "hotline.already_rated" | "hotline.category_unknown" | "hotline.content_rejected" | "hotline.photo_not_found" | "hotline.photo_store_unavailable" | "hotline.photo_too_large" | "hotline.photo_type_unsupported" | "hotline.ticket_not_closed" | "hotline.ticket_not_found" | "hotline.unavailable" | "idempotency.in_progress" | "idempotency.key_invalid" | "idempotency.key_reused" | "idempotency.replayed_login_required" | "internal.error" | "licence.card_pack_unavailable" | "licence.fields_invalid" | "licence.handle_invalid" | "licence.library_unavailable" | "licence.not_found" | "licence.not_held" | "licence.outside_purpose" | "licence.platform_not_linked" | "licence.pointer_exists" | "licence.presentation_invalid" | "licence.presentation_replayed" | "licence.refresh_rate_limited" | "licence.registration_invalid" | "licence.request_closed" | "licence.request_not_found" | "licence.show_rate_limited" | "licence.status_list_not_found" | "licence.unusable" | "licence.verifier_exists" | "licence.verifier_not_found" | "licence.verifier_suspended" | "licence.verifier_unregistered" | "mp.already_linked" | "mp.bind_throttled" | "mp.bind_ticket_invalid" | "mp.identity_mismatch" | "mp.link_not_found" | "mp.login_code_invalid" | "mp.login_throttled" | "mp.phone_not_yours" | "mp.phone_proof_invalid" | "mp.phone_proof_missing" | "mp.phone_unsupported" | "mp.platform_disabled" | "mp.platform_rate_limited" | "mp.platform_unavailable" | "mp.platform_user_blocked" | "mp.sms_required" | "notification.category_unknown" | "notification.not_found" | "notification.platform_not_linked" | "notification.platform_not_offered" | "notification.template_not_found" | "organisation.agent_not_found" | "organisation.already_authorised" | "organisation.already_claimed" | "organisation.authorise_rate_limited" | "organisation.credit_code_invalid" | "organisation.grant_invalid" | "organisation.grant_not_found" | "organisation.not_active" | "organisation.not_found" | "organisation.not_registered" | "organisation.not_representative" | "organisation.registry_unavailable" | "organisation.representative_mismatch" | "outbox.job_not_dead" | "outbox.job_not_found" | "parking.bays_invalid" | "parking.lot_code_taken" | "parking.lot_full" | "parking.lot_not_found" | "parking.nothing_to_pay" | "parking.plate_invalid" | "parking.plate_linked" | "parking.plate_not_found" | "parking.reservation_not_active" | "parking.reservation_not_found" | "parking.stay_closed" | "parking.stay_not_found" | "parking.window_invalid" | "payment.amount_invalid" | "payment.channel_unavailable" | "payment.discrepancy_not_found" | "payment.discrepancy_resolved" | "payment.notification_amount_mismatch" | "payment.notification_malformed" | "payment.notification_not_ours" | "payment.notification_order_unknown" | "payment.notification_signature_invalid" | "payment.notification_stale" | "payment.notification_undecryptable" | "payment.order_not_found" | "payment.order_not_payable" | "payment.order_not_refundable" | "payment.payer_not_linked" | "payment.platform_rejected" | "payment.platform_unavailable" | "payment.refund_exceeds_paid" | "payment.refund_not_found" | "queue.already_booked" | "queue.booking_not_active" | "queue.booking_not_found" | "queue.booking_paused" | "queue.check_in_outside_window" | "queue.code_not_accepted" | "queue.counter_not_found" | "queue.counter_not_yours" | "queue.grace_not_over" | "queue.hall_code_invalid" | "queue.hall_not_found" | "queue.kiosk_not_here" | "queue.no_current_ticket" | "queue.no_table_for_party" | "queue.nobody_waiting" | "queue.not_waiting" | "queue.party_band_invalid" | "queue.prefix_taken" | "queue.priority_not_allowed" | "queue.recall_limit" | "queue.schedule_invalid" | "queue.service_not_found" | "queue.service_not_in_hall" | "queue.slot_full" | "queue.slot_not_found" | "queue.slot_past" | "queue.ticket_exists" | "queue.ticket_not_found" | "queue.venue_taken" | "request.bad" | "request.cursor_invalid" | "request.duplicate_key" | "request.headers_too_large" | "request.invalid" | "request.malformed" | "request.method_not_allowed" | "request.not_found" | "request.rate_limited" | "request.timeout" | "request.too_large" | "request.unsupported_media_type" | "request.uri_too_long" | "scanner.credentials_invalid" | "scanner.not_found" | "scanner.token_throttled" | "staff.challenge_invalid" | "staff.current_password_wrong" | "staff.enrolment_code_wrong" | "staff.enrolment_not_started" | "staff.last_operator" | "staff.not_found" | "staff.not_on_yourself" | "staff.password_contains_username" | "staff.password_too_common" | "staff.password_too_short" | "staff.password_unchanged" | "staff.reauthentication_required" | "staff.second_factor_invalid" | "staff.second_factor_locked" | "staff.second_factor_not_enrolled" | "staff.second_factor_proof_invalid" | "staff.session_not_found" | "staff.step_up_failed" | "staff.username_taken" | "store.unavailable" | "tourism.admission_required" | "tourism.already_waiting" | "tourism.cancel_too_late" | "tourism.capacity_below_taken" | "tourism.citizen_code_refused" | "tourism.gate_unknown" | "tourism.hold_expired" | "tourism.hold_not_cancellable" | "tourism.hold_not_found" | "tourism.hold_not_payable" | "tourism.id_limit_reached" | "tourism.id_number_invalid" | "tourism.no_ticket_here" | "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.scan_time_invalid" | "tourism.slot_closed" | "tourism.slot_not_found" | "tourism.sold_out" | "tourism.spot_exists" | "tourism.spot_invalid" | "tourism.spot_not_found" | "tourism.ticket_code_expired" | "tourism.ticket_code_invalid" | "tourism.ticket_not_found" | "tourism.ticket_not_valid" | "tourism.ticket_outside_window" | "tourism.ticket_used" | "tourism.ticket_void" | "tourism.ticket_wrong_spot" | "tourism.tickets_invalid" | "tourism.visitor_exists" | "tourism.visitor_in_use" | "tourism.visitor_not_found" | "tourism.visitor_unknown" | "tourism.waiter_not_found" | "tourism.waitlist_not_needed" | "upstream.rejected" | "upstream.unavailable" | "utility.account_linked" | "utility.account_no_invalid" | "utility.account_not_found" | "utility.bill_paid" | "utility.bill_unknown" | "utility.payment_not_found" | "utility.unavailable" | "warning.cancelled" | "warning.district_unknown" | "warning.kind_not_yours" | "warning.kind_unknown" | "warning.not_a_publisher" | "warning.not_found" | "warning.not_your_warning" | "warning.publisher_not_found" | "warning.publisher_taken" | "warning.publisher_unbound" | "warning.validity_invalid";
+            code: "application.callback_signature_invalid" | "application.department_unknown" | "application.form_invalid" | "application.material_kind_not_accepted" | "application.material_locked" | "application.material_not_found" | "application.material_slot_full" | "application.material_slot_unknown" | "application.material_store_unavailable" | "application.material_too_large" | "application.material_type_not_accepted" | "application.material_type_unsupported" | "application.materials_missing" | "application.not_a_reviewer" | "application.not_editable" | "application.not_found" | "application.prefill_changed" | "application.reviewer_binding_not_found" | "application.reviewer_bound" | "application.reviewer_not_found" | "application.transition_invalid" | "auth.acting_ended" | "auth.acting_not_admitted" | "auth.acting_out_of_scope" | "auth.forbidden" | "auth.insufficient_scope" | "auth.invalid_credentials" | "auth.keys_unavailable" | "auth.login_throttled" | "auth.missing_role" | "auth.phone_invalid" | "auth.refresh_throttled" | "auth.refresh_token_invalid" | "auth.refresh_token_reused" | "auth.sms_code_invalid" | "auth.sms_login_throttled" | "auth.sms_rate_limited" | "auth.sms_unavailable" | "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked" | "auth.unauthenticated" | "auth.wrong_principal_kind" | "catalogue.code_mismatch" | "catalogue.draft_exists" | "catalogue.form_invalid" | "catalogue.item_not_found" | "catalogue.version_published" | "citizen.account_frozen" | "citizen.already_registered" | "citizen.face_ticket_invalid" | "citizen.face_verification_failed" | "citizen.face_verification_pending" | "citizen.face_verification_rate_limited" | "citizen.face_verification_required" | "citizen.face_verification_unavailable" | "citizen.id_number_invalid" | "citizen.identity_deceased" | "citizen.identity_mismatch" | "citizen.identity_not_found" | "citizen.name_invalid" | "citizen.not_found" | "citizen.not_registered" | "citizen.operator_check_unavailable" | "citizen.phone_proof_missing" | "citizen.phone_taken" | "citizen.reclaim_conflict" | "citizen.reclaim_not_found" | "citizen.register_rate_limited" | "citizen.registry_unavailable" | "citizen.sms_code_required" | "code.device_key_invalid" | "code.device_limit" | "code.device_not_found" | "code.device_revoked" | "code.enrol_rate_limited" | "code.holder_conflict" | "code.issue_rate_limited" | "code.scan_time_invalid" | "code.scene_unknown" | "console.csrf_invalid" | "console.form_invalid" | "credit.objection_exists" | "credit.objection_not_found" | "credit.query_invalid" | "credit.subject_unknown" | "credit.unavailable" | "database.unavailable" | "datarights.closure_blocked" | "datarights.closure_underway" | "datarights.consent_unknown" | "datarights.export_gone" | "datarights.export_not_found" | "datarights.export_not_ready" | "education.address_unparsed" | "education.age_out_of_range" | "education.already_placed" | "education.class_name_taken" | "education.class_not_found" | "education.enrolment_not_found" | "education.no_household_register" | "education.no_school_bound" | "education.not_a_school_account" | "education.not_admitted" | "education.not_your_child" | "education.not_your_school" | "education.notice_not_found" | "education.register_unavailable" | "education.school_not_found" | "evidence.entry_not_found" | "evidence.root_not_found" | "guidance.alias_exists" | "guidance.alias_not_found" | "guidance.faq_exists" | "guidance.faq_not_draft" | "guidance.faq_not_found" | "guidance.faq_retired" | "guidance.misses_kept" | "guidance.question_empty" | "guidance.question_too_long" | "guidance.question_unreadable" | "health.not_ready" | "hotel.booking_not_cancellable" | "hotel.booking_not_confirmed" | "hotel.booking_not_found" | "hotel.check_in_not_open" | "hotel.code_taken" | "hotel.identity_mismatch" | "hotel.no_room_ready" | "hotel.not_found" | "hotel.pms_refused" | "hotel.pms_unavailable" | "hotel.room_type_code_taken" | "hotel.room_type_not_found" | "hotel.sold_out" | "hotel.stay_invalid" | "hotline.already_rated" | "hotline.category_unknown" | "hotline.content_rejected" | "hotline.photo_not_found" | "hotline.photo_store_unavailable" | "hotline.photo_too_large" | "hotline.photo_type_unsupported" | "hotline.ticket_not_closed" | "hotline.ticket_not_found" | "hotline.unavailable" | "idempotency.in_progress" | "idempotency.key_invalid" | "idempotency.key_reused" | "idempotency.replayed_login_required" | "internal.error" | "licence.card_pack_unavailable" | "licence.fields_invalid" | "licence.handle_invalid" | "licence.library_unavailable" | "licence.not_found" | "licence.not_held" | "licence.outside_purpose" | "licence.platform_not_linked" | "licence.pointer_exists" | "licence.presentation_invalid" | "licence.presentation_replayed" | "licence.refresh_rate_limited" | "licence.registration_invalid" | "licence.request_closed" | "licence.request_not_found" | "licence.show_rate_limited" | "licence.status_list_not_found" | "licence.unusable" | "licence.verifier_exists" | "licence.verifier_not_found" | "licence.verifier_suspended" | "licence.verifier_unregistered" | "mp.already_linked" | "mp.bind_throttled" | "mp.bind_ticket_invalid" | "mp.identity_mismatch" | "mp.link_not_found" | "mp.login_code_invalid" | "mp.login_throttled" | "mp.phone_not_yours" | "mp.phone_proof_invalid" | "mp.phone_proof_missing" | "mp.phone_unsupported" | "mp.platform_disabled" | "mp.platform_rate_limited" | "mp.platform_unavailable" | "mp.platform_user_blocked" | "mp.sms_required" | "notification.category_unknown" | "notification.not_found" | "notification.platform_not_linked" | "notification.platform_not_offered" | "notification.template_not_found" | "organisation.agent_not_found" | "organisation.already_authorised" | "organisation.already_claimed" | "organisation.authorise_rate_limited" | "organisation.credit_code_invalid" | "organisation.grant_invalid" | "organisation.grant_not_found" | "organisation.not_active" | "organisation.not_found" | "organisation.not_registered" | "organisation.not_representative" | "organisation.registry_unavailable" | "organisation.representative_mismatch" | "outbox.job_not_dead" | "outbox.job_not_found" | "parking.bays_invalid" | "parking.lot_code_taken" | "parking.lot_full" | "parking.lot_not_found" | "parking.nothing_to_pay" | "parking.plate_invalid" | "parking.plate_linked" | "parking.plate_not_found" | "parking.reservation_not_active" | "parking.reservation_not_found" | "parking.stay_closed" | "parking.stay_not_found" | "parking.window_invalid" | "payment.amount_invalid" | "payment.channel_unavailable" | "payment.discrepancy_not_found" | "payment.discrepancy_resolved" | "payment.notification_amount_mismatch" | "payment.notification_malformed" | "payment.notification_not_ours" | "payment.notification_order_unknown" | "payment.notification_signature_invalid" | "payment.notification_stale" | "payment.notification_undecryptable" | "payment.order_not_found" | "payment.order_not_payable" | "payment.order_not_refundable" | "payment.payer_not_linked" | "payment.platform_rejected" | "payment.platform_unavailable" | "payment.refund_exceeds_paid" | "payment.refund_not_found" | "queue.already_booked" | "queue.booking_not_active" | "queue.booking_not_found" | "queue.booking_paused" | "queue.check_in_outside_window" | "queue.code_not_accepted" | "queue.counter_not_found" | "queue.counter_not_yours" | "queue.grace_not_over" | "queue.hall_code_invalid" | "queue.hall_not_found" | "queue.kiosk_not_here" | "queue.no_current_ticket" | "queue.no_table_for_party" | "queue.nobody_waiting" | "queue.not_waiting" | "queue.party_band_invalid" | "queue.prefix_taken" | "queue.priority_not_allowed" | "queue.recall_limit" | "queue.schedule_invalid" | "queue.service_not_found" | "queue.service_not_in_hall" | "queue.slot_full" | "queue.slot_not_found" | "queue.slot_past" | "queue.ticket_exists" | "queue.ticket_not_found" | "queue.venue_taken" | "request.bad" | "request.cursor_invalid" | "request.duplicate_key" | "request.headers_too_large" | "request.invalid" | "request.malformed" | "request.method_not_allowed" | "request.not_found" | "request.rate_limited" | "request.timeout" | "request.too_large" | "request.unsupported_media_type" | "request.uri_too_long" | "scanner.credentials_invalid" | "scanner.not_found" | "scanner.token_throttled" | "staff.challenge_invalid" | "staff.current_password_wrong" | "staff.enrolment_code_wrong" | "staff.enrolment_not_started" | "staff.last_operator" | "staff.not_found" | "staff.not_on_yourself" | "staff.password_contains_username" | "staff.password_too_common" | "staff.password_too_short" | "staff.password_unchanged" | "staff.reauthentication_required" | "staff.second_factor_invalid" | "staff.second_factor_locked" | "staff.second_factor_not_enrolled" | "staff.second_factor_proof_invalid" | "staff.session_not_found" | "staff.step_up_failed" | "staff.username_taken" | "store.unavailable" | "tourism.admission_required" | "tourism.already_waiting" | "tourism.cancel_too_late" | "tourism.capacity_below_taken" | "tourism.citizen_code_refused" | "tourism.gate_unknown" | "tourism.hold_expired" | "tourism.hold_not_cancellable" | "tourism.hold_not_found" | "tourism.hold_not_payable" | "tourism.id_limit_reached" | "tourism.id_number_invalid" | "tourism.no_ticket_here" | "tourism.product_not_for_visitor" | "tourism.product_unknown" | "tourism.scan_time_invalid" | "tourism.slot_closed" | "tourism.slot_not_found" | "tourism.sold_out" | "tourism.spot_exists" | "tourism.spot_invalid" | "tourism.spot_not_found" | "tourism.ticket_code_expired" | "tourism.ticket_code_invalid" | "tourism.ticket_not_found" | "tourism.ticket_not_valid" | "tourism.ticket_outside_window" | "tourism.ticket_used" | "tourism.ticket_void" | "tourism.ticket_wrong_spot" | "tourism.tickets_invalid" | "tourism.visitor_exists" | "tourism.visitor_in_use" | "tourism.visitor_not_found" | "tourism.visitor_unknown" | "tourism.waiter_not_found" | "tourism.waitlist_not_needed" | "upstream.rejected" | "upstream.unavailable" | "utility.account_linked" | "utility.account_no_invalid" | "utility.account_not_found" | "utility.bill_paid" | "utility.bill_unknown" | "utility.payment_not_found" | "utility.unavailable" | "warning.cancelled" | "warning.district_unknown" | "warning.kind_not_yours" | "warning.kind_unknown" | "warning.not_a_publisher" | "warning.not_found" | "warning.not_your_warning" | "warning.publisher_not_found" | "warning.publisher_taken" | "warning.publisher_unbound" | "warning.validity_invalid";
             /** @description What went wrong this time, for a person; don't parse it, branch on `code` */
             detail?: string;
             /** @description request.invalid: the fields that failed validation */
@@ -9551,6 +9589,50 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ReviewerBind */
+        ReviewerBind: {
+            /**
+             * @description The department whose applications the reviewer reviews (as items name it)
+             * @example 宿迁市公安局
+             */
+            department: string;
+            /**
+             * Format: uuid
+             * @description The staff account (role `reviewer`) to bind
+             * @example 5b0f3c2e-8a41-4d6e-9c1f-2a7d9e3b6f10
+             */
+            staff_id: string;
+        };
+        /** ReviewerBinding */
+        ReviewerBinding: {
+            /**
+             * Format: date-time
+             * @description When it was created (ISO 8601, UTC)
+             */
+            created_at: string;
+            /**
+             * @description The department whose applications the reviewer reviews (as items name it)
+             * @example 宿迁市公安局
+             */
+            department: string;
+            /**
+             * Format: uuid
+             * @description The binding (unbind it by this id)
+             * @example 0d6b9a1e-3c2f-4e5d-8a7b-9c0d1e2f3a4b
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The reviewer's staff account
+             * @example 5b0f3c2e-8a41-4d6e-9c1f-2a7d9e3b6f10
+             */
+            staff_id: string;
+        };
+        /** ReviewerBindingList */
+        ReviewerBindingList: {
+            /** @description The entries of this answer, in the order the operation names */
+            items: components["schemas"]["ReviewerBinding"][];
+        };
         /** RevocationPage */
         RevocationPage: {
             /** @description More entries are waiting: ask again with `next_cursor` right away */
@@ -10089,11 +10171,11 @@ export interface components {
              */
             required: ("password_change" | "second_factor_enrolment")[];
             /**
-             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation), `reviewer` (reviews the applications of the departments it is bound to)
              * @example operator
              * @enum {string}
              */
-            role: "operator" | "counter" | "school" | "publisher";
+            role: "operator" | "counter" | "school" | "publisher" | "reviewer";
             /**
              * @description Always `setup_required`: tells this shape apart from the others it may take
              * @constant
@@ -10379,11 +10461,11 @@ export interface components {
             /** @description Trades for a new token pair when the access token expires; single use: each refresh answers a new one, and a spent one presented again revokes the session */
             refresh_token: string;
             /**
-             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation), `reviewer` (reviews the applications of the departments it is bound to)
              * @example operator
              * @enum {string}
              */
-            role: "operator" | "counter" | "school" | "publisher";
+            role: "operator" | "counter" | "school" | "publisher" | "reviewer";
             /**
              * @description Always `authenticated`: tells this shape apart from the others it may take
              * @constant
@@ -10413,11 +10495,11 @@ export interface components {
             /** @description A first password, which the member must change at their first login */
             password: string;
             /**
-             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation), `reviewer` (reviews the applications of the departments it is bound to)
              * @example counter
              * @enum {string}
              */
-            role: "operator" | "counter" | "school" | "publisher";
+            role: "operator" | "counter" | "school" | "publisher" | "reviewer";
             /**
              * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account); 2–64 of letters, digits, `.`, `_`, `-`
              * @example wang.fang
@@ -10452,11 +10534,11 @@ export interface components {
              */
             required: ("password_change" | "second_factor_enrolment")[];
             /**
-             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation), `reviewer` (reviews the applications of the departments it is bound to)
              * @example operator
              * @enum {string}
              */
-            role: "operator" | "counter" | "school" | "publisher";
+            role: "operator" | "counter" | "school" | "publisher" | "reviewer";
             /** @description The second factor's state, as its own schema describes it */
             second_factor: components["schemas"]["SecondFactorRead"];
             /**
@@ -10500,11 +10582,11 @@ export interface components {
              */
             must_change_password: boolean;
             /**
-             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation)
+             * @description The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), `school` (a school's account), `publisher` (a warning publisher of an organisation), `reviewer` (reviews the applications of the departments it is bound to)
              * @example operator
              * @enum {string}
              */
-            role: "operator" | "counter" | "school" | "publisher";
+            role: "operator" | "counter" | "school" | "publisher" | "reviewer";
             /**
              * @description The staff member's login name (lower-cased: `Admin` and `admin` are one account)
              * @example wang.fang
@@ -20067,6 +20149,526 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminReviewersBindings: {
+        parameters: {
+            query?: {
+                staff_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewerBindingList"];
+                };
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminReviewersBind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewerBind"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewerBinding"];
+                };
+            };
+            /**
+             * @description The JSON body names a member twice / The request body could not be decoded / The request failed validation:
+             *     - `request.duplicate_key`: An object of the JSON body has two members of one name: RFC 8259 leaves the meaning open, and a proxy that read the first would have judged another request than ours (the last)
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             *     - `request.malformed`: The body is not valid JSON: broken, not UTF-8, or nested past the decoder's ~1,000 levels
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.duplicate_key" | "request.invalid" | "request.malformed";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.reviewer_not_found`: No such staff account
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.reviewer_not_found";
+                    };
+                };
+            };
+            /**
+             * @description Request timeout:
+             *     - `request.timeout`: The body did not arrive within `SUQIAN_HTTP_BODY_READ_TIMEOUT` (30 s); the connection closes
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.timeout";
+                    };
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `application.reviewer_bound`: The account is bound to this department already
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.reviewer_bound";
+                    };
+                };
+            };
+            /**
+             * @description Request body too large:
+             *     - `request.too_large`: The body is over `SUQIAN_MAX_BODY_BYTES`
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.too_large";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
+                    };
+                };
+            };
+            /**
+             * @description Unsupported media type:
+             *     - `request.unsupported_media_type`: A JSON body sent without `Content-Type: application/json` (or `application/*+json`)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Invalid:
+             *     - `application.department_unknown`: No service item of the catalogue names this department
+             *     - `application.not_a_reviewer`: Only a staff account with the reviewer role can be bound to a department
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.department_unknown" | "application.not_a_reviewer";
+                    };
+                };
+            };
+            /**
+             * @description Request header fields too large:
+             *     - `request.headers_too_large`: More than `SUQIAN_HTTP_MAX_HEADER_COUNT` (100) header fields, or over `SUQIAN_HTTP_MAX_HEADER_BYTES` (16 KiB) of them; refused before any route runs
+             */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.headers_too_large";
+                    };
+                };
+            };
+            /**
+             * @description Internal error:
+             *     - `internal.error`: Anything unexpected: logged with its request id, no internals in the answer
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal.error";
+                    };
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `database.unavailable`: The database can't be reached; `detail` may name what failed (never a connection string)
+             *     - `store.unavailable`: The store (Redis) can't be reached: what it guards (rate limits, replay claims) fails closed
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "database.unavailable" | "store.unavailable";
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminReviewersBindingIdUnbind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                binding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request failed validation:
+             *     - `request.invalid`: The body or the parameters fail validation (`errors` lists the fields), or a query parameter that takes one value is given several
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.invalid";
+                    };
+                };
+            };
+            /**
+             * @description Unauthenticated:
+             *     - `auth.token_expired`: The access token has expired
+             *     - `auth.token_invalid`: The access token is not valid
+             *     - `auth.token_missing`: An access token is required
+             *     - `auth.token_revoked`: The access token has been revoked
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error=` when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.token_expired" | "auth.token_invalid" | "auth.token_missing" | "auth.token_revoked";
+                    };
+                };
+            };
+            /**
+             * @description Forbidden:
+             *     - `auth.insufficient_scope`: The token lacks a scope this route needs
+             *     - `auth.missing_role`: Your role does not allow this
+             *     - `auth.wrong_principal_kind`: This route is for another kind of token
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "auth.insufficient_scope" | "auth.missing_role" | "auth.wrong_principal_kind";
+                    };
+                };
+            };
+            /**
+             * @description Not found:
+             *     - `application.reviewer_binding_not_found`: No such reviewer binding
+             *     - `request.not_found`: No route matches the path
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "application.reviewer_binding_not_found" | "request.not_found";
+                    };
+                };
+            };
+            /**
+             * @description URI too long:
+             *     - `request.uri_too_long`: The path and query are over `SUQIAN_HTTP_MAX_TARGET_BYTES` (8 KiB); refused before any route runs
+             */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "request.uri_too_long";
                     };
                 };
             };

@@ -187,3 +187,38 @@ async def test_reconciliation_finds_every_injected_bill_mismatch(
     after = await services.wiring.get(Reconciliation).discrepancies(status="open", limit=500)
     assert len([row for row in after if row.bill_date == day]) == len(found)
     assert again.discrepancies == report.discrepancies
+
+
+async def test_a_manual_reconciliation_and_settling_its_findings_are_audited_with_the_operator(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    order = await _paid(services, client, 1000)
+    day = await _yesterday(services, order)
+    twin = wechat_twin(services)
+    twin.bill_overrides[day.isoformat()] = [
+        {
+            "交易时间": f"{day} 13:00:00", "公众账号ID": twin.appid, "商户号": twin.mchid,
+            "微信订单号": "4200" + "8" * 24, "商户订单号": f"{kind}{uuid.uuid4().hex[:12]}",
+            "交易状态": "SUCCESS", "应结订单金额": "5.00", "订单金额": "5.00",
+        }
+        for kind in ("fix", "skip")
+    ]  # fmt: skip
+    operator = f"staff:{uuid.uuid4()}"
+    reconciliation = services.wiring.get(Reconciliation)
+    report = await reconciliation.run("wechatpay", day, by=operator)
+    entries = await services.audit.of_subject("payment", f"bill:wechatpay:{day.isoformat()}")
+    (ran,) = [e for e in entries if e.actor == operator]
+    assert (ran.action, msgspec.json.decode(ran.data)["discrepancies"]) == (
+        "payment.reconciled",
+        report.discrepancies,
+    )
+
+    open_ = await reconciliation.discrepancies(status="open", limit=500)
+    fix, skip = (
+        next(r for r in open_ if r.bill_date == day and r.out_trade_no.startswith(k)) for k in ("fix", "skip")
+    )
+    await reconciliation.resolve(fix.id, status="resolved", note="补记账", by=operator)
+    await reconciliation.resolve(skip.id, status="dismissed", note="测试单", by=operator)
+    for row, action in ((fix, "payment.discrepancy_resolved"), (skip, "payment.discrepancy_dismissed")):
+        (entry,) = await services.audit.of_subject("payment", f"discrepancy:{row.id}")
+        assert (entry.actor, entry.action) == (operator, action)

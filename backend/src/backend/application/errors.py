@@ -7,6 +7,13 @@ Invalid (422)          FormDataInvalid            application.form_invalid (extr
 Conflict (409)         PrefillChanged             application.prefill_changed
 Unauthenticated (401)  CallbackSignatureInvalid   application.callback_signature_invalid
 
+Reviewers (an operator binds a reviewer account to departments):
+NotFound (404)         ReviewerNotFound           application.reviewer_not_found (no such staff account)
+NotFound (404)         BindingNotFound            application.reviewer_binding_not_found
+Invalid (422)          NotAReviewer               application.not_a_reviewer (another role)
+Invalid (422)          DepartmentUnknown          application.department_unknown (no catalogue item names it)
+Conflict (409)         ReviewerBound              application.reviewer_bound (bound to it already)
+
 Materials (材料):
 NotFound (404)         MaterialNotFound           application.material_not_found (also another citizen's)
 Invalid (422)          SlotUnknown                application.material_slot_unknown
@@ -170,3 +177,28 @@ class MaterialLocked(Conflict):
 class MaterialStoreUnavailable(Unavailable):
     code = "application.material_store_unavailable"
     detail = "Materials can't be stored or read right now; try again shortly"
+
+
+class ReviewerNotFound(NotFound):
+    code = "application.reviewer_not_found"
+    detail = "No such staff account"
+
+
+class BindingNotFound(NotFound):
+    code = "application.reviewer_binding_not_found"
+    detail = "No such reviewer binding"
+
+
+class NotAReviewer(Invalid):
+    code = "application.not_a_reviewer"
+    detail = "Only a staff account with the reviewer role can be bound to a department"
+
+
+class DepartmentUnknown(Invalid):
+    code = "application.department_unknown"
+    detail = "No service item of the catalogue names this department"
+
+
+class ReviewerBound(Conflict):
+    code = "application.reviewer_bound"
+    detail = "The account is bound to this department already"

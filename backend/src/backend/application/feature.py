@@ -12,14 +12,16 @@ from backend.application.controller import (
     ApplicationReviewController,
     CaseCallbackController,
     MaterialController,
+    ReviewerController,
 )
 from backend.application.delivery import Delivery
 from backend.application.hooks import DecisionHooks
 from backend.application.materials import SWEEP, MaterialService
 from backend.application.notices import NOTICES
 from backend.application.privacy import PERSONAL_DATA
-from backend.application.repository import ApplicationRepository, MaterialRepository
+from backend.application.repository import ApplicationRepository, MaterialRepository, ReviewerRepository
 from backend.application.review import ApplicationReview
+from backend.application.reviewers import Reviewers
 from backend.application.service import DELIVER, SUPPLEMENT, SYNC, WITHDRAW, ApplicationService
 from backend.application.settings import ApplicationSettings
 from backend.background import Job, Periodic
@@ -29,6 +31,7 @@ from backend.feature import Feature
 from backend.licence.service import LicenceService
 from backend.notification.service import NotificationService
 from backend.outbox.service import Outbox
+from backend.staff.service import StaffService
 from backend.wiring import Wiring, WiringError
 from integrations.cases.twin import CasesState
 from integrations.sandbox import SANDBOX_CALLBACK_SECRET
@@ -69,12 +72,26 @@ def _applications(w: Wiring) -> ApplicationService:
     )
 
 
+def _reviewers(w: Wiring) -> Reviewers:
+    infra = w.infra
+    return Reviewers(
+        repository=ReviewerRepository(infra.engine),
+        staff=w.get(StaffService),
+        catalogue=w.get(CatalogueService),
+        audit=infra.audit,
+        clock=infra.clock,
+        engine=infra.engine,
+    )
+
+
 def _review(w: Wiring) -> ApplicationReview:
     return ApplicationReview(
         applications=w.get(ApplicationService),
         repository=ApplicationRepository(w.infra.engine),
+        reviewers=w.get(Reviewers),
         notifications=w.get(NotificationService),
         hooks=w.get(DecisionHooks),
+        audit=w.infra.audit,
         clock=w.infra.clock,
     )
 
@@ -131,12 +148,19 @@ def _jobs(w: Wiring) -> list[Job]:
 
 FEATURE = Feature(
     name="application",
-    routes=(ApplicationController, MaterialController, ApplicationReviewController, CaseCallbackController),
+    routes=(
+        ApplicationController,
+        MaterialController,
+        ApplicationReviewController,
+        ReviewerController,
+        CaseCallbackController,
+    ),
     piccolo_app="backend.application.piccolo_app",
     settings=ApplicationSettings,
     services={
         ApplicationService: _applications,
         ApplicationReview: _review,
+        Reviewers: _reviewers,
         Delivery: _delivery,
         MaterialService: _materials,
         DecisionHooks: lambda w: DecisionHooks(),
@@ -144,6 +168,7 @@ FEATURE = Feature(
     dependencies={
         "applications": ApplicationService,
         "review": ApplicationReview,
+        "reviewers": Reviewers,
         "delivery": Delivery,
         "materials": MaterialService,
         "evidence": EvidenceService,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from backend.application.materials import SWEEP, SweepJob
-from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial
+from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial, ApplicationReviewer
 from backend.outbox.service import Outbox
 from backend.personal_data import Blocker, BlockerCheck, Category, CitizenStep, Held, OnClosure, PersonalData
 from backend.wiring import Wiring
@@ -87,6 +87,9 @@ PERSONAL_DATA = PersonalData(
             },
         ),
     ),
+    unrelated={
+        ApplicationReviewer: "staff accounts bound to the departments whose applications they review",
+    },
     blockers=_blockers,
     on_closure=_forget,
 )

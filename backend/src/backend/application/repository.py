@@ -9,11 +9,11 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from backend.application.lifecycle import Status
-from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial
+from backend.application.tables import Application, ApplicationEvent, ApplicationMaterial, ApplicationReviewer
 from backend.clock import as_utc, as_utc_or_none
-from backend.database import Repository
+from backend.database import Repository, is_unique_violation
 
-A, E, M = Application, ApplicationEvent, ApplicationMaterial
+A, E, M, R = Application, ApplicationEvent, ApplicationMaterial, ApplicationReviewer
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,11 +90,24 @@ class ApplicationRepository(Repository):
         return [_app(r) for r in rows]
 
     async def in_status(
-        self, status: Status, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+        self,
+        status: Status,
+        *,
+        items: dict[str, list[int]],
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
     ) -> list[ApplicationRow]:
-        """Applications in ``status``, the longest waiting first (by ``updated_at``: when it got
-        there), from past ``after`` (a page's last key)."""
-        query = A.select().where(A.status == status)
+        """Submitted applications in ``status`` made against one of ``items`` (code: its versions), the
+        longest waiting first (by ``updated_at``: when it got there), from past ``after`` (a page's last
+        key)."""
+        if not items:
+            return []
+        of_items: Any = None
+        for code, versions in sorted(items.items()):
+            one = (A.item_code == code) & A.item_version.is_in(versions)
+            of_items = one if of_items is None else of_items | one
+        # Only submitted ones: a draft the citizen withdrew is ``withdrawn`` too, and the citizen's alone.
+        query = A.select().where((A.status == status) & A.submitted_at.is_not_null() & of_items)
         if after is not None:
             # A row comparison, not ``a > x OR (a = x AND b > y)``: it is a range of the index
             # (status, updated_at, id), read in order, on PostgreSQL and SQLite alike.
@@ -210,6 +223,42 @@ class ApplicationRepository(Repository):
             )
             purged += len(done)
         return purged
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewerRow:
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    department: str
+    created_at: datetime
+
+
+class ReviewerRepository(Repository):
+    async def bind(self, staff_id: uuid.UUID, department: str, *, now: datetime) -> ReviewerRow | None:
+        """None when the account is bound to the department already (the unique index decides)."""
+        row = ReviewerRow(id=uuid.uuid4(), staff_id=staff_id, department=department, created_at=now)
+        try:
+            await R.insert(R(id=row.id, staff_id=staff_id, department=department, created_at=now))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                return None
+            raise
+        return row
+
+    async def unbind(self, binding_id: uuid.UUID) -> ReviewerRow | None:
+        rows = await R.delete().where(R.id == binding_id).returning(*R.all_columns())
+        return ReviewerRow(**{**rows[0], "created_at": as_utc(rows[0]["created_at"])}) if rows else None
+
+    async def bindings(self, staff_id: uuid.UUID | None = None) -> list[ReviewerRow]:
+        query = R.select()
+        if staff_id is not None:
+            query = query.where(R.staff_id == staff_id)
+        rows = await query.order_by(R.created_at).order_by(R.id)
+        return [ReviewerRow(**{**r, "created_at": as_utc(r["created_at"])}) for r in rows]
+
+    async def departments_of(self, staff_id: uuid.UUID) -> list[str]:
+        rows = await R.select(R.department).where(R.staff_id == staff_id)
+        return sorted(r["department"] for r in rows)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -371,3 +371,25 @@ class ReviewRead(msgspec.Struct, frozen=True, kw_only=True):
     events: Annotated[list[EventRead], doc("Everything that happened to it, in order (append-only)", [])]
     submitted_at: datetime | None
     updated_at: datetime
+
+
+_DEPARTMENT = doc("The department whose applications the reviewer reviews (as items name it)", "宿迁市公安局")
+_STAFF = "5b0f3c2e-8a41-4d6e-9c1f-2a7d9e3b6f10"
+
+
+class ReviewerBind(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    staff_id: Annotated[uuid.UUID, doc("The staff account (role `reviewer`) to bind", _STAFF)]
+    department: Annotated[str, plain_text(min_length=1, max_length=200), _DEPARTMENT]
+
+
+class ReviewerBinding(msgspec.Struct, frozen=True, kw_only=True):
+    id: Annotated[
+        uuid.UUID, doc("The binding (unbind it by this id)", "0d6b9a1e-3c2f-4e5d-8a7b-9c0d1e2f3a4b")
+    ]
+    staff_id: Annotated[uuid.UUID, doc("The reviewer's staff account", _STAFF)]
+    department: Annotated[str, _DEPARTMENT]
+    created_at: datetime
+
+
+class ReviewerBindingList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ReviewerBinding]

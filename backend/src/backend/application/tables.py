@@ -76,3 +76,14 @@ class ApplicationMaterial(Table, tablename="application_material"):
     blob = Varchar(length=64, null=True, default=None, index=True)
     licence = Text()
     created_at = Timestamptz()
+
+
+class ApplicationReviewer(Table, tablename="application_reviewer"):
+    """A staff account (role ``reviewer``) bound by an operator to a department whose applications it
+    reviews — those made against a catalogue item version of that department. One row per (staff
+    account, department), unique (see the raw migration); a reviewer may be bound to several."""
+
+    id = UUID(primary_key=True)
+    staff_id = UUID()
+    department = Varchar(length=200)
+    created_at = Timestamptz()

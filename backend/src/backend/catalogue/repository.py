@@ -134,3 +134,13 @@ class CatalogueRepository(Repository):
 
     async def known_codes(self) -> set[str]:
         return {row["code"] for row in await T.select(T.code).distinct()}
+
+    async def published_of(self, departments: list[str]) -> list[tuple[str, int]]:
+        """The ``(code, version)`` of every published version whose department is one of these."""
+        rows = await T.select(T.code, T.version).where(
+            (T.status == "published") & T.department.is_in(departments)
+        )
+        return [(row["code"], row["version"]) for row in rows]
+
+    async def departments(self) -> set[str]:
+        return {row["department"] for row in await T.select(T.department).distinct()}

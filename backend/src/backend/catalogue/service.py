@@ -108,6 +108,19 @@ class CatalogueService:
             raise ItemNotFound()
         return _item(row)
 
+    async def versions_of(self, departments: list[str]) -> dict[str, list[int]]:
+        """The published versions, by item code, whose department is one of ``departments``."""
+        if not departments:
+            return {}
+        found: dict[str, list[int]] = {}
+        for code, version in await self._repository.published_of(departments):
+            found.setdefault(code, []).append(version)
+        return found
+
+    async def departments(self) -> set[str]:
+        """The departments any version of any item names (drafts too)."""
+        return await self._repository.departments()
+
     async def draft(self, definition: ItemDefinition, *, by: str) -> ServiceItem:
         """Open the next version of ``definition.code`` as a draft (a new item's first)."""
         async with transaction(self._engine):
@@ -225,6 +238,9 @@ class CatalogueService:
             CompiledForm(definition.form)
         except SchemaInvalid as exc:
             raise FormInvalid(str(exc)) from None
+        except RecursionError:
+            # A schema nested a few hundred levels deep exhausts the compiler's stack: no form of ours.
+            raise FormInvalid("The form's schema is nested too deep") from None
         document = msgspec.json.encode(definition).decode()
         return document, hashlib.sha256(document.encode()).hexdigest()
 

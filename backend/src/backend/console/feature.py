@@ -83,7 +83,9 @@ FEATURE = Feature(
     routes=(CONSOLE_ROUTER,),
     services={
         ConsoleSessions: _sessions,
-        HeldForms: lambda w: HeldForms(w.infra.store, w.infra.cipher, w.infra.clock),
+        HeldForms: lambda w: HeldForms(
+            w.infra.store, w.infra.cipher, w.infra.clock, lifetime=w.section(StaffSettings).session_idle_ttl
+        ),
     },
     dependencies={
         "console": ConsoleSessions,

@@ -25,7 +25,7 @@ from backend.observability.logs import request_id_var
 # Any staff member signed in to the console; the screens below narrow it by role, as the API does.
 MEMBER = staff(cookie=SESSION_COOKIE)
 OPERATOR = staff("operator", cookie=SESSION_COOKIE)
-# Application review: the roles of ``/api/v1/admin/applications`` (counter clerks).
+# Application review: the roles of ``/api/v1/admin/applications`` (reviewers).
 REVIEWER = staff(*REVIEWER_ROLES, cookie=SESSION_COOKIE)
 # As the API's routes of each screen (``backend.queues``' counters, ``backend.warning``'s publishing).
 COUNTER = staff("counter", "operator", cookie=SESSION_COOKIE)

@@ -312,9 +312,12 @@ class PaymentAdminController(Controller):
         errors=PLATFORM_ERRORS,
     )
     async def reconcile(
-        self, data: JSONBody[ReconciliationRun], reconciliation: NamedDependency[Reconciliation]
+        self,
+        data: JSONBody[ReconciliationRun],
+        reconciliation: NamedDependency[Reconciliation],
+        principal: NamedDependency[Principal],
     ) -> ReconciliationRead:
-        report = await reconciliation.run(data.platform, data.bill_date)
+        report = await reconciliation.run(data.platform, data.bill_date, by=principal.subject)
         return ReconciliationRead(
             platform=report.platform,
             bill_date=report.bill_date,

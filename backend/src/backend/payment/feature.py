@@ -75,7 +75,9 @@ def _reconciliation(w: Wiring) -> Reconciliation:
         refunds=RefundRepository(infra.engine),
         discrepancies=DiscrepancyRepository(infra.engine),
         platforms=w.get(PaymentPlatforms),
+        audit=infra.audit,
         clock=infra.clock,
+        engine=infra.engine,
     )
 
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 import msgspec
+from piccolo.engine.base import Engine
 
+from backend.audit.service import AuditLog
 from backend.clock import Clock
+from backend.database import transaction
 from backend.payment.errors import DiscrepancyNotFound, DiscrepancyResolved
 from backend.payment.platforms import PaymentPlatforms
 from backend.payment.records import DiscrepancyRepository, DiscrepancyRow, DiscrepancyStatus, RefundRepository
@@ -45,14 +49,18 @@ class Reconciliation:
         refunds: RefundRepository,
         discrepancies: DiscrepancyRepository,
         platforms: PaymentPlatforms,
+        audit: AuditLog,
         clock: Clock,
+        engine: Engine[Any],
     ) -> None:
         self._payments = payments
         self._orders = orders
         self._refunds = refunds
         self._discrepancies = discrepancies
         self._platforms = platforms
+        self._audit = audit
         self._clock = clock
+        self._engine = engine
 
     def configured(self) -> list[str]:
         return [
@@ -64,8 +72,11 @@ class Reconciliation:
             if adapter is not None
         ]
 
-    async def run(self, platform: str, day: date) -> ReconciliationReport:
-        """Reconcile ``platform``'s bill of ``day``; safe to repeat (findings are listed once)."""
+    async def run(
+        self, platform: str, day: date, *, by: str = "system:reconciliation"
+    ) -> ReconciliationReport:
+        """Reconcile ``platform``'s bill of ``day``; safe to repeat (findings are listed once). Audited
+        with ``by`` as the actor (an operator's manual run, or the daily one)."""
         lines = await self._platforms.bill(platform, day)
         start, end = beijing_day(day)
         ours = {order.out_trade_no: order for order in await self._orders.paid_on(platform, start, end)}
@@ -173,9 +184,17 @@ class Reconciliation:
             matched,
             found,
         )
-        return ReconciliationReport(
+        report = ReconciliationReport(
             platform=platform, bill_date=day, lines=len(lines), matched=matched, discrepancies=found
         )
+        await self._audit.append(
+            actor=by,
+            action="payment.reconciled",
+            subject=f"bill:{platform}:{day.isoformat()}",
+            data=msgspec.to_builtins(report),
+            chain="payment",
+        )
+        return report
 
     async def daily(self) -> None:
         """Reconcile yesterday (Beijing time) for each platform not yet reconciled."""
@@ -190,13 +209,22 @@ class Reconciliation:
     async def resolve(
         self, discrepancy_id: uuid.UUID, *, status: DiscrepancyStatus, note: str, by: str
     ) -> DiscrepancyRow:
-        """An operator settles a finding (``resolved``: put right; ``dismissed``: nothing to do)."""
-        if not await self._discrepancies.resolve(
-            discrepancy_id, status=status, note=note, by=by, now=self._clock.now()
-        ):
-            if await self._discrepancies.find(discrepancy_id) is None:
-                raise DiscrepancyNotFound()
-            raise DiscrepancyResolved()
-        found = await self._discrepancies.find(discrepancy_id)
-        assert found is not None
+        """An operator settles a finding (``resolved``: put right; ``dismissed``: nothing to do); the
+        settlement and its audit entry in one transaction."""
+        async with transaction(self._engine):
+            if not await self._discrepancies.resolve(
+                discrepancy_id, status=status, note=note, by=by, now=self._clock.now()
+            ):
+                if await self._discrepancies.find(discrepancy_id) is None:
+                    raise DiscrepancyNotFound()
+                raise DiscrepancyResolved()
+            found = await self._discrepancies.find(discrepancy_id)
+            assert found is not None
+            await self._audit.append(
+                actor=by,
+                action=f"payment.discrepancy_{status}",
+                subject=f"discrepancy:{discrepancy_id}",
+                data={"kind": found.kind, "out_trade_no": found.out_trade_no, "status": status},
+                chain="payment",
+            )
         return found

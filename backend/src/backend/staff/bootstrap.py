@@ -36,5 +36,9 @@ async def bootstrap_admin(w: Wiring) -> None:
             "It is shown only this once. Log in at POST /api/v1/staff/token.\n"
         )
         sys.stdout.flush()
-    if w.settings.mode == "production" and "operator" not in w.section(StaffSettings).second_factor_roles:
-        log.warning("operators may sign in without a second factor (SUQIAN_STAFF_SECOND_FACTOR_ROLES)")
+    if w.settings.mode == "production":
+        for role in ("operator", "reviewer"):
+            if role not in w.section(StaffSettings).second_factor_roles:
+                log.warning(
+                    "%ss may sign in without a second factor (SUQIAN_STAFF_SECOND_FACTOR_ROLES)", role
+                )

@@ -10,17 +10,19 @@ from msgspec import Meta
 
 # "school": a school's account, bound to its school by the education feature (``backend.education``);
 # "publisher": a warning publisher (meteorological bureau, water authority), bound to its organisation
-# by the warning feature (``backend.warning``).
-Role = Literal["operator", "counter", "school", "publisher"]
+# by the warning feature (``backend.warning``); "reviewer": reviews citizens' applications (窗口受理/审核)
+# of the departments an operator bound it to (``backend.application.reviewers``).
+Role = Literal["operator", "counter", "school", "publisher", "reviewer"]
 
 
 class StaffSettings(msgspec.Struct, frozen=True, kw_only=True):
     # Roles that must use a second factor (GB/T 22239-2019 8.1.4.1 d, level 3: administrators sign
-    # in with two factors). A member of such a role without one gets, after the password, a token
-    # that can only enrol it (and change the password): ``SUQIAN_STAFF_SECOND_FACTOR_ROLES='["operator",
-    # "counter"]'`` extends it; '[]' leaves it to each member (ADR 8). Whoever enrolled one always
-    # needs it, whatever their role.
-    second_factor_roles: tuple[Role, ...] = ("operator",)
+    # in with two factors; a reviewer decides citizens' cases, school admissions among them). A member
+    # of such a role without one gets, after the password, a token that can only enrol it (and change
+    # the password): ``SUQIAN_STAFF_SECOND_FACTOR_ROLES='["operator", "reviewer", "counter"]'`` extends
+    # it; '[]' leaves it to each member (ADR 8). Whoever enrolled one always needs it, whatever their
+    # role.
+    second_factor_roles: tuple[Role, ...] = ("operator", "reviewer")
     # The name authenticator apps show next to the account (the otpauth:// URI's issuer).
     totp_issuer: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^:\x00-\x1f]+$")] = "My Suqian"
     # After the password, the second-factor challenge lives 5 min and takes 5 codes at most.

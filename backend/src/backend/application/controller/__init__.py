@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from backend.access import ANYONE
 from backend.application.controller.materials import OWNS, MaterialController
 from backend.application.controller.review import ApplicationReviewController
+from backend.application.controller.reviewers import ReviewerController
 from backend.application.delivery import Delivery
 from backend.application.errors import (
     ApplicationNotFound,
@@ -51,6 +52,7 @@ __all__ = [
     "ApplicationReviewController",
     "CaseCallbackController",
     "MaterialController",
+    "ReviewerController",
 ]
 _SUBMIT_REFUSALS = (
     ApplicationNotFound, TransitionInvalid, FormDataInvalid, ItemNotFound, LicenceUnusable, NotHeld,

@@ -1,5 +1,6 @@
-"""Staff review over HTTP (窗口受理/审核): counter clerks list applications by status, read one with its
-data and history, and make the lifecycle's moves (``ApplicationReview``)."""
+"""Staff review over HTTP (窗口受理/审核): reviewers list the applications of their departments by
+status, read one with its data and history, and make the lifecycle's moves (``ApplicationReview``);
+operators bind reviewers to departments (``Reviewers``)."""
 
 from __future__ import annotations
 
@@ -65,11 +66,12 @@ class ApplicationReviewController(Controller):
     async def queue(
         self,
         review: Review,
+        principal: Caller,
         status: FromQuery[ReviewStatus] = "submitted",
         cursor: FromQuery[str | None] = None,
         limit: PageSize = 50,
     ) -> ReviewQueue:
-        rows, next_cursor = await review.queue(status, cursor=cursor, limit=limit)
+        rows, next_cursor = await review.queue(status, by=principal, cursor=cursor, limit=limit)
         items = [
             ReviewSummary(
                 id=r.id,
@@ -87,11 +89,16 @@ class ApplicationReviewController(Controller):
     @get(
         "/{application_id:uuid}",
         summary="One application: its form (ID and phone numbers masked), history and open moves",
-        description="A draft is the citizen's alone: 404 `application.not_found`.",
+        description="A draft is the citizen's alone, and an application of a department you are not "
+        "bound to isn't yours to review: both 404 `application.not_found`.",
         errors=(ApplicationNotFound,),
     )
-    async def read(self, application_id: FromPath[uuid.UUID], review: Review) -> ReviewRead:
-        return review_read(await review.get(application_id), await review.events(application_id))
+    async def read(
+        self, application_id: FromPath[uuid.UUID], review: Review, principal: Caller
+    ) -> ReviewRead:
+        return review_read(
+            await review.get(application_id, by=principal), await review.events(application_id, by=principal)
+        )
 
     async def _move(
         self,
@@ -102,7 +109,7 @@ class ApplicationReviewController(Controller):
         reason: str,
     ) -> ReviewRead:
         view = await review.move(application_id, move, by=by, reason=reason)
-        return review_read(view, await review.events(application_id))
+        return review_read(view, await review.events(application_id, by=by))
 
     @post(
         "/{application_id:uuid}/accept",

@@ -73,6 +73,9 @@ def edited(definition: ItemDefinition, fields: dict[str, str]) -> ItemDefinition
         form = json.loads(fields.get("form", ""))
     except json.JSONDecodeError as error:
         raise FormInvalid(detail=f"The form is not JSON: {error.msg} (line {error.lineno})") from None
+    except (RecursionError, ValueError):
+        # Nested deeper than the parser goes (``[`` 60,000 times fits the field): no form of ours.
+        raise FormInvalid(detail="The form is not JSON a form can be (nested too deep)") from None
     document = msgspec.to_builtins(definition)
     document.update(
         name=fields.get("name", "").strip(), department=fields.get("department", "").strip(),
@@ -83,6 +86,8 @@ def edited(definition: ItemDefinition, fields: dict[str, str]) -> ItemDefinition
         return msgspec.convert(document, ItemDefinition)
     except msgspec.ValidationError as error:
         raise FormInvalid(detail=explain(str(error))) from None
+    except RecursionError:
+        raise FormInvalid(detail="The form is nested too deep") from None
 
 
 def _version_page(
@@ -91,9 +96,11 @@ def _version_page(
     context.setdefault("values", draft_values(item.definition))
     context.setdefault("done", None)
     context.setdefault("restored", False)
+    # A hold token on a draft's page only: a published version has no form to keep.
+    hold = held.token_for(principal, item.definition.code, item.version) if item.status == "draft" else None
     return render(
         "catalogue_version.html", principal=principal, csrf=console.for_session(principal), item=item,
-        hold=held.token_for(principal, item.definition.code, item.version), **context,
+        hold=hold, **context,
     )  # fmt: skip
 
 

@@ -93,5 +93,5 @@ class ConsolePaymentController(Controller):
             {"platform": field(fields, "platform"), "bill_date": field(fields, "bill_date")},
             ReconciliationRun,
         )
-        report = await reconciliation.run(body.platform, body.bill_date)
+        report = await reconciliation.run(body.platform, body.bill_date, by=principal.subject)
         return await _page(reconciliation, principal, console, "open", report=report)

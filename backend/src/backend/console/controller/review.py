@@ -1,6 +1,7 @@
-"""The application review screen (counter clerks, 窗口): the queue of a status, one application with its
-form and history, and the moves open to a reviewer — through ``ApplicationReview``, as
-``/api/v1/admin/applications`` does (the same event, audit entry and notice to the citizen)."""
+"""The application review screen (reviewers, 窗口受理/审核, of their departments): the queue of a
+status, one application with its form and history, and the moves open to a reviewer — through
+``ApplicationReview``, as ``/api/v1/admin/applications`` does (the same event, audit entry and notice
+to the citizen)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class ConsoleReviewController(Controller):
     ) -> Response[str]:  # fmt: skip
         if status not in STATUSES:
             raise FormInvalid(detail=f"status is one of {', '.join(STATUSES)}")
-        rows, next_cursor = await review.queue(status, cursor=cursor, limit=50)  # type: ignore[arg-type]
+        rows, next_cursor = await review.queue(status, by=principal, cursor=cursor, limit=50)  # type: ignore[arg-type]
         return render(
             "review.html", principal=principal, csrf=console.for_session(principal), shown=status,
             statuses=STATUSES, rows=rows, next_cursor=next_cursor,
@@ -81,8 +82,8 @@ class ConsoleReviewController(Controller):
         self, application_id: FromPath[uuid.UUID], review: Review, principal: Caller, console: Console,
         done: Done = None,
     ) -> Response[str]:  # fmt: skip
-        view = await review.get(application_id)
-        events = await review.events(application_id)
+        view = await review.get(application_id, by=principal)
+        events = await review.events(application_id, by=principal)
         return render(
             "review_one.html", principal=principal, csrf=console.for_session(principal), row=view.row,
             fields=flat(masked(view.data)), sources=sources(view.provenance), events=events,

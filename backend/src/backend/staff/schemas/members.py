@@ -44,7 +44,8 @@ StaffRole = Annotated[
     Role,
     doc(
         "The staff member's role: `operator` (runs the platform), `counter` (hall counters and kiosks), "
-        "`school` (a school's account), `publisher` (a warning publisher of an organisation)",
+        "`school` (a school's account), `publisher` (a warning publisher of an organisation), "
+        "`reviewer` (reviews the applications of the departments it is bound to)",
         "operator",
     ),
 ]
@@ -143,7 +144,8 @@ class StaffCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         doc(
             "The staff member's role: `operator` (runs the platform), `counter` (hall "
             "counters and kiosks), `school` (a school's account), `publisher` (a "
-            "warning publisher of an organisation)",
+            "warning publisher of an organisation), `reviewer` (reviews the applications "
+            "of the departments it is bound to)",
             "counter",
         ),
     ]

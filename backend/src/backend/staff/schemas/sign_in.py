@@ -49,7 +49,8 @@ class StaffAuthenticated(msgspec.Struct, frozen=True, kw_only=True, tag_field="s
         doc(
             "The staff member's role: `operator` (runs the platform), `counter` (hall "
             "counters and kiosks), `school` (a school's account), `publisher` (a "
-            "warning publisher of an organisation)",
+            "warning publisher of an organisation), `reviewer` (reviews the applications "
+            "of the departments it is bound to)",
             "operator",
         ),
     ]
@@ -112,7 +113,8 @@ class SetupRequired(msgspec.Struct, frozen=True, kw_only=True, tag_field="status
         doc(
             "The staff member's role: `operator` (runs the platform), `counter` (hall "
             "counters and kiosks), `school` (a school's account), `publisher` (a "
-            "warning publisher of an organisation)",
+            "warning publisher of an organisation), `reviewer` (reviews the applications "
+            "of the departments it is bound to)",
             "operator",
         ),
     ]
