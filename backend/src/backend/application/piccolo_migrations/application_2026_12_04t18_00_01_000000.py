@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-09T10:00:01:000000"
+ID = "2026-12-04T18:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique (staff_id, department) of application_reviewer"
 

@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-09T10:00:00:000000"
+ID = "2026-12-04T18:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "application reviewers: a reviewer account bound to the departments it reviews"
 
