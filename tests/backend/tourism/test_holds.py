@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from backend.database import transaction
 from backend.settings import Settings
 from backend.tourism.errors import (
     HoldExpired,
@@ -24,7 +25,7 @@ from backend.tourism.reconcile import reconcile
 from backend.tourism.repository.sales import SalesRepository
 from backend.tourism.service import TourismService
 from backend.tourism.settings import TourismSettings
-from backend.tourism.tables import TourismStock
+from backend.tourism.tables import TourismStock, TourismTicket
 from tests.backend.tourism.factories import (
     bounded,
     buy,
@@ -220,3 +221,39 @@ async def test_with_redis_down_mid_sale_holds_stay_exact(settings: Settings, ser
         assert (outcomes.count("held"), outcomes.count("sold_out")) == (5, 20)
         assert await spots(own).counters(world.slot.id) == (10, 10, 0)
         await redis.start()
+
+
+async def test_a_holds_tickets_are_found_by_their_own_index_on_a_table_never_analysed(
+    services: Services,
+) -> None:
+    # Paying, releasing or voiding a hold changes its tickets WHERE hold_id = $1 AND state = $2. A flash
+    # sale grows tourism_ticket faster than autoanalyze: with no statistics and only hold_id indexed,
+    # PostgreSQL and-ed the hold's rows with a bitmap scan of the whole partial index one_a_day (its
+    # predicate implies the state): 137,000 entries read for each payment in a benchmark. A temporary
+    # copy of the table (its indexes, never analysed) filled like a sale's day shows the plan.
+    hold_id = uuid.uuid4()
+    async with transaction(services.wiring.infra.engine):
+        await TourismTicket.raw(
+            "CREATE TEMP TABLE sale_day (LIKE tourism_ticket INCLUDING ALL) ON COMMIT DROP"
+        )
+        await TourismTicket.raw(
+            "INSERT INTO sale_day (id, hold_id, citizen_id, spot_id, slot_id, day, visitor_id, id_index, "
+            "product_id, kind, price_fen, code_id, state, valid_from, valid_until, gate, created_at, "
+            "changed_at) "
+            "SELECT gen_random_uuid(), CASE WHEN n <= 10 THEN {}::uuid ELSE gen_random_uuid() END, "
+            "gen_random_uuid(), {}::uuid, {}::uuid, '2026-12-04', gen_random_uuid(), 'i' || n, "
+            "gen_random_uuid(), 'adult', 0, 'c' || n, CASE WHEN n % 3 = 0 THEN 'valid' ELSE 'held' END, "
+            "now(), now(), '', now(), now() FROM generate_series(1, 50000) AS n",
+            hold_id,
+            uuid.uuid4(),
+            uuid.uuid4(),
+        )
+        plan = await TourismTicket.raw(
+            "EXPLAIN UPDATE sale_day SET state = {}, changed_at = now() WHERE hold_id = {} AND state = {}",
+            "valid",
+            hold_id,
+            "held",
+        )
+    lines = [str(row["QUERY PLAN"]) for row in plan]
+    assert any("sale_day_hold_id_state_idx" in line for line in lines), lines
+    assert not any("BitmapAnd" in line or "spot_id_day_id_index" in line for line in lines), lines

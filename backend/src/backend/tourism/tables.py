@@ -98,7 +98,9 @@ class TourismTicket(Table, tablename="tourism_ticket"):
     QR carries; redeemed once, by one conditional UPDATE, inside ``valid_from``..``valid_until``."""
 
     id = UUID(primary_key=True)
-    hold_id = UUID(index=True)
+    # Indexed with ``state`` (``tourism_ticket_hold``, a raw migration step): a hold's tickets are
+    # always changed from one state.
+    hold_id = UUID()
     citizen_id = UUID()
     spot_id = UUID()
     slot_id = UUID()
