@@ -10,7 +10,7 @@ import re
 import pytest
 
 from integrations import parse_id_number
-from load_tests.cpu import ProcessSample, split_cpu
+from load_tests.cpu import _BACKEND_TITLE, ProcessSample, split_cpu
 from load_tests.identities import SeedError, identities, source_addresses
 from load_tests.seed import _digit_runs, openapi_routes, sms_code
 
@@ -89,3 +89,36 @@ def test_busy_time_no_live_process_explains_counts_as_unseen() -> None:
     ticks = 10.0 * os.sysconf("SC_CLK_TCK")
     assert use.unseen == pytest.approx(300 / ticks)
     assert use.others == pytest.approx(use.other + 300 / ticks)
+
+
+def test_a_postgres_backend_serving_another_database_is_an_other() -> None:
+    # A colleague's test run works PostgreSQL hard: its backends are not the bench's support.
+    before = {
+        20: ProcessSample(0, 20, "postgres", "suqian_bench_ab12"),
+        21: ProcessSample(0, 21, "postgres", "test"),
+        22: ProcessSample(0, 22, "postgres"),  # the checkpointer: no database
+    }
+    after = {
+        20: ProcessSample(100, 20, "postgres", "suqian_bench_ab12"),
+        21: ProcessSample(300, 21, "postgres", "test"),
+        22: ProcessSample(50, 22, "postgres"),
+    }
+    ticks = 10.0 * os.sysconf("SC_CLK_TCK")
+    use = split_cpu(
+        before, after, server_groups=[10], own_pid=1, load_ticks=0, seconds=10.0, database="suqian_bench_ab12"
+    )
+    assert use.support == pytest.approx(150 / ticks)
+    assert use.other == pytest.approx(300 / ticks)
+    unknown = split_cpu(before, after, server_groups=[10], own_pid=1, load_ticks=0, seconds=10.0)
+    assert unknown.support == pytest.approx(450 / ticks)
+
+
+def test_a_backends_database_is_read_from_its_process_title() -> None:
+    assert _BACKEND_TITLE.search("postgres: 15/main: postgres suqian_bench_5dda 127.0.0.1(47660) idle ")
+    found = _BACKEND_TITLE.search("postgres: 15/main: postgres test 127.0.0.1(47660) UPDATE ")
+    assert found is not None
+    assert found.group(1) == "test"
+    local = _BACKEND_TITLE.search("postgres: app mydb [local] idle ")
+    assert local is not None
+    assert local.group(1) == "mydb"
+    assert _BACKEND_TITLE.search("postgres: 15/main: checkpointer ") is None

@@ -151,7 +151,10 @@ class Bench:
 
     def _quiet(self) -> None:
         wait_for_quiet(
-            server_groups=self.stack.groups, threshold=NOISY_CORES, timeout_s=self.plan.quiet_timeout_s
+            server_groups=self.stack.groups,
+            threshold=NOISY_CORES,
+            timeout_s=self.plan.quiet_timeout_s,
+            database=self.stack.provisioned.database,
         )
 
     def measure(self, subject: Subject, round_: int) -> None:
@@ -164,7 +167,7 @@ class Bench:
             if not self._refresh(subject):
                 return
             try:
-                with CpuWindow(self.stack.groups) as window:
+                with CpuWindow(self.stack.groups, self.stack.provisioned.database) as window:
                     result = self._drive(subject, self.plan.duration_s)
             except WrkError as exc:
                 subject.row.status, subject.row.reason = "failed", str(exc)
@@ -191,7 +194,7 @@ class Bench:
             return
         self._quiet()
         try:
-            with CpuWindow(self.stack.groups) as window:
+            with CpuWindow(self.stack.groups, self.stack.provisioned.database) as window:
                 probe_process = start_wrk(
                     probe.base_url,
                     probe.spec,

@@ -9,6 +9,7 @@ disturbed anyway is repeated or flagged. Read from /proc, so Linux only.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import time
 from collections.abc import Callable, Iterable
@@ -17,9 +18,12 @@ from pathlib import Path
 
 _PROC = Path("/proc")
 _TICKS = os.sysconf("SC_CLK_TCK")
-# PostgreSQL and Redis do work for the bench too (and for colleagues' tests: that share is not
-# told apart), so they are reported on their own line, never as "other".
+# PostgreSQL and Redis do work for the bench too, so they are reported on their own line. A PostgreSQL
+# backend serving another database (a colleague's test run, another bench) is "other": unseen, such
+# a run once starved the bench's own backends of CPU and halved a write row without being flagged.
 SUPPORT_NAMES = frozenset({"postgres", "redis-server"})
+# A client backend's title: "postgres: [cluster: ]<user> <database> <host>(<port>)|[local] <activity>".
+_BACKEND_TITLE = re.compile(r" (\S+) (?:\S+\(\d+\)|\[local\]) ")
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -43,6 +47,17 @@ class ProcessSample:
     ticks: int
     group: int
     name: str
+    # The database a PostgreSQL client backend serves ("" for any other process).
+    database: str = ""
+
+
+def _backend_database(pid: int) -> str:
+    try:
+        title = (_PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+    found = _BACKEND_TITLE.search(title)
+    return found.group(1) if found else ""
 
 
 def snapshot() -> dict[int, ProcessSample]:
@@ -61,7 +76,8 @@ def snapshot() -> dict[int, ProcessSample]:
             name = (entry / "comm").read_text().strip()
         except OSError:
             continue
-        out[pid] = ProcessSample(int(fields[11]) + int(fields[12]), int(fields[2]), name)
+        database = _backend_database(pid) if name == "postgres" else ""
+        out[pid] = ProcessSample(int(fields[11]) + int(fields[12]), int(fields[2]), name, database)
     return out
 
 
@@ -92,8 +108,10 @@ def split_cpu(
     load_ticks: int,
     seconds: float,
     machine_busy: int | None = None,
+    database: str | None = None,
 ) -> CpuUse:
-    """Attribute each process's ticks: servers, PostgreSQL/Redis, this process, or others.
+    """Attribute each process's ticks: servers, PostgreSQL/Redis, this process, or others. With
+    ``database`` (the bench's own), a PostgreSQL backend serving another database is an other.
 
     wrk has exited by the end of the window, so its ticks come in ``load_ticks`` (RUSAGE_CHILDREN);
     this process's own ticks count as load too (it drives the crowd generator). A process that
@@ -106,7 +124,7 @@ def split_cpu(
         ticks = sample.ticks - (before[pid].ticks if pid in before else 0)
         if sample.group in groups:
             server += ticks
-        elif sample.name in SUPPORT_NAMES:
+        elif sample.name in SUPPORT_NAMES and not (database and sample.database not in ("", database)):
             support += ticks
         elif pid == own_pid:
             load_ticks += ticks  # the bench drives the crowd load itself
@@ -128,8 +146,9 @@ def split_cpu(
 class CpuWindow:
     """Measure CPU use between ``__enter__`` and ``__exit__``; ``server_groups`` names the servers."""
 
-    def __init__(self, server_groups: Callable[[], Iterable[int]]) -> None:
+    def __init__(self, server_groups: Callable[[], Iterable[int]], database: str | None = None) -> None:
         self._groups = server_groups
+        self._database = database
         self.result: CpuUse | None = None
 
     @staticmethod
@@ -156,18 +175,23 @@ class CpuWindow:
             load_ticks=self._children_ticks() - self._children,
             seconds=seconds,
             machine_busy=busy,
+            database=self._database,
         )
 
 
 def wait_for_quiet(
-    *, server_groups: Callable[[], Iterable[int]], threshold: float, timeout_s: float
+    *,
+    server_groups: Callable[[], Iterable[int]],
+    threshold: float,
+    timeout_s: float,
+    database: str | None = None,
 ) -> float:
     """Wait for half a second in which others use less than ``threshold`` cores and the servers have
     settled (below ``threshold`` too: work queued by the previous run, such as argon2 hashes still in
     flight, must not bleed into the next). Returns what others used in the last half second."""
     deadline = time.monotonic() + timeout_s
     while True:
-        window = CpuWindow(server_groups)
+        window = CpuWindow(server_groups, database)
         with window:
             time.sleep(0.5)
         use = window.result
