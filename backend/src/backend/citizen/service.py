@@ -21,7 +21,6 @@ import contextlib
 import hmac
 import logging
 import uuid
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -235,7 +234,7 @@ class CitizenService:
         caller's transaction, itself inside ``changing(citizen_id)``."""
         return await self._repository.begin_closure(citizen_id)
 
-    def changing(self, citizen_id: uuid.UUID) -> AbstractAsyncContextManager[None]:
+    def changing(self, citizen_id: uuid.UUID) -> contextlib.AbstractAsyncContextManager[None]:
         """Around any transaction that writes the citizen's row (closing it, deleting it): every
         worker's cached view of the citizen is dropped from its start and after its commit."""
         return self._cache.changing(citizen_id)
@@ -342,7 +341,7 @@ class CitizenService:
                 raise await self._proofs.require_face(name=name, id_number=id_number, phone=phone)
         return Registrant(name=name, id_number=id_number, phone=phone, proof=proof, holder=holder.id)
 
-    def _changing_holder(self, holder: uuid.UUID | None) -> AbstractAsyncContextManager[None]:
+    def _changing_holder(self, holder: uuid.UUID | None) -> contextlib.AbstractAsyncContextManager[None]:
         return contextlib.nullcontext() if holder is None else self._cache.changing(holder)
 
     async def _freeze(
