@@ -11,6 +11,7 @@ import pytest
 from litestar import Litestar
 
 from backend.audit.tables import AuditEntry
+from backend.citizen.cache import CitizenCache
 from backend.citizen.repository import CitizenRepository
 from backend.citizen.schemas import RegisterRequest
 from backend.citizen.service import CitizenService
@@ -164,6 +165,7 @@ async def test_registry_outage_is_503_never_500(services: Services, web: httpx.A
         clock=services.clock,
         settings=services.auth_settings,
         engine=services.engine,
+        cache=CitizenCache(services.store, services.clock),
     )
     person = await add_person(web)
     code = await request_code(web, person["phone"], "register")

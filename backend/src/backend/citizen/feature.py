@@ -8,6 +8,7 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
 from backend.background import Job, Periodic
+from backend.citizen.cache import CitizenCache
 from backend.citizen.contacts import CitizenContacts
 from backend.citizen.controller import MeController, RegistrationController
 from backend.citizen.privacy import PERSONAL_DATA
@@ -48,6 +49,8 @@ def _citizens(w: Wiring) -> CitizenService:
         clock=infra.clock,
         settings=w.section(AuthSettings),
         engine=infra.engine,
+        # Per worker: each process builds its own wiring, so its own cache.
+        cache=CitizenCache(infra.store, infra.clock),
     )
 
 

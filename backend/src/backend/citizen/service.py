@@ -17,6 +17,7 @@ unique indexes decide.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import uuid
@@ -32,6 +33,7 @@ from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
 from backend.citizen import sealed
+from backend.citizen.cache import CitizenCache
 from backend.citizen.errors import (
     AccountFrozen,
     AlreadyRegistered,
@@ -93,8 +95,10 @@ class CitizenService:
         clock: Clock,
         settings: AuthSettings,
         engine: Engine[Any],
+        cache: CitizenCache,
     ) -> None:
         self._repository = repository
+        self._cache = cache
         self._engine = engine
         self._population = population
         self._proofs = proofs
@@ -177,7 +181,9 @@ class CitizenService:
         only after the commit, so a registrant who loses a race keeps their verification."""
         new = await self._new_citizen(registrant, password)
         try:
-            async with transaction(self._engine):
+            # A new citizen has nothing cached; a reclaim's holder may (its ``/me`` doesn't show the
+            # freeze, but every write to a citizen moves their version: one rule, no exceptions).
+            async with self._changing_holder(registrant.holder), transaction(self._engine):
                 if registrant.holder is not None:
                     await self._freeze(registrant.holder, new, registrant, client=client, step=step)
                 await self._repository.add(new)
@@ -224,11 +230,18 @@ class CitizenService:
             raise AccountFrozen()
 
     async def begin_closure(self, citizen_id: uuid.UUID) -> bool:
-        """active → closing (no session starts or renews); False when it was not active."""
+        """active → closing (no session starts or renews); False when it was not active. Inside the
+        caller's transaction, itself inside ``changing(citizen_id)``."""
         return await self._repository.begin_closure(citizen_id)
 
+    def changing(self, citizen_id: uuid.UUID) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around any transaction that writes the citizen's row (closing it, deleting it): every
+        worker's cached view of the citizen is dropped from its start and after its commit."""
+        return self._cache.changing(citizen_id)
+
     async def set_password_hash(self, citizen_id: uuid.UUID, password_hash: str) -> None:
-        await self._repository.set_password_hash(citizen_id, password_hash)
+        async with self._cache.changing(citizen_id):
+            await self._repository.set_password_hash(citizen_id, password_hash)
 
     async def exists(self, citizen_id: uuid.UUID) -> bool:
         return await self._repository.find(citizen_id) is not None
@@ -249,6 +262,11 @@ class CitizenService:
         return same_name and same_id
 
     async def get(self, citizen_id: uuid.UUID) -> Citizen:
+        """The citizen as they see themselves (``GET /me``), from this worker's cache while nothing
+        changed (``backend.citizen.cache``)."""
+        return await self._cache.get(citizen_id, self._masked)
+
+    async def _masked(self, citizen_id: uuid.UUID) -> Citizen:
         row = await self._repository.find(citizen_id)
         if row is None:
             raise CitizenNotFound()
@@ -322,6 +340,9 @@ class CitizenService:
             if outcome in ("match", "unknown"):
                 raise await self._proofs.require_face(name=name, id_number=id_number, phone=phone)
         return Registrant(name=name, id_number=id_number, phone=phone, proof=proof, holder=holder.id)
+
+    def _changing_holder(self, holder: uuid.UUID | None) -> contextlib.AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext() if holder is None else self._cache.changing(holder)
 
     async def _freeze(
         self,

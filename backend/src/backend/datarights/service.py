@@ -240,7 +240,7 @@ class DataRightsService:
         if blockers:
             raise ClosureBlocked(blockers)
         now = self._clock.now()
-        async with transaction(self._engine):
+        async with self._citizens.changing(citizen_id), transaction(self._engine):
             if not await self._repository.add_closure(citizen_id, now=now):
                 raise ClosureUnderway()
             if not await self._citizens.begin_closure(citizen_id):
@@ -265,7 +265,8 @@ class DataRightsService:
         row in one transaction. Safe to repeat: a second run finds nothing left to touch."""
         for step in self._hooks.closure_steps:
             await step(citizen_id)
-        async with transaction(self._engine):
+        # The walk deletes the citizen's row: no worker may answer ``GET /me`` from memory after it.
+        async with self._citizens.changing(citizen_id), transaction(self._engine):
             touched = await self._walk.erase(citizen_id)
             summary = json.dumps({name: n for name, n in touched.items() if n}, sort_keys=True)
             if await self._repository.finish_closure(citizen_id, summary=summary, now=self._clock.now()):
