@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from citizen_code import _claims, _cose
 from citizen_code._base45 import b45decode
 from citizen_code._claims import CodeClaims, Mode, Status
+from citizen_code._fixed_layout import read_online_code
 from citizen_code._issue import MAX_HOLDER_TTL, PREFIX
 from citizen_code._keys import verify_raw
 from citizen_code._replay import MemoryReplayCache, ReplayCache
@@ -177,23 +178,39 @@ class Verifier:
         raw = b45decode(code[len(PREFIX) :])
         if len(raw) > MAX_CBOR_BYTES:
             raise CodeTooLarge(size=len(raw), limit=MAX_CBOR_BYTES)
+        online = read_online_code(raw)
+        if online is not None:
+            return self._online(*online, now)
         message = _cose.parse_sign1(raw)
         claims = _claims.decode_claims(message.payload)
         kid = message.kid
         if kid is not None:
-            return self._online(message, kid, claims, now)
+            iss, sub, iat, exp, cti, status = _claims.read_online(claims)
+            return self._online(
+                kid, iss, sub, iat, exp, cti, status, message.signature, message.to_be_signed, now
+            )
         if not _claims.is_frame(claims):
             raise MalformedCode("a code without a kid must be a device frame")
         return self._frame(message, claims, now)
 
     def _online(
-        self, message: _cose.Sign1, kid: bytes, claim_map: dict[object, object], now: int
+        self,
+        kid: bytes,
+        iss: str,
+        sub: str,
+        iat: int,
+        exp: int,
+        cti: bytes,
+        status: Status,
+        signature: bytes,
+        to_be_signed: bytes,
+        now: int,
     ) -> ParsedCode:
-        iss, sub, iat, exp, cti, status = _claims.read_online(claim_map)
+        """The checks after parsing, the same for both readers (fixed-layout and strict)."""
         trusted = self._keys.get(kid)
         if trusted is None:
             raise UnknownKey(kid=kid)
-        if not verify_raw(trusted.public_key, message.signature, message.to_be_signed):
+        if not verify_raw(trusted.public_key, signature, to_be_signed):
             raise BadSignature(kid=kid)
         claims = CodeClaims(Mode.ONLINE, iss, sub, status, iat, exp, cti, kid)
         try:
