@@ -50,7 +50,9 @@ class ParsedCode(NamedTuple):
 
     def accept(self) -> Verdict:
         """The pass verdict, for a code seen for the first time."""
-        return Verdict(Decision.PASS, Reason.OK, self.claims)
+        # tuple.__new__ with every field: the NamedTuple constructor is a Python function (~0.1 µs),
+        # and every pass at a gate comes through here.
+        return tuple.__new__(Verdict, (Decision.PASS, Reason.OK, self.claims, ""))
 
     def replayed(self) -> Verdict:
         """The deny verdict, for a code whose replay key was already recorded."""

@@ -64,6 +64,9 @@ class FrameWindow:
 
 
 DEFAULT_FRAME_WINDOW = FrameWindow()
+# The records of an online scan are built with tuple.__new__ and every field in class order:
+# a NamedTuple's own constructor is a Python function, ~0.1 µs a record on a ~6 µs path.
+_record = tuple.__new__
 DEFAULT_DENY_STATUSES = frozenset({Status.RESTRICTED})
 
 
@@ -212,13 +215,13 @@ class Verifier:
             raise UnknownKey(kid=kid)
         if not verify_raw(trusted.public_key, signature, to_be_signed):
             raise BadSignature(kid=kid)
-        claims = CodeClaims(Mode.ONLINE, iss, sub, status, iat, exp, cti, kid)
+        claims = _record(CodeClaims, (Mode.ONLINE, iss, sub, status, iat, exp, cti, kid, None))
         try:
             self._check_vouched(iss, sub, status, iat, exp, trusted, now)
         except CodeRejected as exc:
             exc.claims = claims
             raise
-        return ParsedCode(claims, "o:" + cti.hex(), exp)
+        return _record(ParsedCode, (claims, "o:" + cti.hex(), exp))
 
     def _frame(self, message: _cose.Sign1, claim_map: dict[object, object], now: int) -> ParsedCode:
         iat, nonce, encoded_credential = _claims.read_frame(claim_map)
