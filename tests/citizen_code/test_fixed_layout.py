@@ -100,6 +100,9 @@ BASE_PAYLOAD = BASE_MESSAGE.payload
         {"cti": b"\x00"},
         {"cti": b"\xff" * 23},
         {"ttl": 300},
+        {"now": 0x10000},  # the smallest 4-byte NumericDate
+        {"now": 2**31},  # top bit set: read unsigned
+        {"now": 2**32 - 61},  # exp = 2**32 - 1, the largest
     ],
     ids=repr,
 )
