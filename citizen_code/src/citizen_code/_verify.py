@@ -3,6 +3,8 @@
 Hot path, in order (cheap refusals first, each signature verified at most once):
 length limit → ``SQ1:`` prefix → strict Base45 → CBOR size limit → COSE_Sign1 shape →
 claims shape → key lookup → signature → issuer, key window, time, revocation, status.
+An online code in the issuer's exact layout is read in one step (``_fixed_layout``); any other
+shape goes through the COSE and claims parsers, with the same checks after.
 Public key objects are built once when the trust list loads; holder credentials that
 verified once are cached (by their exact bytes) until they expire, so a regular's frame
 costs one ECDSA verification.
@@ -64,12 +66,12 @@ class FrameWindow:
 
 
 DEFAULT_FRAME_WINDOW = FrameWindow()
+DEFAULT_DENY_STATUSES = frozenset({Status.RESTRICTED})
 # The records of an online scan are built with tuple.__new__ and every field in class order:
 # a NamedTuple's own constructor is a Python function, ~0.1 µs a record on a ~6 µs path.
 _record = tuple.__new__
 # An enum member read as a class attribute costs ~0.1 µs (EnumType's lookup); a global, nothing.
 _ONLINE = Mode.ONLINE
-DEFAULT_DENY_STATUSES = frozenset({Status.RESTRICTED})
 
 
 @dataclass(frozen=True, slots=True)
