@@ -8,8 +8,12 @@ import pickle
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from citizen_code import DeviceKey, IssuerKey, KeyRing, Reason, load_public_key
+from citizen_code._keys import raw_to_der
 from citizen_code.errors import InvalidKey
 from tests.citizen_code.world import DAY, NOW, make_world
 
@@ -145,3 +149,22 @@ def test_a_code_claiming_a_time_before_its_key_existed_is_not_yet_valid() -> Non
     world = make_world(ring=KeyRing.start(IssuerKey.generate(), now=NOW))
     verdict = world.verifier().verify(world.code(now=NOW - 100), now=NOW)
     assert verdict.reason is Reason.NOT_YET_VALID
+
+
+# Halves at the edges of the DER encoding: leading zero bytes, top bit set or not, zero.
+_HALVES = [
+    bytes(32),
+    b"\x00" * 31 + b"\x01",
+    b"\x00\x80" + b"\x01" * 30,
+    b"\x7f" + b"\xff" * 31,
+    b"\x80" + bytes(31),
+]
+SIGNATURE_EDGES = [r + s for r in _HALVES for s in _HALVES]
+
+
+@given(st.binary(min_size=64, max_size=64) | st.sampled_from(SIGNATURE_EDGES))
+@example(bytes(64))
+def test_raw_to_der_matches_the_reference_encoder(signature: bytes) -> None:
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    expected = encode_dss_signature(r, s) if r and s else b""
+    assert raw_to_der(signature) == expected

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from citizen_code import (
+    CodeClaims,
     Decision,
     IssuerKey,
     KeyRing,
+    Mode,
     ParsedCode,
     Reason,
     RevocationList,
@@ -21,11 +23,12 @@ from citizen_code.errors import (
     CodeExpired,
     CodeNotYetValid,
     CodeReplayed,
+    CodeRestricted,
     CodeTooLarge,
     KeyRetired,
     UnknownKey,
 )
-from tests.citizen_code.world import CODE_ID, DAY, NOW, make_world
+from tests.citizen_code.world import CODE_ID, DAY, ISSUER, NOW, make_world
 
 
 def resign_payload(text: str, payload: bytes) -> str:
@@ -44,6 +47,28 @@ def test_verify_passes_a_fresh_code_with_its_claims() -> None:
     assert verdict.claims is not None
     assert verdict.claims.code_id == CODE_ID
     assert verdict.claims.expires_at == NOW + 60
+
+
+def test_the_pass_verdict_is_the_record_the_public_constructors_make() -> None:
+    # The hot path builds these records with tuple.__new__; they must equal the constructors' own.
+    world = make_world()
+    text = world.code(cti=b"\x07" * 8, status=Status.RESTRICTED)
+    verdict = world.verifier(deny_statuses=frozenset()).verify(text, now=NOW + 1)
+    claims = CodeClaims(
+        Mode.ONLINE, ISSUER, CODE_ID, Status.RESTRICTED, NOW, NOW + 60, b"\x07" * 8, world.ring.active.kid
+    )
+    assert verdict == Verdict(Decision.PASS, Reason.OK, claims)
+    assert verdict.claims == claims
+    assert verdict.claims.credential_issued_at is None
+    assert verdict.detail == ""
+    assert world.verifier().check(text, now=NOW + 1) == Verdict(
+        Decision.DENY,
+        Reason.RESTRICTED,
+        claims,
+        str(CodeRestricted(code_id=CODE_ID, status=Status.RESTRICTED)),
+    )
+    parsed = world.verifier(deny_statuses=frozenset()).check(text, now=NOW + 1)
+    assert parsed == ParsedCode(claims, "o:" + "07" * 8, NOW + 60)
 
 
 def test_verify_rejects_a_code_whose_payload_was_altered() -> None:

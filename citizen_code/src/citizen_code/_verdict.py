@@ -16,6 +16,10 @@ class Decision(StrEnum):
     DENY = "deny"
 
 
+# Enum members read as class attributes cost ~0.1 µs each (EnumType's lookup); globals, nothing.
+_PASS, _OK = Decision.PASS, Reason.OK
+
+
 class Verdict(NamedTuple):
     """The outcome of verifying one code (an immutable record).
 
@@ -50,7 +54,9 @@ class ParsedCode(NamedTuple):
 
     def accept(self) -> Verdict:
         """The pass verdict, for a code seen for the first time."""
-        return Verdict(Decision.PASS, Reason.OK, self.claims)
+        # tuple.__new__ with every field: the NamedTuple constructor is a Python function (~0.1 µs),
+        # and every pass at a gate comes through here; so do the enum members, read once.
+        return tuple.__new__(Verdict, (_PASS, _OK, self.claims, ""))
 
     def replayed(self) -> Verdict:
         """The deny verdict, for a code whose replay key was already recorded."""

@@ -1,7 +1,8 @@
 """The library micro-benchmark: citizen_code offline verifies/s against raw P-256 verifies/s.
 
 Both loops run in this process, alternating, over the same signatures (``citizen_code.bench``), so
-the ratio says what parsing and policy cost on top of the ECDSA verify they wrap. Target ≥ 80 %.
+the ratio says what parsing and policy cost on top of the ECDSA verify they wrap. Target ≥ 90 %
+(issue 18; 80 % before).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def library_row(*, rounds: int) -> list[Row]:
         Row(
             OFFLINE,
             reference=RAW,
-            targets=(Target("ratio", 0.80),),
+            targets=(Target("ratio", 0.90),),
             fixed_rate=result.offline_verifies_per_s,
             fixed_ratio=result.ratio,
             unit="verifies/s",
