@@ -101,6 +101,14 @@ async def test_incr_counts_and_starts_the_expiry_on_creation(store: KeyValueStor
     assert 0 < remaining <= 60
 
 
+async def test_incr_with_refresh_restarts_the_expiry_at_every_call(store: KeyValueStore) -> None:
+    assert await store.incr("busy", ttl=5, refresh=True) == 1
+    assert await store.incr("busy", ttl=600, amount=-1, refresh=True) == 0
+    remaining = await store.ttl("busy")
+    assert remaining is not None
+    assert 5 < remaining <= 600
+
+
 async def test_concurrent_incr_loses_no_update(store: KeyValueStore) -> None:
     await asyncio.gather(*(store.incr("many", ttl=60) for _ in range(100)))
     assert await store.get("many") == b"100"

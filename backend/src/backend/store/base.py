@@ -54,8 +54,9 @@ class KeyValueStore(Protocol):
         """
         ...
 
-    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
-        """Add ``amount`` and return the new value; the expiry starts when the key is created."""
+    async def incr(self, key: str, *, ttl: float, amount: int = 1, refresh: bool = False) -> int:
+        """Add ``amount`` and return the new value; the expiry starts when the key is created, or at
+        this call with ``refresh`` (a count of work in flight: it lasts ``ttl`` past the last change)."""
         ...
 
     async def delete(self, *keys: str) -> int: ...

@@ -66,12 +66,15 @@ class MemoryStore:
             stored.append(absent)
         return stored, values
 
-    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
+    async def incr(self, key: str, *, ttl: float, amount: int = 1, refresh: bool = False) -> int:
         current = self._live(key)
         if current is None:
             self._put(key, str(amount).encode(), ttl)
             return amount
         value = int(current) + amount
+        if refresh:
+            self._put(key, str(value).encode(), ttl)
+            return value
         _, expires_at = self._data[self._prefix + key]
         self._data[self._prefix + key] = (str(value).encode(), expires_at)
         return value

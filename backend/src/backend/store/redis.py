@@ -88,13 +88,14 @@ class RedisStore:
         values = cast(list[bytes | None], results[0]) if get else []
         return [bool(r) for r in results[1 if get else 0 :]], values
 
-    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
+    async def incr(self, key: str, *, ttl: float, amount: int = 1, refresh: bool = False) -> int:
         full = self._prefix + key
         try:
-            # One round trip, applied atomically: the expiry is set only when INCR created the key.
+            # One round trip, applied atomically: the expiry is set only when INCR created the key
+            # (or at every call, with ``refresh``).
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.incrby(full, amount)
-                pipe.pexpire(full, _ms(ttl), nx=True)
+                pipe.pexpire(full, _ms(ttl), nx=not refresh)
                 value, _ = await pipe.execute()
         except RedisError as exc:
             raise StoreUnavailable(f"Redis INCR failed: {type(exc).__name__}") from exc
