@@ -8,7 +8,7 @@ Targets come from issue 6 and live only here and in BENCHMARKS.md, never in unit
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from urllib.parse import quote
@@ -152,6 +152,17 @@ def _tourism_redeem(seeder: Seeder) -> RequestSpec:
     return RequestSpec(
         "POST", f"{API}/tourism/gate/redeem", _bearer(gate, JSON), [_json({"code": c}) for c in codes]
     )
+
+
+# The gates' own load: 32 connections each waiting 32 ms before every scan offer ~1,000 redeems a
+# second (twice the issue's 500/s) whatever the server's speed, so the p99 is what a gate sees at that
+# load. The closed-loop row above measures the most the API redeems; its p99 is 32 connections divided
+# by that rate, a property of the loop rather than of a scan.
+GATE_PACE_MS = 32
+
+
+def _tourism_redeem_paced(seeder: Seeder) -> RequestSpec:
+    return replace(_tourism_redeem(seeder), pace_ms=GATE_PACE_MS)
 
 
 def _tourism_availability(seeder: Seeder) -> RequestSpec:
@@ -324,9 +335,19 @@ ENDPOINTS = (
         "POST",
         f"{API}/tourism/gate/redeem",
         REDIS,
-        targets=(Target("rate", 500.0), Target("p99_ms", 30.0)),
+        targets=(Target("rate", 500.0),),
         connections=32,
         prepare=_tourism_redeem,
+        prepare_each_run=True,
+    ),
+    Endpoint(
+        "tourism redeem at ~1,000/s",
+        "POST",
+        f"{API}/tourism/gate/redeem",
+        None,
+        targets=(Target("rate", 500.0), Target("p99_ms", 30.0)),
+        connections=32,
+        prepare=_tourism_redeem_paced,
         prepare_each_run=True,
     ),
     Endpoint(

@@ -37,6 +37,9 @@ class RequestSpec:
     # The status every answer should have when it is not a 2xx (a row that measures refusals, e.g.
     # 409 sold out): then only answers of another status count as errors.
     expect_status: int | None = None
+    # Paced: every connection waits this long before each request (an offered rate of about
+    # connections × 1000 / pace_ms a second), for a latency at a given load rather than at saturation.
+    pace_ms: int | None = None
 
 
 class _Errors(msgspec.Struct, frozen=True):
@@ -170,6 +173,8 @@ def start_wrk(
     env = {**os.environ, "WRK_REQUESTS": str(request_file)}
     if spec.expect_status is not None:
         env["WRK_EXPECT"] = str(spec.expect_status)
+    if spec.pace_ms is not None:
+        env["WRK_PACE_MS"] = str(spec.pace_ms)
     return subprocess.Popen(  # noqa: S603 - a fixed argv, no shell
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )

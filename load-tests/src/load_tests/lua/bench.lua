@@ -47,6 +47,14 @@ if #bodies > 1 then
   end
 end
 
+-- A paced row (WRK_PACE_MS=ms) has every connection wait that long before each request: an offered
+-- rate of about connections / pace (less the answers' own time), as gates scanning at a given rate
+-- are, instead of a closed loop at saturation whose latency is only connections / throughput.
+local pace = tonumber(os.getenv("WRK_PACE_MS") or "")
+if pace then
+  delay = function() return pace end
+end
+
 -- A row that measures refusals (WRK_EXPECT=409) counts the answers of any other status itself: wrk's
 -- own status count takes every status >= 400 for an error. Threads keep their count; done() adds them.
 local expect = tonumber(os.getenv("WRK_EXPECT") or "")
