@@ -245,7 +245,7 @@ def run_bench(
         try:
             bench = Bench(plan, stack, seeder, workdir)
             log("seeding")
-            groups = []
+            groups: list[tuple[Subject | None, list[Subject]]] = []
             for reference in REFERENCES:
                 endpoints = [
                     bench.endpoint_subject(e)
@@ -256,6 +256,12 @@ def run_bench(
                 judged = [e for e in (*ENDPOINTS, LOGIN_STORM.load) if e.reference == reference.name]
                 if not only or wanted(reference.name) or any(wanted(e.name) for e in judged):
                     groups.append((bench.reference_subject(reference), endpoints))
+            # Rows judged against no reference (a paced row: its rate is set by the pacing).
+            unpaired = [
+                bench.endpoint_subject(e) for e in ENDPOINTS if e.reference is None and wanted(e.name)
+            ]
+            if unpaired:
+                groups.append((None, unpaired))
             storm = None
             if wanted(LOGIN_STORM.load.name) or wanted(LOGIN_STORM.probe.name):
                 load, probe = (
@@ -265,7 +271,9 @@ def run_bench(
                 if load.row.status != "measured" and probe.row.status == "measured":
                     probe.row.status, probe.row.reason = "not available", f"needs {load.row.name}"
                 storm = (load, probe)
-            everything = [t for ref, eps in groups for t in (ref, *eps)] + list(storm or ())
+            everything = [t for ref, eps in groups for t in (*((ref,) if ref else ()), *eps)] + list(
+                storm or ()
+            )
             for subject in everything:
                 if subject.row.status != "measured":
                     log(f"  {subject.row.name}: {subject.row.status} ({subject.row.reason})")
@@ -275,7 +283,7 @@ def run_bench(
             for round_ in range(plan.rounds):
                 log(f"round {round_ + 1}/{plan.rounds}")
                 for reference_subject, endpoint_subjects in groups:
-                    for subject in (reference_subject, *endpoint_subjects):
+                    for subject in (*((reference_subject,) if reference_subject else ()), *endpoint_subjects):
                         bench.measure(subject, round_)
                 if storm is not None:
                     bench.measure_storm(*storm, round_)
