@@ -32,7 +32,7 @@ from backend.auth.principal import CITIZEN_SCOPES
 from backend.auth.settings import AuthSettings
 from backend.auth.sms import SmsCodes
 from backend.auth.tokens import TokenService
-from backend.citizen import sealed
+from backend.citizen import entries, sealed
 from backend.citizen.cache import CitizenCache
 from backend.citizen.errors import (
     AccountFrozen,
@@ -49,7 +49,6 @@ from backend.citizen.identity import parse_identity, verify_identity
 from backend.citizen.proof import IdentityProofs
 from backend.citizen.records import (
     ID_NUMBER,
-    NAME,
     PHONE,
     Citizen,
     FreezeStep,
@@ -69,7 +68,6 @@ from backend.clock import Clock
 from backend.crypto import PersonalDataCipher
 from backend.database import transaction
 from backend.errors import Invalid
-from backend.observability.masking import mask_id_number, mask_phone
 from backend.ratelimit import RateLimit, RateLimiter
 from integrations.population import PopulationClient
 
@@ -360,51 +358,26 @@ class CitizenService:
             actor=f"citizen:{new.id}",
             action="citizen.frozen",
             subject=f"citizen:{holder}",
-            data={
-                "reason": "identity_reclaimed",
-                "by": str(new.id),
-                "id_number": mask_id_number(registrant.id_number),
-                "phone": mask_phone(self._cipher.open(phone_sealed, column=PHONE)),
-                "proof": registrant.proof.method,
-                "client": client,
-            },
+            data=entries.frozen(
+                new, registrant, phone=self._cipher.open(phone_sealed, column=PHONE), client=client
+            ),
             chain="auth",
         )
         if step is not None:
             await step(holder, by=new.id)
 
     async def _new_citizen(self, registrant: Registrant, password: str | None) -> NewCitizen:
-        now = self._clock.now()
         password_hash = await self._passwords.hash(password) if password else None
-        return NewCitizen(
-            id=uuid.uuid4(),
-            name_sealed=self._cipher.seal(registrant.name, column=NAME),
-            id_number_sealed=self._cipher.seal(registrant.id_number, column=ID_NUMBER),
-            id_number_index=self._cipher.blind_index(registrant.id_number, column=ID_NUMBER),
-            phone_sealed=self._cipher.seal(registrant.phone, column=PHONE),
-            phone_index=self.phone_index(registrant.phone),
-            password_hash=password_hash,
-            verified_at=now,
-            created_at=now,
-            face_verification=registrant.proof.reference if registrant.proof.method == "face" else None,
+        return sealed.new_citizen(
+            registrant, self._cipher, password_hash=password_hash, now=self._clock.now()
         )
 
     async def _audit_registered(self, new: NewCitizen, registrant: Registrant, *, client: str) -> None:
-        data: dict[str, Any] = {
-            "id_number": mask_id_number(registrant.id_number),
-            "phone": mask_phone(registrant.phone),
-            "password": new.password_hash is not None,
-            "proof": registrant.proof.method,
-            "proof_reference": registrant.proof.reference,
-            "client": client,
-        }
-        if registrant.holder is not None:
-            data["reclaimed_from"] = f"citizen:{registrant.holder}"
         await self._audit.append(
             actor=f"citizen:{new.id}",
             action="citizen.registered",
             subject=f"citizen:{new.id}",
-            data=data,
+            data=entries.registered(new, registrant, client=client),
             chain="auth",
         )
 
