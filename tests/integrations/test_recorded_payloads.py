@@ -89,7 +89,7 @@ def test_recorded_payloads_decode_with_our_schemas(system: str) -> None:
 async def test_twin_still_answers_what_was_recorded(system: str) -> None:
     recording = load(system)
     clock = ManualClock(start=recording["clock"])
-    sandbox = create_sandbox(clock=clock, seed=recording["seed"])
+    sandbox = create_sandbox(clock=clock, seed=recording["seed"], seeded_ids=True)
     config = UpstreamConfig(
         base_url=f"http://sandbox/{system}", app_key=SANDBOX_APP_KEY, app_secret=SANDBOX_APP_SECRET
     )

@@ -61,10 +61,20 @@ class TwinContext:
     # Where the platforms' RSA keys derived from ``seed`` are kept between processes (None: derived
     # in every process, most of a second each).
     key_cache: Path | None = None
+    # Ids a platform mints (transaction, trade, verification ids) never repeat, as a real platform's
+    # don't, even where several processes each run the twins of one seed (a sandbox behind a
+    # multi-worker server): the second worker's first payment must not get the first's id. True
+    # makes them follow the seed too, for recordings replayed exactly on one twin.
+    seeded_ids: bool = False
 
     def rng(self, name: str) -> random.Random:
         """A random generator seeded from ``seed`` and ``name``: same seed, same data."""
         return random.Random(f"{self.seed}:{name}")  # noqa: S311 - sandbox data, not secrets
+
+    def minted(self, name: str) -> random.Random:
+        """Where a twin draws the ids its platform mints: unique across processes unless
+        ``seeded_ids`` (then :meth:`rng` of ``name``)."""
+        return self.rng(name) if self.seeded_ids else random.SystemRandom()
 
 
 class FaultInjector:

@@ -91,6 +91,32 @@ async def test_an_amount_mismatch_is_refused_and_listed_for_operators(
     assert [(row.kind, row.ours_fen, row.theirs_fen) for row in found] == [("amount_mismatch", 1500, 1)]
 
 
+async def test_a_transaction_id_another_order_holds_is_listed_not_recorded_and_not_a_500(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    """A platform never reuses a transaction id; if one came (the sandbox twins of a multi-worker
+    server once did), the second order is not marked paid by another order's payment: the unique
+    index refuses it, nothing is recorded, and operators find a ``transaction_reused`` discrepancy."""
+    payer = await make_payer(client)
+    first = await place(services, payer)
+    second = await place(services, payer)
+    reused = "4200" + "7" * 24
+    paid = transaction(services, first.order.out_trade_no, amount_fen=1500, transaction_id=reused)
+    assert (await deliver(client, forged(services, paid))).status_code == 204
+    again = transaction(services, second.order.out_trade_no, amount_fen=1500, transaction_id=reused)
+    answers = [await deliver(client, forged(services, again)) for _ in range(2)]
+    assert {answer.status_code for answer in answers} == {204}  # acknowledged: retrying changes nothing
+    assert await _status(services, first.order.id) == "paid"
+    assert await _status(services, second.order.id) == "pending"
+    assert [event.kind for event in await payments(services).ledger(second.order.id)] == ["created"]
+    found = [
+        row
+        for row in await services.wiring.get(_reconciliation()).discrepancies(status="open", limit=100)
+        if row.out_trade_no == second.order.out_trade_no
+    ]
+    assert [(row.kind, row.reference) for row in found] == [("transaction_reused", reused)]
+
+
 async def test_a_notification_for_another_merchant_or_no_order_is_refused(
     services: Services, client: httpx.AsyncClient
 ) -> None:

@@ -19,7 +19,7 @@ from backend.payment.tables import (
 RefundStatus = Literal["requested", "succeeded", "failed"]
 DiscrepancyKind = Literal[
     "amount_mismatch", "not_ours", "late_payment", "missing_ours", "missing_theirs", "refund_failed",
-    "owner_refused",
+    "owner_refused", "transaction_reused",
 ]  # fmt: skip
 DiscrepancyStatus = Literal["open", "resolved", "dismissed"]
 

@@ -143,8 +143,9 @@ class DiscrepancyRead(msgspec.Struct, frozen=True, kw_only=True):
             "What does not add up: `amount_mismatch`, `not_ours` (a notification for "
             "another merchant or app), `late_payment` (paid after we closed it), "
             "`missing_ours` (their bill has a payment our ledger lacks), "
-            "`missing_theirs` (our ledger has one their bill lacks), `refund_failed` "
-            "or `owner_refused` (the owning feature would not take the payment)",
+            "`missing_theirs` (our ledger has one their bill lacks), `refund_failed`, "
+            "`owner_refused` (the owning feature would not take the payment) or "
+            "`transaction_reused` (a payment reported with a transaction id another order holds)",
             "amount_mismatch",
         ),
     ]

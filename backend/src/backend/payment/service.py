@@ -195,9 +195,10 @@ class PaymentService:
                 order.id, kind="paid", amount_fen=amount_fen, reference=transaction_id, source=source, now=now
             ):
                 return "duplicate"
-            state = await self._orders.pay(
-                order.id, transaction_id=transaction_id, amount_fen=amount_fen, now=now
-            )
+            with UniqueViolation(raise_as=_TransactionElsewhere):
+                state = await self._orders.pay(
+                    order.id, transaction_id=transaction_id, amount_fen=amount_fen, now=now
+                )
             if state is None:
                 # Paid with another transaction while it holds one: raise it, and change nothing.
                 raise _SecondPayment()
@@ -242,14 +243,14 @@ class PaymentService:
             return await self.settle_paid(
                 order, transaction_id=transaction_id, amount_fen=amount_fen, source=source
             )
-        except _SecondPayment:
+        except _Unrecorded as exc:  # rolled back: nothing recorded; operators settle it by hand
             await self.raise_discrepancy(
-                "amount_mismatch",
+                exc.kind,
                 order=order,
                 reference=transaction_id,
                 ours_fen=order.amount_fen,
                 theirs_fen=amount_fen,
-                detail="a second payment for an order that holds one",
+                detail=exc.detail,
             )
             return "not_payable"
 
@@ -388,8 +389,22 @@ class PaymentService:
                 await self._orders.mark_platform_closed(order.id)
 
 
-class _SecondPayment(Exception):
-    """The order holds another transaction: a second payment the platform should not have taken."""
+class _Unrecorded(Exception):
+    """A payment the platform reports that we can't record: listed for operators instead."""
+
+    kind: DiscrepancyKind
+    detail: str
+
+
+class _SecondPayment(_Unrecorded):
+    kind = "amount_mismatch"
+    detail = "a second payment for an order that holds one"
+
+
+class _TransactionElsewhere(_Unrecorded):
+    # A platform never reuses a transaction id, so this is theirs or ours to look into.
+    kind = "transaction_reused"
+    detail = "the platform's transaction id is recorded on another order already"
 
 
 async def _quietly(step: Awaitable[Any]) -> None:

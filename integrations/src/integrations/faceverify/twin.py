@@ -75,7 +75,7 @@ def create_twin(context: TwinContext) -> Twin:
         if replay is not None:
             return replay
         state.started += 1
-        verification_id = f"FV{context.rng(f'faceverify:{state.started}').getrandbits(64):016x}"
+        verification_id = f"FV{context.minted(f'faceverify:{state.started}').getrandbits(64):016x}"
         expires = context.clock.now() + VERIFICATION_TTL
         state.expires[verification_id] = expires
         state.verifications[verification_id] = FaceResult(

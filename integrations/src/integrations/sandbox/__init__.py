@@ -104,6 +104,7 @@ def create_sandbox(
     callback_secret: str | None = None,
     systems: Mapping[str, TwinFactory] | None = None,
     key_cache: Path | None = None,
+    seeded_ids: bool = False,
 ) -> Sandbox:
     """Build every registered twin (or only ``systems``) with deterministic seeded data.
 
@@ -115,8 +116,10 @@ def create_sandbox(
         callback_secret: secret the case system signs its callbacks with.
         systems: name → factory; defaults to the registry :data:`TWINS`.
         key_cache: a folder keeping the payment platforms' seed-derived RSA keys between processes.
+        seeded_ids: the ids the platforms mint follow the seed too (recordings replayed exactly);
+            by default they never repeat, even across processes running one seed.
     """
-    context = TwinContext(clock=clock or SystemClock(), seed=seed, key_cache=key_cache)
+    context = TwinContext(clock=clock or SystemClock(), seed=seed, key_cache=key_cache, seeded_ids=seeded_ids)
     if credentials is not None:
         context.credentials = dict(credentials)
     if callback_secret is not None:

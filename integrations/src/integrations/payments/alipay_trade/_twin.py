@@ -95,6 +95,7 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
         gateway=GatewayState(keys=keys, apps={SANDBOX_APP_ID: app_key, SANDBOX_MOBILE_APP_ID: app_key})
     )
     rng = context.rng("alipay_pay")
+    ids = context.minted("alipay_pay:ids")
     clock = context.clock
 
     def amount(raw: Any, name: str) -> int:
@@ -127,7 +128,7 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
             if existing.request != biz:
                 raise business_failed("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
             return {"out_trade_no": out_trade_no, "trade_no": existing.trade_no}
-        trade_no = f"2025{rng.getrandbits(80):024d}"[:28]
+        trade_no = f"2025{ids.getrandbits(80):024d}"[:28]
         state.trades[out_trade_no] = _Trade(
             request=biz,
             notify_url=call.params.get("notify_url", ""),
@@ -340,7 +341,7 @@ def create_alipay_pay_twin(context: TwinContext) -> Twin:
                 existing = state.trades[out_trade_no] = _Trade(
                     request={**biz, "buyer_open_id": sandbox_open_id(1)},
                     notify_url=params.get("notify_url", ""),
-                    trade_no=f"2025{rng.getrandbits(80):024d}"[:28],
+                    trade_no=f"2025{ids.getrandbits(80):024d}"[:28],
                     total_fen=total_fen,
                     app_id=params["app_id"],
                 )

@@ -129,6 +129,7 @@ class Platform:
     state: WeChatPayTwinState
     clock: Clock
     rng: Any
+    ids: Any  # what the platform mints: TwinContext.minted
 
     def headers(self, body: bytes) -> dict[str, str]:
         return platform_signature_headers(
@@ -159,15 +160,15 @@ class Platform:
 
     def prepay_id(self) -> str:
         # ``wx`` + yyyyMMddHHmmss + 20 characters: 36 in all, as the platform's prepay ids.
-        return f"wx{self.beijing():%Y%m%d%H%M%S}{self.rng.getrandbits(80):020x}"
+        return f"wx{self.beijing():%Y%m%d%H%M%S}{self.ids.getrandbits(80):020x}"
 
     def transaction_id(self) -> str:
         # 28 digits starting 4200, as WeChat Pay transaction ids.
-        return f"4200{self.beijing():%Y%m%d}{self.rng.randrange(10**16):016d}"
+        return f"4200{self.beijing():%Y%m%d}{self.ids.randrange(10**16):016d}"
 
     def refund_id(self) -> str:
         # 29 digits starting 50 (``50000000382019052709732678859`` in the docs).
-        return f"5030{self.beijing():%Y%m%d}{self.rng.randrange(10**17):017d}"
+        return f"5030{self.beijing():%Y%m%d}{self.ids.randrange(10**17):017d}"
 
     async def emit(self, url: str, event_type: str, summary: str, original: str, data: Any) -> None:
         state = self.state
@@ -231,7 +232,7 @@ def create_wechatpay_twin(context: TwinContext) -> Twin:
     )
     twin, router = new_twin("wechatpay", context, state, signed=False)
     clock = context.clock
-    platform = Platform(state=state, clock=clock, rng=rng)
+    platform = Platform(state=state, clock=clock, rng=rng, ids=context.minted("wechatpay:ids"))
     fail = platform.fail
 
     async def merchant_signature(request: Request) -> Response | None:
