@@ -74,7 +74,7 @@ async def test_ready_is_503_naming_redis_when_redis_stops(
 ) -> None:
     proc, url = private_redis
     own = msgspec.structs.replace(
-        settings, redis=msgspec.structs.replace(settings.redis, url=url, pool_timeout=0.5)
+        settings, redis=msgspec.structs.replace(settings.redis, url=url, timeout=0.5)
     )
     own_wiring = Wiring(own, services.wiring.features, engine=services.engine)
     app = create_app(own, features=own_wiring.features, wiring=own_wiring)

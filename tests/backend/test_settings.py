@@ -187,7 +187,7 @@ def test_every_field_of_every_section_can_be_set_from_the_environment(tmp_path: 
     settings = load_settings(
         {
             "SUQIAN_DATA_DIR": str(tmp_path),
-            "SUQIAN_REDIS_POOL_TIMEOUT": "0.5",
+            "SUQIAN_REDIS_TIMEOUT": "0.5",
             "SUQIAN_LOG_SLOW_REQUEST_MS": "250",
             "SUQIAN_UPSTREAM_READ_TIMEOUT": "3",
             "SUQIAN_HTTP_TRUSTED_PROXIES": '["10.0.0.0/8"]',
@@ -196,7 +196,7 @@ def test_every_field_of_every_section_can_be_set_from_the_environment(tmp_path: 
         },
         sections=feature_sections(FEATURES),
     )
-    assert settings.redis.pool_timeout == 0.5
+    assert settings.redis.timeout == 0.5
     assert settings.log.slow_request_ms == 250
     assert settings.upstream.read_timeout == 3
     assert settings.http.trusted_proxies == ("10.0.0.0/8",)

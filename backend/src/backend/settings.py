@@ -49,9 +49,9 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
 class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
     # None: the in-process store (a single process only; the embedded default).
     url: str | None = None
-    max_connections: int = 64
-    # Seconds a request waits for a free connection before the store reports itself unavailable.
-    pool_timeout: float = 2.0
+    # Seconds a command waits for its reply (or a connection to be made) before the store reports
+    # itself unavailable. Each worker speaks over one pipelined connection (backend.store.resp).
+    timeout: float = 2.0
     key_prefix: str = "sq:"
 
 
@@ -182,7 +182,7 @@ def load_settings(
     With no variables at all this is the embedded default: a SQLite file and generated secrets in
     ``./data``, the in-process store and the government sandbox. ``sections`` names the features'
     own sections (``backend.feature.feature_sections``): each field of section ``code`` is read from
-    ``SUQIAN_CODE_<FIELD>``, and so is every field of the shared sections (``SUQIAN_REDIS_POOL_TIMEOUT``)
+    ``SUQIAN_CODE_<FIELD>``, and so is every field of the shared sections (``SUQIAN_REDIS_TIMEOUT``)
     beside the short names kept for the common ones (``SUQIAN_PORT``).
     """
     env = {k[len("SUQIAN_") :]: v for k, v in environ.items() if k.startswith("SUQIAN_")}
@@ -226,7 +226,6 @@ def load_settings(
             env,
             "REDIS",
             url=redis_url,
-            max_connections=integer(env, "REDIS_MAX_CONNECTIONS"),
             key_prefix=env.get("REDIS_KEY_PREFIX"),
         ),
         http=http,

@@ -62,10 +62,7 @@ class Infrastructure:
         store: KeyValueStore
         if settings.redis.url:
             store = RedisStore(
-                settings.redis.url,
-                prefix=settings.redis.key_prefix,
-                max_connections=settings.redis.max_connections,
-                pool_timeout=settings.redis.pool_timeout,
+                settings.redis.url, prefix=settings.redis.key_prefix, socket_timeout=settings.redis.timeout
             )
         else:
             store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=clock.monotonic)

@@ -157,7 +157,7 @@ async def test_redis_store_forgets_expired_keys(redis_prefix: str) -> None:
 
 async def test_unreachable_redis_raises_store_unavailable() -> None:
     # Port 1 on loopback: nothing listens, the connection is refused at once.
-    store = RedisStore("redis://127.0.0.1:1/0", pool_timeout=0.5, socket_timeout=0.5)
+    store = RedisStore("redis://127.0.0.1:1/0", socket_timeout=0.5)
     try:
         with pytest.raises(StoreUnavailable) as caught:
             await store.get("k")
