@@ -29,6 +29,16 @@ def reference_decode(text: str) -> bytes:
     return bytes(out)
 
 
+def reference_encode(data: bytes) -> str:
+    """RFC 9285 §4 written as plainly as possible, to check the lane-based encoder."""
+    out: list[str] = []
+    for i in range(0, len(data), 2):
+        value = int.from_bytes(data[i : i + 2], "big")
+        digits = 3 if i + 1 < len(data) else 2
+        out.extend(ALPHABET[value // 45**k % 45] for k in range(digits))
+    return "".join(out)
+
+
 @pytest.mark.parametrize(("data", "text"), RFC_9285_EXAMPLES)
 def test_encode_matches_rfc_9285_examples(data: bytes, text: str) -> None:
     assert b45encode(data) == text
@@ -93,3 +103,15 @@ def test_decode_agrees_with_the_reference_on_any_alphabet_text(text: str) -> Non
             b45decode(text)
     else:
         assert b45decode(text) == expected
+
+
+@given(st.binary(max_size=700))
+def test_encode_agrees_with_the_reference_on_any_bytes(data: bytes) -> None:
+    assert b45encode(data) == reference_encode(data)
+
+
+def test_encode_is_exact_for_every_16_bit_group_and_the_extremes() -> None:
+    every = b"".join(n.to_bytes(2, "big") for n in range(65536))
+    assert b45encode(every) == reference_encode(every)
+    for data in (b"\xff" * 1001, b"\0" * 1000, b"\xff\xff" * 401):  # past the cached masks too
+        assert b45encode(data) == reference_encode(data)
