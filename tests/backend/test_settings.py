@@ -116,6 +116,22 @@ def test_malformed_variables_name_themselves(tmp_path: Path, name: str, value: s
         load_settings({"SUQIAN_DATA_DIR": str(tmp_path), name: value})
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"SUQIAN_REDIS_POOL_TIMEOUT": "0.5"}, "SUQIAN_REDIS_POOL_TIMEOUT is no longer read"),
+        ({"SUQIAN_REDIS_MAX_CONNECTIONS": "64"}, "SUQIAN_REDIS_MAX_CONNECTIONS is no longer read"),
+        ({"SUQIAN_REDIS_URL": "rediss://cache?ssl_certreqs=none"}, "SUQIAN_REDIS_URL: .*not understood"),
+        ({"SUQIAN_REDIS_URL": "http://cache:6379"}, "SUQIAN_REDIS_URL: not a Redis URL"),
+    ],
+)
+def test_redis_settings_that_would_do_nothing_or_something_else_are_refused(
+    extra: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(_production(**extra))
+
+
 def _production(**extra: str) -> dict[str, str]:
     key = base64.b64encode(b"k" * 32).decode()
     return {

@@ -59,15 +59,18 @@ class Infrastructure:
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock, engine: Engine[Any]) -> Infrastructure:
+        tracing = Tracing(settings.tracing)
         store: KeyValueStore
         if settings.redis.url:
             store = RedisStore(
-                settings.redis.url, prefix=settings.redis.key_prefix, socket_timeout=settings.redis.timeout
+                settings.redis.url,
+                prefix=settings.redis.key_prefix,
+                socket_timeout=settings.redis.timeout,
+                tracer=tracing.tracer,
             )
         else:
             store = MemoryStore(prefix=settings.redis.key_prefix, monotonic=clock.monotonic)
         cipher = PersonalDataCipher(data_key=settings.secrets.data_key, index_key=settings.secrets.index_key)
-        tracing = Tracing(settings.tracing)
         metrics = Metrics()
 
         def audit(event: AuditEvent) -> None:

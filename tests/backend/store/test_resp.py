@@ -48,10 +48,14 @@ class FakeServer:
     def __init__(self, answer: Callable[[bytes, int], bytes | None]) -> None:
         self.answer = answer
         self.received = bytearray()
+        self.connections = 0
+        self._writers: list[asyncio.StreamWriter] = []
         self._server: asyncio.Server | None = None
 
     async def __aenter__(self) -> str:
         async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            self._writers.append(writer)
             n = 0
             while chunk := await reader.read(65536):
                 self.received += chunk
@@ -67,6 +71,8 @@ class FakeServer:
 
     async def __aexit__(self, *_: object) -> None:
         assert self._server is not None
+        for writer in self._writers:  # a test that failed midway leaves no client waiting on us
+            writer.close()
         self._server.close()
         await self._server.wait_closed()
 
@@ -101,6 +107,7 @@ def test_a_calls_commands_stay_together_so_a_transaction_is_one_among_others(run
         await redis.close()
         executed = [r[-1] for r in results[:300]]
         assert sorted(e[0] for e in executed) == list(range(1, 301))  # each EXEC saw its own INCRBY
+        assert results[300:] == [b"OK"] * 300  # no SET was queued inside someone's transaction
         assert final == b"300"
 
     run(main)
@@ -255,3 +262,115 @@ def test_urls() -> None:
     for bad in ("http://127.0.0.1", "redis://127.0.0.1/zero"):
         with pytest.raises(ValueError, match="Redis"):
             Endpoint.from_url(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [("SET", "lone surrogate \udc80", "v"), ("SET", "k", None), ("SET", "k", 1.5), ("SET", "k", True)],
+)
+def test_a_call_that_cant_be_sent_changes_nothing_for_the_callers_after_it(
+    run: Run, bad: tuple[Any, ...]
+) -> None:
+    async def main() -> list[Any]:
+        redis = PipelinedRedis(REDIS_URL)
+        taken = key()
+        await redis.execute("SET", taken, "first", "PX", 60_000)
+        with pytest.raises(RedisCommandError, match="not sent"):
+            await redis.execute(*bad)
+        with pytest.raises(RedisCommandError, match="not sent"):  # nor a transaction's middle
+            await redis.execute_many((("MULTI",), ("INCR", bad[1]), bad, ("EXEC",)))
+        claims = await asyncio.gather(
+            *(redis.execute("SET", taken, str(i), "PX", 60_000, "NX") for i in range(50))
+        )
+        value = await redis.execute("GET", taken)
+        await redis.execute("DEL", taken)
+        await redis.close()
+        return [*claims, value]
+
+    *claims, value = run(main)
+    assert claims == [None] * 50  # every SET NX on a taken key says so: no reply went to another caller
+    assert value == b"first"
+
+
+@pytest.mark.parametrize(
+    ("commands", "error"),
+    [
+        ((("SELECT", 1),), "shared connection"),
+        ((("SUBSCRIBE", "news"),), "shared connection"),
+        ((("MULTI",), ("INCR", "k")), "must end with EXEC"),
+        ((("EXEC",),), "EXEC without MULTI"),
+        ((("MULTI",), ("MULTI",), ("EXEC",)), "MULTI inside MULTI"),
+    ],
+)
+def test_commands_that_would_change_the_shared_connection_are_refused_unsent(
+    run: Run, commands: tuple[tuple[Any, ...], ...], error: str
+) -> None:
+    server = FakeServer(lambda chunk, _: b"+OK\r\n" * chunk.count(b"*"))
+
+    async def main() -> None:
+        async with server as url:
+            redis = PipelinedRedis(url)
+            with pytest.raises(RedisCommandError, match=error):
+                await redis.execute_many(commands)
+            await redis.close()
+
+    run(main)
+    assert server.received == b""
+
+
+def test_callers_waiting_for_a_connection_share_one_attempt_and_its_failure(run: Run) -> None:
+    # The handshake is never answered: like a Redis that accepts and hangs.
+    server = FakeServer(lambda *_: None)
+
+    async def main() -> list[BaseException | Any]:
+        async with server as url:
+            redis = PipelinedRedis(url.replace("redis://", "redis://:pw@"), connect_timeout=0.3)
+            answers = await asyncio.gather(
+                *(redis.execute("GET", "k") for _ in range(10)), return_exceptions=True
+            )
+            await redis.close()
+        return answers
+
+    answers = run(main)
+    assert all(isinstance(answer, RedisUnavailable) for answer in answers)
+    assert server.connections == 1  # one attempt for all ten, not ten attempts in turn
+
+
+def test_a_command_sent_while_an_earlier_one_waits_gets_its_own_deadline(run: Run) -> None:
+    # The first chunk is held, the second answers only the first command: the second command stays
+    # unanswered, and must fail on its own deadline (the timer armed for the first is re-armed).
+    async def main() -> None:
+        async with FakeServer(lambda _, n: None if n == 0 else b":1\r\n") as url:
+            redis = PipelinedRedis(url, timeout=0.3)
+            try:
+                first = asyncio.ensure_future(redis.execute("GET", "a"))
+                await asyncio.sleep(0.1)
+                second = asyncio.ensure_future(redis.execute("GET", "b"))
+                assert await asyncio.wait_for(first, 5) == 1
+                with pytest.raises(RedisUnavailable, match="no reply"):
+                    await asyncio.wait_for(second, 5)
+            finally:
+                await redis.close()
+
+    run(main)
+
+
+def test_a_demoted_primary_is_left_for_a_new_connection(run: Run) -> None:
+    # The first connection's server was demoted by a failover; the next connection reaches the new one.
+    def answer(_: bytes, __: int) -> bytes:
+        if server.connections == 1:
+            return b"-READONLY You can't write against a read only replica.\r\n"
+        return b"+OK\r\n"
+
+    server = FakeServer(answer)
+
+    async def main() -> None:
+        async with server as url:
+            redis = PipelinedRedis(url)
+            with pytest.raises(RedisUnavailable, match="can't take writes"):
+                await redis.execute("SET", "k", "v")
+            assert await redis.execute("SET", "k", "v") == b"OK"
+            await redis.close()
+
+    run(main)
+    assert server.connections == 2

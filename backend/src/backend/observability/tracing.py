@@ -7,9 +7,10 @@ On, the pieces are:
 
 - the request span: ``TracingMiddleware`` (plain ASGI, inside ``RequestContextMiddleware`` so the
   span carries the request id as ``suqian.request_id``), continuing a caller's ``traceparent``;
-- PostgreSQL queries and Redis commands: the OpenTelemetry asyncpg and redis instrumentations, bound
-  to our provider while the app's lifespan runs (``Tracing.start``/``stop``); their statements are
-  SQL with placeholders and ``COMMAND ? ?`` (no values);
+- PostgreSQL queries: the OpenTelemetry asyncpg instrumentation, bound to our provider while the
+  app's lifespan runs (``Tracing.start``/``stop``); statements are SQL with placeholders (no values);
+- Redis: the store's own span per call (``RedisStore``, ``redis GET``, no keys or values), and the
+  redis instrumentation for what still speaks redis-py (the queues' live pub/sub);
 - upstream calls: ``integrations.tracing.traced_transport`` around each adapter's transport;
 - the outbox: ``Outbox.enqueue`` stores ``current_traceparent()`` with the job, and the worker opens
   the delivery span as a child of it (``Tracing.job_span``), so the delivery joins the submission's

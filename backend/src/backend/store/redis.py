@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+from opentelemetry.trace import SpanKind, Tracer
+
 from backend.store.base import SetIfAbsent, StoreUnavailable
 from backend.store.resp import Arg, PipelinedRedis, RedisCommandError, RedisUnavailable
 
@@ -17,13 +19,23 @@ class RedisStore:
     unknown), the next one connects anew.
     """
 
-    def __init__(self, url: str, *, prefix: str = "", socket_timeout: float = 2.0) -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "", socket_timeout: float = 2.0, tracer: Tracer | None = None
+    ) -> None:
         self._prefix = prefix
         self._redis = PipelinedRedis(url, timeout=socket_timeout, connect_timeout=socket_timeout)
+        self._tracer = tracer
 
     async def _run(self, name: str, *commands: Sequence[Arg]) -> list[Any]:
         try:
-            return await self._redis.execute_many(commands)
+            if self._tracer is None:
+                return await self._redis.execute_many(commands)
+            # A span per store call (never its keys or values: they may name a person).
+            attributes = {"db.system": "redis", "db.operation.name": name}
+            with self._tracer.start_as_current_span(
+                f"redis {name}", kind=SpanKind.CLIENT, attributes=attributes
+            ):
+                return await self._redis.execute_many(commands)
         except (RedisUnavailable, RedisCommandError) as exc:
             raise StoreUnavailable(f"Redis {name} failed: {type(exc).__name__}") from exc
 

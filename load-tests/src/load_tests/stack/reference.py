@@ -35,7 +35,7 @@ def hello_app() -> Litestar:
 def redis_app() -> Litestar:
     url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     key = os.environ.get("BENCH_REDIS_KEY", "bench:greeting")
-    # 64 like the API's own pool (backend RedisSettings.max_connections).
+    # 64: a pool as an app on redis-py would have (the API itself pipelines on one connection).
     pool = redis_asyncio.BlockingConnectionPool.from_url(url, max_connections=64, timeout=5)
     client = redis_asyncio.Redis(connection_pool=pool, decode_responses=False)
 
