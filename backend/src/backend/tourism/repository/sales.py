@@ -4,7 +4,6 @@ undoes all of it; on SQLite (one writer) the same three steps run in one transac
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from backend.clock import as_utc, as_utc_or_none
 from backend.database import Repository, transaction
 from backend.tourism.model import Hold, Ticket
+from backend.tourism.repository.statement import Statement
 from backend.tourism.tables import TourismHold, TourismStock, TourismTicket
 
 _HOLD = TourismHold.all_columns()
@@ -48,9 +48,8 @@ WITH s AS (
 )
 SELECT h.stock_id, (SELECT count(*) FROM t) AS tickets FROM h
 """
-# The named placeholders above, in order, become piccolo's positional ``{}``.
-_TAKE_ORDER = tuple(re.findall(r"\{(\w+)\}", _TAKE_PG))
-_TAKE_SQL = re.sub(r"\{\w+\}", "{}", _TAKE_PG)
+# Compiled once: the hot path's write (statement.py says why).
+_TAKE = Statement(_TAKE_PG)
 # One named counter row, never one a subquery picks: under concurrent updates PostgreSQL re-checks the
 # WHERE of a row another transaction changed (EvalPlanQual), and a subquery with random() there would
 # pick another row, so the update would miss though the row has room.
@@ -127,7 +126,7 @@ class SalesRepository(Repository):
             "prices": [t.price_fen for t in tickets],
             "codes": [t.code_id for t in tickets],
         }
-        rows = await TourismStock.raw(_TAKE_SQL, *(values[name] for name in _TAKE_ORDER))
+        rows = await _TAKE.fetch(self._engine, values)
         return _uuid(rows[0]["stock_id"]) if rows else None
 
     async def _take_sqlite(self, hold: Hold, tickets: Sequence[Ticket], shard: int) -> uuid.UUID | None:
