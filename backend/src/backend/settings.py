@@ -20,7 +20,8 @@ import msgspec
 from backend.environ import SettingsError as SettingsError
 from backend.environ import choice, integer, listed, networks, section_from_env
 from backend.observability.tracing_settings import TracingSettings
-from backend.store.resp import Endpoint
+from backend.store.settings import RedisSettings as RedisSettings
+from backend.store.settings import redis_section
 
 # "embedded": SQLite, the in-process store and the sandbox (a laptop). "production": PostgreSQL, Redis,
 # real upstreams, never the sandbox. "benchmark": production's stack on the sandbox twins, for a
@@ -45,15 +46,6 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
-
-
-class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
-    # None: the in-process store (a single process only; the embedded default).
-    url: str | None = None
-    # Seconds a command waits for its reply (or a connection to be made) before the store reports
-    # itself unavailable. Each worker speaks over one pipelined connection (backend.store.resp).
-    timeout: float = 2.0
-    key_prefix: str = "sq:"
 
 
 class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -222,7 +214,7 @@ def load_settings(
             pool_min=integer(env, "DATABASE_POOL_MIN"),
             pool_max=integer(env, "DATABASE_POOL_MAX"),
         ),
-        redis=_redis_section(env, redis_url),
+        redis=redis_section(env, redis_url),
         http=http,
         log=section_from_env(
             LogSettings,
@@ -390,19 +382,3 @@ def _embedded_secrets(data_dir: Path) -> dict[str, bytes]:
             json.dump(fresh, fh)
     stored = json.loads(path.read_text())
     return {name: base64.b64decode(stored[name]) for name in ("data_key", "index_key")}
-
-
-def _redis_section(env: Mapping[str, str], url: str | None) -> RedisSettings:
-    # The pool these tuned is gone (one pipelined connection per worker): a deployment still setting
-    # them is told, rather than keep a tuning that silently does nothing.
-    for gone in ("REDIS_POOL_TIMEOUT", "REDIS_MAX_CONNECTIONS"):
-        if gone in env:
-            raise SettingsError(
-                f"SUQIAN_{gone} is no longer read: set SUQIAN_REDIS_TIMEOUT (seconds a command waits)"
-            )
-    if url:
-        try:
-            Endpoint.from_url(url)
-        except ValueError as exc:
-            raise SettingsError(f"SUQIAN_REDIS_URL: {exc}") from None
-    return section_from_env(RedisSettings, env, "REDIS", url=url, key_prefix=env.get("REDIS_KEY_PREFIX"))

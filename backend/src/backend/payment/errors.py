@@ -28,6 +28,7 @@ NotFound (404)         NotificationOrderUnknown      payment.notification_order_
 from __future__ import annotations
 
 from backend.errors import Conflict, Invalid, NotFound, Unauthenticated, Unavailable
+from backend.payment.records import DiscrepancyKind
 
 
 class OrderNotFound(NotFound):
@@ -143,3 +144,25 @@ ORDER_ERRORS = (
     PlatformUnavailable,
     PlatformRejected,
 )
+
+
+# Not answered to anyone: a payment the platform reports that settling can't record (PaymentService
+# lists it as a discrepancy for operators and acknowledges the platform).
+
+
+class Unrecorded(Exception):
+    """A payment the platform reports that we can't record: listed for operators instead."""
+
+    kind: DiscrepancyKind
+    detail: str
+
+
+class SecondPayment(Unrecorded):
+    kind = "amount_mismatch"
+    detail = "a second payment for an order that holds one"
+
+
+class TransactionElsewhere(Unrecorded):
+    # A platform never reuses a transaction id, so this is theirs or ours to look into.
+    kind = "transaction_reused"
+    detail = "the platform's transaction id is recorded on another order already"

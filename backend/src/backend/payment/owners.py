@@ -23,6 +23,7 @@ import msgspec
 
 from backend.outbox.jobs import ClaimedJob, GiveUp, Handler
 from backend.outbox.service import Outbox
+from backend.payment.repository import OrderRow
 
 
 class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,6 +40,32 @@ class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
     refunded_fen: int
     transaction_id: str | None
     at: datetime
+
+
+def payment_notice(
+    order: OrderRow,
+    event: Literal["paid", "refunded"],
+    *,
+    paid_fen: int,
+    refunded_fen: int,
+    transaction_id: str | None,
+    now: datetime,
+    reference: str = "",
+) -> PaymentNotice:
+    """The notice of ``event`` on ``order``, keyed so that each fact is told once."""
+    return PaymentNotice(
+        key=f"payment:{order.id}:{event}" + (f":{reference}" if reference else ""),
+        event=event,
+        order_id=order.id,
+        owner=order.owner,
+        payable=order.payable,
+        citizen_id=order.citizen_id,
+        amount_fen=order.amount_fen,
+        paid_fen=paid_fen,
+        refunded_fen=refunded_fen,
+        transaction_id=transaction_id,
+        at=now,
+    )
 
 
 OwnerHandler = Callable[[PaymentNotice], Awaitable[None]]

@@ -16,9 +16,17 @@ from piccolo.engine.base import Engine
 from backend.audit.service import AuditLog
 from backend.clock import Clock
 from backend.database import UniqueViolation, transaction
-from backend.payment.errors import AmountInvalid, OrderNotFound, OrderNotPayable, PayerNotLinked
+from backend.payment.errors import (
+    AmountInvalid,
+    OrderNotFound,
+    OrderNotPayable,
+    PayerNotLinked,
+    SecondPayment,
+    TransactionElsewhere,
+    Unrecorded,
+)
 from backend.payment.ledger import LedgerEvent
-from backend.payment.owners import OwnerNotices, PaymentNotice
+from backend.payment.owners import OwnerNotices, payment_notice
 from backend.payment.platforms import PAYER_CHANNELS, PaymentPlatforms, PlatformTrade
 from backend.payment.records import DiscrepancyKind, DiscrepancyRepository, DiscrepancyRow
 from backend.payment.repository import OrderRepository, OrderRow
@@ -195,13 +203,13 @@ class PaymentService:
                 order.id, kind="paid", amount_fen=amount_fen, reference=transaction_id, source=source, now=now
             ):
                 return "duplicate"
-            with UniqueViolation(raise_as=_TransactionElsewhere):
+            with UniqueViolation(raise_as=TransactionElsewhere):
                 state = await self._orders.pay(
                     order.id, transaction_id=transaction_id, amount_fen=amount_fen, now=now
                 )
             if state is None:
                 # Paid with another transaction while it holds one: raise it, and change nothing.
-                raise _SecondPayment()
+                raise SecondPayment()
             await self._audit.append(
                 actor=f"platform:{order.platform}",
                 action="payment.paid",
@@ -243,7 +251,7 @@ class PaymentService:
             return await self.settle_paid(
                 order, transaction_id=transaction_id, amount_fen=amount_fen, source=source
             )
-        except _Unrecorded as exc:  # rolled back: nothing recorded; operators settle it by hand
+        except Unrecorded as exc:  # rolled back: nothing recorded; operators settle it by hand
             await self.raise_discrepancy(
                 exc.kind,
                 order=order,
@@ -254,31 +262,7 @@ class PaymentService:
             )
             return "not_payable"
 
-    def notice(
-        self,
-        order: OrderRow,
-        event: Literal["paid", "refunded"],
-        *,
-        paid_fen: int,
-        refunded_fen: int,
-        transaction_id: str | None,
-        now: datetime,
-        reference: str = "",
-    ) -> PaymentNotice:
-        key = f"payment:{order.id}:{event}" + (f":{reference}" if reference else "")
-        return PaymentNotice(
-            key=key,
-            event=event,
-            order_id=order.id,
-            owner=order.owner,
-            payable=order.payable,
-            citizen_id=order.citizen_id,
-            amount_fen=order.amount_fen,
-            paid_fen=paid_fen,
-            refunded_fen=refunded_fen,
-            transaction_id=transaction_id,
-            at=now,
-        )
+    notice = staticmethod(payment_notice)  # what an owner is told of an order (owners.payment_notice)
 
     async def raise_discrepancy(
         self,
@@ -387,24 +371,6 @@ class PaymentService:
             trade = await self.query_and_settle(order)  # a late payment: settled and refunded
             if trade.paid:
                 await self._orders.mark_platform_closed(order.id)
-
-
-class _Unrecorded(Exception):
-    """A payment the platform reports that we can't record: listed for operators instead."""
-
-    kind: DiscrepancyKind
-    detail: str
-
-
-class _SecondPayment(_Unrecorded):
-    kind = "amount_mismatch"
-    detail = "a second payment for an order that holds one"
-
-
-class _TransactionElsewhere(_Unrecorded):
-    # A platform never reuses a transaction id, so this is theirs or ours to look into.
-    kind = "transaction_reused"
-    detail = "the platform's transaction id is recorded on another order already"
 
 
 async def _quietly(step: Awaitable[Any]) -> None:

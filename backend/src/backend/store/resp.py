@@ -366,17 +366,13 @@ class PipelinedRedis:
         handshake = endpoint.handshake()
         try:
             if handshake:
-                for reply in await connection.send(_checked_handshake(handshake), len(handshake)):
+                for reply in await connection.send(b"".join(map(pack, handshake)), len(handshake)):
                     if (error := _error_in(reply)) is not None:
                         raise RedisUnavailable(f"Redis refused AUTH or SELECT: {error}")
         except BaseException:
             connection.fail(RedisUnavailable("the connection's handshake did not complete"))
             raise
         return connection
-
-
-def _checked_handshake(commands: Sequence[Sequence[Arg]]) -> bytes:
-    return b"".join(pack(command) for command in commands)
 
 
 def _error_in(reply: Any) -> str | None:
