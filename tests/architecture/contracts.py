@@ -4,15 +4,15 @@ A *feature* is a package ``backend.<name>`` with a ``feature.py`` (its declarati
 import graph, so a new feature folder is covered the day it lands. Two rules:
 
 1. No module outside feature ``X`` (another feature, the shared infrastructure, the mini-program edge)
-   imports ``X``'s ``repository``, ``tables`` or ``controller`` — its private parts. Its services,
+   imports ``X``'s ``repository``, ``tables``, ``controller`` or ``early`` — its private parts. Its services,
    schemas, errors, settings and domain modules are its public face.
 2. The shared infrastructure (every other module of ``backend`` but the composition root
    ``backend.app`` and the entry point ``backend.__main__``) imports no feature at all: it stays
    below them.
 3. Only the HTTP edge speaks in HTTP shapes: a feature's ``schemas`` (request and response Structs)
-   are imported by controllers (a ``controller`` module, or the modules of a ``controller`` package)
-   and other schemas only. Services take plain values and domain types
-   and return domain types; the controller maps (ADR 5).
+   are imported by controllers (a ``controller`` module, or the modules of a ``controller`` package),
+   a feature's answers before routing (``early``: ``backend.early``) and other schemas only.
+   Services take plain values and domain types and return domain types; the controller maps (ADR 5).
 
 Registered in pyproject.toml as contract type ``features``; ``lint-imports`` runs it in the test
 command.
@@ -25,9 +25,9 @@ from typing import Any
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
-PRIVATE = ("repository", "tables", "controller")
+PRIVATE = ("repository", "tables", "controller", "early")
 # Modules that may import a feature's schemas (rule 3): also the modules of a ``controller`` package.
-EDGE = ("controller", "schemas")
+EDGE = ("controller", "schemas", "early")
 # Where everything is assembled; it imports every feature by design.
 COMPOSITION = ("backend.app", "backend.__main__")
 

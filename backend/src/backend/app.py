@@ -279,7 +279,7 @@ def create_app(
     early = [make(wiring) for feature in features for make in feature.early]
     if early:
         # Before routing, after the limits: a hot refusal the route would give the same (``backend.early``).
-        inner = EarlyAnswers(inner, early)
+        inner = EarlyAnswers(inner, early, metrics=metrics)
         inner.check(app)
     inner = RequestLimits(inner, http=settings.http, metrics=metrics)
     tracer = wiring.infra.tracing.tracer

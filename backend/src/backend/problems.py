@@ -100,18 +100,71 @@ def problem_response(
     )
 
 
-def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
-    def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-        metrics.count_problem(exc.code)
-        return problem_response(
-            exc.status,
-            exc.code,
-            exc.title,
-            exc.detail,
-            instance=request.url.path,
-            request=request,
+class Failure(msgspec.Struct, frozen=True, kw_only=True):
+    """The problem answered for an exception a service raised (``failure_of``)."""
+
+    status: int
+    code: str
+    title: str
+    detail: str
+    extra: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+
+
+def failure_of(exc: Exception, *, method: str, path: str) -> Failure:
+    """The answer to an exception a service raised — a domain error its problem, an unmapped upstream
+    error 503/502, a lost database connection 503, anything else the 500 ``internal.error`` with no
+    detail — logged as each deserves. The app's handlers below answer with it, and so do the answers
+    given before routing (``backend.early``)."""
+    if isinstance(exc, DomainError):
+        return Failure(
+            status=exc.status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
             extra=dict(exc.extra) or None,
             headers=exc.headers() or None,
+        )
+    if isinstance(exc, UpstreamError):
+        # A safety net: features map upstream failures to their own codes, but one that slips through
+        # is still the upstream's fault (503 retryable / 502 refused), never our 500.
+        log.warning("unmapped upstream error on %s: %s", path, type(exc).__name__)
+        retry = isinstance(exc, UpstreamUnavailable)
+        problem = UPSTREAM_UNAVAILABLE if retry else UPSTREAM_REJECTED
+        return Failure(
+            status=problem.status,
+            code=problem.code,
+            title=problem.title,
+            detail=f"{exc.system} could not complete the request",
+            headers={"retry-after": "5"} if retry else None,
+        )
+    if connection_lost(exc):
+        # Not a bug of ours: the database connection broke mid-request (a restart, a failover, a
+        # killed backend). 503 with Retry-After; the pool opens a fresh connection next time.
+        log.warning("database connection lost on %s %s: %s", method, path, exc)
+        return failure_of(DatabaseUnavailable("The database connection was lost"), method=method, path=path)
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
+    return Failure(
+        status=INTERNAL_ERROR.status,
+        code=INTERNAL_ERROR.code,
+        title=INTERNAL_ERROR.title,
+        detail="An unexpected error occurred",
+    )
+
+
+def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
+    def on_failure(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+        failure = failure_of(exc, method=request.method, path=request.url.path)
+        metrics.count_problem(failure.code)
+        return problem_response(
+            failure.status,
+            failure.code,
+            failure.title,
+            failure.detail,
+            instance=request.url.path,
+            request=request,
+            extra=failure.extra,
+            headers=failure.headers,
         )
 
     def on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
@@ -186,54 +239,18 @@ def build_exception_handlers(metrics: Metrics) -> ExceptionHandlersMap:
             headers=headers,
         )
 
-    def on_upstream_error(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[Problem]:
-        # A safety net: features map upstream failures to their own codes, but one that slips through
-        # is still the upstream's fault (503 retryable / 502 refused), never our 500.
-        if isinstance(exc, UpstreamUnavailable):
-            problem, retry = UPSTREAM_UNAVAILABLE, "5"
-        else:
-            problem, retry = UPSTREAM_REJECTED, None
-        log.warning("unmapped upstream error on %s: %s", request.url.path, type(exc).__name__)
-        metrics.count_problem(problem.code)
-        return problem_response(
-            problem.status,
-            problem.code,
-            problem.title,
-            f"{exc.system} could not complete the request",
-            instance=request.url.path,
-            request=request,
-            headers={"retry-after": retry} if retry else None,
-        )
-
     def on_client_disconnected(_request: Request[Any, Any, Any], _exc: ClientDisconnected) -> Response[None]:
         # Nobody reads this answer; its status is what the metrics and the access log record.
         return Response(None, status_code=CLIENT_CLOSED)
 
-    def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-        if connection_lost(exc):
-            # Not a bug of ours: the database connection broke mid-request (a restart, a failover, a
-            # killed backend). 503 with Retry-After; the pool opens a fresh connection next time.
-            log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc)
-            return on_domain_error(request, DatabaseUnavailable("The database connection was lost"))
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        metrics.count_problem(INTERNAL_ERROR.code)
-        return problem_response(
-            INTERNAL_ERROR.status,
-            INTERNAL_ERROR.code,
-            INTERNAL_ERROR.title,
-            "An unexpected error occurred",
-            instance=request.url.path,
-            request=request,
-        )
-
     return {
-        DomainError: on_domain_error,
+        DomainError: on_failure,
         ValidationException: on_validation,
         HTTPException: on_http_exception,
-        UpstreamError: on_upstream_error,
+        UpstreamError: on_failure,
         ClientDisconnected: on_client_disconnected,
-        Exception: on_unexpected,
+        Exception: on_failure,
     }
 
 
-__all__ = ["PROBLEM_JSON", "Problem", "build_exception_handlers", "problem_response"]
+__all__ = ["PROBLEM_JSON", "Failure", "Problem", "build_exception_handlers", "failure_of", "problem_response"]

@@ -20,6 +20,7 @@ from backend.access import ANYONE
 from backend.auth.guards import CITIZEN
 from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES
 from backend.early import EarlyAnswers, EarlyRoute
+from backend.observability.metrics import Metrics
 from backend.observability.middleware import BodyReadTimeout
 from backend.tourism import flags as flags_module
 from backend.tourism.controller.early import SoldOutEarly
@@ -318,5 +319,7 @@ def test_an_early_route_must_match_the_apps_route_and_its_access(app: Litestar) 
     routes: list[EarlyRoute] = [Elsewhere(), Anyone()]  # type: ignore[list-item]  # only their declarations matter
     for route in routes:
         with pytest.raises(RuntimeError, match="no route of the app with its access"):
-            EarlyAnswers(app.asgi_handler, [route]).check(app)
-    EarlyAnswers(app.asgi_handler, [SoldOutEarly.__new__(SoldOutEarly)]).check(app)  # the real one holds
+            EarlyAnswers(app.asgi_handler, [route], metrics=Metrics()).check(app)
+    EarlyAnswers(app.asgi_handler, [SoldOutEarly.__new__(SoldOutEarly)], metrics=Metrics()).check(
+        app
+    )  # the real one holds

@@ -43,6 +43,7 @@ from backend.auth.errors import (
 )
 from backend.auth.principal import CITIZEN_SCOPES, STAFF_SCOPE, Principal
 from backend.auth.tokens import TokenService
+from backend.errors import DomainError
 
 _STATE_KEY = "suqian.principal"
 
@@ -140,15 +141,39 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         return
     token = cookie_token(connection, access.cookie) if access.cookie else bearer_token(connection)
     principal = await _tokens(connection).authenticate(token, check_revocation=access.check_revocation)
-    if access.kind != "authenticated" and principal.kind != access.kind:
-        raise WrongPrincipalKind(kind=access.kind)
-    if not principal.has_scopes(access.scopes):
-        raise InsufficientScope()
-    if access.roles and principal.roles.isdisjoint(access.roles):
-        raise MissingRole()
+    refusal = _refusal(principal, access)
+    if refusal is not None:
+        raise refusal
     if principal.organisation is not None:
         await _check_acting(connection, principal, access)
     connection.scope["state"][_STATE_KEY] = principal
+
+
+def _refusal(principal: Principal, access: Access) -> DomainError | None:
+    """Why ``authorize`` turns away an authenticated ``principal`` on a route declaring ``access``."""
+    if access.kind != "authenticated" and principal.kind != access.kind:
+        return WrongPrincipalKind(kind=access.kind)
+    if not principal.has_scopes(access.scopes):
+        return InsufficientScope()
+    if access.roles and principal.roles.isdisjoint(access.roles):
+        return MissingRole()
+    return None
+
+
+async def admitted(tokens: TokenService, access: Access, token: str) -> Principal | None:
+    """The caller ``authorize`` admits with bearer ``token`` on a route declaring ``access``, for an
+    answer given before routing (``backend.early``) — or None whenever the guard would refuse or
+    would decide by more than the token (a cookie route, an anonymous one, an acting-as token, a
+    token it can't check now): the route then answers, with its own reason."""
+    if access.anonymous or access.cookie:
+        return None
+    try:
+        principal = await tokens.authenticate(token, check_revocation=access.check_revocation)
+    except DomainError:
+        return None
+    if principal.organisation is not None or _refusal(principal, access) is not None:
+        return None
+    return principal
 
 
 async def _check_acting(

@@ -55,7 +55,7 @@ from backend.code.schemas import (
     clone_flag,
     issuer_key_list,
 )
-from backend.code.service import CitizenCodeService
+from backend.code.service import CitizenCodeService, IssuedCode
 from backend.pagination import CursorInvalid
 from backend.scanner.service import DEVICE_SCOPE
 from citizen_code import Reason, Status
@@ -86,7 +86,8 @@ def _device(row: DeviceRow) -> DeviceRead:
     )
 
 
-def _verdict(decision: GateDecision) -> VerifyResult:
+def verdict(decision: GateDecision) -> VerifyResult:
+    """The gate's answer to a decision (the route's, and the early answer's: ``backend.code.early``)."""
     return VerifyResult(
         decision=decision.decision,
         reason=Reason(decision.reason),
@@ -94,6 +95,19 @@ def _verdict(decision: GateDecision) -> VerifyResult:
         pseudonym=decision.pseudonym,
     )
 
+
+def code_read(code: IssuedCode) -> CodeRead:
+    """A fresh code as the citizen's app reads it (the route's, and the early answer's)."""
+    return CodeRead(
+        code=code.code, issued_at=code.issued_at, expires_at=code.expires_at, refresh_in=code.refresh_in
+    )
+
+
+# A code is a bearer credential for 60 s: never cached on the way (also the early answer's headers).
+ISSUE_HEADERS = _NO_STORE
+# The gate's token: a scanner device; the denylist read is folded into verify's own store round trip
+# (ScanService.verify).
+VERIFY_ACCESS = device(DEVICE_SCOPE, check_revocation=False)
 
 # Issuing a code: the per-citizen issuance budget, and a holder record that moved under us.
 _ISSUE = (IssueRateLimited, HolderConflict, CitizenNotFound)
@@ -112,17 +126,9 @@ class CitizenCodeController(Controller):
     async def current(
         self, request: Request[Any, Any, Any], codes: NamedDependency[CitizenCodeService]
     ) -> Response[CodeRead]:
-        # Hot path (a code per display): see CodeScannerController.verify on reading off the request.
+        # Answered before routing when the request is plain (``backend.code.early``); this is the rest.
         code = await codes.issue(current_principal(request).id)
-        return Response(
-            CodeRead(
-                code=code.code,
-                issued_at=code.issued_at,
-                expires_at=code.expires_at,
-                refresh_in=code.refresh_in,
-            ),
-            headers=_NO_STORE,
-        )
+        return Response(code_read(code), headers=ISSUE_HEADERS)
 
     @get("/qr.png", summary="A fresh online citizen code as a QR PNG", media_type="image/png", errors=_ISSUE)
     async def png(
@@ -193,11 +199,11 @@ class CodeScannerController(Controller):
     path = "/api/v1/scanner"
     tags = ("scanner",)
 
-    # The denylist read is folded into verify's own store round trip (ScanService.verify).
+    # Answered before routing when the request is plain (``backend.code.early``); this is the rest.
     @post(
         "/verify",
         status_code=200,
-        access=device(DEVICE_SCOPE, check_revocation=False),
+        access=VERIFY_ACCESS,
         summary="Verify a presented citizen code at this scanner's scene",
         errors=(TokenRevoked, SceneUnknown),
     )
@@ -209,7 +215,7 @@ class CodeScannerController(Controller):
     ) -> VerifyResult:
         # The hot path takes one dependency and reads the caller off the request: with two, Litestar
         # resolves them concurrently in an anyio task group (~50 µs); one is awaited directly.
-        return _verdict(await scanning.verify(current_principal(request), data.code))
+        return verdict(await scanning.verify(current_principal(request), data.code))
 
     @get(
         "/revocations",

@@ -11,6 +11,7 @@ from backend.code.controller import (
     CodeScannerController,
     TrustListController,
 )
+from backend.code.early import CodeIssueEarly, GateVerifyEarly
 from backend.code.keys import IssuerKeys
 from backend.code.policy import Pseudonyms
 from backend.code.privacy import PERSONAL_DATA
@@ -100,6 +101,14 @@ def _uploads(w: Wiring) -> ScanUploads:
     )
 
 
+def _issue_early(w: Wiring) -> CodeIssueEarly:
+    return CodeIssueEarly(w.get(TokenService), w.get(CitizenCodeService))
+
+
+def _verify_early(w: Wiring) -> GateVerifyEarly:
+    return GateVerifyEarly(w.get(TokenService), w.get(ScanService))
+
+
 def _background(w: Wiring) -> list[Job]:
     trust = w.get(CodeTrust)
     every = w.section(CodeSettings).refresh_every
@@ -124,5 +133,7 @@ FEATURE = Feature(
     },
     dependencies={"codes": CitizenCodeService, "scanning": ScanService, "uploads": ScanUploads},
     background=_background,
+    # The morning rush's code and gate verification, answered before routing (``early.py``).
+    early=(_issue_early, _verify_early),
     personal_data=PERSONAL_DATA,
 )

@@ -111,7 +111,7 @@ def _tourism(w: Wiring) -> TourismService:
 
 
 def _sold_out_early(w: Wiring) -> SoldOutEarly:
-    return SoldOutEarly(w.get(TokenService), w.get(TourismService).flags, w.infra.metrics)
+    return SoldOutEarly(w.get(TokenService), w.get(TourismService).flags)
 
 
 def _waitlist(w: Wiring) -> WaitlistService:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backend.auth.guards import CITIZEN
-from backend.early import headers_of, read_body, send_problem
-from backend.errors import DomainError
+from backend.auth.guards import CITIZEN, admitted
+from backend.early import bearer_of, headers_of, length_within, read_body
 from backend.tourism.errors import SoldOut
 from backend.tourism.schemas import HoldCreate
 from backend.web import checked_body, is_json_media_type
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
     from backend.auth.tokens import TokenService
-    from backend.observability.metrics import Metrics
     from backend.tourism.flags import SoldOutFlags
 
 HOLDS = "/api/v1/tourism/holds"
@@ -39,50 +37,37 @@ class SoldOutEarly:
     method = "POST"
     path = HOLDS
     access = CITIZEN
+    max_body = _MAX_BODY
 
-    def __init__(self, tokens: TokenService, flags: SoldOutFlags, metrics: Metrics) -> None:
+    def __init__(self, tokens: TokenService, flags: SoldOutFlags) -> None:
         self._tokens = tokens
         self._flags = flags
-        self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         if not self._flags.any_known():
             await app(scope, receive, send)  # no slot flagged here: don't even read the body
             return
         headers = headers_of(scope, _HEADERS)
-        token = _bearer(headers.get(b"authorization", b""))
+        token = bearer_of(headers.get(b"authorization", b""))
         length = headers.get(b"content-length", b"")
         if (
             token is None
             or b"idempotency-key" in headers
             or b"origin" in headers
-            or not length.isdigit()
-            or int(length) > _MAX_BODY
+            or not length_within(length, self.max_body)
             or not is_json_media_type(
                 headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
             )
         ):
             await app(scope, receive, send)
             return
-        body, receive = await read_body(receive, _MAX_BODY)
+        body, receive = await read_body(receive, self.max_body)
         wanted = checked_body(body, HoldCreate) if body is not None else None
-        if wanted is None or not self._flags.known_sold_out(wanted.slot_id) or not await self._citizen(token):
+        if (
+            wanted is None
+            or not self._flags.known_sold_out(wanted.slot_id)
+            or await admitted(self._tokens, CITIZEN, token) is None
+        ):
             await app(scope, receive, send)
             return
-        await send_problem(scope, send, SoldOut(), path=self.path, metrics=self._metrics)
-
-    async def _citizen(self, token: str) -> bool:
-        """Would the route's guard admit this token as a citizen acting for themselves?"""
-        try:
-            principal = await self._tokens.authenticate(token)
-        except DomainError:
-            return False  # the route answers why (401, 503)
-        return principal.organisation is None and CITIZEN.admits(
-            principal.kind, principal.roles, principal.scopes
-        )
-
-
-def _bearer(header: bytes) -> str | None:
-    scheme, _, token = header.decode("latin-1").partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+        raise SoldOut()  # answered by ``EarlyAnswers`` as the route's exception handler answers it
