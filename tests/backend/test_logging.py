@@ -15,9 +15,10 @@ import pytest
 from litestar import Request, get
 
 from backend.access import ANYONE
+from backend.base32 import base32_80
 from backend.observability.logs import JsonFormatter
 from backend.observability.masking import mask_id_number, mask_phone, scrub
-from backend.observability.middleware import base32_80, forwarded_client, new_request_id
+from backend.observability.middleware import forwarded_client, new_request_id
 from backend.settings import Settings
 from tests.services import Services, app_with
 
@@ -79,6 +80,8 @@ def test_a_generated_request_id_is_never_taken_for_personal_data_by_the_scrub() 
 def test_a_request_id_is_the_base32_of_its_80_bits() -> None:
     samples = [bytes(10), b"\xff" * 10, bytes(range(10))] + [os.urandom(10) for _ in range(5_000)]
     assert [base32_80(raw) for raw in samples] == [base64.b32encode(raw).decode().lower() for raw in samples]
+    with pytest.raises(ValueError, match="exactly 10 bytes"):
+        base32_80(bytes(11))
 
 
 async def test_unsafe_request_id_is_replaced(client: httpx.AsyncClient) -> None:

@@ -22,12 +22,12 @@ scene gets a deny until someone decides its row here.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from backend.base32 import base32_80
 from backend.crypto import derive_key
 from citizen_code import Status
 
@@ -63,4 +63,4 @@ class Pseudonyms:
 
     def of(self, scene: str, code_id: str) -> str:
         digest = hmac.new(self._key, f"{scene}\x1f{code_id}".encode(), hashlib.sha256).digest()
-        return base64.b32encode(digest[:10]).decode("ascii").lower()
+        return base32_80(digest[:10])
