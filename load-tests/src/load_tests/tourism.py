@@ -23,9 +23,11 @@ from load_tests.seed import API, Seeder
 T = TypeVar("T")
 WORKERS = 8
 BEIJING = timezone(timedelta(hours=8))
-# Visitors per crowd member: 16 × 1,250 = 20,000 in a full run, 10,000 in a quick one — more holds
-# (and redeems) than one 10 s run makes, so no request repeats a visitor on a spot's day.
-VISITORS_PER_CROWD = 1250
+# Visitors per crowd member: 16 × 2,000 = 32,000 in a full run, 16,000 in a quick one — more holds
+# (and redeems) than one 10 s run makes, so no request repeats a visitor on a spot's day. (20,000 ran
+# out on 2026-12-05: the closed-loop redeem row made ~2,000/s, and the scans past the last ticket
+# were its errors.)
+VISITORS_PER_CROWD = 2000
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
