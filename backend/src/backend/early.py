@@ -45,6 +45,7 @@ from litestar.routes import HTTPRoute
 from backend.access import ACCESS, Access, undeclared
 from backend.observability.logs import request_id_var
 from backend.problems import PROBLEM_JSON, Problem, failure_of
+from backend.web import is_json_media_type
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -210,6 +211,25 @@ def bearer_of(header: bytes) -> str | None:
     scheme, _, token = header.decode("latin-1").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
+
+
+def json_bearer(scope: Scope, headers: dict[bytes, bytes], *, max_body: int) -> str | None:
+    """The bearer token of a JSON request an early route may take as it stands (``headers`` from
+    ``headers_of``, holding at least authorization, origin, content-type and content-length): no query
+    string, no ``Origin``, a ``Content-Length`` of at most ``max_body`` and a JSON media type. None for
+    anything else: the route's."""
+    token = bearer_of(headers.get(b"authorization", b""))
+    if (
+        token is None
+        or scope["query_string"]
+        or b"origin" in headers
+        or not length_within(headers.get(b"content-length", b""), max_body)
+        or not is_json_media_type(
+            headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
+        )
+    ):
+        return None
+    return token
 
 
 def length_within(content_length: bytes, limit: int) -> bool:

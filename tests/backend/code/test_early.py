@@ -16,14 +16,14 @@ import pytest
 from litestar import Litestar
 
 import backend.early
-from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES
+from backend.auth.principal import CITIZEN_SCOPES
 from backend.code import early
 from backend.code.service import CitizenCodeService
 from backend.early import EarlyAnswers
 from backend.observability.metrics import Metrics
 from citizen_code import Reason
 from tests.backend.code.factories import issued_code, make_citizen, make_scanner
-from tests.backend.staff.factories import bearer, operator_principal, staff_token
+from tests.backend.staff.factories import acting_token, bearer, operator_principal, staff_token
 from tests.services import Services
 
 CODE = "/api/v1/citizen-code"
@@ -168,13 +168,7 @@ async def test_what_the_route_would_take_differently_goes_to_the_route(
     code = await issued_code(client, citizen)
     answered_early.clear()
     tokens = services.tokens
-    acting = await tokens.issue_access(
-        "citizen",
-        uuid.uuid4(),
-        scopes=CITIZEN_SCOPES,
-        client_id="app",
-        context={ACTING_ORGANISATION: str(uuid.uuid4()), ACTING_GRANT: str(uuid.uuid4())},
-    )
+    acting = await acting_token(services)
     someone = uuid.uuid4()
     revoked = await tokens.issue_access("citizen", someone, scopes=CITIZEN_SCOPES, client_id="app")
     await tokens.revoke_subject("citizen", someone)
@@ -191,7 +185,7 @@ async def test_what_the_route_would_take_differently_goes_to_the_route(
         "code, a revoked token": (get(headers=bearer(revoked.token)), 401, "auth.token_revoked"),
         "code, a staff token": (get(headers=operator), 403, "auth.wrong_principal_kind"),
         "code, a scanner's token": (get(headers=scanner.headers), 403, "auth.wrong_principal_kind"),
-        "code, acting": (get(headers=bearer(acting.token)), 403, "auth.acting_not_admitted"),
+        "code, acting": (get(headers=bearer(acting)), 403, "auth.acting_not_admitted"),
         "verify, no token": (post(json=body), 401, "auth.token_missing"),
         "verify, a citizen's token": (
             post(json=body, headers=citizen.headers),

@@ -11,7 +11,7 @@ import httpx
 import msgspec
 from litestar import Litestar
 
-from backend.auth.principal import CITIZEN_SCOPES, Principal
+from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES, Principal
 from backend.staff import totp
 from backend.staff.repository import Role, StaffRepository, StaffRow
 from tests.backend.citizen.factories import client_from
@@ -112,5 +112,17 @@ async def staff_token(app: Litestar, services: Services, *, role: Role = "counte
 async def citizen_token(services: Services, citizen_id: uuid.UUID | None = None) -> str:
     access = await services.tokens.issue_access(
         "citizen", citizen_id or uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="app"
+    )
+    return access.token
+
+
+async def acting_token(services: Services) -> str:
+    """A citizen's token acting for an organisation nobody granted (every check of it fails closed)."""
+    access = await services.tokens.issue_access(
+        "citizen",
+        uuid.uuid4(),
+        scopes=CITIZEN_SCOPES,
+        client_id="app",
+        context={ACTING_ORGANISATION: str(uuid.uuid4()), ACTING_GRANT: str(uuid.uuid4())},
     )
     return access.token

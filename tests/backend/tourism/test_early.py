@@ -18,7 +18,7 @@ from litestar import Litestar
 
 from backend.access import ANYONE
 from backend.auth.guards import CITIZEN
-from backend.auth.principal import ACTING_GRANT, ACTING_ORGANISATION, CITIZEN_SCOPES
+from backend.auth.principal import CITIZEN_SCOPES
 from backend.early import EarlyAnswers, EarlyRoute
 from backend.observability.metrics import Metrics
 from backend.observability.middleware import BodyReadTimeout
@@ -26,7 +26,7 @@ from backend.tourism import flags as flags_module
 from backend.tourism.controller.early import SoldOutEarly
 from backend.tourism.service import TourismService
 from tests.backend.citizen.factories import bearer
-from tests.backend.staff.factories import citizen_token, staff_token
+from tests.backend.staff.factories import acting_token, citizen_token, staff_token
 from tests.backend.tourism.factories import World, make_spot, make_visitor, tourism
 from tests.services import Services
 
@@ -216,18 +216,12 @@ async def test_tokens_the_guard_refuses_or_narrows_go_to_the_route(
     expired = await tokens.issue_access(
         "citizen", uuid.uuid4(), scopes=CITIZEN_SCOPES, client_id="app", ttl=1
     )
-    acting = await tokens.issue_access(
-        "citizen",
-        uuid.uuid4(),
-        scopes=CITIZEN_SCOPES,
-        client_id="app",
-        context={ACTING_ORGANISATION: str(uuid.uuid4()), ACTING_GRANT: str(uuid.uuid4())},
-    )
+    acting = await acting_token(services)
     await asyncio.sleep(1.1)  # the short token's second is over
     answers = {
         "revoked": await client.post(HOLDS, json=body, headers=bearer(revoked.token)),
         "expired": await client.post(HOLDS, json=body, headers=bearer(expired.token)),
-        "acting for an organisation": await client.post(HOLDS, json=body, headers=bearer(acting.token)),
+        "acting for an organisation": await client.post(HOLDS, json=body, headers=bearer(acting)),
     }
     codes = {what: answer.json()["code"] for what, answer in answers.items()}
     assert codes == {

@@ -22,8 +22,8 @@ import msgspec
 from backend.auth.guards import CITIZEN, admitted
 from backend.code.controller import ISSUE_HEADERS, VERIFY_ACCESS, code_read, verdict
 from backend.code.schemas import VerifyRequest
-from backend.early import bearer_of, headers_of, length_within, read_body, send_answer
-from backend.web import checked_body, is_json_media_type
+from backend.early import bearer_of, headers_of, json_bearer, read_body, send_answer
+from backend.web import checked_body
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -83,18 +83,8 @@ class GateVerifyEarly:
         self._scanning = scanning
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
-        headers = headers_of(scope, _POST_HEADERS)
-        token = bearer_of(headers.get(b"authorization", b""))
-        length = headers.get(b"content-length", b"")
-        if (
-            token is None
-            or scope["query_string"]
-            or b"origin" in headers
-            or not length_within(length, self.max_body)
-            or not is_json_media_type(
-                headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
-            )
-        ):
+        token = json_bearer(scope, headers_of(scope, _POST_HEADERS), max_body=self.max_body)
+        if token is None:
             await app(scope, receive, send)
             return
         # The caller first, as the route's guard does before the body is read: a refused token is

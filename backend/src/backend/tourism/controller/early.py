@@ -6,9 +6,10 @@ worker's copy of the flag is).
 It answers only what the route would: a citizen's own token (authenticated with the revocation
 check, as the guard does; an acting-as token goes to the route), a JSON body ``HoldCreate`` takes
 strictly, no ``Idempotency-Key`` (a retry answers its first response, which may be a ticket), no
-``Origin`` (CORS). The route checks, in the same order, the body, the caller, the slot's end and then
-the flag: a slot past its end is never in the copy (``SoldOutFlags.mirror``). Everything else, and
-any slot this worker has not seen flagged, is the route's.
+``Origin`` (CORS), no query string (``backend.early.json_bearer``). The route checks, in the same
+order, the body, the caller, the slot's end and then the flag: a slot past its end is never in the
+copy (``SoldOutFlags.mirror``). Everything else, and any slot this worker has not seen flagged, is
+the route's.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backend.auth.guards import CITIZEN, admitted
-from backend.early import bearer_of, headers_of, length_within, read_body
+from backend.early import headers_of, json_bearer, read_body
 from backend.tourism.errors import SoldOut
 from backend.tourism.schemas import HoldCreate
-from backend.web import checked_body, is_json_media_type
+from backend.web import checked_body
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -48,17 +49,8 @@ class SoldOutEarly:
             await app(scope, receive, send)  # no slot flagged here: don't even read the body
             return
         headers = headers_of(scope, _HEADERS)
-        token = bearer_of(headers.get(b"authorization", b""))
-        length = headers.get(b"content-length", b"")
-        if (
-            token is None
-            or b"idempotency-key" in headers
-            or b"origin" in headers
-            or not length_within(length, self.max_body)
-            or not is_json_media_type(
-                headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
-            )
-        ):
+        token = json_bearer(scope, headers, max_body=self.max_body)
+        if token is None or b"idempotency-key" in headers:
             await app(scope, receive, send)
             return
         body, receive = await read_body(receive, self.max_body)
