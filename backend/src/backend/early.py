@@ -219,14 +219,15 @@ def json_bearer(scope: Scope, headers: dict[bytes, bytes], *, max_body: int) -> 
     string, no ``Origin``, a ``Content-Length`` of at most ``max_body`` and a JSON media type. None for
     anything else: the route's."""
     token = bearer_of(headers.get(b"authorization", b""))
+    content_type = headers.get(b"content-type", b"")
     if (
         token is None
         or scope["query_string"]
         or b"origin" in headers
         or not length_within(headers.get(b"content-length", b""), max_body)
-        or not is_json_media_type(
-            headers.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
-        )
+        # Given twice (``headers_of`` joins them with ","), the framework reads the first: the route's.
+        or b"," in content_type
+        or not is_json_media_type(content_type.partition(b";")[0].strip().lower().decode("latin-1"))
     ):
         return None
     return token

@@ -257,6 +257,12 @@ async def test_headers_the_early_answers_do_not_expect_are_the_routes(
     huge = [*scan, (b"content-length", b"0" * 5000 + str(len(body)).encode())]
     status, problem = await _raw(app, "POST", VERIFY, huge, body)
     assert status in (400, 413), problem
+    # Content-Type given twice: the framework reads the first (not JSON: 415), and so the route answers.
+    twice = [*scan[:1], (b"content-type", b"application/x"), (b"content-type", b"text/y+json")]
+    status, problem = await _raw(
+        app, "POST", VERIFY, [*twice, (b"content-length", str(len(body)).encode())], body
+    )
+    assert (status, problem["code"]) == (415, "request.unsupported_media_type")
     # A code request with a body (a GET carries none): the route's, which ignores it.
     with_body = [(b"authorization", citizen.headers["authorization"].encode()), (b"content-length", b"2")]
     status, answer = await _raw(app, "GET", CODE, with_body, b"{}")
