@@ -43,9 +43,8 @@ from litestar.enums import ScopeType
 from litestar.routes import HTTPRoute
 
 from backend.access import ACCESS, Access, undeclared
-from backend.observability.logs import request_id_var
-from backend.problems import PROBLEM_JSON, Problem, failure_of
-from backend.web import is_json_media_type
+from backend.problems import PROBLEM_JSON, failure_of
+from backend.web import bearer_of, is_json_media_type
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -116,21 +115,11 @@ class EarlyAnswers:
         failure = failure_of(error, method=route.method, path=route.path)
         undeclared(handler, failure.code, method=route.method, path=route.path)
         self._metrics.count_problem(failure.code)
-        problem = Problem(
-            type=f"urn:suqian:problem:{failure.code}",
-            title=failure.title,
-            status=failure.status,
-            code=failure.code,
-            detail=failure.detail,
-            instance=scope["path"],
-            request_id=request_id_var.get(),
-            extra=failure.extra,
-        )
         headers = [(name.lower().encode(), value.encode()) for name, value in (failure.headers or {}).items()]
         await send_answer(
             scope,
             send,
-            _encoder.encode(problem),
+            _encoder.encode(failure.problem(scope["path"])),
             path=route.path,
             status=failure.status,
             media_type=_PROBLEM_TYPE,
@@ -205,20 +194,12 @@ def headers_of(scope: Scope, names: frozenset[bytes]) -> dict[bytes, bytes]:
     return found
 
 
-def bearer_of(header: bytes) -> str | None:
-    """The token of ``Authorization: Bearer <token>`` as the guard reads it (``bearer_token``); None
-    for anything else (the route answers that)."""
-    scheme, _, token = header.decode("latin-1").partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
-
-
 def json_bearer(scope: Scope, headers: dict[bytes, bytes], *, max_body: int) -> str | None:
     """The bearer token of a JSON request an early route may take as it stands (``headers`` from
     ``headers_of``, holding at least authorization, origin, content-type and content-length): no query
     string, no ``Origin``, a ``Content-Length`` of at most ``max_body`` and a JSON media type. None for
     anything else: the route's."""
-    token = bearer_of(headers.get(b"authorization", b""))
+    token = bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
     content_type = headers.get(b"content-type", b"")
     if (
         token is None

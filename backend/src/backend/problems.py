@@ -110,6 +110,19 @@ class Failure(msgspec.Struct, frozen=True, kw_only=True):
     extra: dict[str, Any] | None = None
     headers: dict[str, str] | None = None
 
+    def problem(self, instance: str) -> Problem:
+        """The problem+json body of this failure for the request at ``instance``."""
+        return Problem(
+            type=f"urn:suqian:problem:{self.code}",
+            title=self.title,
+            status=self.status,
+            code=self.code,
+            detail=self.detail,
+            instance=instance,
+            request_id=request_id_var.get(),
+            extra=self.extra,
+        )
+
 
 def failure_of(exc: Exception, *, method: str, path: str) -> Failure:
     """The answer to an exception a service raised — a domain error its problem, an unmapped upstream

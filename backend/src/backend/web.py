@@ -87,6 +87,15 @@ class ClientDisconnected(Exception):
     """The client closed the connection before its request body arrived: nobody is left to answer."""
 
 
+def bearer_of(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value (RFC 6750 §2.1); None for any other
+    scheme or an empty token. The guard (``backend.auth.guards.bearer_token``) and the answers given
+    before routing (``backend.early``) read it the same way."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def is_json_media_type(media_type: str) -> bool:
     """``application/json`` or a structured ``+json`` suffix type (RFC 6839), already lower-cased."""
     return media_type == JSON_MEDIA_TYPE or (

@@ -44,6 +44,7 @@ from backend.auth.errors import (
 from backend.auth.principal import CITIZEN_SCOPES, STAFF_SCOPE, Principal
 from backend.auth.tokens import TokenService
 from backend.errors import DomainError
+from backend.web import bearer_of
 
 _STATE_KEY = "suqian.principal"
 
@@ -53,9 +54,8 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     header = connection.headers.get("authorization")
     if not header:
         raise TokenMissing()
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_of(header)
+    if token is None:
         raise TokenInvalid()
     return token
 

@@ -22,8 +22,8 @@ import msgspec
 from backend.auth.guards import CITIZEN, admitted
 from backend.code.controller import ISSUE_HEADERS, VERIFY_ACCESS, code_read, verdict
 from backend.code.schemas import VerifyRequest
-from backend.early import bearer_of, headers_of, json_bearer, read_body, send_answer
-from backend.web import checked_body
+from backend.early import headers_of, json_bearer, read_body, send_answer
+from backend.web import bearer_of, checked_body
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -53,7 +53,7 @@ class CodeIssueEarly:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         headers = headers_of(scope, _GET_HEADERS)
-        token = bearer_of(headers.get(b"authorization", b""))
+        token = bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
         if (
             token is None
             or scope["query_string"]
